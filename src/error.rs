@@ -1,0 +1,226 @@
+//! The error model shared by the three languages.
+//!
+//! Every fallible operation returns [`Result<T>`]. An [`Error`] carries a kind that mirrors
+//! Boost.Interprocess's `error_code_t` (the numeric values are identical, so the C status
+//! codes and the C++ `get_error_code()` agree with Boost), the native `errno` when the
+//! operating system produced the error, and a message that names what was being done.
+
+use std::fmt;
+
+/// What went wrong, with the numbering of Boost.Interprocess's `error_code_t`.
+///
+/// The discriminants are a stable promise: the C ABI returns them as `interproc_status_t`
+/// and the C++ wrapper casts them to `interproc::error_code_t`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u32)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// An operating-system error with no more specific kind; see [`Error::native_error`].
+    System = 1,
+    /// A library-generated error with no more specific kind.
+    Other = 2,
+    /// Access rights or permissions forbid the operation (`EACCES`, `EPERM`).
+    Security = 3,
+    /// The file system is read-only (`EROFS`).
+    ReadOnly = 4,
+    /// An input/output error (`EIO`).
+    Io = 5,
+    /// A name or path is not acceptable (too long, contains a separator, empty).
+    Path = 6,
+    /// The object does not exist.
+    NotFound = 7,
+    /// The resource is busy; trying again may succeed.
+    Busy = 8,
+    /// The object already exists.
+    AlreadyExists = 9,
+    /// A directory is not empty.
+    NotEmpty = 10,
+    /// A path names a directory.
+    IsDirectory = 11,
+    /// The file system or the shared-memory file system is full.
+    OutOfSpace = 12,
+    /// Memory could not be allocated (a segment is full, or the OS refused).
+    OutOfMemory = 13,
+    /// A resource limit was hit (too many open files, too many mappings).
+    OutOfResource = 14,
+    /// A lock operation failed.
+    Lock = 15,
+    /// A semaphore operation failed.
+    Semaphore = 16,
+    /// The access mode is not valid for the call (for example `truncate` on a
+    /// read-only object, or `copy_on_write` for a shared memory object).
+    Mode = 17,
+    /// A size or offset is out of range (mapping past the end, an empty object, an
+    /// absurd size, a buffer too small).
+    Size = 18,
+    /// An object in shared memory does not validate.
+    Corrupted = 19,
+    /// No such file or directory (kept for Boost compatibility; interproc reports a
+    /// missing object as [`ErrorKind::NotFound`]).
+    NoSuchFileOrDirectory = 20,
+    /// An argument is invalid.
+    InvalidArgument = 21,
+    /// A timed lock expired.
+    TimeoutWhenLocking = 22,
+    /// A timed wait expired.
+    TimeoutWhenWaiting = 23,
+    /// The previous owner of a lock died while holding it; the lock is now held by the
+    /// caller and the protected data may be inconsistent.
+    OwnerDead = 24,
+}
+
+impl ErrorKind {
+    /// The stable numeric code (Boost's `error_code_t` value, the C status value).
+    pub fn code(self) -> u32 {
+        self as u32
+    }
+
+    /// Boost's spelling of this kind (`"not_found_error"`, ...), for messages and the C API.
+    pub fn boost_name(self) -> &'static str {
+        match self {
+            ErrorKind::System => "system_error",
+            ErrorKind::Other => "other_error",
+            ErrorKind::Security => "security_error",
+            ErrorKind::ReadOnly => "read_only_error",
+            ErrorKind::Io => "io_error",
+            ErrorKind::Path => "path_error",
+            ErrorKind::NotFound => "not_found_error",
+            ErrorKind::Busy => "busy_error",
+            ErrorKind::AlreadyExists => "already_exists_error",
+            ErrorKind::NotEmpty => "not_empty_error",
+            ErrorKind::IsDirectory => "is_directory_error",
+            ErrorKind::OutOfSpace => "out_of_space_error",
+            ErrorKind::OutOfMemory => "out_of_memory_error",
+            ErrorKind::OutOfResource => "out_of_resource_error",
+            ErrorKind::Lock => "lock_error",
+            ErrorKind::Semaphore => "sem_error",
+            ErrorKind::Mode => "mode_error",
+            ErrorKind::Size => "size_error",
+            ErrorKind::Corrupted => "corrupted_error",
+            ErrorKind::NoSuchFileOrDirectory => "not_such_file_or_directory",
+            ErrorKind::InvalidArgument => "invalid_argument",
+            ErrorKind::TimeoutWhenLocking => "timeout_when_locking_error",
+            ErrorKind::TimeoutWhenWaiting => "timeout_when_waiting_error",
+            ErrorKind::OwnerDead => "owner_dead_error",
+        }
+    }
+
+    /// The kind Boost assigns to an `errno` value (its `ec_table` on POSIX), extended with
+    /// the cases Boost leaves as a bare `system_error` but that have an obvious meaning.
+    pub fn from_errno(errno: i32) -> ErrorKind {
+        match errno {
+            libc::EACCES | libc::EPERM => ErrorKind::Security,
+            libc::EROFS => ErrorKind::ReadOnly,
+            libc::EIO => ErrorKind::Io,
+            libc::ENAMETOOLONG => ErrorKind::Path,
+            libc::ENOENT => ErrorKind::NotFound,
+            libc::EAGAIN | libc::EBUSY | libc::ETXTBSY => ErrorKind::Busy,
+            libc::EEXIST => ErrorKind::AlreadyExists,
+            libc::ENOTEMPTY => ErrorKind::NotEmpty,
+            libc::EISDIR => ErrorKind::IsDirectory,
+            libc::ENOSPC | libc::EFBIG => ErrorKind::OutOfSpace,
+            libc::ENOMEM => ErrorKind::OutOfMemory,
+            libc::EMFILE | libc::ENFILE => ErrorKind::OutOfResource,
+            libc::EINVAL => ErrorKind::InvalidArgument,
+            _ => ErrorKind::System,
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.boost_name())
+    }
+}
+
+/// An interproc error: a kind, the native `errno` (0 when the library produced the error
+/// itself) and a message saying what was being done.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    native: i32,
+    message: String,
+}
+
+/// `Result` with [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    /// An error produced by the library, with no native error code.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error {
+            kind,
+            native: 0,
+            message: message.into(),
+        }
+    }
+
+    /// An error reported by the operating system; `context` says what was being done.
+    pub fn from_errno(errno: i32, context: impl fmt::Display) -> Error {
+        let os = std::io::Error::from_raw_os_error(errno);
+        Error {
+            kind: ErrorKind::from_errno(errno),
+            native: errno,
+            message: format!("{context}: {os}"),
+        }
+    }
+
+    /// The kind, comparable with Boost's `error_code_t`.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The `errno` value behind this error, or 0 when the library produced it.
+    pub fn native_error(&self) -> i32 {
+        self.native
+    }
+
+    /// The human-readable message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.message, self.kind)
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_match_boost_error_code_t() {
+        // Boost 1.74 errors.hpp: no_error = 0, then in this order.
+        assert_eq!(ErrorKind::System.code(), 1);
+        assert_eq!(ErrorKind::NotFound.code(), 7);
+        assert_eq!(ErrorKind::AlreadyExists.code(), 9);
+        assert_eq!(ErrorKind::Mode.code(), 17);
+        assert_eq!(ErrorKind::Size.code(), 18);
+        assert_eq!(ErrorKind::InvalidArgument.code(), 21);
+        assert_eq!(ErrorKind::OwnerDead.code(), 24);
+    }
+
+    #[test]
+    fn errno_translation_follows_boost_table() {
+        assert_eq!(ErrorKind::from_errno(libc::ENOENT), ErrorKind::NotFound);
+        assert_eq!(
+            ErrorKind::from_errno(libc::EEXIST),
+            ErrorKind::AlreadyExists
+        );
+        assert_eq!(ErrorKind::from_errno(libc::EACCES), ErrorKind::Security);
+        assert_eq!(
+            ErrorKind::from_errno(libc::EINVAL),
+            ErrorKind::InvalidArgument
+        );
+        assert_eq!(ErrorKind::from_errno(libc::ENOTSUP), ErrorKind::System);
+        let e = Error::from_errno(libc::ENOENT, "opening \"x\"");
+        assert_eq!(e.native_error(), libc::ENOENT);
+        assert!(e.message().starts_with("opening \"x\": "));
+        assert!(e.to_string().ends_with("(not_found_error)"));
+    }
+}

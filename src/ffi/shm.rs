@@ -1,0 +1,151 @@
+//! `shared_memory_object` in C.
+
+use super::error::interproc_status_t;
+use super::types::{interproc_creation_t, interproc_mode_t};
+use super::{
+    boundary, boundary_value, creation_arg, free_handle, handle_arg, mode_arg, out_arg, put,
+    str_arg,
+};
+use crate::{Error, ErrorKind, Permissions, SharedMemoryObject};
+use std::ffi::{CString, c_char};
+
+/// A POSIX shared memory object at `/dev/shm/<name>` (Boost's `shared_memory_object`).
+pub struct interproc_shm_t {
+    pub(crate) object: SharedMemoryObject,
+    name: CString,
+}
+
+/// Opens or creates the shared memory object `name` and stores a new handle in `*out`.
+/// `creation` is `INTERPROC_CREATE_ONLY`, `INTERPROC_OPEN_ONLY` or
+/// `INTERPROC_OPEN_OR_CREATE`; `mode` is `INTERPROC_READ_ONLY` or `INTERPROC_READ_WRITE`;
+/// `perm` (for example `INTERPROC_PERM_DEFAULT`) applies only if the object is created.
+///
+/// # Safety
+/// `name` must be NULL or a NUL-terminated string; `out` must be NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_shm_open(
+    creation: interproc_creation_t,
+    name: *const c_char,
+    mode: interproc_mode_t,
+    perm: u32,
+    out: *mut *mut interproc_shm_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: the caller passes a C string or NULL.
+        let name = unsafe { str_arg(name, "name") }?;
+        out_arg(out, "out")?;
+        let object = SharedMemoryObject::new(
+            creation_arg(creation)?,
+            name,
+            mode_arg(mode)?,
+            Permissions::from_mode(perm),
+        )?;
+        let name = CString::new(object.name())
+            .map_err(|_| Error::new(ErrorKind::Path, "name contains NUL"))?;
+        let handle = Box::into_raw(Box::new(interproc_shm_t { object, name }));
+        // SAFETY: `out` was checked non-NULL and is writable by the caller's contract.
+        unsafe { put(out, handle) };
+        Ok(())
+    })
+}
+
+/// Closes the handle (the object itself stays until `interproc_shm_remove`). NULL is ignored.
+///
+/// # Safety
+/// `shm` must be NULL or a handle from `interproc_shm_open`, not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_shm_free(shm: *mut interproc_shm_t) {
+    // SAFETY: forwarded caller contract.
+    unsafe { free_handle(shm) }
+}
+
+/// Sets the object's size in bytes. Growth reserves the memory now, so a size the system
+/// cannot hold fails here (`INTERPROC_OUT_OF_SPACE_ERROR`) instead of faulting later. A
+/// read-only object gives `INTERPROC_MODE_ERROR`; a negative size `INTERPROC_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `shm` must be NULL or a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_shm_truncate(
+    shm: *mut interproc_shm_t,
+    size: i64,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let shm = unsafe { handle_arg(shm, "shm") }?;
+        let size = u64::try_from(size)
+            .map_err(|_| Error::new(ErrorKind::InvalidArgument, format!("negative size {size}")))?;
+        shm.object.truncate(size)
+    })
+}
+
+/// Stores the object's current size in bytes in `*size`.
+///
+/// # Safety
+/// `shm` must be NULL or a live handle; `size` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_shm_get_size(
+    shm: *const interproc_shm_t,
+    size: *mut i64,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let shm = unsafe { handle_arg(shm, "shm") }?;
+        out_arg(size, "size")?;
+        let s = shm.object.size()?;
+        // SAFETY: checked non-NULL; writable by contract.
+        unsafe { put(size, s as i64) };
+        Ok(())
+    })
+}
+
+/// The name the object was opened with; valid while the handle lives. NULL for a NULL handle.
+///
+/// # Safety
+/// `shm` must be NULL or a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_shm_get_name(shm: *const interproc_shm_t) -> *const c_char {
+    // SAFETY: forwarded caller contract.
+    boundary_value(std::ptr::null(), || {
+        unsafe { shm.as_ref() }.map_or(std::ptr::null(), |s| s.name.as_ptr())
+    })
+}
+
+/// The access mode the object was opened with; `INTERPROC_INVALID_MODE` for NULL.
+///
+/// # Safety
+/// `shm` must be NULL or a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_shm_get_mode(shm: *const interproc_shm_t) -> interproc_mode_t {
+    // SAFETY: forwarded caller contract.
+    boundary_value(super::types::INTERPROC_INVALID_MODE, || {
+        unsafe { shm.as_ref() }.map_or(super::types::INTERPROC_INVALID_MODE, |s| {
+            s.object.mode().code()
+        })
+    })
+}
+
+/// Whether opening created the object (tells which happened with `INTERPROC_OPEN_OR_CREATE`).
+///
+/// # Safety
+/// `shm` must be NULL or a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_shm_created(shm: *const interproc_shm_t) -> bool {
+    // SAFETY: forwarded caller contract.
+    boundary_value(false, || {
+        unsafe { shm.as_ref() }.is_some_and(|s| s.object.created())
+    })
+}
+
+/// Removes the object `name`; processes that have it mapped keep their mappings. Returns
+/// false if nothing was removed (missing, invalid name, no permission). Never fails otherwise.
+///
+/// # Safety
+/// `name` must be NULL or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_shm_remove(name: *const c_char) -> bool {
+    boundary_value(false, || {
+        // SAFETY: forwarded caller contract.
+        unsafe { str_arg(name, "name") }.is_ok_and(SharedMemoryObject::remove)
+    })
+}

@@ -1,0 +1,114 @@
+//! File descriptors: POSIX shared memory objects and ordinary files.
+
+use super::{Errno, OsResult, retry_eintr};
+use std::ffi::CStr;
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+
+/// How to open: the access wanted and whether to create.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct OpenFlags {
+    pub writable: bool,
+    /// Create the object; fail with `EEXIST` if it exists.
+    pub create_exclusive: bool,
+}
+
+impl OpenFlags {
+    fn bits(self) -> libc::c_int {
+        let mut bits = libc::O_CLOEXEC | libc::O_NOFOLLOW;
+        bits |= if self.writable {
+            libc::O_RDWR
+        } else {
+            libc::O_RDONLY
+        };
+        if self.create_exclusive {
+            bits |= libc::O_CREAT | libc::O_EXCL;
+        }
+        bits
+    }
+}
+
+fn owned(fd: libc::c_int) -> OsResult<OwnedFd> {
+    if fd < 0 {
+        Err(Errno::last())
+    } else {
+        // SAFETY: `fd` was just returned by a successful open call and is owned by nobody else.
+        Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+    }
+}
+
+fn check(ret: libc::c_int) -> OsResult<()> {
+    if ret == 0 { Ok(()) } else { Err(Errno::last()) }
+}
+
+/// `shm_open(name)`; `name` must start with `/` (glibc places it in `/dev/shm`).
+pub(crate) fn shm_open(name: &CStr, flags: OpenFlags, perm: u32) -> OsResult<OwnedFd> {
+    retry_eintr(|| {
+        // SAFETY: `name` is a valid NUL-terminated string for the duration of the call.
+        owned(unsafe { libc::shm_open(name.as_ptr(), flags.bits(), perm as libc::mode_t) })
+    })
+}
+
+/// `shm_unlink(name)`.
+pub(crate) fn shm_unlink(name: &CStr) -> OsResult<()> {
+    // SAFETY: `name` is a valid NUL-terminated string.
+    check(unsafe { libc::shm_unlink(name.as_ptr()) })
+}
+
+/// `open(path)` for an existing file, following symbolic links as Boost does for files.
+pub(crate) fn open_file(path: &CStr, writable: bool) -> OsResult<OwnedFd> {
+    let mode = if writable {
+        libc::O_RDWR
+    } else {
+        libc::O_RDONLY
+    };
+    retry_eintr(|| {
+        // SAFETY: `path` is a valid NUL-terminated string for the duration of the call.
+        owned(unsafe { libc::open(path.as_ptr(), mode | libc::O_CLOEXEC) })
+    })
+}
+
+/// `unlink(path)`.
+pub(crate) fn unlink(path: &CStr) -> OsResult<()> {
+    // SAFETY: `path` is a valid NUL-terminated string.
+    check(unsafe { libc::unlink(path.as_ptr()) })
+}
+
+/// The size in bytes of the object behind `fd`, from `fstat`.
+pub(crate) fn size(fd: BorrowedFd<'_>) -> OsResult<u64> {
+    let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+    // SAFETY: `st` is writable storage for one `struct stat`; `fd` is open.
+    check(unsafe { libc::fstat(fd.as_raw_fd(), st.as_mut_ptr()) })?;
+    // SAFETY: fstat succeeded, so it filled `st`.
+    let st = unsafe { st.assume_init() };
+    Ok(st.st_size as u64)
+}
+
+/// `fchmod(fd, perm)`: sets the permission bits exactly, whatever the umask.
+pub(crate) fn set_permissions(fd: BorrowedFd<'_>, perm: u32) -> OsResult<()> {
+    // SAFETY: plain system call on an open descriptor.
+    check(unsafe { libc::fchmod(fd.as_raw_fd(), perm as libc::mode_t) })
+}
+
+/// `ftruncate(fd, len)`.
+pub(crate) fn set_len(fd: BorrowedFd<'_>, len: u64) -> OsResult<()> {
+    let len = libc::off_t::try_from(len).map_err(|_| Errno(libc::EFBIG))?;
+    retry_eintr(|| {
+        // SAFETY: plain system call on an open descriptor.
+        check(unsafe { libc::ftruncate(fd.as_raw_fd(), len) })
+    })
+}
+
+/// `posix_fallocate(fd, offset, len)`: reserves the backing store so that later access
+/// cannot fault with `SIGBUS` for want of space. `EOPNOTSUPP` means the file system cannot
+/// reserve, which callers treat as "nothing reserved".
+pub(crate) fn reserve(fd: BorrowedFd<'_>, offset: u64, len: u64) -> OsResult<()> {
+    let offset = libc::off_t::try_from(offset).map_err(|_| Errno(libc::EFBIG))?;
+    let len = libc::off_t::try_from(len).map_err(|_| Errno(libc::EFBIG))?;
+    retry_eintr(|| {
+        // SAFETY: plain call on an open descriptor; posix_fallocate returns the error number.
+        match unsafe { libc::posix_fallocate(fd.as_raw_fd(), offset, len) } {
+            0 => Ok(()),
+            e => Err(Errno(e)),
+        }
+    })
+}

@@ -1,0 +1,44 @@
+//! The operating-system layer: the only module that calls `libc`.
+//!
+//! Each function is a thin, safe wrapper over one system call. Failures come back as
+//! [`Errno`]; the layers above turn them into [`crate::Error`] with a message that says what
+//! was being done. Nothing here knows about Boost semantics.
+
+pub(crate) mod file;
+pub(crate) mod mmap;
+pub(crate) mod sysv;
+
+/// A raw `errno` value returned by a failed system call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Errno(pub i32);
+
+impl Errno {
+    /// The calling thread's current `errno`.
+    pub(crate) fn last() -> Errno {
+        Errno(
+            std::io::Error::last_os_error()
+                .raw_os_error()
+                .unwrap_or(libc::EIO),
+        )
+    }
+
+    /// This errno as an [`crate::Error`] with `context` saying what was being done.
+    pub(crate) fn into_error(self, context: impl std::fmt::Display) -> crate::Error {
+        crate::Error::from_errno(self.0, context)
+    }
+}
+
+pub(crate) type OsResult<T> = Result<T, Errno>;
+
+/// Retries `f` while it fails with `EINTR`.
+pub(crate) fn retry_eintr<T>(mut f: impl FnMut() -> OsResult<T>) -> OsResult<T> {
+    loop {
+        match f() {
+            Err(Errno(libc::EINTR)) => continue,
+            other => return other,
+        }
+    }
+}
+
+/// The largest name the OS accepts for one path component (`NAME_MAX`).
+pub(crate) const NAME_MAX: usize = 255;
