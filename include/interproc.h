@@ -59,7 +59,7 @@ typedef struct interproc_xsi_shm_t interproc_xsi_shm_t;
 typedef uint32_t interproc_status_t;
 
 /**
- * An access mode, with Boost's `mode_t` values.
+ * An access mode (Boost's `mode_t`; the numbers are interproc's own).
  */
 typedef uint32_t interproc_mode_t;
 
@@ -343,12 +343,6 @@ interproc_mode_t interproc_file_mapping_get_mode(const struct interproc_file_map
 bool interproc_file_mapping_remove(const char *path);
 
 /**
- * The library version as `"MAJOR.MINOR.PATCH"`; compare with `INTERPROC_VERSION_STRING`
- * to detect a header/library mismatch.
- */
-const char *interproc_version(void);
-
-/**
  * Maps `size` bytes (0: to the end) of a shared memory object from `offset` (any value;
  * page alignment is handled inside) with `mode`, at `address` if not NULL (never replacing
  * an existing mapping). A range past the object's end, or an empty object, gives
@@ -546,6 +540,12 @@ bool interproc_shm_created(const struct interproc_shm_t *shm);
  * `name` must be NULL or a NUL-terminated string.
  */
 bool interproc_shm_remove(const char *name);
+
+/**
+ * The library version as `"MAJOR.MINOR.PATCH"`; compare with `INTERPROC_VERSION_STRING`
+ * to detect a header/library mismatch.
+ */
+const char *interproc_version(void);
 
 /**
  * Computes the System V key of the existing `path` and `id` (as `ftok`) into `*key`.

@@ -27,7 +27,7 @@ pub enum Mode {
 }
 
 impl Mode {
-    /// Boost's numeric value of this mode (`read_only` = 0, ... `read_private` = 3).
+    /// The numeric value the C ABI uses (`INTERPROC_READ_ONLY` = 0 ... `INTERPROC_READ_PRIVATE` = 3).
     pub fn code(self) -> u32 {
         match self {
             Mode::ReadOnly => 0,
@@ -37,7 +37,7 @@ impl Mode {
         }
     }
 
-    /// The mode with Boost's numeric value `code`, if there is one.
+    /// The mode with the C ABI's numeric value `code`, if there is one.
     pub fn from_code(code: u32) -> Option<Mode> {
         match code {
             0 => Some(Mode::ReadOnly),

@@ -15,7 +15,7 @@ pub const INTERPROC_OPEN_READ_ONLY: interproc_creation_t = 3;
 /// Open an existing managed segment copy-on-write (managed segments only).
 pub const INTERPROC_OPEN_COPY_ON_WRITE: interproc_creation_t = 4;
 
-/// An access mode, with Boost's `mode_t` values.
+/// An access mode (Boost's `mode_t`; the numbers are interproc's own).
 pub type interproc_mode_t = u32;
 /// Read access only.
 pub const INTERPROC_READ_ONLY: interproc_mode_t = 0;

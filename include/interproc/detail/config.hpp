@@ -1,0 +1,19 @@
+// interproc C++ wrapper: common includes and helpers (not part of the public API).
+#ifndef INTERPROC_DETAIL_CONFIG_HPP
+#define INTERPROC_DETAIL_CONFIG_HPP
+
+#include <interproc.h>
+
+// Boost.Interprocess pulls these in through its own headers, and existing programs rely on
+// them (std::strcpy, std::size_t, std::string), so the wrapper does too.
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <utility>
+
+#if __cplusplus < 201703L
+#error "the interproc C++ wrapper needs C++17 or later"
+#endif
+
+#endif // INTERPROC_DETAIL_CONFIG_HPP

@@ -1,0 +1,48 @@
+// interproc C++ wrapper: basic types and forward declarations, as in
+// <boost/interprocess/interprocess_fwd.hpp>.
+#ifndef INTERPROC_INTERPROCESS_FWD_HPP
+#define INTERPROC_INTERPROCESS_FWD_HPP
+
+#include <interproc/detail/config.hpp>
+#include <interproc/creation_tags.hpp>
+
+namespace interproc {
+
+/// Access mode of an object or a mapping.
+typedef enum {
+   read_only = INTERPROC_READ_ONLY,
+   read_write = INTERPROC_READ_WRITE,
+   copy_on_write = INTERPROC_COPY_ON_WRITE,
+   read_private = INTERPROC_READ_PRIVATE,
+   invalid_mode = INTERPROC_INVALID_MODE
+} mode_t;
+
+/// A file or object offset (`off_t` on POSIX, as in Boost).
+typedef std::int64_t offset_t;
+
+/// Extra mapping options of `mapped_region` (Boost's `map_options_t`).
+typedef int map_options_t;
+/// No extra mapping options.
+inline constexpr map_options_t default_map_options = map_options_t(-1);
+
+class permissions;
+class shared_memory_object;
+class mapped_region;
+class file_mapping;
+class xsi_key;
+class xsi_shared_memory;
+
+namespace detail {
+
+/// What a mappable object hands to `mapped_region`.
+struct mapping_handle_t {
+   /// Which C handle `ptr` is.
+   enum kind_t { none, shm, file, xsi } kind;
+   /// The C handle (`interproc_shm_t*`, `interproc_file_mapping_t*`, `interproc_xsi_shm_t*`).
+   const void *ptr;
+};
+
+} // namespace detail
+} // namespace interproc
+
+#endif // INTERPROC_INTERPROCESS_FWD_HPP
