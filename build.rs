@@ -12,6 +12,8 @@ fn main() {
     println!("cargo:rerun-if-changed=src/ffi");
     println!("cargo:rerun-if-changed=cbindgen.toml");
     println!("cargo:rerun-if-env-changed=INTERPROC_WRITE_HEADER");
+    // The shared library's ABI name: programs link against libinterproc.so.0.
+    println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libinterproc.so.0");
 
     let mut config =
         cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("reading cbindgen.toml");
