@@ -6,6 +6,7 @@
 
 pub(crate) mod file;
 pub(crate) mod mmap;
+pub(crate) mod pthread;
 pub(crate) mod sysv;
 
 /// A raw `errno` value returned by a failed system call.
