@@ -401,13 +401,21 @@ impl MappedRegion {
                 self.map_len = keep;
             }
             self.size = new_size;
+        } else if bytes == self.size {
+            // Everything goes, including a partly used last page kept by an earlier
+            // shrink from the back.
+            if self.map_len > 0 {
+                // SAFETY: `[base, base + map_len)` is our whole mapping, unused from now on.
+                unsafe { mmap::unmap(self.base, self.map_len) }
+                    .map_err(|e| e.into_error("shrinking a mapped region"))?;
+            }
+            self.map_len = 0;
+            self.page_offset = 0;
+            self.size = 0;
         } else {
+            // `new_start < page_offset + size <= map_len`, so `drop < map_len`.
             let new_start = self.page_offset + bytes;
-            let drop = if bytes == self.size {
-                self.map_len
-            } else {
-                new_start - new_start % page
-            };
+            let drop = new_start - new_start % page;
             if drop > 0 {
                 // SAFETY: `[base, base + drop)` is the unused head of our mapping.
                 unsafe { mmap::unmap(self.base, drop) }

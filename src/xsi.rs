@@ -112,7 +112,8 @@ impl XsiSharedMemory {
     }
 
     /// Marks segment `shmid` for removal (it goes once every process has detached).
-    /// Returns false if there was no such segment or no right to remove it.
+    /// Returns false if there is no such segment (any more) or no right to remove it;
+    /// while attachments remain, Linux accepts the removal again and this returns true.
     pub fn remove(shmid: i32) -> bool {
         sysv::remove(shmid).is_ok()
     }
