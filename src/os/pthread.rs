@@ -71,10 +71,13 @@ pub(crate) unsafe fn init(m: *mut libc::pthread_mutex_t, recursive: bool) -> OsR
         } else {
             libc::PTHREAD_MUTEX_NORMAL
         };
-        let r = check(libc::pthread_mutexattr_setpshared(a, libc::PTHREAD_PROCESS_SHARED))
-            .and_then(|_| check(libc::pthread_mutexattr_setrobust(a, PTHREAD_MUTEX_ROBUST)))
-            .and_then(|_| check(libc::pthread_mutexattr_settype(a, kind)))
-            .and_then(|_| check(libc::pthread_mutex_init(m, a)));
+        let r = check(libc::pthread_mutexattr_setpshared(
+            a,
+            libc::PTHREAD_PROCESS_SHARED,
+        ))
+        .and_then(|_| check(libc::pthread_mutexattr_setrobust(a, PTHREAD_MUTEX_ROBUST)))
+        .and_then(|_| check(libc::pthread_mutexattr_settype(a, kind)))
+        .and_then(|_| check(libc::pthread_mutex_init(m, a)));
         libc::pthread_mutexattr_destroy(a);
         r
     }
@@ -141,7 +144,10 @@ pub(crate) unsafe fn unlock(m: *mut libc::pthread_mutex_t) -> OsResult<()> {
 
 /// The current time of `clock`.
 pub(crate) fn now(clock: Clock) -> libc::timespec {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: `ts` is a valid out-parameter; both clocks always exist on Linux.
     unsafe { libc::clock_gettime(clock.id(), &mut ts) };
     ts
@@ -153,7 +159,8 @@ mod tests {
 
     #[test]
     fn recursive_robust_mutex_locks_twice_and_times_out_elsewhere() {
-        let m = Box::into_raw(Box::new(MaybeUninit::<libc::pthread_mutex_t>::zeroed())).cast::<libc::pthread_mutex_t>();
+        let m = Box::into_raw(Box::new(MaybeUninit::<libc::pthread_mutex_t>::zeroed()))
+            .cast::<libc::pthread_mutex_t>();
         // SAFETY: `m` is fresh heap memory for one mutex, freed at the end of the test.
         unsafe {
             init(m, true).unwrap();
@@ -169,13 +176,18 @@ mod tests {
                     deadline.tv_sec += 1;
                     deadline.tv_nsec -= 1_000_000_000;
                 }
-                (try_lock(m).unwrap(), lock_until(m, Clock::Monotonic, &deadline).unwrap())
+                (
+                    try_lock(m).unwrap(),
+                    lock_until(m, Clock::Monotonic, &deadline).unwrap(),
+                )
             })
             .join()
             .unwrap();
             assert_eq!(other, (None, None));
             unlock(m).unwrap();
-            drop(Box::from_raw(m.cast::<MaybeUninit<libc::pthread_mutex_t>>()));
+            drop(Box::from_raw(
+                m.cast::<MaybeUninit<libc::pthread_mutex_t>>(),
+            ));
         }
     }
 }
