@@ -28,6 +28,7 @@ mod file_mapping;
 mod name;
 mod os;
 mod region;
+mod segment;
 mod shm;
 mod xsi;
 
@@ -37,6 +38,10 @@ pub use access::{Creation, Mode, Permissions};
 pub use error::{Error, ErrorKind, Result};
 pub use file_mapping::FileMapping;
 pub use region::{Advice, Mappable, MappedRegion};
+pub use segment::{
+    InstanceKind, MIN_SEGMENT_SIZE, ManagedExternalBuffer, ManagedHeapMemory, ManagedMappedFile, ManagedSharedMemory,
+    ManagedXsiSharedMemory, ObjectInfo, OpenMode, SegmentManager,
+};
 pub use shm::SharedMemoryObject;
 pub use xsi::{XsiKey, XsiSharedMemory};
 

@@ -112,3 +112,17 @@ pub(crate) fn reserve(fd: BorrowedFd<'_>, offset: u64, len: u64) -> OsResult<()>
         }
     })
 }
+
+/// Creates the file `path` exclusively (`O_CREAT | O_EXCL`), read-write, with `perm`.
+pub(crate) fn create_file(path: &CStr, perm: u32) -> OsResult<OwnedFd> {
+    retry_eintr(|| {
+        // SAFETY: `path` is a valid NUL-terminated string for the duration of the call.
+        owned(unsafe {
+            libc::open(
+                path.as_ptr(),
+                libc::O_RDWR | libc::O_CREAT | libc::O_EXCL | libc::O_CLOEXEC,
+                perm as libc::c_uint,
+            )
+        })
+    })
+}

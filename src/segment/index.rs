@@ -1,0 +1,414 @@
+//! The name index of a managed segment: named and unique objects by name.
+//!
+//! An open-addressing hash table (linear probing, power-of-two capacity) whose slots hold
+//! the name's hash and the offset of the object's [`ObjectHeader`]. The table itself is an
+//! allocation from the segment heap, regrown at half load, so lookups are O(1) on average.
+//! The object's header, its name and the object share one allocation:
+//!
+//! `[ObjectHeader][name bytes, NUL][padding][offset of the header: u64][object ...]`
+//!
+//! so the header is found from the object's address (for `get_instance_name` and
+//! `destroy_ptr`) through the 8 bytes just before the object, and is validated before use.
+
+use super::heap::Heap;
+use crate::{Error, ErrorKind, Result};
+
+/// What kind of instance an object is (Boost's `instance_type`, same order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum InstanceKind {
+    /// Constructed without a name (`anonymous_instance`).
+    Anonymous = 0,
+    /// Constructed with a name.
+    Named = 1,
+    /// One per type (`unique_instance`); the name is the type's name.
+    Unique = 2,
+}
+
+impl InstanceKind {
+    /// The kind with the C ABI's number, if any.
+    pub fn from_code(code: u32) -> Option<InstanceKind> {
+        match code {
+            0 => Some(InstanceKind::Anonymous),
+            1 => Some(InstanceKind::Named),
+            2 => Some(InstanceKind::Unique),
+            _ => None,
+        }
+    }
+}
+
+pub(crate) const OBJECT_MAGIC: u32 = 0x4F42_4A31; // "OBJ1"
+const EMPTY: u64 = 0;
+const TOMBSTONE: u64 = 1;
+const MIN_CAPACITY: u64 = 16;
+
+/// The index's state, stored in the segment header.
+#[repr(C)]
+pub(crate) struct IndexState {
+    /// Offset of the slot array (0: none yet).
+    pub table: u64,
+    /// Number of slots (a power of two, or 0).
+    pub capacity: u64,
+    /// Slots holding a live entry.
+    pub live: u64,
+    /// Slots holding a tombstone.
+    pub tombstones: u64,
+    /// Live named objects.
+    pub named: u64,
+    /// Live unique objects.
+    pub unique: u64,
+}
+
+/// One slot of the table.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct Slot {
+    hash: u64,
+    header: u64,
+}
+
+/// The header in front of every constructed object.
+#[repr(C)]
+pub(crate) struct ObjectHeader {
+    pub magic: u32,
+    pub kind: u32,
+    pub name_len: u64,
+    pub elem_size: u64,
+    pub elem_align: u64,
+    pub count: u64,
+    /// Offset of the object's first element.
+    pub object: u64,
+}
+
+pub(crate) const OBJECT_HEADER: u64 = std::mem::size_of::<ObjectHeader>() as u64;
+
+/// FNV-1a over the kind and the name: cheap, and names are not attacker-chosen keys of a
+/// service (a hostile process with the segment mapped can do worse than collide names).
+pub(crate) fn hash(kind: InstanceKind, name: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ kind as u64;
+    for &b in name {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+fn corrupt(what: impl std::fmt::Display) -> Error {
+    Error::new(
+        ErrorKind::Corrupted,
+        format!("segment name index is corrupted: {what}"),
+    )
+}
+
+/// The index of one segment.
+pub(crate) struct Index<'h> {
+    base: *mut u8,
+    state: *mut IndexState,
+    heap: &'h Heap,
+    /// Segment size, for bounds checks.
+    size: u64,
+}
+
+impl<'h> Index<'h> {
+    /// # Safety
+    /// As [`Heap::new`]: `state` lives in the segment at `base`, which has `size` bytes,
+    /// and the caller holds the segment lock while changing anything.
+    pub(crate) unsafe fn new(
+        base: *mut u8,
+        state: *mut IndexState,
+        heap: &'h Heap,
+        size: u64,
+    ) -> Self {
+        Index {
+            base,
+            state,
+            heap,
+            size,
+        }
+    }
+
+    fn st(&self) -> &mut IndexState {
+        // SAFETY: see `new`; the reference is used within one call only.
+        unsafe { &mut *self.state }
+    }
+
+    fn slot_ptr(&self, i: u64) -> *mut Slot {
+        self.base
+            .wrapping_add((self.st().table + i * 16) as usize)
+            .cast()
+    }
+
+    fn slot(&self, i: u64) -> Slot {
+        // SAFETY: `i < capacity` and the table was checked to lie inside the segment.
+        unsafe { *self.slot_ptr(i) }
+    }
+
+    fn set_slot(&self, i: u64, s: Slot) {
+        // SAFETY: as `slot`.
+        unsafe { *self.slot_ptr(i) = s }
+    }
+
+    fn check_table(&self) -> Result<()> {
+        let st = self.st();
+        if st.capacity == 0 {
+            return if st.table == 0 {
+                Ok(())
+            } else {
+                Err(corrupt("a table without capacity"))
+            };
+        }
+        let bytes = st
+            .capacity
+            .checked_mul(16)
+            .ok_or_else(|| corrupt("capacity overflows"))?;
+        if !st.capacity.is_power_of_two()
+            || st.table % 8 != 0
+            || st.table.checked_add(bytes).is_none_or(|e| e > self.size)
+        {
+            return Err(corrupt(format_args!(
+                "table at {} with {} slots",
+                st.table, st.capacity
+            )));
+        }
+        Ok(())
+    }
+
+    /// The object header at offset `h`, checked.
+    pub(crate) fn header(&self, h: u64) -> Result<&ObjectHeader> {
+        if h % 8 != 0 || h.checked_add(OBJECT_HEADER).is_none_or(|e| e > self.size) {
+            return Err(corrupt(format_args!("object header offset {h}")));
+        }
+        // SAFETY: in bounds and aligned; the segment lock keeps it stable while used.
+        let oh = unsafe { &*self.base.add(h as usize).cast::<ObjectHeader>() };
+        let bytes = oh.elem_size.checked_mul(oh.count);
+        let name_end = h
+            .checked_add(OBJECT_HEADER)
+            .and_then(|x| x.checked_add(oh.name_len));
+        if oh.magic != OBJECT_MAGIC
+            || InstanceKind::from_code(oh.kind).is_none()
+            || name_end.is_none_or(|e| e >= oh.object)
+            || bytes
+                .and_then(|b| oh.object.checked_add(b))
+                .is_none_or(|e| e > self.size)
+        {
+            return Err(corrupt(format_args!(
+                "object header at {h} does not validate"
+            )));
+        }
+        Ok(oh)
+    }
+
+    /// The name bytes of the object whose header is at `h` (checked by `header`).
+    pub(crate) fn name_of(&self, h: u64, oh: &ObjectHeader) -> &[u8] {
+        // SAFETY: `header` checked that the name lies inside the segment.
+        unsafe {
+            std::slice::from_raw_parts(
+                self.base.add((h + OBJECT_HEADER) as usize),
+                oh.name_len as usize,
+            )
+        }
+    }
+
+    /// The slot holding `name` of `kind`, or the slot where it would go.
+    fn probe(
+        &self,
+        kind: InstanceKind,
+        name: &[u8],
+        hash: u64,
+    ) -> Result<(Option<u64>, Option<u64>)> {
+        self.check_table()?;
+        let cap = self.st().capacity;
+        if cap == 0 {
+            return Ok((None, None));
+        }
+        let mut i = hash & (cap - 1);
+        let mut free = None;
+        for _ in 0..cap {
+            let s = self.slot(i);
+            match s.header {
+                EMPTY => return Ok((None, free.or(Some(i)))),
+                TOMBSTONE => {
+                    free.get_or_insert(i);
+                }
+                h if s.hash == hash => {
+                    let oh = self.header(h)?;
+                    if oh.kind == kind as u32 && self.name_of(h, oh) == name {
+                        return Ok((Some(i), free));
+                    }
+                }
+                _ => {}
+            }
+            i = (i + 1) & (cap - 1);
+        }
+        Ok((None, free))
+    }
+
+    /// The header offset of `name` of `kind`, if present.
+    pub(crate) fn find(&self, kind: InstanceKind, name: &[u8]) -> Result<Option<u64>> {
+        let (found, _) = self.probe(kind, name, hash(kind, name))?;
+        Ok(found.map(|i| self.slot(i).header))
+    }
+
+    /// Makes room for `more` entries without regrowing later. Fails with `OutOfMemory`
+    /// when the heap cannot hold the table.
+    pub(crate) fn reserve(&self, more: u64) -> Result<()> {
+        self.check_table()?;
+        let st = self.st();
+        let need = (st.live + more).saturating_mul(2).max(MIN_CAPACITY);
+        if need <= st.capacity && st.live + st.tombstones + more <= st.capacity / 2 {
+            return Ok(());
+        }
+        let cap = need
+            .checked_next_power_of_two()
+            .ok_or_else(|| Error::new(ErrorKind::OutOfMemory, "too many names"))?;
+        self.rehash(cap.max(st.capacity))
+    }
+
+    fn rehash(&self, cap: u64) -> Result<()> {
+        let bytes = cap
+            .checked_mul(16)
+            .ok_or_else(|| Error::new(ErrorKind::OutOfMemory, "too many names"))?;
+        let table = self.heap.allocate(bytes, 16)?.ok_or_else(|| {
+            Error::new(
+                ErrorKind::OutOfMemory,
+                "the segment has no room to grow its name index",
+            )
+        })?;
+        self.heap.mark_internal(table, true)?;
+        // SAFETY: a fresh allocation of `bytes` bytes inside the segment.
+        unsafe { std::ptr::write_bytes(self.base.add(table as usize), 0, bytes as usize) };
+        let (old_table, old_cap) = (self.st().table, self.st().capacity);
+        {
+            let st = self.st();
+            st.table = table;
+            st.capacity = cap;
+            st.tombstones = 0;
+        }
+        for i in 0..old_cap {
+            // SAFETY: the old table was checked before and is still allocated.
+            let s = unsafe { *self.base.add((old_table + i * 16) as usize).cast::<Slot>() };
+            if s.header > TOMBSTONE {
+                let mut j = s.hash & (cap - 1);
+                while self.slot(j).header != EMPTY {
+                    j = (j + 1) & (cap - 1);
+                }
+                self.set_slot(j, s);
+            }
+        }
+        if old_table != 0 {
+            self.heap.mark_internal(old_table, false)?;
+            self.heap.deallocate(old_table)?;
+        }
+        Ok(())
+    }
+
+    /// Adds the object whose header is at `h` (its name must not be present).
+    pub(crate) fn insert(&self, kind: InstanceKind, name: &[u8], h: u64) -> Result<()> {
+        self.reserve(1)?;
+        let hsh = hash(kind, name);
+        let (found, free) = self.probe(kind, name, hsh)?;
+        if found.is_some() {
+            return Err(Error::new(
+                ErrorKind::AlreadyExists,
+                "the name is already in the index",
+            ));
+        }
+        let i = free.ok_or_else(|| corrupt("no free slot after reserving"))?;
+        if self.slot(i).header == TOMBSTONE {
+            self.st().tombstones -= 1;
+        }
+        self.set_slot(
+            i,
+            Slot {
+                hash: hsh,
+                header: h,
+            },
+        );
+        let st = self.st();
+        st.live += 1;
+        match kind {
+            InstanceKind::Named => st.named += 1,
+            InstanceKind::Unique => st.unique += 1,
+            InstanceKind::Anonymous => {}
+        }
+        Ok(())
+    }
+
+    /// Removes `name` of `kind`; returns whether it was there.
+    pub(crate) fn remove(&self, kind: InstanceKind, name: &[u8]) -> Result<bool> {
+        let (found, _) = self.probe(kind, name, hash(kind, name))?;
+        let Some(i) = found else { return Ok(false) };
+        self.set_slot(
+            i,
+            Slot {
+                hash: 0,
+                header: TOMBSTONE,
+            },
+        );
+        let st = self.st();
+        st.live -= 1;
+        st.tombstones += 1;
+        match kind {
+            InstanceKind::Named => st.named = st.named.saturating_sub(1),
+            InstanceKind::Unique => st.unique = st.unique.saturating_sub(1),
+            InstanceKind::Anonymous => {}
+        }
+        Ok(true)
+    }
+
+    /// Number of live objects of `kind`.
+    pub(crate) fn count(&self, kind: InstanceKind) -> u64 {
+        match kind {
+            InstanceKind::Named => self.st().named,
+            InstanceKind::Unique => self.st().unique,
+            InstanceKind::Anonymous => 0,
+        }
+    }
+
+    /// The first live entry of `kind` at slot `from` or later: (slot, header offset).
+    pub(crate) fn next(&self, kind: InstanceKind, from: u64) -> Result<Option<(u64, u64)>> {
+        self.check_table()?;
+        for i in from..self.st().capacity {
+            let h = self.slot(i).header;
+            if h > TOMBSTONE && self.header(h)?.kind == kind as u32 {
+                return Ok(Some((i, h)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Checks every entry: headers validate, each name hashes to its slot's hash, and the
+    /// counts agree.
+    pub(crate) fn check(&self) -> Result<()> {
+        self.check_table()?;
+        let (mut live, mut tomb, mut named, mut unique) = (0, 0, 0, 0);
+        for i in 0..self.st().capacity {
+            let s = self.slot(i);
+            match s.header {
+                EMPTY => {}
+                TOMBSTONE => tomb += 1,
+                h => {
+                    let oh = self.header(h)?;
+                    let kind =
+                        InstanceKind::from_code(oh.kind).ok_or_else(|| corrupt("bad kind"))?;
+                    if hash(kind, self.name_of(h, oh)) != s.hash {
+                        return Err(corrupt(format_args!("slot {i} has the wrong hash")));
+                    }
+                    live += 1;
+                    match kind {
+                        InstanceKind::Named => named += 1,
+                        InstanceKind::Unique => unique += 1,
+                        InstanceKind::Anonymous => {
+                            return Err(corrupt("an anonymous object is indexed"));
+                        }
+                    }
+                }
+            }
+        }
+        let st = self.st();
+        if (live, tomb, named, unique) != (st.live, st.tombstones, st.named, st.unique) {
+            return Err(corrupt("the counts disagree with the table"));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,20 @@
+//! Managed segments: a heap and a name index inside a memory segment, so that processes
+//! allocate, construct and find objects in shared memory by name.
+//!
+//! The same [`SegmentManager`] runs over every kind of memory:
+//! [`ManagedSharedMemory`] (POSIX shared memory), [`ManagedMappedFile`] (a file),
+//! [`ManagedHeapMemory`] (private heap memory), [`ManagedExternalBuffer`] (memory the
+//! caller provides) and [`ManagedXsiSharedMemory`] (System V shared memory). Each
+//! dereferences to its segment manager.
+
+mod heap;
+mod index;
+mod manager;
+mod open;
+
+pub use index::InstanceKind;
+pub use manager::{MIN_SEGMENT_SIZE, ObjectInfo, SegmentManager};
+pub use open::{
+    ManagedExternalBuffer, ManagedHeapMemory, ManagedMappedFile, ManagedSharedMemory,
+    ManagedXsiSharedMemory, OpenMode,
+};

@@ -1,0 +1,680 @@
+//! Opening and creating managed segments over each kind of memory.
+//!
+//! Creation is exclusive at the OS level (`O_EXCL`, `IPC_EXCL`), so among many processes
+//! calling `open_or_create` at once exactly one creates and formats the segment. The others
+//! wait, for a bounded time, until the segment's size is set and its header says it is
+//! ready; if the creator died half-way they get a `Corrupted` error rather than a hang.
+
+use super::manager::{
+    self, HEADER_SIZE, STATE_FRESH, STATE_INITIALIZING, STATE_READY, SegmentManager,
+};
+use crate::name::c_path;
+use crate::os::{self, file};
+use crate::{
+    Creation, Error, ErrorKind, FileMapping, Mappable, MappedRegion, Mode, Permissions, Result,
+    SharedMemoryObject, XsiKey, XsiSharedMemory,
+};
+use std::ops::Deref;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+/// How long an opener waits for another process to finish creating a segment.
+const INIT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How to open a managed segment (Boost's creation tags for managed segments).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Create a new segment; fail if it exists.
+    CreateOnly,
+    /// Open an existing segment read-write.
+    OpenOnly,
+    /// Open the segment, creating it if it is missing.
+    OpenOrCreate,
+    /// Open an existing segment read-only: only `find` and queries work.
+    OpenReadOnly,
+    /// Open an existing segment privately: changes stay in this process.
+    OpenCopyOnWrite,
+}
+
+impl OpenMode {
+    fn map_mode(self) -> Mode {
+        match self {
+            OpenMode::OpenReadOnly => Mode::ReadOnly,
+            OpenMode::OpenCopyOnWrite => Mode::CopyOnWrite,
+            _ => Mode::ReadWrite,
+        }
+    }
+
+    fn object_mode(self) -> Mode {
+        match self {
+            OpenMode::OpenReadOnly | OpenMode::OpenCopyOnWrite => Mode::ReadOnly,
+            _ => Mode::ReadWrite,
+        }
+    }
+}
+
+/// A mapped, validated segment and its manager.
+#[derive(Debug)]
+struct Mapped {
+    region: MappedRegion,
+    manager: SegmentManager,
+    created: bool,
+    read_only: bool,
+}
+
+impl Drop for Mapped {
+    fn drop(&mut self) {
+        if self.read_only {
+            manager::unregister_read_only(self.region.as_ptr());
+        }
+    }
+}
+
+fn base_of(region: &MappedRegion) -> NonNull<u8> {
+    NonNull::new(region.as_ptr()).expect("a mapped region is never at address 0")
+}
+
+/// Formats a freshly created segment mapped read-write.
+fn format_new(region: MappedRegion) -> Result<Mapped> {
+    let base = base_of(&region);
+    // SAFETY: the region was just mapped read-write over an object this process created
+    // exclusively; openers only read the atomics while it is being formatted.
+    unsafe { SegmentManager::format(base, region.len() as u64)? };
+    // SAFETY: formatted just above; stays mapped as long as `region`.
+    let manager = unsafe { SegmentManager::from_base(base) };
+    Ok(Mapped {
+        region,
+        manager,
+        created: true,
+        read_only: false,
+    })
+}
+
+/// Waits until `size()` reports at least a header's worth of bytes.
+fn wait_for_size(what: &str, size: impl Fn() -> Result<u64>) -> Result<u64> {
+    let start = Instant::now();
+    loop {
+        let s = size()?;
+        if s >= HEADER_SIZE {
+            return Ok(s);
+        }
+        if start.elapsed() > INIT_TIMEOUT {
+            return Err(Error::new(
+                ErrorKind::Corrupted,
+                format!(
+                    "{what} has {s} bytes after {INIT_TIMEOUT:?}: its creator never sized it (died?)"
+                ),
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+/// Maps an existing segment, waits for it to be ready, and validates it.
+fn attach<M: Mappable>(object: &M, what: &str, mode: OpenMode) -> Result<Mapped> {
+    let region = MappedRegion::new(object, mode.map_mode(), 0, 0)?;
+    let base = base_of(&region);
+    // SAFETY: the mapping holds at least HEADER_SIZE bytes (checked by the caller), and
+    // the state word is an aligned u32 at offset 16.
+    let state = unsafe { &*base.as_ptr().add(16).cast::<AtomicU32>() };
+    // SAFETY: as above; offset 20 holds the creator's pid.
+    let creator = unsafe { &*base.as_ptr().add(20).cast::<AtomicU32>() };
+    let start = Instant::now();
+    loop {
+        match state.load(Ordering::Acquire) {
+            STATE_READY => break,
+            s @ (STATE_FRESH | STATE_INITIALIZING) => {
+                let pid = creator.load(Ordering::Relaxed);
+                if s == STATE_INITIALIZING && !os::process_alive(pid) {
+                    return Err(Error::new(
+                        ErrorKind::Corrupted,
+                        format!(
+                            "{what} was never finished: its creator (pid {pid}) died while initialising it"
+                        ),
+                    ));
+                }
+                if start.elapsed() > INIT_TIMEOUT {
+                    return Err(Error::new(
+                        ErrorKind::Corrupted,
+                        format!("{what} is still not initialised after {INIT_TIMEOUT:?}"),
+                    ));
+                }
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            other => {
+                return Err(Error::new(
+                    ErrorKind::Corrupted,
+                    format!("{what} is not an interproc managed segment (state word {other:#x})"),
+                ));
+            }
+        }
+    }
+    // SAFETY: the region is mapped and readable for its whole length.
+    unsafe { SegmentManager::validate(base, region.len() as u64) }
+        .map_err(|e| Error::new(e.kind(), format!("{what}: {}", e.message())))?;
+    let read_only = mode == OpenMode::OpenReadOnly;
+    if read_only {
+        manager::register_read_only(base.as_ptr(), region.len());
+    }
+    // SAFETY: validated above; stays mapped as long as `region`.
+    let manager = unsafe { SegmentManager::from_base(base) };
+    Ok(Mapped {
+        region,
+        manager,
+        created: false,
+        read_only,
+    })
+}
+
+fn needs_size(mode: OpenMode, size: u64) -> Result<()> {
+    if matches!(mode, OpenMode::CreateOnly | OpenMode::OpenOrCreate)
+        && size < manager::MIN_SEGMENT_SIZE
+    {
+        return Err(Error::new(
+            ErrorKind::Size,
+            format!(
+                "a managed segment needs at least {} bytes, {size} asked",
+                manager::MIN_SEGMENT_SIZE
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A managed segment in POSIX shared memory (`/dev/shm/<name>`): Boost's
+/// `managed_shared_memory`.
+#[derive(Debug)]
+pub struct ManagedSharedMemory {
+    seg: Mapped,
+    name: String,
+}
+
+impl ManagedSharedMemory {
+    /// Opens or creates the segment `name` as `mode` says; `size` and `perm` are used when
+    /// it is created.
+    pub fn new(mode: OpenMode, name: &str, size: u64, perm: Permissions) -> Result<Self> {
+        needs_size(mode, size)?;
+        let what = format!("managed shared memory {name:?}");
+        let (shm, created) = match mode {
+            OpenMode::CreateOnly => (
+                SharedMemoryObject::create(name, Mode::ReadWrite, perm)?,
+                true,
+            ),
+            OpenMode::OpenOrCreate => {
+                let shm = SharedMemoryObject::open_or_create(name, Mode::ReadWrite, perm)?;
+                let created = shm.created();
+                (shm, created)
+            }
+            _ => (SharedMemoryObject::open(name, mode.object_mode())?, false),
+        };
+        let seg = if created {
+            let made = shm
+                .truncate(size)
+                .and_then(|_| MappedRegion::new(&shm, Mode::ReadWrite, 0, 0))
+                .and_then(format_new);
+            if made.is_err() {
+                SharedMemoryObject::remove(name);
+            }
+            made?
+        } else {
+            wait_for_size(&what, || shm.size())?;
+            attach(&shm, &what, mode)?
+        };
+        Ok(ManagedSharedMemory {
+            seg,
+            name: name.to_owned(),
+        })
+    }
+
+    /// `create_only`.
+    pub fn create(name: &str, size: u64, perm: Permissions) -> Result<Self> {
+        Self::new(OpenMode::CreateOnly, name, size, perm)
+    }
+
+    /// `open_only`.
+    pub fn open(name: &str) -> Result<Self> {
+        Self::new(OpenMode::OpenOnly, name, 0, Permissions::DEFAULT)
+    }
+
+    /// `open_or_create`.
+    pub fn open_or_create(name: &str, size: u64, perm: Permissions) -> Result<Self> {
+        Self::new(OpenMode::OpenOrCreate, name, size, perm)
+    }
+
+    /// The name of the segment.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether this call created the segment (rather than opening an existing one).
+    pub fn created(&self) -> bool {
+        self.seg.created
+    }
+
+    /// The segment's base address in this process.
+    pub fn address(&self) -> *mut u8 {
+        self.seg.region.as_ptr()
+    }
+
+    /// Grows the segment `name` by `extra` bytes. As in Boost, this is offline: no process
+    /// may have the segment mapped while it runs.
+    pub fn grow(name: &str, extra: u64) -> Result<()> {
+        let shm = SharedMemoryObject::open(name, Mode::ReadWrite)?;
+        let what = format!("managed shared memory {name:?}");
+        let old = {
+            wait_for_size(&what, || shm.size())?;
+            let seg = attach(&shm, &what, OpenMode::OpenOnly)?;
+            seg.manager.size() as u64
+        };
+        let new = old
+            .checked_add(extra)
+            .ok_or_else(|| Error::new(ErrorKind::Size, "size overflows"))?;
+        shm.truncate(new)?;
+        let seg = attach(&shm, &what, OpenMode::OpenOnly)?;
+        seg.manager.extend(new)
+    }
+
+    /// Shrinks the segment `name` to what it uses (offline, as [`Self::grow`]).
+    pub fn shrink_to_fit(name: &str) -> Result<()> {
+        let shm = SharedMemoryObject::open(name, Mode::ReadWrite)?;
+        let what = format!("managed shared memory {name:?}");
+        wait_for_size(&what, || shm.size())?;
+        let new = attach(&shm, &what, OpenMode::OpenOnly)?
+            .manager
+            .shrink_tail()?;
+        shm.truncate(new)
+    }
+}
+
+impl Deref for ManagedSharedMemory {
+    type Target = SegmentManager;
+    fn deref(&self) -> &SegmentManager {
+        &self.seg.manager
+    }
+}
+
+/// A managed segment in a file: Boost's `managed_mapped_file`.
+#[derive(Debug)]
+pub struct ManagedMappedFile {
+    seg: Mapped,
+    path: String,
+}
+
+impl ManagedMappedFile {
+    /// Opens or creates the file `path` as `mode` says; `size` and `perm` are used when it
+    /// is created.
+    pub fn new(mode: OpenMode, path: &str, size: u64, perm: Permissions) -> Result<Self> {
+        needs_size(mode, size)?;
+        let what = format!("managed mapped file {path:?}");
+        let c = c_path(path)?;
+        let created = match mode {
+            OpenMode::CreateOnly | OpenMode::OpenOrCreate => {
+                match file::create_file(&c, perm.mode()) {
+                    Ok(fd) => {
+                        let sized =
+                            file::set_permissions(std::os::fd::AsFd::as_fd(&fd), perm.mode())
+                                .and_then(|_| file::reserve(std::os::fd::AsFd::as_fd(&fd), 0, size))
+                                .or_else(|e| {
+                                    if e.0 == libc::EOPNOTSUPP {
+                                        Ok(())
+                                    } else {
+                                        Err(e)
+                                    }
+                                })
+                                .and_then(|_| file::set_len(std::os::fd::AsFd::as_fd(&fd), size));
+                        if let Err(e) = sized {
+                            let _ = file::unlink(&c);
+                            return Err(
+                                e.into_error(format_args!("creating {what} of {size} bytes"))
+                            );
+                        }
+                        true
+                    }
+                    Err(e) if e.0 == libc::EEXIST && mode == OpenMode::OpenOrCreate => false,
+                    Err(e) => return Err(e.into_error(format_args!("creating {what}"))),
+                }
+            }
+            _ => false,
+        };
+        let fm = FileMapping::new(
+            path,
+            if created {
+                Mode::ReadWrite
+            } else {
+                mode.object_mode()
+            },
+        )?;
+        let seg = if created {
+            let made = MappedRegion::new(&fm, Mode::ReadWrite, 0, 0).and_then(format_new);
+            if made.is_err() {
+                FileMapping::remove(path);
+            }
+            made?
+        } else {
+            wait_for_size(&what, || fm.size())?;
+            attach(&fm, &what, mode)?
+        };
+        Ok(ManagedMappedFile {
+            seg,
+            path: path.to_owned(),
+        })
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Whether this call created the file.
+    pub fn created(&self) -> bool {
+        self.seg.created
+    }
+
+    /// The segment's base address in this process.
+    pub fn address(&self) -> *mut u8 {
+        self.seg.region.as_ptr()
+    }
+
+    /// Writes the segment's modified pages to the file and waits for it.
+    pub fn flush(&self) -> Result<()> {
+        self.seg.region.flush(0, 0, false)
+    }
+
+    /// Grows the file `path` by `extra` bytes (offline: nobody may have it mapped).
+    pub fn grow(path: &str, extra: u64) -> Result<()> {
+        let what = format!("managed mapped file {path:?}");
+        let old = {
+            let fm = FileMapping::new(path, Mode::ReadWrite)?;
+            wait_for_size(&what, || fm.size())?;
+            attach(&fm, &what, OpenMode::OpenOnly)?.manager.size() as u64
+        };
+        let new = old
+            .checked_add(extra)
+            .ok_or_else(|| Error::new(ErrorKind::Size, "size overflows"))?;
+        resize_file(path, new)?;
+        let fm = FileMapping::new(path, Mode::ReadWrite)?;
+        attach(&fm, &what, OpenMode::OpenOnly)?.manager.extend(new)
+    }
+
+    /// Shrinks the file `path` to what the segment uses (offline, as [`Self::grow`]).
+    pub fn shrink_to_fit(path: &str) -> Result<()> {
+        let what = format!("managed mapped file {path:?}");
+        let new = {
+            let fm = FileMapping::new(path, Mode::ReadWrite)?;
+            wait_for_size(&what, || fm.size())?;
+            attach(&fm, &what, OpenMode::OpenOnly)?
+                .manager
+                .shrink_tail()?
+        };
+        resize_file(path, new)
+    }
+}
+
+fn resize_file(path: &str, size: u64) -> Result<()> {
+    let c = c_path(path)?;
+    let fd =
+        file::open_file(&c, true).map_err(|e| e.into_error(format_args!("opening {path:?}")))?;
+    let fd = std::os::fd::AsFd::as_fd(&fd);
+    let old = file::size(fd).map_err(|e| e.into_error(format_args!("resizing {path:?}")))?;
+    if size > old {
+        match file::reserve(fd, old, size - old) {
+            Ok(()) => {}
+            Err(e) if e.0 == libc::EOPNOTSUPP => {}
+            Err(e) => return Err(e.into_error(format_args!("growing {path:?} to {size} bytes"))),
+        }
+    }
+    file::set_len(fd, size)
+        .map_err(|e| e.into_error(format_args!("resizing {path:?} to {size} bytes")))
+}
+
+impl Deref for ManagedMappedFile {
+    type Target = SegmentManager;
+    fn deref(&self) -> &SegmentManager {
+        &self.seg.manager
+    }
+}
+
+/// Owned, 16-byte aligned heap memory.
+struct HeapBlock {
+    ptr: NonNull<u8>,
+    layout: std::alloc::Layout,
+}
+
+impl HeapBlock {
+    fn new(size: u64) -> Result<HeapBlock> {
+        let size =
+            usize::try_from(size).map_err(|_| Error::new(ErrorKind::Size, "size too large"))?;
+        let layout = std::alloc::Layout::from_size_align(size, 16).map_err(|_| {
+            Error::new(ErrorKind::Size, format!("{size} bytes cannot be allocated"))
+        })?;
+        // SAFETY: the layout has a non-zero size (callers ask for at least MIN_SEGMENT_SIZE).
+        let p = unsafe { std::alloc::alloc_zeroed(layout) };
+        let ptr = NonNull::new(p).ok_or_else(|| {
+            Error::new(
+                ErrorKind::OutOfMemory,
+                format!("cannot allocate {size} bytes of heap memory"),
+            )
+        })?;
+        Ok(HeapBlock { ptr, layout })
+    }
+}
+
+impl Drop for HeapBlock {
+    fn drop(&mut self) {
+        // SAFETY: allocated in `new` with this layout.
+        unsafe { std::alloc::dealloc(self.ptr.as_ptr(), self.layout) }
+    }
+}
+
+// SAFETY: the block is plain memory owned by this value.
+unsafe impl Send for HeapBlock {}
+// SAFETY: shared access goes through the segment manager's lock.
+unsafe impl Sync for HeapBlock {}
+
+/// A managed segment in this process's heap: Boost's `managed_heap_memory`. Useful to
+/// build a segment's contents before copying them, and for tests.
+pub struct ManagedHeapMemory {
+    block: HeapBlock,
+    manager: SegmentManager,
+}
+
+impl std::fmt::Debug for ManagedHeapMemory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ManagedHeapMemory")
+            .field("size", &self.manager.size())
+            .finish()
+    }
+}
+
+impl ManagedHeapMemory {
+    /// A new segment of `size` bytes.
+    pub fn new(size: u64) -> Result<Self> {
+        needs_size(OpenMode::CreateOnly, size)?;
+        let block = HeapBlock::new(size)?;
+        // SAFETY: fresh, zeroed, exclusively owned memory of `size` bytes.
+        unsafe { SegmentManager::format(block.ptr, size)? };
+        // SAFETY: formatted above; lives as long as `block`.
+        let manager = unsafe { SegmentManager::from_base(block.ptr) };
+        Ok(ManagedHeapMemory { block, manager })
+    }
+
+    /// Grows the segment by `extra` bytes. The memory moves: addresses obtained before
+    /// are invalid afterwards (handles stay valid), as with Boost.
+    pub fn grow(&mut self, extra: u64) -> Result<()> {
+        let old = self.manager.size() as u64;
+        let new = old
+            .checked_add(extra)
+            .ok_or_else(|| Error::new(ErrorKind::Size, "size overflows"))?;
+        let block = HeapBlock::new(new)?;
+        // SAFETY: both blocks are live and at least `old` bytes long; they do not overlap.
+        unsafe {
+            std::ptr::copy_nonoverlapping(self.block.ptr.as_ptr(), block.ptr.as_ptr(), old as usize)
+        };
+        // SAFETY: a byte copy of a valid segment, owned by `block`.
+        let manager = unsafe { SegmentManager::from_base(block.ptr) };
+        manager.extend(new)?;
+        self.block = block;
+        self.manager = manager;
+        Ok(())
+    }
+
+    /// The segment's base address.
+    pub fn address(&self) -> *mut u8 {
+        self.block.ptr.as_ptr()
+    }
+}
+
+impl Deref for ManagedHeapMemory {
+    type Target = SegmentManager;
+    fn deref(&self) -> &SegmentManager {
+        &self.manager
+    }
+}
+
+/// A managed segment in memory the caller provides: Boost's `managed_external_buffer`.
+#[derive(Debug)]
+pub struct ManagedExternalBuffer<'a> {
+    manager: SegmentManager,
+    created: bool,
+    _buf: std::marker::PhantomData<&'a mut [u8]>,
+}
+
+impl<'a> ManagedExternalBuffer<'a> {
+    /// Formats `buf` as a new segment (`create_only`). It must be 16-byte aligned.
+    pub fn create(buf: &'a mut [u8]) -> Result<Self> {
+        // SAFETY: `buf` is exclusively borrowed for 'a.
+        unsafe { Self::from_raw(true, buf.as_mut_ptr(), buf.len()) }
+    }
+
+    /// Opens the segment already formatted in `buf` (`open_only`).
+    pub fn open(buf: &'a mut [u8]) -> Result<Self> {
+        // SAFETY: `buf` is exclusively borrowed for 'a.
+        unsafe { Self::from_raw(false, buf.as_mut_ptr(), buf.len()) }
+    }
+
+    /// As [`Self::create`] / [`Self::open`] over raw memory.
+    ///
+    /// # Safety
+    /// `[ptr, ptr + len)` must be writable memory that outlives the segment and that
+    /// nothing else uses except through segment managers.
+    pub unsafe fn from_raw(create: bool, ptr: *mut u8, len: usize) -> Result<Self> {
+        let base = NonNull::new(ptr)
+            .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "the buffer is NULL"))?;
+        if ptr as usize % 16 != 0 {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "the buffer must be 16-byte aligned",
+            ));
+        }
+        if create {
+            needs_size(OpenMode::CreateOnly, len as u64)?;
+            // SAFETY: exclusive writable memory per the contract.
+            unsafe { SegmentManager::format(base, len as u64)? };
+        } else {
+            if (len as u64) < HEADER_SIZE {
+                return Err(Error::new(
+                    ErrorKind::Corrupted,
+                    "the buffer is too small to hold a segment",
+                ));
+            }
+            // SAFETY: readable memory per the contract.
+            let state = unsafe { &*ptr.add(16).cast::<AtomicU32>() }.load(Ordering::Acquire);
+            if state != STATE_READY {
+                return Err(Error::new(
+                    ErrorKind::Corrupted,
+                    "the buffer does not hold a ready managed segment",
+                ));
+            }
+            // SAFETY: as above.
+            unsafe { SegmentManager::validate(base, len as u64)? };
+        }
+        Ok(ManagedExternalBuffer {
+            // SAFETY: formatted or validated above; the memory outlives 'a.
+            manager: unsafe { SegmentManager::from_base(base) },
+            created: create,
+            _buf: std::marker::PhantomData,
+        })
+    }
+
+    /// Whether the buffer was formatted by this call.
+    pub fn created(&self) -> bool {
+        self.created
+    }
+
+    /// Takes `extra` more bytes of the buffer into the segment.
+    ///
+    /// # Safety
+    /// The buffer must really extend `extra` bytes beyond the segment's current size.
+    pub unsafe fn grow(&mut self, extra: u64) -> Result<()> {
+        let new = (self.manager.size() as u64)
+            .checked_add(extra)
+            .ok_or_else(|| Error::new(ErrorKind::Size, "size overflows"))?;
+        self.manager.extend(new)
+    }
+}
+
+impl Deref for ManagedExternalBuffer<'_> {
+    type Target = SegmentManager;
+    fn deref(&self) -> &SegmentManager {
+        &self.manager
+    }
+}
+
+/// A managed segment in System V shared memory: Boost's `managed_xsi_shared_memory`.
+#[derive(Debug)]
+pub struct ManagedXsiSharedMemory {
+    seg: Mapped,
+    xsi: XsiSharedMemory,
+}
+
+impl ManagedXsiSharedMemory {
+    /// Opens or creates the segment of `key` as `mode` says (`OpenReadOnly` and
+    /// `OpenCopyOnWrite` are not available for System V memory).
+    pub fn new(mode: OpenMode, key: XsiKey, size: u64, perm: Permissions) -> Result<Self> {
+        needs_size(mode, size)?;
+        let creation = match mode {
+            OpenMode::CreateOnly => Creation::CreateOnly,
+            OpenMode::OpenOrCreate => Creation::OpenOrCreate,
+            OpenMode::OpenOnly => Creation::OpenOnly,
+            other => {
+                return Err(Error::new(
+                    ErrorKind::Mode,
+                    format!("{other:?} is not possible for System V memory"),
+                ));
+            }
+        };
+        let usize_size =
+            usize::try_from(size).map_err(|_| Error::new(ErrorKind::Size, "size too large"))?;
+        let xsi = XsiSharedMemory::new(creation, key, usize_size, perm)?;
+        let what = format!("managed System V segment {}", xsi.shmid());
+        let seg = if xsi.created() {
+            let made = MappedRegion::new(&xsi, Mode::ReadWrite, 0, 0).and_then(format_new);
+            if made.is_err() {
+                XsiSharedMemory::remove(xsi.shmid());
+            }
+            made?
+        } else {
+            wait_for_size(&what, || xsi.size().map(|s| s as u64))?;
+            attach(&xsi, &what, OpenMode::OpenOnly)?
+        };
+        Ok(ManagedXsiSharedMemory { seg, xsi })
+    }
+
+    /// The System V segment id.
+    pub fn shmid(&self) -> i32 {
+        self.xsi.shmid()
+    }
+
+    /// Whether this call created the segment.
+    pub fn created(&self) -> bool {
+        self.seg.created
+    }
+}
+
+impl Deref for ManagedXsiSharedMemory {
+    type Target = SegmentManager;
+    fn deref(&self) -> &SegmentManager {
+        &self.seg.manager
+    }
+}
