@@ -38,9 +38,19 @@
 typedef struct interproc_file_mapping_t interproc_file_mapping_t;
 
 /**
+ * A mapped managed segment of any kind.
+ */
+typedef struct interproc_managed_t interproc_managed_t;
+
+/**
  * A mapping of an object into this process (Boost's `mapped_region`).
  */
 typedef struct interproc_region_t interproc_region_t;
+
+/**
+ * The segment manager of a managed segment: the address of its header in this process.
+ */
+typedef struct interproc_segment_manager_t interproc_segment_manager_t;
 
 /**
  * A POSIX shared memory object at `/dev/shm/<name>` (Boost's `shared_memory_object`).
@@ -64,14 +74,65 @@ typedef uint32_t interproc_status_t;
 typedef uint32_t interproc_mode_t;
 
 /**
+ * A creation tag: how an object is opened (Boost's `create_only_t`, ...).
+ */
+typedef uint32_t interproc_creation_t;
+
+/**
  * Access advice for `interproc_region_advise` (Boost's `mapped_region::advice_types`).
  */
 typedef uint32_t interproc_advice_t;
 
 /**
- * A creation tag: how an object is opened (Boost's `create_only_t`, ...).
+ * Kind of a constructed object (Boost's `instance_type`).
  */
-typedef uint32_t interproc_creation_t;
+typedef uint32_t interproc_instance_kind_t;
+
+/**
+ * Initialises `count` elements at `object` under the segment lock; returns 0 on success.
+ * It may allocate from the same segment. It must not unwind (catch C++ exceptions).
+ */
+typedef int32_t (*interproc_construct_fn)(void *ctx, void *object, size_t count);
+
+/**
+ * Finalises `count` elements at `object` under the segment lock before they are freed.
+ */
+typedef void (*interproc_destroy_fn)(void *ctx, void *object, size_t count);
+
+/**
+ * What is known about a constructed object.
+ */
+typedef struct interproc_object_info_t {
+  /**
+   * Address of the first element.
+   */
+  void *object;
+  /**
+   * Bytes per element.
+   */
+  size_t elem_size;
+  /**
+   * Number of elements.
+   */
+  size_t count;
+  /**
+   * `INTERPROC_NAMED_INSTANCE`, `INTERPROC_UNIQUE_INSTANCE` or `INTERPROC_ANONYMOUS_INSTANCE`.
+   */
+  interproc_instance_kind_t kind;
+  /**
+   * The name, NUL-terminated, inside the segment ("" for anonymous objects).
+   */
+  const char *name;
+  /**
+   * Length of the name in bytes.
+   */
+  size_t name_len;
+} interproc_object_info_t;
+
+/**
+ * A function run while the segment lock is held.
+ */
+typedef void (*interproc_atomic_fn)(void *ctx);
 
 /**
  * Success.
@@ -197,6 +258,21 @@ typedef uint32_t interproc_creation_t;
  * The previous lock owner died; the caller now holds the lock.
  */
 #define INTERPROC_OWNER_DEAD_ERROR 24
+
+/**
+ * An object constructed without a name.
+ */
+#define INTERPROC_ANONYMOUS_INSTANCE 0
+
+/**
+ * An object constructed with a name.
+ */
+#define INTERPROC_NAMED_INSTANCE 1
+
+/**
+ * The one object of its type (the name is the type's name).
+ */
+#define INTERPROC_UNIQUE_INSTANCE 2
 
 /**
  * Create a new object; fail with `INTERPROC_ALREADY_EXISTS_ERROR` if it exists.
@@ -343,6 +419,163 @@ interproc_mode_t interproc_file_mapping_get_mode(const struct interproc_file_map
 bool interproc_file_mapping_remove(const char *path);
 
 /**
+ * Opens or creates the managed shared memory segment `name` (`/dev/shm/<name>`).
+ * `creation` is one of `INTERPROC_CREATE_ONLY`, `INTERPROC_OPEN_ONLY`,
+ * `INTERPROC_OPEN_OR_CREATE`, `INTERPROC_OPEN_READ_ONLY`, `INTERPROC_OPEN_COPY_ON_WRITE`;
+ * `size` and `perm` are used when the segment is created. Among processes racing with
+ * `INTERPROC_OPEN_OR_CREATE` exactly one creates (see `interproc_managed_created`); the
+ * others wait a bounded time for it and get `INTERPROC_CORRUPTED_ERROR` if it died half-way.
+ *
+ * # Safety
+ * `name` must be NULL or a NUL-terminated string; `out` NULL or writable.
+ */
+interproc_status_t interproc_managed_shm_open(interproc_creation_t creation,
+                                              const char *name,
+                                              uint64_t size,
+                                              uint32_t perm,
+                                              struct interproc_managed_t **out);
+
+/**
+ * Opens or creates a managed segment in the file `path`, as `interproc_managed_shm_open`.
+ *
+ * # Safety
+ * `path` must be NULL or a NUL-terminated string; `out` NULL or writable.
+ */
+interproc_status_t interproc_managed_file_open(interproc_creation_t creation,
+                                               const char *path,
+                                               uint64_t size,
+                                               uint32_t perm,
+                                               struct interproc_managed_t **out);
+
+/**
+ * Creates a managed segment of `size` bytes in this process's heap.
+ *
+ * # Safety
+ * `out` must be NULL or writable.
+ */
+interproc_status_t interproc_managed_heap_new(uint64_t size, struct interproc_managed_t **out);
+
+/**
+ * Formats (`INTERPROC_CREATE_ONLY`) or opens (`INTERPROC_OPEN_ONLY`) a managed segment in
+ * the caller's buffer `[addr, addr + size)`, which must be 16-byte aligned.
+ *
+ * # Safety
+ * The buffer must be writable, outlive the handle, and be used by nothing else except
+ * through segment managers; `out` must be NULL or writable.
+ */
+interproc_status_t interproc_managed_external_open(interproc_creation_t creation,
+                                                   void *addr,
+                                                   size_t size,
+                                                   struct interproc_managed_t **out);
+
+/**
+ * Opens or creates a managed segment in System V shared memory of `key`
+ * (`INTERPROC_CREATE_ONLY`, `INTERPROC_OPEN_ONLY` or `INTERPROC_OPEN_OR_CREATE`).
+ *
+ * # Safety
+ * `out` must be NULL or writable.
+ */
+interproc_status_t interproc_managed_xsi_open(interproc_creation_t creation,
+                                              int32_t key,
+                                              uint64_t size,
+                                              uint32_t perm,
+                                              struct interproc_managed_t **out);
+
+/**
+ * Unmaps the segment (it stays in the system until removed). NULL is ignored.
+ *
+ * # Safety
+ * `m` must be NULL or a handle from this library; neither it, its segment manager nor any
+ * address inside the segment may be used afterwards.
+ */
+void interproc_managed_free(struct interproc_managed_t *m);
+
+/**
+ * The segment manager of the segment (its in-segment address); NULL for NULL.
+ *
+ * # Safety
+ * `m` must be NULL or a live handle.
+ */
+struct interproc_segment_manager_t *interproc_managed_segment_manager(const struct interproc_managed_t *m);
+
+/**
+ * Whether opening created the segment (false when it opened an existing one).
+ *
+ * # Safety
+ * `m` must be NULL or a live handle.
+ */
+bool interproc_managed_created(const struct interproc_managed_t *m);
+
+/**
+ * The segment's base address in this process; NULL for NULL.
+ *
+ * # Safety
+ * `m` must be NULL or a live handle.
+ */
+void *interproc_managed_address(const struct interproc_managed_t *m);
+
+/**
+ * Writes a mapped file's modified pages to disk and waits (other kinds: nothing to do).
+ *
+ * # Safety
+ * `m` must be NULL or a live handle.
+ */
+interproc_status_t interproc_managed_flush(const struct interproc_managed_t *m);
+
+/**
+ * Grows a heap segment (the memory moves: only handles stay valid) or an external buffer
+ * segment (the caller promises the buffer is `extra` bytes longer) by `extra` bytes.
+ * Shared memory and files grow offline with `interproc_managed_shm_grow` /
+ * `interproc_managed_file_grow`; for them this gives `INTERPROC_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `m` must be NULL or a live handle; for an external buffer, the buffer must really be
+ * `extra` bytes longer.
+ */
+interproc_status_t interproc_managed_grow(struct interproc_managed_t *m, uint64_t extra);
+
+/**
+ * Grows the managed shared memory segment `name` by `extra` bytes. Offline, as in Boost:
+ * no process may have the segment mapped.
+ *
+ * # Safety
+ * `name` must be NULL or a NUL-terminated string.
+ */
+interproc_status_t interproc_managed_shm_grow(const char *name, uint64_t extra);
+
+/**
+ * Shrinks the managed shared memory segment `name` to what it uses (offline).
+ *
+ * # Safety
+ * `name` must be NULL or a NUL-terminated string.
+ */
+interproc_status_t interproc_managed_shm_shrink_to_fit(const char *name);
+
+/**
+ * Grows the managed mapped file `path` by `extra` bytes (offline).
+ *
+ * # Safety
+ * `path` must be NULL or a NUL-terminated string.
+ */
+interproc_status_t interproc_managed_file_grow(const char *path, uint64_t extra);
+
+/**
+ * Shrinks the managed mapped file `path` to what it uses (offline).
+ *
+ * # Safety
+ * `path` must be NULL or a NUL-terminated string.
+ */
+interproc_status_t interproc_managed_file_shrink_to_fit(const char *path);
+
+/**
+ * Stores the System V id of a `interproc_managed_xsi_open` segment in `*shmid`.
+ *
+ * # Safety
+ * `m` must be NULL or a live handle; `shmid` NULL or writable.
+ */
+interproc_status_t interproc_managed_xsi_shmid(const struct interproc_managed_t *m, int32_t *shmid);
+
+/**
  * Maps `size` bytes (0: to the end) of a shared memory object from `offset` (any value;
  * page alignment is handled inside) with `mode`, at `address` if not NULL (never replacing
  * an existing mapping). A range past the object's end, or an empty object, gives
@@ -466,6 +699,259 @@ interproc_status_t interproc_region_advise(const struct interproc_region_t *regi
  * The system page size in bytes.
  */
 size_t interproc_page_size(void);
+
+/**
+ * Allocates `size` bytes (16-byte aligned) from the segment into `*out`. A full segment
+ * gives `INTERPROC_OUT_OF_MEMORY_ERROR` and changes nothing.
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process; `out` NULL or writable.
+ */
+interproc_status_t interproc_segment_allocate(struct interproc_segment_manager_t *mgr,
+                                              size_t size,
+                                              void **out);
+
+/**
+ * Allocates `size` bytes aligned to `align` (a power of two) into `*out`.
+ *
+ * # Safety
+ * As `interproc_segment_allocate`.
+ */
+interproc_status_t interproc_segment_allocate_aligned(struct interproc_segment_manager_t *mgr,
+                                                      size_t size,
+                                                      size_t align,
+                                                      void **out);
+
+/**
+ * Frees memory allocated from the segment. A pointer that is not such an allocation gives
+ * `INTERPROC_INVALID_ARGUMENT` and changes nothing; NULL is ignored.
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process.
+ */
+interproc_status_t interproc_segment_deallocate(struct interproc_segment_manager_t *mgr, void *ptr);
+
+/**
+ * Constructs `count` elements of `elem_size` bytes aligned to `elem_align` under `name`
+ * (ignored for `INTERPROC_ANONYMOUS_INSTANCE`). `init` runs under the segment lock to
+ * initialise them (NULL: the memory is zeroed); if it returns non-zero, nothing is left
+ * behind and the call fails with `INTERPROC_OTHER_ERROR`. With `find_existing` an existing
+ * object of that name is returned and `*created` is false; otherwise an existing name
+ * gives `INTERPROC_ALREADY_EXISTS_ERROR`. A full segment gives
+ * `INTERPROC_OUT_OF_MEMORY_ERROR`. Many processes calling this on one name at once
+ * construct it exactly once.
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process; `name` NULL or a
+ * NUL-terminated string; `out`/`created` NULL or writable; `init` callable with `ctx`.
+ */
+interproc_status_t interproc_segment_construct(struct interproc_segment_manager_t *mgr,
+                                               interproc_instance_kind_t kind,
+                                               const char *name,
+                                               size_t elem_size,
+                                               size_t elem_align,
+                                               size_t count,
+                                               bool find_existing,
+                                               interproc_construct_fn init,
+                                               void *ctx,
+                                               void **out,
+                                               bool *created);
+
+/**
+ * Finds the named or unique object `name`: `*out` and `*count` get its address and
+ * element count, or NULL and 0 when there is none. A non-zero `elem_size` must equal the
+ * object's element size (`INTERPROC_INVALID_ARGUMENT` otherwise).
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process; `name` NULL or a
+ * NUL-terminated string; `out`/`count` NULL or writable.
+ */
+interproc_status_t interproc_segment_find(struct interproc_segment_manager_t *mgr,
+                                          interproc_instance_kind_t kind,
+                                          const char *name,
+                                          size_t elem_size,
+                                          void **out,
+                                          size_t *count);
+
+/**
+ * Destroys the named or unique object `name`: `destroy` (if not NULL) runs on it under
+ * the segment lock, then it is unregistered and freed. `*destroyed` tells whether it
+ * existed.
+ *
+ * # Safety
+ * As `interproc_segment_find`; `destroy` callable with `ctx`.
+ */
+interproc_status_t interproc_segment_destroy(struct interproc_segment_manager_t *mgr,
+                                             interproc_instance_kind_t kind,
+                                             const char *name,
+                                             size_t elem_size,
+                                             interproc_destroy_fn destroy,
+                                             void *ctx,
+                                             bool *destroyed);
+
+/**
+ * Destroys the object constructed at `ptr` (named, unique or anonymous). A pointer that is
+ * not a constructed object gives `INTERPROC_INVALID_ARGUMENT` and changes nothing.
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process; `destroy` callable with
+ * `ctx`.
+ */
+interproc_status_t interproc_segment_destroy_ptr(struct interproc_segment_manager_t *mgr,
+                                                 void *ptr,
+                                                 interproc_destroy_fn destroy,
+                                                 void *ctx);
+
+/**
+ * Describes the object constructed at `ptr` (name, count, kind) into `*info`. With a
+ * NULL `mgr` the segment is found from `ptr` alone (as Boost's static
+ * `get_instance_name`), which requires `ptr` to be an object constructed in a mapped
+ * segment.
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process (if NULL, `ptr` must be
+ * an object constructed in a segment mapped in this process); `info` NULL or writable.
+ */
+interproc_status_t interproc_segment_instance(struct interproc_segment_manager_t *mgr,
+                                              const void *ptr,
+                                              struct interproc_object_info_t *info_out);
+
+/**
+ * Iterates the objects of `kind`: start with `*cursor == 0`; each call stores the next
+ * object in `*info`, advances `*cursor` and sets `*found`; `*found == false` ends it.
+ * Changing the segment's objects while iterating may skip or repeat entries.
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process; the out-params NULL or
+ * writable.
+ */
+interproc_status_t interproc_segment_next_object(struct interproc_segment_manager_t *mgr,
+                                                 interproc_instance_kind_t kind,
+                                                 uint64_t *cursor,
+                                                 struct interproc_object_info_t *info_out,
+                                                 bool *found);
+
+/**
+ * Stores the number of named objects in `*out`.
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process; `out` NULL or writable.
+ */
+interproc_status_t interproc_segment_num_named_objects(struct interproc_segment_manager_t *mgr,
+                                                       size_t *out);
+
+/**
+ * Stores the number of unique objects in `*out`.
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process; `out` NULL or writable.
+ */
+interproc_status_t interproc_segment_num_unique_objects(struct interproc_segment_manager_t *mgr,
+                                                        size_t *out);
+
+/**
+ * Stores the bytes available for allocation in `*out`.
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process; `out` NULL or writable.
+ */
+interproc_status_t interproc_segment_get_free_memory(struct interproc_segment_manager_t *mgr,
+                                                     size_t *out);
+
+/**
+ * Stores the segment size in bytes in `*out`.
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process; `out` NULL or writable.
+ */
+interproc_status_t interproc_segment_get_size(struct interproc_segment_manager_t *mgr, size_t *out);
+
+/**
+ * Stores in `*out` whether every allocation and object has been given back.
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process; `out` NULL or writable.
+ */
+interproc_status_t interproc_segment_all_memory_deallocated(struct interproc_segment_manager_t *mgr,
+                                                            bool *out);
+
+/**
+ * Makes room in the name index for `n` more named objects.
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process.
+ */
+interproc_status_t interproc_segment_reserve_named_objects(struct interproc_segment_manager_t *mgr,
+                                                           size_t n);
+
+/**
+ * Checks every block, free list and name entry: `INTERPROC_OK` when sane, otherwise
+ * `INTERPROC_CORRUPTED_ERROR` with a message saying what is wrong.
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process.
+ */
+interproc_status_t interproc_segment_check_sanity(struct interproc_segment_manager_t *mgr);
+
+/**
+ * Zeroes the segment's free memory.
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process.
+ */
+interproc_status_t interproc_segment_zero_free_memory(struct interproc_segment_manager_t *mgr);
+
+/**
+ * Whether `ptr` points into the segment.
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process.
+ */
+bool interproc_segment_belongs_to_segment(struct interproc_segment_manager_t *mgr, const void *ptr);
+
+/**
+ * Stores in `*handle` the handle of `ptr`: its offset in the segment, valid in every
+ * process that maps it.
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process; `handle` NULL or writable.
+ */
+interproc_status_t interproc_segment_handle_from_address(struct interproc_segment_manager_t *mgr,
+                                                         const void *ptr,
+                                                         uint64_t *handle);
+
+/**
+ * Stores in `*out` the address in this process of `handle`; a handle outside the segment
+ * gives `INTERPROC_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process; `out` NULL or writable.
+ */
+interproc_status_t interproc_segment_address_from_handle(struct interproc_segment_manager_t *mgr,
+                                                         uint64_t handle,
+                                                         void **out);
+
+/**
+ * Runs `f(ctx)` while holding the segment lock (Boost's `atomic_func`). `f` must not
+ * unwind.
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process; `f` callable with `ctx`.
+ */
+interproc_status_t interproc_segment_atomic_func(struct interproc_segment_manager_t *mgr,
+                                                 interproc_atomic_fn f,
+                                                 void *ctx);
+
+/**
+ * Runs `f(ctx)` only if the segment lock is free right now; `*ran` tells whether it ran.
+ *
+ * # Safety
+ * As `interproc_segment_atomic_func`; `ran` NULL or writable.
+ */
+interproc_status_t interproc_segment_try_atomic_func(struct interproc_segment_manager_t *mgr,
+                                                     interproc_atomic_fn f,
+                                                     void *ctx,
+                                                     bool *ran);
 
 /**
  * Opens or creates the shared memory object `name` and stores a new handle in `*out`.

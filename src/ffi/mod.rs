@@ -13,7 +13,9 @@
 
 pub mod error;
 pub mod file_mapping;
+pub mod managed;
 pub mod region;
+pub mod segment;
 pub mod shm;
 pub mod types;
 pub mod xsi;

@@ -155,6 +155,13 @@ impl Heap {
         self.base.wrapping_add((off + HEADER) as usize).cast()
     }
 
+    /// Zeroes the free-list links left in a block handed out, so memory from a fresh
+    /// segment reads as zeros (as the OS gave it), not as allocator bookkeeping.
+    fn clear_links(&self, off: u64) {
+        // SAFETY: `off` is a block just taken from the free lists; its payload holds the links.
+        unsafe { *self.links(off) = [0, 0] };
+    }
+
     fn sentinel(&self) -> u64 {
         self.st().end - HEADER
     }
@@ -353,6 +360,7 @@ impl Heap {
             };
             self.trim(off, size);
             self.st().free_bytes -= self.size_of(off);
+            self.clear_links(off);
             return Ok(Some(off + HEADER));
         }
         // Over-allocate so that an aligned start with a splittable gap before it exists.
@@ -382,6 +390,7 @@ impl Heap {
         }
         self.trim(block, size);
         self.st().free_bytes -= self.size_of(block);
+        self.clear_links(block);
         Ok(Some(user))
     }
 

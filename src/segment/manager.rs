@@ -161,6 +161,43 @@ impl SegmentManager {
         Ok(m)
     }
 
+    /// The segment manager of the segment holding the constructed object at `object`,
+    /// found from the object's address alone.
+    ///
+    /// # Safety
+    /// `object` must be the address of an object constructed in a managed segment mapped in
+    /// this process (the 8 bytes before it and its header are read to find the segment).
+    pub unsafe fn of_object(object: *const u8) -> Result<SegmentManager> {
+        let bad = || {
+            Error::new(
+                ErrorKind::InvalidArgument,
+                format!("{object:p} is not an object constructed in a segment"),
+            )
+        };
+        if object.is_null() || object as usize % 8 != 0 {
+            return Err(bad());
+        }
+        // SAFETY: per the contract, the 8 bytes before the object hold its header distance.
+        let dist = unsafe { object.sub(8).cast::<u64>().read() };
+        let h = (object as usize)
+            .checked_sub(dist as usize)
+            .ok_or_else(bad)?;
+        if dist < OBJECT_HEADER || h % 8 != 0 {
+            return Err(bad());
+        }
+        // SAFETY: per the contract the header precedes the object in the same allocation.
+        let oh = unsafe { &*(h as *const ObjectHeader) };
+        if oh.magic != OBJECT_MAGIC {
+            return Err(bad());
+        }
+        let base = (object as usize)
+            .checked_sub(oh.object as usize)
+            .ok_or_else(bad)?;
+        // SAFETY: the validated header says the segment starts at `base`; `from_raw`
+        // checks its magic and state before any use.
+        unsafe { SegmentManager::from_raw(base as *mut u8) }
+    }
+
     /// The in-segment address of the manager (the segment base).
     pub fn as_ptr(&self) -> *mut u8 {
         self.base.as_ptr()
@@ -431,7 +468,12 @@ impl SegmentManager {
             let n = base.add((h + OBJECT_HEADER) as usize);
             std::ptr::copy_nonoverlapping(name.as_ptr(), n, name.len());
             *n.add(name.len()) = 0;
-            base.add((object - 8) as usize).cast::<u64>().write(h);
+            // The distance back to the header, so the header is found from the object's
+            // address alone (even without knowing the segment, as Boost's static
+            // `get_instance_name` needs).
+            base.add((object - 8) as usize)
+                .cast::<u64>()
+                .write(object - h);
         }
         let ptr = self.at(object);
         if let Err(e) = init(ptr, count) {
@@ -551,7 +593,10 @@ impl SegmentManager {
             return Err(not_object());
         }
         // SAFETY: `off - 8` is inside the segment and 8-aligned.
-        let h = unsafe { *self.base.as_ptr().add((off - 8) as usize).cast::<u64>() };
+        let dist = unsafe { *self.base.as_ptr().add((off - 8) as usize).cast::<u64>() };
+        let Some(h) = off.checked_sub(dist) else {
+            return Err(not_object());
+        };
         match index.header(h) {
             Ok(oh) if oh.object == off => Ok(h),
             _ => Err(not_object()),

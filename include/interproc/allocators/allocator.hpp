@@ -1,0 +1,101 @@
+// interproc C++ wrapper: the segment allocator, as in
+// <boost/interprocess/allocators/allocator.hpp>.
+#ifndef INTERPROC_ALLOCATORS_ALLOCATOR_HPP
+#define INTERPROC_ALLOCATORS_ALLOCATOR_HPP
+
+#include <interproc/exceptions.hpp>
+#include <interproc/offset_ptr.hpp>
+
+#include <cstddef>
+#include <limits>
+#include <new>
+#include <type_traits>
+#include <utility>
+
+namespace interproc {
+
+/// An STL allocator that allocates from a managed segment. It stores the segment manager
+/// as an offset_ptr and its pointer type is offset_ptr<T>, so a container that uses it can
+/// live inside the segment and be used from every process.
+template <class T, class SegmentManager> class allocator {
+public:
+   typedef T value_type;
+   typedef offset_ptr<T> pointer;
+   typedef offset_ptr<const T> const_pointer;
+   typedef offset_ptr<void> void_pointer;
+   typedef offset_ptr<const void> const_void_pointer;
+   typedef typename detail::add_reference<T>::type reference;
+   typedef typename detail::add_reference<const T>::type const_reference;
+   typedef std::size_t size_type;
+   typedef std::ptrdiff_t difference_type;
+   typedef SegmentManager segment_manager;
+   typedef std::false_type propagate_on_container_copy_assignment;
+   typedef std::true_type propagate_on_container_move_assignment;
+   typedef std::true_type propagate_on_container_swap;
+   typedef std::false_type is_always_equal;
+
+   /// The same allocator for U.
+   template <class U> struct rebind { typedef allocator<U, SegmentManager> other; };
+
+   /// An allocator for the segment of `segment_mngr`.
+   allocator(segment_manager *segment_mngr) noexcept : mp_mngr(segment_mngr) {}
+   allocator(const allocator &other) noexcept : mp_mngr(other.get_segment_manager()) {}
+   /// The same segment, another type.
+   template <class U> allocator(const allocator<U, SegmentManager> &other) noexcept : mp_mngr(other.get_segment_manager()) {}
+   allocator &operator=(const allocator &other) noexcept {
+      mp_mngr = other.get_segment_manager();
+      return *this;
+   }
+
+   /// The segment manager.
+   segment_manager *get_segment_manager() const noexcept { return mp_mngr.get(); }
+
+   /// Memory for `count` objects; throws `bad_alloc` when the segment is full.
+   pointer allocate(size_type count, const void * = nullptr) {
+      if (count > max_size()) {
+         throw bad_alloc();
+      }
+      void *p = alignof(T) > 16 ? mp_mngr->allocate_aligned(count * sizeof(T), alignof(T))
+                                : mp_mngr->allocate(count * sizeof(T));
+      return pointer(static_cast<T *>(p));
+   }
+   /// Gives memory back.
+   void deallocate(const pointer &ptr, size_type = 0) { mp_mngr->deallocate(static_cast<void *>(ptr.get())); }
+
+   /// The largest count `allocate` may be asked for.
+   size_type max_size() const noexcept { return std::numeric_limits<size_type>::max() / sizeof(T); }
+
+   /// Exchanges two allocators.
+   friend void swap(allocator &a, allocator &b) noexcept {
+      segment_manager *t = a.get_segment_manager();
+      a.mp_mngr = b.get_segment_manager();
+      b.mp_mngr = t;
+   }
+
+   /// The address of `value`.
+   pointer address(reference value) const noexcept { return pointer(std::addressof(value)); }
+   /// The address of `value`.
+   const_pointer address(const_reference value) const noexcept { return const_pointer(std::addressof(value)); }
+
+   /// Builds a U at `p` from `args`.
+   template <class U, class... Args> void construct(U *p, Args &&...args) {
+      ::new (static_cast<void *>(p)) U(std::forward<Args>(args)...);
+   }
+   /// Destroys the U at `p`.
+   template <class U> void destroy(U *p) { p->~U(); }
+
+private:
+   offset_ptr<segment_manager> mp_mngr;
+};
+
+/// Allocators are equal when they allocate from the same segment.
+template <class T, class U, class S> bool operator==(const allocator<T, S> &a, const allocator<U, S> &b) noexcept {
+   return a.get_segment_manager() == b.get_segment_manager();
+}
+template <class T, class U, class S> bool operator!=(const allocator<T, S> &a, const allocator<U, S> &b) noexcept {
+   return !(a == b);
+}
+
+} // namespace interproc
+
+#endif // INTERPROC_ALLOCATORS_ALLOCATOR_HPP

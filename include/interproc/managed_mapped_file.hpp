@@ -1,0 +1,68 @@
+// interproc C++ wrapper: managed_mapped_file, as in
+// <boost/interprocess/managed_mapped_file.hpp>.
+#ifndef INTERPROC_MANAGED_MAPPED_FILE_HPP
+#define INTERPROC_MANAGED_MAPPED_FILE_HPP
+
+#include <interproc/detail/managed_memory_impl.hpp>
+#include <interproc/file_mapping.hpp>
+
+namespace interproc {
+
+/// A managed segment in a file.
+class managed_mapped_file : public detail::managed_memory_impl {
+public:
+   /// An object that refers to no segment.
+   managed_mapped_file() noexcept {}
+   /// Creates the file `name` of `size` bytes; throws if it exists.
+   managed_mapped_file(create_only_t, const char *name, size_type size, const void *addr = nullptr,
+                       const permissions &perm = permissions())
+      : managed_memory_impl(open(INTERPROC_CREATE_ONLY, name, size, addr, perm)) {}
+   /// Opens the file `name`, creating it with `size` bytes if it is missing.
+   managed_mapped_file(open_or_create_t, const char *name, size_type size, const void *addr = nullptr,
+                       const permissions &perm = permissions())
+      : managed_memory_impl(open(INTERPROC_OPEN_OR_CREATE, name, size, addr, perm)) {}
+   /// Opens the existing file `name`.
+   managed_mapped_file(open_only_t, const char *name, const void *addr = nullptr)
+      : managed_memory_impl(open(INTERPROC_OPEN_ONLY, name, 0, addr, permissions())) {}
+   /// Opens the existing file `name` read-only.
+   managed_mapped_file(open_read_only_t, const char *name, const void *addr = nullptr)
+      : managed_memory_impl(open(INTERPROC_OPEN_READ_ONLY, name, 0, addr, permissions())) {}
+   /// Opens the existing file `name` privately: changes stay in this process.
+   managed_mapped_file(open_copy_on_write_t, const char *name, const void *addr = nullptr)
+      : managed_memory_impl(open(INTERPROC_OPEN_COPY_ON_WRITE, name, 0, addr, permissions())) {}
+
+   managed_mapped_file(managed_mapped_file &&other) noexcept : managed_memory_impl(std::move(other)) {}
+   managed_mapped_file &operator=(managed_mapped_file &&other) noexcept {
+      managed_mapped_file tmp(std::move(other));
+      swap(tmp);
+      return *this;
+   }
+   /// Exchanges two segments.
+   void swap(managed_mapped_file &other) noexcept { swap_impl(other); }
+
+   /// Writes the modified pages to the file and waits; false on failure.
+   bool flush() noexcept { return ::interproc_managed_flush(m_handle) == INTERPROC_OK; }
+
+   /// Grows the file `name` by `extra_bytes`; no process may have it mapped.
+   static bool grow(const char *name, size_type extra_bytes) noexcept {
+      return ::interproc_managed_file_grow(name, extra_bytes) == INTERPROC_OK;
+   }
+   /// Shrinks the file `name` to what the segment uses; no process may have it mapped.
+   static bool shrink_to_fit(const char *name) noexcept { return ::interproc_managed_file_shrink_to_fit(name) == INTERPROC_OK; }
+
+private:
+   static interproc_managed_t *open(interproc_creation_t c, const char *name, size_type size, const void *addr,
+                                    const permissions &perm) {
+      detail::no_fixed_address(addr);
+      return detail::open_managed([&](interproc_managed_t **h) {
+         return ::interproc_managed_file_open(c, name, size, static_cast<std::uint32_t>(perm.get_permissions()), h);
+      });
+   }
+};
+
+/// The wide-character variant is the same class on POSIX.
+typedef managed_mapped_file wmanaged_mapped_file;
+
+} // namespace interproc
+
+#endif // INTERPROC_MANAGED_MAPPED_FILE_HPP

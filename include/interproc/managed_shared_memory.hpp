@@ -1,0 +1,70 @@
+// interproc C++ wrapper: managed_shared_memory, as in
+// <boost/interprocess/managed_shared_memory.hpp>.
+#ifndef INTERPROC_MANAGED_SHARED_MEMORY_HPP
+#define INTERPROC_MANAGED_SHARED_MEMORY_HPP
+
+#include <interproc/detail/managed_memory_impl.hpp>
+#include <interproc/shared_memory_object.hpp>
+
+namespace interproc {
+
+/// A managed segment in POSIX shared memory (`/dev/shm/<name>`). Among processes racing
+/// with `open_or_create`, exactly one creates the segment (`created()` tells which); the
+/// others wait a bounded time and throw `corrupted_error` if the creator died half-way.
+class managed_shared_memory : public detail::managed_memory_impl {
+public:
+   /// An object that refers to no segment.
+   managed_shared_memory() noexcept {}
+   /// Creates the segment `name` of `size` bytes; throws if it exists.
+   managed_shared_memory(create_only_t, const char *name, size_type size, const void *addr = nullptr,
+                         const permissions &perm = permissions())
+      : managed_memory_impl(open(INTERPROC_CREATE_ONLY, name, size, addr, perm)) {}
+   /// Opens the segment `name`, creating it with `size` bytes if it is missing.
+   managed_shared_memory(open_or_create_t, const char *name, size_type size, const void *addr = nullptr,
+                         const permissions &perm = permissions())
+      : managed_memory_impl(open(INTERPROC_OPEN_OR_CREATE, name, size, addr, perm)) {}
+   /// Opens the existing segment `name`.
+   managed_shared_memory(open_only_t, const char *name, const void *addr = nullptr)
+      : managed_memory_impl(open(INTERPROC_OPEN_ONLY, name, 0, addr, permissions())) {}
+   /// Opens the existing segment `name` read-only: find and queries work; allocation and
+   /// construction throw `mode_error` instead of faulting.
+   managed_shared_memory(open_read_only_t, const char *name, const void *addr = nullptr)
+      : managed_memory_impl(open(INTERPROC_OPEN_READ_ONLY, name, 0, addr, permissions())) {}
+   /// Opens the existing segment `name` privately: changes stay in this process.
+   managed_shared_memory(open_copy_on_write_t, const char *name, const void *addr = nullptr)
+      : managed_memory_impl(open(INTERPROC_OPEN_COPY_ON_WRITE, name, 0, addr, permissions())) {}
+
+   managed_shared_memory(managed_shared_memory &&other) noexcept : managed_memory_impl(std::move(other)) {}
+   managed_shared_memory &operator=(managed_shared_memory &&other) noexcept {
+      managed_shared_memory tmp(std::move(other));
+      swap(tmp);
+      return *this;
+   }
+   /// Exchanges two segments.
+   void swap(managed_shared_memory &other) noexcept { swap_impl(other); }
+
+   /// Grows the segment `name` by `extra_bytes`; no process may have it mapped (as Boost).
+   static bool grow(const char *name, size_type extra_bytes) noexcept {
+      return ::interproc_managed_shm_grow(name, extra_bytes) == INTERPROC_OK;
+   }
+   /// Shrinks the segment `name` to what it uses; no process may have it mapped.
+   static bool shrink_to_fit(const char *name) noexcept { return ::interproc_managed_shm_shrink_to_fit(name) == INTERPROC_OK; }
+
+private:
+   static interproc_managed_t *open(interproc_creation_t c, const char *name, size_type size, const void *addr,
+                                    const permissions &perm) {
+      detail::no_fixed_address(addr);
+      return detail::open_managed([&](interproc_managed_t **h) {
+         return ::interproc_managed_shm_open(c, name, size, static_cast<std::uint32_t>(perm.get_permissions()), h);
+      });
+   }
+};
+
+/// The wide-character variant is the same class on POSIX.
+typedef managed_shared_memory wmanaged_shared_memory;
+/// Boost's fixed-address variant; interproc does not map at fixed addresses.
+typedef managed_shared_memory fixed_managed_shared_memory;
+
+} // namespace interproc
+
+#endif // INTERPROC_MANAGED_SHARED_MEMORY_HPP

@@ -1,0 +1,61 @@
+// interproc C++ wrapper: managed_xsi_shared_memory, as in
+// <boost/interprocess/managed_xsi_shared_memory.hpp>.
+#ifndef INTERPROC_MANAGED_XSI_SHARED_MEMORY_HPP
+#define INTERPROC_MANAGED_XSI_SHARED_MEMORY_HPP
+
+#include <interproc/detail/managed_memory_impl.hpp>
+#include <interproc/xsi_key.hpp>
+#include <interproc/xsi_shared_memory.hpp>
+
+namespace interproc {
+
+/// A managed segment in System V shared memory.
+class managed_xsi_shared_memory : public detail::managed_memory_impl {
+public:
+   /// An object that refers to no segment.
+   managed_xsi_shared_memory() noexcept {}
+   /// Creates the segment of `key` with `size` bytes; throws if it exists.
+   managed_xsi_shared_memory(create_only_t, const xsi_key &key, size_type size, const void *addr = nullptr,
+                             const permissions &perm = permissions())
+      : managed_memory_impl(open(INTERPROC_CREATE_ONLY, key, size, addr, perm)) {}
+   /// Opens the segment of `key`, creating it if it is missing.
+   managed_xsi_shared_memory(open_or_create_t, const xsi_key &key, size_type size, const void *addr = nullptr,
+                             const permissions &perm = permissions())
+      : managed_memory_impl(open(INTERPROC_OPEN_OR_CREATE, key, size, addr, perm)) {}
+   /// Opens the existing segment of `key`.
+   managed_xsi_shared_memory(open_only_t, const xsi_key &key, const void *addr = nullptr)
+      : managed_memory_impl(open(INTERPROC_OPEN_ONLY, key, 0, addr, permissions())) {}
+
+   managed_xsi_shared_memory(managed_xsi_shared_memory &&other) noexcept : managed_memory_impl(std::move(other)) {}
+   managed_xsi_shared_memory &operator=(managed_xsi_shared_memory &&other) noexcept {
+      managed_xsi_shared_memory tmp(std::move(other));
+      swap(tmp);
+      return *this;
+   }
+   /// Exchanges two segments.
+   void swap(managed_xsi_shared_memory &other) noexcept { swap_impl(other); }
+
+   /// The System V segment id.
+   int get_shmid() const {
+      std::int32_t id = -1;
+      detail::check(::interproc_managed_xsi_shmid(m_handle, &id));
+      return id;
+   }
+
+   /// Marks the segment `shmid` for removal (as `xsi_shared_memory::remove`).
+   static bool remove(int shmid) noexcept { return xsi_shared_memory::remove(shmid); }
+
+private:
+   static interproc_managed_t *open(interproc_creation_t c, const xsi_key &key, size_type size, const void *addr,
+                                    const permissions &perm) {
+      detail::no_fixed_address(addr);
+      return detail::open_managed([&](interproc_managed_t **h) {
+         return ::interproc_managed_xsi_open(c, static_cast<std::int32_t>(key.get_key()), size,
+                                             static_cast<std::uint32_t>(perm.get_permissions()), h);
+      });
+   }
+};
+
+} // namespace interproc
+
+#endif // INTERPROC_MANAGED_XSI_SHARED_MEMORY_HPP

@@ -1,0 +1,194 @@
+// interproc C++ wrapper: offset_ptr, as in <boost/interprocess/offset_ptr.hpp>.
+#ifndef INTERPROC_OFFSET_PTR_HPP
+#define INTERPROC_OFFSET_PTR_HPP
+
+#include <interproc/detail/config.hpp>
+#include <cstddef>
+#include <functional>
+#include <iterator>
+#include <memory>
+#include <ostream>
+#include <type_traits>
+
+namespace interproc {
+
+namespace detail {
+template <class T> struct add_reference { typedef T &type; };
+template <> struct add_reference<void> { typedef void type; };
+template <> struct add_reference<const void> { typedef void type; };
+template <> struct add_reference<volatile void> { typedef void type; };
+template <> struct add_reference<const volatile void> { typedef void type; };
+} // namespace detail
+
+/// A pointer that stores the distance from itself to the object it points to, so it stays
+/// valid when the memory holding both is mapped at different addresses in different
+/// processes. Null is stored as the distance 1 (as Boost does): an offset_ptr never points
+/// to the byte right after itself.
+template <class PointedType, class DifferenceType = std::ptrdiff_t, class OffsetType = std::size_t,
+          std::size_t OffsetAlignment = 0>
+class offset_ptr {
+public:
+   /// The pointed-to type.
+   typedef PointedType element_type;
+   /// A raw pointer to it.
+   typedef PointedType *pointer;
+   /// A reference to it (`void` for `void`).
+   typedef typename detail::add_reference<PointedType>::type reference;
+   /// The pointed-to type without cv-qualifiers.
+   typedef typename std::remove_cv<PointedType>::type value_type;
+   /// Signed distance type.
+   typedef DifferenceType difference_type;
+   /// offset_ptr is a random access iterator.
+   typedef std::random_access_iterator_tag iterator_category;
+   /// The stored offset's type.
+   typedef OffsetType offset_type;
+   /// The same pointer to another type.
+   template <class U> struct rebind { typedef offset_ptr<U, DifferenceType, OffsetType, OffsetAlignment> other; };
+
+   /// A null pointer.
+   offset_ptr() noexcept : m_offset(1) {}
+   /// Points to `p` (null if `p` is null).
+   offset_ptr(pointer p) noexcept : m_offset(encode(p)) {}
+   /// Points to `p`, converting from a compatible raw pointer.
+   template <class U, class = typename std::enable_if<std::is_convertible<U *, pointer>::value>::type>
+   offset_ptr(U *p) noexcept : m_offset(encode(static_cast<pointer>(p))) {}
+   /// Points where `other` points (the offset is recomputed for this address).
+   offset_ptr(const offset_ptr &other) noexcept : m_offset(encode(other.get())) {}
+   /// Points where `other` points, converting from a compatible offset_ptr.
+   template <class U, class = typename std::enable_if<std::is_convertible<U *, pointer>::value>::type>
+   offset_ptr(const offset_ptr<U, DifferenceType, OffsetType, OffsetAlignment> &other) noexcept
+      : m_offset(encode(static_cast<pointer>(other.get()))) {}
+
+   /// Points where `other` points.
+   offset_ptr &operator=(const offset_ptr &other) noexcept {
+      m_offset = encode(other.get());
+      return *this;
+   }
+   /// Points to `p`.
+   offset_ptr &operator=(pointer p) noexcept {
+      m_offset = encode(p);
+      return *this;
+   }
+   /// Points where a compatible offset_ptr points.
+   template <class U, class = typename std::enable_if<std::is_convertible<U *, pointer>::value>::type>
+   offset_ptr &operator=(const offset_ptr<U, DifferenceType, OffsetType, OffsetAlignment> &other) noexcept {
+      m_offset = encode(static_cast<pointer>(other.get()));
+      return *this;
+   }
+
+   /// The raw pointer.
+   pointer get() const noexcept {
+      return m_offset == 1 ? nullptr
+                           : reinterpret_cast<pointer>(reinterpret_cast<std::uintptr_t>(this) + m_offset);
+   }
+   /// The stored offset.
+   offset_type get_offset() const noexcept { return m_offset; }
+
+   /// Member access.
+   pointer operator->() const noexcept { return get(); }
+   /// Dereference.
+   template <class R = reference, class = typename std::enable_if<!std::is_void<PointedType>::value, R>::type>
+   R operator*() const noexcept {
+      return *get();
+   }
+   /// Element `idx` of the array pointed to.
+   template <class R = reference, class = typename std::enable_if<!std::is_void<PointedType>::value, R>::type>
+   R operator[](difference_type idx) const noexcept {
+      return get()[idx];
+   }
+
+   /// Whether it is not null.
+   explicit operator bool() const noexcept { return m_offset != 1; }
+   /// Whether it is null.
+   bool operator!() const noexcept { return m_offset == 1; }
+
+   /// An offset_ptr to `r` (for std::pointer_traits).
+   template <class R = reference, class = typename std::enable_if<!std::is_void<PointedType>::value, R>::type>
+   static offset_ptr pointer_to(R r) noexcept {
+      return offset_ptr(std::addressof(r));
+   }
+
+   offset_ptr &operator+=(difference_type n) noexcept { return *this = get() + n; }
+   offset_ptr &operator-=(difference_type n) noexcept { return *this = get() - n; }
+   offset_ptr &operator++() noexcept { return *this += 1; }
+   offset_ptr &operator--() noexcept { return *this -= 1; }
+   offset_ptr operator++(int) noexcept {
+      offset_ptr t(*this);
+      ++*this;
+      return t;
+   }
+   offset_ptr operator--(int) noexcept {
+      offset_ptr t(*this);
+      --*this;
+      return t;
+   }
+   friend offset_ptr operator+(offset_ptr p, difference_type n) noexcept { return p += n; }
+   friend offset_ptr operator+(difference_type n, offset_ptr p) noexcept { return p += n; }
+   friend offset_ptr operator-(offset_ptr p, difference_type n) noexcept { return p -= n; }
+   friend difference_type operator-(const offset_ptr &a, const offset_ptr &b) noexcept { return a.get() - b.get(); }
+
+   friend bool operator==(const offset_ptr &a, const offset_ptr &b) noexcept { return a.get() == b.get(); }
+   friend bool operator!=(const offset_ptr &a, const offset_ptr &b) noexcept { return a.get() != b.get(); }
+   friend bool operator<(const offset_ptr &a, const offset_ptr &b) noexcept { return std::less<pointer>()(a.get(), b.get()); }
+   friend bool operator<=(const offset_ptr &a, const offset_ptr &b) noexcept { return !(b < a); }
+   friend bool operator>(const offset_ptr &a, const offset_ptr &b) noexcept { return b < a; }
+   friend bool operator>=(const offset_ptr &a, const offset_ptr &b) noexcept { return !(a < b); }
+   friend bool operator==(const offset_ptr &a, pointer b) noexcept { return a.get() == b; }
+   friend bool operator==(pointer a, const offset_ptr &b) noexcept { return a == b.get(); }
+   friend bool operator!=(const offset_ptr &a, pointer b) noexcept { return a.get() != b; }
+   friend bool operator!=(pointer a, const offset_ptr &b) noexcept { return a != b.get(); }
+   /// Exchanges the targets of two offset_ptrs.
+   friend void swap(offset_ptr &a, offset_ptr &b) noexcept {
+      pointer t = a.get();
+      a = b.get();
+      b = t;
+   }
+
+private:
+   offset_type encode(pointer p) const noexcept {
+      if (!p) {
+         return 1;
+      }
+      return static_cast<offset_type>(reinterpret_cast<std::uintptr_t>(p) - reinterpret_cast<std::uintptr_t>(this));
+   }
+
+   offset_type m_offset;
+};
+
+/// Prints the raw pointer.
+template <class E, class Tr, class T, class D, class O, std::size_t A>
+std::basic_ostream<E, Tr> &operator<<(std::basic_ostream<E, Tr> &os, const offset_ptr<T, D, O, A> &p) {
+   return os << p.get();
+}
+
+/// The raw pointer of an offset_ptr (Boost's `to_raw_pointer` / `ipcdetail::to_raw_pointer`).
+template <class T, class D, class O, std::size_t A> inline T *to_raw_pointer(const offset_ptr<T, D, O, A> &p) noexcept {
+   return p.get();
+}
+/// The raw pointer itself.
+template <class T> inline T *to_raw_pointer(T *p) noexcept { return p; }
+
+/// `static_cast` of the pointed-to type.
+template <class T, class U, class D, class O, std::size_t A>
+inline offset_ptr<T, D, O, A> static_pointer_cast(const offset_ptr<U, D, O, A> &p) noexcept {
+   return offset_ptr<T, D, O, A>(static_cast<T *>(p.get()));
+}
+/// `const_cast` of the pointed-to type.
+template <class T, class U, class D, class O, std::size_t A>
+inline offset_ptr<T, D, O, A> const_pointer_cast(const offset_ptr<U, D, O, A> &p) noexcept {
+   return offset_ptr<T, D, O, A>(const_cast<T *>(p.get()));
+}
+/// `dynamic_cast` of the pointed-to type.
+template <class T, class U, class D, class O, std::size_t A>
+inline offset_ptr<T, D, O, A> dynamic_pointer_cast(const offset_ptr<U, D, O, A> &p) noexcept {
+   return offset_ptr<T, D, O, A>(dynamic_cast<T *>(p.get()));
+}
+/// `reinterpret_cast` of the pointed-to type.
+template <class T, class U, class D, class O, std::size_t A>
+inline offset_ptr<T, D, O, A> reinterpret_pointer_cast(const offset_ptr<U, D, O, A> &p) noexcept {
+   return offset_ptr<T, D, O, A>(reinterpret_cast<T *>(p.get()));
+}
+
+} // namespace interproc
+
+#endif // INTERPROC_OFFSET_PTR_HPP

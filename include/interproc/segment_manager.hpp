@@ -1,0 +1,495 @@
+// interproc C++ wrapper: the segment manager of managed segments, as in
+// <boost/interprocess/segment_manager.hpp>: allocation and named objects.
+#ifndef INTERPROC_SEGMENT_MANAGER_HPP
+#define INTERPROC_SEGMENT_MANAGER_HPP
+
+#include <interproc/allocators/allocator.hpp>
+#include <interproc/exceptions.hpp>
+#include <interproc/smart_ptr/deleter.hpp>
+
+#include <cstddef>
+#include <exception>
+#include <iterator>
+#include <new>
+#include <tuple>
+#include <type_traits>
+#include <typeinfo>
+#include <utility>
+
+namespace interproc {
+
+/// Tag: construct an object without a name.
+struct anonymous_instance_t {};
+/// Tag: construct the one object of a type; its name is the type's name.
+struct unique_instance_t {};
+/// Value of `anonymous_instance_t`.
+inline constexpr anonymous_instance_t anonymous_instance{};
+/// Value of `unique_instance_t`.
+inline constexpr unique_instance_t unique_instance{};
+
+/// How an object was constructed (Boost's `instance_type`).
+enum instance_type {
+   anonymous_type = INTERPROC_ANONYMOUS_INSTANCE,
+   named_type = INTERPROC_NAMED_INSTANCE,
+   unique_type = INTERPROC_UNIQUE_INSTANCE,
+   max_allocation_type
+};
+
+class segment_manager;
+
+namespace detail {
+
+/// An object's kind and name as the C ABI takes them.
+struct object_name {
+   interproc_instance_kind_t kind;
+   const char *name;
+};
+
+inline object_name name_of(const char *name) noexcept { return {INTERPROC_NAMED_INSTANCE, name}; }
+inline object_name name_of(anonymous_instance_t) noexcept { return {INTERPROC_ANONYMOUS_INSTANCE, ""}; }
+template <class T> object_name unique_name() noexcept { return {INTERPROC_UNIQUE_INSTANCE, typeid(T).name()}; }
+
+/// Throws the exception for a failed allocation-like status (bad_alloc when out of memory).
+[[noreturn]] inline void throw_alloc_status(interproc_status_t st) {
+   if (st == INTERPROC_OUT_OF_MEMORY_ERROR) {
+      throw bad_alloc(error_info(out_of_memory_error, ::interproc_last_error_native()),
+                      ::interproc_last_error_message());
+   }
+   throw_status(st);
+}
+
+/// Runs the destructors of `count` objects of type T, last first.
+template <class T> void destroy_n(void *, void *object, std::size_t count) noexcept {
+   T *p = static_cast<T *>(object);
+   while (count > 0) {
+      --count;
+      p[count].~T();
+   }
+}
+
+template <class T> interproc_destroy_fn destructor_of() noexcept {
+   if constexpr (std::is_trivially_destructible<T>::value) {
+      return nullptr;
+   } else {
+      return &destroy_n<T>;
+   }
+}
+
+/// The function object behind `construct<T>(name)[n](args...)` and its relatives.
+/// With `IsIterator`, each argument is an iterator and element i is built from the i-th
+/// value of each; otherwise every element is built from the same arguments.
+template <class T, bool IsIterator> class named_proxy {
+public:
+   named_proxy(interproc_segment_manager_t *mgr, object_name name, bool find, bool dothrow) noexcept
+      : m_mgr(mgr), m_name(name), m_find(find), m_dothrow(dothrow), m_count(1) {}
+
+   /// An array of `n` elements.
+   named_proxy operator[](std::size_t n) const noexcept {
+      named_proxy p(*this);
+      p.m_count = n;
+      return p;
+   }
+
+   /// Constructs (or finds) the object(s) from `args`; returns the address, or null when
+   /// constructed with `std::nothrow` and it failed. An exception thrown by T's
+   /// constructor leaves nothing behind and reaches the caller.
+   template <class... Args> T *operator()(Args &&...args) const {
+      auto tup = std::forward_as_tuple(std::forward<Args>(args)...);
+      context<decltype(tup)> ctx{&tup, nullptr};
+      void *out = nullptr;
+      bool created = false;
+      const interproc_status_t st = ::interproc_segment_construct(
+         m_mgr, m_name.kind, m_name.name, sizeof(T), alignof(T), m_count, m_find, &run<decltype(tup)>, &ctx, &out,
+         &created);
+      if (st == INTERPROC_OK) {
+         return static_cast<T *>(out);
+      }
+      if (ctx.error) {
+         std::rethrow_exception(ctx.error);
+      }
+      if (!m_dothrow) {
+         return nullptr;
+      }
+      throw_alloc_status(st);
+   }
+
+private:
+   template <class Tuple> struct context {
+      Tuple *args;
+      std::exception_ptr error;
+   };
+
+   template <class Tuple, std::size_t... I>
+   static void build(T *p, std::size_t count, Tuple &args, std::size_t &done, std::index_sequence<I...>) {
+      if constexpr (IsIterator) {
+         auto its = std::make_tuple(std::get<I>(args)...);
+         for (; done < count; ++done) {
+            ::new (static_cast<void *>(p + done)) T(*std::get<I>(its)++...);
+         }
+      } else {
+         if (count == 1) {
+            ::new (static_cast<void *>(p)) T(std::forward<std::tuple_element_t<I, Tuple>>(std::get<I>(args))...);
+            done = 1;
+         } else {
+            for (; done < count; ++done) {
+               ::new (static_cast<void *>(p + done)) T(std::get<I>(args)...);
+            }
+         }
+      }
+   }
+
+   template <class Tuple> static std::int32_t run(void *vctx, void *object, std::size_t count) noexcept {
+      auto *ctx = static_cast<context<Tuple> *>(vctx);
+      T *p = static_cast<T *>(object);
+      std::size_t done = 0;
+      try {
+         build(p, count, *ctx->args, done, std::make_index_sequence<std::tuple_size<Tuple>::value>());
+         return 0;
+      } catch (...) {
+         destroy_n<T>(nullptr, p, done);
+         ctx->error = std::current_exception();
+         return 1;
+      }
+   }
+
+   interproc_segment_manager_t *m_mgr;
+   object_name m_name;
+   bool m_find;
+   bool m_dothrow;
+   std::size_t m_count;
+};
+
+/// One entry of the named or unique object iteration.
+class object_entry {
+public:
+   object_entry() noexcept : m_info() {}
+   explicit object_entry(const interproc_object_info_t &info) noexcept : m_info(info) {}
+   /// The object's name.
+   const char *name() const noexcept { return m_info.name; }
+   /// The name's length.
+   std::size_t name_length() const noexcept { return m_info.name_len; }
+   /// The object's address.
+   const void *value() const noexcept { return m_info.object; }
+
+private:
+   interproc_object_info_t m_info;
+};
+
+/// Iterates the named (or unique) objects of a segment.
+class object_iterator {
+public:
+   typedef std::forward_iterator_tag iterator_category;
+   typedef object_entry value_type;
+   typedef std::ptrdiff_t difference_type;
+   typedef const object_entry *pointer;
+   typedef const object_entry &reference;
+
+   object_iterator() noexcept : m_mgr(nullptr), m_kind(0), m_cursor(0), m_end(true) {}
+   object_iterator(interproc_segment_manager_t *mgr, interproc_instance_kind_t kind) : m_mgr(mgr), m_kind(kind), m_cursor(0), m_end(false) {
+      advance();
+   }
+
+   reference operator*() const noexcept { return m_entry; }
+   pointer operator->() const noexcept { return &m_entry; }
+   object_iterator &operator++() {
+      advance();
+      return *this;
+   }
+   object_iterator operator++(int) {
+      object_iterator t(*this);
+      advance();
+      return t;
+   }
+   friend bool operator==(const object_iterator &a, const object_iterator &b) noexcept {
+      return a.m_end == b.m_end && (a.m_end || a.m_cursor == b.m_cursor);
+   }
+   friend bool operator!=(const object_iterator &a, const object_iterator &b) noexcept { return !(a == b); }
+
+private:
+   void advance() {
+      interproc_object_info_t info;
+      bool found = false;
+      check(::interproc_segment_next_object(m_mgr, m_kind, &m_cursor, &info, &found));
+      if (found) {
+         m_entry = object_entry(info);
+      } else {
+         m_end = true;
+      }
+   }
+
+   interproc_segment_manager_t *m_mgr;
+   interproc_instance_kind_t m_kind;
+   std::uint64_t m_cursor;
+   bool m_end;
+   object_entry m_entry;
+};
+
+} // namespace detail
+
+/// The segment manager: lives at the start of every managed segment; obtained with
+/// `get_segment_manager()`, never constructed. Its address is all it needs, so it works
+/// from every process that maps the segment.
+class segment_manager {
+public:
+   typedef std::size_t size_type;
+   typedef std::ptrdiff_t difference_type;
+   typedef char char_type;
+   typedef offset_ptr<void> void_pointer;
+   typedef detail::object_iterator const_named_iterator;
+   typedef detail::object_iterator const_unique_iterator;
+   /// The allocator type for T in this segment.
+   template <class T> struct allocator {
+      typedef interproc::allocator<T, segment_manager> type;
+   };
+   /// The deleter type for T in this segment.
+   template <class T> struct deleter {
+      typedef interproc::deleter<T, segment_manager> type;
+   };
+   /// The proxy type returned by `construct<T>`.
+   template <class T> struct construct_proxy {
+      typedef detail::named_proxy<T, false> type;
+   };
+   /// The proxy type returned by `construct_it<T>`.
+   template <class T> struct construct_iter_proxy {
+      typedef detail::named_proxy<T, true> type;
+   };
+
+   segment_manager() = delete;
+   segment_manager(const segment_manager &) = delete;
+   segment_manager &operator=(const segment_manager &) = delete;
+
+   /// The C handle of this segment manager.
+   interproc_segment_manager_t *native() const noexcept {
+      return reinterpret_cast<interproc_segment_manager_t *>(const_cast<segment_manager *>(this));
+   }
+   /// The segment manager at a C handle.
+   static segment_manager *from_native(interproc_segment_manager_t *m) noexcept {
+      return reinterpret_cast<segment_manager *>(m);
+   }
+
+   /// Allocates `nbytes` (16-byte aligned); throws `bad_alloc` when the segment is full.
+   void *allocate(size_type nbytes) {
+      void *p = nullptr;
+      const interproc_status_t st = ::interproc_segment_allocate(native(), nbytes, &p);
+      if (st != INTERPROC_OK) {
+         detail::throw_alloc_status(st);
+      }
+      return p;
+   }
+   /// Allocates `nbytes`; null when the segment is full.
+   void *allocate(size_type nbytes, const std::nothrow_t &) noexcept {
+      void *p = nullptr;
+      return ::interproc_segment_allocate(native(), nbytes, &p) == INTERPROC_OK ? p : nullptr;
+   }
+   /// Allocates `nbytes` aligned to `alignment` (a power of two); throws `bad_alloc`.
+   void *allocate_aligned(size_type nbytes, size_type alignment) {
+      void *p = nullptr;
+      const interproc_status_t st = ::interproc_segment_allocate_aligned(native(), nbytes, alignment, &p);
+      if (st != INTERPROC_OK) {
+         detail::throw_alloc_status(st);
+      }
+      return p;
+   }
+   /// Allocates `nbytes` aligned to `alignment`; null on failure.
+   void *allocate_aligned(size_type nbytes, size_type alignment, const std::nothrow_t &) noexcept {
+      void *p = nullptr;
+      return ::interproc_segment_allocate_aligned(native(), nbytes, alignment, &p) == INTERPROC_OK ? p : nullptr;
+   }
+   /// Frees memory from `allocate`. A pointer that is not such memory throws
+   /// `interprocess_exception` (`invalid_argument`) and changes nothing.
+   void deallocate(void *addr) { detail::check(::interproc_segment_deallocate(native(), addr)); }
+
+   /// `construct<T>(name)(args...)`: throws if the name exists or memory runs out.
+   template <class T> detail::named_proxy<T, false> construct(const char *name) {
+      return detail::named_proxy<T, false>(native(), detail::name_of(name), false, true);
+   }
+   template <class T> detail::named_proxy<T, false> construct(anonymous_instance_t) {
+      return detail::named_proxy<T, false>(native(), detail::name_of(anonymous_instance), false, true);
+   }
+   template <class T> detail::named_proxy<T, false> construct(unique_instance_t) {
+      return detail::named_proxy<T, false>(native(), detail::unique_name<T>(), false, true);
+   }
+   /// As `construct`, returning null instead of throwing.
+   template <class T> detail::named_proxy<T, false> construct(const char *name, const std::nothrow_t &) {
+      return detail::named_proxy<T, false>(native(), detail::name_of(name), false, false);
+   }
+   template <class T> detail::named_proxy<T, false> construct(anonymous_instance_t, const std::nothrow_t &) {
+      return detail::named_proxy<T, false>(native(), detail::name_of(anonymous_instance), false, false);
+   }
+   template <class T> detail::named_proxy<T, false> construct(unique_instance_t, const std::nothrow_t &) {
+      return detail::named_proxy<T, false>(native(), detail::unique_name<T>(), false, false);
+   }
+   /// `find_or_construct<T>(name)(args...)`: the existing object, or a new one.
+   template <class T> detail::named_proxy<T, false> find_or_construct(const char *name) {
+      return detail::named_proxy<T, false>(native(), detail::name_of(name), true, true);
+   }
+   template <class T> detail::named_proxy<T, false> find_or_construct(unique_instance_t) {
+      return detail::named_proxy<T, false>(native(), detail::unique_name<T>(), true, true);
+   }
+   template <class T> detail::named_proxy<T, false> find_or_construct(const char *name, const std::nothrow_t &) {
+      return detail::named_proxy<T, false>(native(), detail::name_of(name), true, false);
+   }
+   template <class T> detail::named_proxy<T, false> find_or_construct(unique_instance_t, const std::nothrow_t &) {
+      return detail::named_proxy<T, false>(native(), detail::unique_name<T>(), true, false);
+   }
+   /// `construct_it<T>(name)[n](it...)`: element i built from the i-th value of each iterator.
+   template <class T> detail::named_proxy<T, true> construct_it(const char *name) {
+      return detail::named_proxy<T, true>(native(), detail::name_of(name), false, true);
+   }
+   template <class T> detail::named_proxy<T, true> construct_it(anonymous_instance_t) {
+      return detail::named_proxy<T, true>(native(), detail::name_of(anonymous_instance), false, true);
+   }
+   template <class T> detail::named_proxy<T, true> construct_it(unique_instance_t) {
+      return detail::named_proxy<T, true>(native(), detail::unique_name<T>(), false, true);
+   }
+   template <class T> detail::named_proxy<T, true> construct_it(const char *name, const std::nothrow_t &) {
+      return detail::named_proxy<T, true>(native(), detail::name_of(name), false, false);
+   }
+   template <class T> detail::named_proxy<T, true> find_or_construct_it(const char *name) {
+      return detail::named_proxy<T, true>(native(), detail::name_of(name), true, true);
+   }
+   template <class T> detail::named_proxy<T, true> find_or_construct_it(unique_instance_t) {
+      return detail::named_proxy<T, true>(native(), detail::unique_name<T>(), true, true);
+   }
+   template <class T> detail::named_proxy<T, true> find_or_construct_it(const char *name, const std::nothrow_t &) {
+      return detail::named_proxy<T, true>(native(), detail::name_of(name), true, false);
+   }
+
+   /// The named object `name`: its address and element count, `{0, 0}` when missing.
+   /// Asking with a type of another size than it was constructed with throws
+   /// `interprocess_exception` (`invalid_argument`) where Boost would return a mistyped
+   /// pointer.
+   template <class T> std::pair<T *, size_type> find(const char *name) { return priv_find<T>(detail::name_of(name)); }
+   /// The unique object of type T.
+   template <class T> std::pair<T *, size_type> find(unique_instance_t) { return priv_find<T>(detail::unique_name<T>()); }
+   /// As `find` (interproc always locks; finding is cheap).
+   template <class T> std::pair<T *, size_type> find_no_lock(const char *name) { return find<T>(name); }
+
+   /// Destroys the named object `name` (destructors run); false if it does not exist.
+   template <class T> bool destroy(const char *name) { return priv_destroy<T>(detail::name_of(name)); }
+   /// Destroys the unique object of type T.
+   template <class T> bool destroy(unique_instance_t) { return priv_destroy<T>(detail::unique_name<T>()); }
+   /// Destroys the object constructed at `p` (named, unique or anonymous).
+   template <class T> void destroy_ptr(const T *p) {
+      detail::check(::interproc_segment_destroy_ptr(native(), const_cast<T *>(p), detail::destructor_of<T>(), nullptr));
+   }
+
+   /// The name of the object constructed at `p` (null for anonymous objects or a pointer
+   /// that is not a constructed object).
+   template <class T> static const char_type *get_instance_name(const T *p) {
+      interproc_object_info_t info;
+      if (::interproc_segment_instance(nullptr, p, &info) != INTERPROC_OK || info.kind == INTERPROC_ANONYMOUS_INSTANCE) {
+         return nullptr;
+      }
+      return info.name;
+   }
+   /// The element count of the object constructed at `p` (0 if it is not one).
+   template <class T> static size_type get_instance_length(const T *p) {
+      interproc_object_info_t info;
+      return ::interproc_segment_instance(nullptr, p, &info) == INTERPROC_OK ? info.count : 0;
+   }
+   /// How the object at `p` was constructed.
+   template <class T> static instance_type get_instance_type(const T *p) {
+      interproc_object_info_t info;
+      detail::check(::interproc_segment_instance(nullptr, p, &info));
+      return static_cast<instance_type>(info.kind);
+   }
+
+   /// Number of named objects.
+   size_type get_num_named_objects() { return query(&::interproc_segment_num_named_objects); }
+   /// Number of unique objects.
+   size_type get_num_unique_objects() { return query(&::interproc_segment_num_unique_objects); }
+   /// Makes room in the index for `num` more named objects.
+   void reserve_named_objects(size_type num) { detail::check(::interproc_segment_reserve_named_objects(native(), num)); }
+   /// Makes room in the index for `num` more unique objects.
+   void reserve_unique_objects(size_type num) { reserve_named_objects(num); }
+   /// Iterates the named objects.
+   const_named_iterator named_begin() const { return const_named_iterator(native(), INTERPROC_NAMED_INSTANCE); }
+   /// End of the named objects.
+   const_named_iterator named_end() const { return const_named_iterator(); }
+   /// Iterates the unique objects.
+   const_unique_iterator unique_begin() const { return const_unique_iterator(native(), INTERPROC_UNIQUE_INSTANCE); }
+   /// End of the unique objects.
+   const_unique_iterator unique_end() const { return const_unique_iterator(); }
+
+   /// The segment size in bytes.
+   size_type get_size() const { return query(&::interproc_segment_get_size); }
+   /// Bytes available for allocation.
+   size_type get_free_memory() const { return query(&::interproc_segment_get_free_memory); }
+   /// Whether every allocation and object has been given back.
+   bool all_memory_deallocated() {
+      bool b = false;
+      detail::check(::interproc_segment_all_memory_deallocated(native(), &b));
+      return b;
+   }
+   /// Whether every block, free list and index entry is consistent.
+   bool check_sanity() noexcept { return ::interproc_segment_check_sanity(native()) == INTERPROC_OK; }
+   /// Zeroes the free memory.
+   void zero_free_memory() { detail::check(::interproc_segment_zero_free_memory(native())); }
+   /// Whether `ptr` points into the segment.
+   bool belongs_to_segment(const void *ptr) const noexcept { return ::interproc_segment_belongs_to_segment(native(), ptr); }
+
+   /// Runs `f()` while holding the segment lock.
+   template <class Func> void atomic_func(Func &f) {
+      std::exception_ptr error;
+      auto ctx = std::make_pair(&f, &error);
+      detail::check(::interproc_segment_atomic_func(native(), &run_func<Func>, &ctx));
+      if (error) {
+         std::rethrow_exception(error);
+      }
+   }
+   /// Runs `f()` if the segment lock is free right now; returns whether it ran.
+   template <class Func> bool try_atomic_func(Func &f) {
+      std::exception_ptr error;
+      auto ctx = std::make_pair(&f, &error);
+      bool ran = false;
+      detail::check(::interproc_segment_try_atomic_func(native(), &run_func<Func>, &ctx, &ran));
+      if (error) {
+         std::rethrow_exception(error);
+      }
+      return ran;
+   }
+
+   /// An allocator of T for this segment.
+   template <class T> interproc::allocator<T, segment_manager> get_allocator() {
+      return interproc::allocator<T, segment_manager>(this);
+   }
+   /// A deleter of T for this segment.
+   template <class T> interproc::deleter<T, segment_manager> get_deleter() {
+      return interproc::deleter<T, segment_manager>(this);
+   }
+
+private:
+   template <class Func> static void run_func(void *vctx) noexcept {
+      auto *ctx = static_cast<std::pair<Func *, std::exception_ptr *> *>(vctx);
+      try {
+         (*ctx->first)();
+      } catch (...) {
+         *ctx->second = std::current_exception();
+      }
+   }
+
+   template <class V> V query(interproc_status_t (*f)(interproc_segment_manager_t *, V *)) const {
+      V v{};
+      detail::check(f(native(), &v));
+      return v;
+   }
+
+   template <class T> std::pair<T *, size_type> priv_find(detail::object_name n) {
+      void *p = nullptr;
+      std::size_t count = 0;
+      detail::check(::interproc_segment_find(native(), n.kind, n.name, sizeof(T), &p, &count));
+      return std::pair<T *, size_type>(static_cast<T *>(p), count);
+   }
+
+   template <class T> bool priv_destroy(detail::object_name n) {
+      bool destroyed = false;
+      detail::check(::interproc_segment_destroy(native(), n.kind, n.name, sizeof(T), detail::destructor_of<T>(), nullptr,
+                                                &destroyed));
+      return destroyed;
+   }
+};
+
+} // namespace interproc
+
+#endif // INTERPROC_SEGMENT_MANAGER_HPP
