@@ -27,7 +27,11 @@ public:
 
    /// Grows the segment by `extra_bytes`. The memory moves: addresses taken before are
    /// invalid afterwards, handles stay valid (as in Boost). False on failure.
-   bool grow(size_type extra_bytes) noexcept { return ::interproc_managed_grow(m_handle, extra_bytes) == INTERPROC_OK; }
+   bool grow(size_type extra_bytes) noexcept {
+      const bool ok = ::interproc_managed_grow(m_handle, extra_bytes) == INTERPROC_OK;
+      refresh_manager();
+      return ok;
+   }
 };
 
 } // namespace interproc

@@ -268,8 +268,10 @@ impl SegmentManager {
         }
     }
 
+    // Views are only made from validated segments (`from_base` after `attach`/`format`,
+    // `from_raw` after `check_live`), so locking needs no new check of the header; only the
+    // corrupted flag, which another process may have raised since, is read after locking.
     fn lock(&self) -> Result<LockGuard<'_>> {
-        self.check_live()?;
         // SAFETY: the lock was initialised by `format` before the segment became ready.
         let how = unsafe { pthread::lock(self.lock_ptr()) }
             .map_err(|e| e.into_error("locking the segment"))?;
@@ -279,7 +281,6 @@ impl SegmentManager {
     }
 
     fn try_lock(&self) -> Result<Option<LockGuard<'_>>> {
-        self.check_live()?;
         // SAFETY: as `lock`.
         let how = unsafe { pthread::try_lock(self.lock_ptr()) }
             .map_err(|e| e.into_error("locking the segment"))?;
@@ -291,8 +292,20 @@ impl SegmentManager {
 
     /// After a process died holding the lock, check the structures it may have been
     /// changing; if they do not hold together, the segment is marked corrupted for good.
+    #[inline]
     fn after_lock(&self, how: Acquired) -> Result<()> {
         if how == Acquired::OwnerDied {
+            return self.recover();
+        }
+        if self.header().corrupted.load(Ordering::Acquire) != 0 {
+            return self.check_live();
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn recover(&self) -> Result<()> {
+        {
             let heap = self.heap();
             let result = heap.check().and_then(|_| self.index(&heap).check());
             if let Err(e) = result {

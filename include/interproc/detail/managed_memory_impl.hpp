@@ -42,9 +42,7 @@ public:
    managed_memory_impl &operator=(const managed_memory_impl &) = delete;
 
    /// The segment manager (its in-segment address); null for an empty object.
-   segment_manager *get_segment_manager() const noexcept {
-      return segment_manager::from_native(::interproc_managed_segment_manager(m_handle));
-   }
+   segment_manager *get_segment_manager() const noexcept { return m_mgr; }
    /// The segment's base address in this process.
    void *get_address() const noexcept { return ::interproc_managed_address(m_handle); }
    /// The segment size in bytes.
@@ -147,26 +145,36 @@ public:
    template <class T> interproc::deleter<T, segment_manager> get_deleter() { return mgr()->template get_deleter<T>(); }
 
 protected:
-   managed_memory_impl() noexcept : m_handle(nullptr) {}
-   explicit managed_memory_impl(interproc_managed_t *h) noexcept : m_handle(h) {}
-   managed_memory_impl(managed_memory_impl &&other) noexcept : m_handle(other.m_handle) { other.m_handle = nullptr; }
+   managed_memory_impl() noexcept : m_handle(nullptr), m_mgr(nullptr) {}
+   explicit managed_memory_impl(interproc_managed_t *h) noexcept
+      : m_handle(h), m_mgr(segment_manager::from_native(::interproc_managed_segment_manager(h))) {}
+   managed_memory_impl(managed_memory_impl &&other) noexcept : m_handle(other.m_handle), m_mgr(other.m_mgr) {
+      other.m_handle = nullptr;
+      other.m_mgr = nullptr;
+   }
    managed_memory_impl &operator=(managed_memory_impl &&other) noexcept {
-      std::swap(m_handle, other.m_handle);
+      swap_impl(other);
       return *this;
    }
    ~managed_memory_impl() { ::interproc_managed_free(m_handle); }
 
-   void swap_impl(managed_memory_impl &other) noexcept { std::swap(m_handle, other.m_handle); }
+   void swap_impl(managed_memory_impl &other) noexcept {
+      std::swap(m_handle, other.m_handle);
+      std::swap(m_mgr, other.m_mgr);
+   }
+
+   /// Refreshes the cached manager address (after the segment moved, as a heap one does).
+   void refresh_manager() noexcept { m_mgr = segment_manager::from_native(::interproc_managed_segment_manager(m_handle)); }
 
    segment_manager *mgr() const {
-      segment_manager *m = get_segment_manager();
-      if (!m) {
+      if (!m_mgr) {
          throw interprocess_exception(error_info(invalid_argument), "the managed segment object is empty");
       }
-      return m;
+      return m_mgr;
    }
 
    interproc_managed_t *m_handle;
+   segment_manager *m_mgr;
 };
 
 /// Opens a segment with a C opener and returns the handle, throwing on failure.
