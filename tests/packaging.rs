@@ -113,6 +113,8 @@ fn installed_package_serves_cmake_and_pkg_config_consumers() {
     ] {
         assert!(prefix.join("include").join(f).exists(), "{f} not installed");
     }
+    let usage = run(Command::new(prefix.join("bin/interproc")).arg("help"));
+    assert!(usage.contains("usage: interproc"), "{usage}");
     let pc = std::fs::read_to_string(lib.join("pkgconfig/interproc.pc")).unwrap();
     assert!(pc.contains("Libs.private: -lpthread -lrt -ldl -lm"), "{pc}");
 

@@ -39,7 +39,6 @@ pub(crate) enum Clock {
     /// `CLOCK_MONOTONIC`: never jumps.
     Monotonic,
     /// `CLOCK_REALTIME`: wall time; follows clock changes.
-    #[allow(dead_code)] // for wall-clock deadlines of the sync primitives
     Realtime,
 }
 
@@ -133,6 +132,26 @@ pub(crate) unsafe fn lock_until(
     }
 }
 
+/// The mutex type, for placing one inside a shared structure.
+pub(crate) type MutexStorage = libc::pthread_mutex_t;
+
+/// A `timespec` from seconds and nanoseconds (nanoseconds already below one second).
+pub(crate) fn timespec(sec: i64, nsec: i64) -> libc::timespec {
+    libc::timespec {
+        tv_sec: sec as libc::time_t,
+        tv_nsec: nsec as libc::c_long,
+    }
+}
+
+/// Destroys a mutex initialised by [`init`]; it must not be locked or waited on.
+///
+/// # Safety
+/// As [`lock`].
+pub(crate) unsafe fn destroy(m: *mut libc::pthread_mutex_t) -> OsResult<()> {
+    // SAFETY: guaranteed by the caller.
+    check(unsafe { libc::pthread_mutex_destroy(m) })
+}
+
 /// Unlocks.
 ///
 /// # Safety
@@ -190,4 +209,22 @@ mod tests {
             ));
         }
     }
+}
+
+/// The thread id of the current owner of a robust mutex, if it is locked.
+///
+/// glibc keeps a robust mutex's owner TID in the low 30 bits of its lock word (the first
+/// 32 bits of `pthread_mutex_t`); the top bits are the kernel's "waiters" and "owner died"
+/// flags.
+///
+/// # Safety
+/// `m` must point to a mutex initialised by [`init`].
+pub(crate) unsafe fn owner_tid(m: *mut libc::pthread_mutex_t) -> Option<u32> {
+    // SAFETY: the lock word is an aligned u32 at the start of the mutex; reading it
+    // atomically races with nobody's invariants.
+    let word = unsafe {
+        (*m.cast::<std::sync::atomic::AtomicU32>()).load(std::sync::atomic::Ordering::Acquire)
+    };
+    let tid = word & 0x3fff_ffff;
+    (tid != 0).then_some(tid)
 }

@@ -238,6 +238,20 @@ impl SegmentManager {
         Ok(())
     }
 
+    /// The process that created the segment.
+    pub fn creator_pid(&self) -> u32 {
+        self.header().creator_pid.load(Ordering::Relaxed)
+    }
+
+    /// Who holds the segment lock right now, if anyone: the owner's thread id and whether
+    /// that thread's process is still alive (a dead owner's lock is recovered by the next
+    /// process that takes it).
+    pub fn lock_owner(&self) -> Option<(u32, bool)> {
+        // SAFETY: the lock was initialised before the segment became ready.
+        unsafe { pthread::owner_tid(self.lock_ptr()) }
+            .map(|tid| (tid, crate::os::process_alive(tid)))
+    }
+
     /// The segment size in bytes.
     pub fn size(&self) -> usize {
         self.header().size.load(Ordering::Acquire) as usize

@@ -1,0 +1,289 @@
+//! `interproc`: list, inspect, check and remove interproc objects in /dev/shm.
+//!
+//! ```text
+//! interproc list [--json]
+//! interproc inspect NAME [--json]
+//! interproc check NAME [--json]
+//! interproc remove NAME [--json]
+//! ```
+
+use interproc::{
+    InstanceKind, ManagedSharedMemory, OpenMode, Permissions, SegmentManager, SharedMemoryObject,
+};
+use std::fmt::Write as _;
+use std::io::Read;
+use std::os::unix::fs::MetadataExt;
+use std::process::ExitCode;
+
+const SHM_DIR: &str = "/dev/shm";
+
+const USAGE: &str = "usage: interproc <command> [--json]
+
+commands:
+  list            every object in /dev/shm: kind, size, owner, whether it validates
+  inspect NAME    a managed segment's objects, free memory and lock holder
+  check NAME      check a managed segment's heap and name index (exit 1 if broken)
+  remove NAME     remove the object NAME from /dev/shm";
+
+/// What the first bytes of an object say it is.
+fn kind_of(name: &str) -> String {
+    let mut head = [0u8; 16];
+    let read = std::fs::File::open(format!("{SHM_DIR}/{name}")).and_then(|mut f| f.read(&mut head));
+    match read {
+        Ok(n) if n >= 8 && &head[..8] == b"IPROCSEG" => "managed segment".into(),
+        Ok(n) if n >= 16 && &head[..8] == b"IPSYNC\0\x01" => {
+            let code = u32::from_le_bytes([head[12], head[13], head[14], head[15]]);
+            match code {
+                1 => "named_mutex".into(),
+                2 => "named_recursive_mutex".into(),
+                3 => "named_condition".into(),
+                4 => "named_semaphore".into(),
+                5 => "named_sharable_mutex".into(),
+                6 => "named_upgradable_mutex".into(),
+                7 => "named_condition_any".into(),
+                other => format!("named sync object (kind {other})"),
+            }
+        }
+        Ok(_) => "shared memory".into(),
+        Err(_) => "unreadable".into(),
+    }
+}
+
+fn json_str(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn open_segment(name: &str) -> interproc::Result<ManagedSharedMemory> {
+    ManagedSharedMemory::new(OpenMode::OpenReadOnly, name, 0, Permissions::default())
+}
+
+fn list(json: bool) -> ExitCode {
+    let mut entries: Vec<_> = match std::fs::read_dir(SHM_DIR) {
+        Ok(d) => d.filter_map(|e| e.ok()).collect(),
+        Err(e) => {
+            eprintln!("interproc: cannot read {SHM_DIR}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    entries.sort_by_key(|e| e.file_name());
+    let mut rows = Vec::new();
+    for e in entries {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Ok(meta) = e.metadata() else { continue };
+        if !meta.is_file() {
+            continue;
+        }
+        let kind = kind_of(&name);
+        let (valid, creator) = if kind == "managed segment" {
+            match open_segment(&name) {
+                Ok(seg) => ("yes".to_string(), seg.creator_pid().to_string()),
+                Err(err) => (format!("no: {}", err.message()), "-".into()),
+            }
+        } else {
+            ("-".into(), "-".into())
+        };
+        rows.push((
+            name,
+            kind,
+            meta.len(),
+            meta.uid(),
+            meta.mode() & 0o777,
+            creator,
+            valid,
+        ));
+    }
+    if json {
+        let items: Vec<String> = rows
+            .iter()
+            .map(|(n, k, size, uid, mode, creator, valid)| {
+                format!(
+                    "{{\"name\":{},\"kind\":{},\"size\":{size},\"uid\":{uid},\"mode\":\"{mode:o}\",\"creator_pid\":{},\"valid\":{}}}",
+                    json_str(n),
+                    json_str(k),
+                    if creator == "-" { "null".to_string() } else { creator.clone() },
+                    json_str(valid)
+                )
+            })
+            .collect();
+        println!("[{}]", items.join(","));
+    } else {
+        println!(
+            "{:<32} {:<24} {:>12} {:>6} {:>5} {:>8}  valid",
+            "NAME", "KIND", "SIZE", "UID", "MODE", "CREATOR"
+        );
+        for (n, k, size, uid, mode, creator, valid) in rows {
+            println!("{n:<32} {k:<24} {size:>12} {uid:>6} {mode:>5o} {creator:>8}  {valid}");
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+struct ObjectRow {
+    kind: &'static str,
+    name: String,
+    elem_size: usize,
+    count: usize,
+}
+
+fn objects(m: &SegmentManager) -> interproc::Result<Vec<ObjectRow>> {
+    let mut rows = Vec::new();
+    for (kind, label) in [
+        (InstanceKind::Named, "named"),
+        (InstanceKind::Unique, "unique"),
+    ] {
+        let mut cursor = 0;
+        while let Some((next, info, name, len)) = m.next_object(kind, cursor)? {
+            // SAFETY: `name` points at `len` bytes inside the mapped segment.
+            let bytes = unsafe { std::slice::from_raw_parts(name, len) };
+            rows.push(ObjectRow {
+                kind: label,
+                name: String::from_utf8_lossy(bytes).into_owned(),
+                elem_size: info.elem_size,
+                count: info.count,
+            });
+            cursor = next;
+        }
+    }
+    rows.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(rows)
+}
+
+fn inspect(name: &str, json: bool) -> ExitCode {
+    let seg = match open_segment(name) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("interproc: {name}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let rows = match objects(&seg) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("interproc: {name}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let free = seg.free_memory().unwrap_or(0);
+    let lock = seg.lock_owner();
+    if json {
+        let objs: Vec<String> = rows
+            .iter()
+            .map(|r| {
+                format!(
+                    "{{\"kind\":\"{}\",\"name\":{},\"element_size\":{},\"count\":{},\"bytes\":{}}}",
+                    r.kind,
+                    json_str(&r.name),
+                    r.elem_size,
+                    r.count,
+                    r.elem_size * r.count
+                )
+            })
+            .collect();
+        let lock_json = match lock {
+            None => "null".to_string(),
+            Some((tid, alive)) => format!("{{\"owner_tid\":{tid},\"owner_alive\":{alive}}}"),
+        };
+        println!(
+            "{{\"name\":{},\"kind\":\"managed segment\",\"size\":{},\"free_memory\":{free},\"creator_pid\":{},\"lock\":{lock_json},\"objects\":[{}]}}",
+            json_str(name),
+            seg.size(),
+            seg.creator_pid(),
+            objs.join(",")
+        );
+    } else {
+        println!("managed segment {name}");
+        println!("  size         {} bytes", seg.size());
+        println!("  free memory  {free} bytes");
+        println!("  creator pid  {}", seg.creator_pid());
+        match lock {
+            None => println!("  lock         free"),
+            Some((tid, true)) => println!("  lock         held by thread {tid} (alive)"),
+            Some((tid, false)) => println!(
+                "  lock         held by thread {tid}, which is dead: the next process to lock recovers it"
+            ),
+        }
+        println!("  objects      {}", rows.len());
+        for r in rows {
+            println!(
+                "    {:<7} {:<32} {} x {} bytes = {} bytes",
+                r.kind,
+                r.name,
+                r.count,
+                r.elem_size,
+                r.count * r.elem_size
+            );
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn check(name: &str, json: bool) -> ExitCode {
+    let result = open_segment(name).and_then(|seg| seg.check_sanity());
+    match (&result, json) {
+        (Ok(()), false) => println!("{name}: ok"),
+        (Err(e), false) => println!("{name}: BROKEN: {e}"),
+        (Ok(()), true) => println!("{{\"name\":{},\"ok\":true}}", json_str(name)),
+        (Err(e), true) => println!(
+            "{{\"name\":{},\"ok\":false,\"error\":{}}}",
+            json_str(name),
+            json_str(&e.to_string())
+        ),
+    }
+    if result.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn remove(name: &str, json: bool) -> ExitCode {
+    let removed = SharedMemoryObject::remove(name);
+    if json {
+        println!("{{\"name\":{},\"removed\":{removed}}}", json_str(name));
+    } else if removed {
+        println!("removed {name}");
+    } else {
+        println!("{name}: nothing removed (no such object, or no permission)");
+    }
+    if removed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let json = args.iter().any(|a| a == "--json");
+    let words: Vec<&str> = args
+        .iter()
+        .filter(|a| *a != "--json")
+        .map(String::as_str)
+        .collect();
+    match words.as_slice() {
+        ["list"] => list(json),
+        ["inspect", name] => inspect(name, json),
+        ["check", name] => check(name, json),
+        ["remove", name] => remove(name, json),
+        ["help"] | ["--help"] | ["-h"] => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
