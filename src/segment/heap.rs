@@ -201,7 +201,8 @@ impl Heap {
         self.set(start, size, false);
         self.set_prev_phys(sentinel, start);
         self.set(sentinel, 0, false);
-        self.insert_free(start);
+        // A fresh heap has no list heads to check.
+        let _ = self.insert_free(start);
     }
 
     /// Extends the heap to end at `new_end`: the new space becomes free (merged with a
@@ -232,15 +233,29 @@ impl Heap {
             block = last;
         }
         self.set(block, self.size_of(block), true);
-        self.insert_free(block);
+        self.insert_free(block)
+    }
+
+    /// Checks that a free-list link points where a block's links can be: links are only
+    /// written through, so a full block check would read memory for nothing.
+    fn check_link(&self, n: u64, from: u64) -> Result<()> {
+        let (start, end) = (self.st().start, self.st().end);
+        if n < start || n + MIN_BLOCK + HEADER > end || n % ALIGN != 0 {
+            return Err(corrupt(format_args!(
+                "free-list link {n} (from {from}) leaves the heap"
+            )));
+        }
         Ok(())
     }
 
-    fn insert_free(&self, off: u64) {
+    fn insert_free(&self, off: u64) -> Result<()> {
         let size = self.size_of(off);
         let (f, s) = mapping(size);
+        let head = self.st().heads[f][s];
+        if head != 0 {
+            self.check_link(head, off)?;
+        }
         let st = self.st();
-        let head = st.heads[f][s];
         // SAFETY: `off` is a block inside the heap; its payload has room for the links.
         unsafe { *self.links(off) = [head, 0] };
         if head != 0 {
@@ -251,6 +266,7 @@ impl Heap {
         st.fl_bitmap |= 1 << f;
         st.sl_bitmap[f] |= 1 << s;
         self.set(off, size, true);
+        Ok(())
     }
 
     fn remove_free(&self, off: u64) -> Result<()> {
@@ -258,14 +274,9 @@ impl Heap {
         let (f, s) = mapping(size);
         // SAFETY: `off` was checked to be a block inside the heap.
         let [next, prev] = unsafe { *self.links(off) };
-        // Only the links are written through, so a link needs only to point at a place
-        // where a block's links could be; a full block check would read memory for nothing.
-        let (start, end) = (self.st().start, self.st().end);
         for n in [next, prev] {
-            if n != 0 && (n < start || n + MIN_BLOCK + HEADER > end || n % ALIGN != 0) {
-                return Err(corrupt(format_args!(
-                    "free-list link {n} of block {off} leaves the heap"
-                )));
+            if n != 0 {
+                self.check_link(n, off)?;
             }
         }
         let st = self.st();
@@ -329,7 +340,7 @@ impl Heap {
 
     /// Splits `size` bytes off the front of the used block `off`; the rest, if big
     /// enough, becomes a free block.
-    fn trim(&self, off: u64, size: u64) {
+    fn trim(&self, off: u64, size: u64) -> Result<()> {
         let total = self.size_of(off);
         if total - size >= MIN_BLOCK {
             let rest = off + size;
@@ -338,10 +349,11 @@ impl Heap {
             self.set_prev_phys(rest, off);
             self.set(rest, total - size, false);
             self.set_prev_phys(next, rest);
-            self.insert_free(rest);
+            self.insert_free(rest)?;
         } else {
             self.set(off, total, false);
         }
+        Ok(())
     }
 
     /// Allocates `n` bytes aligned to `align` (a power of two; at most the page size is
@@ -364,7 +376,7 @@ impl Heap {
             let Some(off) = self.take_free(size)? else {
                 return Ok(None);
             };
-            self.trim(off, size);
+            self.trim(off, size)?;
             self.st().free_bytes -= self.size_of(off);
             self.clear_links(off);
             return Ok(Some(off + HEADER));
@@ -392,9 +404,9 @@ impl Heap {
             self.set_prev_phys(block, off);
             self.set(block, total - gap, false);
             self.set_prev_phys(next, block);
-            self.insert_free(off);
+            self.insert_free(off)?;
         }
-        self.trim(block, size);
+        self.trim(block, size)?;
         self.st().free_bytes -= self.size_of(block);
         self.clear_links(block);
         Ok(Some(user))
@@ -452,8 +464,7 @@ impl Heap {
         }
         self.set(off, size, false);
         self.set_prev_phys(off + size, off);
-        self.insert_free(off);
-        Ok(())
+        self.insert_free(off)
     }
 
     /// Records that the allocation at `user` belongs to the segment manager itself.
@@ -486,7 +497,8 @@ impl Heap {
     /// Offset and size of the last block if it is free (for shrink_to_fit).
     pub(crate) fn free_tail(&self) -> Option<(u64, u64)> {
         let last = self.prev_phys(self.sentinel());
-        (last != 0 && self.is_free(last)).then(|| (last, self.size_of(last)))
+        (last != 0 && self.check_block(last).is_ok() && self.is_free(last))
+            .then(|| (last, self.size_of(last)))
     }
 
     /// Cuts the free last block to `keep` bytes (0 removes it) and moves the sentinel.
@@ -507,7 +519,7 @@ impl Heap {
         self.st().free_bytes -= size - keep;
         if keep > 0 {
             self.set(last, keep, false);
-            self.insert_free(last);
+            self.insert_free(last)?;
             self.set_prev_phys(new_sentinel, last);
         } else {
             self.set_prev_phys(new_sentinel, self.prev_phys(last));
