@@ -5,7 +5,10 @@
 //! was being done. Nothing here knows about Boost semantics.
 
 pub(crate) mod file;
+pub(crate) mod flock;
+pub(crate) mod futex;
 pub(crate) mod mmap;
+pub(crate) mod proc_stat;
 pub(crate) mod pthread;
 pub(crate) mod sysv;
 
@@ -55,4 +58,13 @@ pub(crate) fn process_alive(pid: u32) -> bool {
     // SAFETY: signal 0 only checks for existence and permission.
     let r = unsafe { libc::kill(pid, 0) };
     r == 0 || Errno::last().0 == libc::EPERM
+}
+
+/// The number of CPUs online (read once). Not this process's affinity: a peer pinned to
+/// another CPU can answer while this process spins.
+pub(crate) fn cpu_count() -> usize {
+    static CPUS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    // SAFETY: sysconf has no preconditions.
+    let online = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) };
+    *CPUS.get_or_init(|| usize::try_from(online).unwrap_or(1).max(1))
 }

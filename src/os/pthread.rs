@@ -172,6 +172,82 @@ pub(crate) fn now(clock: Clock) -> libc::timespec {
     ts
 }
 
+/// The thread id of the current owner of a robust mutex, if it is locked.
+///
+/// glibc keeps a robust mutex's owner TID in the low 30 bits of its lock word (the first
+/// 32 bits of `pthread_mutex_t`); the top bits are the kernel's "waiters" and "owner died"
+/// flags.
+///
+/// # Safety
+/// `m` must point to a mutex initialised by [`init`].
+pub(crate) unsafe fn owner_tid(m: *mut libc::pthread_mutex_t) -> Option<u32> {
+    // SAFETY: the lock word is an aligned u32 at the start of the mutex; reading it
+    // atomically races with nobody's invariants.
+    let word = unsafe {
+        (*m.cast::<std::sync::atomic::AtomicU32>()).load(std::sync::atomic::Ordering::Acquire)
+    };
+    let tid = word & 0x3fff_ffff;
+    (tid != 0).then_some(tid)
+}
+
+/// Locks, first spinning on `try_lock` for up to `spin` (glibc's robust mutexes sleep in
+/// the kernel at the first contention; a lock held for a few hundred nanoseconds is
+/// cheaper to wait for on another CPU).
+///
+/// # Safety
+/// As [`lock`].
+pub(crate) unsafe fn lock_spinning(
+    m: *mut libc::pthread_mutex_t,
+    spin: std::time::Duration,
+) -> OsResult<Acquired> {
+    // SAFETY: guaranteed by the caller.
+    if let Some(how) = unsafe { try_lock(m) }? {
+        return Ok(how);
+    }
+    // A few busy tries catch a holder on another CPU; then yielding lets a holder that
+    // shares this CPU finish (busy spinning would only keep it off the CPU).
+    if crate::os::cpu_count() > 1 {
+        for _ in 0..8 {
+            for _ in 0..16 {
+                std::hint::spin_loop();
+            }
+            // SAFETY: guaranteed by the caller.
+            if let Some(how) = unsafe { try_lock(m) }? {
+                return Ok(how);
+            }
+        }
+    }
+    let start = std::time::Instant::now();
+    while start.elapsed() < spin {
+        std::thread::yield_now();
+        // SAFETY: guaranteed by the caller.
+        if let Some(how) = unsafe { try_lock(m) }? {
+            return Ok(how);
+        }
+    }
+    // Sleep in bounded steps: a lock word that names a thread which does not exist can only
+    // come from garbage written over the mutex (the kernel releases a dead owner's robust
+    // locks itself), and waiting for it would be waiting forever.
+    loop {
+        let mut deadline = now(Clock::Monotonic);
+        deadline.tv_nsec += 500_000_000;
+        if deadline.tv_nsec >= 1_000_000_000 {
+            deadline.tv_sec += 1;
+            deadline.tv_nsec -= 1_000_000_000;
+        }
+        // SAFETY: guaranteed by the caller.
+        if let Some(how) = unsafe { lock_until(m, Clock::Monotonic, &deadline) }? {
+            return Ok(how);
+        }
+        // SAFETY: guaranteed by the caller.
+        if let Some(tid) = unsafe { owner_tid(m) } {
+            if !crate::os::process_alive(tid) {
+                return Err(Errno(libc::ENOTRECOVERABLE));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,22 +285,4 @@ mod tests {
             ));
         }
     }
-}
-
-/// The thread id of the current owner of a robust mutex, if it is locked.
-///
-/// glibc keeps a robust mutex's owner TID in the low 30 bits of its lock word (the first
-/// 32 bits of `pthread_mutex_t`); the top bits are the kernel's "waiters" and "owner died"
-/// flags.
-///
-/// # Safety
-/// `m` must point to a mutex initialised by [`init`].
-pub(crate) unsafe fn owner_tid(m: *mut libc::pthread_mutex_t) -> Option<u32> {
-    // SAFETY: the lock word is an aligned u32 at the start of the mutex; reading it
-    // atomically races with nobody's invariants.
-    let word = unsafe {
-        (*m.cast::<std::sync::atomic::AtomicU32>()).load(std::sync::atomic::Ordering::Acquire)
-    };
-    let tid = word & 0x3fff_ffff;
-    (tid != 0).then_some(tid)
 }

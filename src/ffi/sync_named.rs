@@ -1,0 +1,493 @@
+//! Named mutexes, conditions and semaphores in C (Boost's `named_mutex`,
+//! `named_recursive_mutex`, `named_condition`, `named_condition_any`, `named_semaphore`).
+//!
+//! Each lives in `/dev/shm/<name>`. A handle owns the mapping; `_get` returns the primitive
+//! inside, which the functions of `interproc_mutex_*`, `interproc_condition_*` and
+//! `interproc_semaphore_*` operate on (do not `_init` or `_destroy` it).
+
+use super::error::interproc_status_t;
+use super::sync::{
+    interproc_condition_t, interproc_mutex_t, interproc_recursive_mutex_t, interproc_semaphore_t,
+};
+use super::sync_upgradable::interproc_upgradable_mutex_t;
+use super::types::interproc_creation_t;
+use super::{boundary, boundary_value, creation_arg, free_handle, out_arg, put, str_arg};
+use crate::sync::{
+    NamedCondition, NamedMutex, NamedRecursiveMutex, NamedSemaphore, NamedSharableMutex,
+    NamedUpgradableMutex,
+};
+use crate::{Permissions, SharedMemoryObject};
+use std::ffi::c_char;
+
+/// A handle to a named_mutex (`/dev/shm/<name>`).
+pub struct interproc_named_mutex_t {
+    inner: NamedMutex,
+}
+
+/// Opens or creates the named_mutex `name` and stores a new handle in `*out`. `creation` is
+/// `INTERPROC_CREATE_ONLY` (`INTERPROC_ALREADY_EXISTS_ERROR` if it exists),
+/// `INTERPROC_OPEN_ONLY` (`INTERPROC_NOT_FOUND_ERROR` if missing) or
+/// `INTERPROC_OPEN_OR_CREATE` (many processes at once: exactly one initialises it).
+/// `perm` applies only on creation. An object that is not a valid named_mutex gives
+/// `INTERPROC_CORRUPTED_ERROR`.
+///
+/// # Safety
+/// `name` must be NULL or a NUL-terminated string; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_named_mutex_open(
+    creation: interproc_creation_t,
+    name: *const c_char,
+    perm: u32,
+    out: *mut *mut interproc_named_mutex_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: the caller passes a C string or NULL.
+        let name = unsafe { str_arg(name, "name") }?;
+        out_arg(out, "out")?;
+        let inner = NamedMutex::new(creation_arg(creation)?, name, Permissions::from_mode(perm))?;
+        let handle = Box::into_raw(Box::new(interproc_named_mutex_t { inner }));
+        // SAFETY: `out` was checked non-NULL and is writable by the caller's contract.
+        unsafe { put(out, handle) };
+        Ok(())
+    })
+}
+
+/// Closes the handle (the object stays until removed). NULL is ignored.
+///
+/// # Safety
+/// `h` must be NULL or a handle from the open function, not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_named_mutex_free(h: *mut interproc_named_mutex_t) {
+    // SAFETY: forwarded caller contract.
+    unsafe { free_handle(h) }
+}
+
+/// The mutex inside the handle's object, valid while the handle lives; NULL for NULL.
+///
+/// # Safety
+/// `h` must be NULL or a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_named_mutex_get(
+    h: *const interproc_named_mutex_t,
+) -> *mut interproc_mutex_t {
+    boundary_value(std::ptr::null_mut(), || {
+        // SAFETY: forwarded caller contract.
+        unsafe { h.as_ref() }.map_or(std::ptr::null_mut(), |h| {
+            &*h.inner as *const _ as *mut interproc_mutex_t
+        })
+    })
+}
+
+/// Removes the named_mutex `name`; processes that have it open keep using it. False if
+/// nothing was removed.
+///
+/// # Safety
+/// `name` must be NULL or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_named_mutex_remove(name: *const c_char) -> bool {
+    boundary_value(false, || {
+        // SAFETY: forwarded caller contract.
+        unsafe { str_arg(name, "name") }.is_ok_and(SharedMemoryObject::remove)
+    })
+}
+
+/// A handle to a named_recursive_mutex (`/dev/shm/<name>`).
+pub struct interproc_named_recursive_mutex_t {
+    inner: NamedRecursiveMutex,
+}
+
+/// Opens or creates the named_recursive_mutex `name` and stores a new handle in `*out`. `creation` is
+/// `INTERPROC_CREATE_ONLY` (`INTERPROC_ALREADY_EXISTS_ERROR` if it exists),
+/// `INTERPROC_OPEN_ONLY` (`INTERPROC_NOT_FOUND_ERROR` if missing) or
+/// `INTERPROC_OPEN_OR_CREATE` (many processes at once: exactly one initialises it).
+/// `perm` applies only on creation. An object that is not a valid named_recursive_mutex gives
+/// `INTERPROC_CORRUPTED_ERROR`.
+///
+/// # Safety
+/// `name` must be NULL or a NUL-terminated string; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_named_recursive_mutex_open(
+    creation: interproc_creation_t,
+    name: *const c_char,
+    perm: u32,
+    out: *mut *mut interproc_named_recursive_mutex_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: the caller passes a C string or NULL.
+        let name = unsafe { str_arg(name, "name") }?;
+        out_arg(out, "out")?;
+        let inner =
+            NamedRecursiveMutex::new(creation_arg(creation)?, name, Permissions::from_mode(perm))?;
+        let handle = Box::into_raw(Box::new(interproc_named_recursive_mutex_t { inner }));
+        // SAFETY: `out` was checked non-NULL and is writable by the caller's contract.
+        unsafe { put(out, handle) };
+        Ok(())
+    })
+}
+
+/// Closes the handle (the object stays until removed). NULL is ignored.
+///
+/// # Safety
+/// `h` must be NULL or a handle from the open function, not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_named_recursive_mutex_free(
+    h: *mut interproc_named_recursive_mutex_t,
+) {
+    // SAFETY: forwarded caller contract.
+    unsafe { free_handle(h) }
+}
+
+/// The recursive mutex inside the handle's object, valid while the handle lives; NULL for NULL.
+///
+/// # Safety
+/// `h` must be NULL or a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_named_recursive_mutex_get(
+    h: *const interproc_named_recursive_mutex_t,
+) -> *mut interproc_recursive_mutex_t {
+    boundary_value(std::ptr::null_mut(), || {
+        // SAFETY: forwarded caller contract.
+        unsafe { h.as_ref() }.map_or(std::ptr::null_mut(), |h| {
+            &*h.inner as *const _ as *mut interproc_recursive_mutex_t
+        })
+    })
+}
+
+/// Removes the named_recursive_mutex `name`; processes that have it open keep using it. False if
+/// nothing was removed.
+///
+/// # Safety
+/// `name` must be NULL or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_named_recursive_mutex_remove(name: *const c_char) -> bool {
+    boundary_value(false, || {
+        // SAFETY: forwarded caller contract.
+        unsafe { str_arg(name, "name") }.is_ok_and(SharedMemoryObject::remove)
+    })
+}
+
+/// A handle to a named_condition (`/dev/shm/<name>`).
+pub struct interproc_named_condition_t {
+    inner: NamedCondition,
+}
+
+/// Opens or creates the named_condition `name` and stores a new handle in `*out`. `creation` is
+/// `INTERPROC_CREATE_ONLY` (`INTERPROC_ALREADY_EXISTS_ERROR` if it exists),
+/// `INTERPROC_OPEN_ONLY` (`INTERPROC_NOT_FOUND_ERROR` if missing) or
+/// `INTERPROC_OPEN_OR_CREATE` (many processes at once: exactly one initialises it).
+/// `perm` applies only on creation. An object that is not a valid named_condition gives
+/// `INTERPROC_CORRUPTED_ERROR`.
+///
+/// # Safety
+/// `name` must be NULL or a NUL-terminated string; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_named_condition_open(
+    creation: interproc_creation_t,
+    name: *const c_char,
+    perm: u32,
+    out: *mut *mut interproc_named_condition_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: the caller passes a C string or NULL.
+        let name = unsafe { str_arg(name, "name") }?;
+        out_arg(out, "out")?;
+        let inner =
+            NamedCondition::new(creation_arg(creation)?, name, Permissions::from_mode(perm))?;
+        let handle = Box::into_raw(Box::new(interproc_named_condition_t { inner }));
+        // SAFETY: `out` was checked non-NULL and is writable by the caller's contract.
+        unsafe { put(out, handle) };
+        Ok(())
+    })
+}
+/// Opens or creates the named_condition_any `name` and stores a new handle in `*out`. `creation` is
+/// `INTERPROC_CREATE_ONLY` (`INTERPROC_ALREADY_EXISTS_ERROR` if it exists),
+/// `INTERPROC_OPEN_ONLY` (`INTERPROC_NOT_FOUND_ERROR` if missing) or
+/// `INTERPROC_OPEN_OR_CREATE` (many processes at once: exactly one initialises it).
+/// `perm` applies only on creation. An object that is not a valid named_condition_any gives
+/// `INTERPROC_CORRUPTED_ERROR`.
+///
+/// # Safety
+/// `name` must be NULL or a NUL-terminated string; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_named_condition_open_any(
+    creation: interproc_creation_t,
+    name: *const c_char,
+    perm: u32,
+    out: *mut *mut interproc_named_condition_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: the caller passes a C string or NULL.
+        let name = unsafe { str_arg(name, "name") }?;
+        out_arg(out, "out")?;
+        let inner =
+            NamedCondition::new_any(creation_arg(creation)?, name, Permissions::from_mode(perm))?;
+        let handle = Box::into_raw(Box::new(interproc_named_condition_t { inner }));
+        // SAFETY: `out` was checked non-NULL and is writable by the caller's contract.
+        unsafe { put(out, handle) };
+        Ok(())
+    })
+}
+
+/// Closes the handle (the object stays until removed). NULL is ignored.
+///
+/// # Safety
+/// `h` must be NULL or a handle from the open function, not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_named_condition_free(h: *mut interproc_named_condition_t) {
+    // SAFETY: forwarded caller contract.
+    unsafe { free_handle(h) }
+}
+
+/// The condition inside the handle's object, valid while the handle lives; NULL for NULL.
+///
+/// # Safety
+/// `h` must be NULL or a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_named_condition_get(
+    h: *const interproc_named_condition_t,
+) -> *mut interproc_condition_t {
+    boundary_value(std::ptr::null_mut(), || {
+        // SAFETY: forwarded caller contract.
+        unsafe { h.as_ref() }.map_or(std::ptr::null_mut(), |h| {
+            &*h.inner as *const _ as *mut interproc_condition_t
+        })
+    })
+}
+
+/// Removes the named_condition `name`; processes that have it open keep using it. False if
+/// nothing was removed.
+///
+/// # Safety
+/// `name` must be NULL or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_named_condition_remove(name: *const c_char) -> bool {
+    boundary_value(false, || {
+        // SAFETY: forwarded caller contract.
+        unsafe { str_arg(name, "name") }.is_ok_and(SharedMemoryObject::remove)
+    })
+}
+
+/// A handle to a named_semaphore (`/dev/shm/<name>`).
+pub struct interproc_named_semaphore_t {
+    inner: NamedSemaphore,
+}
+
+/// Opens or creates the named_semaphore `name` and stores a new handle in `*out`. `creation` is
+/// `INTERPROC_CREATE_ONLY` (`INTERPROC_ALREADY_EXISTS_ERROR` if it exists),
+/// `INTERPROC_OPEN_ONLY` (`INTERPROC_NOT_FOUND_ERROR` if missing) or
+/// `INTERPROC_OPEN_OR_CREATE` (many processes at once: exactly one initialises it).
+/// `perm` (and `initial`, the starting count) applies only on creation. An object that is not a valid named_semaphore gives
+/// `INTERPROC_CORRUPTED_ERROR`.
+///
+/// # Safety
+/// `name` must be NULL or a NUL-terminated string; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_named_semaphore_open(
+    creation: interproc_creation_t,
+    name: *const c_char,
+    initial: u32,
+    perm: u32,
+    out: *mut *mut interproc_named_semaphore_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: the caller passes a C string or NULL.
+        let name = unsafe { str_arg(name, "name") }?;
+        out_arg(out, "out")?;
+        let inner = NamedSemaphore::new(
+            creation_arg(creation)?,
+            name,
+            initial,
+            Permissions::from_mode(perm),
+        )?;
+        let handle = Box::into_raw(Box::new(interproc_named_semaphore_t { inner }));
+        // SAFETY: `out` was checked non-NULL and is writable by the caller's contract.
+        unsafe { put(out, handle) };
+        Ok(())
+    })
+}
+
+/// Closes the handle (the object stays until removed). NULL is ignored.
+///
+/// # Safety
+/// `h` must be NULL or a handle from the open function, not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_named_semaphore_free(h: *mut interproc_named_semaphore_t) {
+    // SAFETY: forwarded caller contract.
+    unsafe { free_handle(h) }
+}
+
+/// The semaphore inside the handle's object, valid while the handle lives; NULL for NULL.
+///
+/// # Safety
+/// `h` must be NULL or a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_named_semaphore_get(
+    h: *const interproc_named_semaphore_t,
+) -> *mut interproc_semaphore_t {
+    boundary_value(std::ptr::null_mut(), || {
+        // SAFETY: forwarded caller contract.
+        unsafe { h.as_ref() }.map_or(std::ptr::null_mut(), |h| {
+            &*h.inner as *const _ as *mut interproc_semaphore_t
+        })
+    })
+}
+
+/// Removes the named_semaphore `name`; processes that have it open keep using it. False if
+/// nothing was removed.
+///
+/// # Safety
+/// `name` must be NULL or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_named_semaphore_remove(name: *const c_char) -> bool {
+    boundary_value(false, || {
+        // SAFETY: forwarded caller contract.
+        unsafe { str_arg(name, "name") }.is_ok_and(SharedMemoryObject::remove)
+    })
+}
+/// A handle to a named_sharable_mutex (`/dev/shm/<name>`).
+pub struct interproc_named_sharable_mutex_t {
+    inner: NamedSharableMutex,
+}
+
+/// Opens or creates the named_sharable_mutex `name` and stores a new handle in `*out`. `creation` is
+/// `INTERPROC_CREATE_ONLY`, `INTERPROC_OPEN_ONLY` or `INTERPROC_OPEN_OR_CREATE`; `perm`
+/// applies only on creation. An object that is not a valid named_sharable_mutex gives
+/// `INTERPROC_CORRUPTED_ERROR`.
+///
+/// # Safety
+/// `name` must be NULL or a NUL-terminated string; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_named_sharable_mutex_open(
+    creation: interproc_creation_t,
+    name: *const c_char,
+    perm: u32,
+    out: *mut *mut interproc_named_sharable_mutex_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: the caller passes a C string or NULL.
+        let name = unsafe { str_arg(name, "name") }?;
+        out_arg(out, "out")?;
+        let inner =
+            NamedSharableMutex::new(creation_arg(creation)?, name, Permissions::from_mode(perm))?;
+        let handle = Box::into_raw(Box::new(interproc_named_sharable_mutex_t { inner }));
+        // SAFETY: `out` was checked non-NULL and is writable by the caller's contract.
+        unsafe { put(out, handle) };
+        Ok(())
+    })
+}
+
+/// Closes the handle (the object stays until removed). NULL is ignored.
+///
+/// # Safety
+/// `h` must be NULL or a handle from the open function, not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_named_sharable_mutex_free(
+    h: *mut interproc_named_sharable_mutex_t,
+) {
+    // SAFETY: forwarded caller contract.
+    unsafe { free_handle(h) }
+}
+
+/// The mutex inside the handle's object, for the `interproc_upgradable_mutex_*` functions;
+/// valid while the handle lives. NULL for NULL.
+///
+/// # Safety
+/// `h` must be NULL or a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_named_sharable_mutex_get(
+    h: *const interproc_named_sharable_mutex_t,
+) -> *mut interproc_upgradable_mutex_t {
+    boundary_value(std::ptr::null_mut(), || {
+        // SAFETY: forwarded caller contract.
+        unsafe { h.as_ref() }.map_or(std::ptr::null_mut(), |h| {
+            &*h.inner as *const _ as *mut interproc_upgradable_mutex_t
+        })
+    })
+}
+
+/// Removes the named_sharable_mutex `name`; processes that have it open keep using it. False if
+/// nothing was removed.
+///
+/// # Safety
+/// `name` must be NULL or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_named_sharable_mutex_remove(name: *const c_char) -> bool {
+    boundary_value(false, || {
+        // SAFETY: forwarded caller contract.
+        unsafe { str_arg(name, "name") }.is_ok_and(SharedMemoryObject::remove)
+    })
+}
+
+/// A handle to a named_upgradable_mutex (`/dev/shm/<name>`).
+pub struct interproc_named_upgradable_mutex_t {
+    inner: NamedUpgradableMutex,
+}
+
+/// Opens or creates the named_upgradable_mutex `name` and stores a new handle in `*out`. `creation` is
+/// `INTERPROC_CREATE_ONLY`, `INTERPROC_OPEN_ONLY` or `INTERPROC_OPEN_OR_CREATE`; `perm`
+/// applies only on creation. An object that is not a valid named_upgradable_mutex gives
+/// `INTERPROC_CORRUPTED_ERROR`.
+///
+/// # Safety
+/// `name` must be NULL or a NUL-terminated string; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_named_upgradable_mutex_open(
+    creation: interproc_creation_t,
+    name: *const c_char,
+    perm: u32,
+    out: *mut *mut interproc_named_upgradable_mutex_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: the caller passes a C string or NULL.
+        let name = unsafe { str_arg(name, "name") }?;
+        out_arg(out, "out")?;
+        let inner =
+            NamedUpgradableMutex::new(creation_arg(creation)?, name, Permissions::from_mode(perm))?;
+        let handle = Box::into_raw(Box::new(interproc_named_upgradable_mutex_t { inner }));
+        // SAFETY: `out` was checked non-NULL and is writable by the caller's contract.
+        unsafe { put(out, handle) };
+        Ok(())
+    })
+}
+
+/// Closes the handle (the object stays until removed). NULL is ignored.
+///
+/// # Safety
+/// `h` must be NULL or a handle from the open function, not used afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_named_upgradable_mutex_free(
+    h: *mut interproc_named_upgradable_mutex_t,
+) {
+    // SAFETY: forwarded caller contract.
+    unsafe { free_handle(h) }
+}
+
+/// The mutex inside the handle's object, for the `interproc_upgradable_mutex_*` functions;
+/// valid while the handle lives. NULL for NULL.
+///
+/// # Safety
+/// `h` must be NULL or a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_named_upgradable_mutex_get(
+    h: *const interproc_named_upgradable_mutex_t,
+) -> *mut interproc_upgradable_mutex_t {
+    boundary_value(std::ptr::null_mut(), || {
+        // SAFETY: forwarded caller contract.
+        unsafe { h.as_ref() }.map_or(std::ptr::null_mut(), |h| {
+            &*h.inner as *const _ as *mut interproc_upgradable_mutex_t
+        })
+    })
+}
+
+/// Removes the named_upgradable_mutex `name`; processes that have it open keep using it. False if
+/// nothing was removed.
+///
+/// # Safety
+/// `name` must be NULL or a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_named_upgradable_mutex_remove(name: *const c_char) -> bool {
+    boundary_value(false, || {
+        // SAFETY: forwarded caller contract.
+        unsafe { str_arg(name, "name") }.is_ok_and(SharedMemoryObject::remove)
+    })
+}

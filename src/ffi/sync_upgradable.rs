@@ -1,0 +1,427 @@
+//! Readers-writer locks in C (Boost's `interprocess_sharable_mutex` and
+//! `interprocess_upgradable_mutex`).
+//!
+//! Exclusive, sharable (reader) and upgradable ownership, and the transfers between them.
+//! An exclusive or upgradable owner that dies is reported to the next locker with
+//! `INTERPROC_OWNER_DEAD_ERROR` (the lock is then held); a dead reader's share is reclaimed
+//! when a writer waits for it (for up to 64 reading processes at once).
+
+use super::error::interproc_status_t;
+use super::sync::{deadline_arg, interproc_deadline_t, locked, obj, timed_locked, try_locked};
+use super::{boundary, boundary_value};
+use crate::sync::InterprocessUpgradableMutex;
+use crate::{Error, ErrorKind, Result};
+
+/// A process-shared upgradable mutex (Boost's `interprocess_upgradable_mutex`): 1152 bytes,
+/// 8-byte aligned, placed anywhere (typically in shared memory) and set up with
+/// `interproc_upgradable_mutex_init`. Its contents are private. It is also Boost's
+/// `interprocess_sharable_mutex`, used through the exclusive and sharable functions only.
+#[repr(C)]
+pub struct interproc_upgradable_mutex_t {
+    _opaque: [u64; 144],
+}
+
+const _: () = {
+    assert!(size_of::<interproc_upgradable_mutex_t>() == size_of::<InterprocessUpgradableMutex>());
+    assert!(
+        align_of::<interproc_upgradable_mutex_t>() == align_of::<InterprocessUpgradableMutex>()
+    );
+};
+
+fn refused(what: &str) -> Error {
+    Error::new(ErrorKind::Busy, format!("{what}: not possible at once"))
+}
+
+/// Initialises the upgradable mutex at `m`. Call it once, before any other process uses it.
+///
+/// # Safety
+/// `m` must be NULL or point to writable memory for the struct.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_upgradable_mutex_init(
+    m: *mut interproc_upgradable_mutex_t,
+) -> interproc_status_t {
+    boundary(|| {
+        if m.is_null() {
+            return Err(Error::new(ErrorKind::InvalidArgument, "m is NULL"));
+        }
+        // SAFETY: non-NULL, writable and unused by contract; same layout.
+        unsafe { InterprocessUpgradableMutex::init_at(m.cast()) }.map(|_| ())
+    })
+}
+
+/// Destroys the upgradable mutex; no one may hold or wait for it.
+///
+/// # Safety
+/// `m` must be NULL or point to the struct; no one may use it afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_upgradable_mutex_destroy(
+    m: *mut interproc_upgradable_mutex_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
+        // SAFETY: the caller promises no one uses it any more.
+        unsafe { m.destroy() }
+    })
+}
+
+/// Whether the current exclusive or upgradable holder got the lock from an owner that died.
+/// Meaningful only to that holder; false for NULL.
+///
+/// # Safety
+/// `m` must be NULL or point to an initialised struct.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_upgradable_mutex_previous_owner_died(
+    m: *const interproc_upgradable_mutex_t,
+) -> bool {
+    boundary_value(false, || {
+        // SAFETY: forwarded caller contract.
+        let m: Result<&InterprocessUpgradableMutex> = unsafe { obj(m, "m") };
+        m.is_ok_and(|m| m.previous_owner_died())
+    })
+}
+
+/// Takes exclusive ownership, waiting as long as it takes. Waits for the readers to leave.
+/// Returns `INTERPROC_OK` or `INTERPROC_OWNER_DEAD_ERROR` (held; see above).
+///
+/// # Safety
+/// `m` must be NULL or point to an initialised struct.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_upgradable_mutex_lock(
+    m: *mut interproc_upgradable_mutex_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
+        locked(m.lock()?)
+    })
+}
+
+/// Takes exclusive ownership if possible at once: `INTERPROC_OK`, `INTERPROC_BUSY_ERROR`,
+/// or `INTERPROC_OWNER_DEAD_ERROR` (held).
+///
+/// # Safety
+/// `m` must be NULL or point to an initialised struct.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_upgradable_mutex_try_lock(
+    m: *mut interproc_upgradable_mutex_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
+        try_locked(m.try_lock()?)
+    })
+}
+
+/// Takes exclusive ownership, waiting at most until the absolute `deadline`:
+/// `INTERPROC_OK`, `INTERPROC_TIMEOUT_WHEN_LOCKING_ERROR`, or `INTERPROC_OWNER_DEAD_ERROR`
+/// (held).
+///
+/// # Safety
+/// `m` must be NULL or point to an initialised struct; `deadline` NULL or readable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_upgradable_mutex_timed_lock(
+    m: *mut interproc_upgradable_mutex_t,
+    deadline: *const interproc_deadline_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
+        let d = deadline_arg(deadline)?;
+        timed_locked(m.lock_until(d)?)
+    })
+}
+
+/// Releases exclusive ownership; `INTERPROC_LOCK_ERROR` if not held.
+///
+/// # Safety
+/// `m` must be NULL or point to an initialised struct.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_upgradable_mutex_unlock(
+    m: *mut interproc_upgradable_mutex_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
+        m.unlock()
+    })
+}
+
+/// Takes sharable (reader) ownership, waiting as long as it takes. `INTERPROC_OWNER_DEAD_ERROR` here means a writer
+/// had died holding the lock and this call recovered it.
+/// Returns `INTERPROC_OK` or `INTERPROC_OWNER_DEAD_ERROR` (held; see above).
+///
+/// # Safety
+/// `m` must be NULL or point to an initialised struct.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_upgradable_mutex_lock_sharable(
+    m: *mut interproc_upgradable_mutex_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
+        locked(m.lock_sharable()?)
+    })
+}
+
+/// Takes sharable (reader) ownership if possible at once: `INTERPROC_OK`, `INTERPROC_BUSY_ERROR`,
+/// or `INTERPROC_OWNER_DEAD_ERROR` (held).
+///
+/// # Safety
+/// `m` must be NULL or point to an initialised struct.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_upgradable_mutex_try_lock_sharable(
+    m: *mut interproc_upgradable_mutex_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
+        try_locked(m.try_lock_sharable()?)
+    })
+}
+
+/// Takes sharable (reader) ownership, waiting at most until the absolute `deadline`:
+/// `INTERPROC_OK`, `INTERPROC_TIMEOUT_WHEN_LOCKING_ERROR`, or `INTERPROC_OWNER_DEAD_ERROR`
+/// (held).
+///
+/// # Safety
+/// `m` must be NULL or point to an initialised struct; `deadline` NULL or readable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_upgradable_mutex_timed_lock_sharable(
+    m: *mut interproc_upgradable_mutex_t,
+    deadline: *const interproc_deadline_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
+        let d = deadline_arg(deadline)?;
+        timed_locked(m.lock_sharable_until(d)?)
+    })
+}
+
+/// Releases sharable (reader) ownership; `INTERPROC_LOCK_ERROR` if not held.
+///
+/// # Safety
+/// `m` must be NULL or point to an initialised struct.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_upgradable_mutex_unlock_sharable(
+    m: *mut interproc_upgradable_mutex_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
+        m.unlock_sharable()
+    })
+}
+
+/// Takes upgradable ownership, waiting as long as it takes. Readers may still enter; other upgraders and
+/// writers may not.
+/// Returns `INTERPROC_OK` or `INTERPROC_OWNER_DEAD_ERROR` (held; see above).
+///
+/// # Safety
+/// `m` must be NULL or point to an initialised struct.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_upgradable_mutex_lock_upgradable(
+    m: *mut interproc_upgradable_mutex_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
+        locked(m.lock_upgradable()?)
+    })
+}
+
+/// Takes upgradable ownership if possible at once: `INTERPROC_OK`, `INTERPROC_BUSY_ERROR`,
+/// or `INTERPROC_OWNER_DEAD_ERROR` (held).
+///
+/// # Safety
+/// `m` must be NULL or point to an initialised struct.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_upgradable_mutex_try_lock_upgradable(
+    m: *mut interproc_upgradable_mutex_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
+        try_locked(m.try_lock_upgradable()?)
+    })
+}
+
+/// Takes upgradable ownership, waiting at most until the absolute `deadline`:
+/// `INTERPROC_OK`, `INTERPROC_TIMEOUT_WHEN_LOCKING_ERROR`, or `INTERPROC_OWNER_DEAD_ERROR`
+/// (held).
+///
+/// # Safety
+/// `m` must be NULL or point to an initialised struct; `deadline` NULL or readable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_upgradable_mutex_timed_lock_upgradable(
+    m: *mut interproc_upgradable_mutex_t,
+    deadline: *const interproc_deadline_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
+        let d = deadline_arg(deadline)?;
+        timed_locked(m.lock_upgradable_until(d)?)
+    })
+}
+
+/// Releases upgradable ownership; `INTERPROC_LOCK_ERROR` if not held.
+///
+/// # Safety
+/// `m` must be NULL or point to an initialised struct.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_upgradable_mutex_unlock_upgradable(
+    m: *mut interproc_upgradable_mutex_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
+        m.unlock_upgradable()
+    })
+}
+
+/// Exclusive → upgradable (readers may enter again).
+///
+/// # Safety
+/// `m` must be NULL or point to an initialised struct.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_upgradable_mutex_unlock_and_lock_upgradable(
+    m: *mut interproc_upgradable_mutex_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
+        m.unlock_and_lock_upgradable()
+    })
+}
+
+/// Exclusive → sharable.
+///
+/// # Safety
+/// `m` must be NULL or point to an initialised struct.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_upgradable_mutex_unlock_and_lock_sharable(
+    m: *mut interproc_upgradable_mutex_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
+        m.unlock_and_lock_sharable()
+    })
+}
+
+/// Upgradable → sharable.
+///
+/// # Safety
+/// `m` must be NULL or point to an initialised struct.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_upgradable_mutex_unlock_upgradable_and_lock_sharable(
+    m: *mut interproc_upgradable_mutex_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
+        m.unlock_upgradable_and_lock_sharable()
+    })
+}
+
+/// Upgradable → exclusive, waiting for the readers to leave.
+///
+/// # Safety
+/// `m` must be NULL or point to an initialised struct.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_upgradable_mutex_unlock_upgradable_and_lock(
+    m: *mut interproc_upgradable_mutex_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
+        m.unlock_upgradable_and_lock()
+    })
+}
+
+/// Upgradable → exclusive if there are no readers; `INTERPROC_BUSY_ERROR` (still
+/// upgradable) otherwise.
+///
+/// # Safety
+/// `m` must be NULL or point to an initialised struct.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_upgradable_mutex_try_unlock_upgradable_and_lock(
+    m: *mut interproc_upgradable_mutex_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
+        if m.try_unlock_upgradable_and_lock()? {
+            Ok(())
+        } else {
+            Err(refused("try_unlock_upgradable_and_lock"))
+        }
+    })
+}
+
+/// Sharable → exclusive if the caller is the only reader and no one holds the
+/// writer side; `INTERPROC_BUSY_ERROR` (still sharable) otherwise.
+///
+/// # Safety
+/// `m` must be NULL or point to an initialised struct.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_upgradable_mutex_try_unlock_sharable_and_lock(
+    m: *mut interproc_upgradable_mutex_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
+        if m.try_unlock_sharable_and_lock()? {
+            Ok(())
+        } else {
+            Err(refused("try_unlock_sharable_and_lock"))
+        }
+    })
+}
+
+/// Sharable → upgradable if no one holds the writer side; `INTERPROC_BUSY_ERROR`
+/// (still sharable) otherwise.
+///
+/// # Safety
+/// `m` must be NULL or point to an initialised struct.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_upgradable_mutex_try_unlock_sharable_and_lock_upgradable(
+    m: *mut interproc_upgradable_mutex_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
+        if m.try_unlock_sharable_and_lock_upgradable()? {
+            Ok(())
+        } else {
+            Err(refused("try_unlock_sharable_and_lock_upgradable"))
+        }
+    })
+}
+
+/// Upgradable → exclusive, waiting at most until `deadline` for the readers:
+/// `INTERPROC_OK` or `INTERPROC_TIMEOUT_WHEN_LOCKING_ERROR` (still upgradable).
+///
+/// # Safety
+/// `m` must be NULL or point to an initialised struct; `deadline` NULL or readable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_upgradable_mutex_timed_unlock_upgradable_and_lock(
+    m: *mut interproc_upgradable_mutex_t,
+    deadline: *const interproc_deadline_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
+        let d = deadline_arg(deadline)?;
+        if m.unlock_upgradable_and_lock_until(d)? {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorKind::TimeoutWhenLocking,
+                "the readers did not leave before the deadline",
+            ))
+        }
+    })
+}

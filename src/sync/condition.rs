@@ -1,0 +1,252 @@
+//! `interprocess_condition` (and `_any`): a futex sequence counter in shared memory.
+//!
+//! A waiter reads the sequence number while it still holds the mutex, unlocks, and sleeps
+//! while the number is unchanged; a notifier bumps the number and wakes sleepers. Because
+//! the waiter's read happens under the mutex, a notification sent after the waiter checked
+//! its predicate always changes the number it sleeps on, so no wake-up is lost. Nothing in
+//! the structure belongs to a waiter: one killed mid-wait leaves a waiter count one too
+//! high, which only costs a spare wake call.
+
+use super::mutex::{InterprocessMutex, LockOutcome};
+use super::{Deadline, spin_until};
+use crate::os::futex::{self, Woken};
+use crate::{Error, ErrorKind, Result};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+/// `magic` of an initialised condition ("COND").
+const MAGIC: u32 = 0x434f_4e44;
+
+/// Boost's `interprocess_condition` and `interprocess_condition_any`, placed inside shared
+/// memory (32 bytes, 8-byte aligned).
+#[repr(C, align(8))]
+pub struct InterprocessCondition {
+    /// Bumped by every notification; the futex word.
+    seq: AtomicU32,
+    /// Threads between [`InterprocessCondition::prepare_wait`] and the end of their wait.
+    waiters: AtomicU32,
+    magic: AtomicU32,
+    _reserved: [u32; 5],
+}
+
+/// The result of a timed condition wait. The mutex is held again in every case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WaitOutcome {
+    timed_out: bool,
+    owner_died: bool,
+}
+
+impl WaitOutcome {
+    /// Whether the deadline passed before a notification arrived.
+    pub fn timed_out(&self) -> bool {
+        self.timed_out
+    }
+
+    /// Whether relocking the mutex found that its previous owner had died.
+    pub fn owner_died(&self) -> bool {
+        self.owner_died
+    }
+}
+
+/// A registration as a waiter, taken with the lock held (see
+/// [`InterprocessCondition::prepare_wait`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WaitTicket(pub u32);
+
+impl InterprocessCondition {
+    /// Initialises a condition in place and returns a reference to it.
+    ///
+    /// # Safety
+    /// `ptr` must be valid, 8-byte aligned and writable for `size_of::<Self>()` bytes, no
+    /// one may be using a condition there, and the memory must outlive `'a`.
+    pub unsafe fn init_at<'a>(ptr: *mut Self) -> Result<&'a Self> {
+        // SAFETY: forwarded caller contract.
+        unsafe {
+            std::ptr::write_bytes(ptr, 0, 1);
+            (*ptr).magic.store(MAGIC, Ordering::Release);
+            Ok(&*ptr)
+        }
+    }
+
+    /// Destroys the condition; no one may be waiting. Later use fails with
+    /// `InvalidArgument`.
+    pub fn destroy(&self) -> Result<()> {
+        self.check()?;
+        self.magic.store(0, Ordering::Release);
+        Ok(())
+    }
+
+    fn check(&self) -> Result<()> {
+        if self.magic.load(Ordering::Relaxed) == MAGIC {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "interprocess_condition: not initialised, destroyed, or overwritten",
+            ))
+        }
+    }
+
+    /// Wakes one waiter (more may wake, as with every condition variable).
+    pub fn notify_one(&self) -> Result<()> {
+        self.notify(1)
+    }
+
+    /// Wakes every waiter.
+    pub fn notify_all(&self) -> Result<()> {
+        self.notify(i32::MAX)
+    }
+
+    fn notify(&self, count: i32) -> Result<()> {
+        self.check()?;
+        // SeqCst pairs with prepare_wait: either the waiter's registration is seen here, or
+        // the waiter reads the bumped number and does not sleep on the old one.
+        self.seq.fetch_add(1, Ordering::SeqCst);
+        if self.waiters.load(Ordering::SeqCst) > 0 {
+            futex::wake(&self.seq, count).map_err(|e| e.into_error("waking condition waiters"))?;
+        }
+        Ok(())
+    }
+
+    /// Registers the caller as a waiter. Call it holding the lock that protects the
+    /// predicate, then release that lock, then call [`InterprocessCondition::wait_ticket`].
+    /// This is how a condition works with any kind of lock (`condition_any`).
+    pub fn prepare_wait(&self) -> Result<WaitTicket> {
+        self.check()?;
+        self.waiters.fetch_add(1, Ordering::SeqCst);
+        Ok(WaitTicket(self.seq.load(Ordering::SeqCst)))
+    }
+
+    /// Sleeps until a notification after `ticket` was taken, or until `deadline`. Returns
+    /// whether it timed out. Every ticket must be waited on exactly once.
+    pub fn wait_ticket(&self, ticket: WaitTicket, deadline: Option<Deadline>) -> Result<bool> {
+        let r = self.sleep(ticket.0, deadline);
+        self.waiters.fetch_sub(1, Ordering::SeqCst);
+        r
+    }
+
+    fn sleep(&self, ticket: u32, deadline: Option<Deadline>) -> Result<bool> {
+        if spin_until(|| self.seq.load(Ordering::Acquire) != ticket) {
+            return Ok(false);
+        }
+        loop {
+            if self.seq.load(Ordering::Acquire) != ticket {
+                return Ok(false);
+            }
+            match futex::wait(&self.seq, ticket, deadline.map(|d| d.os()))
+                .map_err(|e| e.into_error("waiting on a condition"))?
+            {
+                Woken::Maybe => continue,
+                Woken::TimedOut => return Ok(self.seq.load(Ordering::Acquire) == ticket),
+            }
+        }
+    }
+
+    /// Unlocks `mutex` (which the caller holds), waits for a notification and locks it
+    /// again. The outcome is that of the relock. Spurious wake-ups happen: wait in a loop
+    /// that checks the predicate (or use [`InterprocessCondition::wait_while`]).
+    pub fn wait(&self, mutex: &InterprocessMutex) -> Result<LockOutcome> {
+        self.wait_until_inner(mutex, None).map(|w| {
+            if w.owner_died {
+                LockOutcome::OwnerDied
+            } else {
+                LockOutcome::Acquired
+            }
+        })
+    }
+
+    /// As [`InterprocessCondition::wait`], giving up at `deadline`; the mutex is held again
+    /// in every case.
+    pub fn wait_until(&self, mutex: &InterprocessMutex, deadline: Deadline) -> Result<WaitOutcome> {
+        self.wait_until_inner(mutex, Some(deadline))
+    }
+
+    /// As [`InterprocessCondition::wait_until`] with a relative timeout (monotonic clock).
+    pub fn wait_for(&self, mutex: &InterprocessMutex, timeout: Duration) -> Result<WaitOutcome> {
+        self.wait_until_inner(mutex, Some(Deadline::after(timeout)))
+    }
+
+    /// Waits while `condition()` is true (checked with the mutex held). Returns whether any
+    /// relock found a dead previous owner.
+    pub fn wait_while(
+        &self,
+        mutex: &InterprocessMutex,
+        mut condition: impl FnMut() -> bool,
+    ) -> Result<bool> {
+        let mut died = false;
+        while condition() {
+            died |= self.wait(mutex)?.owner_died();
+        }
+        Ok(died)
+    }
+
+    fn wait_until_inner(
+        &self,
+        mutex: &InterprocessMutex,
+        deadline: Option<Deadline>,
+    ) -> Result<WaitOutcome> {
+        let raw = mutex.robust();
+        raw.check_plain()?;
+        let ticket = self.prepare_wait()?;
+        if let Err(e) = raw.release() {
+            self.waiters.fetch_sub(1, Ordering::SeqCst);
+            return Err(e);
+        }
+        let slept = self.wait_ticket(ticket, deadline);
+        // Relock whatever happened: the caller expects to hold the mutex on return.
+        let relocked = raw.relock()?;
+        Ok(WaitOutcome {
+            timed_out: slept?,
+            owner_died: relocked.owner_died(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::MaybeUninit;
+    use std::time::Instant;
+
+    #[test]
+    fn layout_is_pinned() {
+        assert_eq!(size_of::<InterprocessCondition>(), 32);
+        assert_eq!(align_of::<InterprocessCondition>(), 8);
+        assert_eq!(std::mem::offset_of!(InterprocessCondition, seq), 0);
+        assert_eq!(std::mem::offset_of!(InterprocessCondition, waiters), 4);
+        assert_eq!(std::mem::offset_of!(InterprocessCondition, magic), 8);
+    }
+
+    #[test]
+    fn timed_wait_times_out_and_notify_wakes() {
+        let mut mm = Box::new(MaybeUninit::<InterprocessMutex>::uninit());
+        let mut cm = Box::new(MaybeUninit::<InterprocessCondition>::uninit());
+        // SAFETY: fresh, aligned, exclusive memory that outlives the references.
+        let (m, c) = unsafe {
+            (
+                InterprocessMutex::init_at(mm.as_mut_ptr()).unwrap(),
+                InterprocessCondition::init_at(cm.as_mut_ptr()).unwrap(),
+            )
+        };
+        let _ = m.lock().unwrap();
+        let start = Instant::now();
+        let w = c.wait_for(m, Duration::from_millis(30)).unwrap();
+        assert!(w.timed_out() && !w.owner_died());
+        assert!(start.elapsed() >= Duration::from_millis(29));
+        m.unlock().unwrap();
+
+        let flag = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let _ = m.lock().unwrap();
+                c.wait_while(m, || !flag.load(Ordering::Relaxed)).unwrap();
+                m.unlock().unwrap();
+            });
+            std::thread::sleep(Duration::from_millis(20));
+            let _ = m.lock().unwrap();
+            flag.store(true, Ordering::Relaxed);
+            m.unlock().unwrap();
+            c.notify_all().unwrap();
+        });
+    }
+}

@@ -1,0 +1,403 @@
+//! `interprocess_mutex` and `interprocess_recursive_mutex`: robust process-shared mutexes
+//! that live inside shared memory.
+
+use super::{Deadline, spin_until};
+use crate::os::proc_stat;
+use crate::os::pthread::{self, Acquired, MutexStorage};
+use crate::{Error, ErrorKind, Result};
+use std::cell::UnsafeCell;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+/// `magic` of an initialised plain mutex ("MUTX").
+const MAGIC_PLAIN: u32 = 0x4d55_5458;
+/// `magic` of an initialised recursive mutex ("RMTX").
+const MAGIC_RECURSIVE: u32 = 0x524d_5458;
+
+/// How a lock was obtained.
+#[must_use = "a lock whose previous owner died protects data that may be half-updated"]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LockOutcome {
+    /// The previous owner released the lock normally.
+    Acquired,
+    /// The previous owner died holding the lock. The caller holds it now and the mutex keeps
+    /// working, but the data it protects may be inconsistent.
+    OwnerDied,
+}
+
+impl LockOutcome {
+    /// Whether the previous owner died holding the lock.
+    pub fn owner_died(self) -> bool {
+        self == LockOutcome::OwnerDied
+    }
+
+    fn from_os(a: Acquired) -> LockOutcome {
+        match a {
+            Acquired::Clean => LockOutcome::Acquired,
+            Acquired::OwnerDied => LockOutcome::OwnerDied,
+        }
+    }
+}
+
+/// The shared layout of both mutex kinds (64 bytes, pinned by a test).
+#[repr(C, align(8))]
+pub(crate) struct RobustMutex {
+    /// A process-shared robust pthread mutex (40 bytes on x86_64 and aarch64 glibc).
+    pthread: UnsafeCell<MutexStorage>,
+    /// `MAGIC_PLAIN` or `MAGIC_RECURSIVE` once initialised; 0 after destroy.
+    magic: AtomicU32,
+    /// 1 while the current holder got the lock from a dead owner. Written only by the
+    /// holder, right after acquiring.
+    owner_died: AtomicU32,
+    _reserved: [u32; 4],
+}
+
+// SAFETY: all shared state is a pthread mutex (made for concurrent use by many threads and
+// processes) and atomics.
+unsafe impl Sync for RobustMutex {}
+// SAFETY: as above; nothing in it is tied to a thread.
+unsafe impl Send for RobustMutex {}
+
+fn lock_error(errno: crate::os::Errno, what: &str) -> Error {
+    let mut e = errno.into_error(what);
+    // EPERM (kind Security) from a robust mutex: the caller does not hold it.
+    if e.kind() == ErrorKind::Security {
+        e = Error::new(
+            ErrorKind::Lock,
+            format!("{what}: the calling thread does not hold the mutex"),
+        );
+    } else if matches!(e.kind(), ErrorKind::System | ErrorKind::InvalidArgument) {
+        e = Error::new(ErrorKind::Lock, e.message().to_owned());
+    }
+    e
+}
+
+impl RobustMutex {
+    fn magic(recursive: bool) -> u32 {
+        if recursive {
+            MAGIC_RECURSIVE
+        } else {
+            MAGIC_PLAIN
+        }
+    }
+
+    /// # Safety
+    /// `this` must point to writable memory for a `RobustMutex` that no one is using.
+    unsafe fn init(this: *mut RobustMutex, recursive: bool) -> Result<()> {
+        // SAFETY: the caller gives us exclusive, writable memory for the whole struct.
+        unsafe {
+            std::ptr::write_bytes(this, 0, 1);
+            pthread::init(UnsafeCell::raw_get(&raw const (*this).pthread), recursive)
+                .map_err(|e| e.into_error("initialising a process-shared mutex"))?;
+            (*this)
+                .magic
+                .store(Self::magic(recursive), Ordering::Release);
+        }
+        Ok(())
+    }
+
+    fn check(&self, recursive: bool) -> Result<()> {
+        let m = self.magic.load(Ordering::Relaxed);
+        if m == Self::magic(recursive) {
+            return Ok(());
+        }
+        let what = if recursive {
+            "interprocess_recursive_mutex"
+        } else {
+            "interprocess_mutex"
+        };
+        Err(Error::new(
+            ErrorKind::InvalidArgument,
+            if m == Self::magic(!recursive) {
+                format!("{what}: this is the other kind of mutex (plain/recursive)")
+            } else {
+                format!("{what}: not initialised, destroyed, or overwritten")
+            },
+        ))
+    }
+
+    fn raw(&self) -> *mut MutexStorage {
+        self.pthread.get()
+    }
+
+    fn note(&self, a: Acquired) -> LockOutcome {
+        let died = u32::from(a == Acquired::OwnerDied);
+        if self.owner_died.load(Ordering::Relaxed) != died {
+            self.owner_died.store(died, Ordering::Relaxed);
+        }
+        LockOutcome::from_os(a)
+    }
+
+    fn try_lock(&self, recursive: bool) -> Result<Option<LockOutcome>> {
+        self.check(recursive)?;
+        // A recursive re-lock by the holder keeps the news of how the holder got it.
+        // SAFETY: checked initialised above.
+        let reentry = recursive
+            && unsafe { pthread::owner_tid(self.raw()) } == Some(proc_stat::current_tid());
+        // SAFETY: checked initialised above; the pthread mutex is built for shared use.
+        match unsafe { pthread::try_lock(self.raw()) } {
+            Ok(Some(_)) if reentry => Ok(Some(LockOutcome::Acquired)),
+            Ok(Some(a)) => Ok(Some(self.note(a))),
+            Ok(None) => Ok(None),
+            Err(e) => Err(lock_error(e, "trying to lock a mutex")),
+        }
+    }
+
+    fn lock(&self, recursive: bool) -> Result<LockOutcome> {
+        // A short spin first: a lock held for a few instructions by another CPU is usually
+        // free again before a sleep in the kernel would even begin.
+        if let Some(o) = self.try_lock(recursive)? {
+            return Ok(o);
+        }
+        let mut got = Ok(None);
+        spin_until(|| {
+            got = self.try_lock(recursive);
+            !matches!(got, Ok(None))
+        });
+        if let Some(o) = got? {
+            return Ok(o);
+        }
+        // SAFETY: checked initialised by try_lock above.
+        match unsafe { pthread::lock(self.raw()) } {
+            Ok(a) => Ok(self.note(a)),
+            Err(e) => Err(lock_error(e, "locking a mutex")),
+        }
+    }
+
+    fn lock_until(&self, recursive: bool, deadline: Deadline) -> Result<Option<LockOutcome>> {
+        if let Some(o) = self.try_lock(recursive)? {
+            return Ok(Some(o));
+        }
+        let (clock, sec, nsec) = deadline.os();
+        if sec < 0 {
+            return Ok(None);
+        }
+        let ts = pthread::timespec(sec, nsec);
+        // SAFETY: checked initialised by try_lock above.
+        match unsafe { pthread::lock_until(self.raw(), clock, &ts) } {
+            Ok(a) => Ok(a.map(|a| self.note(a))),
+            Err(e) => Err(lock_error(e, "locking a mutex with a deadline")),
+        }
+    }
+
+    fn unlock(&self, recursive: bool) -> Result<()> {
+        self.check(recursive)?;
+        // SAFETY: checked initialised; a robust mutex refuses (EPERM) an unlock by a thread
+        // that does not hold it, so this cannot break another holder's lock.
+        unsafe { pthread::unlock(self.raw()) }.map_err(|e| lock_error(e, "unlocking a mutex"))
+    }
+
+    /// # Safety
+    /// No one may use the mutex during or after this call.
+    unsafe fn destroy(&self, recursive: bool) -> Result<()> {
+        self.check(recursive)?;
+        self.magic.store(0, Ordering::Release);
+        // SAFETY: the caller promises no one uses it any more.
+        unsafe { pthread::destroy(self.raw()) }.map_err(|e| lock_error(e, "destroying a mutex"))
+    }
+}
+
+macro_rules! robust_mutex_type {
+    ($(#[$doc:meta])* $name:ident, $recursive:expr) => {
+        $(#[$doc])*
+        #[repr(transparent)]
+        pub struct $name {
+            inner: RobustMutex,
+        }
+
+        impl $name {
+            /// Initialises a mutex in place (typically inside shared memory) and returns a
+            /// reference to it.
+            ///
+            /// # Safety
+            /// `ptr` must be valid, 8-byte aligned and writable for `size_of::<Self>()`
+            /// bytes, no one may be using a mutex there, and the memory must outlive `'a`.
+            pub unsafe fn init_at<'a>(ptr: *mut Self) -> Result<&'a Self> {
+                // SAFETY: forwarded caller contract; `Self` is a transparent RobustMutex.
+                unsafe {
+                    RobustMutex::init(ptr.cast::<RobustMutex>(), $recursive)?;
+                    Ok(&*ptr)
+                }
+            }
+
+            /// Destroys the mutex; it must be unlocked. Using it afterwards gives an
+            /// `InvalidArgument` error (as long as the memory is not reused).
+            ///
+            /// # Safety
+            /// No thread or process may use the mutex during or after this call.
+            pub unsafe fn destroy(&self) -> Result<()> {
+                // SAFETY: forwarded caller contract.
+                unsafe { self.inner.destroy($recursive) }
+            }
+
+            /// Locks, waiting as long as it takes. `Ok(LockOutcome::OwnerDied)` means the
+            /// previous owner died holding it: the caller holds it now.
+            pub fn lock(&self) -> Result<LockOutcome> {
+                self.inner.lock($recursive)
+            }
+
+            /// Locks if that is possible at once; `Ok(None)` if another thread holds it.
+            pub fn try_lock(&self) -> Result<Option<LockOutcome>> {
+                self.inner.try_lock($recursive)
+            }
+
+            /// Locks, waiting at most until `deadline`; `Ok(None)` on timeout. A deadline
+            /// in the past still takes a free lock.
+            pub fn lock_until(&self, deadline: Deadline) -> Result<Option<LockOutcome>> {
+                self.inner.lock_until($recursive, deadline)
+            }
+
+            /// Locks, waiting at most `timeout` (measured on the monotonic clock).
+            pub fn lock_for(&self, timeout: Duration) -> Result<Option<LockOutcome>> {
+                self.inner.lock_until($recursive, Deadline::after(timeout))
+            }
+
+            /// Unlocks. Fails with `Lock` if the calling thread does not hold it.
+            pub fn unlock(&self) -> Result<()> {
+                self.inner.unlock($recursive)
+            }
+
+            /// Whether the current holder got the lock from an owner that died. Meaningful
+            /// only to the thread holding the lock.
+            pub fn previous_owner_died(&self) -> bool {
+                self.inner.owner_died.load(Ordering::Relaxed) != 0
+            }
+
+            /// Locks and returns a guard that unlocks when dropped.
+            pub fn guard(&self) -> Result<MutexGuard<'_>> {
+                let outcome = self.lock()?;
+                Ok(MutexGuard {
+                    mutex: &self.inner,
+                    recursive: $recursive,
+                    outcome,
+                })
+            }
+        }
+    };
+}
+
+robust_mutex_type!(
+    /// Boost's `interprocess_mutex`: a process-shared mutex placed inside shared memory
+    /// (64 bytes, 8-byte aligned). Robust: if its owner dies, the next locker gets it with
+    /// [`LockOutcome::OwnerDied`], and it keeps working.
+    InterprocessMutex,
+    false
+);
+
+robust_mutex_type!(
+    /// Boost's `interprocess_recursive_mutex`: as [`InterprocessMutex`], but the holder may
+    /// lock it again; it is released after as many unlocks as locks. If the owner dies, the
+    /// whole recursion is released.
+    InterprocessRecursiveMutex,
+    true
+);
+
+impl InterprocessMutex {
+    pub(crate) fn robust(&self) -> &RobustMutex {
+        &self.inner
+    }
+}
+
+impl RobustMutex {
+    /// Relocks a plain mutex after a condition wait.
+    pub(crate) fn relock(&self) -> Result<LockOutcome> {
+        self.lock(false)
+    }
+
+    /// Unlocks a plain mutex before a condition wait.
+    pub(crate) fn release(&self) -> Result<()> {
+        self.unlock(false)
+    }
+
+    /// Checks that this is an initialised plain mutex.
+    pub(crate) fn check_plain(&self) -> Result<()> {
+        self.check(false)
+    }
+}
+
+/// A held lock; dropping it unlocks.
+pub struct MutexGuard<'a> {
+    mutex: &'a RobustMutex,
+    recursive: bool,
+    outcome: LockOutcome,
+}
+
+impl MutexGuard<'_> {
+    /// Whether the previous owner died holding the lock.
+    pub fn owner_died(&self) -> bool {
+        self.outcome.owner_died()
+    }
+}
+
+impl Drop for MutexGuard<'_> {
+    fn drop(&mut self) {
+        // The guard holds the lock, so unlocking cannot fail with EPERM; nothing useful can
+        // be done with another failure in drop.
+        let _ = self.mutex.unlock(self.recursive);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::MaybeUninit;
+
+    #[test]
+    fn layout_is_pinned() {
+        assert_eq!(size_of::<MutexStorage>(), 40);
+        assert_eq!(size_of::<InterprocessMutex>(), 64);
+        assert_eq!(align_of::<InterprocessMutex>(), 8);
+        assert_eq!(size_of::<InterprocessRecursiveMutex>(), 64);
+        assert_eq!(std::mem::offset_of!(RobustMutex, magic), 40);
+        assert_eq!(std::mem::offset_of!(RobustMutex, owner_died), 44);
+    }
+
+    #[test]
+    fn plain_and_recursive_basics() {
+        let mut mem = Box::new(MaybeUninit::<InterprocessMutex>::uninit());
+        // SAFETY: fresh, aligned, exclusive memory that outlives the reference.
+        let m = unsafe { InterprocessMutex::init_at(mem.as_mut_ptr()) }.unwrap();
+        assert_eq!(m.lock().unwrap(), LockOutcome::Acquired);
+        assert!(!m.previous_owner_died());
+        let addr = m as *const InterprocessMutex as usize;
+        let busy = std::thread::spawn(move || {
+            // SAFETY: the mutex outlives the thread (joined below).
+            let m = unsafe { &*(addr as *const InterprocessMutex) };
+            (
+                m.try_lock().unwrap(),
+                m.lock_for(Duration::from_millis(20)).unwrap(),
+                m.unlock().is_err(),
+            )
+        })
+        .join()
+        .unwrap();
+        assert_eq!(busy, (None, None, true));
+        m.unlock().unwrap();
+        {
+            let g = m.guard().unwrap();
+            assert!(!g.owner_died());
+        }
+        assert!(m.try_lock().unwrap().is_some());
+        m.unlock().unwrap();
+        // SAFETY: no one else uses it.
+        unsafe { m.destroy() }.unwrap();
+        assert_eq!(m.lock().unwrap_err().kind(), ErrorKind::InvalidArgument);
+
+        let mut mem = Box::new(MaybeUninit::<InterprocessRecursiveMutex>::uninit());
+        // SAFETY: as above.
+        let r = unsafe { InterprocessRecursiveMutex::init_at(mem.as_mut_ptr()) }.unwrap();
+        let _ = r.lock().unwrap();
+        let _ = r.lock().unwrap();
+        r.unlock().unwrap();
+        r.unlock().unwrap();
+        assert!(r.unlock().is_err());
+    }
+
+    #[test]
+    fn zeroed_memory_is_refused() {
+        let mem = Box::new(MaybeUninit::<InterprocessMutex>::zeroed());
+        // SAFETY: all-zero bytes are a valid (uninitialised-looking) value of the type.
+        let m = unsafe { mem.assume_init_ref() };
+        assert_eq!(m.lock().unwrap_err().kind(), ErrorKind::InvalidArgument);
+    }
+}

@@ -1,0 +1,454 @@
+//! Named synchronisation objects: each is a small shared memory object `/dev/shm/<name>`
+//! holding a validated header followed by the primitive.
+//!
+//! The creator (the process whose exclusive create succeeded) sizes the object, builds the
+//! primitive, writes the header and only then publishes the `READY` state, so any number of
+//! processes may `open_or_create` at once and exactly one initialises. An object that does
+//! not validate (another kind, another layout version, garbage) is a `Corrupted` error.
+
+use super::condition::InterprocessCondition;
+use super::mutex::{InterprocessMutex, InterprocessRecursiveMutex};
+use super::semaphore::InterprocessSemaphore;
+use super::upgradable::InterprocessUpgradableMutex;
+use crate::{
+    Creation, Error, ErrorKind, MappedRegion, Mode, Permissions, Result, SharedMemoryObject,
+};
+use std::ops::Deref;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+/// "IPSYNC\0\x01" read as a little-endian u64.
+const MAGIC: u64 = u64::from_le_bytes(*b"IPSYNC\0\x01");
+/// Bumped on any change of the header or of a primitive's layout.
+const LAYOUT_VERSION: u32 = 1;
+/// Where the primitive starts (a cache line after the object's start).
+const PAYLOAD_OFFSET: usize = 64;
+/// `state` once the creator has finished.
+const READY: u32 = 0x5245_4459;
+/// How long an opener waits for a creator that is still initialising.
+const INIT_WAIT: Duration = Duration::from_secs(2);
+
+/// The kind of primitive a named object holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub(crate) enum Kind {
+    Mutex = 1,
+    RecursiveMutex = 2,
+    Condition = 3,
+    Semaphore = 4,
+    SharableMutex = 5,
+    UpgradableMutex = 6,
+    ConditionAny = 7,
+}
+
+impl Kind {
+    fn boost_name(self) -> &'static str {
+        match self {
+            Kind::Mutex => "named_mutex",
+            Kind::RecursiveMutex => "named_recursive_mutex",
+            Kind::Condition => "named_condition",
+            Kind::Semaphore => "named_semaphore",
+            Kind::SharableMutex => "named_sharable_mutex",
+            Kind::UpgradableMutex => "named_upgradable_mutex",
+            Kind::ConditionAny => "named_condition_any",
+        }
+    }
+
+    fn from_code(code: u32) -> Option<Kind> {
+        [
+            Kind::Mutex,
+            Kind::RecursiveMutex,
+            Kind::Condition,
+            Kind::Semaphore,
+            Kind::SharableMutex,
+            Kind::UpgradableMutex,
+            Kind::ConditionAny,
+        ]
+        .into_iter()
+        .find(|k| *k as u32 == code)
+    }
+}
+
+/// The header at the start of every named sync object (24 bytes; pinned by a test).
+#[repr(C)]
+struct Header {
+    magic: u64,
+    version: u32,
+    kind: u32,
+    payload_size: u32,
+    /// 0 while the creator initialises, `READY` after.
+    state: AtomicU32,
+}
+
+/// The mapped object; the primitive stays valid as long as this lives.
+#[derive(Debug)]
+struct NamedObject {
+    region: MappedRegion,
+    name: String,
+    _shm: SharedMemoryObject,
+}
+
+impl NamedObject {
+    fn open(
+        creation: Creation,
+        name: &str,
+        kind: Kind,
+        perm: Permissions,
+        payload_size: usize,
+        init: impl FnOnce(*mut u8) -> Result<()>,
+    ) -> Result<NamedObject> {
+        let what = kind.boost_name();
+        let shm = SharedMemoryObject::new(creation, name, Mode::ReadWrite, perm)?;
+        let total = PAYLOAD_OFFSET + payload_size;
+        if shm.created() {
+            let built = Self::build(shm, name, kind, total, payload_size, init);
+            if built.is_err() {
+                SharedMemoryObject::remove(name);
+            }
+            return built;
+        }
+        let corrupt = |why: String| {
+            Error::new(
+                ErrorKind::Corrupted,
+                format!("opening {what} {name:?}: {why}"),
+            )
+        };
+        let start = Instant::now();
+        // The creator may not have sized it yet.
+        loop {
+            let size = shm.size()?;
+            if size as usize >= total {
+                break;
+            }
+            if size != 0 {
+                return Err(corrupt(format!(
+                    "{size} bytes is too small for a {what} ({total} bytes)"
+                )));
+            }
+            if start.elapsed() > INIT_WAIT {
+                return Err(corrupt(
+                    "the object is empty (its creator may have died while creating it)".into(),
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let region = MappedRegion::new(&shm, Mode::ReadWrite, 0, 0)?;
+        // SAFETY: the region is at least `total` bytes, page-aligned, and Header is
+        // plain data except for the atomic state word.
+        let header = unsafe { &*region.as_ptr().cast::<Header>() };
+        loop {
+            // Acquire: pairs with the creator's Release store; the header and the primitive
+            // are fully written once READY is seen.
+            let state = header.state.load(Ordering::Acquire);
+            // SAFETY: reading a plain u64 from the mapped header.
+            let magic = unsafe { std::ptr::read_volatile(&raw const header.magic) };
+            if state == READY {
+                break;
+            }
+            if state != 0 || (magic != 0 && magic != MAGIC) {
+                return Err(corrupt("not an interproc sync object".into()));
+            }
+            if start.elapsed() > INIT_WAIT {
+                return Err(corrupt(
+                    "never finished initialising (its creator may have died)".into(),
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        if header.magic != MAGIC {
+            return Err(corrupt("not an interproc sync object".into()));
+        }
+        if header.version != LAYOUT_VERSION {
+            return Err(corrupt(format!(
+                "layout version {} (this library uses {LAYOUT_VERSION})",
+                header.version
+            )));
+        }
+        if header.kind != kind as u32 {
+            let other = Kind::from_code(header.kind).map_or("an unknown kind", Kind::boost_name);
+            return Err(corrupt(format!("it holds a {other}, not a {what}")));
+        }
+        if header.payload_size as usize != payload_size {
+            return Err(corrupt(format!(
+                "payload of {} bytes, expected {payload_size}",
+                header.payload_size
+            )));
+        }
+        Ok(NamedObject {
+            region,
+            name: name.to_owned(),
+            _shm: shm,
+        })
+    }
+
+    fn build(
+        shm: SharedMemoryObject,
+        name: &str,
+        kind: Kind,
+        total: usize,
+        payload_size: usize,
+        init: impl FnOnce(*mut u8) -> Result<()>,
+    ) -> Result<NamedObject> {
+        shm.truncate(total as u64)?;
+        let region = MappedRegion::new(&shm, Mode::ReadWrite, 0, 0)?;
+        let base = region.as_ptr();
+        // SAFETY: `base + PAYLOAD_OFFSET` lies inside the fresh, zero-filled mapping, which
+        // only this process can have initialised (others wait for READY).
+        init(unsafe { base.add(PAYLOAD_OFFSET) })?;
+        let header = base.cast::<Header>();
+        // SAFETY: the header lies at the start of the mapping, which is page-aligned.
+        unsafe {
+            (*header).magic = MAGIC;
+            (*header).version = LAYOUT_VERSION;
+            (*header).kind = kind as u32;
+            (*header).payload_size = payload_size as u32;
+            // Release: publishes the header and the primitive to openers.
+            (*header).state.store(READY, Ordering::Release);
+        }
+        Ok(NamedObject {
+            region,
+            name: name.to_owned(),
+            _shm: shm,
+        })
+    }
+
+    fn payload<T>(&self) -> &T {
+        // SAFETY: the payload was built (or validated) as a `T` at PAYLOAD_OFFSET, which is
+        // 64-byte aligned, and lives as long as the mapping, which `self` owns.
+        unsafe { &*self.region.as_ptr().add(PAYLOAD_OFFSET).cast::<T>() }
+    }
+}
+
+macro_rules! named_type {
+    ($(#[$doc:meta])* $name:ident, $target:ty) => {
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name {
+            object: NamedObject,
+        }
+
+        impl Deref for $name {
+            type Target = $target;
+            fn deref(&self) -> &$target {
+                self.object.payload::<$target>()
+            }
+        }
+
+        impl $name {
+            /// The name given when opening.
+            pub fn name(&self) -> &str {
+                &self.object.name
+            }
+
+            /// Removes the object `name` from the system; processes that have it open keep
+            /// using it. False if there was nothing to remove.
+            pub fn remove(name: &str) -> bool {
+                SharedMemoryObject::remove(name)
+            }
+        }
+    };
+}
+
+named_type!(
+    /// Boost's `named_mutex`: an [`InterprocessMutex`] in `/dev/shm/<name>`, robust to
+    /// crashed owners.
+    NamedMutex,
+    InterprocessMutex
+);
+named_type!(
+    /// Boost's `named_recursive_mutex`: an [`InterprocessRecursiveMutex`] in
+    /// `/dev/shm/<name>`.
+    NamedRecursiveMutex,
+    InterprocessRecursiveMutex
+);
+named_type!(
+    /// Boost's `named_condition` (and, opened with [`NamedCondition::new_any`],
+    /// `named_condition_any`): an [`InterprocessCondition`] in `/dev/shm/<name>`.
+    NamedCondition,
+    InterprocessCondition
+);
+named_type!(
+    /// Boost's `named_semaphore`: an [`InterprocessSemaphore`] in `/dev/shm/<name>`.
+    NamedSemaphore,
+    InterprocessSemaphore
+);
+
+named_type!(
+    /// Boost's `named_sharable_mutex`: an [`InterprocessUpgradableMutex`] (used through its
+    /// exclusive and sharable operations) in `/dev/shm/<name>`.
+    NamedSharableMutex,
+    InterprocessUpgradableMutex
+);
+named_type!(
+    /// Boost's `named_upgradable_mutex`: an [`InterprocessUpgradableMutex`] in
+    /// `/dev/shm/<name>`.
+    NamedUpgradableMutex,
+    InterprocessUpgradableMutex
+);
+
+fn open_upgradable(
+    creation: Creation,
+    name: &str,
+    perm: Permissions,
+    kind: Kind,
+) -> Result<NamedObject> {
+    NamedObject::open(
+        creation,
+        name,
+        kind,
+        perm,
+        size_of::<InterprocessUpgradableMutex>(),
+        // SAFETY: `p` is the creator's exclusive, aligned payload area.
+        |p| unsafe { InterprocessUpgradableMutex::init_at(p.cast()) }.map(|_| ()),
+    )
+}
+
+impl NamedSharableMutex {
+    /// Opens or creates the named sharable mutex; `perm` applies on creation.
+    pub fn new(creation: Creation, name: &str, perm: Permissions) -> Result<NamedSharableMutex> {
+        let object = open_upgradable(creation, name, perm, Kind::SharableMutex)?;
+        Ok(NamedSharableMutex { object })
+    }
+}
+
+impl NamedUpgradableMutex {
+    /// Opens or creates the named upgradable mutex; `perm` applies on creation.
+    pub fn new(creation: Creation, name: &str, perm: Permissions) -> Result<NamedUpgradableMutex> {
+        let object = open_upgradable(creation, name, perm, Kind::UpgradableMutex)?;
+        Ok(NamedUpgradableMutex { object })
+    }
+}
+
+impl NamedMutex {
+    /// Opens or creates the named mutex as `creation` says; `perm` applies on creation.
+    pub fn new(creation: Creation, name: &str, perm: Permissions) -> Result<NamedMutex> {
+        let object = NamedObject::open(
+            creation,
+            name,
+            Kind::Mutex,
+            perm,
+            size_of::<InterprocessMutex>(),
+            // SAFETY: `p` is the creator's exclusive, aligned payload area.
+            |p| unsafe { InterprocessMutex::init_at(p.cast()) }.map(|_| ()),
+        )?;
+        Ok(NamedMutex { object })
+    }
+}
+
+impl NamedRecursiveMutex {
+    /// Opens or creates the named recursive mutex; `perm` applies on creation.
+    pub fn new(creation: Creation, name: &str, perm: Permissions) -> Result<NamedRecursiveMutex> {
+        let object = NamedObject::open(
+            creation,
+            name,
+            Kind::RecursiveMutex,
+            perm,
+            size_of::<InterprocessRecursiveMutex>(),
+            // SAFETY: `p` is the creator's exclusive, aligned payload area.
+            |p| unsafe { InterprocessRecursiveMutex::init_at(p.cast()) }.map(|_| ()),
+        )?;
+        Ok(NamedRecursiveMutex { object })
+    }
+}
+
+impl NamedCondition {
+    /// Opens or creates the named condition (`named_condition`); `perm` applies on creation.
+    pub fn new(creation: Creation, name: &str, perm: Permissions) -> Result<NamedCondition> {
+        Self::open_kind(creation, name, perm, Kind::Condition)
+    }
+
+    /// Opens or creates a `named_condition_any` (a separate kind: opening one as the other
+    /// is a `Corrupted` error, as the two are different classes in Boost).
+    pub fn new_any(creation: Creation, name: &str, perm: Permissions) -> Result<NamedCondition> {
+        Self::open_kind(creation, name, perm, Kind::ConditionAny)
+    }
+
+    fn open_kind(
+        creation: Creation,
+        name: &str,
+        perm: Permissions,
+        kind: Kind,
+    ) -> Result<NamedCondition> {
+        let object = NamedObject::open(
+            creation,
+            name,
+            kind,
+            perm,
+            size_of::<InterprocessCondition>(),
+            // SAFETY: `p` is the creator's exclusive, aligned payload area.
+            |p| unsafe { InterprocessCondition::init_at(p.cast()) }.map(|_| ()),
+        )?;
+        Ok(NamedCondition { object })
+    }
+}
+
+impl NamedSemaphore {
+    /// Opens or creates the named semaphore; `initial` and `perm` apply on creation.
+    pub fn new(
+        creation: Creation,
+        name: &str,
+        initial: u32,
+        perm: Permissions,
+    ) -> Result<NamedSemaphore> {
+        let object = NamedObject::open(
+            creation,
+            name,
+            Kind::Semaphore,
+            perm,
+            size_of::<InterprocessSemaphore>(),
+            // SAFETY: `p` is the creator's exclusive, aligned payload area.
+            |p| unsafe { InterprocessSemaphore::init_at(p.cast(), initial) }.map(|_| ()),
+        )?;
+        Ok(NamedSemaphore { object })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unique(tag: &str) -> String {
+        format!("ipsync_unit_{tag}_{}", std::process::id())
+    }
+
+    #[test]
+    fn header_layout_is_pinned() {
+        assert_eq!(size_of::<Header>(), 24);
+        assert_eq!(std::mem::offset_of!(Header, kind), 12);
+        assert_eq!(std::mem::offset_of!(Header, state), 20);
+        assert_eq!(PAYLOAD_OFFSET, 64);
+    }
+
+    #[test]
+    fn create_open_errors_and_kind_check() {
+        let name = unique("mx");
+        NamedMutex::remove(&name);
+        let err = NamedMutex::new(Creation::OpenOnly, &name, Permissions::DEFAULT).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NotFound);
+        let a = NamedMutex::new(Creation::CreateOnly, &name, Permissions::DEFAULT).unwrap();
+        let err = NamedMutex::new(Creation::CreateOnly, &name, Permissions::DEFAULT).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::AlreadyExists);
+        let b = NamedMutex::new(Creation::OpenOrCreate, &name, Permissions::DEFAULT).unwrap();
+        let _ = a.lock().unwrap();
+        assert!(b.try_lock().unwrap().is_none());
+        a.unlock().unwrap();
+        let err =
+            NamedSemaphore::new(Creation::OpenOnly, &name, 0, Permissions::DEFAULT).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Corrupted);
+        assert!(NamedMutex::remove(&name));
+    }
+
+    #[test]
+    fn garbage_is_corrupted() {
+        let name = unique("garbage");
+        SharedMemoryObject::remove(&name);
+        let shm = SharedMemoryObject::create(&name, Mode::ReadWrite, Permissions::DEFAULT).unwrap();
+        shm.truncate(4096).unwrap();
+        let mut r = MappedRegion::new(&shm, Mode::ReadWrite, 0, 0).unwrap();
+        r.write_at(0, &[0xA5; 128]).unwrap();
+        let err =
+            NamedSemaphore::new(Creation::OpenOnly, &name, 0, Permissions::DEFAULT).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Corrupted);
+        SharedMemoryObject::remove(&name);
+    }
+}
