@@ -1,0 +1,357 @@
+//! The message queue through the Rust API: order, limits, errors, many processes at once,
+//! and processes killed in the middle of sending and receiving.
+
+use interproc::sync::Deadline;
+use interproc::{ErrorKind, MessageQueue, Permissions, SharedMemoryObject};
+use std::process::{Child, Command};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+fn unique(tag: &str) -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "ipt_mq_{tag}_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+struct Remove(String);
+impl Drop for Remove {
+    fn drop(&mut self) {
+        MessageQueue::remove(&self.0);
+    }
+}
+
+/// Runs this test binary's `child` test in a new process with `role` and `name`.
+fn spawn(role: &str, name: &str) -> Child {
+    Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child", "--nocapture", "--test-threads=1"])
+        .env("INTERPROC_MQ_ROLE", role)
+        .env("INTERPROC_MQ_NAME", name)
+        .spawn()
+        .unwrap()
+}
+
+fn wait_bounded(mut c: Child, limit: Duration) -> bool {
+    let start = Instant::now();
+    loop {
+        if let Some(st) = c.try_wait().unwrap() {
+            return st.success();
+        }
+        if start.elapsed() > limit {
+            let _ = c.kill();
+            let _ = c.wait();
+            panic!("child timed out after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+const PER_PRODUCER: u64 = 50_000;
+
+/// A message: producer id, sequence number, and a checksum of both.
+fn encode(producer: u64, seq: u64) -> [u8; 24] {
+    let mut m = [0u8; 24];
+    m[..8].copy_from_slice(&producer.to_le_bytes());
+    m[8..16].copy_from_slice(&seq.to_le_bytes());
+    m[16..].copy_from_slice(&(producer.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ seq).to_le_bytes());
+    m
+}
+
+fn decode(m: &[u8]) -> (u64, u64) {
+    assert_eq!(m.len(), 24, "message length");
+    let p = u64::from_le_bytes(m[..8].try_into().unwrap());
+    let s = u64::from_le_bytes(m[8..16].try_into().unwrap());
+    let c = u64::from_le_bytes(m[16..].try_into().unwrap());
+    assert_eq!(
+        c,
+        p.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ s,
+        "damaged message"
+    );
+    (p, s)
+}
+
+/// The child side of the multi-process tests; does nothing in a normal run.
+#[test]
+fn child() {
+    let (Ok(role), Ok(name)) = (
+        std::env::var("INTERPROC_MQ_ROLE"),
+        std::env::var("INTERPROC_MQ_NAME"),
+    ) else {
+        return;
+    };
+    let q = MessageQueue::open(&name).unwrap();
+    match role.as_str() {
+        r if r.starts_with("producer") => {
+            let id: u64 = r["producer".len()..].parse().unwrap();
+            for seq in 0..PER_PRODUCER {
+                q.send(&encode(id, seq), (seq % 3) as u32).unwrap();
+            }
+        }
+        "consumer" => {
+            // Receives until the sentinel, then writes what it got to a results queue.
+            let results = MessageQueue::open(&format!("{name}_results")).unwrap();
+            let mut buf = vec![0u8; q.max_msg_size()];
+            let (mut count, mut sum) = (0u64, 0u64);
+            loop {
+                let (n, _) = q.receive(&mut buf).unwrap();
+                if n == 1 {
+                    break;
+                }
+                let (p, s) = decode(&buf[..n]);
+                count += 1;
+                sum = sum.wrapping_add(p * 1_000_000 + s);
+            }
+            let mut out = [0u8; 16];
+            out[..8].copy_from_slice(&count.to_le_bytes());
+            out[8..].copy_from_slice(&sum.to_le_bytes());
+            results.send(&out, 0).unwrap();
+        }
+        "churn" => {
+            // Sends and receives forever until killed.
+            let mut buf = vec![0u8; q.max_msg_size()];
+            let mut seq = 0;
+            loop {
+                let _ = q.try_send(&encode(9, seq), (seq % 5) as u32).unwrap();
+                if let Some((n, _)) = q.try_receive(&mut buf).unwrap() {
+                    decode(&buf[..n]);
+                }
+                seq += 1;
+            }
+        }
+        other => panic!("unknown role {other}"),
+    }
+}
+
+#[test]
+fn priority_order_and_fifo_among_equals() {
+    let name = unique("order");
+    let _r = Remove(name.clone());
+    let q = MessageQueue::create(&name, 16, 64, Permissions::default()).unwrap();
+    assert!(q.created());
+    assert_eq!((q.max_msg(), q.max_msg_size(), q.num_msg()), (16, 64, 0));
+    let sends = [
+        (1, "a"),
+        (5, "b"),
+        (1, "c"),
+        (9, "d"),
+        (5, "e"),
+        (0, "f"),
+        (9, "g"),
+    ];
+    for (p, m) in sends {
+        q.send(m.as_bytes(), p).unwrap();
+    }
+    assert_eq!(q.num_msg(), 7);
+    let other = MessageQueue::open(&name).unwrap();
+    let mut buf = [0u8; 64];
+    let mut got = Vec::new();
+    while let Some((n, p)) = other.try_receive(&mut buf).unwrap() {
+        got.push((p, String::from_utf8(buf[..n].to_vec()).unwrap()));
+    }
+    let want: Vec<(u32, String)> = [
+        (9, "d"),
+        (9, "g"),
+        (5, "b"),
+        (5, "e"),
+        (1, "a"),
+        (1, "c"),
+        (0, "f"),
+    ]
+    .iter()
+    .map(|(p, m)| (*p, m.to_string()))
+    .collect();
+    assert_eq!(got, want);
+    // Empty messages and binary structs keep their exact bytes.
+    q.send(&[], 3).unwrap();
+    let blob: Vec<u8> = (0..64u8).collect();
+    q.send(&blob, 3).unwrap();
+    assert_eq!(q.receive(&mut buf).unwrap(), (0, 3));
+    assert_eq!(q.receive(&mut buf).unwrap(), (64, 3));
+    assert_eq!(&buf[..], &blob[..]);
+}
+
+#[test]
+fn full_and_empty_with_try_and_timed() {
+    let name = unique("full");
+    let _r = Remove(name.clone());
+    let q = MessageQueue::create(&name, 2, 8, Permissions::default()).unwrap();
+    let mut buf = [0u8; 8];
+    assert_eq!(q.try_receive(&mut buf).unwrap(), None);
+    let t = Instant::now();
+    assert_eq!(
+        q.timed_receive(&mut buf, Deadline::after(Duration::from_millis(50)))
+            .unwrap(),
+        None
+    );
+    let waited = t.elapsed();
+    assert!(
+        waited >= Duration::from_millis(45) && waited < Duration::from_secs(2),
+        "{waited:?}"
+    );
+    assert!(q.try_send(b"1", 0).unwrap());
+    assert!(q.try_send(b"2", 0).unwrap());
+    assert!(!q.try_send(b"3", 0).unwrap());
+    let t = Instant::now();
+    assert!(
+        !q.timed_send(b"3", 0, Deadline::after(Duration::from_millis(50)))
+            .unwrap()
+    );
+    assert!(t.elapsed() >= Duration::from_millis(45));
+    assert!(
+        !q.timed_send(b"3", 0, Deadline::now(interproc::sync::Clock::Realtime))
+            .unwrap()
+    );
+    assert_eq!(q.num_msg(), 2);
+    // A blocked sender wakes when a receiver makes room.
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            std::thread::sleep(Duration::from_millis(30));
+            let mut b = [0u8; 8];
+            q.receive(&mut b).unwrap();
+        });
+        assert!(
+            q.timed_send(b"3", 0, Deadline::after(Duration::from_secs(10)))
+                .unwrap()
+        );
+    });
+    assert_eq!(q.num_msg(), 2);
+}
+
+#[test]
+fn bad_input_gives_errors_and_loses_nothing() {
+    let name = unique("bad");
+    let _r = Remove(name.clone());
+    let q = MessageQueue::create(&name, 4, 16, Permissions::default()).unwrap();
+    q.send(b"keep", 1).unwrap();
+    assert_eq!(q.send(&[0u8; 17], 0).unwrap_err().kind(), ErrorKind::Size);
+    assert_eq!(
+        q.try_send(&[0u8; 100], 0).unwrap_err().kind(),
+        ErrorKind::Size
+    );
+    let mut small = [0u8; 15];
+    assert_eq!(
+        q.try_receive(&mut small).unwrap_err().kind(),
+        ErrorKind::Size
+    );
+    assert_eq!(q.num_msg(), 1);
+    let mut buf = [0u8; 16];
+    assert_eq!(q.receive(&mut buf).unwrap(), (4, 1));
+    assert_eq!(&buf[..4], b"keep");
+
+    let n2 = unique("bad2");
+    let _r2 = Remove(n2.clone());
+    for (m, s) in [(0, 10), (10, 0), (usize::MAX, 10), (1 << 30, 1 << 30)] {
+        assert_eq!(
+            MessageQueue::create(&n2, m, s, Permissions::default())
+                .unwrap_err()
+                .kind(),
+            ErrorKind::InvalidArgument
+        );
+        assert!(
+            !SharedMemoryObject::remove(&n2),
+            "a failed create left an object behind"
+        );
+    }
+    assert_eq!(
+        MessageQueue::open(&n2).unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    assert_eq!(
+        MessageQueue::create(&name, 4, 16, Permissions::default())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::AlreadyExists
+    );
+    assert_eq!(
+        MessageQueue::create("a/b", 4, 16, Permissions::default())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Path
+    );
+
+    // A garbage object is refused.
+    let shm = SharedMemoryObject::create(&n2, interproc::Mode::ReadWrite, Permissions::default())
+        .unwrap();
+    shm.truncate(4096).unwrap();
+    let mut region = interproc::MappedRegion::new(&shm, interproc::Mode::ReadWrite, 0, 0).unwrap();
+    region.write_at(0, &[0x42; 64]).unwrap();
+    assert_eq!(
+        MessageQueue::open(&n2).unwrap_err().kind(),
+        ErrorKind::Corrupted
+    );
+    region.write_at(12, &0x5245_4459u32.to_ne_bytes()).unwrap();
+    let e = MessageQueue::open(&n2).unwrap_err();
+    assert!(e.message().contains("bad magic"), "{e}");
+}
+
+#[test]
+fn two_producers_two_consumers_lose_and_duplicate_nothing() {
+    let name = unique("mpmc");
+    let results = format!("{name}_results");
+    let _r = Remove(name.clone());
+    let _r2 = Remove(results.clone());
+    let q = MessageQueue::create(&name, 64, 32, Permissions::default()).unwrap();
+    let res = MessageQueue::create(&results, 4, 16, Permissions::default()).unwrap();
+    let consumers = [spawn("consumer", &name), spawn("consumer", &name)];
+    let producers = [spawn("producer1", &name), spawn("producer2", &name)];
+    for p in producers {
+        assert!(
+            wait_bounded(p, Duration::from_secs(120)),
+            "a producer failed"
+        );
+    }
+    q.send(&[0], 0).unwrap();
+    q.send(&[0], 0).unwrap();
+    for c in consumers {
+        assert!(
+            wait_bounded(c, Duration::from_secs(120)),
+            "a consumer failed"
+        );
+    }
+    let (mut count, mut sum) = (0u64, 0u64);
+    let mut buf = [0u8; 16];
+    for _ in 0..2 {
+        let (n, _) = res
+            .timed_receive(&mut buf, Deadline::after(Duration::from_secs(10)))
+            .unwrap()
+            .unwrap();
+        assert_eq!(n, 16);
+        count += u64::from_le_bytes(buf[..8].try_into().unwrap());
+        sum = sum.wrapping_add(u64::from_le_bytes(buf[8..].try_into().unwrap()));
+    }
+    let expected_sum = (1..=2u64)
+        .flat_map(|p| (0..PER_PRODUCER).map(move |s| p * 1_000_000 + s))
+        .fold(0u64, u64::wrapping_add);
+    assert_eq!(count, 2 * PER_PRODUCER, "messages lost or duplicated");
+    assert_eq!(sum, expected_sum, "messages changed");
+    assert_eq!(q.num_msg(), 0);
+}
+
+#[test]
+fn a_process_killed_mid_operation_does_not_wedge_the_queue() {
+    let name = unique("kill");
+    let _r = Remove(name.clone());
+    let q = MessageQueue::create(&name, 8, 32, Permissions::default()).unwrap();
+    let mut buf = [0u8; 32];
+    for round in 0..15 {
+        let mut c = spawn("churn", &name);
+        std::thread::sleep(Duration::from_millis(20 + (round * 7) % 30));
+        c.kill().unwrap();
+        c.wait().unwrap();
+        // The queue answers at once, every message in it is whole, and it still works.
+        let start = Instant::now();
+        while let Some((n, _)) = q.try_receive(&mut buf).unwrap() {
+            decode(&buf[..n]);
+        }
+        assert_eq!(q.num_msg(), 0);
+        assert!(q.try_send(&encode(1, round), 0).unwrap());
+        let (n, _) = q
+            .timed_receive(&mut buf, Deadline::after(Duration::from_secs(5)))
+            .unwrap()
+            .unwrap();
+        assert_eq!(decode(&buf[..n]), (1, round));
+        assert!(start.elapsed() < Duration::from_secs(5));
+    }
+}
