@@ -1,0 +1,313 @@
+// interproc C++ wrapper: the sorted vector behind flat_set, flat_multiset, flat_map and
+// flat_multimap (not part of the public API).
+#ifndef INTERPROC_CONTAINERS_DETAIL_FLAT_TREE_HPP
+#define INTERPROC_CONTAINERS_DETAIL_FLAT_TREE_HPP
+
+#include <interproc/containers/detail/tree.hpp>
+#include <interproc/containers/vector.hpp>
+
+#include <algorithm>
+#include <functional>
+#include <initializer_list>
+#include <iterator>
+#include <memory>
+#include <type_traits>
+#include <utility>
+
+namespace interproc {
+namespace detail {
+
+/// An associative container kept as a sorted interproc::vector; `Multi` allows equal keys.
+template <class Key, class Value, class KeyOfValue, class Compare, class A, bool Multi> class flat_tree {
+   typedef interproc::vector<Value, A> sequence;
+
+public:
+   typedef Key key_type;
+   typedef Value value_type;
+   typedef Compare key_compare;
+   typedef A allocator_type;
+   typedef A stored_allocator_type;
+   typedef typename sequence::pointer pointer;
+   typedef typename sequence::const_pointer const_pointer;
+   typedef Value &reference;
+   typedef const Value &const_reference;
+   typedef typename sequence::size_type size_type;
+   typedef typename sequence::difference_type difference_type;
+   typedef std::conditional_t<std::is_same<Key, Value>::value, const Value *, Value *> iterator;
+   typedef const Value *const_iterator;
+   typedef std::reverse_iterator<iterator> reverse_iterator;
+   typedef std::reverse_iterator<const_iterator> const_reverse_iterator;
+   typedef std::conditional_t<Multi, iterator, std::pair<iterator, bool>> insert_return;
+
+   /// An empty container.
+   flat_tree() : m_comp(), m_seq() {}
+   /// An empty container ordered by `comp`, allocating with `a`.
+   explicit flat_tree(const Compare &comp, const allocator_type &a = allocator_type()) : m_comp(comp), m_seq(a) {}
+   /// An empty container allocating with `a`.
+   explicit flat_tree(const allocator_type &a) : m_comp(), m_seq(a) {}
+   /// The values of `[first, last)`.
+   template <class It, class = std::enable_if_t<is_input_iterator<It>::value>>
+   flat_tree(It first, It last, const Compare &comp = Compare(), const allocator_type &a = allocator_type())
+      : flat_tree(comp, a) {
+      insert(first, last);
+   }
+   /// The values of `[first, last)`, allocating with `a`.
+   template <class It, class = std::enable_if_t<is_input_iterator<It>::value>>
+   flat_tree(It first, It last, const allocator_type &a) : flat_tree(Compare(), a) {
+      insert(first, last);
+   }
+   /// The values of the sorted range `[first, last)`, taken as they are (linear time).
+   template <class It, class = std::enable_if_t<is_input_iterator<It>::value>>
+   flat_tree(ordered_range_t, It first, It last, const Compare &comp = Compare(), const allocator_type &a = allocator_type())
+      : m_comp(comp), m_seq(first, last, a) {}
+   /// The values of `il`.
+   flat_tree(std::initializer_list<Value> il, const Compare &comp = Compare(), const allocator_type &a = allocator_type())
+      : flat_tree(comp, a) {
+      insert(il.begin(), il.end());
+   }
+   /// The values of `il`, allocating with `a`.
+   flat_tree(std::initializer_list<Value> il, const allocator_type &a) : flat_tree(Compare(), a) { insert(il.begin(), il.end()); }
+   /// A copy of `other`.
+   flat_tree(const flat_tree &other) = default;
+   /// A copy of `other` allocating with `a`.
+   flat_tree(const flat_tree &other, const allocator_type &a) : m_comp(other.m_comp), m_seq(other.m_seq, a) {}
+   /// Takes `other`'s values.
+   flat_tree(flat_tree &&other) noexcept = default;
+   /// Takes `other`'s values, allocating with `a`.
+   flat_tree(flat_tree &&other, const allocator_type &a) : m_comp(other.m_comp), m_seq(std::move(other.m_seq), a) {}
+   /// Copies `other`'s values.
+   flat_tree &operator=(const flat_tree &other) = default;
+   /// Takes `other`'s values.
+   flat_tree &operator=(flat_tree &&other) = default;
+
+   /// A copy of the allocator.
+   allocator_type get_allocator() const noexcept { return m_seq.get_allocator(); }
+   /// The allocator itself.
+   stored_allocator_type &get_stored_allocator() noexcept { return m_seq.get_stored_allocator(); }
+   /// The allocator itself.
+   const stored_allocator_type &get_stored_allocator() const noexcept { return m_seq.get_stored_allocator(); }
+   /// The key ordering.
+   key_compare key_comp() const { return m_comp; }
+
+   /// First value.
+   iterator begin() noexcept { return m_seq.begin(); }
+   /// First value.
+   const_iterator begin() const noexcept { return m_seq.begin(); }
+   /// First value.
+   const_iterator cbegin() const noexcept { return m_seq.begin(); }
+   /// Past the last value.
+   iterator end() noexcept { return m_seq.end(); }
+   /// Past the last value.
+   const_iterator end() const noexcept { return m_seq.end(); }
+   /// Past the last value.
+   const_iterator cend() const noexcept { return m_seq.end(); }
+   /// Last value, going backwards.
+   reverse_iterator rbegin() noexcept { return reverse_iterator(end()); }
+   /// Last value, going backwards.
+   const_reverse_iterator rbegin() const noexcept { return const_reverse_iterator(end()); }
+   /// Last value, going backwards.
+   const_reverse_iterator crbegin() const noexcept { return rbegin(); }
+   /// Before the first value, going backwards.
+   reverse_iterator rend() noexcept { return reverse_iterator(begin()); }
+   /// Before the first value, going backwards.
+   const_reverse_iterator rend() const noexcept { return const_reverse_iterator(begin()); }
+   /// Before the first value, going backwards.
+   const_reverse_iterator crend() const noexcept { return rend(); }
+   /// The iterator at index `n`.
+   iterator nth(size_type n) noexcept { return begin() + n; }
+   /// The iterator at index `n`.
+   const_iterator nth(size_type n) const noexcept { return begin() + n; }
+   /// The index of an iterator.
+   size_type index_of(const_iterator p) const noexcept { return static_cast<size_type>(p - begin()); }
+
+   /// Whether it holds no values.
+   bool empty() const noexcept { return m_seq.empty(); }
+   /// Number of values.
+   size_type size() const noexcept { return m_seq.size(); }
+   /// Largest possible number of values.
+   size_type max_size() const noexcept { return m_seq.max_size(); }
+   /// Number of values that fit without reallocating.
+   size_type capacity() const noexcept { return m_seq.capacity(); }
+   /// Makes room for `n` values.
+   void reserve(size_type n) { m_seq.reserve(n); }
+   /// Frees unused capacity.
+   void shrink_to_fit() { m_seq.shrink_to_fit(); }
+
+   /// Inserts a value built from `args` (for unique keys: unless the key is present).
+   template <class... Args> insert_return emplace(Args &&...args) {
+      // Build the value where it will stay at the end, then rotate it into place.
+      m_seq.emplace_back(std::forward<Args>(args)...);
+      Value *last = m_seq.end() - 1;
+      const Key &k = KeyOfValue()(*last);
+      Value *pos;
+      if constexpr (Multi) {
+         pos = upper_in(m_seq.begin(), static_cast<size_type>(last - m_seq.begin()), k);
+      } else {
+         pos = lower_in(m_seq.begin(), static_cast<size_type>(last - m_seq.begin()), k);
+         if (pos != last && !m_comp(k, KeyOfValue()(*pos))) {
+            m_seq.pop_back();
+            return insert_return(iterator(pos), false);
+         }
+      }
+      std::rotate(pos, last, m_seq.end());
+      if constexpr (Multi) {
+         return iterator(pos);
+      } else {
+         return insert_return(iterator(pos), true);
+      }
+   }
+   /// As `emplace`; the hint is accepted and not needed.
+   template <class... Args> iterator emplace_hint(const_iterator, Args &&...args) {
+      return iterator_of(emplace(std::forward<Args>(args)...));
+   }
+   /// Inserts a copy of `v` (for unique keys: unless its key is present).
+   insert_return insert(const value_type &v) { return insert_value(v); }
+   /// Inserts `v` moved.
+   insert_return insert(value_type &&v) { return insert_value(std::move(v)); }
+   /// Inserts a value built from `p`.
+   template <class P, class = std::enable_if_t<std::is_constructible<value_type, P &&>::value &&
+                                               !std::is_same<std::decay_t<P>, value_type>::value>>
+   insert_return insert(P &&p) {
+      return emplace(std::forward<P>(p));
+   }
+   /// As `insert(v)`; the hint is accepted and not needed.
+   iterator insert(const_iterator, const value_type &v) { return iterator_of(insert(v)); }
+   /// As `insert(std::move(v))`; the hint is accepted and not needed.
+   iterator insert(const_iterator, value_type &&v) { return iterator_of(insert(std::move(v))); }
+   /// Inserts the values of `[first, last)`.
+   template <class It, class = std::enable_if_t<is_input_iterator<It>::value>> void insert(It first, It last) {
+      for (; first != last; ++first) {
+         emplace(*first);
+      }
+   }
+   /// Inserts the values of `il`.
+   void insert(std::initializer_list<value_type> il) { insert(il.begin(), il.end()); }
+
+   /// Removes the value at `pos`; returns the iterator after it.
+   iterator erase(const_iterator pos) { return iterator(m_seq.erase(pos)); }
+   /// Removes the values of `[first, last)`.
+   iterator erase(const_iterator first, const_iterator last) { return iterator(m_seq.erase(first, last)); }
+   /// Removes the values with key `k`; returns how many.
+   size_type erase(const key_type &k) {
+      const auto r = equal_range(k);
+      const size_type n = static_cast<size_type>(r.second - r.first);
+      m_seq.erase(r.first, r.second);
+      return n;
+   }
+   /// Removes every value.
+   void clear() noexcept { m_seq.clear(); }
+   /// Exchanges the contents.
+   void swap(flat_tree &other) noexcept {
+      std::swap(m_comp, other.m_comp);
+      m_seq.swap(other.m_seq);
+   }
+   /// Exchanges two containers.
+   friend void swap(flat_tree &a, flat_tree &b) noexcept { a.swap(b); }
+
+   /// The value with key `k`, or end().
+   iterator find(const key_type &k) { return iterator(find_pos(k)); }
+   /// The value with key `k`, or end().
+   const_iterator find(const key_type &k) const { return find_pos(k); }
+   /// Number of values with key `k`.
+   size_type count(const key_type &k) const {
+      const auto r = equal_range(k);
+      return static_cast<size_type>(r.second - r.first);
+   }
+   /// Whether a value has key `k`.
+   bool contains(const key_type &k) const { return find_pos(k) != end(); }
+   /// First value whose key is not less than `k`.
+   iterator lower_bound(const key_type &k) { return iterator(lower_pos(k)); }
+   /// First value whose key is not less than `k`.
+   const_iterator lower_bound(const key_type &k) const { return lower_pos(k); }
+   /// First value whose key is greater than `k`.
+   iterator upper_bound(const key_type &k) { return iterator(upper_pos(k)); }
+   /// First value whose key is greater than `k`.
+   const_iterator upper_bound(const key_type &k) const { return upper_pos(k); }
+   /// The values with key `k`.
+   std::pair<iterator, iterator> equal_range(const key_type &k) { return {lower_bound(k), upper_bound(k)}; }
+   /// The values with key `k`.
+   std::pair<const_iterator, const_iterator> equal_range(const key_type &k) const { return {lower_bound(k), upper_bound(k)}; }
+
+   /// Same size and equal values in order.
+   friend bool operator==(const flat_tree &a, const flat_tree &b) { return a.m_seq == b.m_seq; }
+   /// Not equal.
+   friend bool operator!=(const flat_tree &a, const flat_tree &b) { return !(a == b); }
+   /// Lexicographic order.
+   friend bool operator<(const flat_tree &a, const flat_tree &b) { return a.m_seq < b.m_seq; }
+   /// Lexicographic order.
+   friend bool operator>(const flat_tree &a, const flat_tree &b) { return b < a; }
+   /// Lexicographic order.
+   friend bool operator<=(const flat_tree &a, const flat_tree &b) { return !(b < a); }
+   /// Lexicographic order.
+   friend bool operator>=(const flat_tree &a, const flat_tree &b) { return !(a < b); }
+
+protected:
+   template <class V> insert_return insert_value(V &&v) {
+      if constexpr (Multi) {
+         Value *pos = upper_pos(KeyOfValue()(v));
+         return iterator(m_seq.insert(pos, std::forward<V>(v)));
+      } else {
+         Value *pos = lower_pos(KeyOfValue()(v));
+         if (pos != m_seq.end() && !m_comp(KeyOfValue()(v), KeyOfValue()(*pos))) {
+            return insert_return(iterator(pos), false);
+         }
+         return insert_return(iterator(m_seq.insert(pos, std::forward<V>(v))), true);
+      }
+   }
+
+   /// The insertion point for a unique key `k`: (position, whether it is free).
+   std::pair<Value *, bool> unique_position(const Key &k) {
+      Value *pos = lower_pos(k);
+      return {pos, pos == m_seq.end() || m_comp(k, KeyOfValue()(*pos))};
+   }
+
+   /// First of the `n` values at `first` whose key is not less than `k`.
+   Value *lower_in(Value *first, size_type n, const Key &k) const {
+      while (n > 0) {
+         const size_type half = n / 2;
+         if (m_comp(KeyOfValue()(first[half]), k)) {
+            first += half + 1;
+            n -= half + 1;
+         } else {
+            n = half;
+         }
+      }
+      return first;
+   }
+   /// First of the `n` values at `first` whose key is greater than `k`.
+   Value *upper_in(Value *first, size_type n, const Key &k) const {
+      while (n > 0) {
+         const size_type half = n / 2;
+         if (!m_comp(k, KeyOfValue()(first[half]))) {
+            first += half + 1;
+            n -= half + 1;
+         } else {
+            n = half;
+         }
+      }
+      return first;
+   }
+   Value *lower_pos(const Key &k) const { return lower_in(const_cast<Value *>(m_seq.data()), m_seq.size(), k); }
+   Value *upper_pos(const Key &k) const { return upper_in(const_cast<Value *>(m_seq.data()), m_seq.size(), k); }
+   Value *find_pos(const Key &k) const {
+      Value *pos = lower_pos(k);
+      Value *last = const_cast<Value *>(m_seq.data()) + m_seq.size();
+      return (pos == last || m_comp(k, KeyOfValue()(*pos))) ? last : pos;
+   }
+
+   static iterator iterator_of(const iterator &it) noexcept { return it; }
+   static iterator iterator_of(const std::pair<iterator, bool> &r) noexcept { return r.first; }
+
+   Compare m_comp;
+   sequence m_seq;
+};
+
+/// Gets a flat map's key: the pair's first.
+struct flat_pair_first_key {
+   template <class P> const typename P::first_type &operator()(const P &p) const noexcept { return p.first; }
+};
+
+} // namespace detail
+} // namespace interproc
+
+#endif // INTERPROC_CONTAINERS_DETAIL_FLAT_TREE_HPP

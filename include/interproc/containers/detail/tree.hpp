@@ -1,0 +1,960 @@
+// interproc C++ wrapper: the red-black tree behind set, multiset, map and multimap (not
+// part of the public API). Node links are the allocator's pointer type (offset_ptr in a
+// segment); iterators hold raw node addresses, valid in the process that made them.
+#ifndef INTERPROC_CONTAINERS_DETAIL_TREE_HPP
+#define INTERPROC_CONTAINERS_DETAIL_TREE_HPP
+
+#include <interproc/containers/containers_fwd.hpp>
+#include <interproc/containers/detail/uses_allocator.hpp>
+
+#include <algorithm>
+#include <cstddef>
+#include <functional>
+#include <initializer_list>
+#include <iterator>
+#include <memory>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+namespace interproc {
+namespace detail {
+
+/// The links and colour of a tree node; the links are the allocator's pointer type.
+template <class VoidPtr> struct tree_node_base {
+   typedef typename rebind_pointer<VoidPtr, tree_node_base>::type link;
+   link parent;
+   link left;
+   link right;
+   bool red;
+
+   tree_node_base() noexcept : parent(), left(), right(), red(false) {}
+   tree_node_base(const tree_node_base &) = delete;
+   tree_node_base &operator=(const tree_node_base &) = delete;
+
+   tree_node_base *up() const noexcept { return raw_address(parent); }
+   tree_node_base *lft() const noexcept { return raw_address(left); }
+   tree_node_base *rgt() const noexcept { return raw_address(right); }
+};
+
+/// A node with its value.
+template <class T, class VoidPtr> struct tree_node : tree_node_base<VoidPtr> {
+   union {
+      T value;
+   };
+   tree_node() noexcept {}
+   ~tree_node() {}
+};
+
+/// The red-black tree algorithms, on raw node addresses. The header node's parent is the
+/// root, its left the leftmost node and its right the rightmost; it is red, the root black.
+template <class VoidPtr> struct tree_algo {
+   typedef tree_node_base<VoidPtr> base;
+
+   static base *minimum(base *x) noexcept {
+      while (x->lft()) {
+         x = x->lft();
+      }
+      return x;
+   }
+   static base *maximum(base *x) noexcept {
+      while (x->rgt()) {
+         x = x->rgt();
+      }
+      return x;
+   }
+   static bool is_header(const base *x) noexcept { return x->red && x->up() && x->up()->up() == x; }
+
+   static base *next(base *x) noexcept {
+      if (x->rgt()) {
+         return minimum(x->rgt());
+      }
+      base *y = x->up();
+      while (x == y->rgt()) {
+         x = y;
+         y = y->up();
+      }
+      // When x was the root and had no right child, y is the header and x its parent.
+      return x->rgt() != y ? y : x;
+   }
+   static base *prev(base *x) noexcept {
+      if (is_header(x)) {
+         return x->rgt();
+      }
+      if (x->lft()) {
+         return maximum(x->lft());
+      }
+      base *y = x->up();
+      while (x == y->lft()) {
+         x = y;
+         y = y->up();
+      }
+      return y;
+   }
+
+   static void init_header(base *h) noexcept {
+      h->parent = nullptr;
+      h->left = h;
+      h->right = h;
+      h->red = true;
+   }
+
+   static void set_child(base *parent, base *old_child, base *new_child, base *h) noexcept {
+      if (parent == h) {
+         h->parent = new_child;
+      } else if (parent->lft() == old_child) {
+         parent->left = new_child;
+      } else {
+         parent->right = new_child;
+      }
+   }
+
+   static void rotate_left(base *x, base *h) noexcept {
+      base *y = x->rgt();
+      x->right = y->lft();
+      if (y->lft()) {
+         y->lft()->parent = x;
+      }
+      base *p = x->up();
+      y->parent = p;
+      set_child(p, x, y, h);
+      y->left = x;
+      x->parent = y;
+   }
+   static void rotate_right(base *x, base *h) noexcept {
+      base *y = x->lft();
+      x->left = y->rgt();
+      if (y->rgt()) {
+         y->rgt()->parent = x;
+      }
+      base *p = x->up();
+      y->parent = p;
+      set_child(p, x, y, h);
+      y->right = x;
+      x->parent = y;
+   }
+
+   /// Links the fresh node `z` as the left or right child of `p` (the header for an empty
+   /// tree) and rebalances.
+   static void link_and_rebalance(base *z, base *p, bool as_left, base *h) noexcept {
+      z->parent = p;
+      z->left = nullptr;
+      z->right = nullptr;
+      z->red = true;
+      if (p == h) {
+         h->parent = z;
+         h->left = z;
+         h->right = z;
+      } else if (as_left) {
+         p->left = z;
+         if (p == h->lft()) {
+            h->left = z;
+         }
+      } else {
+         p->right = z;
+         if (p == h->rgt()) {
+            h->right = z;
+         }
+      }
+      base *x = z;
+      while (x != h->up() && x->up()->red) {
+         base *xp = x->up();
+         base *g = xp->up();
+         if (xp == g->lft()) {
+            base *u = g->rgt();
+            if (u && u->red) {
+               xp->red = false;
+               u->red = false;
+               g->red = true;
+               x = g;
+            } else {
+               if (x == xp->rgt()) {
+                  x = xp;
+                  rotate_left(x, h);
+                  xp = x->up();
+               }
+               xp->red = false;
+               g->red = true;
+               rotate_right(g, h);
+            }
+         } else {
+            base *u = g->lft();
+            if (u && u->red) {
+               xp->red = false;
+               u->red = false;
+               g->red = true;
+               x = g;
+            } else {
+               if (x == xp->lft()) {
+                  x = xp;
+                  rotate_right(x, h);
+                  xp = x->up();
+               }
+               xp->red = false;
+               g->red = true;
+               rotate_left(g, h);
+            }
+         }
+      }
+      h->up()->red = false;
+   }
+
+   static void transplant(base *u, base *v, base *h) noexcept {
+      set_child(u->up(), u, v, h);
+      if (v) {
+         v->parent = u->up();
+      }
+   }
+
+   static bool is_black(const base *x) noexcept { return !x || !x->red; }
+
+   /// Unlinks `z` from the tree and rebalances.
+   static void unlink_and_rebalance(base *z, base *h) noexcept {
+      if (h->lft() == z) {
+         h->left = z->rgt() ? minimum(z->rgt()) : z->up();
+      }
+      if (h->rgt() == z) {
+         h->right = z->lft() ? maximum(z->lft()) : z->up();
+      }
+      base *x;
+      base *xp;
+      bool removed_black = !z->red;
+      if (!z->lft()) {
+         x = z->rgt();
+         xp = z->up();
+         transplant(z, x, h);
+      } else if (!z->rgt()) {
+         x = z->lft();
+         xp = z->up();
+         transplant(z, x, h);
+      } else {
+         base *y = minimum(z->rgt());
+         removed_black = !y->red;
+         x = y->rgt();
+         if (y->up() == z) {
+            xp = y;
+         } else {
+            xp = y->up();
+            transplant(y, x, h);
+            y->right = z->rgt();
+            y->rgt()->parent = y;
+         }
+         transplant(z, y, h);
+         y->left = z->lft();
+         y->lft()->parent = y;
+         y->red = z->red;
+      }
+      if (h->up() == nullptr) {
+         // The tree is empty now.
+         h->left = h;
+         h->right = h;
+         return;
+      }
+      if (!removed_black) {
+         return;
+      }
+      while (x != h->up() && is_black(x)) {
+         if (x == xp->lft()) {
+            base *w = xp->rgt();
+            if (w->red) {
+               w->red = false;
+               xp->red = true;
+               rotate_left(xp, h);
+               w = xp->rgt();
+            }
+            if (is_black(w->lft()) && is_black(w->rgt())) {
+               w->red = true;
+               x = xp;
+               xp = xp->up();
+            } else {
+               if (is_black(w->rgt())) {
+                  w->lft()->red = false;
+                  w->red = true;
+                  rotate_right(w, h);
+                  w = xp->rgt();
+               }
+               w->red = xp->red;
+               xp->red = false;
+               if (w->rgt()) {
+                  w->rgt()->red = false;
+               }
+               rotate_left(xp, h);
+               x = h->up();
+               break;
+            }
+         } else {
+            base *w = xp->lft();
+            if (w->red) {
+               w->red = false;
+               xp->red = true;
+               rotate_right(xp, h);
+               w = xp->lft();
+            }
+            if (is_black(w->rgt()) && is_black(w->lft())) {
+               w->red = true;
+               x = xp;
+               xp = xp->up();
+            } else {
+               if (is_black(w->lft())) {
+                  w->rgt()->red = false;
+                  w->red = true;
+                  rotate_left(w, h);
+                  w = xp->lft();
+               }
+               w->red = xp->red;
+               xp->red = false;
+               if (w->lft()) {
+                  w->lft()->red = false;
+               }
+               rotate_right(xp, h);
+               x = h->up();
+               break;
+            }
+         }
+      }
+      if (x) {
+         x->red = false;
+      }
+   }
+
+   /// Moves the whole tree of header `from` to header `to` (which must be empty).
+   static void move_header(base *to, base *from) noexcept {
+      base *root = from->up();
+      if (!root) {
+         init_header(to);
+         return;
+      }
+      to->parent = root;
+      to->left = from->lft();
+      to->right = from->rgt();
+      to->red = true;
+      root->parent = to;
+      init_header(from);
+   }
+
+   /// Checks the red-black rules and the header; returns the black height or -1.
+   static int check(const base *x, const base *parent) noexcept {
+      if (!x) {
+         return 1;
+      }
+      if (x->up() != parent) {
+         return -1;
+      }
+      if (x->red && ((x->lft() && x->lft()->red) || (x->rgt() && x->rgt()->red))) {
+         return -1;
+      }
+      const int l = check(x->lft(), x);
+      const int r = check(x->rgt(), x);
+      if (l < 0 || l != r) {
+         return -1;
+      }
+      return l + (x->red ? 0 : 1);
+   }
+};
+
+/// A bidirectional iterator over tree nodes.
+template <class Node, class VoidPtr, bool IsConst> class tree_iterator {
+   typedef tree_node_base<VoidPtr> base;
+   typedef tree_algo<VoidPtr> algo;
+
+public:
+   typedef std::bidirectional_iterator_tag iterator_category;
+   typedef std::remove_cv_t<decltype(std::declval<Node &>().value)> value_type;
+   typedef std::ptrdiff_t difference_type;
+   typedef std::conditional_t<IsConst, const value_type *, value_type *> pointer;
+   typedef std::conditional_t<IsConst, const value_type &, value_type &> reference;
+
+   /// A singular iterator.
+   tree_iterator() noexcept : m_node(nullptr) {}
+   /// An iterator at node `n`.
+   explicit tree_iterator(base *n) noexcept : m_node(n) {}
+   /// The const iterator from a mutable one.
+   template <bool C = IsConst, class = std::enable_if_t<C>>
+   tree_iterator(const tree_iterator<Node, VoidPtr, false> &other) noexcept : m_node(other.node()) {}
+
+   /// The value.
+   reference operator*() const noexcept { return static_cast<Node *>(m_node)->value; }
+   /// The value's members.
+   pointer operator->() const noexcept { return std::addressof(static_cast<Node *>(m_node)->value); }
+   /// The next value in order.
+   tree_iterator &operator++() noexcept {
+      m_node = algo::next(m_node);
+      return *this;
+   }
+   /// The next value in order.
+   tree_iterator operator++(int) noexcept {
+      tree_iterator t(*this);
+      ++*this;
+      return t;
+   }
+   /// The previous value in order.
+   tree_iterator &operator--() noexcept {
+      m_node = algo::prev(m_node);
+      return *this;
+   }
+   /// The previous value in order.
+   tree_iterator operator--(int) noexcept {
+      tree_iterator t(*this);
+      --*this;
+      return t;
+   }
+   /// Same position.
+   friend bool operator==(const tree_iterator &a, const tree_iterator &b) noexcept { return a.m_node == b.m_node; }
+   /// Different positions.
+   friend bool operator!=(const tree_iterator &a, const tree_iterator &b) noexcept { return a.m_node != b.m_node; }
+
+   /// The node (for the containers).
+   base *node() const noexcept { return m_node; }
+
+private:
+   base *m_node;
+};
+
+/// Whether `Compare::is_transparent` exists (heterogeneous lookup).
+template <class C, class = void> struct is_transparent : std::false_type {};
+template <class C> struct is_transparent<C, std::void_t<typename C::is_transparent>> : std::true_type {};
+
+/// Gets a set's key: the value itself.
+struct identity_key {
+   template <class V> const V &operator()(const V &v) const noexcept { return v; }
+};
+/// Gets a map's key: the pair's first.
+struct pair_first_key {
+   template <class P> const typename P::first_type &operator()(const P &p) const noexcept { return p.first; }
+};
+
+/// The associative container over the red-black tree; `Multi` allows equal keys.
+template <class Key, class Value, class KeyOfValue, class Compare, class A, bool Multi>
+class tree_container : private alloc_holder<A> {
+   typedef alloc_holder<A> holder;
+   typedef std::allocator_traits<A> traits;
+   typedef typename traits::void_pointer void_pointer;
+   typedef tree_node<Value, void_pointer> node;
+   typedef tree_node_base<void_pointer> base;
+   typedef tree_algo<void_pointer> algo;
+   typedef typename traits::template rebind_alloc<node> node_alloc;
+   typedef std::allocator_traits<node_alloc> node_traits;
+
+public:
+   typedef Key key_type;
+   typedef Value value_type;
+   typedef Compare key_compare;
+   typedef A allocator_type;
+   typedef A stored_allocator_type;
+   typedef typename traits::pointer pointer;
+   typedef typename traits::const_pointer const_pointer;
+   typedef Value &reference;
+   typedef const Value &const_reference;
+   typedef typename traits::size_type size_type;
+   typedef typename traits::difference_type difference_type;
+   typedef tree_iterator<node, void_pointer, !std::is_same<Key, Value>::value ? false : true> iterator;
+   typedef tree_iterator<node, void_pointer, true> const_iterator;
+   typedef std::reverse_iterator<iterator> reverse_iterator;
+   typedef std::reverse_iterator<const_iterator> const_reverse_iterator;
+   typedef std::conditional_t<Multi, iterator, std::pair<iterator, bool>> insert_return;
+
+   /// An empty container.
+   tree_container() : holder(A()), m_comp(), m_size(0) { algo::init_header(&m_header); }
+   /// An empty container ordered by `comp`, allocating with `a`.
+   explicit tree_container(const Compare &comp, const allocator_type &a = allocator_type())
+      : holder(a), m_comp(comp), m_size(0) {
+      algo::init_header(&m_header);
+   }
+   /// An empty container allocating with `a`.
+   explicit tree_container(const allocator_type &a) : holder(a), m_comp(), m_size(0) { algo::init_header(&m_header); }
+   /// The values of `[first, last)`.
+   template <class It, class = std::enable_if_t<is_input_iterator<It>::value>>
+   tree_container(It first, It last, const Compare &comp = Compare(), const allocator_type &a = allocator_type())
+      : tree_container(comp, a) {
+      insert(first, last);
+   }
+   /// The values of `[first, last)`, allocating with `a`.
+   template <class It, class = std::enable_if_t<is_input_iterator<It>::value>>
+   tree_container(It first, It last, const allocator_type &a) : tree_container(Compare(), a) {
+      insert(first, last);
+   }
+   /// The values of the sorted range `[first, last)` (linear time).
+   template <class It, class = std::enable_if_t<is_input_iterator<It>::value>>
+   tree_container(ordered_range_t, It first, It last, const Compare &comp = Compare(), const allocator_type &a = allocator_type())
+      : tree_container(comp, a) {
+      for (; first != last; ++first) {
+         insert(end(), *first);
+      }
+   }
+   /// The values of `il`.
+   tree_container(std::initializer_list<Value> il, const Compare &comp = Compare(), const allocator_type &a = allocator_type())
+      : tree_container(comp, a) {
+      insert(il.begin(), il.end());
+   }
+   /// The values of `il`, allocating with `a`.
+   tree_container(std::initializer_list<Value> il, const allocator_type &a) : tree_container(Compare(), a) {
+      insert(il.begin(), il.end());
+   }
+   /// A copy of `other`.
+   tree_container(const tree_container &other)
+      : holder(traits::select_on_container_copy_construction(other.alloc())), m_comp(other.m_comp), m_size(0) {
+      algo::init_header(&m_header);
+      copy_from(other);
+   }
+   /// A copy of `other` allocating with `a`.
+   tree_container(const tree_container &other, const allocator_type &a) : holder(a), m_comp(other.m_comp), m_size(0) {
+      algo::init_header(&m_header);
+      copy_from(other);
+   }
+   /// Takes `other`'s nodes.
+   tree_container(tree_container &&other) noexcept : holder(other.alloc()), m_comp(other.m_comp), m_size(0) {
+      algo::init_header(&m_header);
+      take(other);
+   }
+   /// Takes `other`'s nodes if `a` can free them, else moves the values one by one.
+   tree_container(tree_container &&other, const allocator_type &a) : holder(a), m_comp(other.m_comp), m_size(0) {
+      algo::init_header(&m_header);
+      if (alloc_equal(this->alloc(), other.alloc())) {
+         take(other);
+      } else {
+         for (auto &v : other) {
+            emplace_hint(end(), std::move(v));
+         }
+      }
+   }
+   /// Destroys every value.
+   ~tree_container() { clear(); }
+
+   /// Copies `other`'s values (and allocator if it propagates on copy).
+   tree_container &operator=(const tree_container &other) {
+      if (this != &other) {
+         clear();
+         assign_alloc_on_copy(this->alloc(), other.alloc());
+         m_comp = other.m_comp;
+         copy_from(other);
+      }
+      return *this;
+   }
+   /// Takes `other`'s values.
+   tree_container &operator=(tree_container &&other) noexcept(traits::propagate_on_container_move_assignment::value ||
+                                                             traits::is_always_equal::value) {
+      if (this != &other) {
+         clear();
+         m_comp = other.m_comp;
+         if (traits::propagate_on_container_move_assignment::value || alloc_equal(this->alloc(), other.alloc())) {
+            assign_alloc_on_move(this->alloc(), other.alloc());
+            take(other);
+         } else {
+            for (auto &v : other) {
+               emplace_hint(end(), std::move(v));
+            }
+            other.clear();
+         }
+      }
+      return *this;
+   }
+
+   /// A copy of the allocator.
+   allocator_type get_allocator() const noexcept { return this->alloc(); }
+   /// The allocator itself.
+   stored_allocator_type &get_stored_allocator() noexcept { return this->alloc(); }
+   /// The allocator itself.
+   const stored_allocator_type &get_stored_allocator() const noexcept { return this->alloc(); }
+   /// The key ordering.
+   key_compare key_comp() const { return m_comp; }
+
+   /// First value.
+   iterator begin() noexcept { return iterator(m_header.lft()); }
+   /// First value.
+   const_iterator begin() const noexcept { return const_iterator(m_header.lft()); }
+   /// First value.
+   const_iterator cbegin() const noexcept { return begin(); }
+   /// Past the last value.
+   iterator end() noexcept { return iterator(&m_header); }
+   /// Past the last value.
+   const_iterator end() const noexcept { return const_iterator(header()); }
+   /// Past the last value.
+   const_iterator cend() const noexcept { return end(); }
+   /// Last value, going backwards.
+   reverse_iterator rbegin() noexcept { return reverse_iterator(end()); }
+   /// Last value, going backwards.
+   const_reverse_iterator rbegin() const noexcept { return const_reverse_iterator(end()); }
+   /// Last value, going backwards.
+   const_reverse_iterator crbegin() const noexcept { return rbegin(); }
+   /// Before the first value, going backwards.
+   reverse_iterator rend() noexcept { return reverse_iterator(begin()); }
+   /// Before the first value, going backwards.
+   const_reverse_iterator rend() const noexcept { return const_reverse_iterator(begin()); }
+   /// Before the first value, going backwards.
+   const_reverse_iterator crend() const noexcept { return rend(); }
+
+   /// Whether it holds no values.
+   bool empty() const noexcept { return m_size == 0; }
+   /// Number of values.
+   size_type size() const noexcept { return m_size; }
+   /// Largest possible number of values.
+   size_type max_size() const noexcept { return node_traits::max_size(node_alloc(this->alloc())); }
+
+   /// Inserts a value built from `args` (for unique keys: unless the key is present).
+   template <class... Args> insert_return emplace(Args &&...args) {
+      node *n = create_node(std::forward<Args>(args)...);
+      return insert_node(n);
+   }
+   /// As `emplace`; the hint is accepted and not needed.
+   template <class... Args> iterator emplace_hint(const_iterator, Args &&...args) {
+      return iterator_of(emplace(std::forward<Args>(args)...));
+   }
+   /// Inserts a copy of `v` (for unique keys: unless its key is present).
+   insert_return insert(const value_type &v) { return insert_value(v); }
+   /// Inserts `v` moved.
+   insert_return insert(value_type &&v) { return insert_value(std::move(v)); }
+   /// Inserts a value built from `p` (for maps: a pair of another type).
+   template <class P, class = std::enable_if_t<std::is_constructible<value_type, P &&>::value &&
+                                               !std::is_same<std::decay_t<P>, value_type>::value>>
+   insert_return insert(P &&p) {
+      return emplace(std::forward<P>(p));
+   }
+   /// Inserts a copy of `v`; a hint of end() for a key past the last makes it constant
+   /// time (building from sorted input), any other hint is accepted and not needed.
+   iterator insert(const_iterator hint, const value_type &v) { return insert_hinted(hint, v); }
+   /// Inserts `v` moved; the hint is used as for the copying overload.
+   iterator insert(const_iterator hint, value_type &&v) { return insert_hinted(hint, std::move(v)); }
+   /// Inserts the values of `[first, last)`.
+   template <class It, class = std::enable_if_t<is_input_iterator<It>::value>> void insert(It first, It last) {
+      for (; first != last; ++first) {
+         emplace(*first);
+      }
+   }
+   /// Inserts the values of `il`.
+   void insert(std::initializer_list<value_type> il) { insert(il.begin(), il.end()); }
+
+   /// Removes the value at `pos`; returns the iterator after it.
+   iterator erase(const_iterator pos) {
+      base *n = pos.node();
+      base *after = algo::next(n);
+      algo::unlink_and_rebalance(n, &m_header);
+      --m_size;
+      destroy_node(static_cast<node *>(n));
+      return iterator(after);
+   }
+   /// Removes the value at `pos` (non-const iterator overload, for maps of iterators).
+   template <bool B = std::is_same<iterator, const_iterator>::value, class = std::enable_if_t<!B>>
+   iterator erase(iterator pos) {
+      return erase(const_iterator(pos));
+   }
+   /// Removes the values of `[first, last)`.
+   iterator erase(const_iterator first, const_iterator last) {
+      if (first == begin() && last == end()) {
+         clear();
+         return end();
+      }
+      while (first != last) {
+         first = erase(first);
+      }
+      return iterator(last.node());
+   }
+   /// Removes the values with key `k`; returns how many.
+   size_type erase(const key_type &k) {
+      const auto r = equal_range(k);
+      size_type n = 0;
+      for (const_iterator it = r.first; it != const_iterator(r.second);) {
+         it = erase(it);
+         ++n;
+      }
+      return n;
+   }
+   /// Removes every value.
+   void clear() noexcept {
+      erase_subtree(m_header.up());
+      algo::init_header(&m_header);
+      m_size = 0;
+   }
+   /// Exchanges the contents (and allocators if they propagate on swap).
+   void swap(tree_container &other) noexcept {
+      swap_alloc(this->alloc(), other.alloc());
+      std::swap(m_comp, other.m_comp);
+      base tmp;
+      algo::move_header(&tmp, &m_header);
+      algo::move_header(&m_header, &other.m_header);
+      algo::move_header(&other.m_header, &tmp);
+      std::swap(m_size, other.m_size);
+   }
+   /// Exchanges two containers.
+   friend void swap(tree_container &a, tree_container &b) noexcept { a.swap(b); }
+
+   /// The value with key `k`, or end().
+   iterator find(const key_type &k) { return iterator(find_node(k)); }
+   /// The value with key `k`, or end().
+   const_iterator find(const key_type &k) const { return const_iterator(find_node(k)); }
+   /// Heterogeneous find (when Compare is transparent).
+   template <class K, class C = Compare, class = std::enable_if_t<is_transparent<C>::value>> iterator find(const K &k) {
+      return iterator(find_node(k));
+   }
+   /// Heterogeneous find (when Compare is transparent).
+   template <class K, class C = Compare, class = std::enable_if_t<is_transparent<C>::value>>
+   const_iterator find(const K &k) const {
+      return const_iterator(find_node(k));
+   }
+   /// Number of values with key `k`.
+   size_type count(const key_type &k) const {
+      const auto r = equal_range(k);
+      return static_cast<size_type>(std::distance(r.first, r.second));
+   }
+   /// Whether a value has key `k`.
+   bool contains(const key_type &k) const { return find_node(k) != header(); }
+   /// First value whose key is not less than `k`.
+   iterator lower_bound(const key_type &k) { return iterator(lower_node(k)); }
+   /// First value whose key is not less than `k`.
+   const_iterator lower_bound(const key_type &k) const { return const_iterator(lower_node(k)); }
+   /// First value whose key is greater than `k`.
+   iterator upper_bound(const key_type &k) { return iterator(upper_node(k)); }
+   /// First value whose key is greater than `k`.
+   const_iterator upper_bound(const key_type &k) const { return const_iterator(upper_node(k)); }
+   /// The values with key `k`.
+   std::pair<iterator, iterator> equal_range(const key_type &k) { return {lower_bound(k), upper_bound(k)}; }
+   /// The values with key `k`.
+   std::pair<const_iterator, const_iterator> equal_range(const key_type &k) const { return {lower_bound(k), upper_bound(k)}; }
+
+   /// Whether the red-black rules and the header links hold (for tests).
+   bool check_invariants() const noexcept {
+      const base *root = header()->up();
+      if (!root) {
+         return m_size == 0 && m_header.lft() == header() && m_header.rgt() == header();
+      }
+      if (root->red || algo::check(root, header()) < 0) {
+         return false;
+      }
+      size_type n = 0;
+      for (auto it = begin(); it != end(); ++it) {
+         ++n;
+      }
+      return n == m_size && m_header.lft() == algo::minimum(const_cast<base *>(root)) &&
+             m_header.rgt() == algo::maximum(const_cast<base *>(root));
+   }
+
+   /// Same size and equal values in order.
+   friend bool operator==(const tree_container &a, const tree_container &b) {
+      return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+   }
+   /// Not equal.
+   friend bool operator!=(const tree_container &a, const tree_container &b) { return !(a == b); }
+   /// Lexicographic order.
+   friend bool operator<(const tree_container &a, const tree_container &b) {
+      return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
+   }
+   /// Lexicographic order.
+   friend bool operator>(const tree_container &a, const tree_container &b) { return b < a; }
+   /// Lexicographic order.
+   friend bool operator<=(const tree_container &a, const tree_container &b) { return !(b < a); }
+   /// Lexicographic order.
+   friend bool operator>=(const tree_container &a, const tree_container &b) { return !(a < b); }
+
+protected:
+   /// The position for a new unique key `k`: (existing node, false) or (parent, true).
+   template <class K> std::pair<base *, bool> unique_position(const K &k) const {
+      base *lb = lower_node(k);
+      if (lb != header() && !m_comp(k, key_of(lb))) {
+         return {lb, false};
+      }
+      return {lb, true};
+   }
+
+   /// Inserts at the end without a search when the hint is end() and the key sorts last.
+   template <class V> iterator insert_hinted(const_iterator hint, V &&v) {
+      base *last = m_header.rgt();
+      if (hint.node() == header() && last != header()) {
+         const auto &k = KeyOfValue()(v);
+         const bool after_last = Multi ? !m_comp(k, key_of(last)) : m_comp(key_of(last), k);
+         if (after_last) {
+            node *n = create_node(std::forward<V>(v));
+            algo::link_and_rebalance(n, last, false, &m_header);
+            ++m_size;
+            return iterator(n);
+         }
+      }
+      return iterator_of(insert_value(std::forward<V>(v)));
+   }
+
+   /// Inserts a value, looking its key up before building a node.
+   template <class V> insert_return insert_value(V &&v) {
+      if constexpr (Multi) {
+         return emplace(std::forward<V>(v));
+      } else {
+         const auto pos = unique_position(KeyOfValue()(v));
+         if (!pos.second) {
+            return insert_return(iterator(pos.first), false);
+         }
+         node *n = create_node(std::forward<V>(v));
+         link_before(n, pos.first);
+         return insert_return(iterator(n), true);
+      }
+   }
+
+   /// Builds a node whose value comes from `args` (uses-allocator construction).
+   template <class... Args> node *create_node(Args &&...args) {
+      node_alloc na(this->alloc());
+      auto p = node_traits::allocate(na, 1);
+      node *n = raw_address(p);
+      ::new (static_cast<void *>(n)) node();
+      try {
+         construct_element(this->alloc(), std::addressof(n->value), std::forward<Args>(args)...);
+      } catch (...) {
+         n->~node();
+         node_traits::deallocate(na, p, 1);
+         throw;
+      }
+      return n;
+   }
+
+   /// Links `n` (for unique keys: unless its key is present, then destroys it).
+   insert_return insert_node(node *n) {
+      const auto &k = KeyOfValue()(n->value);
+      if constexpr (Multi) {
+         link_equal(n, k);
+         return iterator(n);
+      } else {
+         base *lb = lower_node(k);
+         if (lb != header() && !m_comp(k, key_of(lb))) {
+            destroy_node(n);
+            return insert_return(iterator(lb), false);
+         }
+         link_before(n, lb);
+         return insert_return(iterator(n), true);
+      }
+   }
+
+   /// Links `n` right before `pos` (the lower bound of its key).
+   void link_before(base *n, base *pos) noexcept {
+      if (pos == header()) {
+         base *last = m_header.rgt();
+         if (last == header()) {
+            algo::link_and_rebalance(n, &m_header, true, &m_header);
+         } else {
+            algo::link_and_rebalance(n, last, false, &m_header);
+         }
+      } else if (!pos->lft()) {
+         algo::link_and_rebalance(n, pos, true, &m_header);
+      } else {
+         algo::link_and_rebalance(n, algo::maximum(pos->lft()), false, &m_header);
+      }
+      ++m_size;
+   }
+
+   template <class K> void link_equal(base *n, const K &k) noexcept {
+      base *y = &m_header;
+      base *x = m_header.up();
+      bool left = true;
+      while (x) {
+         y = x;
+         left = m_comp(k, key_of(x));
+         x = left ? x->lft() : x->rgt();
+      }
+      algo::link_and_rebalance(n, y, left, &m_header);
+      ++m_size;
+   }
+
+   static iterator iterator_of(const iterator &it) noexcept { return it; }
+   static iterator iterator_of(const std::pair<iterator, bool> &r) noexcept { return r.first; }
+
+   static const key_type &key_of(const base *n) noexcept { return KeyOfValue()(static_cast<const node *>(n)->value); }
+   base *header() const noexcept { return const_cast<base *>(&m_header); }
+
+   template <class K> base *lower_node(const K &k) const {
+      base *y = header();
+      base *x = m_header.up();
+      while (x) {
+         if (!m_comp(key_of(x), k)) {
+            y = x;
+            x = x->lft();
+         } else {
+            x = x->rgt();
+         }
+      }
+      return y;
+   }
+   template <class K> base *upper_node(const K &k) const {
+      base *y = header();
+      base *x = m_header.up();
+      while (x) {
+         if (m_comp(k, key_of(x))) {
+            y = x;
+            x = x->lft();
+         } else {
+            x = x->rgt();
+         }
+      }
+      return y;
+   }
+   template <class K> base *find_node(const K &k) const {
+      base *lb = lower_node(k);
+      return (lb == header() || m_comp(k, key_of(lb))) ? header() : lb;
+   }
+
+   /// Node of a mutable iterator (for the map wrappers).
+   static node *node_of(base *b) noexcept { return static_cast<node *>(b); }
+
+private:
+   void destroy_node(node *n) noexcept {
+      destroy_element(std::addressof(n->value));
+      n->~node();
+      node_alloc na(this->alloc());
+      node_traits::deallocate(na, pointer_from<typename node_traits::pointer>(n), 1);
+   }
+
+   void erase_subtree(base *x) noexcept {
+      while (x) {
+         erase_subtree(x->rgt());
+         base *l = x->lft();
+         destroy_node(static_cast<node *>(x));
+         x = l;
+      }
+   }
+
+   base *clone(const base *x, base *parent) {
+      node *top = create_node(static_cast<const node *>(x)->value);
+      top->red = x->red;
+      top->parent = parent;
+      try {
+         if (x->rgt()) {
+            top->right = clone(x->rgt(), top);
+         }
+         base *p = top;
+         for (x = x->lft(); x; x = x->lft()) {
+            node *y = create_node(static_cast<const node *>(x)->value);
+            y->red = x->red;
+            p->left = y;
+            y->parent = p;
+            if (x->rgt()) {
+               y->right = clone(x->rgt(), y);
+            }
+            p = y;
+         }
+      } catch (...) {
+         erase_subtree(top);
+         throw;
+      }
+      return top;
+   }
+
+   void copy_from(const tree_container &other) {
+      const base *root = other.m_header.up();
+      if (!root) {
+         return;
+      }
+      base *r = clone(root, &m_header);
+      m_header.parent = r;
+      m_header.left = algo::minimum(r);
+      m_header.right = algo::maximum(r);
+      m_size = other.m_size;
+   }
+
+   void take(tree_container &other) noexcept {
+      algo::move_header(&m_header, &other.m_header);
+      m_size = other.m_size;
+      other.m_size = 0;
+   }
+
+   Compare m_comp;
+   base m_header;
+   size_type m_size;
+};
+
+} // namespace detail
+} // namespace interproc
+
+#endif // INTERPROC_CONTAINERS_DETAIL_TREE_HPP

@@ -1,0 +1,521 @@
+// interproc C++ wrapper: slist, as in <boost/interprocess/containers/slist.hpp>.
+#ifndef INTERPROC_CONTAINERS_SLIST_HPP
+#define INTERPROC_CONTAINERS_SLIST_HPP
+
+#include <interproc/containers/detail/uses_allocator.hpp>
+
+#include <algorithm>
+#include <functional>
+#include <initializer_list>
+#include <iterator>
+#include <memory>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace interproc {
+namespace detail {
+
+/// The link of a singly linked node; the link is the allocator's pointer type.
+template <class VoidPtr> struct slist_node_base {
+   typedef typename rebind_pointer<VoidPtr, slist_node_base>::type link;
+   link next;
+   slist_node_base() noexcept : next() {}
+   slist_node_base(const slist_node_base &) = delete;
+   slist_node_base &operator=(const slist_node_base &) = delete;
+   slist_node_base *nxt() const noexcept { return raw_address(next); }
+};
+
+/// A singly linked node with its value.
+template <class T, class VoidPtr> struct slist_node : slist_node_base<VoidPtr> {
+   union {
+      T value;
+   };
+   slist_node() noexcept {}
+   ~slist_node() {}
+};
+
+/// A forward iterator over slist nodes (raw node addresses; null is the end).
+template <class T, class VoidPtr, bool IsConst> class slist_iterator {
+   typedef slist_node_base<VoidPtr> base;
+   typedef slist_node<T, VoidPtr> value_node;
+
+public:
+   typedef std::forward_iterator_tag iterator_category;
+   typedef T value_type;
+   typedef std::ptrdiff_t difference_type;
+   typedef std::conditional_t<IsConst, const T *, T *> pointer;
+   typedef std::conditional_t<IsConst, const T &, T &> reference;
+
+   /// The end iterator.
+   slist_iterator() noexcept : m_node(nullptr) {}
+   /// An iterator at node `n`.
+   explicit slist_iterator(base *n) noexcept : m_node(n) {}
+   /// The const iterator from a mutable one.
+   template <bool C = IsConst, class = std::enable_if_t<C>>
+   slist_iterator(const slist_iterator<T, VoidPtr, false> &other) noexcept : m_node(other.node()) {}
+
+   /// The value.
+   reference operator*() const noexcept { return static_cast<value_node *>(m_node)->value; }
+   /// The value's members.
+   pointer operator->() const noexcept { return std::addressof(static_cast<value_node *>(m_node)->value); }
+   /// The next value.
+   slist_iterator &operator++() noexcept {
+      m_node = m_node->nxt();
+      return *this;
+   }
+   /// The next value.
+   slist_iterator operator++(int) noexcept {
+      slist_iterator t(*this);
+      m_node = m_node->nxt();
+      return t;
+   }
+   /// Same position.
+   friend bool operator==(const slist_iterator &a, const slist_iterator &b) noexcept { return a.m_node == b.m_node; }
+   /// Different positions.
+   friend bool operator!=(const slist_iterator &a, const slist_iterator &b) noexcept { return a.m_node != b.m_node; }
+   /// The node (for the container).
+   base *node() const noexcept { return m_node; }
+
+private:
+   base *m_node;
+};
+
+} // namespace detail
+
+/// A singly linked list whose links are the allocator's pointer type (offset_ptr in a
+/// segment), so it works in shared memory. It keeps its size; the node before the first
+/// lives in the slist object.
+template <class T, class A = std::allocator<T>> class slist : private detail::alloc_holder<A> {
+   typedef detail::alloc_holder<A> holder;
+   typedef std::allocator_traits<A> traits;
+   typedef typename traits::void_pointer void_pointer;
+   typedef detail::slist_node_base<void_pointer> base;
+   typedef detail::slist_node<T, void_pointer> node;
+   typedef typename traits::template rebind_alloc<node> node_alloc;
+   typedef std::allocator_traits<node_alloc> node_traits;
+
+public:
+   typedef T value_type;
+   typedef A allocator_type;
+   typedef A stored_allocator_type;
+   typedef typename traits::pointer pointer;
+   typedef typename traits::const_pointer const_pointer;
+   typedef T &reference;
+   typedef const T &const_reference;
+   typedef typename traits::size_type size_type;
+   typedef typename traits::difference_type difference_type;
+   typedef detail::slist_iterator<T, void_pointer, false> iterator;
+   typedef detail::slist_iterator<T, void_pointer, true> const_iterator;
+
+   /// An empty slist.
+   slist() : holder(A()), m_size(0) {}
+   /// An empty slist allocating with `a`.
+   explicit slist(const allocator_type &a) : holder(a), m_size(0) {}
+   /// `n` value-initialized elements.
+   explicit slist(size_type n, const allocator_type &a = allocator_type()) : slist(a) { resize(n); }
+   /// `n` copies of `v`.
+   slist(size_type n, const T &v, const allocator_type &a = allocator_type()) : slist(a) { insert_after(before_begin(), n, v); }
+   /// The elements of `[first, last)`.
+   template <class It, class = std::enable_if_t<detail::is_input_iterator<It>::value>>
+   slist(It first, It last, const allocator_type &a = allocator_type()) : slist(a) {
+      insert_after(before_begin(), first, last);
+   }
+   /// The elements of `il`.
+   slist(std::initializer_list<T> il, const allocator_type &a = allocator_type()) : slist(a) {
+      insert_after(before_begin(), il.begin(), il.end());
+   }
+   /// A copy of `other`.
+   slist(const slist &other) : slist(traits::select_on_container_copy_construction(other.alloc())) {
+      insert_after(before_begin(), other.begin(), other.end());
+   }
+   /// A copy of `other` allocating with `a`.
+   slist(const slist &other, const allocator_type &a) : slist(a) { insert_after(before_begin(), other.begin(), other.end()); }
+   /// Takes `other`'s nodes.
+   slist(slist &&other) noexcept : holder(other.alloc()), m_size(0) { take(other); }
+   /// Takes `other`'s nodes if `a` can free them, else moves the elements one by one.
+   slist(slist &&other, const allocator_type &a) : slist(a) {
+      if (detail::alloc_equal(this->alloc(), other.alloc())) {
+         take(other);
+      } else {
+         insert_after(before_begin(), std::make_move_iterator(other.begin()), std::make_move_iterator(other.end()));
+      }
+   }
+   /// Destroys the elements.
+   ~slist() { clear(); }
+
+   /// Copies `other`'s elements.
+   slist &operator=(const slist &other) {
+      if (this != &other) {
+         clear();
+         detail::assign_alloc_on_copy(this->alloc(), other.alloc());
+         insert_after(before_begin(), other.begin(), other.end());
+      }
+      return *this;
+   }
+   /// Takes `other`'s elements.
+   slist &operator=(slist &&other) noexcept(traits::propagate_on_container_move_assignment::value ||
+                                           traits::is_always_equal::value) {
+      if (this != &other) {
+         clear();
+         if (traits::propagate_on_container_move_assignment::value || detail::alloc_equal(this->alloc(), other.alloc())) {
+            detail::assign_alloc_on_move(this->alloc(), other.alloc());
+            take(other);
+         } else {
+            insert_after(before_begin(), std::make_move_iterator(other.begin()), std::make_move_iterator(other.end()));
+            other.clear();
+         }
+      }
+      return *this;
+   }
+   /// Replaces the elements with those of `[first, last)`.
+   template <class It, class = std::enable_if_t<detail::is_input_iterator<It>::value>> void assign(It first, It last) {
+      slist tmp(first, last, this->alloc());
+      clear();
+      take(tmp);
+   }
+   /// Replaces the elements with `n` copies of `v`.
+   void assign(size_type n, const T &v) {
+      slist tmp(n, v, this->alloc());
+      clear();
+      take(tmp);
+   }
+
+   /// A copy of the allocator.
+   allocator_type get_allocator() const noexcept { return this->alloc(); }
+   /// The allocator itself.
+   stored_allocator_type &get_stored_allocator() noexcept { return this->alloc(); }
+   /// The allocator itself.
+   const stored_allocator_type &get_stored_allocator() const noexcept { return this->alloc(); }
+
+   /// The position before the first element (for the `_after` operations).
+   iterator before_begin() noexcept { return iterator(&m_head); }
+   /// The position before the first element.
+   const_iterator before_begin() const noexcept { return const_iterator(head()); }
+   /// The position before the first element.
+   const_iterator cbefore_begin() const noexcept { return before_begin(); }
+   /// First element.
+   iterator begin() noexcept { return iterator(m_head.nxt()); }
+   /// First element.
+   const_iterator begin() const noexcept { return const_iterator(m_head.nxt()); }
+   /// First element.
+   const_iterator cbegin() const noexcept { return begin(); }
+   /// Past the last element.
+   iterator end() noexcept { return iterator(); }
+   /// Past the last element.
+   const_iterator end() const noexcept { return const_iterator(); }
+   /// Past the last element.
+   const_iterator cend() const noexcept { return end(); }
+   /// The position before `p` (linear time, as in Boost).
+   iterator previous(const_iterator p) noexcept {
+      base *n = &m_head;
+      while (n->nxt() != p.node()) {
+         n = n->nxt();
+      }
+      return iterator(n);
+   }
+   /// The position before `p` (linear time).
+   const_iterator previous(const_iterator p) const noexcept { return const_cast<slist *>(this)->previous(p); }
+
+   /// Whether there are no elements.
+   bool empty() const noexcept { return m_size == 0; }
+   /// Number of elements.
+   size_type size() const noexcept { return m_size; }
+   /// Largest possible number of elements.
+   size_type max_size() const noexcept { return node_traits::max_size(node_alloc(this->alloc())); }
+   /// First element.
+   reference front() noexcept { return *begin(); }
+   /// First element.
+   const_reference front() const noexcept { return *begin(); }
+
+   /// Inserts an element built from `args` after `pos`.
+   template <class... Args> iterator emplace_after(const_iterator pos, Args &&...args) {
+      node *n = create_node(std::forward<Args>(args)...);
+      link_after(pos.node(), n);
+      return iterator(n);
+   }
+   /// Prepends an element built from `args`.
+   template <class... Args> reference emplace_front(Args &&...args) {
+      return *emplace_after(before_begin(), std::forward<Args>(args)...);
+   }
+   /// Prepends a copy of `v`.
+   void push_front(const T &v) { emplace_after(before_begin(), v); }
+   /// Prepends `v` moved.
+   void push_front(T &&v) { emplace_after(before_begin(), std::move(v)); }
+   /// Removes the first element.
+   void pop_front() noexcept { erase_after(before_begin()); }
+   /// Inserts a copy of `v` after `pos`.
+   iterator insert_after(const_iterator pos, const T &v) { return emplace_after(pos, v); }
+   /// Inserts `v` moved after `pos`.
+   iterator insert_after(const_iterator pos, T &&v) { return emplace_after(pos, std::move(v)); }
+   /// Inserts `n` copies of `v` after `pos`; returns the last inserted (or `pos`).
+   iterator insert_after(const_iterator pos, size_type n, const T &v) {
+      iterator last(pos.node());
+      for (; n > 0; --n) {
+         last = emplace_after(last, v);
+      }
+      return last;
+   }
+   /// Inserts the elements of `[first, last)` after `pos`; returns the last inserted (or `pos`).
+   template <class It, class = std::enable_if_t<detail::is_input_iterator<It>::value>>
+   iterator insert_after(const_iterator pos, It first, It last) {
+      iterator at(pos.node());
+      for (; first != last; ++first) {
+         at = emplace_after(at, *first);
+      }
+      return at;
+   }
+   /// Inserts a copy of `v` before `pos` (linear time, as in Boost).
+   iterator insert(const_iterator pos, const T &v) { return emplace_after(previous(pos), v); }
+   /// Inserts an element built from `args` before `pos` (linear time).
+   template <class... Args> iterator emplace(const_iterator pos, Args &&...args) {
+      return emplace_after(previous(pos), std::forward<Args>(args)...);
+   }
+   /// Removes the element after `pos`; returns the iterator after the removed one.
+   iterator erase_after(const_iterator pos) noexcept {
+      base *p = pos.node();
+      base *victim = p->nxt();
+      p->next = victim->nxt();
+      --m_size;
+      destroy_node(static_cast<node *>(victim));
+      return iterator(p->nxt());
+   }
+   /// Removes the elements of `(before_first, last)`.
+   iterator erase_after(const_iterator before_first, const_iterator last) noexcept {
+      while (before_first.node()->nxt() != last.node()) {
+         erase_after(before_first);
+      }
+      return iterator(last.node());
+   }
+   /// Removes the element at `pos` (linear time, as in Boost).
+   iterator erase(const_iterator pos) noexcept { return erase_after(previous(pos)); }
+   /// Grows with value-initialized elements or shrinks to `n` elements.
+   void resize(size_type n) {
+      if (n <= m_size) {
+         erase_after(before_nth(n), end());
+      } else {
+         iterator last = before_nth(m_size);
+         for (size_type i = m_size; i < n; ++i) {
+            last = emplace_after(last);
+         }
+      }
+   }
+   /// Grows with copies of `v` or shrinks to `n` elements.
+   void resize(size_type n, const T &v) {
+      if (n <= m_size) {
+         erase_after(before_nth(n), end());
+      } else {
+         insert_after(before_nth(m_size), n - m_size, v);
+      }
+   }
+   /// Removes every element.
+   void clear() noexcept {
+      base *n = m_head.nxt();
+      while (n) {
+         base *next = n->nxt();
+         destroy_node(static_cast<node *>(n));
+         n = next;
+      }
+      m_head.next = nullptr;
+      m_size = 0;
+   }
+   /// Exchanges the contents (and allocators if they propagate on swap).
+   void swap(slist &other) noexcept {
+      detail::swap_alloc(this->alloc(), other.alloc());
+      base *a = m_head.nxt();
+      m_head.next = other.m_head.nxt();
+      other.m_head.next = a;
+      std::swap(m_size, other.m_size);
+   }
+   /// Exchanges two slists.
+   friend void swap(slist &a, slist &b) noexcept { a.swap(b); }
+
+   /// Moves all of `other`'s elements after `pos`.
+   void splice_after(const_iterator pos, slist &other) noexcept {
+      if (other.empty()) {
+         return;
+      }
+      base *first = other.m_head.nxt();
+      base *last = first;
+      while (last->nxt()) {
+         last = last->nxt();
+      }
+      base *p = pos.node();
+      last->next = p->nxt();
+      p->next = first;
+      m_size += other.m_size;
+      other.m_head.next = nullptr;
+      other.m_size = 0;
+   }
+   /// Moves the element after `before` in `other` to after `pos`.
+   void splice_after(const_iterator pos, slist &other, const_iterator before) noexcept {
+      base *b = before.node();
+      base *n = b->nxt();
+      base *p = pos.node();
+      if (p == b || p == n) {
+         return;
+      }
+      b->next = n->nxt();
+      n->next = p->nxt();
+      p->next = n;
+      --other.m_size;
+      ++m_size;
+   }
+
+   /// Removes the elements equal to `v`; returns how many.
+   size_type remove(const T &v) {
+      return remove_if([&v](const T &x) { return x == v; });
+   }
+   /// Removes the elements for which `pred` holds; returns how many.
+   template <class Pred> size_type remove_if(Pred pred) {
+      slist removed(this->alloc());
+      base *prev = &m_head;
+      while (prev->nxt()) {
+         if (pred(static_cast<node *>(prev->nxt())->value)) {
+            removed.splice_after(removed.before_begin(), *this, const_iterator(prev));
+         } else {
+            prev = prev->nxt();
+         }
+      }
+      return removed.size();
+   }
+   /// Removes consecutive equal elements; returns how many.
+   size_type unique() { return unique(std::equal_to<T>()); }
+   /// Removes consecutive elements for which `pred(previous, x)` holds; returns how many.
+   template <class Pred> size_type unique(Pred pred) {
+      slist removed(this->alloc());
+      base *prev = m_head.nxt();
+      while (prev && prev->nxt()) {
+         if (pred(static_cast<node *>(prev)->value, static_cast<node *>(prev->nxt())->value)) {
+            removed.splice_after(removed.before_begin(), *this, const_iterator(prev));
+         } else {
+            prev = prev->nxt();
+         }
+      }
+      return removed.size();
+   }
+   /// Sorts the elements (stable; nodes are relinked, values never move).
+   void sort() { sort(std::less<T>()); }
+   /// Sorts the elements by `comp` (stable).
+   template <class Comp> void sort(Comp comp) {
+      std::vector<base *> nodes;
+      nodes.reserve(m_size);
+      for (base *n = m_head.nxt(); n; n = n->nxt()) {
+         nodes.push_back(n);
+      }
+      std::stable_sort(nodes.begin(), nodes.end(), [&comp](base *a, base *b) {
+         return comp(static_cast<node *>(a)->value, static_cast<node *>(b)->value);
+      });
+      relink(nodes);
+   }
+   /// Merges the sorted `other` into this sorted slist.
+   void merge(slist &other) { merge(other, std::less<T>()); }
+   /// Merges the sorted `other` into this slist sorted by `comp` (stable).
+   template <class Comp> void merge(slist &other, Comp comp) {
+      if (&other == this) {
+         return;
+      }
+      std::vector<base *> nodes;
+      nodes.reserve(m_size + other.m_size);
+      base *a = m_head.nxt();
+      base *b = other.m_head.nxt();
+      while (a || b) {
+         if (b && (!a || comp(static_cast<node *>(b)->value, static_cast<node *>(a)->value))) {
+            nodes.push_back(b);
+            b = b->nxt();
+         } else {
+            nodes.push_back(a);
+            a = a->nxt();
+         }
+      }
+      m_size += other.m_size;
+      other.m_head.next = nullptr;
+      other.m_size = 0;
+      relink(nodes);
+   }
+   /// Reverses the order of the elements.
+   void reverse() noexcept {
+      base *prev = nullptr;
+      base *n = m_head.nxt();
+      while (n) {
+         base *next = n->nxt();
+         n->next = prev;
+         prev = n;
+         n = next;
+      }
+      m_head.next = prev;
+   }
+
+   /// Same size and equal elements.
+   friend bool operator==(const slist &a, const slist &b) {
+      return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+   }
+   /// Not equal.
+   friend bool operator!=(const slist &a, const slist &b) { return !(a == b); }
+   /// Lexicographic order.
+   friend bool operator<(const slist &a, const slist &b) {
+      return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
+   }
+   /// Lexicographic order.
+   friend bool operator>(const slist &a, const slist &b) { return b < a; }
+   /// Lexicographic order.
+   friend bool operator<=(const slist &a, const slist &b) { return !(b < a); }
+   /// Lexicographic order.
+   friend bool operator>=(const slist &a, const slist &b) { return !(a < b); }
+
+private:
+   base *head() const noexcept { return const_cast<base *>(&m_head); }
+   iterator before_nth(size_type n) noexcept {
+      base *p = &m_head;
+      for (; n > 0; --n) {
+         p = p->nxt();
+      }
+      return iterator(p);
+   }
+   template <class... Args> node *create_node(Args &&...args) {
+      node_alloc na(this->alloc());
+      auto p = node_traits::allocate(na, 1);
+      node *n = detail::raw_address(p);
+      ::new (static_cast<void *>(n)) node();
+      try {
+         detail::construct_element(this->alloc(), std::addressof(n->value), std::forward<Args>(args)...);
+      } catch (...) {
+         n->~node();
+         node_traits::deallocate(na, p, 1);
+         throw;
+      }
+      return n;
+   }
+   void destroy_node(node *n) noexcept {
+      detail::destroy_element(std::addressof(n->value));
+      n->~node();
+      node_alloc na(this->alloc());
+      node_traits::deallocate(na, detail::pointer_from<typename node_traits::pointer>(n), 1);
+   }
+   void link_after(base *p, base *n) noexcept {
+      n->next = p->nxt();
+      p->next = n;
+      ++m_size;
+   }
+   void relink(const std::vector<base *> &nodes) noexcept {
+      base *prev = &m_head;
+      for (base *n : nodes) {
+         prev->next = n;
+         prev = n;
+      }
+      prev->next = nullptr;
+   }
+   void take(slist &other) noexcept {
+      m_head.next = other.m_head.nxt();
+      m_size = other.m_size;
+      other.m_head.next = nullptr;
+      other.m_size = 0;
+   }
+
+   base m_head;
+   size_type m_size;
+};
+
+} // namespace interproc
+
+#endif // INTERPROC_CONTAINERS_SLIST_HPP
