@@ -191,4 +191,19 @@ inline offset_ptr<T, D, O, A> reinterpret_pointer_cast(const offset_ptr<U, D, O,
 
 } // namespace interproc
 
+/// `std::pointer_traits` for offset_ptr: `rebind<U>` names offset_ptr<U> (offset_ptr's own
+/// member `rebind<U>` is Boost's struct with `::other`).
+template <class T, class D, class O, std::size_t A> struct std::pointer_traits<interproc::offset_ptr<T, D, O, A>> {
+   typedef interproc::offset_ptr<T, D, O, A> pointer;
+   typedef T element_type;
+   typedef D difference_type;
+   template <class U> using rebind = interproc::offset_ptr<U, D, O, A>;
+
+   /// An offset_ptr to `r`.
+   template <class U = T, class = typename std::enable_if<!std::is_void<U>::value>::type>
+   static pointer pointer_to(U &r) noexcept {
+      return pointer(std::addressof(r));
+   }
+};
+
 #endif // INTERPROC_OFFSET_PTR_HPP

@@ -55,15 +55,15 @@ public:
       if (count > max_size()) {
          throw bad_alloc();
       }
-      void *p = alignof(T) > 16 ? mp_mngr->allocate_aligned(count * sizeof(T), alignof(T))
-                                : mp_mngr->allocate(count * sizeof(T));
+      void *p = element_align > 16 ? mp_mngr->allocate_aligned(count * element_size, element_align)
+                                   : mp_mngr->allocate(count * element_size);
       return pointer(static_cast<T *>(p));
    }
    /// Gives memory back.
    void deallocate(const pointer &ptr, size_type = 0) { mp_mngr->deallocate(static_cast<void *>(ptr.get())); }
 
    /// The largest count `allocate` may be asked for.
-   size_type max_size() const noexcept { return std::numeric_limits<size_type>::max() / sizeof(T); }
+   size_type max_size() const noexcept { return std::numeric_limits<size_type>::max() / element_size; }
 
    /// Exchanges two allocators.
    friend void swap(allocator &a, allocator &b) noexcept {
@@ -73,9 +73,15 @@ public:
    }
 
    /// The address of `value`.
-   pointer address(reference value) const noexcept { return pointer(std::addressof(value)); }
+   template <class U = T, class = typename std::enable_if<!std::is_void<U>::value>::type>
+   pointer address(U &value) const noexcept {
+      return pointer(std::addressof(value));
+   }
    /// The address of `value`.
-   const_pointer address(const_reference value) const noexcept { return const_pointer(std::addressof(value)); }
+   template <class U = T, class = typename std::enable_if<!std::is_void<U>::value>::type>
+   const_pointer address(const U &value) const noexcept {
+      return const_pointer(std::addressof(value));
+   }
 
    /// Builds a U at `p` from `args`.
    template <class U, class... Args> void construct(U *p, Args &&...args) {
@@ -85,6 +91,11 @@ public:
    template <class U> void destroy(U *p) { p->~U(); }
 
 private:
+   // allocator<void> is used to carry the segment (shared_ptr's VoidAllocator); it counts
+   // in bytes.
+   static constexpr std::size_t element_size = std::is_void<T>::value ? 1 : sizeof(typename std::conditional<std::is_void<T>::value, char, T>::type);
+   static constexpr std::size_t element_align = std::is_void<T>::value ? 1 : alignof(typename std::conditional<std::is_void<T>::value, char, T>::type);
+
    offset_ptr<segment_manager> mp_mngr;
 };
 
