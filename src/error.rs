@@ -122,6 +122,8 @@ impl ErrorKind {
             libc::ENOMEM => ErrorKind::OutOfMemory,
             libc::EMFILE | libc::ENFILE => ErrorKind::OutOfResource,
             libc::EINVAL => ErrorKind::InvalidArgument,
+            // A lock word naming a thread that does not exist: garbage over the mutex.
+            libc::ENOTRECOVERABLE => ErrorKind::Corrupted,
             _ => ErrorKind::System,
         }
     }

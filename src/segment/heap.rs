@@ -116,6 +116,9 @@ impl Heap {
         Heap { base, state }
     }
 
+    // The state is shared memory guarded by the segment lock, not Rust-owned data: the
+    // reference never outlives the call that takes it.
+    #[allow(clippy::mut_from_ref)]
     fn st(&self) -> &mut HeapState {
         // SAFETY: `state` points into the mapped segment (see `new`), and the segment lock
         // makes this the only code touching it; the reference never outlives one call.
@@ -345,10 +348,12 @@ impl Heap {
         if total - size >= MIN_BLOCK {
             let rest = off + size;
             let next = off + total;
-            self.set(off, size, false);
-            self.set_prev_phys(rest, off);
+            // The new block's header is written before the old block shrinks, so the chain
+            // of sizes stays walkable at every step (see `repair`).
             self.set(rest, total - size, false);
+            self.set_prev_phys(rest, off);
             self.set_prev_phys(next, rest);
+            self.set(off, size, false);
             self.insert_free(rest)?;
         } else {
             self.set(off, total, false);
@@ -400,10 +405,11 @@ impl Heap {
             // The gap in front becomes a free block of its own.
             let gap = block - off;
             let next = off + total;
-            self.set(off, gap, false);
-            self.set_prev_phys(block, off);
+            // As in `trim`: the later block's header first, then the shrink.
             self.set(block, total - gap, false);
+            self.set_prev_phys(block, off);
             self.set_prev_phys(next, block);
+            self.set(off, gap, false);
             self.insert_free(off)?;
         }
         self.trim(block, size)?;
@@ -550,6 +556,91 @@ impl Heap {
             off += size;
         }
         Ok(())
+    }
+
+    /// Rebuilds what a process killed in the middle of an operation may have left half
+    /// done: the blocks' back links, adjacent free blocks (merged), the free lists, the
+    /// bitmaps and the free-byte count, all from the chain of block sizes, which every
+    /// operation keeps walkable at every step. Fails if the chain itself is broken.
+    pub(crate) fn repair(&self) -> Result<()> {
+        let (start, end) = (self.st().start, self.st().end);
+        if start % ALIGN != 0 || end % ALIGN != 0 || end < start + HEADER {
+            return Err(corrupt(format_args!("bounds [{start}, {end})")));
+        }
+        let sentinel = end - HEADER;
+        // First pass: check the chain reaches the sentinel exactly, before changing anything.
+        let mut off = start;
+        while off < sentinel {
+            let size = self.size_of(off);
+            if size < MIN_BLOCK || size % ALIGN != 0 || off + size > sentinel {
+                return Err(corrupt(format_args!(
+                    "block at {off} has size {size}: the chain is broken"
+                )));
+            }
+            off += size;
+        }
+        if off != sentinel {
+            return Err(corrupt("the block chain does not end at the sentinel"));
+        }
+        {
+            let st = self.st();
+            st.fl_bitmap = 0;
+            st.sl_bitmap = [0; FL_COUNT];
+            st.heads = [[0; SL_COUNT]; FL_COUNT];
+            st.free_bytes = 0;
+        }
+        // Second pass: relink, merge free neighbours, refile.
+        let mut off = start;
+        let mut prev = 0u64;
+        while off < sentinel {
+            let mut size = self.size_of(off);
+            let free = self.is_free(off);
+            if free && prev != 0 && self.is_free(prev) {
+                // Merge into the free block before; it is refiled when the run ends.
+                let merged = self.size_of(prev) + size;
+                self.set(prev, merged, true);
+                off = prev + merged;
+                continue;
+            }
+            self.set_prev_phys(off, prev);
+            if prev != 0 && self.is_free(prev) {
+                self.file_free(prev)?;
+            }
+            size = self.size_of(off);
+            prev = off;
+            off += size;
+        }
+        if prev != 0 && self.is_free(prev) {
+            self.file_free(prev)?;
+        }
+        self.set_prev_phys(sentinel, prev);
+        self.set(sentinel, 0, false);
+        Ok(())
+    }
+
+    fn file_free(&self, off: u64) -> Result<()> {
+        self.st().free_bytes += self.size_of(off);
+        self.insert_free(off)
+    }
+
+    /// Sets the bytes of allocations the segment manager keeps for itself.
+    pub(crate) fn set_internal_bytes(&self, bytes: u64) {
+        self.st().internal_bytes = bytes;
+    }
+
+    /// The user offsets of every used block, in address order.
+    pub(crate) fn used_blocks(&self) -> Result<Vec<u64>> {
+        let sentinel = self.sentinel();
+        let mut off = self.st().start;
+        let mut out = Vec::new();
+        while off < sentinel {
+            self.check_block(off)?;
+            if !self.is_free(off) {
+                out.push(off + HEADER);
+            }
+            off += self.size_of(off);
+        }
+        Ok(out)
     }
 
     /// Walks every block and every free list and checks that they agree: headers chained,
@@ -815,6 +906,36 @@ mod tests {
         assert_eq!(h.free_bytes(), free);
         h.deallocate(p).unwrap();
         assert!(h.all_deallocated());
+    }
+
+    #[test]
+    fn repair_rebuilds_lists_counts_and_links() {
+        let t = heap(1 << 16);
+        let h = &t.heap;
+        let a = h.allocate(100, 16).unwrap().unwrap();
+        let b = h.allocate(200, 16).unwrap().unwrap();
+        let c = h.allocate(300, 16).unwrap().unwrap();
+        h.deallocate(b).unwrap();
+        let free = h.free_bytes();
+        // What a killed process can leave: a wrong count, emptied lists, a stale back link,
+        // and two free neighbours.
+        h.st().free_bytes = 12345;
+        h.st().heads = [[0; SL_COUNT]; FL_COUNT];
+        h.st().fl_bitmap = 0;
+        h.set_prev_phys(c - HEADER, 999);
+        let size_a = h.size_of(a - HEADER);
+        h.set(a - HEADER, size_a, true);
+        assert!(h.check().is_err());
+        h.repair().unwrap();
+        h.check().unwrap();
+        assert_eq!(h.free_bytes(), free + size_a);
+        h.deallocate(c).unwrap();
+        h.check().unwrap();
+        assert!(h.all_deallocated());
+        // A broken size chain cannot be repaired.
+        let d = h.allocate(64, 16).unwrap().unwrap();
+        h.set(d - HEADER, 8, false);
+        assert_eq!(h.repair().unwrap_err().kind(), ErrorKind::Corrupted);
     }
 
     #[test]

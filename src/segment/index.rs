@@ -127,6 +127,8 @@ impl<'h> Index<'h> {
         }
     }
 
+    // As `Heap::st`: shared memory under the segment lock, borrowed for one call at a time.
+    #[allow(clippy::mut_from_ref)]
     fn st(&self) -> &mut IndexState {
         // SAFETY: see `new`; the reference is used within one call only.
         unsafe { &mut *self.state }
@@ -334,10 +336,13 @@ impl<'h> Index<'h> {
         Ok(())
     }
 
-    /// Removes `name` of `kind`; returns whether it was there.
-    pub(crate) fn remove(&self, kind: InstanceKind, name: &[u8]) -> Result<bool> {
-        let (found, _) = self.probe(kind, name, hash(kind, name))?;
-        let Some(i) = found else { return Ok(false) };
+    /// The slot holding `name` of `kind`, if present (for [`Index::remove_slot`]).
+    pub(crate) fn find_slot(&self, kind: InstanceKind, name: &[u8]) -> Result<Option<u64>> {
+        Ok(self.probe(kind, name, hash(kind, name))?.0)
+    }
+
+    /// Empties slot `i` (found with [`Index::find_slot`]) that holds an object of `kind`.
+    pub(crate) fn remove_slot(&self, i: u64, kind: InstanceKind) {
         self.set_slot(
             i,
             Slot {
@@ -353,7 +358,6 @@ impl<'h> Index<'h> {
             InstanceKind::Unique => st.unique = st.unique.saturating_sub(1),
             InstanceKind::Anonymous => {}
         }
-        Ok(true)
     }
 
     /// Number of live objects of `kind`.
@@ -375,6 +379,64 @@ impl<'h> Index<'h> {
             }
         }
         Ok(None)
+    }
+
+    /// Rebuilds the table from the object headers found in the heap's used blocks
+    /// `used` (after a process died while changing the index). The old table is freed if it
+    /// is still a block of its own; objects whose header no longer validates are dropped.
+    pub(crate) fn rebuild(&self, used: &[u64]) -> Result<()> {
+        let old = self.st().table;
+        let mut found = Vec::new();
+        for &u in used {
+            if u == old {
+                continue;
+            }
+            let Ok(oh) = self.header(u) else { continue };
+            let kind = match InstanceKind::from_code(oh.kind) {
+                Some(k @ (InstanceKind::Named | InstanceKind::Unique)) => k,
+                _ => continue,
+            };
+            // The object must point back at this header (see the layout above).
+            let back = oh.object.checked_sub(8).filter(|&b| b >= u + OBJECT_HEADER);
+            let Some(back) = back else { continue };
+            // SAFETY: `back` lies inside the validated header's allocation.
+            let dist = unsafe { *self.base.add(back as usize).cast::<u64>() };
+            if dist != oh.object - u {
+                continue;
+            }
+            found.push((kind, hash(kind, self.name_of(u, oh)), u));
+        }
+        if old != 0 && self.heap.used_block(old).is_ok() {
+            self.heap.deallocate(old)?;
+        }
+        {
+            let st = self.st();
+            *st = IndexState {
+                table: 0,
+                capacity: 0,
+                live: 0,
+                tombstones: 0,
+                named: 0,
+                unique: 0,
+            };
+        }
+        self.heap.set_internal_bytes(0);
+        self.reserve(found.len() as u64)?;
+        let cap = self.st().capacity;
+        for (kind, h, u) in found {
+            let mut i = h & (cap - 1);
+            while self.slot(i).header != EMPTY {
+                i = (i + 1) & (cap - 1);
+            }
+            self.set_slot(i, Slot { hash: h, header: u });
+            let st = self.st();
+            st.live += 1;
+            match kind {
+                InstanceKind::Named => st.named += 1,
+                _ => st.unique += 1,
+            }
+        }
+        Ok(())
     }
 
     /// Checks every entry: headers validate, each name hashes to its slot's hash, and the

@@ -11,11 +11,14 @@ use crate::os::pthread::{self, Acquired};
 use crate::{Error, ErrorKind, Result};
 use std::cell::UnsafeCell;
 use std::ptr::NonNull;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 /// The first bytes of every managed segment.
 pub(crate) const MAGIC: [u8; 8] = *b"IPROCSEG";
+/// How long a process spins for the segment lock before sleeping: heap operations hold it
+/// for well under a microsecond.
+const LOCK_SPIN: std::time::Duration = std::time::Duration::from_micros(10);
 /// Bumped on any change to a shared structure (header, heap, index, object header).
 pub(crate) const LAYOUT_VERSION: u32 = 1;
 /// `init_state` values.
@@ -61,30 +64,43 @@ pub(crate) const HEAP_START: u64 = HEADER_SIZE.next_multiple_of(heap::ALIGN);
 /// The smallest segment: the header and room for a few small allocations.
 pub const MIN_SEGMENT_SIZE: u64 = HEAP_START + 1024;
 
-/// Ranges of segments this process mapped read-only (base, length); mutating calls on a
-/// segment manager inside one give a `Mode` error instead of a fault.
-static READ_ONLY: Mutex<Vec<(usize, usize)>> = Mutex::new(Vec::new());
-static READ_ONLY_COUNT: AtomicUsize = AtomicUsize::new(0);
+/// The segments this process has mapped: base address, mapped length, read-only. A
+/// segment manager address handed in through the C ABI is only trusted if it is the base
+/// of one of them, and its bounds come from here, not from the (shared, writable) header.
+static MAPPINGS: RwLock<Vec<(usize, usize, bool)>> = RwLock::new(Vec::new());
+/// Bumped on every change of `MAPPINGS`, so a thread's cached lookup knows it is stale.
+static MAPPINGS_GEN: AtomicU64 = AtomicU64::new(1);
 
-pub(crate) fn register_read_only(base: *const u8, len: usize) {
-    let mut v = READ_ONLY.lock().unwrap_or_else(|e| e.into_inner());
-    v.push((base as usize, len));
-    READ_ONLY_COUNT.store(v.len(), Ordering::Release);
+thread_local! {
+    /// The last lookup: (generation, base, length, read-only).
+    static LAST_MAPPING: std::cell::Cell<(u64, usize, usize, bool)> = const { std::cell::Cell::new((0, 0, 0, false)) };
 }
 
-pub(crate) fn unregister_read_only(base: *const u8) {
-    let mut v = READ_ONLY.lock().unwrap_or_else(|e| e.into_inner());
-    v.retain(|&(b, _)| b != base as usize);
-    READ_ONLY_COUNT.store(v.len(), Ordering::Release);
+pub(crate) fn register_mapping(base: *const u8, len: usize, read_only: bool) {
+    let mut v = MAPPINGS.write().unwrap_or_else(|e| e.into_inner());
+    v.retain(|&(b, _, _)| b != base as usize);
+    v.push((base as usize, len, read_only));
+    MAPPINGS_GEN.fetch_add(1, Ordering::AcqRel);
 }
 
-fn is_read_only(base: *const u8) -> bool {
-    if READ_ONLY_COUNT.load(Ordering::Acquire) == 0 {
-        return false;
+pub(crate) fn unregister_mapping(base: *const u8) {
+    let mut v = MAPPINGS.write().unwrap_or_else(|e| e.into_inner());
+    v.retain(|&(b, _, _)| b != base as usize);
+    MAPPINGS_GEN.fetch_add(1, Ordering::AcqRel);
+}
+
+/// The mapped length and read-only flag of the segment based at `base`, if this process
+/// mapped one there.
+fn lookup_mapping(base: *const u8) -> Option<(usize, bool)> {
+    let generation = MAPPINGS_GEN.load(Ordering::Acquire);
+    let (g, b, l, ro) = LAST_MAPPING.with(|c| c.get());
+    if g == generation && b == base as usize {
+        return Some((l, ro));
     }
-    let v = READ_ONLY.lock().unwrap_or_else(|e| e.into_inner());
-    let a = base as usize;
-    v.iter().any(|&(b, l)| a >= b && a < b + l)
+    let v = MAPPINGS.read().unwrap_or_else(|e| e.into_inner());
+    let &(b, l, ro) = v.iter().find(|&&(b, _, _)| b == base as usize)?;
+    LAST_MAPPING.with(|c| c.set((generation, b, l, ro)));
+    Some((l, ro))
 }
 
 fn corrupted(msg: impl Into<String>) -> Error {
@@ -112,6 +128,8 @@ pub struct ObjectInfo {
 #[derive(Debug)]
 pub struct SegmentManager {
     base: NonNull<u8>,
+    /// Bytes mapped at `base` in this process: the bound every offset is checked against.
+    len: usize,
     read_only: bool,
 }
 
@@ -140,10 +158,15 @@ impl SegmentManager {
     /// `base` must be the start of a mapped segment that was validated by
     /// [`SegmentManager::attach`] or formatted by [`SegmentManager::format`] in this
     /// process, and must stay mapped while the view is used.
-    pub(crate) unsafe fn from_base(base: NonNull<u8>) -> SegmentManager {
+    pub(crate) unsafe fn from_base(
+        base: NonNull<u8>,
+        len: usize,
+        read_only: bool,
+    ) -> SegmentManager {
         SegmentManager {
             base,
-            read_only: is_read_only(base.as_ptr()),
+            len,
+            read_only,
         }
     }
 
@@ -155,8 +178,14 @@ impl SegmentManager {
     pub unsafe fn from_raw(ptr: *mut u8) -> Result<SegmentManager> {
         let base = NonNull::new(ptr)
             .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "segment manager is NULL"))?;
-        // SAFETY: the caller promises a mapped segment manager.
-        let m = unsafe { SegmentManager::from_base(base) };
+        let (len, read_only) = lookup_mapping(ptr).ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidArgument,
+                format!("{ptr:p} is not the segment manager of a segment mapped in this process"),
+            )
+        })?;
+        // SAFETY: a segment this process mapped at `base` with `len` bytes.
+        let m = unsafe { SegmentManager::from_base(base, len, read_only) };
         m.check_live()?;
         Ok(m)
     }
@@ -252,9 +281,9 @@ impl SegmentManager {
             .map(|tid| (tid, crate::os::process_alive(tid)))
     }
 
-    /// The segment size in bytes.
+    /// The segment size in bytes (never more than this process has mapped).
     pub fn size(&self) -> usize {
-        self.header().size.load(Ordering::Acquire) as usize
+        (self.header().size.load(Ordering::Acquire) as usize).min(self.len)
     }
 
     fn heap(&self) -> Heap {
@@ -277,7 +306,7 @@ impl SegmentManager {
                 base,
                 std::ptr::addr_of_mut!((*base.cast::<SegmentHeader>()).index),
                 heap,
-                self.size() as u64,
+                self.len as u64,
             )
         }
     }
@@ -287,11 +316,35 @@ impl SegmentManager {
     // corrupted flag, which another process may have raised since, is read after locking.
     fn lock(&self) -> Result<LockGuard<'_>> {
         // SAFETY: the lock was initialised by `format` before the segment became ready.
-        let how = unsafe { pthread::lock(self.lock_ptr()) }
+        let how = unsafe { pthread::lock_spinning(self.lock_ptr(), LOCK_SPIN) }
             .map_err(|e| e.into_error("locking the segment"))?;
         let guard = LockGuard { mgr: self };
+        self.check_bounds()?;
         self.after_lock(how)?;
         Ok(guard)
+    }
+
+    /// The heap's and the index's bounds must lie inside what this process mapped: a
+    /// header overwritten with garbage is refused before any offset in it is followed.
+    fn check_bounds(&self) -> Result<()> {
+        let h = self.header();
+        let len = self.len as u64;
+        let (start, end) = (h.heap.start, h.heap.end);
+        let table_end = h
+            .index
+            .capacity
+            .checked_mul(16)
+            .and_then(|b| b.checked_add(h.index.table));
+        if start != HEAP_START
+            || end > len
+            || end < HEAP_START + heap::HEADER
+            || table_end.is_none_or(|e| e > len)
+        {
+            return Err(corrupted(format!(
+                "the segment header's heap [{start}, {end}) or name table does not fit the {len} mapped bytes"
+            )));
+        }
+        Ok(())
     }
 
     fn try_lock(&self) -> Result<Option<LockGuard<'_>>> {
@@ -300,6 +353,7 @@ impl SegmentManager {
             .map_err(|e| e.into_error("locking the segment"))?;
         let Some(how) = how else { return Ok(None) };
         let guard = LockGuard { mgr: self };
+        self.check_bounds()?;
         self.after_lock(how)?;
         Ok(Some(guard))
     }
@@ -321,7 +375,20 @@ impl SegmentManager {
     fn recover(&self) -> Result<()> {
         {
             let heap = self.heap();
-            let result = heap.check().and_then(|_| self.index(&heap).check());
+            // Operations keep the chain of block sizes walkable at every step, so what a
+            // killed process leaves half done is rebuilt from it: back links, free lists,
+            // counts; then the name index from the object headers.
+            let result = heap
+                .check()
+                .or_else(|_| heap.repair().and_then(|_| heap.check()))
+                .and_then(|_| {
+                    let index = self.index(&heap);
+                    index.check().or_else(|_| {
+                        index
+                            .rebuild(&heap.used_blocks()?)
+                            .and_then(|_| index.check())
+                    })
+                });
             if let Err(e) = result {
                 self.header().corrupted.store(1, Ordering::Release);
                 return Err(corrupted(format!(
@@ -455,11 +522,7 @@ impl SegmentManager {
             index.reserve(1)?;
         }
         let prefix = (OBJECT_HEADER + name.len() as u64 + 1 + 8).next_multiple_of(heap::ALIGN);
-        let extra = if align as u64 > heap::ALIGN {
-            align as u64 - heap::ALIGN
-        } else {
-            0
-        };
+        let extra = (align as u64).saturating_sub(heap::ALIGN);
         let total = prefix
             .checked_add(extra)
             .and_then(|x| x.checked_add(bytes as u64))
@@ -551,14 +614,7 @@ impl SegmentManager {
         name: &[u8],
         elem_size: Option<usize>,
     ) -> Result<Option<ObjectInfo>> {
-        let _g = if self.read_only {
-            None
-        } else {
-            Some(self.lock()?)
-        };
-        if self.read_only {
-            self.check_live()?;
-        }
+        let _g = self.lock_for_read()?;
         let heap = self.heap();
         let index = self.index(&heap);
         let Some(h) = index.find(kind, name)? else {
@@ -596,13 +652,22 @@ impl SegmentManager {
             }
         }
         drop(info.ptr, info.count);
-        self.index(&heap).remove(kind, name)?;
-        self.release(&heap, h)
+        self.release(&heap, h, Some((kind, name)))
     }
 
-    fn release(&self, heap: &Heap, h: u64) -> Result<bool> {
+    /// Unregisters (if named or unique) and frees the object whose header is at `h`. The
+    /// header is invalidated first, so a process killed half-way never leaves a destroyed
+    /// object findable again (a rebuilt index skips it); at worst its memory leaks.
+    fn release(&self, heap: &Heap, h: u64, name: Option<(InstanceKind, &[u8])>) -> Result<bool> {
+        let slot = match name {
+            Some((kind, n)) => self.index(heap).find_slot(kind, n)?.map(|i| (i, kind)),
+            None => None,
+        };
         // SAFETY: `h` is a validated object header inside the segment.
         unsafe { (*self.base.as_ptr().add(h as usize).cast::<ObjectHeader>()).magic = 0 };
+        if let Some((i, kind)) = slot {
+            self.index(heap).remove_slot(i, kind);
+        }
         heap.deallocate(h)?;
         Ok(true)
     }
@@ -644,20 +709,14 @@ impl SegmentManager {
         let info = self.info_at(&index, h)?;
         let name = index.name_of(h, index.header(h)?).to_vec();
         drop(info.ptr, info.count);
-        if info.kind != InstanceKind::Anonymous {
-            self.index(&heap).remove(info.kind, &name)?;
-        }
-        self.release(&heap, h).map(|_| ())
+        let named = (info.kind != InstanceKind::Anonymous).then_some((info.kind, name.as_slice()));
+        self.release(&heap, h, named).map(|_| ())
     }
 
     /// What is known about the constructed object at `ptr`, with its name's address
     /// (NUL-terminated, inside the segment) and length.
     pub fn instance(&self, ptr: *const u8) -> Result<(ObjectInfo, *const u8, usize)> {
-        let _g = if self.read_only {
-            None
-        } else {
-            Some(self.lock()?)
-        };
+        let _g = self.lock_for_read()?;
         let heap = self.heap();
         let index = self.index(&heap);
         let h = self.header_of(&index, ptr)?;
@@ -687,6 +746,7 @@ impl SegmentManager {
     fn lock_for_read(&self) -> Result<Option<LockGuard<'_>>> {
         if self.read_only {
             self.check_live()?;
+            self.check_bounds()?;
             Ok(None)
         } else {
             self.lock().map(Some)

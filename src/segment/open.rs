@@ -60,14 +60,11 @@ struct Mapped {
     region: MappedRegion,
     manager: SegmentManager,
     created: bool,
-    read_only: bool,
 }
 
 impl Drop for Mapped {
     fn drop(&mut self) {
-        if self.read_only {
-            manager::unregister_read_only(self.region.as_ptr());
-        }
+        manager::unregister_mapping(self.region.as_ptr());
     }
 }
 
@@ -81,13 +78,13 @@ fn format_new(region: MappedRegion) -> Result<Mapped> {
     // SAFETY: the region was just mapped read-write over an object this process created
     // exclusively; openers only read the atomics while it is being formatted.
     unsafe { SegmentManager::format(base, region.len() as u64)? };
+    manager::register_mapping(base.as_ptr(), region.len(), false);
     // SAFETY: formatted just above; stays mapped as long as `region`.
-    let manager = unsafe { SegmentManager::from_base(base) };
+    let manager = unsafe { SegmentManager::from_base(base, region.len(), false) };
     Ok(Mapped {
         region,
         manager,
         created: true,
-        read_only: false,
     })
 }
 
@@ -154,16 +151,13 @@ fn attach<M: Mappable>(object: &M, what: &str, mode: OpenMode) -> Result<Mapped>
     unsafe { SegmentManager::validate(base, region.len() as u64) }
         .map_err(|e| Error::new(e.kind(), format!("{what}: {}", e.message())))?;
     let read_only = mode == OpenMode::OpenReadOnly;
-    if read_only {
-        manager::register_read_only(base.as_ptr(), region.len());
-    }
+    manager::register_mapping(base.as_ptr(), region.len(), read_only);
     // SAFETY: validated above; stays mapped as long as `region`.
-    let manager = unsafe { SegmentManager::from_base(base) };
+    let manager = unsafe { SegmentManager::from_base(base, region.len(), read_only) };
     Ok(Mapped {
         region,
         manager,
         created: false,
-        read_only,
     })
 }
 
@@ -494,8 +488,9 @@ impl ManagedHeapMemory {
         let block = HeapBlock::new(size)?;
         // SAFETY: fresh, zeroed, exclusively owned memory of `size` bytes.
         unsafe { SegmentManager::format(block.ptr, size)? };
+        manager::register_mapping(block.ptr.as_ptr(), size as usize, false);
         // SAFETY: formatted above; lives as long as `block`.
-        let manager = unsafe { SegmentManager::from_base(block.ptr) };
+        let manager = unsafe { SegmentManager::from_base(block.ptr, size as usize, false) };
         Ok(ManagedHeapMemory { block, manager })
     }
 
@@ -511,9 +506,14 @@ impl ManagedHeapMemory {
         unsafe {
             std::ptr::copy_nonoverlapping(self.block.ptr.as_ptr(), block.ptr.as_ptr(), old as usize)
         };
+        manager::register_mapping(block.ptr.as_ptr(), new as usize, false);
         // SAFETY: a byte copy of a valid segment, owned by `block`.
-        let manager = unsafe { SegmentManager::from_base(block.ptr) };
-        manager.extend(new)?;
+        let manager = unsafe { SegmentManager::from_base(block.ptr, new as usize, false) };
+        if let Err(e) = manager.extend(new) {
+            manager::unregister_mapping(block.ptr.as_ptr());
+            return Err(e);
+        }
+        manager::unregister_mapping(self.block.ptr.as_ptr());
         self.block = block;
         self.manager = manager;
         Ok(())
@@ -522,6 +522,12 @@ impl ManagedHeapMemory {
     /// The segment's base address.
     pub fn address(&self) -> *mut u8 {
         self.block.ptr.as_ptr()
+    }
+}
+
+impl Drop for ManagedHeapMemory {
+    fn drop(&mut self) {
+        manager::unregister_mapping(self.block.ptr.as_ptr());
     }
 }
 
@@ -589,9 +595,10 @@ impl<'a> ManagedExternalBuffer<'a> {
             // SAFETY: as above.
             unsafe { SegmentManager::validate(base, len as u64)? };
         }
+        manager::register_mapping(ptr, len, false);
         Ok(ManagedExternalBuffer {
             // SAFETY: formatted or validated above; the memory outlives 'a.
-            manager: unsafe { SegmentManager::from_base(base) },
+            manager: unsafe { SegmentManager::from_base(base, len, false) },
             created: create,
             _buf: std::marker::PhantomData,
         })
@@ -610,7 +617,21 @@ impl<'a> ManagedExternalBuffer<'a> {
         let new = (self.manager.size() as u64)
             .checked_add(extra)
             .ok_or_else(|| Error::new(ErrorKind::Size, "size overflows"))?;
-        self.manager.extend(new)
+        let base = self.manager.as_ptr();
+        let len =
+            usize::try_from(new).map_err(|_| Error::new(ErrorKind::Size, "size too large"))?;
+        // SAFETY: the caller promises the buffer now holds `new` bytes.
+        let grown = unsafe { SegmentManager::from_base(NonNull::new_unchecked(base), len, false) };
+        grown.extend(new)?;
+        manager::register_mapping(base, len, false);
+        self.manager = grown;
+        Ok(())
+    }
+}
+
+impl Drop for ManagedExternalBuffer<'_> {
+    fn drop(&mut self) {
+        manager::unregister_mapping(self.manager.as_ptr());
     }
 }
 
