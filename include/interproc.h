@@ -33,6 +33,12 @@
 #define INTERPROC_XSI_KEY_PRIVATE 0
 
 /**
+ * A lock on a file (Boost's `file_lock`). The kernel releases it when the holder dies, so a
+ * crashed owner never blocks anyone.
+ */
+typedef struct interproc_file_lock_t interproc_file_lock_t;
+
+/**
  * An open file that can be mapped (Boost's `file_mapping`).
  */
 typedef struct interproc_file_mapping_t interproc_file_mapping_t;
@@ -41,6 +47,41 @@ typedef struct interproc_file_mapping_t interproc_file_mapping_t;
  * A mapped managed segment of any kind.
  */
 typedef struct interproc_managed_t interproc_managed_t;
+
+/**
+ * A message queue in shared memory (Boost's `message_queue`).
+ */
+typedef struct interproc_mq_t interproc_mq_t;
+
+/**
+ * A handle to a named_condition (`/dev/shm/<name>`).
+ */
+typedef struct interproc_named_condition_t interproc_named_condition_t;
+
+/**
+ * A handle to a named_mutex (`/dev/shm/<name>`).
+ */
+typedef struct interproc_named_mutex_t interproc_named_mutex_t;
+
+/**
+ * A handle to a named_recursive_mutex (`/dev/shm/<name>`).
+ */
+typedef struct interproc_named_recursive_mutex_t interproc_named_recursive_mutex_t;
+
+/**
+ * A handle to a named_semaphore (`/dev/shm/<name>`).
+ */
+typedef struct interproc_named_semaphore_t interproc_named_semaphore_t;
+
+/**
+ * A handle to a named_sharable_mutex (`/dev/shm/<name>`).
+ */
+typedef struct interproc_named_sharable_mutex_t interproc_named_sharable_mutex_t;
+
+/**
+ * A handle to a named_upgradable_mutex (`/dev/shm/<name>`).
+ */
+typedef struct interproc_named_upgradable_mutex_t interproc_named_upgradable_mutex_t;
 
 /**
  * A mapping of an object into this process (Boost's `mapped_region`).
@@ -77,6 +118,31 @@ typedef uint32_t interproc_mode_t;
  * A creation tag: how an object is opened (Boost's `create_only_t`, ...).
  */
 typedef uint32_t interproc_creation_t;
+
+/**
+ * A clock for deadlines.
+ */
+typedef uint32_t interproc_clock_t;
+
+/**
+ * An absolute deadline: `sec` seconds and `nsec` nanoseconds (0 to 999999999) after the
+ * epoch of `clock`. Make one with `interproc_deadline_now` / `interproc_deadline_in`, or
+ * fill it from `clock_gettime` on the same clock.
+ */
+typedef struct interproc_deadline_t {
+  /**
+   * `INTERPROC_CLOCK_REALTIME` or `INTERPROC_CLOCK_MONOTONIC`.
+   */
+  interproc_clock_t clock;
+  /**
+   * Whole seconds since the clock's epoch.
+   */
+  int64_t sec;
+  /**
+   * Nanoseconds, 0 to 999999999.
+   */
+  int64_t nsec;
+} interproc_deadline_t;
 
 /**
  * Access advice for `interproc_region_advise` (Boost's `mapped_region::advice_types`).
@@ -133,6 +199,50 @@ typedef struct interproc_object_info_t {
  * A function run while the segment lock is held.
  */
 typedef void (*interproc_atomic_fn)(void *ctx);
+
+/**
+ * A process-shared, robust mutex (Boost's `interprocess_mutex`): 64 bytes, 8-byte aligned,
+ * placed anywhere (typically inside a struct in shared memory) and set up with
+ * `interproc_mutex_init`. Its contents are private.
+ */
+typedef struct interproc_mutex_t {
+  uint64_t _opaque[8];
+} interproc_mutex_t;
+
+/**
+ * A process-shared, robust recursive mutex (Boost's `interprocess_recursive_mutex`): 64
+ * bytes, 8-byte aligned; set up with `interproc_recursive_mutex_init`.
+ */
+typedef struct interproc_recursive_mutex_t {
+  uint64_t _opaque[8];
+} interproc_recursive_mutex_t;
+
+/**
+ * A process-shared condition variable (Boost's `interprocess_condition` and
+ * `interprocess_condition_any`): 32 bytes, 8-byte aligned; set up with
+ * `interproc_condition_init`.
+ */
+typedef struct interproc_condition_t {
+  uint64_t _opaque[4];
+} interproc_condition_t;
+
+/**
+ * A process-shared counting semaphore (Boost's `interprocess_semaphore`): 32 bytes, 8-byte
+ * aligned; set up with `interproc_semaphore_init`.
+ */
+typedef struct interproc_semaphore_t {
+  uint64_t _opaque[4];
+} interproc_semaphore_t;
+
+/**
+ * A process-shared upgradable mutex (Boost's `interprocess_upgradable_mutex`): 1152 bytes,
+ * 8-byte aligned, placed anywhere (typically in shared memory) and set up with
+ * `interproc_upgradable_mutex_init`. Its contents are private. It is also Boost's
+ * `interprocess_sharable_mutex`, used through the exclusive and sharable functions only.
+ */
+typedef struct interproc_upgradable_mutex_t {
+  uint64_t _opaque[144];
+} interproc_upgradable_mutex_t;
 
 /**
  * Success.
@@ -273,6 +383,17 @@ typedef void (*interproc_atomic_fn)(void *ctx);
  * The one object of its type (the name is the type's name).
  */
 #define INTERPROC_UNIQUE_INSTANCE 2
+
+/**
+ * `CLOCK_REALTIME`: wall time (C++ `system_clock`, Boost's `ptime`); follows changes of the
+ * system time.
+ */
+#define INTERPROC_CLOCK_REALTIME 0
+
+/**
+ * `CLOCK_MONOTONIC`: time since boot (C++ `steady_clock`); never jumps.
+ */
+#define INTERPROC_CLOCK_MONOTONIC 1
 
 /**
  * Create a new object; fail with `INTERPROC_ALREADY_EXISTS_ERROR` if it exists.
@@ -574,6 +695,142 @@ interproc_status_t interproc_managed_file_shrink_to_fit(const char *path);
  * `m` must be NULL or a live handle; `shmid` NULL or writable.
  */
 interproc_status_t interproc_managed_xsi_shmid(const struct interproc_managed_t *m, int32_t *shmid);
+
+/**
+ * Opens or creates the message queue `name` (`/dev/shm/<name>`) and stores a new handle
+ * in `*out`. `creation` is `INTERPROC_CREATE_ONLY`, `INTERPROC_OPEN_ONLY` or
+ * `INTERPROC_OPEN_OR_CREATE`; `max_num_msg`, `max_msg_size` (both above 0) and `perm` are
+ * used when the queue is created.
+ *
+ * # Safety
+ * `name` must be NULL or a NUL-terminated string; `out` NULL or writable.
+ */
+interproc_status_t interproc_mq_open(interproc_creation_t creation,
+                                     const char *name,
+                                     size_t max_num_msg,
+                                     size_t max_msg_size,
+                                     uint32_t perm,
+                                     struct interproc_mq_t **out);
+
+/**
+ * Closes the handle (the queue stays until `interproc_mq_remove`). NULL is ignored.
+ *
+ * # Safety
+ * `mq` must be NULL or a handle from `interproc_mq_open`, unused afterwards.
+ */
+void interproc_mq_free(struct interproc_mq_t *mq);
+
+/**
+ * Removes the queue `name`; false if there was none.
+ *
+ * # Safety
+ * `name` must be NULL or a NUL-terminated string.
+ */
+bool interproc_mq_remove(const char *name);
+
+/**
+ * Sends `size` bytes of `data` with `priority` (higher first; equal priorities in send
+ * order), waiting while the queue is full. A message larger than the queue's limit gives
+ * `INTERPROC_SIZE_ERROR` and changes nothing.
+ *
+ * # Safety
+ * `mq` must be NULL or a live handle; `data` readable for `size` bytes.
+ */
+interproc_status_t interproc_mq_send(const struct interproc_mq_t *mq,
+                                     const void *data,
+                                     size_t size,
+                                     uint32_t priority);
+
+/**
+ * Sends if there is room now; `*sent` tells whether it was sent.
+ *
+ * # Safety
+ * As `interproc_mq_send`; `sent` NULL or writable.
+ */
+interproc_status_t interproc_mq_try_send(const struct interproc_mq_t *mq,
+                                         const void *data,
+                                         size_t size,
+                                         uint32_t priority,
+                                         bool *sent);
+
+/**
+ * Sends, waiting at most until `*deadline`; `*sent` tells whether it was sent.
+ *
+ * # Safety
+ * As `interproc_mq_try_send`; `deadline` NULL or readable.
+ */
+interproc_status_t interproc_mq_timed_send(const struct interproc_mq_t *mq,
+                                           const void *data,
+                                           size_t size,
+                                           uint32_t priority,
+                                           const struct interproc_deadline_t *deadline,
+                                           bool *sent);
+
+/**
+ * Receives the oldest message of the highest priority into `buffer` (which must hold the
+ * queue's `max_msg_size` bytes: `INTERPROC_SIZE_ERROR` otherwise), waiting while the queue
+ * is empty; stores its size and priority.
+ *
+ * # Safety
+ * `mq` must be NULL or a live handle; `buffer` writable for `buffer_size` bytes;
+ * `received`, `priority` NULL or writable.
+ */
+interproc_status_t interproc_mq_receive(const struct interproc_mq_t *mq,
+                                        void *buffer,
+                                        size_t buffer_size,
+                                        size_t *received,
+                                        uint32_t *priority);
+
+/**
+ * Receives if a message is there now; `*got` tells whether one was received.
+ *
+ * # Safety
+ * As `interproc_mq_receive`; `got` NULL or writable.
+ */
+interproc_status_t interproc_mq_try_receive(const struct interproc_mq_t *mq,
+                                            void *buffer,
+                                            size_t buffer_size,
+                                            size_t *received,
+                                            uint32_t *priority,
+                                            bool *got);
+
+/**
+ * Receives, waiting at most until `*deadline`; `*got` tells whether one was received.
+ *
+ * # Safety
+ * As `interproc_mq_try_receive`; `deadline` NULL or readable.
+ */
+interproc_status_t interproc_mq_timed_receive(const struct interproc_mq_t *mq,
+                                              void *buffer,
+                                              size_t buffer_size,
+                                              size_t *received,
+                                              uint32_t *priority,
+                                              const struct interproc_deadline_t *deadline,
+                                              bool *got);
+
+/**
+ * The most messages the queue holds (0 for NULL).
+ *
+ * # Safety
+ * `mq` must be NULL or a live handle.
+ */
+size_t interproc_mq_get_max_msg(const struct interproc_mq_t *mq);
+
+/**
+ * The largest message in bytes (0 for NULL).
+ *
+ * # Safety
+ * `mq` must be NULL or a live handle.
+ */
+size_t interproc_mq_get_max_msg_size(const struct interproc_mq_t *mq);
+
+/**
+ * The number of messages in the queue now (0 for NULL).
+ *
+ * # Safety
+ * `mq` must be NULL or a live handle.
+ */
+size_t interproc_mq_get_num_msg(const struct interproc_mq_t *mq);
 
 /**
  * Maps `size` bytes (0: to the end) of a shared memory object from `offset` (any value;
@@ -1026,6 +1283,858 @@ bool interproc_shm_created(const struct interproc_shm_t *shm);
  * `name` must be NULL or a NUL-terminated string.
  */
 bool interproc_shm_remove(const char *name);
+
+/**
+ * Stores the current time of `clock` in `*out`.
+ *
+ * # Safety
+ * `out` must be NULL or writable.
+ */
+interproc_status_t interproc_deadline_now(interproc_clock_t clock,
+                                          struct interproc_deadline_t *out);
+
+/**
+ * The monotonic deadline `nanoseconds` from now (a negative value means now). A relative
+ * timeout never moves when the wall clock is changed.
+ */
+struct interproc_deadline_t interproc_deadline_in(int64_t nanoseconds);
+
+/**
+ * Initialises the mutex at `m` (process-shared and robust). Call it once, before any
+ * other process uses it; initialising a mutex that is in use breaks it.
+ *
+ * # Safety
+ * `m` must be NULL or point to writable memory for the struct.
+ */
+interproc_status_t interproc_mutex_init(struct interproc_mutex_t *m);
+
+/**
+ * Destroys the mutex; it must be unlocked and unused. Using it afterwards gives
+ * `INTERPROC_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `m` must be NULL or point to the struct; no one may use it afterwards.
+ */
+interproc_status_t interproc_mutex_destroy(struct interproc_mutex_t *m);
+
+/**
+ * Locks the mutex, waiting as long as it takes.
+ *
+ * Returns `INTERPROC_OK`, or `INTERPROC_OWNER_DEAD_ERROR` **with the lock held** when the
+ * previous owner died holding it: the mutex stays usable (it is made consistent again at
+ * once) but the data it protects may be half-updated. Any other status means the lock is
+ * not held.
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_mutex_lock(struct interproc_mutex_t *m);
+
+/**
+ * Locks the mutex if that is possible at once. Returns `INTERPROC_OK`,
+ * `INTERPROC_BUSY_ERROR` if another thread holds it, or `INTERPROC_OWNER_DEAD_ERROR` with
+ * the lock held (see `interproc_mutex_lock`).
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_mutex_try_lock(struct interproc_mutex_t *m);
+
+/**
+ * Locks the mutex, waiting at most until the absolute `deadline` on its clock (a
+ * monotonic deadline does not move when the wall clock is changed). A deadline in the
+ * past still takes a free lock. Returns `INTERPROC_OK`,
+ * `INTERPROC_TIMEOUT_WHEN_LOCKING_ERROR` (not locked), or `INTERPROC_OWNER_DEAD_ERROR` with
+ * the lock held (see `interproc_mutex_lock`).
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct; `deadline` NULL or readable.
+ */
+interproc_status_t interproc_mutex_timed_lock(struct interproc_mutex_t *m,
+                                              const struct interproc_deadline_t *deadline);
+
+/**
+ * Unlocks the mutex; `INTERPROC_LOCK_ERROR` if the calling thread does not hold it.
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_mutex_unlock(struct interproc_mutex_t *m);
+
+/**
+ * Whether the current holder of the mutex got it from an owner that died (its lock call
+ * returned `INTERPROC_OWNER_DEAD_ERROR`). Meaningful only to the holder; false for NULL.
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct.
+ */
+bool interproc_mutex_previous_owner_died(const struct interproc_mutex_t *m);
+
+/**
+ * Initialises the recursive mutex at `m` (process-shared and robust). Call it once, before any
+ * other process uses it; initialising a mutex that is in use breaks it.
+ *
+ * # Safety
+ * `m` must be NULL or point to writable memory for the struct.
+ */
+interproc_status_t interproc_recursive_mutex_init(struct interproc_recursive_mutex_t *m);
+
+/**
+ * Destroys the recursive mutex; it must be unlocked and unused. Using it afterwards gives
+ * `INTERPROC_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `m` must be NULL or point to the struct; no one may use it afterwards.
+ */
+interproc_status_t interproc_recursive_mutex_destroy(struct interproc_recursive_mutex_t *m);
+
+/**
+ * Locks the recursive mutex, waiting as long as it takes. The holder may lock it
+ * again; it is free after as many unlocks as locks.
+ *
+ * Returns `INTERPROC_OK`, or `INTERPROC_OWNER_DEAD_ERROR` **with the lock held** when the
+ * previous owner died holding it: the mutex stays usable (it is made consistent again at
+ * once) but the data it protects may be half-updated. Any other status means the lock is
+ * not held.
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_recursive_mutex_lock(struct interproc_recursive_mutex_t *m);
+
+/**
+ * Locks the recursive mutex if that is possible at once. Returns `INTERPROC_OK`,
+ * `INTERPROC_BUSY_ERROR` if another thread holds it, or `INTERPROC_OWNER_DEAD_ERROR` with
+ * the lock held (see `interproc_recursive_mutex_lock`).
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_recursive_mutex_try_lock(struct interproc_recursive_mutex_t *m);
+
+/**
+ * Locks the recursive mutex, waiting at most until the absolute `deadline` on its clock (a
+ * monotonic deadline does not move when the wall clock is changed). A deadline in the
+ * past still takes a free lock. Returns `INTERPROC_OK`,
+ * `INTERPROC_TIMEOUT_WHEN_LOCKING_ERROR` (not locked), or `INTERPROC_OWNER_DEAD_ERROR` with
+ * the lock held (see `interproc_recursive_mutex_lock`).
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct; `deadline` NULL or readable.
+ */
+interproc_status_t interproc_recursive_mutex_timed_lock(struct interproc_recursive_mutex_t *m,
+                                                        const struct interproc_deadline_t *deadline);
+
+/**
+ * Unlocks the recursive mutex; `INTERPROC_LOCK_ERROR` if the calling thread does not hold it.
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_recursive_mutex_unlock(struct interproc_recursive_mutex_t *m);
+
+/**
+ * Whether the current holder of the recursive mutex got it from an owner that died (its lock call
+ * returned `INTERPROC_OWNER_DEAD_ERROR`). Meaningful only to the holder; false for NULL.
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct.
+ */
+bool interproc_recursive_mutex_previous_owner_died(const struct interproc_recursive_mutex_t *m);
+
+/**
+ * Initialises the condition at `c`. Call it once, before any other process uses it.
+ *
+ * # Safety
+ * `c` must be NULL or point to writable memory for the struct.
+ */
+interproc_status_t interproc_condition_init(struct interproc_condition_t *c);
+
+/**
+ * Destroys the condition; no one may be waiting on it.
+ *
+ * # Safety
+ * `c` must be NULL or point to the struct.
+ */
+interproc_status_t interproc_condition_destroy(struct interproc_condition_t *c);
+
+/**
+ * Wakes one waiter (possibly more, as with every condition variable).
+ *
+ * # Safety
+ * `c` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_condition_notify_one(struct interproc_condition_t *c);
+
+/**
+ * Wakes every waiter.
+ *
+ * # Safety
+ * `c` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_condition_notify_all(struct interproc_condition_t *c);
+
+/**
+ * Unlocks `m` (held by the caller), waits for a notification, and locks `m` again.
+ * Spurious wake-ups happen: wait in a loop that checks the predicate.
+ *
+ * Returns `INTERPROC_OK`, or `INTERPROC_OWNER_DEAD_ERROR` when relocking found that the
+ * mutex's owner died (the mutex is held in both cases).
+ *
+ * # Safety
+ * `c` and `m` must be NULL or point to initialised structs.
+ */
+interproc_status_t interproc_condition_wait(struct interproc_condition_t *c,
+                                            struct interproc_mutex_t *m);
+
+/**
+ * As `interproc_condition_wait`, giving up at the absolute `deadline`.
+ *
+ * Returns `INTERPROC_OK` (notified, or woken spuriously), `INTERPROC_TIMEOUT_WHEN_WAITING_ERROR`
+ * (the deadline passed), or `INTERPROC_OWNER_DEAD_ERROR` (relocking found a dead owner).
+ * The mutex is held again in all three cases.
+ *
+ * # Safety
+ * `c` and `m` must be NULL or point to initialised structs; `deadline` NULL or readable.
+ */
+interproc_status_t interproc_condition_timed_wait(struct interproc_condition_t *c,
+                                                  struct interproc_mutex_t *m,
+                                                  const struct interproc_deadline_t *deadline);
+
+/**
+ * Waiting with any kind of lock (Boost's `condition_any`), in two steps: holding the lock
+ * that protects the predicate, take a ticket with this function; release the lock; call
+ * `interproc_condition_wait_ticket`; take the lock again. A notification sent after the
+ * ticket was taken always ends the wait. Every ticket must be waited on exactly once.
+ *
+ * # Safety
+ * `c` must be NULL or point to an initialised struct; `ticket` NULL or writable.
+ */
+interproc_status_t interproc_condition_prepare_wait(struct interproc_condition_t *c,
+                                                    uint32_t *ticket);
+
+/**
+ * Sleeps until a notification sent after `ticket` was taken, or until `deadline` (NULL:
+ * no limit). Returns `INTERPROC_OK` or `INTERPROC_TIMEOUT_WHEN_WAITING_ERROR`.
+ *
+ * # Safety
+ * `c` must be NULL or point to an initialised struct; `deadline` NULL or readable.
+ */
+interproc_status_t interproc_condition_wait_ticket(struct interproc_condition_t *c,
+                                                   uint32_t ticket,
+                                                   const struct interproc_deadline_t *deadline);
+
+/**
+ * Initialises the semaphore at `s` with count `initial` (at most 2147483647).
+ *
+ * # Safety
+ * `s` must be NULL or point to writable memory for the struct, not in use.
+ */
+interproc_status_t interproc_semaphore_init(struct interproc_semaphore_t *s, uint32_t initial);
+
+/**
+ * Destroys the semaphore; no one may be waiting on it.
+ *
+ * # Safety
+ * `s` must be NULL or point to the struct.
+ */
+interproc_status_t interproc_semaphore_destroy(struct interproc_semaphore_t *s);
+
+/**
+ * Increments the count, waking one waiter. `INTERPROC_SEM_ERROR` at the limit.
+ *
+ * # Safety
+ * `s` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_semaphore_post(struct interproc_semaphore_t *s);
+
+/**
+ * Decrements the count, waiting while it is 0.
+ *
+ * # Safety
+ * `s` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_semaphore_wait(struct interproc_semaphore_t *s);
+
+/**
+ * Decrements the count if it is positive; `INTERPROC_BUSY_ERROR` if it is 0.
+ *
+ * # Safety
+ * `s` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_semaphore_try_wait(struct interproc_semaphore_t *s);
+
+/**
+ * Decrements the count, waiting at most until the absolute `deadline`;
+ * `INTERPROC_TIMEOUT_WHEN_WAITING_ERROR` if it passed first.
+ *
+ * # Safety
+ * `s` must be NULL or point to an initialised struct; `deadline` NULL or readable.
+ */
+interproc_status_t interproc_semaphore_timed_wait(struct interproc_semaphore_t *s,
+                                                  const struct interproc_deadline_t *deadline);
+
+/**
+ * Stores the current count (a snapshot) in `*value`.
+ *
+ * # Safety
+ * `s` must be NULL or point to an initialised struct; `value` NULL or writable.
+ */
+interproc_status_t interproc_semaphore_get_value(const struct interproc_semaphore_t *s,
+                                                 uint32_t *value);
+
+/**
+ * Opens the existing file `path` for locking and stores a new handle in `*out`
+ * (`INTERPROC_NOT_FOUND_ERROR` if the file is missing).
+ *
+ * # Safety
+ * `path` must be NULL or a NUL-terminated string; `out` NULL or writable.
+ */
+interproc_status_t interproc_file_lock_open(const char *path, struct interproc_file_lock_t **out);
+
+/**
+ * Closes the handle, releasing its lock if held. NULL is ignored.
+ *
+ * # Safety
+ * `l` must be NULL or a handle from `interproc_file_lock_open`, not used afterwards.
+ */
+void interproc_file_lock_free(struct interproc_file_lock_t *l);
+
+/**
+ * Takes an exclusive lock, waiting as long as it takes.
+ *
+ * # Safety
+ * `l` must be NULL or a live handle.
+ */
+interproc_status_t interproc_file_lock_lock(struct interproc_file_lock_t *l);
+
+/**
+ * Takes an exclusive lock if possible at once; `INTERPROC_BUSY_ERROR` otherwise.
+ *
+ * # Safety
+ * `l` must be NULL or a live handle.
+ */
+interproc_status_t interproc_file_lock_try_lock(struct interproc_file_lock_t *l);
+
+/**
+ * Takes an exclusive lock, waiting at most until the absolute `deadline`;
+ * `INTERPROC_TIMEOUT_WHEN_LOCKING_ERROR` if it passed.
+ *
+ * # Safety
+ * `l` must be NULL or a live handle; `deadline` NULL or readable.
+ */
+interproc_status_t interproc_file_lock_timed_lock(struct interproc_file_lock_t *l,
+                                                  const struct interproc_deadline_t *deadline);
+
+/**
+ * Takes a sharable lock, waiting as long as it takes.
+ *
+ * # Safety
+ * `l` must be NULL or a live handle.
+ */
+interproc_status_t interproc_file_lock_lock_sharable(struct interproc_file_lock_t *l);
+
+/**
+ * Takes a sharable lock if possible at once; `INTERPROC_BUSY_ERROR` otherwise.
+ *
+ * # Safety
+ * `l` must be NULL or a live handle.
+ */
+interproc_status_t interproc_file_lock_try_lock_sharable(struct interproc_file_lock_t *l);
+
+/**
+ * Takes a sharable lock, waiting at most until the absolute `deadline`;
+ * `INTERPROC_TIMEOUT_WHEN_LOCKING_ERROR` if it passed.
+ *
+ * # Safety
+ * `l` must be NULL or a live handle; `deadline` NULL or readable.
+ */
+interproc_status_t interproc_file_lock_timed_lock_sharable(struct interproc_file_lock_t *l,
+                                                           const struct interproc_deadline_t *deadline);
+
+/**
+ * Releases the lock (exclusive or sharable).
+ *
+ * # Safety
+ * `l` must be NULL or a live handle.
+ */
+interproc_status_t interproc_file_lock_unlock(struct interproc_file_lock_t *l);
+
+/**
+ * Releases a sharable lock (the same as `interproc_file_lock_unlock`).
+ *
+ * # Safety
+ * `l` must be NULL or a live handle.
+ */
+interproc_status_t interproc_file_lock_unlock_sharable(struct interproc_file_lock_t *l);
+
+/**
+ * Opens or creates the named_mutex `name` and stores a new handle in `*out`. `creation` is
+ * `INTERPROC_CREATE_ONLY` (`INTERPROC_ALREADY_EXISTS_ERROR` if it exists),
+ * `INTERPROC_OPEN_ONLY` (`INTERPROC_NOT_FOUND_ERROR` if missing) or
+ * `INTERPROC_OPEN_OR_CREATE` (many processes at once: exactly one initialises it).
+ * `perm` applies only on creation. An object that is not a valid named_mutex gives
+ * `INTERPROC_CORRUPTED_ERROR`.
+ *
+ * # Safety
+ * `name` must be NULL or a NUL-terminated string; `out` NULL or writable.
+ */
+interproc_status_t interproc_named_mutex_open(interproc_creation_t creation,
+                                              const char *name,
+                                              uint32_t perm,
+                                              struct interproc_named_mutex_t **out);
+
+/**
+ * Closes the handle (the object stays until removed). NULL is ignored.
+ *
+ * # Safety
+ * `h` must be NULL or a handle from the open function, not used afterwards.
+ */
+void interproc_named_mutex_free(struct interproc_named_mutex_t *h);
+
+/**
+ * The mutex inside the handle's object, valid while the handle lives; NULL for NULL.
+ *
+ * # Safety
+ * `h` must be NULL or a live handle.
+ */
+struct interproc_mutex_t *interproc_named_mutex_get(const struct interproc_named_mutex_t *h);
+
+/**
+ * Removes the named_mutex `name`; processes that have it open keep using it. False if
+ * nothing was removed.
+ *
+ * # Safety
+ * `name` must be NULL or a NUL-terminated string.
+ */
+bool interproc_named_mutex_remove(const char *name);
+
+/**
+ * Opens or creates the named_recursive_mutex `name` and stores a new handle in `*out`. `creation` is
+ * `INTERPROC_CREATE_ONLY` (`INTERPROC_ALREADY_EXISTS_ERROR` if it exists),
+ * `INTERPROC_OPEN_ONLY` (`INTERPROC_NOT_FOUND_ERROR` if missing) or
+ * `INTERPROC_OPEN_OR_CREATE` (many processes at once: exactly one initialises it).
+ * `perm` applies only on creation. An object that is not a valid named_recursive_mutex gives
+ * `INTERPROC_CORRUPTED_ERROR`.
+ *
+ * # Safety
+ * `name` must be NULL or a NUL-terminated string; `out` NULL or writable.
+ */
+interproc_status_t interproc_named_recursive_mutex_open(interproc_creation_t creation,
+                                                        const char *name,
+                                                        uint32_t perm,
+                                                        struct interproc_named_recursive_mutex_t **out);
+
+/**
+ * Closes the handle (the object stays until removed). NULL is ignored.
+ *
+ * # Safety
+ * `h` must be NULL or a handle from the open function, not used afterwards.
+ */
+void interproc_named_recursive_mutex_free(struct interproc_named_recursive_mutex_t *h);
+
+/**
+ * The recursive mutex inside the handle's object, valid while the handle lives; NULL for NULL.
+ *
+ * # Safety
+ * `h` must be NULL or a live handle.
+ */
+struct interproc_recursive_mutex_t *interproc_named_recursive_mutex_get(const struct interproc_named_recursive_mutex_t *h);
+
+/**
+ * Removes the named_recursive_mutex `name`; processes that have it open keep using it. False if
+ * nothing was removed.
+ *
+ * # Safety
+ * `name` must be NULL or a NUL-terminated string.
+ */
+bool interproc_named_recursive_mutex_remove(const char *name);
+
+/**
+ * Opens or creates the named_condition `name` and stores a new handle in `*out`. `creation` is
+ * `INTERPROC_CREATE_ONLY` (`INTERPROC_ALREADY_EXISTS_ERROR` if it exists),
+ * `INTERPROC_OPEN_ONLY` (`INTERPROC_NOT_FOUND_ERROR` if missing) or
+ * `INTERPROC_OPEN_OR_CREATE` (many processes at once: exactly one initialises it).
+ * `perm` applies only on creation. An object that is not a valid named_condition gives
+ * `INTERPROC_CORRUPTED_ERROR`.
+ *
+ * # Safety
+ * `name` must be NULL or a NUL-terminated string; `out` NULL or writable.
+ */
+interproc_status_t interproc_named_condition_open(interproc_creation_t creation,
+                                                  const char *name,
+                                                  uint32_t perm,
+                                                  struct interproc_named_condition_t **out);
+
+/**
+ * Opens or creates the named_condition_any `name` and stores a new handle in `*out`. `creation` is
+ * `INTERPROC_CREATE_ONLY` (`INTERPROC_ALREADY_EXISTS_ERROR` if it exists),
+ * `INTERPROC_OPEN_ONLY` (`INTERPROC_NOT_FOUND_ERROR` if missing) or
+ * `INTERPROC_OPEN_OR_CREATE` (many processes at once: exactly one initialises it).
+ * `perm` applies only on creation. An object that is not a valid named_condition_any gives
+ * `INTERPROC_CORRUPTED_ERROR`.
+ *
+ * # Safety
+ * `name` must be NULL or a NUL-terminated string; `out` NULL or writable.
+ */
+interproc_status_t interproc_named_condition_open_any(interproc_creation_t creation,
+                                                      const char *name,
+                                                      uint32_t perm,
+                                                      struct interproc_named_condition_t **out);
+
+/**
+ * Closes the handle (the object stays until removed). NULL is ignored.
+ *
+ * # Safety
+ * `h` must be NULL or a handle from the open function, not used afterwards.
+ */
+void interproc_named_condition_free(struct interproc_named_condition_t *h);
+
+/**
+ * The condition inside the handle's object, valid while the handle lives; NULL for NULL.
+ *
+ * # Safety
+ * `h` must be NULL or a live handle.
+ */
+struct interproc_condition_t *interproc_named_condition_get(const struct interproc_named_condition_t *h);
+
+/**
+ * Removes the named_condition `name`; processes that have it open keep using it. False if
+ * nothing was removed.
+ *
+ * # Safety
+ * `name` must be NULL or a NUL-terminated string.
+ */
+bool interproc_named_condition_remove(const char *name);
+
+/**
+ * Opens or creates the named_semaphore `name` and stores a new handle in `*out`. `creation` is
+ * `INTERPROC_CREATE_ONLY` (`INTERPROC_ALREADY_EXISTS_ERROR` if it exists),
+ * `INTERPROC_OPEN_ONLY` (`INTERPROC_NOT_FOUND_ERROR` if missing) or
+ * `INTERPROC_OPEN_OR_CREATE` (many processes at once: exactly one initialises it).
+ * `perm` (and `initial`, the starting count) applies only on creation. An object that is not a valid named_semaphore gives
+ * `INTERPROC_CORRUPTED_ERROR`.
+ *
+ * # Safety
+ * `name` must be NULL or a NUL-terminated string; `out` NULL or writable.
+ */
+interproc_status_t interproc_named_semaphore_open(interproc_creation_t creation,
+                                                  const char *name,
+                                                  uint32_t initial,
+                                                  uint32_t perm,
+                                                  struct interproc_named_semaphore_t **out);
+
+/**
+ * Closes the handle (the object stays until removed). NULL is ignored.
+ *
+ * # Safety
+ * `h` must be NULL or a handle from the open function, not used afterwards.
+ */
+void interproc_named_semaphore_free(struct interproc_named_semaphore_t *h);
+
+/**
+ * The semaphore inside the handle's object, valid while the handle lives; NULL for NULL.
+ *
+ * # Safety
+ * `h` must be NULL or a live handle.
+ */
+struct interproc_semaphore_t *interproc_named_semaphore_get(const struct interproc_named_semaphore_t *h);
+
+/**
+ * Removes the named_semaphore `name`; processes that have it open keep using it. False if
+ * nothing was removed.
+ *
+ * # Safety
+ * `name` must be NULL or a NUL-terminated string.
+ */
+bool interproc_named_semaphore_remove(const char *name);
+
+/**
+ * Opens or creates the named_sharable_mutex `name` and stores a new handle in `*out`. `creation` is
+ * `INTERPROC_CREATE_ONLY`, `INTERPROC_OPEN_ONLY` or `INTERPROC_OPEN_OR_CREATE`; `perm`
+ * applies only on creation. An object that is not a valid named_sharable_mutex gives
+ * `INTERPROC_CORRUPTED_ERROR`.
+ *
+ * # Safety
+ * `name` must be NULL or a NUL-terminated string; `out` NULL or writable.
+ */
+interproc_status_t interproc_named_sharable_mutex_open(interproc_creation_t creation,
+                                                       const char *name,
+                                                       uint32_t perm,
+                                                       struct interproc_named_sharable_mutex_t **out);
+
+/**
+ * Closes the handle (the object stays until removed). NULL is ignored.
+ *
+ * # Safety
+ * `h` must be NULL or a handle from the open function, not used afterwards.
+ */
+void interproc_named_sharable_mutex_free(struct interproc_named_sharable_mutex_t *h);
+
+/**
+ * The mutex inside the handle's object, for the `interproc_upgradable_mutex_*` functions;
+ * valid while the handle lives. NULL for NULL.
+ *
+ * # Safety
+ * `h` must be NULL or a live handle.
+ */
+struct interproc_upgradable_mutex_t *interproc_named_sharable_mutex_get(const struct interproc_named_sharable_mutex_t *h);
+
+/**
+ * Removes the named_sharable_mutex `name`; processes that have it open keep using it. False if
+ * nothing was removed.
+ *
+ * # Safety
+ * `name` must be NULL or a NUL-terminated string.
+ */
+bool interproc_named_sharable_mutex_remove(const char *name);
+
+/**
+ * Opens or creates the named_upgradable_mutex `name` and stores a new handle in `*out`. `creation` is
+ * `INTERPROC_CREATE_ONLY`, `INTERPROC_OPEN_ONLY` or `INTERPROC_OPEN_OR_CREATE`; `perm`
+ * applies only on creation. An object that is not a valid named_upgradable_mutex gives
+ * `INTERPROC_CORRUPTED_ERROR`.
+ *
+ * # Safety
+ * `name` must be NULL or a NUL-terminated string; `out` NULL or writable.
+ */
+interproc_status_t interproc_named_upgradable_mutex_open(interproc_creation_t creation,
+                                                         const char *name,
+                                                         uint32_t perm,
+                                                         struct interproc_named_upgradable_mutex_t **out);
+
+/**
+ * Closes the handle (the object stays until removed). NULL is ignored.
+ *
+ * # Safety
+ * `h` must be NULL or a handle from the open function, not used afterwards.
+ */
+void interproc_named_upgradable_mutex_free(struct interproc_named_upgradable_mutex_t *h);
+
+/**
+ * The mutex inside the handle's object, for the `interproc_upgradable_mutex_*` functions;
+ * valid while the handle lives. NULL for NULL.
+ *
+ * # Safety
+ * `h` must be NULL or a live handle.
+ */
+struct interproc_upgradable_mutex_t *interproc_named_upgradable_mutex_get(const struct interproc_named_upgradable_mutex_t *h);
+
+/**
+ * Removes the named_upgradable_mutex `name`; processes that have it open keep using it. False if
+ * nothing was removed.
+ *
+ * # Safety
+ * `name` must be NULL or a NUL-terminated string.
+ */
+bool interproc_named_upgradable_mutex_remove(const char *name);
+
+/**
+ * Initialises the upgradable mutex at `m`. Call it once, before any other process uses it.
+ *
+ * # Safety
+ * `m` must be NULL or point to writable memory for the struct.
+ */
+interproc_status_t interproc_upgradable_mutex_init(struct interproc_upgradable_mutex_t *m);
+
+/**
+ * Destroys the upgradable mutex; no one may hold or wait for it.
+ *
+ * # Safety
+ * `m` must be NULL or point to the struct; no one may use it afterwards.
+ */
+interproc_status_t interproc_upgradable_mutex_destroy(struct interproc_upgradable_mutex_t *m);
+
+/**
+ * Whether the current exclusive or upgradable holder got the lock from an owner that died.
+ * Meaningful only to that holder; false for NULL.
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct.
+ */
+bool interproc_upgradable_mutex_previous_owner_died(const struct interproc_upgradable_mutex_t *m);
+
+/**
+ * Takes exclusive ownership, waiting as long as it takes. Waits for the readers to leave.
+ * Returns `INTERPROC_OK` or `INTERPROC_OWNER_DEAD_ERROR` (held; see above).
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_upgradable_mutex_lock(struct interproc_upgradable_mutex_t *m);
+
+/**
+ * Takes exclusive ownership if possible at once: `INTERPROC_OK`, `INTERPROC_BUSY_ERROR`,
+ * or `INTERPROC_OWNER_DEAD_ERROR` (held).
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_upgradable_mutex_try_lock(struct interproc_upgradable_mutex_t *m);
+
+/**
+ * Takes exclusive ownership, waiting at most until the absolute `deadline`:
+ * `INTERPROC_OK`, `INTERPROC_TIMEOUT_WHEN_LOCKING_ERROR`, or `INTERPROC_OWNER_DEAD_ERROR`
+ * (held).
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct; `deadline` NULL or readable.
+ */
+interproc_status_t interproc_upgradable_mutex_timed_lock(struct interproc_upgradable_mutex_t *m,
+                                                         const struct interproc_deadline_t *deadline);
+
+/**
+ * Releases exclusive ownership; `INTERPROC_LOCK_ERROR` if not held.
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_upgradable_mutex_unlock(struct interproc_upgradable_mutex_t *m);
+
+/**
+ * Takes sharable (reader) ownership, waiting as long as it takes. `INTERPROC_OWNER_DEAD_ERROR` here means a writer
+ * had died holding the lock and this call recovered it.
+ * Returns `INTERPROC_OK` or `INTERPROC_OWNER_DEAD_ERROR` (held; see above).
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_upgradable_mutex_lock_sharable(struct interproc_upgradable_mutex_t *m);
+
+/**
+ * Takes sharable (reader) ownership if possible at once: `INTERPROC_OK`, `INTERPROC_BUSY_ERROR`,
+ * or `INTERPROC_OWNER_DEAD_ERROR` (held).
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_upgradable_mutex_try_lock_sharable(struct interproc_upgradable_mutex_t *m);
+
+/**
+ * Takes sharable (reader) ownership, waiting at most until the absolute `deadline`:
+ * `INTERPROC_OK`, `INTERPROC_TIMEOUT_WHEN_LOCKING_ERROR`, or `INTERPROC_OWNER_DEAD_ERROR`
+ * (held).
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct; `deadline` NULL or readable.
+ */
+interproc_status_t interproc_upgradable_mutex_timed_lock_sharable(struct interproc_upgradable_mutex_t *m,
+                                                                  const struct interproc_deadline_t *deadline);
+
+/**
+ * Releases sharable (reader) ownership; `INTERPROC_LOCK_ERROR` if not held.
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_upgradable_mutex_unlock_sharable(struct interproc_upgradable_mutex_t *m);
+
+/**
+ * Takes upgradable ownership, waiting as long as it takes. Readers may still enter; other upgraders and
+ * writers may not.
+ * Returns `INTERPROC_OK` or `INTERPROC_OWNER_DEAD_ERROR` (held; see above).
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_upgradable_mutex_lock_upgradable(struct interproc_upgradable_mutex_t *m);
+
+/**
+ * Takes upgradable ownership if possible at once: `INTERPROC_OK`, `INTERPROC_BUSY_ERROR`,
+ * or `INTERPROC_OWNER_DEAD_ERROR` (held).
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_upgradable_mutex_try_lock_upgradable(struct interproc_upgradable_mutex_t *m);
+
+/**
+ * Takes upgradable ownership, waiting at most until the absolute `deadline`:
+ * `INTERPROC_OK`, `INTERPROC_TIMEOUT_WHEN_LOCKING_ERROR`, or `INTERPROC_OWNER_DEAD_ERROR`
+ * (held).
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct; `deadline` NULL or readable.
+ */
+interproc_status_t interproc_upgradable_mutex_timed_lock_upgradable(struct interproc_upgradable_mutex_t *m,
+                                                                    const struct interproc_deadline_t *deadline);
+
+/**
+ * Releases upgradable ownership; `INTERPROC_LOCK_ERROR` if not held.
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_upgradable_mutex_unlock_upgradable(struct interproc_upgradable_mutex_t *m);
+
+/**
+ * Exclusive → upgradable (readers may enter again).
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_upgradable_mutex_unlock_and_lock_upgradable(struct interproc_upgradable_mutex_t *m);
+
+/**
+ * Exclusive → sharable.
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_upgradable_mutex_unlock_and_lock_sharable(struct interproc_upgradable_mutex_t *m);
+
+/**
+ * Upgradable → sharable.
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_upgradable_mutex_unlock_upgradable_and_lock_sharable(struct interproc_upgradable_mutex_t *m);
+
+/**
+ * Upgradable → exclusive, waiting for the readers to leave.
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_upgradable_mutex_unlock_upgradable_and_lock(struct interproc_upgradable_mutex_t *m);
+
+/**
+ * Upgradable → exclusive if there are no readers; `INTERPROC_BUSY_ERROR` (still
+ * upgradable) otherwise.
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_upgradable_mutex_try_unlock_upgradable_and_lock(struct interproc_upgradable_mutex_t *m);
+
+/**
+ * Sharable → exclusive if the caller is the only reader and no one holds the
+ * writer side; `INTERPROC_BUSY_ERROR` (still sharable) otherwise.
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_upgradable_mutex_try_unlock_sharable_and_lock(struct interproc_upgradable_mutex_t *m);
+
+/**
+ * Sharable → upgradable if no one holds the writer side; `INTERPROC_BUSY_ERROR`
+ * (still sharable) otherwise.
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct.
+ */
+interproc_status_t interproc_upgradable_mutex_try_unlock_sharable_and_lock_upgradable(struct interproc_upgradable_mutex_t *m);
+
+/**
+ * Upgradable → exclusive, waiting at most until `deadline` for the readers:
+ * `INTERPROC_OK` or `INTERPROC_TIMEOUT_WHEN_LOCKING_ERROR` (still upgradable).
+ *
+ * # Safety
+ * `m` must be NULL or point to an initialised struct; `deadline` NULL or readable.
+ */
+interproc_status_t interproc_upgradable_mutex_timed_unlock_upgradable_and_lock(struct interproc_upgradable_mutex_t *m,
+                                                                               const struct interproc_deadline_t *deadline);
 
 /**
  * The library version as `"MAJOR.MINOR.PATCH"`; compare with `INTERPROC_VERSION_STRING`

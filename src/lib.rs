@@ -25,11 +25,13 @@
 mod access;
 mod error;
 mod file_mapping;
+mod mq;
 mod name;
 mod os;
 mod region;
 mod segment;
 mod shm;
+pub mod sync;
 mod xsi;
 
 pub mod ffi;
@@ -37,12 +39,19 @@ pub mod ffi;
 pub use access::{Creation, Mode, Permissions};
 pub use error::{Error, ErrorKind, Result};
 pub use file_mapping::FileMapping;
+pub use mq::MessageQueue;
 pub use region::{Advice, Mappable, MappedRegion};
 pub use segment::{
-    InstanceKind, MIN_SEGMENT_SIZE, ManagedExternalBuffer, ManagedHeapMemory, ManagedMappedFile, ManagedSharedMemory,
-    ManagedXsiSharedMemory, ObjectInfo, OpenMode, SegmentManager,
+    InstanceKind, MIN_SEGMENT_SIZE, ManagedExternalBuffer, ManagedHeapMemory, ManagedMappedFile,
+    ManagedSharedMemory, ManagedXsiSharedMemory, ObjectInfo, OpenMode, SegmentManager,
 };
 pub use shm::SharedMemoryObject;
+pub use sync::{
+    Clock, Deadline, FileLock, InterprocessCondition, InterprocessMutex,
+    InterprocessRecursiveMutex, InterprocessSemaphore, InterprocessSharableMutex,
+    InterprocessUpgradableMutex, LockOutcome, NamedCondition, NamedMutex, NamedRecursiveMutex,
+    NamedSemaphore, NamedSharableMutex, NamedUpgradableMutex, WaitOutcome,
+};
 pub use xsi::{XsiKey, XsiSharedMemory};
 
 /// The library version, `MAJOR.MINOR.PATCH`.

@@ -14,9 +14,14 @@
 pub mod error;
 pub mod file_mapping;
 pub mod managed;
+pub mod mq;
 pub mod region;
 pub mod segment;
 pub mod shm;
+pub mod sync;
+pub mod sync_file_lock;
+pub mod sync_named;
+pub mod sync_upgradable;
 pub mod types;
 pub mod xsi;
 
