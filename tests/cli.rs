@@ -121,3 +121,30 @@ fn list_inspect_check_remove() {
     let (code, _) = tool(&["bogus"]);
     assert_eq!(code, 2);
 }
+
+#[test]
+fn inspect_shows_a_queues_depth_and_limits() {
+    let name = format!("ipt_cli_mq_{}", std::process::id());
+    let _r = Remove(name.clone());
+    let q = interproc::MessageQueue::create(&name, 8, 100, Permissions::default()).unwrap();
+    q.send(b"one", 1).unwrap();
+    q.send(b"two", 2).unwrap();
+    let (code, out) = tool(&["list"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with(&name) && l.contains("message_queue")),
+        "{out}"
+    );
+    let (code, out) = tool(&["inspect", &name]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("messages     2 of at most 8") && out.contains("at most 100 bytes"),
+        "{out}"
+    );
+    let (_, json) = tool(&["inspect", &name, "--json"]);
+    assert!(
+        json.contains("\"max_msg\":8,\"max_msg_size\":100,\"num_msg\":2"),
+        "{json}"
+    );
+}

@@ -8,7 +8,8 @@
 //! ```
 
 use interproc::{
-    InstanceKind, ManagedSharedMemory, OpenMode, Permissions, SegmentManager, SharedMemoryObject,
+    InstanceKind, ManagedSharedMemory, MessageQueue, OpenMode, Permissions, SegmentManager,
+    SharedMemoryObject,
 };
 use std::fmt::Write as _;
 use std::io::Read;
@@ -21,7 +22,8 @@ const USAGE: &str = "usage: interproc <command> [--json]
 
 commands:
   list            every object in /dev/shm: kind, size, owner, whether it validates
-  inspect NAME    a managed segment's objects, free memory and lock holder
+  inspect NAME    a managed segment's objects, free memory and lock holder;
+                  a message queue's depth and limits
   check NAME      check a managed segment's heap and name index (exit 1 if broken)
   remove NAME     remove the object NAME from /dev/shm";
 
@@ -31,6 +33,7 @@ fn kind_of(name: &str) -> String {
     let read = std::fs::File::open(format!("{SHM_DIR}/{name}")).and_then(|mut f| f.read(&mut head));
     match read {
         Ok(n) if n >= 8 && &head[..8] == b"IPROCSEG" => "managed segment".into(),
+        Ok(n) if n >= 8 && &head[..8] == b"IPROCMQ1" => "message_queue".into(),
         Ok(n) if n >= 16 && &head[..8] == b"IPSYNC\0\x01" => {
             let code = u32::from_le_bytes([head[12], head[13], head[14], head[15]]);
             match code {
@@ -160,7 +163,35 @@ fn objects(m: &SegmentManager) -> interproc::Result<Vec<ObjectRow>> {
     Ok(rows)
 }
 
+/// A message queue's limits and depth.
+fn inspect_queue(name: &str, json: bool) -> ExitCode {
+    let q = match MessageQueue::open(name) {
+        Ok(q) => q,
+        Err(e) => {
+            eprintln!("interproc: {name}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if json {
+        println!(
+            "{{\"name\":{},\"kind\":\"message_queue\",\"max_msg\":{},\"max_msg_size\":{},\"num_msg\":{}}}",
+            json_str(name),
+            q.max_msg(),
+            q.max_msg_size(),
+            q.num_msg()
+        );
+    } else {
+        println!("message queue {name}");
+        println!("  messages     {} of at most {}", q.num_msg(), q.max_msg());
+        println!("  message size at most {} bytes", q.max_msg_size());
+    }
+    ExitCode::SUCCESS
+}
+
 fn inspect(name: &str, json: bool) -> ExitCode {
+    if kind_of(name) == "message_queue" {
+        return inspect_queue(name, json);
+    }
     let seg = match open_segment(name) {
         Ok(s) => s,
         Err(e) => {
