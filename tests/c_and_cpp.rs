@@ -33,7 +33,9 @@ fn link_dir() -> PathBuf {
     DIR.get_or_init(|| {
         let dir = lib_dir().join("ctests").join("lib");
         std::fs::create_dir_all(&dir).expect("creating the library directory");
-        let so = lib_dir().join("libinterproc.so");
+        // `cargo test` builds the cdylib into deps/ (only `cargo build` copies it up a
+        // level), so deps/ always has the library of this very build.
+        let so = lib_dir().join("deps").join("libinterproc.so");
         for name in ["libinterproc.so", "libinterproc.so.0"] {
             let link = dir.join(name);
             let _ = std::fs::remove_file(&link);

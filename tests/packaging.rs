@@ -42,7 +42,8 @@ fn have(tool: &str) -> bool {
 
 #[test]
 fn shared_library_exports_only_interproc_symbols_and_has_its_soname() {
-    let so = target_profile_dir().join("libinterproc.so");
+    // `cargo test` builds the cdylib into deps/ (see tests/c_and_cpp.rs).
+    let so = target_profile_dir().join("deps").join("libinterproc.so");
     let symbols = run(Command::new("nm").args(["-D", "--defined-only"]).arg(&so));
     let names: Vec<&str> = symbols
         .lines()
