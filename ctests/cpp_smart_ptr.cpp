@@ -29,6 +29,15 @@ struct Item : Base {
 };
 
 typedef managed_shared_ptr<Item, managed_shared_memory>::type ItemPtr;
+
+// What two processes share must not be polymorphic: a vtable pointer is only valid in the
+// process that wrote it (as with Boost).
+struct Plain {
+   int value;
+   explicit Plain(int v) : value(v) { ++alive; }
+   ~Plain() { --alive; }
+};
+typedef managed_shared_ptr<Plain, managed_shared_memory>::type PlainPtr;
 typedef managed_weak_ptr<Item, managed_shared_memory>::type ItemWeak;
 
 struct Node : enable_shared_from_this<Node, allocator<void, SegmentManager>, deleter<Node, SegmentManager>> {
@@ -49,12 +58,12 @@ inline void intrusive_ptr_release(Counted *p) {
 
 static int child(const char *name) {
    managed_shared_memory segment(open_only, name);
-   ItemPtr *stored = segment.find<ItemPtr>("stored").first;
+   PlainPtr *stored = segment.find<PlainPtr>("stored").first;
    if (!stored || (*stored)->value != 42 || stored->use_count() != 1) {
       return 2;
    }
    // Another owner, created in this process, stored in the segment.
-   segment.construct<ItemPtr>("second")(*stored);
+   segment.construct<PlainPtr>("second")(*stored);
    return stored->use_count() == 2 ? 0 : 3;
 }
 
@@ -104,16 +113,16 @@ int main(int argc, char **argv) {
 
    // A shared_ptr stored in the segment, shared with another process.
    {
-      ItemPtr *stored = segment.construct<ItemPtr>("stored")(
-         make_managed_shared_ptr(segment.construct<Item>(anonymous_instance)(42), segment));
+      PlainPtr *stored = segment.construct<PlainPtr>("stored")(
+         make_managed_shared_ptr(segment.construct<Plain>(anonymous_instance)(42), segment));
       CHECK(stored->use_count() == 1);
       CHECK(run_child(argv[0], "share", buf) == 0);
       CHECK(stored->use_count() == 2);
-      ItemPtr *second = segment.find<ItemPtr>("second").first;
+      PlainPtr *second = segment.find<PlainPtr>("second").first;
       CHECK(second && *second == *stored && (*second)->value == 42);
-      segment.destroy<ItemPtr>("second");
+      segment.destroy<PlainPtr>("second");
       CHECK(stored->use_count() == 1 && alive == 1);
-      segment.destroy<ItemPtr>("stored");
+      segment.destroy<PlainPtr>("stored");
       CHECK(alive == 0);
    }
    CHECK(segment.all_memory_deallocated());

@@ -485,7 +485,8 @@ impl SegmentManager {
                 "an object name may not contain NUL",
             ));
         }
-        let align = elem_align.max(1);
+        // At least 8, so the back-reference just before the object is an aligned u64.
+        let align = elem_align.max(8);
         if !align.is_power_of_two() || align > crate::os::mmap::page_size() {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
