@@ -2,7 +2,13 @@
 #ifndef INTERPROC_HPP
 #define INTERPROC_HPP
 
+#include <interproc/allocators/adaptive_pool.hpp>
 #include <interproc/allocators/allocator.hpp>
+#include <interproc/allocators/cached_adaptive_pool.hpp>
+#include <interproc/allocators/cached_node_allocator.hpp>
+#include <interproc/allocators/node_allocator.hpp>
+#include <interproc/allocators/private_adaptive_pool.hpp>
+#include <interproc/allocators/private_node_allocator.hpp>
 #include <interproc/anonymous_shared_memory.hpp>
 #include <interproc/containers/containers_fwd.hpp>
 #include <interproc/containers/deque.hpp>

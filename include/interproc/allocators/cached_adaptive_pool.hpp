@@ -1,0 +1,52 @@
+// interproc C++ wrapper: cached_adaptive_pool, as in <boost/interprocess/allocators/cached_adaptive_pool.hpp>.
+#ifndef INTERPROC_ALLOCATORS_CACHED_ADAPTIVE_POOL_HPP
+#define INTERPROC_ALLOCATORS_CACHED_ADAPTIVE_POOL_HPP
+
+#include <interproc/allocators/detail/node_pool.hpp>
+
+namespace interproc {
+
+/// Boost's cached_adaptive_pool, drawing from the segment-wide node pool as adaptive_pool does.
+template <class T, class SegmentManager, std::size_t NodesPerBlock = 64, std::size_t MaxFreeBlocks = 2, unsigned char OverheadPercent = 5>
+class cached_adaptive_pool : public detail::pooled_allocator_base<T, SegmentManager, NodesPerBlock> {
+   typedef detail::pooled_allocator_base<T, SegmentManager, NodesPerBlock> base_t;
+
+public:
+   /// The same allocator for U (and U's pool).
+   template <class U> struct rebind {
+      typedef cached_adaptive_pool<U, SegmentManager, NodesPerBlock, MaxFreeBlocks, OverheadPercent> other;
+   };
+
+   /// An allocator for the segment of `segment_mngr`.
+   cached_adaptive_pool(SegmentManager *segment_mngr) : base_t(segment_mngr) {}
+   cached_adaptive_pool(const cached_adaptive_pool &other) noexcept : base_t(other) {}
+   /// The same segment, another type (and its pool).
+   template <class U>
+   cached_adaptive_pool(const cached_adaptive_pool<U, SegmentManager, NodesPerBlock, MaxFreeBlocks, OverheadPercent> &other) : base_t(other.get_segment_manager()) {}
+   cached_adaptive_pool &operator=(const cached_adaptive_pool &other) {
+      this->mp_mngr = other.mp_mngr;
+      this->mp_pool = other.mp_pool;
+      return *this;
+   }
+
+   /// Exchanges two allocators.
+   friend void swap(cached_adaptive_pool &a, cached_adaptive_pool &b) noexcept {
+      cached_adaptive_pool t(a);
+      a = b;
+      b = t;
+   }
+};
+
+/// Allocators are equal when they draw from the same segment (and so the same pool).
+template <class T, class U, class S, std::size_t N, std::size_t MaxFreeBlocks = 2, unsigned char OverheadPercent = 5>
+bool operator==(const cached_adaptive_pool<T, S, N, MaxFreeBlocks, OverheadPercent> &a, const cached_adaptive_pool<U, S, N, MaxFreeBlocks, OverheadPercent> &b) noexcept {
+   return a.get_segment_manager() == b.get_segment_manager();
+}
+template <class T, class U, class S, std::size_t N, std::size_t MaxFreeBlocks = 2, unsigned char OverheadPercent = 5>
+bool operator!=(const cached_adaptive_pool<T, S, N, MaxFreeBlocks, OverheadPercent> &a, const cached_adaptive_pool<U, S, N, MaxFreeBlocks, OverheadPercent> &b) noexcept {
+   return !(a == b);
+}
+
+} // namespace interproc
+
+#endif // INTERPROC_ALLOCATORS_CACHED_ADAPTIVE_POOL_HPP

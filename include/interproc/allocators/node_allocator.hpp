@@ -1,0 +1,52 @@
+// interproc C++ wrapper: node_allocator, as in <boost/interprocess/allocators/node_allocator.hpp>.
+#ifndef INTERPROC_ALLOCATORS_NODE_ALLOCATOR_HPP
+#define INTERPROC_ALLOCATORS_NODE_ALLOCATOR_HPP
+
+#include <interproc/allocators/detail/node_pool.hpp>
+
+namespace interproc {
+
+/// An allocator whose single objects come from a pool of nodes shared, in the segment, by every node_allocator of the same node size (Boost's node_allocator): for list, set and map nodes.
+template <class T, class SegmentManager, std::size_t NodesPerBlock = 64>
+class node_allocator : public detail::pooled_allocator_base<T, SegmentManager, NodesPerBlock> {
+   typedef detail::pooled_allocator_base<T, SegmentManager, NodesPerBlock> base_t;
+
+public:
+   /// The same allocator for U (and U's pool).
+   template <class U> struct rebind {
+      typedef node_allocator<U, SegmentManager, NodesPerBlock> other;
+   };
+
+   /// An allocator for the segment of `segment_mngr`.
+   node_allocator(SegmentManager *segment_mngr) : base_t(segment_mngr) {}
+   node_allocator(const node_allocator &other) noexcept : base_t(other) {}
+   /// The same segment, another type (and its pool).
+   template <class U>
+   node_allocator(const node_allocator<U, SegmentManager, NodesPerBlock> &other) : base_t(other.get_segment_manager()) {}
+   node_allocator &operator=(const node_allocator &other) {
+      this->mp_mngr = other.mp_mngr;
+      this->mp_pool = other.mp_pool;
+      return *this;
+   }
+
+   /// Exchanges two allocators.
+   friend void swap(node_allocator &a, node_allocator &b) noexcept {
+      node_allocator t(a);
+      a = b;
+      b = t;
+   }
+};
+
+/// Allocators are equal when they draw from the same segment (and so the same pool).
+template <class T, class U, class S, std::size_t N>
+bool operator==(const node_allocator<T, S, N> &a, const node_allocator<U, S, N> &b) noexcept {
+   return a.get_segment_manager() == b.get_segment_manager();
+}
+template <class T, class U, class S, std::size_t N>
+bool operator!=(const node_allocator<T, S, N> &a, const node_allocator<U, S, N> &b) noexcept {
+   return !(a == b);
+}
+
+} // namespace interproc
+
+#endif // INTERPROC_ALLOCATORS_NODE_ALLOCATOR_HPP
