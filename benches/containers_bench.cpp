@@ -6,6 +6,7 @@
 //   g++ -std=c++17 -O2 -DNDEBUG -DBENCH_BOOST benches/containers_bench.cpp -lrt -lpthread
 #ifdef BENCH_BOOST
 #include <boost/interprocess/allocators/allocator.hpp>
+#include <boost/interprocess/allocators/node_allocator.hpp>
 #include <boost/interprocess/containers/list.hpp>
 #include <boost/interprocess/containers/map.hpp>
 #include <boost/interprocess/containers/string.hpp>
@@ -14,6 +15,7 @@
 namespace ipc = boost::interprocess;
 #else
 #include <interproc/allocators/allocator.hpp>
+#include <interproc/allocators/node_allocator.hpp>
 #include <interproc/containers/list.hpp>
 #include <interproc/containers/map.hpp>
 #include <interproc/containers/string.hpp>
@@ -130,6 +132,10 @@ int main(int argc, char **argv) {
                }));
    std::printf("list_push_pop %.2f\n", in_segment(std::size_t(nlist) * 64 + (64 << 20), double(nlist), [&](segment_manager *sm) {
                   ipc::list<int, ipc::allocator<int, segment_manager>> l(sm);
+                  sink = sink + list_push_pop(l, nlist);
+               }));
+   std::printf("list_push_pop_node_allocator %.2f\n", in_segment(std::size_t(nlist) * 64 + (64 << 20), double(nlist), [&](segment_manager *sm) {
+                  ipc::list<int, ipc::node_allocator<int, segment_manager>> l(sm);
                   sink = sink + list_push_pop(l, nlist);
                }));
 
