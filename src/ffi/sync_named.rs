@@ -16,8 +16,29 @@ use crate::sync::{
     NamedCondition, NamedMutex, NamedRecursiveMutex, NamedSemaphore, NamedSharableMutex,
     NamedUpgradableMutex,
 };
-use crate::{Permissions, SharedMemoryObject};
+use crate::{Permissions, Result};
 use std::ffi::c_char;
+
+/// Reads the name, builds a handle with `make` and stores it in `*out`, inside the panic
+/// boundary: the common part of every `_open` below.
+///
+/// # Safety
+/// `name` must be NULL or a NUL-terminated string; `out` NULL or writable.
+unsafe fn open_named<H>(
+    name: *const c_char,
+    out: *mut *mut H,
+    make: impl FnOnce(&str) -> Result<H>,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: the caller passes a C string or NULL.
+        let name = unsafe { str_arg(name, "name") }?;
+        out_arg(out, "out")?;
+        let handle = Box::into_raw(Box::new(make(name)?));
+        // SAFETY: `out` was checked non-NULL and is writable by the caller's contract.
+        unsafe { put(out, handle) };
+        Ok(())
+    })
+}
 
 /// A handle to a named_mutex (`/dev/shm/<name>`).
 pub struct interproc_named_mutex_t {
@@ -40,16 +61,14 @@ pub unsafe extern "C" fn interproc_named_mutex_open(
     perm: u32,
     out: *mut *mut interproc_named_mutex_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: the caller passes a C string or NULL.
-        let name = unsafe { str_arg(name, "name") }?;
-        out_arg(out, "out")?;
-        let inner = NamedMutex::new(creation_arg(creation)?, name, Permissions::from_mode(perm))?;
-        let handle = Box::into_raw(Box::new(interproc_named_mutex_t { inner }));
-        // SAFETY: `out` was checked non-NULL and is writable by the caller's contract.
-        unsafe { put(out, handle) };
-        Ok(())
-    })
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        open_named(name, out, |name| {
+            let inner =
+                NamedMutex::new(creation_arg(creation)?, name, Permissions::from_mode(perm))?;
+            Ok(interproc_named_mutex_t { inner })
+        })
+    }
 }
 
 /// Closes the handle (the object stays until removed). NULL is ignored.
@@ -85,10 +104,9 @@ pub unsafe extern "C" fn interproc_named_mutex_get(
 /// `name` must be NULL or a NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_named_mutex_remove(name: *const c_char) -> bool {
-    boundary_value(false, || {
-        // SAFETY: forwarded caller contract.
-        unsafe { str_arg(name, "name") }.is_ok_and(SharedMemoryObject::remove)
-    })
+    // A named object is a shared memory object: removing one is removing the other.
+    // SAFETY: forwarded caller contract.
+    unsafe { super::shm::interproc_shm_remove(name) }
 }
 
 /// A handle to a named_recursive_mutex (`/dev/shm/<name>`).
@@ -112,17 +130,17 @@ pub unsafe extern "C" fn interproc_named_recursive_mutex_open(
     perm: u32,
     out: *mut *mut interproc_named_recursive_mutex_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: the caller passes a C string or NULL.
-        let name = unsafe { str_arg(name, "name") }?;
-        out_arg(out, "out")?;
-        let inner =
-            NamedRecursiveMutex::new(creation_arg(creation)?, name, Permissions::from_mode(perm))?;
-        let handle = Box::into_raw(Box::new(interproc_named_recursive_mutex_t { inner }));
-        // SAFETY: `out` was checked non-NULL and is writable by the caller's contract.
-        unsafe { put(out, handle) };
-        Ok(())
-    })
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        open_named(name, out, |name| {
+            let inner = NamedRecursiveMutex::new(
+                creation_arg(creation)?,
+                name,
+                Permissions::from_mode(perm),
+            )?;
+            Ok(interproc_named_recursive_mutex_t { inner })
+        })
+    }
 }
 
 /// Closes the handle (the object stays until removed). NULL is ignored.
@@ -160,10 +178,9 @@ pub unsafe extern "C" fn interproc_named_recursive_mutex_get(
 /// `name` must be NULL or a NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_named_recursive_mutex_remove(name: *const c_char) -> bool {
-    boundary_value(false, || {
-        // SAFETY: forwarded caller contract.
-        unsafe { str_arg(name, "name") }.is_ok_and(SharedMemoryObject::remove)
-    })
+    // A named object is a shared memory object: removing one is removing the other.
+    // SAFETY: forwarded caller contract.
+    unsafe { super::shm::interproc_shm_remove(name) }
 }
 
 /// A handle to a named_condition (`/dev/shm/<name>`).
@@ -187,17 +204,14 @@ pub unsafe extern "C" fn interproc_named_condition_open(
     perm: u32,
     out: *mut *mut interproc_named_condition_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: the caller passes a C string or NULL.
-        let name = unsafe { str_arg(name, "name") }?;
-        out_arg(out, "out")?;
-        let inner =
-            NamedCondition::new(creation_arg(creation)?, name, Permissions::from_mode(perm))?;
-        let handle = Box::into_raw(Box::new(interproc_named_condition_t { inner }));
-        // SAFETY: `out` was checked non-NULL and is writable by the caller's contract.
-        unsafe { put(out, handle) };
-        Ok(())
-    })
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        open_named(name, out, |name| {
+            let inner =
+                NamedCondition::new(creation_arg(creation)?, name, Permissions::from_mode(perm))?;
+            Ok(interproc_named_condition_t { inner })
+        })
+    }
 }
 /// Opens or creates the named_condition_any `name` and stores a new handle in `*out`. `creation` is
 /// `INTERPROC_CREATE_ONLY` (`INTERPROC_ALREADY_EXISTS_ERROR` if it exists),
@@ -215,17 +229,17 @@ pub unsafe extern "C" fn interproc_named_condition_open_any(
     perm: u32,
     out: *mut *mut interproc_named_condition_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: the caller passes a C string or NULL.
-        let name = unsafe { str_arg(name, "name") }?;
-        out_arg(out, "out")?;
-        let inner =
-            NamedCondition::new_any(creation_arg(creation)?, name, Permissions::from_mode(perm))?;
-        let handle = Box::into_raw(Box::new(interproc_named_condition_t { inner }));
-        // SAFETY: `out` was checked non-NULL and is writable by the caller's contract.
-        unsafe { put(out, handle) };
-        Ok(())
-    })
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        open_named(name, out, |name| {
+            let inner = NamedCondition::new_any(
+                creation_arg(creation)?,
+                name,
+                Permissions::from_mode(perm),
+            )?;
+            Ok(interproc_named_condition_t { inner })
+        })
+    }
 }
 
 /// Closes the handle (the object stays until removed). NULL is ignored.
@@ -261,10 +275,9 @@ pub unsafe extern "C" fn interproc_named_condition_get(
 /// `name` must be NULL or a NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_named_condition_remove(name: *const c_char) -> bool {
-    boundary_value(false, || {
-        // SAFETY: forwarded caller contract.
-        unsafe { str_arg(name, "name") }.is_ok_and(SharedMemoryObject::remove)
-    })
+    // A named object is a shared memory object: removing one is removing the other.
+    // SAFETY: forwarded caller contract.
+    unsafe { super::shm::interproc_shm_remove(name) }
 }
 
 /// A handle to a named_semaphore (`/dev/shm/<name>`).
@@ -289,21 +302,18 @@ pub unsafe extern "C" fn interproc_named_semaphore_open(
     perm: u32,
     out: *mut *mut interproc_named_semaphore_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: the caller passes a C string or NULL.
-        let name = unsafe { str_arg(name, "name") }?;
-        out_arg(out, "out")?;
-        let inner = NamedSemaphore::new(
-            creation_arg(creation)?,
-            name,
-            initial,
-            Permissions::from_mode(perm),
-        )?;
-        let handle = Box::into_raw(Box::new(interproc_named_semaphore_t { inner }));
-        // SAFETY: `out` was checked non-NULL and is writable by the caller's contract.
-        unsafe { put(out, handle) };
-        Ok(())
-    })
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        open_named(name, out, |name| {
+            let inner = NamedSemaphore::new(
+                creation_arg(creation)?,
+                name,
+                initial,
+                Permissions::from_mode(perm),
+            )?;
+            Ok(interproc_named_semaphore_t { inner })
+        })
+    }
 }
 
 /// Closes the handle (the object stays until removed). NULL is ignored.
@@ -339,10 +349,9 @@ pub unsafe extern "C" fn interproc_named_semaphore_get(
 /// `name` must be NULL or a NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_named_semaphore_remove(name: *const c_char) -> bool {
-    boundary_value(false, || {
-        // SAFETY: forwarded caller contract.
-        unsafe { str_arg(name, "name") }.is_ok_and(SharedMemoryObject::remove)
-    })
+    // A named object is a shared memory object: removing one is removing the other.
+    // SAFETY: forwarded caller contract.
+    unsafe { super::shm::interproc_shm_remove(name) }
 }
 /// A handle to a named_sharable_mutex (`/dev/shm/<name>`).
 pub struct interproc_named_sharable_mutex_t {
@@ -363,17 +372,17 @@ pub unsafe extern "C" fn interproc_named_sharable_mutex_open(
     perm: u32,
     out: *mut *mut interproc_named_sharable_mutex_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: the caller passes a C string or NULL.
-        let name = unsafe { str_arg(name, "name") }?;
-        out_arg(out, "out")?;
-        let inner =
-            NamedSharableMutex::new(creation_arg(creation)?, name, Permissions::from_mode(perm))?;
-        let handle = Box::into_raw(Box::new(interproc_named_sharable_mutex_t { inner }));
-        // SAFETY: `out` was checked non-NULL and is writable by the caller's contract.
-        unsafe { put(out, handle) };
-        Ok(())
-    })
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        open_named(name, out, |name| {
+            let inner = NamedSharableMutex::new(
+                creation_arg(creation)?,
+                name,
+                Permissions::from_mode(perm),
+            )?;
+            Ok(interproc_named_sharable_mutex_t { inner })
+        })
+    }
 }
 
 /// Closes the handle (the object stays until removed). NULL is ignored.
@@ -412,10 +421,9 @@ pub unsafe extern "C" fn interproc_named_sharable_mutex_get(
 /// `name` must be NULL or a NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_named_sharable_mutex_remove(name: *const c_char) -> bool {
-    boundary_value(false, || {
-        // SAFETY: forwarded caller contract.
-        unsafe { str_arg(name, "name") }.is_ok_and(SharedMemoryObject::remove)
-    })
+    // A named object is a shared memory object: removing one is removing the other.
+    // SAFETY: forwarded caller contract.
+    unsafe { super::shm::interproc_shm_remove(name) }
 }
 
 /// A handle to a named_upgradable_mutex (`/dev/shm/<name>`).
@@ -437,17 +445,17 @@ pub unsafe extern "C" fn interproc_named_upgradable_mutex_open(
     perm: u32,
     out: *mut *mut interproc_named_upgradable_mutex_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: the caller passes a C string or NULL.
-        let name = unsafe { str_arg(name, "name") }?;
-        out_arg(out, "out")?;
-        let inner =
-            NamedUpgradableMutex::new(creation_arg(creation)?, name, Permissions::from_mode(perm))?;
-        let handle = Box::into_raw(Box::new(interproc_named_upgradable_mutex_t { inner }));
-        // SAFETY: `out` was checked non-NULL and is writable by the caller's contract.
-        unsafe { put(out, handle) };
-        Ok(())
-    })
+    // SAFETY: forwarded caller contract.
+    unsafe {
+        open_named(name, out, |name| {
+            let inner = NamedUpgradableMutex::new(
+                creation_arg(creation)?,
+                name,
+                Permissions::from_mode(perm),
+            )?;
+            Ok(interproc_named_upgradable_mutex_t { inner })
+        })
+    }
 }
 
 /// Closes the handle (the object stays until removed). NULL is ignored.
@@ -486,8 +494,7 @@ pub unsafe extern "C" fn interproc_named_upgradable_mutex_get(
 /// `name` must be NULL or a NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_named_upgradable_mutex_remove(name: *const c_char) -> bool {
-    boundary_value(false, || {
-        // SAFETY: forwarded caller contract.
-        unsafe { str_arg(name, "name") }.is_ok_and(SharedMemoryObject::remove)
-    })
+    // A named object is a shared memory object: removing one is removing the other.
+    // SAFETY: forwarded caller contract.
+    unsafe { super::shm::interproc_shm_remove(name) }
 }
