@@ -15,7 +15,7 @@
 //! sender that died before marking its slot queued loses only its own unsent message.
 
 use crate::name::os_name;
-use crate::os::{futex, pthread};
+use crate::os::{futex, robust};
 use crate::sync::Deadline;
 use crate::{Error, ErrorKind, MappedRegion, Mode, Permissions, Result, SharedMemoryObject};
 use std::cell::UnsafeCell;
@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 const MAGIC: [u8; 8] = *b"IPROCMQ1";
 /// Bumped on any change of the shared layout below.
-const LAYOUT_VERSION: u32 = 1;
+const LAYOUT_VERSION: u32 = 2;
 const READY: u32 = 0x5245_4459;
 const SLOT_FREE: u32 = 0;
 const SLOT_QUEUED: u32 = 1;
@@ -48,7 +48,7 @@ struct QueueHeader {
     max_msg: u64,
     max_msg_size: u64,
     slot_size: u64,
-    lock: UnsafeCell<libc::pthread_mutex_t>,
+    lock: UnsafeCell<robust::RawLock>,
     count: AtomicU64,
     next_seq: u64,
     free_top: u64,
@@ -172,7 +172,7 @@ struct Guard<'a> {
 impl Drop for Guard<'_> {
     fn drop(&mut self) {
         // SAFETY: the guard exists only while this thread holds the lock.
-        let _ = unsafe { pthread::unlock(self.q.header().lock.get()) };
+        let _ = unsafe { robust::unlock(self.q.header().lock.get()) };
     }
 }
 
@@ -314,7 +314,7 @@ impl MessageQueue {
             (*h).max_msg = layout.max_msg;
             (*h).max_msg_size = layout.max_msg_size;
             (*h).slot_size = layout.slot_size;
-            pthread::init((*h).lock.get(), false)
+            robust::init((*h).lock.get(), false)
                 .map_err(|e| e.into_error("initialising the queue lock"))?;
             let free = base.add(layout.free as usize).cast::<u32>();
             for i in 0..layout.max_msg {
@@ -394,7 +394,7 @@ impl MessageQueue {
 
     fn lock(&self) -> Result<Guard<'_>> {
         // SAFETY: the lock was initialised before the queue became ready.
-        let how = unsafe { pthread::lock_spinning(self.header().lock.get(), SPIN_BUDGET) }
+        let how = unsafe { robust::lock_spinning(self.header().lock.get(), SPIN_BUDGET) }
             .map_err(|e| e.into_error("locking the queue"))?;
         let g = Guard { q: self };
         // Every slot is either queued or free: counts that disagree with that come from a
@@ -403,7 +403,7 @@ impl MessageQueue {
             self.header().count.load(Ordering::Acquire),
             self.header().free_top,
         );
-        if how == pthread::Acquired::OwnerDied
+        if how == robust::Acquired::OwnerDied
             || count.checked_add(free_top) != Some(self.layout.max_msg)
         {
             self.repair()?;
@@ -753,7 +753,7 @@ mod tests {
 
     #[test]
     fn shared_layout_is_pinned() {
-        assert_eq!(LAYOUT_VERSION, 1);
+        assert_eq!(LAYOUT_VERSION, 2);
         assert_eq!(offset_of!(QueueHeader, state), 12);
         assert_eq!(offset_of!(QueueHeader, creator_pid), 16);
         assert_eq!(offset_of!(QueueHeader, max_msg), 24);

@@ -5,7 +5,7 @@
 //! The objects are fixed-size structs that the program places where it likes, typically
 //! inside a struct in shared memory, and initialises once with `_init`.
 
-use super::error::interproc_status_t;
+use super::error::{INTERPROC_OK, interproc_status_t};
 use super::{boundary, boundary_value, out_arg, put};
 use crate::sync::{
     Clock, Deadline, InterprocessCondition, InterprocessMutex, InterprocessRecursiveMutex,
@@ -226,6 +226,23 @@ pub unsafe extern "C" fn interproc_mutex_destroy(m: *mut interproc_mutex_t) -> i
 /// `m` must be NULL or point to an initialised struct.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_mutex_lock(m: *mut interproc_mutex_t) -> interproc_status_t {
+    // SAFETY: forwarded caller contract (NULL or an initialised struct of this type).
+    if let Some(fast) = unsafe { m.cast::<InterprocessMutex>().as_ref() } {
+        if fast.lock_fast() {
+            return INTERPROC_OK;
+        }
+    }
+    // SAFETY: forwarded caller contract.
+    unsafe { mutex_lock_slow(m) }
+}
+
+/// The rest of `interproc_mutex_lock`: errors, contention, dead owners.
+///
+/// # Safety
+/// As `interproc_mutex_lock`.
+#[cold]
+#[inline(never)]
+unsafe fn mutex_lock_slow(m: *mut interproc_mutex_t) -> interproc_status_t {
     boundary(|| {
         // SAFETY: forwarded caller contract.
         let m: &InterprocessMutex = unsafe { obj(m, "m") }?;
@@ -275,6 +292,23 @@ pub unsafe extern "C" fn interproc_mutex_timed_lock(
 /// `m` must be NULL or point to an initialised struct.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_mutex_unlock(m: *mut interproc_mutex_t) -> interproc_status_t {
+    // SAFETY: forwarded caller contract (NULL or an initialised struct of this type).
+    if let Some(fast) = unsafe { m.cast::<InterprocessMutex>().as_ref() } {
+        if fast.unlock_fast() {
+            return INTERPROC_OK;
+        }
+    }
+    // SAFETY: forwarded caller contract.
+    unsafe { mutex_unlock_slow(m) }
+}
+
+/// The rest of `interproc_mutex_unlock`: errors, contention, dead owners.
+///
+/// # Safety
+/// As `interproc_mutex_unlock`.
+#[cold]
+#[inline(never)]
+unsafe fn mutex_unlock_slow(m: *mut interproc_mutex_t) -> interproc_status_t {
     boundary(|| {
         // SAFETY: forwarded caller contract.
         let m: &InterprocessMutex = unsafe { obj(m, "m") }?;
@@ -347,6 +381,23 @@ pub unsafe extern "C" fn interproc_recursive_mutex_destroy(
 pub unsafe extern "C" fn interproc_recursive_mutex_lock(
     m: *mut interproc_recursive_mutex_t,
 ) -> interproc_status_t {
+    // SAFETY: forwarded caller contract (NULL or an initialised struct of this type).
+    if let Some(fast) = unsafe { m.cast::<InterprocessRecursiveMutex>().as_ref() } {
+        if fast.lock_fast() {
+            return INTERPROC_OK;
+        }
+    }
+    // SAFETY: forwarded caller contract.
+    unsafe { recursive_mutex_lock_slow(m) }
+}
+
+/// The rest of `interproc_recursive_mutex_lock`: errors, contention, dead owners.
+///
+/// # Safety
+/// As `interproc_recursive_mutex_lock`.
+#[cold]
+#[inline(never)]
+unsafe fn recursive_mutex_lock_slow(m: *mut interproc_recursive_mutex_t) -> interproc_status_t {
     boundary(|| {
         // SAFETY: forwarded caller contract.
         let m: &InterprocessRecursiveMutex = unsafe { obj(m, "m") }?;
@@ -400,6 +451,23 @@ pub unsafe extern "C" fn interproc_recursive_mutex_timed_lock(
 pub unsafe extern "C" fn interproc_recursive_mutex_unlock(
     m: *mut interproc_recursive_mutex_t,
 ) -> interproc_status_t {
+    // SAFETY: forwarded caller contract (NULL or an initialised struct of this type).
+    if let Some(fast) = unsafe { m.cast::<InterprocessRecursiveMutex>().as_ref() } {
+        if fast.unlock_fast() {
+            return INTERPROC_OK;
+        }
+    }
+    // SAFETY: forwarded caller contract.
+    unsafe { recursive_mutex_unlock_slow(m) }
+}
+
+/// The rest of `interproc_recursive_mutex_unlock`: errors, contention, dead owners.
+///
+/// # Safety
+/// As `interproc_recursive_mutex_unlock`.
+#[cold]
+#[inline(never)]
+unsafe fn recursive_mutex_unlock_slow(m: *mut interproc_recursive_mutex_t) -> interproc_status_t {
     boundary(|| {
         // SAFETY: forwarded caller contract.
         let m: &InterprocessRecursiveMutex = unsafe { obj(m, "m") }?;

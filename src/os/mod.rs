@@ -9,7 +9,7 @@ pub(crate) mod flock;
 pub(crate) mod futex;
 pub(crate) mod mmap;
 pub(crate) mod proc_stat;
-pub(crate) mod pthread;
+pub(crate) mod robust;
 pub(crate) mod sysv;
 
 /// A raw `errno` value returned by a failed system call.

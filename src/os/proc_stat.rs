@@ -13,12 +13,6 @@ pub(crate) fn start_time(pid: u32) -> Option<u64> {
     after.split_whitespace().nth(19)?.parse().ok()
 }
 
-/// The calling thread's kernel thread id (what robust mutexes record as their owner).
-pub(crate) fn current_tid() -> u32 {
-    // SAFETY: gettid has no arguments and cannot fail.
-    unsafe { libc::gettid() as u32 }
-}
-
 #[cfg(test)]
 mod tests {
     #[test]

@@ -7,7 +7,7 @@
 
 use super::heap::{self, Heap, HeapState};
 use super::index::{Index, IndexState, InstanceKind, OBJECT_HEADER, OBJECT_MAGIC, ObjectHeader};
-use crate::os::pthread::{self, Acquired};
+use crate::os::robust::{self, Acquired};
 use crate::{Error, ErrorKind, Result};
 use std::cell::UnsafeCell;
 use std::ptr::NonNull;
@@ -20,7 +20,7 @@ pub(crate) const MAGIC: [u8; 8] = *b"IPROCSEG";
 /// for well under a microsecond.
 const LOCK_SPIN: std::time::Duration = std::time::Duration::from_micros(10);
 /// Bumped on any change to a shared structure (header, heap, index, object header).
-pub(crate) const LAYOUT_VERSION: u32 = 1;
+pub(crate) const LAYOUT_VERSION: u32 = 2;
 /// `init_state` values.
 pub(crate) const STATE_FRESH: u32 = 0;
 pub(crate) const STATE_INITIALIZING: u32 = 1;
@@ -52,7 +52,7 @@ pub(crate) struct SegmentHeader {
     pub corrupted: AtomicU32,
     _pad: u32,
     /// The segment lock: a process-shared, robust, recursive mutex.
-    pub lock: UnsafeCell<libc::pthread_mutex_t>,
+    pub lock: UnsafeCell<robust::RawLock>,
     pub index: IndexState,
     pub heap: HeapState,
 }
@@ -147,7 +147,7 @@ struct LockGuard<'a> {
 impl Drop for LockGuard<'_> {
     fn drop(&mut self) {
         // SAFETY: the guard exists only while this thread holds the lock.
-        let _ = unsafe { pthread::unlock(self.mgr.lock_ptr()) };
+        let _ = unsafe { robust::unlock(self.mgr.lock_ptr()) };
     }
 }
 
@@ -238,7 +238,7 @@ impl SegmentManager {
         unsafe { &*self.base.as_ptr().cast::<SegmentHeader>() }
     }
 
-    fn lock_ptr(&self) -> *mut libc::pthread_mutex_t {
+    fn lock_ptr(&self) -> *mut robust::RawLock {
         self.header().lock.get()
     }
 
@@ -277,7 +277,7 @@ impl SegmentManager {
     /// process that takes it).
     pub fn lock_owner(&self) -> Option<(u32, bool)> {
         // SAFETY: the lock was initialised before the segment became ready.
-        unsafe { pthread::owner_tid(self.lock_ptr()) }
+        unsafe { robust::owner_tid(self.lock_ptr()) }
             .map(|tid| (tid, crate::os::process_alive(tid)))
     }
 
@@ -316,7 +316,7 @@ impl SegmentManager {
     // corrupted flag, which another process may have raised since, is read after locking.
     fn lock(&self) -> Result<LockGuard<'_>> {
         // SAFETY: the lock was initialised by `format` before the segment became ready.
-        let how = unsafe { pthread::lock_spinning(self.lock_ptr(), LOCK_SPIN) }
+        let how = unsafe { robust::lock_spinning(self.lock_ptr(), LOCK_SPIN) }
             .map_err(|e| e.into_error("locking the segment"))?;
         let guard = LockGuard { mgr: self };
         self.check_bounds()?;
@@ -349,7 +349,7 @@ impl SegmentManager {
 
     fn try_lock(&self) -> Result<Option<LockGuard<'_>>> {
         // SAFETY: as `lock`.
-        let how = unsafe { pthread::try_lock(self.lock_ptr()) }
+        let how = unsafe { robust::try_lock(self.lock_ptr()) }
             .map_err(|e| e.into_error("locking the segment"))?;
         let Some(how) = how else { return Ok(None) };
         let guard = LockGuard { mgr: self };
@@ -885,7 +885,7 @@ impl SegmentManager {
             (*h).header_size = HEADER_SIZE as u16;
             (*h).size.store(size, Ordering::Relaxed);
             (*h).corrupted.store(0, Ordering::Relaxed);
-            pthread::init((*h).lock.get(), true)
+            robust::init((*h).lock.get(), true)
                 .map_err(|e| e.into_error("initialising the segment lock"))?;
             std::ptr::addr_of_mut!((*h).index).write_bytes(0, 1);
             let heap = Heap::new(base.as_ptr(), std::ptr::addr_of_mut!((*h).heap));
@@ -991,7 +991,7 @@ mod tests {
     /// come with a new LAYOUT_VERSION.
     #[test]
     fn shared_layout_is_pinned() {
-        assert_eq!(LAYOUT_VERSION, 1);
+        assert_eq!(LAYOUT_VERSION, 2);
         assert_eq!(offset_of!(SegmentHeader, magic), 0);
         assert_eq!(offset_of!(SegmentHeader, layout_version), 8);
         assert_eq!(offset_of!(SegmentHeader, pointer_width), 12);
@@ -1002,7 +1002,7 @@ mod tests {
         assert_eq!(offset_of!(SegmentHeader, size), 24);
         assert_eq!(offset_of!(SegmentHeader, corrupted), 32);
         assert_eq!(offset_of!(SegmentHeader, lock), 40);
-        assert_eq!(size_of::<libc::pthread_mutex_t>(), 40);
+        assert_eq!(size_of::<robust::RawLock>(), 40);
         assert_eq!(offset_of!(SegmentHeader, index), 80);
         assert_eq!(size_of::<IndexState>(), 48);
         assert_eq!(offset_of!(SegmentHeader, heap), 128);

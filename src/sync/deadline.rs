@@ -1,6 +1,6 @@
 //! Absolute deadlines on a chosen clock.
 
-use crate::os::pthread::{self, Clock as OsClock};
+use crate::os::robust::{self, Clock as OsClock};
 use crate::{Error, ErrorKind, Result};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -72,7 +72,7 @@ impl Deadline {
 
     /// The current time of `clock`.
     pub fn now(clock: Clock) -> Deadline {
-        let ts = pthread::now(clock.os());
+        let ts = robust::now(clock.os());
         // time_t and c_long are i64 only on 64-bit targets.
         #[allow(clippy::unnecessary_cast)]
         Deadline {

@@ -1,9 +1,8 @@
 //! `interprocess_mutex` and `interprocess_recursive_mutex`: robust process-shared mutexes
 //! that live inside shared memory.
 
-use super::{Deadline, spin_until};
-use crate::os::proc_stat;
-use crate::os::pthread::{self, Acquired, MutexStorage};
+use super::Deadline;
+use crate::os::robust::{self, Acquired, MutexStorage};
 use crate::{Error, ErrorKind, Result};
 use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -13,6 +12,9 @@ use std::time::Duration;
 const MAGIC_PLAIN: u32 = 0x4d55_5458;
 /// `magic` of an initialised recursive mutex ("RMTX").
 const MAGIC_RECURSIVE: u32 = 0x524d_5458;
+
+/// How long a contended `lock` spins and yields before it sleeps in the kernel.
+const LOCK_SPIN: Duration = Duration::from_micros(10);
 
 /// How a lock was obtained.
 #[must_use = "a lock whose previous owner died protects data that may be half-updated"]
@@ -42,8 +44,8 @@ impl LockOutcome {
 /// The shared layout of both mutex kinds (64 bytes, pinned by a test).
 #[repr(C, align(8))]
 pub(crate) struct RobustMutex {
-    /// A process-shared robust pthread mutex (40 bytes on x86_64 and aarch64 glibc).
-    pthread: UnsafeCell<MutexStorage>,
+    /// The robust lock (40 bytes).
+    lock: UnsafeCell<MutexStorage>,
     /// `MAGIC_PLAIN` or `MAGIC_RECURSIVE` once initialised; 0 after destroy.
     magic: AtomicU32,
     /// 1 while the current holder got the lock from a dead owner. Written only by the
@@ -52,7 +54,7 @@ pub(crate) struct RobustMutex {
     _reserved: [u32; 4],
 }
 
-// SAFETY: all shared state is a pthread mutex (made for concurrent use by many threads and
+// SAFETY: all shared state is a robust lock (made for concurrent use by many threads and
 // processes) and atomics.
 unsafe impl Sync for RobustMutex {}
 // SAFETY: as above; nothing in it is tied to a thread.
@@ -87,7 +89,7 @@ impl RobustMutex {
         // SAFETY: the caller gives us exclusive, writable memory for the whole struct.
         unsafe {
             std::ptr::write_bytes(this, 0, 1);
-            pthread::init(UnsafeCell::raw_get(&raw const (*this).pthread), recursive)
+            robust::init(UnsafeCell::raw_get(&raw const (*this).lock), recursive)
                 .map_err(|e| e.into_error("initialising a process-shared mutex"))?;
             (*this)
                 .magic
@@ -117,7 +119,7 @@ impl RobustMutex {
     }
 
     fn raw(&self) -> *mut MutexStorage {
-        self.pthread.get()
+        self.lock.get()
     }
 
     fn note(&self, a: Acquired) -> LockOutcome {
@@ -128,37 +130,35 @@ impl RobustMutex {
         LockOutcome::from_os(a)
     }
 
+    #[inline]
     fn try_lock(&self, recursive: bool) -> Result<Option<LockOutcome>> {
         self.check(recursive)?;
         // A recursive re-lock by the holder keeps the news of how the holder got it.
         // SAFETY: checked initialised above.
-        let reentry = recursive
-            && unsafe { pthread::owner_tid(self.raw()) } == Some(proc_stat::current_tid());
-        // SAFETY: checked initialised above; the pthread mutex is built for shared use.
-        match unsafe { pthread::try_lock(self.raw()) } {
-            Ok(Some(_)) if reentry => Ok(Some(LockOutcome::Acquired)),
+        if recursive && unsafe { robust::held_by_me(self.raw()) } {
+            // SAFETY: as above; the lock only counts one more level.
+            return match unsafe { robust::try_lock(self.raw()) } {
+                Ok(_) => Ok(Some(LockOutcome::Acquired)),
+                Err(e) => Err(lock_error(e, "locking a recursive mutex again")),
+            };
+        }
+        // SAFETY: checked initialised above; the lock is built for shared use.
+        match unsafe { robust::try_lock(self.raw()) } {
             Ok(Some(a)) => Ok(Some(self.note(a))),
             Ok(None) => Ok(None),
             Err(e) => Err(lock_error(e, "trying to lock a mutex")),
         }
     }
 
+    #[inline]
     fn lock(&self, recursive: bool) -> Result<LockOutcome> {
-        // A short spin first: a lock held for a few instructions by another CPU is usually
-        // free again before a sleep in the kernel would even begin.
         if let Some(o) = self.try_lock(recursive)? {
             return Ok(o);
         }
-        let mut got = Ok(None);
-        spin_until(|| {
-            got = self.try_lock(recursive);
-            !matches!(got, Ok(None))
-        });
-        if let Some(o) = got? {
-            return Ok(o);
-        }
+        // A short spin first (inside `lock_spinning`): a lock held for a few instructions
+        // by another CPU is usually free again before a sleep in the kernel would begin.
         // SAFETY: checked initialised by try_lock above.
-        match unsafe { pthread::lock(self.raw()) } {
+        match unsafe { robust::lock_spinning(self.raw(), LOCK_SPIN) } {
             Ok(a) => Ok(self.note(a)),
             Err(e) => Err(lock_error(e, "locking a mutex")),
         }
@@ -172,28 +172,54 @@ impl RobustMutex {
         if sec < 0 {
             return Ok(None);
         }
-        let ts = pthread::timespec(sec, nsec);
+        let ts = robust::timespec(sec, nsec);
         // SAFETY: checked initialised by try_lock above.
-        match unsafe { pthread::lock_until(self.raw(), clock, &ts) } {
+        match unsafe { robust::lock_until(self.raw(), clock, &ts) } {
             Ok(a) => Ok(a.map(|a| self.note(a))),
             Err(e) => Err(lock_error(e, "locking a mutex with a deadline")),
         }
     }
 
+    /// Takes a free lock at once (the uncontended case), clean; false for anything else.
+    #[inline(always)]
+    fn lock_fast(&self, recursive: bool) -> bool {
+        if self.magic.load(Ordering::Relaxed) != Self::magic(recursive) {
+            return false;
+        }
+        // SAFETY: checked initialised above.
+        if !unsafe { robust::lock_fast(self.raw()) } {
+            return false;
+        }
+        if self.owner_died.load(Ordering::Relaxed) != 0 {
+            self.owner_died.store(0, Ordering::Relaxed);
+        }
+        true
+    }
+
+    /// Unlocks when that is plainly allowed; false leaves the error to `unlock`.
+    #[inline(always)]
+    fn unlock_fast(&self, recursive: bool) -> bool {
+        self.magic.load(Ordering::Relaxed) == Self::magic(recursive)
+            // SAFETY: checked initialised; a thread that does not hold it gets EPERM.
+            && unsafe { robust::unlock(self.raw()) }.is_ok()
+    }
+
+    #[inline]
     fn unlock(&self, recursive: bool) -> Result<()> {
         self.check(recursive)?;
-        // SAFETY: checked initialised; a robust mutex refuses (EPERM) an unlock by a thread
-        // that does not hold it, so this cannot break another holder's lock.
-        unsafe { pthread::unlock(self.raw()) }.map_err(|e| lock_error(e, "unlocking a mutex"))
+        // SAFETY: checked initialised; the lock refuses (EPERM) an unlock by a thread that
+        // does not hold it, so this cannot break another holder's lock.
+        unsafe { robust::unlock(self.raw()) }.map_err(|e| lock_error(e, "unlocking a mutex"))
     }
 
     /// # Safety
     /// No one may use the mutex during or after this call.
     unsafe fn destroy(&self, recursive: bool) -> Result<()> {
         self.check(recursive)?;
-        self.magic.store(0, Ordering::Release);
         // SAFETY: the caller promises no one uses it any more.
-        unsafe { pthread::destroy(self.raw()) }.map_err(|e| lock_error(e, "destroying a mutex"))
+        unsafe { robust::destroy(self.raw()) }.map_err(|e| lock_error(e, "destroying a mutex"))?;
+        self.magic.store(0, Ordering::Release);
+        Ok(())
     }
 }
 
@@ -232,8 +258,26 @@ macro_rules! robust_mutex_type {
 
             /// Locks, waiting as long as it takes. `Ok(LockOutcome::OwnerDied)` means the
             /// previous owner died holding it: the caller holds it now.
+            #[inline]
             pub fn lock(&self) -> Result<LockOutcome> {
+                if self.inner.lock_fast($recursive) {
+                    return Ok(LockOutcome::Acquired);
+                }
                 self.inner.lock($recursive)
+            }
+
+            /// Takes the lock if it is free and was not left by a dead owner; whether it
+            /// did. The C entry points use it to skip their error plumbing.
+            #[inline(always)]
+            pub(crate) fn lock_fast(&self) -> bool {
+                self.inner.lock_fast($recursive)
+            }
+
+            /// Unlocks if the calling thread holds it; whether it did. The C entry points
+            /// use it to skip their error plumbing.
+            #[inline(always)]
+            pub(crate) fn unlock_fast(&self) -> bool {
+                self.inner.unlock_fast($recursive)
             }
 
             /// Locks if that is possible at once; `Ok(None)` if another thread holds it.
@@ -253,6 +297,7 @@ macro_rules! robust_mutex_type {
             }
 
             /// Unlocks. Fails with `Lock` if the calling thread does not hold it.
+            #[inline]
             pub fn unlock(&self) -> Result<()> {
                 self.inner.unlock($recursive)
             }

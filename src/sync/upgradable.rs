@@ -1,7 +1,7 @@
 //! `interprocess_sharable_mutex` and `interprocess_upgradable_mutex`: readers-writer locks
 //! that survive crashed owners.
 //!
-//! - The exclusive side (exclusive and upgradable ownership) is a robust pthread mutex,
+//! - The exclusive side (exclusive and upgradable ownership) is a robust lock (`os::robust`),
 //!   `writer`, held for as long as that ownership lasts. When its holder dies, the kernel
 //!   hands it to the next locker with the news, exactly as for `interprocess_mutex`.
 //! - `exclusive` says the writer has shut readers out. Only the `writer` holder sets it, and
@@ -22,7 +22,7 @@
 use super::mutex::LockOutcome;
 use super::{Deadline, spin_until};
 use crate::os::futex::{self, Woken};
-use crate::os::pthread::{self, Acquired, MutexStorage};
+use crate::os::robust::{self, Acquired, MutexStorage};
 use crate::os::{Errno, proc_stat, process_alive};
 use crate::{Error, ErrorKind, Result};
 use std::cell::UnsafeCell;
@@ -76,7 +76,7 @@ pub struct InterprocessUpgradableMutex {
 /// The sharable mutex has the upgradable mutex's layout and uses a subset of it.
 pub type InterprocessSharableMutex = InterprocessUpgradableMutex;
 
-// SAFETY: the shared state is pthread mutexes made for concurrent use and atomics.
+// SAFETY: the shared state is robust locks made for concurrent use and atomics.
 unsafe impl Sync for InterprocessUpgradableMutex {}
 // SAFETY: nothing in it is tied to a thread.
 unsafe impl Send for InterprocessUpgradableMutex {}
@@ -139,7 +139,7 @@ impl InterprocessUpgradableMutex {
                 UnsafeCell::raw_get(&raw const (*ptr).writer),
                 UnsafeCell::raw_get(&raw const (*ptr).guard),
             ] {
-                pthread::init(m, false)
+                robust::init(m, false)
                     .map_err(|e| e.into_error("initialising an upgradable mutex"))?;
             }
             (*ptr).magic.store(MAGIC, Ordering::Release);
@@ -156,8 +156,8 @@ impl InterprocessUpgradableMutex {
         self.magic.store(0, Ordering::Release);
         // SAFETY: the caller promises no one uses it any more.
         unsafe {
-            let _ = pthread::destroy(self.guard.get());
-            pthread::destroy(self.writer.get())
+            let _ = robust::destroy(self.guard.get());
+            robust::destroy(self.writer.get())
                 .map_err(|e| os_err(e, "destroying an upgradable mutex"))
         }
     }
@@ -178,11 +178,11 @@ impl InterprocessUpgradableMutex {
     fn with_guard<T>(&self, f: impl FnOnce() -> T) -> Result<T> {
         // SAFETY: initialised (checked by every public entry); a guard left by a dead
         // process is fine to take over, since every update under it is a single store.
-        unsafe { pthread::lock(self.guard.get()) }
+        unsafe { robust::lock(self.guard.get()) }
             .map_err(|e| os_err(e, "locking an upgradable mutex's guard"))?;
         let r = f();
         // SAFETY: this thread holds the guard.
-        unsafe { pthread::unlock(self.guard.get()) }
+        unsafe { robust::unlock(self.guard.get()) }
             .map_err(|e| os_err(e, "unlocking an upgradable mutex's guard"))?;
         Ok(r)
     }
@@ -295,11 +295,11 @@ impl InterprocessUpgradableMutex {
         // SAFETY: initialised (checked above).
         let got = unsafe {
             match wait {
-                Wait::Forever => pthread::lock(w).map(Some),
-                Wait::No => pthread::try_lock(w),
+                Wait::Forever => robust::lock(w).map(Some),
+                Wait::No => robust::try_lock(w),
                 Wait::Until(d) => {
                     let (clock, sec, nsec) = d.os();
-                    pthread::lock_until(w, clock, &pthread::timespec(sec.max(0), nsec))
+                    robust::lock_until(w, clock, &robust::timespec(sec.max(0), nsec))
                 }
             }
         }
@@ -322,7 +322,7 @@ impl InterprocessUpgradableMutex {
 
     fn writer_release(&self) -> Result<()> {
         // SAFETY: initialised; a robust mutex refuses an unlock by a non-holder (EPERM).
-        unsafe { pthread::unlock(self.writer.get()) }
+        unsafe { robust::unlock(self.writer.get()) }
             .map_err(|e| os_err(e, "unlocking an upgradable mutex"))
     }
 
@@ -439,7 +439,7 @@ impl InterprocessUpgradableMutex {
             }
             // A writer shuts us out. Is it alive? A robust try_lock says, without waiting.
             // SAFETY: initialised (checked above).
-            match unsafe { pthread::try_lock(self.writer.get()) }
+            match unsafe { robust::try_lock(self.writer.get()) }
                 .map_err(|e| os_err(e, "checking an upgradable mutex's writer"))?
             {
                 Some(got) => {

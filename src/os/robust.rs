@@ -1,0 +1,834 @@
+//! Robust process-shared locks on a futex word, placed in shared memory.
+//!
+//! Every interproc lock that a dying process can leave held is one of these. The lock word
+//! follows the kernel's robust-futex protocol: it holds the owner's thread id, plus the
+//! `FUTEX_WAITERS` bit while someone sleeps on it. Each thread keeps the locks it holds on
+//! its robust list (the one glibc registered for it with `set_robust_list`); when a thread
+//! exits or is killed, the kernel walks that list, marks every lock word that still names
+//! the dead thread `FUTEX_OWNER_DIED` and wakes a waiter. The next locker takes the lock and
+//! is told the owner died. The kernel decides this at the owner's exit, so a reused PID or
+//! TID cannot fool it.
+//!
+//! Why not glibc's robust `pthread_mutex_t`, which does the same: its lock and unlock go
+//! through glibc's general slow path (about 1.5 times the cost of a plain mutex, before any
+//! wrapper), and it sleeps in the kernel at the first contention. Here the uncontended path
+//! is one compare-and-swap, a few stores to link the lock into the list, and no system
+//! call; contention spins briefly before sleeping.
+//!
+//! The list nodes sit inside the lock, at the offsets of glibc's `pthread_mutex_t`
+//! (`__list.__prev` at 24, `__list.__next` at 32, the lock word at 0), so that the
+//! `futex_offset` glibc registered (-32) finds our lock words too and both kinds of entry
+//! can share one list: glibc unlinks its own mutexes by writing the neighbours' `prev` and
+//! `next`, which may be ours, at the same offsets.
+//!
+//! Limits, as with glibc's robust mutexes: a process that unmaps memory holding a lock it
+//! still holds leaves a dangling list entry; a process that overwrites the list links of a
+//! lock another process holds can make that holder's unlock write through them. Every
+//! function takes a raw pointer because other processes write the lock too; callers
+//! promise the pointer addresses a lock initialised with [`init`].
+
+use super::futex::{self, Woken};
+use super::{Errno, OsResult};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicIsize, AtomicU32, AtomicUsize, Ordering, compiler_fence};
+use std::time::{Duration, Instant};
+
+/// The kernel's bit: someone sleeps on the word.
+const WAITERS: u32 = 0x8000_0000;
+/// The kernel's bit: the owner died holding the lock.
+const OWNER_DIED: u32 = 0x4000_0000;
+/// The owner's thread id.
+const TID_MASK: u32 = 0x3fff_ffff;
+/// Where the lock word is relative to the list node (`&next`), as glibc registers it.
+const FUTEX_OFFSET: isize = -32;
+/// `kind` of a recursive lock.
+const KIND_RECURSIVE: u32 = 1;
+/// How long a sleeper waits before it looks whether the owner still exists.
+const CHECK_EVERY: Duration = Duration::from_millis(500);
+
+/// How a lock was obtained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Acquired {
+    /// The previous owner released it normally.
+    Clean,
+    /// The previous owner died holding it. The lock keeps working; the data it protects
+    /// may be half-updated.
+    OwnerDied,
+}
+
+/// The clock a deadline is measured on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Clock {
+    /// `CLOCK_MONOTONIC`: never jumps.
+    Monotonic,
+    /// `CLOCK_REALTIME`: wall time; follows clock changes.
+    Realtime,
+}
+
+impl Clock {
+    pub(crate) fn id(self) -> libc::clockid_t {
+        match self {
+            Clock::Monotonic => libc::CLOCK_MONOTONIC,
+            Clock::Realtime => libc::CLOCK_REALTIME,
+        }
+    }
+}
+
+/// A robust lock (40 bytes, 8-byte aligned; the shared layout is pinned by a test).
+#[repr(C, align(8))]
+pub(crate) struct RawLock {
+    /// 0 when free; otherwise the owner's TID, `WAITERS` and `OWNER_DIED`.
+    word: AtomicU32,
+    /// Extra locks held by the owner of a recursive lock (0 for a single lock).
+    depth: AtomicU32,
+    /// `KIND_RECURSIVE` or 0.
+    kind: AtomicU32,
+    _reserved: [u32; 3],
+    /// The robust-list links: addresses in the owner's process, written only by the owner
+    /// while it holds the lock (and by glibc when it unlinks a neighbour).
+    prev: AtomicUsize,
+    next: AtomicUsize,
+}
+
+/// The lock type, for placing one inside a shared structure.
+pub(crate) type MutexStorage = RawLock;
+
+/// The kernel's `struct robust_list_head`.
+#[repr(C)]
+struct RobustHead {
+    list: AtomicUsize,
+    futex_offset: isize,
+    pending: AtomicUsize,
+}
+
+/// A head this library registers for a thread that has none (glibc registers one for every
+/// thread, so this is for other C libraries). `before` is the `prev` slot of the head's
+/// node, which enqueueing writes, as glibc keeps `robust_prev` before its head.
+#[repr(C)]
+struct OwnHead {
+    before: AtomicUsize,
+    head: RobustHead,
+}
+
+/// The calling thread's id and robust-list head, found once per thread.
+#[derive(Clone, Copy)]
+struct Me {
+    tid: u32,
+    head: *const RobustHead,
+}
+
+thread_local! {
+    static ME: Cell<Me> = const { Cell::new(Me { tid: 0, head: std::ptr::null() }) };
+}
+
+extern "C" fn forget_me_in_child() {
+    // The child of fork runs with a new TID; its robust list was emptied by glibc.
+    ME.with(|m| {
+        m.set(Me {
+            tid: 0,
+            head: std::ptr::null(),
+        })
+    });
+}
+
+#[cold]
+fn find_me() -> OsResult<Me> {
+    static AT_FORK: std::sync::Once = std::sync::Once::new();
+    AT_FORK.call_once(|| {
+        // SAFETY: registers a handler that only resets a thread-local cell.
+        unsafe { libc::pthread_atfork(None, None, Some(forget_me_in_child)) };
+    });
+    // SAFETY: gettid has no preconditions.
+    let tid = unsafe { libc::syscall(libc::SYS_gettid) } as u32;
+    let mut head: *const RobustHead = std::ptr::null();
+    let mut len: libc::size_t = 0;
+    // SAFETY: asks for the calling thread's list head; both out-parameters are valid.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_get_robust_list,
+            0,
+            &mut head as *mut *const RobustHead,
+            &mut len as *mut libc::size_t,
+        )
+    };
+    if r != 0 {
+        return Err(Errno::last());
+    }
+    if head.is_null() {
+        let own = Box::leak(Box::new(OwnHead {
+            before: AtomicUsize::new(0),
+            head: RobustHead {
+                list: AtomicUsize::new(0),
+                futex_offset: FUTEX_OFFSET,
+                pending: AtomicUsize::new(0),
+            },
+        }));
+        let h: *const RobustHead = &own.head;
+        own.head.list.store(h as usize, Ordering::Relaxed);
+        // SAFETY: registers a head that lives as long as the process (leaked on purpose,
+        // 32 bytes for each thread that had no list).
+        let r = unsafe {
+            libc::syscall(
+                libc::SYS_set_robust_list,
+                h,
+                std::mem::size_of::<RobustHead>(),
+            )
+        };
+        if r != 0 {
+            return Err(Errno::last());
+        }
+        head = h;
+    } else {
+        // SAFETY: the kernel returned the head registered for this thread.
+        let off = unsafe { (*head).futex_offset };
+        if off != FUTEX_OFFSET {
+            // A C library whose robust list puts the lock word elsewhere: our nodes could not
+            // share its list.
+            return Err(Errno(libc::ENOTSUP));
+        }
+        // SAFETY: pthread_self has no preconditions.
+        let me_addr = unsafe { libc::pthread_self() } as isize;
+        let off = (head as isize).wrapping_sub(me_addr);
+        // The fast read of the descriptor must agree with glibc's.
+        let off = if thread_self() == me_addr { off } else { -1 };
+        // glibc's thread descriptor (pthread_self() points to it) holds the head; check that
+        // it also holds this thread's TID where `me` reads it, then let every thread use it.
+        if (0..4096).contains(&off) {
+            // SAFETY: both addresses are inside this thread's descriptor (the head is, and
+            // the TID slot precedes it within the checked distance from its start).
+            let there =
+                unsafe { *head.cast::<u8>().sub(TID_BEFORE_HEAD).cast::<libc::pid_t>() } as u32;
+            if there == tid && off >= TID_BEFORE_HEAD as isize {
+                HEAD_OFFSET.store(off, Ordering::Relaxed);
+            }
+        }
+    }
+    let me = Me { tid, head };
+    ME.with(|m| m.set(me));
+    Ok(me)
+}
+
+/// Where glibc keeps a thread's robust-list head, relative to `pthread_self()`; 0 until
+/// checked. glibc's thread descriptor holds the thread's TID 16 bytes before the head
+/// (`tid`, then `robust_prev`, then `robust_head`); [`find_me`] checks both facts on the
+/// first thread that locks before anyone relies on them, and every glibc thread shares the
+/// layout. Reading them costs two loads, where a thread-local variable in a shared library
+/// costs a call.
+static HEAD_OFFSET: AtomicIsize = AtomicIsize::new(0);
+/// glibc's `pthread_self()`: the address of the calling thread's descriptor. On x86_64 it
+/// is read straight from the thread control block, where glibc's own `pthread_self` reads
+/// it (`%fs:0x10`, the TCB's `self` field).
+#[inline(always)]
+fn thread_self() -> isize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let me: isize;
+        // SAFETY: reads one word of the calling thread's TCB, which glibc sets up for every
+        // thread before it runs; no memory is written.
+        unsafe {
+            std::arch::asm!("mov {}, qword ptr fs:[0x10]", out(reg) me,
+                options(nostack, readonly, preserves_flags, pure))
+        };
+        me
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    // SAFETY: pthread_self has no preconditions.
+    unsafe {
+        libc::pthread_self() as isize
+    }
+}
+
+/// Where glibc keeps the TID, relative to the head.
+const TID_BEFORE_HEAD: usize = 16;
+
+#[inline(always)]
+fn me() -> OsResult<Me> {
+    let off = HEAD_OFFSET.load(Ordering::Relaxed);
+    if off != 0 {
+        let head = thread_self().wrapping_add(off) as *const RobustHead;
+        // SAFETY: checked by `find_me`: glibc's descriptor holds the TID at this place.
+        let tid = unsafe { *head.cast::<u8>().sub(TID_BEFORE_HEAD).cast::<libc::pid_t>() } as u32;
+        return Ok(Me { tid, head });
+    }
+    let me = ME.with(|m| m.get());
+    if me.tid != 0 { Ok(me) } else { find_me() }
+}
+
+/// The address of a lock's list node (its `next` field), as the robust list stores it.
+fn node(m: *mut RawLock) -> usize {
+    // SAFETY: only the address is computed.
+    unsafe { (&raw const (*m).next) as usize }
+}
+
+/// Links a lock the calling thread just acquired into its robust list.
+///
+/// # Safety
+/// The calling thread holds `m`; `me` is the calling thread's.
+#[inline(always)]
+unsafe fn link(m: *mut RawLock, me: Me) {
+    // SAFETY: `me.head` is this thread's registered head; every node on the list is a lock
+    // this thread holds, whose `prev` field lies 8 bytes before its node (for the head,
+    // glibc's `robust_prev` or our `OwnHead::before`).
+    unsafe {
+        let head = &*me.head;
+        let first = head.list.load(Ordering::Relaxed);
+        let first_prev = ((first & !1) - 8) as *const AtomicUsize;
+        (*first_prev).store(node(m), Ordering::Relaxed);
+        (*m).next.store(first, Ordering::Relaxed);
+        (*m).prev.store(me.head as usize, Ordering::Relaxed);
+        compiler_fence(Ordering::SeqCst);
+        head.list.store(node(m), Ordering::Relaxed);
+        compiler_fence(Ordering::SeqCst);
+    }
+}
+
+/// Unlinks a lock the calling thread holds from its robust list.
+///
+/// # Safety
+/// The calling thread holds `m`, linked by [`link`].
+#[inline(always)]
+unsafe fn unlink(m: *mut RawLock) {
+    // SAFETY: the links were written by this thread (or by glibc unlinking a neighbour) and
+    // name nodes of locks this thread holds or its list head.
+    unsafe {
+        let next = (*m).next.load(Ordering::Relaxed);
+        let prev = (*m).prev.load(Ordering::Relaxed);
+        (*(((next & !1) - 8) as *const AtomicUsize)).store(prev, Ordering::Relaxed);
+        (*((prev & !1) as *const AtomicUsize)).store(next, Ordering::Relaxed);
+        compiler_fence(Ordering::SeqCst);
+    }
+}
+
+/// Marks `m` as the lock this thread is taking or releasing, so that the kernel looks at it
+/// if the thread dies half-way (`None` when done).
+///
+/// # Safety
+/// `me` is the calling thread's.
+#[inline(always)]
+unsafe fn pending(me: Me, m: Option<*mut RawLock>) {
+    compiler_fence(Ordering::SeqCst);
+    // SAFETY: `me.head` is this thread's registered head.
+    unsafe {
+        (*me.head)
+            .pending
+            .store(m.map_or(0, node), Ordering::Relaxed)
+    };
+    compiler_fence(Ordering::SeqCst);
+}
+
+/// Initialises a free lock at `m`, recursive if asked.
+///
+/// # Safety
+/// `m` must point to writable memory for a `RawLock` that no one is using.
+pub(crate) unsafe fn init(m: *mut RawLock, recursive: bool) -> OsResult<()> {
+    // SAFETY: exclusive, writable memory by the caller's contract; all-zero is a free lock.
+    unsafe {
+        std::ptr::write_bytes(m, 0, 1);
+        (*m).kind.store(
+            if recursive { KIND_RECURSIVE } else { 0 },
+            Ordering::Release,
+        );
+    }
+    Ok(())
+}
+
+/// One attempt to take the lock for `me`; `None` if another thread holds it.
+///
+/// # Safety
+/// `m` points to an initialised lock; `me` is the calling thread's.
+#[inline]
+unsafe fn attempt(m: *mut RawLock, me: Me, keep_waiters: bool) -> OsResult<Option<Acquired>> {
+    // SAFETY: `m` is an initialised lock by the caller's contract.
+    let lock = unsafe { &*m };
+    let mut v = lock.word.load(Ordering::Relaxed);
+    loop {
+        let owner = v & TID_MASK;
+        if owner == me.tid {
+            if lock.kind.load(Ordering::Relaxed) != KIND_RECURSIVE {
+                return Err(Errno(libc::EDEADLK));
+            }
+            let d = lock.depth.load(Ordering::Relaxed);
+            if d == u32::MAX {
+                return Err(Errno(libc::EAGAIN));
+            }
+            lock.depth.store(d + 1, Ordering::Relaxed);
+            return Ok(Some(Acquired::Clean));
+        }
+        if owner != 0 {
+            return Ok(None);
+        }
+        // Free, or released by the kernel for a dead owner. A thread that slept keeps the
+        // waiters bit: others may still sleep.
+        let waiters = if keep_waiters { WAITERS } else { v & WAITERS };
+        // SAFETY: `me` is the calling thread's.
+        unsafe { pending(me, Some(m)) };
+        match lock
+            .word
+            .compare_exchange(v, me.tid | waiters, Ordering::Acquire, Ordering::Relaxed)
+        {
+            Ok(_) => {
+                lock.depth.store(0, Ordering::Relaxed);
+                // SAFETY: we hold the lock now.
+                unsafe {
+                    link(m, me);
+                    pending(me, None);
+                }
+                return Ok(Some(if v & OWNER_DIED != 0 {
+                    Acquired::OwnerDied
+                } else {
+                    Acquired::Clean
+                }));
+            }
+            Err(now) => {
+                // SAFETY: as above.
+                unsafe { pending(me, None) };
+                v = now;
+            }
+        }
+    }
+}
+
+/// Locks, waiting as long as it takes.
+///
+/// # Safety
+/// `m` must point to a lock initialised by [`init`].
+pub(crate) unsafe fn lock(m: *mut RawLock) -> OsResult<Acquired> {
+    // SAFETY: forwarded caller contract.
+    unsafe { lock_spinning(m, Duration::ZERO) }
+}
+
+/// Locks if free; `None` if another thread holds it (or, for a plain lock, the calling
+/// thread itself).
+///
+/// # Safety
+/// As [`lock`].
+#[inline]
+pub(crate) unsafe fn try_lock(m: *mut RawLock) -> OsResult<Option<Acquired>> {
+    let me = me()?;
+    // SAFETY: forwarded caller contract.
+    match unsafe { attempt(m, me, false) } {
+        Err(Errno(libc::EDEADLK)) => Ok(None),
+        r => r,
+    }
+}
+
+/// The uncontended lock in a few instructions: takes a free lock that no owner died
+/// holding, and reports whether it did (anything else is left to [`lock`] and friends).
+///
+/// # Safety
+/// As [`lock`].
+#[inline(always)]
+pub(crate) unsafe fn lock_fast(m: *mut RawLock) -> bool {
+    let Ok(me) = me() else { return false };
+    // SAFETY: forwarded caller contract.
+    let lock = unsafe { &*m };
+    if lock.word.load(Ordering::Relaxed) != 0 {
+        return false;
+    }
+    // SAFETY: `me` is the calling thread's.
+    unsafe { pending(me, Some(m)) };
+    let won = lock
+        .word
+        .compare_exchange(0, me.tid, Ordering::Acquire, Ordering::Relaxed)
+        .is_ok();
+    // SAFETY: as above; when `won`, this thread holds the lock.
+    unsafe {
+        if won {
+            // `depth` is 0: unlocks release only at depth 0, and a lock left by a dead owner
+            // is never free (it carries OWNER_DIED).
+            link(m, me);
+        }
+        pending(me, None);
+    }
+    won
+}
+
+/// Whether the calling thread holds the lock.
+///
+/// # Safety
+/// As [`lock`].
+#[inline]
+pub(crate) unsafe fn held_by_me(m: *mut RawLock) -> bool {
+    // SAFETY: forwarded caller contract; the word is an aligned atomic.
+    me().is_ok_and(|me| unsafe { (*m).word.load(Ordering::Relaxed) } & TID_MASK == me.tid)
+}
+
+/// Locks, waiting until the absolute `deadline` on `clock`; `None` on timeout.
+///
+/// # Safety
+/// As [`lock`].
+pub(crate) unsafe fn lock_until(
+    m: *mut RawLock,
+    clock: Clock,
+    deadline: &libc::timespec,
+) -> OsResult<Option<Acquired>> {
+    let d = (clock, deadline.tv_sec, deadline.tv_nsec);
+    // SAFETY: forwarded caller contract.
+    unsafe { acquire(m, Duration::ZERO, Some(d)) }
+}
+
+/// Locks, first spinning (on another CPU) and yielding for up to `spin` before sleeping in
+/// the kernel: a lock held for a few hundred nanoseconds is cheaper to wait for awake.
+///
+/// # Safety
+/// As [`lock`].
+pub(crate) unsafe fn lock_spinning(m: *mut RawLock, spin: Duration) -> OsResult<Acquired> {
+    // SAFETY: forwarded caller contract.
+    unsafe { acquire(m, spin, None) }.map(|a| a.expect("no deadline, no timeout"))
+}
+
+/// The lock's current owner TID from a word, if any.
+fn owner_of(v: u32) -> Option<u32> {
+    let tid = v & TID_MASK;
+    (tid != 0).then_some(tid)
+}
+
+/// Adds `d` to a `(clock, sec, nsec)` time.
+fn later(now: &libc::timespec, d: Duration) -> (i64, i64) {
+    let mut sec = now.tv_sec + d.as_secs() as i64;
+    let mut nsec = now.tv_nsec + i64::from(d.subsec_nanos());
+    if nsec >= 1_000_000_000 {
+        sec += 1;
+        nsec -= 1_000_000_000;
+    }
+    (sec, nsec)
+}
+
+/// The lock with every wait: try, spin, yield for `spin`, then sleep until `deadline`
+/// (`None`: no limit), looking every [`CHECK_EVERY`] whether the owner still exists.
+///
+/// # Safety
+/// As [`lock`].
+unsafe fn acquire(
+    m: *mut RawLock,
+    spin: Duration,
+    deadline: Option<(Clock, i64, i64)>,
+) -> OsResult<Option<Acquired>> {
+    let me = me()?;
+    // SAFETY: forwarded caller contract.
+    match unsafe { attempt(m, me, false) } {
+        Ok(Some(a)) => return Ok(Some(a)),
+        Ok(None) => {}
+        Err(Errno(libc::EDEADLK)) if deadline.is_some() => {
+            // The caller holds this plain lock already. It cannot come free before the
+            // deadline, and a timed lock reports that by timing out (as pthreads do); an
+            // untimed one fails instead of hanging forever.
+            let (clock, sec, nsec) = deadline.expect("checked");
+            sleep_until(clock, sec, nsec);
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    }
+    if super::cpu_count() > 1 {
+        for _ in 0..8 {
+            for _ in 0..16 {
+                std::hint::spin_loop();
+            }
+            // SAFETY: as above.
+            if let Some(a) = unsafe { attempt(m, me, false) }? {
+                return Ok(Some(a));
+            }
+        }
+    }
+    if !spin.is_zero() {
+        let start = Instant::now();
+        while start.elapsed() < spin {
+            std::thread::yield_now();
+            // SAFETY: as above.
+            if let Some(a) = unsafe { attempt(m, me, false) }? {
+                return Ok(Some(a));
+            }
+        }
+    }
+    // SAFETY: as above.
+    let word = unsafe { &(*m).word };
+    let clock = deadline.map_or(Clock::Monotonic, |d| d.0);
+    loop {
+        // Announce a sleeper, then sleep while the word is unchanged.
+        let v = word.load(Ordering::Relaxed);
+        if v & TID_MASK == 0 {
+            // SAFETY: as above.
+            if let Some(a) = unsafe { attempt(m, me, true) }? {
+                return Ok(Some(a));
+            }
+            continue;
+        }
+        if v & WAITERS == 0
+            && word
+                .compare_exchange(v, v | WAITERS, Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
+        {
+            continue;
+        }
+        let now = now(clock);
+        let tick = later(&now, CHECK_EVERY);
+        let (until, is_deadline) = match deadline {
+            Some((_, s, n)) if (s, n) <= tick => ((s, n), true),
+            _ => (tick, false),
+        };
+        match futex::wait(word, v | WAITERS, Some((clock, until.0, until.1)))? {
+            Woken::Maybe => {}
+            Woken::TimedOut if is_deadline => {
+                // One last look: the lock may have come free just now.
+                // SAFETY: as above.
+                return unsafe { attempt(m, me, true) };
+            }
+            Woken::TimedOut => {
+                // A lock word naming a thread that does not exist can only come from
+                // garbage written over the lock (the kernel releases a dead owner's locks
+                // itself); waiting for it would be waiting forever.
+                let v = word.load(Ordering::Relaxed);
+                if let Some(tid) = owner_of(v) {
+                    if !super::process_alive(tid) && word.load(Ordering::Relaxed) == v {
+                        return Err(Errno(libc::ENOTRECOVERABLE));
+                    }
+                }
+            }
+        }
+        // SAFETY: as above.
+        if let Some(a) = unsafe { attempt(m, me, true) }? {
+            return Ok(Some(a));
+        }
+    }
+}
+
+/// Sleeps until the absolute time `sec.nsec` on `clock` has passed.
+fn sleep_until(clock: Clock, sec: i64, nsec: i64) {
+    if sec < 0 {
+        return;
+    }
+    let ts = timespec(sec, nsec);
+    // SAFETY: `ts` is a valid timespec; no remainder is asked for with TIMER_ABSTIME.
+    while unsafe {
+        libc::clock_nanosleep(clock.id(), libc::TIMER_ABSTIME, &ts, std::ptr::null_mut())
+    } == libc::EINTR
+    {}
+}
+
+/// A `timespec` from seconds and nanoseconds (nanoseconds already below one second).
+pub(crate) fn timespec(sec: i64, nsec: i64) -> libc::timespec {
+    libc::timespec {
+        tv_sec: sec as libc::time_t,
+        tv_nsec: nsec as libc::c_long,
+    }
+}
+
+/// Destroys a lock initialised by [`init`]; it must not be locked or waited on.
+///
+/// # Safety
+/// As [`lock`].
+pub(crate) unsafe fn destroy(m: *mut RawLock) -> OsResult<()> {
+    // SAFETY: forwarded caller contract.
+    let lock = unsafe { &*m };
+    if owner_of(lock.word.load(Ordering::Relaxed)).is_some() {
+        return Err(Errno(libc::EBUSY));
+    }
+    lock.kind.store(0, Ordering::Relaxed);
+    Ok(())
+}
+
+/// Unlocks.
+///
+/// # Safety
+/// As [`lock`]. Fails with `EPERM` if the calling thread does not hold the lock.
+#[inline(always)]
+pub(crate) unsafe fn unlock(m: *mut RawLock) -> OsResult<()> {
+    let me = me()?;
+    // SAFETY: forwarded caller contract.
+    let lock = unsafe { &*m };
+    if lock.word.load(Ordering::Relaxed) & TID_MASK != me.tid {
+        return Err(Errno(libc::EPERM));
+    }
+    let d = lock.depth.load(Ordering::Relaxed);
+    if d > 0 {
+        lock.depth.store(d - 1, Ordering::Relaxed);
+        return Ok(());
+    }
+    // SAFETY: this thread holds the lock, linked when it was taken.
+    unsafe {
+        pending(me, Some(m));
+        unlink(m);
+    }
+    let old = lock.word.swap(0, Ordering::Release);
+    if old & WAITERS != 0 {
+        wake_one(&lock.word);
+    }
+    // SAFETY: as above.
+    unsafe { pending(me, None) };
+    Ok(())
+}
+
+/// Wakes a sleeper after an unlock. The lock may be freed by now; a wake-up on its old
+/// address is harmless.
+#[cold]
+fn wake_one(word: &AtomicU32) {
+    let _ = futex::wake(word, 1);
+}
+
+/// The current time of `clock`.
+pub(crate) fn now(clock: Clock) -> libc::timespec {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid out-parameter; both clocks always exist on Linux.
+    unsafe { libc::clock_gettime(clock.id(), &mut ts) };
+    ts
+}
+
+/// The thread id of the current owner of a lock, if it is locked.
+///
+/// # Safety
+/// `m` must point to a lock initialised by [`init`].
+pub(crate) unsafe fn owner_tid(m: *mut RawLock) -> Option<u32> {
+    // SAFETY: the lock word is an aligned atomic u32.
+    owner_of(unsafe { (*m).word.load(Ordering::Acquire) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fresh(recursive: bool) -> *mut RawLock {
+        let m = Box::into_raw(Box::new(std::mem::MaybeUninit::<RawLock>::uninit())).cast();
+        // SAFETY: fresh heap memory for one lock.
+        unsafe { init(m, recursive) }.unwrap();
+        m
+    }
+
+    #[test]
+    fn layout_matches_glibc_list_offsets() {
+        assert_eq!(size_of::<RawLock>(), 40);
+        assert_eq!(align_of::<RawLock>(), 8);
+        assert_eq!(std::mem::offset_of!(RawLock, prev), 24);
+        assert_eq!(
+            std::mem::offset_of!(RawLock, next) as isize + FUTEX_OFFSET,
+            std::mem::offset_of!(RawLock, word) as isize
+        );
+    }
+
+    #[test]
+    fn recursive_lock_counts_and_times_out_elsewhere() {
+        let m = fresh(true);
+        // SAFETY: `m` is a live lock, freed at the end of the test.
+        unsafe {
+            assert_eq!(lock(m).unwrap(), Acquired::Clean);
+            assert_eq!(try_lock(m).unwrap(), Some(Acquired::Clean));
+            unlock(m).unwrap();
+            let addr = m as usize;
+            let other = std::thread::spawn(move || {
+                let m = addr as *mut RawLock;
+                let now = now(Clock::Monotonic);
+                let (s, n) = later(&now, Duration::from_millis(20));
+                (
+                    try_lock(m).unwrap(),
+                    lock_until(m, Clock::Monotonic, &timespec(s, n)).unwrap(),
+                    unlock(m).unwrap_err(),
+                )
+            })
+            .join()
+            .unwrap();
+            assert_eq!(other, (None, None, Errno(libc::EPERM)));
+            unlock(m).unwrap();
+            assert_eq!(unlock(m).unwrap_err(), Errno(libc::EPERM));
+            destroy(m).unwrap();
+            drop(Box::from_raw(m.cast::<std::mem::MaybeUninit<RawLock>>()));
+        }
+    }
+
+    #[test]
+    fn plain_lock_refuses_relock_and_hands_over_to_a_sleeper() {
+        let m = fresh(false);
+        // SAFETY: `m` is a live lock, freed at the end of the test.
+        unsafe {
+            lock(m).unwrap();
+            assert_eq!(try_lock(m).unwrap(), None);
+            assert_eq!(lock(m).unwrap_err(), Errno(libc::EDEADLK));
+            let t = Instant::now();
+            let (s, n) = later(&now(Clock::Realtime), Duration::from_millis(20));
+            assert_eq!(
+                lock_until(m, Clock::Realtime, &timespec(s, n)).unwrap(),
+                None
+            );
+            assert!(t.elapsed() >= Duration::from_millis(15));
+            let addr = m as usize;
+            let sleeper = std::thread::spawn(move || lock(addr as *mut RawLock).unwrap());
+            std::thread::sleep(Duration::from_millis(50));
+            assert_ne!((*m).word.load(Ordering::Relaxed) & WAITERS, 0);
+            unlock(m).unwrap();
+            assert_eq!(sleeper.join().unwrap(), Acquired::Clean);
+            drop(Box::from_raw(m.cast::<std::mem::MaybeUninit<RawLock>>()));
+        }
+    }
+
+    #[test]
+    fn a_thread_that_exits_holding_the_lock_releases_it_as_owner_died() {
+        let m = fresh(false);
+        let addr = m as usize;
+        // SAFETY: `m` is a live lock for the whole test.
+        unsafe {
+            // A thread takes two locks (to exercise the list) and exits holding one.
+            let other = fresh(false);
+            let oaddr = other as usize;
+            std::thread::spawn(move || {
+                lock(addr as *mut RawLock).unwrap();
+                lock(oaddr as *mut RawLock).unwrap();
+                unlock(oaddr as *mut RawLock).unwrap();
+            })
+            .join()
+            .unwrap();
+            assert_eq!(lock(m).unwrap(), Acquired::OwnerDied);
+            unlock(m).unwrap();
+            assert_eq!(lock(m).unwrap(), Acquired::Clean);
+            unlock(m).unwrap();
+            assert_eq!(lock(other).unwrap(), Acquired::Clean);
+            unlock(other).unwrap();
+        }
+    }
+
+    #[test]
+    fn glibc_robust_mutexes_share_the_list() {
+        // Interleave glibc robust mutexes with ours on one thread, unlocking out of order,
+        // then let the thread die holding one of each: both must come back owner-died.
+        let ours = [fresh(false), fresh(false)];
+        let theirs: Vec<*mut libc::pthread_mutex_t> = (0..2)
+            .map(|_| {
+                let p = Box::into_raw(Box::new(
+                    std::mem::MaybeUninit::<libc::pthread_mutex_t>::zeroed(),
+                ))
+                .cast::<libc::pthread_mutex_t>();
+                // SAFETY: fresh memory; attributes are local and destroyed after use.
+                unsafe {
+                    let mut a = std::mem::MaybeUninit::<libc::pthread_mutexattr_t>::uninit();
+                    libc::pthread_mutexattr_init(a.as_mut_ptr());
+                    libc::pthread_mutexattr_setrobust(a.as_mut_ptr(), 1);
+                    assert_eq!(libc::pthread_mutex_init(p, a.as_ptr()), 0);
+                    libc::pthread_mutexattr_destroy(a.as_mut_ptr());
+                }
+                p
+            })
+            .collect();
+        let o = [ours[0] as usize, ours[1] as usize];
+        let t = [theirs[0] as usize, theirs[1] as usize];
+        std::thread::spawn(move || {
+            // SAFETY: all four locks outlive the thread.
+            unsafe {
+                lock(o[0] as *mut RawLock).unwrap();
+                assert_eq!(libc::pthread_mutex_lock(t[0] as *mut _), 0);
+                lock(o[1] as *mut RawLock).unwrap();
+                assert_eq!(libc::pthread_mutex_lock(t[1] as *mut _), 0);
+                unlock(o[0] as *mut RawLock).unwrap();
+                assert_eq!(libc::pthread_mutex_unlock(t[0] as *mut _), 0);
+            }
+        })
+        .join()
+        .unwrap();
+        // SAFETY: the locks are live.
+        unsafe {
+            assert_eq!(lock(ours[0]).unwrap(), Acquired::Clean);
+            assert_eq!(lock(ours[1]).unwrap(), Acquired::OwnerDied);
+            assert_eq!(libc::pthread_mutex_lock(theirs[0]), 0);
+            assert_eq!(libc::pthread_mutex_lock(theirs[1]), libc::EOWNERDEAD);
+        }
+    }
+}
