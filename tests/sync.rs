@@ -211,6 +211,34 @@ fn child_entry() {
                 std::thread::sleep(Duration::from_secs(1)); // until SIGKILL
             }
         }
+        "read_hold" | "read_wait" => {
+            // Holds a sharable lock until killed, or gets killed while waiting for one.
+            let held = NamedSemaphore::new(
+                Creation::OpenOnly,
+                &format!("{name}_held"),
+                0,
+                Permissions::DEFAULT,
+            )
+            .unwrap();
+            let m = NamedSharableMutex::new(
+                Creation::OpenOnly,
+                &format!("{name}_srw"),
+                Permissions::DEFAULT,
+            )
+            .unwrap();
+            if role == "read_hold" {
+                let _ = m.lock_sharable().unwrap();
+                held.post().unwrap();
+            } else {
+                held.post().unwrap();
+                let _ = m.lock_sharable().unwrap();
+                // The parent kills this process before it lets readers in.
+                region.word(5).store(1, Ordering::Relaxed);
+            }
+            loop {
+                std::thread::sleep(Duration::from_secs(1)); // until SIGKILL
+            }
+        }
         other => panic!("unknown role {other}"),
     }
 }
@@ -419,6 +447,57 @@ fn readers_and_writers_across_processes_and_a_dead_writer() {
     assert_eq!(m.lock().unwrap(), LockOutcome::OwnerDied);
     m.unlock().unwrap();
     assert_eq!(m.lock().unwrap(), LockOutcome::Acquired);
+    m.unlock().unwrap();
+    for suffix in ["_held", "_srw"] {
+        assert!(SharedMemoryObject::remove(&format!("{name}{suffix}")));
+    }
+    SharedMemoryObject::remove(&name);
+}
+
+#[test]
+fn readers_killed_holding_or_waiting_do_not_block_writers() {
+    let name = unique("deadrd");
+    let region = Region::create(&name);
+    let held = NamedSemaphore::new(
+        Creation::CreateOnly,
+        &format!("{name}_held"),
+        0,
+        Permissions::DEFAULT,
+    )
+    .unwrap();
+    let m = NamedSharableMutex::new(
+        Creation::CreateOnly,
+        &format!("{name}_srw"),
+        Permissions::DEFAULT,
+    )
+    .unwrap();
+
+    // A reader dies holding its sharable lock: a writer reclaims its slot.
+    let mut child = spawn("read_hold", &name);
+    assert!(held.wait_for(Duration::from_secs(20)).unwrap());
+    assert_eq!(m.try_lock().unwrap(), None, "the reader holds it");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        m.lock_until(Deadline::after(Duration::from_secs(5))).unwrap(),
+        Some(LockOutcome::Acquired)
+    );
+
+    // A reader dies while it sleeps waiting for this writer: nothing is left behind.
+    let mut child = spawn("read_wait", &name);
+    assert!(held.wait_for(Duration::from_secs(20)).unwrap());
+    std::thread::sleep(Duration::from_millis(100)); // let it fall asleep
+    child.kill().unwrap();
+    child.wait().unwrap();
+    m.unlock().unwrap();
+    assert_eq!(region.word(5).load(Ordering::Relaxed), 0);
+    assert_eq!(m.lock_sharable().unwrap(), LockOutcome::Acquired);
+    assert_eq!(m.try_lock().unwrap(), None);
+    m.unlock_sharable().unwrap();
+    assert_eq!(
+        m.lock_until(Deadline::after(Duration::from_secs(5))).unwrap(),
+        Some(LockOutcome::Acquired)
+    );
     m.unlock().unwrap();
     for suffix in ["_held", "_srw"] {
         assert!(SharedMemoryObject::remove(&format!("{name}{suffix}")));
