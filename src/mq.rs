@@ -1,14 +1,17 @@
 //! Message queues in shared memory: Boost's `message_queue`.
 //!
-//! A queue is a shared memory object `/dev/shm/<name>` holding a header, a binary heap of
-//! slot indices ordered by (priority, highest first; then sequence number, oldest first),
-//! a stack of free slot indices, and the slots. A robust process-shared mutex guards the
+//! A queue is a shared memory object `/dev/shm/<name>` holding a header, a circular index
+//! of slot indices kept sorted by (priority, highest first; then sequence number, oldest
+//! first), a stack of free slot indices, and the slots. Receiving takes the index's first
+//! entry; sending a message of the lowest priority present (the usual case: one priority
+//! for all) appends it, so both are O(1); a higher priority moves the entries on the
+//! shorter side of its place by one. A robust process-shared mutex guards the
 //! indices; the message bytes are copied under it too (one copy per message, no
 //! allocation). Blocked senders and receivers sleep on shared futexes after a short spin,
 //! and are only woken (a system call) when someone is actually waiting.
 //!
 //! A process killed in the middle of `send` or `receive` does not wedge the queue: the next
-//! process to take the lock gets it (robust mutex) and rebuilds the heap and the free stack
+//! process to take the lock gets it (robust mutex) and rebuilds the index and the free stack
 //! from the slots' own states. A slot's bytes are complete before it is marked queued, and
 //! it is marked free only after its bytes were copied out, so at most the one message in
 //! flight in the dead process is lost (a receiver that died after taking its message); a
@@ -24,7 +27,7 @@ use std::time::{Duration, Instant};
 
 const MAGIC: [u8; 8] = *b"IPROCMQ1";
 /// Bumped on any change of the shared layout below.
-const LAYOUT_VERSION: u32 = 2;
+const LAYOUT_VERSION: u32 = 3;
 const READY: u32 = 0x5245_4459;
 const SLOT_FREE: u32 = 0;
 const SLOT_QUEUED: u32 = 1;
@@ -44,7 +47,8 @@ struct QueueHeader {
     layout_version: u32,
     state: AtomicU32,
     creator_pid: AtomicU32,
-    _pad: u32,
+    /// Where the sorted index starts in its circular array (under the lock).
+    ring_head: u32,
     max_msg: u64,
     max_msg_size: u64,
     slot_size: u64,
@@ -71,24 +75,24 @@ struct SlotHeader {
 
 const SLOT_HEADER: u64 = std::mem::size_of::<SlotHeader>() as u64;
 
-/// An entry of the priority heap: the ordering key is kept beside the slot index, so
+/// An entry of the sorted index: the ordering key is kept beside the slot index, so
 /// ordering touches only this compact array, never the slots.
 #[repr(C)]
 #[derive(Clone, Copy, Debug)]
-struct HeapEntry {
+struct IndexEntry {
     seq: u64,
     priority: u32,
     slot: u32,
 }
 
-impl HeapEntry {
+impl IndexEntry {
     /// Whether `self` comes out before `other`: higher priority first, then older first.
-    fn before(self, other: HeapEntry) -> bool {
+    fn before(self, other: IndexEntry) -> bool {
         self.priority > other.priority || (self.priority == other.priority && self.seq < other.seq)
     }
 }
 
-const HEAP_ENTRY: u64 = std::mem::size_of::<HeapEntry>() as u64;
+const INDEX_ENTRY: u64 = std::mem::size_of::<IndexEntry>() as u64;
 
 /// Where each part lives, from the queue's limits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,7 +100,7 @@ struct Layout {
     max_msg: u64,
     max_msg_size: u64,
     slot_size: u64,
-    heap: u64,
+    index: u64,
     free: u64,
     slots: u64,
     total: u64,
@@ -122,8 +126,8 @@ impl Layout {
             .checked_next_multiple_of(16)
             .and_then(|s| s.checked_add(SLOT_HEADER))
             .ok_or_else(too_big)?;
-        let heap = HEADER_SIZE;
-        let free = heap + HEAP_ENTRY * max_msg;
+        let index = HEADER_SIZE;
+        let free = index + INDEX_ENTRY * max_msg;
         let slots = (free + 4 * max_msg).next_multiple_of(16);
         let total = max_msg
             .checked_mul(slot_size)
@@ -134,7 +138,7 @@ impl Layout {
             max_msg,
             max_msg_size,
             slot_size,
-            heap,
+            index,
             free,
             slots,
             total,
@@ -342,10 +346,10 @@ impl MessageQueue {
         self.region.as_ptr().cast()
     }
 
-    fn heap_ptr(&self) -> *mut HeapEntry {
+    fn index_ptr(&self) -> *mut IndexEntry {
         self.region
             .as_ptr()
-            .wrapping_add(self.layout.heap as usize)
+            .wrapping_add(self.layout.index as usize)
             .cast()
     }
 
@@ -399,12 +403,14 @@ impl MessageQueue {
         let g = Guard { q: self };
         // Every slot is either queued or free: counts that disagree with that come from a
         // dead process or from garbage, and the slots themselves say what is true.
-        let (count, free_top) = (
+        let (count, free_top, ring_head) = (
             self.header().count.load(Ordering::Acquire),
             self.header().free_top,
+            self.header().ring_head,
         );
         if how == robust::Acquired::OwnerDied
             || count.checked_add(free_top) != Some(self.layout.max_msg)
+            || u64::from(ring_head) >= self.layout.max_msg
         {
             self.repair()?;
         }
@@ -432,13 +438,12 @@ impl MessageQueue {
                 free.push(i);
             }
         }
-        // A sorted array is a valid heap.
         queued.sort();
         let h = self.hdr_mut();
-        // SAFETY: the heap and free arrays hold `max_msg` entries each; we hold the lock.
+        // SAFETY: the index and free arrays hold `max_msg` entries each; we hold the lock.
         unsafe {
             for (k, &(_, seq, slot, priority)) in queued.iter().enumerate() {
-                *self.heap_ptr().add(k) = HeapEntry {
+                *self.index_ptr().add(k) = IndexEntry {
                     seq,
                     priority,
                     slot,
@@ -449,6 +454,7 @@ impl MessageQueue {
             }
             (*h).free_top = free.len() as u64;
             (*h).next_seq = max_seq + 1;
+            (*h).ring_head = 0;
         }
         self.header()
             .count
@@ -461,50 +467,73 @@ impl MessageQueue {
         Ok(())
     }
 
-    fn heap_push(&self, count: u64, entry: HeapEntry) {
-        let heap = self.heap_ptr();
-        let mut k = count as usize;
-        // SAFETY: `count < max_msg` (the queue is not full), so every position is in range;
-        // we hold the lock.
+    /// The index entry at logical position `i` (0 is the next to receive).
+    fn entry_at(&self, head: u64, i: u64) -> *mut IndexEntry {
+        let max = self.layout.max_msg;
+        let mut k = head + i;
+        if k >= max {
+            k -= max;
+        }
+        // `head < max` and `i <= max` (checked when the lock was taken), so `k < max`.
+        self.index_ptr().wrapping_add(k as usize)
+    }
+
+    /// Inserts `entry` after every entry that comes out before it.
+    fn index_insert(&self, count: u64, entry: IndexEntry) {
+        let hp = self.hdr_mut();
+        // SAFETY: we hold the lock; `count < max_msg` (not full) and `ring_head < max_msg`
+        // (checked at lock), so every logical position up to `count` maps into the array.
         unsafe {
-            while k > 0 {
-                let parent = (k - 1) / 2;
-                let p = *heap.add(parent);
-                if !entry.before(p) {
-                    break;
+            let head = u64::from((*hp).ring_head);
+            // Usually the new message goes last: nothing of a lower priority is waiting.
+            let pos = if count == 0 || !entry.before(*self.entry_at(head, count - 1)) {
+                count
+            } else {
+                let (mut lo, mut hi) = (0, count - 1);
+                while lo < hi {
+                    let mid = lo + (hi - lo) / 2;
+                    if entry.before(*self.entry_at(head, mid)) {
+                        hi = mid;
+                    } else {
+                        lo = mid + 1;
+                    }
                 }
-                *heap.add(k) = p;
-                k = parent;
+                lo
+            };
+            if pos >= count / 2 {
+                // Move the tail side up by one.
+                let mut k = count;
+                while k > pos {
+                    *self.entry_at(head, k) = *self.entry_at(head, k - 1);
+                    k -= 1;
+                }
+                *self.entry_at(head, pos) = entry;
+            } else {
+                // Move the head side down by one: the index starts one place earlier.
+                let max = self.layout.max_msg;
+                let new_head = if head == 0 { max - 1 } else { head - 1 };
+                for k in 0..pos {
+                    *self.entry_at(new_head, k) = *self.entry_at(head, k);
+                }
+                *self.entry_at(new_head, pos) = entry;
+                (*hp).ring_head = new_head as u32;
             }
-            *heap.add(k) = entry;
         }
     }
 
-    fn heap_pop(&self, count: u64) -> HeapEntry {
-        let heap = self.heap_ptr();
-        // SAFETY: `0 < count <= max_msg`, so positions below `count` are in range; we hold
-        // the lock.
+    /// Takes the first entry of a non-empty index.
+    fn index_pop(&self) -> IndexEntry {
+        let hp = self.hdr_mut();
+        // SAFETY: we hold the lock; the index is not empty and `ring_head < max_msg`.
         unsafe {
-            let top = *heap;
-            let n = count as usize - 1;
-            let last = *heap.add(n);
-            let mut k = 0;
-            loop {
-                let l = 2 * k + 1;
-                if l >= n {
-                    break;
-                }
-                let mut c = l;
-                if l + 1 < n && (*heap.add(l + 1)).before(*heap.add(l)) {
-                    c = l + 1;
-                }
-                if !(*heap.add(c)).before(last) {
-                    break;
-                }
-                *heap.add(k) = *heap.add(c);
-                k = c;
-            }
-            *heap.add(k) = last;
+            let head = u64::from((*hp).ring_head);
+            let top = *self.entry_at(head, 0);
+            let next = head + 1;
+            (*hp).ring_head = if next == self.layout.max_msg {
+                0
+            } else {
+                next as u32
+            };
             top
         }
     }
@@ -615,9 +644,9 @@ impl MessageQueue {
             std::sync::atomic::fence(Ordering::Release);
             (*s).state = SLOT_QUEUED;
             (*hp).free_top = top - 1;
-            self.heap_push(
+            self.index_insert(
                 count,
-                HeapEntry {
+                IndexEntry {
                     seq,
                     priority,
                     slot: idx,
@@ -625,11 +654,13 @@ impl MessageQueue {
             );
         }
         h.count.store(count + 1, Ordering::Release);
-        h.not_empty.fetch_add(1, Ordering::Release);
-        // Receivers only ever sleep on an empty queue, so only the step from empty needs a
-        // wake-up; waking them all there means none is left asleep beside a message, and
-        // no system call is made per message.
+        // Receivers only ever sleep on an empty queue (registered under the lock), so only
+        // the step from empty needs a wake-up; waking them all there means none is left
+        // asleep beside a message, and no atomic or system call is spent per message.
         let wake = count == 0 && h.receivers_waiting.load(Ordering::Acquire) > 0;
+        if wake {
+            h.not_empty.fetch_add(1, Ordering::Release);
+        }
         drop(guard);
         if wake {
             let _ = futex::wake(&h.not_empty, i32::MAX);
@@ -672,7 +703,7 @@ impl MessageQueue {
         let got;
         // SAFETY: we hold the lock; indices and lengths are checked before use.
         unsafe {
-            let idx = self.heap_pop(count).slot;
+            let idx = self.index_pop().slot;
             let s = self.slot(idx)?;
             let len = (*s).len;
             if len > self.layout.max_msg_size {
@@ -697,9 +728,11 @@ impl MessageQueue {
             (*hp).free_top = top + 1;
         }
         h.count.store(count - 1, Ordering::Release);
-        h.not_full.fetch_add(1, Ordering::Release);
         // Senders only sleep on a full queue: wake them all on the step from full.
         let wake = count == self.layout.max_msg && h.senders_waiting.load(Ordering::Acquire) > 0;
+        if wake {
+            h.not_full.fetch_add(1, Ordering::Release);
+        }
         drop(guard);
         if wake {
             let _ = futex::wake(&h.not_full, i32::MAX);
@@ -753,9 +786,10 @@ mod tests {
 
     #[test]
     fn shared_layout_is_pinned() {
-        assert_eq!(LAYOUT_VERSION, 2);
+        assert_eq!(LAYOUT_VERSION, 3);
         assert_eq!(offset_of!(QueueHeader, state), 12);
         assert_eq!(offset_of!(QueueHeader, creator_pid), 16);
+        assert_eq!(offset_of!(QueueHeader, ring_head), 20);
         assert_eq!(offset_of!(QueueHeader, max_msg), 24);
         assert_eq!(offset_of!(QueueHeader, lock), 48);
         assert_eq!(offset_of!(QueueHeader, count), 88);
@@ -764,10 +798,48 @@ mod tests {
         assert_eq!(size_of::<SlotHeader>(), 32);
         let l = Layout::new(10, 100).unwrap();
         assert_eq!(
-            (l.slot_size, l.heap, l.free, l.slots, l.total),
+            (l.slot_size, l.index, l.free, l.slots, l.total),
             (144, 128, 288, 336, 336 + 1440)
         );
-        assert_eq!(size_of::<HeapEntry>(), 16);
+        assert_eq!(size_of::<IndexEntry>(), 16);
+    }
+
+    #[test]
+    fn index_keeps_priority_and_fifo_order_across_wraparound() {
+        // A small queue, random priorities from a few levels and random interleaving, so
+        // the circular index wraps and inserts shift both ways; compared with a model.
+        let name = format!("ip_mq_unit_order_{}", std::process::id());
+        MessageQueue::remove(&name);
+        let q = MessageQueue::create(&name, 7, 8, Permissions::DEFAULT).unwrap();
+        let mut model: Vec<(u32, u64)> = Vec::new(); // (priority, payload) in arrival order
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        let mut buf = [0u8; 8];
+        for serial in 0..20_000u64 {
+            let r = next();
+            if r % 2 == 0 && model.len() < 7 {
+                let prio = (r >> 8) as u32 % 4;
+                assert!(q.try_send(&serial.to_le_bytes(), prio).unwrap());
+                model.push((prio, serial));
+            } else if let Some((len, prio)) = q.try_receive(&mut buf).unwrap() {
+                // The model's answer: the first message of the highest priority.
+                let top = model.iter().map(|m| m.0).max().unwrap();
+                let at = model.iter().position(|m| m.0 == top).unwrap();
+                let (want_prio, want) = model.remove(at);
+                assert_eq!((len, prio), (8, want_prio));
+                assert_eq!(u64::from_le_bytes(buf), want);
+            } else {
+                assert!(model.is_empty());
+            }
+            assert_eq!(q.num_msg(), model.len());
+        }
+        drop(q);
+        assert!(MessageQueue::remove(&name));
     }
 
     #[test]

@@ -479,7 +479,8 @@ fn readers_killed_holding_or_waiting_do_not_block_writers() {
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(
-        m.lock_until(Deadline::after(Duration::from_secs(5))).unwrap(),
+        m.lock_until(Deadline::after(Duration::from_secs(5)))
+            .unwrap(),
         Some(LockOutcome::Acquired)
     );
 
@@ -495,7 +496,8 @@ fn readers_killed_holding_or_waiting_do_not_block_writers() {
     assert_eq!(m.try_lock().unwrap(), None);
     m.unlock_sharable().unwrap();
     assert_eq!(
-        m.lock_until(Deadline::after(Duration::from_secs(5))).unwrap(),
+        m.lock_until(Deadline::after(Duration::from_secs(5)))
+            .unwrap(),
         Some(LockOutcome::Acquired)
     );
     m.unlock().unwrap();
