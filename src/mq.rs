@@ -38,6 +38,8 @@ const INIT_WAIT: Duration = Duration::from_secs(10);
 const SPIN_BUDGET: Duration = Duration::from_micros(20);
 /// The part of it spent busy before yielding the CPU.
 const BUSY_SPIN: Duration = Duration::from_micros(3);
+/// After this many busy spins in a row that saw nothing, busy spinning is mostly skipped.
+const BUSY_MISSES_MAX: u32 = 4;
 /// The largest queue accepted (total bytes).
 const MAX_TOTAL: u64 = 1 << 40;
 
@@ -153,6 +155,8 @@ pub struct MessageQueue {
     layout: Layout,
     name: String,
     created: bool,
+    /// Busy spins in a row that ended without the awaited change (this process only).
+    busy_misses: AtomicU32,
 }
 
 // SAFETY: all shared state is accessed under the queue's process-shared lock or through
@@ -303,6 +307,7 @@ impl MessageQueue {
             layout,
             name: name.to_owned(),
             created: false,
+            busy_misses: AtomicU32::new(0),
         })
     }
 
@@ -333,6 +338,7 @@ impl MessageQueue {
             layout,
             name: name.to_owned(),
             created: true,
+            busy_misses: AtomicU32::new(0),
         })
     }
 
@@ -542,18 +548,24 @@ impl MessageQueue {
     /// A short busy spin catches a peer on another CPU; after it, yielding lets a peer
     /// that shares this CPU run (a busy spin would only hold it off) and is still cheaper
     /// than a futex sleep and wake-up.
+    ///
+    /// The busy part adapts: when it keeps failing (the peer shares this CPU, or is slow),
+    /// it is skipped, and tried again now and then in case things changed.
     fn spin(&self, ready: impl Fn() -> bool) {
         let start = Instant::now();
-        if crate::os::cpu_count() >= 2 {
+        let misses = self.busy_misses.load(Ordering::Relaxed);
+        if crate::os::cpu_count() >= 2 && (misses < BUSY_MISSES_MAX || misses % 16 == 0) {
             while start.elapsed() < BUSY_SPIN {
                 for _ in 0..8 {
                     if ready() {
+                        self.busy_misses.store(0, Ordering::Relaxed);
                         return;
                     }
                     std::hint::spin_loop();
                 }
             }
         }
+        self.busy_misses.store(misses.wrapping_add(1), Ordering::Relaxed);
         while start.elapsed() < SPIN_BUDGET {
             if ready() {
                 return;
