@@ -565,7 +565,8 @@ impl MessageQueue {
                 }
             }
         }
-        self.busy_misses.store(misses.wrapping_add(1), Ordering::Relaxed);
+        self.busy_misses
+            .store(misses.wrapping_add(1), Ordering::Relaxed);
         while start.elapsed() < SPIN_BUDGET {
             if ready() {
                 return;
