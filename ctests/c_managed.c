@@ -64,6 +64,20 @@ static void basics(void) {
     CHECK(back == p);
     CHECK(interproc_segment_belongs_to_segment(m, p));
     CHECK(!interproc_segment_belongs_to_segment(m, &handle));
+    /* Grown in place into the free memory after it: same address, same bytes. */
+    size_t grown = 0;
+    CHECK_STATUS(interproc_segment_expand_in_place(m, p, 3000, 5000, &grown), INTERPROC_OK);
+    CHECK(grown >= 5000 && ((unsigned char *)p)[999] == 0xAB);
+    memset(p, 0xCD, grown);
+    /* A neighbour in the way: it cannot grow, and says so by its size. */
+    void *q = NULL;
+    CHECK_STATUS(interproc_segment_allocate(m, 16, &q), INTERPROC_OK);
+    size_t same = 0;
+    CHECK_STATUS(interproc_segment_expand_in_place(m, p, grown + 100, grown + 100, &same), INTERPROC_OK);
+    CHECK(same == grown);
+    CHECK_STATUS(interproc_segment_expand_in_place(m, &handle, 10, 10, &same), INTERPROC_INVALID_ARGUMENT);
+    CHECK_STATUS(interproc_segment_expand_in_place(m, p, 10, 10, NULL), INTERPROC_INVALID_ARGUMENT);
+    CHECK_STATUS(interproc_segment_deallocate(m, q), INTERPROC_OK);
     CHECK_STATUS(interproc_segment_deallocate(m, p), INTERPROC_OK);
     CHECK_STATUS(interproc_segment_get_free_memory(m, &free1), INTERPROC_OK);
     CHECK(free1 == free0);

@@ -1299,6 +1299,67 @@ static void out_of_memory() {
    CHECK(segment.all_memory_deallocated());
 }
 
+// ---- growing in place ------------------------------------------------------------------
+
+// A vector whose block is followed by free memory grows there: its elements do not move.
+// With a neighbour in the way it moves; either way every element is kept, including when
+// the new element or range comes from the vector itself.
+static void vector_grows_in_place() {
+   const std::string name = name_for("cpp_cont_grow");
+   shared_memory_object::remove(name.c_str());
+   remove_shared_memory_on_destroy cleanup(name.c_str());
+   managed_shared_memory segment(create_only, name.c_str(), 1 << 20);
+   SegmentManager *sm = segment.get_segment_manager();
+
+   // The segment manager and the allocator directly.
+   void *raw = segment.allocate(100);
+   CHECK(sm->expand_in_place(raw, 50, 50) >= 100); // already big enough: unchanged
+   const std::size_t got = sm->expand_in_place(raw, 1000, 2000);
+   CHECK(got >= 2000 && got < 2100);
+   allocator<int, SegmentManager> ia(sm);
+   allocator<int, SegmentManager>::pointer ints = ia.allocate(10);
+   CHECK(ia.expand_in_place(ints, 20, 40) >= 40);
+   void *blocker = segment.allocate(16);
+   const std::size_t held = ia.expand_in_place(ints, 40, 40);
+   CHECK(held >= 40 && ia.expand_in_place(ints, held + 1, held + 1) == held);
+   ia.deallocate(ints, held);
+   segment.deallocate(blocker);
+   segment.deallocate(raw);
+   CHECK(segment.all_memory_deallocated());
+
+   ShmIntVector v(sm);
+   std::vector<int> twin;
+   v.push_back(0);
+   twin.push_back(0);
+   const int *first = v.data();
+   for (int i = 1; i < 20000; ++i) {
+      v.push_back(v[static_cast<std::size_t>(i) / 2] + i); // refers to an element while growing
+      twin.push_back(twin[static_cast<std::size_t>(i) / 2] + i);
+   }
+   CHECK(v.data() == first && v.capacity() >= v.size());
+   check_same_ints(v, twin);
+   v.insert(v.end(), v.begin(), v.begin() + 5000); // a range from the vector itself
+   twin.insert(twin.end(), twin.begin(), twin.begin() + 5000);
+   CHECK(v.data() == first);
+   check_same_ints(v, twin);
+   v.reserve(v.capacity() + 1000);
+   CHECK(v.data() == first);
+   // A neighbour in the way: the next growth moves the elements.
+   void *neighbour = segment.allocate(64);
+   while (v.size() < v.capacity()) {
+      v.push_back(1);
+      twin.push_back(1);
+   }
+   v.push_back(v.front());
+   twin.push_back(twin.front());
+   CHECK(v.data() != first);
+   check_same_ints(v, twin);
+   segment.deallocate(neighbour);
+   v.clear();
+   v.shrink_to_fit();
+   CHECK(v.capacity() == 0 && segment.all_memory_deallocated());
+}
+
 int main(int argc, char **argv) {
    if (argc == 4 && std::string(argv[1]) == "child") {
       try {
@@ -1320,6 +1381,7 @@ int main(int argc, char **argv) {
    in_segment_more(argv[0]);
    across_segments();
    out_of_memory();
+   vector_grows_in_place();
    std::printf("cpp_containers: ok\n");
    return 0;
 }

@@ -989,6 +989,23 @@ interproc_status_t interproc_segment_allocate_aligned(struct interproc_segment_m
 interproc_status_t interproc_segment_deallocate(struct interproc_segment_manager_t *mgr, void *ptr);
 
 /**
+ * Grows the allocation at `ptr` in place, keeping its address and contents, to at least
+ * `min_size` bytes (and up to `preferred_size` if the memory right after it is free), and
+ * writes its usable size afterwards to `*out_size`. That size is below `min_size` when the
+ * allocation could not grow; then nothing changed and the call still succeeds. A pointer
+ * that is not an allocation of the segment gives `INTERPROC_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process; `out_size` NULL or
+ * writable.
+ */
+interproc_status_t interproc_segment_expand_in_place(struct interproc_segment_manager_t *mgr,
+                                                     void *ptr,
+                                                     size_t min_size,
+                                                     size_t preferred_size,
+                                                     size_t *out_size);
+
+/**
  * Constructs `count` elements of `elem_size` bytes aligned to `elem_align` under `name`
  * (ignored for `INTERPROC_ANONYMOUS_INSTANCE`). `init` runs under the segment lock to
  * initialise them (NULL: the memory is zeroed); if it returns non-zero, nothing is left

@@ -60,6 +60,28 @@ fn exercise(m: &SegmentManager) {
     m.deallocate(a.as_ptr()).unwrap();
     assert_eq!(m.free_memory().unwrap(), free0);
 
+    // Growing in place: into free memory after the block, not past a used neighbour.
+    let g = m.allocate(64).unwrap().unwrap();
+    write_u64s(g, 8, 5).unwrap();
+    let grown = m.expand_in_place(g.as_ptr(), 1000, 4000).unwrap();
+    assert!(grown >= 4000, "{grown}");
+    assert_eq!(m.allocation_size(g.as_ptr()).unwrap(), grown);
+    assert_eq!(read_u64(g, 7), 12);
+    let n = m.allocate(16).unwrap().unwrap();
+    assert_eq!(
+        m.expand_in_place(g.as_ptr(), grown + 1, grown + 1).unwrap(),
+        grown
+    );
+    assert_eq!(
+        m.expand_in_place(std::ptr::dangling_mut(), 1, 1)
+            .unwrap_err()
+            .kind(),
+        ErrorKind::InvalidArgument
+    );
+    m.deallocate(n.as_ptr()).unwrap();
+    m.deallocate(g.as_ptr()).unwrap();
+    assert_eq!(m.free_memory().unwrap(), free0);
+
     // Named object, array, unique, anonymous.
     let (obj, created) = m
         .construct(

@@ -298,6 +298,15 @@ public:
    /// Frees memory from `allocate`. A pointer that is not such memory throws
    /// `interprocess_exception` (`invalid_argument`) and changes nothing.
    void deallocate(void *addr) { detail::check(::interproc_segment_deallocate(native(), addr)); }
+   /// Grows the memory at `addr` (from `allocate`) in place, keeping its address and
+   /// contents, to at least `min_size` bytes, and up to `preferred_size` when that much is
+   /// free right after it. Returns its usable size afterwards: below `min_size` when it
+   /// could not grow, and then nothing changed. (An interproc extension.)
+   size_type expand_in_place(void *addr, size_type min_size, size_type preferred_size) {
+      std::size_t got = 0;
+      detail::check(::interproc_segment_expand_in_place(native(), addr, min_size, preferred_size, &got));
+      return got;
+   }
 
    /// `construct<T>(name)(args...)`: throws if the name exists or memory runs out.
    template <class T> detail::named_proxy<T, false> construct(const char *name) {

@@ -155,6 +155,37 @@ pub unsafe extern "C" fn interproc_segment_deallocate(
     })
 }
 
+/// Grows the allocation at `ptr` in place, keeping its address and contents, to at least
+/// `min_size` bytes (and up to `preferred_size` if the memory right after it is free), and
+/// writes its usable size afterwards to `*out_size`. That size is below `min_size` when the
+/// allocation could not grow; then nothing changed and the call still succeeds. A pointer
+/// that is not an allocation of the segment gives `INTERPROC_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `mgr` must be NULL or a segment manager mapped in this process; `out_size` NULL or
+/// writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_segment_expand_in_place(
+    mgr: *mut interproc_segment_manager_t,
+    ptr: *mut c_void,
+    min_size: usize,
+    preferred_size: usize,
+    out_size: *mut usize,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let m = unsafe { manager(mgr) }?;
+        out_arg(out_size, "out_size")?;
+        if ptr.is_null() {
+            return Err(Error::new(ErrorKind::InvalidArgument, "ptr is NULL"));
+        }
+        let size = m.expand_in_place(ptr.cast(), min_size, preferred_size)?;
+        // SAFETY: checked non-NULL; writable by contract.
+        unsafe { put(out_size, size) };
+        Ok(())
+    })
+}
+
 /// Constructs `count` elements of `elem_size` bytes aligned to `elem_align` under `name`
 /// (ignored for `INTERPROC_ANONYMOUS_INSTANCE`). `init` runs under the segment lock to
 /// initialise them (NULL: the memory is zeroed); if it returns non-zero, nothing is left

@@ -448,6 +448,45 @@ impl Heap {
         Ok(self.size_of(self.used_block(user)?) - HEADER)
     }
 
+    /// Grows the allocation at `user` in place, into the free block right after it, so
+    /// that it holds at least `min_n` bytes (and `preferred_n` if that much is free; the
+    /// rest of the free block stays free). Returns the usable size afterwards, which is
+    /// below `min_n` when the next block is not free or not large enough: then nothing
+    /// changed. The allocation keeps its address and contents.
+    pub(crate) fn expand(&self, user: u64, min_n: u64, preferred_n: u64) -> Result<u64> {
+        let off = self.used_block(user)?;
+        let size = self.size_of(off);
+        if size - HEADER >= min_n {
+            return Ok(size - HEADER);
+        }
+        let next = off + size;
+        if next == self.sentinel() || !self.is_free(next) {
+            return Ok(size - HEADER);
+        }
+        self.check_block(next)?;
+        let total = size + self.size_of(next);
+        let Some(min_size) = block_size_for(min_n) else {
+            return Ok(size - HEADER);
+        };
+        if total < min_size {
+            return Ok(size - HEADER);
+        }
+        let want = block_size_for(preferred_n.max(min_n)).map_or(total, |w| w.min(total));
+        self.remove_free(next)?;
+        // Absorb the whole free block, then give back what is not wanted: as in `trim`,
+        // the chain of sizes stays walkable at every step (see `repair`).
+        self.set(off, total, false);
+        self.set_prev_phys(off + total, off);
+        // The absorbed block's header and links read as zeros, like fresh memory.
+        // SAFETY: `[next, next + MIN_BLOCK)` was the start of a free block (at least
+        // MIN_BLOCK long) and now lies inside the used block `off`.
+        unsafe { std::ptr::write_bytes(self.base.add(next as usize), 0, MIN_BLOCK as usize) };
+        self.trim(off, want)?;
+        let grown = self.size_of(off);
+        self.st().free_bytes -= grown - size;
+        Ok(grown - HEADER)
+    }
+
     /// Frees the allocation at `user`, merging it with free neighbours.
     pub(crate) fn deallocate(&self, user: u64) -> Result<()> {
         let mut off = self.used_block(user)?;
@@ -797,6 +836,45 @@ mod tests {
         h.check().unwrap();
         assert_eq!(h.free_bytes(), free0);
         assert!(h.all_deallocated());
+        drop(t.buf);
+    }
+
+    #[test]
+    fn expand_grows_into_the_next_free_block_only() {
+        let t = heap(1 << 16);
+        let h = &t.heap;
+        let free0 = h.free_bytes();
+        let a = h.allocate(100, 16).unwrap().unwrap();
+        // SAFETY: `a` is a 100-byte allocation inside the buffer.
+        unsafe { std::ptr::write_bytes(h.base.add(a as usize), 7, 100) };
+        // The rest of the heap follows `a`: it grows to the preferred size, keeping its bytes.
+        let got = h.expand(a, 1000, 4000).unwrap();
+        assert!((4000..4016).contains(&got), "{got}");
+        h.check().unwrap();
+        assert_eq!(h.free_bytes(), free0 - got - HEADER);
+        // SAFETY: as above; `a` now holds `got` bytes.
+        let bytes = unsafe { std::slice::from_raw_parts(h.base.add(a as usize), got as usize) };
+        assert!(bytes[..100].iter().all(|&b| b == 7));
+        // Asking for no more than it has changes nothing.
+        assert_eq!(h.expand(a, 50, 50).unwrap(), got);
+        // A used block right after it stops the growth; nothing changes.
+        let b = h.allocate(16, 16).unwrap().unwrap();
+        assert_eq!(b, a + got + HEADER);
+        assert_eq!(h.expand(a, got + 1, got + 1).unwrap(), got);
+        h.check().unwrap();
+        // Freed, the neighbour is room again; more than is free fails and changes nothing.
+        h.deallocate(b).unwrap();
+        let free1 = h.free_bytes();
+        assert_eq!(h.expand(a, 1 << 20, 1 << 20).unwrap(), got);
+        assert_eq!(h.free_bytes(), free1);
+        let all = h.expand(a, got + 1, u64::MAX).unwrap();
+        assert_eq!(h.free_bytes(), 0);
+        assert_eq!(all, free0 - HEADER);
+        h.check().unwrap();
+        h.deallocate(a).unwrap();
+        h.check().unwrap();
+        assert_eq!(h.free_bytes(), free0);
+        assert!(h.expand(a, 10, 10).is_err());
         drop(t.buf);
     }
 

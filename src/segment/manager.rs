@@ -441,6 +441,22 @@ impl SegmentManager {
         self.heap().deallocate(off)
     }
 
+    /// Grows the allocation at `ptr` in place to hold at least `min` bytes (and up to
+    /// `preferred` when that much is free right after it). Returns its usable size
+    /// afterwards: below `min` when it could not grow, and then nothing changed. Memory
+    /// that is not an allocation of this segment gives `InvalidArgument`.
+    pub fn expand_in_place(&self, ptr: *mut u8, min: usize, preferred: usize) -> Result<usize> {
+        self.check_writable()?;
+        let off = self.offset_of(ptr).ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidArgument,
+                format!("{ptr:p} does not point into this segment"),
+            )
+        })?;
+        let _g = self.lock()?;
+        Ok(self.heap().expand(off, min as u64, preferred as u64)? as usize)
+    }
+
     /// The number of usable bytes of the allocation at `ptr`.
     pub fn allocation_size(&self, ptr: *const u8) -> Result<usize> {
         let off = self.offset_of(ptr).ok_or_else(|| {

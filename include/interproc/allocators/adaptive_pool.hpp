@@ -6,10 +6,12 @@
 
 namespace interproc {
 
-/// Boost's adaptive_pool. interproc draws single objects from the segment-wide node pool for their size (empty blocks are kept, not returned to the segment).
+/// Boost's adaptive_pool. interproc draws single objects from the same segment-wide,
+/// lock-free node pool as node_allocator (empty blocks are kept, not returned to the
+/// segment; `MaxFreeBlocks` and `OverheadPercent` are accepted for Boost's sake).
 template <class T, class SegmentManager, std::size_t NodesPerBlock = 64, std::size_t MaxFreeBlocks = 2, unsigned char OverheadPercent = 5>
-class adaptive_pool : public detail::pooled_allocator_base<T, SegmentManager, NodesPerBlock> {
-   typedef detail::pooled_allocator_base<T, SegmentManager, NodesPerBlock> base_t;
+class adaptive_pool : public detail::shared_pool_allocator_base<T, SegmentManager, NodesPerBlock> {
+   typedef detail::shared_pool_allocator_base<T, SegmentManager, NodesPerBlock> base_t;
 
 public:
    /// The same allocator for U (and U's pool).
@@ -17,33 +19,30 @@ public:
       typedef adaptive_pool<U, SegmentManager, NodesPerBlock, MaxFreeBlocks, OverheadPercent> other;
    };
 
-   /// An allocator for the segment of `segment_mngr`.
+   /// An allocator for the segment of `segment_mngr` (finds or makes the pool).
    adaptive_pool(SegmentManager *segment_mngr) : base_t(segment_mngr) {}
    adaptive_pool(const adaptive_pool &other) noexcept : base_t(other) {}
-   /// The same segment, another type (and its pool).
+   /// The same segment, another type: the same pool if the node size is the same.
    template <class U>
-   adaptive_pool(const adaptive_pool<U, SegmentManager, NodesPerBlock, MaxFreeBlocks, OverheadPercent> &other) : base_t(other.get_segment_manager()) {}
-   adaptive_pool &operator=(const adaptive_pool &other) {
-      this->mp_mngr = other.mp_mngr;
-      this->mp_pool = other.mp_pool;
+   adaptive_pool(const adaptive_pool<U, SegmentManager, NodesPerBlock, MaxFreeBlocks, OverheadPercent> &other)
+      : base_t(other.get_segment_manager(), other.get_node_pool()) {}
+   adaptive_pool &operator=(const adaptive_pool &other) noexcept {
+      base_t::operator=(other);
       return *this;
    }
 
    /// Exchanges two allocators.
-   friend void swap(adaptive_pool &a, adaptive_pool &b) noexcept {
-      adaptive_pool t(a);
-      a = b;
-      b = t;
-   }
+   friend void swap(adaptive_pool &a, adaptive_pool &b) noexcept { a.swap_base(b); }
 };
 
-/// Allocators are equal when they draw from the same segment (and so the same pool).
-template <class T, class U, class S, std::size_t N, std::size_t MaxFreeBlocks = 2, unsigned char OverheadPercent = 5>
-bool operator==(const adaptive_pool<T, S, N, MaxFreeBlocks, OverheadPercent> &a, const adaptive_pool<U, S, N, MaxFreeBlocks, OverheadPercent> &b) noexcept {
+/// Allocators are equal when they draw from the same segment (and so the same pools).
+template <class T, class U, class S, std::size_t N, std::size_t F, unsigned char O>
+bool operator==(const adaptive_pool<T, S, N, F, O> &a, const adaptive_pool<U, S, N, F, O> &b) noexcept {
    return a.get_segment_manager() == b.get_segment_manager();
 }
-template <class T, class U, class S, std::size_t N, std::size_t MaxFreeBlocks = 2, unsigned char OverheadPercent = 5>
-bool operator!=(const adaptive_pool<T, S, N, MaxFreeBlocks, OverheadPercent> &a, const adaptive_pool<U, S, N, MaxFreeBlocks, OverheadPercent> &b) noexcept {
+/// Not equal.
+template <class T, class U, class S, std::size_t N, std::size_t F, unsigned char O>
+bool operator!=(const adaptive_pool<T, S, N, F, O> &a, const adaptive_pool<U, S, N, F, O> &b) noexcept {
    return !(a == b);
 }
 

@@ -6,44 +6,47 @@
 
 namespace interproc {
 
-/// Boost's cached_adaptive_pool, drawing from the segment-wide node pool as adaptive_pool does.
+/// Boost's cached_adaptive_pool: adaptive_pool's shared pool with a cache of free nodes in
+/// each allocator object (as cached_node_allocator; `set_max_cached_nodes`,
+/// `get_max_cached_nodes`). One allocator object is for one thread at a time; a copy
+/// starts with an empty cache.
 template <class T, class SegmentManager, std::size_t NodesPerBlock = 64, std::size_t MaxFreeBlocks = 2, unsigned char OverheadPercent = 5>
-class cached_adaptive_pool : public detail::pooled_allocator_base<T, SegmentManager, NodesPerBlock> {
-   typedef detail::pooled_allocator_base<T, SegmentManager, NodesPerBlock> base_t;
+class cached_adaptive_pool : public detail::cached_pool_allocator_base<T, SegmentManager, NodesPerBlock> {
+   typedef detail::cached_pool_allocator_base<T, SegmentManager, NodesPerBlock> base_t;
 
 public:
+   typedef typename base_t::size_type size_type;
+
    /// The same allocator for U (and U's pool).
    template <class U> struct rebind {
       typedef cached_adaptive_pool<U, SegmentManager, NodesPerBlock, MaxFreeBlocks, OverheadPercent> other;
    };
 
-   /// An allocator for the segment of `segment_mngr`.
-   cached_adaptive_pool(SegmentManager *segment_mngr) : base_t(segment_mngr) {}
+   /// An allocator for the segment of `segment_mngr` whose cache holds up to `max_cached_nodes`.
+   cached_adaptive_pool(SegmentManager *segment_mngr, size_type max_cached_nodes = base_t::default_max_cached_nodes)
+      : base_t(segment_mngr, max_cached_nodes) {}
    cached_adaptive_pool(const cached_adaptive_pool &other) noexcept : base_t(other) {}
-   /// The same segment, another type (and its pool).
+   /// The same segment and cache capacity, another type (the same pool if the node size is the same).
    template <class U>
-   cached_adaptive_pool(const cached_adaptive_pool<U, SegmentManager, NodesPerBlock, MaxFreeBlocks, OverheadPercent> &other) : base_t(other.get_segment_manager()) {}
-   cached_adaptive_pool &operator=(const cached_adaptive_pool &other) {
-      this->mp_mngr = other.mp_mngr;
-      this->mp_pool = other.mp_pool;
+   cached_adaptive_pool(const cached_adaptive_pool<U, SegmentManager, NodesPerBlock, MaxFreeBlocks, OverheadPercent> &other)
+      : base_t(other.get_segment_manager(), other.get_node_pool(), other.get_max_cached_nodes()) {}
+   cached_adaptive_pool &operator=(const cached_adaptive_pool &other) noexcept {
+      base_t::operator=(other);
       return *this;
    }
 
-   /// Exchanges two allocators.
-   friend void swap(cached_adaptive_pool &a, cached_adaptive_pool &b) noexcept {
-      cached_adaptive_pool t(a);
-      a = b;
-      b = t;
-   }
+   /// Exchanges two allocators (their pools and caches).
+   friend void swap(cached_adaptive_pool &a, cached_adaptive_pool &b) noexcept { a.swap_cached(b); }
 };
 
-/// Allocators are equal when they draw from the same segment (and so the same pool).
-template <class T, class U, class S, std::size_t N, std::size_t MaxFreeBlocks = 2, unsigned char OverheadPercent = 5>
-bool operator==(const cached_adaptive_pool<T, S, N, MaxFreeBlocks, OverheadPercent> &a, const cached_adaptive_pool<U, S, N, MaxFreeBlocks, OverheadPercent> &b) noexcept {
+/// Allocators are equal when they draw from the same segment (and so the same pools).
+template <class T, class U, class S, std::size_t N, std::size_t F, unsigned char O>
+bool operator==(const cached_adaptive_pool<T, S, N, F, O> &a, const cached_adaptive_pool<U, S, N, F, O> &b) noexcept {
    return a.get_segment_manager() == b.get_segment_manager();
 }
-template <class T, class U, class S, std::size_t N, std::size_t MaxFreeBlocks = 2, unsigned char OverheadPercent = 5>
-bool operator!=(const cached_adaptive_pool<T, S, N, MaxFreeBlocks, OverheadPercent> &a, const cached_adaptive_pool<U, S, N, MaxFreeBlocks, OverheadPercent> &b) noexcept {
+/// Not equal.
+template <class T, class U, class S, std::size_t N, std::size_t F, unsigned char O>
+bool operator!=(const cached_adaptive_pool<T, S, N, F, O> &a, const cached_adaptive_pool<U, S, N, F, O> &b) noexcept {
    return !(a == b);
 }
 

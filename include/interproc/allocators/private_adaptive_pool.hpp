@@ -6,44 +6,45 @@
 
 namespace interproc {
 
-/// Boost's private_adaptive_pool, drawing from the segment-wide node pool as adaptive_pool does.
+/// Boost's private_adaptive_pool: each allocator object has a node pool of its own (as
+/// private_node_allocator), not shared and not locked, whose blocks go back to the segment
+/// when the allocator is destroyed. An allocator equals only itself; a moved-to allocator
+/// takes the pool. `MaxFreeBlocks` and `OverheadPercent` are accepted for Boost's sake.
 template <class T, class SegmentManager, std::size_t NodesPerBlock = 64, std::size_t MaxFreeBlocks = 2, unsigned char OverheadPercent = 5>
-class private_adaptive_pool : public detail::pooled_allocator_base<T, SegmentManager, NodesPerBlock> {
-   typedef detail::pooled_allocator_base<T, SegmentManager, NodesPerBlock> base_t;
+class private_adaptive_pool : public detail::private_pool_allocator_base<T, SegmentManager, NodesPerBlock> {
+   typedef detail::private_pool_allocator_base<T, SegmentManager, NodesPerBlock> base_t;
 
 public:
-   /// The same allocator for U (and U's pool).
+   /// The same allocator for U (with a pool of its own).
    template <class U> struct rebind {
       typedef private_adaptive_pool<U, SegmentManager, NodesPerBlock, MaxFreeBlocks, OverheadPercent> other;
    };
 
-   /// An allocator for the segment of `segment_mngr`.
-   private_adaptive_pool(SegmentManager *segment_mngr) : base_t(segment_mngr) {}
+   /// An allocator for the segment of `segment_mngr`, with an empty pool.
+   private_adaptive_pool(SegmentManager *segment_mngr) noexcept : base_t(segment_mngr) {}
    private_adaptive_pool(const private_adaptive_pool &other) noexcept : base_t(other) {}
-   /// The same segment, another type (and its pool).
+   private_adaptive_pool(private_adaptive_pool &&other) noexcept : base_t(std::move(other)) {}
+   /// The same segment, another type, an empty pool.
    template <class U>
-   private_adaptive_pool(const private_adaptive_pool<U, SegmentManager, NodesPerBlock, MaxFreeBlocks, OverheadPercent> &other) : base_t(other.get_segment_manager()) {}
-   private_adaptive_pool &operator=(const private_adaptive_pool &other) {
-      this->mp_mngr = other.mp_mngr;
-      this->mp_pool = other.mp_pool;
+   private_adaptive_pool(const private_adaptive_pool<U, SegmentManager, NodesPerBlock, MaxFreeBlocks, OverheadPercent> &other) noexcept
+      : base_t(other.get_segment_manager()) {}
+   private_adaptive_pool &operator=(private_adaptive_pool &&other) noexcept {
+      base_t::operator=(std::move(other));
       return *this;
    }
 
-   /// Exchanges two allocators.
-   friend void swap(private_adaptive_pool &a, private_adaptive_pool &b) noexcept {
-      private_adaptive_pool t(a);
-      a = b;
-      b = t;
-   }
+   /// Exchanges two allocators (their pools).
+   friend void swap(private_adaptive_pool &a, private_adaptive_pool &b) noexcept { a.swap_private(b); }
 };
 
-/// Allocators are equal when they draw from the same segment (and so the same pool).
-template <class T, class U, class S, std::size_t N, std::size_t MaxFreeBlocks = 2, unsigned char OverheadPercent = 5>
-bool operator==(const private_adaptive_pool<T, S, N, MaxFreeBlocks, OverheadPercent> &a, const private_adaptive_pool<U, S, N, MaxFreeBlocks, OverheadPercent> &b) noexcept {
-   return a.get_segment_manager() == b.get_segment_manager();
+/// An allocator equals only itself: no other one can free its nodes.
+template <class T, class S, std::size_t N, std::size_t F, unsigned char O>
+bool operator==(const private_adaptive_pool<T, S, N, F, O> &a, const private_adaptive_pool<T, S, N, F, O> &b) noexcept {
+   return &a == &b;
 }
-template <class T, class U, class S, std::size_t N, std::size_t MaxFreeBlocks = 2, unsigned char OverheadPercent = 5>
-bool operator!=(const private_adaptive_pool<T, S, N, MaxFreeBlocks, OverheadPercent> &a, const private_adaptive_pool<U, S, N, MaxFreeBlocks, OverheadPercent> &b) noexcept {
+/// Not equal.
+template <class T, class S, std::size_t N, std::size_t F, unsigned char O>
+bool operator!=(const private_adaptive_pool<T, S, N, F, O> &a, const private_adaptive_pool<T, S, N, F, O> &b) noexcept {
    return !(a == b);
 }
 

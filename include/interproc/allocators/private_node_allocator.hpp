@@ -6,44 +6,46 @@
 
 namespace interproc {
 
-/// Boost's private_node_allocator. interproc draws from the same segment-wide node pool as node_allocator (a per-allocator pool would save the lock on allocation only in the process that owns it).
+/// Boost's private_node_allocator: each allocator object has a node pool of its own, not
+/// shared and not locked (one thread at a time), whose blocks go back to the segment when
+/// the allocator is destroyed. A copy or a rebound allocator starts with an empty pool, so
+/// an allocator equals only itself; a moved-to allocator takes the pool, so a container
+/// moved or swapped keeps its nodes' pool.
 template <class T, class SegmentManager, std::size_t NodesPerBlock = 64>
-class private_node_allocator : public detail::pooled_allocator_base<T, SegmentManager, NodesPerBlock> {
-   typedef detail::pooled_allocator_base<T, SegmentManager, NodesPerBlock> base_t;
+class private_node_allocator : public detail::private_pool_allocator_base<T, SegmentManager, NodesPerBlock> {
+   typedef detail::private_pool_allocator_base<T, SegmentManager, NodesPerBlock> base_t;
 
 public:
-   /// The same allocator for U (and U's pool).
+   /// The same allocator for U (with a pool of its own).
    template <class U> struct rebind {
       typedef private_node_allocator<U, SegmentManager, NodesPerBlock> other;
    };
 
-   /// An allocator for the segment of `segment_mngr`.
-   private_node_allocator(SegmentManager *segment_mngr) : base_t(segment_mngr) {}
+   /// An allocator for the segment of `segment_mngr`, with an empty pool.
+   private_node_allocator(SegmentManager *segment_mngr) noexcept : base_t(segment_mngr) {}
    private_node_allocator(const private_node_allocator &other) noexcept : base_t(other) {}
-   /// The same segment, another type (and its pool).
+   private_node_allocator(private_node_allocator &&other) noexcept : base_t(std::move(other)) {}
+   /// The same segment, another type, an empty pool.
    template <class U>
-   private_node_allocator(const private_node_allocator<U, SegmentManager, NodesPerBlock> &other) : base_t(other.get_segment_manager()) {}
-   private_node_allocator &operator=(const private_node_allocator &other) {
-      this->mp_mngr = other.mp_mngr;
-      this->mp_pool = other.mp_pool;
+   private_node_allocator(const private_node_allocator<U, SegmentManager, NodesPerBlock> &other) noexcept
+      : base_t(other.get_segment_manager()) {}
+   private_node_allocator &operator=(private_node_allocator &&other) noexcept {
+      base_t::operator=(std::move(other));
       return *this;
    }
 
-   /// Exchanges two allocators.
-   friend void swap(private_node_allocator &a, private_node_allocator &b) noexcept {
-      private_node_allocator t(a);
-      a = b;
-      b = t;
-   }
+   /// Exchanges two allocators (their pools).
+   friend void swap(private_node_allocator &a, private_node_allocator &b) noexcept { a.swap_private(b); }
 };
 
-/// Allocators are equal when they draw from the same segment (and so the same pool).
-template <class T, class U, class S, std::size_t N>
-bool operator==(const private_node_allocator<T, S, N> &a, const private_node_allocator<U, S, N> &b) noexcept {
-   return a.get_segment_manager() == b.get_segment_manager();
+/// An allocator equals only itself: no other one can free its nodes.
+template <class T, class S, std::size_t N>
+bool operator==(const private_node_allocator<T, S, N> &a, const private_node_allocator<T, S, N> &b) noexcept {
+   return &a == &b;
 }
-template <class T, class U, class S, std::size_t N>
-bool operator!=(const private_node_allocator<T, S, N> &a, const private_node_allocator<U, S, N> &b) noexcept {
+/// Not equal.
+template <class T, class S, std::size_t N>
+bool operator!=(const private_node_allocator<T, S, N> &a, const private_node_allocator<T, S, N> &b) noexcept {
    return !(a == b);
 }
 

@@ -97,20 +97,25 @@ private:
 } // namespace detail
 
 /// A doubly linked list whose links are the allocator's pointer type (offset_ptr in a
-/// segment), so it works in shared memory. The end node lives in the list object.
-template <class T, class A = std::allocator<T>> class list : private detail::alloc_holder<A> {
-   typedef detail::alloc_holder<A> holder;
+/// segment), so it works in shared memory. The end node lives in the list object. As in
+/// Boost.Container, the list keeps its allocator rebound to its node type (the stored
+/// allocator), so allocating a node never rebinds one.
+template <class T, class A = std::allocator<T>>
+class list : private detail::alloc_holder<typename std::allocator_traits<A>::template rebind_alloc<detail::list_node<T, typename std::allocator_traits<A>::void_pointer>>> {
    typedef std::allocator_traits<A> traits;
    typedef typename traits::void_pointer void_pointer;
    typedef detail::list_node_base<void_pointer> base;
    typedef detail::list_node<T, void_pointer> node;
    typedef typename traits::template rebind_alloc<node> node_alloc;
    typedef std::allocator_traits<node_alloc> node_traits;
+   typedef detail::alloc_holder<node_alloc> holder;
+   struct from_node_alloc_t {};
 
 public:
    typedef T value_type;
    typedef A allocator_type;
-   typedef A stored_allocator_type;
+   /// The allocator the list keeps: A rebound to the list's node type.
+   typedef node_alloc stored_allocator_type;
    typedef typename traits::pointer pointer;
    typedef typename traits::const_pointer const_pointer;
    typedef T &reference;
@@ -123,9 +128,9 @@ public:
    typedef std::reverse_iterator<const_iterator> const_reverse_iterator;
 
    /// An empty list.
-   list() : holder(A()), m_size(0) { reset(); }
+   list() : holder(node_alloc(A())), m_size(0) { reset(); }
    /// An empty list allocating with `a`.
-   explicit list(const allocator_type &a) : holder(a), m_size(0) { reset(); }
+   explicit list(const allocator_type &a) : holder(node_alloc(a)), m_size(0) { reset(); }
    /// `n` value-initialized elements.
    explicit list(size_type n, const allocator_type &a = allocator_type()) : list(a) { resize(n); }
    /// `n` copies of `v`.
@@ -138,13 +143,13 @@ public:
    /// The elements of `il`.
    list(std::initializer_list<T> il, const allocator_type &a = allocator_type()) : list(a) { insert(end(), il.begin(), il.end()); }
    /// A copy of `other`.
-   list(const list &other) : list(traits::select_on_container_copy_construction(other.alloc())) {
+   list(const list &other) : list(node_traits::select_on_container_copy_construction(other.alloc()), from_node_alloc_t()) {
       insert(end(), other.begin(), other.end());
    }
    /// A copy of `other` allocating with `a`.
    list(const list &other, const allocator_type &a) : list(a) { insert(end(), other.begin(), other.end()); }
    /// Takes `other`'s nodes.
-   list(list &&other) noexcept : holder(other.alloc()), m_size(0) {
+   list(list &&other) noexcept : holder(std::move(other.alloc())), m_size(0) {
       reset();
       take(other);
    }
@@ -188,21 +193,29 @@ public:
       assign(il.begin(), il.end());
       return *this;
    }
-   /// Replaces the elements with `n` copies of `v`.
+   /// Replaces the elements with `n` copies of `v`; if one throws, nothing changes.
    void assign(size_type n, const T &v) {
-      list tmp(n, v, this->alloc());
-      swap_nodes(tmp);
+      node_chain chain(*this);
+      for (; n > 0; --n) {
+         chain.emplace_back(v);
+      }
+      clear();
+      chain.splice_into(end());
    }
-   /// Replaces the elements with those of `[first, last)`.
+   /// Replaces the elements with those of `[first, last)`; if one throws, nothing changes.
    template <class It, class = std::enable_if_t<detail::is_input_iterator<It>::value>> void assign(It first, It last) {
-      list tmp(first, last, this->alloc());
-      swap_nodes(tmp);
+      node_chain chain(*this);
+      for (; first != last; ++first) {
+         chain.emplace_back(*first);
+      }
+      clear();
+      chain.splice_into(end());
    }
    /// Replaces the elements with those of `il`.
    void assign(std::initializer_list<T> il) { assign(il.begin(), il.end()); }
 
    /// A copy of the allocator.
-   allocator_type get_allocator() const noexcept { return this->alloc(); }
+   allocator_type get_allocator() const noexcept { return allocator_type(this->alloc()); }
    /// The allocator itself.
    stored_allocator_type &get_stored_allocator() noexcept { return this->alloc(); }
    /// The allocator itself.
@@ -238,7 +251,7 @@ public:
    /// Number of elements.
    size_type size() const noexcept { return m_size; }
    /// Largest possible number of elements.
-   size_type max_size() const noexcept { return node_traits::max_size(node_alloc(this->alloc())); }
+   size_type max_size() const noexcept { return node_traits::max_size(this->alloc()); }
    /// First element.
    reference front() noexcept { return *begin(); }
    /// First element.
@@ -276,20 +289,20 @@ public:
    iterator insert(const_iterator pos, T &&v) { return emplace(pos, std::move(v)); }
    /// Inserts `n` copies of `v` before `pos`; if one throws, none is inserted.
    iterator insert(const_iterator pos, size_type n, const T &v) {
-      list tmp(this->alloc());
+      node_chain chain(*this);
       for (; n > 0; --n) {
-         tmp.emplace_back(v);
+         chain.emplace_back(v);
       }
-      return splice_all(pos, tmp);
+      return chain.splice_into(pos);
    }
    /// Inserts the elements of `[first, last)` before `pos`; if one throws, none is inserted.
    template <class It, class = std::enable_if_t<detail::is_input_iterator<It>::value>>
    iterator insert(const_iterator pos, It first, It last) {
-      list tmp(this->alloc());
+      node_chain chain(*this);
       for (; first != last; ++first) {
-         tmp.emplace_back(*first);
+         chain.emplace_back(*first);
       }
-      return splice_all(pos, tmp);
+      return chain.splice_into(pos);
    }
    /// Inserts the elements of `il` before `pos`.
    iterator insert(const_iterator pos, std::initializer_list<T> il) { return insert(pos, il.begin(), il.end()); }
@@ -314,11 +327,11 @@ public:
       if (n < m_size) {
          shrink(n);
       } else {
-         list tmp(this->alloc());
+         node_chain chain(*this);
          for (size_type i = m_size; i < n; ++i) {
-            tmp.emplace_back();
+            chain.emplace_back();
          }
-         splice_all(end(), tmp);
+         chain.splice_into(end());
       }
    }
    /// Grows with copies of `v` or shrinks to `n` elements.
@@ -392,11 +405,11 @@ public:
    /// Removes the elements for which `pred` holds; returns how many.
    template <class Pred> size_type remove_if(Pred pred) {
       // Unlink first, destroy after: `pred` may refer to an element being removed.
-      list removed(this->alloc());
+      node_chain removed(*this);
       for (const_iterator it = begin(); it != end();) {
          const_iterator next = std::next(it);
          if (pred(*it)) {
-            removed.splice(removed.end(), *this, it);
+            removed.take(it.node());
          }
          it = next;
       }
@@ -406,7 +419,7 @@ public:
    size_type unique() { return unique(std::equal_to<T>()); }
    /// Removes consecutive elements for which `pred(previous, x)` holds; returns how many.
    template <class Pred> size_type unique(Pred pred) {
-      list removed(this->alloc());
+      node_chain removed(*this);
       if (m_size < 2) {
          return 0;
       }
@@ -414,7 +427,7 @@ public:
       for (const_iterator it = std::next(prev); it != end();) {
          const_iterator next = std::next(it);
          if (pred(*prev, *it)) {
-            removed.splice(removed.end(), *this, it);
+            removed.take(it.node());
          } else {
             prev = it;
          }
@@ -492,6 +505,69 @@ public:
    friend bool operator>=(const list &a, const list &b) { return !(a < b); }
 
 private:
+   explicit list(const node_alloc &na, from_node_alloc_t) : holder(na), m_size(0) { reset(); }
+
+   /// Nodes built (or unlinked) by this list and not in it: the elements of an insertion
+   /// before they all exist, or the ones a removal unlinked. Whatever is still in the
+   /// chain when it goes away is destroyed with the list's own allocator.
+   class node_chain {
+   public:
+      explicit node_chain(list &owner) noexcept : m_owner(owner), m_size(0) { m_end.next = m_end.prev = &m_end; }
+      node_chain(const node_chain &) = delete;
+      node_chain &operator=(const node_chain &) = delete;
+      ~node_chain() {
+         base *n = m_end.nxt();
+         while (n != &m_end) {
+            base *next = n->nxt();
+            m_owner.destroy_node(static_cast<node *>(n));
+            n = next;
+         }
+      }
+      /// Builds a node from `args` at the end of the chain.
+      template <class... Args> void emplace_back(Args &&...args) {
+         append(m_owner.create_node(std::forward<Args>(args)...));
+      }
+      /// Moves the owner's node `n` to the end of the chain.
+      void take(base *n) noexcept {
+         m_owner.unlink(n);
+         append(n);
+      }
+      /// Nodes in the chain.
+      size_type size() const noexcept { return m_size; }
+      /// Moves every node into the owner before `pos`; returns the first (or `pos`).
+      iterator splice_into(const_iterator pos) noexcept {
+         if (m_size == 0) {
+            return iterator(pos.node());
+         }
+         base *first = m_end.nxt();
+         base *last = m_end.prv();
+         base *p = pos.node();
+         base *before = p->prv();
+         before->next = first;
+         first->prev = before;
+         last->next = p;
+         p->prev = last;
+         m_owner.m_size += m_size;
+         m_end.next = m_end.prev = &m_end;
+         m_size = 0;
+         return iterator(first);
+      }
+
+   private:
+      void append(base *n) noexcept {
+         base *last = m_end.prv();
+         n->prev = last;
+         n->next = &m_end;
+         last->next = n;
+         m_end.prev = n;
+         ++m_size;
+      }
+
+      list &m_owner;
+      base m_end;
+      size_type m_size;
+   };
+
    base *end_node() const noexcept { return const_cast<base *>(&m_end); }
    void reset() noexcept {
       m_end.next = &m_end;
@@ -499,7 +575,7 @@ private:
    }
 
    template <class... Args> node *create_node(Args &&...args) {
-      node_alloc na(this->alloc());
+      node_alloc &na = this->alloc();
       auto p = node_traits::allocate(na, 1);
       node *n = detail::raw_address(p);
       ::new (static_cast<void *>(n)) node();
@@ -515,8 +591,7 @@ private:
    void destroy_node(node *n) noexcept {
       detail::destroy_element(std::addressof(n->value));
       n->~node();
-      node_alloc na(this->alloc());
-      node_traits::deallocate(na, detail::pointer_from<typename node_traits::pointer>(n), 1);
+      node_traits::deallocate(this->alloc(), detail::pointer_from<typename node_traits::pointer>(n), 1);
    }
    void link_before(base *pos, base *n) noexcept {
       base *before = pos->prv();

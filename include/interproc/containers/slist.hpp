@@ -85,20 +85,24 @@ private:
 
 /// A singly linked list whose links are the allocator's pointer type (offset_ptr in a
 /// segment), so it works in shared memory. It keeps its size; the node before the first
-/// lives in the slist object.
-template <class T, class A = std::allocator<T>> class slist : private detail::alloc_holder<A> {
-   typedef detail::alloc_holder<A> holder;
+/// lives in the slist object. As in Boost.Container, the slist keeps its allocator rebound
+/// to its node type (the stored allocator), so allocating a node never rebinds one.
+template <class T, class A = std::allocator<T>>
+class slist : private detail::alloc_holder<typename std::allocator_traits<A>::template rebind_alloc<detail::slist_node<T, typename std::allocator_traits<A>::void_pointer>>> {
    typedef std::allocator_traits<A> traits;
    typedef typename traits::void_pointer void_pointer;
    typedef detail::slist_node_base<void_pointer> base;
    typedef detail::slist_node<T, void_pointer> node;
    typedef typename traits::template rebind_alloc<node> node_alloc;
    typedef std::allocator_traits<node_alloc> node_traits;
+   typedef detail::alloc_holder<node_alloc> holder;
+   struct from_node_alloc_t {};
 
 public:
    typedef T value_type;
    typedef A allocator_type;
-   typedef A stored_allocator_type;
+   /// The allocator the slist keeps: A rebound to the slist's node type.
+   typedef node_alloc stored_allocator_type;
    typedef typename traits::pointer pointer;
    typedef typename traits::const_pointer const_pointer;
    typedef T &reference;
@@ -109,9 +113,9 @@ public:
    typedef detail::slist_iterator<T, void_pointer, true> const_iterator;
 
    /// An empty slist.
-   slist() : holder(A()), m_size(0) {}
+   slist() : holder(node_alloc(A())), m_size(0) {}
    /// An empty slist allocating with `a`.
-   explicit slist(const allocator_type &a) : holder(a), m_size(0) {}
+   explicit slist(const allocator_type &a) : holder(node_alloc(a)), m_size(0) {}
    /// `n` value-initialized elements.
    explicit slist(size_type n, const allocator_type &a = allocator_type()) : slist(a) { resize(n); }
    /// `n` copies of `v`.
@@ -126,13 +130,13 @@ public:
       insert_after(before_begin(), il.begin(), il.end());
    }
    /// A copy of `other`.
-   slist(const slist &other) : slist(traits::select_on_container_copy_construction(other.alloc())) {
+   slist(const slist &other) : slist(node_traits::select_on_container_copy_construction(other.alloc()), from_node_alloc_t()) {
       insert_after(before_begin(), other.begin(), other.end());
    }
    /// A copy of `other` allocating with `a`.
    slist(const slist &other, const allocator_type &a) : slist(a) { insert_after(before_begin(), other.begin(), other.end()); }
    /// Takes `other`'s nodes.
-   slist(slist &&other) noexcept : holder(other.alloc()), m_size(0) { take(other); }
+   slist(slist &&other) noexcept : holder(std::move(other.alloc())), m_size(0) { take(other); }
    /// Takes `other`'s nodes if `a` can free them, else moves the elements one by one.
    slist(slist &&other, const allocator_type &a) : slist(a) {
       if (detail::alloc_equal(this->alloc(), other.alloc())) {
@@ -168,21 +172,27 @@ public:
       }
       return *this;
    }
-   /// Replaces the elements with those of `[first, last)`.
+   /// Replaces the elements with those of `[first, last)`; if one throws, nothing changes.
    template <class It, class = std::enable_if_t<detail::is_input_iterator<It>::value>> void assign(It first, It last) {
-      slist tmp(first, last, this->alloc());
+      node_chain chain(*this);
+      for (; first != last; ++first) {
+         chain.emplace_back(*first);
+      }
       clear();
-      take(tmp);
+      chain.splice_after_into(&m_head);
    }
-   /// Replaces the elements with `n` copies of `v`.
+   /// Replaces the elements with `n` copies of `v`; if one throws, nothing changes.
    void assign(size_type n, const T &v) {
-      slist tmp(n, v, this->alloc());
+      node_chain chain(*this);
+      for (; n > 0; --n) {
+         chain.emplace_back(v);
+      }
       clear();
-      take(tmp);
+      chain.splice_after_into(&m_head);
    }
 
    /// A copy of the allocator.
-   allocator_type get_allocator() const noexcept { return this->alloc(); }
+   allocator_type get_allocator() const noexcept { return allocator_type(this->alloc()); }
    /// The allocator itself.
    stored_allocator_type &get_stored_allocator() noexcept { return this->alloc(); }
    /// The allocator itself.
@@ -222,7 +232,7 @@ public:
    /// Number of elements.
    size_type size() const noexcept { return m_size; }
    /// Largest possible number of elements.
-   size_type max_size() const noexcept { return node_traits::max_size(node_alloc(this->alloc())); }
+   size_type max_size() const noexcept { return node_traits::max_size(this->alloc()); }
    /// First element.
    reference front() noexcept { return *begin(); }
    /// First element.
@@ -368,11 +378,11 @@ public:
    }
    /// Removes the elements for which `pred` holds; returns how many.
    template <class Pred> size_type remove_if(Pred pred) {
-      slist removed(this->alloc());
+      node_chain removed(*this);
       base *prev = &m_head;
       while (prev->nxt()) {
          if (pred(static_cast<node *>(prev->nxt())->value)) {
-            removed.splice_after(removed.before_begin(), *this, const_iterator(prev));
+            removed.take_after(prev);
          } else {
             prev = prev->nxt();
          }
@@ -383,11 +393,11 @@ public:
    size_type unique() { return unique(std::equal_to<T>()); }
    /// Removes consecutive elements for which `pred(previous, x)` holds; returns how many.
    template <class Pred> size_type unique(Pred pred) {
-      slist removed(this->alloc());
+      node_chain removed(*this);
       base *prev = m_head.nxt();
       while (prev && prev->nxt()) {
          if (pred(static_cast<node *>(prev)->value, static_cast<node *>(prev->nxt())->value)) {
-            removed.splice_after(removed.before_begin(), *this, const_iterator(prev));
+            removed.take_after(prev);
          } else {
             prev = prev->nxt();
          }
@@ -464,6 +474,64 @@ public:
    friend bool operator>=(const slist &a, const slist &b) { return !(a < b); }
 
 private:
+   explicit slist(const node_alloc &na, from_node_alloc_t) : holder(na), m_size(0) {}
+
+   /// Nodes built (or unlinked) by this slist and not in it: the elements of an
+   /// assignment before they all exist, or the ones a removal unlinked. Whatever is still
+   /// in the chain when it goes away is destroyed with the slist's own allocator.
+   class node_chain {
+   public:
+      explicit node_chain(slist &owner) noexcept : m_owner(owner), m_last(&m_head), m_size(0) {}
+      node_chain(const node_chain &) = delete;
+      node_chain &operator=(const node_chain &) = delete;
+      ~node_chain() {
+         base *n = m_head.nxt();
+         while (n) {
+            base *next = n->nxt();
+            m_owner.destroy_node(static_cast<node *>(n));
+            n = next;
+         }
+      }
+      /// Builds a node from `args` at the end of the chain.
+      template <class... Args> void emplace_back(Args &&...args) {
+         append(m_owner.create_node(std::forward<Args>(args)...));
+      }
+      /// Moves the owner's node after `prev` to the end of the chain.
+      void take_after(base *prev) noexcept {
+         base *n = prev->nxt();
+         prev->next = n->nxt();
+         --m_owner.m_size;
+         append(n);
+      }
+      /// Nodes in the chain.
+      size_type size() const noexcept { return m_size; }
+      /// Moves every node into the owner after `pos`.
+      void splice_after_into(base *pos) noexcept {
+         if (m_size == 0) {
+            return;
+         }
+         m_last->next = pos->nxt();
+         pos->next = m_head.nxt();
+         m_owner.m_size += m_size;
+         m_head.next = nullptr;
+         m_last = &m_head;
+         m_size = 0;
+      }
+
+   private:
+      void append(base *n) noexcept {
+         n->next = nullptr;
+         m_last->next = n;
+         m_last = n;
+         ++m_size;
+      }
+
+      slist &m_owner;
+      base m_head;
+      base *m_last;
+      size_type m_size;
+   };
+
    base *head() const noexcept { return const_cast<base *>(&m_head); }
    iterator before_nth(size_type n) noexcept {
       base *p = &m_head;
@@ -473,7 +541,7 @@ private:
       return iterator(p);
    }
    template <class... Args> node *create_node(Args &&...args) {
-      node_alloc na(this->alloc());
+      node_alloc &na = this->alloc();
       auto p = node_traits::allocate(na, 1);
       node *n = detail::raw_address(p);
       ::new (static_cast<void *>(n)) node();
@@ -489,8 +557,7 @@ private:
    void destroy_node(node *n) noexcept {
       detail::destroy_element(std::addressof(n->value));
       n->~node();
-      node_alloc na(this->alloc());
-      node_traits::deallocate(na, detail::pointer_from<typename node_traits::pointer>(n), 1);
+      node_traits::deallocate(this->alloc(), detail::pointer_from<typename node_traits::pointer>(n), 1);
    }
    void link_after(base *p, base *n) noexcept {
       n->next = p->nxt();

@@ -122,8 +122,11 @@ private:
 /// A vector whose elements never move: each lives in its own node, and an index (an
 /// interproc::vector of node pointers, plus the end node) gives random access. Iterators
 /// and references stay valid until their element is erased. Every stored pointer is the
-/// allocator's (offset_ptr in a segment).
-template <class T, class A = std::allocator<T>> class stable_vector {
+/// allocator's (offset_ptr in a segment). The nodes' allocator (A rebound to the node
+/// type) is kept beside the index, so allocating a node never rebinds one.
+template <class T, class A = std::allocator<T>>
+class stable_vector
+   : private detail::alloc_holder<typename std::allocator_traits<A>::template rebind_alloc<detail::stable_node<T, typename std::allocator_traits<A>::void_pointer>>> {
    typedef std::allocator_traits<A> traits;
    typedef typename traits::void_pointer void_pointer;
    typedef detail::stable_node_base<void_pointer> base;
@@ -131,6 +134,7 @@ template <class T, class A = std::allocator<T>> class stable_vector {
    typedef typename base::link link;
    typedef typename traits::template rebind_alloc<node> node_alloc;
    typedef std::allocator_traits<node_alloc> node_traits;
+   typedef detail::alloc_holder<node_alloc> holder;
    typedef interproc::vector<link, typename traits::template rebind_alloc<link>> index_type;
 
 public:
@@ -149,30 +153,32 @@ public:
    typedef std::reverse_iterator<const_iterator> const_reverse_iterator;
 
    /// An empty stable_vector.
-   stable_vector() : m_index() {}
+   stable_vector() : holder(node_alloc(A())), m_index() {}
    /// An empty stable_vector allocating with `a`.
-   explicit stable_vector(const allocator_type &a) : m_index(a) {}
+   explicit stable_vector(const allocator_type &a) : holder(node_alloc(a)), m_index(a) {}
    /// `n` value-initialized elements.
-   explicit stable_vector(size_type n, const allocator_type &a = allocator_type()) : m_index(a) { resize(n); }
+   explicit stable_vector(size_type n, const allocator_type &a = allocator_type()) : stable_vector(a) { resize(n); }
    /// `n` copies of `v`.
-   stable_vector(size_type n, const T &v, const allocator_type &a = allocator_type()) : m_index(a) { insert(end(), n, v); }
+   stable_vector(size_type n, const T &v, const allocator_type &a = allocator_type()) : stable_vector(a) { insert(end(), n, v); }
    /// The elements of `[first, last)`.
    template <class It, class = std::enable_if_t<detail::is_input_iterator<It>::value>>
-   stable_vector(It first, It last, const allocator_type &a = allocator_type()) : m_index(a) {
+   stable_vector(It first, It last, const allocator_type &a = allocator_type()) : stable_vector(a) {
       insert(end(), first, last);
    }
    /// The elements of `il`.
-   stable_vector(std::initializer_list<T> il, const allocator_type &a = allocator_type()) : m_index(a) {
+   stable_vector(std::initializer_list<T> il, const allocator_type &a = allocator_type()) : stable_vector(a) {
       insert(end(), il.begin(), il.end());
    }
    /// A copy of `other`.
-   stable_vector(const stable_vector &other) : m_index(traits::select_on_container_copy_construction(other.get_allocator())) {
+   stable_vector(const stable_vector &other)
+      : holder(node_traits::select_on_container_copy_construction(other.alloc())),
+        m_index(std::allocator_traits<typename index_type::allocator_type>::select_on_container_copy_construction(other.m_index.get_allocator())) {
       insert(end(), other.begin(), other.end());
    }
    /// A copy of `other` allocating with `a`.
-   stable_vector(const stable_vector &other, const allocator_type &a) : m_index(a) { insert(end(), other.begin(), other.end()); }
+   stable_vector(const stable_vector &other, const allocator_type &a) : stable_vector(a) { insert(end(), other.begin(), other.end()); }
    /// Takes `other`'s nodes.
-   stable_vector(stable_vector &&other) noexcept : m_index(std::move(other.m_index)) {
+   stable_vector(stable_vector &&other) noexcept : holder(std::move(other.alloc())), m_index(std::move(other.m_index)) {
       adopt_end();
       other.adopt_end();
    }
@@ -357,8 +363,9 @@ public:
       m_index.shrink_to_fit();
       fix_slots(0);
    }
-   /// Exchanges the contents.
+   /// Exchanges the contents (and the allocators if they propagate on swap).
    void swap(stable_vector &other) noexcept {
+      detail::swap_alloc(this->alloc(), other.alloc());
       m_index.swap(other.m_index);
       adopt_end();
       other.adopt_end();
@@ -428,12 +435,12 @@ private:
       }
    }
    template <class... Args> node *create_node(Args &&...args) {
-      node_alloc na(get_allocator());
+      node_alloc &na = this->alloc();
       auto p = node_traits::allocate(na, 1);
       node *n = detail::raw_address(p);
       ::new (static_cast<void *>(n)) node();
       try {
-         detail::construct_element(get_allocator(), std::addressof(n->value), std::forward<Args>(args)...);
+         detail::construct_element(na, std::addressof(n->value), std::forward<Args>(args)...);
       } catch (...) {
          n->~node();
          node_traits::deallocate(na, p, 1);
@@ -444,8 +451,7 @@ private:
    void destroy_node(node *n) noexcept {
       detail::destroy_element(std::addressof(n->value));
       n->~node();
-      node_alloc na(get_allocator());
-      node_traits::deallocate(na, detail::pointer_from<typename node_traits::pointer>(n), 1);
+      node_traits::deallocate(this->alloc(), detail::pointer_from<typename node_traits::pointer>(n), 1);
    }
 
    index_type m_index;

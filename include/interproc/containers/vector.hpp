@@ -15,11 +15,23 @@
 #include <utility>
 
 namespace interproc {
+namespace detail {
+
+/// Whether allocator `A` can grow an allocation in place (interproc::allocator can).
+template <class A, class = void> struct can_expand_in_place : std::false_type {};
+template <class A>
+struct can_expand_in_place<A, std::void_t<decltype(std::declval<A &>().expand_in_place(
+                                 std::declval<const typename std::allocator_traits<A>::pointer &>(), std::size_t(), std::size_t()))>>
+   : std::true_type {};
+
+} // namespace detail
 
 /// A contiguous growable array. It stores only `allocator_traits<A>::pointer` (offset_ptr
 /// for interproc's allocators), so it works inside a segment mapped at different addresses
 /// in different processes, and with std::allocator. Iterators are raw pointers computed
-/// from the stored pointer: valid in the process that made them, like any iterator.
+/// from the stored pointer: valid in the process that made them, like any iterator. When
+/// the allocator can grow a block in place (a segment allocator, when the memory after the
+/// block is free), the vector grows there instead of moving its elements.
 template <class T, class A = std::allocator<T>> class vector : private detail::alloc_holder<A> {
    typedef detail::alloc_holder<A> holder;
    typedef std::allocator_traits<A> traits;
@@ -458,7 +470,28 @@ private:
       m_capacity = cap;
    }
 
+   /// Grows the block in place to at least `min_cap` elements (up to `preferred_cap`);
+   /// whether it did. The elements stay where they are.
+   bool expand_in_place(size_type min_cap, size_type preferred_cap) {
+      if constexpr (detail::can_expand_in_place<A>::value) {
+         if (m_start) {
+            const size_type got = this->alloc().expand_in_place(m_start, min_cap, preferred_cap);
+            if (got >= min_cap) {
+               m_capacity = got;
+               return true;
+            }
+         }
+      } else {
+         (void)min_cap;
+         (void)preferred_cap;
+      }
+      return false;
+   }
+
    void reallocate(size_type cap) {
+      if (cap > m_capacity && expand_in_place(cap, cap)) {
+         return;
+      }
       pointer fresh = traits::allocate(this->alloc(), cap);
       try {
          relocate_into(detail::raw_address(fresh));
@@ -471,6 +504,11 @@ private:
 
    template <class... Args> void grow_and_emplace_back(Args &&...args) {
       const size_type cap = next_capacity(1);
+      // Grown in place, no element moves, so `args` referring to one stays valid.
+      if (expand_in_place(m_size + 1, cap)) {
+         detail::construct_element(this->alloc(), data() + m_size, std::forward<Args>(args)...);
+         return;
+      }
       pointer fresh = traits::allocate(this->alloc(), cap);
       T *dst = detail::raw_address(fresh);
       try {
@@ -522,9 +560,15 @@ private:
             m_size += n;
             return;
          }
+         // Grown in place, the old elements stay where the range may point to them.
+         const size_type cap = next_capacity(n);
+         if (expand_in_place(m_size + n, cap)) {
+            construct_range(data() + m_size, first, last, n);
+            m_size += n;
+            return;
+         }
          // Build the new elements in the new block before touching the old one: the range
          // may be this vector's own elements, and a throw must change nothing.
-         const size_type cap = next_capacity(n);
          pointer fresh = traits::allocate(this->alloc(), cap);
          T *dst = detail::raw_address(fresh);
          try {

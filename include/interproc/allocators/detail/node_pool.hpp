@@ -1,5 +1,5 @@
-// interproc C++ wrapper: the node pool behind node_allocator and adaptive_pool (not part
-// of the public API).
+// interproc C++ wrapper: the node pools behind node_allocator, adaptive_pool and their
+// private and cached forms (not part of the public API).
 #ifndef INTERPROC_ALLOCATORS_DETAIL_NODE_POOL_HPP
 #define INTERPROC_ALLOCATORS_DETAIL_NODE_POOL_HPP
 
@@ -7,81 +7,384 @@
 #include <interproc/offset_ptr.hpp>
 #include <interproc/segment_manager.hpp>
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <new>
 #include <type_traits>
+#include <utility>
+
+// The shared pool's one deliberate race (see `segment_node_pool::racy_next_of`) is hidden
+// from ThreadSanitizer, which would otherwise report every user of the pool.
+#if defined(__SANITIZE_THREAD__)
+#define INTERPROC_DETAIL_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define INTERPROC_DETAIL_TSAN 1
+#endif
+#endif
 
 namespace interproc {
 namespace detail {
 
+/// The size of the nodes that hold objects of `size` bytes: room for a free-list link,
+/// rounded up to 16 bytes so that every node is aligned as the segment's memory is.
+constexpr std::size_t pool_node_size(std::size_t size) noexcept { return ((size < 16 ? 16 : size) + 15) / 16 * 16; }
+
 /// A pool of fixed-size nodes living in a managed segment, shared by every allocator of
-/// the same node size and block size in that segment (it is the segment's unique object
-/// of its type). Nodes are carved from blocks of `NodesPerBlock` allocated from the
-/// segment and threaded on a free list of offsets; every change runs under the segment
-/// lock, so processes share the pool safely.
-template <std::size_t NodeSize, std::size_t NodesPerBlock> class shared_node_pool {
+/// the same node size and block size in that segment (the segment's unique object of its
+/// type). Nodes are carved from blocks of `NodesPerBlock` taken from the segment and kept
+/// on a lock-free free list (a Treiber stack), so taking or giving back a node is one
+/// compare-and-swap, safe between threads and processes, and a process that dies in the
+/// middle holds no lock: at worst the node it was taking is lost to the pool.
+///
+/// A free node holds the position of the next one: its distance from the pool in 8-byte
+/// units, in 40 bits (reach ±4 TiB; 0 means none). The head word adds a 24-bit count of
+/// changes above the position, so a thread that read the head, was preempted, and finds
+/// the same node on top again after others took and returned it fails its
+/// compare-and-swap instead of installing a stale link (the ABA problem). It would take
+/// exactly a multiple of 2^24 changes during that pause to fool it.
+///
+/// Blocks stay in the pool for the segment's lifetime.
+template <std::size_t NodeSize, std::size_t NodesPerBlock> class segment_node_pool {
+   static_assert(NodeSize >= 16 && NodeSize % 16 == 0, "nodes hold a link and are 16-byte aligned");
+   static_assert(NodesPerBlock > 0, "a block holds at least one node");
+   static_assert(std::atomic<std::uint64_t>::is_always_lock_free,
+                 "the shared free list needs lock-free 64-bit atomics, which work across processes");
+
 public:
-   /// The size of a node (at least an offset_ptr, rounded to 16 bytes).
-   static constexpr std::size_t node_size = ((NodeSize < sizeof(offset_ptr<void>) ? sizeof(offset_ptr<void>) : NodeSize) + 15) / 16 * 16;
+   /// The size of a node.
+   static constexpr std::size_t node_size = NodeSize;
+   /// The number of nodes carved from each block.
+   static constexpr std::size_t nodes_per_block = NodesPerBlock;
 
-   shared_node_pool() noexcept : m_free(), m_blocks(0), m_in_use(0) {}
+   segment_node_pool() noexcept : m_head(0), m_blocks(0) {}
+   segment_node_pool(const segment_node_pool &) = delete;
+   segment_node_pool &operator=(const segment_node_pool &) = delete;
 
-   /// A node, taken from the free list or from a new block. Throws `bad_alloc` when the
-   /// segment is full.
+   /// A node: the first free one, or the first of a new block. Throws `bad_alloc` when
+   /// the segment is full.
    template <class SegmentManager> void *allocate_node(SegmentManager *mgr) {
-      void *out = nullptr;
-      auto take = [&] {
-         if (!m_free) {
-            char *block = static_cast<char *>(mgr->allocate(node_size * NodesPerBlock));
-            for (std::size_t i = NodesPerBlock; i > 0; --i) {
-               push(block + (i - 1) * node_size);
-            }
-            ++m_blocks;
-         }
-         link *n = m_free.get();
-         m_free = n->next;
-         ++m_in_use;
-         out = n;
-      };
-      mgr->atomic_func(take);
-      return out;
+      if (void *n = pop()) {
+         return n;
+      }
+      return carve_block(mgr);
    }
 
    /// Gives a node back to the pool.
-   template <class SegmentManager> void deallocate_node(SegmentManager *mgr, void *node) {
-      auto give = [&] {
-         push(node);
-         --m_in_use;
-      };
-      mgr->atomic_func(give);
+   void deallocate_node(void *node) noexcept { deallocate_chain(node, node); }
+
+   /// Gives back the nodes from `first` to `last`, already chained by `set_next` (the
+   /// link of `last` is overwritten).
+   void deallocate_chain(void *first, void *last) noexcept {
+      const std::uint64_t pos = position_of(first);
+      ::new (last) free_node();
+      std::uint64_t head = m_head.load(std::memory_order_relaxed);
+      do {
+         static_cast<free_node *>(last)->next.store(head & position_mask, std::memory_order_relaxed);
+         // Release: whoever takes these nodes sees their links (and the user's last writes).
+      } while (!m_head.compare_exchange_weak(head, pos | next_tag(head), std::memory_order_release,
+                                             std::memory_order_relaxed));
    }
 
-   /// Nodes handed out and not given back.
-   std::size_t in_use() const noexcept { return m_in_use; }
-   /// Blocks taken from the segment.
-   std::size_t blocks() const noexcept { return m_blocks; }
+   /// Blocks taken from the segment so far.
+   std::size_t blocks() const noexcept { return static_cast<std::size_t>(m_blocks.load(std::memory_order_relaxed)); }
+
+   /// The position of a node of this pool, for `set_next` and `node_at`.
+   std::uint64_t position_of(const void *node) const noexcept {
+      const std::int64_t units = static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(node) -
+                                                           reinterpret_cast<std::uintptr_t>(this)) /
+                                 8;
+      return static_cast<std::uint64_t>(units) & position_mask;
+   }
+   /// The node at a position from `position_of` (null for 0).
+   void *node_at(std::uint64_t pos) const noexcept {
+      if (pos == 0) {
+         return nullptr;
+      }
+      // Sign-extend the 40-bit position.
+      const std::int64_t units = static_cast<std::int64_t>(pos << tag_bits) >> tag_bits;
+      return reinterpret_cast<void *>(reinterpret_cast<std::uintptr_t>(this) + static_cast<std::uintptr_t>(units * 8));
+   }
+   /// Makes `node` a free node whose successor is at `next` (a position, 0 for none).
+   static void set_next(void *node, std::uint64_t next) noexcept {
+      ::new (node) free_node();
+      static_cast<free_node *>(node)->next.store(next, std::memory_order_relaxed);
+   }
+   /// The position of the successor of a free node.
+   static std::uint64_t next_of(const void *node) noexcept {
+      return static_cast<const free_node *>(node)->next.load(std::memory_order_relaxed);
+   }
+
+private:
+   // Atomic because a thread taking the head may read the link of a node that another
+   // thread has taken a moment before; that read is then discarded by a failed exchange.
+   struct free_node {
+      std::atomic<std::uint64_t> next{0};
+   };
+
+   static constexpr unsigned position_bits = 40;
+   static constexpr unsigned tag_bits = 64 - position_bits;
+   static constexpr std::uint64_t position_mask = (std::uint64_t(1) << position_bits) - 1;
+   static constexpr std::int64_t reach = std::int64_t(1) << (position_bits - 1);
+
+   static std::uint64_t next_tag(std::uint64_t head) noexcept {
+      return ((head >> position_bits) + 1) << position_bits;
+   }
+
+   // The link of the head node is read while another thread may have just taken that node
+   // and be writing its own data over the link: the value read is then garbage, and the
+   // exchange, which sees a changed head, discards it. Every Treiber stack has this race;
+   // the read is atomic so the compiler cannot tear or cache it. Under ThreadSanitizer it
+   // is the same single aligned load, made plain so the attribute can hide it.
+#ifdef INTERPROC_DETAIL_TSAN
+   __attribute__((no_sanitize("thread"))) static std::uint64_t racy_next_of(const void *node) noexcept {
+      static_assert(sizeof(free_node) == sizeof(std::uint64_t), "a free node is its link");
+      return *static_cast<const volatile std::uint64_t *>(node);
+   }
+#else
+   static std::uint64_t racy_next_of(const void *node) noexcept { return next_of(node); }
+#endif
+
+   void *pop() noexcept {
+      std::uint64_t head = m_head.load(std::memory_order_acquire);
+      for (;;) {
+         void *n = node_at(head & position_mask);
+         if (!n) {
+            return nullptr;
+         }
+         const std::uint64_t next = racy_next_of(n);
+         if (m_head.compare_exchange_weak(head, next | next_tag(head), std::memory_order_acquire,
+                                          std::memory_order_acquire)) {
+            return n;
+         }
+      }
+   }
+
+   bool in_reach(const void *p) const noexcept {
+      const std::int64_t units = static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(p) -
+                                                           reinterpret_cast<std::uintptr_t>(this)) /
+                                 8;
+      return units > -reach && units < reach;
+   }
+
+   template <class SegmentManager> void *carve_block(SegmentManager *mgr) {
+      char *block = static_cast<char *>(mgr->allocate(NodeSize * NodesPerBlock));
+      char *last = block + NodeSize * (NodesPerBlock - 1);
+      if (!in_reach(block) || !in_reach(last)) {
+         mgr->deallocate(block);
+         throw bad_alloc();
+      }
+      m_blocks.fetch_add(1, std::memory_order_relaxed);
+      // The first node is the caller's; the rest join the free list in one exchange.
+      if (NodesPerBlock > 1) {
+         for (char *n = block + NodeSize; n != last; n += NodeSize) {
+            set_next(n, position_of(n + NodeSize));
+         }
+         deallocate_chain(block + NodeSize, last);
+      }
+      return block;
+   }
+
+   std::atomic<std::uint64_t> m_head;
+   std::atomic<std::uint64_t> m_blocks;
+};
+
+/// A per-allocator cache of free nodes in front of a shared pool (what cached_node_allocator
+/// and cached_adaptive_pool add): taking and giving back a node touch only the cache; the
+/// pool is visited for half the cache's capacity at a time. Like the allocator that holds
+/// it, a cache is for one thread at a time. Its nodes are chained by pool positions, so
+/// the cache may live inside the segment and be used from any process.
+template <class Pool> class node_cache {
+public:
+   /// Boost's default capacity.
+   static constexpr std::size_t default_max_cached_nodes = 64;
+
+   explicit node_cache(std::size_t max_cached) noexcept : m_first(0), m_count(0), m_max(max_cached) {}
+   node_cache(const node_cache &) = delete;
+   node_cache &operator=(const node_cache &) = delete;
+
+   /// A node from the cache, refilled from `pool` when empty.
+   template <class SegmentManager> void *take(Pool *pool, SegmentManager *mgr) {
+      if (m_count == 0) {
+         refill(pool, mgr);
+      }
+      void *n = pool->node_at(m_first);
+      m_first = Pool::next_of(n);
+      --m_count;
+      return n;
+   }
+   /// Keeps `node` in the cache; a full cache first gives half its nodes back to `pool`.
+   void give(Pool *pool, void *node) noexcept {
+      if (m_count >= m_max) {
+         flush(pool, m_count - m_max / 2);
+      }
+      Pool::set_next(node, m_first);
+      m_first = pool->position_of(node);
+      ++m_count;
+   }
+   /// Gives `n` cached nodes back to `pool` in one exchange.
+   void flush(Pool *pool, std::size_t n) noexcept {
+      if (n == 0 || m_count == 0) {
+         return;
+      }
+      if (n > m_count) {
+         n = m_count;
+      }
+      void *first = pool->node_at(m_first);
+      void *last = first;
+      for (std::size_t i = 1; i < n; ++i) {
+         last = pool->node_at(Pool::next_of(last));
+      }
+      m_first = Pool::next_of(last);
+      m_count -= n;
+      pool->deallocate_chain(first, last);
+   }
+   /// Sets the capacity, giving back what no longer fits.
+   void set_max(Pool *pool, std::size_t max_cached) noexcept {
+      m_max = max_cached;
+      if (m_count > m_max) {
+         flush(pool, m_count - m_max);
+      }
+   }
+   /// The capacity.
+   std::size_t max() const noexcept { return m_max; }
+   /// Nodes held now.
+   std::size_t size() const noexcept { return m_count; }
+   /// Exchanges two caches of the same pool.
+   void swap(node_cache &other) noexcept {
+      std::swap(m_first, other.m_first);
+      std::swap(m_count, other.m_count);
+      std::swap(m_max, other.m_max);
+   }
+
+private:
+   template <class SegmentManager> void refill(Pool *pool, SegmentManager *mgr) {
+      const std::size_t want = m_max / 2 > 0 ? m_max / 2 : 1;
+      try {
+         while (m_count < want) {
+            void *n = pool->allocate_node(mgr);
+            Pool::set_next(n, m_first);
+            m_first = pool->position_of(n);
+            ++m_count;
+         }
+      } catch (...) {
+         if (m_count == 0) {
+            throw;
+         }
+      }
+   }
+
+   std::uint64_t m_first;
+   std::size_t m_count;
+   std::size_t m_max;
+};
+
+/// A pool owned by one allocator object (what private_node_allocator and
+/// private_adaptive_pool hold): no sharing, no atomics. Its blocks go back to the segment
+/// when it is destroyed. It may live inside the segment: every link is an offset_ptr.
+template <std::size_t NodeSize, std::size_t NodesPerBlock> class private_node_pool {
+   static_assert(NodeSize >= 16 && NodeSize % 16 == 0, "nodes hold a link and are 16-byte aligned");
+   static_assert(NodesPerBlock > 0, "a block holds at least one node");
+
+public:
+   /// The size of a node.
+   static constexpr std::size_t node_size = NodeSize;
+   /// The number of nodes carved from each block.
+   static constexpr std::size_t nodes_per_block = NodesPerBlock;
+
+   private_node_pool() noexcept : m_free(), m_blocks(), m_block_count(0), m_free_count(0) {}
+   private_node_pool(const private_node_pool &) = delete;
+   private_node_pool &operator=(const private_node_pool &) = delete;
+
+   /// A node: the first free one, or the first of a new block. Throws `bad_alloc` when
+   /// the segment is full.
+   template <class SegmentManager> void *allocate_node(SegmentManager *mgr) {
+      if (!m_free) {
+         carve_block(mgr);
+      }
+      link *n = m_free.get();
+      m_free = n->next;
+      --m_free_count;
+      return n;
+   }
+   /// Gives a node back to the pool.
+   void deallocate_node(void *node) noexcept {
+      push(node);
+      ++m_free_count;
+   }
+   /// Gives every block back to `mgr`; the nodes must all be free.
+   template <class SegmentManager> void release(SegmentManager *mgr) noexcept {
+      while (m_blocks) {
+         link *b = m_blocks.get();
+         m_blocks = b->next;
+         try {
+            mgr->deallocate(static_cast<void *>(b));
+         } catch (...) {
+            // Only a block this pool took is given back; the segment cannot refuse it.
+         }
+      }
+      m_free = nullptr;
+      m_block_count = 0;
+      m_free_count = 0;
+   }
+   /// Takes over `other`'s blocks and free nodes; this pool must have none.
+   void take(private_node_pool &other) noexcept {
+      m_free = other.m_free;
+      m_blocks = other.m_blocks;
+      m_block_count = other.m_block_count;
+      m_free_count = other.m_free_count;
+      other.m_free = nullptr;
+      other.m_blocks = nullptr;
+      other.m_block_count = 0;
+      other.m_free_count = 0;
+   }
+   /// Exchanges the blocks and free nodes of two pools.
+   void swap(private_node_pool &other) noexcept {
+      private_node_pool t;
+      t.take(other);
+      other.take(*this);
+      take(t);
+   }
+
+   /// Blocks taken from the segment and not given back.
+   std::size_t blocks() const noexcept { return m_block_count; }
+   /// Free nodes in the pool.
+   std::size_t free_nodes() const noexcept { return m_free_count; }
 
 private:
    struct link {
       offset_ptr<link> next;
    };
+   // Each block starts with the link to the next block, then its nodes.
+   static constexpr std::size_t block_header = 16;
 
    void push(void *p) noexcept {
-      link *n = static_cast<link *>(p);
-      ::new (static_cast<void *>(n)) link();
+      link *n = ::new (p) link();
       n->next = m_free;
       m_free = n;
    }
 
+   template <class SegmentManager> void carve_block(SegmentManager *mgr) {
+      char *block = static_cast<char *>(mgr->allocate(block_header + NodeSize * NodesPerBlock));
+      link *b = ::new (static_cast<void *>(block)) link();
+      b->next = m_blocks;
+      m_blocks = b;
+      ++m_block_count;
+      for (std::size_t i = NodesPerBlock; i > 0; --i) {
+         push(block + block_header + (i - 1) * NodeSize);
+      }
+      m_free_count += NodesPerBlock;
+   }
+
    offset_ptr<link> m_free;
-   std::size_t m_blocks;
-   std::size_t m_in_use;
+   offset_ptr<link> m_blocks;
+   std::size_t m_block_count;
+   std::size_t m_free_count;
 };
 
-/// The pooled allocators' common part: single objects come from the segment's shared
-/// pool for their size, arrays straight from the segment.
-template <class T, class SegmentManager, std::size_t NodesPerBlock> class pooled_allocator_base {
-public:
+/// What every pooled allocator declares.
+template <class T, class SegmentManager> struct pooled_allocator_types {
    typedef T value_type;
    typedef offset_ptr<T> pointer;
    typedef offset_ptr<const T> const_pointer;
@@ -92,38 +395,233 @@ public:
    typedef std::size_t size_type;
    typedef std::ptrdiff_t difference_type;
    typedef SegmentManager segment_manager;
-   typedef shared_node_pool<sizeof(T), NodesPerBlock> pool_type;
    typedef std::false_type propagate_on_container_copy_assignment;
    typedef std::true_type propagate_on_container_move_assignment;
    typedef std::true_type propagate_on_container_swap;
    typedef std::false_type is_always_equal;
 
-   explicit pooled_allocator_base(segment_manager *mgr)
-      : mp_mngr(mgr), mp_pool(mgr->template find_or_construct<pool_type>(unique_instance)()) {}
-   /// A copy: the same segment and the same pool, without looking the pool up again.
-   pooled_allocator_base(const pooled_allocator_base &other) noexcept
+   /// Whether single objects come from a pool: nodes are 16-byte aligned, so a T that
+   /// needs more comes straight from the segment.
+   static constexpr bool pooled = alignof(T) <= 16;
+
+   /// The largest count `allocate` may be asked for.
+   static constexpr size_type max_count() noexcept { return std::size_t(-1) / sizeof(T); }
+
+   /// Memory for `count` objects straight from the segment.
+   static pointer allocate_from_segment(SegmentManager *mgr, size_type count) {
+      if (count > max_count()) {
+         throw bad_alloc();
+      }
+      return pointer(static_cast<T *>(alignof(T) > 16 ? mgr->allocate_aligned(count * sizeof(T), alignof(T))
+                                                      : mgr->allocate(count * sizeof(T))));
+   }
+};
+
+/// The shared-pool allocators' common part (node_allocator, adaptive_pool and the cached
+/// forms): single objects come from the segment's shared pool for their node size, arrays
+/// straight from the segment.
+template <class T, class SegmentManager, std::size_t NodesPerBlock>
+class shared_pool_allocator_base : public pooled_allocator_types<T, SegmentManager> {
+   typedef pooled_allocator_types<T, SegmentManager> types;
+
+public:
+   typedef typename types::pointer pointer;
+   typedef typename types::size_type size_type;
+   typedef SegmentManager segment_manager;
+   typedef segment_node_pool<pool_node_size(sizeof(T)), NodesPerBlock> pool_type;
+
+   /// Finds (or makes) the segment's pool for T's node size.
+   explicit shared_pool_allocator_base(segment_manager *mgr) : mp_mngr(mgr), mp_pool(find_pool(mgr)) {}
+   /// The pool of an allocator for another type: reused when the node size is the same,
+   /// else looked up.
+   template <class OtherPool>
+   shared_pool_allocator_base(segment_manager *mgr, OtherPool *other_pool) : mp_mngr(mgr), mp_pool(same_or_find(mgr, other_pool)) {}
+   shared_pool_allocator_base(const shared_pool_allocator_base &other) noexcept
       : mp_mngr(other.get_segment_manager()), mp_pool(other.get_node_pool()) {}
+   shared_pool_allocator_base &operator=(const shared_pool_allocator_base &other) noexcept {
+      mp_mngr = other.get_segment_manager();
+      mp_pool = other.get_node_pool();
+      return *this;
+   }
 
    /// The segment manager.
    segment_manager *get_segment_manager() const noexcept { return mp_mngr.get(); }
-   /// The shared pool this allocator draws single nodes from.
+   /// The shared pool this allocator draws single objects from.
    pool_type *get_node_pool() const noexcept { return mp_pool.get(); }
+   /// The largest count `allocate` may be asked for.
+   size_type max_size() const noexcept { return types::max_count(); }
 
    /// Memory for `count` objects: one comes from the pool, more straight from the segment.
    pointer allocate(size_type count, const void * = nullptr) {
-      if (count == 1) {
+      if (count == 1 && types::pooled) {
          return pointer(static_cast<T *>(mp_pool->allocate_node(mp_mngr.get())));
       }
-      if (count > max_size()) {
-         throw bad_alloc();
-      }
-      return pointer(static_cast<T *>(alignof(T) > 16 ? mp_mngr->allocate_aligned(count * sizeof(T), alignof(T))
-                                                        : mp_mngr->allocate(count * sizeof(T))));
+      return segment_allocate(count);
    }
-   /// Gives memory back (to the pool for single objects).
+   /// Gives memory back (single objects to the pool).
    void deallocate(const pointer &p, size_type count) {
-      if (count == 1) {
-         mp_pool->deallocate_node(mp_mngr.get(), static_cast<void *>(p.get()));
+      if (count == 1 && types::pooled) {
+         mp_pool->deallocate_node(static_cast<void *>(p.get()));
+      } else {
+         segment_deallocate(p);
+      }
+   }
+   /// Like `allocate(1)`.
+   pointer allocate_one() { return allocate(1); }
+   /// Like `deallocate(p, 1)`.
+   void deallocate_one(const pointer &p) { deallocate(p, 1); }
+
+protected:
+   pointer segment_allocate(size_type count) { return types::allocate_from_segment(mp_mngr.get(), count); }
+   void segment_deallocate(const pointer &p) { mp_mngr->deallocate(static_cast<void *>(p.get())); }
+   void swap_base(shared_pool_allocator_base &other) noexcept {
+      shared_pool_allocator_base t(*this);
+      *this = other;
+      other = t;
+   }
+
+private:
+   static pool_type *find_pool(segment_manager *mgr) {
+      return mgr->template find_or_construct<pool_type>(unique_instance)();
+   }
+   template <class OtherPool> static pool_type *same_or_find(segment_manager *mgr, OtherPool *other_pool) {
+      if constexpr (std::is_same<OtherPool, pool_type>::value) {
+         return other_pool;
+      } else {
+         (void)other_pool;
+         return find_pool(mgr);
+      }
+   }
+
+   offset_ptr<segment_manager> mp_mngr;
+   offset_ptr<pool_type> mp_pool;
+};
+
+/// The cached allocators' common part: a shared pool with a node cache in front.
+template <class T, class SegmentManager, std::size_t NodesPerBlock>
+class cached_pool_allocator_base : public shared_pool_allocator_base<T, SegmentManager, NodesPerBlock> {
+   typedef shared_pool_allocator_base<T, SegmentManager, NodesPerBlock> shared_t;
+
+public:
+   typedef typename shared_t::pointer pointer;
+   typedef typename shared_t::size_type size_type;
+   typedef typename shared_t::pool_type pool_type;
+
+   /// Boost's default cache capacity (64 nodes).
+   static constexpr size_type default_max_cached_nodes = node_cache<pool_type>::default_max_cached_nodes;
+
+   cached_pool_allocator_base(SegmentManager *mgr, size_type max_cached) : shared_t(mgr), m_cache(max_cached) {}
+   template <class OtherPool>
+   cached_pool_allocator_base(SegmentManager *mgr, OtherPool *other_pool, size_type max_cached)
+      : shared_t(mgr, other_pool), m_cache(max_cached) {}
+   /// A copy shares the pool and the capacity, not the cached nodes.
+   cached_pool_allocator_base(const cached_pool_allocator_base &other) noexcept
+      : shared_t(other), m_cache(other.get_max_cached_nodes()) {}
+   /// Gives the cached nodes back to the pool.
+   ~cached_pool_allocator_base() { m_cache.flush(this->get_node_pool(), m_cache.size()); }
+   /// Takes `other`'s pool and capacity; the cached nodes go back to the old pool.
+   cached_pool_allocator_base &operator=(const cached_pool_allocator_base &other) noexcept {
+      if (this != &other) {
+         m_cache.flush(this->get_node_pool(), m_cache.size());
+         shared_t::operator=(other);
+         m_cache.set_max(this->get_node_pool(), other.get_max_cached_nodes());
+      }
+      return *this;
+   }
+
+   /// Memory for `count` objects: one comes from the cache, more straight from the segment.
+   pointer allocate(size_type count, const void * = nullptr) {
+      if (count == 1 && shared_t::pooled) {
+         return pointer(static_cast<T *>(m_cache.take(this->get_node_pool(), this->get_segment_manager())));
+      }
+      return this->segment_allocate(count);
+   }
+   /// Gives memory back (single objects to the cache).
+   void deallocate(const pointer &p, size_type count) {
+      if (count == 1 && shared_t::pooled) {
+         m_cache.give(this->get_node_pool(), static_cast<void *>(p.get()));
+      } else {
+         this->segment_deallocate(p);
+      }
+   }
+   /// Like `allocate(1)`.
+   pointer allocate_one() { return allocate(1); }
+   /// Like `deallocate(p, 1)`.
+   void deallocate_one(const pointer &p) { deallocate(p, 1); }
+
+   /// Sets how many free nodes the cache may hold; the surplus goes back to the pool.
+   void set_max_cached_nodes(size_type newmax) noexcept { m_cache.set_max(this->get_node_pool(), newmax); }
+   /// How many free nodes the cache may hold.
+   size_type get_max_cached_nodes() const noexcept { return m_cache.max(); }
+   /// How many free nodes the cache holds now.
+   size_type get_num_cached_nodes() const noexcept { return m_cache.size(); }
+   /// Gives every cached node back to the pool.
+   void deallocate_cached_nodes() noexcept { m_cache.flush(this->get_node_pool(), m_cache.size()); }
+
+protected:
+   void swap_cached(cached_pool_allocator_base &other) noexcept {
+      this->swap_base(other);
+      m_cache.swap(other.m_cache);
+   }
+
+private:
+   node_cache<pool_type> m_cache;
+};
+
+/// The private allocators' common part: a pool of their own, inside the allocator object.
+/// A copy or a rebound allocator starts with an empty pool of its own; a moved-to
+/// allocator takes the pool (so a container moved or swapped keeps its nodes' pool).
+template <class T, class SegmentManager, std::size_t NodesPerBlock>
+class private_pool_allocator_base : public pooled_allocator_types<T, SegmentManager> {
+   typedef pooled_allocator_types<T, SegmentManager> types;
+
+public:
+   typedef typename types::pointer pointer;
+   typedef typename types::size_type size_type;
+   typedef SegmentManager segment_manager;
+   typedef private_node_pool<pool_node_size(sizeof(T)), NodesPerBlock> pool_type;
+
+   explicit private_pool_allocator_base(segment_manager *mgr) noexcept : mp_mngr(mgr), m_pool() {}
+   /// Same segment, an empty pool of its own.
+   private_pool_allocator_base(const private_pool_allocator_base &other) noexcept
+      : mp_mngr(other.get_segment_manager()), m_pool() {}
+   /// Same segment, and `other`'s pool.
+   private_pool_allocator_base(private_pool_allocator_base &&other) noexcept
+      : mp_mngr(other.get_segment_manager()), m_pool() {
+      m_pool.take(other.m_pool);
+   }
+   /// Gives the pool's blocks back to the segment.
+   ~private_pool_allocator_base() { m_pool.release(mp_mngr.get()); }
+   /// Takes `other`'s pool; this allocator's blocks go back to the segment (it must have
+   /// no node in use).
+   private_pool_allocator_base &operator=(private_pool_allocator_base &&other) noexcept {
+      if (this != &other) {
+         m_pool.release(mp_mngr.get());
+         mp_mngr = other.get_segment_manager();
+         m_pool.take(other.m_pool);
+      }
+      return *this;
+   }
+   private_pool_allocator_base &operator=(const private_pool_allocator_base &) = delete;
+
+   /// The segment manager.
+   segment_manager *get_segment_manager() const noexcept { return mp_mngr.get(); }
+   /// This allocator's own pool.
+   pool_type *get_node_pool() const noexcept { return const_cast<pool_type *>(&m_pool); }
+   /// The largest count `allocate` may be asked for.
+   size_type max_size() const noexcept { return types::max_count(); }
+
+   /// Memory for `count` objects: one comes from the pool, more straight from the segment.
+   pointer allocate(size_type count, const void * = nullptr) {
+      if (count == 1 && types::pooled) {
+         return pointer(static_cast<T *>(m_pool.allocate_node(mp_mngr.get())));
+      }
+      return types::allocate_from_segment(mp_mngr.get(), count);
+   }
+   /// Gives memory back (single objects to the pool).
+   void deallocate(const pointer &p, size_type count) {
+      if (count == 1 && types::pooled) {
+         m_pool.deallocate_node(static_cast<void *>(p.get()));
       } else {
          mp_mngr->deallocate(static_cast<void *>(p.get()));
       }
@@ -132,12 +630,18 @@ public:
    pointer allocate_one() { return allocate(1); }
    /// Like `deallocate(p, 1)`.
    void deallocate_one(const pointer &p) { deallocate(p, 1); }
-   /// The largest count `allocate` may be asked for.
-   size_type max_size() const noexcept { return std::size_t(-1) / sizeof(T); }
 
 protected:
+   void swap_private(private_pool_allocator_base &other) noexcept {
+      segment_manager *m = get_segment_manager();
+      mp_mngr = other.get_segment_manager();
+      other.mp_mngr = m;
+      m_pool.swap(other.m_pool);
+   }
+
+private:
    offset_ptr<segment_manager> mp_mngr;
-   offset_ptr<pool_type> mp_pool;
+   pool_type m_pool;
 };
 
 } // namespace detail

@@ -423,10 +423,12 @@ struct pair_first_key {
    template <class P> const typename P::first_type &operator()(const P &p) const noexcept { return p.first; }
 };
 
-/// The associative container over the red-black tree; `Multi` allows equal keys.
+/// The associative container over the red-black tree; `Multi` allows equal keys. As in
+/// Boost.Container, it keeps its allocator rebound to its node type (the stored
+/// allocator), so allocating a node never rebinds one.
 template <class Key, class Value, class KeyOfValue, class Compare, class A, bool Multi>
-class tree_container : private alloc_holder<A> {
-   typedef alloc_holder<A> holder;
+class tree_container
+   : private alloc_holder<typename std::allocator_traits<A>::template rebind_alloc<tree_node<Value, typename std::allocator_traits<A>::void_pointer>>> {
    typedef std::allocator_traits<A> traits;
    typedef typename traits::void_pointer void_pointer;
    typedef tree_node<Value, void_pointer> node;
@@ -434,13 +436,15 @@ class tree_container : private alloc_holder<A> {
    typedef tree_algo<void_pointer> algo;
    typedef typename traits::template rebind_alloc<node> node_alloc;
    typedef std::allocator_traits<node_alloc> node_traits;
+   typedef alloc_holder<node_alloc> holder;
 
 public:
    typedef Key key_type;
    typedef Value value_type;
    typedef Compare key_compare;
    typedef A allocator_type;
-   typedef A stored_allocator_type;
+   /// The allocator the container keeps: A rebound to its node type.
+   typedef node_alloc stored_allocator_type;
    typedef typename traits::pointer pointer;
    typedef typename traits::const_pointer const_pointer;
    typedef Value &reference;
@@ -454,14 +458,14 @@ public:
    typedef std::conditional_t<Multi, iterator, std::pair<iterator, bool>> insert_return;
 
    /// An empty container.
-   tree_container() : holder(A()), m_comp(), m_size(0) { algo::init_header(&m_header); }
+   tree_container() : holder(node_alloc(A())), m_comp(), m_size(0) { algo::init_header(&m_header); }
    /// An empty container ordered by `comp`, allocating with `a`.
    explicit tree_container(const Compare &comp, const allocator_type &a = allocator_type())
-      : holder(a), m_comp(comp), m_size(0) {
+      : holder(node_alloc(a)), m_comp(comp), m_size(0) {
       algo::init_header(&m_header);
    }
    /// An empty container allocating with `a`.
-   explicit tree_container(const allocator_type &a) : holder(a), m_comp(), m_size(0) { algo::init_header(&m_header); }
+   explicit tree_container(const allocator_type &a) : holder(node_alloc(a)), m_comp(), m_size(0) { algo::init_header(&m_header); }
    /// The values of `[first, last)`.
    template <class It, class = std::enable_if_t<is_input_iterator<It>::value>>
    tree_container(It first, It last, const Compare &comp = Compare(), const allocator_type &a = allocator_type())
@@ -492,22 +496,22 @@ public:
    }
    /// A copy of `other`.
    tree_container(const tree_container &other)
-      : holder(traits::select_on_container_copy_construction(other.alloc())), m_comp(other.m_comp), m_size(0) {
+      : holder(node_traits::select_on_container_copy_construction(other.alloc())), m_comp(other.m_comp), m_size(0) {
       algo::init_header(&m_header);
       copy_from(other);
    }
    /// A copy of `other` allocating with `a`.
-   tree_container(const tree_container &other, const allocator_type &a) : holder(a), m_comp(other.m_comp), m_size(0) {
+   tree_container(const tree_container &other, const allocator_type &a) : holder(node_alloc(a)), m_comp(other.m_comp), m_size(0) {
       algo::init_header(&m_header);
       copy_from(other);
    }
    /// Takes `other`'s nodes.
-   tree_container(tree_container &&other) noexcept : holder(other.alloc()), m_comp(other.m_comp), m_size(0) {
+   tree_container(tree_container &&other) noexcept : holder(std::move(other.alloc())), m_comp(other.m_comp), m_size(0) {
       algo::init_header(&m_header);
       take(other);
    }
    /// Takes `other`'s nodes if `a` can free them, else moves the values one by one.
-   tree_container(tree_container &&other, const allocator_type &a) : holder(a), m_comp(other.m_comp), m_size(0) {
+   tree_container(tree_container &&other, const allocator_type &a) : holder(node_alloc(a)), m_comp(other.m_comp), m_size(0) {
       algo::init_header(&m_header);
       if (alloc_equal(this->alloc(), other.alloc())) {
          take(other);
@@ -550,7 +554,7 @@ public:
    }
 
    /// A copy of the allocator.
-   allocator_type get_allocator() const noexcept { return this->alloc(); }
+   allocator_type get_allocator() const noexcept { return allocator_type(this->alloc()); }
    /// The allocator itself.
    stored_allocator_type &get_stored_allocator() noexcept { return this->alloc(); }
    /// The allocator itself.
@@ -588,7 +592,7 @@ public:
    /// Number of values.
    size_type size() const noexcept { return m_size; }
    /// Largest possible number of values.
-   size_type max_size() const noexcept { return node_traits::max_size(node_alloc(this->alloc())); }
+   size_type max_size() const noexcept { return node_traits::max_size(this->alloc()); }
 
    /// Inserts a value built from `args` (for unique keys: unless the key is present).
    template <class... Args> insert_return emplace(Args &&...args) {
@@ -787,7 +791,7 @@ protected:
 
    /// Builds a node whose value comes from `args` (uses-allocator construction).
    template <class... Args> node *create_node(Args &&...args) {
-      node_alloc na(this->alloc());
+      node_alloc &na = this->alloc();
       auto p = node_traits::allocate(na, 1);
       node *n = raw_address(p);
       ::new (static_cast<void *>(n)) node();
@@ -892,8 +896,7 @@ private:
    void destroy_node(node *n) noexcept {
       destroy_element(std::addressof(n->value));
       n->~node();
-      node_alloc na(this->alloc());
-      node_traits::deallocate(na, pointer_from<typename node_traits::pointer>(n), 1);
+      node_traits::deallocate(this->alloc(), pointer_from<typename node_traits::pointer>(n), 1);
    }
 
    void erase_subtree(base *x) noexcept {

@@ -133,8 +133,14 @@ template <class T, class Alloc, class... Args> void construct_element(const Allo
       }
    } else {
       typedef typename std::allocator_traits<Alloc>::template rebind_alloc<T> TAlloc;
-      const TAlloc ta(a);
-      construct_from_tuple(p, uses_alloc_args<T>(ta, std::forward<Args>(args)...));
+      if constexpr (std::uses_allocator<T, TAlloc>::value) {
+         const TAlloc ta(a);
+         construct_from_tuple(p, uses_alloc_args<T>(ta, std::forward<Args>(args)...));
+      } else {
+         // No allocator to pass: rebinding one (a pool lookup for pooled allocators) would be wasted.
+         (void)a;
+         ::new (static_cast<void *>(p)) T(std::forward<Args>(args)...);
+      }
    }
 }
 
@@ -177,6 +183,8 @@ template <class Alloc, bool Empty = std::is_empty<Alloc>::value && !std::is_fina
 template <class Alloc> class alloc_holder<Alloc, true> : private Alloc {
 public:
    explicit alloc_holder(const Alloc &a) : Alloc(a) {}
+   /// Takes `a` (a private pool allocator hands over its pool).
+   explicit alloc_holder(Alloc &&a) : Alloc(std::move(a)) {}
    Alloc &alloc() noexcept { return *this; }
    const Alloc &alloc() const noexcept { return *this; }
 };
@@ -184,6 +192,8 @@ public:
 template <class Alloc> class alloc_holder<Alloc, false> {
 public:
    explicit alloc_holder(const Alloc &a) : m_alloc(a) {}
+   /// Takes `a` (a private pool allocator hands over its pool).
+   explicit alloc_holder(Alloc &&a) : m_alloc(std::move(a)) {}
    Alloc &alloc() noexcept { return m_alloc; }
    const Alloc &alloc() const noexcept { return m_alloc; }
 
