@@ -338,6 +338,7 @@ impl SegmentManager {
         if start != HEAP_START
             || end > len
             || end < HEAP_START + heap::HEADER
+            || end % heap::ALIGN != 0
             || table_end.is_none_or(|e| e > len)
         {
             return Err(corrupted(format!(
