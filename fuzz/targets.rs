@@ -57,16 +57,15 @@ pub struct Outcome {
     pub errors: u32,
 }
 
-/// The bytes a fresh, unlocked lock has, and where the heap of a segment begins, taken
-/// from segments and queues this library makes, so they follow its layout.
-struct Templates {
-    segment_lock: Vec<u8>,
+/// The bytes a fresh, unlocked segment lock has, and where the heap of a segment begins,
+/// taken from a segment this library makes, so they follow its layout.
+struct SegmentTemplate {
+    lock: Vec<u8>,
     heap_start: usize,
-    queue_lock: Vec<u8>,
 }
 
-fn templates() -> &'static Templates {
-    static T: OnceLock<Templates> = OnceLock::new();
+fn segment_template() -> &'static SegmentTemplate {
+    static T: OnceLock<SegmentTemplate> = OnceLock::new();
     T.get_or_init(|| {
         let mut buf = AlignedBuf::new(MIN_SEGMENT_SIZE as usize);
         let heap_start = {
@@ -78,9 +77,19 @@ fn templates() -> &'static Templates {
             seg.deallocate(first.as_ptr()).unwrap();
             heap_start
         };
-        let segment_lock = buf.bytes()[SEGMENT_LOCK].to_vec();
+        SegmentTemplate {
+            lock: buf.bytes()[SEGMENT_LOCK].to_vec(),
+            heap_start,
+        }
+    })
+}
+
+/// The bytes of a fresh, unlocked queue lock, from a queue this library makes.
+fn queue_lock_template() -> &'static [u8] {
+    static T: OnceLock<Vec<u8>> = OnceLock::new();
+    T.get_or_init(|| {
         let name = unique_name("tpl");
-        let queue_lock = {
+        let lock = {
             let _q =
                 MessageQueue::create(&name, 1, 1, Permissions::default()).expect("template queue");
             let mut bytes = vec![0u8; QUEUE_LOCK.end];
@@ -90,11 +99,7 @@ fn templates() -> &'static Templates {
             bytes[QUEUE_LOCK].to_vec()
         };
         MessageQueue::remove(&name);
-        Templates {
-            segment_lock,
-            heap_start,
-            queue_lock,
-        }
+        lock
     })
 }
 
@@ -205,7 +210,7 @@ impl OpReader<'_> {
 /// Panics unless `[p, p + n)` lies inside the heap of the segment mapped at
 /// `[base, base + len)`.
 fn assert_in_heap(what: &str, base: usize, len: usize, p: *const u8, n: usize) {
-    let heap = base + templates().heap_start;
+    let heap = base + segment_template().heap_start;
     let p = p as usize;
     assert!(
         p >= heap && p.checked_add(n).is_some_and(|e| e <= base + len),
@@ -250,12 +255,12 @@ fn tally<T>(out: &mut Outcome, r: &interproc::Result<T>) {
 pub fn segment(data: &[u8]) -> Outcome {
     let mut out = Outcome::default();
     let (ops, image) = split(data);
-    let t = templates();
+    let t = segment_template();
     let mut buf = AlignedBuf::new(image.len() + GROW_SLACK);
     let bytes = buf.bytes();
     bytes[..image.len()].copy_from_slice(image);
     if image.len() >= SEGMENT_LOCK.end {
-        bytes[SEGMENT_LOCK].copy_from_slice(&t.segment_lock);
+        bytes[SEGMENT_LOCK].copy_from_slice(&t.lock);
     }
     let base = bytes.as_mut_ptr();
     let mut len = image.len();
@@ -477,12 +482,11 @@ pub fn segment(data: &[u8]) -> Outcome {
 pub fn queue(data: &[u8]) -> Outcome {
     let mut out = Outcome::default();
     let (ops, image) = split(data);
-    let t = templates();
     let mut bytes = image.to_vec();
     if bytes.len() < QUEUE_HEADER {
         bytes.resize(QUEUE_HEADER, 0);
     }
-    bytes[QUEUE_LOCK].copy_from_slice(&t.queue_lock);
+    bytes[QUEUE_LOCK].copy_from_slice(queue_lock_template());
     if bytes[QUEUE_STATE].iter().all(|&b| b == 0) {
         bytes[QUEUE_CREATOR].copy_from_slice(&DEAD_PID.to_ne_bytes());
     }
@@ -593,7 +597,7 @@ pub fn segment_image(size: usize, build: impl FnOnce(&ManagedExternalBuffer<'_>)
     }
     let mut image = buf.bytes().to_vec();
     image[SEGMENT_CREATOR].fill(0);
-    image[SEGMENT_LOCK].copy_from_slice(&templates().segment_lock);
+    image[SEGMENT_LOCK].copy_from_slice(&segment_template().lock);
     image
 }
 
@@ -624,7 +628,7 @@ pub fn queue_image(max_msg: usize, max_size: usize, sends: usize, receives: usiz
     region.read_at(0, &mut image).unwrap();
     MessageQueue::remove(&name);
     image[QUEUE_CREATOR].fill(0);
-    image[QUEUE_LOCK].copy_from_slice(&templates().queue_lock);
+    image[QUEUE_LOCK].copy_from_slice(queue_lock_template());
     image
 }
 
@@ -637,6 +641,13 @@ pub fn poke(image: &mut [u8], at: usize, value: u64) {
 /// operation scripts, and a few with a field broken on purpose. Returns (target, file
 /// name, input). Deterministic: the same library makes the same files.
 pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
+    let mut out = segment_seeds();
+    out.extend(queue_seeds());
+    out
+}
+
+/// The seeds of the segment target (they need no shared memory object).
+pub fn segment_seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     let mut out = Vec::new();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let size = (MIN_SEGMENT_SIZE as usize).next_multiple_of(4096);
@@ -693,7 +704,7 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         join(&walk, &broken),
     ));
     let mut broken = fragmented.clone();
-    let heap_start = templates().heap_start;
+    let heap_start = segment_template().heap_start;
     poke(&mut broken, heap_start + 8, 0xfff0); // first block's size
     out.push((
         "segment",
@@ -709,6 +720,13 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         join(&walk, &objects[..objects.len() / 2]),
     ));
 
+    out
+}
+
+/// The seeds of the queue target.
+pub fn queue_seeds() -> Vec<(&'static str, String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
     let qwalk: Vec<u8> = (0..8u8).flat_map(|op| [op, 3, 1, 0, 2, 5, 0]).collect();
     let queues = [
         ("empty", queue_image(4, 16, 0, 0)),

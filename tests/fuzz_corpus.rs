@@ -398,3 +398,26 @@ fn targets_heap_start() -> usize {
     let p = seg.allocate(1).unwrap().unwrap();
     p.as_ptr() as usize - seg.as_ptr() as usize - 16
 }
+
+/// The segment seeds and a few mutations of them, in this process. This is the part that
+/// also runs under Miri (no child process, no shared memory object):
+/// `cargo +nightly miri test --test fuzz_corpus segment_seeds_in_process`.
+#[test]
+fn segment_seeds_in_process() {
+    let seeds: Vec<(String, Vec<u8>)> = targets::segment_seeds()
+        .into_iter()
+        .map(|(_, name, data)| (name, data))
+        .collect();
+    let mut opened = 0;
+    for (name, data) in &seeds {
+        let o = targets::segment(data);
+        assert!(o.opened || name == "seed-truncated", "{name}: {o:?}");
+        opened += u32::from(o.opened);
+    }
+    assert_eq!(opened as usize, seeds.len() - 1);
+    let n = if cfg!(miri) { 20 } else { 500 };
+    for i in 0..n {
+        let (_, data) = mutation("segment", &seeds, i);
+        targets::segment(&data);
+    }
+}
