@@ -311,6 +311,8 @@ const ALLOCATE_64: [u8; 4] = [0, 0, 64, 0];
 const GROW_512: [u8; 2] = [15, 32];
 const CONSTRUCT_NAME1: [u8; 12] = [4, 0, 25, 0, 8, 0, 3, 0, 2, 0, 1, 1];
 const CHECK_AND_COUNT: [u8; 2] = [10, 11];
+const FIND_OBJ1: [u8; 4] = [5, 0, 1, 1];
+const OF_OBJECT: [u8; 2] = [16, 0];
 const SEND_5: [u8; 5] = [0, 0, 5, 0, 1];
 const RECEIVE: [u8; 2] = [2, 1];
 
@@ -377,6 +379,24 @@ fn what_fuzzing_found_stays_fixed() {
         targets::poke(&mut bad, at, value);
         let o = targets::segment(&targets::join(&script, &bad));
         assert!(o.opened && o.ops > 0, "{what}: {o:?}");
+    }
+    // The distance before an object led of_object outside the segment (a stale pointer or
+    // garbage there made it read any address).
+    let object = {
+        let mut buf = targets::AlignedBuf::new(image.len());
+        buf.bytes().copy_from_slice(&image);
+        let seg = interproc::ManagedExternalBuffer::open(buf.bytes()).unwrap();
+        let info = seg
+            .find(interproc::InstanceKind::Named, b"obj1", None)
+            .unwrap()
+            .unwrap();
+        info.ptr.as_ptr() as usize - seg.as_ptr() as usize
+    };
+    for distance in [0x1000_0000_0000u64, object as u64 + 4096, 8] {
+        let mut bad = image.clone();
+        targets::poke(&mut bad, object - 8, distance);
+        let o = targets::segment(&targets::join(&ops(&[&FIND_OBJ1, &OF_OBJECT]), &bad));
+        assert!(o.opened && o.ops == 2 && o.errors == 1, "of_object: {o:?}");
     }
     // The queue's sequence counter overflowed at 2^64 - 1.
     let mut q = targets::queue_image(4, 16, 1, 0);
