@@ -459,7 +459,7 @@ impl MessageQueue {
                 *self.free_ptr().add(k) = i;
             }
             (*h).free_top = free.len() as u64;
-            (*h).next_seq = max_seq + 1;
+            (*h).next_seq = max_seq.wrapping_add(1);
             (*h).ring_head = 0;
         }
         self.header()
@@ -652,7 +652,7 @@ impl MessageQueue {
             (*s).len = data.len() as u64;
             (*s).priority = priority;
             (*s).seq = seq;
-            (*hp).next_seq += 1;
+            (*hp).next_seq = seq.wrapping_add(1);
             // The bytes are complete before the slot says it is queued (see `repair`).
             std::sync::atomic::fence(Ordering::Release);
             (*s).state = SLOT_QUEUED;

@@ -93,32 +93,42 @@ fn sources(dir: &str, ext: &str) -> Vec<PathBuf> {
     v
 }
 
-/// Compiles `src` into `exe` with `compiler` and `std`; returns the compiler's complaint.
-fn compile(
+/// Under `INTERPROC_SANITIZE=thread`, the ThreadSanitizer runtime of the Rust toolchain
+/// (`INTERPROC_TSAN_RUNTIME`, or found through `rustc --print sysroot`). The library is
+/// instrumented by the Rust toolchain's LLVM, which calls runtime entry points that the C
+/// compilers' older runtimes lack, and those runtimes do not intercept
+/// `pthread_mutex_clocklock`, so they miss every timed lock. The programs are therefore
+/// instrumented by their compiler but linked with this one runtime (see scripts/tsan.sh).
+fn tsan_runtime() -> Option<PathBuf> {
+    let sanitize = std::env::var("INTERPROC_SANITIZE").ok()?;
+    if !sanitize.split(',').any(|s| s == "thread") {
+        return None;
+    }
+    if let Some(rt) = std::env::var_os("INTERPROC_TSAN_RUNTIME") {
+        return Some(rt.into());
+    }
+    let out = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .expect("running rustc --print sysroot");
+    let sysroot = String::from_utf8(out.stdout).expect("a sysroot path");
+    let rt = Path::new(sysroot.trim())
+        .join("lib/rustlib/x86_64-unknown-linux-gnu/lib/librustc-stable_rt.tsan.a");
+    assert!(
+        rt.exists(),
+        "no ThreadSanitizer runtime at {}",
+        rt.display()
+    );
+    Some(rt)
+}
+
+fn finish(
     compiler: &str,
     std: &str,
     src: &Path,
-    exe: &Path,
-    extra: &[String],
+    out: std::io::Result<std::process::Output>,
 ) -> Result<(), String> {
-    let lib = link_dir();
-    let out = Command::new(compiler)
-        .arg(format!("-std={std}"))
-        .args(["-Wall", "-Wextra", "-Werror", "-O1"])
-        .args(sanitize_flags())
-        .arg("-I")
-        .arg(root().join("include"))
-        .arg("-I")
-        .arg(root().join("ctests"))
-        .arg(src)
-        .args(extra)
-        .arg("-o")
-        .arg(exe)
-        .arg(format!("-L{}", lib.display()))
-        .arg("-linterproc")
-        .arg(format!("-Wl,-rpath,{}", lib.display()))
-        .output()
-        .map_err(|e| format!("cannot run {compiler}: {e}"))?;
+    let out = out.map_err(|e| format!("cannot run {compiler}: {e}"))?;
     if out.status.success() {
         Ok(())
     } else {
@@ -128,6 +138,60 @@ fn compile(
             String::from_utf8_lossy(&out.stderr)
         ))
     }
+}
+
+/// Compiles `src` into `exe` with `compiler` and `std`; returns the compiler's complaint.
+fn compile(
+    compiler: &str,
+    std: &str,
+    src: &Path,
+    exe: &Path,
+    extra: &[String],
+) -> Result<(), String> {
+    let lib = link_dir();
+    let mut cc = Command::new(compiler);
+    cc.arg(format!("-std={std}"))
+        .args(["-Wall", "-Wextra", "-Werror", "-O1"])
+        .args(sanitize_flags())
+        .arg("-I")
+        .arg(root().join("include"))
+        .arg("-I")
+        .arg(root().join("ctests"))
+        .arg(src)
+        .args(extra);
+    let Some(rt) = tsan_runtime() else {
+        let out = cc
+            .arg("-o")
+            .arg(exe)
+            .arg(format!("-L{}", lib.display()))
+            .arg("-linterproc")
+            .arg(format!("-Wl,-rpath,{}", lib.display()))
+            .output();
+        return finish(compiler, std, src, out);
+    };
+    // Instrument, then link the Rust toolchain's runtime in place of the compiler's,
+    // exporting it so that the library's calls resolve to it.
+    let obj = exe.with_extension("o");
+    finish(
+        compiler,
+        std,
+        src,
+        cc.arg("-c").arg("-o").arg(&obj).output(),
+    )?;
+    let out = Command::new(compiler)
+        .arg(&obj)
+        .arg("-o")
+        .arg(exe)
+        .arg("-Wl,--whole-archive")
+        .arg(rt)
+        .arg("-Wl,--no-whole-archive")
+        .arg("-Wl,--export-dynamic")
+        .arg(format!("-L{}", lib.display()))
+        .arg("-linterproc")
+        .arg(format!("-Wl,-rpath,{}", lib.display()))
+        .args(["-lpthread", "-ldl", "-lm", "-lrt"])
+        .output();
+    finish(compiler, std, src, out)
 }
 
 /// Runs `exe` with a time limit; returns (success, stdout, stderr).

@@ -180,7 +180,7 @@ impl Heap {
             )));
         }
         let size = self.size_of(off);
-        if size < MIN_BLOCK || off + size > st.end - HEADER {
+        if size < MIN_BLOCK || off.checked_add(size).is_none_or(|e| e > st.end - HEADER) {
             return Err(corrupt(format_args!("block at {off} has size {size}")));
         }
         Ok(())
@@ -219,6 +219,15 @@ impl Heap {
                 format!("cannot extend the heap to {new_end}"),
             ));
         }
+        // The back link is read from the segment: it must name the block that ends at the
+        // sentinel before that block is merged with the new space.
+        if last != 0
+            && (self.check_block(last).is_err() || last + self.size_of(last) != old_sentinel)
+        {
+            return Err(corrupt(format_args!(
+                "the sentinel at {old_sentinel} points back to {last}, which does not end there"
+            )));
+        }
         self.st().end = new_end;
         let sentinel = new_end - HEADER;
         // The old sentinel's place becomes a block running up to the new sentinel.
@@ -226,7 +235,9 @@ impl Heap {
         self.set(old_sentinel, size, false);
         self.set_prev_phys(sentinel, old_sentinel);
         self.set(sentinel, 0, false);
-        self.st().free_bytes += size;
+        // Counts read from the segment may be garbage: they saturate rather than overflow,
+        // and `check` reports them.
+        self.st().free_bytes = self.st().free_bytes.saturating_add(size);
         let mut block = old_sentinel;
         if last != 0 && self.is_free(last) {
             self.remove_free(last)?;
@@ -243,7 +254,7 @@ impl Heap {
     /// written through, so a full block check would read memory for nothing.
     fn check_link(&self, n: u64, from: u64) -> Result<()> {
         let (start, end) = (self.st().start, self.st().end);
-        if n < start || n + MIN_BLOCK + HEADER > end || n % ALIGN != 0 {
+        if n < start || n > end.saturating_sub(MIN_BLOCK + HEADER) || n % ALIGN != 0 {
             return Err(corrupt(format_args!(
                 "free-list link {n} (from {from}) leaves the heap"
             )));
@@ -338,6 +349,12 @@ impl Heap {
             )));
         }
         self.remove_free(off)?;
+        // Unlinking writes through the neighbours' links: garbage ones may point into this
+        // very block's header, so check it again.
+        self.check_block(off)?;
+        if self.size_of(off) < size {
+            return Err(corrupt(format_args!("block {off} shrank while unlinked")));
+        }
         Ok(Some(off))
     }
 
@@ -345,6 +362,12 @@ impl Heap {
     /// enough, becomes a free block.
     fn trim(&self, off: u64, size: u64) -> Result<()> {
         let total = self.size_of(off);
+        // A garbage free-list link written through may have shrunk the block.
+        if total < size {
+            return Err(corrupt(format_args!(
+                "block at {off} of {total} bytes cannot hold {size}"
+            )));
+        }
         if total - size >= MIN_BLOCK {
             let rest = off + size;
             let next = off + total;
@@ -382,7 +405,7 @@ impl Heap {
                 return Ok(None);
             };
             self.trim(off, size)?;
-            self.st().free_bytes -= self.size_of(off);
+            self.st().free_bytes = self.st().free_bytes.saturating_sub(self.size_of(off));
             self.clear_links(off);
             return Ok(Some(off + HEADER));
         }
@@ -413,7 +436,7 @@ impl Heap {
             self.insert_free(off)?;
         }
         self.trim(block, size)?;
-        self.st().free_bytes -= self.size_of(block);
+        self.st().free_bytes = self.st().free_bytes.saturating_sub(self.size_of(block));
         self.clear_links(block);
         Ok(Some(user))
     }
@@ -491,7 +514,7 @@ impl Heap {
     pub(crate) fn deallocate(&self, user: u64) -> Result<()> {
         let mut off = self.used_block(user)?;
         let mut size = self.size_of(off);
-        self.st().free_bytes += size;
+        self.st().free_bytes = self.st().free_bytes.saturating_add(size);
         let prev = self.prev_phys(off);
         if prev != 0 {
             self.check_block(prev)?;
@@ -517,7 +540,7 @@ impl Heap {
         let size = self.size_of(self.used_block(user)?);
         let st = self.st();
         if internal {
-            st.internal_bytes += size;
+            st.internal_bytes = st.internal_bytes.saturating_add(size);
         } else {
             st.internal_bytes = st.internal_bytes.saturating_sub(size);
         }
@@ -536,7 +559,7 @@ impl Heap {
             self.st().internal_bytes,
             self.st().start,
         );
-        free + internal == self.sentinel() - start
+        free.checked_add(internal) == Some(self.sentinel() - start)
     }
 
     /// Offset and size of the last block if it is free (for shrink_to_fit).
@@ -561,7 +584,7 @@ impl Heap {
         }
         self.remove_free(last)?;
         let new_sentinel = last + keep;
-        self.st().free_bytes -= size - keep;
+        self.st().free_bytes = self.st().free_bytes.saturating_sub(size - keep);
         if keep > 0 {
             self.set(last, keep, false);
             self.insert_free(last)?;
@@ -658,7 +681,7 @@ impl Heap {
     }
 
     fn file_free(&self, off: u64) -> Result<()> {
-        self.st().free_bytes += self.size_of(off);
+        self.st().free_bytes = self.st().free_bytes.saturating_add(self.size_of(off));
         self.insert_free(off)
     }
 

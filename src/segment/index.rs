@@ -256,8 +256,13 @@ impl<'h> Index<'h> {
     pub(crate) fn reserve(&self, more: u64) -> Result<()> {
         self.check_table()?;
         let st = self.st();
-        let need = (st.live + more).saturating_mul(2).max(MIN_CAPACITY);
-        if need <= st.capacity && st.live + st.tombstones + more <= st.capacity / 2 {
+        let need = st
+            .live
+            .saturating_add(more)
+            .saturating_mul(2)
+            .max(MIN_CAPACITY);
+        let used = st.live.saturating_add(st.tombstones).saturating_add(more);
+        if need <= st.capacity && used <= st.capacity / 2 {
             return Ok(());
         }
         let cap = need
@@ -317,7 +322,7 @@ impl<'h> Index<'h> {
         }
         let i = free.ok_or_else(|| corrupt("no free slot after reserving"))?;
         if self.slot(i).header == TOMBSTONE {
-            self.st().tombstones -= 1;
+            self.st().tombstones = self.st().tombstones.saturating_sub(1);
         }
         self.set_slot(
             i,
@@ -327,10 +332,11 @@ impl<'h> Index<'h> {
             },
         );
         let st = self.st();
-        st.live += 1;
+        // The counts come from the segment and may be garbage: saturate, `check` tells.
+        st.live = st.live.saturating_add(1);
         match kind {
-            InstanceKind::Named => st.named += 1,
-            InstanceKind::Unique => st.unique += 1,
+            InstanceKind::Named => st.named = st.named.saturating_add(1),
+            InstanceKind::Unique => st.unique = st.unique.saturating_add(1),
             InstanceKind::Anonymous => {}
         }
         Ok(())
@@ -351,8 +357,8 @@ impl<'h> Index<'h> {
             },
         );
         let st = self.st();
-        st.live -= 1;
-        st.tombstones += 1;
+        st.live = st.live.saturating_sub(1);
+        st.tombstones = st.tombstones.saturating_add(1);
         match kind {
             InstanceKind::Named => st.named = st.named.saturating_sub(1),
             InstanceKind::Unique => st.unique = st.unique.saturating_sub(1),

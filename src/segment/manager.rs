@@ -103,6 +103,15 @@ fn lookup_mapping(base: *const u8) -> Option<(usize, bool)> {
     Some((l, ro))
 }
 
+/// The base and length of the segment this process mapped that holds `p`, if any.
+fn mapping_containing(p: *const u8) -> Option<(usize, usize)> {
+    let p = p as usize;
+    let v = MAPPINGS.read().unwrap_or_else(|e| e.into_inner());
+    v.iter()
+        .find(|&&(b, l, _)| p >= b && p - b < l)
+        .map(|&(b, l, _)| (b, l))
+}
+
 fn corrupted(msg: impl Into<String>) -> Error {
     Error::new(ErrorKind::Corrupted, msg)
 }
@@ -193,9 +202,13 @@ impl SegmentManager {
     /// The segment manager of the segment holding the constructed object at `object`,
     /// found from the object's address alone.
     ///
+    /// Only memory inside the segment this process mapped that holds `object` is read (the
+    /// 8 bytes before it, then the header they lead to): an address outside every such
+    /// segment, or one whose header is not inside the same segment, is `InvalidArgument`.
+    ///
     /// # Safety
     /// `object` must be the address of an object constructed in a managed segment mapped in
-    /// this process (the 8 bytes before it and its header are read to find the segment).
+    /// this process, and that segment must stay mapped during the call.
     pub unsafe fn of_object(object: *const u8) -> Result<SegmentManager> {
         let bad = || {
             Error::new(
@@ -206,22 +219,30 @@ impl SegmentManager {
         if object.is_null() || object as usize % 8 != 0 {
             return Err(bad());
         }
-        // SAFETY: per the contract, the 8 bytes before the object hold its header distance.
-        let dist = unsafe { object.sub(8).cast::<u64>().read() };
-        let h = (object as usize)
-            .checked_sub(dist as usize)
-            .ok_or_else(bad)?;
-        if dist < OBJECT_HEADER || h % 8 != 0 {
+        // Everything read below must lie inside the segment that holds the object: a stale
+        // pointer, or a segment overwritten with garbage, gives distances that lead anywhere.
+        let (seg, len) = mapping_containing(object).ok_or_else(bad)?;
+        let o = object as usize;
+        if o - seg < 8 {
             return Err(bad());
         }
-        // SAFETY: per the contract the header precedes the object in the same allocation.
+        // SAFETY: `[object - 8, object)` lies inside the segment mapped at `seg` (checked
+        // above); per the contract it holds the header distance.
+        let dist = unsafe { object.sub(8).cast::<u64>().read() };
+        let h = o.checked_sub(dist as usize).ok_or_else(bad)?;
+        if dist < OBJECT_HEADER || h % 8 != 0 || h < seg || h + OBJECT_HEADER as usize > o {
+            return Err(bad());
+        }
+        // SAFETY: `[h, h + OBJECT_HEADER)` lies inside the segment, between its base and
+        // the object (checked above), and is 8-aligned.
         let oh = unsafe { &*(h as *const ObjectHeader) };
         if oh.magic != OBJECT_MAGIC {
             return Err(bad());
         }
-        let base = (object as usize)
-            .checked_sub(oh.object as usize)
-            .ok_or_else(bad)?;
+        let base = o.checked_sub(oh.object as usize).ok_or_else(bad)?;
+        if base != seg || oh.object as usize >= len {
+            return Err(bad());
+        }
         // SAFETY: the validated header says the segment starts at `base`; `from_raw`
         // checks its magic and state before any use.
         unsafe { SegmentManager::from_raw(base as *mut u8) }
@@ -338,6 +359,7 @@ impl SegmentManager {
         if start != HEAP_START
             || end > len
             || end < HEAP_START + heap::HEADER
+            || end % heap::ALIGN != 0
             || table_end.is_none_or(|e| e > len)
         {
             return Err(corrupted(format!(
