@@ -38,9 +38,13 @@ pub use upgradable::{InterprocessSharableMutex, InterprocessUpgradableMutex};
 /// Busy-wait iterations before a waiter starts yielding: a few microseconds, long enough to
 /// catch a hand-off from a process running on another CPU.
 const SPIN_PAUSES: u32 = 40;
-/// Yields before sleeping in the kernel: when the other party runs on the same CPU, a yield
-/// lets it finish its step at once instead of spinning through our time slice.
-const SPIN_YIELDS: u32 = 3;
+/// How long a waiter keeps yielding before it sleeps in the kernel. When the other party
+/// runs on the same CPU, a yield lets it finish its step at once. When it runs on another
+/// CPU but is itself asleep, waking it takes a few tens of microseconds on a virtual
+/// machine: a waiter that slept sooner than that would make every later hand-off a pair of
+/// kernel sleeps, while one that outlasts it brings both back to answering each other
+/// awake.
+const SPIN_YIELD_FOR: std::time::Duration = std::time::Duration::from_micros(50);
 
 /// Spins, then yields, until `done()` or the short budget runs out; whether `done()` held.
 /// Callers fall back to a kernel sleep when it returns false.
@@ -52,7 +56,8 @@ pub(crate) fn spin_until(mut done: impl FnMut() -> bool) -> bool {
         }
         std::hint::spin_loop();
     }
-    for _ in 0..SPIN_YIELDS {
+    let start = std::time::Instant::now();
+    while start.elapsed() < SPIN_YIELD_FOR {
         if done() {
             return true;
         }
