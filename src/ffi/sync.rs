@@ -111,6 +111,17 @@ pub(crate) unsafe fn obj<'a, C, T>(p: *const C, what: &str) -> Result<&'a T> {
         .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, format!("{what} is NULL")))
 }
 
+/// Runs a lock or unlock fast path on the object at `p`; false for NULL or when the fast
+/// path declines (the caller then takes the full path, which reports why).
+///
+/// # Safety
+/// As [`obj`].
+#[inline(always)]
+unsafe fn fast_path<C, T>(p: *const C, fast: impl FnOnce(&T) -> bool) -> bool {
+    // SAFETY: forwarded caller contract; the layouts match (checked above).
+    unsafe { p.cast::<T>().as_ref() }.is_some_and(fast)
+}
+
 fn owner_dead() -> Error {
     Error::new(
         ErrorKind::OwnerDead,
@@ -227,10 +238,8 @@ pub unsafe extern "C" fn interproc_mutex_destroy(m: *mut interproc_mutex_t) -> i
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_mutex_lock(m: *mut interproc_mutex_t) -> interproc_status_t {
     // SAFETY: forwarded caller contract (NULL or an initialised struct of this type).
-    if let Some(fast) = unsafe { m.cast::<InterprocessMutex>().as_ref() } {
-        if fast.lock_fast() {
-            return INTERPROC_OK;
-        }
+    if unsafe { fast_path(m, InterprocessMutex::lock_fast) } {
+        return INTERPROC_OK;
     }
     // SAFETY: forwarded caller contract.
     unsafe { mutex_lock_slow(m) }
@@ -293,10 +302,8 @@ pub unsafe extern "C" fn interproc_mutex_timed_lock(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_mutex_unlock(m: *mut interproc_mutex_t) -> interproc_status_t {
     // SAFETY: forwarded caller contract (NULL or an initialised struct of this type).
-    if let Some(fast) = unsafe { m.cast::<InterprocessMutex>().as_ref() } {
-        if fast.unlock_fast() {
-            return INTERPROC_OK;
-        }
+    if unsafe { fast_path(m, InterprocessMutex::unlock_fast) } {
+        return INTERPROC_OK;
     }
     // SAFETY: forwarded caller contract.
     unsafe { mutex_unlock_slow(m) }
@@ -382,10 +389,8 @@ pub unsafe extern "C" fn interproc_recursive_mutex_lock(
     m: *mut interproc_recursive_mutex_t,
 ) -> interproc_status_t {
     // SAFETY: forwarded caller contract (NULL or an initialised struct of this type).
-    if let Some(fast) = unsafe { m.cast::<InterprocessRecursiveMutex>().as_ref() } {
-        if fast.lock_fast() {
-            return INTERPROC_OK;
-        }
+    if unsafe { fast_path(m, InterprocessRecursiveMutex::lock_fast) } {
+        return INTERPROC_OK;
     }
     // SAFETY: forwarded caller contract.
     unsafe { recursive_mutex_lock_slow(m) }
@@ -452,10 +457,8 @@ pub unsafe extern "C" fn interproc_recursive_mutex_unlock(
     m: *mut interproc_recursive_mutex_t,
 ) -> interproc_status_t {
     // SAFETY: forwarded caller contract (NULL or an initialised struct of this type).
-    if let Some(fast) = unsafe { m.cast::<InterprocessRecursiveMutex>().as_ref() } {
-        if fast.unlock_fast() {
-            return INTERPROC_OK;
-        }
+    if unsafe { fast_path(m, InterprocessRecursiveMutex::unlock_fast) } {
+        return INTERPROC_OK;
     }
     // SAFETY: forwarded caller contract.
     unsafe { recursive_mutex_unlock_slow(m) }

@@ -363,31 +363,43 @@ unsafe fn attempt(m: *mut RawLock, me: Me, keep_waiters: bool) -> OsResult<Optio
         // waiters bit: others may still sleep.
         let waiters = if keep_waiters { WAITERS } else { v & WAITERS };
         // SAFETY: `me` is the calling thread's.
-        unsafe { pending(me, Some(m)) };
-        match lock
-            .word
-            .compare_exchange(v, me.tid | waiters, Ordering::Acquire, Ordering::Relaxed)
-        {
-            Ok(_) => {
+        match unsafe { claim(m, me, v, me.tid | waiters) } {
+            Ok(()) => {
                 lock.depth.store(0, Ordering::Relaxed);
-                // SAFETY: we hold the lock now.
-                unsafe {
-                    link(m, me);
-                    pending(me, None);
-                }
                 return Ok(Some(if v & OWNER_DIED != 0 {
                     Acquired::OwnerDied
                 } else {
                     Acquired::Clean
                 }));
             }
-            Err(now) => {
-                // SAFETY: as above.
-                unsafe { pending(me, None) };
-                v = now;
-            }
+            Err(now) => v = now,
         }
     }
+}
+
+/// Changes the lock word from `from` (no owner) to `to` (this thread) and, if that worked,
+/// links the lock into the thread's robust list; the word it found otherwise. The kernel
+/// is told about the lock for the whole step, so a death half-way through is caught.
+///
+/// # Safety
+/// `m` points to an initialised lock; `me` is the calling thread's.
+#[inline(always)]
+unsafe fn claim(m: *mut RawLock, me: Me, from: u32, to: u32) -> Result<(), u32> {
+    // SAFETY: forwarded caller contract.
+    let lock = unsafe { &*m };
+    // SAFETY: `me` is the calling thread's.
+    unsafe { pending(me, Some(m)) };
+    let r = lock
+        .word
+        .compare_exchange(from, to, Ordering::Acquire, Ordering::Relaxed);
+    // SAFETY: as above; on success this thread holds the lock.
+    unsafe {
+        if r.is_ok() {
+            link(m, me);
+        }
+        pending(me, None);
+    }
+    r.map(|_| ())
 }
 
 /// Locks, waiting as long as it takes.
@@ -424,25 +436,10 @@ pub(crate) unsafe fn lock_fast(m: *mut RawLock) -> bool {
     let Ok(me) = me() else { return false };
     // SAFETY: forwarded caller contract.
     let lock = unsafe { &*m };
-    if lock.word.load(Ordering::Relaxed) != 0 {
-        return false;
-    }
+    // `depth` is 0 when the word is: unlocks release only at depth 0, and a lock left by a
+    // dead owner is never 0 (it carries OWNER_DIED).
     // SAFETY: `me` is the calling thread's.
-    unsafe { pending(me, Some(m)) };
-    let won = lock
-        .word
-        .compare_exchange(0, me.tid, Ordering::Acquire, Ordering::Relaxed)
-        .is_ok();
-    // SAFETY: as above; when `won`, this thread holds the lock.
-    unsafe {
-        if won {
-            // `depth` is 0: unlocks release only at depth 0, and a lock left by a dead owner
-            // is never free (it carries OWNER_DIED).
-            link(m, me);
-        }
-        pending(me, None);
-    }
-    won
+    lock.word.load(Ordering::Relaxed) == 0 && unsafe { claim(m, me, 0, me.tid) }.is_ok()
 }
 
 /// Whether the calling thread holds the lock.
