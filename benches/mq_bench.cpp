@@ -91,13 +91,17 @@ stats pingpong(int rounds, int parent_cpu, int child_cpu) {
    return summarize(times);
 }
 
-double throughput(int messages, std::size_t size) {
+// Streams `messages` messages of `size` bytes from the parent to a child through a queue of
+// 256, the parent on `parent_cpu` and the child on `child_cpu`.
+double throughput(int messages, std::size_t size, int parent_cpu, int child_cpu) {
    const std::string a = qname("t");
    ipc::message_queue::remove(a.c_str());
    ipc::message_queue q(ipc::create_only, a.c_str(), 256, size);
+   pin(parent_cpu);
    auto t = clock_type::now();
    pid_t pid = fork();
    if (pid == 0) {
+      pin(child_cpu);
       ipc::message_queue in(ipc::open_only, a.c_str());
       std::vector<char> buf(size);
       ipc::message_queue::size_type n;
@@ -183,7 +187,9 @@ int main(int argc, char **argv) {
 #endif
    print("pingpong_two_cpus", pingpong(20000 * scale, 0, 1));
    print("pingpong_one_cpu", pingpong(20000 * scale, 0, 0));
-   std::printf("throughput_64B_msgs_per_s %.0f\n", throughput(1000000 * scale, 64));
-   std::printf("throughput_4KiB_msgs_per_s %.0f\n", throughput(200000 * scale, 4096));
+   std::printf("throughput_64B_two_cpus_msgs_per_s %.0f\n", throughput(2000000 * scale, 64, 0, 1));
+   std::printf("throughput_4KiB_two_cpus_msgs_per_s %.0f\n", throughput(200000 * scale, 4096, 0, 1));
+   std::printf("throughput_64B_one_cpu_msgs_per_s %.0f\n", throughput(2000000 * scale, 64, 0, 0));
+   std::printf("throughput_4KiB_one_cpu_msgs_per_s %.0f\n", throughput(200000 * scale, 4096, 0, 0));
    return 0;
 }

@@ -35,12 +35,12 @@ pub const SEGMENT_LOCK: std::ops::Range<usize> = 40..80;
 /// The creator pid in a segment header.
 pub const SEGMENT_CREATOR: std::ops::Range<usize> = 20..24;
 /// Where the queue lock lives in a queue header (pinned in `src/mq.rs`).
-pub const QUEUE_LOCK: std::ops::Range<usize> = 48..88;
+pub const QUEUE_LOCK: std::ops::Range<usize> = 64..104;
 /// The state word and creator pid of a queue header.
 pub const QUEUE_STATE: std::ops::Range<usize> = 12..16;
 pub const QUEUE_CREATOR: std::ops::Range<usize> = 16..20;
 /// The size of a queue header: an opener waits for an object to reach it.
-pub const QUEUE_HEADER: usize = 128;
+pub const QUEUE_HEADER: usize = 320;
 /// Bytes past the image that a `grow` operation may take into the segment.
 const GROW_SLACK: usize = 1024;
 /// A thread id above any `pid_max` (2^22), so never alive.
@@ -609,14 +609,23 @@ pub fn construct_named(seg: &ManagedExternalBuffer<'_>, kind: InstanceKind, name
     .expect("seed object");
 }
 
-/// A queue image made by the library, sent `sends` messages and received `receives`.
-pub fn queue_image(max_msg: usize, max_size: usize, sends: usize, receives: usize) -> Vec<u8> {
+/// A queue image made by the library, sent `sends` messages (with priorities cycling
+/// through `levels` values, rising, so more than one level puts the queue in locked mode)
+/// and received `receives`.
+pub fn queue_image(
+    max_msg: usize,
+    max_size: usize,
+    sends: usize,
+    receives: usize,
+    levels: usize,
+) -> Vec<u8> {
     let name = unique_name("seed");
     let q =
         MessageQueue::create(&name, max_msg, max_size, Permissions::default()).expect("seed queue");
     for i in 0..sends {
         let len = (i * 7) % (max_size + 1);
-        q.try_send(&vec![i as u8; len], (i % 3) as u32).unwrap();
+        q.try_send(&vec![i as u8; len], (i % levels) as u32)
+            .unwrap();
     }
     let mut buf = vec![0u8; max_size];
     for _ in 0..receives {
@@ -729,10 +738,13 @@ pub fn queue_seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
     let qwalk: Vec<u8> = (0..8u8).flat_map(|op| [op, 3, 1, 0, 2, 5, 0]).collect();
     let queues = [
-        ("empty", queue_image(4, 16, 0, 0)),
-        ("some", queue_image(8, 40, 6, 2)),
-        ("full", queue_image(4, 24, 4, 0)),
-        ("wrapped", queue_image(5, 32, 12, 9)),
+        ("empty", queue_image(4, 16, 0, 0, 1)),
+        ("some", queue_image(8, 40, 6, 2, 3)),
+        ("full", queue_image(4, 24, 4, 0, 3)),
+        ("wrapped", queue_image(5, 32, 12, 9, 3)),
+        ("ring-some", queue_image(8, 40, 6, 2, 1)),
+        ("ring-full", queue_image(4, 24, 4, 0, 1)),
+        ("ring-wrapped", queue_image(5, 32, 12, 9, 1)),
     ];
     for (what, image) in &queues {
         out.push(("queue", format!("seed-{what}-walk"), join(&qwalk, image)));
@@ -740,12 +752,15 @@ pub fn queue_seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         out.push(("queue", format!("seed-{what}-ops"), join(&ops, image)));
     }
     // Broken: a count that disagrees with the free stack, a free stack pointing past the
-    // slots.
+    // slots (locked mode); a tail past the head by more than the ring holds (ring mode).
     let mut broken = queues[1].1.clone();
-    poke(&mut broken, 88, 3);
+    poke(&mut broken, 104, 3);
     out.push(("queue", "seed-bad-count".into(), join(&qwalk, &broken)));
     let mut broken = queues[2].1.clone();
-    poke(&mut broken, 104, 99);
+    poke(&mut broken, 120, 99);
     out.push(("queue", "seed-bad-free-top".into(), join(&qwalk, &broken)));
+    let mut broken = queues[4].1.clone();
+    poke(&mut broken, 128, 77);
+    out.push(("queue", "seed-bad-tail".into(), join(&qwalk, &broken)));
     out
 }

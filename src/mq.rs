@@ -1,36 +1,70 @@
 //! Message queues in shared memory: Boost's `message_queue`.
 //!
-//! A queue is a shared memory object `/dev/shm/<name>` holding a header, a circular index
-//! of slot indices kept sorted by (priority, highest first; then sequence number, oldest
-//! first), a stack of free slot indices, and the slots. Receiving takes the index's first
-//! entry; sending a message of the lowest priority present (the usual case: one priority
-//! for all) appends it, so both are O(1); a higher priority moves the entries on the
-//! shorter side of its place by one. A robust process-shared mutex guards the
-//! indices; the message bytes are copied under it too (one copy per message, no
-//! allocation). Blocked senders and receivers sleep on shared futexes after a short spin,
-//! and are only woken (a system call) when someone is actually waiting.
+//! A queue is a shared memory object `/dev/shm/<name>` holding a header, a sorted index and
+//! a stack of free slots (used in locked mode, below), and `max_num_msg` slots. Each slot
+//! has a small header (its own robust lock, a ring position, the message's priority and
+//! length) followed by room for one message.
 //!
-//! A process killed in the middle of `send` or `receive` does not wedge the queue: the next
-//! process to take the lock gets it (robust mutex) and rebuilds the index and the free stack
-//! from the slots' own states. A slot's bytes are complete before it is marked queued, and
-//! it is marked free only after its bytes were copied out, so at most the one message in
-//! flight in the dead process is lost (a receiver that died after taking its message); a
-//! sender that died before marking its slot queued loses only its own unsent message.
+//! # Two modes
+//!
+//! **Ring mode** (the usual one). While every message is sent with a priority no higher than
+//! the last one still queued (one priority for all, the common case, always qualifies), the
+//! slots form a bounded ring used without any queue-wide lock. Senders claim the position
+//! at the tail, receivers the position at the head, each with one compare-and-swap on a
+//! word only their own side writes, and copy their message in or out at the same time as
+//! the other side. A slot's `pos` word says whether it is free for a lap or holds that
+//! lap's message. The tail word also records the lowest priority queued, so a sender knows
+//! with the same compare-and-swap that appending keeps the order.
+//!
+//! **Locked mode.** A sender whose priority is higher than the last queued message (with
+//! messages waiting) switches the queue, under the queue lock, to Boost's design: the
+//! same slots, a sorted index of them, a free stack, and every operation under the queue
+//! lock. The switch freezes both ends of the ring, waits for operations in flight on each
+//! slot, and moves the ring's messages into the index in order. When the queue is empty
+//! again after at least `max_num_msg` sends in a row that could have gone into the ring, it
+//! switches back. Order is the same in both modes: highest priority first, FIFO within one.
+//!
+//! # Processes that die
+//!
+//! Every slot operation holds the slot's robust lock from before its claim until its copy is
+//! done, and the queue lock guards the mode switches and locked mode, so the kernel tells
+//! the next process when an owner died:
+//! - a sender that died after claiming a position but before its message was complete
+//!   leaves a hole that the next receiver skips (its own unsent message is lost);
+//! - a receiver that died after claiming a message but before freeing its slot loses that
+//!   one message; the next sender to need the slot frees it;
+//! - a process that died in locked mode or half-way through a switch: the next process to
+//!   take the queue lock finishes the switch, or rebuilds the index from the slots' states.
+//!
+//! So at most the one message in flight in the dead process is lost, and nothing wedges.
+//! Blocked senders and receivers sleep on shared futexes after a short adaptive spin and
+//! are only woken (a system call) when someone is actually waiting.
 
 use crate::name::os_name;
 use crate::os::{futex, robust};
 use crate::sync::Deadline;
 use crate::{Error, ErrorKind, MappedRegion, Mode, Permissions, Result, SharedMemoryObject};
 use std::cell::UnsafeCell;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering, fence};
 use std::time::{Duration, Instant};
 
 const MAGIC: [u8; 8] = *b"IPROCMQ1";
 /// Bumped on any change of the shared layout below.
-const LAYOUT_VERSION: u32 = 3;
+const LAYOUT_VERSION: u32 = 4;
 const READY: u32 = 0x5245_4459;
 const SLOT_FREE: u32 = 0;
 const SLOT_QUEUED: u32 = 1;
+/// The queue's modes (`QueueHeader::mode`).
+const MODE_RING: u32 = 0;
+const MODE_SWITCHING: u32 = 1;
+const MODE_LOCKED: u32 = 2;
+const MODE_UNLOCKING: u32 = 3;
+/// Set in the head and tail words while the ring is frozen (locked mode or a switch).
+const FROZEN: u64 = 1 << 31;
+/// The ring position in a head or tail word.
+const POS_MASK: u64 = FROZEN - 1;
+/// The length of a slot whose sender died before its message was complete.
+const SKIP: u32 = u32::MAX;
 /// How long an opener waits for a creator to finish.
 const INIT_WAIT: Duration = Duration::from_secs(10);
 /// How long to spin before sleeping when another CPU may be about to answer: a futex
@@ -40,8 +74,15 @@ const SPIN_BUDGET: Duration = Duration::from_micros(20);
 const BUSY_SPIN: Duration = Duration::from_micros(3);
 /// After this many busy spins in a row that saw nothing, busy spinning is mostly skipped.
 const BUSY_MISSES_MAX: u32 = 4;
-/// The largest queue accepted (total bytes).
+/// How long a `try_` operation waits for another process to finish with a slot.
+const TRY_SLOT_WAIT: Duration = Duration::from_millis(10);
+/// Failed attempts at a busy slot lock before waiting for it properly.
+const CLAIM_TRIES: u32 = 64;
+/// Rounds of one operation after which the queue is taken to be garbage.
+const ROUNDS_MAX: u64 = 1 << 24;
+/// The largest queue accepted (total bytes) and the most messages.
 const MAX_TOTAL: u64 = 1 << 40;
+const MAX_MSG: u64 = 1 << 30;
 
 #[repr(C)]
 struct QueueHeader {
@@ -49,30 +90,51 @@ struct QueueHeader {
     layout_version: u32,
     state: AtomicU32,
     creator_pid: AtomicU32,
-    /// Where the sorted index starts in its circular array (under the lock).
-    ring_head: u32,
+    _pad0: u32,
     max_msg: u64,
     max_msg_size: u64,
     slot_size: u64,
+    /// `MODE_*`, changed only under the lock.
+    mode: AtomicU32,
+    /// Locked mode: where the sorted index starts in its circular array.
+    ring_head: u32,
+    /// Locked mode: sends in a row that the ring could have taken.
+    in_order_run: u64,
     lock: UnsafeCell<robust::RawLock>,
+    /// Locked mode: the number of messages.
     count: AtomicU64,
     next_seq: u64,
     free_top: u64,
+    /// Ring mode, written by senders: the next position to fill, `FROZEN`, and (high 32
+    /// bits) the priority of the last message appended.
+    tail: AtomicU64,
+    _pad_tail: [u64; 7],
+    /// Ring mode, written by receivers: the next position to take, and `FROZEN`.
+    head: AtomicU64,
+    _pad_head: [u64; 7],
+    /// Bumped to wake sleepers; read by every operation, written rarely.
     not_empty: AtomicU32,
     not_full: AtomicU32,
     receivers_waiting: AtomicU32,
     senders_waiting: AtomicU32,
+    _pad_wait: [u32; 12],
 }
 
 const HEADER_SIZE: u64 = std::mem::size_of::<QueueHeader>() as u64;
 
 #[repr(C)]
 struct SlotHeader {
-    seq: u64,
-    priority: u32,
-    state: u32,
-    len: u64,
-    _pad: u64,
+    /// Held by whoever is claiming, filling or emptying the slot in ring mode, so a death
+    /// half-way is seen by the next process.
+    lock: UnsafeCell<robust::RawLock>,
+    /// Ring mode: `p` when free for ring position `p`, `p + 1` when it holds `p`'s message.
+    pos: AtomicU32,
+    priority: AtomicU32,
+    len: AtomicU32,
+    /// Locked mode: `SLOT_QUEUED` or `SLOT_FREE`.
+    state: AtomicU32,
+    /// Locked mode: the send order.
+    seq: AtomicU64,
 }
 
 const SLOT_HEADER: u64 = std::mem::size_of::<SlotHeader>() as u64;
@@ -106,6 +168,8 @@ struct Layout {
     free: u64,
     slots: u64,
     total: u64,
+    /// Ring positions count modulo this multiple of `max_msg` (at least twice it).
+    modulus: u32,
 }
 
 impl Layout {
@@ -116,26 +180,32 @@ impl Layout {
                 "a message queue needs max_num_msg and max_msg_size above 0 (got {max_msg} and {max_msg_size})"
             )));
         }
-        if max_msg > u64::from(u32::MAX) {
-            return Err(bad(format!("max_num_msg {max_msg} is absurd")));
+        if max_msg > MAX_MSG {
+            return Err(bad(format!(
+                "max_num_msg {max_msg} is absurd (the limit is {MAX_MSG})"
+            )));
         }
         let too_big = || {
             bad(format!(
                 "a queue of {max_msg} messages of {max_msg_size} bytes is too large"
             ))
         };
+        if max_msg_size >= u64::from(SKIP) {
+            return Err(too_big());
+        }
         let slot_size = max_msg_size
-            .checked_next_multiple_of(16)
-            .and_then(|s| s.checked_add(SLOT_HEADER))
+            .checked_add(SLOT_HEADER)
+            .and_then(|s| s.checked_next_multiple_of(64))
             .ok_or_else(too_big)?;
         let index = HEADER_SIZE;
         let free = index + INDEX_ENTRY * max_msg;
-        let slots = (free + 4 * max_msg).next_multiple_of(16);
+        let slots = (free + 4 * max_msg).next_multiple_of(64);
         let total = max_msg
             .checked_mul(slot_size)
             .and_then(|s| s.checked_add(slots))
             .filter(|&t| t <= MAX_TOTAL)
             .ok_or_else(too_big)?;
+        let modulus = ((POS_MASK + 1) / max_msg * max_msg) as u32;
         Ok(Layout {
             max_msg,
             max_msg_size,
@@ -144,6 +214,7 @@ impl Layout {
             free,
             slots,
             total,
+            modulus,
         })
     }
 }
@@ -159,7 +230,7 @@ pub struct MessageQueue {
     busy_misses: AtomicU32,
 }
 
-// SAFETY: all shared state is accessed under the queue's process-shared lock or through
+// SAFETY: all shared state is accessed under the queue's process-shared locks or through
 // atomics; the handle itself holds no thread-bound state.
 unsafe impl Send for MessageQueue {}
 // SAFETY: as above.
@@ -171,6 +242,24 @@ enum Wait {
     Never,
     Forever,
     Until(Deadline),
+}
+
+/// What a ring-mode attempt came to.
+enum Ring<T> {
+    /// Finished, with this result.
+    Done(T),
+    /// The queue is in locked mode, or switching.
+    Locked,
+    /// The message must go before queued ones: switch to locked mode.
+    Switch,
+}
+
+/// What a sender or receiver that cannot go on yet should do.
+enum Next<T> {
+    /// Look again.
+    Again,
+    /// Stop with this result.
+    Stop(Ring<T>),
 }
 
 struct Guard<'a> {
@@ -186,6 +275,11 @@ impl Drop for Guard<'_> {
 
 fn corrupted(msg: impl Into<String>) -> Error {
     Error::new(ErrorKind::Corrupted, msg)
+}
+
+/// A tail word: position `pos`, not frozen, last priority `priority`.
+fn tail_word(pos: u32, priority: u32) -> u64 {
+    u64::from(priority) << 32 | u64::from(pos)
 }
 
 impl MessageQueue {
@@ -302,6 +396,9 @@ impl MessageQueue {
                 "{what}: its limits do not match its size (truncated?)"
             )));
         }
+        if h.mode.load(Ordering::Acquire) > MODE_UNLOCKING {
+            return Err(corrupted(format!("{what}: unknown mode")));
+        }
         Ok(MessageQueue {
             region,
             layout,
@@ -312,7 +409,14 @@ impl MessageQueue {
     }
 
     fn format(region: MappedRegion, layout: Layout, name: &str) -> Result<Self> {
-        let base = region.as_ptr();
+        let q = MessageQueue {
+            region,
+            layout,
+            name: name.to_owned(),
+            created: true,
+            busy_misses: AtomicU32::new(0),
+        };
+        let base = q.region.as_ptr();
         // SAFETY: a fresh, zeroed mapping of `layout.total` bytes that this process created
         // exclusively; openers only read `state` and `creator_pid` until READY.
         unsafe {
@@ -325,21 +429,21 @@ impl MessageQueue {
             (*h).slot_size = layout.slot_size;
             robust::init((*h).lock.get(), false)
                 .map_err(|e| e.into_error("initialising the queue lock"))?;
-            let free = base.add(layout.free as usize).cast::<u32>();
-            for i in 0..layout.max_msg {
-                *free.add(i as usize) = (layout.max_msg - 1 - i) as u32;
-            }
-            (*h).free_top = layout.max_msg;
+        }
+        for i in 0..layout.max_msg as u32 {
+            let s = q.slot(i)?;
+            // SAFETY: the slot lies in the fresh mapping and no one else uses it yet.
+            unsafe { robust::init(s.lock.get(), false) }
+                .map_err(|e| e.into_error("initialising a slot lock"))?;
+            s.pos.store(i, Ordering::Relaxed);
+        }
+        // SAFETY: as above.
+        unsafe {
+            let h = base.cast::<QueueHeader>();
             (*h).magic = MAGIC;
             (*h).state.store(READY, Ordering::Release);
         }
-        Ok(MessageQueue {
-            region,
-            layout,
-            name: name.to_owned(),
-            created: true,
-            busy_misses: AtomicU32::new(0),
-        })
+        Ok(q)
     }
 
     fn header(&self) -> &QueueHeader {
@@ -366,7 +470,7 @@ impl MessageQueue {
             .cast()
     }
 
-    fn slot(&self, idx: u32) -> Result<*mut SlotHeader> {
+    fn slot(&self, idx: u32) -> Result<&SlotHeader> {
         if u64::from(idx) >= self.layout.max_msg {
             return Err(corrupted(format!(
                 "message queue {:?}: slot index {idx} out of range",
@@ -374,7 +478,18 @@ impl MessageQueue {
             )));
         }
         let off = self.layout.slots + u64::from(idx) * self.layout.slot_size;
-        Ok(self.region.as_ptr().wrapping_add(off as usize).cast())
+        // SAFETY: the slot lies inside the mapping (its size was checked against the layout
+        // when the queue was opened) and is 64-byte aligned; its header is made of atomics
+        // and a lock, all valid for any bit pattern a process may share.
+        Ok(unsafe { &*self.region.as_ptr().add(off as usize).cast::<SlotHeader>() })
+    }
+
+    /// Where a slot's message bytes are.
+    fn payload(&self, s: &SlotHeader) -> *mut u8 {
+        std::ptr::from_ref(s)
+            .cast::<u8>()
+            .cast_mut()
+            .wrapping_add(SLOT_HEADER as usize)
     }
 
     /// The queue's name.
@@ -397,56 +512,685 @@ impl MessageQueue {
         self.layout.max_msg_size as usize
     }
 
-    /// The number of messages in the queue now.
+    /// The number of messages in the queue now (in ring mode, messages being sent or
+    /// received at this moment may be counted).
     pub fn num_msg(&self) -> usize {
-        self.header().count.load(Ordering::Acquire) as usize
+        let h = self.header();
+        if h.mode.load(Ordering::Acquire) == MODE_LOCKED {
+            return (h.count.load(Ordering::Acquire).min(self.layout.max_msg)) as usize;
+        }
+        let head = h.head.load(Ordering::Acquire) & POS_MASK;
+        let tail = h.tail.load(Ordering::Acquire) & POS_MASK;
+        let m = u64::from(self.layout.modulus);
+        if head >= m || tail >= m {
+            return 0;
+        }
+        ((tail + m - head) % m).min(self.layout.max_msg) as usize
     }
 
-    fn lock(&self) -> Result<Guard<'_>> {
+    /// Whether the queue is in ring mode (for tests).
+    #[cfg(test)]
+    fn in_ring_mode(&self) -> bool {
+        self.header().mode.load(Ordering::Acquire) == MODE_RING
+    }
+
+    // ----- ring positions -----
+
+    /// `p + by` on the ring (`by` at most `max_msg`).
+    fn advance(&self, p: u32, by: u32) -> u32 {
+        let m = u64::from(self.layout.modulus);
+        let s = u64::from(p) + u64::from(by);
+        (if s >= m { s - m } else { s }) as u32
+    }
+
+    /// `p - by` on the ring (`by` at most `max_msg`).
+    fn back(&self, p: u32, by: u32) -> u32 {
+        if p >= by {
+            p - by
+        } else {
+            p + self.layout.modulus - by
+        }
+    }
+
+    /// How far `to` is ahead of `from` on the ring.
+    fn distance(&self, from: u32, to: u32) -> u32 {
+        if to >= from {
+            to - from
+        } else {
+            to + self.layout.modulus - from
+        }
+    }
+
+    /// The position in a head or tail word.
+    fn ring_pos(&self, word: u64) -> Result<u32> {
+        let p = word & POS_MASK;
+        if p >= u64::from(self.layout.modulus) {
+            return Err(corrupted(format!(
+                "message queue {:?}: ring position {p} out of range",
+                self.name
+            )));
+        }
+        Ok(p as u32)
+    }
+
+    fn slot_at(&self, pos: u32) -> Result<&SlotHeader> {
+        self.slot((u64::from(pos) % self.layout.max_msg) as u32)
+    }
+
+    // ----- slot locks -----
+
+    /// Takes a slot's lock if it is free now.
+    fn try_lock_slot(&self, s: &SlotHeader) -> Result<bool> {
+        // SAFETY: slot locks are initialised before the queue is ready.
+        if unsafe { robust::lock_fast(s.lock.get()) } {
+            return Ok(true);
+        }
+        // SAFETY: as above.
+        match unsafe { robust::try_lock(s.lock.get()) } {
+            Ok(r) => Ok(r.is_some()),
+            Err(e) => Err(e.into_error("locking a queue slot")),
+        }
+    }
+
+    /// Takes a slot's lock, waiting for the process using the slot as `wait` allows (a
+    /// `try_` operation waits a little: the holder is in the middle of a copy); false if
+    /// the wait ran out.
+    fn lock_slot(&self, s: &SlotHeader, wait: Wait) -> Result<bool> {
+        if self.try_lock_slot(s)? {
+            return Ok(true);
+        }
+        // A lock word naming a thread that does not exist is garbage: the kernel releases
+        // the locks of threads that die.
+        // SAFETY: as in `try_lock_slot`.
+        if let Some(tid) = unsafe { robust::owner_tid(s.lock.get()) } {
+            // SAFETY: as above.
+            if !crate::os::process_alive(tid)
+                && unsafe { robust::owner_tid(s.lock.get()) } == Some(tid)
+            {
+                return Err(corrupted(format!(
+                    "message queue {:?}: a slot is locked by thread {tid}, which does not exist",
+                    self.name
+                )));
+            }
+        }
+        let until = |d: Duration| {
+            let now = robust::now(robust::Clock::Monotonic);
+            let (sec, nsec) = (
+                now.tv_sec + d.as_secs() as i64,
+                now.tv_nsec + i64::from(d.subsec_nanos()),
+            );
+            (
+                robust::Clock::Monotonic,
+                sec + nsec / 1_000_000_000,
+                nsec % 1_000_000_000,
+            )
+        };
+        let deadline = match wait {
+            Wait::Forever => None,
+            Wait::Until(d) => Some(d.os()),
+            Wait::Never => Some(until(TRY_SLOT_WAIT)),
+        };
+        // SAFETY: as above.
+        let r = unsafe {
+            match deadline {
+                None => robust::lock_spinning(s.lock.get(), SPIN_BUDGET).map(Some),
+                Some((clock, sec, nsec)) => {
+                    robust::lock_until(s.lock.get(), clock, &robust::timespec(sec, nsec))
+                }
+            }
+        };
+        match r {
+            Ok(a) => Ok(a.is_some()),
+            Err(e) => Err(corrupted(format!(
+                "message queue {:?}: {}",
+                self.name,
+                e.into_error("locking a slot").message()
+            ))),
+        }
+    }
+
+    fn unlock_slot(&self, s: &SlotHeader) {
+        // SAFETY: called only by the thread that locked the slot.
+        let _ = unsafe { robust::unlock(s.lock.get()) };
+    }
+
+    // ----- waiting -----
+
+    /// Spins briefly while `ready` is false, when another CPU could make it true soon.
+    /// A short busy spin catches a peer on another CPU; after it, yielding lets a peer
+    /// that shares this CPU run (a busy spin would only hold it off) and is still cheaper
+    /// than a futex sleep and wake-up.
+    ///
+    /// The busy part adapts: when it keeps failing (the peer shares this CPU, or is slow),
+    /// it is skipped, and tried again now and then in case things changed.
+    fn spin(&self, ready: impl Fn() -> bool) {
+        let start = Instant::now();
+        let misses = self.busy_misses.load(Ordering::Relaxed);
+        if crate::os::cpu_count() >= 2 && (misses < BUSY_MISSES_MAX || misses % 16 == 0) {
+            while start.elapsed() < BUSY_SPIN {
+                for _ in 0..8 {
+                    if ready() {
+                        self.busy_misses.store(0, Ordering::Relaxed);
+                        return;
+                    }
+                    std::hint::spin_loop();
+                }
+            }
+        }
+        self.busy_misses
+            .store(misses.wrapping_add(1), Ordering::Relaxed);
+        while start.elapsed() < SPIN_BUDGET {
+            if ready() {
+                return;
+            }
+            std::thread::yield_now();
+        }
+    }
+
+    /// Waits until `changed` (ring mode): spins, then sleeps on `word` registered in
+    /// `waiting`. False if the deadline passed with nothing changed.
+    fn wait_change(
+        &self,
+        word: &AtomicU32,
+        waiting: &AtomicU32,
+        changed: impl Fn() -> bool,
+        wait: Wait,
+    ) -> Result<bool> {
+        self.spin(&changed);
+        if changed() {
+            return Ok(true);
+        }
+        let seen = word.load(Ordering::SeqCst);
+        waiting.fetch_add(1, Ordering::SeqCst);
+        // Whoever makes the change looks at `waiting` after it (both sequentially
+        // consistent), so either it sees this sleeper or this check sees the change.
+        let r = if changed() {
+            Ok(futex::Woken::Maybe)
+        } else {
+            let deadline = match wait {
+                Wait::Until(d) => Some(d.os()),
+                _ => None,
+            };
+            futex::wait(word, seen, deadline)
+        };
+        waiting.fetch_sub(1, Ordering::SeqCst);
+        match r.map_err(|e| e.into_error("waiting on the queue"))? {
+            futex::Woken::Maybe => Ok(true),
+            futex::Woken::TimedOut => Ok(changed()),
+        }
+    }
+
+    /// Wakes every sleeper on `word` if `waiting` says there is one. The caller made its
+    /// change before (and a fence orders the two).
+    fn wake_if_waiting(word: &AtomicU32, waiting: &AtomicU32) {
+        fence(Ordering::SeqCst);
+        if waiting.load(Ordering::SeqCst) > 0 {
+            word.fetch_add(1, Ordering::SeqCst);
+            let _ = futex::wake(word, i32::MAX);
+        }
+    }
+
+    /// Wakes everyone: the mode changed.
+    fn wake_all(&self) {
+        let h = self.header();
+        for word in [&h.not_empty, &h.not_full] {
+            word.fetch_add(1, Ordering::SeqCst);
+            let _ = futex::wake(word, i32::MAX);
+        }
+    }
+
+    // ----- ring mode -----
+
+    /// Sends in ring mode.
+    fn ring_send(&self, data: &[u8], priority: u32, wait: Wait) -> Result<Ring<bool>> {
+        let h = self.header();
+        let mut busy = 0;
+        for _ in 0..ROUNDS_MAX {
+            let t = h.tail.load(Ordering::SeqCst);
+            if t & FROZEN != 0 {
+                return Ok(Ring::Locked);
+            }
+            let pos = self.ring_pos(t)?;
+            if priority > (t >> 32) as u32 {
+                // Appending would put it behind a lower priority, unless the ring is empty.
+                let hd = h.head.load(Ordering::SeqCst);
+                if hd & FROZEN != 0 {
+                    return Ok(Ring::Locked);
+                }
+                if hd & POS_MASK != u64::from(pos) {
+                    return Ok(Ring::Switch);
+                }
+            }
+            let s = self.slot_at(pos)?;
+            if s.pos.load(Ordering::Acquire) != pos {
+                match self.no_room(t, pos, s, wait)? {
+                    Next::Again => continue,
+                    Next::Stop(r) => return Ok(r),
+                }
+            }
+            if !self.try_lock_slot(s)? {
+                // Another sender is claiming this position: it will move the tail.
+                busy += 1;
+                if busy < CLAIM_TRIES {
+                    std::hint::spin_loop();
+                    continue;
+                }
+                busy = 0;
+                if !self.lock_slot(s, wait)? {
+                    return Ok(Ring::Done(false));
+                }
+            }
+            let next = self.advance(pos, 1);
+            if s.pos.load(Ordering::Acquire) != pos
+                || h.tail
+                    .compare_exchange(
+                        t,
+                        tail_word(next, priority),
+                        Ordering::SeqCst,
+                        Ordering::Relaxed,
+                    )
+                    .is_err()
+            {
+                self.unlock_slot(s);
+                continue;
+            }
+            // SAFETY: the slot holds `max_msg_size` bytes after its header (checked by the
+            // caller against `data`), and this thread owns it until it publishes.
+            unsafe {
+                std::ptr::copy_nonoverlapping(data.as_ptr(), self.payload(s), data.len());
+            }
+            s.priority.store(priority, Ordering::Relaxed);
+            s.len.store(data.len() as u32, Ordering::Relaxed);
+            s.pos.store(next, Ordering::Release);
+            self.unlock_slot(s);
+            Self::wake_if_waiting(&h.not_empty, &h.receivers_waiting);
+            return Ok(Ring::Done(true));
+        }
+        Err(self.no_progress())
+    }
+
+    /// A sender found the slot at its position `pos` (tail word `t`) not free.
+    fn no_room(&self, t: u64, pos: u32, s: &SlotHeader, wait: Wait) -> Result<Next<bool>> {
+        let h = self.header();
+        let n = self.layout.max_msg as u32;
+        let hd = h.head.load(Ordering::SeqCst);
+        let c = s.pos.load(Ordering::Acquire);
+        if h.tail.load(Ordering::SeqCst) != t || c == pos {
+            return Ok(Next::Again);
+        }
+        if hd & FROZEN != 0 {
+            return Ok(Next::Stop(Ring::Locked));
+        }
+        let head = self.ring_pos(hd)?;
+        // The slot's previous lap: its message is still there, or being taken out.
+        let prev = self.back(pos, n);
+        if c != prev && c != self.advance(prev, 1) {
+            return Err(corrupted(format!(
+                "message queue {:?}: a slot is at ring position {c}, expected {pos}",
+                self.name
+            )));
+        }
+        if head == prev {
+            // Full.
+            if matches!(wait, Wait::Never) {
+                return Ok(Next::Stop(Ring::Done(false)));
+            }
+            let changed = self.wait_change(
+                &h.not_full,
+                &h.senders_waiting,
+                || h.head.load(Ordering::SeqCst) != hd || h.tail.load(Ordering::SeqCst) != t,
+                wait,
+            )?;
+            return Ok(if changed {
+                Next::Again
+            } else {
+                Next::Stop(Ring::Done(false))
+            });
+        }
+        if c == prev {
+            return Err(corrupted(format!(
+                "message queue {:?}: a message was taken before it was sent",
+                self.name
+            )));
+        }
+        // A receiver took the previous lap's message and is copying it out: wait for it.
+        if !self.lock_slot(s, wait)? {
+            return Ok(Next::Stop(Ring::Done(false)));
+        }
+        if s.pos.load(Ordering::Acquire) == c
+            && h.head.load(Ordering::SeqCst) == hd
+            && h.tail.load(Ordering::SeqCst) == t
+        {
+            // It let go of the slot without freeing it: it died with that message.
+            s.pos.store(pos, Ordering::Release);
+        }
+        self.unlock_slot(s);
+        Ok(Next::Again)
+    }
+
+    /// Receives in ring mode.
+    fn ring_receive(&self, buf: &mut [u8], wait: Wait) -> Result<Ring<Option<(usize, u32)>>> {
+        let h = self.header();
+        let n = self.layout.max_msg as u32;
+        let mut busy = 0;
+        for _ in 0..ROUNDS_MAX {
+            let hd = h.head.load(Ordering::SeqCst);
+            if hd & FROZEN != 0 {
+                return Ok(Ring::Locked);
+            }
+            let pos = self.ring_pos(hd)?;
+            let next = self.advance(pos, 1);
+            let s = self.slot_at(pos)?;
+            if s.pos.load(Ordering::Acquire) != next {
+                match self.nothing_yet(hd, pos, s, wait)? {
+                    Next::Again => continue,
+                    Next::Stop(r) => return Ok(r),
+                }
+            }
+            if !self.try_lock_slot(s)? {
+                busy += 1;
+                if busy < CLAIM_TRIES {
+                    std::hint::spin_loop();
+                    continue;
+                }
+                busy = 0;
+                if !self.lock_slot(s, wait)? {
+                    return Ok(Ring::Done(None));
+                }
+            }
+            if s.pos.load(Ordering::Acquire) != next
+                || h.head
+                    .compare_exchange(hd, u64::from(next), Ordering::SeqCst, Ordering::Relaxed)
+                    .is_err()
+            {
+                self.unlock_slot(s);
+                continue;
+            }
+            let (len, priority) = (
+                s.len.load(Ordering::Relaxed),
+                s.priority.load(Ordering::Relaxed),
+            );
+            let ok = len != SKIP && u64::from(len) <= self.layout.max_msg_size;
+            if ok {
+                // SAFETY: `len` fits the slot and `buf` (at least `max_msg_size` bytes, checked
+                // by the caller); this thread owns the slot until it frees it.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(self.payload(s), buf.as_mut_ptr(), len as usize);
+                }
+            }
+            s.pos.store(self.advance(pos, n), Ordering::Release);
+            self.unlock_slot(s);
+            Self::wake_if_waiting(&h.not_full, &h.senders_waiting);
+            if len == SKIP {
+                // The hole left by a sender that died.
+                continue;
+            }
+            if !ok {
+                return Err(corrupted(format!(
+                    "message queue {:?}: a queued message is longer than the queue allows",
+                    self.name
+                )));
+            }
+            return Ok(Ring::Done(Some((len as usize, priority))));
+        }
+        Err(self.no_progress())
+    }
+
+    /// A receiver found no message at its position `pos` (head word `hd`).
+    fn nothing_yet(
+        &self,
+        hd: u64,
+        pos: u32,
+        s: &SlotHeader,
+        wait: Wait,
+    ) -> Result<Next<Option<(usize, u32)>>> {
+        let h = self.header();
+        let t = h.tail.load(Ordering::SeqCst);
+        let c = s.pos.load(Ordering::Acquire);
+        if h.head.load(Ordering::SeqCst) != hd || c == self.advance(pos, 1) {
+            return Ok(Next::Again);
+        }
+        if t & FROZEN != 0 {
+            return Ok(Next::Stop(Ring::Locked));
+        }
+        let tail = self.ring_pos(t)?;
+        // The tail was read while the head was still `hd`, so it is at most a ring ahead.
+        if u64::from(self.distance(pos, tail)) > self.layout.max_msg {
+            return Err(corrupted(format!(
+                "message queue {:?}: its tail is more than a ring ahead of its head",
+                self.name
+            )));
+        }
+        if tail == pos {
+            // Empty.
+            if matches!(wait, Wait::Never) {
+                return Ok(Next::Stop(Ring::Done(None)));
+            }
+            let changed = self.wait_change(
+                &h.not_empty,
+                &h.receivers_waiting,
+                || h.tail.load(Ordering::SeqCst) != t || h.head.load(Ordering::SeqCst) != hd,
+                wait,
+            )?;
+            return Ok(if changed {
+                Next::Again
+            } else {
+                Next::Stop(Ring::Done(None))
+            });
+        }
+        if c != pos {
+            return Err(corrupted(format!(
+                "message queue {:?}: a slot is at ring position {c}, expected {pos}",
+                self.name
+            )));
+        }
+        // A sender claimed this position and is still copying its message in: wait for it.
+        if !self.lock_slot(s, wait)? {
+            return Ok(Next::Stop(Ring::Done(None)));
+        }
+        if s.pos.load(Ordering::Acquire) == pos && h.head.load(Ordering::SeqCst) == hd {
+            // It let go of the slot without filling it: it died. Leave a hole to skip.
+            s.len.store(SKIP, Ordering::Relaxed);
+            s.pos.store(self.advance(pos, 1), Ordering::Release);
+        }
+        self.unlock_slot(s);
+        Ok(Next::Again)
+    }
+
+    #[cold]
+    fn no_progress(&self) -> Error {
+        corrupted(format!(
+            "message queue {:?} makes no progress (its positions are garbage)",
+            self.name
+        ))
+    }
+
+    // ----- switching modes (under the queue lock) -----
+
+    /// Ring mode to locked mode: freezes both ends, waits out every operation in flight,
+    /// and moves the ring's messages into the sorted index. Also finishes a switch that a
+    /// dead process began.
+    #[cold]
+    fn switch_to_locked(&self, wait: Wait) -> Result<bool> {
+        let h = self.header();
+        h.mode.store(MODE_SWITCHING, Ordering::SeqCst);
+        h.tail.fetch_or(FROZEN, Ordering::SeqCst);
+        h.head.fetch_or(FROZEN, Ordering::SeqCst);
+        let n = self.layout.max_msg as u32;
+        for i in 0..n {
+            let s = self.slot(i)?;
+            if !self.lock_slot(s, wait)? {
+                return Ok(false);
+            }
+            s.state.store(SLOT_FREE, Ordering::Relaxed);
+            self.unlock_slot(s);
+        }
+        let head = self.ring_pos(h.head.load(Ordering::SeqCst))?;
+        let tail = self.ring_pos(h.tail.load(Ordering::SeqCst))?;
+        let queued = self.distance(head, tail);
+        if queued > n {
+            return Err(corrupted(format!(
+                "message queue {:?}: its ring holds {queued} of {n} positions",
+                self.name
+            )));
+        }
+        let mut count = 0u32;
+        for k in 0..queued {
+            let p = self.advance(head, k);
+            let s = self.slot_at(p)?;
+            let len = s.len.load(Ordering::Relaxed);
+            if s.pos.load(Ordering::Acquire) != self.advance(p, 1)
+                || u64::from(len) > self.layout.max_msg_size
+            {
+                // A hole left by a dead sender, or garbage.
+                continue;
+            }
+            let priority = s.priority.load(Ordering::Relaxed);
+            s.seq.store(u64::from(count), Ordering::Relaxed);
+            s.state.store(SLOT_QUEUED, Ordering::Relaxed);
+            // SAFETY: the index holds `max_msg` entries and `count < queued <= max_msg`;
+            // this thread holds the queue lock.
+            unsafe {
+                *self.index_ptr().add(count as usize) = IndexEntry {
+                    seq: u64::from(count),
+                    priority,
+                    slot: (u64::from(p) % self.layout.max_msg) as u32,
+                };
+            }
+            count += 1;
+        }
+        self.rebuild_free()?;
+        let hp = self.hdr_mut();
+        // SAFETY: this thread holds the queue lock, which guards these fields.
+        unsafe {
+            (*hp).ring_head = 0;
+            (*hp).next_seq = u64::from(count);
+            (*hp).in_order_run = 0;
+        }
+        h.count.store(u64::from(count), Ordering::SeqCst);
+        h.mode.store(MODE_LOCKED, Ordering::SeqCst);
+        self.wake_all();
+        Ok(true)
+    }
+
+    /// Refills the free stack with every slot not queued (locked mode, under the lock).
+    fn rebuild_free(&self) -> Result<()> {
+        let mut top = 0usize;
+        for i in 0..self.layout.max_msg as u32 {
+            if self.slot(i)?.state.load(Ordering::Relaxed) != SLOT_QUEUED {
+                // SAFETY: the free stack holds `max_msg` entries; we hold the lock.
+                unsafe { *self.free_ptr().add(top) = i };
+                top += 1;
+            }
+        }
+        // SAFETY: as above.
+        unsafe { (*self.hdr_mut()).free_top = top as u64 };
+        Ok(())
+    }
+
+    /// Locked mode, empty, to ring mode (also finishes a switch a dead process began).
+    #[cold]
+    fn switch_to_ring(&self, wait: Wait) -> Result<bool> {
+        let h = self.header();
+        h.mode.store(MODE_UNLOCKING, Ordering::SeqCst);
+        for i in 0..self.layout.max_msg as u32 {
+            let s = self.slot(i)?;
+            // A sender or receiver from before the switch may still hold the slot for a
+            // moment (it will fail its claim on the frozen ends).
+            if !self.lock_slot(s, wait)? {
+                return Ok(false);
+            }
+            s.pos.store(i, Ordering::Release);
+            s.state.store(SLOT_FREE, Ordering::Relaxed);
+            self.unlock_slot(s);
+        }
+        h.count.store(0, Ordering::SeqCst);
+        h.head.store(0, Ordering::SeqCst);
+        h.tail.store(tail_word(0, 0), Ordering::SeqCst);
+        h.mode.store(MODE_RING, Ordering::SeqCst);
+        self.wake_all();
+        Ok(true)
+    }
+
+    // ----- locked mode -----
+
+    /// Takes the queue lock and finishes whatever a dead process left half-done; `None` if
+    /// that needs a slot that another process holds for longer than `wait` allows.
+    fn lock(&self, wait: Wait) -> Result<Option<Guard<'_>>> {
         // SAFETY: the lock was initialised before the queue became ready.
         let how = unsafe { robust::lock_spinning(self.header().lock.get(), SPIN_BUDGET) }
             .map_err(|e| e.into_error("locking the queue"))?;
         let g = Guard { q: self };
-        // Every slot is either queued or free: counts that disagree with that come from a
-        // dead process or from garbage, and the slots themselves say what is true.
-        let (count, free_top, ring_head) = (
-            self.header().count.load(Ordering::Acquire),
-            self.header().free_top,
-            self.header().ring_head,
-        );
-        if how == robust::Acquired::OwnerDied
-            || count.checked_add(free_top) != Some(self.layout.max_msg)
-            || u64::from(ring_head) >= self.layout.max_msg
-        {
-            self.repair()?;
+        let h = self.header();
+        match h.mode.load(Ordering::Acquire) {
+            MODE_RING => {
+                // Ring mode with a frozen end cannot come from this library (a switch back
+                // unfreezes them before it says ring mode): garbage. Locked mode rebuilds
+                // from what the slots say.
+                if (h.head.load(Ordering::SeqCst) | h.tail.load(Ordering::SeqCst)) & FROZEN != 0
+                    && !self.switch_to_locked(wait)?
+                {
+                    return Ok(None);
+                }
+            }
+            MODE_SWITCHING => {
+                if !self.switch_to_locked(wait)? {
+                    return Ok(None);
+                }
+            }
+            MODE_UNLOCKING => {
+                if h.tail.load(Ordering::SeqCst) & FROZEN == 0 {
+                    h.mode.store(MODE_RING, Ordering::SeqCst);
+                } else if !self.switch_to_ring(wait)? {
+                    return Ok(None);
+                }
+            }
+            MODE_LOCKED => {
+                // Every slot is either queued or free: counts that disagree with that come
+                // from a dead process or from garbage, and the slots themselves say what
+                // is true.
+                let (count, free_top, ring_head) =
+                    (h.count.load(Ordering::Acquire), h.free_top, h.ring_head);
+                if how == robust::Acquired::OwnerDied
+                    || count.checked_add(free_top) != Some(self.layout.max_msg)
+                    || u64::from(ring_head) >= self.layout.max_msg
+                {
+                    self.repair()?;
+                }
+            }
+            other => {
+                return Err(corrupted(format!(
+                    "message queue {:?}: unknown mode {other}",
+                    self.name
+                )));
+            }
         }
-        Ok(g)
+        Ok(Some(g))
     }
 
-    /// Rebuilds the index structures from the slots' states after a process died holding the
-    /// lock (see the module documentation for what can be lost).
+    /// Rebuilds the locked-mode index from the slots' states after a process died holding
+    /// the lock (see the module documentation for what can be lost).
     #[cold]
     fn repair(&self) -> Result<()> {
         let mut queued = Vec::new();
-        let mut free = Vec::new();
-        let mut max_seq = 0;
         for i in 0..self.layout.max_msg as u32 {
             let s = self.slot(i)?;
-            // SAFETY: `s` is inside the mapping (checked by `slot`); we hold the lock.
-            let (state, prio, seq, len) =
-                unsafe { ((*s).state, (*s).priority, (*s).seq, (*s).len) };
-            if state == SLOT_QUEUED && len <= self.layout.max_msg_size {
+            let (state, prio, seq, len) = (
+                s.state.load(Ordering::Relaxed),
+                s.priority.load(Ordering::Relaxed),
+                s.seq.load(Ordering::Relaxed),
+                s.len.load(Ordering::Relaxed),
+            );
+            if state == SLOT_QUEUED && u64::from(len) <= self.layout.max_msg_size {
                 queued.push((std::cmp::Reverse(prio), seq, i, prio));
-                max_seq = max_seq.max(seq);
             } else {
-                // SAFETY: as above.
-                unsafe { (*s).state = SLOT_FREE };
-                free.push(i);
+                s.state.store(SLOT_FREE, Ordering::Relaxed);
             }
         }
         queued.sort();
+        let max_seq = queued.iter().map(|q| q.1).max().unwrap_or(0);
         let h = self.hdr_mut();
-        // SAFETY: the index and free arrays hold `max_msg` entries each; we hold the lock.
+        // SAFETY: the index holds `max_msg` entries; we hold the lock.
         unsafe {
             for (k, &(_, seq, slot, priority)) in queued.iter().enumerate() {
                 *self.index_ptr().add(k) = IndexEntry {
@@ -455,21 +1199,15 @@ impl MessageQueue {
                     slot,
                 };
             }
-            for (k, &i) in free.iter().enumerate() {
-                *self.free_ptr().add(k) = i;
-            }
-            (*h).free_top = free.len() as u64;
             (*h).next_seq = max_seq.wrapping_add(1);
             (*h).ring_head = 0;
         }
+        self.rebuild_free()?;
         self.header()
             .count
             .store(queued.len() as u64, Ordering::Release);
         // Wake everyone: waiters may have been waiting on the dead process.
-        self.header().not_empty.fetch_add(1, Ordering::Release);
-        self.header().not_full.fetch_add(1, Ordering::Release);
-        let _ = futex::wake(&self.header().not_empty, i32::MAX);
-        let _ = futex::wake(&self.header().not_full, i32::MAX);
+        self.wake_all();
         Ok(())
     }
 
@@ -544,118 +1282,105 @@ impl MessageQueue {
         }
     }
 
-    /// Spins briefly while `ready` is false, when another CPU could make it true soon.
-    /// A short busy spin catches a peer on another CPU; after it, yielding lets a peer
-    /// that shares this CPU run (a busy spin would only hold it off) and is still cheaper
-    /// than a futex sleep and wake-up.
-    ///
-    /// The busy part adapts: when it keeps failing (the peer shares this CPU, or is slow),
-    /// it is skipped, and tried again now and then in case things changed.
-    fn spin(&self, ready: impl Fn() -> bool) {
-        let start = Instant::now();
-        let misses = self.busy_misses.load(Ordering::Relaxed);
-        if crate::os::cpu_count() >= 2 && (misses < BUSY_MISSES_MAX || misses % 16 == 0) {
-            while start.elapsed() < BUSY_SPIN {
-                for _ in 0..8 {
-                    if ready() {
-                        self.busy_misses.store(0, Ordering::Relaxed);
-                        return;
-                    }
-                    std::hint::spin_loop();
-                }
-            }
-        }
-        self.busy_misses
-            .store(misses.wrapping_add(1), Ordering::Relaxed);
-        while start.elapsed() < SPIN_BUDGET {
-            if ready() {
-                return;
-            }
-            std::thread::yield_now();
-        }
-    }
-
-    /// Sleeps on `word` (registered in `waiting`) with the lock released; relocks.
+    /// Sleeps on `word` (registered in `waiting`) with the lock released; relocks, and
+    /// says whether the deadline passed (`None`: the relock gave up, see [`Self::lock`]).
     fn sleep<'a>(
         &'a self,
         guard: Guard<'a>,
         word: &AtomicU32,
         waiting: &AtomicU32,
         wait: Wait,
-    ) -> Result<(Guard<'a>, bool)> {
-        waiting.fetch_add(1, Ordering::AcqRel);
-        let seen = word.load(Ordering::Acquire);
+    ) -> Result<Option<(Guard<'a>, bool)>> {
+        waiting.fetch_add(1, Ordering::SeqCst);
+        let seen = word.load(Ordering::SeqCst);
         drop(guard);
         let deadline = match wait {
             Wait::Until(d) => Some(d.os()),
             _ => None,
         };
         let r = futex::wait(word, seen, deadline);
-        let guard = self.lock();
-        waiting.fetch_sub(1, Ordering::AcqRel);
-        let guard = guard?;
+        let guard = self.lock(wait);
+        waiting.fetch_sub(1, Ordering::SeqCst);
+        let Some(guard) = guard? else {
+            return Ok(None);
+        };
         let timed_out = matches!(
             r.map_err(|e| e.into_error("waiting on the queue"))?,
             futex::Woken::TimedOut
         );
-        Ok((guard, timed_out))
+        Ok(Some((guard, timed_out)))
     }
 
-    fn send_impl(&self, data: &[u8], priority: u32, wait: Wait) -> Result<bool> {
-        if data.len() as u64 > self.layout.max_msg_size {
-            return Err(Error::new(
-                ErrorKind::Size,
-                format!(
-                    "message of {} bytes is larger than the queue's limit of {} bytes",
-                    data.len(),
-                    self.layout.max_msg_size
-                ),
-            ));
-        }
+    /// Whether locked mode has seen enough in-order sends to go back to the ring once empty.
+    fn may_return_to_ring(&self) -> bool {
+        // SAFETY: read under the queue lock, which guards it.
+        unsafe { (*self.hdr_mut()).in_order_run >= self.layout.max_msg }
+    }
+
+    /// Sends in locked mode; `None` if the queue went back to ring mode meanwhile.
+    fn locked_send<'a>(
+        &'a self,
+        mut guard: Guard<'a>,
+        data: &[u8],
+        priority: u32,
+        wait: Wait,
+    ) -> Result<Option<bool>> {
         let h = self.header();
         let max = self.layout.max_msg;
-        if !matches!(wait, Wait::Never) && h.count.load(Ordering::Acquire) >= max {
-            self.spin(|| h.count.load(Ordering::Acquire) < max);
-        }
-        let mut guard = self.lock()?;
         loop {
+            if h.mode.load(Ordering::Acquire) != MODE_LOCKED {
+                return Ok(None);
+            }
             let count = h.count.load(Ordering::Acquire);
+            if count == 0 && self.may_return_to_ring() {
+                // Given up or not, the ring side looks next.
+                self.switch_to_ring(wait)?;
+                return Ok(None);
+            }
             if count < max {
                 break;
             }
             let deadline_passed = matches!(wait, Wait::Until(d) if d.has_passed());
             if matches!(wait, Wait::Never) || deadline_passed {
-                return Ok(false);
+                return Ok(Some(false));
             }
-            let (g, timed_out) = self.sleep(guard, &h.not_full, &h.senders_waiting, wait)?;
+            let Some((g, timed_out)) = self.sleep(guard, &h.not_full, &h.senders_waiting, wait)?
+            else {
+                return Ok(Some(false));
+            };
             guard = g;
-            if timed_out && h.count.load(Ordering::Acquire) >= max {
-                return Ok(false);
+            if timed_out
+                && h.mode.load(Ordering::Acquire) == MODE_LOCKED
+                && h.count.load(Ordering::Acquire) >= max
+            {
+                return Ok(Some(false));
             }
         }
         let hp = self.hdr_mut();
         let count = h.count.load(Ordering::Acquire);
         // SAFETY: we hold the lock; `free_top` and the slot index are checked before use.
         unsafe {
+            let in_order = count == 0
+                || priority <= (*self.entry_at(u64::from((*hp).ring_head), count - 1)).priority;
+            (*hp).in_order_run = if in_order {
+                (*hp).in_order_run.saturating_add(1)
+            } else {
+                0
+            };
             let top = (*hp).free_top;
             if top == 0 || top > max {
                 return Err(corrupted("message queue free list is inconsistent"));
             }
             let idx = *self.free_ptr().add((top - 1) as usize);
             let s = self.slot(idx)?;
-            std::ptr::copy_nonoverlapping(
-                data.as_ptr(),
-                s.cast::<u8>().add(SLOT_HEADER as usize),
-                data.len(),
-            );
+            std::ptr::copy_nonoverlapping(data.as_ptr(), self.payload(s), data.len());
             let seq = (*hp).next_seq;
-            (*s).len = data.len() as u64;
-            (*s).priority = priority;
-            (*s).seq = seq;
+            s.len.store(data.len() as u32, Ordering::Relaxed);
+            s.priority.store(priority, Ordering::Relaxed);
+            s.seq.store(seq, Ordering::Relaxed);
             (*hp).next_seq = seq.wrapping_add(1);
             // The bytes are complete before the slot says it is queued (see `repair`).
-            std::sync::atomic::fence(Ordering::Release);
-            (*s).state = SLOT_QUEUED;
+            s.state.store(SLOT_QUEUED, Ordering::Release);
             (*hp).free_top = top - 1;
             self.index_insert(
                 count,
@@ -670,15 +1395,130 @@ impl MessageQueue {
         // Receivers only ever sleep on an empty queue (registered under the lock), so only
         // the step from empty needs a wake-up; waking them all there means none is left
         // asleep beside a message, and no atomic or system call is spent per message.
-        let wake = count == 0 && h.receivers_waiting.load(Ordering::Acquire) > 0;
+        let wake = count == 0 && h.receivers_waiting.load(Ordering::SeqCst) > 0;
         if wake {
-            h.not_empty.fetch_add(1, Ordering::Release);
+            h.not_empty.fetch_add(1, Ordering::SeqCst);
         }
         drop(guard);
         if wake {
             let _ = futex::wake(&h.not_empty, i32::MAX);
         }
-        Ok(true)
+        Ok(Some(true))
+    }
+
+    /// Receives in locked mode; `None` (outer) if the queue went back to ring mode.
+    fn locked_receive<'a>(
+        &'a self,
+        mut guard: Guard<'a>,
+        buf: &mut [u8],
+        wait: Wait,
+    ) -> Result<Option<Option<(usize, u32)>>> {
+        let h = self.header();
+        loop {
+            if h.mode.load(Ordering::Acquire) != MODE_LOCKED {
+                return Ok(None);
+            }
+            if h.count.load(Ordering::Acquire) > 0 {
+                break;
+            }
+            if self.may_return_to_ring() {
+                self.switch_to_ring(wait)?;
+                return Ok(None);
+            }
+            let deadline_passed = matches!(wait, Wait::Until(d) if d.has_passed());
+            if matches!(wait, Wait::Never) || deadline_passed {
+                return Ok(Some(None));
+            }
+            let Some((g, timed_out)) =
+                self.sleep(guard, &h.not_empty, &h.receivers_waiting, wait)?
+            else {
+                return Ok(Some(None));
+            };
+            guard = g;
+            if timed_out
+                && h.mode.load(Ordering::Acquire) == MODE_LOCKED
+                && h.count.load(Ordering::Acquire) == 0
+            {
+                return Ok(Some(None));
+            }
+        }
+        let hp = self.hdr_mut();
+        let count = h.count.load(Ordering::Acquire);
+        let got;
+        // SAFETY: we hold the lock; indices and lengths are checked before use.
+        unsafe {
+            let idx = self.index_pop().slot;
+            let s = self.slot(idx)?;
+            let len = s.len.load(Ordering::Relaxed);
+            if u64::from(len) > self.layout.max_msg_size {
+                return Err(corrupted(
+                    "a queued message is longer than the queue allows",
+                ));
+            }
+            std::ptr::copy_nonoverlapping(self.payload(s), buf.as_mut_ptr(), len as usize);
+            got = (len as usize, s.priority.load(Ordering::Relaxed));
+            // Freed only after the bytes are out (see `repair`).
+            s.state.store(SLOT_FREE, Ordering::Release);
+            let top = (*hp).free_top;
+            if top >= self.layout.max_msg {
+                return Err(corrupted("message queue free list is inconsistent"));
+            }
+            *self.free_ptr().add(top as usize) = idx;
+            (*hp).free_top = top + 1;
+        }
+        h.count.store(count - 1, Ordering::Release);
+        if count == 1 && self.may_return_to_ring() {
+            // The message is out either way; a switch given up is finished later.
+            self.switch_to_ring(wait)?;
+            return Ok(Some(Some(got)));
+        }
+        // Senders only sleep on a full queue: wake them all on the step from full.
+        let wake = count == self.layout.max_msg && h.senders_waiting.load(Ordering::SeqCst) > 0;
+        if wake {
+            h.not_full.fetch_add(1, Ordering::SeqCst);
+        }
+        drop(guard);
+        if wake {
+            let _ = futex::wake(&h.not_full, i32::MAX);
+        }
+        Ok(Some(Some(got)))
+    }
+
+    // ----- the operations -----
+
+    fn send_impl(&self, data: &[u8], priority: u32, wait: Wait) -> Result<bool> {
+        if data.len() as u64 > self.layout.max_msg_size {
+            return Err(Error::new(
+                ErrorKind::Size,
+                format!(
+                    "message of {} bytes is larger than the queue's limit of {} bytes",
+                    data.len(),
+                    self.layout.max_msg_size
+                ),
+            ));
+        }
+        for _ in 0..ROUNDS_MAX {
+            let switch = match self.ring_send(data, priority, wait)? {
+                Ring::Done(sent) => return Ok(sent),
+                Ring::Locked => false,
+                Ring::Switch => true,
+            };
+            let Some(guard) = self.lock(wait)? else {
+                return Ok(false);
+            };
+            if self.header().mode.load(Ordering::Acquire) == MODE_RING {
+                if !switch {
+                    continue;
+                }
+                if !self.switch_to_locked(wait)? {
+                    return Ok(false);
+                }
+            }
+            if let Some(sent) = self.locked_send(guard, data, priority, wait)? {
+                return Ok(sent);
+            }
+        }
+        Err(self.no_progress())
     }
 
     fn receive_impl(&self, buf: &mut [u8], wait: Wait) -> Result<Option<(usize, u32)>> {
@@ -692,65 +1532,21 @@ impl MessageQueue {
                 ),
             ));
         }
-        let h = self.header();
-        if !matches!(wait, Wait::Never) && h.count.load(Ordering::Acquire) == 0 {
-            self.spin(|| h.count.load(Ordering::Acquire) > 0);
-        }
-        let mut guard = self.lock()?;
-        loop {
-            if h.count.load(Ordering::Acquire) > 0 {
-                break;
+        for _ in 0..ROUNDS_MAX {
+            if let Ring::Done(got) = self.ring_receive(buf, wait)? {
+                return Ok(got);
             }
-            let deadline_passed = matches!(wait, Wait::Until(d) if d.has_passed());
-            if matches!(wait, Wait::Never) || deadline_passed {
+            let Some(guard) = self.lock(wait)? else {
                 return Ok(None);
+            };
+            if self.header().mode.load(Ordering::Acquire) == MODE_RING {
+                continue;
             }
-            let (g, timed_out) = self.sleep(guard, &h.not_empty, &h.receivers_waiting, wait)?;
-            guard = g;
-            if timed_out && h.count.load(Ordering::Acquire) == 0 {
-                return Ok(None);
+            if let Some(got) = self.locked_receive(guard, buf, wait)? {
+                return Ok(got);
             }
         }
-        let hp = self.hdr_mut();
-        let count = h.count.load(Ordering::Acquire);
-        let got;
-        // SAFETY: we hold the lock; indices and lengths are checked before use.
-        unsafe {
-            let idx = self.index_pop().slot;
-            let s = self.slot(idx)?;
-            let len = (*s).len;
-            if len > self.layout.max_msg_size {
-                return Err(corrupted(
-                    "a queued message is longer than the queue allows",
-                ));
-            }
-            std::ptr::copy_nonoverlapping(
-                s.cast::<u8>().add(SLOT_HEADER as usize),
-                buf.as_mut_ptr(),
-                len as usize,
-            );
-            got = (len as usize, (*s).priority);
-            // Freed only after the bytes are out (see `repair`).
-            std::sync::atomic::fence(Ordering::Release);
-            (*s).state = SLOT_FREE;
-            let top = (*hp).free_top;
-            if top >= self.layout.max_msg {
-                return Err(corrupted("message queue free list is inconsistent"));
-            }
-            *self.free_ptr().add(top as usize) = idx;
-            (*hp).free_top = top + 1;
-        }
-        h.count.store(count - 1, Ordering::Release);
-        // Senders only sleep on a full queue: wake them all on the step from full.
-        let wake = count == self.layout.max_msg && h.senders_waiting.load(Ordering::Acquire) > 0;
-        if wake {
-            h.not_full.fetch_add(1, Ordering::Release);
-        }
-        drop(guard);
-        if wake {
-            let _ = futex::wake(&h.not_full, i32::MAX);
-        }
-        Ok(Some(got))
+        Err(self.no_progress())
     }
 
     /// Sends `data` with `priority`, waiting while the queue is full. A message larger than
@@ -799,22 +1595,95 @@ mod tests {
 
     #[test]
     fn shared_layout_is_pinned() {
-        assert_eq!(LAYOUT_VERSION, 3);
+        assert_eq!(LAYOUT_VERSION, 4);
         assert_eq!(offset_of!(QueueHeader, state), 12);
         assert_eq!(offset_of!(QueueHeader, creator_pid), 16);
-        assert_eq!(offset_of!(QueueHeader, ring_head), 20);
         assert_eq!(offset_of!(QueueHeader, max_msg), 24);
-        assert_eq!(offset_of!(QueueHeader, lock), 48);
-        assert_eq!(offset_of!(QueueHeader, count), 88);
-        assert_eq!(offset_of!(QueueHeader, not_empty), 112);
-        assert_eq!(size_of::<QueueHeader>(), 128);
-        assert_eq!(size_of::<SlotHeader>(), 32);
+        assert_eq!(offset_of!(QueueHeader, mode), 48);
+        assert_eq!(offset_of!(QueueHeader, lock), 64);
+        assert_eq!(offset_of!(QueueHeader, count), 104);
+        assert_eq!(offset_of!(QueueHeader, free_top), 120);
+        assert_eq!(offset_of!(QueueHeader, tail), 128);
+        assert_eq!(offset_of!(QueueHeader, head), 192);
+        assert_eq!(offset_of!(QueueHeader, not_empty), 256);
+        assert_eq!(size_of::<QueueHeader>(), 320);
+        assert_eq!(size_of::<SlotHeader>(), 64);
+        assert_eq!(offset_of!(SlotHeader, pos), 40);
         let l = Layout::new(10, 100).unwrap();
         assert_eq!(
             (l.slot_size, l.index, l.free, l.slots, l.total),
-            (144, 128, 288, 336, 336 + 1440)
+            (192, 320, 480, 576, 576 + 1920)
         );
+        assert_eq!(l.modulus, 2_147_483_640);
         assert_eq!(size_of::<IndexEntry>(), 16);
+    }
+
+    #[test]
+    fn ring_positions_wrap_at_the_modulus() {
+        let name = format!("ip_mq_unit_wrap_{}", std::process::id());
+        MessageQueue::remove(&name);
+        let q = MessageQueue::create(&name, 3, 8, Permissions::DEFAULT).unwrap();
+        let m = q.layout.modulus;
+        assert_eq!(m % 3, 0);
+        assert_eq!(q.advance(m - 1, 1), 0);
+        assert_eq!(q.advance(m - 2, 3), 1);
+        assert_eq!(q.back(1, 3), m - 2);
+        assert_eq!(q.distance(m - 2, 1), 3);
+        // Start the ring just before the wrap and run messages across it.
+        let h = q.header();
+        for i in 0..3u32 {
+            q.slot(i).unwrap().pos.store(m - 3 + i, Ordering::Relaxed);
+        }
+        h.head.store(u64::from(m - 3), Ordering::Relaxed);
+        h.tail.store(tail_word(m - 3, 0), Ordering::Relaxed);
+        let mut buf = [0u8; 8];
+        for i in 0..20u64 {
+            assert!(q.try_send(&i.to_le_bytes(), 1).unwrap());
+            assert!(q.try_send(&(i + 100).to_le_bytes(), 1).unwrap());
+            assert_eq!(q.num_msg(), 2);
+            assert_eq!(q.try_receive(&mut buf).unwrap(), Some((8, 1)));
+            assert_eq!(u64::from_le_bytes(buf), i);
+            assert_eq!(q.try_receive(&mut buf).unwrap(), Some((8, 1)));
+            assert_eq!(u64::from_le_bytes(buf), i + 100);
+        }
+        assert!(q.in_ring_mode());
+        drop(q);
+        assert!(MessageQueue::remove(&name));
+    }
+
+    #[test]
+    fn a_higher_priority_switches_to_locked_mode_and_back() {
+        let name = format!("ip_mq_unit_modes_{}", std::process::id());
+        MessageQueue::remove(&name);
+        let q = MessageQueue::create(&name, 4, 8, Permissions::DEFAULT).unwrap();
+        let mut buf = [0u8; 8];
+        // Falling priorities stay in the ring.
+        for (i, p) in [(1u8, 5), (2, 5), (3, 2)] {
+            assert!(q.try_send(&[i; 8], p).unwrap());
+        }
+        assert!(q.in_ring_mode());
+        // A higher one must overtake: locked mode, order kept.
+        assert!(q.try_send(&[4; 8], 9).unwrap());
+        assert!(!q.in_ring_mode());
+        assert_eq!(q.num_msg(), 4);
+        assert!(!q.try_send(&[5; 8], 0).unwrap(), "full");
+        for (i, p) in [(4u8, 9), (1, 5), (2, 5), (3, 2)] {
+            assert_eq!(q.try_receive(&mut buf).unwrap(), Some((8, p)));
+            assert_eq!(buf, [i; 8]);
+        }
+        assert_eq!(q.try_receive(&mut buf).unwrap(), None);
+        // After max_msg in-order sends and an empty queue, back to the ring.
+        for i in 0..4u8 {
+            assert!(q.try_send(&[i; 8], 1).unwrap());
+            assert_eq!(q.try_receive(&mut buf).unwrap(), Some((8, 1)));
+            assert_eq!(buf, [i; 8]);
+        }
+        assert!(q.in_ring_mode());
+        assert!(q.try_send(&[7; 8], 3).unwrap());
+        assert!(q.in_ring_mode(), "an empty ring takes any priority");
+        assert_eq!(q.try_receive(&mut buf).unwrap(), Some((8, 3)));
+        drop(q);
+        assert!(MessageQueue::remove(&name));
     }
 
     #[test]
@@ -866,7 +1735,7 @@ mod tests {
             ErrorKind::InvalidArgument
         );
         assert_eq!(
-            Layout::new(1 << 33, 10).unwrap_err().kind(),
+            Layout::new((1 << 30) + 1, 10).unwrap_err().kind(),
             ErrorKind::InvalidArgument
         );
         assert_eq!(

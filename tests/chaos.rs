@@ -36,6 +36,9 @@ struct Board {
     received: [AtomicU64; WORKERS * (MAX_SEQ as usize / 64)],
     duplicates: AtomicU64,
     operations: AtomicU64,
+    /// How many priorities producers send with this round: 1 keeps the queue in ring mode,
+    /// more switch it to locked mode and back.
+    levels: AtomicU64,
 }
 
 fn board(seg: &SegmentManager) -> &Board {
@@ -124,7 +127,7 @@ fn worker() {
                     b.inflight[id as usize].store(seq + 1, Ordering::Release);
                     if q.timed_send(
                         &msg,
-                        (x % 4) as u32,
+                        (x % b.levels.load(Ordering::Acquire).max(1)) as u32,
                         Deadline::after(Duration::from_millis(5)),
                     )
                     .unwrap()
@@ -190,6 +193,7 @@ fn workers_survive_random_kills() {
         rng
     };
     let (mut kills, mut receiver_kills, mut sender_kills) = (0u64, 0u64, 0u64);
+    b.levels.store(1, Ordering::Release);
     let mut workers: Vec<Child> = (0..WORKERS).map(|i| spawn(&name, i)).collect();
     for round in 0..ROUNDS {
         // Let them work, killing and restarting a random worker a few times.
@@ -265,10 +269,13 @@ fn workers_survive_random_kills() {
             "round {round}: {lost} messages missing, {receiver_kills} receivers and {sender_kills} senders killed"
         );
         eprintln!(
-            "chaos round {round}: kills {kills}, operations {}, counter {counter} (tallies {tallies}), lost {lost}, duplicated {duplicates}",
+            "chaos round {round} ({} priorities): kills {kills}, operations {}, counter {counter} (tallies {tallies}), lost {lost}, duplicated {duplicates}",
+            b.levels.load(Ordering::Acquire),
             b.operations.load(Ordering::Acquire)
         );
         b.stop.store(0, Ordering::Release);
+        b.levels
+            .store(if round % 2 == 0 { 4 } else { 1 }, Ordering::Release);
         workers = (0..WORKERS).map(|i| spawn(&name, i)).collect();
     }
     b.stop.store(1, Ordering::Release);

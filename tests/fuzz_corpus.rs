@@ -304,7 +304,7 @@ const INDEX_LIVE: usize = 96;
 const HEAP_END: usize = 136;
 const HEAP_FREE_BYTES: usize = 144;
 /// Queue header field.
-const QUEUE_NEXT_SEQ: usize = 96;
+const QUEUE_NEXT_SEQ: usize = 112;
 
 /// Operation scripts (see the op decoding in `fuzz/targets.rs`).
 const ALLOCATE_64: [u8; 4] = [0, 0, 64, 0];
@@ -398,8 +398,8 @@ fn what_fuzzing_found_stays_fixed() {
         let o = targets::segment(&targets::join(&ops(&[&FIND_OBJ1, &OF_OBJECT]), &bad));
         assert!(o.opened && o.ops == 2 && o.errors == 1, "of_object: {o:?}");
     }
-    // The queue's sequence counter overflowed at 2^64 - 1.
-    let mut q = targets::queue_image(4, 16, 1, 0);
+    // The queue's sequence counter (locked mode) overflowed at 2^64 - 1.
+    let mut q = targets::queue_image(4, 16, 2, 0, 2);
     targets::poke(&mut q, QUEUE_NEXT_SEQ, u64::MAX);
     let o = targets::queue(&targets::join(
         &ops(&[&SEND_5, &SEND_5, &RECEIVE, &RECEIVE]),

@@ -146,9 +146,9 @@ fn queue_round(name: &str, seed: u64) {
             q.send(&[i as u8; 20], i % 4).unwrap();
         }
     }
-    // Spare the state word and creator (8..24) and the lock word (48..88).
+    // Spare the state word and creator (8..24) and the lock word (64..104).
     let n = 1 + (rng.next() % 6) as u32;
-    scribble(name, &mut rng, n, &[(8, 24), (48, 88)]);
+    scribble(name, &mut rng, n, &[(8, 24), (64, 104)]);
     let Ok(q) = MessageQueue::open(name) else {
         return;
     };

@@ -83,10 +83,16 @@ fn child() {
     };
     let q = MessageQueue::open(&name).unwrap();
     match role.as_str() {
-        r if r.starts_with("producer") => {
-            let id: u64 = r["producer".len()..].parse().unwrap();
+        r if r.starts_with("producer") || r.starts_with("ringproducer") => {
+            // Three priorities keep switching the queue between its modes; one keeps it in
+            // ring mode.
+            let ring = r.starts_with("ring");
+            let id: u64 = r.trim_start_matches("ring")["producer".len()..]
+                .parse()
+                .unwrap();
             for seq in 0..PER_PRODUCER {
-                q.send(&encode(id, seq), (seq % 3) as u32).unwrap();
+                let priority = if ring { 0 } else { (seq % 3) as u32 };
+                q.send(&encode(id, seq), priority).unwrap();
             }
         }
         "consumer" => {
@@ -108,12 +114,13 @@ fn child() {
             out[8..].copy_from_slice(&sum.to_le_bytes());
             results.send(&out, 0).unwrap();
         }
-        "churn" => {
+        "churn" | "ringchurn" => {
             // Sends and receives forever until killed.
+            let levels = if role == "churn" { 5 } else { 1 };
             let mut buf = vec![0u8; q.max_msg_size()];
             let mut seq = 0;
             loop {
-                let _ = q.try_send(&encode(9, seq), (seq % 5) as u32).unwrap();
+                let _ = q.try_send(&encode(9, seq), (seq % levels) as u32).unwrap();
                 if let Some((n, _)) = q.try_receive(&mut buf).unwrap() {
                     decode(&buf[..n]);
                 }
@@ -288,6 +295,17 @@ fn bad_input_gives_errors_and_loses_nothing() {
 
 #[test]
 fn two_producers_two_consumers_lose_and_duplicate_nothing() {
+    mpmc("producer");
+}
+
+#[test]
+fn two_producers_two_consumers_in_ring_mode_lose_and_duplicate_nothing() {
+    mpmc("ringproducer");
+}
+
+/// Two producers of role `producer` (with their ids appended) and two consumers move
+/// `PER_PRODUCER` messages each; the totals must come out exact.
+fn mpmc(producer: &str) {
     let name = unique("mpmc");
     let results = format!("{name}_results");
     let _r = Remove(name.clone());
@@ -295,7 +313,10 @@ fn two_producers_two_consumers_lose_and_duplicate_nothing() {
     let q = MessageQueue::create(&name, 64, 32, Permissions::default()).unwrap();
     let res = MessageQueue::create(&results, 4, 16, Permissions::default()).unwrap();
     let consumers = [spawn("consumer", &name), spawn("consumer", &name)];
-    let producers = [spawn("producer1", &name), spawn("producer2", &name)];
+    let producers = [
+        spawn(&format!("{producer}1"), &name),
+        spawn(&format!("{producer}2"), &name),
+    ];
     for p in producers {
         assert!(
             wait_bounded(p, Duration::from_secs(120)),
@@ -331,12 +352,21 @@ fn two_producers_two_consumers_lose_and_duplicate_nothing() {
 
 #[test]
 fn a_process_killed_mid_operation_does_not_wedge_the_queue() {
+    killed_mid_operation("churn");
+}
+
+#[test]
+fn a_process_killed_mid_operation_in_ring_mode_does_not_wedge_the_queue() {
+    killed_mid_operation("ringchurn");
+}
+
+fn killed_mid_operation(role: &str) {
     let name = unique("kill");
     let _r = Remove(name.clone());
     let q = MessageQueue::create(&name, 8, 32, Permissions::default()).unwrap();
     let mut buf = [0u8; 32];
     for round in 0..15 {
-        let mut c = spawn("churn", &name);
+        let mut c = spawn(role, &name);
         std::thread::sleep(Duration::from_millis(20 + (round * 7) % 30));
         c.kill().unwrap();
         c.wait().unwrap();

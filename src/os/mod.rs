@@ -64,7 +64,9 @@ pub(crate) fn process_alive(pid: u32) -> bool {
 /// another CPU can answer while this process spins.
 pub(crate) fn cpu_count() -> usize {
     static CPUS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    // SAFETY: sysconf has no preconditions.
-    let online = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) };
-    *CPUS.get_or_init(|| usize::try_from(online).unwrap_or(1).max(1))
+    *CPUS.get_or_init(|| {
+        // SAFETY: sysconf has no preconditions. It reads a file in /sys, so only once.
+        let online = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) };
+        usize::try_from(online).unwrap_or(1).max(1)
+    })
 }
