@@ -72,10 +72,12 @@ const INIT_WAIT: Duration = Duration::from_secs(10);
 const SPIN_BUDGET: Duration = Duration::from_micros(20);
 /// The part of it spent busy before yielding the CPU.
 const BUSY_SPIN: Duration = Duration::from_micros(3);
-/// After this many busy spins in a row that saw nothing, busy spinning is mostly skipped.
-const BUSY_MISSES_MAX: u32 = 4;
 /// How long a `try_` operation waits for another process to finish with a slot.
 const TRY_SLOT_WAIT: Duration = Duration::from_millis(10);
+/// Looks at a slot being copied before waiting for its lock, and the pauses before each
+/// (a few microseconds in all).
+const COPY_WAIT_LOOKS: u32 = 8;
+const COPY_WAIT_PAUSES: u32 = 32;
 /// Failed attempts at a busy slot lock before waiting for it properly.
 const CLAIM_TRIES: u32 = 64;
 /// Rounds of one operation after which the queue is taken to be garbage.
@@ -649,6 +651,21 @@ impl MessageQueue {
         }
     }
 
+    /// Watches a slot that another process is copying a message into or out of, for about
+    /// as long as a copy takes; whether its `pos` moved on from `c`.
+    fn copy_done(&self, s: &SlotHeader, c: u32) -> bool {
+        // Each look takes the cache line from the process writing it: look seldom.
+        for _ in 0..COPY_WAIT_LOOKS {
+            for _ in 0..COPY_WAIT_PAUSES {
+                std::hint::spin_loop();
+            }
+            if s.pos.load(Ordering::Acquire) != c {
+                return true;
+            }
+        }
+        false
+    }
+
     fn unlock_slot(&self, s: &SlotHeader) {
         // SAFETY: called only by the thread that locked the slot.
         let _ = unsafe { robust::unlock(s.lock.get()) };
@@ -656,35 +673,10 @@ impl MessageQueue {
 
     // ----- waiting -----
 
-    /// Spins briefly while `ready` is false, when another CPU could make it true soon.
-    /// A short busy spin catches a peer on another CPU; after it, yielding lets a peer
-    /// that shares this CPU run (a busy spin would only hold it off) and is still cheaper
-    /// than a futex sleep and wake-up.
-    ///
-    /// The busy part adapts: when it keeps failing (the peer shares this CPU, or is slow),
-    /// it is skipped, and tried again now and then in case things changed.
+    /// Spins briefly while `ready` is false, when another CPU could make it true soon
+    /// (see [`crate::sync::spin_adaptive`]; the busy part adapts per queue handle).
     fn spin(&self, ready: impl Fn() -> bool) {
-        let start = Instant::now();
-        let misses = self.busy_misses.load(Ordering::Relaxed);
-        if crate::os::cpu_count() >= 2 && (misses < BUSY_MISSES_MAX || misses % 16 == 0) {
-            while start.elapsed() < BUSY_SPIN {
-                for _ in 0..8 {
-                    if ready() {
-                        self.busy_misses.store(0, Ordering::Relaxed);
-                        return;
-                    }
-                    std::hint::spin_loop();
-                }
-            }
-        }
-        self.busy_misses
-            .store(misses.wrapping_add(1), Ordering::Relaxed);
-        while start.elapsed() < SPIN_BUDGET {
-            if ready() {
-                return;
-            }
-            std::thread::yield_now();
-        }
+        crate::sync::spin_adaptive(&self.busy_misses, BUSY_SPIN, SPIN_BUDGET, ready);
     }
 
     /// Waits until `changed` (ring mode): spins, then sleeps on `word` registered in
@@ -854,6 +846,9 @@ impl MessageQueue {
             )));
         }
         // A receiver took the previous lap's message and is copying it out: wait for it.
+        if self.copy_done(s, c) {
+            return Ok(Next::Again);
+        }
         if !self.lock_slot(s, wait)? {
             return Ok(Next::Stop(Ring::Done(false)));
         }
@@ -985,6 +980,9 @@ impl MessageQueue {
             )));
         }
         // A sender claimed this position and is still copying its message in: wait for it.
+        if self.copy_done(s, c) {
+            return Ok(Next::Again);
+        }
         if !self.lock_slot(s, wait)? {
             return Ok(Next::Stop(Ring::Done(None)));
         }

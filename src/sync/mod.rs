@@ -27,6 +27,9 @@ mod upgradable;
 pub use condition::{InterprocessCondition, WaitOutcome, WaitTicket};
 pub use deadline::{Clock, Deadline};
 pub use file_lock::FileLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
 pub use mutex::{InterprocessMutex, InterprocessRecursiveMutex, LockOutcome, MutexGuard};
 pub use named::{
     NamedCondition, NamedMutex, NamedRecursiveMutex, NamedSemaphore, NamedSharableMutex,
@@ -35,29 +38,67 @@ pub use named::{
 pub use semaphore::InterprocessSemaphore;
 pub use upgradable::{InterprocessSharableMutex, InterprocessUpgradableMutex};
 
-/// Busy-wait iterations before a waiter starts yielding: a few microseconds, long enough to
-/// catch a hand-off from a process running on another CPU.
-const SPIN_PAUSES: u32 = 40;
+/// How long a waiter busy-waits before it starts yielding: long enough to catch a
+/// hand-off from a process running on another CPU.
+const SPIN_BUSY_FOR: Duration = Duration::from_micros(1);
 /// How long a waiter keeps yielding before it sleeps in the kernel. When the other party
 /// runs on the same CPU, a yield lets it finish its step at once. When it runs on another
 /// CPU but is itself asleep, waking it takes a few tens of microseconds on a virtual
 /// machine: a waiter that slept sooner than that would make every later hand-off a pair of
 /// kernel sleeps, while one that outlasts it brings both back to answering each other
 /// awake.
-const SPIN_YIELD_FOR: std::time::Duration = std::time::Duration::from_micros(50);
+const SPIN_YIELD_FOR: Duration = Duration::from_micros(50);
+/// The longest gap between two looks in a busy wait, in pause instructions (about a
+/// microsecond).
+const BUSY_PAUSES_MAX: u32 = 64;
+/// After this many busy phases in a row that saw nothing, the busy phase is mostly skipped.
+const BUSY_MISSES_MAX: u32 = 4;
+
+thread_local! {
+    /// Busy phases of this thread's waits on conditions and semaphores that came to nothing.
+    static SYNC_MISSES: AtomicU32 = const { AtomicU32::new(0) };
+}
 
 /// Spins, then yields, until `done()` or the short budget runs out; whether `done()` held.
 /// Callers fall back to a kernel sleep when it returns false.
 #[inline]
-pub(crate) fn spin_until(mut done: impl FnMut() -> bool) -> bool {
-    for _ in 0..SPIN_PAUSES {
-        if done() {
-            return true;
+pub(crate) fn spin_until(done: impl FnMut() -> bool) -> bool {
+    SYNC_MISSES.with(|misses| spin_adaptive(misses, SPIN_BUSY_FOR, SPIN_YIELD_FOR, done))
+}
+
+/// The waiting that conditions, semaphores and queues share: busy-waits for `busy`, then
+/// yields the CPU until `done()` or `total` has passed; whether `done()` held.
+///
+/// A busy wait catches a peer on another CPU; a peer that shares this CPU can only answer
+/// once this thread yields, so there the busy wait is time lost. `misses` counts busy
+/// phases in a row that saw nothing: after a few, the busy phase is skipped, and tried
+/// again now and then in case the peer moved.
+pub(crate) fn spin_adaptive(
+    misses: &AtomicU32,
+    busy: Duration,
+    total: Duration,
+    mut done: impl FnMut() -> bool,
+) -> bool {
+    let start = Instant::now();
+    let missed = misses.load(Ordering::Relaxed);
+    if crate::os::cpu_count() >= 2 && (missed < BUSY_MISSES_MAX || missed % 16 == 0) {
+        // Looks at the shared word less and less often: each look pulls the cache line
+        // away from the peer that is about to write it, which slows a producer that
+        // streams messages.
+        let mut pauses = 1u32;
+        while start.elapsed() < busy {
+            if done() {
+                misses.store(0, Ordering::Relaxed);
+                return true;
+            }
+            for _ in 0..pauses {
+                std::hint::spin_loop();
+            }
+            pauses = (pauses * 2).min(BUSY_PAUSES_MAX);
         }
-        std::hint::spin_loop();
     }
-    let start = std::time::Instant::now();
-    while start.elapsed() < SPIN_YIELD_FOR {
+    misses.store(missed.wrapping_add(1), Ordering::Relaxed);
+    while start.elapsed() < total {
         if done() {
             return true;
         }
