@@ -77,7 +77,7 @@ const TRY_SLOT_WAIT: Duration = Duration::from_millis(10);
 /// Looks at a slot being copied before waiting for its lock, and the pauses before each
 /// (a few microseconds in all).
 const COPY_WAIT_LOOKS: u32 = 8;
-const COPY_WAIT_PAUSES: u32 = 32;
+const COPY_WAIT_PAUSES: u32 = 128;
 /// Failed attempts at a busy slot lock before waiting for it properly.
 const CLAIM_TRIES: u32 = 64;
 /// Rounds of one operation after which the queue is taken to be garbage.
