@@ -45,9 +45,6 @@ const FUTEX_OFFSET: isize = -32;
 const KIND_RECURSIVE: u32 = 1;
 /// How many times a contended lock reads its word (one pause apart) before yielding.
 const SPIN_READS: u32 = 200;
-/// Pauses a contended locker waits before it starts watching the word (about a
-/// microsecond; see `acquire`).
-const BACKOFF_PAUSES: u32 = 24;
 /// How long a sleeper waits before it looks whether the owner still exists.
 const CHECK_EVERY: Duration = Duration::from_millis(500);
 
@@ -524,13 +521,11 @@ unsafe fn acquire(
     // SAFETY: as above.
     let word = unsafe { &(*m).word };
     if super::cpu_count() > 1 {
-        // First stand back a moment without touching the word: a holder that unlocks and
-        // relocks at once (a loop of short critical sections) then keeps the lock for a
-        // run instead of having its cache line pulled away every time, which is what makes
-        // a contended lock slow.
-        for _ in 0..BACKOFF_PAUSES {
-            std::hint::spin_loop();
-        }
+        // First step aside once: a holder that was preempted (more processes than CPUs)
+        // gets to run and let go, and a holder on another CPU that unlocks and relocks at
+        // once (a loop of short critical sections) keeps the lock for a run instead of
+        // having its cache line pulled away every time. Both make a contended lock slow.
+        std::thread::yield_now();
         // A holder on another CPU usually lets go within a few hundred nanoseconds: watch
         // the word (reads only, so the holder's cache line is not stolen) and try the
         // moment it looks free.
