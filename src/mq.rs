@@ -45,12 +45,12 @@ use crate::os::{futex, robust};
 use crate::sync::Deadline;
 use crate::{Error, ErrorKind, MappedRegion, Mode, Permissions, Result, SharedMemoryObject};
 use std::cell::UnsafeCell;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering, fence};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 const MAGIC: [u8; 8] = *b"IPROCMQ1";
 /// Bumped on any change of the shared layout below.
-const LAYOUT_VERSION: u32 = 4;
+const LAYOUT_VERSION: u32 = 5;
 const READY: u32 = 0x5245_4459;
 const SLOT_FREE: u32 = 0;
 const SLOT_QUEUED: u32 = 1;
@@ -73,7 +73,7 @@ const SPIN_BUDGET: Duration = Duration::from_micros(20);
 /// The part of it spent busy before yielding the CPU.
 const BUSY_SPIN: Duration = Duration::from_micros(3);
 /// How long a `try_` operation waits for another process to finish with a slot.
-const TRY_SLOT_WAIT: Duration = Duration::from_millis(10);
+const TRY_SLOT_WAIT: Duration = Duration::from_millis(1);
 /// Looks at a slot being copied before waiting for its lock, and the pauses before each
 /// (a few microseconds in all).
 const COPY_WAIT_LOOKS: u32 = 8;
@@ -140,6 +140,10 @@ struct SlotHeader {
 }
 
 const SLOT_HEADER: u64 = std::mem::size_of::<SlotHeader>() as u64;
+/// Slots start on 128-byte boundaries: CPUs fetch cache lines in aligned pairs, and a
+/// receiver reading the end of one slot must not pull in the header of the next, which a
+/// sender may be writing.
+const SLOT_ALIGN: u64 = 128;
 
 /// An entry of the sorted index: the ordering key is kept beside the slot index, so
 /// ordering touches only this compact array, never the slots.
@@ -197,11 +201,11 @@ impl Layout {
         }
         let slot_size = max_msg_size
             .checked_add(SLOT_HEADER)
-            .and_then(|s| s.checked_next_multiple_of(64))
+            .and_then(|s| s.checked_next_multiple_of(SLOT_ALIGN))
             .ok_or_else(too_big)?;
         let index = HEADER_SIZE;
         let free = index + INDEX_ENTRY * max_msg;
-        let slots = (free + 4 * max_msg).next_multiple_of(64);
+        let slots = (free + 4 * max_msg).next_multiple_of(SLOT_ALIGN);
         let total = max_msg
             .checked_mul(slot_size)
             .and_then(|s| s.checked_add(slots))
@@ -576,7 +580,8 @@ impl MessageQueue {
     }
 
     fn slot_at(&self, pos: u32) -> Result<&SlotHeader> {
-        self.slot((u64::from(pos) % self.layout.max_msg) as u32)
+        // 32-bit division: `max_msg` is at most 2^30.
+        self.slot(pos % self.layout.max_msg as u32)
     }
 
     // ----- slot locks -----
@@ -712,10 +717,11 @@ impl MessageQueue {
         }
     }
 
-    /// Wakes every sleeper on `word` if `waiting` says there is one. The caller made its
-    /// change before (and a fence orders the two).
+    /// Wakes every sleeper on `word` if `waiting` says there is one. The caller's change
+    /// was its sequentially consistent compare-and-swap on the tail or head word, which a
+    /// sleeper reads after registering in `waiting` (see `wait_change`): one of the two
+    /// sees the other, with no fence needed.
     fn wake_if_waiting(word: &AtomicU32, waiting: &AtomicU32) {
-        fence(Ordering::SeqCst);
         if waiting.load(Ordering::SeqCst) > 0 {
             word.fetch_add(1, Ordering::SeqCst);
             let _ = futex::wake(word, i32::MAX);
@@ -1593,7 +1599,7 @@ mod tests {
 
     #[test]
     fn shared_layout_is_pinned() {
-        assert_eq!(LAYOUT_VERSION, 4);
+        assert_eq!(LAYOUT_VERSION, 5);
         assert_eq!(offset_of!(QueueHeader, state), 12);
         assert_eq!(offset_of!(QueueHeader, creator_pid), 16);
         assert_eq!(offset_of!(QueueHeader, max_msg), 24);
@@ -1610,7 +1616,7 @@ mod tests {
         let l = Layout::new(10, 100).unwrap();
         assert_eq!(
             (l.slot_size, l.index, l.free, l.slots, l.total),
-            (192, 320, 480, 576, 576 + 1920)
+            (256, 320, 480, 640, 640 + 2560)
         );
         assert_eq!(l.modulus, 2_147_483_640);
         assert_eq!(size_of::<IndexEntry>(), 16);
