@@ -606,6 +606,15 @@ impl MessageQueue {
         if self.try_lock_slot(s)? {
             return Ok(true);
         }
+        // This thread never keeps a slot locked between calls, so a slot that says it does
+        // is garbage.
+        // SAFETY: slot locks are initialised before the queue is ready.
+        if unsafe { robust::held_by_me(s.lock.get()) } {
+            return Err(corrupted(format!(
+                "message queue {:?}: a slot says this thread holds it",
+                self.name
+            )));
+        }
         // A lock word naming a thread that does not exist is garbage: the kernel releases
         // the locks of threads that die.
         // SAFETY: as in `try_lock_slot`.
