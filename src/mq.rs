@@ -268,6 +268,13 @@ enum Next<T> {
     Stop(Ring<T>),
 }
 
+/// What taking a slot's lock to claim it came to.
+enum Claim {
+    Locked,
+    Retry,
+    GaveUp,
+}
+
 struct Guard<'a> {
     q: &'a MessageQueue,
 }
@@ -680,6 +687,27 @@ impl MessageQueue {
         false
     }
 
+    /// Takes slot `s`'s lock to claim it. A busy lock means another process of the same side
+    /// is claiming this position: `Retry` (it will move the head or tail) up to
+    /// `CLAIM_TRIES` times in a row (counted in `busy`), then wait for the lock as `wait`
+    /// allows (`GaveUp` if it ran out).
+    fn lock_to_claim(&self, s: &SlotHeader, busy: &mut u32, wait: Wait) -> Result<Claim> {
+        if self.try_lock_slot(s)? {
+            return Ok(Claim::Locked);
+        }
+        *busy += 1;
+        if *busy < CLAIM_TRIES {
+            std::hint::spin_loop();
+            return Ok(Claim::Retry);
+        }
+        *busy = 0;
+        Ok(if self.lock_slot(s, wait)? {
+            Claim::Locked
+        } else {
+            Claim::GaveUp
+        })
+    }
+
     fn unlock_slot(&self, s: &SlotHeader) {
         // SAFETY: called only by the thread that locked the slot.
         let _ = unsafe { robust::unlock(s.lock.get()) };
@@ -775,17 +803,10 @@ impl MessageQueue {
                     Next::Stop(r) => return Ok(r),
                 }
             }
-            if !self.try_lock_slot(s)? {
-                // Another sender is claiming this position: it will move the tail.
-                busy += 1;
-                if busy < CLAIM_TRIES {
-                    std::hint::spin_loop();
-                    continue;
-                }
-                busy = 0;
-                if !self.lock_slot(s, wait)? {
-                    return Ok(Ring::Done(false));
-                }
+            match self.lock_to_claim(s, &mut busy, wait)? {
+                Claim::Locked => {}
+                Claim::Retry => continue,
+                Claim::GaveUp => return Ok(Ring::Done(false)),
             }
             let next = self.advance(pos, 1);
             if s.pos.load(Ordering::Acquire) != pos
@@ -839,20 +860,7 @@ impl MessageQueue {
         }
         if head == prev {
             // Full.
-            if matches!(wait, Wait::Never) {
-                return Ok(Next::Stop(Ring::Done(false)));
-            }
-            let changed = self.wait_change(
-                &h.not_full,
-                &h.senders_waiting,
-                || h.head.load(Ordering::SeqCst) != hd || h.tail.load(Ordering::SeqCst) != t,
-                wait,
-            )?;
-            return Ok(if changed {
-                Next::Again
-            } else {
-                Next::Stop(Ring::Done(false))
-            });
+            return self.wait_for_ends(&h.not_full, &h.senders_waiting, hd, t, wait, false);
         }
         if c == prev {
             return Err(corrupted(format!(
@@ -861,21 +869,12 @@ impl MessageQueue {
             )));
         }
         // A receiver took the previous lap's message and is copying it out: wait for it.
-        if self.copy_done(s, c) {
-            return Ok(Next::Again);
-        }
-        if !self.lock_slot(s, wait)? {
-            return Ok(Next::Stop(Ring::Done(false)));
-        }
-        if s.pos.load(Ordering::Acquire) == c
-            && h.head.load(Ordering::SeqCst) == hd
-            && h.tail.load(Ordering::SeqCst) == t
-        {
-            // It let go of the slot without freeing it: it died with that message.
-            s.pos.store(pos, Ordering::Release);
-        }
-        self.unlock_slot(s);
-        Ok(Next::Again)
+        self.outwait_copy(s, c, wait, false, || {
+            if h.head.load(Ordering::SeqCst) == hd && h.tail.load(Ordering::SeqCst) == t {
+                // It let go of the slot without freeing it: it died with that message.
+                s.pos.store(pos, Ordering::Release);
+            }
+        })
     }
 
     /// Receives in ring mode.
@@ -897,16 +896,10 @@ impl MessageQueue {
                     Next::Stop(r) => return Ok(r),
                 }
             }
-            if !self.try_lock_slot(s)? {
-                busy += 1;
-                if busy < CLAIM_TRIES {
-                    std::hint::spin_loop();
-                    continue;
-                }
-                busy = 0;
-                if !self.lock_slot(s, wait)? {
-                    return Ok(Ring::Done(None));
-                }
+            match self.lock_to_claim(s, &mut busy, wait)? {
+                Claim::Locked => {}
+                Claim::Retry => continue,
+                Claim::GaveUp => return Ok(Ring::Done(None)),
             }
             if s.pos.load(Ordering::Acquire) != next
                 || h.head
@@ -973,20 +966,7 @@ impl MessageQueue {
         }
         if tail == pos {
             // Empty.
-            if matches!(wait, Wait::Never) {
-                return Ok(Next::Stop(Ring::Done(None)));
-            }
-            let changed = self.wait_change(
-                &h.not_empty,
-                &h.receivers_waiting,
-                || h.tail.load(Ordering::SeqCst) != t || h.head.load(Ordering::SeqCst) != hd,
-                wait,
-            )?;
-            return Ok(if changed {
-                Next::Again
-            } else {
-                Next::Stop(Ring::Done(None))
-            });
+            return self.wait_for_ends(&h.not_empty, &h.receivers_waiting, hd, t, wait, None);
         }
         if c != pos {
             return Err(corrupted(format!(
@@ -995,16 +975,59 @@ impl MessageQueue {
             )));
         }
         // A sender claimed this position and is still copying its message in: wait for it.
+        self.outwait_copy(s, c, wait, None, || {
+            if h.head.load(Ordering::SeqCst) == hd {
+                // It let go of the slot without filling it: it died. Leave a hole to skip.
+                s.len.store(SKIP, Ordering::Relaxed);
+                s.pos.store(self.advance(pos, 1), Ordering::Release);
+            }
+        })
+    }
+
+    /// Waits, as `wait` allows, for the head or the tail to move from `hd` and `t` (the
+    /// ring was full or empty), sleeping on `word` registered in `waiting`; `gave_up` if
+    /// they did not.
+    fn wait_for_ends<T>(
+        &self,
+        word: &AtomicU32,
+        waiting: &AtomicU32,
+        hd: u64,
+        t: u64,
+        wait: Wait,
+        gave_up: T,
+    ) -> Result<Next<T>> {
+        if matches!(wait, Wait::Never) {
+            return Ok(Next::Stop(Ring::Done(gave_up)));
+        }
+        let h = self.header();
+        let moved = || h.head.load(Ordering::SeqCst) != hd || h.tail.load(Ordering::SeqCst) != t;
+        Ok(if self.wait_change(word, waiting, moved, wait)? {
+            Next::Again
+        } else {
+            Next::Stop(Ring::Done(gave_up))
+        })
+    }
+
+    /// Waits for the process copying into or out of slot `s` (whose `pos` was `c`) to
+    /// finish, as `wait` allows (`gave_up` if it ran out). If the slot's lock comes free
+    /// with `pos` still at `c`, that process died half-way, and `mend` (run holding the
+    /// lock) repairs the slot when the ring has not moved on meanwhile.
+    fn outwait_copy<T>(
+        &self,
+        s: &SlotHeader,
+        c: u32,
+        wait: Wait,
+        gave_up: T,
+        mend: impl FnOnce(),
+    ) -> Result<Next<T>> {
         if self.copy_done(s, c) {
             return Ok(Next::Again);
         }
         if !self.lock_slot(s, wait)? {
-            return Ok(Next::Stop(Ring::Done(None)));
+            return Ok(Next::Stop(Ring::Done(gave_up)));
         }
-        if s.pos.load(Ordering::Acquire) == pos && h.head.load(Ordering::SeqCst) == hd {
-            // It let go of the slot without filling it: it died. Leave a hole to skip.
-            s.len.store(SKIP, Ordering::Relaxed);
-            s.pos.store(self.advance(pos, 1), Ordering::Release);
+        if s.pos.load(Ordering::Acquire) == c {
+            mend();
         }
         self.unlock_slot(s);
         Ok(Next::Again)
