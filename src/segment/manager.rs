@@ -449,16 +449,21 @@ impl SegmentManager {
             .map(|off| self.at(off)))
     }
 
-    /// Frees memory from [`SegmentManager::allocate`]. A pointer that is not an allocation
-    /// of this segment gives `InvalidArgument` and changes nothing.
-    pub fn deallocate(&self, ptr: *mut u8) -> Result<()> {
-        self.check_writable()?;
-        let off = self.offset_of(ptr).ok_or_else(|| {
+    /// The offset of `ptr` in this segment, or `InvalidArgument` when it points elsewhere.
+    fn offset_in_segment(&self, ptr: *const u8) -> Result<u64> {
+        self.offset_of(ptr).ok_or_else(|| {
             Error::new(
                 ErrorKind::InvalidArgument,
                 format!("{ptr:p} does not point into this segment"),
             )
-        })?;
+        })
+    }
+
+    /// Frees memory from [`SegmentManager::allocate`]. A pointer that is not an allocation
+    /// of this segment gives `InvalidArgument` and changes nothing.
+    pub fn deallocate(&self, ptr: *mut u8) -> Result<()> {
+        self.check_writable()?;
+        let off = self.offset_in_segment(ptr)?;
         let _g = self.lock()?;
         self.heap().deallocate(off)
     }
@@ -469,24 +474,14 @@ impl SegmentManager {
     /// that is not an allocation of this segment gives `InvalidArgument`.
     pub fn expand_in_place(&self, ptr: *mut u8, min: usize, preferred: usize) -> Result<usize> {
         self.check_writable()?;
-        let off = self.offset_of(ptr).ok_or_else(|| {
-            Error::new(
-                ErrorKind::InvalidArgument,
-                format!("{ptr:p} does not point into this segment"),
-            )
-        })?;
+        let off = self.offset_in_segment(ptr)?;
         let _g = self.lock()?;
         Ok(self.heap().expand(off, min as u64, preferred as u64)? as usize)
     }
 
     /// The number of usable bytes of the allocation at `ptr`.
     pub fn allocation_size(&self, ptr: *const u8) -> Result<usize> {
-        let off = self.offset_of(ptr).ok_or_else(|| {
-            Error::new(
-                ErrorKind::InvalidArgument,
-                "the pointer is outside the segment",
-            )
-        })?;
+        let off = self.offset_in_segment(ptr)?;
         let _g = self.lock()?;
         Ok(self.heap().usable_size(off)? as usize)
     }
@@ -858,12 +853,7 @@ impl SegmentManager {
     /// The handle of an address inside the segment: its offset from the segment start,
     /// valid in every process.
     pub fn handle_from_address(&self, ptr: *const u8) -> Result<u64> {
-        self.offset_of(ptr).ok_or_else(|| {
-            Error::new(
-                ErrorKind::InvalidArgument,
-                format!("{ptr:p} is outside the segment"),
-            )
-        })
+        self.offset_in_segment(ptr)
     }
 
     /// The address of a handle in this process.
