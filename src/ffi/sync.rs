@@ -111,15 +111,38 @@ pub(crate) unsafe fn obj<'a, C, T>(p: *const C, what: &str) -> Result<&'a T> {
         .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, format!("{what} is NULL")))
 }
 
-/// Runs a lock or unlock fast path on the object at `p`; false for NULL or when the fast
-/// path declines (the caller then takes the full path, which reports why).
+/// Runs the lock or unlock fast path `fast` on the object at `p` inline and, when it
+/// declines (or `p` is NULL), the full operation `slow` out of line; the full path reports
+/// errors, waits on contention and handles dead owners.
 ///
 /// # Safety
 /// As [`obj`].
 #[inline(always)]
-unsafe fn fast_path<C, T>(p: *const C, fast: impl FnOnce(&T) -> bool) -> bool {
+unsafe fn fast_or_slow<C, T>(
+    p: *const C,
+    fast: impl FnOnce(&T) -> bool,
+    slow: fn(&T) -> Result<()>,
+) -> interproc_status_t {
     // SAFETY: forwarded caller contract; the layouts match (checked above).
-    unsafe { p.cast::<T>().as_ref() }.is_some_and(fast)
+    if unsafe { p.cast::<T>().as_ref() }.is_some_and(fast) {
+        return INTERPROC_OK;
+    }
+    // SAFETY: forwarded caller contract.
+    unsafe { slow_path(p, slow) }
+}
+
+/// The out-of-line half of [`fast_or_slow`], kept apart so the fast path stays small.
+///
+/// # Safety
+/// As [`obj`].
+#[cold]
+#[inline(never)]
+unsafe fn slow_path<C, T>(p: *const C, slow: fn(&T) -> Result<()>) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let m: &T = unsafe { obj(p, "m") }?;
+        slow(m)
+    })
 }
 
 fn owner_dead() -> Error {
@@ -238,25 +261,7 @@ pub unsafe extern "C" fn interproc_mutex_destroy(m: *mut interproc_mutex_t) -> i
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_mutex_lock(m: *mut interproc_mutex_t) -> interproc_status_t {
     // SAFETY: forwarded caller contract (NULL or an initialised struct of this type).
-    if unsafe { fast_path(m, InterprocessMutex::lock_fast) } {
-        return INTERPROC_OK;
-    }
-    // SAFETY: forwarded caller contract.
-    unsafe { mutex_lock_slow(m) }
-}
-
-/// The rest of `interproc_mutex_lock`: errors, contention, dead owners.
-///
-/// # Safety
-/// As `interproc_mutex_lock`.
-#[cold]
-#[inline(never)]
-unsafe fn mutex_lock_slow(m: *mut interproc_mutex_t) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: forwarded caller contract.
-        let m: &InterprocessMutex = unsafe { obj(m, "m") }?;
-        locked(m.lock()?)
-    })
+    unsafe { fast_or_slow(m, InterprocessMutex::lock_fast, |m| locked(m.lock()?)) }
 }
 
 /// Locks the mutex if that is possible at once. Returns `INTERPROC_OK`,
@@ -302,25 +307,7 @@ pub unsafe extern "C" fn interproc_mutex_timed_lock(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_mutex_unlock(m: *mut interproc_mutex_t) -> interproc_status_t {
     // SAFETY: forwarded caller contract (NULL or an initialised struct of this type).
-    if unsafe { fast_path(m, InterprocessMutex::unlock_fast) } {
-        return INTERPROC_OK;
-    }
-    // SAFETY: forwarded caller contract.
-    unsafe { mutex_unlock_slow(m) }
-}
-
-/// The rest of `interproc_mutex_unlock`: errors, contention, dead owners.
-///
-/// # Safety
-/// As `interproc_mutex_unlock`.
-#[cold]
-#[inline(never)]
-unsafe fn mutex_unlock_slow(m: *mut interproc_mutex_t) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: forwarded caller contract.
-        let m: &InterprocessMutex = unsafe { obj(m, "m") }?;
-        m.unlock()
-    })
+    unsafe { fast_or_slow(m, InterprocessMutex::unlock_fast, |m| m.unlock()) }
 }
 
 /// Whether the current holder of the mutex got it from an owner that died (its lock call
@@ -389,25 +376,11 @@ pub unsafe extern "C" fn interproc_recursive_mutex_lock(
     m: *mut interproc_recursive_mutex_t,
 ) -> interproc_status_t {
     // SAFETY: forwarded caller contract (NULL or an initialised struct of this type).
-    if unsafe { fast_path(m, InterprocessRecursiveMutex::lock_fast) } {
-        return INTERPROC_OK;
+    unsafe {
+        fast_or_slow(m, InterprocessRecursiveMutex::lock_fast, |m| {
+            locked(m.lock()?)
+        })
     }
-    // SAFETY: forwarded caller contract.
-    unsafe { recursive_mutex_lock_slow(m) }
-}
-
-/// The rest of `interproc_recursive_mutex_lock`: errors, contention, dead owners.
-///
-/// # Safety
-/// As `interproc_recursive_mutex_lock`.
-#[cold]
-#[inline(never)]
-unsafe fn recursive_mutex_lock_slow(m: *mut interproc_recursive_mutex_t) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: forwarded caller contract.
-        let m: &InterprocessRecursiveMutex = unsafe { obj(m, "m") }?;
-        locked(m.lock()?)
-    })
 }
 
 /// Locks the recursive mutex if that is possible at once. Returns `INTERPROC_OK`,
@@ -457,25 +430,7 @@ pub unsafe extern "C" fn interproc_recursive_mutex_unlock(
     m: *mut interproc_recursive_mutex_t,
 ) -> interproc_status_t {
     // SAFETY: forwarded caller contract (NULL or an initialised struct of this type).
-    if unsafe { fast_path(m, InterprocessRecursiveMutex::unlock_fast) } {
-        return INTERPROC_OK;
-    }
-    // SAFETY: forwarded caller contract.
-    unsafe { recursive_mutex_unlock_slow(m) }
-}
-
-/// The rest of `interproc_recursive_mutex_unlock`: errors, contention, dead owners.
-///
-/// # Safety
-/// As `interproc_recursive_mutex_unlock`.
-#[cold]
-#[inline(never)]
-unsafe fn recursive_mutex_unlock_slow(m: *mut interproc_recursive_mutex_t) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: forwarded caller contract.
-        let m: &InterprocessRecursiveMutex = unsafe { obj(m, "m") }?;
-        m.unlock()
-    })
+    unsafe { fast_or_slow(m, InterprocessRecursiveMutex::unlock_fast, |m| m.unlock()) }
 }
 
 /// Whether the current holder of the recursive mutex got it from an owner that died (its lock call
