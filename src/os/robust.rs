@@ -240,17 +240,47 @@ fn thread_self() -> isize {
     }
 }
 
+/// Reads [`HEAD_OFFSET`]. On x86_64 the load addresses the static relative to the
+/// instruction: the compiler's own load goes through the global offset table in the shared
+/// library (one more dependent load on every lock and unlock).
+#[inline(always)]
+fn head_offset() -> isize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let off: isize;
+        // SAFETY: an aligned 8-byte load of a static that lives as long as the program; the
+        // only writer stores a whole word atomically, so the load sees 0 or the offset.
+        unsafe {
+            std::arch::asm!("mov {}, qword ptr [rip + {}]", out(reg) off, sym HEAD_OFFSET,
+                options(nostack, readonly, preserves_flags))
+        };
+        off
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    HEAD_OFFSET.load(Ordering::Relaxed)
+}
+
 /// Where glibc keeps the TID, relative to the head.
 const TID_BEFORE_HEAD: usize = 16;
 
+/// The calling thread's id and head read from glibc's thread descriptor, once
+/// [`find_me`] has checked where they are; `None` before (or without glibc).
+#[inline(always)]
+fn me_from_glibc() -> Option<Me> {
+    let off = head_offset();
+    if off == 0 {
+        return None;
+    }
+    let head = thread_self().wrapping_add(off) as *const RobustHead;
+    // SAFETY: checked by `find_me`: glibc's descriptor holds the TID at this place.
+    let tid = unsafe { *head.cast::<u8>().sub(TID_BEFORE_HEAD).cast::<libc::pid_t>() } as u32;
+    Some(Me { tid, head })
+}
+
 #[inline(always)]
 fn me() -> OsResult<Me> {
-    let off = HEAD_OFFSET.load(Ordering::Relaxed);
-    if off != 0 {
-        let head = thread_self().wrapping_add(off) as *const RobustHead;
-        // SAFETY: checked by `find_me`: glibc's descriptor holds the TID at this place.
-        let tid = unsafe { *head.cast::<u8>().sub(TID_BEFORE_HEAD).cast::<libc::pid_t>() } as u32;
-        return Ok(Me { tid, head });
+    if let Some(me) = me_from_glibc() {
+        return Ok(me);
     }
     let me = ME.with(|m| m.get());
     if me.tid != 0 { Ok(me) } else { find_me() }
@@ -433,7 +463,10 @@ pub(crate) unsafe fn try_lock(m: *mut RawLock) -> OsResult<Option<Acquired>> {
 /// As [`lock`].
 #[inline(always)]
 pub(crate) unsafe fn lock_fast(m: *mut RawLock) -> bool {
-    let Ok(me) = me() else { return false };
+    // No call on this path, so the C entry points need no stack frame for it.
+    let Some(me) = me_from_glibc() else {
+        return false;
+    };
     // SAFETY: forwarded caller contract.
     let lock = unsafe { &*m };
     // `depth` is 0 when the word is: unlocks release only at depth 0, and a lock left by a
@@ -665,6 +698,63 @@ pub(crate) unsafe fn unlock(m: *mut RawLock) -> OsResult<()> {
     Ok(())
 }
 
+/// The uncontended unlock in a few instructions: unlocks a lock the calling thread holds
+/// when no one sleeps on it and there is no error to report; false leaves everything else,
+/// untouched, to [`unlock`].
+///
+/// # Safety
+/// As [`lock`].
+#[inline(always)]
+pub(crate) unsafe fn unlock_fast(m: *mut RawLock) -> bool {
+    let Some(me) = me_from_glibc() else {
+        return false;
+    };
+    // SAFETY: forwarded caller contract.
+    let lock = unsafe { &*m };
+    if lock.word.load(Ordering::Relaxed) != me.tid {
+        return false;
+    }
+    let d = lock.depth.load(Ordering::Relaxed);
+    if d > 0 {
+        lock.depth.store(d - 1, Ordering::Relaxed);
+        return true;
+    }
+    // SAFETY: this thread holds the lock, linked when it was taken.
+    unsafe {
+        pending(me, Some(m));
+        unlink(m);
+    }
+    if lock
+        .word
+        .compare_exchange(me.tid, 0, Ordering::Release, Ordering::Relaxed)
+        .is_err()
+    {
+        // A waiter set its bit since the look above.
+        // SAFETY: as above.
+        unsafe { release_and_wake(m, me) };
+    } else {
+        // SAFETY: as above.
+        unsafe { pending(me, None) };
+    }
+    true
+}
+
+/// The end of an unlock that found a sleeper: frees the word, wakes one and clears the
+/// pending slot (out of line, so the fast path keeps no registers across a call).
+///
+/// # Safety
+/// The calling thread holds `m`, already unlinked and named in the pending slot.
+#[cold]
+#[inline(never)]
+unsafe fn release_and_wake(m: *mut RawLock, me: Me) {
+    // SAFETY: forwarded caller contract.
+    let word = unsafe { &(*m).word };
+    word.swap(0, Ordering::Release);
+    wake_one(word);
+    // SAFETY: as above.
+    unsafe { pending(me, None) };
+}
+
 /// Wakes a sleeper after an unlock. The lock may be freed by now; a wake-up on its old
 /// address is harmless.
 #[cold]
@@ -790,6 +880,53 @@ mod tests {
             unlock(m).unwrap();
             assert_eq!(lock(other).unwrap(), Acquired::Clean);
             unlock(other).unwrap();
+        }
+    }
+
+    #[test]
+    fn fast_paths_keep_the_list_and_leave_the_rest_to_the_full_calls() {
+        let a = fresh(false);
+        let b = fresh(true);
+        let (aa, ba) = (a as usize, b as usize);
+        // SAFETY: both locks are live for the whole test.
+        unsafe {
+            // The first full call finds where glibc keeps the TID; from then on the fast
+            // paths work (a glibc whose layout changed would silently lose them).
+            lock(a).unwrap();
+            unlock(a).unwrap();
+            assert_ne!(head_offset(), 0, "the fast paths are not in use");
+            std::thread::spawn(move || {
+                let (a, b) = (aa as *mut RawLock, ba as *mut RawLock);
+                assert!(lock_fast(a));
+                assert!(lock_fast(b));
+                assert!(!lock_fast(b), "a relock is the full call's business");
+                assert_eq!(lock(b).unwrap(), Acquired::Clean);
+                assert!(unlock_fast(b), "one level of a recursive lock");
+                assert!(unlock_fast(a), "out of order, off the middle of the list");
+                // The thread exits holding `b`.
+            })
+            .join()
+            .unwrap();
+            let dead = (*b).word.load(Ordering::Relaxed);
+            assert!(!unlock_fast(b));
+            assert_eq!((*b).word.load(Ordering::Relaxed), dead, "left untouched");
+            assert_eq!(lock(b).unwrap(), Acquired::OwnerDied);
+            assert!(lock_fast(a));
+            assert!(unlock_fast(b));
+            // A sleeper sets its bit: the fast unlock declines and the full one wakes it.
+            let sleeper = std::thread::spawn(move || lock(aa as *mut RawLock).unwrap());
+            let t = Instant::now();
+            while (*a).word.load(Ordering::Relaxed) & WAITERS == 0 {
+                assert!(t.elapsed() < Duration::from_secs(10), "the sleeper never slept");
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            assert!(!unlock_fast(a));
+            unlock(a).unwrap();
+            assert_eq!(sleeper.join().unwrap(), Acquired::Clean);
+            assert_eq!(lock(a).unwrap(), Acquired::OwnerDied, "the sleeper exited holding it");
+            unlock(a).unwrap();
+            assert_eq!((*a).word.load(Ordering::Relaxed), 0);
+            assert_eq!((*b).word.load(Ordering::Relaxed), 0);
         }
     }
 

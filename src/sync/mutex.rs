@@ -201,7 +201,7 @@ impl RobustMutex {
     fn unlock_fast(&self, recursive: bool) -> bool {
         self.magic.load(Ordering::Relaxed) == Self::magic(recursive)
             // SAFETY: checked initialised; a thread that does not hold it gets EPERM.
-            && unsafe { robust::unlock(self.raw()) }.is_ok()
+            && unsafe { robust::unlock_fast(self.raw()) }
     }
 
     #[inline]
