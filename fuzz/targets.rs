@@ -40,7 +40,7 @@ pub const QUEUE_LOCK: std::ops::Range<usize> = 64..104;
 pub const QUEUE_STATE: std::ops::Range<usize> = 12..16;
 pub const QUEUE_CREATOR: std::ops::Range<usize> = 16..20;
 /// The size of a queue header: an opener waits for an object to reach it.
-pub const QUEUE_HEADER: usize = 320;
+pub const QUEUE_HEADER: usize = 448;
 /// Bytes past the image that a `grow` operation may take into the segment.
 const GROW_SLACK: usize = 1024;
 /// A thread id above any `pid_max` (2^22), so never alive.

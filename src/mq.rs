@@ -50,7 +50,7 @@ use std::time::{Duration, Instant};
 
 const MAGIC: [u8; 8] = *b"IPROCMQ1";
 /// Bumped on any change of the shared layout below.
-const LAYOUT_VERSION: u32 = 5;
+const LAYOUT_VERSION: u32 = 6;
 const READY: u32 = 0x5245_4459;
 const SLOT_FREE: u32 = 0;
 const SLOT_QUEUED: u32 = 1;
@@ -108,12 +108,14 @@ struct QueueHeader {
     next_seq: u64,
     free_top: u64,
     /// Ring mode, written by senders: the next position to fill, `FROZEN`, and (high 32
-    /// bits) the priority of the last message appended.
+    /// bits) the priority of the last message appended. The tail and the head each have a
+    /// 128-byte pair of cache lines to themselves (see [`SLOT_ALIGN`]): with one line each,
+    /// a sender's miss on the tail also fetched the receivers' head, and the reverse.
     tail: AtomicU64,
-    _pad_tail: [u64; 7],
+    _pad_tail: [u64; 15],
     /// Ring mode, written by receivers: the next position to take, and `FROZEN`.
     head: AtomicU64,
-    _pad_head: [u64; 7],
+    _pad_head: [u64; 15],
     /// Bumped to wake sleepers; read by every operation, written rarely.
     not_empty: AtomicU32,
     not_full: AtomicU32,
@@ -1631,7 +1633,7 @@ mod tests {
 
     #[test]
     fn shared_layout_is_pinned() {
-        assert_eq!(LAYOUT_VERSION, 5);
+        assert_eq!(LAYOUT_VERSION, 6);
         assert_eq!(offset_of!(QueueHeader, state), 12);
         assert_eq!(offset_of!(QueueHeader, creator_pid), 16);
         assert_eq!(offset_of!(QueueHeader, max_msg), 24);
@@ -1640,15 +1642,15 @@ mod tests {
         assert_eq!(offset_of!(QueueHeader, count), 104);
         assert_eq!(offset_of!(QueueHeader, free_top), 120);
         assert_eq!(offset_of!(QueueHeader, tail), 128);
-        assert_eq!(offset_of!(QueueHeader, head), 192);
-        assert_eq!(offset_of!(QueueHeader, not_empty), 256);
-        assert_eq!(size_of::<QueueHeader>(), 320);
+        assert_eq!(offset_of!(QueueHeader, head), 256);
+        assert_eq!(offset_of!(QueueHeader, not_empty), 384);
+        assert_eq!(size_of::<QueueHeader>(), 448);
         assert_eq!(size_of::<SlotHeader>(), 64);
         assert_eq!(offset_of!(SlotHeader, pos), 40);
         let l = Layout::new(10, 100).unwrap();
         assert_eq!(
             (l.slot_size, l.index, l.free, l.slots, l.total),
-            (256, 320, 480, 640, 640 + 2560)
+            (256, 448, 608, 768, 768 + 2560)
         );
         assert_eq!(l.modulus, 2_147_483_640);
         assert_eq!(size_of::<IndexEntry>(), 16);
