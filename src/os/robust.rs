@@ -917,13 +917,20 @@ mod tests {
             let sleeper = std::thread::spawn(move || lock(aa as *mut RawLock).unwrap());
             let t = Instant::now();
             while (*a).word.load(Ordering::Relaxed) & WAITERS == 0 {
-                assert!(t.elapsed() < Duration::from_secs(10), "the sleeper never slept");
+                assert!(
+                    t.elapsed() < Duration::from_secs(10),
+                    "the sleeper never slept"
+                );
                 std::thread::sleep(Duration::from_millis(1));
             }
             assert!(!unlock_fast(a));
             unlock(a).unwrap();
             assert_eq!(sleeper.join().unwrap(), Acquired::Clean);
-            assert_eq!(lock(a).unwrap(), Acquired::OwnerDied, "the sleeper exited holding it");
+            assert_eq!(
+                lock(a).unwrap(),
+                Acquired::OwnerDied,
+                "the sleeper exited holding it"
+            );
             unlock(a).unwrap();
             assert_eq!((*a).word.load(Ordering::Relaxed), 0);
             assert_eq!((*b).word.load(Ordering::Relaxed), 0);
