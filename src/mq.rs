@@ -712,7 +712,11 @@ impl MessageQueue {
 
     fn unlock_slot(&self, s: &SlotHeader) {
         // SAFETY: called only by the thread that locked the slot.
-        let _ = unsafe { robust::unlock(s.lock.get()) };
+        unsafe {
+            if !robust::unlock_fast(s.lock.get()) {
+                let _ = robust::unlock(s.lock.get());
+            }
+        }
     }
 
     // ----- waiting -----
