@@ -712,11 +712,7 @@ impl MessageQueue {
 
     fn unlock_slot(&self, s: &SlotHeader) {
         // SAFETY: called only by the thread that locked the slot.
-        unsafe {
-            if !robust::unlock_fast(s.lock.get()) {
-                let _ = robust::unlock(s.lock.get());
-            }
-        }
+        let _ = unsafe { robust::unlock(s.lock.get()) };
     }
 
     // ----- waiting -----

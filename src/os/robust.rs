@@ -240,26 +240,6 @@ fn thread_self() -> isize {
     }
 }
 
-/// Reads [`HEAD_OFFSET`]. On x86_64 the load addresses the static relative to the
-/// instruction: the compiler's own load goes through the global offset table in the shared
-/// library (one more dependent load on every lock and unlock).
-#[inline(always)]
-fn head_offset() -> isize {
-    #[cfg(target_arch = "x86_64")]
-    {
-        let off: isize;
-        // SAFETY: an aligned 8-byte load of a static that lives as long as the program; the
-        // only writer stores a whole word atomically, so the load sees 0 or the offset.
-        unsafe {
-            std::arch::asm!("mov {}, qword ptr [rip + {}]", out(reg) off, sym HEAD_OFFSET,
-                options(nostack, readonly, preserves_flags))
-        };
-        off
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    HEAD_OFFSET.load(Ordering::Relaxed)
-}
-
 /// Where glibc keeps the TID, relative to the head.
 const TID_BEFORE_HEAD: usize = 16;
 
@@ -267,7 +247,7 @@ const TID_BEFORE_HEAD: usize = 16;
 /// [`find_me`] has checked where they are; `None` before (or without glibc).
 #[inline(always)]
 fn me_from_glibc() -> Option<Me> {
-    let off = head_offset();
+    let off = HEAD_OFFSET.load(Ordering::Relaxed);
     if off == 0 {
         return None;
     }
@@ -673,29 +653,12 @@ pub(crate) unsafe fn destroy(m: *mut RawLock) -> OsResult<()> {
 /// As [`lock`]. Fails with `EPERM` if the calling thread does not hold the lock.
 #[inline(always)]
 pub(crate) unsafe fn unlock(m: *mut RawLock) -> OsResult<()> {
-    let me = me()?;
     // SAFETY: forwarded caller contract.
-    let lock = unsafe { &*m };
-    if lock.word.load(Ordering::Relaxed) & TID_MASK != me.tid {
-        return Err(Errno(libc::EPERM));
-    }
-    let d = lock.depth.load(Ordering::Relaxed);
-    if d > 0 {
-        lock.depth.store(d - 1, Ordering::Relaxed);
+    if unsafe { unlock_fast(m) } {
         return Ok(());
     }
-    // SAFETY: this thread holds the lock, linked when it was taken.
-    unsafe {
-        pending(me, Some(m));
-        unlink(m);
-    }
-    let old = lock.word.swap(0, Ordering::Release);
-    if old & WAITERS != 0 {
-        wake_one(&lock.word);
-    }
     // SAFETY: as above.
-    unsafe { pending(me, None) };
-    Ok(())
+    unsafe { unlock_slow(m) }
 }
 
 /// The uncontended unlock in a few instructions: unlocks a lock the calling thread holds
@@ -710,16 +673,46 @@ pub(crate) unsafe fn unlock_fast(m: *mut RawLock) -> bool {
         return false;
     };
     // SAFETY: forwarded caller contract.
-    let lock = unsafe { &*m };
-    if lock.word.load(Ordering::Relaxed) != me.tid {
+    if unsafe { (*m).word.load(Ordering::Relaxed) } != me.tid {
         return false;
     }
+    // SAFETY: this thread holds the lock.
+    unsafe { release(m, me) };
+    true
+}
+
+/// The rest of [`unlock`]: the thread found the slow way, sleepers to wake, errors.
+///
+/// # Safety
+/// As [`lock`].
+#[cold]
+#[inline(never)]
+unsafe fn unlock_slow(m: *mut RawLock) -> OsResult<()> {
+    let me = me()?;
+    // SAFETY: forwarded caller contract.
+    if unsafe { (*m).word.load(Ordering::Relaxed) } & TID_MASK != me.tid {
+        return Err(Errno(libc::EPERM));
+    }
+    // SAFETY: this thread holds the lock.
+    unsafe { release(m, me) };
+    Ok(())
+}
+
+/// Gives up one level of a lock the calling thread holds: the last one unlinks it from the
+/// robust list, frees the word and wakes a sleeper if there is one.
+///
+/// # Safety
+/// The calling thread (`me`) holds `m`, linked when it was taken.
+#[inline(always)]
+unsafe fn release(m: *mut RawLock, me: Me) {
+    // SAFETY: forwarded caller contract.
+    let lock = unsafe { &*m };
     let d = lock.depth.load(Ordering::Relaxed);
     if d > 0 {
         lock.depth.store(d - 1, Ordering::Relaxed);
-        return true;
+        return;
     }
-    // SAFETY: this thread holds the lock, linked when it was taken.
+    // SAFETY: as above.
     unsafe {
         pending(me, Some(m));
         unlink(m);
@@ -729,18 +722,18 @@ pub(crate) unsafe fn unlock_fast(m: *mut RawLock) -> bool {
         .compare_exchange(me.tid, 0, Ordering::Release, Ordering::Relaxed)
         .is_err()
     {
-        // A waiter set its bit since the look above.
+        // Someone sleeps on it (the word carries `WAITERS`).
         // SAFETY: as above.
         unsafe { release_and_wake(m, me) };
     } else {
         // SAFETY: as above.
         unsafe { pending(me, None) };
     }
-    true
 }
 
-/// The end of an unlock that found a sleeper: frees the word, wakes one and clears the
-/// pending slot (out of line, so the fast path keeps no registers across a call).
+/// The end of a release that found more than this thread's id in the word: frees it,
+/// wakes a sleeper if the word says there is one, and clears the pending slot (out of
+/// line, so the fast path keeps no registers across a call).
 ///
 /// # Safety
 /// The calling thread holds `m`, already unlinked and named in the pending slot.
@@ -749,8 +742,9 @@ pub(crate) unsafe fn unlock_fast(m: *mut RawLock) -> bool {
 unsafe fn release_and_wake(m: *mut RawLock, me: Me) {
     // SAFETY: forwarded caller contract.
     let word = unsafe { &(*m).word };
-    word.swap(0, Ordering::Release);
-    wake_one(word);
+    if word.swap(0, Ordering::Release) & WAITERS != 0 {
+        wake_one(word);
+    }
     // SAFETY: as above.
     unsafe { pending(me, None) };
 }
@@ -894,7 +888,11 @@ mod tests {
             // paths work (a glibc whose layout changed would silently lose them).
             lock(a).unwrap();
             unlock(a).unwrap();
-            assert_ne!(head_offset(), 0, "the fast paths are not in use");
+            assert_ne!(
+                HEAD_OFFSET.load(Ordering::Relaxed),
+                0,
+                "the fast paths are not in use"
+            );
             std::thread::spawn(move || {
                 let (a, b) = (aa as *mut RawLock, ba as *mut RawLock);
                 assert!(lock_fast(a));
