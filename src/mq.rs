@@ -1,9 +1,9 @@
 //! Message queues in shared memory: Boost's `message_queue`.
 //!
-//! A queue is a shared memory object `/dev/shm/<name>` holding a header, a sorted index and
-//! a stack of free slots (used in locked mode, below), and `max_num_msg` slots. Each slot
-//! has a small header (its own robust lock, a ring position, the message's priority and
-//! length) followed by room for one message.
+//! A queue is a shared memory object `/dev/shm/<name>` holding a header, a table of
+//! participant entries, a sorted index and a stack of free slots (used in locked mode,
+//! below), and `max_num_msg` slots. Each slot has a small header (a ring position, the
+//! message's priority and length) followed by room for one message.
 //!
 //! # Two modes
 //!
@@ -26,9 +26,14 @@
 //!
 //! # Processes that die
 //!
-//! Every slot operation holds the slot's robust lock from before its claim until its copy is
-//! done, and the queue lock guards the mode switches and locked mode, so the kernel tells
-//! the next process when an owner died:
+//! A ring operation takes a participant entry (a robust lock of its own, so no other process
+//! touches that cache line) and writes in it the position it is about to claim before the
+//! compare-and-swap that claims it; it clears the entry once its copy is published. The
+//! kernel takes a dead thread's id out of the entry's lock word, so a position whose copy
+//! is unfinished and that no live entry names was claimed by a process that died. The
+//! slots themselves see no locked instruction: each one would cost a round trip between
+//! CPUs per message. The queue lock guards the mode switches, locked mode and the mending
+//! below:
 //! - a sender that died after claiming a position but before its message was complete
 //!   leaves a hole that the next receiver skips (its own unsent message is lost);
 //! - a receiver that died after claiming a message but before freeing its slot loses that
@@ -50,7 +55,7 @@ use std::time::{Duration, Instant};
 
 const MAGIC: [u8; 8] = *b"IPROCMQ1";
 /// Bumped on any change of the shared layout below.
-const LAYOUT_VERSION: u32 = 6;
+const LAYOUT_VERSION: u32 = 7;
 const READY: u32 = 0x5245_4459;
 const SLOT_FREE: u32 = 0;
 const SLOT_QUEUED: u32 = 1;
@@ -74,12 +79,27 @@ const SPIN_BUDGET: Duration = Duration::from_micros(20);
 const BUSY_SPIN: Duration = Duration::from_micros(3);
 /// How long a `try_` operation waits for another process to finish with a slot.
 const TRY_SLOT_WAIT: Duration = Duration::from_millis(1);
-/// Looks at a slot being copied before waiting for its lock, and the pauses before each
-/// (a few microseconds in all).
-const COPY_WAIT_LOOKS: u32 = 8;
-const COPY_WAIT_PAUSES: u32 = 128;
-/// Failed attempts at a busy slot lock before waiting for it properly.
-const CLAIM_TRIES: u32 = 64;
+/// How long to watch a slot that another process is about to publish or free, before
+/// looking at the ends of the ring (which their owners are writing): about the time one
+/// message takes.
+const GLANCE: Duration = Duration::from_micros(1);
+/// How long to watch a slot that another process is copying into or out of, before
+/// yielding: about as long as a large copy takes.
+const COPY_WAIT: Duration = Duration::from_micros(4);
+/// The most pauses between two looks at a watched slot.
+const WATCH_PAUSES_MAX: u32 = 32;
+/// Participant entries: a ring operation holds one from just before its claim until its
+/// copy is done (see [`Entry`]).
+const ENTRIES: u32 = 64;
+/// An entry's `intent`: nothing, or claiming ring position `p` to send (`INTENT_SEND | p`)
+/// or to receive (`INTENT_RECV | p`).
+const INTENT_NONE: u64 = 0;
+const INTENT_SEND: u64 = 1 << 32;
+const INTENT_RECV: u64 = 2 << 32;
+/// Yields to the other processes before sleeping, while waiting out another's copy.
+const COPY_WAIT_YIELDS: u32 = 16;
+/// The longest sleep between looks at a slot that another process is slow to finish.
+const COPY_WAIT_NAP: Duration = Duration::from_millis(1);
 /// Rounds of one operation after which the queue is taken to be garbage.
 const ROUNDS_MAX: u64 = 1 << 24;
 /// The largest queue accepted (total bytes) and the most messages.
@@ -128,9 +148,6 @@ const HEADER_SIZE: u64 = std::mem::size_of::<QueueHeader>() as u64;
 
 #[repr(C)]
 struct SlotHeader {
-    /// Held by whoever is claiming, filling or emptying the slot in ring mode, so a death
-    /// half-way is seen by the next process.
-    lock: UnsafeCell<robust::RawLock>,
     /// Ring mode: `p` when free for ring position `p`, `p + 1` when it holds `p`'s message.
     pos: AtomicU32,
     priority: AtomicU32,
@@ -139,7 +156,26 @@ struct SlotHeader {
     state: AtomicU32,
     /// Locked mode: the send order.
     seq: AtomicU64,
+    /// The message starts on the next cache line.
+    _pad: [u64; 5],
 }
+
+/// A participant entry. A ring operation takes a free one (its robust lock) before it
+/// claims a position, writes the position it is claiming in `intent` before the
+/// compare-and-swap that claims it, and clears both once its copy is done. So a claimed
+/// position whose copy is unfinished belongs to a live process exactly while some locked
+/// entry names it: the kernel strips a dead thread's id from the lock word. Nothing else
+/// writes a slot's `pos` in ring mode, and no locked instruction touches a slot (those
+/// cost a round trip between CPUs per message).
+#[repr(C)]
+struct Entry {
+    lock: UnsafeCell<robust::RawLock>,
+    intent: AtomicU64,
+    /// Each entry has a 128-byte pair of cache lines to itself.
+    _pad: [u64; 10],
+}
+
+const ENTRY_SIZE: u64 = std::mem::size_of::<Entry>() as u64;
 
 const SLOT_HEADER: u64 = std::mem::size_of::<SlotHeader>() as u64;
 /// Slots start on 128-byte boundaries: CPUs fetch cache lines in aligned pairs, and a
@@ -170,6 +206,7 @@ const INDEX_ENTRY: u64 = std::mem::size_of::<IndexEntry>() as u64;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Layout {
     max_msg: u64,
+    entries: u64,
     max_msg_size: u64,
     slot_size: u64,
     index: u64,
@@ -178,6 +215,9 @@ struct Layout {
     total: u64,
     /// Ring positions count modulo this multiple of `max_msg` (at least twice it).
     modulus: u32,
+    /// `u64::MAX / max_msg + 1`: a ring position modulo `max_msg` is two multiplications
+    /// with it (Lemire's fastmod) instead of a division, on every operation's critical path.
+    fastmod: u64,
 }
 
 impl Layout {
@@ -205,7 +245,8 @@ impl Layout {
             .checked_add(SLOT_HEADER)
             .and_then(|s| s.checked_next_multiple_of(SLOT_ALIGN))
             .ok_or_else(too_big)?;
-        let index = HEADER_SIZE;
+        let entries = HEADER_SIZE.next_multiple_of(SLOT_ALIGN);
+        let index = entries + ENTRY_SIZE * u64::from(ENTRIES);
         let free = index + INDEX_ENTRY * max_msg;
         let slots = (free + 4 * max_msg).next_multiple_of(SLOT_ALIGN);
         let total = max_msg
@@ -216,6 +257,7 @@ impl Layout {
         let modulus = ((POS_MASK + 1) / max_msg * max_msg) as u32;
         Ok(Layout {
             max_msg,
+            entries,
             max_msg_size,
             slot_size,
             index,
@@ -223,6 +265,7 @@ impl Layout {
             slots,
             total,
             modulus,
+            fastmod: (u64::MAX / max_msg).wrapping_add(1),
         })
     }
 }
@@ -270,11 +313,39 @@ enum Next<T> {
     Stop(Ring<T>),
 }
 
-/// What taking a slot's lock to claim it came to.
-enum Claim {
-    Locked,
-    Retry,
+/// How waiting for another process's copy ended.
+enum Settled<'a> {
+    /// The slot moved on.
+    Moved,
+    /// Its claimer died: mend the slot, holding the queue lock (the guard, unless the
+    /// caller already held it).
+    Orphaned(Option<Guard<'a>>),
+    /// The wait ran out.
     GaveUp,
+}
+
+/// A participant entry this thread holds for one ring operation; dropping it clears the
+/// intent and frees the entry.
+struct Held<'a> {
+    e: &'a Entry,
+}
+
+impl Held<'_> {
+    /// Names the position this operation is about to claim.
+    fn intend(&self, intent: u64) {
+        self.e.intent.store(intent, Ordering::Relaxed);
+    }
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        // The copy is published before the intent goes (see `MessageQueue::orphaned`).
+        self.e.intent.store(INTENT_NONE, Ordering::Release);
+        // SAFETY: this thread took the entry in `take_entry`; while it held it, it took and
+        // released no other robust lock (ring operations drop their entry before they wait
+        // or lock the queue).
+        unsafe { robust::release_hold(self.e.lock.get()) };
+    }
 }
 
 struct Guard<'a> {
@@ -285,6 +356,26 @@ impl Drop for Guard<'_> {
     fn drop(&mut self) {
         // SAFETY: the guard exists only while this thread holds the lock.
         let _ = unsafe { robust::unlock(self.q.header().lock.get()) };
+    }
+}
+
+/// Asks for a slot's header line for writing, and its first message line for writing
+/// (`payload_too`, a sender) or reading: both are in the other side's cache, and fetching
+/// them together, in the state they will be used in, saves a round trip between CPUs.
+#[inline(always)]
+fn prefetch_for_write(s: &SlotHeader, payload_too: bool) {
+    let p = std::ptr::from_ref(s).cast::<u8>();
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: prefetches are hints: they neither fault nor change memory.
+    unsafe {
+        std::arch::asm!("prefetchw [{0}]", in(reg) p, options(nostack, readonly, preserves_flags));
+        if payload_too {
+            std::arch::asm!("prefetchw [{0} + 64]", in(reg) p, options(nostack, readonly, preserves_flags));
+        } else {
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                p.wrapping_add(64).cast(),
+            );
+        }
     }
 }
 
@@ -445,12 +536,13 @@ impl MessageQueue {
             robust::init((*h).lock.get(), false)
                 .map_err(|e| e.into_error("initialising the queue lock"))?;
         }
+        for i in 0..ENTRIES {
+            // SAFETY: the entry lies in the fresh mapping and no one else uses it yet.
+            unsafe { robust::init(q.entry(i).lock.get(), false) }
+                .map_err(|e| e.into_error("initialising a participant entry"))?;
+        }
         for i in 0..layout.max_msg as u32 {
-            let s = q.slot(i)?;
-            // SAFETY: the slot lies in the fresh mapping and no one else uses it yet.
-            unsafe { robust::init(s.lock.get(), false) }
-                .map_err(|e| e.into_error("initialising a slot lock"))?;
-            s.pos.store(i, Ordering::Relaxed);
+            q.slot(i)?.pos.store(i, Ordering::Relaxed);
         }
         // SAFETY: as above.
         unsafe {
@@ -497,6 +589,15 @@ impl MessageQueue {
         // when the queue was opened) and is 64-byte aligned; its header is made of atomics
         // and a lock, all valid for any bit pattern a process may share.
         Ok(unsafe { &*self.region.as_ptr().add(off as usize).cast::<SlotHeader>() })
+    }
+
+    fn entry(&self, i: u32) -> &Entry {
+        debug_assert!(i < ENTRIES);
+        let off = self.layout.entries + u64::from(i % ENTRIES) * ENTRY_SIZE;
+        // SAFETY: the entries lie inside the mapping (checked against the layout when the
+        // queue was opened), 128-byte aligned; an entry is a lock and an atomic, valid for
+        // any bit pattern.
+        unsafe { &*self.region.as_ptr().add(off as usize).cast::<Entry>() }
     }
 
     /// Where a slot's message bytes are.
@@ -589,130 +690,152 @@ impl MessageQueue {
     }
 
     fn slot_at(&self, pos: u32) -> Result<&SlotHeader> {
-        // 32-bit division: `max_msg` is at most 2^30.
-        self.slot(pos % self.layout.max_msg as u32)
+        let low = self.layout.fastmod.wrapping_mul(u64::from(pos));
+        let idx = ((u128::from(low) * u128::from(self.layout.max_msg)) >> 64) as u32;
+        debug_assert_eq!(u64::from(idx), u64::from(pos) % self.layout.max_msg);
+        self.slot(idx)
     }
 
-    // ----- slot locks -----
+    // ----- participant entries -----
 
-    /// Takes a slot's lock if it is free now.
-    fn try_lock_slot(&self, s: &SlotHeader) -> Result<bool> {
-        // SAFETY: slot locks are initialised before the queue is ready.
-        if unsafe { robust::lock_fast(s.lock.get()) } {
-            return Ok(true);
-        }
-        // SAFETY: as above.
-        match unsafe { robust::try_lock(s.lock.get()) } {
-            Ok(r) => Ok(r.is_some()),
-            Err(e) => Err(e.into_error("locking a queue slot")),
-        }
-    }
-
-    /// Takes a slot's lock, waiting for the process using the slot as `wait` allows (a
-    /// `try_` operation waits a little: the holder is in the middle of a copy); false if
-    /// the wait ran out.
-    fn lock_slot(&self, s: &SlotHeader, wait: Wait) -> Result<bool> {
-        if self.try_lock_slot(s)? {
-            return Ok(true);
-        }
-        // This thread never keeps a slot locked between calls, so a slot that says it does
-        // is garbage.
-        // SAFETY: slot locks are initialised before the queue is ready.
-        if unsafe { robust::held_by_me(s.lock.get()) } {
-            return Err(corrupted(format!(
-                "message queue {:?}: a slot says this thread holds it",
-                self.name
-            )));
-        }
-        // A lock word naming a thread that does not exist is garbage: the kernel releases
-        // the locks of threads that die.
-        // SAFETY: as in `try_lock_slot`.
-        if let Some(tid) = unsafe { robust::owner_tid(s.lock.get()) } {
-            // SAFETY: as above.
-            if !crate::os::process_alive(tid)
-                && unsafe { robust::owner_tid(s.lock.get()) } == Some(tid)
-            {
+    /// Takes a free participant entry for one ring operation, trying this thread's last one
+    /// first. When all are taken, entries left by dead threads are freed; if none comes
+    /// free, waits as `wait` allows (`None` if it ran out).
+    fn take_entry(&self, wait: Wait) -> Result<Option<Held<'_>>> {
+        // Each thread starts at its own place (thread ids are spread over the table).
+        let first = robust::current_tid().map_err(|e| e.into_error("finding the thread id"))?;
+        let mut naps = 0;
+        let mut until = None;
+        loop {
+            for k in 0..ENTRIES {
+                let i = first.wrapping_add(k) % ENTRIES;
+                let e = self.entry(i);
+                // SAFETY: entry locks are initialised before the queue is ready.
+                if unsafe { robust::try_hold(e.lock.get()) }
+                    .map_err(|e| e.into_error("taking a queue participant entry"))?
+                {
+                    return Ok(Some(Held { e }));
+                }
+            }
+            self.free_dead_entries(wait)?;
+            if self.entries_are_garbage() {
                 return Err(corrupted(format!(
-                    "message queue {:?}: a slot is locked by thread {tid}, which does not exist",
+                    "message queue {:?}: every participant entry is held by a thread that does not exist",
                     self.name
                 )));
             }
-        }
-        let until = |d: Duration| {
-            let now = robust::now(robust::Clock::Monotonic);
-            let (sec, nsec) = (
-                now.tv_sec + d.as_secs() as i64,
-                now.tv_nsec + i64::from(d.subsec_nanos()),
-            );
-            (
-                robust::Clock::Monotonic,
-                sec + nsec / 1_000_000_000,
-                nsec % 1_000_000_000,
-            )
-        };
-        let deadline = match wait {
-            Wait::Forever => None,
-            Wait::Until(d) => Some(d.os()),
-            Wait::Never => Some(until(TRY_SLOT_WAIT)),
-        };
-        // SAFETY: as above.
-        let r = unsafe {
-            match deadline {
-                None => robust::lock_spinning(s.lock.get(), SPIN_BUDGET).map(Some),
-                Some((clock, sec, nsec)) => {
-                    robust::lock_until(s.lock.get(), clock, &robust::timespec(sec, nsec))
-                }
+            if !self.nap(&mut naps, &mut until, wait) {
+                return Ok(None);
             }
-        };
-        match r {
-            Ok(a) => Ok(a.is_some()),
-            Err(e) => Err(corrupted(format!(
-                "message queue {:?}: {}",
-                self.name,
-                e.into_error("locking a slot").message()
-            ))),
         }
     }
 
-    /// Watches a slot that another process is copying a message into or out of, for about
-    /// as long as a copy takes; whether its `pos` moved on from `c`.
-    fn copy_done(&self, s: &SlotHeader, c: u32) -> bool {
-        // Each look takes the cache line from the process writing it: look seldom.
-        for _ in 0..COPY_WAIT_LOOKS {
-            for _ in 0..COPY_WAIT_PAUSES {
+    /// Frees the entries of threads that died holding them (under the queue lock, so that
+    /// no claim they named is being mended at the same time).
+    #[cold]
+    fn free_dead_entries(&self, wait: Wait) -> Result<()> {
+        // SAFETY: entry locks are initialised before the queue is ready.
+        let dead = |i| unsafe { robust::owner_died(self.entry(i).lock.get()) };
+        if !(0..ENTRIES).any(dead) {
+            return Ok(());
+        }
+        let Some(_guard) = self.lock(wait)? else {
+            return Ok(());
+        };
+        for i in (0..ENTRIES).filter(|&i| dead(i)) {
+            let e = self.entry(i);
+            // SAFETY: as above.
+            if let Ok(Some(_)) = unsafe { robust::try_lock(e.lock.get()) } {
+                e.intent.store(INTENT_NONE, Ordering::Release);
+                // SAFETY: this thread has just taken it.
+                let _ = unsafe { robust::unlock(e.lock.get()) };
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether every entry is held by a thread that does not exist: the kernel frees the
+    /// locks of threads that die, so such words are garbage.
+    #[cold]
+    fn entries_are_garbage(&self) -> bool {
+        (0..ENTRIES).all(|i| {
+            // SAFETY: entry locks are initialised before the queue is ready.
+            unsafe { robust::owner_tid(self.entry(i).lock.get()) }
+                .is_some_and(|tid| !crate::os::process_alive(tid))
+        })
+    }
+
+    /// Whether no live participant is claiming `intent`: its claimer died (or the slot is
+    /// garbage). A live claimer names its position from before its claim until after its
+    /// copy is published.
+    fn orphaned(&self, intent: u64) -> bool {
+        !(0..ENTRIES).any(|i| {
+            let e = self.entry(i);
+            // SAFETY: entry locks are initialised before the queue is ready.
+            e.intent.load(Ordering::Acquire) == intent
+                && unsafe { robust::owner_tid(e.lock.get()) }.is_some()
+        })
+    }
+
+    /// One pause of a wait for another process: yields the CPU a few times (the other may
+    /// be waiting for it), then sleeps a little longer each time. False once `wait` has run
+    /// out (a `try_` operation waits [`TRY_SLOT_WAIT`] at most).
+    #[cold]
+    fn nap(&self, naps: &mut u32, until: &mut Option<Instant>, wait: Wait) -> bool {
+        let now = Instant::now();
+        let end = *until.get_or_insert_with(|| match wait {
+            Wait::Never => now + TRY_SLOT_WAIT,
+            _ => now,
+        });
+        let passed = match wait {
+            Wait::Never => now >= end,
+            Wait::Until(d) => d.has_passed(),
+            Wait::Forever => false,
+        };
+        if passed {
+            return false;
+        }
+        *naps += 1;
+        if *naps <= COPY_WAIT_YIELDS {
+            std::thread::yield_now();
+        } else {
+            let shift = (*naps - COPY_WAIT_YIELDS).min(10);
+            std::thread::sleep(Duration::from_micros(1 << shift).min(COPY_WAIT_NAP));
+        }
+        true
+    }
+
+    /// A short [`Self::watch`] of a slot that is not ready yet, before looking at the ends
+    /// of the ring (their owners are writing them): it is usually published or freed
+    /// within the time of a message. `try_` operations do not wait.
+    fn glance(&self, s: &SlotHeader, c: u32, wait: Wait) -> bool {
+        !matches!(wait, Wait::Never) && self.watch(s, c, GLANCE)
+    }
+
+    /// Watches slot `s` for up to about `budget` while its `pos` is `c`, looking less and
+    /// less often (each look takes the cache line from the process writing it); whether
+    /// it moved on. Only busy-waits when another CPU can be making the change.
+    fn watch(&self, s: &SlotHeader, c: u32, budget: Duration) -> bool {
+        if budget.is_zero() {
+            return false;
+        }
+        if crate::os::cpu_count() < 2 {
+            return s.pos.load(Ordering::Acquire) != c;
+        }
+        let start = Instant::now();
+        let mut pauses = 1;
+        loop {
+            for _ in 0..pauses {
                 std::hint::spin_loop();
             }
             if s.pos.load(Ordering::Acquire) != c {
                 return true;
             }
+            if start.elapsed() >= budget {
+                return false;
+            }
+            pauses = (pauses * 2).min(WATCH_PAUSES_MAX);
         }
-        false
-    }
-
-    /// Takes slot `s`'s lock to claim it. A busy lock means another process of the same side
-    /// is claiming this position: `Retry` (it will move the head or tail) up to
-    /// `CLAIM_TRIES` times in a row (counted in `busy`), then wait for the lock as `wait`
-    /// allows (`GaveUp` if it ran out).
-    fn lock_to_claim(&self, s: &SlotHeader, busy: &mut u32, wait: Wait) -> Result<Claim> {
-        if self.try_lock_slot(s)? {
-            return Ok(Claim::Locked);
-        }
-        *busy += 1;
-        if *busy < CLAIM_TRIES {
-            std::hint::spin_loop();
-            return Ok(Claim::Retry);
-        }
-        *busy = 0;
-        Ok(if self.lock_slot(s, wait)? {
-            Claim::Locked
-        } else {
-            Claim::GaveUp
-        })
-    }
-
-    fn unlock_slot(&self, s: &SlotHeader) {
-        // SAFETY: called only by the thread that locked the slot.
-        let _ = unsafe { robust::unlock(s.lock.get()) };
     }
 
     // ----- waiting -----
@@ -781,7 +904,7 @@ impl MessageQueue {
     /// Sends in ring mode.
     fn ring_send(&self, data: &[u8], priority: u32, wait: Wait) -> Result<Ring<bool>> {
         let h = self.header();
-        let mut busy = 0;
+        let mut held = None;
         for _ in 0..ROUNDS_MAX {
             let t = h.tail.load(Ordering::SeqCst);
             if t & FROZEN != 0 {
@@ -799,31 +922,40 @@ impl MessageQueue {
                 }
             }
             let s = self.slot_at(pos)?;
-            if s.pos.load(Ordering::Acquire) != pos {
-                match self.no_room(t, pos, s, wait)? {
-                    Next::Again => continue,
-                    Next::Stop(r) => return Ok(r),
+            prefetch_for_write(s, true);
+            let c = s.pos.load(Ordering::Acquire);
+            if c != pos {
+                if !self.glance(s, c, wait) {
+                    // Not holding an entry while waiting for room.
+                    held = None;
+                    if let Next::Stop(r) = self.no_room(t, pos, s, wait)? {
+                        return Ok(r);
+                    }
                 }
-            }
-            match self.lock_to_claim(s, &mut busy, wait)? {
-                Claim::Locked => {}
-                Claim::Retry => continue,
-                Claim::GaveUp => return Ok(Ring::Done(false)),
-            }
-            let next = self.advance(pos, 1);
-            if s.pos.load(Ordering::Acquire) != pos
-                || h.tail
-                    .compare_exchange(
-                        t,
-                        tail_word(next, priority),
-                        Ordering::SeqCst,
-                        Ordering::Relaxed,
-                    )
-                    .is_err()
-            {
-                self.unlock_slot(s);
                 continue;
             }
+            let me = match &held {
+                Some(me) => me,
+                None => match self.take_entry(wait)? {
+                    Some(me) => held.insert(me),
+                    None => return Ok(Ring::Done(false)),
+                },
+            };
+            me.intend(INTENT_SEND | u64::from(pos));
+            let next = self.advance(pos, 1);
+            if h.tail
+                .compare_exchange(
+                    t,
+                    tail_word(next, priority),
+                    Ordering::SeqCst,
+                    Ordering::Relaxed,
+                )
+                .is_err()
+            {
+                continue;
+            }
+            // Position `pos` is this thread's: its slot was free for it, and only the claimer
+            // of a position writes the slot until it publishes.
             // SAFETY: the slot holds `max_msg_size` bytes after its header (checked by the
             // caller against `data`), and this thread owns it until it publishes.
             unsafe {
@@ -832,7 +964,7 @@ impl MessageQueue {
             s.priority.store(priority, Ordering::Relaxed);
             s.len.store(data.len() as u32, Ordering::Relaxed);
             s.pos.store(next, Ordering::Release);
-            self.unlock_slot(s);
+            drop(held);
             Self::wake_if_waiting(&h.not_empty, &h.receivers_waiting);
             return Ok(Ring::Done(true));
         }
@@ -870,12 +1002,10 @@ impl MessageQueue {
                 self.name
             )));
         }
-        // A receiver took the previous lap's message and is copying it out: wait for it.
-        self.outwait_copy(s, c, wait, false, || {
-            if h.head.load(Ordering::SeqCst) == hd && h.tail.load(Ordering::SeqCst) == t {
-                // It let go of the slot without freeing it: it died with that message.
-                s.pos.store(pos, Ordering::Release);
-            }
+        // A receiver claimed the previous lap's message and is copying it out: wait for it.
+        // If it died, the slot is freed for this lap (its message is lost).
+        self.outwait_copy(s, c, INTENT_RECV | u64::from(prev), wait, false, || {
+            s.pos.store(pos, Ordering::Release);
         })
     }
 
@@ -883,7 +1013,7 @@ impl MessageQueue {
     fn ring_receive(&self, buf: &mut [u8], wait: Wait) -> Result<Ring<Option<(usize, u32)>>> {
         let h = self.header();
         let n = self.layout.max_msg as u32;
-        let mut busy = 0;
+        let mut held = None;
         for _ in 0..ROUNDS_MAX {
             let hd = h.head.load(Ordering::SeqCst);
             if hd & FROZEN != 0 {
@@ -892,23 +1022,29 @@ impl MessageQueue {
             let pos = self.ring_pos(hd)?;
             let next = self.advance(pos, 1);
             let s = self.slot_at(pos)?;
-            if s.pos.load(Ordering::Acquire) != next {
-                match self.nothing_yet(hd, pos, s, wait)? {
-                    Next::Again => continue,
-                    Next::Stop(r) => return Ok(r),
+            prefetch_for_write(s, false);
+            let c = s.pos.load(Ordering::Acquire);
+            if c != next {
+                if !self.glance(s, c, wait) {
+                    held = None;
+                    if let Next::Stop(r) = self.nothing_yet(hd, pos, s, wait)? {
+                        return Ok(r);
+                    }
                 }
+                continue;
             }
-            match self.lock_to_claim(s, &mut busy, wait)? {
-                Claim::Locked => {}
-                Claim::Retry => continue,
-                Claim::GaveUp => return Ok(Ring::Done(None)),
-            }
-            if s.pos.load(Ordering::Acquire) != next
-                || h.head
-                    .compare_exchange(hd, u64::from(next), Ordering::SeqCst, Ordering::Relaxed)
-                    .is_err()
+            let me = match &held {
+                Some(me) => me,
+                None => match self.take_entry(wait)? {
+                    Some(me) => held.insert(me),
+                    None => return Ok(Ring::Done(None)),
+                },
+            };
+            me.intend(INTENT_RECV | u64::from(pos));
+            if h.head
+                .compare_exchange(hd, u64::from(next), Ordering::SeqCst, Ordering::Relaxed)
+                .is_err()
             {
-                self.unlock_slot(s);
                 continue;
             }
             let (len, priority) = (
@@ -924,7 +1060,7 @@ impl MessageQueue {
                 }
             }
             s.pos.store(self.advance(pos, n), Ordering::Release);
-            self.unlock_slot(s);
+            held = None;
             Self::wake_if_waiting(&h.not_full, &h.senders_waiting);
             if len == SKIP {
                 // The hole left by a sender that died.
@@ -977,9 +1113,9 @@ impl MessageQueue {
             )));
         }
         // A sender claimed this position and is still copying its message in: wait for it.
-        self.outwait_copy(s, c, wait, None, || {
+        // If it died, the position becomes a hole that receivers skip.
+        self.outwait_copy(s, c, INTENT_SEND | u64::from(pos), wait, None, || {
             if h.head.load(Ordering::SeqCst) == hd {
-                // It let go of the slot without filling it: it died. Leave a hole to skip.
                 s.len.store(SKIP, Ordering::Relaxed);
                 s.pos.store(self.advance(pos, 1), Ordering::Release);
             }
@@ -1010,29 +1146,67 @@ impl MessageQueue {
         })
     }
 
-    /// Waits for the process copying into or out of slot `s` (whose `pos` was `c`) to
-    /// finish, as `wait` allows (`gave_up` if it ran out). If the slot's lock comes free
-    /// with `pos` still at `c`, that process died half-way, and `mend` (run holding the
-    /// lock) repairs the slot when the ring has not moved on meanwhile.
+    /// Waits for the process that claimed `intent` and is copying into or out of slot `s`
+    /// (whose `pos` was `c`) to finish, as `wait` allows (`gave_up` if it ran out). If no
+    /// live process names that claim any more and the slot has not moved on, its claimer
+    /// died half-way, and `mend` (run under the queue lock) repairs the slot.
     fn outwait_copy<T>(
         &self,
         s: &SlotHeader,
         c: u32,
+        intent: u64,
         wait: Wait,
         gave_up: T,
         mend: impl FnOnce(),
     ) -> Result<Next<T>> {
-        if self.copy_done(s, c) {
+        if self.watch(s, c, COPY_WAIT) {
             return Ok(Next::Again);
         }
-        if !self.lock_slot(s, wait)? {
-            return Ok(Next::Stop(Ring::Done(gave_up)));
+        match self.settle(s, c, intent, wait, false)? {
+            Settled::Moved => {}
+            Settled::Orphaned(_guard) => mend(),
+            Settled::GaveUp => return Ok(Next::Stop(Ring::Done(gave_up))),
         }
-        if s.pos.load(Ordering::Acquire) == c {
-            mend();
-        }
-        self.unlock_slot(s);
         Ok(Next::Again)
+    }
+
+    /// The wait of [`Self::outwait_copy`], also used by a switch to locked mode (`locked`:
+    /// the caller holds the queue lock; otherwise it is taken before saying `Orphaned`).
+    fn settle(
+        &self,
+        s: &SlotHeader,
+        c: u32,
+        intent: u64,
+        wait: Wait,
+        locked: bool,
+    ) -> Result<Settled<'_>> {
+        let (mut naps, mut until) = (0, None);
+        loop {
+            if s.pos.load(Ordering::Acquire) != c {
+                return Ok(Settled::Moved);
+            }
+            if self.orphaned(intent) {
+                let guard = if locked {
+                    None
+                } else {
+                    match self.lock(wait)? {
+                        Some(g) => Some(g),
+                        None => return Ok(Settled::GaveUp),
+                    }
+                };
+                // Under the lock no one else mends, and a live claimer would still be named.
+                return Ok(
+                    if s.pos.load(Ordering::Acquire) == c && self.orphaned(intent) {
+                        Settled::Orphaned(guard)
+                    } else {
+                        Settled::Moved
+                    },
+                );
+            }
+            if !self.nap(&mut naps, &mut until, wait) {
+                return Ok(Settled::GaveUp);
+            }
+        }
     }
 
     #[cold]
@@ -1055,14 +1229,7 @@ impl MessageQueue {
         h.tail.fetch_or(FROZEN, Ordering::SeqCst);
         h.head.fetch_or(FROZEN, Ordering::SeqCst);
         let n = self.layout.max_msg as u32;
-        for i in 0..n {
-            let s = self.slot(i)?;
-            if !self.lock_slot(s, wait)? {
-                return Ok(false);
-            }
-            s.state.store(SLOT_FREE, Ordering::Relaxed);
-            self.unlock_slot(s);
-        }
+        // Frozen ends take no more claims; wait out the copies of those made before.
         let head = self.ring_pos(h.head.load(Ordering::SeqCst))?;
         let tail = self.ring_pos(h.tail.load(Ordering::SeqCst))?;
         let queued = self.distance(head, tail);
@@ -1071,6 +1238,32 @@ impl MessageQueue {
                 "message queue {:?}: its ring holds {queued} of {n} positions",
                 self.name
             )));
+        }
+        for k in 0..n {
+            let p = self.advance(head, k);
+            let s = self.slot_at(p)?;
+            s.state.store(SLOT_FREE, Ordering::Relaxed);
+            // A position with a message may still be being filled; a free one may still be
+            // being emptied of the previous lap's message. Anything else is left as it is
+            // (garbage is skipped below, and the slot is reset on the way back).
+            let (c, intent) = if k < queued {
+                (p, INTENT_SEND | u64::from(p))
+            } else {
+                let prev = self.back(p, n);
+                (self.advance(prev, 1), INTENT_RECV | u64::from(prev))
+            };
+            if s.pos.load(Ordering::Acquire) != c {
+                continue;
+            }
+            match self.settle(s, c, intent, wait, true)? {
+                Settled::Moved => {}
+                Settled::Orphaned(_) if k < queued => {
+                    s.len.store(SKIP, Ordering::Relaxed);
+                    s.pos.store(self.advance(p, 1), Ordering::Release);
+                }
+                Settled::Orphaned(_) => s.pos.store(p, Ordering::Release),
+                Settled::GaveUp => return Ok(false),
+            }
         }
         let mut count = 0u32;
         for k in 0..queued {
@@ -1128,26 +1321,27 @@ impl MessageQueue {
 
     /// Locked mode, empty, to ring mode (also finishes a switch a dead process began).
     #[cold]
-    fn switch_to_ring(&self, wait: Wait) -> Result<bool> {
+    fn switch_to_ring(&self) -> Result<()> {
         let h = self.header();
         h.mode.store(MODE_UNLOCKING, Ordering::SeqCst);
-        for i in 0..self.layout.max_msg as u32 {
-            let s = self.slot(i)?;
-            // A sender or receiver from before the switch may still hold the slot for a
-            // moment (it will fail its claim on the frozen ends).
-            if !self.lock_slot(s, wait)? {
-                return Ok(false);
-            }
-            s.pos.store(i, Ordering::Release);
+        // Positions go on from a lap past the frozen tail, so that a ring operation that
+        // read an end before the switch cannot claim anything with it afterwards.
+        let n = self.layout.max_msg as u32;
+        let base = self
+            .ring_pos(h.tail.load(Ordering::SeqCst))
+            .map_or(0, |t| self.advance(t, n));
+        for k in 0..n {
+            let p = self.advance(base, k);
+            let s = self.slot_at(p)?;
+            s.pos.store(p, Ordering::Release);
             s.state.store(SLOT_FREE, Ordering::Relaxed);
-            self.unlock_slot(s);
         }
         h.count.store(0, Ordering::SeqCst);
-        h.head.store(0, Ordering::SeqCst);
-        h.tail.store(tail_word(0, 0), Ordering::SeqCst);
+        h.head.store(u64::from(base), Ordering::SeqCst);
+        h.tail.store(tail_word(base, 0), Ordering::SeqCst);
         h.mode.store(MODE_RING, Ordering::SeqCst);
         self.wake_all();
-        Ok(true)
+        Ok(())
     }
 
     // ----- locked mode -----
@@ -1179,8 +1373,8 @@ impl MessageQueue {
             MODE_UNLOCKING => {
                 if h.tail.load(Ordering::SeqCst) & FROZEN == 0 {
                     h.mode.store(MODE_RING, Ordering::SeqCst);
-                } else if !self.switch_to_ring(wait)? {
-                    return Ok(None);
+                } else {
+                    self.switch_to_ring()?;
                 }
             }
             MODE_LOCKED => {
@@ -1371,8 +1565,7 @@ impl MessageQueue {
             }
             let count = h.count.load(Ordering::Acquire);
             if count == 0 && self.may_return_to_ring() {
-                // Given up or not, the ring side looks next.
-                self.switch_to_ring(wait)?;
+                self.switch_to_ring()?;
                 return Ok(None);
             }
             if count < max {
@@ -1460,7 +1653,7 @@ impl MessageQueue {
                 break;
             }
             if self.may_return_to_ring() {
-                self.switch_to_ring(wait)?;
+                self.switch_to_ring()?;
                 return Ok(None);
             }
             let deadline_passed = matches!(wait, Wait::Until(d) if d.has_passed());
@@ -1506,8 +1699,7 @@ impl MessageQueue {
         }
         h.count.store(count - 1, Ordering::Release);
         if count == 1 && self.may_return_to_ring() {
-            // The message is out either way; a switch given up is finished later.
-            self.switch_to_ring(wait)?;
+            self.switch_to_ring()?;
             return Ok(Some(Some(got)));
         }
         // Senders only sleep on a full queue: wake them all on the step from full.
@@ -1633,7 +1825,7 @@ mod tests {
 
     #[test]
     fn shared_layout_is_pinned() {
-        assert_eq!(LAYOUT_VERSION, 6);
+        assert_eq!(LAYOUT_VERSION, 7);
         assert_eq!(offset_of!(QueueHeader, state), 12);
         assert_eq!(offset_of!(QueueHeader, creator_pid), 16);
         assert_eq!(offset_of!(QueueHeader, max_msg), 24);
@@ -1646,11 +1838,14 @@ mod tests {
         assert_eq!(offset_of!(QueueHeader, not_empty), 384);
         assert_eq!(size_of::<QueueHeader>(), 448);
         assert_eq!(size_of::<SlotHeader>(), 64);
-        assert_eq!(offset_of!(SlotHeader, pos), 40);
+        assert_eq!(offset_of!(SlotHeader, pos), 0);
+        assert_eq!(offset_of!(SlotHeader, seq), 16);
+        assert_eq!(size_of::<Entry>(), 128);
+        assert_eq!(offset_of!(Entry, intent), 40);
         let l = Layout::new(10, 100).unwrap();
         assert_eq!(
-            (l.slot_size, l.index, l.free, l.slots, l.total),
-            (256, 448, 608, 768, 768 + 2560)
+            (l.slot_size, l.entries, l.index, l.free, l.slots, l.total),
+            (256, 512, 8704, 8864, 8960, 8960 + 2560)
         );
         assert_eq!(l.modulus, 2_147_483_640);
         assert_eq!(size_of::<IndexEntry>(), 16);
@@ -1685,6 +1880,103 @@ mod tests {
             assert_eq!(u64::from_le_bytes(buf), i + 100);
         }
         assert!(q.in_ring_mode());
+        drop(q);
+        assert!(MessageQueue::remove(&name));
+    }
+
+    /// Claims the next position to send (`recv` false) or receive, as a ring operation
+    /// does, and lets the thread end there, as if it died before its copy was done.
+    fn claim_and_vanish(q: &MessageQueue, recv: bool) {
+        std::thread::scope(|sc| {
+            sc.spawn(|| {
+                let h = q.header();
+                let end = if recv { &h.head } else { &h.tail };
+                let word = end.load(Ordering::SeqCst);
+                let pos = q.ring_pos(word).unwrap();
+                let me = q.take_entry(Wait::Never).unwrap().unwrap();
+                let (intent, next) = if recv {
+                    (INTENT_RECV, u64::from(q.advance(pos, 1)))
+                } else {
+                    (INTENT_SEND, tail_word(q.advance(pos, 1), 0))
+                };
+                me.intend(intent | u64::from(pos));
+                end.compare_exchange(word, next, Ordering::SeqCst, Ordering::Relaxed)
+                    .unwrap();
+                // Never released: the kernel marks the entry when the thread ends.
+                std::mem::forget(me);
+            })
+            // Joining waits for the thread's end itself (the scope alone only waits for
+            // the closure), and with it the kernel's marking.
+            .join()
+            .unwrap();
+        });
+    }
+
+    #[test]
+    fn a_claim_whose_thread_died_is_mended_and_its_entry_freed() {
+        let name = format!("ip_mq_unit_orphan_{}", std::process::id());
+        MessageQueue::remove(&name);
+        let q = MessageQueue::create(&name, 3, 8, Permissions::DEFAULT).unwrap();
+        let dead = |q: &MessageQueue| {
+            (0..ENTRIES)
+                // SAFETY: entry locks are initialised.
+                .filter(|&i| unsafe { robust::owner_died(q.entry(i).lock.get()) })
+                .count()
+        };
+        let mut buf = [0u8; 8];
+        assert!(q.try_send(&[1; 8], 0).unwrap());
+        // A sender dies after claiming position 1: receivers skip the hole it leaves.
+        claim_and_vanish(&q, false);
+        assert_eq!(dead(&q), 1);
+        assert!(q.try_send(&[2; 8], 0).unwrap());
+        let start = Instant::now();
+        assert_eq!(q.try_receive(&mut buf).unwrap(), Some((8, 0)));
+        assert_eq!(buf, [1; 8]);
+        assert_eq!(q.try_receive(&mut buf).unwrap(), Some((8, 0)));
+        assert_eq!(buf, [2; 8]);
+        assert_eq!(q.try_receive(&mut buf).unwrap(), None);
+        // A receiver dies after claiming a message: it is lost, and its slot is freed for
+        // the sender that needs it.
+        assert!(q.try_send(&[3; 8], 0).unwrap());
+        claim_and_vanish(&q, true);
+        for i in 4..7u8 {
+            assert!(q.try_send(&[i; 8], 0).unwrap(), "message {i}");
+        }
+        assert!(!q.try_send(&[9; 8], 0).unwrap(), "full");
+        for i in 4..7u8 {
+            assert_eq!(q.try_receive(&mut buf).unwrap(), Some((8, 0)));
+            assert_eq!(buf, [i; 8]);
+        }
+        assert!(start.elapsed() < Duration::from_secs(1));
+        assert!(q.in_ring_mode());
+        // The dead threads' entries are freed once they are looked at.
+        assert_eq!(dead(&q), 2);
+        q.free_dead_entries(Wait::Never).unwrap();
+        assert_eq!(dead(&q), 0);
+        drop(q);
+        assert!(MessageQueue::remove(&name));
+    }
+
+    #[test]
+    fn a_switch_to_locked_mode_mends_the_claims_of_dead_threads() {
+        let name = format!("ip_mq_unit_orphan_switch_{}", std::process::id());
+        MessageQueue::remove(&name);
+        let q = MessageQueue::create(&name, 4, 8, Permissions::DEFAULT).unwrap();
+        let mut buf = [0u8; 8];
+        assert!(q.try_send(&[1; 8], 1).unwrap());
+        assert!(q.try_send(&[2; 8], 1).unwrap());
+        claim_and_vanish(&q, true);
+        claim_and_vanish(&q, false);
+        // A higher priority switches modes: the switch waits for no one.
+        let start = Instant::now();
+        assert!(q.try_send(&[3; 8], 5).unwrap());
+        assert!(!q.in_ring_mode());
+        assert_eq!(q.try_receive(&mut buf).unwrap(), Some((8, 5)));
+        assert_eq!(buf, [3; 8]);
+        assert_eq!(q.try_receive(&mut buf).unwrap(), Some((8, 1)));
+        assert_eq!(buf, [2; 8]);
+        assert_eq!(q.try_receive(&mut buf).unwrap(), None);
+        assert!(start.elapsed() < Duration::from_secs(1));
         drop(q);
         assert!(MessageQueue::remove(&name));
     }

@@ -455,6 +455,88 @@ pub(crate) unsafe fn lock_fast(m: *mut RawLock) -> bool {
     lock.word.load(Ordering::Relaxed) == 0 && unsafe { claim(m, me, 0, me.tid) }.is_ok()
 }
 
+/// The calling thread's id (cheap once the thread has used a robust lock).
+#[inline(always)]
+pub(crate) fn current_tid() -> OsResult<u32> {
+    match me_from_glibc() {
+        Some(me) => Ok(me.tid),
+        None => me_slow().map(|me| me.tid),
+    }
+}
+
+/// [`me`] out of line, for the fast paths that only need it before the glibc layout is
+/// known: inlined, its thread-local lookup (a call, in a shared library) is hoisted to the
+/// top of the caller and paid on every call.
+#[cold]
+#[inline(never)]
+fn me_slow() -> OsResult<Me> {
+    me()
+}
+
+/// Takes a lock only if its word is 0 (free, with no dead owner's `OWNER_DIED` left in it),
+/// for a short hold: the lock is not linked into the thread's robust list but named in its
+/// pending slot, which the kernel also looks at when a thread dies. So until
+/// [`release_hold`] the thread must take or release no other robust lock (glibc's
+/// included), and no one may ever sleep on the lock. Never waits.
+///
+/// # Safety
+/// As [`lock`], and as above.
+#[inline(always)]
+pub(crate) unsafe fn try_hold(m: *mut RawLock) -> OsResult<bool> {
+    let me = match me_from_glibc() {
+        Some(me) => me,
+        None => me_slow()?,
+    };
+    // SAFETY: forwarded caller contract; `me` is the calling thread's.
+    unsafe {
+        if (*m).word.load(Ordering::Relaxed) != 0 {
+            return Ok(false);
+        }
+        pending(me, Some(m));
+        if (*m)
+            .word
+            .compare_exchange(0, me.tid, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            pending(me, None);
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Ends a hold taken by [`try_hold`] with plain stores: no locked instruction, so the
+/// caller's earlier stores to memory other processes are reading need not be complete
+/// first.
+///
+/// # Safety
+/// The calling thread holds `m`, taken by [`try_hold`].
+#[inline(always)]
+pub(crate) unsafe fn release_hold(m: *mut RawLock) {
+    let me = match me_from_glibc() {
+        Some(me) => me,
+        None => match me_slow() {
+            Ok(me) => me,
+            Err(_) => return,
+        },
+    };
+    // SAFETY: forwarded caller contract: this thread holds `m` through its pending slot.
+    unsafe {
+        (*m).word.store(0, Ordering::Release);
+        pending(me, None);
+    }
+}
+
+/// Whether a thread died holding the lock and no one has taken it since.
+///
+/// # Safety
+/// As [`lock`].
+pub(crate) unsafe fn owner_died(m: *mut RawLock) -> bool {
+    // SAFETY: forwarded caller contract; the word is an aligned atomic.
+    let v = unsafe { (*m).word.load(Ordering::Acquire) };
+    v & OWNER_DIED != 0 && v & TID_MASK == 0
+}
+
 /// Whether the calling thread holds the lock.
 ///
 /// # Safety
