@@ -86,8 +86,6 @@ const GLANCE: Duration = Duration::from_micros(1);
 /// How long to watch a slot that another process is copying into or out of, before
 /// yielding: about as long as a large copy takes.
 const COPY_WAIT: Duration = Duration::from_micros(4);
-/// The most pauses between two looks at a watched slot.
-const WATCH_PAUSES_MAX: u32 = 32;
 /// Participant entries: a ring operation holds one from just before its claim until its
 /// copy is done (see [`Entry`]).
 const ENTRIES: u32 = 64;
@@ -814,28 +812,12 @@ impl MessageQueue {
 
     /// Watches slot `s` for up to about `budget` while its `pos` is `c`, looking less and
     /// less often (each look takes the cache line from the process writing it); whether
-    /// it moved on. Only busy-waits when another CPU can be making the change.
+    /// it moved on. Busy-waits only while that has been paying off (see [`Self::spin`]):
+    /// a peer on this CPU cannot move it until this thread stops.
     fn watch(&self, s: &SlotHeader, c: u32, budget: Duration) -> bool {
-        if budget.is_zero() {
-            return false;
-        }
-        if crate::os::cpu_count() < 2 {
-            return s.pos.load(Ordering::Acquire) != c;
-        }
-        let start = Instant::now();
-        let mut pauses = 1;
-        loop {
-            for _ in 0..pauses {
-                std::hint::spin_loop();
-            }
-            if s.pos.load(Ordering::Acquire) != c {
-                return true;
-            }
-            if start.elapsed() >= budget {
-                return false;
-            }
-            pauses = (pauses * 2).min(WATCH_PAUSES_MAX);
-        }
+        crate::sync::spin_adaptive(&self.busy_misses, budget, budget, || {
+            s.pos.load(Ordering::Acquire) != c
+        })
     }
 
     // ----- waiting -----
