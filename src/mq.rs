@@ -357,26 +357,6 @@ impl Drop for Guard<'_> {
     }
 }
 
-/// Asks for a slot's header line for writing, and its first message line for writing
-/// (`payload_too`, a sender) or reading: both are in the other side's cache, and fetching
-/// them together, in the state they will be used in, saves a round trip between CPUs.
-#[inline(always)]
-fn prefetch_for_write(s: &SlotHeader, payload_too: bool) {
-    let p = std::ptr::from_ref(s).cast::<u8>();
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: prefetches are hints: they neither fault nor change memory.
-    unsafe {
-        std::arch::asm!("prefetchw [{0}]", in(reg) p, options(nostack, readonly, preserves_flags));
-        if payload_too {
-            std::arch::asm!("prefetchw [{0} + 64]", in(reg) p, options(nostack, readonly, preserves_flags));
-        } else {
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                p.wrapping_add(64).cast(),
-            );
-        }
-    }
-}
-
 fn corrupted(msg: impl Into<String>) -> Error {
     Error::new(ErrorKind::Corrupted, msg)
 }
@@ -696,11 +676,27 @@ impl MessageQueue {
 
     // ----- participant entries -----
 
-    /// Takes a free participant entry for one ring operation, trying this thread's last one
-    /// first. When all are taken, entries left by dead threads are freed; if none comes
-    /// free, waits as `wait` allows (`None` if it ran out).
+    /// Takes a free participant entry for one ring operation, trying first the one its
+    /// thread id points at (ids are spread over the table): inline, as that one is almost
+    /// always free. The rest is [`Self::take_any_entry`].
+    #[inline(always)]
     fn take_entry(&self, wait: Wait) -> Result<Option<Held<'_>>> {
-        // Each thread starts at its own place (thread ids are spread over the table).
+        if let Ok(tid) = robust::current_tid() {
+            let e = self.entry(tid % ENTRIES);
+            // SAFETY: entry locks are initialised before the queue is ready.
+            if let Ok(true) = unsafe { robust::try_hold(e.lock.get()) } {
+                return Ok(Some(Held { e }));
+            }
+        }
+        self.take_any_entry(wait)
+    }
+
+    /// Takes any free entry, starting from this thread's own. When all are taken, entries
+    /// left by dead threads are freed; if none comes free, waits as `wait` allows (`None`
+    /// if it ran out).
+    #[cold]
+    #[inline(never)]
+    fn take_any_entry(&self, wait: Wait) -> Result<Option<Held<'_>>> {
         let first = robust::current_tid().map_err(|e| e.into_error("finding the thread id"))?;
         let mut naps = 0;
         let mut until = None;
@@ -904,7 +900,6 @@ impl MessageQueue {
                 }
             }
             let s = self.slot_at(pos)?;
-            prefetch_for_write(s, true);
             let c = s.pos.load(Ordering::Acquire);
             if c != pos {
                 if !self.glance(s, c, wait) {
@@ -1004,7 +999,6 @@ impl MessageQueue {
             let pos = self.ring_pos(hd)?;
             let next = self.advance(pos, 1);
             let s = self.slot_at(pos)?;
-            prefetch_for_write(s, false);
             let c = s.pos.load(Ordering::Acquire);
             if c != next {
                 if !self.glance(s, c, wait) {
