@@ -86,6 +86,8 @@ const GLANCE: Duration = Duration::from_micros(1);
 /// How long to watch a slot that another process is copying into or out of, before
 /// yielding: about as long as a large copy takes.
 const COPY_WAIT: Duration = Duration::from_micros(4);
+/// The bytes of message per pause before the second look at a slot being copied.
+const PACE_BYTES: u64 = 64;
 /// Participant entries: a ring operation holds one from just before its claim until its
 /// copy is done (see [`Entry`]).
 const ENTRIES: u32 = 64;
@@ -355,6 +357,16 @@ impl Drop for Guard<'_> {
         // SAFETY: the guard exists only while this thread holds the lock.
         let _ = unsafe { robust::unlock(self.q.header().lock.get()) };
     }
+}
+
+/// How to pace the looks at a slot being copied (see
+/// [`crate::sync::spin_adaptive_paced`]), from the largest message: a pause (tens of
+/// nanoseconds) for every two cache lines a copy may move before the second look, doubling
+/// up to twice that. A reader that looked more often at a slot a sender was filling with
+/// 4 KiB slowed the sender's copy by a third.
+fn watch_pace(max_msg_size: u64) -> (u32, u32) {
+    let first = (max_msg_size / PACE_BYTES).clamp(1, 64) as u32;
+    (first, (2 * first).max(64))
 }
 
 fn corrupted(msg: impl Into<String>) -> Error {
@@ -811,7 +823,8 @@ impl MessageQueue {
     /// it moved on. Busy-waits only while that has been paying off (see [`Self::spin`]):
     /// a peer on this CPU cannot move it until this thread stops.
     fn watch(&self, s: &SlotHeader, c: u32, budget: Duration) -> bool {
-        crate::sync::spin_adaptive(&self.busy_misses, budget, budget, || {
+        let pace = watch_pace(self.layout.max_msg_size);
+        crate::sync::spin_adaptive_paced(&self.busy_misses, budget, budget, pace, || {
             s.pos.load(Ordering::Acquire) != c
         })
     }
@@ -2028,6 +2041,15 @@ mod tests {
         }
         drop(q);
         assert!(MessageQueue::remove(&name));
+    }
+
+    #[test]
+    fn looks_at_a_slot_being_copied_are_paced_by_the_message_size() {
+        assert_eq!(watch_pace(1), (1, 64));
+        assert_eq!(watch_pace(64), (1, 64));
+        assert_eq!(watch_pace(1024), (16, 64));
+        assert_eq!(watch_pace(4096), (64, 128));
+        assert_eq!(watch_pace(1 << 30), (64, 128));
     }
 
     #[test]

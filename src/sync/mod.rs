@@ -77,6 +77,19 @@ pub(crate) fn spin_adaptive(
     misses: &AtomicU32,
     busy: Duration,
     total: Duration,
+    done: impl FnMut() -> bool,
+) -> bool {
+    spin_adaptive_paced(misses, busy, total, (1, BUSY_PAUSES_MAX), done)
+}
+
+/// [`spin_adaptive`] with the busy looks paced by `(first, most)`: the pauses before the
+/// second look, doubling up to `most`. A waiter that knows the change takes a while (a
+/// long copy) looks late and seldom: every look takes the cache line from the writer.
+pub(crate) fn spin_adaptive_paced(
+    misses: &AtomicU32,
+    busy: Duration,
+    total: Duration,
+    (first, most): (u32, u32),
     mut done: impl FnMut() -> bool,
 ) -> bool {
     let start = Instant::now();
@@ -85,7 +98,7 @@ pub(crate) fn spin_adaptive(
         // Looks at the shared word less and less often: each look pulls the cache line
         // away from the peer that is about to write it, which slows a producer that
         // streams messages.
-        let mut pauses = 1u32;
+        let mut pauses = first.max(1);
         while start.elapsed() < busy {
             if done() {
                 misses.store(0, Ordering::Relaxed);
@@ -94,7 +107,7 @@ pub(crate) fn spin_adaptive(
             for _ in 0..pauses {
                 std::hint::spin_loop();
             }
-            pauses = (pauses * 2).min(BUSY_PAUSES_MAX);
+            pauses = (pauses * 2).min(most.max(1));
         }
     }
     misses.store(missed.wrapping_add(1), Ordering::Relaxed);
