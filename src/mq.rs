@@ -581,8 +581,8 @@ impl MessageQueue {
         Ok(unsafe { &*self.region.as_ptr().add(off as usize).cast::<SlotHeader>() })
     }
 
+    /// Entry `i` modulo the table's size.
     fn entry(&self, i: u32) -> &Entry {
-        debug_assert!(i < ENTRIES);
         let off = self.layout.entries + u64::from(i % ENTRIES) * ENTRY_SIZE;
         // SAFETY: the entries lie inside the mapping (checked against the layout when the
         // queue was opened), 128-byte aligned; an entry is a lock and an atomic, valid for
@@ -694,7 +694,7 @@ impl MessageQueue {
     #[inline(always)]
     fn take_entry(&self, wait: Wait) -> Result<Option<Held<'_>>> {
         if let Ok(tid) = robust::current_tid() {
-            let e = self.entry(tid % ENTRIES);
+            let e = self.entry(tid);
             // SAFETY: entry locks are initialised before the queue is ready.
             if let Ok(true) = unsafe { robust::try_hold(e.lock.get()) } {
                 return Ok(Some(Held { e }));
@@ -915,23 +915,15 @@ impl MessageQueue {
             let s = self.slot_at(pos)?;
             let c = s.pos.load(Ordering::Acquire);
             if c != pos {
-                if !self.glance(s, c, wait) {
-                    // Not holding an entry while waiting for room.
-                    held = None;
-                    if let Next::Stop(r) = self.no_room(t, pos, s, wait)? {
-                        return Ok(r);
-                    }
+                let room = || self.no_room(t, pos, s, wait);
+                if let Some(r) = self.not_ready(s, c, &mut held, wait, room)? {
+                    return Ok(r);
                 }
                 continue;
             }
-            let me = match &held {
-                Some(me) => me,
-                None => match self.take_entry(wait)? {
-                    Some(me) => held.insert(me),
-                    None => return Ok(Ring::Done(false)),
-                },
-            };
-            me.intend(INTENT_SEND | u64::from(pos));
+            if !self.hold_for(&mut held, INTENT_SEND | u64::from(pos), wait)? {
+                return Ok(Ring::Done(false));
+            }
             let next = self.advance(pos, 1);
             if h.tail
                 .compare_exchange(
@@ -959,6 +951,48 @@ impl MessageQueue {
             return Ok(Ring::Done(true));
         }
         Err(self.no_progress())
+    }
+
+    /// The slot a ring operation wants (`pos` word `c`) is not ready: a short glance, then
+    /// `stuck` (the sender's or receiver's look at why, which may wait) with no entry held.
+    /// `Some` to stop with that result; `None` to look again.
+    fn not_ready<T>(
+        &self,
+        s: &SlotHeader,
+        c: u32,
+        held: &mut Option<Held<'_>>,
+        wait: Wait,
+        stuck: impl FnOnce() -> Result<Next<T>>,
+    ) -> Result<Option<Ring<T>>> {
+        if self.glance(s, c, wait) {
+            return Ok(None);
+        }
+        // Not holding an entry while waiting.
+        *held = None;
+        Ok(match stuck()? {
+            Next::Again => None,
+            Next::Stop(r) => Some(r),
+        })
+    }
+
+    /// Makes `held` (the entry an operation keeps across its retries) name `intent`, taking
+    /// an entry first if it has none; false if none came free as `wait` allows. On every
+    /// operation's path: inline, as the code it replaced was.
+    #[inline(always)]
+    fn hold_for<'q>(
+        &'q self,
+        held: &mut Option<Held<'q>>,
+        intent: u64,
+        wait: Wait,
+    ) -> Result<bool> {
+        if held.is_none() {
+            *held = self.take_entry(wait)?;
+        }
+        let Some(me) = held else {
+            return Ok(false);
+        };
+        me.intend(intent);
+        Ok(true)
     }
 
     /// A sender found the slot at its position `pos` (tail word `t`) not free.
@@ -1014,22 +1048,15 @@ impl MessageQueue {
             let s = self.slot_at(pos)?;
             let c = s.pos.load(Ordering::Acquire);
             if c != next {
-                if !self.glance(s, c, wait) {
-                    held = None;
-                    if let Next::Stop(r) = self.nothing_yet(hd, pos, s, wait)? {
-                        return Ok(r);
-                    }
+                let message = || self.nothing_yet(hd, pos, s, wait);
+                if let Some(r) = self.not_ready(s, c, &mut held, wait, message)? {
+                    return Ok(r);
                 }
                 continue;
             }
-            let me = match &held {
-                Some(me) => me,
-                None => match self.take_entry(wait)? {
-                    Some(me) => held.insert(me),
-                    None => return Ok(Ring::Done(None)),
-                },
-            };
-            me.intend(INTENT_RECV | u64::from(pos));
+            if !self.hold_for(&mut held, INTENT_RECV | u64::from(pos), wait)? {
+                return Ok(Ring::Done(None));
+            }
             if h.head
                 .compare_exchange(hd, u64::from(next), Ordering::SeqCst, Ordering::Relaxed)
                 .is_err()
