@@ -714,8 +714,7 @@ impl MessageQueue {
         let mut until = None;
         loop {
             for k in 0..ENTRIES {
-                let i = first.wrapping_add(k) % ENTRIES;
-                let e = self.entry(i);
+                let e = self.entry(first.wrapping_add(k));
                 // SAFETY: entry locks are initialised before the queue is ready.
                 if unsafe { robust::try_hold(e.lock.get()) }
                     .map_err(|e| e.into_error("taking a queue participant entry"))?
@@ -788,13 +787,11 @@ impl MessageQueue {
     /// out (a `try_` operation waits [`TRY_SLOT_WAIT`] at most).
     #[cold]
     fn nap(&self, naps: &mut u32, until: &mut Option<Instant>, wait: Wait) -> bool {
-        let now = Instant::now();
-        let end = *until.get_or_insert_with(|| match wait {
-            Wait::Never => now + TRY_SLOT_WAIT,
-            _ => now,
-        });
         let passed = match wait {
-            Wait::Never => now >= end,
+            Wait::Never => {
+                let now = Instant::now();
+                now >= *until.get_or_insert(now + TRY_SLOT_WAIT)
+            }
             Wait::Until(d) => d.has_passed(),
             Wait::Forever => false,
         };
