@@ -458,9 +458,15 @@ pub(crate) unsafe fn lock_fast(m: *mut RawLock) -> bool {
 /// The calling thread's id (cheap once the thread has used a robust lock).
 #[inline(always)]
 pub(crate) fn current_tid() -> OsResult<u32> {
+    me_quick().map(|me| me.tid)
+}
+
+/// [`me`] for the fast paths: glibc's descriptor inline, anything else out of line.
+#[inline(always)]
+fn me_quick() -> OsResult<Me> {
     match me_from_glibc() {
-        Some(me) => Ok(me.tid),
-        None => me_slow().map(|me| me.tid),
+        Some(me) => Ok(me),
+        None => me_slow(),
     }
 }
 
@@ -483,10 +489,7 @@ fn me_slow() -> OsResult<Me> {
 /// As [`lock`], and as above.
 #[inline(always)]
 pub(crate) unsafe fn try_hold(m: *mut RawLock) -> OsResult<bool> {
-    let me = match me_from_glibc() {
-        Some(me) => me,
-        None => me_slow()?,
-    };
+    let me = me_quick()?;
     // SAFETY: forwarded caller contract; `me` is the calling thread's.
     unsafe {
         if (*m).word.load(Ordering::Relaxed) != 0 {
@@ -513,12 +516,8 @@ pub(crate) unsafe fn try_hold(m: *mut RawLock) -> OsResult<bool> {
 /// The calling thread holds `m`, taken by [`try_hold`].
 #[inline(always)]
 pub(crate) unsafe fn release_hold(m: *mut RawLock) {
-    let me = match me_from_glibc() {
-        Some(me) => me,
-        None => match me_slow() {
-            Ok(me) => me,
-            Err(_) => return,
-        },
+    let Ok(me) = me_quick() else {
+        return;
     };
     // SAFETY: forwarded caller contract: this thread holds `m` through its pending slot.
     unsafe {
