@@ -23,6 +23,8 @@
 //! slot, and moves the ring's messages into the index in order. When the queue is empty
 //! again after at least `max_num_msg` sends in a row that could have gone into the ring, it
 //! switches back. Order is the same in both modes: highest priority first, FIFO within one.
+//! A queue of one slot stays in locked mode: its ring could not tell a published message
+//! from a slot freed for the next lap.
 //!
 //! # Processes that die
 //!
@@ -534,6 +536,14 @@ impl MessageQueue {
         for i in 0..layout.max_msg as u32 {
             q.slot(i)?.pos.store(i, Ordering::Relaxed);
         }
+        if !q.ring_fits() {
+            // Locked mode from the start: an empty index and every slot on the free stack.
+            let h = q.header();
+            q.rebuild_free()?;
+            h.tail.store(FROZEN, Ordering::Relaxed);
+            h.head.store(FROZEN, Ordering::Relaxed);
+            h.mode.store(MODE_LOCKED, Ordering::Relaxed);
+        }
         // SAFETY: as above.
         unsafe {
             let h = base.cast::<QueueHeader>();
@@ -638,6 +648,14 @@ impl MessageQueue {
     #[cfg(test)]
     fn in_ring_mode(&self) -> bool {
         self.header().mode.load(Ordering::Acquire) == MODE_RING
+    }
+
+    /// Whether the queue may run in ring mode at all. A slot's `pos` word tells "published
+    /// at position p" (p + 1) from "free for position p + max_msg" only when those differ,
+    /// so a queue of one slot lives in locked mode for good (Boost's design, which is all
+    /// such a queue needs).
+    fn ring_fits(&self) -> bool {
+        self.layout.max_msg >= 2
     }
 
     // ----- ring positions -----
@@ -891,6 +909,9 @@ impl MessageQueue {
 
     /// Sends in ring mode.
     fn ring_send(&self, data: &[u8], priority: u32, wait: Wait) -> Result<Ring<bool>> {
+        if !self.ring_fits() {
+            return Ok(Ring::Locked);
+        }
         let h = self.header();
         let mut held = None;
         for _ in 0..ROUNDS_MAX {
@@ -1032,6 +1053,9 @@ impl MessageQueue {
 
     /// Receives in ring mode.
     fn ring_receive(&self, buf: &mut [u8], wait: Wait) -> Result<Ring<Option<(usize, u32)>>> {
+        if !self.ring_fits() {
+            return Ok(Ring::Locked);
+        }
         let h = self.header();
         let n = self.layout.max_msg as u32;
         let mut held = None;
@@ -1371,10 +1395,11 @@ impl MessageQueue {
             MODE_RING => {
                 // Ring mode with a frozen end cannot come from this library (a switch back
                 // unfreezes them before it says ring mode): garbage. Locked mode rebuilds
-                // from what the slots say.
-                if (h.head.load(Ordering::SeqCst) | h.tail.load(Ordering::SeqCst)) & FROZEN != 0
-                    && !self.switch_to_locked(wait)?
-                {
+                // from what the slots say. Nor can ring mode on a queue of one slot (which
+                // an older release made): it goes to locked mode, where it belongs.
+                let frozen =
+                    (h.head.load(Ordering::SeqCst) | h.tail.load(Ordering::SeqCst)) & FROZEN != 0;
+                if (frozen || !self.ring_fits()) && !self.switch_to_locked(wait)? {
                     return Ok(None);
                 }
             }
@@ -1559,7 +1584,7 @@ impl MessageQueue {
     /// Whether locked mode has seen enough in-order sends to go back to the ring once empty.
     fn may_return_to_ring(&self) -> bool {
         // SAFETY: read under the queue lock, which guards it.
-        unsafe { (*self.hdr_mut()).in_order_run >= self.layout.max_msg }
+        self.ring_fits() && unsafe { (*self.hdr_mut()).in_order_run >= self.layout.max_msg }
     }
 
     /// Sends in locked mode; `None` if the queue went back to ring mode meanwhile.
@@ -1862,6 +1887,29 @@ mod tests {
         );
         assert_eq!(l.modulus, 2_147_483_640);
         assert_eq!(size_of::<IndexEntry>(), 16);
+    }
+
+    #[test]
+    fn a_one_slot_queue_left_in_ring_mode_goes_to_locked_mode() {
+        let name = format!("ip_mq_unit_one_{}", std::process::id());
+        MessageQueue::remove(&name);
+        let q = MessageQueue::create(&name, 1, 8, Permissions::DEFAULT).unwrap();
+        let h = q.header();
+        assert_eq!(h.mode.load(Ordering::Relaxed), MODE_LOCKED);
+        // As an earlier release left it: ring mode, open ends, the slot free for position 0.
+        h.mode.store(MODE_RING, Ordering::Relaxed);
+        h.head.store(0, Ordering::Relaxed);
+        h.tail.store(tail_word(0, 0), Ordering::Relaxed);
+        q.slot(0).unwrap().pos.store(0, Ordering::Relaxed);
+        assert!(q.try_send(b"A", 0).unwrap());
+        assert!(!q.in_ring_mode());
+        assert!(!q.try_send(b"B", 0).unwrap());
+        let mut buf = [0u8; 8];
+        assert_eq!(q.try_receive(&mut buf).unwrap(), Some((1, 0)));
+        assert_eq!(&buf[..1], b"A");
+        assert_eq!(q.try_receive(&mut buf).unwrap(), None);
+        drop(q);
+        assert!(MessageQueue::remove(&name));
     }
 
     #[test]

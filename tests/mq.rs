@@ -226,6 +226,80 @@ fn full_and_empty_with_try_and_timed() {
     assert_eq!(q.num_msg(), 2);
 }
 
+/// Fills a queue of `cap` slots with try_send until it refuses, then drains it, for several
+/// laps, with one priority for all (`mixed` false: the ring) or rising priorities (locked
+/// mode). Exactly `cap` messages go in each lap, and they come out in Boost's order.
+fn fill_and_drain(cap: usize, mixed: bool) {
+    let name = unique(&format!("cap{cap}_{mixed}"));
+    let _r = Remove(name.clone());
+    let q = MessageQueue::create(&name, cap, 8, Permissions::default()).unwrap();
+    let other = MessageQueue::open(&name).unwrap();
+    let mut buf = [0u8; 8];
+    for lap in 0..5u64 {
+        let mut sent = Vec::new();
+        for k in 0..cap as u64 + 2 {
+            let m = lap * 100 + k;
+            let prio = if mixed { k as u32 % 3 } else { 7 };
+            let ok = q.try_send(&m.to_le_bytes(), prio).unwrap();
+            assert_eq!(ok, k < cap as u64, "cap {cap} lap {lap}: send {k} -> {ok}");
+            if ok {
+                sent.push((prio, m));
+            }
+            assert_eq!(q.num_msg(), sent.len(), "cap {cap} lap {lap}");
+        }
+        assert!(
+            !q.timed_send(b"x", 9, Deadline::after(Duration::from_millis(5)))
+                .unwrap(),
+            "cap {cap}: a timed send into a full queue"
+        );
+        // Highest priority first, FIFO among equals (a stable sort of what went in).
+        sent.sort_by_key(|&(p, _)| std::cmp::Reverse(p));
+        for (i, &(p, m)) in sent.iter().enumerate() {
+            let r = if i % 2 == 0 { &q } else { &other };
+            assert_eq!(r.try_receive(&mut buf).unwrap(), Some((8, p)), "cap {cap}");
+            assert_eq!(u64::from_le_bytes(buf), m, "cap {cap} lap {lap}");
+        }
+        assert_eq!(other.try_receive(&mut buf).unwrap(), None, "cap {cap}");
+        assert_eq!(q.num_msg(), 0);
+    }
+    // A sender blocked on the full queue is woken by a receive, and the queue holds exactly
+    // what went in.
+    for k in 0..cap as u64 {
+        q.send(&k.to_le_bytes(), 1).unwrap();
+    }
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            std::thread::sleep(Duration::from_millis(20));
+            let mut b = [0u8; 8];
+            assert_eq!(other.receive(&mut b).unwrap(), (8, 1));
+            assert_eq!(u64::from_le_bytes(b), 0);
+        });
+        assert!(
+            q.timed_send(
+                &99u64.to_le_bytes(),
+                1,
+                Deadline::after(Duration::from_secs(10))
+            )
+            .unwrap()
+        );
+    });
+    assert_eq!(q.num_msg(), cap);
+    let mut rest = Vec::new();
+    while let Some((8, 1)) = q.try_receive(&mut buf).unwrap() {
+        rest.push(u64::from_le_bytes(buf));
+    }
+    let want: Vec<u64> = (1..cap as u64).chain([99]).collect();
+    assert_eq!(rest, want, "cap {cap}");
+}
+
+#[test]
+fn queues_of_one_two_and_three_slots_keep_boosts_semantics() {
+    for cap in 1..=3 {
+        fill_and_drain(cap, false);
+        fill_and_drain(cap, true);
+    }
+}
+
 #[test]
 fn bad_input_gives_errors_and_loses_nothing() {
     let name = unique("bad");
