@@ -159,11 +159,17 @@ impl Error {
 
     /// An error reported by the operating system; `context` says what was being done.
     pub fn from_errno(errno: i32, context: impl fmt::Display) -> Error {
-        let os = std::io::Error::from_raw_os_error(errno);
+        let message = if errno == libc::ENODEV {
+            // What the OS layer says of a FIFO, socket or device where a file should be
+            // (and what mmap says of one): "No such device" would mislead.
+            format!("{context}: not a regular file (a FIFO, socket or device is at that name)")
+        } else {
+            format!("{context}: {}", std::io::Error::from_raw_os_error(errno))
+        };
         Error {
             kind: ErrorKind::from_errno(errno),
             native: errno,
-            message: format!("{context}: {os}"),
+            message,
         }
     }
 

@@ -49,8 +49,8 @@ pub use shm::SharedMemoryObject;
 pub use sync::{
     Clock, Deadline, FileLock, InterprocessCondition, InterprocessMutex,
     InterprocessRecursiveMutex, InterprocessSemaphore, InterprocessSharableMutex,
-    InterprocessUpgradableMutex, LockOutcome, NamedCondition, NamedMutex, NamedRecursiveMutex,
-    NamedSemaphore, NamedSharableMutex, NamedUpgradableMutex, WaitOutcome,
+    InterprocessUpgradableMutex, LockHolder, LockOutcome, NamedCondition, NamedMutex,
+    NamedRecursiveMutex, NamedSemaphore, NamedSharableMutex, NamedUpgradableMutex, WaitOutcome,
 };
 pub use xsi::{XsiKey, XsiSharedMemory};
 

@@ -777,14 +777,15 @@ impl MessageQueue {
         Ok(())
     }
 
-    /// Whether every entry is held by a thread that does not exist: the kernel frees the
-    /// locks of threads that die, so such words are garbage.
+    /// Whether every entry is held by a thread id no kernel hands out: garbage (the kernel
+    /// frees the entries of threads that die, and a live holder in another PID namespace
+    /// is still a holder).
     #[cold]
     fn entries_are_garbage(&self) -> bool {
         (0..ENTRIES).all(|i| {
             // SAFETY: entry locks are initialised before the queue is ready.
-            unsafe { robust::owner_tid(self.entry(i).lock.get()) }
-                .is_some_and(|tid| !crate::os::process_alive(tid))
+            let h = unsafe { robust::holder(self.entry(i).lock.get()) };
+            matches!(h, robust::Holder::Garbage(_))
         })
     }
 

@@ -8,8 +8,8 @@
 //! ```
 
 use interproc::{
-    InstanceKind, ManagedSharedMemory, MessageQueue, OpenMode, Permissions, SegmentManager,
-    SharedMemoryObject,
+    InstanceKind, LockHolder, ManagedSharedMemory, MessageQueue, OpenMode, Permissions,
+    SegmentManager, SharedMemoryObject,
 };
 use std::fmt::Write as _;
 use std::io::Read;
@@ -207,7 +207,7 @@ fn inspect(name: &str, json: bool) -> ExitCode {
         }
     };
     let free = seg.free_memory().unwrap_or(0);
-    let lock = seg.lock_owner();
+    let lock = seg.lock_holder();
     if json {
         let objs: Vec<String> = rows
             .iter()
@@ -223,8 +223,10 @@ fn inspect(name: &str, json: bool) -> ExitCode {
             })
             .collect();
         let lock_json = match lock {
-            None => "null".to_string(),
-            Some((tid, alive)) => format!("{{\"owner_tid\":{tid},\"owner_alive\":{alive}}}"),
+            LockHolder::Free => "null".to_string(),
+            LockHolder::OwnerDied => "{\"owner_died\":true}".to_string(),
+            LockHolder::Thread(tid) => format!("{{\"owner_tid\":{tid}}}"),
+            LockHolder::Garbage(w) => format!("{{\"garbage\":{w}}}"),
         };
         println!(
             "{{\"name\":{},\"kind\":\"managed segment\",\"size\":{},\"free_memory\":{free},\"creator_pid\":{},\"lock\":{lock_json},\"objects\":[{}]}}",
@@ -239,11 +241,14 @@ fn inspect(name: &str, json: bool) -> ExitCode {
         println!("  free memory  {free} bytes");
         println!("  creator pid  {}", seg.creator_pid());
         match lock {
-            None => println!("  lock         free"),
-            Some((tid, true)) => println!("  lock         held by thread {tid} (alive)"),
-            Some((tid, false)) => println!(
-                "  lock         held by thread {tid}, which is dead: the next process to lock recovers it"
+            LockHolder::Free => println!("  lock         free"),
+            LockHolder::Thread(tid) => println!("  lock         held by thread {tid}"),
+            LockHolder::OwnerDied => println!(
+                "  lock         free; its owner died holding it: the next process to lock recovers it"
             ),
+            LockHolder::Garbage(w) => {
+                println!("  lock         garbage (names thread {w}, which cannot exist)")
+            }
         }
         println!("  objects      {}", rows.len());
         for r in rows {

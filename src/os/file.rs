@@ -2,7 +2,7 @@
 
 use super::{Errno, OsResult, retry_eintr};
 use std::ffi::CStr;
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 
 /// How to open: the access wanted and whether to create.
 #[derive(Clone, Copy, Debug)]
@@ -14,7 +14,8 @@ pub(crate) struct OpenFlags {
 
 impl OpenFlags {
     fn bits(self) -> libc::c_int {
-        let mut bits = libc::O_CLOEXEC | libc::O_NOFOLLOW;
+        // O_NONBLOCK: a FIFO planted at the name must not hang the open (see `regular`).
+        let mut bits = libc::O_CLOEXEC | libc::O_NOFOLLOW | libc::O_NONBLOCK;
         bits |= if self.writable {
             libc::O_RDWR
         } else {
@@ -40,12 +41,38 @@ fn check(ret: libc::c_int) -> OsResult<()> {
     if ret == 0 { Ok(()) } else { Err(Errno::last()) }
 }
 
-/// `shm_open(name)`; `name` must start with `/` (glibc places it in `/dev/shm`).
+/// `fd` if it is a regular file. Anyone who may write the directory can plant a FIFO,
+/// socket or device at a name: such an object is refused with `ENODEV` (what `mmap` says of
+/// it), which [`crate::Error::from_errno`] words as "not a regular file". Opens pass
+/// `O_NONBLOCK`, so the open itself never waits for a FIFO's other end.
+fn regular(fd: OwnedFd) -> OsResult<OwnedFd> {
+    if file_type(fd.as_fd())? == libc::S_IFREG {
+        Ok(fd)
+    } else {
+        Err(Errno(libc::ENODEV))
+    }
+}
+
+/// The `S_IFMT` bits of the object behind `fd`.
+fn file_type(fd: BorrowedFd<'_>) -> OsResult<libc::mode_t> {
+    Ok(stat(fd)?.st_mode & libc::S_IFMT)
+}
+
+fn stat(fd: BorrowedFd<'_>) -> OsResult<libc::stat> {
+    let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+    // SAFETY: `st` is writable storage for one `struct stat`; `fd` is open.
+    check(unsafe { libc::fstat(fd.as_raw_fd(), st.as_mut_ptr()) })?;
+    // SAFETY: fstat succeeded, so it filled `st`.
+    Ok(unsafe { st.assume_init() })
+}
+
+/// `shm_open(name)` of a regular object; `name` must start with `/` (glibc places it in
+/// `/dev/shm`).
 pub(crate) fn shm_open(name: &CStr, flags: OpenFlags, perm: u32) -> OsResult<OwnedFd> {
-    retry_eintr(|| {
+    regular(retry_eintr(|| {
         // SAFETY: `name` is a valid NUL-terminated string for the duration of the call.
         owned(unsafe { libc::shm_open(name.as_ptr(), flags.bits(), perm as libc::mode_t) })
-    })
+    })?)
 }
 
 /// `shm_unlink(name)`.
@@ -54,17 +81,18 @@ pub(crate) fn shm_unlink(name: &CStr) -> OsResult<()> {
     check(unsafe { libc::shm_unlink(name.as_ptr()) })
 }
 
-/// `open(path)` for an existing file, following symbolic links as Boost does for files.
+/// `open(path)` for an existing regular file, following symbolic links as Boost does for
+/// files (see [`regular`] for anything else).
 pub(crate) fn open_file(path: &CStr, writable: bool) -> OsResult<OwnedFd> {
     let mode = if writable {
         libc::O_RDWR
     } else {
         libc::O_RDONLY
     };
-    retry_eintr(|| {
+    regular(retry_eintr(|| {
         // SAFETY: `path` is a valid NUL-terminated string for the duration of the call.
-        owned(unsafe { libc::open(path.as_ptr(), mode | libc::O_CLOEXEC) })
-    })
+        owned(unsafe { libc::open(path.as_ptr(), mode | libc::O_CLOEXEC | libc::O_NONBLOCK) })
+    })?)
 }
 
 /// `unlink(path)`.
@@ -75,12 +103,7 @@ pub(crate) fn unlink(path: &CStr) -> OsResult<()> {
 
 /// The size in bytes of the object behind `fd`, from `fstat`.
 pub(crate) fn size(fd: BorrowedFd<'_>) -> OsResult<u64> {
-    let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
-    // SAFETY: `st` is writable storage for one `struct stat`; `fd` is open.
-    check(unsafe { libc::fstat(fd.as_raw_fd(), st.as_mut_ptr()) })?;
-    // SAFETY: fstat succeeded, so it filled `st`.
-    let st = unsafe { st.assume_init() };
-    Ok(st.st_size as u64)
+    Ok(stat(fd)?.st_size as u64)
 }
 
 /// `fchmod(fd, perm)`: sets the permission bits exactly, whatever the umask.

@@ -45,8 +45,12 @@ const FUTEX_OFFSET: isize = -32;
 const KIND_RECURSIVE: u32 = 1;
 /// How many times a contended lock reads its word (one pause apart) before yielding.
 const SPIN_READS: u32 = 200;
-/// How long a sleeper waits before it looks whether the owner still exists.
+/// How long a sleeper sleeps before it tries the lock again of its own accord (a safety
+/// net only: every unlock and every owner death wakes a sleeper).
 const CHECK_EVERY: Duration = Duration::from_millis(500);
+/// The kernel's `PID_MAX_LIMIT` on 64-bit Linux: no thread id in any PID namespace is
+/// larger, so a lock word naming one is garbage, not a holder.
+const TID_LIMIT: u32 = 4 * 1024 * 1024;
 
 /// How a lock was obtained.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -576,6 +580,14 @@ fn owner_of(v: u32) -> Option<u32> {
     (tid != 0).then_some(tid)
 }
 
+/// Whether a lock word names a thread id no kernel hands out: garbage written over the
+/// lock. Nothing else about the holder is judged here: a holder whose id this process
+/// cannot see (another PID namespace, `hidepid`) is waited for like any other, and the
+/// kernel alone says when a holder died (it marks the word `OWNER_DIED`).
+fn impossible_owner(v: u32) -> bool {
+    v & TID_MASK > TID_LIMIT
+}
+
 /// Adds `d` to a `(clock, sec, nsec)` time.
 fn later(now: &libc::timespec, d: Duration) -> (i64, i64) {
     let mut sec = now.tv_sec + d.as_secs() as i64;
@@ -588,7 +600,8 @@ fn later(now: &libc::timespec, d: Duration) -> (i64, i64) {
 }
 
 /// The lock with every wait: try, spin, yield for `spin`, then sleep until `deadline`
-/// (`None`: no limit), looking every [`CHECK_EVERY`] whether the owner still exists.
+/// (`None`: no limit), trying again every [`CHECK_EVERY`]. A word naming an impossible
+/// owner is `ENOTRECOVERABLE` at once.
 ///
 /// # Safety
 /// As [`lock`].
@@ -647,6 +660,9 @@ unsafe fn acquire(
     loop {
         // Announce a sleeper, then sleep while the word is unchanged.
         let v = word.load(Ordering::Relaxed);
+        if impossible_owner(v) {
+            return Err(Errno(libc::ENOTRECOVERABLE));
+        }
         if v & TID_MASK == 0 {
             // SAFETY: as above.
             if let Some(a) = unsafe { attempt(m, me, true) }? {
@@ -674,17 +690,7 @@ unsafe fn acquire(
                 // SAFETY: as above.
                 return unsafe { attempt(m, me, true) };
             }
-            Woken::TimedOut => {
-                // A lock word naming a thread that does not exist can only come from
-                // garbage written over the lock (the kernel releases a dead owner's locks
-                // itself); waiting for it would be waiting forever.
-                let v = word.load(Ordering::Relaxed);
-                if let Some(tid) = owner_of(v) {
-                    if !super::process_alive(tid) && word.load(Ordering::Relaxed) == v {
-                        return Err(Errno(libc::ENOTRECOVERABLE));
-                    }
-                }
-            }
+            Woken::TimedOut => {}
         }
         // SAFETY: as above.
         if let Some(a) = unsafe { attempt(m, me, true) }? {
@@ -855,6 +861,36 @@ pub(crate) fn now(clock: Clock) -> libc::timespec {
 pub(crate) unsafe fn owner_tid(m: *mut RawLock) -> Option<u32> {
     // SAFETY: the lock word is an aligned atomic u32.
     owner_of(unsafe { (*m).word.load(Ordering::Acquire) })
+}
+
+/// What a lock's word says of it, for tools and reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Holder {
+    /// Free, and its last owner let go of it.
+    Free,
+    /// Free, but marked by the kernel: its last owner died holding it, and the next
+    /// locker is told so.
+    OwnerDied,
+    /// Held by this thread id (of whatever PID namespace the holder lives in).
+    Thread(u32),
+    /// The word names a thread id no kernel hands out: garbage.
+    Garbage(u32),
+}
+
+/// What `m`'s word says of its holder.
+///
+/// # Safety
+/// As [`owner_tid`].
+pub(crate) unsafe fn holder(m: *mut RawLock) -> Holder {
+    // SAFETY: the lock word is an aligned atomic u32. Relaxed: a report of one moment,
+    // ordered with nothing else.
+    let v = unsafe { (*m).word.load(Ordering::Relaxed) };
+    match owner_of(v) {
+        _ if impossible_owner(v) => Holder::Garbage(v & TID_MASK),
+        Some(tid) => Holder::Thread(tid),
+        None if v & OWNER_DIED != 0 => Holder::OwnerDied,
+        None => Holder::Free,
+    }
 }
 
 #[cfg(test)]

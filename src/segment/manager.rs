@@ -8,6 +8,7 @@
 use super::heap::{self, Heap, HeapState};
 use super::index::{Index, IndexState, InstanceKind, OBJECT_HEADER, OBJECT_MAGIC, ObjectHeader};
 use crate::os::robust::{self, Acquired};
+use crate::sync::LockHolder;
 use crate::{Error, ErrorKind, Result};
 use std::cell::UnsafeCell;
 use std::ptr::NonNull;
@@ -293,13 +294,17 @@ impl SegmentManager {
         self.header().creator_pid.load(Ordering::Relaxed)
     }
 
-    /// Who holds the segment lock right now, if anyone: the owner's thread id and whether
-    /// that thread's process is still alive (a dead owner's lock is recovered by the next
-    /// process that takes it).
-    pub fn lock_owner(&self) -> Option<(u32, bool)> {
+    /// What the segment lock's word says right now: free, held by a thread id (of the
+    /// holder's own PID namespace), marked by the kernel because its owner died (the next
+    /// process to lock recovers it), or garbage.
+    pub fn lock_holder(&self) -> LockHolder {
         // SAFETY: the lock was initialised before the segment became ready.
-        unsafe { robust::owner_tid(self.lock_ptr()) }
-            .map(|tid| (tid, crate::os::process_alive(tid)))
+        match unsafe { robust::holder(self.lock_ptr()) } {
+            robust::Holder::Free => LockHolder::Free,
+            robust::Holder::OwnerDied => LockHolder::OwnerDied,
+            robust::Holder::Thread(tid) => LockHolder::Thread(tid),
+            robust::Holder::Garbage(tid) => LockHolder::Garbage(tid),
+        }
     }
 
     /// The segment size in bytes (never more than this process has mapped).

@@ -38,6 +38,21 @@ pub use named::{
 pub use semaphore::InterprocessSemaphore;
 pub use upgradable::{InterprocessSharableMutex, InterprocessUpgradableMutex};
 
+/// What a lock's word says of its holder at one moment (for tools and reports; a holder
+/// is never judged alive or dead by looking for its process, only by the kernel's mark).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LockHolder {
+    /// Free, released normally.
+    Free,
+    /// Free, marked by the kernel: its last owner died holding it. The next locker gets it
+    /// and is told the owner died.
+    OwnerDied,
+    /// Held by this thread id, as the holder's own PID namespace numbers it.
+    Thread(u32),
+    /// The word names a thread id no kernel hands out: garbage written over the lock.
+    Garbage(u32),
+}
+
 /// How long a waiter busy-waits before it starts yielding: long enough to catch a
 /// hand-off from a process running on another CPU.
 const SPIN_BUSY_FOR: Duration = Duration::from_micros(1);
