@@ -1385,11 +1385,34 @@ impl MessageQueue {
     // ----- locked mode -----
 
     /// Takes the queue lock and finishes whatever a dead process left half-done; `None` if
-    /// that needs a slot that another process holds for longer than `wait` allows.
+    /// the lock, or a slot that finishing needs, is held by another process for longer than
+    /// `wait` allows (a `try_` operation: [`TRY_SLOT_WAIT`]).
     fn lock(&self, wait: Wait) -> Result<Option<Guard<'_>>> {
-        // SAFETY: the lock was initialised before the queue became ready.
-        let how = unsafe { robust::lock_spinning(self.header().lock.get(), SPIN_BUDGET) }
-            .map_err(|e| e.into_error("locking the queue"))?;
+        let lock = self.header().lock.get();
+        let until = |d: Deadline| {
+            let (clock, sec, nsec) = d.os();
+            // SAFETY: the lock was initialised before the queue became ready.
+            unsafe {
+                robust::lock_spinning_until(
+                    lock,
+                    SPIN_BUDGET,
+                    clock,
+                    &robust::timespec(sec.max(0), nsec),
+                )
+            }
+        };
+        // A try_ operation waits for the lock as long as for a slot being copied: a peer
+        // holds it for a few instructions, unless it is stopped or gone.
+        let how = match wait {
+            // SAFETY: as above.
+            Wait::Forever => unsafe { robust::lock_spinning(lock, SPIN_BUDGET) }.map(Some),
+            Wait::Never => until(Deadline::after(TRY_SLOT_WAIT)),
+            Wait::Until(d) => until(d),
+        }
+        .map_err(|e| e.into_error("locking the queue"))?;
+        let Some(how) = how else {
+            return Ok(None);
+        };
         let g = Guard { q: self };
         let h = self.header();
         match h.mode.load(Ordering::Acquire) {

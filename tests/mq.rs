@@ -300,6 +300,72 @@ fn queues_of_one_two_and_three_slots_keep_boosts_semantics() {
     }
 }
 
+/// A peer that holds the queue lock and never lets go (stopped, or a lock word naming a
+/// live process that has nothing to do with the queue): try_ operations give up within a
+/// few milliseconds and timed ones at their deadline, in both modes; the queue works again
+/// once the lock is free.
+#[test]
+fn try_and_timed_operations_keep_their_limits_while_the_queue_lock_is_held() {
+    use interproc::{MappedRegion, Mode};
+    for locked_mode in [false, true] {
+        let name = unique("held_lock");
+        let _r = Remove(name.clone());
+        let q = MessageQueue::create(&name, 4, 8, Permissions::default()).unwrap();
+        if locked_mode {
+            // A higher priority behind a queued message switches to locked mode.
+            q.send(b"low", 1).unwrap();
+            q.send(b"high", 2).unwrap();
+        }
+        let shm = SharedMemoryObject::open(&name, Mode::ReadWrite).unwrap();
+        let mut region = MappedRegion::new(&shm, Mode::ReadWrite, 0, 0).unwrap();
+        // The queue lock's word (at 64 in the header) names process 1: alive, unrelated.
+        region.write_at(64, &1u32.to_ne_bytes()).unwrap();
+        let mut buf = [0u8; 8];
+        let t = Instant::now();
+        let sent = q.try_send(b"x", 3).unwrap();
+        assert!(
+            t.elapsed() < Duration::from_millis(500),
+            "try_send took {:?}",
+            t.elapsed()
+        );
+        // Ring mode sends without the lock (a higher priority than queued needs it, and the
+        // queue is empty here, so it does not); locked mode cannot.
+        assert_eq!(sent, !locked_mode, "locked mode {locked_mode}");
+        let t = Instant::now();
+        let got = q
+            .timed_receive(&mut buf, Deadline::after(Duration::from_millis(200)))
+            .unwrap();
+        let took = t.elapsed();
+        assert!(took < Duration::from_secs(2), "timed_receive took {took:?}");
+        if locked_mode {
+            assert_eq!(got, None);
+            assert!(took >= Duration::from_millis(190), "{took:?}");
+            let t = Instant::now();
+            assert!(
+                !q.timed_send(b"y", 0, Deadline::after(Duration::from_millis(100)))
+                    .unwrap()
+            );
+            assert!(t.elapsed() < Duration::from_secs(2));
+            assert_eq!(q.try_receive(&mut buf).unwrap(), None);
+        } else {
+            assert_eq!(got, Some((1, 3)));
+        }
+        // Let go of it: everything queued is still there, in order.
+        region.write_at(64, &0u32.to_ne_bytes()).unwrap();
+        let mut got = Vec::new();
+        while let Some((n, p)) = q.try_receive(&mut buf).unwrap() {
+            got.push((p, buf[..n].to_vec()));
+        }
+        let want: Vec<(u32, Vec<u8>)> = if locked_mode {
+            vec![(2, b"high".to_vec()), (1, b"low".to_vec())]
+        } else {
+            vec![]
+        };
+        assert_eq!(got, want);
+        assert!(q.try_send(b"z", 0).unwrap());
+    }
+}
+
 #[test]
 fn bad_input_gives_errors_and_loses_nothing() {
     let name = unique("bad");

@@ -574,6 +574,22 @@ pub(crate) unsafe fn lock_spinning(m: *mut RawLock, spin: Duration) -> OsResult<
     unsafe { acquire(m, spin, None) }.map(|a| a.expect("no deadline, no timeout"))
 }
 
+/// [`lock_spinning`] that gives up at the absolute `deadline` on `clock` (`None`); the spin
+/// ends early at the deadline too.
+///
+/// # Safety
+/// As [`lock`].
+pub(crate) unsafe fn lock_spinning_until(
+    m: *mut RawLock,
+    spin: Duration,
+    clock: Clock,
+    deadline: &libc::timespec,
+) -> OsResult<Option<Acquired>> {
+    let d = (clock, deadline.tv_sec, deadline.tv_nsec);
+    // SAFETY: forwarded caller contract.
+    unsafe { acquire(m, spin, Some(d)) }
+}
+
 /// The lock's current owner TID from a word, if any.
 fn owner_of(v: u32) -> Option<u32> {
     let tid = v & TID_MASK;
@@ -648,7 +664,13 @@ unsafe fn acquire(
     }
     if !spin.is_zero() {
         let start = Instant::now();
-        while start.elapsed() < spin {
+        let before_deadline = || {
+            deadline.is_none_or(|(clock, sec, nsec)| {
+                let t = now(clock);
+                (t.tv_sec, t.tv_nsec) < (sec, nsec)
+            })
+        };
+        while start.elapsed() < spin && before_deadline() {
             std::thread::yield_now();
             // SAFETY: as above.
             if let Some(a) = unsafe { attempt(m, me, false) }? {
