@@ -28,6 +28,7 @@ mod file_mapping;
 mod mq;
 mod name;
 mod os;
+mod probe;
 mod region;
 mod segment;
 mod shm;
@@ -40,6 +41,7 @@ pub use access::{Creation, Mode, Permissions};
 pub use error::{Error, ErrorKind, Result};
 pub use file_mapping::FileMapping;
 pub use mq::MessageQueue;
+pub use probe::{ObjectKind, identify};
 pub use region::{Advice, Mappable, MappedRegion};
 pub use segment::{
     InstanceKind, MIN_SEGMENT_SIZE, ManagedExternalBuffer, ManagedHeapMemory, ManagedMappedFile,

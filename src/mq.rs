@@ -380,6 +380,11 @@ fn tail_word(pos: u32, priority: u32) -> u64 {
     u64::from(priority) << 32 | u64::from(pos)
 }
 
+/// Whether `head` (an object's first bytes) begins with a queue's magic.
+pub(crate) fn is_queue_header(head: &[u8]) -> bool {
+    head.starts_with(&MAGIC)
+}
+
 impl MessageQueue {
     /// `create_only`: a new queue of at most `max_num_msg` messages of at most
     /// `max_msg_size` bytes.

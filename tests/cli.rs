@@ -156,3 +156,119 @@ fn inspect_shows_a_queues_depth_and_limits() {
         "{json}"
     );
 }
+
+/// `check` and `inspect` know every kind: named sync objects and queues are reported as what
+/// they are, at once, never as broken segments.
+#[test]
+fn check_and_inspect_know_every_kind() {
+    use interproc::{
+        Creation, MessageQueue, NamedCondition, NamedMutex, NamedSemaphore, NamedUpgradableMutex,
+    };
+    use std::time::{Duration, Instant};
+    let base = format!("ipt_cli_kinds_{}", std::process::id());
+    let names: Vec<String> = ["mx", "sem", "cond", "upg", "mq"]
+        .iter()
+        .map(|k| format!("{base}_{k}"))
+        .collect();
+    let _r: Vec<Remove> = names.iter().cloned().map(Remove).collect();
+    let p = Permissions::default();
+    let mx = NamedMutex::new(Creation::CreateOnly, &names[0], p).unwrap();
+    let _sem = NamedSemaphore::new(Creation::CreateOnly, &names[1], 3, p).unwrap();
+    let _cond = NamedCondition::new(Creation::CreateOnly, &names[2], p).unwrap();
+    let _upg = NamedUpgradableMutex::new(Creation::CreateOnly, &names[3], p).unwrap();
+    let q = MessageQueue::create(&names[4], 5, 32, p).unwrap();
+    q.send(b"one", 0).unwrap();
+    let kinds = [
+        "named_mutex",
+        "named_semaphore",
+        "named_condition",
+        "named_upgradable_mutex",
+    ];
+    for (name, kind) in names.iter().zip(kinds) {
+        let t = Instant::now();
+        let (code, out) = tool(&["check", name]);
+        assert_eq!(
+            (code, out.trim()),
+            (0, format!("{name}: ok ({kind})").as_str())
+        );
+        let (code, out) = tool(&["inspect", name]);
+        assert_eq!(code, 0, "{out}");
+        assert!(out.starts_with(&format!("{kind} {name}\n")), "{out}");
+        let (code, json) = tool(&["check", name, "--json"]);
+        assert_eq!(code, 0);
+        assert!(
+            json.contains(&format!("\"kind\":\"{kind}\",\"ok\":true")),
+            "{json}"
+        );
+        assert!(
+            t.elapsed() < Duration::from_secs(2),
+            "{name}: {:?}",
+            t.elapsed()
+        );
+    }
+    // A held named mutex: inspect names the holding thread.
+    let _ = mx.lock().unwrap();
+    // SAFETY: gettid has no preconditions.
+    let tid = unsafe { libc::gettid() };
+    let (_, out) = tool(&["inspect", &names[0]]);
+    assert!(
+        out.contains(&format!("lock         held by thread {tid}\n")),
+        "{out}"
+    );
+    mx.unlock().unwrap();
+    let (_, out) = tool(&["inspect", &names[0]]);
+    assert!(out.contains("lock         free\n"), "{out}");
+    // A queue: check validates it; list names every kind.
+    let (code, out) = tool(&["check", &names[4]]);
+    assert_eq!(
+        (code, out.trim()),
+        (0, format!("{}: ok", names[4]).as_str())
+    );
+    let (_, list) = tool(&["list"]);
+    for (name, kind) in names.iter().zip(kinds.iter().chain(&["message_queue"])) {
+        let line = list.lines().find(|l| l.starts_with(name.as_str()));
+        assert!(line.is_some_and(|l| l.contains(kind)), "{name}: {list}");
+    }
+    // A named object whose header names another kind is broken, and says why.
+    let shm = SharedMemoryObject::open(&names[1], Mode::ReadWrite).unwrap();
+    let mut region = interproc::MappedRegion::new(&shm, Mode::ReadWrite, 0, 0).unwrap();
+    region.write_at(16, &[0xff; 4]).unwrap();
+    let (code, out) = tool(&["check", &names[1]]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("BROKEN"), "{out}");
+}
+
+/// A FIFO planted at a name in /dev/shm (any local user can make one) is an error at once
+/// for the library's opens and for the tool, never a hang.
+#[test]
+fn a_fifo_at_a_name_is_an_error_not_a_hang() {
+    use interproc::{ErrorKind, OpenMode};
+    use std::time::{Duration, Instant};
+    let name = format!("ipt_cli_fifo_{}", std::process::id());
+    let path = std::ffi::CString::new(format!("/dev/shm/{name}")).unwrap();
+    SharedMemoryObject::remove(&name);
+    // SAFETY: `path` is a valid NUL-terminated string.
+    assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o666) }, 0);
+    let _r = Remove(name.clone());
+    let t = Instant::now();
+    for mode in [Mode::ReadOnly, Mode::ReadWrite] {
+        let e = SharedMemoryObject::open(&name, mode).unwrap_err();
+        assert_eq!(e.native_error(), libc::ENODEV, "{e}");
+        assert!(e.message().contains("not a regular file"), "{e}");
+    }
+    let e = ManagedSharedMemory::new(OpenMode::OpenReadOnly, &name, 0, Permissions::default())
+        .unwrap_err();
+    assert!(e.message().contains("not a regular file"), "{e}");
+    let e = interproc::MessageQueue::open(&name).unwrap_err();
+    assert!(e.message().contains("not a regular file"), "{e}");
+    let e = ManagedSharedMemory::open_or_create(&name, 65536, Permissions::default()).unwrap_err();
+    assert_ne!(e.kind(), ErrorKind::AlreadyExists, "{e}");
+    assert!(interproc::identify(&name).is_err());
+    for cmd in ["inspect", "check"] {
+        let (code, _) = tool(&[cmd, &name]);
+        assert_eq!(code, 1, "{cmd}");
+    }
+    let (code, _) = tool(&["list"]);
+    assert_eq!(code, 0);
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+}

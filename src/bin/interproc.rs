@@ -8,11 +8,10 @@
 //! ```
 
 use interproc::{
-    InstanceKind, LockHolder, ManagedSharedMemory, MessageQueue, OpenMode, Permissions,
+    InstanceKind, LockHolder, ManagedSharedMemory, MessageQueue, ObjectKind, OpenMode, Permissions,
     SegmentManager, SharedMemoryObject,
 };
 use std::fmt::Write as _;
-use std::io::Read;
 use std::os::unix::fs::MetadataExt;
 use std::process::ExitCode;
 
@@ -23,33 +22,15 @@ const USAGE: &str = "usage: interproc <command> [--json]
 commands:
   list            every object in /dev/shm: kind, size, owner, whether it validates
   inspect NAME    a managed segment's objects, free memory and lock holder;
-                  a message queue's depth and limits
-  check NAME      check a managed segment's heap and name index (exit 1 if broken)
+                  a message queue's depth and limits; a named sync object's kind
+                  and, for a mutex, its holder
+  check NAME      check a managed segment's heap and name index, or that a queue or
+                  named sync object validates (exit 1 if broken)
   remove NAME     remove the object NAME from /dev/shm";
 
 /// What the first bytes of an object say it is.
-fn kind_of(name: &str) -> String {
-    let mut head = [0u8; 16];
-    let read = std::fs::File::open(format!("{SHM_DIR}/{name}")).and_then(|mut f| f.read(&mut head));
-    match read {
-        Ok(n) if n >= 8 && &head[..8] == b"IPROCSEG" => "managed segment".into(),
-        Ok(n) if n >= 8 && &head[..8] == b"IPROCMQ1" => "message_queue".into(),
-        Ok(n) if n >= 16 && &head[..8] == b"IPSYNC\0\x01" => {
-            let code = u32::from_le_bytes([head[12], head[13], head[14], head[15]]);
-            match code {
-                1 => "named_mutex".into(),
-                2 => "named_recursive_mutex".into(),
-                3 => "named_condition".into(),
-                4 => "named_semaphore".into(),
-                5 => "named_sharable_mutex".into(),
-                6 => "named_upgradable_mutex".into(),
-                7 => "named_condition_any".into(),
-                other => format!("named sync object (kind {other})"),
-            }
-        }
-        Ok(_) => "shared memory".into(),
-        Err(_) => "unreadable".into(),
-    }
+fn kind_of(name: &str) -> Result<ObjectKind, interproc::Error> {
+    interproc::identify(name)
 }
 
 fn json_str(s: &str) -> String {
@@ -89,7 +70,7 @@ fn list(json: bool) -> ExitCode {
             continue;
         }
         let kind = kind_of(&name);
-        let (valid, creator) = if kind == "managed segment" {
+        let (valid, creator) = if kind == Ok(ObjectKind::ManagedSegment) {
             match open_segment(&name) {
                 Ok(seg) => ("yes".to_string(), seg.creator_pid().to_string()),
                 Err(err) => (format!("no: {}", err.message()), "-".into()),
@@ -97,6 +78,7 @@ fn list(json: bool) -> ExitCode {
         } else {
             ("-".into(), "-".into())
         };
+        let kind = kind.map_or("unreadable", |k| k.name()).to_string();
         rows.push((
             name,
             kind,
@@ -188,9 +170,70 @@ fn inspect_queue(name: &str, json: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The text for a lock word, as `inspect` prints it.
+fn holder_text(lock: LockHolder) -> String {
+    match lock {
+        LockHolder::Free => "free".into(),
+        LockHolder::Thread(tid) => format!("held by thread {tid}"),
+        LockHolder::OwnerDied => {
+            "free; its owner died holding it: the next process to lock recovers it".into()
+        }
+        LockHolder::Garbage(w) => format!("garbage (names thread {w}, which cannot exist)"),
+    }
+}
+
+/// The JSON value for a lock word.
+fn holder_json(lock: LockHolder) -> String {
+    match lock {
+        LockHolder::Free => "null".to_string(),
+        LockHolder::OwnerDied => "{\"owner_died\":true}".to_string(),
+        LockHolder::Thread(tid) => format!("{{\"owner_tid\":{tid}}}"),
+        LockHolder::Garbage(w) => format!("{{\"garbage\":{w}}}"),
+    }
+}
+
+/// A named sync object: its class and, for mutexes, its holder. `check` says only whether
+/// it validates.
+fn report_named(name: &str, json: bool, checking: bool) -> ExitCode {
+    let report = interproc::sync::open_any_named(name);
+    match (&report, json, checking) {
+        (Err(e), false, false) => eprintln!("interproc: {name}: {e}"),
+        (Err(e), false, true) => println!("{name}: BROKEN: {e}"),
+        (Err(e), true, _) => println!(
+            "{{\"name\":{},\"ok\":false,\"error\":{}}}",
+            json_str(name),
+            json_str(&e.to_string())
+        ),
+        (Ok(r), false, true) => println!("{name}: ok ({})", r.kind),
+        (Ok(r), false, false) => {
+            println!("{} {name}", r.kind);
+            if let Some(lock) = r.holder {
+                println!("  lock         {}", holder_text(lock));
+            }
+        }
+        (Ok(r), true, _) => println!(
+            "{{\"name\":{},\"kind\":{},\"ok\":true,\"lock\":{}}}",
+            json_str(name),
+            json_str(r.kind),
+            r.holder.map_or("null".into(), holder_json)
+        ),
+    }
+    if report.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
 fn inspect(name: &str, json: bool) -> ExitCode {
-    if kind_of(name) == "message_queue" {
-        return inspect_queue(name, json);
+    match kind_of(name) {
+        Ok(ObjectKind::MessageQueue) => return inspect_queue(name, json),
+        Ok(ObjectKind::NamedSync(_)) => return report_named(name, json, false),
+        Ok(_) => {}
+        Err(e) => {
+            eprintln!("interproc: {name}: {e}");
+            return ExitCode::FAILURE;
+        }
     }
     let seg = match open_segment(name) {
         Ok(s) => s,
@@ -222,12 +265,7 @@ fn inspect(name: &str, json: bool) -> ExitCode {
                 )
             })
             .collect();
-        let lock_json = match lock {
-            LockHolder::Free => "null".to_string(),
-            LockHolder::OwnerDied => "{\"owner_died\":true}".to_string(),
-            LockHolder::Thread(tid) => format!("{{\"owner_tid\":{tid}}}"),
-            LockHolder::Garbage(w) => format!("{{\"garbage\":{w}}}"),
-        };
+        let lock_json = holder_json(lock);
         println!(
             "{{\"name\":{},\"kind\":\"managed segment\",\"size\":{},\"free_memory\":{free},\"creator_pid\":{},\"lock\":{lock_json},\"objects\":[{}]}}",
             json_str(name),
@@ -240,16 +278,7 @@ fn inspect(name: &str, json: bool) -> ExitCode {
         println!("  size         {} bytes", seg.size());
         println!("  free memory  {free} bytes");
         println!("  creator pid  {}", seg.creator_pid());
-        match lock {
-            LockHolder::Free => println!("  lock         free"),
-            LockHolder::Thread(tid) => println!("  lock         held by thread {tid}"),
-            LockHolder::OwnerDied => println!(
-                "  lock         free; its owner died holding it: the next process to lock recovers it"
-            ),
-            LockHolder::Garbage(w) => {
-                println!("  lock         garbage (names thread {w}, which cannot exist)")
-            }
-        }
+        println!("  lock         {}", holder_text(lock));
         println!("  objects      {}", rows.len());
         for r in rows {
             println!(
@@ -266,7 +295,13 @@ fn inspect(name: &str, json: bool) -> ExitCode {
 }
 
 fn check(name: &str, json: bool) -> ExitCode {
-    let result = open_segment(name).and_then(|seg| seg.check_sanity());
+    let result = match kind_of(name) {
+        Ok(ObjectKind::NamedSync(_)) => return report_named(name, json, true),
+        // Opening a queue validates its header, layout and limits against its size.
+        Ok(ObjectKind::MessageQueue) => MessageQueue::open(name).map(|_| ()),
+        Ok(_) => open_segment(name).and_then(|seg| seg.check_sanity()),
+        Err(e) => Err(e),
+    };
     match (&result, json) {
         (Ok(()), false) => println!("{name}: ok"),
         (Err(e), false) => println!("{name}: BROKEN: {e}"),

@@ -17,6 +17,11 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 /// The first bytes of every managed segment.
 pub(crate) const MAGIC: [u8; 8] = *b"IPROCSEG";
+
+/// Whether `head` (an object's first bytes) begins with a segment's magic.
+pub(crate) fn is_segment_header(head: &[u8]) -> bool {
+    head.starts_with(&MAGIC)
+}
 /// How long a process spins for the segment lock before sleeping: heap operations hold it
 /// for well under a microsecond.
 const LOCK_SPIN: std::time::Duration = std::time::Duration::from_micros(10);
@@ -299,12 +304,7 @@ impl SegmentManager {
     /// process to lock recovers it), or garbage.
     pub fn lock_holder(&self) -> LockHolder {
         // SAFETY: the lock was initialised before the segment became ready.
-        match unsafe { robust::holder(self.lock_ptr()) } {
-            robust::Holder::Free => LockHolder::Free,
-            robust::Holder::OwnerDied => LockHolder::OwnerDied,
-            robust::Holder::Thread(tid) => LockHolder::Thread(tid),
-            robust::Holder::Garbage(tid) => LockHolder::Garbage(tid),
-        }
+        unsafe { crate::sync::lock_holder(self.lock_ptr()) }
     }
 
     /// The segment size in bytes (never more than this process has mapped).

@@ -13,6 +13,7 @@ mod manager;
 mod open;
 
 pub use index::InstanceKind;
+pub(crate) use manager::is_segment_header;
 pub use manager::{MIN_SEGMENT_SIZE, ObjectInfo, SegmentManager};
 pub use open::{
     ManagedExternalBuffer, ManagedHeapMemory, ManagedMappedFile, ManagedSharedMemory,

@@ -31,9 +31,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 pub use mutex::{InterprocessMutex, InterprocessRecursiveMutex, LockOutcome, MutexGuard};
+pub(crate) use named::kind_in as named_kind_in;
 pub use named::{
     NamedCondition, NamedMutex, NamedRecursiveMutex, NamedSemaphore, NamedSharableMutex,
-    NamedUpgradableMutex,
+    NamedSyncReport, NamedUpgradableMutex, open_any_named,
 };
 pub use semaphore::InterprocessSemaphore;
 pub use upgradable::{InterprocessSharableMutex, InterprocessUpgradableMutex};
@@ -51,6 +52,21 @@ pub enum LockHolder {
     Thread(u32),
     /// The word names a thread id no kernel hands out: garbage written over the lock.
     Garbage(u32),
+}
+
+/// What the word of the robust lock `m` says of its holder.
+///
+/// # Safety
+/// `m` must point to an initialised robust lock.
+pub(crate) unsafe fn lock_holder(m: *mut crate::os::robust::RawLock) -> LockHolder {
+    use crate::os::robust::{self, Holder};
+    // SAFETY: forwarded caller contract.
+    match unsafe { robust::holder(m) } {
+        Holder::Free => LockHolder::Free,
+        Holder::OwnerDied => LockHolder::OwnerDied,
+        Holder::Thread(tid) => LockHolder::Thread(tid),
+        Holder::Garbage(tid) => LockHolder::Garbage(tid),
+    }
 }
 
 /// How long a waiter busy-waits before it starts yielding: long enough to catch a

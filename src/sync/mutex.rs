@@ -302,6 +302,13 @@ macro_rules! robust_mutex_type {
                 self.inner.unlock($recursive)
             }
 
+            /// What the lock word says of its holder right now (for reports: the answer
+            /// may be stale as soon as it is read).
+            pub fn holder(&self) -> super::LockHolder {
+                // SAFETY: a live `&self` is an initialised mutex (see `init_at`).
+                unsafe { super::lock_holder(self.inner.lock.get()) }
+            }
+
             /// Whether the current holder got the lock from an owner that died. Meaningful
             /// only to the thread holding the lock.
             pub fn previous_owner_died(&self) -> bool {

@@ -382,6 +382,63 @@ impl NamedCondition {
     }
 }
 
+/// What [`open_any_named`] found: the Boost class a named sync object holds and, for the
+/// mutex kinds, what its lock word says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NamedSyncReport {
+    /// Boost's class name (`named_mutex`, `named_semaphore`, ...).
+    pub kind: &'static str,
+    /// The lock's holder (the exclusive side for the sharable and upgradable mutexes);
+    /// `None` for conditions and semaphores.
+    pub holder: Option<super::LockHolder>,
+}
+
+/// The Boost class name of the named sync object whose first bytes are `head`, if they are
+/// one's header (any layout version).
+pub(crate) fn kind_in(head: &[u8]) -> Option<&'static str> {
+    let magic = u64::from_le_bytes(head.get(..8)?.try_into().ok()?);
+    let code = u32::from_le_bytes(head.get(12..16)?.try_into().ok()?);
+    (magic == MAGIC).then(|| Kind::from_code(code).map_or("named sync object", Kind::boost_name))
+}
+
+/// Opens the named sync object `name` (open_only) as the class its header names, which
+/// validates it exactly as opening it by that class would, and reports on it.
+pub fn open_any_named(name: &str) -> Result<NamedSyncReport> {
+    let corrupt = |why: &str| {
+        Error::new(
+            ErrorKind::Corrupted,
+            format!("{name:?} is not a named sync object: {why}"),
+        )
+    };
+    let mut head = [0u8; 16];
+    {
+        let shm = SharedMemoryObject::open(name, Mode::ReadOnly)?;
+        if shm.size()? < head.len() as u64 {
+            return Err(corrupt("too small"));
+        }
+        MappedRegion::new(&shm, Mode::ReadOnly, 0, head.len())?.read_at(0, &mut head)?;
+    }
+    let code = u32::from_le_bytes(head[12..16].try_into().expect("4 bytes"));
+    let kind = match kind_in(&head).and(Kind::from_code(code)) {
+        Some(k) => k,
+        None => return Err(corrupt("no header of a known kind")),
+    };
+    let (open, perm) = (Creation::OpenOnly, Permissions::DEFAULT);
+    let holder = match kind {
+        Kind::Mutex => Some(NamedMutex::new(open, name, perm)?.holder()),
+        Kind::RecursiveMutex => Some(NamedRecursiveMutex::new(open, name, perm)?.holder()),
+        Kind::SharableMutex => Some(NamedSharableMutex::new(open, name, perm)?.holder()),
+        Kind::UpgradableMutex => Some(NamedUpgradableMutex::new(open, name, perm)?.holder()),
+        Kind::Condition => NamedCondition::new(open, name, perm).map(|_| None)?,
+        Kind::ConditionAny => NamedCondition::new_any(open, name, perm).map(|_| None)?,
+        Kind::Semaphore => NamedSemaphore::new(open, name, 0, perm).map(|_| None)?,
+    };
+    Ok(NamedSyncReport {
+        kind: kind.boost_name(),
+        holder,
+    })
+}
+
 impl NamedSemaphore {
     /// Opens or creates the named semaphore; `initial` and `perm` apply on creation.
     pub fn new(

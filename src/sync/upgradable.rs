@@ -287,6 +287,12 @@ impl InterprocessUpgradableMutex {
             .map_err(|e| e.into_error("waiting for an upgradable mutex"))
     }
 
+    /// What the exclusive side's lock word says of its holder right now (for reports).
+    pub fn holder(&self) -> super::LockHolder {
+        // SAFETY: a live `&self` is an initialised mutex (see `init_at`).
+        unsafe { super::lock_holder(self.writer.get()) }
+    }
+
     // ----- the writer side -----
 
     fn writer_take(&self, wait: Wait) -> Result<Option<LockOutcome>> {
