@@ -11,11 +11,10 @@
 //! memory that is not inside the segment's heap, since a program writing there would
 //! corrupt what it does not own.
 //!
-//! Two things are pinned rather than fuzzed, because honouring them is a legitimate wait,
-//! not a failure: the lock word is replaced by an unlocked lock (a lock held by a live
-//! process is waited for; garbage lock words are tested in `tests/hostile.rs`), and a
-//! queue whose state says "being created" gets a creator pid that cannot be alive (an
-//! opener waits up to ten seconds for a live creator).
+//! One thing is pinned rather than fuzzed, because honouring it is a legitimate wait, not
+//! a failure: the lock word is replaced by an unlocked lock (a lock held by a live process
+//! is waited for; garbage lock words are tested in `tests/hostile.rs`). A queue whose state
+//! is not ready is reported at once: nobody holds its build lock (see `src/publish.rs`).
 
 #![allow(dead_code)]
 
@@ -36,15 +35,12 @@ pub const SEGMENT_LOCK: std::ops::Range<usize> = 40..80;
 pub const SEGMENT_CREATOR: std::ops::Range<usize> = 20..24;
 /// Where the queue lock lives in a queue header (pinned in `src/mq.rs`).
 pub const QUEUE_LOCK: std::ops::Range<usize> = 64..104;
-/// The state word and creator pid of a queue header.
-pub const QUEUE_STATE: std::ops::Range<usize> = 12..16;
+/// The creator pid of a queue header.
 pub const QUEUE_CREATOR: std::ops::Range<usize> = 16..20;
 /// The size of a queue header: an opener waits for an object to reach it.
 pub const QUEUE_HEADER: usize = 448;
 /// Bytes past the image that a `grow` operation may take into the segment.
 const GROW_SLACK: usize = 1024;
-/// A thread id above any `pid_max` (2^22), so never alive.
-const DEAD_PID: u32 = 0x3fff_fff0;
 
 /// What one input did, for the replay test's figures and checks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -487,9 +483,6 @@ pub fn queue(data: &[u8]) -> Outcome {
         bytes.resize(QUEUE_HEADER, 0);
     }
     bytes[QUEUE_LOCK].copy_from_slice(queue_lock_template());
-    if bytes[QUEUE_STATE].iter().all(|&b| b == 0) {
-        bytes[QUEUE_CREATOR].copy_from_slice(&DEAD_PID.to_ne_bytes());
-    }
     let name = unique_name("q");
     let q = {
         let shm = SharedMemoryObject::create(&name, Mode::ReadWrite, Permissions::default())

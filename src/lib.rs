@@ -29,6 +29,7 @@ mod mq;
 mod name;
 mod os;
 mod probe;
+mod publish;
 mod region;
 mod segment;
 mod shm;

@@ -49,9 +49,11 @@
 
 use crate::name::os_name;
 use crate::os::{futex, robust};
+use crate::publish::{self, StateWord, Turn};
 use crate::sync::Deadline;
 use crate::{Error, ErrorKind, MappedRegion, Mode, Permissions, Result, SharedMemoryObject};
 use std::cell::UnsafeCell;
+use std::os::fd::AsFd;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -72,8 +74,6 @@ const FROZEN: u64 = 1 << 31;
 const POS_MASK: u64 = FROZEN - 1;
 /// The length of a slot whose sender died before its message was complete.
 const SKIP: u32 = u32::MAX;
-/// How long an opener waits for a creator to finish.
-const INIT_WAIT: Duration = Duration::from_secs(10);
 /// How long to spin before sleeping when another CPU may be about to answer: a futex
 /// sleep and wake-up costs several microseconds each way.
 const SPIN_BUDGET: Duration = Duration::from_micros(20);
@@ -436,10 +436,17 @@ impl MessageQueue {
             (true, true) => SharedMemoryObject::open_or_create(name, Mode::ReadWrite, perm)?,
             _ => SharedMemoryObject::open(name, Mode::ReadWrite)?,
         };
-        if shm.created() {
-            let layout = layout.expect("creating needs a layout");
+        let may_build = shm.created() || (create && open);
+        let state = StateWord {
+            offset: std::mem::offset_of!(QueueHeader, state) as u64,
+            ready: READY,
+        };
+        if let Turn::Build(_building) = publish::take_turn(shm.as_fd(), state, may_build, &what)? {
+            let layout = layout.expect("building needs a layout");
+            // Emptied first: a builder that died may have left part of its work.
             let made = shm
-                .truncate(layout.total)
+                .truncate(0)
+                .and_then(|_| shm.truncate(layout.total))
                 .and_then(|_| MappedRegion::new(&shm, Mode::ReadWrite, 0, 0))
                 .and_then(|region| Self::format(region, layout, name));
             if made.is_err() {
@@ -447,39 +454,18 @@ impl MessageQueue {
             }
             return made;
         }
-        let start = Instant::now();
-        while shm.size()? < HEADER_SIZE {
-            if start.elapsed() > INIT_WAIT {
-                return Err(corrupted(format!("{what} was never sized by its creator")));
-            }
-            std::thread::sleep(Duration::from_millis(1));
+        if shm.size()? < HEADER_SIZE {
+            return Err(corrupted(format!("{what} is too small for its header")));
         }
         let region = MappedRegion::new(&shm, Mode::ReadWrite, 0, 0)?;
         // SAFETY: at least HEADER_SIZE bytes are mapped.
         let h = unsafe { &*region.as_ptr().cast::<QueueHeader>() };
-        loop {
-            match h.state.load(Ordering::Acquire) {
-                READY => break,
-                0 => {
-                    let pid = h.creator_pid.load(Ordering::Relaxed);
-                    if pid != 0 && !crate::os::process_alive(pid) {
-                        return Err(corrupted(format!(
-                            "{what}: its creator (pid {pid}) died while initialising it"
-                        )));
-                    }
-                    if start.elapsed() > INIT_WAIT {
-                        return Err(corrupted(format!(
-                            "{what} is still not initialised after {INIT_WAIT:?}"
-                        )));
-                    }
-                    std::thread::sleep(Duration::from_millis(1));
-                }
-                other => {
-                    return Err(corrupted(format!(
-                        "{what} is not an interproc message queue (state {other:#x})"
-                    )));
-                }
-            }
+        // Acquire: pairs with the builder's Release store of READY in `format`.
+        if h.state.load(Ordering::Acquire) != READY {
+            return Err(corrupted(format!(
+                "{what} is not an interproc message queue (state {:#x})",
+                h.state.load(Ordering::Relaxed)
+            )));
         }
         if h.magic != MAGIC {
             return Err(corrupted(format!(
@@ -520,8 +506,8 @@ impl MessageQueue {
             busy_misses: AtomicU32::new(0),
         };
         let base = q.region.as_ptr();
-        // SAFETY: a fresh, zeroed mapping of `layout.total` bytes that this process created
-        // exclusively; openers only read `state` and `creator_pid` until READY.
+        // SAFETY: a fresh, zeroed mapping of `layout.total` bytes that this process builds
+        // alone, under the build lock; openers wait for READY.
         unsafe {
             let h = base.cast::<QueueHeader>();
             (*h).creator_pid
@@ -553,6 +539,8 @@ impl MessageQueue {
         unsafe {
             let h = base.cast::<QueueHeader>();
             (*h).magic = MAGIC;
+            // Release: publishes the header, the entries and the slots; pairs with the
+            // Acquire load of `state` in `open_impl`.
             (*h).state.store(READY, Ordering::Release);
         }
         Ok(q)

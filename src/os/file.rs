@@ -149,3 +149,20 @@ pub(crate) fn create_file(path: &CStr, perm: u32) -> OsResult<OwnedFd> {
         })
     })
 }
+
+/// The native-endian `u32` at `offset` of the object behind `fd` (`pread`), or `None` if
+/// the object ends before it.
+pub(crate) fn read_u32_at(fd: BorrowedFd<'_>, offset: u64) -> OsResult<Option<u32>> {
+    let offset = libc::off_t::try_from(offset).map_err(|_| Errno(libc::EFBIG))?;
+    let mut buf = [0u8; 4];
+    let n = retry_eintr(|| {
+        // SAFETY: `buf` is writable for 4 bytes; `fd` is open for the call.
+        let n = unsafe { libc::pread(fd.as_raw_fd(), buf.as_mut_ptr().cast(), 4, offset) };
+        if n < 0 {
+            Err(Errno::last())
+        } else {
+            Ok(n as usize)
+        }
+    })?;
+    Ok((n == 4).then(|| u32::from_ne_bytes(buf)))
+}

@@ -1,20 +1,24 @@
 //! Opening and creating managed segments over each kind of memory.
 //!
-//! Creation is exclusive at the OS level (`O_EXCL`, `IPC_EXCL`), so among many processes
-//! calling `open_or_create` at once exactly one creates and formats the segment. The others
-//! wait, for a bounded time, until the segment's size is set and its header says it is
-//! ready; if the creator died half-way they get a `Corrupted` error rather than a hang.
+//! Segments come into being by the publish protocol of [`crate::publish`]: among many
+//! processes calling `open_or_create` at once exactly one builds the segment, the others
+//! sleep until it is published, and a creator that died half-way is replaced by the next
+//! `open_or_create` (an `open_only` says so at once). System V memory, which has no
+//! descriptor to lock, is the exception: its openers wait for the state word, for a bounded
+//! time.
 
 use super::manager::{
     self, HEADER_SIZE, STATE_FRESH, STATE_INITIALIZING, STATE_READY, SegmentManager,
 };
 use crate::name::c_path;
 use crate::os::{self, file};
+use crate::publish::{self, StateWord, Turn};
 use crate::{
     Creation, Error, ErrorKind, FileMapping, Mappable, MappedRegion, Mode, Permissions, Result,
     SharedMemoryObject, XsiKey, XsiSharedMemory,
 };
 use std::ops::Deref;
+use std::os::fd::{AsFd, BorrowedFd};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -88,64 +92,39 @@ fn format_new(region: MappedRegion) -> Result<Mapped> {
     })
 }
 
-/// Waits until `size()` reports at least a header's worth of bytes.
-fn wait_for_size(what: &str, size: impl Fn() -> Result<u64>) -> Result<u64> {
-    let start = Instant::now();
-    loop {
-        let s = size()?;
-        if s >= HEADER_SIZE {
-            return Ok(s);
-        }
-        if start.elapsed() > INIT_TIMEOUT {
-            return Err(Error::new(
-                ErrorKind::Corrupted,
-                format!(
-                    "{what} has {s} bytes after {INIT_TIMEOUT:?}: its creator never sized it (died?)"
-                ),
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
+/// The segment's state word, for the publish protocol.
+const STATE_WORD: StateWord = StateWord {
+    offset: 16,
+    ready: STATE_READY,
+};
+
+/// Decides by the publish protocol whether the caller builds the segment behind `fd` or
+/// opens it.
+fn turn<'a>(fd: BorrowedFd<'a>, may_build: bool, what: &str) -> Result<Turn<'a>> {
+    publish::take_turn(fd, STATE_WORD, may_build, what)
 }
 
-/// Maps an existing segment, waits for it to be ready, and validates it.
+/// Maps an existing segment and validates it; its creator has published it (see
+/// [`turn`]), except for System V memory, which [`wait_published`] waits for.
 fn attach<M: Mappable>(object: &M, what: &str, mode: OpenMode) -> Result<Mapped> {
     let region = MappedRegion::new(object, mode.map_mode(), 0, 0)?;
+    if (region.len() as u64) < HEADER_SIZE {
+        return Err(Error::new(
+            ErrorKind::Corrupted,
+            format!("{what} is too small to hold a segment header"),
+        ));
+    }
     let base = base_of(&region);
-    // SAFETY: the mapping holds at least HEADER_SIZE bytes (checked by the caller), and
-    // the state word is an aligned u32 at offset 16.
+    // SAFETY: the mapping holds at least HEADER_SIZE bytes, and the state word is an
+    // aligned u32 at offset 16.
     let state = unsafe { &*base.as_ptr().add(16).cast::<AtomicU32>() };
-    // SAFETY: as above; offset 20 holds the creator's pid.
-    let creator = unsafe { &*base.as_ptr().add(20).cast::<AtomicU32>() };
-    let start = Instant::now();
-    loop {
-        match state.load(Ordering::Acquire) {
-            STATE_READY => break,
-            s @ (STATE_FRESH | STATE_INITIALIZING) => {
-                let pid = creator.load(Ordering::Relaxed);
-                if s == STATE_INITIALIZING && !os::process_alive(pid) {
-                    return Err(Error::new(
-                        ErrorKind::Corrupted,
-                        format!(
-                            "{what} was never finished: its creator (pid {pid}) died while initialising it"
-                        ),
-                    ));
-                }
-                if start.elapsed() > INIT_TIMEOUT {
-                    return Err(Error::new(
-                        ErrorKind::Corrupted,
-                        format!("{what} is still not initialised after {INIT_TIMEOUT:?}"),
-                    ));
-                }
-                std::thread::sleep(Duration::from_millis(1));
-            }
-            other => {
-                return Err(Error::new(
-                    ErrorKind::Corrupted,
-                    format!("{what} is not an interproc managed segment (state word {other:#x})"),
-                ));
-            }
-        }
+    // Acquire: pairs with the builder's Release store of STATE_READY in `format`.
+    let s = state.load(Ordering::Acquire);
+    if s != STATE_READY {
+        return Err(Error::new(
+            ErrorKind::Corrupted,
+            format!("{what} is not a published interproc managed segment (state word {s:#x})"),
+        ));
     }
     // SAFETY: the region is mapped and readable for its whole length.
     unsafe { SegmentManager::validate(base, region.len() as u64) }
@@ -159,6 +138,40 @@ fn attach<M: Mappable>(object: &M, what: &str, mode: OpenMode) -> Result<Mapped>
         manager,
         created: false,
     })
+}
+
+/// System V memory has no descriptor to hold a build lock on, so an opener of a segment
+/// that another process is still building waits for its state word, for a bounded time.
+/// This is the one place where a dead creator is found by a timeout (see `publish`).
+fn wait_published(xsi: &XsiSharedMemory, what: &str) -> Result<()> {
+    let start = Instant::now();
+    loop {
+        if xsi.size()? as u64 >= HEADER_SIZE {
+            let region = MappedRegion::new(xsi, Mode::ReadOnly, 0, 0)?;
+            // SAFETY: at least HEADER_SIZE bytes are mapped; the state word is an aligned
+            // u32 at offset 16.
+            let state = unsafe { &*region.as_ptr().add(16).cast::<AtomicU32>() };
+            match state.load(Ordering::Acquire) {
+                STATE_READY => return Ok(()),
+                STATE_FRESH | STATE_INITIALIZING => {}
+                other => {
+                    return Err(Error::new(
+                        ErrorKind::Corrupted,
+                        format!(
+                            "{what} is not an interproc managed segment (state word {other:#x})"
+                        ),
+                    ));
+                }
+            }
+        }
+        if start.elapsed() > INIT_TIMEOUT {
+            return Err(Error::new(
+                ErrorKind::Corrupted,
+                format!("{what} is still not initialised after {INIT_TIMEOUT:?}"),
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
 }
 
 fn needs_size(mode: OpenMode, size: u64) -> Result<()> {
@@ -202,18 +215,21 @@ impl ManagedSharedMemory {
             }
             _ => (SharedMemoryObject::open(name, mode.object_mode())?, false),
         };
-        let seg = if created {
-            let made = shm
-                .truncate(size)
-                .and_then(|_| MappedRegion::new(&shm, Mode::ReadWrite, 0, 0))
-                .and_then(format_new);
-            if made.is_err() {
-                SharedMemoryObject::remove(name);
+        let may_build = created || mode == OpenMode::OpenOrCreate;
+        let seg = match turn(shm.as_fd(), may_build, &what)? {
+            Turn::Build(_building) => {
+                // Emptied first: a builder that died may have left part of its work.
+                let made = shm
+                    .truncate(0)
+                    .and_then(|_| shm.truncate(size))
+                    .and_then(|_| MappedRegion::new(&shm, Mode::ReadWrite, 0, 0))
+                    .and_then(format_new);
+                if made.is_err() {
+                    SharedMemoryObject::remove(name);
+                }
+                made?
             }
-            made?
-        } else {
-            wait_for_size(&what, || shm.size())?;
-            attach(&shm, &what, mode)?
+            Turn::Open => attach(&shm, &what, mode)?,
         };
         Ok(ManagedSharedMemory {
             seg,
@@ -257,7 +273,7 @@ impl ManagedSharedMemory {
         let shm = SharedMemoryObject::open(name, Mode::ReadWrite)?;
         let what = format!("managed shared memory {name:?}");
         let old = {
-            wait_for_size(&what, || shm.size())?;
+            let _ = turn(shm.as_fd(), false, &what)?;
             let seg = attach(&shm, &what, OpenMode::OpenOnly)?;
             seg.manager.size() as u64
         };
@@ -273,7 +289,7 @@ impl ManagedSharedMemory {
     pub fn shrink_to_fit(name: &str) -> Result<()> {
         let shm = SharedMemoryObject::open(name, Mode::ReadWrite)?;
         let what = format!("managed shared memory {name:?}");
-        wait_for_size(&what, || shm.size())?;
+        let _ = turn(shm.as_fd(), false, &what)?;
         let new = attach(&shm, &what, OpenMode::OpenOnly)?
             .manager
             .shrink_tail()?;
@@ -306,22 +322,9 @@ impl ManagedMappedFile {
             OpenMode::CreateOnly | OpenMode::OpenOrCreate => {
                 match file::create_file(&c, perm.mode()) {
                     Ok(fd) => {
-                        let sized =
-                            file::set_permissions(std::os::fd::AsFd::as_fd(&fd), perm.mode())
-                                .and_then(|_| file::reserve(std::os::fd::AsFd::as_fd(&fd), 0, size))
-                                .or_else(|e| {
-                                    if e.0 == libc::EOPNOTSUPP {
-                                        Ok(())
-                                    } else {
-                                        Err(e)
-                                    }
-                                })
-                                .and_then(|_| file::set_len(std::os::fd::AsFd::as_fd(&fd), size));
-                        if let Err(e) = sized {
+                        if let Err(e) = file::set_permissions(fd.as_fd(), perm.mode()) {
                             let _ = file::unlink(&c);
-                            return Err(
-                                e.into_error(format_args!("creating {what} of {size} bytes"))
-                            );
+                            return Err(e.into_error(format_args!("creating {what}")));
                         }
                         true
                     }
@@ -331,23 +334,27 @@ impl ManagedMappedFile {
             }
             _ => false,
         };
+        let may_build = created || mode == OpenMode::OpenOrCreate;
         let fm = FileMapping::new(
             path,
-            if created {
+            if may_build {
                 Mode::ReadWrite
             } else {
                 mode.object_mode()
             },
         )?;
-        let seg = if created {
-            let made = MappedRegion::new(&fm, Mode::ReadWrite, 0, 0).and_then(format_new);
-            if made.is_err() {
-                FileMapping::remove(path);
+        let seg = match turn(fm.as_fd(), may_build, &what)? {
+            Turn::Build(_building) => {
+                let made = build_file(fm.as_fd(), size)
+                    .map_err(|e| e.into_error(format_args!("creating {what} of {size} bytes")))
+                    .and_then(|_| MappedRegion::new(&fm, Mode::ReadWrite, 0, 0))
+                    .and_then(format_new);
+                if made.is_err() {
+                    FileMapping::remove(path);
+                }
+                made?
             }
-            made?
-        } else {
-            wait_for_size(&what, || fm.size())?;
-            attach(&fm, &what, mode)?
+            Turn::Open => attach(&fm, &what, mode)?,
         };
         Ok(ManagedMappedFile {
             seg,
@@ -380,7 +387,7 @@ impl ManagedMappedFile {
         let what = format!("managed mapped file {path:?}");
         let old = {
             let fm = FileMapping::new(path, Mode::ReadWrite)?;
-            wait_for_size(&what, || fm.size())?;
+            let _ = turn(fm.as_fd(), false, &what)?;
             attach(&fm, &what, OpenMode::OpenOnly)?.manager.size() as u64
         };
         let new = old
@@ -396,13 +403,24 @@ impl ManagedMappedFile {
         let what = format!("managed mapped file {path:?}");
         let new = {
             let fm = FileMapping::new(path, Mode::ReadWrite)?;
-            wait_for_size(&what, || fm.size())?;
+            let _ = turn(fm.as_fd(), false, &what)?;
             attach(&fm, &what, OpenMode::OpenOnly)?
                 .manager
                 .shrink_tail()?
         };
         resize_file(path, new)
     }
+}
+
+/// Empties the file behind `fd` and gives it `size` reserved bytes (reserving is skipped
+/// where the file system cannot).
+fn build_file(fd: BorrowedFd<'_>, size: u64) -> std::result::Result<(), os::Errno> {
+    file::set_len(fd, 0)?;
+    match file::reserve(fd, 0, size) {
+        Err(e) if e.0 != libc::EOPNOTSUPP => return Err(e),
+        _ => {}
+    }
+    file::set_len(fd, size)
 }
 
 fn resize_file(path: &str, size: u64) -> Result<()> {
@@ -676,7 +694,7 @@ impl ManagedXsiSharedMemory {
             }
             made?
         } else {
-            wait_for_size(&what, || xsi.size().map(|s| s as u64))?;
+            wait_published(&xsi, &what)?;
             attach(&xsi, &what, OpenMode::OpenOnly)?
         };
         Ok(ManagedXsiSharedMemory { seg, xsi })

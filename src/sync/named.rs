@@ -1,21 +1,23 @@
 //! Named synchronisation objects: each is a small shared memory object `/dev/shm/<name>`
 //! holding a validated header followed by the primitive.
 //!
-//! The creator (the process whose exclusive create succeeded) sizes the object, builds the
-//! primitive, writes the header and only then publishes the `READY` state, so any number of
-//! processes may `open_or_create` at once and exactly one initialises. An object that does
+//! Objects come into being by the publish protocol of [`crate::publish`]: the builder sizes
+//! the object, builds the primitive, writes the header and only then publishes the `READY`
+//! state, so any number of processes may `open_or_create` at once and exactly one builds; a
+//! creator that died half-way is replaced by the next `open_or_create`. An object that does
 //! not validate (another kind, another layout version, garbage) is a `Corrupted` error.
 
 use super::condition::InterprocessCondition;
 use super::mutex::{InterprocessMutex, InterprocessRecursiveMutex};
 use super::semaphore::InterprocessSemaphore;
 use super::upgradable::InterprocessUpgradableMutex;
+use crate::publish::{self, StateWord, Turn};
 use crate::{
     Creation, Error, ErrorKind, MappedRegion, Mode, Permissions, Result, SharedMemoryObject,
 };
 use std::ops::Deref;
+use std::os::fd::AsFd;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
 
 /// "IPSYNC\0\x01" read as a little-endian u64.
 const MAGIC: u64 = u64::from_le_bytes(*b"IPSYNC\0\x01");
@@ -25,8 +27,11 @@ const LAYOUT_VERSION: u32 = 2;
 const PAYLOAD_OFFSET: usize = 64;
 /// `state` once the creator has finished.
 const READY: u32 = 0x5245_4459;
-/// How long an opener waits for a creator that is still initialising.
-const INIT_WAIT: Duration = Duration::from_secs(2);
+/// Where `state` is, for the publish protocol.
+const STATE_WORD: StateWord = StateWord {
+    offset: std::mem::offset_of!(Header, state) as u64,
+    ready: READY,
+};
 
 /// The kind of primitive a named object holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,65 +102,51 @@ impl NamedObject {
         payload_size: usize,
         init: impl FnOnce(*mut u8) -> Result<()>,
     ) -> Result<NamedObject> {
-        let what = kind.boost_name();
+        let what = format!("{} {name:?}", kind.boost_name());
         let shm = SharedMemoryObject::new(creation, name, Mode::ReadWrite, perm)?;
         let total = PAYLOAD_OFFSET + payload_size;
-        if shm.created() {
-            let built = Self::build(shm, name, kind, total, payload_size, init);
-            if built.is_err() {
-                SharedMemoryObject::remove(name);
+        let may_build = shm.created() || creation == Creation::OpenOrCreate;
+        let region = match publish::take_turn(shm.as_fd(), STATE_WORD, may_build, &what)? {
+            Turn::Build(_building) => {
+                let built = Self::build(&shm, kind, total, payload_size, init);
+                if built.is_err() {
+                    SharedMemoryObject::remove(name);
+                }
+                built?
             }
-            return built;
-        }
-        let corrupt = |why: String| {
-            Error::new(
-                ErrorKind::Corrupted,
-                format!("opening {what} {name:?}: {why}"),
-            )
+            Turn::Open => Self::validate(&shm, &what, kind, total, payload_size)?,
         };
-        let start = Instant::now();
-        // The creator may not have sized it yet.
-        loop {
-            let size = shm.size()?;
-            if size as usize >= total {
-                break;
-            }
-            if size != 0 {
-                return Err(corrupt(format!(
-                    "{size} bytes is too small for a {what} ({total} bytes)"
-                )));
-            }
-            if start.elapsed() > INIT_WAIT {
-                return Err(corrupt(
-                    "the object is empty (its creator may have died while creating it)".into(),
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(1));
+        Ok(NamedObject {
+            region,
+            name: name.to_owned(),
+            _shm: shm,
+        })
+    }
+
+    /// Maps a published object and checks that it holds a `kind` of this layout.
+    fn validate(
+        shm: &SharedMemoryObject,
+        what: &str,
+        kind: Kind,
+        total: usize,
+        payload_size: usize,
+    ) -> Result<MappedRegion> {
+        let corrupt =
+            |why: String| Error::new(ErrorKind::Corrupted, format!("opening {what}: {why}"));
+        let size = shm.size()?;
+        if size < total as u64 {
+            return Err(corrupt(format!(
+                "{size} bytes is too small for a {} ({total} bytes)",
+                kind.boost_name()
+            )));
         }
-        let region = MappedRegion::new(&shm, Mode::ReadWrite, 0, 0)?;
-        // SAFETY: the region is at least `total` bytes, page-aligned, and Header is
-        // plain data except for the atomic state word.
+        let region = MappedRegion::new(shm, Mode::ReadWrite, 0, 0)?;
+        // SAFETY: the region is at least `total` bytes, page-aligned, and Header is plain
+        // data except for the atomic state word.
         let header = unsafe { &*region.as_ptr().cast::<Header>() };
-        loop {
-            // Acquire: pairs with the creator's Release store; the header and the primitive
-            // are fully written once READY is seen.
-            let state = header.state.load(Ordering::Acquire);
-            // SAFETY: reading a plain u64 from the mapped header.
-            let magic = unsafe { std::ptr::read_volatile(&raw const header.magic) };
-            if state == READY {
-                break;
-            }
-            if state != 0 || (magic != 0 && magic != MAGIC) {
-                return Err(corrupt("not an interproc sync object".into()));
-            }
-            if start.elapsed() > INIT_WAIT {
-                return Err(corrupt(
-                    "never finished initialising (its creator may have died)".into(),
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(1));
-        }
-        if header.magic != MAGIC {
+        // Acquire: pairs with the builder's Release store of READY, after which the header
+        // and the primitive are complete (`take_turn` saw READY too, through the kernel).
+        if header.state.load(Ordering::Acquire) != READY || header.magic != MAGIC {
             return Err(corrupt("not an interproc sync object".into()));
         }
         if header.version != LAYOUT_VERSION {
@@ -166,7 +157,10 @@ impl NamedObject {
         }
         if header.kind != kind as u32 {
             let other = Kind::from_code(header.kind).map_or("an unknown kind", Kind::boost_name);
-            return Err(corrupt(format!("it holds a {other}, not a {what}")));
+            return Err(corrupt(format!(
+                "it holds a {other}, not a {}",
+                kind.boost_name()
+            )));
         }
         if header.payload_size as usize != payload_size {
             return Err(corrupt(format!(
@@ -174,26 +168,24 @@ impl NamedObject {
                 header.payload_size
             )));
         }
-        Ok(NamedObject {
-            region,
-            name: name.to_owned(),
-            _shm: shm,
-        })
+        Ok(region)
     }
 
+    /// Builds the object from nothing (the caller holds the build lock).
     fn build(
-        shm: SharedMemoryObject,
-        name: &str,
+        shm: &SharedMemoryObject,
         kind: Kind,
         total: usize,
         payload_size: usize,
         init: impl FnOnce(*mut u8) -> Result<()>,
-    ) -> Result<NamedObject> {
+    ) -> Result<MappedRegion> {
+        // Emptied first: a builder that died may have left part of its work.
+        shm.truncate(0)?;
         shm.truncate(total as u64)?;
-        let region = MappedRegion::new(&shm, Mode::ReadWrite, 0, 0)?;
+        let region = MappedRegion::new(shm, Mode::ReadWrite, 0, 0)?;
         let base = region.as_ptr();
         // SAFETY: `base + PAYLOAD_OFFSET` lies inside the fresh, zero-filled mapping, which
-        // only this process can have initialised (others wait for READY).
+        // only this process builds (it holds the build lock; openers wait for READY).
         init(unsafe { base.add(PAYLOAD_OFFSET) })?;
         let header = base.cast::<Header>();
         // SAFETY: the header lies at the start of the mapping, which is page-aligned.
@@ -202,14 +194,11 @@ impl NamedObject {
             (*header).version = LAYOUT_VERSION;
             (*header).kind = kind as u32;
             (*header).payload_size = payload_size as u32;
-            // Release: publishes the header and the primitive to openers.
+            // Release: publishes the header and the primitive; pairs with the Acquire load
+            // in `validate`.
             (*header).state.store(READY, Ordering::Release);
         }
-        Ok(NamedObject {
-            region,
-            name: name.to_owned(),
-            _shm: shm,
-        })
+        Ok(region)
     }
 
     fn payload<T>(&self) -> &T {
