@@ -8,7 +8,6 @@ pub(crate) mod file;
 pub(crate) mod flock;
 pub(crate) mod futex;
 pub(crate) mod mmap;
-pub(crate) mod proc_stat;
 pub(crate) mod robust;
 pub(crate) mod sysv;
 
@@ -46,19 +45,6 @@ pub(crate) fn retry_eintr<T>(mut f: impl FnMut() -> OsResult<T>) -> OsResult<T> 
 
 /// The largest name the OS accepts for one path component (`NAME_MAX`).
 pub(crate) const NAME_MAX: usize = 255;
-
-/// Whether process `pid` exists (it may be a zombie, or a reused PID).
-pub(crate) fn process_alive(pid: u32) -> bool {
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
-        return false;
-    };
-    if pid <= 0 {
-        return false;
-    }
-    // SAFETY: signal 0 only checks for existence and permission.
-    let r = unsafe { libc::kill(pid, 0) };
-    r == 0 || Errno::last().0 == libc::EPERM
-}
 
 /// The number of CPUs online (read once). Not this process's affinity: a peer pinned to
 /// another CPU can answer while this process spins.

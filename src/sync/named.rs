@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 /// "IPSYNC\0\x01" read as a little-endian u64.
 const MAGIC: u64 = u64::from_le_bytes(*b"IPSYNC\0\x01");
 /// Bumped on any change of the header or of a primitive's layout.
-const LAYOUT_VERSION: u32 = 2;
+const LAYOUT_VERSION: u32 = 3;
 /// Where the primitive starts (a cache line after the object's start).
 const PAYLOAD_OFFSET: usize = 64;
 /// `state` once the creator has finished.

@@ -8,10 +8,13 @@
 //!   it clears it before letting go, so a set flag with a dead `writer` holder means the
 //!   owner died: whoever finds that (a writer through `EOWNERDEAD`, a waiting reader
 //!   through a `try_lock` of `writer`) clears it.
-//! - Readers are counted in a table of slots tagged with their process (PID and the
-//!   process's start time, so a reused PID is never mistaken for the dead reader). A writer
-//!   waiting for readers reclaims the slots of processes that no longer exist. More
-//!   reading processes than slots are counted without a tag and cannot be reclaimed.
+//! - Readers are counted in a table of slots, one per reading thread. Each slot is a robust
+//!   lock that its thread holds while it has sharable locks, plus the count of them. When a
+//!   reading thread dies (its process killed, in whatever PID namespace), the kernel marks
+//!   its slot's lock word, and from that moment the slot's count no longer counts: nothing
+//!   asks whether a process exists. More reading threads than slots are counted without a
+//!   slot and cannot be reclaimed. A sharable lock belongs to the thread that took it, as a
+//!   `pthread_rwlock_t` read lock does: another thread cannot release it.
 //! - `guard`, a second robust mutex, is held only for a few instructions to update those
 //!   words. Every update is a single store, so a process killed inside leaves them
 //!   consistent.
@@ -21,27 +24,42 @@
 
 use super::mutex::LockOutcome;
 use super::{Deadline, spin_until};
+use crate::os::Errno;
 use crate::os::futex::{self, Woken};
 use crate::os::robust::{self, Acquired, MutexStorage};
-use crate::os::{Errno, proc_stat, process_alive};
 use crate::{Error, ErrorKind, Result};
 use std::cell::UnsafeCell;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-/// `magic` of an initialised upgradable mutex ("UPGR").
-const MAGIC: u32 = 0x5550_4752;
-/// Reader slots: this many processes reading at once are tracked and reclaimable.
-pub(crate) const READER_SLOTS: usize = 64;
+/// `magic` of an initialised upgradable mutex ("UPG2": the reader slots are robust locks;
+/// "UPGR" had slots tagged with process ids).
+const MAGIC: u32 = 0x5550_4732;
+/// Reader slots: this many threads reading at once are tracked and reclaimable.
+pub(crate) const READER_SLOTS: usize = 21;
 /// How often a sleeper re-checks for dead owners and readers.
 const POLL: Duration = Duration::from_millis(10);
 
-/// One reading process: its PID, its start time and how many sharable locks it holds.
-#[repr(C)]
+/// One reading thread: a robust lock it holds while it reads, and how many sharable locks
+/// it holds (48 bytes).
+#[repr(C, align(8))]
 struct ReaderSlot {
-    pid: AtomicU32,
+    lock: UnsafeCell<MutexStorage>,
     count: AtomicU32,
-    start: AtomicU64,
+    _reserved: u32,
+}
+
+impl ReaderSlot {
+    fn lock(&self) -> *mut MutexStorage {
+        self.lock.get()
+    }
+
+    /// Whether a live thread holds this slot (a dead holder's word carries no thread id:
+    /// the kernel cleared it). Only the count of a held slot counts.
+    fn live(&self) -> bool {
+        // SAFETY: slot locks are initialised with the mutex.
+        unsafe { robust::owner_tid(self.lock()) }.is_some()
+    }
 }
 
 /// Boost's `interprocess_upgradable_mutex` (and, using only its exclusive and sharable
@@ -71,6 +89,7 @@ pub struct InterprocessUpgradableMutex {
     sleepers: AtomicU32,
     _reserved: [u32; 5],
     slots: [ReaderSlot; READER_SLOTS],
+    _tail: [u64; 2],
 }
 
 /// The sharable mutex has the upgradable mutex's layout and uses a subset of it.
@@ -99,20 +118,6 @@ impl Wait {
     }
 }
 
-/// This process as a reader: (pid, start time), computed once per process.
-fn me() -> (u32, u64) {
-    static CACHE: AtomicU64 = AtomicU64::new(0);
-    static CACHE_PID: AtomicU32 = AtomicU32::new(0);
-    let pid = std::process::id();
-    if CACHE_PID.load(Ordering::Acquire) == pid {
-        return (pid, CACHE.load(Ordering::Relaxed));
-    }
-    let start = proc_stat::start_time(pid).unwrap_or(0);
-    CACHE.store(start, Ordering::Relaxed);
-    CACHE_PID.store(pid, Ordering::Release);
-    (pid, start)
-}
-
 fn os_err(e: Errno, what: &str) -> Error {
     let e = e.into_error(what);
     if e.kind() == ErrorKind::Security {
@@ -135,10 +140,15 @@ impl InterprocessUpgradableMutex {
         // SAFETY: forwarded caller contract.
         unsafe {
             std::ptr::write_bytes(ptr, 0, 1);
+            let slots =
+                (0..READER_SLOTS).map(|i| UnsafeCell::raw_get(&raw const (*ptr).slots[i].lock));
             for m in [
                 UnsafeCell::raw_get(&raw const (*ptr).writer),
                 UnsafeCell::raw_get(&raw const (*ptr).guard),
-            ] {
+            ]
+            .into_iter()
+            .chain(slots)
+            {
                 robust::init(m, false)
                     .map_err(|e| e.into_error("initialising an upgradable mutex"))?;
             }
@@ -190,72 +200,60 @@ impl InterprocessUpgradableMutex {
     fn readers(&self) -> u32 {
         self.slots
             .iter()
-            .filter(|s| s.pid.load(Ordering::Relaxed) != 0)
+            .filter(|s| s.live())
             .map(|s| s.count.load(Ordering::Relaxed))
             .sum::<u32>()
             + self.overflow.load(Ordering::Relaxed)
     }
 
-    /// Under the guard: counts one more sharable lock for this process.
-    fn reader_add(&self) {
-        let (pid, start) = me();
-        if let Some(s) = self
-            .slots
+    /// The slot the calling thread holds, if any.
+    fn my_slot(&self) -> Option<&ReaderSlot> {
+        // SAFETY: slot locks are initialised with the mutex.
+        self.slots
             .iter()
-            .find(|s| s.pid.load(Ordering::Relaxed) == pid)
-        {
-            s.count.fetch_add(1, Ordering::Relaxed);
-        } else if let Some(s) = self
-            .slots
-            .iter()
-            .find(|s| s.pid.load(Ordering::Relaxed) == 0)
-        {
-            s.start.store(start, Ordering::Relaxed);
-            s.count.store(1, Ordering::Relaxed);
-            // Last: the slot counts only once it is tagged.
-            s.pid.store(pid, Ordering::Relaxed);
-        } else {
-            self.overflow.fetch_add(1, Ordering::Relaxed);
-        }
+            .find(|s| unsafe { robust::held_by_me(s.lock()) })
     }
 
-    /// Under the guard: counts one sharable lock less for this process.
-    fn reader_remove(&self) -> bool {
-        let (pid, _) = me();
-        if let Some(s) = self
-            .slots
-            .iter()
-            .find(|s| s.pid.load(Ordering::Relaxed) == pid)
-        {
+    /// Under the guard: counts one more sharable lock for the calling thread.
+    fn reader_add(&self) -> Result<()> {
+        if let Some(s) = self.my_slot() {
+            s.count.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
+        for s in &self.slots {
+            // A free slot, or one whose reader died (the kernel marked it): take it. Its
+            // old count is void either way. Under the guard no one else takes slots.
+            // SAFETY: slot locks are initialised with the mutex.
+            if unsafe { robust::try_lock(s.lock()) }
+                .map_err(|e| os_err(e, "taking a reader slot"))?
+                .is_some()
+            {
+                s.count.store(1, Ordering::Relaxed);
+                return Ok(());
+            }
+        }
+        self.overflow.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Under the guard: counts one sharable lock less for the calling thread; false if it
+    /// holds none.
+    fn reader_remove(&self) -> Result<bool> {
+        if let Some(s) = self.my_slot() {
             if s.count.load(Ordering::Relaxed) <= 1 {
-                s.pid.store(0, Ordering::Relaxed);
                 s.count.store(0, Ordering::Relaxed);
+                // SAFETY: this thread holds the slot (found above).
+                unsafe { robust::unlock(s.lock()) }
+                    .map_err(|e| os_err(e, "releasing a reader slot"))?;
             } else {
                 s.count.fetch_sub(1, Ordering::Relaxed);
             }
-            true
+            Ok(true)
         } else if self.overflow.load(Ordering::Relaxed) > 0 {
             self.overflow.fetch_sub(1, Ordering::Relaxed);
-            true
+            Ok(true)
         } else {
-            false
-        }
-    }
-
-    /// Under the guard: frees the slots of reading processes that no longer exist.
-    fn reap_dead_readers(&self) {
-        let (me_pid, _) = me();
-        for s in &self.slots {
-            let pid = s.pid.load(Ordering::Relaxed);
-            if pid == 0 || pid == me_pid {
-                continue;
-            }
-            let alive = process_alive(pid)
-                && proc_stat::start_time(pid) == Some(s.start.load(Ordering::Relaxed));
-            if !alive {
-                s.pid.store(0, Ordering::Relaxed);
-                s.count.store(0, Ordering::Relaxed);
-            }
+            Ok(false)
         }
     }
 
@@ -336,16 +334,12 @@ impl InterprocessUpgradableMutex {
     /// timeout, lets readers in again and returns false (the writer is still held).
     fn drain_readers(&self, wait: Wait, me_reading: bool) -> Result<bool> {
         let own = u32::from(me_reading);
-        let mut reaped = false;
         loop {
+            // Readers that died stop counting the moment the kernel marks their slots; the
+            // naps below bound how long a writer takes to notice.
             let (n, ticket) = self.with_guard(|| {
                 self.exclusive.store(1, Ordering::Relaxed);
-                let mut n = self.readers();
-                if n > own && !reaped {
-                    self.reap_dead_readers();
-                    n = self.readers();
-                }
-                (n, self.seq.load(Ordering::SeqCst))
+                (self.readers(), self.seq.load(Ordering::SeqCst))
             })?;
             if n <= own {
                 return Ok(true);
@@ -356,8 +350,6 @@ impl InterprocessUpgradableMutex {
                 return Ok(false);
             }
             self.nap(ticket, wait)?;
-            // Re-check for dead readers after each poll interval.
-            reaped = self.seq.load(Ordering::Relaxed) != ticket;
         }
     }
 
@@ -434,12 +426,11 @@ impl InterprocessUpgradableMutex {
         loop {
             let (entered, ticket) = self.with_guard(|| {
                 if self.exclusive.load(Ordering::Relaxed) == 0 {
-                    self.reader_add();
-                    (true, 0)
+                    self.reader_add().map(|_| (true, 0))
                 } else {
-                    (false, self.seq.load(Ordering::SeqCst))
+                    Ok((false, self.seq.load(Ordering::SeqCst)))
                 }
-            })?;
+            })??;
             if entered {
                 return Ok(Some(outcome));
             }
@@ -485,13 +476,13 @@ impl InterprocessUpgradableMutex {
         self.reader_take(Wait::Until(deadline))
     }
 
-    /// Releases a sharable lock of this process.
+    /// Releases a sharable lock of the calling thread.
     pub fn unlock_sharable(&self) -> Result<()> {
         self.check()?;
-        if !self.with_guard(|| self.reader_remove())? {
+        if !self.with_guard(|| self.reader_remove())?? {
             return Err(Error::new(
                 ErrorKind::Lock,
-                "unlock_sharable: this process holds no sharable lock",
+                "unlock_sharable: the calling thread holds no sharable lock",
             ));
         }
         self.bump()
@@ -510,9 +501,9 @@ impl InterprocessUpgradableMutex {
     pub fn unlock_and_lock_sharable(&self) -> Result<()> {
         self.check()?;
         self.with_guard(|| {
-            self.reader_add();
             self.exclusive.store(0, Ordering::Relaxed);
-        })?;
+            self.reader_add()
+        })??;
         self.writer_release()?;
         self.bump()
     }
@@ -520,7 +511,7 @@ impl InterprocessUpgradableMutex {
     /// Upgradable → sharable.
     pub fn unlock_upgradable_and_lock_sharable(&self) -> Result<()> {
         self.check()?;
-        self.with_guard(|| self.reader_add())?;
+        self.with_guard(|| self.reader_add())??;
         self.writer_release()?;
         self.bump()
     }
@@ -551,7 +542,7 @@ impl InterprocessUpgradableMutex {
             return Ok(false);
         }
         if self.drain_readers(Wait::No, true)? {
-            self.with_guard(|| self.reader_remove())?;
+            self.with_guard(|| self.reader_remove())??;
             Ok(true)
         } else {
             self.writer_release()?;
@@ -565,7 +556,7 @@ impl InterprocessUpgradableMutex {
         if self.try_lock_upgradable()?.is_none() {
             return Ok(false);
         }
-        self.with_guard(|| self.reader_remove())?;
+        self.with_guard(|| self.reader_remove())??;
         Ok(true)
     }
 
@@ -595,7 +586,7 @@ mod tests {
             std::mem::offset_of!(InterprocessUpgradableMutex, slots),
             128
         );
-        assert_eq!(size_of::<ReaderSlot>(), 16);
+        assert_eq!(size_of::<ReaderSlot>(), 48);
     }
 
     #[test]
