@@ -29,7 +29,9 @@ static int child(const char *role, const char *name) {
     interproc_region_t *rr = NULL;
     CHECK_STATUS(interproc_region_map_shm(reply, INTERPROC_READ_WRITE, 0, 0, NULL, &rr), INTERPROC_OK);
     long *answer = (long *)interproc_region_get_address(rr);
-    answer[0] = (long)getpid();
+    /* The library's process id is the child's own, not the parent's. */
+    CHECK(interproc_current_process_id() == (uint32_t)getpid());
+    answer[0] = (long)interproc_current_process_id();
     answer[1] = (long)bad;
     interproc_region_free(rr);
     interproc_shm_free(reply);
@@ -47,6 +49,7 @@ int main(int argc, char **argv) {
     snprintf(reply_name, sizeof reply_name, "%s_reply", name);
     interproc_shm_remove(name);
     interproc_shm_remove(reply_name);
+    CHECK(interproc_current_process_id() == (uint32_t)getpid());
 
     interproc_shm_t *shm = NULL, *reply = NULL;
     CHECK_STATUS(interproc_shm_open(INTERPROC_CREATE_ONLY, name, INTERPROC_READ_WRITE, INTERPROC_PERM_DEFAULT, &shm),

@@ -2160,6 +2160,12 @@ interproc_status_t interproc_upgradable_mutex_timed_unlock_upgradable_and_lock(s
 const char *interproc_version(void);
 
 /**
+ * The calling process's id (what Boost's `ipcdetail::get_current_process_id()` gives; the
+ * C++ wrapper's `<interproc/detail/os_thread_functions.hpp>` calls this).
+ */
+uint32_t interproc_current_process_id(void);
+
+/**
  * Computes the System V key of the existing `path` and `id` (as `ftok`) into `*key`.
  *
  * # Safety

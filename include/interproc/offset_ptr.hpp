@@ -13,11 +13,16 @@
 namespace interproc {
 
 namespace detail {
+/// The type a reference to `void` stands for (Boost's `ipcdetail::nat`): `offset_ptr<void>`
+/// needs a well-formed `reference` so that generic code (`boost::intrusive::pointer_traits`,
+/// Boost.Container) can name `pointer_to(reference)` for every pointer it rebinds to.
+struct nat {};
 template <class T> struct add_reference { typedef T &type; };
-template <> struct add_reference<void> { typedef void type; };
-template <> struct add_reference<const void> { typedef void type; };
-template <> struct add_reference<volatile void> { typedef void type; };
-template <> struct add_reference<const volatile void> { typedef void type; };
+template <class T> struct add_reference<T &> { typedef T &type; };
+template <> struct add_reference<void> { typedef nat &type; };
+template <> struct add_reference<const void> { typedef const nat &type; };
+template <> struct add_reference<volatile void> { typedef volatile nat &type; };
+template <> struct add_reference<const volatile void> { typedef const volatile nat &type; };
 } // namespace detail
 
 /// A pointer that stores the distance from itself to the object it points to, so it stays
@@ -32,7 +37,7 @@ public:
    typedef PointedType element_type;
    /// A raw pointer to it.
    typedef PointedType *pointer;
-   /// A reference to it (`void` for `void`).
+   /// A reference to it (`detail::nat &` for `void`, as in Boost).
    typedef typename detail::add_reference<PointedType>::type reference;
    /// The pointed-to type without cv-qualifiers.
    typedef typename std::remove_cv<PointedType>::type value_type;
@@ -102,11 +107,10 @@ public:
    /// Whether it is null.
    bool operator!() const noexcept { return m_offset == 1; }
 
-   /// An offset_ptr to `r` (for std::pointer_traits).
-   template <class R = reference, class = typename std::enable_if<!std::is_void<PointedType>::value, R>::type>
-   static offset_ptr pointer_to(R r) noexcept {
-      return offset_ptr(std::addressof(r));
-   }
+   /// An offset_ptr to the object `r` refers to (for std::pointer_traits and
+   /// boost::intrusive::pointer_traits). `r` is taken by reference: the result points at
+   /// the caller's object, never at a copy.
+   static offset_ptr pointer_to(reference r) noexcept { return offset_ptr(std::addressof(r)); }
 
    offset_ptr &operator+=(difference_type n) noexcept { return *this = get() + n; }
    offset_ptr &operator-=(difference_type n) noexcept { return *this = get() - n; }
@@ -199,11 +203,8 @@ template <class T, class D, class O, std::size_t A> struct std::pointer_traits<i
    typedef D difference_type;
    template <class U> using rebind = interproc::offset_ptr<U, D, O, A>;
 
-   /// An offset_ptr to `r`.
-   template <class U = T, class = typename std::enable_if<!std::is_void<U>::value>::type>
-   static pointer pointer_to(U &r) noexcept {
-      return pointer(std::addressof(r));
-   }
+   /// An offset_ptr to the object `r` refers to.
+   static pointer pointer_to(typename pointer::reference r) noexcept { return pointer::pointer_to(r); }
 };
 
 #endif // INTERPROC_OFFSET_PTR_HPP

@@ -1,4 +1,4 @@
-//! Creation tags, access modes, permissions and the library version.
+//! Creation tags, access modes, permissions, the library version and the process id.
 
 use std::ffi::c_char;
 
@@ -51,4 +51,11 @@ pub const INTERPROC_ADVICE_DONTNEED: interproc_advice_t = 4;
 #[unsafe(no_mangle)]
 pub extern "C" fn interproc_version() -> *const c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+}
+
+/// The calling process's id (what Boost's `ipcdetail::get_current_process_id()` gives; the
+/// C++ wrapper's `<interproc/detail/os_thread_functions.hpp>` calls this).
+#[unsafe(no_mangle)]
+pub extern "C" fn interproc_current_process_id() -> u32 {
+    std::process::id()
 }

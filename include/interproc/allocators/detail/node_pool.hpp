@@ -383,6 +383,14 @@ private:
    std::size_t m_free_count;
 };
 
+/// The type whose size and alignment a pooled allocator for T uses: T itself, or a pointer
+/// for (cv) void, as Boost's `sizeof_value` does. Generic code names allocators for void
+/// (Boost.Container's stable_vector rebinds to one for its index) without allocating
+/// through them, so they must be complete types.
+template <class T> struct sized_value {
+   typedef typename std::conditional<std::is_void<T>::value, void *, T>::type type;
+};
+
 /// What every pooled allocator declares.
 template <class T, class SegmentManager> struct pooled_allocator_types {
    typedef T value_type;
@@ -390,8 +398,8 @@ template <class T, class SegmentManager> struct pooled_allocator_types {
    typedef offset_ptr<const T> const_pointer;
    typedef offset_ptr<void> void_pointer;
    typedef offset_ptr<const void> const_void_pointer;
-   typedef T &reference;
-   typedef const T &const_reference;
+   typedef typename add_reference<T>::type reference;
+   typedef typename add_reference<const T>::type const_reference;
    typedef std::size_t size_type;
    typedef std::ptrdiff_t difference_type;
    typedef SegmentManager segment_manager;
@@ -402,18 +410,19 @@ template <class T, class SegmentManager> struct pooled_allocator_types {
 
    /// Whether single objects come from a pool: nodes are 16-byte aligned, so a T that
    /// needs more comes straight from the segment.
-   static constexpr bool pooled = alignof(T) <= 16;
+   static constexpr bool pooled = alignof(typename sized_value<T>::type) <= 16;
 
    /// The largest count `allocate` may be asked for.
-   static constexpr size_type max_count() noexcept { return std::size_t(-1) / sizeof(T); }
+   static constexpr size_type max_count() noexcept { return std::size_t(-1) / sizeof(typename sized_value<T>::type); }
 
    /// Memory for `count` objects straight from the segment.
    static pointer allocate_from_segment(SegmentManager *mgr, size_type count) {
       if (count > max_count()) {
          throw bad_alloc();
       }
-      return pointer(static_cast<T *>(alignof(T) > 16 ? mgr->allocate_aligned(count * sizeof(T), alignof(T))
-                                                      : mgr->allocate(count * sizeof(T))));
+      constexpr std::size_t size = sizeof(typename sized_value<T>::type);
+      constexpr std::size_t align = alignof(typename sized_value<T>::type);
+      return pointer(static_cast<T *>(align > 16 ? mgr->allocate_aligned(count * size, align) : mgr->allocate(count * size)));
    }
 };
 
@@ -428,7 +437,7 @@ public:
    typedef typename types::pointer pointer;
    typedef typename types::size_type size_type;
    typedef SegmentManager segment_manager;
-   typedef segment_node_pool<pool_node_size(sizeof(T)), NodesPerBlock> pool_type;
+   typedef segment_node_pool<pool_node_size(sizeof(typename sized_value<T>::type)), NodesPerBlock> pool_type;
 
    /// Finds (or makes) the segment's pool for T's node size.
    explicit shared_pool_allocator_base(segment_manager *mgr) : mp_mngr(mgr), mp_pool(find_pool(mgr)) {}
@@ -579,7 +588,7 @@ public:
    typedef typename types::pointer pointer;
    typedef typename types::size_type size_type;
    typedef SegmentManager segment_manager;
-   typedef private_node_pool<pool_node_size(sizeof(T)), NodesPerBlock> pool_type;
+   typedef private_node_pool<pool_node_size(sizeof(typename sized_value<T>::type)), NodesPerBlock> pool_type;
 
    explicit private_pool_allocator_base(segment_manager *mgr) noexcept : mp_mngr(mgr), m_pool() {}
    /// Same segment, an empty pool of its own.
