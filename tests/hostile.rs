@@ -166,6 +166,22 @@ fn queue_round(name: &str, seed: u64) {
 /// The child side; does nothing in a normal run.
 #[test]
 fn child() {
+    if let Ok(names) = std::env::var("INTERPROC_HOSTILE_TRYLOCK") {
+        for n in names.split(',') {
+            let m = interproc::NamedMutex::new(
+                interproc::Creation::OpenOnly,
+                n,
+                Permissions::default(),
+            )
+            .unwrap();
+            assert_eq!(
+                m.try_lock().unwrap(),
+                Some(interproc::LockOutcome::Acquired)
+            );
+            m.unlock().unwrap();
+        }
+        return;
+    }
     let Ok(first) = std::env::var("INTERPROC_HOSTILE_SEED") else {
         return;
     };
@@ -230,4 +246,79 @@ fn a_garbage_lock_word_is_reported_not_waited_for() {
     let e = seg.allocate(64).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Corrupted, "{e}");
     assert!(start.elapsed() < Duration::from_secs(5));
+}
+
+/// Private memory of this process that crafted links in a held lock aim at.
+static VICTIM: [std::sync::atomic::AtomicU64; 4] =
+    [const { std::sync::atomic::AtomicU64::new(7) }; 4];
+
+/// Another process (here, a second mapping: the holder cannot tell) overwrites the
+/// robust-list links of a lock this process holds, with garbage and with addresses of this
+/// process's private memory. The holder's unlock reports it, writes nothing through them,
+/// releases the lock, and every lock keeps working, alone or nested.
+#[test]
+fn crafted_list_links_in_a_held_lock_are_an_error_not_a_write() {
+    use interproc::{Creation, NamedMutex};
+    use std::sync::atomic::Ordering;
+    let base = format!("ipt_hostile_links_{}", std::process::id());
+    let names = [format!("{base}_a"), format!("{base}_b")];
+    let _r: Vec<Remove> = names.iter().cloned().map(Remove).collect();
+    let p = Permissions::default();
+    let a = NamedMutex::new(Creation::CreateOnly, &names[0], p).unwrap();
+    let b = NamedMutex::new(Creation::CreateOnly, &names[1], p).unwrap();
+    // The mutex's lock is 64 bytes into the object: its `prev` at 24, `next` at 32.
+    let peer = |name: &str| {
+        let shm = SharedMemoryObject::open(name, Mode::ReadWrite).unwrap();
+        MappedRegion::new(&shm, Mode::ReadWrite, 0, 0).unwrap()
+    };
+    let (mut pa, mut pb) = (peer(&names[0]), peer(&names[1]));
+    let victim = |i: usize| &raw const VICTIM[i] as usize;
+    let crafted: [(u64, u64); 4] = [
+        // Aimed at private memory: `next - 8` and `prev` are written by a trusting unlock.
+        ((victim(0) + 8) as u64, victim(1) as u64),
+        // Unmapped addresses.
+        (0x10, 0xdead_0000),
+        // Misaligned, and the very top of the address space.
+        (victim(2) as u64 + 3, u64::MAX - 7),
+        // One link left as it was (the head), the other aimed at private memory.
+        (victim(3) as u64 + 8, 0),
+    ];
+    for (round, &(next, prev)) in crafted.iter().enumerate() {
+        for nested in [false, true] {
+            let _ = a.lock().unwrap();
+            if nested {
+                let _ = b.lock().unwrap();
+            }
+            // Overwrite the links of the lock locked last.
+            let (target, region) = if nested { (&b, &mut pb) } else { (&a, &mut pa) };
+            region.write_at(64 + 32, &next.to_ne_bytes()).unwrap();
+            if prev != 0 {
+                region.write_at(64 + 24, &prev.to_ne_bytes()).unwrap();
+            }
+            let e = target.unlock().unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Corrupted, "round {round}: {e}");
+            if nested {
+                a.unlock().unwrap();
+            }
+            for v in &VICTIM {
+                assert_eq!(
+                    v.load(Ordering::Relaxed),
+                    7,
+                    "round {round}: private memory written"
+                );
+            }
+            // Both locks were released and keep working, alone and nested.
+            assert!(a.try_lock().unwrap().is_some());
+            assert!(b.try_lock().unwrap().is_some());
+            b.unlock().unwrap();
+            a.unlock().unwrap();
+        }
+    }
+    // Another process can take them.
+    let status = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child", "--nocapture"])
+        .env("INTERPROC_HOSTILE_TRYLOCK", names.join(","))
+        .status()
+        .unwrap();
+    assert!(status.success());
 }

@@ -5,7 +5,7 @@
 //! keys the wait queue on the physical page and waiters in different processes (mapping the
 //! page at different addresses) meet in the same queue.
 
-use super::robust::Clock;
+use super::clock::Clock;
 use super::{Errno, OsResult};
 use std::sync::atomic::AtomicU32;
 

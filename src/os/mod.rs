@@ -4,9 +4,11 @@
 //! [`Errno`]; the layers above turn them into [`crate::Error`] with a message that says what
 //! was being done. Nothing here knows about Boost semantics.
 
+pub(crate) mod clock;
 pub(crate) mod file;
 pub(crate) mod flock;
 pub(crate) mod futex;
+pub(crate) mod mem;
 pub(crate) mod mmap;
 pub(crate) mod robust;
 pub(crate) mod sysv;

@@ -209,7 +209,17 @@ impl RobustMutex {
         self.check(recursive)?;
         // SAFETY: checked initialised; the lock refuses (EPERM) an unlock by a thread that
         // does not hold it, so this cannot break another holder's lock.
-        unsafe { robust::unlock(self.raw()) }.map_err(|e| lock_error(e, "unlocking a mutex"))
+        unsafe { robust::unlock(self.raw()) }.map_err(|e| {
+            if e.0 == libc::ENOTRECOVERABLE {
+                Error::new(
+                    ErrorKind::Corrupted,
+                    "unlocking a mutex: released, but another process had overwritten its \
+                     robust-list links (nothing was written through them)",
+                )
+            } else {
+                lock_error(e, "unlocking a mutex")
+            }
+        })
     }
 
     /// # Safety

@@ -1,0 +1,344 @@
+//! The calling thread's kernel robust list, as the robust lock uses it: linking a lock the
+//! thread took, unlinking it on release, and the pending slot.
+//!
+//! The list's nodes sit inside the locks, in shared memory, where any process that can
+//! write the segment can overwrite them. Unlinking writes through a node's `prev` and
+//! `next`, so those two links are checked first against what this thread knows from memory
+//! no other process can write: its own list head, and a private record (the *shadow*) of
+//! the nodes it linked itself. A link that is neither is accepted only as the node of a
+//! glibc robust mutex this thread holds (its lock word, read without any risk of a fault,
+//! names this thread), outside this thread's own descriptor. Anything else is garbage: the
+//! lock is released without writing through it, and the caller is told. A peer with write
+//! access can thus spoil shared data, as it always could, but never make this process write
+//! to its private memory.
+//!
+//! The shadow lives in a process-wide table indexed by the thread's list head (no
+//! thread-local lookup, which costs a call in a shared library); a thread whose home entry
+//! is taken uses a thread-local one.
+
+use super::RawLock;
+use super::thread::Me;
+use std::cell::UnsafeCell;
+use std::sync::atomic::{AtomicUsize, Ordering, compiler_fence};
+
+/// Where the lock word is relative to the list node (`&next`), as glibc registers it.
+pub(super) const FUTEX_OFFSET: isize = -32;
+
+/// The kernel's `struct robust_list_head`.
+#[repr(C)]
+pub(super) struct RobustHead {
+    pub(super) list: AtomicUsize,
+    pub(super) futex_offset: isize,
+    pub(super) pending: AtomicUsize,
+}
+
+/// A head this library registers for a thread that has none (glibc registers one for every
+/// thread, so this is for other C libraries). `before` is the `prev` slot of the head's
+/// node, which enqueueing writes, as glibc keeps `robust_prev` before its head.
+#[repr(C)]
+pub(super) struct OwnHead {
+    pub(super) before: AtomicUsize,
+    pub(super) head: RobustHead,
+}
+
+/// The nodes one thread has linked, in private memory: only that thread reads or writes
+/// `len` and `nodes` (the atomics are for `Sync`, all Relaxed: no other thread looks).
+#[repr(C, align(128))]
+struct Shadow {
+    /// The owning thread's list head address; 0 while free. Written with a
+    /// compare-and-swap by a thread claiming the entry and cleared at the thread's exit.
+    owner: AtomicUsize,
+    /// How many of `nodes` are used; `OVERFLOWED` once more were linked than fit.
+    len: AtomicUsize,
+    nodes: [AtomicUsize; SHADOW_NODES],
+}
+
+/// Nodes one shadow records: a thread rarely holds more locks at once.
+const SHADOW_NODES: usize = 14;
+/// `len` once a thread held more locks than its shadow records: nodes missing from it are
+/// then checked the slow way instead of being refused.
+const OVERFLOWED: usize = usize::MAX;
+/// Entries of the process-wide table (128 KiB, untouched until used).
+const SHADOWS: usize = 1024;
+
+impl Shadow {
+    const fn new() -> Shadow {
+        Shadow {
+            owner: AtomicUsize::new(0),
+            len: AtomicUsize::new(0),
+            nodes: [const { AtomicUsize::new(0) }; SHADOW_NODES],
+        }
+    }
+
+    fn push(&self, node: usize) {
+        let len = self.len.load(Ordering::Relaxed);
+        if len < SHADOW_NODES {
+            self.nodes[len].store(node, Ordering::Relaxed);
+            self.len.store(len + 1, Ordering::Relaxed);
+        } else {
+            self.len.store(OVERFLOWED, Ordering::Relaxed);
+        }
+    }
+
+    fn used(&self) -> usize {
+        self.len.load(Ordering::Relaxed).min(SHADOW_NODES)
+    }
+
+    fn contains(&self, node: usize) -> bool {
+        self.nodes[..self.used()]
+            .iter()
+            .any(|n| n.load(Ordering::Relaxed) == node)
+    }
+
+    fn remove(&self, node: usize) {
+        let used = self.used();
+        if let Some(i) = (0..used).find(|&i| self.nodes[i].load(Ordering::Relaxed) == node) {
+            let last = self.nodes[used - 1].load(Ordering::Relaxed);
+            self.nodes[i].store(last, Ordering::Relaxed);
+            if self.len.load(Ordering::Relaxed) != OVERFLOWED {
+                self.len.store(used - 1, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+static TABLE: [Shadow; SHADOWS] = [const { Shadow::new() }; SHADOWS];
+
+thread_local! {
+    /// The shadow of a thread whose home entry in [`TABLE`] belongs to another thread.
+    static OWN_SHADOW: Shadow = const { Shadow::new() };
+    /// Frees this thread's entry of [`TABLE`] when the thread exits.
+    static RELEASE: Release = const { Release(UnsafeCell::new(None)) };
+}
+
+/// The entry of [`TABLE`] a thread claimed, freed when the thread exits.
+struct Release(UnsafeCell<Option<usize>>);
+
+impl Drop for Release {
+    fn drop(&mut self) {
+        if let Some(i) = self.0.get_mut().take() {
+            TABLE[i].len.store(0, Ordering::Relaxed);
+            // Release: the next thread to claim the entry sees `len` cleared.
+            TABLE[i].owner.store(0, Ordering::Release);
+        }
+    }
+}
+
+fn home(me: Me) -> usize {
+    let key = me.head as usize;
+    (key >> 6 ^ key >> 16) & (SHADOWS - 1)
+}
+
+/// The calling thread's shadow: its home entry in one load and compare.
+#[inline(always)]
+fn shadow(me: Me, f: impl FnOnce(&Shadow)) {
+    let entry = &TABLE[home(me)];
+    if entry.owner.load(Ordering::Relaxed) == me.head as usize {
+        f(entry);
+    } else {
+        shadow_slow(me, f);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn shadow_slow(me: Me, f: impl FnOnce(&Shadow)) {
+    let i = home(me);
+    let entry = &TABLE[i];
+    // Acquire: pairs with the Release store of a thread that freed the entry at its exit.
+    if entry
+        .owner
+        .compare_exchange(0, me.head as usize, Ordering::Acquire, Ordering::Relaxed)
+        .is_ok()
+    {
+        // SAFETY: only this thread touches its own RELEASE.
+        if RELEASE
+            .try_with(|r| unsafe { *r.0.get() = Some(i) })
+            .is_ok()
+        {
+            return f(entry);
+        }
+        // The thread is exiting: nothing would free the entry.
+        entry.owner.store(0, Ordering::Release);
+    }
+    // A thread that is past its thread-locals' end uses the table entry as it is: the
+    // checks below then fall to the slow path, which is still safe.
+    let _ = OWN_SHADOW.try_with(|s| f(s));
+}
+
+/// In a child of `fork`: the child's only thread starts with an empty list (glibc's), and
+/// every other thread's shadow is gone with it.
+pub(super) fn forget_shadows_in_child() {
+    for e in &TABLE {
+        e.len.store(0, Ordering::Relaxed);
+        e.owner.store(0, Ordering::Relaxed);
+    }
+}
+
+/// The address of a lock's list node (its `next` field), as the robust list stores it.
+pub(super) fn node(m: *mut RawLock) -> usize {
+    // SAFETY: only the address is computed.
+    unsafe { (&raw const (*m).next) as usize }
+}
+
+/// Links a lock the calling thread just acquired into its robust list.
+///
+/// # Safety
+/// The calling thread holds `m`; `me` is the calling thread's.
+#[inline(always)]
+pub(super) unsafe fn link(m: *mut RawLock, me: Me) {
+    // SAFETY: `me.head` is this thread's registered head. `first` was written there by this
+    // thread (a node it linked, or a link it checked before unlinking, see `unlink`) or by
+    // glibc, so it is the head or the node of a lock this thread holds, whose `prev` field
+    // lies 8 bytes before its node (for the head, glibc's `robust_prev` or
+    // `OwnHead::before`).
+    unsafe {
+        let head = &*me.head;
+        let first = head.list.load(Ordering::Relaxed);
+        let first_prev = ((first & !1) - 8) as *const AtomicUsize;
+        (*first_prev).store(node(m), Ordering::Relaxed);
+        (*m).next.store(first, Ordering::Relaxed);
+        (*m).prev.store(me.head as usize, Ordering::Relaxed);
+        compiler_fence(Ordering::SeqCst);
+        head.list.store(node(m), Ordering::Relaxed);
+        compiler_fence(Ordering::SeqCst);
+    }
+    shadow(me, |s| s.push(node(m)));
+}
+
+/// Whether the list holds nothing but `m` (its links both name the head): the unlink the
+/// fast unlock does, with nothing to check.
+///
+/// # Safety
+/// `m` points to an initialised lock; `me` is the calling thread's.
+#[inline(always)]
+pub(super) unsafe fn alone(m: *mut RawLock, me: Me) -> bool {
+    let head = me.head as usize;
+    // SAFETY: `m` is an initialised lock (caller's contract); reading its links is safe.
+    unsafe {
+        (*m).next.load(Ordering::Relaxed) == head && (*m).prev.load(Ordering::Relaxed) == head
+    }
+}
+
+/// Unlinks a lock the calling thread holds from its robust list; false if its links are
+/// garbage (another process overwrote them), in which case nothing was written through
+/// them and the lock is only dropped from the shadow.
+///
+/// # Safety
+/// The calling thread (`me`) holds `m`, linked by [`link`].
+#[inline(always)]
+pub(super) unsafe fn unlink(m: *mut RawLock, me: Me) -> bool {
+    // SAFETY: `m` is an initialised lock (caller's contract).
+    let (next, prev) = unsafe {
+        (
+            (*m).next.load(Ordering::Relaxed),
+            (*m).prev.load(Ordering::Relaxed),
+        )
+    };
+    let head = me.head as usize;
+    let mut trusted = next == head && prev == head;
+    if !trusted {
+        trusted = links_trusted(me, next & !1, prev & !1);
+    }
+    if trusted {
+        // SAFETY: both links are the head or nodes of locks this thread holds (checked
+        // above), so both writes land in the head or in such a lock's link fields.
+        unsafe {
+            (*(((next & !1) - 8) as *const AtomicUsize)).store(prev, Ordering::Relaxed);
+            (*((prev & !1) as *const AtomicUsize)).store(next, Ordering::Relaxed);
+        }
+        compiler_fence(Ordering::SeqCst);
+    }
+    shadow(me, |s| s.remove(node(m)));
+    if !trusted {
+        // SAFETY: `me` is the calling thread's.
+        unsafe { rebuild(me) };
+    }
+    trusted
+}
+
+/// Relinks the calling thread's list from its shadow alone, after garbage was found in
+/// it: every lock the shadow records is linked again, with links this thread writes
+/// itself. A glibc robust mutex the thread holds drops out of the list (it keeps working,
+/// but the kernel will not mark it if the thread dies holding it); so do locks beyond what
+/// an overflowed shadow recorded.
+///
+/// # Safety
+/// `me` is the calling thread's, and every node in its shadow is the node of a lock it
+/// holds.
+#[cold]
+#[inline(never)]
+unsafe fn rebuild(me: Me) {
+    let head = me.head as usize;
+    let mut nodes = [0usize; SHADOW_NODES];
+    let mut n = 0;
+    shadow(me, |s| {
+        n = s.used();
+        for (d, k) in nodes.iter_mut().zip(&s.nodes[..n]) {
+            *d = k.load(Ordering::Relaxed);
+        }
+    });
+    let nodes = &nodes[..n];
+    // SAFETY: the head is this thread's (its `prev` slot 8 bytes before it), and every node
+    // is a lock this thread holds (caller's contract), whose `prev` lies 8 bytes before it.
+    unsafe {
+        let link_at = |at: usize| &*(at as *const AtomicUsize);
+        let mut prev = head;
+        for &k in nodes {
+            link_at(k - 8).store(prev, Ordering::Relaxed);
+            link_at(prev).store(k, Ordering::Relaxed);
+            prev = k;
+        }
+        link_at(prev).store(head, Ordering::Relaxed);
+        link_at(head - 8).store(prev, Ordering::Relaxed);
+    }
+    compiler_fence(Ordering::SeqCst);
+}
+
+/// The slow check of [`unlink`]: whether `next` and `prev` are each the head, a node this
+/// thread linked, or a glibc robust mutex this thread holds.
+#[cold]
+#[inline(never)]
+fn links_trusted(me: Me, next: usize, prev: usize) -> bool {
+    let mut known = [false; 2];
+    shadow(me, |s| {
+        for (k, l) in known.iter_mut().zip([next, prev]) {
+            *k = l == me.head as usize || s.contains(l);
+        }
+    });
+    known
+        .iter()
+        .zip([next, prev])
+        .all(|(&k, l)| k || foreign_node(me, l))
+}
+
+/// Whether `l` is the node of a lock this thread holds that it did not link itself (a glibc
+/// robust mutex, or one of its own beyond what its shadow records): 8-aligned, not inside
+/// this thread's descriptor or the thread-local and stack memory glibc places beside it,
+/// and with a lock word 32 bytes before it that names this thread, read without any risk
+/// of a fault.
+fn foreign_node(me: Me, l: usize) -> bool {
+    const NEAR_DESCRIPTOR: usize = 1 << 20;
+    let head = me.head as usize;
+    if l % 8 != 0 || l < 32 || (l < head + 4096 && l + NEAR_DESCRIPTOR > head) {
+        return false;
+    }
+    super::super::mem::read_u32(l - 32).is_some_and(|w| w & super::TID_MASK == me.tid)
+}
+
+/// Marks `m` as the lock this thread is taking or releasing, so that the kernel looks at it
+/// if the thread dies half-way (`None` when done).
+///
+/// # Safety
+/// `me` is the calling thread's.
+#[inline(always)]
+pub(super) unsafe fn pending(me: Me, m: Option<*mut RawLock>) {
+    compiler_fence(Ordering::SeqCst);
+    // SAFETY: `me.head` is this thread's registered head.
+    unsafe {
+        (*me.head)
+            .pending
+            .store(m.map_or(0, node), Ordering::Relaxed)
+    };
+    compiler_fence(Ordering::SeqCst);
+}

@@ -1,0 +1,187 @@
+//! Who the calling thread is, for the robust lock: its kernel thread id and the robust-list
+//! head the kernel walks when it dies, read from glibc's thread descriptor where that is
+//! known to be safe (two loads) and found with system calls once per thread otherwise.
+
+use super::list::{FUTEX_OFFSET, OwnHead, RobustHead};
+use crate::os::{Errno, OsResult};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
+
+/// The calling thread's id and robust-list head, found once per thread.
+#[derive(Clone, Copy)]
+pub(super) struct Me {
+    pub(super) tid: u32,
+    pub(super) head: *const RobustHead,
+}
+
+thread_local! {
+    static ME: Cell<Me> = const { Cell::new(Me { tid: 0, head: std::ptr::null() }) };
+}
+
+extern "C" fn forget_me_in_child() {
+    // The child of fork runs with a new TID; its robust list was emptied by glibc.
+    super::list::forget_shadows_in_child();
+    ME.with(|m| {
+        m.set(Me {
+            tid: 0,
+            head: std::ptr::null(),
+        })
+    });
+}
+
+#[cold]
+fn find_me() -> OsResult<Me> {
+    static AT_FORK: std::sync::Once = std::sync::Once::new();
+    AT_FORK.call_once(|| {
+        // SAFETY: registers a handler that only resets a thread-local cell.
+        unsafe { libc::pthread_atfork(None, None, Some(forget_me_in_child)) };
+    });
+    // SAFETY: gettid has no preconditions.
+    let tid = unsafe { libc::syscall(libc::SYS_gettid) } as u32;
+    let mut head: *const RobustHead = std::ptr::null();
+    let mut len: libc::size_t = 0;
+    // SAFETY: asks for the calling thread's list head; both out-parameters are valid.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_get_robust_list,
+            0,
+            &mut head as *mut *const RobustHead,
+            &mut len as *mut libc::size_t,
+        )
+    };
+    if r != 0 {
+        return Err(Errno::last());
+    }
+    if head.is_null() {
+        let own = Box::leak(Box::new(OwnHead {
+            before: AtomicUsize::new(0),
+            head: RobustHead {
+                list: AtomicUsize::new(0),
+                futex_offset: FUTEX_OFFSET,
+                pending: AtomicUsize::new(0),
+            },
+        }));
+        let h: *const RobustHead = &own.head;
+        own.head.list.store(h as usize, Ordering::Relaxed);
+        // SAFETY: registers a head that lives as long as the process (leaked on purpose,
+        // 32 bytes for each thread that had no list).
+        let r = unsafe {
+            libc::syscall(
+                libc::SYS_set_robust_list,
+                h,
+                std::mem::size_of::<RobustHead>(),
+            )
+        };
+        if r != 0 {
+            return Err(Errno::last());
+        }
+        head = h;
+    } else {
+        // SAFETY: the kernel returned the head registered for this thread.
+        let off = unsafe { (*head).futex_offset };
+        if off != FUTEX_OFFSET {
+            // A C library whose robust list puts the lock word elsewhere: our nodes could not
+            // share its list.
+            return Err(Errno(libc::ENOTSUP));
+        }
+        // SAFETY: pthread_self has no preconditions.
+        let me_addr = unsafe { libc::pthread_self() } as isize;
+        let off = (head as isize).wrapping_sub(me_addr);
+        // The fast read of the descriptor must agree with glibc's.
+        let off = if thread_self() == me_addr { off } else { -1 };
+        // glibc's thread descriptor (pthread_self() points to it) holds the head; check that
+        // it also holds this thread's TID where `me` reads it, then let every thread use it.
+        if (0..4096).contains(&off) {
+            // SAFETY: both addresses are inside this thread's descriptor (the head is, and
+            // the TID slot precedes it within the checked distance from its start).
+            let there =
+                unsafe { *head.cast::<u8>().sub(TID_BEFORE_HEAD).cast::<libc::pid_t>() } as u32;
+            if there == tid && off >= TID_BEFORE_HEAD as isize {
+                HEAD_OFFSET.store(off, Ordering::Relaxed);
+            }
+        }
+    }
+    let me = Me { tid, head };
+    ME.with(|m| m.set(me));
+    Ok(me)
+}
+
+/// Where glibc keeps a thread's robust-list head, relative to `pthread_self()`; 0 until
+/// checked. glibc's thread descriptor holds the thread's TID 16 bytes before the head
+/// (`tid`, then `robust_prev`, then `robust_head`); [`find_me`] checks both facts on the
+/// first thread that locks before anyone relies on them, and every glibc thread shares the
+/// layout. Reading them costs two loads, where a thread-local variable in a shared library
+/// costs a call.
+pub(super) static HEAD_OFFSET: AtomicIsize = AtomicIsize::new(0);
+/// glibc's `pthread_self()`: the address of the calling thread's descriptor. On x86_64 it
+/// is read straight from the thread control block, where glibc's own `pthread_self` reads
+/// it (`%fs:0x10`, the TCB's `self` field).
+#[inline(always)]
+fn thread_self() -> isize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let me: isize;
+        // SAFETY: reads one word of the calling thread's TCB, which glibc sets up for every
+        // thread before it runs; no memory is written.
+        unsafe {
+            std::arch::asm!("mov {}, qword ptr fs:[0x10]", out(reg) me,
+                options(nostack, readonly, preserves_flags, pure))
+        };
+        me
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    // SAFETY: pthread_self has no preconditions.
+    unsafe {
+        libc::pthread_self() as isize
+    }
+}
+
+/// Where glibc keeps the TID, relative to the head.
+const TID_BEFORE_HEAD: usize = 16;
+
+/// The calling thread's id and head read from glibc's thread descriptor, once
+/// [`find_me`] has checked where they are; `None` before (or without glibc).
+#[inline(always)]
+pub(super) fn me_from_glibc() -> Option<Me> {
+    let off = HEAD_OFFSET.load(Ordering::Relaxed);
+    if off == 0 {
+        return None;
+    }
+    let head = thread_self().wrapping_add(off) as *const RobustHead;
+    // SAFETY: checked by `find_me`: glibc's descriptor holds the TID at this place.
+    let tid = unsafe { *head.cast::<u8>().sub(TID_BEFORE_HEAD).cast::<libc::pid_t>() } as u32;
+    Some(Me { tid, head })
+}
+
+#[inline(always)]
+pub(super) fn me() -> OsResult<Me> {
+    if let Some(me) = me_from_glibc() {
+        return Ok(me);
+    }
+    let me = ME.with(|m| m.get());
+    if me.tid != 0 { Ok(me) } else { find_me() }
+}
+
+/// The calling thread's id (cheap once the thread has used a robust lock).
+#[inline(always)]
+pub(crate) fn current_tid() -> OsResult<u32> {
+    me_quick().map(|me| me.tid)
+}
+
+/// [`me`] for the fast paths: glibc's descriptor inline, anything else out of line.
+#[inline(always)]
+pub(super) fn me_quick() -> OsResult<Me> {
+    match me_from_glibc() {
+        Some(me) => Ok(me),
+        None => me_slow(),
+    }
+}
+
+/// [`me`] out of line, for the fast paths that only need it before the glibc layout is
+/// known: inlined, its thread-local lookup (a call, in a shared library) is hoisted to the
+/// top of the caller and paid on every call.
+#[cold]
+#[inline(never)]
+fn me_slow() -> OsResult<Me> {
+    me()
+}
