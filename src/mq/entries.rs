@@ -1,0 +1,171 @@
+//! Participant entries: the robust locks that ring operations hold and name their claims
+//! in, so that a claim no live entry names is known to be a dead process's.
+
+use super::*;
+
+/// A participant entry this thread holds for one ring operation; dropping it clears the
+/// intent and frees the entry.
+pub(super) struct Held<'a> {
+    pub(super) e: &'a Entry,
+}
+
+impl Held<'_> {
+    /// Names the position this operation is about to claim.
+    pub(super) fn intend(&self, intent: u64) {
+        self.e.intent.store(intent, Ordering::Relaxed);
+    }
+}
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        // The copy is published before the intent goes (see `MessageQueue::orphaned`).
+        self.e.intent.store(INTENT_NONE, Ordering::Release);
+        // SAFETY: this thread took the entry in `take_entry`; while it held it, it took and
+        // released no other robust lock (ring operations drop their entry before they wait
+        // or lock the queue).
+        unsafe { robust::release_hold(self.e.lock.get()) };
+    }
+}
+
+impl MessageQueue {
+    // ----- participant entries -----
+
+    /// Takes a free participant entry for one ring operation, trying first the one its
+    /// thread id points at (ids are spread over the table): inline, as that one is almost
+    /// always free. The rest is [`Self::take_any_entry`].
+    #[inline(always)]
+    pub(super) fn take_entry(&self, wait: Wait) -> Result<Option<Held<'_>>> {
+        if let Ok(tid) = robust::current_tid() {
+            let e = self.entry(tid);
+            // SAFETY: entry locks are initialised before the queue is ready.
+            if let Ok(true) = unsafe { robust::try_hold(e.lock.get()) } {
+                return Ok(Some(Held { e }));
+            }
+        }
+        self.take_any_entry(wait)
+    }
+
+    /// Takes any free entry, starting from this thread's own. When all are taken, entries
+    /// left by dead threads are freed; if none comes free, waits as `wait` allows (`None`
+    /// if it ran out).
+    #[cold]
+    #[inline(never)]
+    pub(super) fn take_any_entry(&self, wait: Wait) -> Result<Option<Held<'_>>> {
+        let first = robust::current_tid().map_err(|e| e.into_error("finding the thread id"))?;
+        let mut naps = 0;
+        let mut until = None;
+        loop {
+            for k in 0..ENTRIES {
+                let e = self.entry(first.wrapping_add(k));
+                // SAFETY: entry locks are initialised before the queue is ready.
+                if unsafe { robust::try_hold(e.lock.get()) }
+                    .map_err(|e| e.into_error("taking a queue participant entry"))?
+                {
+                    return Ok(Some(Held { e }));
+                }
+            }
+            self.free_dead_entries(wait)?;
+            if self.entries_are_garbage() {
+                return Err(corrupted(format!(
+                    "message queue {:?}: every participant entry is held by a thread that does not exist",
+                    self.name
+                )));
+            }
+            if !self.nap(&mut naps, &mut until, wait) {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// Frees the entries of threads that died holding them (under the queue lock, so that
+    /// no claim they named is being mended at the same time).
+    #[cold]
+    pub(super) fn free_dead_entries(&self, wait: Wait) -> Result<()> {
+        // SAFETY: entry locks are initialised before the queue is ready.
+        let dead = |i| unsafe { robust::owner_died(self.entry(i).lock.get()) };
+        if !(0..ENTRIES).any(dead) {
+            return Ok(());
+        }
+        let Some(_guard) = self.lock(wait)? else {
+            return Ok(());
+        };
+        for i in (0..ENTRIES).filter(|&i| dead(i)) {
+            let e = self.entry(i);
+            // SAFETY: as above.
+            if let Ok(Some(_)) = unsafe { robust::try_lock(e.lock.get()) } {
+                e.intent.store(INTENT_NONE, Ordering::Release);
+                // SAFETY: this thread has just taken it.
+                let _ = unsafe { robust::unlock(e.lock.get()) };
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether every entry is held by a thread id no kernel hands out: garbage (the kernel
+    /// frees the entries of threads that die, and a live holder in another PID namespace
+    /// is still a holder).
+    #[cold]
+    pub(super) fn entries_are_garbage(&self) -> bool {
+        (0..ENTRIES).all(|i| {
+            // SAFETY: entry locks are initialised before the queue is ready.
+            let h = unsafe { robust::holder(self.entry(i).lock.get()) };
+            matches!(h, robust::Holder::Garbage(_))
+        })
+    }
+
+    /// Whether no live participant is claiming `intent`: its claimer died (or the slot is
+    /// garbage). A live claimer names its position from before its claim until after its
+    /// copy is published.
+    pub(super) fn orphaned(&self, intent: u64) -> bool {
+        !(0..ENTRIES).any(|i| {
+            let e = self.entry(i);
+            // SAFETY: entry locks are initialised before the queue is ready.
+            e.intent.load(Ordering::Acquire) == intent
+                && unsafe { robust::owner_tid(e.lock.get()) }.is_some()
+        })
+    }
+
+    /// One pause of a wait for another process: yields the CPU a few times (the other may
+    /// be waiting for it), then sleeps a little longer each time. False once `wait` has run
+    /// out (a `try_` operation waits [`TRY_SLOT_WAIT`] at most).
+    #[cold]
+    pub(super) fn nap(&self, naps: &mut u32, until: &mut Option<Instant>, wait: Wait) -> bool {
+        let passed = match wait {
+            Wait::Never => {
+                let now = Instant::now();
+                now >= *until.get_or_insert(now + TRY_SLOT_WAIT)
+            }
+            Wait::Until(d) => d.has_passed(),
+            Wait::Forever => false,
+        };
+        if passed {
+            return false;
+        }
+        *naps += 1;
+        if *naps <= COPY_WAIT_YIELDS {
+            std::thread::yield_now();
+        } else {
+            let shift = (*naps - COPY_WAIT_YIELDS).min(10);
+            std::thread::sleep(Duration::from_micros(1 << shift).min(COPY_WAIT_NAP));
+        }
+        true
+    }
+
+    /// A short [`Self::watch`] of a slot that is not ready yet, before looking at the ends
+    /// of the ring (their owners are writing them): it is usually published or freed
+    /// within the time of a message. `try_` operations do not wait.
+    pub(super) fn glance(&self, s: &SlotHeader, c: u32, wait: Wait) -> bool {
+        !matches!(wait, Wait::Never) && self.watch(s, c, GLANCE)
+    }
+
+    /// Watches slot `s` for up to about `budget` while its `pos` is `c`, looking less and
+    /// less often (each look takes the cache line from the process writing it); whether
+    /// it moved on. Busy-waits only while that has been paying off (see [`Self::spin`]):
+    /// a peer on this CPU cannot move it until this thread stops.
+    pub(super) fn watch(&self, s: &SlotHeader, c: u32, budget: Duration) -> bool {
+        let pace = watch_pace(self.layout.max_msg_size);
+        crate::sync::spin_adaptive_paced(&self.busy_misses, budget, budget, pace, || {
+            s.pos.load(Ordering::Acquire) != c
+        })
+    }
+}

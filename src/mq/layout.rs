@@ -1,0 +1,229 @@
+//! The queue's shared layout: constants, the header, slots, participant entries and index
+//! entries, and where each lies in the object (pinned by `tests::shared_layout_is_pinned`).
+
+use super::*;
+
+pub(super) const MAGIC: [u8; 8] = *b"IPROCMQ1";
+/// Bumped on any change of the shared layout below.
+pub(super) const LAYOUT_VERSION: u32 = 7;
+pub(super) const READY: u32 = 0x5245_4459;
+pub(super) const SLOT_FREE: u32 = 0;
+pub(super) const SLOT_QUEUED: u32 = 1;
+/// The queue's modes (`QueueHeader::mode`).
+pub(super) const MODE_RING: u32 = 0;
+pub(super) const MODE_SWITCHING: u32 = 1;
+pub(super) const MODE_LOCKED: u32 = 2;
+pub(super) const MODE_UNLOCKING: u32 = 3;
+/// Set in the head and tail words while the ring is frozen (locked mode or a switch).
+pub(super) const FROZEN: u64 = 1 << 31;
+/// The ring position in a head or tail word.
+pub(super) const POS_MASK: u64 = FROZEN - 1;
+/// The length of a slot whose sender died before its message was complete.
+pub(super) const SKIP: u32 = u32::MAX;
+/// How long to spin before sleeping when another CPU may be about to answer: a futex
+/// sleep and wake-up costs several microseconds each way.
+pub(super) const SPIN_BUDGET: Duration = Duration::from_micros(20);
+/// The part of it spent busy before yielding the CPU.
+pub(super) const BUSY_SPIN: Duration = Duration::from_micros(3);
+/// How long a `try_` operation waits for another process to finish with a slot.
+pub(super) const TRY_SLOT_WAIT: Duration = Duration::from_millis(1);
+/// How long to watch a slot that another process is about to publish or free, before
+/// looking at the ends of the ring (which their owners are writing): about the time one
+/// message takes.
+pub(super) const GLANCE: Duration = Duration::from_micros(1);
+/// How long to watch a slot that another process is copying into or out of, before
+/// yielding: about as long as a large copy takes.
+pub(super) const COPY_WAIT: Duration = Duration::from_micros(4);
+/// The bytes of message per pause before the second look at a slot being copied.
+pub(super) const PACE_BYTES: u64 = 64;
+/// Participant entries: a ring operation holds one from just before its claim until its
+/// copy is done (see [`Entry`]).
+pub(super) const ENTRIES: u32 = 64;
+/// An entry's `intent`: nothing, or claiming ring position `p` to send (`INTENT_SEND | p`)
+/// or to receive (`INTENT_RECV | p`).
+pub(super) const INTENT_NONE: u64 = 0;
+pub(super) const INTENT_SEND: u64 = 1 << 32;
+pub(super) const INTENT_RECV: u64 = 2 << 32;
+/// Yields to the other processes before sleeping, while waiting out another's copy.
+pub(super) const COPY_WAIT_YIELDS: u32 = 16;
+/// The longest sleep between looks at a slot that another process is slow to finish.
+pub(super) const COPY_WAIT_NAP: Duration = Duration::from_millis(1);
+/// Rounds of one operation after which the queue is taken to be garbage.
+pub(super) const ROUNDS_MAX: u64 = 1 << 24;
+/// The largest queue accepted (total bytes) and the most messages.
+pub(super) const MAX_TOTAL: u64 = 1 << 40;
+pub(super) const MAX_MSG: u64 = 1 << 30;
+
+#[repr(C)]
+pub(super) struct QueueHeader {
+    pub(super) magic: [u8; 8],
+    pub(super) layout_version: u32,
+    pub(super) state: AtomicU32,
+    pub(super) creator_pid: AtomicU32,
+    _pad0: u32,
+    pub(super) max_msg: u64,
+    pub(super) max_msg_size: u64,
+    pub(super) slot_size: u64,
+    /// `MODE_*`, changed only under the lock.
+    pub(super) mode: AtomicU32,
+    /// Locked mode: where the sorted index starts in its circular array.
+    pub(super) ring_head: u32,
+    /// Locked mode: sends in a row that the ring could have taken.
+    pub(super) in_order_run: u64,
+    pub(super) lock: UnsafeCell<robust::RawLock>,
+    /// Locked mode: the number of messages.
+    pub(super) count: AtomicU64,
+    pub(super) next_seq: u64,
+    pub(super) free_top: u64,
+    /// Ring mode, written by senders: the next position to fill, `FROZEN`, and (high 32
+    /// bits) the priority of the last message appended. The tail and the head each have a
+    /// 128-byte pair of cache lines to themselves (see [`SLOT_ALIGN`]): with one line each,
+    /// a sender's miss on the tail also fetched the receivers' head, and the reverse.
+    pub(super) tail: AtomicU64,
+    pub(super) _pad_tail: [u64; 15],
+    /// Ring mode, written by receivers: the next position to take, and `FROZEN`.
+    pub(super) head: AtomicU64,
+    pub(super) _pad_head: [u64; 15],
+    /// Bumped to wake sleepers; read by every operation, written rarely.
+    pub(super) not_empty: AtomicU32,
+    pub(super) not_full: AtomicU32,
+    pub(super) receivers_waiting: AtomicU32,
+    pub(super) senders_waiting: AtomicU32,
+    pub(super) _pad_wait: [u32; 12],
+}
+
+pub(super) const HEADER_SIZE: u64 = std::mem::size_of::<QueueHeader>() as u64;
+
+#[repr(C)]
+pub(super) struct SlotHeader {
+    /// Ring mode: `p` when free for ring position `p`, `p + 1` when it holds `p`'s message.
+    pub(super) pos: AtomicU32,
+    pub(super) priority: AtomicU32,
+    pub(super) len: AtomicU32,
+    /// Locked mode: `SLOT_QUEUED` or `SLOT_FREE`.
+    pub(super) state: AtomicU32,
+    /// Locked mode: the send order.
+    pub(super) seq: AtomicU64,
+    /// The message starts on the next cache line.
+    pub(super) _pad: [u64; 5],
+}
+
+/// A participant entry. A ring operation takes a free one (its robust lock) before it
+/// claims a position, writes the position it is claiming in `intent` before the
+/// compare-and-swap that claims it, and clears both once its copy is done. So a claimed
+/// position whose copy is unfinished belongs to a live process exactly while some locked
+/// entry names it: the kernel strips a dead thread's id from the lock word. Nothing else
+/// writes a slot's `pos` in ring mode, and no locked instruction touches a slot (those
+/// cost a round trip between CPUs per message).
+#[repr(C)]
+pub(super) struct Entry {
+    pub(super) lock: UnsafeCell<robust::RawLock>,
+    pub(super) intent: AtomicU64,
+    /// Each entry has a 128-byte pair of cache lines to itself.
+    pub(super) _pad: [u64; 10],
+}
+
+pub(super) const ENTRY_SIZE: u64 = std::mem::size_of::<Entry>() as u64;
+
+pub(super) const SLOT_HEADER: u64 = std::mem::size_of::<SlotHeader>() as u64;
+/// Slots start on 128-byte boundaries: CPUs fetch cache lines in aligned pairs, and a
+/// receiver reading the end of one slot must not pull in the header of the next, which a
+/// sender may be writing.
+pub(super) const SLOT_ALIGN: u64 = 128;
+
+/// An entry of the sorted index: the ordering key is kept beside the slot index, so
+/// ordering touches only this compact array, never the slots.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub(super) struct IndexEntry {
+    pub(super) seq: u64,
+    pub(super) priority: u32,
+    pub(super) slot: u32,
+}
+
+impl IndexEntry {
+    /// Whether `self` comes out before `other`: higher priority first, then older first.
+    pub(super) fn before(self, other: IndexEntry) -> bool {
+        self.priority > other.priority || (self.priority == other.priority && self.seq < other.seq)
+    }
+}
+
+pub(super) const INDEX_ENTRY: u64 = std::mem::size_of::<IndexEntry>() as u64;
+
+/// Where each part lives, from the queue's limits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Layout {
+    pub(super) max_msg: u64,
+    pub(super) entries: u64,
+    pub(super) max_msg_size: u64,
+    pub(super) slot_size: u64,
+    pub(super) index: u64,
+    pub(super) free: u64,
+    pub(super) slots: u64,
+    pub(super) total: u64,
+    /// Ring positions count modulo this multiple of `max_msg` (at least twice it).
+    pub(super) modulus: u32,
+    /// `u64::MAX / max_msg + 1`: a ring position modulo `max_msg` is two multiplications
+    /// with it (Lemire's fastmod) instead of a division, on every operation's critical path.
+    pub(super) fastmod: u64,
+}
+
+impl Layout {
+    pub(super) fn new(max_msg: u64, max_msg_size: u64) -> Result<Layout> {
+        let bad = |why: String| Error::new(ErrorKind::InvalidArgument, why);
+        if max_msg == 0 || max_msg_size == 0 {
+            return Err(bad(format!(
+                "a message queue needs max_num_msg and max_msg_size above 0 (got {max_msg} and {max_msg_size})"
+            )));
+        }
+        if max_msg > MAX_MSG {
+            return Err(bad(format!(
+                "max_num_msg {max_msg} is absurd (the limit is {MAX_MSG})"
+            )));
+        }
+        let too_big = || {
+            bad(format!(
+                "a queue of {max_msg} messages of {max_msg_size} bytes is too large"
+            ))
+        };
+        if max_msg_size >= u64::from(SKIP) {
+            return Err(too_big());
+        }
+        let slot_size = max_msg_size
+            .checked_add(SLOT_HEADER)
+            .and_then(|s| s.checked_next_multiple_of(SLOT_ALIGN))
+            .ok_or_else(too_big)?;
+        let entries = HEADER_SIZE.next_multiple_of(SLOT_ALIGN);
+        let index = entries + ENTRY_SIZE * u64::from(ENTRIES);
+        let free = index + INDEX_ENTRY * max_msg;
+        let slots = (free + 4 * max_msg).next_multiple_of(SLOT_ALIGN);
+        let total = max_msg
+            .checked_mul(slot_size)
+            .and_then(|s| s.checked_add(slots))
+            .filter(|&t| t <= MAX_TOTAL)
+            .ok_or_else(too_big)?;
+        let modulus = ((POS_MASK + 1) / max_msg * max_msg) as u32;
+        Ok(Layout {
+            max_msg,
+            entries,
+            max_msg_size,
+            slot_size,
+            index,
+            free,
+            slots,
+            total,
+            modulus,
+            fastmod: (u64::MAX / max_msg).wrapping_add(1),
+        })
+    }
+}
+
+/// A tail word: position `pos`, not frozen, last priority `priority`.
+pub(super) fn tail_word(pos: u32, priority: u32) -> u64 {
+    u64::from(priority) << 32 | u64::from(pos)
+}
+
+/// Whether `head` (an object's first bytes) begins with a queue's magic.
+pub(crate) fn is_queue_header(head: &[u8]) -> bool {
+    head.starts_with(&MAGIC)
+}

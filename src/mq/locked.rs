@@ -1,0 +1,411 @@
+//! Locked mode (Boost's design): the queue lock, repair after a death, the sorted index and
+//! the free stack.
+
+use super::*;
+
+pub(super) struct Guard<'a> {
+    pub(super) q: &'a MessageQueue,
+}
+
+impl Drop for Guard<'_> {
+    fn drop(&mut self) {
+        // SAFETY: the guard exists only while this thread holds the lock.
+        let _ = unsafe { robust::unlock(self.q.header().lock.get()) };
+    }
+}
+
+impl MessageQueue {
+    // ----- locked mode -----
+
+    /// Takes the queue lock and finishes whatever a dead process left half-done; `None` if
+    /// the lock, or a slot that finishing needs, is held by another process for longer than
+    /// `wait` allows (a `try_` operation: [`TRY_SLOT_WAIT`]).
+    pub(super) fn lock(&self, wait: Wait) -> Result<Option<Guard<'_>>> {
+        let lock = self.header().lock.get();
+        let until = |d: Deadline| {
+            let (clock, sec, nsec) = d.os();
+            // SAFETY: the lock was initialised before the queue became ready.
+            unsafe {
+                robust::lock_spinning_until(
+                    lock,
+                    SPIN_BUDGET,
+                    clock,
+                    &robust::timespec(sec.max(0), nsec),
+                )
+            }
+        };
+        // A try_ operation waits for the lock as long as for a slot being copied: a peer
+        // holds it for a few instructions, unless it is stopped or gone.
+        let how = match wait {
+            // SAFETY: as above.
+            Wait::Forever => unsafe { robust::lock_spinning(lock, SPIN_BUDGET) }.map(Some),
+            Wait::Never => until(Deadline::after(TRY_SLOT_WAIT)),
+            Wait::Until(d) => until(d),
+        }
+        .map_err(|e| e.into_error("locking the queue"))?;
+        let Some(how) = how else {
+            return Ok(None);
+        };
+        let g = Guard { q: self };
+        let h = self.header();
+        match h.mode.load(Ordering::Acquire) {
+            MODE_RING => {
+                // Ring mode with a frozen end cannot come from this library (a switch back
+                // unfreezes them before it says ring mode): garbage. Locked mode rebuilds
+                // from what the slots say. Nor can ring mode on a queue of one slot (which
+                // an older release made): it goes to locked mode, where it belongs.
+                let frozen =
+                    (h.head.load(Ordering::SeqCst) | h.tail.load(Ordering::SeqCst)) & FROZEN != 0;
+                if (frozen || !self.ring_fits()) && !self.switch_to_locked(wait)? {
+                    return Ok(None);
+                }
+            }
+            MODE_SWITCHING => {
+                if !self.switch_to_locked(wait)? {
+                    return Ok(None);
+                }
+            }
+            MODE_UNLOCKING => {
+                if h.tail.load(Ordering::SeqCst) & FROZEN == 0 {
+                    h.mode.store(MODE_RING, Ordering::SeqCst);
+                } else {
+                    self.switch_to_ring()?;
+                }
+            }
+            MODE_LOCKED => {
+                // Every slot is either queued or free: counts that disagree with that come
+                // from a dead process or from garbage, and the slots themselves say what
+                // is true.
+                let (count, free_top, ring_head) =
+                    (h.count.load(Ordering::Acquire), h.free_top, h.ring_head);
+                if how == robust::Acquired::OwnerDied
+                    || count.checked_add(free_top) != Some(self.layout.max_msg)
+                    || u64::from(ring_head) >= self.layout.max_msg
+                {
+                    self.repair()?;
+                }
+            }
+            other => {
+                return Err(corrupted(format!(
+                    "message queue {:?}: unknown mode {other}",
+                    self.name
+                )));
+            }
+        }
+        Ok(Some(g))
+    }
+
+    /// Rebuilds the locked-mode index from the slots' states after a process died holding
+    /// the lock (see the module documentation for what can be lost).
+    #[cold]
+    pub(super) fn repair(&self) -> Result<()> {
+        let mut queued = Vec::new();
+        for i in 0..self.layout.max_msg as u32 {
+            let s = self.slot(i)?;
+            let (state, prio, seq, len) = (
+                s.state.load(Ordering::Relaxed),
+                s.priority.load(Ordering::Relaxed),
+                s.seq.load(Ordering::Relaxed),
+                s.len.load(Ordering::Relaxed),
+            );
+            if state == SLOT_QUEUED && u64::from(len) <= self.layout.max_msg_size {
+                queued.push((std::cmp::Reverse(prio), seq, i, prio));
+            } else {
+                s.state.store(SLOT_FREE, Ordering::Relaxed);
+            }
+        }
+        queued.sort();
+        let max_seq = queued.iter().map(|q| q.1).max().unwrap_or(0);
+        let h = self.hdr_mut();
+        // SAFETY: the index holds `max_msg` entries; we hold the lock.
+        unsafe {
+            for (k, &(_, seq, slot, priority)) in queued.iter().enumerate() {
+                *self.index_ptr().add(k) = IndexEntry {
+                    seq,
+                    priority,
+                    slot,
+                };
+            }
+            (*h).next_seq = max_seq.wrapping_add(1);
+            (*h).ring_head = 0;
+        }
+        self.rebuild_free()?;
+        self.header()
+            .count
+            .store(queued.len() as u64, Ordering::Release);
+        // Wake everyone: waiters may have been waiting on the dead process.
+        self.wake_all();
+        Ok(())
+    }
+
+    /// The index entry at logical position `i` (0 is the next to receive).
+    pub(super) fn entry_at(&self, head: u64, i: u64) -> *mut IndexEntry {
+        let max = self.layout.max_msg;
+        let mut k = head + i;
+        if k >= max {
+            k -= max;
+        }
+        // `head < max` and `i <= max` (checked when the lock was taken), so `k < max`.
+        self.index_ptr().wrapping_add(k as usize)
+    }
+
+    /// Inserts `entry` after every entry that comes out before it.
+    pub(super) fn index_insert(&self, count: u64, entry: IndexEntry) {
+        let hp = self.hdr_mut();
+        // SAFETY: we hold the lock; `count < max_msg` (not full) and `ring_head < max_msg`
+        // (checked at lock), so every logical position up to `count` maps into the array.
+        unsafe {
+            let head = u64::from((*hp).ring_head);
+            // Usually the new message goes last: nothing of a lower priority is waiting.
+            let pos = if count == 0 || !entry.before(*self.entry_at(head, count - 1)) {
+                count
+            } else {
+                let (mut lo, mut hi) = (0, count - 1);
+                while lo < hi {
+                    let mid = lo + (hi - lo) / 2;
+                    if entry.before(*self.entry_at(head, mid)) {
+                        hi = mid;
+                    } else {
+                        lo = mid + 1;
+                    }
+                }
+                lo
+            };
+            if pos >= count / 2 {
+                // Move the tail side up by one.
+                let mut k = count;
+                while k > pos {
+                    *self.entry_at(head, k) = *self.entry_at(head, k - 1);
+                    k -= 1;
+                }
+                *self.entry_at(head, pos) = entry;
+            } else {
+                // Move the head side down by one: the index starts one place earlier.
+                let max = self.layout.max_msg;
+                let new_head = if head == 0 { max - 1 } else { head - 1 };
+                for k in 0..pos {
+                    *self.entry_at(new_head, k) = *self.entry_at(head, k);
+                }
+                *self.entry_at(new_head, pos) = entry;
+                (*hp).ring_head = new_head as u32;
+            }
+        }
+    }
+
+    /// Takes the first entry of a non-empty index.
+    pub(super) fn index_pop(&self) -> IndexEntry {
+        let hp = self.hdr_mut();
+        // SAFETY: we hold the lock; the index is not empty and `ring_head < max_msg`.
+        unsafe {
+            let head = u64::from((*hp).ring_head);
+            let top = *self.entry_at(head, 0);
+            let next = head + 1;
+            (*hp).ring_head = if next == self.layout.max_msg {
+                0
+            } else {
+                next as u32
+            };
+            top
+        }
+    }
+
+    /// Sleeps on `word` (registered in `waiting`) with the lock released; relocks, and
+    /// says whether the deadline passed (`None`: the relock gave up, see [`Self::lock`]).
+    pub(super) fn sleep<'a>(
+        &'a self,
+        guard: Guard<'a>,
+        word: &AtomicU32,
+        waiting: &AtomicU32,
+        wait: Wait,
+    ) -> Result<Option<(Guard<'a>, bool)>> {
+        waiting.fetch_add(1, Ordering::SeqCst);
+        let seen = word.load(Ordering::SeqCst);
+        drop(guard);
+        let deadline = match wait {
+            Wait::Until(d) => Some(d.os()),
+            _ => None,
+        };
+        let r = futex::wait(word, seen, deadline);
+        let guard = self.lock(wait);
+        waiting.fetch_sub(1, Ordering::SeqCst);
+        let Some(guard) = guard? else {
+            return Ok(None);
+        };
+        let timed_out = matches!(
+            r.map_err(|e| e.into_error("waiting on the queue"))?,
+            futex::Woken::TimedOut
+        );
+        Ok(Some((guard, timed_out)))
+    }
+
+    /// Whether locked mode has seen enough in-order sends to go back to the ring once empty.
+    pub(super) fn may_return_to_ring(&self) -> bool {
+        // SAFETY: read under the queue lock, which guards it.
+        self.ring_fits() && unsafe { (*self.hdr_mut()).in_order_run >= self.layout.max_msg }
+    }
+
+    /// Sends in locked mode; `None` if the queue went back to ring mode meanwhile.
+    pub(super) fn locked_send<'a>(
+        &'a self,
+        mut guard: Guard<'a>,
+        data: &[u8],
+        priority: u32,
+        wait: Wait,
+    ) -> Result<Option<bool>> {
+        let h = self.header();
+        let max = self.layout.max_msg;
+        loop {
+            if h.mode.load(Ordering::Acquire) != MODE_LOCKED {
+                return Ok(None);
+            }
+            let count = h.count.load(Ordering::Acquire);
+            if count == 0 && self.may_return_to_ring() {
+                self.switch_to_ring()?;
+                return Ok(None);
+            }
+            if count < max {
+                break;
+            }
+            let deadline_passed = matches!(wait, Wait::Until(d) if d.has_passed());
+            if matches!(wait, Wait::Never) || deadline_passed {
+                return Ok(Some(false));
+            }
+            let Some((g, timed_out)) = self.sleep(guard, &h.not_full, &h.senders_waiting, wait)?
+            else {
+                return Ok(Some(false));
+            };
+            guard = g;
+            if timed_out
+                && h.mode.load(Ordering::Acquire) == MODE_LOCKED
+                && h.count.load(Ordering::Acquire) >= max
+            {
+                return Ok(Some(false));
+            }
+        }
+        let hp = self.hdr_mut();
+        let count = h.count.load(Ordering::Acquire);
+        // SAFETY: we hold the lock; `free_top` and the slot index are checked before use.
+        unsafe {
+            let in_order = count == 0
+                || priority <= (*self.entry_at(u64::from((*hp).ring_head), count - 1)).priority;
+            (*hp).in_order_run = if in_order {
+                (*hp).in_order_run.saturating_add(1)
+            } else {
+                0
+            };
+            let top = (*hp).free_top;
+            if top == 0 || top > max {
+                return Err(corrupted("message queue free list is inconsistent"));
+            }
+            let idx = *self.free_ptr().add((top - 1) as usize);
+            let s = self.slot(idx)?;
+            std::ptr::copy_nonoverlapping(data.as_ptr(), self.payload(s), data.len());
+            let seq = (*hp).next_seq;
+            s.len.store(data.len() as u32, Ordering::Relaxed);
+            s.priority.store(priority, Ordering::Relaxed);
+            s.seq.store(seq, Ordering::Relaxed);
+            (*hp).next_seq = seq.wrapping_add(1);
+            // The bytes are complete before the slot says it is queued (see `repair`).
+            s.state.store(SLOT_QUEUED, Ordering::Release);
+            (*hp).free_top = top - 1;
+            self.index_insert(
+                count,
+                IndexEntry {
+                    seq,
+                    priority,
+                    slot: idx,
+                },
+            );
+        }
+        h.count.store(count + 1, Ordering::Release);
+        // Receivers only ever sleep on an empty queue (registered under the lock), so only
+        // the step from empty needs a wake-up; waking them all there means none is left
+        // asleep beside a message, and no atomic or system call is spent per message.
+        let wake = count == 0 && h.receivers_waiting.load(Ordering::SeqCst) > 0;
+        if wake {
+            h.not_empty.fetch_add(1, Ordering::SeqCst);
+        }
+        drop(guard);
+        if wake {
+            let _ = futex::wake(&h.not_empty, i32::MAX);
+        }
+        Ok(Some(true))
+    }
+
+    /// Receives in locked mode; `None` (outer) if the queue went back to ring mode.
+    pub(super) fn locked_receive<'a>(
+        &'a self,
+        mut guard: Guard<'a>,
+        buf: &mut [u8],
+        wait: Wait,
+    ) -> Result<Option<Option<(usize, u32)>>> {
+        let h = self.header();
+        loop {
+            if h.mode.load(Ordering::Acquire) != MODE_LOCKED {
+                return Ok(None);
+            }
+            if h.count.load(Ordering::Acquire) > 0 {
+                break;
+            }
+            if self.may_return_to_ring() {
+                self.switch_to_ring()?;
+                return Ok(None);
+            }
+            let deadline_passed = matches!(wait, Wait::Until(d) if d.has_passed());
+            if matches!(wait, Wait::Never) || deadline_passed {
+                return Ok(Some(None));
+            }
+            let Some((g, timed_out)) =
+                self.sleep(guard, &h.not_empty, &h.receivers_waiting, wait)?
+            else {
+                return Ok(Some(None));
+            };
+            guard = g;
+            if timed_out
+                && h.mode.load(Ordering::Acquire) == MODE_LOCKED
+                && h.count.load(Ordering::Acquire) == 0
+            {
+                return Ok(Some(None));
+            }
+        }
+        let hp = self.hdr_mut();
+        let count = h.count.load(Ordering::Acquire);
+        let got;
+        // SAFETY: we hold the lock; indices and lengths are checked before use.
+        unsafe {
+            let idx = self.index_pop().slot;
+            let s = self.slot(idx)?;
+            let len = s.len.load(Ordering::Relaxed);
+            if u64::from(len) > self.layout.max_msg_size {
+                return Err(corrupted(
+                    "a queued message is longer than the queue allows",
+                ));
+            }
+            std::ptr::copy_nonoverlapping(self.payload(s), buf.as_mut_ptr(), len as usize);
+            got = (len as usize, s.priority.load(Ordering::Relaxed));
+            // Freed only after the bytes are out (see `repair`).
+            s.state.store(SLOT_FREE, Ordering::Release);
+            let top = (*hp).free_top;
+            if top >= self.layout.max_msg {
+                return Err(corrupted("message queue free list is inconsistent"));
+            }
+            *self.free_ptr().add(top as usize) = idx;
+            (*hp).free_top = top + 1;
+        }
+        h.count.store(count - 1, Ordering::Release);
+        if count == 1 && self.may_return_to_ring() {
+            self.switch_to_ring()?;
+            return Ok(Some(Some(got)));
+        }
+        // Senders only sleep on a full queue: wake them all on the step from full.
+        let wake = count == self.layout.max_msg && h.senders_waiting.load(Ordering::SeqCst) > 0;
+        if wake {
+            h.not_full.fetch_add(1, Ordering::SeqCst);
+        }
+        drop(guard);
+        if wake {
+            let _ = futex::wake(&h.not_full, i32::MAX);
+        }
+        Ok(Some(Some(got)))
+    }
+}

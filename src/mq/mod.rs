@@ -1,0 +1,373 @@
+//! Message queues in shared memory: Boost's `message_queue`.
+//!
+//! A queue is a shared memory object `/dev/shm/<name>` holding a header, a table of
+//! participant entries, a sorted index and a stack of free slots (used in locked mode,
+//! below), and `max_num_msg` slots. Each slot has a small header (a ring position, the
+//! message's priority and length) followed by room for one message.
+//!
+//! # Two modes
+//!
+//! **Ring mode** (the usual one). While every message is sent with a priority no higher than
+//! the last one still queued (one priority for all, the common case, always qualifies), the
+//! slots form a bounded ring used without any queue-wide lock. Senders claim the position
+//! at the tail, receivers the position at the head, each with one compare-and-swap on a
+//! word only their own side writes, and copy their message in or out at the same time as
+//! the other side. A slot's `pos` word says whether it is free for a lap or holds that
+//! lap's message. The tail word also records the lowest priority queued, so a sender knows
+//! with the same compare-and-swap that appending keeps the order.
+//!
+//! **Locked mode.** A sender whose priority is higher than the last queued message (with
+//! messages waiting) switches the queue, under the queue lock, to Boost's design: the
+//! same slots, a sorted index of them, a free stack, and every operation under the queue
+//! lock. The switch freezes both ends of the ring, waits for operations in flight on each
+//! slot, and moves the ring's messages into the index in order. When the queue is empty
+//! again after at least `max_num_msg` sends in a row that could have gone into the ring, it
+//! switches back. Order is the same in both modes: highest priority first, FIFO within one.
+//! A queue of one slot stays in locked mode: its ring could not tell a published message
+//! from a slot freed for the next lap.
+//!
+//! # Processes that die
+//!
+//! A ring operation takes a participant entry (a robust lock of its own, so no other process
+//! touches that cache line) and writes in it the position it is about to claim before the
+//! compare-and-swap that claims it; it clears the entry once its copy is published. The
+//! kernel takes a dead thread's id out of the entry's lock word, so a position whose copy
+//! is unfinished and that no live entry names was claimed by a process that died. The
+//! slots themselves see no locked instruction: each one would cost a round trip between
+//! CPUs per message. The queue lock guards the mode switches, locked mode and the mending
+//! below:
+//! - a sender that died after claiming a position but before its message was complete
+//!   leaves a hole that the next receiver skips (its own unsent message is lost);
+//! - a receiver that died after claiming a message but before freeing its slot loses that
+//!   one message; the next sender to need the slot frees it;
+//! - a process that died in locked mode or half-way through a switch: the next process to
+//!   take the queue lock finishes the switch, or rebuilds the index from the slots' states.
+//!
+//! So at most the one message in flight in the dead process is lost, and nothing wedges.
+//! Blocked senders and receivers sleep on shared futexes after a short adaptive spin and
+//! are only woken (a system call) when someone is actually waiting.
+
+mod entries;
+mod layout;
+mod locked;
+mod open;
+mod ring;
+mod switch;
+#[cfg(test)]
+mod tests;
+mod wait;
+
+use crate::name::os_name;
+use crate::os::{futex, robust};
+use crate::publish::{self, StateWord, Turn};
+use crate::sync::Deadline;
+use crate::{Error, ErrorKind, MappedRegion, Mode, Permissions, Result, SharedMemoryObject};
+use std::cell::UnsafeCell;
+use std::os::fd::AsFd;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use entries::*;
+pub(crate) use layout::is_queue_header;
+use layout::*;
+use locked::*;
+use wait::*;
+
+/// A message queue shared by processes.
+#[derive(Debug)]
+pub struct MessageQueue {
+    region: MappedRegion,
+    layout: Layout,
+    name: String,
+    created: bool,
+    /// Busy spins in a row that ended without the awaited change (this process only).
+    busy_misses: AtomicU32,
+}
+
+// SAFETY: all shared state is accessed under the queue's process-shared locks or through
+// atomics; the handle itself holds no thread-bound state.
+unsafe impl Send for MessageQueue {}
+// SAFETY: as above.
+unsafe impl Sync for MessageQueue {}
+
+/// How long a send or receive may wait.
+#[derive(Clone, Copy, Debug)]
+enum Wait {
+    Never,
+    Forever,
+    Until(Deadline),
+}
+
+/// What a ring-mode attempt came to.
+enum Ring<T> {
+    /// Finished, with this result.
+    Done(T),
+    /// The queue is in locked mode, or switching.
+    Locked,
+    /// The message must go before queued ones: switch to locked mode.
+    Switch,
+}
+
+/// What a sender or receiver that cannot go on yet should do.
+enum Next<T> {
+    /// Look again.
+    Again,
+    /// Stop with this result.
+    Stop(Ring<T>),
+}
+
+/// How waiting for another process's copy ended.
+enum Settled<'a> {
+    /// The slot moved on.
+    Moved,
+    /// Its claimer died: mend the slot, holding the queue lock (the guard, unless the
+    /// caller already held it).
+    Orphaned(Option<Guard<'a>>),
+    /// The wait ran out.
+    GaveUp,
+}
+
+fn corrupted(msg: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Corrupted, msg)
+}
+
+impl MessageQueue {
+    /// `create_only`: a new queue of at most `max_num_msg` messages of at most
+    /// `max_msg_size` bytes.
+    pub fn create(
+        name: &str,
+        max_num_msg: usize,
+        max_msg_size: usize,
+        perm: Permissions,
+    ) -> Result<Self> {
+        Self::open_impl(true, false, name, max_num_msg, max_msg_size, perm)
+    }
+
+    /// `open_or_create`: opens the queue `name`, creating it with these limits if missing.
+    pub fn open_or_create(
+        name: &str,
+        max_num_msg: usize,
+        max_msg_size: usize,
+        perm: Permissions,
+    ) -> Result<Self> {
+        Self::open_impl(true, true, name, max_num_msg, max_msg_size, perm)
+    }
+
+    /// `open_only`: opens the existing queue `name`.
+    pub fn open(name: &str) -> Result<Self> {
+        Self::open_impl(false, true, name, 1, 1, Permissions::DEFAULT)
+    }
+
+    /// Removes the queue `name` from the system; false if there was none.
+    pub fn remove(name: &str) -> bool {
+        os_name(name).is_ok() && SharedMemoryObject::remove(name)
+    }
+
+    fn header(&self) -> &QueueHeader {
+        // SAFETY: the mapping holds a validated header for the queue's lifetime; fields other
+        // processes change are atomics or touched only under the lock.
+        unsafe { &*self.region.as_ptr().cast::<QueueHeader>() }
+    }
+
+    fn hdr_mut(&self) -> *mut QueueHeader {
+        self.region.as_ptr().cast()
+    }
+
+    fn index_ptr(&self) -> *mut IndexEntry {
+        self.region
+            .as_ptr()
+            .wrapping_add(self.layout.index as usize)
+            .cast()
+    }
+
+    fn free_ptr(&self) -> *mut u32 {
+        self.region
+            .as_ptr()
+            .wrapping_add(self.layout.free as usize)
+            .cast()
+    }
+
+    fn slot(&self, idx: u32) -> Result<&SlotHeader> {
+        if u64::from(idx) >= self.layout.max_msg {
+            return Err(corrupted(format!(
+                "message queue {:?}: slot index {idx} out of range",
+                self.name
+            )));
+        }
+        let off = self.layout.slots + u64::from(idx) * self.layout.slot_size;
+        // SAFETY: the slot lies inside the mapping (its size was checked against the layout
+        // when the queue was opened) and is 64-byte aligned; its header is made of atomics
+        // and a lock, all valid for any bit pattern a process may share.
+        Ok(unsafe { &*self.region.as_ptr().add(off as usize).cast::<SlotHeader>() })
+    }
+
+    /// Entry `i` modulo the table's size.
+    fn entry(&self, i: u32) -> &Entry {
+        let off = self.layout.entries + u64::from(i % ENTRIES) * ENTRY_SIZE;
+        // SAFETY: the entries lie inside the mapping (checked against the layout when the
+        // queue was opened), 128-byte aligned; an entry is a lock and an atomic, valid for
+        // any bit pattern.
+        unsafe { &*self.region.as_ptr().add(off as usize).cast::<Entry>() }
+    }
+
+    /// Where a slot's message bytes are.
+    fn payload(&self, s: &SlotHeader) -> *mut u8 {
+        std::ptr::from_ref(s)
+            .cast::<u8>()
+            .cast_mut()
+            .wrapping_add(SLOT_HEADER as usize)
+    }
+
+    /// The queue's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether this call created the queue.
+    pub fn created(&self) -> bool {
+        self.created
+    }
+
+    /// The most messages the queue holds.
+    pub fn max_msg(&self) -> usize {
+        self.layout.max_msg as usize
+    }
+
+    /// The largest message in bytes.
+    pub fn max_msg_size(&self) -> usize {
+        self.layout.max_msg_size as usize
+    }
+
+    /// The number of messages in the queue now (in ring mode, messages being sent or
+    /// received at this moment may be counted).
+    pub fn num_msg(&self) -> usize {
+        let h = self.header();
+        if h.mode.load(Ordering::Acquire) == MODE_LOCKED {
+            return (h.count.load(Ordering::Acquire).min(self.layout.max_msg)) as usize;
+        }
+        let head = h.head.load(Ordering::Acquire) & POS_MASK;
+        let tail = h.tail.load(Ordering::Acquire) & POS_MASK;
+        let m = u64::from(self.layout.modulus);
+        if head >= m || tail >= m {
+            return 0;
+        }
+        ((tail + m - head) % m).min(self.layout.max_msg) as usize
+    }
+
+    /// Whether the queue is in ring mode (for tests).
+    #[cfg(test)]
+    fn in_ring_mode(&self) -> bool {
+        self.header().mode.load(Ordering::Acquire) == MODE_RING
+    }
+
+    /// Whether the queue may run in ring mode at all. A slot's `pos` word tells "published
+    /// at position p" (p + 1) from "free for position p + max_msg" only when those differ,
+    /// so a queue of one slot lives in locked mode for good (Boost's design, which is all
+    /// such a queue needs).
+    fn ring_fits(&self) -> bool {
+        self.layout.max_msg >= 2
+    }
+
+    // ----- the operations -----
+
+    fn send_impl(&self, data: &[u8], priority: u32, wait: Wait) -> Result<bool> {
+        if data.len() as u64 > self.layout.max_msg_size {
+            return Err(Error::new(
+                ErrorKind::Size,
+                format!(
+                    "message of {} bytes is larger than the queue's limit of {} bytes",
+                    data.len(),
+                    self.layout.max_msg_size
+                ),
+            ));
+        }
+        for _ in 0..ROUNDS_MAX {
+            let switch = match self.ring_send(data, priority, wait)? {
+                Ring::Done(sent) => return Ok(sent),
+                Ring::Locked => false,
+                Ring::Switch => true,
+            };
+            let Some(guard) = self.lock(wait)? else {
+                return Ok(false);
+            };
+            if self.header().mode.load(Ordering::Acquire) == MODE_RING {
+                if !switch {
+                    continue;
+                }
+                if !self.switch_to_locked(wait)? {
+                    return Ok(false);
+                }
+            }
+            if let Some(sent) = self.locked_send(guard, data, priority, wait)? {
+                return Ok(sent);
+            }
+        }
+        Err(self.no_progress())
+    }
+
+    fn receive_impl(&self, buf: &mut [u8], wait: Wait) -> Result<Option<(usize, u32)>> {
+        if (buf.len() as u64) < self.layout.max_msg_size {
+            return Err(Error::new(
+                ErrorKind::Size,
+                format!(
+                    "receive buffer of {} bytes is smaller than the queue's message size {}",
+                    buf.len(),
+                    self.layout.max_msg_size
+                ),
+            ));
+        }
+        for _ in 0..ROUNDS_MAX {
+            if let Ring::Done(got) = self.ring_receive(buf, wait)? {
+                return Ok(got);
+            }
+            let Some(guard) = self.lock(wait)? else {
+                return Ok(None);
+            };
+            if self.header().mode.load(Ordering::Acquire) == MODE_RING {
+                continue;
+            }
+            if let Some(got) = self.locked_receive(guard, buf, wait)? {
+                return Ok(got);
+            }
+        }
+        Err(self.no_progress())
+    }
+
+    /// Sends `data` with `priority`, waiting while the queue is full. A message larger than
+    /// `max_msg_size` is a `Size` error and the queue is unchanged.
+    pub fn send(&self, data: &[u8], priority: u32) -> Result<()> {
+        self.send_impl(data, priority, Wait::Forever).map(|_| ())
+    }
+
+    /// Sends if there is room now; returns whether it was sent.
+    pub fn try_send(&self, data: &[u8], priority: u32) -> Result<bool> {
+        self.send_impl(data, priority, Wait::Never)
+    }
+
+    /// Sends, waiting at most until `deadline`; returns whether it was sent.
+    pub fn timed_send(&self, data: &[u8], priority: u32, deadline: Deadline) -> Result<bool> {
+        self.send_impl(data, priority, Wait::Until(deadline))
+    }
+
+    /// Receives the oldest message of the highest priority into `buf`, waiting while the
+    /// queue is empty; returns its length and priority. `buf` must hold `max_msg_size`
+    /// bytes (a `Size` error otherwise, as in Boost).
+    pub fn receive(&self, buf: &mut [u8]) -> Result<(usize, u32)> {
+        self.receive_impl(buf, Wait::Forever)
+            .map(|r| r.expect("a blocking receive returns a message"))
+    }
+
+    /// Receives if a message is there now.
+    pub fn try_receive(&self, buf: &mut [u8]) -> Result<Option<(usize, u32)>> {
+        self.receive_impl(buf, Wait::Never)
+    }
+
+    /// Receives, waiting at most until `deadline`.
+    pub fn timed_receive(
+        &self,
+        buf: &mut [u8],
+        deadline: Deadline,
+    ) -> Result<Option<(usize, u32)>> {
+        self.receive_impl(buf, Wait::Until(deadline))
+    }
+}

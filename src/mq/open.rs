@@ -1,0 +1,134 @@
+//! Creating, building and opening a queue, by the publish protocol of `crate::publish`.
+
+use super::*;
+
+impl MessageQueue {
+    pub(super) fn open_impl(
+        create: bool,
+        open: bool,
+        name: &str,
+        max_msg: usize,
+        max_size: usize,
+        perm: Permissions,
+    ) -> Result<Self> {
+        let what = format!("message queue {name:?}");
+        let layout = if create {
+            Some(Layout::new(max_msg as u64, max_size as u64)?)
+        } else {
+            None
+        };
+        let shm = match (create, open) {
+            (true, false) => SharedMemoryObject::create(name, Mode::ReadWrite, perm)?,
+            (true, true) => SharedMemoryObject::open_or_create(name, Mode::ReadWrite, perm)?,
+            _ => SharedMemoryObject::open(name, Mode::ReadWrite)?,
+        };
+        let may_build = shm.created() || (create && open);
+        let state = StateWord {
+            offset: std::mem::offset_of!(QueueHeader, state) as u64,
+            ready: READY,
+        };
+        if let Turn::Build(_building) = publish::take_turn(shm.as_fd(), state, may_build, &what)? {
+            let layout = layout.expect("building needs a layout");
+            // Emptied first: a builder that died may have left part of its work.
+            let made = shm
+                .truncate(0)
+                .and_then(|_| shm.truncate(layout.total))
+                .and_then(|_| MappedRegion::new(&shm, Mode::ReadWrite, 0, 0))
+                .and_then(|region| Self::format(region, layout, name));
+            if made.is_err() {
+                SharedMemoryObject::remove(name);
+            }
+            return made;
+        }
+        if shm.size()? < HEADER_SIZE {
+            return Err(corrupted(format!("{what} is too small for its header")));
+        }
+        let region = MappedRegion::new(&shm, Mode::ReadWrite, 0, 0)?;
+        // SAFETY: at least HEADER_SIZE bytes are mapped.
+        let h = unsafe { &*region.as_ptr().cast::<QueueHeader>() };
+        // Acquire: pairs with the builder's Release store of READY in `format`.
+        if h.state.load(Ordering::Acquire) != READY {
+            return Err(corrupted(format!(
+                "{what} is not an interproc message queue (state {:#x})",
+                h.state.load(Ordering::Relaxed)
+            )));
+        }
+        if h.magic != MAGIC {
+            return Err(corrupted(format!(
+                "{what} is not an interproc message queue (bad magic)"
+            )));
+        }
+        if h.layout_version != LAYOUT_VERSION {
+            return Err(corrupted(format!(
+                "{what} has layout version {}, this library reads {LAYOUT_VERSION}",
+                h.layout_version
+            )));
+        }
+        let layout = Layout::new(h.max_msg, h.max_msg_size)
+            .map_err(|e| corrupted(format!("{what}: {}", e.message())))?;
+        if layout.slot_size != h.slot_size || layout.total > region.len() as u64 {
+            return Err(corrupted(format!(
+                "{what}: its limits do not match its size (truncated?)"
+            )));
+        }
+        if h.mode.load(Ordering::Acquire) > MODE_UNLOCKING {
+            return Err(corrupted(format!("{what}: unknown mode")));
+        }
+        Ok(MessageQueue {
+            region,
+            layout,
+            name: name.to_owned(),
+            created: false,
+            busy_misses: AtomicU32::new(0),
+        })
+    }
+
+    pub(super) fn format(region: MappedRegion, layout: Layout, name: &str) -> Result<Self> {
+        let q = MessageQueue {
+            region,
+            layout,
+            name: name.to_owned(),
+            created: true,
+            busy_misses: AtomicU32::new(0),
+        };
+        let base = q.region.as_ptr();
+        // SAFETY: a fresh, zeroed mapping of `layout.total` bytes that this process builds
+        // alone, under the build lock; openers wait for READY.
+        unsafe {
+            let h = base.cast::<QueueHeader>();
+            (*h).creator_pid
+                .store(std::process::id(), Ordering::Relaxed);
+            (*h).layout_version = LAYOUT_VERSION;
+            (*h).max_msg = layout.max_msg;
+            (*h).max_msg_size = layout.max_msg_size;
+            (*h).slot_size = layout.slot_size;
+            robust::init((*h).lock.get(), false)
+                .map_err(|e| e.into_error("initialising the queue lock"))?;
+        }
+        for i in 0..ENTRIES {
+            // SAFETY: the entry lies in the fresh mapping and no one else uses it yet.
+            unsafe { robust::init(q.entry(i).lock.get(), false) }
+                .map_err(|e| e.into_error("initialising a participant entry"))?;
+        }
+        for i in 0..layout.max_msg as u32 {
+            q.slot(i)?.pos.store(i, Ordering::Relaxed);
+        }
+        if !q.ring_fits() {
+            // Locked mode from the start: an empty index and every slot on the free stack.
+            let h = q.header();
+            q.rebuild_free()?;
+            h.tail.store(FROZEN, Ordering::Relaxed);
+            h.head.store(FROZEN, Ordering::Relaxed);
+            h.mode.store(MODE_LOCKED, Ordering::Relaxed);
+        }
+        // SAFETY: as above.
+        unsafe {
+            let h = base.cast::<QueueHeader>();
+            (*h).magic = MAGIC;
+            // Release: publishes the header, the entries and the slots; pairs with the
+            // Acquire load of `state` in `open_impl`.
+            (*h).state.store(READY, Ordering::Release);
+        }
+        Ok(q)
+    }
+}

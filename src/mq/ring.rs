@@ -1,0 +1,411 @@
+//! Ring mode: positions on the ring, and sends and receives that claim a position with one
+//! compare-and-swap and copy beside each other.
+
+use super::*;
+
+impl MessageQueue {
+    // ----- ring positions -----
+
+    /// `p + by` on the ring (`by` at most `max_msg`).
+    pub(super) fn advance(&self, p: u32, by: u32) -> u32 {
+        let m = u64::from(self.layout.modulus);
+        let s = u64::from(p) + u64::from(by);
+        (if s >= m { s - m } else { s }) as u32
+    }
+
+    /// `p - by` on the ring (`by` at most `max_msg`).
+    pub(super) fn back(&self, p: u32, by: u32) -> u32 {
+        if p >= by {
+            p - by
+        } else {
+            p + self.layout.modulus - by
+        }
+    }
+
+    /// How far `to` is ahead of `from` on the ring.
+    pub(super) fn distance(&self, from: u32, to: u32) -> u32 {
+        if to >= from {
+            to - from
+        } else {
+            to + self.layout.modulus - from
+        }
+    }
+
+    /// The position in a head or tail word.
+    pub(super) fn ring_pos(&self, word: u64) -> Result<u32> {
+        let p = word & POS_MASK;
+        if p >= u64::from(self.layout.modulus) {
+            return Err(corrupted(format!(
+                "message queue {:?}: ring position {p} out of range",
+                self.name
+            )));
+        }
+        Ok(p as u32)
+    }
+
+    pub(super) fn slot_at(&self, pos: u32) -> Result<&SlotHeader> {
+        let low = self.layout.fastmod.wrapping_mul(u64::from(pos));
+        let idx = ((u128::from(low) * u128::from(self.layout.max_msg)) >> 64) as u32;
+        debug_assert_eq!(u64::from(idx), u64::from(pos) % self.layout.max_msg);
+        self.slot(idx)
+    }
+
+    // ----- ring mode -----
+
+    /// Sends in ring mode.
+    pub(super) fn ring_send(&self, data: &[u8], priority: u32, wait: Wait) -> Result<Ring<bool>> {
+        if !self.ring_fits() {
+            return Ok(Ring::Locked);
+        }
+        let h = self.header();
+        let mut held = None;
+        for _ in 0..ROUNDS_MAX {
+            let t = h.tail.load(Ordering::SeqCst);
+            if t & FROZEN != 0 {
+                return Ok(Ring::Locked);
+            }
+            let pos = self.ring_pos(t)?;
+            if priority > (t >> 32) as u32 {
+                // Appending would put it behind a lower priority, unless the ring is empty.
+                let hd = h.head.load(Ordering::SeqCst);
+                if hd & FROZEN != 0 {
+                    return Ok(Ring::Locked);
+                }
+                if hd & POS_MASK != u64::from(pos) {
+                    return Ok(Ring::Switch);
+                }
+            }
+            let s = self.slot_at(pos)?;
+            let c = s.pos.load(Ordering::Acquire);
+            if c != pos {
+                let room = || self.no_room(t, pos, s, wait);
+                if let Some(r) = self.not_ready(s, c, &mut held, wait, room)? {
+                    return Ok(r);
+                }
+                continue;
+            }
+            if !self.hold_for(&mut held, INTENT_SEND | u64::from(pos), wait)? {
+                return Ok(Ring::Done(false));
+            }
+            let next = self.advance(pos, 1);
+            if h.tail
+                .compare_exchange(
+                    t,
+                    tail_word(next, priority),
+                    Ordering::SeqCst,
+                    Ordering::Relaxed,
+                )
+                .is_err()
+            {
+                continue;
+            }
+            // Position `pos` is this thread's: its slot was free for it, and only the claimer
+            // of a position writes the slot until it publishes.
+            // SAFETY: the slot holds `max_msg_size` bytes after its header (checked by the
+            // caller against `data`), and this thread owns it until it publishes.
+            unsafe {
+                std::ptr::copy_nonoverlapping(data.as_ptr(), self.payload(s), data.len());
+            }
+            s.priority.store(priority, Ordering::Relaxed);
+            s.len.store(data.len() as u32, Ordering::Relaxed);
+            s.pos.store(next, Ordering::Release);
+            drop(held);
+            Self::wake_if_waiting(&h.not_empty, &h.receivers_waiting);
+            return Ok(Ring::Done(true));
+        }
+        Err(self.no_progress())
+    }
+
+    /// The slot a ring operation wants (`pos` word `c`) is not ready: a short glance, then
+    /// `stuck` (the sender's or receiver's look at why, which may wait) with no entry held.
+    /// `Some` to stop with that result; `None` to look again.
+    pub(super) fn not_ready<T>(
+        &self,
+        s: &SlotHeader,
+        c: u32,
+        held: &mut Option<Held<'_>>,
+        wait: Wait,
+        stuck: impl FnOnce() -> Result<Next<T>>,
+    ) -> Result<Option<Ring<T>>> {
+        if self.glance(s, c, wait) {
+            return Ok(None);
+        }
+        // Not holding an entry while waiting.
+        *held = None;
+        Ok(match stuck()? {
+            Next::Again => None,
+            Next::Stop(r) => Some(r),
+        })
+    }
+
+    /// Makes `held` (the entry an operation keeps across its retries) name `intent`, taking
+    /// an entry first if it has none; false if none came free as `wait` allows. On every
+    /// operation's path: inline, as the code it replaced was.
+    #[inline(always)]
+    pub(super) fn hold_for<'q>(
+        &'q self,
+        held: &mut Option<Held<'q>>,
+        intent: u64,
+        wait: Wait,
+    ) -> Result<bool> {
+        if held.is_none() {
+            *held = self.take_entry(wait)?;
+        }
+        let Some(me) = held else {
+            return Ok(false);
+        };
+        me.intend(intent);
+        Ok(true)
+    }
+
+    /// A sender found the slot at its position `pos` (tail word `t`) not free.
+    pub(super) fn no_room(
+        &self,
+        t: u64,
+        pos: u32,
+        s: &SlotHeader,
+        wait: Wait,
+    ) -> Result<Next<bool>> {
+        let h = self.header();
+        let n = self.layout.max_msg as u32;
+        let hd = h.head.load(Ordering::SeqCst);
+        let c = s.pos.load(Ordering::Acquire);
+        if h.tail.load(Ordering::SeqCst) != t || c == pos {
+            return Ok(Next::Again);
+        }
+        if hd & FROZEN != 0 {
+            return Ok(Next::Stop(Ring::Locked));
+        }
+        let head = self.ring_pos(hd)?;
+        // The slot's previous lap: its message is still there, or being taken out.
+        let prev = self.back(pos, n);
+        if c != prev && c != self.advance(prev, 1) {
+            return Err(corrupted(format!(
+                "message queue {:?}: a slot is at ring position {c}, expected {pos}",
+                self.name
+            )));
+        }
+        if head == prev {
+            // Full.
+            return self.wait_for_ends(&h.not_full, &h.senders_waiting, hd, t, wait, false);
+        }
+        if c == prev {
+            return Err(corrupted(format!(
+                "message queue {:?}: a message was taken before it was sent",
+                self.name
+            )));
+        }
+        // A receiver claimed the previous lap's message and is copying it out: wait for it.
+        // If it died, the slot is freed for this lap (its message is lost).
+        self.outwait_copy(s, c, INTENT_RECV | u64::from(prev), wait, false, || {
+            s.pos.store(pos, Ordering::Release);
+        })
+    }
+
+    /// Receives in ring mode.
+    pub(super) fn ring_receive(
+        &self,
+        buf: &mut [u8],
+        wait: Wait,
+    ) -> Result<Ring<Option<(usize, u32)>>> {
+        if !self.ring_fits() {
+            return Ok(Ring::Locked);
+        }
+        let h = self.header();
+        let n = self.layout.max_msg as u32;
+        let mut held = None;
+        for _ in 0..ROUNDS_MAX {
+            let hd = h.head.load(Ordering::SeqCst);
+            if hd & FROZEN != 0 {
+                return Ok(Ring::Locked);
+            }
+            let pos = self.ring_pos(hd)?;
+            let next = self.advance(pos, 1);
+            let s = self.slot_at(pos)?;
+            let c = s.pos.load(Ordering::Acquire);
+            if c != next {
+                let message = || self.nothing_yet(hd, pos, s, wait);
+                if let Some(r) = self.not_ready(s, c, &mut held, wait, message)? {
+                    return Ok(r);
+                }
+                continue;
+            }
+            if !self.hold_for(&mut held, INTENT_RECV | u64::from(pos), wait)? {
+                return Ok(Ring::Done(None));
+            }
+            if h.head
+                .compare_exchange(hd, u64::from(next), Ordering::SeqCst, Ordering::Relaxed)
+                .is_err()
+            {
+                continue;
+            }
+            let (len, priority) = (
+                s.len.load(Ordering::Relaxed),
+                s.priority.load(Ordering::Relaxed),
+            );
+            let ok = len != SKIP && u64::from(len) <= self.layout.max_msg_size;
+            if ok {
+                // SAFETY: `len` fits the slot and `buf` (at least `max_msg_size` bytes, checked
+                // by the caller); this thread owns the slot until it frees it.
+                unsafe {
+                    std::ptr::copy_nonoverlapping(self.payload(s), buf.as_mut_ptr(), len as usize);
+                }
+            }
+            s.pos.store(self.advance(pos, n), Ordering::Release);
+            held = None;
+            Self::wake_if_waiting(&h.not_full, &h.senders_waiting);
+            if len == SKIP {
+                // The hole left by a sender that died.
+                continue;
+            }
+            if !ok {
+                return Err(corrupted(format!(
+                    "message queue {:?}: a queued message is longer than the queue allows",
+                    self.name
+                )));
+            }
+            return Ok(Ring::Done(Some((len as usize, priority))));
+        }
+        Err(self.no_progress())
+    }
+
+    /// A receiver found no message at its position `pos` (head word `hd`).
+    pub(super) fn nothing_yet(
+        &self,
+        hd: u64,
+        pos: u32,
+        s: &SlotHeader,
+        wait: Wait,
+    ) -> Result<Next<Option<(usize, u32)>>> {
+        let h = self.header();
+        let t = h.tail.load(Ordering::SeqCst);
+        let c = s.pos.load(Ordering::Acquire);
+        if h.head.load(Ordering::SeqCst) != hd || c == self.advance(pos, 1) {
+            return Ok(Next::Again);
+        }
+        if t & FROZEN != 0 {
+            return Ok(Next::Stop(Ring::Locked));
+        }
+        let tail = self.ring_pos(t)?;
+        // The tail was read while the head was still `hd`, so it is at most a ring ahead.
+        if u64::from(self.distance(pos, tail)) > self.layout.max_msg {
+            return Err(corrupted(format!(
+                "message queue {:?}: its tail is more than a ring ahead of its head",
+                self.name
+            )));
+        }
+        if tail == pos {
+            // Empty.
+            return self.wait_for_ends(&h.not_empty, &h.receivers_waiting, hd, t, wait, None);
+        }
+        if c != pos {
+            return Err(corrupted(format!(
+                "message queue {:?}: a slot is at ring position {c}, expected {pos}",
+                self.name
+            )));
+        }
+        // A sender claimed this position and is still copying its message in: wait for it.
+        // If it died, the position becomes a hole that receivers skip.
+        self.outwait_copy(s, c, INTENT_SEND | u64::from(pos), wait, None, || {
+            if h.head.load(Ordering::SeqCst) == hd {
+                s.len.store(SKIP, Ordering::Relaxed);
+                s.pos.store(self.advance(pos, 1), Ordering::Release);
+            }
+        })
+    }
+
+    /// Waits, as `wait` allows, for the head or the tail to move from `hd` and `t` (the
+    /// ring was full or empty), sleeping on `word` registered in `waiting`; `gave_up` if
+    /// they did not.
+    pub(super) fn wait_for_ends<T>(
+        &self,
+        word: &AtomicU32,
+        waiting: &AtomicU32,
+        hd: u64,
+        t: u64,
+        wait: Wait,
+        gave_up: T,
+    ) -> Result<Next<T>> {
+        if matches!(wait, Wait::Never) {
+            return Ok(Next::Stop(Ring::Done(gave_up)));
+        }
+        let h = self.header();
+        let moved = || h.head.load(Ordering::SeqCst) != hd || h.tail.load(Ordering::SeqCst) != t;
+        Ok(if self.wait_change(word, waiting, moved, wait)? {
+            Next::Again
+        } else {
+            Next::Stop(Ring::Done(gave_up))
+        })
+    }
+
+    /// Waits for the process that claimed `intent` and is copying into or out of slot `s`
+    /// (whose `pos` was `c`) to finish, as `wait` allows (`gave_up` if it ran out). If no
+    /// live process names that claim any more and the slot has not moved on, its claimer
+    /// died half-way, and `mend` (run under the queue lock) repairs the slot.
+    pub(super) fn outwait_copy<T>(
+        &self,
+        s: &SlotHeader,
+        c: u32,
+        intent: u64,
+        wait: Wait,
+        gave_up: T,
+        mend: impl FnOnce(),
+    ) -> Result<Next<T>> {
+        if self.watch(s, c, COPY_WAIT) {
+            return Ok(Next::Again);
+        }
+        match self.settle(s, c, intent, wait, false)? {
+            Settled::Moved => {}
+            Settled::Orphaned(_guard) => mend(),
+            Settled::GaveUp => return Ok(Next::Stop(Ring::Done(gave_up))),
+        }
+        Ok(Next::Again)
+    }
+
+    /// The wait of [`Self::outwait_copy`], also used by a switch to locked mode (`locked`:
+    /// the caller holds the queue lock; otherwise it is taken before saying `Orphaned`).
+    pub(super) fn settle(
+        &self,
+        s: &SlotHeader,
+        c: u32,
+        intent: u64,
+        wait: Wait,
+        locked: bool,
+    ) -> Result<Settled<'_>> {
+        let (mut naps, mut until) = (0, None);
+        loop {
+            if s.pos.load(Ordering::Acquire) != c {
+                return Ok(Settled::Moved);
+            }
+            if self.orphaned(intent) {
+                let guard = if locked {
+                    None
+                } else {
+                    match self.lock(wait)? {
+                        Some(g) => Some(g),
+                        None => return Ok(Settled::GaveUp),
+                    }
+                };
+                // Under the lock no one else mends, and a live claimer would still be named.
+                return Ok(
+                    if s.pos.load(Ordering::Acquire) == c && self.orphaned(intent) {
+                        Settled::Orphaned(guard)
+                    } else {
+                        Settled::Moved
+                    },
+                );
+            }
+            if !self.nap(&mut naps, &mut until, wait) {
+                return Ok(Settled::GaveUp);
+            }
+        }
+    }
+
+    #[cold]
+    pub(super) fn no_progress(&self) -> Error {
+        corrupted(format!(
+            "message queue {:?} makes no progress (its positions are garbage)",
+            self.name
+        ))
+    }
+}

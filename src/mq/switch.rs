@@ -1,0 +1,132 @@
+//! Switching between ring mode and locked mode, under the queue lock.
+
+use super::*;
+
+impl MessageQueue {
+    // ----- switching modes (under the queue lock) -----
+
+    /// Ring mode to locked mode: freezes both ends, waits out every operation in flight,
+    /// and moves the ring's messages into the sorted index. Also finishes a switch that a
+    /// dead process began.
+    #[cold]
+    pub(super) fn switch_to_locked(&self, wait: Wait) -> Result<bool> {
+        let h = self.header();
+        h.mode.store(MODE_SWITCHING, Ordering::SeqCst);
+        h.tail.fetch_or(FROZEN, Ordering::SeqCst);
+        h.head.fetch_or(FROZEN, Ordering::SeqCst);
+        let n = self.layout.max_msg as u32;
+        // Frozen ends take no more claims; wait out the copies of those made before.
+        let head = self.ring_pos(h.head.load(Ordering::SeqCst))?;
+        let tail = self.ring_pos(h.tail.load(Ordering::SeqCst))?;
+        let queued = self.distance(head, tail);
+        if queued > n {
+            return Err(corrupted(format!(
+                "message queue {:?}: its ring holds {queued} of {n} positions",
+                self.name
+            )));
+        }
+        for k in 0..n {
+            let p = self.advance(head, k);
+            let s = self.slot_at(p)?;
+            s.state.store(SLOT_FREE, Ordering::Relaxed);
+            // A position with a message may still be being filled; a free one may still be
+            // being emptied of the previous lap's message. Anything else is left as it is
+            // (garbage is skipped below, and the slot is reset on the way back).
+            let (c, intent) = if k < queued {
+                (p, INTENT_SEND | u64::from(p))
+            } else {
+                let prev = self.back(p, n);
+                (self.advance(prev, 1), INTENT_RECV | u64::from(prev))
+            };
+            if s.pos.load(Ordering::Acquire) != c {
+                continue;
+            }
+            match self.settle(s, c, intent, wait, true)? {
+                Settled::Moved => {}
+                Settled::Orphaned(_) if k < queued => {
+                    s.len.store(SKIP, Ordering::Relaxed);
+                    s.pos.store(self.advance(p, 1), Ordering::Release);
+                }
+                Settled::Orphaned(_) => s.pos.store(p, Ordering::Release),
+                Settled::GaveUp => return Ok(false),
+            }
+        }
+        let mut count = 0u32;
+        for k in 0..queued {
+            let p = self.advance(head, k);
+            let s = self.slot_at(p)?;
+            let len = s.len.load(Ordering::Relaxed);
+            if s.pos.load(Ordering::Acquire) != self.advance(p, 1)
+                || u64::from(len) > self.layout.max_msg_size
+            {
+                // A hole left by a dead sender, or garbage.
+                continue;
+            }
+            let priority = s.priority.load(Ordering::Relaxed);
+            s.seq.store(u64::from(count), Ordering::Relaxed);
+            s.state.store(SLOT_QUEUED, Ordering::Relaxed);
+            // SAFETY: the index holds `max_msg` entries and `count < queued <= max_msg`;
+            // this thread holds the queue lock.
+            unsafe {
+                *self.index_ptr().add(count as usize) = IndexEntry {
+                    seq: u64::from(count),
+                    priority,
+                    slot: (u64::from(p) % self.layout.max_msg) as u32,
+                };
+            }
+            count += 1;
+        }
+        self.rebuild_free()?;
+        let hp = self.hdr_mut();
+        // SAFETY: this thread holds the queue lock, which guards these fields.
+        unsafe {
+            (*hp).ring_head = 0;
+            (*hp).next_seq = u64::from(count);
+            (*hp).in_order_run = 0;
+        }
+        h.count.store(u64::from(count), Ordering::SeqCst);
+        h.mode.store(MODE_LOCKED, Ordering::SeqCst);
+        self.wake_all();
+        Ok(true)
+    }
+
+    /// Refills the free stack with every slot not queued (locked mode, under the lock).
+    pub(super) fn rebuild_free(&self) -> Result<()> {
+        let mut top = 0usize;
+        for i in 0..self.layout.max_msg as u32 {
+            if self.slot(i)?.state.load(Ordering::Relaxed) != SLOT_QUEUED {
+                // SAFETY: the free stack holds `max_msg` entries; we hold the lock.
+                unsafe { *self.free_ptr().add(top) = i };
+                top += 1;
+            }
+        }
+        // SAFETY: as above.
+        unsafe { (*self.hdr_mut()).free_top = top as u64 };
+        Ok(())
+    }
+
+    /// Locked mode, empty, to ring mode (also finishes a switch a dead process began).
+    #[cold]
+    pub(super) fn switch_to_ring(&self) -> Result<()> {
+        let h = self.header();
+        h.mode.store(MODE_UNLOCKING, Ordering::SeqCst);
+        // Positions go on from a lap past the frozen tail, so that a ring operation that
+        // read an end before the switch cannot claim anything with it afterwards.
+        let n = self.layout.max_msg as u32;
+        let base = self
+            .ring_pos(h.tail.load(Ordering::SeqCst))
+            .map_or(0, |t| self.advance(t, n));
+        for k in 0..n {
+            let p = self.advance(base, k);
+            let s = self.slot_at(p)?;
+            s.pos.store(p, Ordering::Release);
+            s.state.store(SLOT_FREE, Ordering::Relaxed);
+        }
+        h.count.store(0, Ordering::SeqCst);
+        h.head.store(u64::from(base), Ordering::SeqCst);
+        h.tail.store(tail_word(base, 0), Ordering::SeqCst);
+        h.mode.store(MODE_RING, Ordering::SeqCst);
+        self.wake_all();
+        Ok(())
+    }
+}

@@ -1,0 +1,289 @@
+use super::*;
+use std::mem::{offset_of, size_of};
+
+#[test]
+fn shared_layout_is_pinned() {
+    assert_eq!(LAYOUT_VERSION, 7);
+    assert_eq!(offset_of!(QueueHeader, state), 12);
+    assert_eq!(offset_of!(QueueHeader, creator_pid), 16);
+    assert_eq!(offset_of!(QueueHeader, max_msg), 24);
+    assert_eq!(offset_of!(QueueHeader, mode), 48);
+    assert_eq!(offset_of!(QueueHeader, lock), 64);
+    assert_eq!(offset_of!(QueueHeader, count), 104);
+    assert_eq!(offset_of!(QueueHeader, free_top), 120);
+    assert_eq!(offset_of!(QueueHeader, tail), 128);
+    assert_eq!(offset_of!(QueueHeader, head), 256);
+    assert_eq!(offset_of!(QueueHeader, not_empty), 384);
+    assert_eq!(size_of::<QueueHeader>(), 448);
+    assert_eq!(size_of::<SlotHeader>(), 64);
+    assert_eq!(offset_of!(SlotHeader, pos), 0);
+    assert_eq!(offset_of!(SlotHeader, seq), 16);
+    assert_eq!(size_of::<Entry>(), 128);
+    assert_eq!(offset_of!(Entry, intent), 40);
+    let l = Layout::new(10, 100).unwrap();
+    assert_eq!(
+        (l.slot_size, l.entries, l.index, l.free, l.slots, l.total),
+        (256, 512, 8704, 8864, 8960, 8960 + 2560)
+    );
+    assert_eq!(l.modulus, 2_147_483_640);
+    assert_eq!(size_of::<IndexEntry>(), 16);
+}
+
+#[test]
+fn a_one_slot_queue_left_in_ring_mode_goes_to_locked_mode() {
+    let name = format!("ip_mq_unit_one_{}", std::process::id());
+    MessageQueue::remove(&name);
+    let q = MessageQueue::create(&name, 1, 8, Permissions::DEFAULT).unwrap();
+    let h = q.header();
+    assert_eq!(h.mode.load(Ordering::Relaxed), MODE_LOCKED);
+    // As an earlier release left it: ring mode, open ends, the slot free for position 0.
+    h.mode.store(MODE_RING, Ordering::Relaxed);
+    h.head.store(0, Ordering::Relaxed);
+    h.tail.store(tail_word(0, 0), Ordering::Relaxed);
+    q.slot(0).unwrap().pos.store(0, Ordering::Relaxed);
+    assert!(q.try_send(b"A", 0).unwrap());
+    assert!(!q.in_ring_mode());
+    assert!(!q.try_send(b"B", 0).unwrap());
+    let mut buf = [0u8; 8];
+    assert_eq!(q.try_receive(&mut buf).unwrap(), Some((1, 0)));
+    assert_eq!(&buf[..1], b"A");
+    assert_eq!(q.try_receive(&mut buf).unwrap(), None);
+    drop(q);
+    assert!(MessageQueue::remove(&name));
+}
+
+#[test]
+fn ring_positions_wrap_at_the_modulus() {
+    let name = format!("ip_mq_unit_wrap_{}", std::process::id());
+    MessageQueue::remove(&name);
+    let q = MessageQueue::create(&name, 3, 8, Permissions::DEFAULT).unwrap();
+    let m = q.layout.modulus;
+    assert_eq!(m % 3, 0);
+    assert_eq!(q.advance(m - 1, 1), 0);
+    assert_eq!(q.advance(m - 2, 3), 1);
+    assert_eq!(q.back(1, 3), m - 2);
+    assert_eq!(q.distance(m - 2, 1), 3);
+    // Start the ring just before the wrap and run messages across it.
+    let h = q.header();
+    for i in 0..3u32 {
+        q.slot(i).unwrap().pos.store(m - 3 + i, Ordering::Relaxed);
+    }
+    h.head.store(u64::from(m - 3), Ordering::Relaxed);
+    h.tail.store(tail_word(m - 3, 0), Ordering::Relaxed);
+    let mut buf = [0u8; 8];
+    for i in 0..20u64 {
+        assert!(q.try_send(&i.to_le_bytes(), 1).unwrap());
+        assert!(q.try_send(&(i + 100).to_le_bytes(), 1).unwrap());
+        assert_eq!(q.num_msg(), 2);
+        assert_eq!(q.try_receive(&mut buf).unwrap(), Some((8, 1)));
+        assert_eq!(u64::from_le_bytes(buf), i);
+        assert_eq!(q.try_receive(&mut buf).unwrap(), Some((8, 1)));
+        assert_eq!(u64::from_le_bytes(buf), i + 100);
+    }
+    assert!(q.in_ring_mode());
+    drop(q);
+    assert!(MessageQueue::remove(&name));
+}
+
+/// Claims the next position to send (`recv` false) or receive, as a ring operation
+/// does, and lets the thread end there, as if it died before its copy was done.
+fn claim_and_vanish(q: &MessageQueue, recv: bool) {
+    std::thread::scope(|sc| {
+        sc.spawn(|| {
+            let h = q.header();
+            let end = if recv { &h.head } else { &h.tail };
+            let word = end.load(Ordering::SeqCst);
+            let pos = q.ring_pos(word).unwrap();
+            let me = q.take_entry(Wait::Never).unwrap().unwrap();
+            let (intent, next) = if recv {
+                (INTENT_RECV, u64::from(q.advance(pos, 1)))
+            } else {
+                (INTENT_SEND, tail_word(q.advance(pos, 1), 0))
+            };
+            me.intend(intent | u64::from(pos));
+            end.compare_exchange(word, next, Ordering::SeqCst, Ordering::Relaxed)
+                .unwrap();
+            // Never released: the kernel marks the entry when the thread ends.
+            std::mem::forget(me);
+        })
+        // Joining waits for the thread's end itself (the scope alone only waits for
+        // the closure), and with it the kernel's marking.
+        .join()
+        .unwrap();
+    });
+}
+
+#[test]
+fn a_claim_whose_thread_died_is_mended_and_its_entry_freed() {
+    let name = format!("ip_mq_unit_orphan_{}", std::process::id());
+    MessageQueue::remove(&name);
+    let q = MessageQueue::create(&name, 3, 8, Permissions::DEFAULT).unwrap();
+    let dead = |q: &MessageQueue| {
+        (0..ENTRIES)
+            // SAFETY: entry locks are initialised.
+            .filter(|&i| unsafe { robust::owner_died(q.entry(i).lock.get()) })
+            .count()
+    };
+    let mut buf = [0u8; 8];
+    assert!(q.try_send(&[1; 8], 0).unwrap());
+    // A sender dies after claiming position 1: receivers skip the hole it leaves.
+    claim_and_vanish(&q, false);
+    assert_eq!(dead(&q), 1);
+    assert!(q.try_send(&[2; 8], 0).unwrap());
+    let start = Instant::now();
+    assert_eq!(q.try_receive(&mut buf).unwrap(), Some((8, 0)));
+    assert_eq!(buf, [1; 8]);
+    assert_eq!(q.try_receive(&mut buf).unwrap(), Some((8, 0)));
+    assert_eq!(buf, [2; 8]);
+    assert_eq!(q.try_receive(&mut buf).unwrap(), None);
+    // A receiver dies after claiming a message: it is lost, and its slot is freed for
+    // the sender that needs it.
+    assert!(q.try_send(&[3; 8], 0).unwrap());
+    claim_and_vanish(&q, true);
+    for i in 4..7u8 {
+        assert!(q.try_send(&[i; 8], 0).unwrap(), "message {i}");
+    }
+    assert!(!q.try_send(&[9; 8], 0).unwrap(), "full");
+    for i in 4..7u8 {
+        assert_eq!(q.try_receive(&mut buf).unwrap(), Some((8, 0)));
+        assert_eq!(buf, [i; 8]);
+    }
+    assert!(start.elapsed() < Duration::from_secs(1));
+    assert!(q.in_ring_mode());
+    // The dead threads' entries are freed once they are looked at.
+    assert_eq!(dead(&q), 2);
+    q.free_dead_entries(Wait::Never).unwrap();
+    assert_eq!(dead(&q), 0);
+    drop(q);
+    assert!(MessageQueue::remove(&name));
+}
+
+#[test]
+fn a_switch_to_locked_mode_mends_the_claims_of_dead_threads() {
+    let name = format!("ip_mq_unit_orphan_switch_{}", std::process::id());
+    MessageQueue::remove(&name);
+    let q = MessageQueue::create(&name, 4, 8, Permissions::DEFAULT).unwrap();
+    let mut buf = [0u8; 8];
+    assert!(q.try_send(&[1; 8], 1).unwrap());
+    assert!(q.try_send(&[2; 8], 1).unwrap());
+    claim_and_vanish(&q, true);
+    claim_and_vanish(&q, false);
+    // A higher priority switches modes: the switch waits for no one.
+    let start = Instant::now();
+    assert!(q.try_send(&[3; 8], 5).unwrap());
+    assert!(!q.in_ring_mode());
+    assert_eq!(q.try_receive(&mut buf).unwrap(), Some((8, 5)));
+    assert_eq!(buf, [3; 8]);
+    assert_eq!(q.try_receive(&mut buf).unwrap(), Some((8, 1)));
+    assert_eq!(buf, [2; 8]);
+    assert_eq!(q.try_receive(&mut buf).unwrap(), None);
+    assert!(start.elapsed() < Duration::from_secs(1));
+    drop(q);
+    assert!(MessageQueue::remove(&name));
+}
+
+#[test]
+fn a_higher_priority_switches_to_locked_mode_and_back() {
+    let name = format!("ip_mq_unit_modes_{}", std::process::id());
+    MessageQueue::remove(&name);
+    let q = MessageQueue::create(&name, 4, 8, Permissions::DEFAULT).unwrap();
+    let mut buf = [0u8; 8];
+    // Falling priorities stay in the ring.
+    for (i, p) in [(1u8, 5), (2, 5), (3, 2)] {
+        assert!(q.try_send(&[i; 8], p).unwrap());
+    }
+    assert!(q.in_ring_mode());
+    // A higher one must overtake: locked mode, order kept.
+    assert!(q.try_send(&[4; 8], 9).unwrap());
+    assert!(!q.in_ring_mode());
+    assert_eq!(q.num_msg(), 4);
+    assert!(!q.try_send(&[5; 8], 0).unwrap(), "full");
+    for (i, p) in [(4u8, 9), (1, 5), (2, 5), (3, 2)] {
+        assert_eq!(q.try_receive(&mut buf).unwrap(), Some((8, p)));
+        assert_eq!(buf, [i; 8]);
+    }
+    assert_eq!(q.try_receive(&mut buf).unwrap(), None);
+    // After max_msg in-order sends and an empty queue, back to the ring.
+    for i in 0..4u8 {
+        assert!(q.try_send(&[i; 8], 1).unwrap());
+        assert_eq!(q.try_receive(&mut buf).unwrap(), Some((8, 1)));
+        assert_eq!(buf, [i; 8]);
+    }
+    assert!(q.in_ring_mode());
+    assert!(q.try_send(&[7; 8], 3).unwrap());
+    assert!(q.in_ring_mode(), "an empty ring takes any priority");
+    assert_eq!(q.try_receive(&mut buf).unwrap(), Some((8, 3)));
+    drop(q);
+    assert!(MessageQueue::remove(&name));
+}
+
+#[test]
+fn index_keeps_priority_and_fifo_order_across_wraparound() {
+    // A small queue, random priorities from a few levels and random interleaving, so
+    // the circular index wraps and inserts shift both ways; compared with a model.
+    let name = format!("ip_mq_unit_order_{}", std::process::id());
+    MessageQueue::remove(&name);
+    let q = MessageQueue::create(&name, 7, 8, Permissions::DEFAULT).unwrap();
+    let mut model: Vec<(u32, u64)> = Vec::new(); // (priority, payload) in arrival order
+    let mut rng = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let mut buf = [0u8; 8];
+    for serial in 0..20_000u64 {
+        let r = next();
+        if r % 2 == 0 && model.len() < 7 {
+            let prio = (r >> 8) as u32 % 4;
+            assert!(q.try_send(&serial.to_le_bytes(), prio).unwrap());
+            model.push((prio, serial));
+        } else if let Some((len, prio)) = q.try_receive(&mut buf).unwrap() {
+            // The model's answer: the first message of the highest priority.
+            let top = model.iter().map(|m| m.0).max().unwrap();
+            let at = model.iter().position(|m| m.0 == top).unwrap();
+            let (want_prio, want) = model.remove(at);
+            assert_eq!((len, prio), (8, want_prio));
+            assert_eq!(u64::from_le_bytes(buf), want);
+        } else {
+            assert!(model.is_empty());
+        }
+        assert_eq!(q.num_msg(), model.len());
+    }
+    drop(q);
+    assert!(MessageQueue::remove(&name));
+}
+
+#[test]
+fn looks_at_a_slot_being_copied_are_paced_by_the_message_size() {
+    assert_eq!(watch_pace(1), (1, 64));
+    assert_eq!(watch_pace(64), (1, 64));
+    assert_eq!(watch_pace(1024), (16, 64));
+    assert_eq!(watch_pace(4096), (64, 128));
+    assert_eq!(watch_pace(1 << 30), (64, 128));
+}
+
+#[test]
+fn limits_are_checked() {
+    assert_eq!(
+        Layout::new(0, 10).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
+    assert_eq!(
+        Layout::new(10, 0).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
+    assert_eq!(
+        Layout::new((1 << 30) + 1, 10).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
+    assert_eq!(
+        Layout::new(1 << 30, 1 << 30).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
+    assert_eq!(
+        Layout::new(1, u64::MAX).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
+}

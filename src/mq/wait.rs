@@ -1,0 +1,77 @@
+//! How senders and receivers wait: a glance or watch at a slot, naps, and sleeping on the
+//! queue's futex words.
+
+use super::*;
+
+/// How to pace the looks at a slot being copied (see
+/// [`crate::sync::spin_adaptive_paced`]), from the largest message: a pause (tens of
+/// nanoseconds) for every two cache lines a copy may move before the second look, doubling
+/// up to twice that. A reader that looked more often at a slot a sender was filling with
+/// 4 KiB slowed the sender's copy by a third.
+pub(super) fn watch_pace(max_msg_size: u64) -> (u32, u32) {
+    let first = (max_msg_size / PACE_BYTES).clamp(1, 64) as u32;
+    (first, (2 * first).max(64))
+}
+
+impl MessageQueue {
+    // ----- waiting -----
+
+    /// Spins briefly while `ready` is false, when another CPU could make it true soon
+    /// (see [`crate::sync::spin_adaptive`]; the busy part adapts per queue handle).
+    pub(super) fn spin(&self, ready: impl Fn() -> bool) {
+        crate::sync::spin_adaptive(&self.busy_misses, BUSY_SPIN, SPIN_BUDGET, ready);
+    }
+
+    /// Waits until `changed` (ring mode): spins, then sleeps on `word` registered in
+    /// `waiting`. False if the deadline passed with nothing changed.
+    pub(super) fn wait_change(
+        &self,
+        word: &AtomicU32,
+        waiting: &AtomicU32,
+        changed: impl Fn() -> bool,
+        wait: Wait,
+    ) -> Result<bool> {
+        self.spin(&changed);
+        if changed() {
+            return Ok(true);
+        }
+        let seen = word.load(Ordering::SeqCst);
+        waiting.fetch_add(1, Ordering::SeqCst);
+        // Whoever makes the change looks at `waiting` after it (both sequentially
+        // consistent), so either it sees this sleeper or this check sees the change.
+        let r = if changed() {
+            Ok(futex::Woken::Maybe)
+        } else {
+            let deadline = match wait {
+                Wait::Until(d) => Some(d.os()),
+                _ => None,
+            };
+            futex::wait(word, seen, deadline)
+        };
+        waiting.fetch_sub(1, Ordering::SeqCst);
+        match r.map_err(|e| e.into_error("waiting on the queue"))? {
+            futex::Woken::Maybe => Ok(true),
+            futex::Woken::TimedOut => Ok(changed()),
+        }
+    }
+
+    /// Wakes every sleeper on `word` if `waiting` says there is one. The caller's change
+    /// was its sequentially consistent compare-and-swap on the tail or head word, which a
+    /// sleeper reads after registering in `waiting` (see `wait_change`): one of the two
+    /// sees the other, with no fence needed.
+    pub(super) fn wake_if_waiting(word: &AtomicU32, waiting: &AtomicU32) {
+        if waiting.load(Ordering::SeqCst) > 0 {
+            word.fetch_add(1, Ordering::SeqCst);
+            let _ = futex::wake(word, i32::MAX);
+        }
+    }
+
+    /// Wakes everyone: the mode changed.
+    pub(super) fn wake_all(&self) {
+        let h = self.header();
+        for word in [&h.not_empty, &h.not_full] {
+            word.fetch_add(1, Ordering::SeqCst);
+            let _ = futex::wake(word, i32::MAX);
+        }
+    }
+}
