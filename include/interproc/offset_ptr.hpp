@@ -64,6 +64,15 @@ public:
    offset_ptr(const offset_ptr<U, DifferenceType, OffsetType, OffsetAlignment> &other) noexcept
       : m_offset(encode(static_cast<pointer>(other.get()))) {}
 
+   /// Points where `other` points, converting with `static_cast` from a pointer the other
+   /// way round (`offset_ptr<Derived>` from `offset_ptr<Base>`, `offset_ptr<T>` from
+   /// `offset_ptr<void>`), as Boost allows explicitly.
+   template <class U, class = typename std::enable_if<!std::is_convertible<U *, pointer>::value &&
+                                                      std::is_constructible<U *, pointer>::value>::type,
+             class = void>
+   explicit offset_ptr(const offset_ptr<U, DifferenceType, OffsetType, OffsetAlignment> &other) noexcept
+      : m_offset(encode(static_cast<pointer>(other.get()))) {}
+
    /// Points where `other` points.
    offset_ptr &operator=(const offset_ptr &other) noexcept {
       m_offset = encode(other.get());
