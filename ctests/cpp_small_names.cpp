@@ -5,8 +5,13 @@
 // - message_queue_t<VoidPointer>, whose size_type follows the pointer;
 // - scoped_ptr::reset(p, d) with a deleter of its own;
 // - intrusive_ptr::reset(), its move and its conversion to a base;
-// - offset_ptr<Derived> from offset_ptr<Base> (explicit only, as a static_cast).
+// - offset_ptr<Derived> from offset_ptr<Base> (explicit only, as a static_cast);
+// - mapping_handle_t: the descriptor behind a shared memory object or a file mapping, and a
+//   mappable class of the program's own that hands on another's handle.
 #include "check.h"
+#include <interproc/file_mapping.hpp>
+#include <interproc/mapped_region.hpp>
+#include <interproc/shared_memory_object.hpp>
 #include <interproc/ipc/message_queue.hpp>
 #include <interproc/managed_shared_memory.hpp>
 #include <interproc/offset_ptr.hpp>
@@ -22,6 +27,8 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
+#include <sys/stat.h>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -224,8 +231,50 @@ static void offset_ptr_conversions() {
    CHECK(offset_ptr<const Derived>(cbase).get() == &obj); // down, keeping const
 }
 
+// A program's own mappable class: mapped_region takes anything with get_mapping_handle()
+// and get_mode().
+class Wrapped {
+public:
+   explicit Wrapped(const shared_memory_object &shm) : m_shm(shm) {}
+   mapping_handle_t get_mapping_handle() const { return m_shm.get_mapping_handle(); }
+   interproc::mode_t get_mode() const { return m_shm.get_mode(); }
+
+private:
+   const shared_memory_object &m_shm;
+};
+
+static void mapping_handles() {
+   char name[64];
+   test_name(name, sizeof name, "small_mh");
+   shared_memory_object::remove(name);
+   remove_shared_memory_on_destroy cleanup(name);
+   shared_memory_object shm(create_only, name, read_write);
+   shm.truncate(8192);
+   const mapping_handle_t h = shm.get_mapping_handle();
+   CHECK(!h.is_xsi && h.handle >= 0);
+   struct stat st;
+   CHECK(fstat(h.handle, &st) == 0 && st.st_size == 8192);
+   mapped_region r(Wrapped(shm), read_write);
+   CHECK(r.get_size() == 8192);
+   std::memset(r.get_address(), 7, 8192);
+
+   char path[64];
+   test_name(path, sizeof path, "small_mh_file");
+   {
+      std::FILE *f = std::fopen(path, "wb");
+      CHECK(f && std::fwrite("0123456789", 1, 10, f) == 10);
+      std::fclose(f);
+   }
+   remove_file_on_destroy file_cleanup(path);
+   file_mapping fm(path, read_only);
+   const mapping_handle_t fh = fm.get_mapping_handle();
+   CHECK(!fh.is_xsi && fh.handle >= 0 && fh.handle != h.handle);
+   CHECK(fstat(fh.handle, &st) == 0 && st.st_size == 10);
+}
+
 int main() {
    timed_utils();
+   mapping_handles();
    queues();
    scoped_ptr_reset();
    intrusive_ptr_reset();
