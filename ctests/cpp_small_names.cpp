@@ -6,6 +6,7 @@
 // - scoped_ptr::reset(p, d) with a deleter of its own;
 // - intrusive_ptr::reset(), its move and its conversion to a base;
 // - offset_ptr<Derived> from offset_ptr<Base> (explicit only, as a static_cast);
+// - bad_weak_ptr, thrown by shared_ptr's constructor from an expired weak_ptr;
 // - mapping_handle_t: the descriptor behind a shared memory object or a file mapping, and a
 //   mappable class of the program's own that hands on another's handle.
 #include "check.h"
@@ -18,6 +19,8 @@
 #include <interproc/smart_ptr/deleter.hpp>
 #include <interproc/smart_ptr/intrusive_ptr.hpp>
 #include <interproc/smart_ptr/scoped_ptr.hpp>
+#include <interproc/smart_ptr/shared_ptr.hpp>
+#include <interproc/smart_ptr/weak_ptr.hpp>
 #include <interproc/sync/cv_status.hpp>
 #include <interproc/sync/interprocess_condition.hpp>
 #include <interproc/sync/interprocess_mutex.hpp>
@@ -272,8 +275,35 @@ static void mapping_handles() {
    CHECK(fstat(fh.handle, &st) == 0 && st.st_size == 10);
 }
 
+static void weak_to_shared() {
+   char name[64];
+   test_name(name, sizeof name, "small_wp");
+   shared_memory_object::remove(name);
+   remove_shared_memory_on_destroy cleanup(name);
+   managed_shared_memory segment(create_only, name, 65536);
+   typedef managed_shared_ptr<int, managed_shared_memory>::type SharedInt;
+   typedef managed_weak_ptr<int, managed_shared_memory>::type WeakInt;
+   SharedInt owner = make_managed_shared_ptr(segment.construct<int>(anonymous_instance)(11), segment);
+   WeakInt watcher(owner);
+   {
+      SharedInt again(watcher); // the object lives: a second owner
+      CHECK(*again == 11 && owner.use_count() == 2);
+   }
+   owner.reset();
+   CHECK(watcher.expired() && !watcher.lock());
+   bool thrown = false;
+   try {
+      SharedInt gone(watcher);
+   } catch (const bad_weak_ptr &e) {
+      thrown = std::string(e.what()).find("bad_weak_ptr") != std::string::npos;
+   }
+   CHECK(thrown);
+   static_assert(std::is_base_of<std::exception, bad_weak_ptr>::value, "a std::exception, as in Boost");
+}
+
 int main() {
    timed_utils();
+   weak_to_shared();
    mapping_handles();
    queues();
    scoped_ptr_reset();
