@@ -22,6 +22,12 @@ static void shm_basics(void) {
     CHECK_STATUS(interproc_shm_truncate(shm, 3 * 4096 + 100), INTERPROC_OK);
     CHECK_STATUS(interproc_shm_get_size(shm, &size), INTERPROC_OK);
     CHECK(size == 3 * 4096 + 100);
+    /* The descriptor behind the handle (Boost's mapping handle) sees the same object. */
+    {
+        struct stat fd_st;
+        CHECK(fstat(interproc_shm_native_handle(shm), &fd_st) == 0 && fd_st.st_size == 3 * 4096 + 100);
+        CHECK(interproc_shm_native_handle(NULL) == -1);
+    }
 
     /* It lives where Boost puts it, with Boost's default permissions despite the umask. */
     char path[128];
@@ -133,6 +139,8 @@ static void file_mapping(void) {
     CHECK_STATUS(interproc_file_mapping_open(path, INTERPROC_READ_WRITE, &fm), INTERPROC_OK);
     CHECK(strcmp(interproc_file_mapping_get_name(fm), path) == 0);
     CHECK(interproc_file_mapping_get_mode(fm) == INTERPROC_READ_WRITE);
+    CHECK(interproc_file_mapping_native_handle(fm) >= 0);
+    CHECK(interproc_file_mapping_native_handle(NULL) == -1);
     interproc_region_t *r = NULL;
     CHECK_STATUS(interproc_region_map_file(fm, INTERPROC_READ_WRITE, 5000, 0, NULL, &r), INTERPROC_OK);
     CHECK(interproc_region_get_size(r) == 5000);

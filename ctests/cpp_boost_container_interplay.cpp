@@ -316,8 +316,9 @@ struct Item : bi::list_base_hook<VoidPtr, bi::tag<list_tag>> {
    int value = 0;
    bi::list_member_hook<VoidPtr> list_hook;
    bi::slist_member_hook<VoidPtr> slist_hook;
-   bi::set_member_hook<VoidPtr> set_hook;
-   bi::avl_set_member_hook<VoidPtr> avl_hook;
+   // Compact nodes: the colour and the balance ride in the parent offset_ptr's low bits.
+   bi::set_member_hook<VoidPtr, bi::optimize_size<true>> set_hook;
+   bi::avl_set_member_hook<VoidPtr, bi::optimize_size<true>> avl_hook;
    bi::bs_set_member_hook<VoidPtr> sg_hook;
    bi::bs_set_member_hook<VoidPtr> splay_hook;
    bi::unordered_set_member_hook<VoidPtr> hash_hook;
@@ -333,8 +334,10 @@ struct ItemHash {
 typedef bi::list<Item, bi::base_hook<bi::list_base_hook<VoidPtr, bi::tag<list_tag>>>> BaseList;
 typedef bi::list<Item, bi::member_hook<Item, bi::list_member_hook<VoidPtr>, &Item::list_hook>> MemberList;
 typedef bi::slist<Item, bi::member_hook<Item, bi::slist_member_hook<VoidPtr>, &Item::slist_hook>, bi::cache_last<true>> ItemSlist;
-typedef bi::multiset<Item, bi::member_hook<Item, bi::set_member_hook<VoidPtr>, &Item::set_hook>> ItemMultiset;
-typedef bi::avl_multiset<Item, bi::member_hook<Item, bi::avl_set_member_hook<VoidPtr>, &Item::avl_hook>> ItemAvl;
+typedef bi::multiset<Item, bi::member_hook<Item, bi::set_member_hook<VoidPtr, bi::optimize_size<true>>, &Item::set_hook>>
+   ItemMultiset;
+typedef bi::avl_multiset<Item, bi::member_hook<Item, bi::avl_set_member_hook<VoidPtr, bi::optimize_size<true>>, &Item::avl_hook>>
+   ItemAvl;
 typedef bi::sg_multiset<Item, bi::member_hook<Item, bi::bs_set_member_hook<VoidPtr>, &Item::sg_hook>> ItemSg;
 typedef bi::splay_multiset<Item, bi::member_hook<Item, bi::bs_set_member_hook<VoidPtr>, &Item::splay_hook>> ItemSplay;
 typedef bi::unordered_multiset<Item, bi::member_hook<Item, bi::unordered_set_member_hook<VoidPtr>, &Item::hash_hook>,

@@ -524,6 +524,15 @@ void interproc_file_mapping_free(struct interproc_file_mapping_t *fm);
 const char *interproc_file_mapping_get_name(const struct interproc_file_mapping_t *fm);
 
 /**
+ * The file's descriptor (what Boost's `get_mapping_handle().handle` gives), owned by the
+ * handle: valid while it lives, never to be closed by the caller. -1 for NULL.
+ *
+ * # Safety
+ * `fm` must be NULL or a live handle.
+ */
+int32_t interproc_file_mapping_native_handle(const struct interproc_file_mapping_t *fm);
+
+/**
  * The mode the file was opened with; `INTERPROC_INVALID_MODE` for NULL.
  *
  * # Safety
@@ -1283,6 +1292,15 @@ const char *interproc_shm_get_name(const struct interproc_shm_t *shm);
  * `shm` must be NULL or a live handle.
  */
 interproc_mode_t interproc_shm_get_mode(const struct interproc_shm_t *shm);
+
+/**
+ * The object's file descriptor (what Boost's `get_mapping_handle().handle` gives), owned
+ * by the handle: valid while it lives, never to be closed by the caller. -1 for NULL.
+ *
+ * # Safety
+ * `shm` must be NULL or a live handle.
+ */
+int32_t interproc_shm_native_handle(const struct interproc_shm_t *shm);
 
 /**
  * Whether opening created the object (tells which happened with `INTERPROC_OPEN_OR_CREATE`).

@@ -322,11 +322,19 @@ fn every_header_compiles_alone_and_twice() {
             }
             for (compiler, std, ext) in builds {
                 let tu = dir.join(format!("{}.{ext}", h.replace('/', "_")));
-                std::fs::write(
-                    &tu,
-                    format!("#include <{h}>\n#include <{h}>\nint main(void) {{ return 0; }}\n"),
-                )
-                .expect("writing a translation unit");
+                // A public C++ header also gives what Boost's headers give the programs that
+                // include them: assert, operator new, std::size_t, std::move.
+                let body = if ext == "cpp"
+                    && h.ends_with(".hpp")
+                    && !h.split('/').any(|c| c == "detail")
+                {
+                    "int main() {\n   int x = 1;\n   assert(x);\n   void *p = ::operator new(1);\n   \
+                     ::operator delete(p);\n   std::size_t n = std::move(x) - 1;\n   return static_cast<int>(n);\n}\n"
+                } else {
+                    "int main(void) { return 0; }\n"
+                };
+                std::fs::write(&tu, format!("#include <{h}>\n#include <{h}>\n{body}"))
+                    .expect("writing a translation unit");
                 let out = Command::new(compiler)
                     .arg(format!("-std={std}"))
                     .args(["-Wall", "-Wextra", "-Werror", "-fsyntax-only", "-I"])

@@ -51,8 +51,8 @@ public:
    static bool remove(const char *filename) noexcept { return ::interproc_file_mapping_remove(filename); }
 
    /// What `mapped_region` maps.
-   detail::mapping_handle_t get_mapping_handle() const noexcept {
-      return detail::mapping_handle_t{detail::mapping_handle_t::file, m_handle};
+   mapping_handle_t get_mapping_handle() const noexcept {
+      return mapping_handle_t{::interproc_file_mapping_native_handle(m_handle), false, mapping_handle_t::file, m_handle};
    }
 
 private:

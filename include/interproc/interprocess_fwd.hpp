@@ -32,16 +32,28 @@ class file_mapping;
 class xsi_key;
 class xsi_shared_memory;
 
-namespace detail {
+/// A native file handle (a file descriptor, as in Boost on POSIX systems).
+typedef int file_handle_t;
 
-/// What a mappable object hands to `mapped_region`.
+/// What a mappable object (`shared_memory_object`, `file_mapping`, `xsi_shared_memory`, or
+/// a class of your own) hands to `mapped_region`, as in Boost: `handle` is the file
+/// descriptor (the segment id when `is_xsi`), owned by the object. interproc maps through
+/// the library's own handle, `kind` and `ptr`; a handle with no `ptr` cannot be mapped.
 struct mapping_handle_t {
    /// Which C handle `ptr` is.
-   enum kind_t { none, shm, file, xsi } kind;
+   enum kind_t { none, shm, file, xsi };
+   /// The file descriptor, or the XSI segment id.
+   file_handle_t handle;
+   /// Whether `handle` is an XSI segment id.
+   bool is_xsi;
+   /// Which C handle `ptr` is.
+   kind_t kind;
    /// The C handle (`interproc_shm_t*`, `interproc_file_mapping_t*`, `interproc_xsi_shm_t*`).
    const void *ptr;
 };
 
+namespace detail {
+typedef interproc::mapping_handle_t mapping_handle_t;
 } // namespace detail
 } // namespace interproc
 

@@ -4,6 +4,7 @@
 
 #include <interproc/detail/config.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <iterator>
 #include <memory>
@@ -23,6 +24,16 @@ template <> struct add_reference<void> { typedef nat &type; };
 template <> struct add_reference<const void> { typedef const nat &type; };
 template <> struct add_reference<volatile void> { typedef volatile nat &type; };
 template <> struct add_reference<const volatile void> { typedef const volatile nat &type; };
+
+/// The number of zero bits at the bottom of `n` (0 for 0).
+constexpr std::size_t low_zero_bits(std::size_t n) noexcept {
+   std::size_t bits = 0;
+   while (n != 0 && (n & 1u) == 0) {
+      n >>= 1u;
+      ++bits;
+   }
+   return bits;
+}
 } // namespace detail
 
 /// A pointer that stores the distance from itself to the object it points to, so it stays
@@ -64,6 +75,15 @@ public:
    offset_ptr(const offset_ptr<U, DifferenceType, OffsetType, OffsetAlignment> &other) noexcept
       : m_offset(encode(static_cast<pointer>(other.get()))) {}
 
+   /// Points where `other` points, converting with `static_cast` from a pointer the other
+   /// way round (`offset_ptr<Derived>` from `offset_ptr<Base>`, `offset_ptr<T>` from
+   /// `offset_ptr<void>`), as Boost allows explicitly.
+   template <class U, class = typename std::enable_if<!std::is_convertible<U *, pointer>::value &&
+                                                      std::is_constructible<U *, pointer>::value>::type,
+             class = void>
+   explicit offset_ptr(const offset_ptr<U, DifferenceType, OffsetType, OffsetAlignment> &other) noexcept
+      : m_offset(encode(static_cast<pointer>(other.get()))) {}
+
    /// Points where `other` points.
    offset_ptr &operator=(const offset_ptr &other) noexcept {
       m_offset = encode(other.get());
@@ -88,6 +108,10 @@ public:
    }
    /// The stored offset.
    offset_type get_offset() const noexcept { return m_offset; }
+   /// The stored offset itself, for code that packs bits into it (Boost's
+   /// `boost::intrusive::pointer_plus_bits` for offset_ptr, below). Not for other uses.
+   offset_type &priv_offset() noexcept { return m_offset; }
+   const offset_type &priv_offset() const noexcept { return m_offset; }
 
    /// Member access.
    pointer operator->() const noexcept { return get(); }
@@ -206,5 +230,58 @@ template <class T, class D, class O, std::size_t A> struct std::pointer_traits<i
    /// An offset_ptr to the object `r` refers to.
    static pointer pointer_to(typename pointer::reference r) noexcept { return pointer::pointer_to(r); }
 };
+
+namespace boost {
+namespace intrusive {
+
+// Boost.Intrusive's templates (boost/intrusive/pointer_plus_bits.hpp), declared again so
+// that offset_ptr can specialise them without including Boost, as Boost.Interprocess does.
+template <class VoidPointer, std::size_t Alignment> struct max_pointer_plus_bits;
+template <class Pointer, std::size_t NumBits> struct pointer_plus_bits;
+
+/// How many bits an offset_ptr to objects aligned to `Alignment` can carry: one fewer than
+/// the alignment's zero low bits, as in Boost, because the lowest bit marks null (offset 1).
+/// With this, Boost.Intrusive's and Boost.Container's trees over offset_ptr keep the colour
+/// or balance in the parent pointer (compact nodes), exactly as over Boost's offset_ptr.
+template <std::size_t Alignment, class D, class O, std::size_t A>
+struct max_pointer_plus_bits<interproc::offset_ptr<void, D, O, A>, Alignment> {
+   static const std::size_t value = interproc::detail::low_zero_bits(Alignment) > 0 ? interproc::detail::low_zero_bits(Alignment) - 1 : 0;
+};
+
+/// Packs `NumBits` bits into an offset_ptr's offset, above the null bit (Boost's layout).
+/// Pointers carrying bits are only ever read through these functions.
+template <class T, class D, class O, std::size_t A, std::size_t NumBits>
+struct pointer_plus_bits<interproc::offset_ptr<T, D, O, A>, NumBits> {
+   typedef interproc::offset_ptr<T, D, O, A> pointer;
+   static const O Mask = ((static_cast<O>(1) << NumBits) - static_cast<O>(1)) << 1;
+   static_assert((Mask & 1) == 0, "the null bit stays free");
+
+   // Arguments are references: a copy of a null pointer carrying bits would not be null.
+
+   /// The pointer without its bits.
+   static pointer get_pointer(const pointer &n) noexcept {
+      pointer p;
+      const O off = n.priv_offset() & ~Mask;
+      // Rebase the offset from n's address to p's (null stays the distance 1).
+      p.priv_offset() = off == 1 ? off
+                                 : static_cast<O>(off + (reinterpret_cast<std::uintptr_t>(&n) - reinterpret_cast<std::uintptr_t>(&p)));
+      return p;
+   }
+   /// Points `n` where `p` points, keeping `n`'s bits.
+   static void set_pointer(pointer &n, const pointer &p) noexcept {
+      const O bits = n.priv_offset() & Mask;
+      n = p;
+      n.priv_offset() |= bits;
+   }
+   /// The bits.
+   static std::size_t get_bits(const pointer &n) noexcept { return static_cast<std::size_t>((n.priv_offset() & Mask) >> 1u); }
+   /// Stores `b` (below 2^NumBits) as the bits.
+   static void set_bits(pointer &n, std::size_t b) noexcept {
+      n.priv_offset() = static_cast<O>((n.priv_offset() & ~Mask) | (static_cast<O>(b) << 1u));
+   }
+};
+
+} // namespace intrusive
+} // namespace boost
 
 #endif // INTERPROC_OFFSET_PTR_HPP

@@ -76,8 +76,8 @@ public:
    mode_t get_mode() const noexcept { return static_cast<mode_t>(::interproc_shm_get_mode(m_handle)); }
 
    /// What `mapped_region` maps.
-   detail::mapping_handle_t get_mapping_handle() const noexcept {
-      return detail::mapping_handle_t{detail::mapping_handle_t::shm, m_handle};
+   mapping_handle_t get_mapping_handle() const noexcept {
+      return mapping_handle_t{::interproc_shm_native_handle(m_handle), false, mapping_handle_t::shm, m_handle};
    }
 
 private:

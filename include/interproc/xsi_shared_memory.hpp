@@ -58,8 +58,8 @@ public:
    static bool remove(int shmid) noexcept { return ::interproc_xsi_shm_remove(shmid); }
 
    /// What `mapped_region` maps.
-   detail::mapping_handle_t get_mapping_handle() const noexcept {
-      return detail::mapping_handle_t{detail::mapping_handle_t::xsi, m_handle};
+   mapping_handle_t get_mapping_handle() const noexcept {
+      return mapping_handle_t{get_shmid(), true, mapping_handle_t::xsi, m_handle};
    }
 
 private:

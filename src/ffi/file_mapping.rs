@@ -5,6 +5,7 @@ use super::types::{INTERPROC_INVALID_MODE, interproc_mode_t};
 use super::{boundary, boundary_value, free_handle, mode_arg, out_arg, put, str_arg};
 use crate::{Error, ErrorKind, FileMapping};
 use std::ffi::{CString, c_char};
+use std::os::fd::{AsFd, AsRawFd};
 
 /// An open file that can be mapped (Boost's `file_mapping`).
 pub struct interproc_file_mapping_t {
@@ -62,6 +63,21 @@ pub unsafe extern "C" fn interproc_file_mapping_get_name(
     // SAFETY: forwarded caller contract.
     boundary_value(std::ptr::null(), || {
         unsafe { fm.as_ref() }.map_or(std::ptr::null(), |f| f.name.as_ptr())
+    })
+}
+
+/// The file's descriptor (what Boost's `get_mapping_handle().handle` gives), owned by the
+/// handle: valid while it lives, never to be closed by the caller. -1 for NULL.
+///
+/// # Safety
+/// `fm` must be NULL or a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_file_mapping_native_handle(
+    fm: *const interproc_file_mapping_t,
+) -> i32 {
+    // SAFETY: forwarded caller contract.
+    boundary_value(-1, || {
+        unsafe { fm.as_ref() }.map_or(-1, |f| f.file.as_fd().as_raw_fd())
     })
 }
 

@@ -8,6 +8,7 @@ use super::{
 };
 use crate::{Error, ErrorKind, Permissions, SharedMemoryObject};
 use std::ffi::{CString, c_char};
+use std::os::fd::{AsFd, AsRawFd};
 
 /// A POSIX shared memory object at `/dev/shm/<name>` (Boost's `shared_memory_object`).
 pub struct interproc_shm_t {
@@ -122,6 +123,19 @@ pub unsafe extern "C" fn interproc_shm_get_mode(shm: *const interproc_shm_t) -> 
         unsafe { shm.as_ref() }.map_or(super::types::INTERPROC_INVALID_MODE, |s| {
             s.object.mode().code()
         })
+    })
+}
+
+/// The object's file descriptor (what Boost's `get_mapping_handle().handle` gives), owned
+/// by the handle: valid while it lives, never to be closed by the caller. -1 for NULL.
+///
+/// # Safety
+/// `shm` must be NULL or a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_shm_native_handle(shm: *const interproc_shm_t) -> i32 {
+    // SAFETY: forwarded caller contract.
+    boundary_value(-1, || {
+        unsafe { shm.as_ref() }.map_or(-1, |s| s.object.as_fd().as_raw_fd())
     })
 }
 

@@ -3,6 +3,8 @@
 #ifndef INTERPROC_CONTAINERS_CONTAINERS_FWD_HPP
 #define INTERPROC_CONTAINERS_CONTAINERS_FWD_HPP
 
+#include <interproc/detail/config.hpp>
+
 namespace interproc {
 
 /// Tag: the range given to an ordered container's constructor is already sorted.

@@ -20,6 +20,12 @@
 #include <type_traits>
 #include <utility>
 
+namespace boost {
+// Boost's own forward declaration (boost/container_hash/hash_fwd.hpp), repeated so that
+// hash_value below can name it without including Boost.
+template <class It> std::size_t hash_range(It, It);
+} // namespace boost
+
 namespace interproc {
 
 /// A character string whose buffer comes from `A` and is held by
@@ -818,6 +824,15 @@ std::basic_istream<CharT, Traits> &getline(std::basic_istream<CharT, Traits> &is
 template <class CharT, class Traits, class A>
 std::basic_istream<CharT, Traits> &getline(std::basic_istream<CharT, Traits> &is, basic_string<CharT, Traits, A> &s) {
    return getline(is, s, is.widen('\n'));
+}
+
+/// The hash `boost::hash` gives a string (found by argument-dependent lookup): Boost's
+/// `hash_range` over the characters, as Boost.Container's strings are hashed, so an interproc
+/// string and a std::string with the same characters hash alike. `boost::hash_range` is only
+/// declared here (no Boost header is included): a program calling this must include
+/// <boost/container_hash/hash.hpp>, as any program using `boost::hash` does.
+template <class CharT, class Traits, class A> inline std::size_t hash_value(const basic_string<CharT, Traits, A> &s) {
+   return ::boost::hash_range(s.begin(), s.end());
 }
 
 /// A string of char with std::allocator.

@@ -5,10 +5,13 @@
 #include <interproc.h>
 
 // Boost.Interprocess pulls these in through its own headers, and existing programs rely on
-// them (std::strcpy, std::size_t, std::string), so the wrapper does too.
+// them (assert, placement new, std::strcpy, std::size_t, std::string, std::move), so the
+// wrapper does too.
+#include <cassert>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <new>
 #include <string>
 #include <utility>
 

@@ -4,10 +4,13 @@
 
 #include <interproc/creation_tags.hpp>
 #include <interproc/exceptions.hpp>
+#include <interproc/offset_ptr.hpp>
 #include <interproc/permissions.hpp>
 #include <interproc/sync/detail/sync_common.hpp>
 
 #include <cstddef>
+#include <memory>
+#include <type_traits>
 
 namespace interproc {
 
@@ -15,26 +18,36 @@ namespace interproc {
 /// messages of at most `max_msg_size` bytes; the highest priority comes out first, equal
 /// priorities in the order they were sent. Not copyable. A process killed in the middle of
 /// `send` or `receive` never wedges the queue; at most its message in flight is lost.
-class message_queue {
+///
+/// As in Boost, `VoidPointer` names the pointer type of the queue's bookkeeping and so its
+/// `size_type` (the unsigned form of the pointer's difference type). interproc's queue keeps
+/// offsets of its own whatever `VoidPointer` is, so it only decides the types programs see.
+template <class VoidPointer> class message_queue_t {
 public:
-   typedef std::size_t size_type;
+   /// The pointer type the queue is declared with.
+   typedef VoidPointer void_pointer;
+   /// Its signed distance type.
+   typedef typename std::pointer_traits<typename std::pointer_traits<void_pointer>::template rebind<char>>::difference_type
+      difference_type;
+   /// Sizes and counts.
+   typedef typename std::make_unsigned<difference_type>::type size_type;
 
    /// Creates the queue `name`; throws if it exists or a limit is 0 or absurd.
-   message_queue(create_only_t, const char *name, size_type max_num_msg, size_type max_msg_size,
+   message_queue_t(create_only_t, const char *name, size_type max_num_msg, size_type max_msg_size,
                  const permissions &perm = permissions())
       : m_handle(open(INTERPROC_CREATE_ONLY, name, max_num_msg, max_msg_size, perm)) {}
    /// Opens the queue `name`, creating it with these limits if it is missing.
-   message_queue(open_or_create_t, const char *name, size_type max_num_msg, size_type max_msg_size,
+   message_queue_t(open_or_create_t, const char *name, size_type max_num_msg, size_type max_msg_size,
                  const permissions &perm = permissions())
       : m_handle(open(INTERPROC_OPEN_OR_CREATE, name, max_num_msg, max_msg_size, perm)) {}
    /// Opens the existing queue `name`.
-   message_queue(open_only_t, const char *name) : m_handle(open(INTERPROC_OPEN_ONLY, name, 0, 0, permissions())) {}
+   message_queue_t(open_only_t, const char *name) : m_handle(open(INTERPROC_OPEN_ONLY, name, 0, 0, permissions())) {}
 
-   message_queue(const message_queue &) = delete;
-   message_queue &operator=(const message_queue &) = delete;
+   message_queue_t(const message_queue_t &) = delete;
+   message_queue_t &operator=(const message_queue_t &) = delete;
 
    /// Closes the queue (it stays until `remove`).
-   ~message_queue() { ::interproc_mq_free(m_handle); }
+   ~message_queue_t() { ::interproc_mq_free(m_handle); }
 
    /// Sends `buffer_size` bytes with `priority`, waiting while the queue is full. A message
    /// larger than `get_max_msg_size()` throws `interprocess_exception` (`size_error`).
@@ -64,7 +77,7 @@ public:
       std::size_t n = 0;
       std::uint32_t p = 0;
       detail::check(::interproc_mq_receive(m_handle, buffer, buffer_size, &n, &p));
-      recvd_size = n;
+      recvd_size = static_cast<size_type>(n);
       priority = p;
    }
    /// Receives if a message is there now; returns whether one was received.
@@ -74,7 +87,7 @@ public:
       bool got = false;
       detail::check(::interproc_mq_try_receive(m_handle, buffer, buffer_size, &n, &p, &got));
       if (got) {
-         recvd_size = n;
+         recvd_size = static_cast<size_type>(n);
          priority = p;
       }
       return got;
@@ -89,18 +102,18 @@ public:
       bool got = false;
       detail::check(::interproc_mq_timed_receive(m_handle, buffer, buffer_size, &n, &p, &d, &got));
       if (got) {
-         recvd_size = n;
+         recvd_size = static_cast<size_type>(n);
          priority = p;
       }
       return got;
    }
 
    /// The most messages the queue holds.
-   size_type get_max_msg() const noexcept { return ::interproc_mq_get_max_msg(m_handle); }
+   size_type get_max_msg() const noexcept { return static_cast<size_type>(::interproc_mq_get_max_msg(m_handle)); }
    /// The largest message in bytes.
-   size_type get_max_msg_size() const noexcept { return ::interproc_mq_get_max_msg_size(m_handle); }
+   size_type get_max_msg_size() const noexcept { return static_cast<size_type>(::interproc_mq_get_max_msg_size(m_handle)); }
    /// The number of messages in the queue now.
-   size_type get_num_msg() const noexcept { return ::interproc_mq_get_num_msg(m_handle); }
+   size_type get_num_msg() const noexcept { return static_cast<size_type>(::interproc_mq_get_num_msg(m_handle)); }
 
    /// Removes the queue `name`; false if there was none. Never throws.
    static bool remove(const char *name) noexcept { return ::interproc_mq_remove(name); }
@@ -116,6 +129,9 @@ private:
 
    interproc_mq_t *m_handle;
 };
+
+/// The queue programs use (Boost's typedef).
+typedef message_queue_t<offset_ptr<void>> message_queue;
 
 } // namespace interproc
 

@@ -5,6 +5,8 @@
 #include <interproc/offset_ptr.hpp>
 
 #include <memory>
+#include <type_traits>
+#include <utility>
 
 namespace interproc {
 
@@ -36,13 +38,31 @@ public:
          intrusive_ptr_add_ref(to_raw_pointer(m_ptr));
       }
    }
-   ~intrusive_ptr() {
+   /// Takes `other`'s reference; `other` is left empty.
+   intrusive_ptr(intrusive_ptr &&other) noexcept : m_ptr(other.m_ptr) { other.m_ptr = pointer(); }
+   /// Points where `other` (to a type convertible to T) points, adding a reference.
+   template <class U, class = typename std::enable_if<std::is_convertible<U *, T *>::value>::type>
+   intrusive_ptr(const intrusive_ptr<U, VoidPointer> &other) : m_ptr(to_raw_pointer(other.get())) {
       if (m_ptr) {
-         intrusive_ptr_release(to_raw_pointer(m_ptr));
+         intrusive_ptr_add_ref(to_raw_pointer(m_ptr));
+      }
+   }
+   ~intrusive_ptr() { reset(); }
+   /// Drops the reference held, if any, and is left empty.
+   void reset() noexcept {
+      if (m_ptr) {
+         pointer p = m_ptr;
+         m_ptr = pointer();
+         intrusive_ptr_release(to_raw_pointer(p));
       }
    }
    intrusive_ptr &operator=(const intrusive_ptr &other) {
       intrusive_ptr(other).swap(*this);
+      return *this;
+   }
+   /// Takes `other`'s reference, dropping the one held.
+   intrusive_ptr &operator=(intrusive_ptr &&other) noexcept {
+      intrusive_ptr(std::move(other)).swap(*this);
       return *this;
    }
    intrusive_ptr &operator=(const pointer &p) {

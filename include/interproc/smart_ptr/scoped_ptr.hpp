@@ -28,6 +28,11 @@ public:
       scoped_ptr tmp(p, static_cast<const Deleter &>(*this));
       swap(tmp);
    }
+   /// Destroys the object and owns `p` instead, to be destroyed with `d`.
+   void reset(const pointer &p, const Deleter &d) {
+      scoped_ptr tmp(p, d);
+      swap(tmp);
+   }
    /// Gives up ownership and returns the pointer.
    pointer release() noexcept {
       pointer p = m_ptr;

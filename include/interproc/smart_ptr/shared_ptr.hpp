@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <new>
 #include <type_traits>
@@ -57,6 +58,13 @@ template <class C> void release_counts(const C &counts) {
 /// with `Deleter` (typically `deleter<T, segment_manager>`) when the last shared_ptr goes,
 /// and the counts live in the segment (allocated with `VoidAllocator`), so shared_ptrs
 /// stored in shared memory share ownership across processes.
+/// What `shared_ptr`'s constructor from a `weak_ptr` throws when the object is gone (as in
+/// Boost, a std::exception and not an interprocess_exception).
+class bad_weak_ptr : public std::exception {
+public:
+   const char *what() const noexcept override { return "interproc::bad_weak_ptr"; }
+};
+
 template <class T, class VoidAllocator, class Deleter> class shared_ptr {
 public:
    typedef T element_type;
@@ -112,6 +120,17 @@ public:
       if (m_counts) {
          to_raw_pointer(m_counts)->use.fetch_add(1, std::memory_order_relaxed);
       }
+   }
+
+   /// Shares ownership with the owners `r` observes; throws `bad_weak_ptr` if the object is
+   /// gone (`r.lock()` gives an empty pointer instead).
+   template <class U, class = typename std::enable_if<std::is_convertible<U *, T *>::value>::type>
+   explicit shared_ptr(const weak_ptr<U, VoidAllocator, Deleter> &r) : m_ptr(), m_counts() {
+      shared_ptr<U, VoidAllocator, Deleter> owner = r.lock();
+      if (!owner) {
+         throw bad_weak_ptr();
+      }
+      shared_ptr(owner).swap(*this);
    }
 
    ~shared_ptr() { release(); }

@@ -15,6 +15,11 @@ namespace interproc {
 /// Whether a timed condition wait ended by the deadline (Boost's `cv_status`).
 enum class cv_status { no_timeout, timeout };
 
+// The microsecond time point and duration of <interproc/timed_utils.hpp>; every timed
+// function takes them once that header is included.
+class ustime;
+class usduration;
+
 namespace detail {
 
 /// Far enough to mean "never" (about 35 000 years) and safe for every kernel interface.
@@ -98,6 +103,10 @@ template <class Duration> interproc_deadline_t deadline_after(const Duration &d)
          return make_deadline(INTERPROC_CLOCK_MONOTONIC, far_seconds, 0);
       }
       return from_epoch(INTERPROC_CLOCK_MONOTONIC, steady_clock::now().time_since_epoch() + ceil<nanoseconds>(d));
+   } else if constexpr (std::is_same<Duration, usduration>::value) {
+      const std::uint64_t limit = static_cast<std::uint64_t>(far_seconds) * 1000000u;
+      const std::uint64_t us = d.get_microsecs() < limit ? d.get_microsecs() : limit;
+      return deadline_after(microseconds(static_cast<std::int64_t>(us)));
    } else if constexpr (is_time_duration_like<Duration>::value) {
       if (d.is_pos_infinity()) {
          return make_deadline(INTERPROC_CLOCK_MONOTONIC, far_seconds, 0);
@@ -129,6 +138,11 @@ template <class TimePoint> interproc_deadline_t to_deadline(const TimePoint &t) 
       } else {
          return deadline_after(t - clock_type::now());
       }
+   } else if constexpr (std::is_same<TimePoint, ustime>::value) {
+      // Microseconds since the epoch in UTC (Boost's universal time), on the wall clock.
+      const std::uint64_t limit = static_cast<std::uint64_t>(far_seconds) * 1000000u;
+      const std::uint64_t us = t.get_microsecs() < limit ? t.get_microsecs() : limit;
+      return from_epoch(INTERPROC_CLOCK_REALTIME, microseconds(static_cast<std::int64_t>(us)));
    } else if constexpr (is_ptime_like<TimePoint>::value) {
       if (t.is_pos_infinity()) {
          return make_deadline(INTERPROC_CLOCK_REALTIME, far_seconds, 0);
