@@ -20,10 +20,7 @@ impl Drop for Held<'_> {
     fn drop(&mut self) {
         // The copy is published before the intent goes (see `MessageQueue::orphaned`).
         self.e.intent.store(INTENT_NONE, Ordering::Release);
-        // SAFETY: this thread took the entry in `take_entry`; while it held it, it took and
-        // released no other robust lock (ring operations drop their entry before they wait
-        // or lock the queue).
-        unsafe { robust::release_hold(self.e.lock.get()) };
+        self.e.lock.release_hold();
     }
 }
 
@@ -37,8 +34,7 @@ impl MessageQueue {
     pub(super) fn take_entry(&self, wait: Wait) -> Result<Option<Held<'_>>> {
         if let Ok(tid) = robust::current_tid() {
             let e = self.entry(tid);
-            // SAFETY: entry locks are initialised before the queue is ready.
-            if let Ok(true) = unsafe { robust::try_hold(e.lock.get()) } {
+            if let Ok(true) = e.lock.try_hold() {
                 return Ok(Some(Held { e }));
             }
         }
@@ -57,8 +53,8 @@ impl MessageQueue {
         loop {
             for k in 0..ENTRIES {
                 let e = self.entry(first.wrapping_add(k));
-                // SAFETY: entry locks are initialised before the queue is ready.
-                if unsafe { robust::try_hold(e.lock.get()) }
+                if e.lock
+                    .try_hold()
                     .map_err(|e| e.into_error("taking a queue participant entry"))?
                 {
                     return Ok(Some(Held { e }));
@@ -67,7 +63,7 @@ impl MessageQueue {
             self.free_dead_entries(wait)?;
             if self.entries_are_garbage() {
                 return Err(corrupted(format!(
-                    "message queue {:?}: every participant entry is held by a thread that does not exist",
+                    "message queue {:?}: every participant entry names a thread id no kernel hands out",
                     self.name
                 )));
             }
@@ -81,8 +77,7 @@ impl MessageQueue {
     /// no claim they named is being mended at the same time).
     #[cold]
     pub(super) fn free_dead_entries(&self, wait: Wait) -> Result<()> {
-        // SAFETY: entry locks are initialised before the queue is ready.
-        let dead = |i| unsafe { robust::owner_died(self.entry(i).lock.get()) };
+        let dead = |i| self.entry(i).lock.owner_died();
         if !(0..ENTRIES).any(dead) {
             return Ok(());
         }
@@ -91,11 +86,9 @@ impl MessageQueue {
         };
         for i in (0..ENTRIES).filter(|&i| dead(i)) {
             let e = self.entry(i);
-            // SAFETY: as above.
-            if let Ok(Some(_)) = unsafe { robust::try_lock(e.lock.get()) } {
+            if let Ok(Some(_)) = e.lock.try_lock() {
                 e.intent.store(INTENT_NONE, Ordering::Release);
-                // SAFETY: this thread has just taken it.
-                let _ = unsafe { robust::unlock(e.lock.get()) };
+                let _ = e.lock.unlock();
             }
         }
         Ok(())
@@ -107,8 +100,7 @@ impl MessageQueue {
     #[cold]
     pub(super) fn entries_are_garbage(&self) -> bool {
         (0..ENTRIES).all(|i| {
-            // SAFETY: entry locks are initialised before the queue is ready.
-            let h = unsafe { robust::holder(self.entry(i).lock.get()) };
+            let h = self.entry(i).lock.holder();
             matches!(h, robust::Holder::Garbage(_))
         })
     }
@@ -119,9 +111,7 @@ impl MessageQueue {
     pub(super) fn orphaned(&self, intent: u64) -> bool {
         !(0..ENTRIES).any(|i| {
             let e = self.entry(i);
-            // SAFETY: entry locks are initialised before the queue is ready.
-            e.intent.load(Ordering::Acquire) == intent
-                && unsafe { robust::owner_tid(e.lock.get()) }.is_some()
+            e.intent.load(Ordering::Acquire) == intent && e.lock.owner_tid().is_some()
         })
     }
 

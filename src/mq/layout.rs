@@ -70,7 +70,7 @@ pub(super) struct QueueHeader {
     pub(super) ring_head: u32,
     /// Locked mode: sends in a row that the ring could have taken.
     pub(super) in_order_run: u64,
-    pub(super) lock: UnsafeCell<robust::RawLock>,
+    pub(super) lock: robust::RobustLock,
     /// Locked mode: the number of messages.
     pub(super) count: AtomicU64,
     pub(super) next_seq: u64,
@@ -117,7 +117,7 @@ pub(super) struct SlotHeader {
 /// cost a round trip between CPUs per message).
 #[repr(C)]
 pub(super) struct Entry {
-    pub(super) lock: UnsafeCell<robust::RawLock>,
+    pub(super) lock: robust::RobustLock,
     pub(super) intent: AtomicU64,
     /// Each entry has a 128-byte pair of cache lines to itself.
     pub(super) _pad: [u64; 10],

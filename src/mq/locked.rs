@@ -3,16 +3,8 @@
 
 use super::*;
 
-pub(super) struct Guard<'a> {
-    pub(super) q: &'a MessageQueue,
-}
-
-impl Drop for Guard<'_> {
-    fn drop(&mut self) {
-        // SAFETY: the guard exists only while this thread holds the lock.
-        let _ = unsafe { robust::unlock(self.q.header().lock.get()) };
-    }
-}
+/// The queue lock, held.
+pub(super) type Guard<'a> = robust::RobustGuard<'a>;
 
 impl MessageQueue {
     // ----- locked mode -----
@@ -21,24 +13,15 @@ impl MessageQueue {
     /// the lock, or a slot that finishing needs, is held by another process for longer than
     /// `wait` allows (a `try_` operation: [`TRY_SLOT_WAIT`]).
     pub(super) fn lock(&self, wait: Wait) -> Result<Option<Guard<'_>>> {
-        let lock = self.header().lock.get();
+        let lock = &self.header().lock;
         let until = |d: Deadline| {
             let (clock, sec, nsec) = d.os();
-            // SAFETY: the lock was initialised before the queue became ready.
-            unsafe {
-                robust::lock_spinning_until(
-                    lock,
-                    SPIN_BUDGET,
-                    clock,
-                    &robust::timespec(sec.max(0), nsec),
-                )
-            }
+            lock.lock_spinning_until(SPIN_BUDGET, clock, &robust::timespec(sec.max(0), nsec))
         };
         // A try_ operation waits for the lock as long as for a slot being copied: a peer
         // holds it for a few instructions, unless it is stopped or gone.
         let how = match wait {
-            // SAFETY: as above.
-            Wait::Forever => unsafe { robust::lock_spinning(lock, SPIN_BUDGET) }.map(Some),
+            Wait::Forever => lock.lock_spinning(SPIN_BUDGET).map(Some),
             Wait::Never => until(Deadline::after(TRY_SLOT_WAIT)),
             Wait::Until(d) => until(d),
         }
@@ -46,7 +29,7 @@ impl MessageQueue {
         let Some(how) = how else {
             return Ok(None);
         };
-        let g = Guard { q: self };
+        let g = Guard::adopt(lock);
         let h = self.header();
         match h.mode.load(Ordering::Acquire) {
             MODE_RING => {

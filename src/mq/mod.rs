@@ -62,7 +62,6 @@ use crate::os::{futex, robust};
 use crate::publish::{self, StateWord, Turn};
 use crate::sync::Deadline;
 use crate::{Error, ErrorKind, MappedRegion, Mode, Permissions, Result, SharedMemoryObject};
-use std::cell::UnsafeCell;
 use std::os::fd::AsFd;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};

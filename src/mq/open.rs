@@ -102,13 +102,11 @@ impl MessageQueue {
             (*h).max_msg = layout.max_msg;
             (*h).max_msg_size = layout.max_msg_size;
             (*h).slot_size = layout.slot_size;
-            robust::init((*h).lock.get(), false)
-                .map_err(|e| e.into_error("initialising the queue lock"))?;
         }
+        // No one else uses the locks yet: the builder holds the build lock.
+        q.header().lock.init(false);
         for i in 0..ENTRIES {
-            // SAFETY: the entry lies in the fresh mapping and no one else uses it yet.
-            unsafe { robust::init(q.entry(i).lock.get(), false) }
-                .map_err(|e| e.into_error("initialising a participant entry"))?;
+            q.entry(i).lock.init(false);
         }
         for i in 0..layout.max_msg as u32 {
             q.slot(i)?.pos.store(i, Ordering::Relaxed);

@@ -120,8 +120,7 @@ fn a_claim_whose_thread_died_is_mended_and_its_entry_freed() {
     let q = MessageQueue::create(&name, 3, 8, Permissions::DEFAULT).unwrap();
     let dead = |q: &MessageQueue| {
         (0..ENTRIES)
-            // SAFETY: entry locks are initialised.
-            .filter(|&i| unsafe { robust::owner_died(q.entry(i).lock.get()) })
+            .filter(|&i| q.entry(i).lock.owner_died())
             .count()
     };
     let mut buf = [0u8; 8];

@@ -10,7 +10,6 @@ use super::index::{Index, IndexState, InstanceKind, OBJECT_HEADER, OBJECT_MAGIC,
 use crate::os::robust::{self, Acquired};
 use crate::sync::LockHolder;
 use crate::{Error, ErrorKind, Result};
-use std::cell::UnsafeCell;
 use std::ptr::NonNull;
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -58,7 +57,7 @@ pub(crate) struct SegmentHeader {
     pub corrupted: AtomicU32,
     _pad: u32,
     /// The segment lock: a process-shared, robust, recursive mutex.
-    pub lock: UnsafeCell<robust::RawLock>,
+    pub lock: robust::RobustLock,
     pub index: IndexState,
     pub heap: HeapState,
 }
@@ -154,17 +153,8 @@ unsafe impl Send for SegmentManager {}
 // SAFETY: as above.
 unsafe impl Sync for SegmentManager {}
 
-/// Holds the segment lock; unlocks on drop.
-struct LockGuard<'a> {
-    mgr: &'a SegmentManager,
-}
-
-impl Drop for LockGuard<'_> {
-    fn drop(&mut self) {
-        // SAFETY: the guard exists only while this thread holds the lock.
-        let _ = unsafe { robust::unlock(self.mgr.lock_ptr()) };
-    }
-}
+/// The segment lock, held; unlocks on drop.
+type LockGuard<'a> = robust::RobustGuard<'a>;
 
 impl SegmentManager {
     /// A view of the segment manager at `base`.
@@ -265,8 +255,8 @@ impl SegmentManager {
         unsafe { &*self.base.as_ptr().cast::<SegmentHeader>() }
     }
 
-    fn lock_ptr(&self) -> *mut robust::RawLock {
-        self.header().lock.get()
+    fn segment_lock(&self) -> &robust::RobustLock {
+        &self.header().lock
     }
 
     fn check_live(&self) -> Result<()> {
@@ -303,8 +293,7 @@ impl SegmentManager {
     /// holder's own PID namespace), marked by the kernel because its owner died (the next
     /// process to lock recovers it), or garbage.
     pub fn lock_holder(&self) -> LockHolder {
-        // SAFETY: the lock was initialised before the segment became ready.
-        unsafe { crate::sync::lock_holder(self.lock_ptr()) }
+        crate::sync::lock_holder(self.segment_lock())
     }
 
     /// The segment size in bytes (never more than this process has mapped).
@@ -341,10 +330,11 @@ impl SegmentManager {
     // `from_raw` after `check_live`), so locking needs no new check of the header; only the
     // corrupted flag, which another process may have raised since, is read after locking.
     fn lock(&self) -> Result<LockGuard<'_>> {
-        // SAFETY: the lock was initialised by `format` before the segment became ready.
-        let how = unsafe { robust::lock_spinning(self.lock_ptr(), LOCK_SPIN) }
+        let lock = self.segment_lock();
+        let how = lock
+            .lock_spinning(LOCK_SPIN)
             .map_err(|e| e.into_error("locking the segment"))?;
-        let guard = LockGuard { mgr: self };
+        let guard = LockGuard::adopt(lock);
         self.check_bounds()?;
         self.after_lock(how)?;
         Ok(guard)
@@ -375,11 +365,12 @@ impl SegmentManager {
     }
 
     fn try_lock(&self) -> Result<Option<LockGuard<'_>>> {
-        // SAFETY: as `lock`.
-        let how = unsafe { robust::try_lock(self.lock_ptr()) }
+        let lock = self.segment_lock();
+        let how = lock
+            .try_lock()
             .map_err(|e| e.into_error("locking the segment"))?;
         let Some(how) = how else { return Ok(None) };
-        let guard = LockGuard { mgr: self };
+        let guard = LockGuard::adopt(lock);
         self.check_bounds()?;
         self.after_lock(how)?;
         Ok(Some(guard))
@@ -918,8 +909,7 @@ impl SegmentManager {
             (*h).header_size = HEADER_SIZE as u16;
             (*h).size.store(size, Ordering::Relaxed);
             (*h).corrupted.store(0, Ordering::Relaxed);
-            robust::init((*h).lock.get(), true)
-                .map_err(|e| e.into_error("initialising the segment lock"))?;
+            (*h).lock.init(true);
             std::ptr::addr_of_mut!((*h).index).write_bytes(0, 1);
             let heap = Heap::new(base.as_ptr(), std::ptr::addr_of_mut!((*h).heap));
             heap.format(HEAP_START, size & !(heap::ALIGN - 1));
@@ -1035,7 +1025,7 @@ mod tests {
         assert_eq!(offset_of!(SegmentHeader, size), 24);
         assert_eq!(offset_of!(SegmentHeader, corrupted), 32);
         assert_eq!(offset_of!(SegmentHeader, lock), 40);
-        assert_eq!(size_of::<robust::RawLock>(), 40);
+        assert_eq!(size_of::<robust::RobustLock>(), 40);
         assert_eq!(offset_of!(SegmentHeader, index), 80);
         assert_eq!(size_of::<IndexState>(), 48);
         assert_eq!(offset_of!(SegmentHeader, heap), 128);

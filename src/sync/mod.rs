@@ -55,13 +55,9 @@ pub enum LockHolder {
 }
 
 /// What the word of the robust lock `m` says of its holder.
-///
-/// # Safety
-/// `m` must point to an initialised robust lock.
-pub(crate) unsafe fn lock_holder(m: *mut crate::os::robust::RawLock) -> LockHolder {
-    use crate::os::robust::{self, Holder};
-    // SAFETY: forwarded caller contract.
-    match unsafe { robust::holder(m) } {
+pub(crate) fn lock_holder(m: &crate::os::robust::RobustLock) -> LockHolder {
+    use crate::os::robust::Holder;
+    match m.holder() {
         Holder::Free => LockHolder::Free,
         Holder::OwnerDied => LockHolder::OwnerDied,
         Holder::Thread(tid) => LockHolder::Thread(tid),

@@ -2,9 +2,8 @@
 //! that live inside shared memory.
 
 use super::Deadline;
-use crate::os::robust::{self, Acquired, MutexStorage};
+use crate::os::robust::{self, Acquired, RobustLock};
 use crate::{Error, ErrorKind, Result};
-use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
@@ -45,7 +44,7 @@ impl LockOutcome {
 #[repr(C, align(8))]
 pub(crate) struct RobustMutex {
     /// The robust lock (40 bytes).
-    lock: UnsafeCell<MutexStorage>,
+    lock: RobustLock,
     /// `MAGIC_PLAIN` or `MAGIC_RECURSIVE` once initialised; 0 after destroy.
     magic: AtomicU32,
     /// 1 while the current holder got the lock from a dead owner. Written only by the
@@ -89,8 +88,7 @@ impl RobustMutex {
         // SAFETY: the caller gives us exclusive, writable memory for the whole struct.
         unsafe {
             std::ptr::write_bytes(this, 0, 1);
-            robust::init(UnsafeCell::raw_get(&raw const (*this).lock), recursive)
-                .map_err(|e| e.into_error("initialising a process-shared mutex"))?;
+            (*this).lock.init(recursive);
             (*this)
                 .magic
                 .store(Self::magic(recursive), Ordering::Release);
@@ -118,10 +116,6 @@ impl RobustMutex {
         ))
     }
 
-    fn raw(&self) -> *mut MutexStorage {
-        self.lock.get()
-    }
-
     fn note(&self, a: Acquired) -> LockOutcome {
         let died = u32::from(a == Acquired::OwnerDied);
         if self.owner_died.load(Ordering::Relaxed) != died {
@@ -134,16 +128,14 @@ impl RobustMutex {
     fn try_lock(&self, recursive: bool) -> Result<Option<LockOutcome>> {
         self.check(recursive)?;
         // A recursive re-lock by the holder keeps the news of how the holder got it.
-        // SAFETY: checked initialised above.
-        if recursive && unsafe { robust::held_by_me(self.raw()) } {
-            // SAFETY: as above; the lock only counts one more level.
-            return match unsafe { robust::try_lock(self.raw()) } {
+        if recursive && self.lock.held_by_me() {
+            // The lock only counts one more level.
+            return match self.lock.try_lock() {
                 Ok(_) => Ok(Some(LockOutcome::Acquired)),
                 Err(e) => Err(lock_error(e, "locking a recursive mutex again")),
             };
         }
-        // SAFETY: checked initialised above; the lock is built for shared use.
-        match unsafe { robust::try_lock(self.raw()) } {
+        match self.lock.try_lock() {
             Ok(Some(a)) => Ok(Some(self.note(a))),
             Ok(None) => Ok(None),
             Err(e) => Err(lock_error(e, "trying to lock a mutex")),
@@ -157,8 +149,7 @@ impl RobustMutex {
         }
         // A short spin first (inside `lock_spinning`): a lock held for a few instructions
         // by another CPU is usually free again before a sleep in the kernel would begin.
-        // SAFETY: checked initialised by try_lock above.
-        match unsafe { robust::lock_spinning(self.raw(), LOCK_SPIN) } {
+        match self.lock.lock_spinning(LOCK_SPIN) {
             Ok(a) => Ok(self.note(a)),
             Err(e) => Err(lock_error(e, "locking a mutex")),
         }
@@ -173,8 +164,7 @@ impl RobustMutex {
             return Ok(None);
         }
         let ts = robust::timespec(sec, nsec);
-        // SAFETY: checked initialised by try_lock above.
-        match unsafe { robust::lock_until(self.raw(), clock, &ts) } {
+        match self.lock.lock_until(clock, &ts) {
             Ok(a) => Ok(a.map(|a| self.note(a))),
             Err(e) => Err(lock_error(e, "locking a mutex with a deadline")),
         }
@@ -186,8 +176,7 @@ impl RobustMutex {
         if self.magic.load(Ordering::Relaxed) != Self::magic(recursive) {
             return false;
         }
-        // SAFETY: checked initialised above.
-        if !unsafe { robust::lock_fast(self.raw()) } {
+        if !self.lock.lock_fast() {
             return false;
         }
         if self.owner_died.load(Ordering::Relaxed) != 0 {
@@ -199,17 +188,15 @@ impl RobustMutex {
     /// Unlocks when that is plainly allowed; false leaves the error to `unlock`.
     #[inline(always)]
     fn unlock_fast(&self, recursive: bool) -> bool {
-        self.magic.load(Ordering::Relaxed) == Self::magic(recursive)
-            // SAFETY: checked initialised; a thread that does not hold it gets EPERM.
-            && unsafe { robust::unlock_fast(self.raw()) }
+        self.magic.load(Ordering::Relaxed) == Self::magic(recursive) && self.lock.unlock_fast()
     }
 
     #[inline]
     fn unlock(&self, recursive: bool) -> Result<()> {
         self.check(recursive)?;
-        // SAFETY: checked initialised; the lock refuses (EPERM) an unlock by a thread that
-        // does not hold it, so this cannot break another holder's lock.
-        unsafe { robust::unlock(self.raw()) }.map_err(|e| {
+        // The lock refuses (EPERM) an unlock by a thread that does not hold it, so this
+        // cannot break another holder's lock.
+        self.lock.unlock().map_err(|e| {
             if e.0 == libc::ENOTRECOVERABLE {
                 Error::new(
                     ErrorKind::Corrupted,
@@ -226,8 +213,9 @@ impl RobustMutex {
     /// No one may use the mutex during or after this call.
     unsafe fn destroy(&self, recursive: bool) -> Result<()> {
         self.check(recursive)?;
-        // SAFETY: the caller promises no one uses it any more.
-        unsafe { robust::destroy(self.raw()) }.map_err(|e| lock_error(e, "destroying a mutex"))?;
+        self.lock
+            .destroy()
+            .map_err(|e| lock_error(e, "destroying a mutex"))?;
         self.magic.store(0, Ordering::Release);
         Ok(())
     }
@@ -315,8 +303,7 @@ macro_rules! robust_mutex_type {
             /// What the lock word says of its holder right now (for reports: the answer
             /// may be stale as soon as it is read).
             pub fn holder(&self) -> super::LockHolder {
-                // SAFETY: a live `&self` is an initialised mutex (see `init_at`).
-                unsafe { super::lock_holder(self.inner.lock.get()) }
+                super::lock_holder(&self.inner.lock)
             }
 
             /// Whether the current holder got the lock from an owner that died. Meaningful
@@ -406,7 +393,7 @@ mod tests {
 
     #[test]
     fn layout_is_pinned() {
-        assert_eq!(size_of::<MutexStorage>(), 40);
+        assert_eq!(size_of::<RobustLock>(), 40);
         assert_eq!(size_of::<InterprocessMutex>(), 64);
         assert_eq!(align_of::<InterprocessMutex>(), 8);
         assert_eq!(size_of::<InterprocessRecursiveMutex>(), 64);

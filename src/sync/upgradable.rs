@@ -26,9 +26,8 @@ use super::mutex::LockOutcome;
 use super::{Deadline, spin_until};
 use crate::os::Errno;
 use crate::os::futex::{self, Woken};
-use crate::os::robust::{self, Acquired, MutexStorage};
+use crate::os::robust::{self, Acquired, RobustLock};
 use crate::{Error, ErrorKind, Result};
-use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
@@ -44,21 +43,16 @@ const POLL: Duration = Duration::from_millis(10);
 /// it holds (48 bytes).
 #[repr(C, align(8))]
 struct ReaderSlot {
-    lock: UnsafeCell<MutexStorage>,
+    lock: RobustLock,
     count: AtomicU32,
     _reserved: u32,
 }
 
 impl ReaderSlot {
-    fn lock(&self) -> *mut MutexStorage {
-        self.lock.get()
-    }
-
     /// Whether a live thread holds this slot (a dead holder's word carries no thread id:
     /// the kernel cleared it). Only the count of a held slot counts.
     fn live(&self) -> bool {
-        // SAFETY: slot locks are initialised with the mutex.
-        unsafe { robust::owner_tid(self.lock()) }.is_some()
+        self.lock.owner_tid().is_some()
     }
 }
 
@@ -72,8 +66,8 @@ impl ReaderSlot {
 /// at most 64 processes read at once.
 #[repr(C, align(8))]
 pub struct InterprocessUpgradableMutex {
-    writer: UnsafeCell<MutexStorage>,
-    guard: UnsafeCell<MutexStorage>,
+    writer: RobustLock,
+    guard: RobustLock,
     magic: AtomicU32,
     /// 1 while the writer holds exclusive ownership (readers are shut out).
     exclusive: AtomicU32,
@@ -140,20 +134,15 @@ impl InterprocessUpgradableMutex {
         // SAFETY: forwarded caller contract.
         unsafe {
             std::ptr::write_bytes(ptr, 0, 1);
-            let slots =
-                (0..READER_SLOTS).map(|i| UnsafeCell::raw_get(&raw const (*ptr).slots[i].lock));
-            for m in [
-                UnsafeCell::raw_get(&raw const (*ptr).writer),
-                UnsafeCell::raw_get(&raw const (*ptr).guard),
-            ]
-            .into_iter()
-            .chain(slots)
-            {
-                robust::init(m, false)
-                    .map_err(|e| e.into_error("initialising an upgradable mutex"))?;
+            let m = &*ptr;
+            m.writer.init(false);
+            m.guard.init(false);
+            for s in &m.slots {
+                s.lock.init(false);
             }
-            (*ptr).magic.store(MAGIC, Ordering::Release);
-            Ok(&*ptr)
+            // Release: publishes the initialised locks with the magic that says so.
+            m.magic.store(MAGIC, Ordering::Release);
+            Ok(m)
         }
     }
 
@@ -164,12 +153,10 @@ impl InterprocessUpgradableMutex {
     pub unsafe fn destroy(&self) -> Result<()> {
         self.check()?;
         self.magic.store(0, Ordering::Release);
-        // SAFETY: the caller promises no one uses it any more.
-        unsafe {
-            let _ = robust::destroy(self.guard.get());
-            robust::destroy(self.writer.get())
-                .map_err(|e| os_err(e, "destroying an upgradable mutex"))
-        }
+        let _ = self.guard.destroy();
+        self.writer
+            .destroy()
+            .map_err(|e| os_err(e, "destroying an upgradable mutex"))
     }
 
     fn check(&self) -> Result<()> {
@@ -186,13 +173,14 @@ impl InterprocessUpgradableMutex {
     // ----- the guard and the reader table -----
 
     fn with_guard<T>(&self, f: impl FnOnce() -> T) -> Result<T> {
-        // SAFETY: initialised (checked by every public entry); a guard left by a dead
-        // process is fine to take over, since every update under it is a single store.
-        unsafe { robust::lock(self.guard.get()) }
+        // A guard left by a dead process is fine to take over: every update under it is a
+        // single store.
+        self.guard
+            .lock()
             .map_err(|e| os_err(e, "locking an upgradable mutex's guard"))?;
+        let held = robust::RobustGuard::adopt(&self.guard);
         let r = f();
-        // SAFETY: this thread holds the guard.
-        unsafe { robust::unlock(self.guard.get()) }
+        held.unlock()
             .map_err(|e| os_err(e, "unlocking an upgradable mutex's guard"))?;
         Ok(r)
     }
@@ -208,10 +196,7 @@ impl InterprocessUpgradableMutex {
 
     /// The slot the calling thread holds, if any.
     fn my_slot(&self) -> Option<&ReaderSlot> {
-        // SAFETY: slot locks are initialised with the mutex.
-        self.slots
-            .iter()
-            .find(|s| unsafe { robust::held_by_me(s.lock()) })
+        self.slots.iter().find(|s| s.lock.held_by_me())
     }
 
     /// Under the guard: counts one more sharable lock for the calling thread.
@@ -223,8 +208,8 @@ impl InterprocessUpgradableMutex {
         for s in &self.slots {
             // A free slot, or one whose reader died (the kernel marked it): take it. Its
             // old count is void either way. Under the guard no one else takes slots.
-            // SAFETY: slot locks are initialised with the mutex.
-            if unsafe { robust::try_lock(s.lock()) }
+            if s.lock
+                .try_lock()
                 .map_err(|e| os_err(e, "taking a reader slot"))?
                 .is_some()
             {
@@ -242,8 +227,8 @@ impl InterprocessUpgradableMutex {
         if let Some(s) = self.my_slot() {
             if s.count.load(Ordering::Relaxed) <= 1 {
                 s.count.store(0, Ordering::Relaxed);
-                // SAFETY: this thread holds the slot (found above).
-                unsafe { robust::unlock(s.lock()) }
+                s.lock
+                    .unlock()
                     .map_err(|e| os_err(e, "releasing a reader slot"))?;
             } else {
                 s.count.fetch_sub(1, Ordering::Relaxed);
@@ -287,24 +272,20 @@ impl InterprocessUpgradableMutex {
 
     /// What the exclusive side's lock word says of its holder right now (for reports).
     pub fn holder(&self) -> super::LockHolder {
-        // SAFETY: a live `&self` is an initialised mutex (see `init_at`).
-        unsafe { super::lock_holder(self.writer.get()) }
+        super::lock_holder(&self.writer)
     }
 
     // ----- the writer side -----
 
     fn writer_take(&self, wait: Wait) -> Result<Option<LockOutcome>> {
         self.check()?;
-        let w = self.writer.get();
-        // SAFETY: initialised (checked above).
-        let got = unsafe {
-            match wait {
-                Wait::Forever => robust::lock(w).map(Some),
-                Wait::No => robust::try_lock(w),
-                Wait::Until(d) => {
-                    let (clock, sec, nsec) = d.os();
-                    robust::lock_until(w, clock, &robust::timespec(sec.max(0), nsec))
-                }
+        let w = &self.writer;
+        let got = match wait {
+            Wait::Forever => w.lock().map(Some),
+            Wait::No => w.try_lock(),
+            Wait::Until(d) => {
+                let (clock, sec, nsec) = d.os();
+                w.lock_until(clock, &robust::timespec(sec.max(0), nsec))
             }
         }
         .map_err(|e| os_err(e, "locking an upgradable mutex"))?;
@@ -325,8 +306,9 @@ impl InterprocessUpgradableMutex {
     }
 
     fn writer_release(&self) -> Result<()> {
-        // SAFETY: initialised; a robust mutex refuses an unlock by a non-holder (EPERM).
-        unsafe { robust::unlock(self.writer.get()) }
+        // A robust lock refuses an unlock by a non-holder (EPERM).
+        self.writer
+            .unlock()
             .map_err(|e| os_err(e, "unlocking an upgradable mutex"))
     }
 
@@ -435,8 +417,9 @@ impl InterprocessUpgradableMutex {
                 return Ok(Some(outcome));
             }
             // A writer shuts us out. Is it alive? A robust try_lock says, without waiting.
-            // SAFETY: initialised (checked above).
-            match unsafe { robust::try_lock(self.writer.get()) }
+            match self
+                .writer
+                .try_lock()
                 .map_err(|e| os_err(e, "checking an upgradable mutex's writer"))?
             {
                 Some(got) => {

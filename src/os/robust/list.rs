@@ -16,7 +16,7 @@
 //! thread-local lookup, which costs a call in a shared library); a thread whose home entry
 //! is taken uses a thread-local one.
 
-use super::RawLock;
+use super::RobustLock;
 use super::thread::Me;
 use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicUsize, Ordering, compiler_fence};
@@ -176,7 +176,7 @@ pub(super) fn forget_shadows_in_child() {
 }
 
 /// The address of a lock's list node (its `next` field), as the robust list stores it.
-pub(super) fn node(m: *mut RawLock) -> usize {
+pub(super) fn node(m: *mut RobustLock) -> usize {
     // SAFETY: only the address is computed.
     unsafe { (&raw const (*m).next) as usize }
 }
@@ -186,7 +186,7 @@ pub(super) fn node(m: *mut RawLock) -> usize {
 /// # Safety
 /// The calling thread holds `m`; `me` is the calling thread's.
 #[inline(always)]
-pub(super) unsafe fn link(m: *mut RawLock, me: Me) {
+pub(super) unsafe fn link(m: *mut RobustLock, me: Me) {
     // SAFETY: `me.head` is this thread's registered head. `first` was written there by this
     // thread (a node it linked, or a link it checked before unlinking, see `unlink`) or by
     // glibc, so it is the head or the node of a lock this thread holds, whose `prev` field
@@ -212,7 +212,7 @@ pub(super) unsafe fn link(m: *mut RawLock, me: Me) {
 /// # Safety
 /// `m` points to an initialised lock; `me` is the calling thread's.
 #[inline(always)]
-pub(super) unsafe fn alone(m: *mut RawLock, me: Me) -> bool {
+pub(super) unsafe fn alone(m: *mut RobustLock, me: Me) -> bool {
     let head = me.head as usize;
     // SAFETY: `m` is an initialised lock (caller's contract); reading its links is safe.
     unsafe {
@@ -227,7 +227,7 @@ pub(super) unsafe fn alone(m: *mut RawLock, me: Me) -> bool {
 /// # Safety
 /// The calling thread (`me`) holds `m`, linked by [`link`].
 #[inline(always)]
-pub(super) unsafe fn unlink(m: *mut RawLock, me: Me) -> bool {
+pub(super) unsafe fn unlink(m: *mut RobustLock, me: Me) -> bool {
     // SAFETY: `m` is an initialised lock (caller's contract).
     let (next, prev) = unsafe {
         (
@@ -332,7 +332,7 @@ fn foreign_node(me: Me, l: usize) -> bool {
 /// # Safety
 /// `me` is the calling thread's.
 #[inline(always)]
-pub(super) unsafe fn pending(me: Me, m: Option<*mut RawLock>) {
+pub(super) unsafe fn pending(me: Me, m: Option<*mut RobustLock>) {
     compiler_fence(Ordering::SeqCst);
     // SAFETY: `me.head` is this thread's registered head.
     unsafe {

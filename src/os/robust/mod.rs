@@ -25,8 +25,8 @@
 //! on release ([`list`]): another process that overwrites them gets an error reported to
 //! the holder, never a write into the holder's private memory. The limit glibc has stays:
 //! a process that unmaps memory holding a lock it still holds leaves a dangling list
-//! entry. Every function takes a raw pointer because other processes write the lock too;
-//! callers promise the pointer addresses a lock initialised with [`init`].
+//! entry. The rest of the library uses the lock only through [`RobustLock`]'s safe methods
+//! and [`RobustGuard`]; the functions behind them take a pointer to a live lock.
 //!
 //! The thread's identity is in [`thread`], the list in [`list`], clocks in
 //! [`crate::os::clock`].
@@ -71,9 +71,17 @@ pub(crate) enum Acquired {
     OwnerDied,
 }
 
-/// A robust lock (40 bytes, 8-byte aligned; the shared layout is pinned by a test).
+/// A robust lock (40 bytes, 8-byte aligned; the shared layout is pinned by a test): the
+/// one lock type every part of the library that needs owner-death detection uses, through
+/// the safe methods below and [`RobustGuard`].
+///
+/// Every bit pattern of it is a lock state these methods handle (garbage gives errors, and
+/// its list links are checked before anything is written through them), so a live
+/// reference is all they need. One duty stays with the holder, as with glibc's robust
+/// mutexes: memory holding a lock must stay mapped while the lock is held, or the
+/// thread's robust list keeps a dangling entry.
 #[repr(C, align(8))]
-pub(crate) struct RawLock {
+pub(crate) struct RobustLock {
     /// 0 when free; otherwise the owner's TID, `WAITERS` and `OWNER_DIED`.
     word: AtomicU32,
     /// Extra locks held by the owner of a recursive lock (0 for a single lock).
@@ -87,23 +95,166 @@ pub(crate) struct RawLock {
     next: AtomicUsize,
 }
 
-/// The lock type, for placing one inside a shared structure.
-pub(crate) type MutexStorage = RawLock;
+impl RobustLock {
+    fn ptr(&self) -> *mut RobustLock {
+        (self as *const RobustLock).cast_mut()
+    }
 
-/// Initialises a free lock at `m`, recursive if asked.
-///
-/// # Safety
-/// `m` must point to writable memory for a `RawLock` that no one is using.
-pub(crate) unsafe fn init(m: *mut RawLock, recursive: bool) -> OsResult<()> {
-    // SAFETY: exclusive, writable memory by the caller's contract; all-zero is a free lock.
-    unsafe {
-        std::ptr::write_bytes(m, 0, 1);
-        (*m).kind.store(
+    /// Makes this a free lock, recursive if asked. No one may be using it: a holder or a
+    /// sleeper would be forgotten.
+    pub(crate) fn init(&self, recursive: bool) {
+        self.word.store(0, Ordering::Relaxed);
+        self.depth.store(0, Ordering::Relaxed);
+        self.prev.store(0, Ordering::Relaxed);
+        self.next.store(0, Ordering::Relaxed);
+        // Release: whoever is later handed this lock (through memory published with its own
+        // Release, such as a ready state) sees the fields above.
+        self.kind.store(
             if recursive { KIND_RECURSIVE } else { 0 },
             Ordering::Release,
         );
     }
-    Ok(())
+
+    /// Locks, waiting as long as it takes.
+    #[inline]
+    pub(crate) fn lock(&self) -> OsResult<Acquired> {
+        // SAFETY: `self.ptr()` points to this live lock.
+        unsafe { lock(self.ptr()) }
+    }
+
+    /// Locks if free; `None` if another thread holds it (or, for a plain lock, the calling
+    /// thread itself).
+    #[inline]
+    pub(crate) fn try_lock(&self) -> OsResult<Option<Acquired>> {
+        // SAFETY: `self.ptr()` points to this live lock.
+        unsafe { try_lock(self.ptr()) }
+    }
+
+    /// The uncontended lock in a few instructions: whether it took a free lock that no
+    /// owner died holding (anything else is left to the other methods).
+    #[inline(always)]
+    pub(crate) fn lock_fast(&self) -> bool {
+        // SAFETY: `self.ptr()` points to this live lock.
+        unsafe { lock_fast(self.ptr()) }
+    }
+
+    /// Locks, waiting until the absolute `deadline` on `clock`; `None` on timeout.
+    pub(crate) fn lock_until(
+        &self,
+        clock: Clock,
+        deadline: &libc::timespec,
+    ) -> OsResult<Option<Acquired>> {
+        // SAFETY: `self.ptr()` points to this live lock.
+        unsafe { lock_until(self.ptr(), clock, deadline) }
+    }
+
+    /// Locks, spinning and yielding for up to `spin` before sleeping in the kernel.
+    pub(crate) fn lock_spinning(&self, spin: Duration) -> OsResult<Acquired> {
+        // SAFETY: `self.ptr()` points to this live lock.
+        unsafe { lock_spinning(self.ptr(), spin) }
+    }
+
+    /// [`Self::lock_spinning`] that gives up at the absolute `deadline` on `clock`.
+    pub(crate) fn lock_spinning_until(
+        &self,
+        spin: Duration,
+        clock: Clock,
+        deadline: &libc::timespec,
+    ) -> OsResult<Option<Acquired>> {
+        // SAFETY: `self.ptr()` points to this live lock.
+        unsafe { lock_spinning_until(self.ptr(), spin, clock, deadline) }
+    }
+
+    /// Unlocks; `EPERM` if the calling thread does not hold it, `ENOTRECOVERABLE` if it
+    /// was released but its list links had been overwritten by another process.
+    #[inline(always)]
+    pub(crate) fn unlock(&self) -> OsResult<()> {
+        // SAFETY: `self.ptr()` points to this live lock.
+        unsafe { unlock(self.ptr()) }
+    }
+
+    /// The uncontended unlock in a few instructions; false leaves the lock untouched for
+    /// [`Self::unlock`] (sleepers to wake, other locks held, errors).
+    #[inline(always)]
+    pub(crate) fn unlock_fast(&self) -> bool {
+        // SAFETY: `self.ptr()` points to this live lock.
+        unsafe { unlock_fast(self.ptr()) }
+    }
+
+    /// Takes the lock for a short hold through the pending slot if its word is 0 (see
+    /// `try_hold` in this module for what the hold forbids until [`Self::release_hold`]).
+    #[inline(always)]
+    pub(crate) fn try_hold(&self) -> OsResult<bool> {
+        // SAFETY: `self.ptr()` points to this live lock.
+        unsafe { try_hold(self.ptr()) }
+    }
+
+    /// Ends a hold taken by [`Self::try_hold`] with plain stores. Called without the hold,
+    /// it frees a lock someone else holds: a logic error the caller must not make, though
+    /// no memory is at risk.
+    #[inline(always)]
+    pub(crate) fn release_hold(&self) {
+        // SAFETY: `self.ptr()` points to this live lock.
+        unsafe { release_hold(self.ptr()) }
+    }
+
+    /// Whether a thread died holding the lock and no one has taken it since.
+    pub(crate) fn owner_died(&self) -> bool {
+        // SAFETY: `self.ptr()` points to this live lock.
+        unsafe { owner_died(self.ptr()) }
+    }
+
+    /// Whether the calling thread holds the lock.
+    #[inline]
+    pub(crate) fn held_by_me(&self) -> bool {
+        // SAFETY: `self.ptr()` points to this live lock.
+        unsafe { held_by_me(self.ptr()) }
+    }
+
+    /// Marks the lock destroyed; `EBUSY` if it is held.
+    pub(crate) fn destroy(&self) -> OsResult<()> {
+        // SAFETY: `self.ptr()` points to this live lock.
+        unsafe { destroy(self.ptr()) }
+    }
+
+    /// The owner's thread id, if it is held.
+    pub(crate) fn owner_tid(&self) -> Option<u32> {
+        // SAFETY: `self.ptr()` points to this live lock.
+        unsafe { owner_tid(self.ptr()) }
+    }
+
+    /// What the word says of its holder right now.
+    pub(crate) fn holder(&self) -> Holder {
+        // SAFETY: `self.ptr()` points to this live lock.
+        unsafe { holder(self.ptr()) }
+    }
+}
+
+/// A held [`RobustLock`], unlocked when dropped (an unlock error is ignored there: call
+/// [`RobustGuard::unlock`] to see it).
+#[must_use]
+pub(crate) struct RobustGuard<'a> {
+    lock: &'a RobustLock,
+}
+
+impl<'a> RobustGuard<'a> {
+    /// Takes over a lock the calling thread has just taken.
+    pub(crate) fn adopt(lock: &'a RobustLock) -> RobustGuard<'a> {
+        RobustGuard { lock }
+    }
+
+    /// Unlocks now and reports how it went.
+    pub(crate) fn unlock(self) -> OsResult<()> {
+        let lock = self.lock;
+        std::mem::forget(self);
+        lock.unlock()
+    }
+}
+
+impl Drop for RobustGuard<'_> {
+    fn drop(&mut self) {
+        let _ = self.lock.unlock();
+    }
 }
 
 /// One attempt to take the lock for `me`; `None` if another thread holds it.
@@ -111,7 +262,7 @@ pub(crate) unsafe fn init(m: *mut RawLock, recursive: bool) -> OsResult<()> {
 /// # Safety
 /// `m` points to an initialised lock; `me` is the calling thread's.
 #[inline]
-unsafe fn attempt(m: *mut RawLock, me: Me, keep_waiters: bool) -> OsResult<Option<Acquired>> {
+unsafe fn attempt(m: *mut RobustLock, me: Me, keep_waiters: bool) -> OsResult<Option<Acquired>> {
     // SAFETY: `m` is an initialised lock by the caller's contract.
     let lock = unsafe { &*m };
     let mut v = lock.word.load(Ordering::Relaxed);
@@ -156,7 +307,7 @@ unsafe fn attempt(m: *mut RawLock, me: Me, keep_waiters: bool) -> OsResult<Optio
 /// # Safety
 /// `m` points to an initialised lock; `me` is the calling thread's.
 #[inline(always)]
-unsafe fn claim(m: *mut RawLock, me: Me, from: u32, to: u32) -> Result<(), u32> {
+unsafe fn claim(m: *mut RobustLock, me: Me, from: u32, to: u32) -> Result<(), u32> {
     // SAFETY: forwarded caller contract.
     let lock = unsafe { &*m };
     // SAFETY: `me` is the calling thread's.
@@ -177,8 +328,8 @@ unsafe fn claim(m: *mut RawLock, me: Me, from: u32, to: u32) -> Result<(), u32> 
 /// Locks, waiting as long as it takes.
 ///
 /// # Safety
-/// `m` must point to a lock initialised by [`init`].
-pub(crate) unsafe fn lock(m: *mut RawLock) -> OsResult<Acquired> {
+/// `m` must point to a live [`RobustLock`] (any bit pattern: see the type).
+unsafe fn lock(m: *mut RobustLock) -> OsResult<Acquired> {
     // SAFETY: forwarded caller contract.
     unsafe { lock_spinning(m, Duration::ZERO) }
 }
@@ -189,7 +340,7 @@ pub(crate) unsafe fn lock(m: *mut RawLock) -> OsResult<Acquired> {
 /// # Safety
 /// As [`lock`].
 #[inline]
-pub(crate) unsafe fn try_lock(m: *mut RawLock) -> OsResult<Option<Acquired>> {
+unsafe fn try_lock(m: *mut RobustLock) -> OsResult<Option<Acquired>> {
     let me = me()?;
     // SAFETY: forwarded caller contract.
     match unsafe { attempt(m, me, false) } {
@@ -204,7 +355,7 @@ pub(crate) unsafe fn try_lock(m: *mut RawLock) -> OsResult<Option<Acquired>> {
 /// # Safety
 /// As [`lock`].
 #[inline(always)]
-pub(crate) unsafe fn lock_fast(m: *mut RawLock) -> bool {
+unsafe fn lock_fast(m: *mut RobustLock) -> bool {
     // No call on this path, so the C entry points need no stack frame for it.
     let Some(me) = me_from_glibc() else {
         return false;
@@ -226,7 +377,7 @@ pub(crate) unsafe fn lock_fast(m: *mut RawLock) -> bool {
 /// # Safety
 /// As [`lock`], and as above.
 #[inline(always)]
-pub(crate) unsafe fn try_hold(m: *mut RawLock) -> OsResult<bool> {
+unsafe fn try_hold(m: *mut RobustLock) -> OsResult<bool> {
     let me = me_quick()?;
     // SAFETY: forwarded caller contract; `me` is the calling thread's.
     unsafe {
@@ -253,7 +404,7 @@ pub(crate) unsafe fn try_hold(m: *mut RawLock) -> OsResult<bool> {
 /// # Safety
 /// The calling thread holds `m`, taken by [`try_hold`].
 #[inline(always)]
-pub(crate) unsafe fn release_hold(m: *mut RawLock) {
+unsafe fn release_hold(m: *mut RobustLock) {
     let Ok(me) = me_quick() else {
         return;
     };
@@ -268,7 +419,7 @@ pub(crate) unsafe fn release_hold(m: *mut RawLock) {
 ///
 /// # Safety
 /// As [`lock`].
-pub(crate) unsafe fn owner_died(m: *mut RawLock) -> bool {
+unsafe fn owner_died(m: *mut RobustLock) -> bool {
     // SAFETY: forwarded caller contract; the word is an aligned atomic.
     let v = unsafe { (*m).word.load(Ordering::Acquire) };
     v & OWNER_DIED != 0 && v & TID_MASK == 0
@@ -279,7 +430,7 @@ pub(crate) unsafe fn owner_died(m: *mut RawLock) -> bool {
 /// # Safety
 /// As [`lock`].
 #[inline]
-pub(crate) unsafe fn held_by_me(m: *mut RawLock) -> bool {
+unsafe fn held_by_me(m: *mut RobustLock) -> bool {
     // SAFETY: forwarded caller contract; the word is an aligned atomic.
     me().is_ok_and(|me| unsafe { (*m).word.load(Ordering::Relaxed) } & TID_MASK == me.tid)
 }
@@ -288,8 +439,8 @@ pub(crate) unsafe fn held_by_me(m: *mut RawLock) -> bool {
 ///
 /// # Safety
 /// As [`lock`].
-pub(crate) unsafe fn lock_until(
-    m: *mut RawLock,
+unsafe fn lock_until(
+    m: *mut RobustLock,
     clock: Clock,
     deadline: &libc::timespec,
 ) -> OsResult<Option<Acquired>> {
@@ -303,7 +454,7 @@ pub(crate) unsafe fn lock_until(
 ///
 /// # Safety
 /// As [`lock`].
-pub(crate) unsafe fn lock_spinning(m: *mut RawLock, spin: Duration) -> OsResult<Acquired> {
+unsafe fn lock_spinning(m: *mut RobustLock, spin: Duration) -> OsResult<Acquired> {
     // SAFETY: forwarded caller contract.
     unsafe { acquire(m, spin, None) }.map(|a| a.expect("no deadline, no timeout"))
 }
@@ -313,8 +464,8 @@ pub(crate) unsafe fn lock_spinning(m: *mut RawLock, spin: Duration) -> OsResult<
 ///
 /// # Safety
 /// As [`lock`].
-pub(crate) unsafe fn lock_spinning_until(
-    m: *mut RawLock,
+unsafe fn lock_spinning_until(
+    m: *mut RobustLock,
     spin: Duration,
     clock: Clock,
     deadline: &libc::timespec,
@@ -345,7 +496,7 @@ fn impossible_owner(v: u32) -> bool {
 /// # Safety
 /// As [`lock`].
 unsafe fn acquire(
-    m: *mut RawLock,
+    m: *mut RobustLock,
     spin: Duration,
     deadline: Option<(Clock, i64, i64)>,
 ) -> OsResult<Option<Acquired>> {
@@ -444,11 +595,11 @@ unsafe fn acquire(
     }
 }
 
-/// Destroys a lock initialised by [`init`]; it must not be locked or waited on.
+/// Marks a lock destroyed; it must not be locked or waited on.
 ///
 /// # Safety
 /// As [`lock`].
-pub(crate) unsafe fn destroy(m: *mut RawLock) -> OsResult<()> {
+unsafe fn destroy(m: *mut RobustLock) -> OsResult<()> {
     // SAFETY: forwarded caller contract.
     let lock = unsafe { &*m };
     if owner_of(lock.word.load(Ordering::Relaxed)).is_some() {
@@ -463,7 +614,7 @@ pub(crate) unsafe fn destroy(m: *mut RawLock) -> OsResult<()> {
 /// # Safety
 /// As [`lock`]. Fails with `EPERM` if the calling thread does not hold the lock.
 #[inline(always)]
-pub(crate) unsafe fn unlock(m: *mut RawLock) -> OsResult<()> {
+unsafe fn unlock(m: *mut RobustLock) -> OsResult<()> {
     // SAFETY: forwarded caller contract.
     if unsafe { unlock_fast(m) } {
         return Ok(());
@@ -479,7 +630,7 @@ pub(crate) unsafe fn unlock(m: *mut RawLock) -> OsResult<()> {
 /// # Safety
 /// As [`lock`].
 #[inline(always)]
-pub(crate) unsafe fn unlock_fast(m: *mut RawLock) -> bool {
+unsafe fn unlock_fast(m: *mut RobustLock) -> bool {
     let Some(me) = me_from_glibc() else {
         return false;
     };
@@ -503,7 +654,7 @@ pub(crate) unsafe fn unlock_fast(m: *mut RawLock) -> bool {
 /// As [`lock`].
 #[cold]
 #[inline(never)]
-unsafe fn unlock_slow(m: *mut RawLock) -> OsResult<()> {
+unsafe fn unlock_slow(m: *mut RobustLock) -> OsResult<()> {
     let me = me()?;
     // SAFETY: forwarded caller contract.
     if unsafe { (*m).word.load(Ordering::Relaxed) } & TID_MASK != me.tid {
@@ -525,7 +676,7 @@ unsafe fn unlock_slow(m: *mut RawLock) -> OsResult<()> {
 /// # Safety
 /// The calling thread (`me`) holds `m`, linked when it was taken.
 #[inline(always)]
-unsafe fn release(m: *mut RawLock, me: Me) -> bool {
+unsafe fn release(m: *mut RobustLock, me: Me) -> bool {
     // SAFETY: forwarded caller contract.
     let lock = unsafe { &*m };
     let d = lock.depth.load(Ordering::Relaxed);
@@ -561,7 +712,7 @@ unsafe fn release(m: *mut RawLock, me: Me) -> bool {
 /// The calling thread holds `m`, already unlinked and named in the pending slot.
 #[cold]
 #[inline(never)]
-unsafe fn release_and_wake(m: *mut RawLock, me: Me) {
+unsafe fn release_and_wake(m: *mut RobustLock, me: Me) {
     // SAFETY: forwarded caller contract.
     let word = unsafe { &(*m).word };
     if word.swap(0, Ordering::Release) & WAITERS != 0 {
@@ -581,8 +732,8 @@ fn wake_one(word: &AtomicU32) {
 /// The thread id of the current owner of a lock, if it is locked.
 ///
 /// # Safety
-/// `m` must point to a lock initialised by [`init`].
-pub(crate) unsafe fn owner_tid(m: *mut RawLock) -> Option<u32> {
+/// `m` must point to a live [`RobustLock`] (any bit pattern: see the type).
+unsafe fn owner_tid(m: *mut RobustLock) -> Option<u32> {
     // SAFETY: the lock word is an aligned atomic u32.
     owner_of(unsafe { (*m).word.load(Ordering::Acquire) })
 }
@@ -605,7 +756,7 @@ pub(crate) enum Holder {
 ///
 /// # Safety
 /// As [`owner_tid`].
-pub(crate) unsafe fn holder(m: *mut RawLock) -> Holder {
+unsafe fn holder(m: *mut RobustLock) -> Holder {
     // SAFETY: the lock word is an aligned atomic u32. Relaxed: a report of one moment,
     // ordered with nothing else.
     let v = unsafe { (*m).word.load(Ordering::Relaxed) };
@@ -623,21 +774,22 @@ mod tests {
     use super::thread::HEAD_OFFSET;
     use super::*;
 
-    fn fresh(recursive: bool) -> *mut RawLock {
-        let m = Box::into_raw(Box::new(std::mem::MaybeUninit::<RawLock>::uninit())).cast();
-        // SAFETY: fresh heap memory for one lock.
-        unsafe { init(m, recursive) }.unwrap();
+    fn fresh(recursive: bool) -> *mut RobustLock {
+        let m: *mut RobustLock =
+            Box::into_raw(Box::new(std::mem::MaybeUninit::<RobustLock>::zeroed())).cast();
+        // SAFETY: zeroed heap memory is a valid (free) lock, owned by the test.
+        unsafe { &*m }.init(recursive);
         m
     }
 
     #[test]
     fn layout_matches_glibc_list_offsets() {
-        assert_eq!(size_of::<RawLock>(), 40);
-        assert_eq!(align_of::<RawLock>(), 8);
-        assert_eq!(std::mem::offset_of!(RawLock, prev), 24);
+        assert_eq!(size_of::<RobustLock>(), 40);
+        assert_eq!(align_of::<RobustLock>(), 8);
+        assert_eq!(std::mem::offset_of!(RobustLock, prev), 24);
         assert_eq!(
-            std::mem::offset_of!(RawLock, next) as isize + FUTEX_OFFSET,
-            std::mem::offset_of!(RawLock, word) as isize
+            std::mem::offset_of!(RobustLock, next) as isize + FUTEX_OFFSET,
+            std::mem::offset_of!(RobustLock, word) as isize
         );
     }
 
@@ -651,7 +803,7 @@ mod tests {
             unlock(m).unwrap();
             let addr = m as usize;
             let other = std::thread::spawn(move || {
-                let m = addr as *mut RawLock;
+                let m = addr as *mut RobustLock;
                 let now = now(Clock::Monotonic);
                 let (s, n) = later(&now, Duration::from_millis(20));
                 (
@@ -666,7 +818,7 @@ mod tests {
             unlock(m).unwrap();
             assert_eq!(unlock(m).unwrap_err(), Errno(libc::EPERM));
             destroy(m).unwrap();
-            drop(Box::from_raw(m.cast::<std::mem::MaybeUninit<RawLock>>()));
+            drop(Box::from_raw(m.cast::<std::mem::MaybeUninit<RobustLock>>()));
         }
     }
 
@@ -686,12 +838,12 @@ mod tests {
             );
             assert!(t.elapsed() >= Duration::from_millis(15));
             let addr = m as usize;
-            let sleeper = std::thread::spawn(move || lock(addr as *mut RawLock).unwrap());
+            let sleeper = std::thread::spawn(move || lock(addr as *mut RobustLock).unwrap());
             std::thread::sleep(Duration::from_millis(50));
             assert_ne!((*m).word.load(Ordering::Relaxed) & WAITERS, 0);
             unlock(m).unwrap();
             assert_eq!(sleeper.join().unwrap(), Acquired::Clean);
-            drop(Box::from_raw(m.cast::<std::mem::MaybeUninit<RawLock>>()));
+            drop(Box::from_raw(m.cast::<std::mem::MaybeUninit<RobustLock>>()));
         }
     }
 
@@ -705,9 +857,9 @@ mod tests {
             let other = fresh(false);
             let oaddr = other as usize;
             std::thread::spawn(move || {
-                lock(addr as *mut RawLock).unwrap();
-                lock(oaddr as *mut RawLock).unwrap();
-                unlock(oaddr as *mut RawLock).unwrap();
+                lock(addr as *mut RobustLock).unwrap();
+                lock(oaddr as *mut RobustLock).unwrap();
+                unlock(oaddr as *mut RobustLock).unwrap();
             })
             .join()
             .unwrap();
@@ -737,7 +889,7 @@ mod tests {
                 "the fast paths are not in use"
             );
             std::thread::spawn(move || {
-                let (a, b) = (aa as *mut RawLock, ba as *mut RawLock);
+                let (a, b) = (aa as *mut RobustLock, ba as *mut RobustLock);
                 assert!(lock_fast(a));
                 assert!(lock_fast(b));
                 assert!(!lock_fast(b), "a relock is the full call's business");
@@ -760,7 +912,7 @@ mod tests {
             assert!(!unlock_fast(b), "not alone in the list");
             unlock(b).unwrap();
             // A sleeper sets its bit: the fast unlock declines and the full one wakes it.
-            let sleeper = std::thread::spawn(move || lock(aa as *mut RawLock).unwrap());
+            let sleeper = std::thread::spawn(move || lock(aa as *mut RobustLock).unwrap());
             let t = Instant::now();
             while (*a).word.load(Ordering::Relaxed) & WAITERS == 0 {
                 assert!(
@@ -810,11 +962,11 @@ mod tests {
         std::thread::spawn(move || {
             // SAFETY: all four locks outlive the thread.
             unsafe {
-                lock(o[0] as *mut RawLock).unwrap();
+                lock(o[0] as *mut RobustLock).unwrap();
                 assert_eq!(libc::pthread_mutex_lock(t[0] as *mut _), 0);
-                lock(o[1] as *mut RawLock).unwrap();
+                lock(o[1] as *mut RobustLock).unwrap();
                 assert_eq!(libc::pthread_mutex_lock(t[1] as *mut _), 0);
-                unlock(o[0] as *mut RawLock).unwrap();
+                unlock(o[0] as *mut RobustLock).unwrap();
                 assert_eq!(libc::pthread_mutex_unlock(t[0] as *mut _), 0);
             }
         })
