@@ -1,0 +1,177 @@
+//! The header at the start of every managed segment: its layout, formatting a new segment,
+//! validating one that is opened, and moving the end of the heap (grow, shrink).
+
+use super::*;
+
+/// The first bytes of every managed segment.
+pub(crate) const MAGIC: [u8; 8] = *b"IPROCSEG";
+
+/// Whether `head` (an object's first bytes) begins with a segment's magic.
+pub(crate) fn is_segment_header(head: &[u8]) -> bool {
+    head.starts_with(&MAGIC)
+}
+/// How long a process spins for the segment lock before sleeping: heap operations hold it
+/// for well under a microsecond.
+pub(super) const LOCK_SPIN: std::time::Duration = std::time::Duration::from_micros(10);
+/// Bumped on any change to a shared structure (header, heap, index, object header).
+pub(crate) const LAYOUT_VERSION: u32 = 2;
+/// `init_state` values.
+pub(crate) const STATE_FRESH: u32 = 0;
+pub(crate) const STATE_INITIALIZING: u32 = 1;
+pub(crate) const STATE_READY: u32 = 2;
+pub(super) const ENDIAN_LITTLE: u8 = 1;
+pub(super) const ENDIAN_BIG: u8 = 2;
+
+pub(super) fn native_endian() -> u8 {
+    if cfg!(target_endian = "little") {
+        ENDIAN_LITTLE
+    } else {
+        ENDIAN_BIG
+    }
+}
+
+/// The header of a managed segment, at offset 0. Its layout is pinned by a test.
+#[repr(C)]
+pub(crate) struct SegmentHeader {
+    pub magic: [u8; 8],
+    pub layout_version: u32,
+    pub pointer_width: u8,
+    pub endianness: u8,
+    pub header_size: u16,
+    pub init_state: AtomicU32,
+    pub creator_pid: AtomicU32,
+    /// Size of the segment in bytes.
+    pub size: AtomicU64,
+    /// Set when the segment was found inconsistent after a process died holding its lock.
+    pub corrupted: AtomicU32,
+    _pad: u32,
+    /// The segment lock: a process-shared, robust, recursive mutex.
+    pub lock: robust::RobustLock,
+    pub index: IndexState,
+    pub heap: HeapState,
+}
+
+/// Bytes of the header; the heap starts at the next multiple of 16.
+pub(crate) const HEADER_SIZE: u64 = std::mem::size_of::<SegmentHeader>() as u64;
+/// Offset of the first heap block.
+pub(crate) const HEAP_START: u64 = HEADER_SIZE.next_multiple_of(heap::ALIGN);
+/// The smallest segment: the header and room for a few small allocations.
+pub const MIN_SEGMENT_SIZE: u64 = HEAP_START + 1024;
+
+impl SegmentManager {
+    /// Lays out a fresh segment of `size` bytes at `base` and marks it ready.
+    ///
+    /// # Safety
+    /// `[base, base + size)` must be mapped, writable, 16-aligned and used by nobody else
+    /// until this returns except openers waiting for the ready state.
+    pub(crate) unsafe fn format(base: NonNull<u8>, size: u64) -> Result<()> {
+        if size < MIN_SEGMENT_SIZE {
+            return Err(Error::new(
+                ErrorKind::Size,
+                format!("a managed segment needs at least {MIN_SEGMENT_SIZE} bytes, {size} asked"),
+            ));
+        }
+        if size > heap::MAX_HEAP {
+            return Err(Error::new(
+                ErrorKind::Size,
+                format!("a managed segment is at most {} bytes", heap::MAX_HEAP),
+            ));
+        }
+        let h = base.as_ptr().cast::<SegmentHeader>();
+        // SAFETY: exclusive, writable memory per the contract; only atomics are shared
+        // with waiting openers.
+        unsafe {
+            (*h).creator_pid
+                .store(std::process::id(), Ordering::Relaxed);
+            (*h).init_state.store(STATE_INITIALIZING, Ordering::Release);
+            (*h).layout_version = LAYOUT_VERSION;
+            (*h).pointer_width = std::mem::size_of::<usize>() as u8;
+            (*h).endianness = native_endian();
+            (*h).header_size = HEADER_SIZE as u16;
+            (*h).size.store(size, Ordering::Relaxed);
+            (*h).corrupted.store(0, Ordering::Relaxed);
+            (*h).lock.init(true);
+            std::ptr::addr_of_mut!((*h).index).write_bytes(0, 1);
+            let heap = Heap::new(base.as_ptr(), std::ptr::addr_of_mut!((*h).heap));
+            heap.format(HEAP_START, size & !(heap::ALIGN - 1));
+            (*h).magic = MAGIC;
+            (*h).init_state.store(STATE_READY, Ordering::Release);
+        }
+        Ok(())
+    }
+
+    /// Validates the header of a mapped segment of `mapped` bytes that is ready.
+    ///
+    /// # Safety
+    /// `[base, base + mapped)` must be mapped and readable.
+    pub(crate) unsafe fn validate(base: NonNull<u8>, mapped: u64) -> Result<()> {
+        // A segment shrunk to fit may be smaller than a new one may be.
+        let smallest = HEAP_START + heap::HEADER;
+        if mapped < smallest {
+            return Err(corrupted(format!(
+                "{mapped} bytes is too small for a managed segment"
+            )));
+        }
+        // SAFETY: at least the header is mapped (checked above).
+        let h = unsafe { &*base.as_ptr().cast::<SegmentHeader>() };
+        if h.magic != MAGIC {
+            return Err(corrupted("not an interproc managed segment (bad magic)"));
+        }
+        if h.layout_version != LAYOUT_VERSION {
+            return Err(corrupted(format!(
+                "the segment has layout version {}, this library reads version {LAYOUT_VERSION}",
+                h.layout_version
+            )));
+        }
+        if h.pointer_width as usize != std::mem::size_of::<usize>()
+            || h.endianness != native_endian()
+        {
+            return Err(corrupted(format!(
+                "the segment was made for {}-byte pointers and endianness {}; this process differs",
+                h.pointer_width, h.endianness
+            )));
+        }
+        if u64::from(h.header_size) != HEADER_SIZE {
+            return Err(corrupted(format!(
+                "header size {} instead of {HEADER_SIZE}",
+                h.header_size
+            )));
+        }
+        let size = h.size.load(Ordering::Acquire);
+        if size < smallest || size > mapped {
+            return Err(corrupted(format!(
+                "the header says {size} bytes but {mapped} are mapped (truncated segment?)"
+            )));
+        }
+        if h.heap.start != HEAP_START || h.heap.end > size || h.heap.end < smallest {
+            return Err(corrupted(format!(
+                "heap bounds [{}, {}) do not fit the segment",
+                h.heap.start, h.heap.end
+            )));
+        }
+        if h.corrupted.load(Ordering::Acquire) != 0 {
+            return Err(corrupted(
+                "the segment is marked corrupted (a process died while changing it)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Grows the segment's heap to `new_size` bytes (the memory must already be mapped).
+    pub(crate) fn extend(&self, new_size: u64) -> Result<()> {
+        self.check_writable()?;
+        let _g = self.lock()?;
+        self.heap().extend(new_size & !(heap::ALIGN - 1))?;
+        self.header().size.store(new_size, Ordering::Release);
+        Ok(())
+    }
+
+    /// Cuts the free tail of the heap; returns the new segment size.
+    pub(crate) fn shrink_tail(&self) -> Result<u64> {
+        self.check_writable()?;
+        let _g = self.lock()?;
+        let end = self.heap().truncate_tail(0)?;
+        self.header().size.store(end, Ordering::Release);
+        Ok(end)
+    }
+}

@@ -1,0 +1,377 @@
+//! The segment manager: the header at the start of every managed segment, and every
+//! operation on the segment, driven by nothing but the header's address.
+//!
+//! Because an operation needs only that address, an allocator stored inside the segment
+//! (holding the manager's offset) works from every process that maps the segment,
+//! wherever it maps it, which is how Boost's `allocator<T, segment_manager>` works.
+
+mod header;
+mod locking;
+mod objects;
+mod registry;
+
+use super::heap::{self, Heap, HeapState};
+use super::index::{Index, IndexState, InstanceKind, OBJECT_HEADER, OBJECT_MAGIC, ObjectHeader};
+use crate::os::robust::{self, Acquired};
+use crate::sync::LockHolder;
+use crate::{Error, ErrorKind, Result};
+use std::ptr::NonNull;
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+pub use header::MIN_SEGMENT_SIZE;
+use header::*;
+pub(crate) use header::{
+    HEADER_SIZE, MAGIC, STATE_FRESH, STATE_INITIALIZING, STATE_READY, SegmentHeader,
+    is_segment_header,
+};
+use registry::*;
+pub(crate) use registry::{register_mapping, unregister_mapping};
+
+fn corrupted(msg: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Corrupted, msg)
+}
+
+/// Information about a constructed object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ObjectInfo {
+    /// Address of the first element.
+    pub ptr: NonNull<u8>,
+    /// Bytes per element.
+    pub elem_size: usize,
+    /// Number of elements.
+    pub count: usize,
+    /// Named, unique or anonymous.
+    pub kind: InstanceKind,
+}
+
+/// The segment manager of a mapped managed segment: allocation, named objects, checks.
+///
+/// It is a view through the segment's base address and is only valid while the segment
+/// stays mapped; get it from a managed segment ([`crate::ManagedSharedMemory`] and the
+/// other managed types dereference to it).
+#[derive(Debug)]
+pub struct SegmentManager {
+    base: NonNull<u8>,
+    /// Bytes mapped at `base` in this process: the bound every offset is checked against.
+    len: usize,
+    read_only: bool,
+}
+
+// SAFETY: every operation synchronises through the segment's process-shared lock (or
+// reads only fields that are atomic or immutable after initialisation).
+unsafe impl Send for SegmentManager {}
+// SAFETY: as above.
+unsafe impl Sync for SegmentManager {}
+
+impl SegmentManager {
+    /// A view of the segment manager at `base`.
+    ///
+    /// # Safety
+    /// `base` must be the start of a mapped segment that was validated by
+    /// [`SegmentManager::attach`] or formatted by [`SegmentManager::format`] in this
+    /// process, and must stay mapped while the view is used.
+    pub(crate) unsafe fn from_base(
+        base: NonNull<u8>,
+        len: usize,
+        read_only: bool,
+    ) -> SegmentManager {
+        SegmentManager {
+            base,
+            len,
+            read_only,
+        }
+    }
+
+    /// A view of the segment manager at `ptr` as handed out to C and C++ (the in-segment
+    /// address), checked to look like a ready segment.
+    ///
+    /// # Safety
+    /// `ptr` must be the address of a segment manager of a segment mapped in this process.
+    pub unsafe fn from_raw(ptr: *mut u8) -> Result<SegmentManager> {
+        let base = NonNull::new(ptr)
+            .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "segment manager is NULL"))?;
+        let (len, read_only) = lookup_mapping(ptr).ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidArgument,
+                format!("{ptr:p} is not the segment manager of a segment mapped in this process"),
+            )
+        })?;
+        // SAFETY: a segment this process mapped at `base` with `len` bytes.
+        let m = unsafe { SegmentManager::from_base(base, len, read_only) };
+        m.check_live()?;
+        Ok(m)
+    }
+
+    /// The segment manager of the segment holding the constructed object at `object`,
+    /// found from the object's address alone.
+    ///
+    /// Only memory inside the segment this process mapped that holds `object` is read (the
+    /// 8 bytes before it, then the header they lead to): an address outside every such
+    /// segment, or one whose header is not inside the same segment, is `InvalidArgument`.
+    ///
+    /// # Safety
+    /// `object` must be the address of an object constructed in a managed segment mapped in
+    /// this process, and that segment must stay mapped during the call.
+    pub unsafe fn of_object(object: *const u8) -> Result<SegmentManager> {
+        let bad = || {
+            Error::new(
+                ErrorKind::InvalidArgument,
+                format!("{object:p} is not an object constructed in a segment"),
+            )
+        };
+        if object.is_null() || object as usize % 8 != 0 {
+            return Err(bad());
+        }
+        // Everything read below must lie inside the segment that holds the object: a stale
+        // pointer, or a segment overwritten with garbage, gives distances that lead anywhere.
+        let (seg, len) = mapping_containing(object).ok_or_else(bad)?;
+        let o = object as usize;
+        if o - seg < 8 {
+            return Err(bad());
+        }
+        // SAFETY: `[object - 8, object)` lies inside the segment mapped at `seg` (checked
+        // above); per the contract it holds the header distance.
+        let dist = unsafe { object.sub(8).cast::<u64>().read() };
+        let h = o.checked_sub(dist as usize).ok_or_else(bad)?;
+        if dist < OBJECT_HEADER || h % 8 != 0 || h < seg || h + OBJECT_HEADER as usize > o {
+            return Err(bad());
+        }
+        // SAFETY: `[h, h + OBJECT_HEADER)` lies inside the segment, between its base and
+        // the object (checked above), and is 8-aligned.
+        let oh = unsafe { &*(h as *const ObjectHeader) };
+        if oh.magic != OBJECT_MAGIC {
+            return Err(bad());
+        }
+        let base = o.checked_sub(oh.object as usize).ok_or_else(bad)?;
+        if base != seg || oh.object as usize >= len {
+            return Err(bad());
+        }
+        // SAFETY: the validated header says the segment starts at `base`; `from_raw`
+        // checks its magic and state before any use.
+        unsafe { SegmentManager::from_raw(base as *mut u8) }
+    }
+
+    /// The in-segment address of the manager (the segment base).
+    pub fn as_ptr(&self) -> *mut u8 {
+        self.base.as_ptr()
+    }
+
+    fn header(&self) -> &SegmentHeader {
+        // SAFETY: the segment is mapped (see `from_base`); fields mutated by other
+        // processes are atomics or are only touched under the lock.
+        unsafe { &*self.base.as_ptr().cast::<SegmentHeader>() }
+    }
+
+    fn segment_lock(&self) -> &robust::RobustLock {
+        &self.header().lock
+    }
+
+    fn check_live(&self) -> Result<()> {
+        let h = self.header();
+        if h.magic != MAGIC || h.init_state.load(Ordering::Acquire) != STATE_READY {
+            return Err(corrupted(
+                "the address is not a ready interproc segment manager",
+            ));
+        }
+        if h.corrupted.load(Ordering::Acquire) != 0 {
+            return Err(corrupted(
+                "the segment was found inconsistent after a process died while changing it",
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_writable(&self) -> Result<()> {
+        if self.read_only {
+            return Err(Error::new(
+                ErrorKind::Mode,
+                "the segment is mapped read-only in this process: only find and queries are possible",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The process that created the segment.
+    pub fn creator_pid(&self) -> u32 {
+        self.header().creator_pid.load(Ordering::Relaxed)
+    }
+
+    /// The segment size in bytes (never more than this process has mapped).
+    pub fn size(&self) -> usize {
+        (self.header().size.load(Ordering::Acquire) as usize).min(self.len)
+    }
+
+    fn heap(&self) -> Heap {
+        let base = self.base.as_ptr();
+        // SAFETY: the heap state lives in the header of this mapped segment; callers hold
+        // the lock before changing anything through it.
+        unsafe {
+            Heap::new(
+                base,
+                std::ptr::addr_of_mut!((*base.cast::<SegmentHeader>()).heap),
+            )
+        }
+    }
+
+    fn index<'h>(&self, heap: &'h Heap) -> Index<'h> {
+        let base = self.base.as_ptr();
+        // SAFETY: as `heap`.
+        unsafe {
+            Index::new(
+                base,
+                std::ptr::addr_of_mut!((*base.cast::<SegmentHeader>()).index),
+                heap,
+                self.len as u64,
+            )
+        }
+    }
+
+    fn offset_of(&self, ptr: *const u8) -> Option<u64> {
+        let b = self.base.as_ptr() as usize;
+        let p = ptr as usize;
+        (p >= b && p < b + self.size()).then(|| (p - b) as u64)
+    }
+
+    fn at(&self, off: u64) -> NonNull<u8> {
+        // SAFETY: offsets handed to this function come from the heap or index, which keep
+        // them inside the segment; the base is non-null.
+        unsafe { NonNull::new_unchecked(self.base.as_ptr().add(off as usize)) }
+    }
+
+    /// Allocates `n` bytes (16-byte aligned). `None` when the segment is full.
+    pub fn allocate(&self, n: usize) -> Result<Option<NonNull<u8>>> {
+        self.allocate_aligned(n, heap::ALIGN as usize)
+    }
+
+    /// Allocates `n` bytes aligned to `align` (a power of two). `None` when full.
+    pub fn allocate_aligned(&self, n: usize, align: usize) -> Result<Option<NonNull<u8>>> {
+        self.check_writable()?;
+        let _g = self.lock()?;
+        Ok(self
+            .heap()
+            .allocate(n as u64, align as u64)?
+            .map(|off| self.at(off)))
+    }
+
+    /// The offset of `ptr` in this segment, or `InvalidArgument` when it points elsewhere.
+    fn offset_in_segment(&self, ptr: *const u8) -> Result<u64> {
+        self.offset_of(ptr).ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidArgument,
+                format!("{ptr:p} does not point into this segment"),
+            )
+        })
+    }
+
+    /// Frees memory from [`SegmentManager::allocate`]. A pointer that is not an allocation
+    /// of this segment gives `InvalidArgument` and changes nothing.
+    pub fn deallocate(&self, ptr: *mut u8) -> Result<()> {
+        self.check_writable()?;
+        let off = self.offset_in_segment(ptr)?;
+        let _g = self.lock()?;
+        self.heap().deallocate(off)
+    }
+
+    /// Grows the allocation at `ptr` in place to hold at least `min` bytes (and up to
+    /// `preferred` when that much is free right after it). Returns its usable size
+    /// afterwards: below `min` when it could not grow, and then nothing changed. Memory
+    /// that is not an allocation of this segment gives `InvalidArgument`.
+    pub fn expand_in_place(&self, ptr: *mut u8, min: usize, preferred: usize) -> Result<usize> {
+        self.check_writable()?;
+        let off = self.offset_in_segment(ptr)?;
+        let _g = self.lock()?;
+        Ok(self.heap().expand(off, min as u64, preferred as u64)? as usize)
+    }
+
+    /// The number of usable bytes of the allocation at `ptr`.
+    pub fn allocation_size(&self, ptr: *const u8) -> Result<usize> {
+        let off = self.offset_in_segment(ptr)?;
+        let _g = self.lock()?;
+        Ok(self.heap().usable_size(off)? as usize)
+    }
+
+    /// Bytes available for allocation.
+    pub fn free_memory(&self) -> Result<usize> {
+        let _g = self.lock_for_read()?;
+        Ok(self.heap().free_bytes() as usize)
+    }
+
+    /// Whether every allocation and object has been given back.
+    pub fn all_memory_deallocated(&self) -> Result<bool> {
+        let _g = self.lock_for_read()?;
+        Ok(self.heap().all_deallocated())
+    }
+
+    /// Checks every block, free list and index entry; the error says what is wrong.
+    pub fn check_sanity(&self) -> Result<()> {
+        let _g = self.lock_for_read()?;
+        let heap = self.heap();
+        heap.check()?;
+        self.index(&heap).check()
+    }
+
+    /// Zeroes the free memory (for example before writing a snapshot of the segment).
+    pub fn zero_free_memory(&self) -> Result<()> {
+        self.check_writable()?;
+        let _g = self.lock()?;
+        self.heap().zero_free()
+    }
+
+    /// Whether `ptr` points into the segment.
+    pub fn belongs_to_segment(&self, ptr: *const u8) -> bool {
+        self.offset_of(ptr).is_some()
+    }
+
+    /// The handle of an address inside the segment: its offset from the segment start,
+    /// valid in every process.
+    pub fn handle_from_address(&self, ptr: *const u8) -> Result<u64> {
+        self.offset_in_segment(ptr)
+    }
+
+    /// The address of a handle in this process.
+    pub fn address_from_handle(&self, handle: u64) -> Result<NonNull<u8>> {
+        if handle >= self.size() as u64 {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!(
+                    "handle {handle} is outside the segment of {} bytes",
+                    self.size()
+                ),
+            ));
+        }
+        Ok(self.at(handle))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::mem::{align_of, offset_of, size_of};
+
+    /// The layout is a promise to every process that maps a segment: a change here must
+    /// come with a new LAYOUT_VERSION.
+    #[test]
+    fn shared_layout_is_pinned() {
+        assert_eq!(LAYOUT_VERSION, 2);
+        assert_eq!(offset_of!(SegmentHeader, magic), 0);
+        assert_eq!(offset_of!(SegmentHeader, layout_version), 8);
+        assert_eq!(offset_of!(SegmentHeader, pointer_width), 12);
+        assert_eq!(offset_of!(SegmentHeader, endianness), 13);
+        assert_eq!(offset_of!(SegmentHeader, header_size), 14);
+        assert_eq!(offset_of!(SegmentHeader, init_state), 16);
+        assert_eq!(offset_of!(SegmentHeader, creator_pid), 20);
+        assert_eq!(offset_of!(SegmentHeader, size), 24);
+        assert_eq!(offset_of!(SegmentHeader, corrupted), 32);
+        assert_eq!(offset_of!(SegmentHeader, lock), 40);
+        assert_eq!(size_of::<robust::RobustLock>(), 40);
+        assert_eq!(offset_of!(SegmentHeader, index), 80);
+        assert_eq!(size_of::<IndexState>(), 48);
+        assert_eq!(offset_of!(SegmentHeader, heap), 128);
+        assert_eq!(size_of::<HeapState>(), 2512);
+        assert_eq!(size_of::<SegmentHeader>(), 128 + size_of::<HeapState>());
+        assert_eq!(align_of::<SegmentHeader>(), 8);
+        assert_eq!(size_of::<ObjectHeader>(), 48);
+        assert_eq!(HEAP_START % 16, 0);
+    }
+}

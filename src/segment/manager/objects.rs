@@ -1,0 +1,342 @@
+//! Named, unique and anonymous objects: construct, find, destroy, iterate.
+
+use super::*;
+
+impl SegmentManager {
+    /// Constructs `count` elements of `elem_size` bytes aligned to `elem_align`, registered
+    /// under `name` (ignored for anonymous objects). `init` runs under the segment lock on
+    /// the raw memory and must initialise every element; if it fails, nothing is left
+    /// behind (memory freed, name not registered) and its error is returned.
+    ///
+    /// With `find_existing`, an existing object of that name is returned instead (with
+    /// `created == false`); otherwise an existing name gives `AlreadyExists`. A full
+    /// segment gives `OutOfMemory`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn construct(
+        &self,
+        kind: InstanceKind,
+        name: &[u8],
+        elem_size: usize,
+        elem_align: usize,
+        count: usize,
+        find_existing: bool,
+        init: &mut dyn FnMut(NonNull<u8>, usize) -> Result<()>,
+    ) -> Result<(ObjectInfo, bool)> {
+        self.check_writable()?;
+        if kind != InstanceKind::Anonymous && name.is_empty() {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "an object name may not be empty",
+            ));
+        }
+        if name.contains(&0) {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "an object name may not contain NUL",
+            ));
+        }
+        // At least 8, so the back-reference just before the object is an aligned u64.
+        let align = elem_align.max(8);
+        if !align.is_power_of_two() || align > crate::os::mmap::page_size() {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("alignment {elem_align} is not a power of two up to the page size"),
+            ));
+        }
+        let bytes = elem_size.checked_mul(count).ok_or_else(|| {
+            Error::new(
+                ErrorKind::OutOfMemory,
+                format!("{count} elements of {elem_size} bytes overflow"),
+            )
+        })?;
+        let _g = self.lock()?;
+        let heap = self.heap();
+        let index = self.index(&heap);
+        if kind != InstanceKind::Anonymous {
+            if let Some(h) = index.find(kind, name)? {
+                if !find_existing {
+                    return Err(Error::new(
+                        ErrorKind::AlreadyExists,
+                        format!(
+                            "an object named {:?} already exists in the segment",
+                            String::from_utf8_lossy(name)
+                        ),
+                    ));
+                }
+                let info = self.info_at(&index, h)?;
+                if info.elem_size != elem_size {
+                    return Err(size_mismatch(name, info.elem_size, elem_size));
+                }
+                return Ok((info, false));
+            }
+            // Make room in the index first, so registering after construction cannot fail.
+            index.reserve(1)?;
+        }
+        let prefix = (OBJECT_HEADER + name.len() as u64 + 1 + 8).next_multiple_of(heap::ALIGN);
+        let extra = (align as u64).saturating_sub(heap::ALIGN);
+        let total = prefix
+            .checked_add(extra)
+            .and_then(|x| x.checked_add(bytes as u64))
+            .ok_or_else(|| Error::new(ErrorKind::OutOfMemory, "object too large"))?;
+        let Some(h) = heap.allocate(total, heap::ALIGN)? else {
+            return Err(Error::new(
+                ErrorKind::OutOfMemory,
+                format!(
+                    "the segment has no room for {bytes} bytes ({} bytes free)",
+                    heap.free_bytes()
+                ),
+            ));
+        };
+        let base = self.base.as_ptr();
+        // Align the address (the base of a heap or external segment is only 16-aligned).
+        let b = base as u64;
+        let object =
+            (b + h + OBJECT_HEADER + name.len() as u64 + 1 + 8).next_multiple_of(align as u64) - b;
+        // SAFETY: `[h, h + total)` is a fresh allocation inside the segment; the header,
+        // name, back-reference and object all lie inside it (see `prefix` and `extra`).
+        unsafe {
+            base.add(h as usize)
+                .cast::<ObjectHeader>()
+                .write(ObjectHeader {
+                    magic: OBJECT_MAGIC,
+                    kind: kind as u32,
+                    name_len: name.len() as u64,
+                    elem_size: elem_size as u64,
+                    elem_align: align as u64,
+                    count: count as u64,
+                    object,
+                });
+            let n = base.add((h + OBJECT_HEADER) as usize);
+            std::ptr::copy_nonoverlapping(name.as_ptr(), n, name.len());
+            *n.add(name.len()) = 0;
+            // The distance back to the header, so the header is found from the object's
+            // address alone (even without knowing the segment, as Boost's static
+            // `get_instance_name` needs).
+            base.add((object - 8) as usize)
+                .cast::<u64>()
+                .write(object - h);
+        }
+        let ptr = self.at(object);
+        if let Err(e) = init(ptr, count) {
+            // SAFETY: the header is ours; clear its magic so a stale pointer never
+            // validates, then give the memory back.
+            unsafe { (*base.add(h as usize).cast::<ObjectHeader>()).magic = 0 };
+            heap.deallocate(h)?;
+            return Err(e);
+        }
+        if kind != InstanceKind::Anonymous {
+            // The index may have moved if `init` constructed named objects of its own;
+            // `insert` reserves again, which cannot fail for want of the slot reserved above
+            // unless `init` used it, and then it regrows.
+            if let Err(e) = self.index(&heap).insert(kind, name, h) {
+                // SAFETY: as above.
+                unsafe { (*base.add(h as usize).cast::<ObjectHeader>()).magic = 0 };
+                heap.deallocate(h)?;
+                return Err(e);
+            }
+        }
+        Ok((
+            ObjectInfo {
+                ptr,
+                elem_size,
+                count,
+                kind,
+            },
+            true,
+        ))
+    }
+
+    pub(super) fn info_at(&self, index: &Index<'_>, h: u64) -> Result<ObjectInfo> {
+        let oh = index.header(h)?;
+        Ok(ObjectInfo {
+            ptr: self.at(oh.object),
+            elem_size: oh.elem_size as usize,
+            count: oh.count as usize,
+            kind: InstanceKind::from_code(oh.kind).ok_or_else(|| corrupted("bad object kind"))?,
+        })
+    }
+
+    /// Finds the named or unique object `name`. `elem_size`, when given, must match the
+    /// size the object was constructed with (a mismatch is an `InvalidArgument` error,
+    /// where Boost would hand out a mistyped pointer).
+    pub fn find(
+        &self,
+        kind: InstanceKind,
+        name: &[u8],
+        elem_size: Option<usize>,
+    ) -> Result<Option<ObjectInfo>> {
+        let _g = self.lock_for_read()?;
+        let heap = self.heap();
+        let index = self.index(&heap);
+        let Some(h) = index.find(kind, name)? else {
+            return Ok(None);
+        };
+        let info = self.info_at(&index, h)?;
+        if let Some(size) = elem_size {
+            if size != info.elem_size {
+                return Err(size_mismatch(name, info.elem_size, size));
+            }
+        }
+        Ok(Some(info))
+    }
+
+    /// Destroys the named or unique object `name`: `drop` runs on it under the lock (to
+    /// run destructors), then it is unregistered and freed. Returns false if absent.
+    pub fn destroy(
+        &self,
+        kind: InstanceKind,
+        name: &[u8],
+        elem_size: Option<usize>,
+        drop: &mut dyn FnMut(NonNull<u8>, usize),
+    ) -> Result<bool> {
+        self.check_writable()?;
+        let _g = self.lock()?;
+        let heap = self.heap();
+        let index = self.index(&heap);
+        let Some(h) = index.find(kind, name)? else {
+            return Ok(false);
+        };
+        let info = self.info_at(&index, h)?;
+        if let Some(size) = elem_size {
+            if size != info.elem_size {
+                return Err(size_mismatch(name, info.elem_size, size));
+            }
+        }
+        drop(info.ptr, info.count);
+        self.release(&heap, h, Some((kind, name)))
+    }
+
+    /// Unregisters (if named or unique) and frees the object whose header is at `h`. The
+    /// header is invalidated first, so a process killed half-way never leaves a destroyed
+    /// object findable again (a rebuilt index skips it); at worst its memory leaks.
+    pub(super) fn release(
+        &self,
+        heap: &Heap,
+        h: u64,
+        name: Option<(InstanceKind, &[u8])>,
+    ) -> Result<bool> {
+        let slot = match name {
+            Some((kind, n)) => self.index(heap).find_slot(kind, n)?.map(|i| (i, kind)),
+            None => None,
+        };
+        // SAFETY: `h` is a validated object header inside the segment.
+        unsafe { (*self.base.as_ptr().add(h as usize).cast::<ObjectHeader>()).magic = 0 };
+        if let Some((i, kind)) = slot {
+            self.index(heap).remove_slot(i, kind);
+        }
+        heap.deallocate(h)?;
+        Ok(true)
+    }
+
+    /// The header offset of the constructed object at `ptr`, validated.
+    pub(super) fn header_of(&self, index: &Index<'_>, ptr: *const u8) -> Result<u64> {
+        let not_object = || {
+            Error::new(
+                ErrorKind::InvalidArgument,
+                format!("{ptr:p} is not an object constructed in this segment"),
+            )
+        };
+        let off = self.offset_of(ptr).ok_or_else(not_object)?;
+        if off < HEAP_START + 8 || off % 8 != 0 {
+            return Err(not_object());
+        }
+        // SAFETY: `off - 8` is inside the segment and 8-aligned.
+        let dist = unsafe { *self.base.as_ptr().add((off - 8) as usize).cast::<u64>() };
+        let Some(h) = off.checked_sub(dist) else {
+            return Err(not_object());
+        };
+        match index.header(h) {
+            Ok(oh) if oh.object == off => Ok(h),
+            _ => Err(not_object()),
+        }
+    }
+
+    /// Destroys the object constructed at `ptr` (named, unique or anonymous).
+    pub fn destroy_ptr(
+        &self,
+        ptr: *mut u8,
+        drop: &mut dyn FnMut(NonNull<u8>, usize),
+    ) -> Result<()> {
+        self.check_writable()?;
+        let _g = self.lock()?;
+        let heap = self.heap();
+        let index = self.index(&heap);
+        let h = self.header_of(&index, ptr)?;
+        let info = self.info_at(&index, h)?;
+        let name = index.name_of(h, index.header(h)?).to_vec();
+        drop(info.ptr, info.count);
+        let named = (info.kind != InstanceKind::Anonymous).then_some((info.kind, name.as_slice()));
+        self.release(&heap, h, named).map(|_| ())
+    }
+
+    /// What is known about the constructed object at `ptr`, with its name's address
+    /// (NUL-terminated, inside the segment) and length.
+    pub fn instance(&self, ptr: *const u8) -> Result<(ObjectInfo, *const u8, usize)> {
+        let _g = self.lock_for_read()?;
+        let heap = self.heap();
+        let index = self.index(&heap);
+        let h = self.header_of(&index, ptr)?;
+        let info = self.info_at(&index, h)?;
+        let oh = index.header(h)?;
+        Ok((
+            info,
+            self.at(h + OBJECT_HEADER).as_ptr().cast_const(),
+            oh.name_len as usize,
+        ))
+    }
+
+    /// Number of named objects.
+    pub fn num_named_objects(&self) -> Result<usize> {
+        let _g = self.lock_for_read()?;
+        let heap = self.heap();
+        Ok(self.index(&heap).count(InstanceKind::Named) as usize)
+    }
+
+    /// Number of unique objects.
+    pub fn num_unique_objects(&self) -> Result<usize> {
+        let _g = self.lock_for_read()?;
+        let heap = self.heap();
+        Ok(self.index(&heap).count(InstanceKind::Unique) as usize)
+    }
+
+    /// The next object of `kind` at index position `cursor` or later: returns the
+    /// position after it, the object, and its name. Iterate from 0 until `None`.
+    pub fn next_object(
+        &self,
+        kind: InstanceKind,
+        cursor: u64,
+    ) -> Result<Option<(u64, ObjectInfo, *const u8, usize)>> {
+        let _g = self.lock_for_read()?;
+        let heap = self.heap();
+        let index = self.index(&heap);
+        let Some((slot, h)) = index.next(kind, cursor)? else {
+            return Ok(None);
+        };
+        let info = self.info_at(&index, h)?;
+        let len = index.header(h)?.name_len as usize;
+        Ok(Some((
+            slot + 1,
+            info,
+            self.at(h + OBJECT_HEADER).as_ptr().cast_const(),
+            len,
+        )))
+    }
+
+    /// Sizes the name index for `n` more named objects.
+    pub fn reserve_named_objects(&self, n: usize) -> Result<()> {
+        self.check_writable()?;
+        let _g = self.lock()?;
+        let heap = self.heap();
+        self.index(&heap).reserve(n as u64)
+    }
+}
+
+pub(super) fn size_mismatch(name: &[u8], have: usize, asked: usize) -> Error {
+    Error::new(
+        ErrorKind::InvalidArgument,
+        format!(
+            "object {:?} holds elements of {have} bytes, asked for {asked}",
+            String::from_utf8_lossy(name)
+        ),
+    )
+}
