@@ -75,33 +75,74 @@ impl ErrorKind {
         self as u32
     }
 
+    /// Every kind, in code order.
+    pub const ALL: [ErrorKind; 24] = [
+        ErrorKind::System,
+        ErrorKind::Other,
+        ErrorKind::Security,
+        ErrorKind::ReadOnly,
+        ErrorKind::Io,
+        ErrorKind::Path,
+        ErrorKind::NotFound,
+        ErrorKind::Busy,
+        ErrorKind::AlreadyExists,
+        ErrorKind::NotEmpty,
+        ErrorKind::IsDirectory,
+        ErrorKind::OutOfSpace,
+        ErrorKind::OutOfMemory,
+        ErrorKind::OutOfResource,
+        ErrorKind::Lock,
+        ErrorKind::Semaphore,
+        ErrorKind::Mode,
+        ErrorKind::Size,
+        ErrorKind::Corrupted,
+        ErrorKind::NoSuchFileOrDirectory,
+        ErrorKind::InvalidArgument,
+        ErrorKind::TimeoutWhenLocking,
+        ErrorKind::TimeoutWhenWaiting,
+        ErrorKind::OwnerDead,
+    ];
+
+    /// The kind with the stable numeric `code`, if there is one.
+    pub fn from_code(code: u32) -> Option<ErrorKind> {
+        Self::ALL
+            .get(usize::try_from(code).ok()?.checked_sub(1)?)
+            .copied()
+    }
+
     /// Boost's spelling of this kind (`"not_found_error"`, ...), for messages and the C API.
     pub fn boost_name(self) -> &'static str {
+        self.boost_cname().to_str().expect("the names are ASCII")
+    }
+
+    /// [`Self::boost_name`] as a C string: the one table of names, which the C API's
+    /// `interproc_status_name` hands out too.
+    pub(crate) fn boost_cname(self) -> &'static std::ffi::CStr {
         match self {
-            ErrorKind::System => "system_error",
-            ErrorKind::Other => "other_error",
-            ErrorKind::Security => "security_error",
-            ErrorKind::ReadOnly => "read_only_error",
-            ErrorKind::Io => "io_error",
-            ErrorKind::Path => "path_error",
-            ErrorKind::NotFound => "not_found_error",
-            ErrorKind::Busy => "busy_error",
-            ErrorKind::AlreadyExists => "already_exists_error",
-            ErrorKind::NotEmpty => "not_empty_error",
-            ErrorKind::IsDirectory => "is_directory_error",
-            ErrorKind::OutOfSpace => "out_of_space_error",
-            ErrorKind::OutOfMemory => "out_of_memory_error",
-            ErrorKind::OutOfResource => "out_of_resource_error",
-            ErrorKind::Lock => "lock_error",
-            ErrorKind::Semaphore => "sem_error",
-            ErrorKind::Mode => "mode_error",
-            ErrorKind::Size => "size_error",
-            ErrorKind::Corrupted => "corrupted_error",
-            ErrorKind::NoSuchFileOrDirectory => "not_such_file_or_directory",
-            ErrorKind::InvalidArgument => "invalid_argument",
-            ErrorKind::TimeoutWhenLocking => "timeout_when_locking_error",
-            ErrorKind::TimeoutWhenWaiting => "timeout_when_waiting_error",
-            ErrorKind::OwnerDead => "owner_dead_error",
+            ErrorKind::System => c"system_error",
+            ErrorKind::Other => c"other_error",
+            ErrorKind::Security => c"security_error",
+            ErrorKind::ReadOnly => c"read_only_error",
+            ErrorKind::Io => c"io_error",
+            ErrorKind::Path => c"path_error",
+            ErrorKind::NotFound => c"not_found_error",
+            ErrorKind::Busy => c"busy_error",
+            ErrorKind::AlreadyExists => c"already_exists_error",
+            ErrorKind::NotEmpty => c"not_empty_error",
+            ErrorKind::IsDirectory => c"is_directory_error",
+            ErrorKind::OutOfSpace => c"out_of_space_error",
+            ErrorKind::OutOfMemory => c"out_of_memory_error",
+            ErrorKind::OutOfResource => c"out_of_resource_error",
+            ErrorKind::Lock => c"lock_error",
+            ErrorKind::Semaphore => c"sem_error",
+            ErrorKind::Mode => c"mode_error",
+            ErrorKind::Size => c"size_error",
+            ErrorKind::Corrupted => c"corrupted_error",
+            ErrorKind::NoSuchFileOrDirectory => c"not_such_file_or_directory",
+            ErrorKind::InvalidArgument => c"invalid_argument",
+            ErrorKind::TimeoutWhenLocking => c"timeout_when_locking_error",
+            ErrorKind::TimeoutWhenWaiting => c"timeout_when_waiting_error",
+            ErrorKind::OwnerDead => c"owner_dead_error",
         }
     }
 
@@ -230,5 +271,25 @@ mod tests {
         assert_eq!(e.native_error(), libc::ENOENT);
         assert!(e.message().starts_with("opening \"x\": "));
         assert!(e.to_string().ends_with("(not_found_error)"));
+    }
+
+    #[test]
+    fn codes_and_names_form_one_table() {
+        let mut names = std::collections::HashSet::new();
+        for (i, k) in ErrorKind::ALL.iter().enumerate() {
+            assert_eq!(k.code() as usize, i + 1, "{k:?} out of code order");
+            assert_eq!(ErrorKind::from_code(k.code()), Some(*k));
+            assert!(names.insert(k.boost_name()), "{k:?}: a name twice");
+        }
+        assert_eq!(ErrorKind::from_code(0), None);
+        assert_eq!(ErrorKind::from_code(25), None);
+        assert_eq!(ErrorKind::from_code(u32::MAX), None);
+    }
+
+    #[test]
+    fn not_a_regular_file_is_worded_plainly() {
+        let e = Error::from_errno(libc::ENODEV, "opening \"x\"");
+        assert!(e.message().contains("not a regular file"), "{e}");
+        assert_eq!(e.native_error(), libc::ENODEV);
     }
 }

@@ -109,33 +109,9 @@ pub extern "C" fn interproc_last_error_native() -> i32 {
 /// for a number that is not a status. The string is static.
 #[unsafe(no_mangle)]
 pub extern "C" fn interproc_status_name(status: interproc_status_t) -> *const c_char {
-    let name: &'static std::ffi::CStr = match status {
+    let name = match status {
         INTERPROC_OK => c"no_error",
-        INTERPROC_SYSTEM_ERROR => c"system_error",
-        INTERPROC_OTHER_ERROR => c"other_error",
-        INTERPROC_SECURITY_ERROR => c"security_error",
-        INTERPROC_READ_ONLY_ERROR => c"read_only_error",
-        INTERPROC_IO_ERROR => c"io_error",
-        INTERPROC_PATH_ERROR => c"path_error",
-        INTERPROC_NOT_FOUND_ERROR => c"not_found_error",
-        INTERPROC_BUSY_ERROR => c"busy_error",
-        INTERPROC_ALREADY_EXISTS_ERROR => c"already_exists_error",
-        INTERPROC_NOT_EMPTY_ERROR => c"not_empty_error",
-        INTERPROC_IS_DIRECTORY_ERROR => c"is_directory_error",
-        INTERPROC_OUT_OF_SPACE_ERROR => c"out_of_space_error",
-        INTERPROC_OUT_OF_MEMORY_ERROR => c"out_of_memory_error",
-        INTERPROC_OUT_OF_RESOURCE_ERROR => c"out_of_resource_error",
-        INTERPROC_LOCK_ERROR => c"lock_error",
-        INTERPROC_SEM_ERROR => c"sem_error",
-        INTERPROC_MODE_ERROR => c"mode_error",
-        INTERPROC_SIZE_ERROR => c"size_error",
-        INTERPROC_CORRUPTED_ERROR => c"corrupted_error",
-        INTERPROC_NOT_SUCH_FILE_OR_DIRECTORY => c"not_such_file_or_directory",
-        INTERPROC_INVALID_ARGUMENT => c"invalid_argument",
-        INTERPROC_TIMEOUT_WHEN_LOCKING_ERROR => c"timeout_when_locking_error",
-        INTERPROC_TIMEOUT_WHEN_WAITING_ERROR => c"timeout_when_waiting_error",
-        INTERPROC_OWNER_DEAD_ERROR => c"owner_dead_error",
-        _ => c"unknown_error",
+        s => crate::ErrorKind::from_code(s).map_or(c"unknown_error", |k| k.boost_cname()),
     };
     name.as_ptr()
 }
@@ -189,6 +165,15 @@ mod tests {
             // SAFETY: interproc_status_name returns a static NUL-terminated string.
             let name = unsafe { CStr::from_ptr(interproc_status_name(status)) };
             assert_eq!(name.to_str().unwrap(), kind.boost_name());
+        }
+        for (status, name) in [
+            (0, "no_error"),
+            (25, "unknown_error"),
+            (u32::MAX, "unknown_error"),
+        ] {
+            // SAFETY: as above.
+            let got = unsafe { CStr::from_ptr(interproc_status_name(status)) };
+            assert_eq!(got.to_str().unwrap(), name);
         }
     }
 }
