@@ -89,14 +89,19 @@ impl RobustMutex {
         unsafe {
             std::ptr::write_bytes(this, 0, 1);
             (*this).lock.init(recursive);
+            // Relaxed: the magic is a tag against misuse, not a publication. The mutex
+            // reaches other threads and processes through the memory that holds it (a named
+            // object's ready state, a segment's construct under its lock), whose own Release
+            // and Acquire order these stores.
             (*this)
                 .magic
-                .store(Self::magic(recursive), Ordering::Release);
+                .store(Self::magic(recursive), Ordering::Relaxed);
         }
         Ok(())
     }
 
     fn check(&self, recursive: bool) -> Result<()> {
+        // Relaxed: a tag check (see `init`).
         let m = self.magic.load(Ordering::Relaxed);
         if m == Self::magic(recursive) {
             return Ok(());
@@ -216,7 +221,8 @@ impl RobustMutex {
         self.lock
             .destroy()
             .map_err(|e| lock_error(e, "destroying a mutex"))?;
-        self.magic.store(0, Ordering::Release);
+        // Relaxed: a tag (see `init_at`); destroying needs everyone to have stopped using it.
+        self.magic.store(0, Ordering::Relaxed);
         Ok(())
     }
 }

@@ -41,7 +41,11 @@ impl InterprocessSemaphore {
         unsafe {
             std::ptr::write_bytes(ptr, 0, 1);
             (*ptr).count.store(initial, Ordering::Relaxed);
-            (*ptr).magic.store(MAGIC, Ordering::Release);
+            // Relaxed: the magic is a tag against misuse, not a publication. The object reaches
+            // other threads and processes through the memory that holds it (a named object's
+            // ready state, a segment's construct under its lock), whose own Release and Acquire
+            // order these stores.
+            (*ptr).magic.store(MAGIC, Ordering::Relaxed);
             Ok(&*ptr)
         }
     }
@@ -50,11 +54,13 @@ impl InterprocessSemaphore {
     /// `InvalidArgument`.
     pub fn destroy(&self) -> Result<()> {
         self.check()?;
-        self.magic.store(0, Ordering::Release);
+        // Relaxed: a tag (see `init_at`); destroying needs everyone to have stopped using it.
+        self.magic.store(0, Ordering::Relaxed);
         Ok(())
     }
 
     fn check(&self) -> Result<()> {
+        // Relaxed: a tag check (see `init_at`).
         if self.magic.load(Ordering::Relaxed) == MAGIC {
             Ok(())
         } else {

@@ -140,8 +140,11 @@ impl InterprocessUpgradableMutex {
             for s in &m.slots {
                 s.lock.init(false);
             }
-            // Release: publishes the initialised locks with the magic that says so.
-            m.magic.store(MAGIC, Ordering::Release);
+            // Relaxed: the magic is a tag against misuse, not a publication. The object reaches
+            // other threads and processes through the memory that holds it (a named object's
+            // ready state, a segment's construct under its lock), whose own Release and Acquire
+            // order these stores.
+            m.magic.store(MAGIC, Ordering::Relaxed);
             Ok(m)
         }
     }
@@ -152,7 +155,8 @@ impl InterprocessUpgradableMutex {
     /// No thread or process may use the mutex during or after this call.
     pub unsafe fn destroy(&self) -> Result<()> {
         self.check()?;
-        self.magic.store(0, Ordering::Release);
+        // Relaxed: a tag (see `init_at`); destroying needs everyone to have stopped using it.
+        self.magic.store(0, Ordering::Relaxed);
         let _ = self.guard.destroy();
         self.writer
             .destroy()
@@ -160,6 +164,7 @@ impl InterprocessUpgradableMutex {
     }
 
     fn check(&self) -> Result<()> {
+        // Relaxed: a tag check (see `init_at`).
         if self.magic.load(Ordering::Relaxed) == MAGIC {
             Ok(())
         } else {
