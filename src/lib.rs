@@ -34,6 +34,7 @@ mod region;
 mod segment;
 mod shm;
 pub mod sync;
+mod typed;
 mod xsi;
 
 pub mod ffi;
@@ -55,7 +56,16 @@ pub use sync::{
     InterprocessUpgradableMutex, LockHolder, LockOutcome, NamedCondition, NamedMutex,
     NamedRecursiveMutex, NamedSemaphore, NamedSharableMutex, NamedUpgradableMutex, WaitOutcome,
 };
+pub use typed::{
+    LockError, LockResult, ManagedSegment, Shareable, SharedCondvar, SharedMutex, SharedMutexGuard,
+};
 pub use xsi::{XsiKey, XsiSharedMemory};
+
+/// What typed code needs in scope: `use interproc::prelude::*;` brings the typed methods of
+/// the managed segments ([`ManagedSegment`]) and the [`Shareable`] marker.
+pub mod prelude {
+    pub use crate::{ManagedSegment, Shareable};
+}
 
 /// The library version, `MAJOR.MINOR.PATCH`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -231,7 +231,7 @@ impl MessageQueue {
     pub(super) fn locked_send<'a>(
         &'a self,
         mut guard: Guard<'a>,
-        data: &[u8],
+        data: Payload<'_>,
         priority: u32,
         wait: Wait,
     ) -> Result<Option<bool>> {

@@ -55,6 +55,7 @@ mod ring;
 mod switch;
 #[cfg(test)]
 mod tests;
+mod typed;
 mod wait;
 
 use crate::name::os_name;
@@ -88,6 +89,42 @@ pub struct MessageQueue {
 unsafe impl Send for MessageQueue {}
 // SAFETY: as above.
 unsafe impl Sync for MessageQueue {}
+
+/// The bytes of a message to send, as a pointer and a length: a typed value is sent without
+/// its padding ever being viewed as `u8`s, since every copy of it is untyped.
+#[derive(Clone, Copy)]
+pub(super) struct Payload<'a> {
+    ptr: *const u8,
+    len: usize,
+    _bytes: std::marker::PhantomData<&'a [u8]>,
+}
+
+impl<'a> Payload<'a> {
+    pub(super) fn of_slice(data: &'a [u8]) -> Payload<'a> {
+        Payload {
+            ptr: data.as_ptr(),
+            len: data.len(),
+            _bytes: std::marker::PhantomData,
+        }
+    }
+
+    /// The bytes of `value`, padding included (copied, never read as numbers).
+    pub(super) fn of_value<T>(value: &'a T) -> Payload<'a> {
+        Payload {
+            ptr: (value as *const T).cast(),
+            len: std::mem::size_of::<T>(),
+            _bytes: std::marker::PhantomData,
+        }
+    }
+
+    pub(super) fn as_ptr(self) -> *const u8 {
+        self.ptr
+    }
+
+    pub(super) fn len(self) -> usize {
+        self.len
+    }
+}
 
 /// How long a send or receive may wait.
 #[derive(Clone, Copy, Debug)]
@@ -269,7 +306,7 @@ impl MessageQueue {
 
     // ----- the operations -----
 
-    fn send_impl(&self, data: &[u8], priority: u32, wait: Wait) -> Result<bool> {
+    fn send_impl(&self, data: Payload<'_>, priority: u32, wait: Wait) -> Result<bool> {
         if data.len() as u64 > self.layout.max_msg_size {
             return Err(Error::new(
                 ErrorKind::Size,
@@ -335,17 +372,18 @@ impl MessageQueue {
     /// Sends `data` with `priority`, waiting while the queue is full. A message larger than
     /// `max_msg_size` is a `Size` error and the queue is unchanged.
     pub fn send(&self, data: &[u8], priority: u32) -> Result<()> {
-        self.send_impl(data, priority, Wait::Forever).map(|_| ())
+        self.send_impl(Payload::of_slice(data), priority, Wait::Forever)
+            .map(|_| ())
     }
 
     /// Sends if there is room now; returns whether it was sent.
     pub fn try_send(&self, data: &[u8], priority: u32) -> Result<bool> {
-        self.send_impl(data, priority, Wait::Never)
+        self.send_impl(Payload::of_slice(data), priority, Wait::Never)
     }
 
     /// Sends, waiting at most until `deadline`; returns whether it was sent.
     pub fn timed_send(&self, data: &[u8], priority: u32, deadline: Deadline) -> Result<bool> {
-        self.send_impl(data, priority, Wait::Until(deadline))
+        self.send_impl(Payload::of_slice(data), priority, Wait::Until(deadline))
     }
 
     /// Receives the oldest message of the highest priority into `buf`, waiting while the

@@ -53,7 +53,12 @@ impl MessageQueue {
     // ----- ring mode -----
 
     /// Sends in ring mode.
-    pub(super) fn ring_send(&self, data: &[u8], priority: u32, wait: Wait) -> Result<Ring<bool>> {
+    pub(super) fn ring_send(
+        &self,
+        data: Payload<'_>,
+        priority: u32,
+        wait: Wait,
+    ) -> Result<Ring<bool>> {
         if !self.ring_fits() {
             return Ok(Ring::Locked);
         }

@@ -1,0 +1,296 @@
+//! The typed Rust API: Shareable values as named objects, SharedMutex and SharedCondvar,
+//! typed queues; across real processes, with exact totals and bounded waits.
+
+use interproc::prelude::*;
+use interproc::{
+    ErrorKind, LockError, ManagedHeapMemory, ManagedSharedMemory, MessageQueue, OpenMode,
+    Permissions, SharedCondvar, SharedMemoryObject, SharedMutex,
+};
+use std::process::{Child, Command};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+interproc::shareable! {
+    /// What the processes share.
+    pub struct Board {
+        pub hits: AtomicU64,
+        pub ready: AtomicU32,
+        pub flags: [u8; 4],
+        pub scale: f64,
+    }
+}
+
+interproc::shareable! {
+    /// One message.
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    pub struct Reading {
+        pub seq: u64,
+        pub value: f64,
+        pub sensor: u32,
+        pub pad: u32,
+    }
+}
+
+fn unique(tag: &str) -> String {
+    format!("ipt_typed_{tag}_{}", std::process::id())
+}
+
+struct Remove(String);
+impl Drop for Remove {
+    fn drop(&mut self) {
+        SharedMemoryObject::remove(&self.0);
+    }
+}
+
+fn spawn(role: &str, name: &str) -> Child {
+    Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child", "--nocapture", "--test-threads=1"])
+        .env("INTERPROC_TYPED_ROLE", role)
+        .env("INTERPROC_TYPED_NAME", name)
+        .spawn()
+        .unwrap()
+}
+
+fn wait_ok(mut c: Child) {
+    let limit = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(st) = c.try_wait().unwrap() {
+            assert!(st.success(), "a child failed: {st}");
+            return;
+        }
+        assert!(Instant::now() < limit, "a child hangs");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+const ROUNDS: u64 = 5_000;
+const CHILDREN: u64 = 4;
+
+/// The other processes; does nothing in a normal run.
+#[test]
+fn child() {
+    let (Ok(role), Ok(name)) = (
+        std::env::var("INTERPROC_TYPED_ROLE"),
+        std::env::var("INTERPROC_TYPED_NAME"),
+    ) else {
+        return;
+    };
+    if role == "send" {
+        let q = MessageQueue::open(&name).unwrap();
+        for seq in 0..ROUNDS {
+            let r = Reading {
+                seq,
+                value: seq as f64 * 0.5,
+                sensor: (seq % 3) as u32,
+                pad: 0,
+            };
+            q.send_value(&r, 1).unwrap();
+        }
+        return;
+    }
+    let seg = ManagedSharedMemory::open(&name).unwrap();
+    match role.as_str() {
+        "count" => {
+            let board = seg.find::<Board>("board").unwrap().unwrap();
+            let total = seg.find::<SharedMutex<u64>>("total").unwrap().unwrap();
+            for _ in 0..ROUNDS {
+                board.hits.fetch_add(1, Ordering::Relaxed);
+                *total.lock().unwrap() += 1;
+            }
+        }
+        "die_holding" => {
+            let total = seg.find::<SharedMutex<u64>>("total").unwrap().unwrap();
+            let mut g = total.lock().unwrap();
+            *g = 777;
+            std::mem::forget(g);
+            std::process::exit(0);
+        }
+        "signal" => {
+            let state = seg.find::<SharedMutex<u64>>("state").unwrap().unwrap();
+            let cv = seg.find::<SharedCondvar>("changed").unwrap().unwrap();
+            std::thread::sleep(Duration::from_millis(50));
+            *state.lock().unwrap() = 42;
+            cv.notify_all().unwrap();
+        }
+        other => panic!("unknown role {other}"),
+    }
+}
+
+#[test]
+fn named_objects_by_type_with_checks() {
+    let mut seg = ManagedHeapMemory::new(1 << 16).unwrap();
+    let board = seg
+        .construct(
+            "board",
+            Board {
+                hits: AtomicU64::new(3),
+                ready: AtomicU32::new(0),
+                flags: [1, 2, 3, 4],
+                scale: 2.5,
+            },
+        )
+        .unwrap();
+    board.hits.fetch_add(1, Ordering::Relaxed);
+    let again = seg.find::<Board>("board").unwrap().unwrap();
+    assert_eq!(again.hits.load(Ordering::Relaxed), 4);
+    assert_eq!((again.flags, again.scale), ([1, 2, 3, 4], 2.5));
+    assert!(std::ptr::eq(board, again));
+    // Another type of another size: an error, nothing changed.
+    let e = seg.find::<u64>("board").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+    assert_eq!(seg.find::<u32>("nothing").unwrap(), None);
+    // Taken names, find_or_construct, slices, unique and anonymous objects.
+    let e = seg.construct("board", 0u64).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::AlreadyExists, "{e}");
+    let n = seg.find_or_construct("n", || 5u32).unwrap();
+    assert_eq!(*n, 5);
+    assert_eq!(*seg.find_or_construct("n", || 9u32).unwrap(), 5);
+    let squares = seg
+        .construct_slice("squares", 6, |i| (i * i) as u64)
+        .unwrap();
+    assert_eq!(squares, &[0, 1, 4, 9, 16, 25]);
+    assert_eq!(seg.find_slice::<u64>("squares").unwrap().unwrap().len(), 6);
+    let e = seg.find::<u64>("squares").unwrap_err();
+    assert!(e.message().contains("array of 6"), "{e}");
+    let u = seg.construct_unique(AtomicU32::new(7)).unwrap();
+    assert_eq!(u.load(Ordering::Relaxed), 7);
+    assert!(seg.find_unique::<AtomicU32>().unwrap().is_some());
+    let a = seg.construct_anonymous([1.5f32; 3]).unwrap();
+    assert_eq!(*a, [1.5; 3]);
+    assert_eq!(seg.num_named_objects().unwrap(), 3);
+    // Destroying: by the right type only; then the name is free.
+    assert!(seg.destroy::<u64>("board").is_err());
+    assert!(seg.find::<Board>("board").unwrap().is_some());
+    assert!(seg.destroy::<Board>("board").unwrap());
+    assert!(!seg.destroy::<Board>("board").unwrap());
+    assert!(seg.destroy::<u64>("squares").unwrap());
+    assert!(seg.destroy_unique::<AtomicU32>().unwrap());
+    assert!(seg.find::<Board>("board").unwrap().is_none());
+}
+
+#[test]
+fn a_read_only_segment_refuses_to_construct() {
+    let name = unique("ro");
+    let _r = Remove(name.clone());
+    let seg = ManagedSharedMemory::create(&name, 1 << 16, Permissions::default()).unwrap();
+    seg.construct("x", 1u64).unwrap();
+    let ro =
+        ManagedSharedMemory::new(OpenMode::OpenReadOnly, &name, 0, Permissions::default()).unwrap();
+    assert_eq!(*ro.find::<u64>("x").unwrap().unwrap(), 1);
+    let e = ro.construct("y", 2u64).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Mode, "{e}");
+    assert_eq!(seg.find::<u64>("y").unwrap(), None);
+}
+
+#[test]
+fn processes_count_exactly_through_atomics_and_a_shared_mutex() {
+    let name = unique("count");
+    let _r = Remove(name.clone());
+    let seg = ManagedSharedMemory::create(&name, 1 << 16, Permissions::default()).unwrap();
+    seg.construct(
+        "board",
+        Board {
+            hits: AtomicU64::new(0),
+            ready: AtomicU32::new(0),
+            flags: [0; 4],
+            scale: 1.0,
+        },
+    )
+    .unwrap();
+    let total = seg.construct("total", SharedMutex::new(0u64)).unwrap();
+    let children: Vec<_> = (0..CHILDREN).map(|_| spawn("count", &name)).collect();
+    for c in children {
+        wait_ok(c);
+    }
+    let board = seg.find::<Board>("board").unwrap().unwrap();
+    assert_eq!(board.hits.load(Ordering::Relaxed), CHILDREN * ROUNDS);
+    assert_eq!(*total.lock().unwrap(), CHILDREN * ROUNDS);
+}
+
+#[test]
+fn a_dead_owner_surfaces_like_poisoning() {
+    let name = unique("dead");
+    let _r = Remove(name.clone());
+    let seg = ManagedSharedMemory::create(&name, 1 << 16, Permissions::default()).unwrap();
+    let total = seg.construct("total", SharedMutex::new(1u64)).unwrap();
+    wait_ok(spawn("die_holding", &name));
+    match total.lock() {
+        Err(LockError::OwnerDied(mut g)) => {
+            assert_eq!(*g, 777, "the dead owner's write is reachable");
+            *g = 1;
+        }
+        other => panic!("expected OwnerDied, got {:?}", other.map(|g| *g)),
+    }
+    // Told once; the lock works on.
+    assert_eq!(*total.lock().unwrap(), 1);
+    assert!(total.try_lock().unwrap().is_some());
+}
+
+#[test]
+fn a_condvar_waits_with_the_guard_across_processes() {
+    let name = unique("cv");
+    let _r = Remove(name.clone());
+    let seg = ManagedSharedMemory::create(&name, 1 << 16, Permissions::default()).unwrap();
+    let state = seg.construct("state", SharedMutex::new(0u64)).unwrap();
+    let cv = seg.construct("changed", SharedCondvar::new()).unwrap();
+    let child = spawn("signal", &name);
+    let g = state.lock().unwrap();
+    let t = Instant::now();
+    let mut g = g;
+    while *g != 42 {
+        let (g2, _) = cv.wait_timeout(g, Duration::from_secs(1)).unwrap();
+        g = g2;
+        assert!(t.elapsed() < Duration::from_secs(30), "never signalled");
+    }
+    drop(g);
+    wait_ok(child);
+    // A timed wait with nobody to signal times out and gives the guard back.
+    let (g, timed_out) = cv
+        .wait_timeout(state.lock().unwrap(), Duration::from_millis(20))
+        .unwrap();
+    assert!(timed_out);
+    assert_eq!(*g, 42);
+}
+
+#[test]
+fn typed_queues_across_processes_and_their_checks() {
+    let name = unique("mq");
+    let _r = Remove(name.clone());
+    let size = std::mem::size_of::<Reading>();
+    let q = MessageQueue::create(&name, 64, size, Permissions::default()).unwrap();
+    let child = spawn("send", &name);
+    let mut next = 0u64;
+    while next < ROUNDS {
+        let (r, prio) = q
+            .recv_timeout::<Reading>(Duration::from_secs(30))
+            .unwrap()
+            .expect("the sender stalled");
+        assert_eq!(prio, 1);
+        assert_eq!(
+            r,
+            Reading {
+                seq: next,
+                value: next as f64 * 0.5,
+                sensor: (next % 3) as u32,
+                pad: 0
+            }
+        );
+        next += 1;
+    }
+    wait_ok(child);
+    assert_eq!(q.try_receive_value::<Reading>().unwrap(), None);
+    // A value larger than the messages, and a message of another size: Size errors.
+    let e = q.send_value(&[0u64; 8], 0).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Size, "{e}");
+    q.send(b"short", 0).unwrap();
+    let e = q.receive_value::<Reading>().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Size, "{e}");
+    // Smaller values travel in larger messages only if the sizes match exactly.
+    q.send_value(&7u64, 3).unwrap();
+    assert!(q.receive_value::<u32>().is_err());
+    for i in 0..5u64 {
+        assert!(q.try_send_value(&i, (i % 2) as u32).unwrap());
+    }
+    let got: Vec<(u64, u32)> = q.try_iter::<u64>().map(|r| r.unwrap()).collect();
+    assert_eq!(got, vec![(1, 1), (3, 1), (0, 0), (2, 0), (4, 0)]);
+}
