@@ -554,7 +554,9 @@ bool interproc_file_mapping_remove(const char *path);
  * `INTERPROC_OPEN_OR_CREATE`, `INTERPROC_OPEN_READ_ONLY`, `INTERPROC_OPEN_COPY_ON_WRITE`;
  * `size` and `perm` are used when the segment is created. Among processes racing with
  * `INTERPROC_OPEN_OR_CREATE` exactly one creates (see `interproc_managed_created`); the
- * others wait a bounded time for it and get `INTERPROC_CORRUPTED_ERROR` if it died half-way.
+ * others wait for it as long as it lives. If the creator died half-way, the next
+ * `INTERPROC_OPEN_OR_CREATE` builds the segment anew and `INTERPROC_OPEN_ONLY` gets
+ * `INTERPROC_CORRUPTED_ERROR` at once.
  *
  * # Safety
  * `name` must be NULL or a NUL-terminated string; `out` NULL or writable.

@@ -10,7 +10,8 @@ namespace interproc {
 
 /// A managed segment in POSIX shared memory (`/dev/shm/<name>`). Among processes racing
 /// with `open_or_create`, exactly one creates the segment (`created()` tells which); the
-/// others wait a bounded time and throw `corrupted_error` if the creator died half-way.
+/// others wait for it as long as it lives. If the creator died half-way, the next
+/// `open_or_create` builds the segment anew and `open_only` throws `corrupted_error` at once.
 class managed_shared_memory : public detail::managed_memory_impl {
 public:
    /// An object that refers to no segment.
