@@ -25,12 +25,57 @@ typedef int map_options_t;
 /// No extra mapping options.
 inline constexpr map_options_t default_map_options = map_options_t(-1);
 
+// The classes Boost's interprocess_fwd.hpp declares, as far as interproc has them (the
+// policy templates basic_managed_*, the memory algorithms and the index types are not
+// there yet; the pooled allocators and offset_ptr, whose defaults live with their
+// definitions, come with their own headers).
 class permissions;
 class shared_memory_object;
 class mapped_region;
 class file_mapping;
 class xsi_key;
 class xsi_shared_memory;
+
+class managed_shared_memory;
+class managed_mapped_file;
+class managed_heap_memory;
+class managed_external_buffer;
+class managed_xsi_shared_memory;
+
+class interprocess_exception;
+class bad_alloc;
+class lock_exception;
+
+class interprocess_mutex;
+class interprocess_recursive_mutex;
+class interprocess_semaphore;
+class interprocess_condition;
+class interprocess_condition_any;
+class interprocess_sharable_mutex;
+class interprocess_upgradable_mutex;
+class named_mutex;
+class named_recursive_mutex;
+class named_semaphore;
+class named_condition;
+class named_condition_any;
+class named_sharable_mutex;
+class named_upgradable_mutex;
+class null_mutex;
+class file_lock;
+struct mutex_family;
+struct null_mutex_family;
+template <class Mutex> class scoped_lock;
+template <class SharableMutex> class sharable_lock;
+template <class UpgradableMutex> class upgradable_lock;
+
+template <class T, class SegmentManager> class allocator;
+template <class T, class SegmentManager> class deleter;
+template <class T, class Deleter> class scoped_ptr;
+template <class T, class VoidPointer> class intrusive_ptr;
+template <class T, class VoidAllocator, class Deleter> class shared_ptr;
+template <class T, class VoidAllocator, class Deleter> class weak_ptr;
+
+template <class VoidPointer> class message_queue_t;
 
 /// A native file handle (a file descriptor, as in Boost on POSIX systems).
 typedef int file_handle_t;

@@ -245,7 +245,8 @@ template <class Pointer, std::size_t NumBits> struct pointer_plus_bits;
 /// or balance in the parent pointer (compact nodes), exactly as over Boost's offset_ptr.
 template <std::size_t Alignment, class D, class O, std::size_t A>
 struct max_pointer_plus_bits<interproc::offset_ptr<void, D, O, A>, Alignment> {
-   static const std::size_t value = interproc::detail::low_zero_bits(Alignment) > 0 ? interproc::detail::low_zero_bits(Alignment) - 1 : 0;
+   static const std::size_t value =
+      interproc::detail::low_zero_bits(Alignment) > 0 ? interproc::detail::low_zero_bits(Alignment) - 1 : 0;
 };
 
 /// Packs `NumBits` bits into an offset_ptr's offset, above the null bit (Boost's layout).
@@ -263,8 +264,8 @@ struct pointer_plus_bits<interproc::offset_ptr<T, D, O, A>, NumBits> {
       pointer p;
       const O off = n.priv_offset() & ~Mask;
       // Rebase the offset from n's address to p's (null stays the distance 1).
-      p.priv_offset() = off == 1 ? off
-                                 : static_cast<O>(off + (reinterpret_cast<std::uintptr_t>(&n) - reinterpret_cast<std::uintptr_t>(&p)));
+      const std::uintptr_t shift = reinterpret_cast<std::uintptr_t>(&n) - reinterpret_cast<std::uintptr_t>(&p);
+      p.priv_offset() = off == 1 ? off : static_cast<O>(off + shift);
       return p;
    }
    /// Points `n` where `p` points, keeping `n`'s bits.
