@@ -9,6 +9,7 @@
 // address) opens the segment, checks every container element by element, and adds to each
 // (allocating through the allocators stored in the segment, or relinking items). The
 // parent then checks what the child added, and destroys everything.
+// Porting rule: this program also builds against Boost and prints the same.
 #include "check.h"
 
 #if !__has_include(<boost/container/list.hpp>) || !__has_include(<boost/intrusive/list.hpp>)

@@ -3,6 +3,7 @@
 // ipcdetail for the process id): they exist, config_begin/config_end pair up any number of
 // times, and ipcdetail::get_current_process_id() is the calling process's id in the
 // parent and in a forked child. When Boost is installed, its answers are compared too.
+// Porting rule: this program also builds against Boost and prints the same.
 #include <interproc/detail/config_begin.hpp>
 #include <interproc/detail/workaround.hpp>
 

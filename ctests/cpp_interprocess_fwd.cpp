@@ -2,7 +2,8 @@
 // interproc has, so a program's own header can name them (pointers, references, friend
 // and member declarations) with only that include, as with Boost. After the full headers,
 // the declared names are the classes themselves. (The names used here are those Boost 1.74's
-// interprocess_fwd.hpp declares; this program builds against Boost by the porting rule.)
+// interprocess_fwd.hpp declares.)
+// Porting rule: this program also builds against Boost and prints the same.
 #include <interproc/interprocess_fwd.hpp>
 
 // What a program's header declares with only the forward declarations.
@@ -36,7 +37,11 @@ struct Handles {
 };
 
 #include "check.h"
-#include <interproc.hpp>
+#include <interproc/exceptions.hpp>
+#include <interproc/managed_shared_memory.hpp>
+#include <interproc/shared_memory_object.hpp>
+#include <interproc/sync/interprocess_mutex.hpp>
+#include <interproc/sync/scoped_lock.hpp>
 
 #include <cstdio>
 #include <type_traits>

@@ -196,7 +196,11 @@ static void cached_allocators(managed_shared_memory &segment) {
       scoped.deallocate(scoped.allocate(1), 1);
       CHECK(scoped.get_num_cached_nodes() == 32);
    }
-   copy.deallocate_cached_nodes();
+   // Boost's name for the same: the cache is emptied into the shared pool.
+   copy.deallocate(copy.allocate(1), 1);
+   CHECK(copy.get_num_cached_nodes() > 0);
+   copy.deallocate_cache();
+   CHECK(copy.get_num_cached_nodes() == 0);
    node_allocator<int, SM> plain(sm);
    check_pool_whole(plain);
 

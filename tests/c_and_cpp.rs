@@ -1,6 +1,7 @@
 //! Builds and runs the C and C++ programs of `ctests/`, checks that every header compiles on
-//! its own and when included twice, and runs the seed examples of `examples/`, comparing
-//! their output with what Boost.Interprocess prints.
+//! its own and when included twice, builds the `ctests/` programs that use only Boost's API
+//! against Boost too, and runs the seed examples of `examples/`, comparing their output with
+//! what Boost.Interprocess prints.
 //!
 //! Compilers: `gcc`/`g++` always, `clang`/`clang++` when installed. C++ is built as C++17
 //! and C++20, everything with `-Wall -Wextra -Werror`. Programs link the freshly built
@@ -493,6 +494,74 @@ fn run_examples(
     }
     remove_seed_objects();
     (ran, failures)
+}
+
+/// The line by which a `ctests/*.cpp` program says it uses only Boost's API.
+const PORTED_MARK: &str =
+    "// Porting rule: this program also builds against Boost and prints the same.";
+
+/// The C++ programs of `ctests/` that carry `PORTED_MARK`: built again against Boost from
+/// the source the porting rule undoes (they still link libinterproc for `check.h`), they
+/// must print exactly what their interproc builds print.
+#[test]
+fn ported_ctests_print_what_boost_prints() {
+    if !boost_installed() {
+        eprintln!(
+            "note: Boost headers not installed; the ported programs were not built against Boost"
+        );
+        return;
+    }
+    let dir = out_dir("ported");
+    let lib = link_dir();
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for src in sources("ctests", "cpp") {
+        let text = std::fs::read_to_string(&src).unwrap();
+        if !text.lines().any(|l| l.trim() == PORTED_MARK) {
+            continue;
+        }
+        let name = stem(&src);
+        let exe = dir.join(format!("{name}_interproc"));
+        if let Err(e) = compile("g++", "c++17", &src, &exe, &[]) {
+            failures.push(e);
+            continue;
+        }
+        let bexe = dir.join(format!("{name}_boost"));
+        let bsrc = bexe.with_extension("cpp");
+        std::fs::write(&bsrc, boost_source(&text)).unwrap();
+        let out = Command::new("g++")
+            .args(["-std=c++17", "-O1", "-w", "-I"])
+            .arg(root().join("ctests"))
+            .arg("-idirafter")
+            .arg(root().join("include"))
+            .arg(&bsrc)
+            .arg("-o")
+            .arg(&bexe)
+            .arg(format!("-L{}", lib.display()))
+            .arg("-linterproc")
+            .arg(format!("-Wl,-rpath,{}", lib.display()))
+            .args(["-lrt", "-lpthread"])
+            .output()
+            .expect("running g++");
+        if !out.status.success() {
+            failures.push(format!(
+                "{name}: the Boost build does not compile:\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+            continue;
+        }
+        let (ok, got, err) = run(&exe, &dir);
+        let (bok, bgot, berr) = run(&bexe, &dir);
+        compared += 1;
+        if !ok || !bok || got != bgot {
+            failures.push(format!(
+                "{name}: interproc ok={ok}, Boost ok={bok}\n--- interproc\n{got}{err}--- Boost\n{bgot}{berr}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(compared > 0, "no program carries the porting mark");
+    eprintln!("{compared} ported programs print what their Boost builds print");
 }
 
 #[test]

@@ -566,6 +566,8 @@ public:
    size_type get_num_cached_nodes() const noexcept { return m_cache.size(); }
    /// Gives every cached node back to the pool.
    void deallocate_cached_nodes() noexcept { m_cache.flush(this->get_node_pool(), m_cache.size()); }
+   /// Boost's name for `deallocate_cached_nodes`.
+   void deallocate_cache() noexcept { deallocate_cached_nodes(); }
 
 protected:
    void swap_cached(cached_pool_allocator_base &other) noexcept {
