@@ -1,9 +1,58 @@
 //! interproc: Boost.Interprocess rebuilt in Rust.
 //!
-//! Shared memory objects, mapped regions and (as the project grows) managed segments,
-//! synchronisation primitives and message queues that C, C++ and Rust processes use at the
-//! same time. This crate is the Rust API; the C ABI lives in [`ffi`] (header
-//! `include/interproc.h`) and the C++ wrapper in `include/interproc/`.
+//! Managed shared memory segments, robust locks, conditions, semaphores and message queues
+//! that Rust, C and C++ processes use at the same time: a C or C++ program built against
+//! interproc's C ABI (`include/interproc.h`) or its Boost-compatible C++ headers
+//! (`include/interproc/`) opens the very objects a Rust program creates with this crate.
+//!
+//! # The typed API
+//!
+//! Values of [`Shareable`] types live in a managed segment by name; every process that maps
+//! the segment finds them. Locks are robust: a holder that dies is reported to the next
+//! locker, never left to block everyone.
+//!
+//! ```
+//! use interproc::prelude::*;
+//! use interproc::{ManagedSharedMemory, MessageQueue, Permissions, SharedMutex};
+//! use std::sync::atomic::{AtomicU64, Ordering};
+//!
+//! interproc::shareable! {
+//!     /// A struct every process sees (C++: the same members, in this order).
+//!     pub struct Stats {
+//!         pub hits: AtomicU64,
+//!         pub limits: [u32; 4],
+//!     }
+//! }
+//!
+//! # let name = format!("interproc_doc_lib_{}", std::process::id());
+//! let seg = ManagedSharedMemory::open_or_create(&name, 65536, Permissions::default())?;
+//! let stats = seg.find_or_construct("stats", || Stats {
+//!     hits: AtomicU64::new(0),
+//!     limits: [10, 20, 30, 40],
+//! })?;
+//! stats.hits.fetch_add(1, Ordering::Relaxed);
+//!
+//! let total = seg.find_or_construct("total", || SharedMutex::new(0u64))?;
+//! *total.lock().expect("a holder died") += 1;
+//!
+//! # let qname = format!("{name}_q");
+//! let queue = MessageQueue::open_or_create(&qname, 16, 8, Permissions::default())?;
+//! queue.send_value(&42u64, 0)?;
+//! assert_eq!(queue.receive_value::<u64>()?, (42, 0));
+//! # drop(seg);
+//! # interproc::SharedMemoryObject::remove(&name);
+//! # MessageQueue::remove(&qname);
+//! # Ok::<(), interproc::Error>(())
+//! ```
+//!
+//! See [`ManagedSegment`] for named, unique and anonymous objects, [`SharedMutex`] and
+//! [`SharedCondvar`] for locking, and [`MessageQueue`] for typed and byte messages.
+//!
+//! # The raw API
+//!
+//! Underneath, everything works on bytes, as the C ABI does: shared memory objects and
+//! mapped regions, the [`SegmentManager`] with sizes and closures, and queues of byte
+//! slices.
 //!
 //! ```
 //! use interproc::{MappedRegion, Mode, Permissions, SharedMemoryObject};
