@@ -193,38 +193,54 @@ fn found<T: Shareable>(
 }
 
 /// `info` if its elements are `T`s by size and alignment.
+#[inline]
 fn checked<T>(info: ObjectInfo, name: &str) -> Result<ObjectInfo> {
     let (size, align) = (std::mem::size_of::<T>(), std::mem::align_of::<T>());
     if info.elem_size != size || info.ptr.as_ptr() as usize % align != 0 {
-        return Err(Error::new(
-            ErrorKind::InvalidArgument,
-            format!(
-                "object {name:?} holds elements of {} bytes at {:p}, not a {} ({size} bytes, aligned to {align})",
-                info.elem_size,
-                info.ptr,
-                std::any::type_name::<T>()
-            ),
-        ));
+        return Err(not_a::<T>(&info, name));
     }
     Ok(info)
 }
 
+/// The error for an object that does not hold `T`s (out of line: the typed calls stay as
+/// cheap as the raw ones they wrap).
+#[cold]
+#[inline(never)]
+fn not_a<T>(info: &ObjectInfo, name: &str) -> Error {
+    let (size, align) = (std::mem::size_of::<T>(), std::mem::align_of::<T>());
+    Error::new(
+        ErrorKind::InvalidArgument,
+        format!(
+            "object {name:?} holds elements of {} bytes at {:p}, not a {} ({size} bytes, aligned to {align})",
+            info.elem_size,
+            info.ptr,
+            std::any::type_name::<T>()
+        ),
+    )
+}
+
 /// The one `T` of `info`; an error for an array of another length.
+#[inline]
 fn one<'a, T: Shareable>(info: ObjectInfo) -> Result<&'a T> {
     if info.count != 1 {
-        return Err(Error::new(
-            ErrorKind::InvalidArgument,
-            format!(
-                "the object is an array of {} elements, not one {}",
-                info.count,
-                std::any::type_name::<T>()
-            ),
-        ));
+        return Err(not_one::<T>(info.count));
     }
     // SAFETY: `info` was checked to hold one element of `size_of::<T>()` bytes, aligned for
     // `T`, inside the mapped segment; every bit pattern is a `T` (Shareable); the segment
     // stays mapped while the borrow it is tied to lasts; only shared references are made.
     Ok(unsafe { info.ptr.cast::<T>().as_ref() })
+}
+
+#[cold]
+#[inline(never)]
+fn not_one<T>(count: usize) -> Error {
+    Error::new(
+        ErrorKind::InvalidArgument,
+        format!(
+            "the object is an array of {count} elements, not one {}",
+            std::any::type_name::<T>()
+        ),
+    )
 }
 
 /// The `T`s of `info` as a slice.
