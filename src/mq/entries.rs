@@ -101,7 +101,7 @@ impl MessageQueue {
     pub(super) fn entries_are_garbage(&self) -> bool {
         (0..ENTRIES).all(|i| {
             let h = self.entry(i).lock.holder();
-            matches!(h, robust::Holder::Garbage(_))
+            matches!(h, crate::LockHolder::Garbage(_))
         })
     }
 

@@ -30,6 +30,7 @@ pub use file_lock::FileLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
+pub use crate::os::robust::LockHolder;
 pub use mutex::{InterprocessMutex, InterprocessRecursiveMutex, LockOutcome, MutexGuard};
 pub(crate) use named::kind_in as named_kind_in;
 pub use named::{
@@ -38,32 +39,6 @@ pub use named::{
 };
 pub use semaphore::InterprocessSemaphore;
 pub use upgradable::{InterprocessSharableMutex, InterprocessUpgradableMutex};
-
-/// What a lock's word says of its holder at one moment (for tools and reports; a holder
-/// is never judged alive or dead by looking for its process, only by the kernel's mark).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LockHolder {
-    /// Free, released normally.
-    Free,
-    /// Free, marked by the kernel: its last owner died holding it. The next locker gets it
-    /// and is told the owner died.
-    OwnerDied,
-    /// Held by this thread id, as the holder's own PID namespace numbers it.
-    Thread(u32),
-    /// The word names a thread id no kernel hands out: garbage written over the lock.
-    Garbage(u32),
-}
-
-/// What the word of the robust lock `m` says of its holder.
-pub(crate) fn lock_holder(m: &crate::os::robust::RobustLock) -> LockHolder {
-    use crate::os::robust::Holder;
-    match m.holder() {
-        Holder::Free => LockHolder::Free,
-        Holder::OwnerDied => LockHolder::OwnerDied,
-        Holder::Thread(tid) => LockHolder::Thread(tid),
-        Holder::Garbage(tid) => LockHolder::Garbage(tid),
-    }
-}
 
 /// How long a waiter busy-waits before it starts yielding: long enough to catch a
 /// hand-off from a process running on another CPU.

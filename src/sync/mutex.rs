@@ -309,7 +309,7 @@ macro_rules! robust_mutex_type {
             /// What the lock word says of its holder right now (for reports: the answer
             /// may be stale as soon as it is read).
             pub fn holder(&self) -> super::LockHolder {
-                super::lock_holder(&self.inner.lock)
+                self.inner.lock.holder()
             }
 
             /// Whether the current holder got the lock from an owner that died. Meaningful

@@ -277,7 +277,7 @@ impl InterprocessUpgradableMutex {
 
     /// What the exclusive side's lock word says of its holder right now (for reports).
     pub fn holder(&self) -> super::LockHolder {
-        super::lock_holder(&self.writer)
+        self.writer.holder()
     }
 
     // ----- the writer side -----

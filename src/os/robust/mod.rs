@@ -224,7 +224,7 @@ impl RobustLock {
     }
 
     /// What the word says of its holder right now.
-    pub(crate) fn holder(&self) -> Holder {
+    pub(crate) fn holder(&self) -> LockHolder {
         // SAFETY: `self.ptr()` points to this live lock.
         unsafe { holder(self.ptr()) }
     }
@@ -738,17 +738,19 @@ unsafe fn owner_tid(m: *mut RobustLock) -> Option<u32> {
     owner_of(unsafe { (*m).word.load(Ordering::Acquire) })
 }
 
-/// What a lock's word says of it, for tools and reports.
+/// What a lock's word says of its holder at one moment (for tools and reports; a holder
+/// is never judged alive or dead by looking for its process, only by the kernel's mark).
+/// The public API re-exports it as `interproc::LockHolder`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Holder {
-    /// Free, and its last owner let go of it.
+pub enum LockHolder {
+    /// Free, released normally.
     Free,
-    /// Free, but marked by the kernel: its last owner died holding it, and the next
-    /// locker is told so.
+    /// Free, marked by the kernel: its last owner died holding it. The next locker gets it
+    /// and is told the owner died.
     OwnerDied,
-    /// Held by this thread id (of whatever PID namespace the holder lives in).
+    /// Held by this thread id, as the holder's own PID namespace numbers it.
     Thread(u32),
-    /// The word names a thread id no kernel hands out: garbage.
+    /// The word names a thread id no kernel hands out: garbage written over the lock.
     Garbage(u32),
 }
 
@@ -756,15 +758,15 @@ pub(crate) enum Holder {
 ///
 /// # Safety
 /// As [`owner_tid`].
-unsafe fn holder(m: *mut RobustLock) -> Holder {
+unsafe fn holder(m: *mut RobustLock) -> LockHolder {
     // SAFETY: the lock word is an aligned atomic u32. Relaxed: a report of one moment,
     // ordered with nothing else.
     let v = unsafe { (*m).word.load(Ordering::Relaxed) };
     match owner_of(v) {
-        _ if impossible_owner(v) => Holder::Garbage(v & TID_MASK),
-        Some(tid) => Holder::Thread(tid),
-        None if v & OWNER_DIED != 0 => Holder::OwnerDied,
-        None => Holder::Free,
+        _ if impossible_owner(v) => LockHolder::Garbage(v & TID_MASK),
+        Some(tid) => LockHolder::Thread(tid),
+        None if v & OWNER_DIED != 0 => LockHolder::OwnerDied,
+        None => LockHolder::Free,
     }
 }
 

@@ -11,7 +11,7 @@ impl SegmentManager {
     /// holder's own PID namespace), marked by the kernel because its owner died (the next
     /// process to lock recovers it), or garbage.
     pub fn lock_holder(&self) -> LockHolder {
-        crate::sync::lock_holder(self.segment_lock())
+        self.segment_lock().holder()
     }
 
     // Views are only made from validated segments (`from_base` after `attach`/`format`,
