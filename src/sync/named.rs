@@ -385,9 +385,16 @@ pub struct NamedSyncReport {
 /// The Boost class name of the named sync object whose first bytes are `head`, if they are
 /// one's header (any layout version).
 pub(crate) fn kind_in(head: &[u8]) -> Option<&'static str> {
+    kind_code_in(head)
+        .map(|code| Kind::from_code(code).map_or("named sync object", Kind::boost_name))
+}
+
+/// The kind code in `head` (an object's first bytes), if they begin with a named sync
+/// object's magic.
+fn kind_code_in(head: &[u8]) -> Option<u32> {
     let magic = u64::from_le_bytes(head.get(..8)?.try_into().ok()?);
     let code = u32::from_le_bytes(head.get(12..16)?.try_into().ok()?);
-    (magic == MAGIC).then(|| Kind::from_code(code).map_or("named sync object", Kind::boost_name))
+    (magic == MAGIC).then_some(code)
 }
 
 /// Opens the named sync object `name` (open_only) as the class its header names, which
@@ -407,8 +414,7 @@ pub fn open_any_named(name: &str) -> Result<NamedSyncReport> {
         }
         MappedRegion::new(&shm, Mode::ReadOnly, 0, head.len())?.read_at(0, &mut head)?;
     }
-    let code = u32::from_le_bytes(head[12..16].try_into().expect("4 bytes"));
-    let kind = match kind_in(&head).and(Kind::from_code(code)) {
+    let kind = match kind_code_in(&head).and_then(Kind::from_code) {
         Some(k) => k,
         None => return Err(corrupt("no header of a known kind")),
     };
