@@ -7,22 +7,12 @@ use interproc::{
     SharedMemoryObject, XsiKey,
 };
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicUsize, Ordering};
+
+mod common;
+use common::Remove;
 
 fn unique(tag: &str) -> String {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    format!(
-        "ipt_mng_{tag}_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-struct Remove(String);
-impl Drop for Remove {
-    fn drop(&mut self) {
-        SharedMemoryObject::remove(&self.0);
-    }
+    common::unique("ipt_mng", tag)
 }
 
 fn write_u64s(ptr: NonNull<u8>, count: usize, first: u64) -> interproc::Result<()> {

@@ -91,15 +91,10 @@ fn spawn_in_namespace(role: &str, names: &Names) -> Option<(Child, MessageQueue)
     Some((child, q))
 }
 
+mod common;
+
 fn wait_bounded(child: &mut Child) -> std::process::ExitStatus {
-    let limit = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            return st;
-        }
-        assert!(Instant::now() < limit, "the holder did not finish");
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    common::wait_bounded(child, Duration::from_secs(30))
 }
 
 fn create(names: &Names) -> (NamedMutex, NamedSharableMutex, ManagedSharedMemory) {

@@ -10,23 +10,13 @@ use interproc::{
     Permissions, SharedMemoryObject,
 };
 use std::ffi::CString;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-fn unique(tag: &str) -> String {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    format!(
-        "ipt_pub_{tag}_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
+mod common;
+use common::Remove;
 
-struct Remove(String);
-impl Drop for Remove {
-    fn drop(&mut self) {
-        SharedMemoryObject::remove(&self.0);
-    }
+fn unique(tag: &str) -> String {
+    common::unique("ipt_pub", tag)
 }
 
 /// What a creator leaves behind when it dies after each step of creation.
@@ -239,11 +229,7 @@ fn racing_openers_replace_a_dead_creator_exactly_once() {
         .collect();
     let mut built = 0;
     for mut c in racers {
-        let limit = Instant::now() + Duration::from_secs(60);
-        while c.try_wait().unwrap().is_none() {
-            assert!(Instant::now() < limit, "a racer hangs");
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        common::wait_bounded(&mut c, Duration::from_secs(60));
         let out = c.wait_with_output().unwrap();
         assert!(out.status.success());
         let said = String::from_utf8_lossy(&out.stdout);

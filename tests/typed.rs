@@ -4,7 +4,7 @@
 use interproc::prelude::*;
 use interproc::{
     ErrorKind, LockError, ManagedHeapMemory, ManagedSharedMemory, MessageQueue, OpenMode,
-    Permissions, SharedCondvar, SharedMemoryObject, SharedMutex,
+    Permissions, SharedCondvar, SharedMutex,
 };
 use std::process::{Child, Command};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -31,15 +31,11 @@ interproc::shareable! {
     }
 }
 
-fn unique(tag: &str) -> String {
-    format!("ipt_typed_{tag}_{}", std::process::id())
-}
+mod common;
+use common::Remove;
 
-struct Remove(String);
-impl Drop for Remove {
-    fn drop(&mut self) {
-        SharedMemoryObject::remove(&self.0);
-    }
+fn unique(tag: &str) -> String {
+    common::unique("ipt_typed", tag)
 }
 
 fn spawn(role: &str, name: &str) -> Child {
@@ -52,15 +48,8 @@ fn spawn(role: &str, name: &str) -> Child {
 }
 
 fn wait_ok(mut c: Child) {
-    let limit = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Some(st) = c.try_wait().unwrap() {
-            assert!(st.success(), "a child failed: {st}");
-            return;
-        }
-        assert!(Instant::now() < limit, "a child hangs");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let status = common::wait_bounded(&mut c, Duration::from_secs(60));
+    assert!(status.success(), "a child failed: {status}");
 }
 
 const ROUNDS: u64 = 5_000;
