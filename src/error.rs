@@ -230,6 +230,15 @@ impl Error {
     }
 }
 
+/// The OS layer reports bare errnos and knows nothing above itself; the conversion into the
+/// library's error lives here, on the error side of the boundary.
+impl crate::os::Errno {
+    /// This errno as an [`Error`] with `context` saying what was being done.
+    pub(crate) fn into_error(self, context: impl fmt::Display) -> Error {
+        Error::from_errno(self.0, context)
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} ({})", self.message, self.kind)

@@ -26,11 +26,6 @@ impl Errno {
                 .unwrap_or(libc::EIO),
         )
     }
-
-    /// This errno as an [`crate::Error`] with `context` saying what was being done.
-    pub(crate) fn into_error(self, context: impl std::fmt::Display) -> crate::Error {
-        crate::Error::from_errno(self.0, context)
-    }
 }
 
 pub(crate) type OsResult<T> = Result<T, Errno>;

@@ -1,0 +1,253 @@
+use super::*;
+
+/// A heap over a 16-aligned buffer; the state lives in the buffer's first bytes.
+struct TestHeap {
+    buf: Vec<u128>,
+    heap: Heap,
+}
+
+fn heap(bytes: usize) -> TestHeap {
+    let mut buf = vec![0u128; bytes / 16];
+    let base = buf.as_mut_ptr().cast::<u8>();
+    // SAFETY: the buffer outlives the heap view and nothing else touches it.
+    let heap = unsafe { Heap::new(base, base.cast()) };
+    let start = (std::mem::size_of::<HeapState>() as u64).next_multiple_of(ALIGN);
+    heap.format(start, bytes as u64);
+    TestHeap { buf, heap }
+}
+
+/// The smallest block size filed in list `(f, s)`.
+fn class_min(f: usize, s: usize) -> u64 {
+    if f == 0 {
+        s as u64 * ALIGN
+    } else {
+        let level = 1u64 << (f as u32 + SMALL_LOG2 - 1);
+        level + s as u64 * (level >> SL_LOG2)
+    }
+}
+
+#[test]
+fn size_classes_are_monotonic_and_in_range() {
+    let mut last = (0, 0);
+    for size in (MIN_BLOCK..1 << 22).step_by(16) {
+        let m = size_class(size);
+        assert!(m >= last, "{size}");
+        assert!(m.0 < FL_COUNT && m.1 < SL_COUNT);
+        assert!(class_min(m.0, m.1) <= size, "{size}");
+        last = m;
+        // Every block in the list searched for a request is large enough for it.
+        let (f, s) = size_class(search_size(size));
+        assert!(class_min(f, s) >= size, "{size}");
+    }
+    assert!(size_class(MAX_HEAP - 16).0 < FL_COUNT);
+}
+
+#[test]
+fn allocate_free_restores_exact_free_memory() {
+    let t = heap(1 << 16);
+    let h = &t.heap;
+    let free0 = h.free_bytes();
+    h.check().unwrap();
+    let a = h.allocate(1024, 16).unwrap().unwrap();
+    assert_eq!(a % 16, 0);
+    assert_eq!(h.free_bytes(), free0 - 1040);
+    let b = h.allocate(1, 16).unwrap().unwrap();
+    let c = h.allocate(100, 16).unwrap().unwrap();
+    h.check().unwrap();
+    h.deallocate(b).unwrap();
+    h.deallocate(a).unwrap();
+    h.deallocate(c).unwrap();
+    h.check().unwrap();
+    assert_eq!(h.free_bytes(), free0);
+    assert!(h.all_deallocated());
+    drop(t.buf);
+}
+
+#[test]
+fn expand_grows_into_the_next_free_block_only() {
+    let t = heap(1 << 16);
+    let h = &t.heap;
+    let free0 = h.free_bytes();
+    let a = h.allocate(100, 16).unwrap().unwrap();
+    // SAFETY: `a` is a 100-byte allocation inside the buffer.
+    unsafe { std::ptr::write_bytes(h.base.add(a as usize), 7, 100) };
+    // The rest of the heap follows `a`: it grows to the preferred size, keeping its bytes.
+    let got = h.expand(a, 1000, 4000).unwrap();
+    assert!((4000..4016).contains(&got), "{got}");
+    h.check().unwrap();
+    assert_eq!(h.free_bytes(), free0 - got - HEADER);
+    // SAFETY: as above; `a` now holds `got` bytes.
+    let bytes = unsafe { std::slice::from_raw_parts(h.base.add(a as usize), got as usize) };
+    assert!(bytes[..100].iter().all(|&b| b == 7));
+    // Asking for no more than it has changes nothing.
+    assert_eq!(h.expand(a, 50, 50).unwrap(), got);
+    // A used block right after it stops the growth; nothing changes.
+    let b = h.allocate(16, 16).unwrap().unwrap();
+    assert_eq!(b, a + got + HEADER);
+    assert_eq!(h.expand(a, got + 1, got + 1).unwrap(), got);
+    h.check().unwrap();
+    // Freed, the neighbour is room again; more than is free fails and changes nothing.
+    h.deallocate(b).unwrap();
+    let free1 = h.free_bytes();
+    assert_eq!(h.expand(a, 1 << 20, 1 << 20).unwrap(), got);
+    assert_eq!(h.free_bytes(), free1);
+    let all = h.expand(a, got + 1, u64::MAX).unwrap();
+    assert_eq!(h.free_bytes(), 0);
+    assert_eq!(all, free0 - HEADER);
+    h.check().unwrap();
+    h.deallocate(a).unwrap();
+    h.check().unwrap();
+    assert_eq!(h.free_bytes(), free0);
+    assert!(h.expand(a, 10, 10).is_err());
+    drop(t.buf);
+}
+
+#[test]
+fn aligned_allocations_and_bad_frees() {
+    let t = heap(1 << 18);
+    let h = &t.heap;
+    for align in [32u64, 64, 256, 4096] {
+        let p = h.allocate(100, align).unwrap().unwrap();
+        assert_eq!((p + t.buf.as_ptr() as u64) % align, 0, "align {align}");
+        h.check().unwrap();
+    }
+    let p = h.allocate(64, 16).unwrap().unwrap();
+    assert_eq!(
+        h.deallocate(p + 16).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
+    assert_eq!(
+        h.deallocate(3).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
+    h.deallocate(p).unwrap();
+    assert_eq!(
+        h.deallocate(p).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
+    assert_eq!(
+        h.allocate(10, 3).unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
+    h.check().unwrap();
+}
+
+#[test]
+fn full_heap_says_none_and_stays_usable() {
+    let t = heap(1 << 14);
+    let h = &t.heap;
+    assert_eq!(h.allocate(1 << 20, 16).unwrap(), None);
+    assert_eq!(h.allocate(u64::MAX - 4, 16).unwrap(), None);
+    let mut v = Vec::new();
+    while let Some(p) = h.allocate(200, 16).unwrap() {
+        v.push(p);
+    }
+    assert!(v.len() > 40);
+    h.check().unwrap();
+    for p in v {
+        h.deallocate(p).unwrap();
+    }
+    h.check().unwrap();
+    assert!(h.all_deallocated());
+}
+
+#[test]
+fn random_mix_keeps_invariants() {
+    let t = heap(1 << 20);
+    let h = &t.heap;
+    let free0 = h.free_bytes();
+    let mut live: Vec<(u64, u64)> = Vec::new();
+    let mut x = 0x2545F4914F6CDD1Du64;
+    for i in 0..20000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        if live.len() < 200 && (x % 3 != 0 || live.is_empty()) {
+            let n = 16 + x % 4000;
+            if let Some(p) = h.allocate(n, 16).unwrap() {
+                // SAFETY: `p..p+n` is allocated memory inside the test buffer.
+                unsafe {
+                    std::ptr::write_bytes(
+                        t.buf.as_ptr().cast::<u8>().cast_mut().add(p as usize),
+                        0xAB,
+                        n as usize,
+                    )
+                };
+                live.push((p, n));
+            }
+        } else {
+            let (p, _) = live.swap_remove((x as usize / 3) % live.len());
+            h.deallocate(p).unwrap();
+        }
+        if i % 997 == 0 {
+            h.check().unwrap();
+        }
+    }
+    for (p, _) in live {
+        h.deallocate(p).unwrap();
+    }
+    h.check().unwrap();
+    assert_eq!(h.free_bytes(), free0);
+}
+
+#[test]
+fn extend_and_truncate_tail() {
+    let t = heap(1 << 16);
+    let h = &t.heap;
+    // Pretend the heap was formatted smaller, then grows into the rest of the buffer.
+    let t2 = heap(1 << 16);
+    drop(t2);
+    let p = h.allocate(100, 16).unwrap().unwrap();
+    let free = h.free_bytes();
+    let end = h.truncate_tail(0).unwrap();
+    h.check().unwrap();
+    assert!(end < 1 << 16);
+    assert!(h.free_bytes() < free);
+    h.extend(1 << 16).unwrap();
+    h.check().unwrap();
+    assert_eq!(h.free_bytes(), free);
+    h.deallocate(p).unwrap();
+    assert!(h.all_deallocated());
+}
+
+#[test]
+fn repair_rebuilds_lists_counts_and_links() {
+    let t = heap(1 << 16);
+    let h = &t.heap;
+    let a = h.allocate(100, 16).unwrap().unwrap();
+    let b = h.allocate(200, 16).unwrap().unwrap();
+    let c = h.allocate(300, 16).unwrap().unwrap();
+    h.deallocate(b).unwrap();
+    let free = h.free_bytes();
+    // What a killed process can leave: a wrong count, emptied lists, a stale back link,
+    // and two free neighbours.
+    h.st().free_bytes = 12345;
+    h.st().heads = [[0; SL_COUNT]; FL_COUNT];
+    h.st().fl_bitmap = 0;
+    h.set_prev_phys(c - HEADER, 999);
+    let size_a = h.size_of(a - HEADER);
+    h.set(a - HEADER, size_a, true);
+    assert!(h.check().is_err());
+    h.repair().unwrap();
+    h.check().unwrap();
+    assert_eq!(h.free_bytes(), free + size_a);
+    h.deallocate(c).unwrap();
+    h.check().unwrap();
+    assert!(h.all_deallocated());
+    // A broken size chain cannot be repaired.
+    let d = h.allocate(64, 16).unwrap().unwrap();
+    h.set(d - HEADER, 8, false);
+    assert_eq!(h.repair().unwrap_err().kind(), ErrorKind::Corrupted);
+}
+
+#[test]
+fn check_notices_damage() {
+    let t = heap(1 << 16);
+    let h = &t.heap;
+    let p = h.allocate(64, 16).unwrap().unwrap();
+    h.check().unwrap();
+    // Overwrite the block header that follows the allocation.
+    let next = p - HEADER + h.size_of(p - HEADER);
+    h.set_prev_phys(next, 12345);
+    assert_eq!(h.check().unwrap_err().kind(), ErrorKind::Corrupted);
+}
