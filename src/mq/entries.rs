@@ -48,7 +48,7 @@ impl MessageQueue {
     #[inline(never)]
     pub(super) fn take_any_entry(&self, wait: Wait) -> Result<Option<Held<'_>>> {
         let first = robust::current_tid().map_err(|e| e.into_error("finding the thread id"))?;
-        let mut naps = 0;
+        let mut naps = copy_naps();
         let mut until = None;
         loop {
             for k in 0..ENTRIES {
@@ -115,11 +115,10 @@ impl MessageQueue {
         })
     }
 
-    /// One pause of a wait for another process: yields the CPU a few times (the other may
-    /// be waiting for it), then sleeps a little longer each time. False once `wait` has run
-    /// out (a `try_` operation waits [`TRY_SLOT_WAIT`] at most).
+    /// One pause of a wait for another process ([`copy_naps`]). False, without napping,
+    /// once `wait` has run out (a `try_` operation waits [`TRY_SLOT_WAIT`] at most).
     #[cold]
-    pub(super) fn nap(&self, naps: &mut u32, until: &mut Option<Instant>, wait: Wait) -> bool {
+    pub(super) fn nap(&self, naps: &mut Naps, until: &mut Option<Instant>, wait: Wait) -> bool {
         let passed = match wait {
             Wait::Never => {
                 let now = Instant::now();
@@ -131,13 +130,7 @@ impl MessageQueue {
         if passed {
             return false;
         }
-        *naps += 1;
-        if *naps <= COPY_WAIT_YIELDS {
-            std::thread::yield_now();
-        } else {
-            let shift = (*naps - COPY_WAIT_YIELDS).min(10);
-            std::thread::sleep(Duration::from_micros(1 << shift).min(COPY_WAIT_NAP));
-        }
+        naps.take();
         true
     }
 
@@ -148,14 +141,18 @@ impl MessageQueue {
         !matches!(wait, Wait::Never) && self.watch(s, c, GLANCE)
     }
 
-    /// Watches slot `s` for up to about `budget` while its `pos` is `c`, looking less and
-    /// less often (each look takes the cache line from the process writing it); whether
-    /// it moved on. Busy-waits only while that has been paying off (see [`Self::spin`]):
-    /// a peer on this CPU cannot move it until this thread stops.
+    /// Watches slot `s` for up to about `budget` while its `pos` is `c`: a spin of looks
+    /// only, paced by the message size ([`watch_pace`]; each look takes the cache line from
+    /// the process writing it), adaptive per handle (a peer on this CPU cannot move the
+    /// slot until this thread stops); whether it moved on.
     pub(super) fn watch(&self, s: &SlotHeader, c: u32, budget: Duration) -> bool {
-        let pace = watch_pace(self.layout.max_msg_size);
-        crate::sync::spin_adaptive_paced(&self.busy_misses, budget, budget, pace, || {
-            s.pos.load(Ordering::Acquire) != c
-        })
+        let (first, most) = watch_pace(self.layout.max_msg_size);
+        Spin::new(budget, budget)
+            .paced(first, most)
+            .until(Some(&self.busy_misses), || {
+                // Acquire: pairs with the Release store of `pos` that publishes or frees the
+                // slot, so what the caller reads next (the message, the free slot) is whole.
+                s.pos.load(Ordering::Acquire) != c
+            })
     }
 }

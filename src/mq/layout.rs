@@ -20,11 +20,13 @@ pub(super) const FROZEN: u64 = 1 << 31;
 pub(super) const POS_MASK: u64 = FROZEN - 1;
 /// The length of a slot whose sender died before its message was complete.
 pub(super) const SKIP: u32 = u32::MAX;
-/// How long to spin before sleeping when another CPU may be about to answer: a futex
-/// sleep and wake-up costs several microseconds each way.
-pub(super) const SPIN_BUDGET: Duration = Duration::from_micros(20);
-/// The part of it spent busy before yielding the CPU.
-pub(super) const BUSY_SPIN: Duration = Duration::from_micros(3);
+/// How long to spin before sleeping when another CPU may be about to answer (a futex
+/// sleep and wake-up costs several microseconds each way): 3 µs of looks, then yields up
+/// to 20 µs in all.
+/// How long a waiter for the queue lock yields after the lock's own looks: as long as a
+/// [`QUEUE_SPIN`], since the holder is doing one queue operation.
+pub(super) const QUEUE_LOCK_YIELDS: Duration = Duration::from_micros(20);
+pub(super) const QUEUE_SPIN: Spin = Spin::new(Duration::from_micros(3), Duration::from_micros(20));
 /// How long a `try_` operation waits for another process to finish with a slot.
 pub(super) const TRY_SLOT_WAIT: Duration = Duration::from_millis(1);
 /// How long to watch a slot that another process is about to publish or free, before
@@ -44,10 +46,11 @@ pub(super) const ENTRIES: u32 = 64;
 pub(super) const INTENT_NONE: u64 = 0;
 pub(super) const INTENT_SEND: u64 = 1 << 32;
 pub(super) const INTENT_RECV: u64 = 2 << 32;
-/// Yields to the other processes before sleeping, while waiting out another's copy.
-pub(super) const COPY_WAIT_YIELDS: u32 = 16;
-/// The longest sleep between looks at a slot that another process is slow to finish.
-pub(super) const COPY_WAIT_NAP: Duration = Duration::from_millis(1);
+/// Naps while waiting out another process's copy or claim: 16 yields (it may be waiting for
+/// this CPU), then sleeps growing up to a millisecond between looks at a slow peer's slot.
+pub(super) const fn copy_naps() -> Naps {
+    Naps::new(16, Duration::from_millis(1))
+}
 /// Rounds of one operation after which the queue is taken to be garbage.
 pub(super) const ROUNDS_MAX: u64 = 1 << 24;
 /// The largest queue accepted (total bytes) and the most messages.

@@ -16,12 +16,16 @@ impl MessageQueue {
         let lock = &self.header().lock;
         let until = |d: Deadline| {
             let (clock, sec, nsec) = d.os();
-            lock.lock_spinning_until(SPIN_BUDGET, clock, &robust::timespec(sec.max(0), nsec))
+            lock.lock_spinning_until(
+                QUEUE_LOCK_YIELDS,
+                clock,
+                &robust::timespec(sec.max(0), nsec),
+            )
         };
         // A try_ operation waits for the lock as long as for a slot being copied: a peer
         // holds it for a few instructions, unless it is stopped or gone.
         let how = match wait {
-            Wait::Forever => lock.lock_spinning(SPIN_BUDGET).map(Some),
+            Wait::Forever => lock.lock_spinning(QUEUE_LOCK_YIELDS).map(Some),
             Wait::Never => until(Deadline::after(TRY_SLOT_WAIT)),
             Wait::Until(d) => until(d),
         }

@@ -59,6 +59,7 @@ mod typed;
 mod wait;
 
 use crate::name::os_name;
+use crate::os::spin::{Naps, Spin};
 use crate::os::{futex, robust};
 use crate::publish::{self, StateWord, Turn};
 use crate::sync::Deadline;

@@ -377,7 +377,7 @@ impl MessageQueue {
         wait: Wait,
         locked: bool,
     ) -> Result<Settled<'_>> {
-        let (mut naps, mut until) = (0, None);
+        let (mut naps, mut until) = (copy_naps(), None);
         loop {
             if s.pos.load(Ordering::Acquire) != c {
                 return Ok(Settled::Moved);

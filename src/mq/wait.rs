@@ -1,10 +1,10 @@
-//! How senders and receivers wait: a glance or watch at a slot, naps, and sleeping on the
-//! queue's futex words.
+//! How senders and receivers wait, in the words of [`crate::os::spin`]: a spin on a slot
+//! or an end of the ring, naps while a peer copies, and sleeping on the queue's futex words.
 
 use super::*;
 
-/// How to pace the looks at a slot being copied (see
-/// [`crate::sync::spin_adaptive_paced`]), from the largest message: a pause (tens of
+/// How to pace the looks at a slot being copied (see [`Spin::paced`]), from the largest
+/// message: a pause (tens of
 /// nanoseconds) for every two cache lines a copy may move before the second look, doubling
 /// up to twice that. A reader that looked more often at a slot a sender was filling with
 /// 4 KiB slowed the sender's copy by a third.
@@ -16,10 +16,10 @@ pub(super) fn watch_pace(max_msg_size: u64) -> (u32, u32) {
 impl MessageQueue {
     // ----- waiting -----
 
-    /// Spins briefly while `ready` is false, when another CPU could make it true soon
-    /// (see [`crate::sync::spin_adaptive`]; the busy part adapts per queue handle).
+    /// Spins ([`QUEUE_SPIN`], adaptive per queue handle) while `ready` is false, when
+    /// another CPU could make it true soon.
     pub(super) fn spin(&self, ready: impl Fn() -> bool) {
-        crate::sync::spin_adaptive(&self.busy_misses, BUSY_SPIN, SPIN_BUDGET, ready);
+        QUEUE_SPIN.until(Some(&self.busy_misses), ready);
     }
 
     /// Waits until `changed` (ring mode): spins, then sleeps on `word` registered in

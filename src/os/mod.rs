@@ -11,6 +11,7 @@ pub(crate) mod futex;
 pub(crate) mod mem;
 pub(crate) mod mmap;
 pub(crate) mod robust;
+pub(crate) mod spin;
 pub(crate) mod sysv;
 
 /// A raw `errno` value returned by a failed system call.

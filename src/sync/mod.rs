@@ -27,8 +27,10 @@ mod upgradable;
 pub use condition::{InterprocessCondition, WaitOutcome, WaitTicket};
 pub use deadline::{Clock, Deadline};
 pub use file_lock::FileLock;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::AtomicU32;
+use std::time::Duration;
+
+use crate::os::spin::Spin;
 
 pub use crate::os::robust::LockHolder;
 pub use mutex::{InterprocessMutex, InterprocessRecursiveMutex, LockOutcome, MutexGuard};
@@ -40,84 +42,23 @@ pub use named::{
 pub use semaphore::InterprocessSemaphore;
 pub use upgradable::{InterprocessSharableMutex, InterprocessUpgradableMutex};
 
-/// How long a waiter busy-waits before it starts yielding: long enough to catch a
-/// hand-off from a process running on another CPU.
-const SPIN_BUSY_FOR: Duration = Duration::from_micros(1);
-/// How long a waiter keeps yielding before it sleeps in the kernel. When the other party
-/// runs on the same CPU, a yield lets it finish its step at once. When it runs on another
-/// CPU but is itself asleep, waking it takes a few tens of microseconds on a virtual
-/// machine: a waiter that slept sooner than that would make every later hand-off a pair of
-/// kernel sleeps, while one that outlasts it brings both back to answering each other
-/// awake.
-const SPIN_YIELD_FOR: Duration = Duration::from_micros(50);
-/// The longest gap between two looks in a busy wait, in pause instructions (about a
-/// microsecond).
-const BUSY_PAUSES_MAX: u32 = 64;
-/// After this many busy phases in a row that saw nothing, the busy phase is mostly skipped.
-const BUSY_MISSES_MAX: u32 = 4;
+/// How conditions, semaphores and the upgradable mutex wait awake before they sleep:
+/// looks for a microsecond, long enough to catch a hand-off from a process on another CPU,
+/// then yields up to 50 µs in all. When the other party runs on the same CPU, a yield lets
+/// it finish its step at once. When it runs on another CPU but is itself asleep, waking it
+/// takes a few tens of microseconds on a virtual machine: a waiter that slept sooner than
+/// that would make every later hand-off a pair of kernel sleeps, while one that outlasts
+/// it brings both back to answering each other awake.
+const SYNC_SPIN: Spin = Spin::new(Duration::from_micros(1), Duration::from_micros(50));
 
 thread_local! {
     /// Busy phases of this thread's waits on conditions and semaphores that came to nothing.
     static SYNC_MISSES: AtomicU32 = const { AtomicU32::new(0) };
 }
 
-/// Spins, then yields, until `done()` or the short budget runs out; whether `done()` held.
-/// Callers fall back to a kernel sleep when it returns false.
+/// Spins ([`SYNC_SPIN`], adaptive per thread) until `done()`; whether it held. Callers
+/// sleep in the kernel when it returns false.
 #[inline]
 pub(crate) fn spin_until(done: impl FnMut() -> bool) -> bool {
-    SYNC_MISSES.with(|misses| spin_adaptive(misses, SPIN_BUSY_FOR, SPIN_YIELD_FOR, done))
-}
-
-/// The waiting that conditions, semaphores and queues share: busy-waits for `busy`, then
-/// yields the CPU until `done()` or `total` has passed; whether `done()` held.
-///
-/// A busy wait catches a peer on another CPU; a peer that shares this CPU can only answer
-/// once this thread yields, so there the busy wait is time lost. `misses` counts busy
-/// phases in a row that saw nothing: after a few, the busy phase is skipped, and tried
-/// again now and then in case the peer moved.
-pub(crate) fn spin_adaptive(
-    misses: &AtomicU32,
-    busy: Duration,
-    total: Duration,
-    done: impl FnMut() -> bool,
-) -> bool {
-    spin_adaptive_paced(misses, busy, total, (1, BUSY_PAUSES_MAX), done)
-}
-
-/// [`spin_adaptive`] with the busy looks paced by `(first, most)`: the pauses before the
-/// second look, doubling up to `most`. A waiter that knows the change takes a while (a
-/// long copy) looks late and seldom: every look takes the cache line from the writer.
-pub(crate) fn spin_adaptive_paced(
-    misses: &AtomicU32,
-    busy: Duration,
-    total: Duration,
-    (first, most): (u32, u32),
-    mut done: impl FnMut() -> bool,
-) -> bool {
-    let start = Instant::now();
-    let missed = misses.load(Ordering::Relaxed);
-    if crate::os::cpu_count() >= 2 && (missed < BUSY_MISSES_MAX || missed % 16 == 0) {
-        // Looks at the shared word less and less often: each look pulls the cache line
-        // away from the peer that is about to write it, which slows a producer that
-        // streams messages.
-        let mut pauses = first.max(1);
-        while start.elapsed() < busy {
-            if done() {
-                misses.store(0, Ordering::Relaxed);
-                return true;
-            }
-            for _ in 0..pauses {
-                std::hint::spin_loop();
-            }
-            pauses = (pauses * 2).min(most.max(1));
-        }
-    }
-    misses.store(missed.wrapping_add(1), Ordering::Relaxed);
-    while start.elapsed() < total {
-        if done() {
-            return true;
-        }
-        std::thread::yield_now();
-    }
-    done()
+    SYNC_MISSES.with(|misses| SYNC_SPIN.until(Some(misses), done))
 }

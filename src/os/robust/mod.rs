@@ -37,10 +37,11 @@ mod thread;
 pub(crate) use super::clock::{Clock, now, timespec};
 use super::clock::{later, sleep_until};
 use super::futex::{self, Woken};
+use super::spin::Spin;
 use super::{Errno, OsResult};
 use list::{alone, link, pending, unlink};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 pub(crate) use thread::current_tid;
 use thread::{Me, me, me_from_glibc, me_quick};
 
@@ -52,8 +53,14 @@ const OWNER_DIED: u32 = 0x4000_0000;
 const TID_MASK: u32 = 0x3fff_ffff;
 /// `kind` of a recursive lock.
 const KIND_RECURSIVE: u32 = 1;
-/// How many times a contended lock reads its word (one pause apart) before yielding.
-const SPIN_READS: u32 = 200;
+/// How a contended lock waits awake before it sleeps: it steps aside once (a preempted
+/// holder gets to run; a holder on another CPU relocking in a loop keeps its run), then
+/// looks at the word for a few microseconds, one pause apart: a holder on another CPU
+/// usually lets go within a few hundred nanoseconds. Callers may add yields after the
+/// looks ([`RobustLock::lock_spinning`]).
+const LOCK_SPIN: Spin = Spin::new(Duration::from_micros(4), Duration::from_micros(4))
+    .paced(1, 1)
+    .stepping_aside();
 /// How long a sleeper sleeps before it tries the lock again of its own accord (a safety
 /// net only: every unlock and every owner death wakes a sleeper).
 const CHECK_EVERY: Duration = Duration::from_millis(500);
@@ -517,40 +524,32 @@ unsafe fn acquire(
     }
     // SAFETY: as above.
     let word = unsafe { &(*m).word };
-    if super::cpu_count() > 1 {
-        // First step aside once: a holder that was preempted (more processes than CPUs)
-        // gets to run and let go, and a holder on another CPU that unlocks and relocks at
-        // once (a loop of short critical sections) keeps the lock for a run instead of
-        // having its cache line pulled away every time. Both make a contended lock slow.
-        std::thread::yield_now();
-        // A holder on another CPU usually lets go within a few hundred nanoseconds: watch
-        // the word (reads only, so the holder's cache line is not stolen) and try the
-        // moment it looks free.
-        for _ in 0..SPIN_READS {
-            std::hint::spin_loop();
-            if word.load(Ordering::Relaxed) & TID_MASK == 0 {
-                // SAFETY: as above.
-                if let Some(a) = unsafe { attempt(m, me, false) }? {
-                    return Ok(Some(a));
+    // Awake first (see [`LOCK_SPIN`]): look at the word (reads only, so the holder's cache
+    // line is not stolen) and try the moment it looks free; stop at the deadline. A failed
+    // attempt's error ends the spin and is returned.
+    let mut spun: Option<OsResult<Option<Acquired>>> = None;
+    let before_deadline = || {
+        deadline.is_none_or(|(clock, sec, nsec)| {
+            let t = now(clock);
+            (t.tv_sec, t.tv_nsec) < (sec, nsec)
+        })
+    };
+    LOCK_SPIN.yielding_for(spin).until(None, || {
+        // Relaxed: only a hint of when to try; the attempt's compare-and-swap decides.
+        if word.load(Ordering::Relaxed) & TID_MASK == 0 {
+            // SAFETY: as above.
+            match unsafe { attempt(m, me, false) } {
+                Ok(None) => {}
+                got => {
+                    spun = Some(got);
+                    return true;
                 }
             }
         }
-    }
-    if !spin.is_zero() {
-        let start = Instant::now();
-        let before_deadline = || {
-            deadline.is_none_or(|(clock, sec, nsec)| {
-                let t = now(clock);
-                (t.tv_sec, t.tv_nsec) < (sec, nsec)
-            })
-        };
-        while start.elapsed() < spin && before_deadline() {
-            std::thread::yield_now();
-            // SAFETY: as above.
-            if let Some(a) = unsafe { attempt(m, me, false) }? {
-                return Ok(Some(a));
-            }
-        }
+        !spin.is_zero() && !before_deadline()
+    });
+    if let Some(got) = spun {
+        return got;
     }
     let clock = deadline.map_or(Clock::Monotonic, |d| d.0);
     loop {

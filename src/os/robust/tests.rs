@@ -1,6 +1,7 @@
 use super::list::FUTEX_OFFSET;
 use super::thread::HEAD_OFFSET;
 use super::*;
+use std::time::Instant;
 
 fn fresh(recursive: bool) -> *mut RobustLock {
     let m: *mut RobustLock =
