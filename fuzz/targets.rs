@@ -652,7 +652,7 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
 pub fn segment_seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     let mut out = Vec::new();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let size = (MIN_SEGMENT_SIZE as usize).next_multiple_of(4096);
+    let size = (MIN_SEGMENT_SIZE as usize + 1024).next_multiple_of(4096);
 
     let fresh = segment_image(size, |_| {});
     let objects = segment_image(size, |seg| {

@@ -7,6 +7,7 @@
 //! caller provides) and [`ManagedXsiSharedMemory`] (System V shared memory). Each
 //! dereferences to its segment manager.
 
+mod classes;
 mod heap;
 mod index;
 mod manager;

@@ -80,7 +80,7 @@ impl Heap {
         let mut out = Vec::new();
         while off < sentinel {
             self.check_block(off)?;
-            if !self.is_free(off) {
+            if !self.is_free(off) && !self.is_parked(off) {
                 out.push(off + HEADER);
             }
             off += self.size_of(off);

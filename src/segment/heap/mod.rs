@@ -16,6 +16,7 @@
 //! against the heap bounds before use, and a violation is reported as corruption.
 
 use crate::{Error, ErrorKind, Result};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Granularity and alignment of blocks and of the memory handed out.
 pub(crate) const ALIGN: u64 = 16;
@@ -36,6 +37,9 @@ pub(crate) const FL_COUNT: usize = 44 - SMALL_LOG2 as usize + 1;
 pub(crate) const MAX_HEAP: u64 = 1 << 44;
 
 const FREE: u64 = 1;
+/// Set in a used block's header while it waits in a size-class list of the segment
+/// (`segment::classes`): given back by its user, not yet merged into the heap.
+pub(crate) const PARKED: u64 = 2;
 const SIZE_MASK: u64 = !(ALIGN - 1);
 
 /// The allocator's state, stored in the segment header.
@@ -62,7 +66,9 @@ pub(crate) struct HeapState {
 #[repr(C)]
 struct BlockHeader {
     prev_phys: u64,
-    size_flags: u64,
+    /// Size and flags. Atomic because the size-class lists flip `PARKED` on used blocks
+    /// without the segment lock; the heap itself reads and writes it under the lock.
+    size_flags: AtomicU64,
 }
 
 /// The heap of one segment, viewed through its base address.
@@ -129,22 +135,42 @@ impl Heap {
         self.base.wrapping_add(off as usize).cast()
     }
 
+    /// The size-and-flags word of the block at `off`.
+    pub(crate) fn flags_word(&self, off: u64) -> &AtomicU64 {
+        // SAFETY: callers pass offsets checked to lie inside the heap, which is mapped for
+        // as long as this view lives; the word is 8-aligned (blocks are 16-aligned).
+        unsafe { &(*self.hdr(off)).size_flags }
+    }
+
+    // Relaxed, all three: under the segment lock the lock orders them. The one word changed
+    // without the lock (`PARKED`, on a used block) is never the heap's to merge or split,
+    // and the class lists order their own flips (see `segment::classes`).
     fn size_of(&self, off: u64) -> u64 {
-        // SAFETY: callers pass offsets checked to lie inside the heap.
-        unsafe { (*self.hdr(off)).size_flags & SIZE_MASK }
+        self.flags_word(off).load(Ordering::Relaxed) & SIZE_MASK
     }
 
     fn is_free(&self, off: u64) -> bool {
-        // SAFETY: as `size_of`.
-        unsafe { (*self.hdr(off)).size_flags & FREE != 0 }
+        self.flags_word(off).load(Ordering::Relaxed) & FREE != 0
     }
 
     fn set(&self, off: u64, size: u64, free: bool) {
-        // SAFETY: as `size_of`.
-        unsafe { (*self.hdr(off)).size_flags = size | if free { FREE } else { 0 } }
+        self.flags_word(off)
+            .store(size | if free { FREE } else { 0 }, Ordering::Relaxed)
     }
 
-    fn prev_phys(&self, off: u64) -> u64 {
+    /// Whether the used block at `off` waits in a size-class list.
+    pub(crate) fn is_parked(&self, off: u64) -> bool {
+        self.flags_word(off).load(Ordering::Relaxed) & PARKED != 0
+    }
+
+    /// The base address the heap's offsets count from.
+    pub(crate) fn base(&self) -> *mut u8 {
+        self.base
+    }
+
+    /// The offset of the block physically before the one at `off` (0: none). Read without
+    /// the lock by the size-class lists only to tell a real block from a stray pointer.
+    pub(crate) fn prev_phys(&self, off: u64) -> u64 {
         // SAFETY: as `size_of`.
         unsafe { (*self.hdr(off)).prev_phys }
     }
@@ -454,7 +480,7 @@ impl Heap {
             return Err(bad());
         }
         let off = user - HEADER;
-        if self.check_block(off).is_err() || self.is_free(off) {
+        if self.check_block(off).is_err() || self.is_free(off) || self.is_parked(off) {
             return Err(bad());
         }
         // The next block must point back here: this is how a stray pointer is told apart

@@ -14,7 +14,8 @@ pub(crate) fn is_segment_header(head: &[u8]) -> bool {
 /// for well under a microsecond.
 pub(super) const LOCK_SPIN: std::time::Duration = std::time::Duration::from_micros(10);
 /// Bumped on any change to a shared structure (header, heap, index, object header).
-pub(crate) const LAYOUT_VERSION: u32 = 2;
+/// 3: the size-class lists after the heap state, and the `PARKED` block flag.
+pub(crate) const LAYOUT_VERSION: u32 = 3;
 /// `init_state` values.
 pub(crate) const STATE_FRESH: u32 = 0;
 pub(crate) const STATE_INITIALIZING: u32 = 1;
@@ -49,6 +50,8 @@ pub(crate) struct SegmentHeader {
     pub lock: robust::RobustLock,
     pub index: IndexState,
     pub heap: HeapState,
+    /// The lock-free lists of small blocks given back (see `segment::classes`).
+    pub classes: ClassLists,
 }
 
 /// Bytes of the header; the heap starts at the next multiple of 16.
@@ -92,6 +95,7 @@ impl SegmentManager {
             (*h).corrupted.store(0, Ordering::Relaxed);
             (*h).lock.init(true);
             std::ptr::addr_of_mut!((*h).index).write_bytes(0, 1);
+            std::ptr::addr_of_mut!((*h).classes).write_bytes(0, 1);
             let heap = Heap::new(base.as_ptr(), std::ptr::addr_of_mut!((*h).heap));
             heap.format(HEAP_START, size & !(heap::ALIGN - 1));
             (*h).magic = MAGIC;
@@ -170,6 +174,7 @@ impl SegmentManager {
     pub(crate) fn shrink_tail(&self) -> Result<u64> {
         self.check_writable()?;
         let _g = self.lock()?;
+        self.drain_classes()?;
         let end = self.heap().truncate_tail(0)?;
         self.header().size.store(end, Ordering::Release);
         Ok(end)

@@ -10,6 +10,8 @@ mod locking;
 mod objects;
 mod registry;
 
+use super::classes;
+use super::classes::{ClassLists, Classes};
 use super::heap::{self, Heap, HeapState};
 use super::index::{Index, IndexState, InstanceKind, OBJECT_HEADER, OBJECT_MAGIC, ObjectHeader};
 use crate::os::robust::{self, Acquired};
@@ -247,11 +249,57 @@ impl SegmentManager {
     /// Allocates `n` bytes aligned to `align` (a power of two). `None` when full.
     pub fn allocate_aligned(&self, n: usize, align: usize) -> Result<Option<NonNull<u8>>> {
         self.check_writable()?;
+        let mut n = n as u64;
+        let small = (align as u64 <= heap::ALIGN)
+            .then(|| heap::block_size_for(n).and_then(classes::class_of))
+            .flatten();
+        if let Some((class, size)) = small {
+            // A parked block of the class, without the lock; else a block of the class's
+            // size from the heap, so that it can be parked when given back.
+            if let Some(user) = self.with_classes(|c| c.pop(class, size))?.flatten() {
+                return Ok(Some(self.at(user)));
+            }
+            n = size - heap::HEADER;
+        }
         let _g = self.lock()?;
+        let heap = self.heap();
+        let mut got = heap.allocate(n, align as u64)?;
+        if got.is_none() && self.drain_classes()? {
+            got = heap.allocate(n, align as u64)?;
+        }
+        Ok(got.map(|off| self.at(off)))
+    }
+
+    /// Runs `f` on the size-class lists, if the segment may be used without the lock:
+    /// `None` when it is marked corrupted or its heap bounds do not fit the mapping (the
+    /// locked path then says why).
+    fn with_classes<R>(&self, f: impl FnOnce(&Classes<'_>) -> Result<R>) -> Result<Option<R>> {
+        let h = self.header();
+        // Acquire: pairs with the Release store of the recovery that marks the segment
+        // corrupted, so a process that sees it clear also sees the state it checked.
+        if h.corrupted.load(Ordering::Acquire) != 0 {
+            return Ok(None);
+        }
+        let heap = self.heap();
+        // The heap's bounds change only under the lock (grow, shrink); a stale pair is
+        // still a range of blocks of this mapping, checked here before use.
+        let (start, end) = (h.heap.start, h.heap.end);
+        if start != HEAP_START || end > self.len as u64 || end < start + heap::HEADER {
+            return Ok(None);
+        }
+        let classes = Classes::new(&h.classes, &heap, start, end - heap::HEADER);
+        f(&classes).map(Some)
+    }
+
+    /// Returns every parked block to the heap (the caller holds the lock); whether any was
+    /// parked.
+    pub(super) fn drain_classes(&self) -> Result<bool> {
         Ok(self
-            .heap()
-            .allocate(n as u64, align as u64)?
-            .map(|off| self.at(off)))
+            .with_classes(|c| {
+                let had = c.parked() > 0;
+                c.drain().map(|()| had)
+            })?
+            .unwrap_or(false))
     }
 
     /// The offset of `ptr` in this segment, or `InvalidArgument` when it points elsewhere.
@@ -269,6 +317,10 @@ impl SegmentManager {
     pub fn deallocate(&self, ptr: *mut u8) -> Result<()> {
         self.check_writable()?;
         let off = self.offset_in_segment(ptr)?;
+        // A small block waits in its class's list, without the lock.
+        if self.with_classes(|c| c.give_back(off))? == Some(true) {
+            return Ok(());
+        }
         let _g = self.lock()?;
         self.heap().deallocate(off)
     }
@@ -281,7 +333,14 @@ impl SegmentManager {
         self.check_writable()?;
         let off = self.offset_in_segment(ptr)?;
         let _g = self.lock()?;
-        Ok(self.heap().expand(off, min as u64, preferred as u64)? as usize)
+        let heap = self.heap();
+        let mut got = heap.expand(off, min as u64, preferred as u64)?;
+        // A parked block right after it is free memory the heap cannot merge until the
+        // lists give it back.
+        if got < min as u64 && self.drain_classes()? {
+            got = heap.expand(off, min as u64, preferred as u64)?;
+        }
+        Ok(got as usize)
     }
 
     /// The number of usable bytes of the allocation at `ptr`.
@@ -294,12 +353,16 @@ impl SegmentManager {
     /// Bytes available for allocation.
     pub fn free_memory(&self) -> Result<usize> {
         let _g = self.lock_for_read()?;
-        Ok(self.heap().free_bytes() as usize)
+        let parked = self.with_classes(|c| Ok(c.parked()))?.unwrap_or(0);
+        Ok(self.heap().free_bytes().saturating_add(parked) as usize)
     }
 
     /// Whether every allocation and object has been given back.
     pub fn all_memory_deallocated(&self) -> Result<bool> {
-        let _g = self.lock_for_read()?;
+        let g = self.lock_for_read()?;
+        if g.is_some() {
+            self.drain_classes()?;
+        }
         Ok(self.heap().all_deallocated())
     }
 
@@ -315,6 +378,7 @@ impl SegmentManager {
     pub fn zero_free_memory(&self) -> Result<()> {
         self.check_writable()?;
         let _g = self.lock()?;
+        self.drain_classes()?;
         self.heap().zero_free()
     }
 
@@ -353,7 +417,7 @@ mod tests {
     /// come with a new LAYOUT_VERSION.
     #[test]
     fn shared_layout_is_pinned() {
-        assert_eq!(LAYOUT_VERSION, 2);
+        assert_eq!(LAYOUT_VERSION, 3);
         assert_eq!(offset_of!(SegmentHeader, magic), 0);
         assert_eq!(offset_of!(SegmentHeader, layout_version), 8);
         assert_eq!(offset_of!(SegmentHeader, pointer_width), 12);
@@ -369,7 +433,9 @@ mod tests {
         assert_eq!(size_of::<IndexState>(), 48);
         assert_eq!(offset_of!(SegmentHeader, heap), 128);
         assert_eq!(size_of::<HeapState>(), 2512);
-        assert_eq!(size_of::<SegmentHeader>(), 128 + size_of::<HeapState>());
+        assert_eq!(offset_of!(SegmentHeader, classes), 128 + 2512);
+        assert_eq!(size_of::<ClassLists>(), 8 * (classes::CLASSES + 1));
+        assert_eq!(size_of::<SegmentHeader>(), 128 + 2512 + 352);
         assert_eq!(align_of::<SegmentHeader>(), 8);
         assert_eq!(size_of::<ObjectHeader>(), 48);
         assert_eq!(HEAP_START % 16, 0);

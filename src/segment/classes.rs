@@ -1,0 +1,324 @@
+//! Small allocations without the segment lock: a lock-free list per block size ("size
+//! class") in the segment header, shared by every process that maps the segment.
+//!
+//! A small block given back is not merged into the heap: its header is flagged
+//! [`PARKED`] and it is pushed on the list of its size; the next allocation of that size
+//! pops it. Both are one compare-and-swap on the list head, so taking or giving back a small
+//! block never waits for another process. The heap is used (under the lock) only when a
+//! list is empty, for sizes above the classes, and for alignments above 16.
+//!
+//! Classes are the block sizes 32, 48, ... 512 (every size the heap hands out up to there),
+//! then four per doubling up to 4096: 640, 768, 896, 1024, 1280, ... 4096. An allocation
+//! between 512 and 4096 bytes of block is rounded up to its class so that its block can
+//! later be parked and reused by any allocation of the class (at most a quarter wasted).
+//!
+//! **Accounting.** Parked blocks count as free ([`ClassLists::parked`]): free memory is the
+//! heap's free bytes plus the parked bytes, the same total the heap would have after
+//! merging them. Whoever needs the heap whole (all-deallocated, the sanity check, shrink,
+//! a full heap) first returns every parked block to it ([`Classes::drain`]), under the lock.
+//!
+//! **Crashes.** A process killed between its compare-and-swap on a list head and the flip
+//! of the block's flag loses that one block: it is neither on a list nor in use by anyone,
+//! and the parked count may still include it. Nothing else is lost, and no list is left
+//! half-linked: a push links the block before its one exchange publishes it.
+//!
+//! **Hostile segments.** A head word is a position and a change count; every position read
+//! from the segment (a head or a link) is checked to be a 16-aligned block start inside
+//! the heap and a parked block of the list's class before it is used, so garbage is an
+//! error, never a wild access, and each operation reads a bounded number of links.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::heap::{self, HEADER, Heap, PARKED};
+use crate::{Error, ErrorKind, Result};
+
+/// Classes of 16-byte steps: block sizes 32 ..= 512.
+const FINE: usize = 31;
+/// The largest fine class.
+const FINE_MAX: u64 = 512;
+/// The largest class (a block of 4096 bytes, 4080 usable).
+pub(crate) const CLASS_MAX: u64 = 4096;
+/// Number of classes: the fine ones, then four per doubling from 512 to 4096.
+pub(crate) const CLASSES: usize = FINE + 4 * 3;
+
+/// Bits of a head word that hold a position (a block offset in 16-byte units): reach
+/// 2^44 bytes, the largest heap ([`heap::MAX_HEAP`]).
+const POSITION_BITS: u32 = 40;
+const POSITION_MASK: u64 = (1 << POSITION_BITS) - 1;
+/// One change, in the count above the position. A process that read a head, was preempted,
+/// and finds the same block on top after others took and gave back blocks fails its
+/// exchange instead of installing a stale link (the ABA problem): fooling it would take a
+/// multiple of 2^24 changes during the pause.
+const ONE_CHANGE: u64 = 1 << POSITION_BITS;
+
+/// The lists, stored in the segment header.
+#[repr(C)]
+pub(crate) struct ClassLists {
+    /// Per class: the position of the first parked block (0: none) and the change count.
+    heads: [AtomicU64; CLASSES],
+    /// Bytes of parked blocks (headers included).
+    parked: AtomicU64,
+}
+
+/// The class of a block size: its index and the class's block size. `None` above the
+/// classes. `size` is a multiple of 16 of at least 32 (what the heap hands out).
+pub(crate) fn class_of(size: u64) -> Option<(usize, u64)> {
+    if size <= FINE_MAX {
+        let size = size.max(heap::MIN_BLOCK);
+        return Some((((size - heap::MIN_BLOCK) / 16) as usize, size));
+    }
+    if size > CLASS_MAX {
+        return None;
+    }
+    let top = size.next_power_of_two();
+    let step = top / 8;
+    let k = (size - top / 2).div_ceil(step);
+    let doubling = (top.trailing_zeros() - (FINE_MAX.trailing_zeros() + 1)) as usize;
+    Some((FINE + doubling * 4 + (k as usize - 1), top / 2 + k * step))
+}
+
+fn corrupt(what: impl std::fmt::Display) -> Error {
+    Error::new(
+        ErrorKind::Corrupted,
+        format!("the segment's size-class lists are corrupted: {what}"),
+    )
+}
+
+/// The lists of one segment, with the heap they park blocks of.
+pub(crate) struct Classes<'h> {
+    lists: &'h ClassLists,
+    heap: &'h Heap,
+    /// The heap's bounds as this process may trust them: `[start, end)` of block offsets.
+    start: u64,
+    end: u64,
+}
+
+impl<'h> Classes<'h> {
+    /// A view of `lists`, parking blocks of `heap` whose block offsets lie in
+    /// `[start, end)` (the heap's bounds, already checked against the mapping).
+    pub(crate) fn new(lists: &'h ClassLists, heap: &'h Heap, start: u64, end: u64) -> Self {
+        Classes {
+            lists,
+            heap,
+            start,
+            end,
+        }
+    }
+
+    /// Bytes parked in the lists.
+    pub(crate) fn parked(&self) -> u64 {
+        // Relaxed: a count for reports; no memory is reached through it.
+        self.lists.parked.load(Ordering::Relaxed)
+    }
+
+    /// Whether `off` can be the start of a block: 16-aligned, inside the heap, and a whole
+    /// class-sized block fits before the end.
+    fn plausible(&self, off: u64, size: u64) -> bool {
+        off % heap::ALIGN == 0
+            && off >= self.start
+            && off.checked_add(size).is_some_and(|e| e <= self.end)
+    }
+
+    /// The first word of a block's payload, where a parked block keeps its successor.
+    fn link(&self, off: u64) -> &AtomicU64 {
+        // SAFETY: `off` passed `plausible`, so `[off, off + 32)` lies inside the mapped heap
+        // (a class block is at least 32 bytes); the payload starts 16-aligned.
+        unsafe {
+            &*self
+                .heap
+                .base()
+                .add((off + HEADER) as usize)
+                .cast::<AtomicU64>()
+        }
+    }
+
+    /// Takes a parked block of class `class` (block size `size`); its user offset, or `None`
+    /// when the list is empty.
+    pub(crate) fn pop(&self, class: usize, size: u64) -> Result<Option<u64>> {
+        let head = &self.lists.heads[class];
+        // Acquire: pairs with the Release exchange of the push that published the block on
+        // top, so its link (and its parked flag) are visible here.
+        let mut seen = head.load(Ordering::Acquire);
+        loop {
+            let off = (seen & POSITION_MASK) * heap::ALIGN;
+            if off == 0 {
+                return Ok(None);
+            }
+            if !self.plausible(off, size) {
+                return Err(corrupt(format_args!("a list head names offset {off}")));
+            }
+            // Relaxed: if another process took this block meanwhile and wrote over the
+            // link, the exchange below sees a changed head and the value is dropped.
+            let next = self.link(off).load(Ordering::Relaxed);
+            let new = (next & POSITION_MASK) | ((seen & !POSITION_MASK).wrapping_add(ONE_CHANGE));
+            // Acquire on success: pairs with the push's Release, as above. On failure the
+            // new head is re-read with the same pairing.
+            match head.compare_exchange_weak(seen, new, Ordering::Acquire, Ordering::Acquire) {
+                Ok(_) => break self.unpark(off, size).map(|()| Some(off + HEADER)),
+                Err(now) => seen = now,
+            }
+        }
+    }
+
+    /// Flips the flag of a block just taken from a list, and uncounts it.
+    fn unpark(&self, off: u64, size: u64) -> Result<()> {
+        let word = self.heap.flags_word(off);
+        // Relaxed, both: the list exchange that handed this process the block ordered the
+        // rest, and the block is this process's alone now (a plain load and store, not an
+        // exchange: a block listed twice is caught by the next pop's check).
+        if word.load(Ordering::Relaxed) != size | PARKED {
+            return Err(corrupt(format_args!(
+                "a listed block at offset {off} is not a parked block of {size} bytes"
+            )));
+        }
+        word.store(size, Ordering::Relaxed);
+        // Relaxed: a count, see `parked`.
+        self.lists.parked.fetch_sub(size, Ordering::Relaxed);
+        // A fresh allocation reads zeros where the link was, as the heap's do.
+        self.link(off).store(0, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Parks the allocation at user offset `user` if it is a used block whose size is a
+    /// class's: `false` (and nothing changed) when it is not, or does not look like a block
+    /// at all, so the caller gives it to the heap under the lock, which says what is wrong.
+    /// A block given back twice is an error.
+    pub(crate) fn give_back(&self, user: u64) -> Result<bool> {
+        let Some(off) = user.checked_sub(HEADER) else {
+            return Ok(false);
+        };
+        if !self.plausible(off, heap::MIN_BLOCK) {
+            return Ok(false);
+        }
+        // Relaxed: see `push`.
+        let size = self.heap.flags_word(off).load(Ordering::Relaxed) & !(heap::ALIGN - 1);
+        if !self.plausible(off, size) || size < heap::MIN_BLOCK {
+            return Ok(false);
+        }
+        // A real block is pointed back at by the block after it; a stray pointer into the
+        // middle of an allocation is not. The block after it is used by someone else, but
+        // its back link changes only when this block changes, which its owner (the
+        // caller) is not doing.
+        if self.heap.prev_phys(off + size) != off {
+            return Ok(false);
+        }
+        self.push(off)
+    }
+
+    /// Parks the used block at block offset `off` if its size is a class's: `false` (and
+    /// nothing changed) when it is not. A block given back twice is an error.
+    fn push(&self, off: u64) -> Result<bool> {
+        let word = self.heap.flags_word(off);
+        // Relaxed: the size of a used block changes only under the lock, by its owner
+        // (expand), who is the caller.
+        let flags = word.load(Ordering::Relaxed);
+        let size = flags & !(heap::ALIGN - 1);
+        let Some((class, class_size)) = class_of(size) else {
+            return Ok(false);
+        };
+        if class_size != size || flags & (heap::ALIGN - 1) != 0 {
+            if flags & PARKED != 0 {
+                return Err(freed_twice(off));
+            }
+            return Ok(false);
+        }
+        // Relaxed: published by the head exchange below. A plain store, not an exchange: a
+        // give-back of the same pointer racing this one (a double free in the caller) can
+        // list the block twice, and the second pop of it then finds it unparked and reports
+        // corruption; a double free that does not race is refused above.
+        word.store(size | PARKED, Ordering::Relaxed);
+        // Relaxed: a count, see `parked`.
+        self.lists.parked.fetch_add(size, Ordering::Relaxed);
+        let head = &self.lists.heads[class];
+        let pos = off / heap::ALIGN;
+        let mut seen = head.load(Ordering::Relaxed);
+        loop {
+            // Relaxed: published by the Release exchange that follows.
+            self.link(off)
+                .store(seen & POSITION_MASK, Ordering::Relaxed);
+            let new = pos | ((seen & !POSITION_MASK).wrapping_add(ONE_CHANGE));
+            // Release: pairs with the Acquire of the pop that takes this block, which then
+            // sees its link, its flag and the user's last writes.
+            match head.compare_exchange_weak(seen, new, Ordering::Release, Ordering::Relaxed) {
+                Ok(_) => return Ok(true),
+                Err(now) => seen = now,
+            }
+        }
+    }
+
+    /// Gives every parked block back to the heap. The caller holds the segment lock, so
+    /// the heap is its own; other processes may still push and pop meanwhile, which is
+    /// harmless (what they push after this pass stays parked).
+    pub(crate) fn drain(&self) -> Result<()> {
+        for class in 0..CLASSES {
+            let size = class_size(class);
+            // Each pop takes a distinct block, so no list yields more blocks than the heap
+            // holds: a cycle in garbage links ends here instead of looping.
+            let most = (self.end - self.start) / heap::MIN_BLOCK + 1;
+            for _ in 0..most {
+                let Some(user) = self.pop(class, size)? else {
+                    break;
+                };
+                self.heap.deallocate(user)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The block size of class `class`.
+pub(crate) fn class_size(class: usize) -> u64 {
+    if class < FINE {
+        heap::MIN_BLOCK + 16 * class as u64
+    } else {
+        let doubling = ((class - FINE) / 4) as u32;
+        let k = ((class - FINE) % 4 + 1) as u64;
+        let top = FINE_MAX << (doubling + 1);
+        top / 2 + k * (top / 8)
+    }
+}
+
+fn freed_twice(off: u64) -> Error {
+    Error::new(
+        ErrorKind::InvalidArgument,
+        format!(
+            "offset {} was already given back (a block freed twice)",
+            off + HEADER
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_cover_every_small_block_size_and_round_up_above() {
+        assert_eq!(class_of(32), Some((0, 32)));
+        assert_eq!(class_of(80), Some((3, 80)));
+        assert_eq!(class_of(512), Some((30, 512)));
+        assert_eq!(class_of(528), Some((31, 640)));
+        assert_eq!(class_of(640), Some((31, 640)));
+        assert_eq!(class_of(656), Some((32, 768)));
+        assert_eq!(class_of(1024), Some((34, 1024)));
+        assert_eq!(class_of(1040), Some((35, 1280)));
+        assert_eq!(class_of(4096), Some((CLASSES - 1, 4096)));
+        assert_eq!(class_of(4112), None);
+        for c in 0..CLASSES {
+            assert_eq!(
+                class_of(class_size(c)),
+                Some((c, class_size(c))),
+                "class {c}"
+            );
+            if c > 0 {
+                assert!(class_size(c) > class_size(c - 1));
+            }
+        }
+        let mut size = 32;
+        while size <= CLASS_MAX {
+            let (_, got) = class_of(size).expect("in range");
+            assert!(got >= size && got - size <= size / 4, "{size} -> {got}");
+            size += 16;
+        }
+    }
+}
