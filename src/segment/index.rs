@@ -348,7 +348,9 @@ impl<'h> Index<'h> {
     }
 
     /// Empties slot `i` (found with [`Index::find_slot`]) that holds an object of `kind`.
-    pub(crate) fn remove_slot(&self, i: u64, kind: InstanceKind) {
+    /// The last name gone, the table goes back to the heap: a segment whose objects are
+    /// all destroyed has exactly the free memory it had before the first one, as Boost's.
+    pub(crate) fn remove_slot(&self, i: u64, kind: InstanceKind) -> Result<()> {
         self.set_slot(
             i,
             Slot {
@@ -364,6 +366,25 @@ impl<'h> Index<'h> {
             InstanceKind::Unique => st.unique = st.unique.saturating_sub(1),
             InstanceKind::Anonymous => {}
         }
+        self.drop_table_if_empty()
+    }
+
+    /// Gives the table back to the heap when no name is left in it (after the last
+    /// removal, or a construction that reserved room and then failed).
+    pub(crate) fn drop_table_if_empty(&self) -> Result<()> {
+        let st = self.st();
+        if st.live == 0 && st.table != 0 {
+            let table = st.table;
+            // Forget the table before freeing it: a process killed in between leaks it
+            // (the recovery's check finds an empty index with no table) instead of leaving
+            // the index pointing at freed memory.
+            st.table = 0;
+            st.capacity = 0;
+            st.tombstones = 0;
+            self.heap.mark_internal(table, false)?;
+            self.heap.deallocate(table)?;
+        }
+        Ok(())
     }
 
     /// Number of live objects of `kind`.

@@ -70,15 +70,47 @@ impl SegmentManager {
                 return Ok((info, false));
             }
             // Make room in the index first, so registering after construction cannot fail.
-            index.reserve(1)?;
+            if let Err(e) = index.reserve(1) {
+                // Parked small blocks may be what the table needs.
+                if e.kind() != ErrorKind::OutOfMemory || !self.drain_classes()? {
+                    return Err(e);
+                }
+                index.reserve(1)?;
+            }
         }
+        let made = self.place(&heap, kind, name, elem_size, align, count, bytes, init);
+        if made.is_err() && kind != InstanceKind::Anonymous {
+            // The room reserved above is not kept for nothing.
+            self.index(&heap).drop_table_if_empty()?;
+        }
+        made.map(|info| (info, true))
+    }
+
+    /// The second half of [`Self::construct`], under the lock with room in the index:
+    /// allocates the object with its header and name, runs `init`, and registers it.
+    #[allow(clippy::too_many_arguments)]
+    fn place(
+        &self,
+        heap: &Heap,
+        kind: InstanceKind,
+        name: &[u8],
+        elem_size: usize,
+        align: usize,
+        count: usize,
+        bytes: usize,
+        init: &mut dyn FnMut(NonNull<u8>, usize) -> Result<()>,
+    ) -> Result<ObjectInfo> {
         let prefix = (OBJECT_HEADER + name.len() as u64 + 1 + 8).next_multiple_of(heap::ALIGN);
         let extra = (align as u64).saturating_sub(heap::ALIGN);
         let total = prefix
             .checked_add(extra)
             .and_then(|x| x.checked_add(bytes as u64))
             .ok_or_else(|| Error::new(ErrorKind::OutOfMemory, "object too large"))?;
-        let Some(h) = heap.allocate(total, heap::ALIGN)? else {
+        let mut got = heap.allocate(total, heap::ALIGN)?;
+        if got.is_none() && self.drain_classes()? {
+            got = heap.allocate(total, heap::ALIGN)?;
+        }
+        let Some(h) = got else {
             return Err(Error::new(
                 ErrorKind::OutOfMemory,
                 format!(
@@ -128,22 +160,19 @@ impl SegmentManager {
             // The index may have moved if `init` constructed named objects of its own;
             // `insert` reserves again, which cannot fail for want of the slot reserved above
             // unless `init` used it, and then it regrows.
-            if let Err(e) = self.index(&heap).insert(kind, name, h) {
+            if let Err(e) = self.index(heap).insert(kind, name, h) {
                 // SAFETY: as above.
                 unsafe { (*base.add(h as usize).cast::<ObjectHeader>()).magic = 0 };
                 heap.deallocate(h)?;
                 return Err(e);
             }
         }
-        Ok((
-            ObjectInfo {
-                ptr,
-                elem_size,
-                count,
-                kind,
-            },
-            true,
-        ))
+        Ok(ObjectInfo {
+            ptr,
+            elem_size,
+            count,
+            kind,
+        })
     }
 
     pub(super) fn info_at(&self, index: &Index<'_>, h: u64) -> Result<ObjectInfo> {
@@ -222,7 +251,7 @@ impl SegmentManager {
         // SAFETY: `h` is a validated object header inside the segment.
         unsafe { (*self.base.as_ptr().add(h as usize).cast::<ObjectHeader>()).magic = 0 };
         if let Some((i, kind)) = slot {
-            self.index(heap).remove_slot(i, kind);
+            self.index(heap).remove_slot(i, kind)?;
         }
         heap.deallocate(h)?;
         Ok(true)
