@@ -10,6 +10,7 @@
 mod classes;
 mod heap;
 mod index;
+mod lookup;
 mod manager;
 mod open;
 

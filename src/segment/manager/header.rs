@@ -45,7 +45,9 @@ pub(crate) struct SegmentHeader {
     pub size: AtomicU64,
     /// Set when the segment was found inconsistent after a process died holding its lock.
     pub corrupted: AtomicU32,
-    _pad: u32,
+    /// The name index's sequence word: odd while a change is under way (see
+    /// `segment::lookup`).
+    pub index_seq: AtomicU32,
     /// The segment lock: a process-shared, robust, recursive mutex.
     pub lock: robust::RobustLock,
     pub index: IndexState,
@@ -93,6 +95,7 @@ impl SegmentManager {
             (*h).header_size = HEADER_SIZE as u16;
             (*h).size.store(size, Ordering::Relaxed);
             (*h).corrupted.store(0, Ordering::Relaxed);
+            (*h).index_seq.store(0, Ordering::Relaxed);
             (*h).lock.init(true);
             std::ptr::addr_of_mut!((*h).index).write_bytes(0, 1);
             std::ptr::addr_of_mut!((*h).classes).write_bytes(0, 1);

@@ -14,6 +14,7 @@ use super::classes;
 use super::classes::{ClassLists, Classes};
 use super::heap::{self, Heap, HeapState};
 use super::index::{Index, IndexState, InstanceKind, OBJECT_HEADER, OBJECT_MAGIC, ObjectHeader};
+use super::lookup::{self, Attempt, Found, IndexSeq, Lookup};
 use crate::os::robust::{self, Acquired};
 use crate::sync::LockHolder;
 use crate::{Error, ErrorKind, Result};
@@ -427,6 +428,7 @@ mod tests {
         assert_eq!(offset_of!(SegmentHeader, creator_pid), 20);
         assert_eq!(offset_of!(SegmentHeader, size), 24);
         assert_eq!(offset_of!(SegmentHeader, corrupted), 32);
+        assert_eq!(offset_of!(SegmentHeader, index_seq), 36);
         assert_eq!(offset_of!(SegmentHeader, lock), 40);
         assert_eq!(size_of::<robust::RobustLock>(), 40);
         assert_eq!(offset_of!(SegmentHeader, index), 80);

@@ -50,6 +50,7 @@ impl SegmentManager {
             )
         })?;
         let _g = self.lock()?;
+        let _w = self.index_write();
         let heap = self.heap();
         let index = self.index(&heap);
         if kind != InstanceKind::Anonymous {
@@ -194,6 +195,20 @@ impl SegmentManager {
         name: &[u8],
         elem_size: Option<usize>,
     ) -> Result<Option<ObjectInfo>> {
+        if let Some(found) = self.find_unlocked(kind, name)? {
+            let info = found.map(|f| ObjectInfo {
+                ptr: self.at(f.object),
+                elem_size: f.elem_size as usize,
+                count: f.count as usize,
+                kind,
+            });
+            if let (Some(info), Some(size)) = (&info, elem_size) {
+                if size != info.elem_size {
+                    return Err(size_mismatch(name, info.elem_size, size));
+                }
+            }
+            return Ok(info);
+        }
         let _g = self.lock_for_read()?;
         let heap = self.heap();
         let index = self.index(&heap);
@@ -220,6 +235,7 @@ impl SegmentManager {
     ) -> Result<bool> {
         self.check_writable()?;
         let _g = self.lock()?;
+        let _w = self.index_write();
         let heap = self.heap();
         let index = self.index(&heap);
         let Some(h) = index.find(kind, name)? else {
@@ -288,6 +304,7 @@ impl SegmentManager {
     ) -> Result<()> {
         self.check_writable()?;
         let _g = self.lock()?;
+        let _w = self.index_write();
         let heap = self.heap();
         let index = self.index(&heap);
         let h = self.header_of(&index, ptr)?;
@@ -355,8 +372,46 @@ impl SegmentManager {
     pub fn reserve_named_objects(&self, n: usize) -> Result<()> {
         self.check_writable()?;
         let _g = self.lock()?;
+        let _w = self.index_write();
         let heap = self.heap();
         self.index(&heap).reserve(n as u64)
+    }
+
+    /// A find without the segment lock (see `segment::lookup`): `None` when it could not
+    /// be sure after a few tries (a change under way, a segment marked corrupted, or
+    /// copies that do not validate), and the caller takes the lock.
+    fn find_unlocked(&self, kind: InstanceKind, name: &[u8]) -> Result<Option<Option<Found>>> {
+        let h = self.header();
+        // Acquire: pairs with the recovery's Release store that marks the segment corrupted.
+        if kind == InstanceKind::Anonymous || h.corrupted.load(Ordering::Acquire) != 0 {
+            return Ok(None);
+        }
+        // SAFETY: the segment is mapped for `len` bytes while `self` lives, and the two
+        // fields are the index state's, in its header.
+        let lookup = unsafe {
+            Lookup::new(
+                self.base.as_ptr(),
+                self.len as u64,
+                std::ptr::addr_of!(h.index.table),
+                std::ptr::addr_of!(h.index.capacity),
+            )
+        };
+        let seq = IndexSeq(&h.index_seq);
+        for _ in 0..lookup::TRIES {
+            if let Attempt::Sure(found) = lookup.attempt(&seq, kind, name) {
+                return Ok(Some(found));
+            }
+            std::hint::spin_loop();
+        }
+        Ok(None)
+    }
+
+    /// Marks a change of the name index (or of the objects it leads to) for unlocked
+    /// readers until the guard drops; the caller holds the segment lock.
+    pub(super) fn index_write(&self) -> IndexWrite<'_> {
+        let seq = IndexSeq(&self.header().index_seq);
+        seq.begin_write();
+        IndexWrite(seq)
     }
 }
 
@@ -368,4 +423,13 @@ pub(super) fn size_mismatch(name: &[u8], have: usize, asked: usize) -> Error {
             String::from_utf8_lossy(name)
         ),
     )
+}
+
+/// A change of the name index under way; ends it on drop.
+pub(super) struct IndexWrite<'a>(IndexSeq<'a>);
+
+impl Drop for IndexWrite<'_> {
+    fn drop(&mut self) {
+        self.0.end_write();
+    }
 }

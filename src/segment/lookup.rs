@@ -1,0 +1,207 @@
+//! Finding a named object without the segment lock: a sequence lock over the name index.
+//!
+//! Every change to the index, the object headers it leads to, or the memory they lie in
+//! happens under the segment lock, between two bumps of the segment's index sequence word
+//! ([`IndexSeq`]): odd while a change is under way, even when it is done. A reader notes
+//! the word, reads what it needs by copy, and keeps the result only if the word was even
+//! and has not moved since. Otherwise it tries again, and after a few tries it takes the
+//! lock like any other reader.
+//!
+//! What a reader copies may be torn or stale while a writer works, so it trusts none of
+//! it: every offset is checked against the mapped length before it is followed, every
+//! probe is bounded by the table's capacity, and a name is compared byte by byte through
+//! volatile reads into nothing larger than the caller's own name. The reads are volatile
+//! so the compiler neither caches nor widens them; a value they return that a writer was
+//! changing is thrown away by the sequence check. A writer killed half-way leaves the word
+//! odd; readers then fall back to the lock, whose recovery evens it.
+
+use std::ptr::read_volatile;
+use std::sync::atomic::{AtomicU32, Ordering, fence};
+
+use super::index::{InstanceKind, OBJECT_HEADER, OBJECT_MAGIC, ObjectHeader, hash};
+
+/// How many unlocked attempts a find makes before taking the lock.
+pub(crate) const TRIES: u32 = 4;
+
+/// The index's sequence word, in the segment header.
+pub(crate) struct IndexSeq<'a>(pub(crate) &'a AtomicU32);
+
+impl IndexSeq<'_> {
+    /// Marks the start of a change (the caller holds the segment lock).
+    pub(crate) fn begin_write(&self) {
+        // Relaxed store, then a Release fence: the fence orders this odd value before every
+        // write of the change that follows, so a reader whose copies include any of those
+        // writes sees a sequence different from the even one it started with (its Acquire
+        // fence pairs with this one).
+        let s = self.0.load(Ordering::Relaxed);
+        self.0.store(s | 1, Ordering::Relaxed);
+        fence(Ordering::Release);
+    }
+
+    /// Marks the end of a change: the next even value. Also evens a word a killed writer
+    /// left odd.
+    pub(crate) fn end_write(&self) {
+        let s = self.0.load(Ordering::Relaxed);
+        // Release: pairs with the reader's Acquire load of the sequence; a reader that sees
+        // this even value sees the whole change.
+        self.0.store((s | 1).wrapping_add(1), Ordering::Release);
+    }
+
+    /// The value a read starts from, if no change is under way.
+    fn read_begin(&self) -> Option<u32> {
+        // Acquire: pairs with `end_write`'s Release store.
+        let s = self.0.load(Ordering::Acquire);
+        (s & 1 == 0).then_some(s)
+    }
+
+    /// Whether nothing changed since `read_begin` returned `s`.
+    fn read_valid(&self, s: u32) -> bool {
+        // Acquire fence: orders the copies made before it ahead of the load below, and
+        // pairs with `begin_write`'s Release fence.
+        fence(Ordering::Acquire);
+        self.0.load(Ordering::Relaxed) == s
+    }
+}
+
+/// What a find returns: the object's header offset and the fields callers use.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Found {
+    pub(crate) object: u64,
+    pub(crate) elem_size: u64,
+    pub(crate) count: u64,
+}
+
+/// The outcome of one unlocked attempt.
+pub(crate) enum Attempt {
+    /// The index said this, and nothing changed meanwhile.
+    Sure(Option<Found>),
+    /// A change was under way or happened meanwhile (or the copies were inconsistent):
+    /// try again, or take the lock.
+    Unsure,
+}
+
+/// A view of one mapped segment for unlocked lookups.
+pub(crate) struct Lookup {
+    base: *const u8,
+    /// Mapped bytes: every offset read is checked against this.
+    len: u64,
+    /// Where the index's table offset and capacity lie (in the segment header).
+    table_at: *const u64,
+    capacity_at: *const u64,
+}
+
+impl Lookup {
+    /// # Safety
+    /// `[base, base + len)` must stay mapped and readable while the view is used, and
+    /// `table_at`/`capacity_at` must point to the index state's fields inside it.
+    pub(crate) unsafe fn new(
+        base: *const u8,
+        len: u64,
+        table_at: *const u64,
+        capacity_at: *const u64,
+    ) -> Lookup {
+        Lookup {
+            base,
+            len,
+            table_at,
+            capacity_at,
+        }
+    }
+
+    /// Reads the u64 at `off`, which the caller checked lies in the mapping, 8-aligned.
+    fn word(&self, off: u64) -> u64 {
+        // SAFETY: `off + 8 <= len` and `off % 8 == 0` (checked by every caller), so the
+        // read lies inside the mapping; volatile, see the module comment.
+        unsafe { read_volatile(self.base.add(off as usize).cast::<u64>()) }
+    }
+
+    fn in_map(&self, off: u64, bytes: u64) -> bool {
+        off.checked_add(bytes).is_some_and(|e| e <= self.len)
+    }
+
+    /// One unlocked attempt at finding `name` of `kind`.
+    pub(crate) fn attempt(&self, seq: &IndexSeq<'_>, kind: InstanceKind, name: &[u8]) -> Attempt {
+        let Some(s) = seq.read_begin() else {
+            return Attempt::Unsure;
+        };
+        let found = self.probe(kind, name);
+        if !seq.read_valid(s) {
+            return Attempt::Unsure;
+        }
+        match found {
+            Some(r) => Attempt::Sure(r),
+            None => Attempt::Unsure,
+        }
+    }
+
+    /// The probe over copies: `None` if what was read does not hold together (the locked
+    /// path then says what is wrong, if anything is).
+    fn probe(&self, kind: InstanceKind, name: &[u8]) -> Option<Option<Found>> {
+        // SAFETY: both fields lie in the segment header (see `new`); volatile, see above.
+        let (table, cap) = unsafe {
+            (
+                read_volatile(self.table_at),
+                read_volatile(self.capacity_at),
+            )
+        };
+        if cap == 0 {
+            return Some(None);
+        }
+        if !cap.is_power_of_two() || table % 8 != 0 || !self.in_map(table, cap.checked_mul(16)?) {
+            return None;
+        }
+        let want = hash(kind, name);
+        let mut i = want & (cap - 1);
+        for _ in 0..cap {
+            let at = table + i * 16;
+            let (h, header) = (self.word(at), self.word(at + 8));
+            match header {
+                0 => return Some(None),
+                1 => {}
+                header if h == want => {
+                    if let Some(found) = self.matches(header, kind, name)? {
+                        return Some(Some(found));
+                    }
+                }
+                _ => {}
+            }
+            i = (i + 1) & (cap - 1);
+        }
+        Some(None)
+    }
+
+    /// Whether the object header at `h` is `name` of `kind`: `Some(Some(..))` if so,
+    /// `Some(None)` if it is another object, `None` if the header does not validate.
+    fn matches(&self, h: u64, kind: InstanceKind, name: &[u8]) -> Option<Option<Found>> {
+        if h % 8 != 0 || !self.in_map(h, OBJECT_HEADER) {
+            return None;
+        }
+        // SAFETY: `[h, h + OBJECT_HEADER)` lies in the mapping, 8-aligned (checked above);
+        // a volatile copy, see the module comment.
+        let oh: ObjectHeader = unsafe { read_volatile(self.base.add(h as usize).cast()) };
+        let name_at = h + OBJECT_HEADER;
+        let bytes = oh.elem_size.checked_mul(oh.count)?;
+        if oh.magic != OBJECT_MAGIC
+            || !self.in_map(name_at, oh.name_len)
+            || name_at + oh.name_len >= oh.object
+            || !self.in_map(oh.object, bytes)
+        {
+            return None;
+        }
+        if oh.kind != kind as u32 || oh.name_len != name.len() as u64 {
+            return Some(None);
+        }
+        for (k, &b) in name.iter().enumerate() {
+            // SAFETY: `name_at + k < name_at + name_len <= len` (checked above).
+            let got = unsafe { read_volatile(self.base.add(name_at as usize + k)) };
+            if got != b {
+                return Some(None);
+            }
+        }
+        Some(Some(Found {
+            object: oh.object,
+            elem_size: oh.elem_size,
+            count: oh.count,
+        }))
+    }
+}
