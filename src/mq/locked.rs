@@ -13,7 +13,7 @@ impl MessageQueue {
     /// the lock, or a slot that finishing needs, is held by another process for longer than
     /// `wait` allows (a `try_` operation: [`TRY_SLOT_WAIT`]).
     pub(super) fn lock(&self, wait: Wait) -> Result<Option<Guard<'_>>> {
-        let lock = &self.header().lock;
+        let lock = &self.queue_header().lock;
         let until = |d: Deadline| {
             let (clock, sec, nsec) = d.os();
             lock.lock_spinning_until(
@@ -34,7 +34,7 @@ impl MessageQueue {
             return Ok(None);
         };
         let g = Guard::adopt(lock);
-        let h = self.header();
+        let h = self.queue_header();
         match h.mode.load(Ordering::Acquire) {
             MODE_RING => {
                 // Ring mode with a frozen end cannot come from this library (a switch back
@@ -117,7 +117,7 @@ impl MessageQueue {
             (*h).ring_head = 0;
         }
         self.rebuild_free()?;
-        self.header()
+        self.queue_header()
             .count
             .store(queued.len() as u64, Ordering::Release);
         // Wake everyone: waiters may have been waiting on the dead process.
@@ -239,7 +239,7 @@ impl MessageQueue {
         priority: u32,
         wait: Wait,
     ) -> Result<Option<bool>> {
-        let h = self.header();
+        let h = self.queue_header();
         let max = self.layout.max_msg;
         loop {
             if h.mode.load(Ordering::Acquire) != MODE_LOCKED {
@@ -326,7 +326,7 @@ impl MessageQueue {
         buf: &mut [u8],
         wait: Wait,
     ) -> Result<Option<Option<(usize, u32)>>> {
-        let h = self.header();
+        let h = self.queue_header();
         loop {
             if h.mode.load(Ordering::Acquire) != MODE_LOCKED {
                 return Ok(None);

@@ -200,7 +200,7 @@ impl MessageQueue {
         os_name(name).is_ok() && SharedMemoryObject::remove(name)
     }
 
-    fn header(&self) -> &QueueHeader {
+    fn queue_header(&self) -> &QueueHeader {
         // SAFETY: the mapping holds a validated header for the queue's lifetime; fields other
         // processes change are atomics or touched only under the lock.
         unsafe { &*self.region.as_ptr().cast::<QueueHeader>() }
@@ -278,7 +278,7 @@ impl MessageQueue {
     /// The number of messages in the queue now (in ring mode, messages being sent or
     /// received at this moment may be counted).
     pub fn num_msg(&self) -> usize {
-        let h = self.header();
+        let h = self.queue_header();
         if h.mode.load(Ordering::Acquire) == MODE_LOCKED {
             return (h.count.load(Ordering::Acquire).min(self.layout.max_msg)) as usize;
         }
@@ -294,7 +294,7 @@ impl MessageQueue {
     /// Whether the queue is in ring mode (for tests).
     #[cfg(test)]
     fn in_ring_mode(&self) -> bool {
-        self.header().mode.load(Ordering::Acquire) == MODE_RING
+        self.queue_header().mode.load(Ordering::Acquire) == MODE_RING
     }
 
     /// Whether the queue may run in ring mode at all. A slot's `pos` word tells "published
@@ -327,7 +327,7 @@ impl MessageQueue {
             let Some(guard) = self.lock(wait)? else {
                 return Ok(false);
             };
-            if self.header().mode.load(Ordering::Acquire) == MODE_RING {
+            if self.queue_header().mode.load(Ordering::Acquire) == MODE_RING {
                 if !switch {
                     continue;
                 }
@@ -360,7 +360,7 @@ impl MessageQueue {
             let Some(guard) = self.lock(wait)? else {
                 return Ok(None);
             };
-            if self.header().mode.load(Ordering::Acquire) == MODE_RING {
+            if self.queue_header().mode.load(Ordering::Acquire) == MODE_RING {
                 continue;
             }
             if let Some(got) = self.locked_receive(guard, buf, wait)? {

@@ -104,7 +104,7 @@ impl MessageQueue {
             (*h).slot_size = layout.slot_size;
         }
         // No one else uses the locks yet: the builder holds the build lock.
-        q.header().lock.init(false);
+        q.queue_header().lock.init(false);
         for i in 0..ENTRIES {
             q.entry(i).lock.init(false);
         }
@@ -113,7 +113,7 @@ impl MessageQueue {
         }
         if !q.ring_fits() {
             // Locked mode from the start: an empty index and every slot on the free stack.
-            let h = q.header();
+            let h = q.queue_header();
             q.rebuild_free()?;
             h.tail.store(FROZEN, Ordering::Relaxed);
             h.head.store(FROZEN, Ordering::Relaxed);

@@ -62,7 +62,7 @@ impl MessageQueue {
         if !self.ring_fits() {
             return Ok(Ring::Locked);
         }
-        let h = self.header();
+        let h = self.queue_header();
         let mut held = None;
         for _ in 0..ROUNDS_MAX {
             let t = h.tail.load(Ordering::SeqCst);
@@ -171,7 +171,7 @@ impl MessageQueue {
         s: &SlotHeader,
         wait: Wait,
     ) -> Result<Next<bool>> {
-        let h = self.header();
+        let h = self.queue_header();
         let n = self.layout.max_msg as u32;
         let hd = h.head.load(Ordering::SeqCst);
         let c = s.pos.load(Ordering::Acquire);
@@ -216,7 +216,7 @@ impl MessageQueue {
         if !self.ring_fits() {
             return Ok(Ring::Locked);
         }
-        let h = self.header();
+        let h = self.queue_header();
         let n = self.layout.max_msg as u32;
         let mut held = None;
         for _ in 0..ROUNDS_MAX {
@@ -282,7 +282,7 @@ impl MessageQueue {
         s: &SlotHeader,
         wait: Wait,
     ) -> Result<Next<Option<(usize, u32)>>> {
-        let h = self.header();
+        let h = self.queue_header();
         let t = h.tail.load(Ordering::SeqCst);
         let c = s.pos.load(Ordering::Acquire);
         if h.head.load(Ordering::SeqCst) != hd || c == self.advance(pos, 1) {
@@ -334,7 +334,7 @@ impl MessageQueue {
         if matches!(wait, Wait::Never) {
             return Ok(Next::Stop(Ring::Done(gave_up)));
         }
-        let h = self.header();
+        let h = self.queue_header();
         let moved = || h.head.load(Ordering::SeqCst) != hd || h.tail.load(Ordering::SeqCst) != t;
         Ok(if self.wait_change(word, waiting, moved, wait)? {
             Next::Again

@@ -10,7 +10,7 @@ impl MessageQueue {
     /// dead process began.
     #[cold]
     pub(super) fn switch_to_locked(&self, wait: Wait) -> Result<bool> {
-        let h = self.header();
+        let h = self.queue_header();
         h.mode.store(MODE_SWITCHING, Ordering::SeqCst);
         h.tail.fetch_or(FROZEN, Ordering::SeqCst);
         h.head.fetch_or(FROZEN, Ordering::SeqCst);
@@ -108,7 +108,7 @@ impl MessageQueue {
     /// Locked mode, empty, to ring mode (also finishes a switch a dead process began).
     #[cold]
     pub(super) fn switch_to_ring(&self) -> Result<()> {
-        let h = self.header();
+        let h = self.queue_header();
         h.mode.store(MODE_UNLOCKING, Ordering::SeqCst);
         // Positions go on from a lap past the frozen tail, so that a ring operation that
         // read an end before the switch cannot claim anything with it afterwards.

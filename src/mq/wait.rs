@@ -68,7 +68,7 @@ impl MessageQueue {
 
     /// Wakes everyone: the mode changed.
     pub(super) fn wake_all(&self) {
-        let h = self.header();
+        let h = self.queue_header();
         for word in [&h.not_empty, &h.not_full] {
             word.fetch_add(1, Ordering::SeqCst);
             let _ = futex::wake(word, i32::MAX);

@@ -17,7 +17,7 @@
 //! is taken uses a thread-local one.
 
 use super::RobustLock;
-use super::thread::Me;
+use super::thread::ThreadIdentity;
 use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicUsize, Ordering, compiler_fence};
 
@@ -124,14 +124,14 @@ impl Drop for Release {
     }
 }
 
-fn home(me: Me) -> usize {
+fn home(me: ThreadIdentity) -> usize {
     let key = me.head as usize;
     (key >> 6 ^ key >> 16) & (SHADOWS - 1)
 }
 
 /// The calling thread's shadow: its home entry in one load and compare.
 #[inline(always)]
-fn shadow(me: Me, f: impl FnOnce(&Shadow)) {
+fn shadow(me: ThreadIdentity, f: impl FnOnce(&Shadow)) {
     let entry = &TABLE[home(me)];
     if entry.owner.load(Ordering::Relaxed) == me.head as usize {
         f(entry);
@@ -142,7 +142,7 @@ fn shadow(me: Me, f: impl FnOnce(&Shadow)) {
 
 #[cold]
 #[inline(never)]
-fn shadow_slow(me: Me, f: impl FnOnce(&Shadow)) {
+fn shadow_slow(me: ThreadIdentity, f: impl FnOnce(&Shadow)) {
     let i = home(me);
     let entry = &TABLE[i];
     // Acquire: pairs with the Release store of a thread that freed the entry at its exit.
@@ -186,7 +186,7 @@ pub(super) fn node(m: *mut RobustLock) -> usize {
 /// # Safety
 /// The calling thread holds `m`; `me` is the calling thread's.
 #[inline(always)]
-pub(super) unsafe fn link(m: *mut RobustLock, me: Me) {
+pub(super) unsafe fn link(m: *mut RobustLock, me: ThreadIdentity) {
     // SAFETY: `me.head` is this thread's registered head. `first` was written there by this
     // thread (a node it linked, or a link it checked before unlinking, see `unlink`) or by
     // glibc, so it is the head or the node of a lock this thread holds, whose `prev` field
@@ -212,7 +212,7 @@ pub(super) unsafe fn link(m: *mut RobustLock, me: Me) {
 /// # Safety
 /// `m` points to an initialised lock; `me` is the calling thread's.
 #[inline(always)]
-pub(super) unsafe fn alone(m: *mut RobustLock, me: Me) -> bool {
+pub(super) unsafe fn alone(m: *mut RobustLock, me: ThreadIdentity) -> bool {
     let head = me.head as usize;
     // SAFETY: `m` is an initialised lock (caller's contract); reading its links is safe.
     unsafe {
@@ -227,7 +227,7 @@ pub(super) unsafe fn alone(m: *mut RobustLock, me: Me) -> bool {
 /// # Safety
 /// The calling thread (`me`) holds `m`, linked by [`link`].
 #[inline(always)]
-pub(super) unsafe fn unlink(m: *mut RobustLock, me: Me) -> bool {
+pub(super) unsafe fn unlink(m: *mut RobustLock, me: ThreadIdentity) -> bool {
     // SAFETY: `m` is an initialised lock (caller's contract).
     let (next, prev) = unsafe {
         (
@@ -268,7 +268,7 @@ pub(super) unsafe fn unlink(m: *mut RobustLock, me: Me) -> bool {
 /// holds.
 #[cold]
 #[inline(never)]
-unsafe fn rebuild(me: Me) {
+unsafe fn rebuild(me: ThreadIdentity) {
     let head = me.head as usize;
     let mut nodes = [0usize; SHADOW_NODES];
     let mut n = 0;
@@ -299,7 +299,7 @@ unsafe fn rebuild(me: Me) {
 /// thread linked, or a glibc robust mutex this thread holds.
 #[cold]
 #[inline(never)]
-fn links_trusted(me: Me, next: usize, prev: usize) -> bool {
+fn links_trusted(me: ThreadIdentity, next: usize, prev: usize) -> bool {
     let mut known = [false; 2];
     shadow(me, |s| {
         for (k, l) in known.iter_mut().zip([next, prev]) {
@@ -317,7 +317,7 @@ fn links_trusted(me: Me, next: usize, prev: usize) -> bool {
 /// this thread's descriptor or the thread-local and stack memory glibc places beside it,
 /// and with a lock word 32 bytes before it that names this thread, read without any risk
 /// of a fault.
-fn foreign_node(me: Me, l: usize) -> bool {
+fn foreign_node(me: ThreadIdentity, l: usize) -> bool {
     const NEAR_DESCRIPTOR: usize = 1 << 20;
     let head = me.head as usize;
     if l % 8 != 0 || l < 32 || (l < head + 4096 && l + NEAR_DESCRIPTOR > head) {
@@ -332,7 +332,7 @@ fn foreign_node(me: Me, l: usize) -> bool {
 /// # Safety
 /// `me` is the calling thread's.
 #[inline(always)]
-pub(super) unsafe fn pending(me: Me, m: Option<*mut RobustLock>) {
+pub(super) unsafe fn pending(me: ThreadIdentity, m: Option<*mut RobustLock>) {
     compiler_fence(Ordering::SeqCst);
     // SAFETY: `me.head` is this thread's registered head.
     unsafe {

@@ -43,7 +43,7 @@ use list::{alone, link, pending, unlink};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::time::Duration;
 pub(crate) use thread::current_tid;
-use thread::{Me, me, me_from_glibc, me_quick};
+use thread::{ThreadIdentity, identity_from_glibc, thread_identity, thread_identity_fast};
 
 /// The kernel's bit: someone sleeps on the word.
 const WAITERS: u32 = 0x8000_0000;
@@ -269,7 +269,11 @@ impl Drop for RobustGuard<'_> {
 /// # Safety
 /// `m` points to an initialised lock; `me` is the calling thread's.
 #[inline]
-unsafe fn attempt(m: *mut RobustLock, me: Me, keep_waiters: bool) -> OsResult<Option<Acquired>> {
+unsafe fn attempt(
+    m: *mut RobustLock,
+    me: ThreadIdentity,
+    keep_waiters: bool,
+) -> OsResult<Option<Acquired>> {
     // SAFETY: `m` is an initialised lock by the caller's contract.
     let lock = unsafe { &*m };
     let mut v = lock.word.load(Ordering::Relaxed);
@@ -314,7 +318,7 @@ unsafe fn attempt(m: *mut RobustLock, me: Me, keep_waiters: bool) -> OsResult<Op
 /// # Safety
 /// `m` points to an initialised lock; `me` is the calling thread's.
 #[inline(always)]
-unsafe fn claim(m: *mut RobustLock, me: Me, from: u32, to: u32) -> Result<(), u32> {
+unsafe fn claim(m: *mut RobustLock, me: ThreadIdentity, from: u32, to: u32) -> Result<(), u32> {
     // SAFETY: forwarded caller contract.
     let lock = unsafe { &*m };
     // SAFETY: `me` is the calling thread's.
@@ -348,7 +352,7 @@ unsafe fn lock(m: *mut RobustLock) -> OsResult<Acquired> {
 /// As [`lock`].
 #[inline]
 unsafe fn try_lock(m: *mut RobustLock) -> OsResult<Option<Acquired>> {
-    let me = me()?;
+    let me = thread_identity()?;
     // SAFETY: forwarded caller contract.
     match unsafe { attempt(m, me, false) } {
         Err(Errno(libc::EDEADLK)) => Ok(None),
@@ -364,7 +368,7 @@ unsafe fn try_lock(m: *mut RobustLock) -> OsResult<Option<Acquired>> {
 #[inline(always)]
 unsafe fn lock_fast(m: *mut RobustLock) -> bool {
     // No call on this path, so the C entry points need no stack frame for it.
-    let Some(me) = me_from_glibc() else {
+    let Some(me) = identity_from_glibc() else {
         return false;
     };
     // SAFETY: forwarded caller contract.
@@ -385,7 +389,7 @@ unsafe fn lock_fast(m: *mut RobustLock) -> bool {
 /// As [`lock`], and as above.
 #[inline(always)]
 unsafe fn try_hold(m: *mut RobustLock) -> OsResult<bool> {
-    let me = me_quick()?;
+    let me = thread_identity_fast()?;
     // SAFETY: forwarded caller contract; `me` is the calling thread's.
     unsafe {
         if (*m).word.load(Ordering::Relaxed) != 0 {
@@ -412,7 +416,7 @@ unsafe fn try_hold(m: *mut RobustLock) -> OsResult<bool> {
 /// The calling thread holds `m`, taken by [`try_hold`].
 #[inline(always)]
 unsafe fn release_hold(m: *mut RobustLock) {
-    let Ok(me) = me_quick() else {
+    let Ok(me) = thread_identity_fast() else {
         return;
     };
     // SAFETY: forwarded caller contract: this thread holds `m` through its pending slot.
@@ -439,7 +443,8 @@ unsafe fn owner_died(m: *mut RobustLock) -> bool {
 #[inline]
 unsafe fn held_by_me(m: *mut RobustLock) -> bool {
     // SAFETY: forwarded caller contract; the word is an aligned atomic.
-    me().is_ok_and(|me| unsafe { (*m).word.load(Ordering::Relaxed) } & TID_MASK == me.tid)
+    thread_identity()
+        .is_ok_and(|me| unsafe { (*m).word.load(Ordering::Relaxed) } & TID_MASK == me.tid)
 }
 
 /// Locks, waiting until the absolute `deadline` on `clock`; `None` on timeout.
@@ -507,7 +512,7 @@ unsafe fn acquire(
     spin: Duration,
     deadline: Option<(Clock, i64, i64)>,
 ) -> OsResult<Option<Acquired>> {
-    let me = me()?;
+    let me = thread_identity()?;
     // SAFETY: forwarded caller contract.
     match unsafe { attempt(m, me, false) } {
         Ok(Some(a)) => return Ok(Some(a)),
@@ -630,7 +635,7 @@ unsafe fn unlock(m: *mut RobustLock) -> OsResult<()> {
 /// As [`lock`].
 #[inline(always)]
 unsafe fn unlock_fast(m: *mut RobustLock) -> bool {
-    let Some(me) = me_from_glibc() else {
+    let Some(me) = identity_from_glibc() else {
         return false;
     };
     // SAFETY: forwarded caller contract.
@@ -654,7 +659,7 @@ unsafe fn unlock_fast(m: *mut RobustLock) -> bool {
 #[cold]
 #[inline(never)]
 unsafe fn unlock_slow(m: *mut RobustLock) -> OsResult<()> {
-    let me = me()?;
+    let me = thread_identity()?;
     // SAFETY: forwarded caller contract.
     if unsafe { (*m).word.load(Ordering::Relaxed) } & TID_MASK != me.tid {
         return Err(Errno(libc::EPERM));
@@ -675,7 +680,7 @@ unsafe fn unlock_slow(m: *mut RobustLock) -> OsResult<()> {
 /// # Safety
 /// The calling thread (`me`) holds `m`, linked when it was taken.
 #[inline(always)]
-unsafe fn release(m: *mut RobustLock, me: Me) -> bool {
+unsafe fn release(m: *mut RobustLock, me: ThreadIdentity) -> bool {
     // SAFETY: forwarded caller contract.
     let lock = unsafe { &*m };
     let d = lock.depth.load(Ordering::Relaxed);
@@ -711,7 +716,7 @@ unsafe fn release(m: *mut RobustLock, me: Me) -> bool {
 /// The calling thread holds `m`, already unlinked and named in the pending slot.
 #[cold]
 #[inline(never)]
-unsafe fn release_and_wake(m: *mut RobustLock, me: Me) {
+unsafe fn release_and_wake(m: *mut RobustLock, me: ThreadIdentity) {
     // SAFETY: forwarded caller contract.
     let word = unsafe { &(*m).word };
     if word.swap(0, Ordering::Release) & WAITERS != 0 {

@@ -166,7 +166,9 @@ impl SegmentManager {
         self.check_writable()?;
         let _g = self.lock()?;
         self.heap().extend(new_size & !(heap::ALIGN - 1))?;
-        self.header().size.store(new_size, Ordering::Release);
+        self.segment_header()
+            .size
+            .store(new_size, Ordering::Release);
         Ok(())
     }
 
@@ -176,7 +178,7 @@ impl SegmentManager {
         let _g = self.lock()?;
         self.drain_classes()?;
         let end = self.heap().truncate_tail(0)?;
-        self.header().size.store(end, Ordering::Release);
+        self.segment_header().size.store(end, Ordering::Release);
         Ok(end)
     }
 }

@@ -147,7 +147,7 @@ impl SegmentManager {
     }
 
     pub(super) fn info_at(&self, index: &Index<'_>, h: u64) -> Result<ObjectInfo> {
-        let oh = index.header(h)?;
+        let oh = index.object_header(h)?;
         Ok(ObjectInfo {
             ptr: self.at(oh.object),
             elem_size: oh.elem_size as usize,
@@ -229,7 +229,7 @@ impl SegmentManager {
     }
 
     /// The header offset of the constructed object at `ptr`, validated.
-    pub(super) fn header_of(&self, index: &Index<'_>, ptr: *const u8) -> Result<u64> {
+    pub(super) fn object_header_of(&self, index: &Index<'_>, ptr: *const u8) -> Result<u64> {
         let not_object = || {
             Error::new(
                 ErrorKind::InvalidArgument,
@@ -245,7 +245,7 @@ impl SegmentManager {
         let Some(h) = off.checked_sub(dist) else {
             return Err(not_object());
         };
-        match index.header(h) {
+        match index.object_header(h) {
             Ok(oh) if oh.object == off => Ok(h),
             _ => Err(not_object()),
         }
@@ -261,9 +261,9 @@ impl SegmentManager {
         let _g = self.lock()?;
         let heap = self.heap();
         let index = self.index(&heap);
-        let h = self.header_of(&index, ptr)?;
+        let h = self.object_header_of(&index, ptr)?;
         let info = self.info_at(&index, h)?;
-        let name = index.name_of(h, index.header(h)?).to_vec();
+        let name = index.name_of(h, index.object_header(h)?).to_vec();
         drop(info.ptr, info.count);
         let named = (info.kind != InstanceKind::Anonymous).then_some((info.kind, name.as_slice()));
         self.release(&heap, h, named).map(|_| ())
@@ -275,9 +275,9 @@ impl SegmentManager {
         let _g = self.lock_for_read()?;
         let heap = self.heap();
         let index = self.index(&heap);
-        let h = self.header_of(&index, ptr)?;
+        let h = self.object_header_of(&index, ptr)?;
         let info = self.info_at(&index, h)?;
-        let oh = index.header(h)?;
+        let oh = index.object_header(h)?;
         Ok((
             info,
             self.at(h + OBJECT_HEADER).as_ptr().cast_const(),
@@ -313,7 +313,7 @@ impl SegmentManager {
             return Ok(None);
         };
         let info = self.info_at(&index, h)?;
-        let len = index.header(h)?.name_len as usize;
+        let len = index.object_header(h)?.name_len as usize;
         Ok(Some((
             slot + 1,
             info,
