@@ -88,7 +88,8 @@ pub struct MessageQueue {
 // SAFETY: all shared state is accessed under the queue's process-shared locks or through
 // atomics; the handle itself holds no thread-bound state.
 unsafe impl Send for MessageQueue {}
-// SAFETY: as above.
+// SAFETY: every method takes `&self` and reaches shared state only under the queue's
+// process-shared locks or through atomics, which other threads may use at the same time.
 unsafe impl Sync for MessageQueue {}
 
 /// The bytes of a message to send, as a pointer and a length: a typed value is sent without
@@ -206,7 +207,7 @@ impl MessageQueue {
         unsafe { &*self.region.as_ptr().cast::<QueueHeader>() }
     }
 
-    fn hdr_mut(&self) -> *mut QueueHeader {
+    fn queue_header_ptr(&self) -> *mut QueueHeader {
         self.region.as_ptr().cast()
     }
 
@@ -279,6 +280,9 @@ impl MessageQueue {
     /// received at this moment may be counted).
     pub fn num_msg(&self) -> usize {
         let h = self.queue_header();
+        // Acquire, all four: pair with the Release stores of the mode and count (the
+        // switches, locked operations) and the claims on the ends; a snapshot, exact only
+        // when nothing moves.
         if h.mode.load(Ordering::Acquire) == MODE_LOCKED {
             return (h.count.load(Ordering::Acquire).min(self.layout.max_msg)) as usize;
         }
@@ -327,6 +331,9 @@ impl MessageQueue {
             let Some(guard) = self.lock(wait)? else {
                 return Ok(false);
             };
+            // Acquire: pairs with the Release store of the mode by the last switch, made
+            // under this lock too (the lock alone would order it; the mode is also read
+            // without it).
             if self.queue_header().mode.load(Ordering::Acquire) == MODE_RING {
                 if !switch {
                     continue;
@@ -360,6 +367,7 @@ impl MessageQueue {
             let Some(guard) = self.lock(wait)? else {
                 return Ok(None);
             };
+            // Acquire: as in `send_impl`.
             if self.queue_header().mode.load(Ordering::Acquire) == MODE_RING {
                 continue;
             }

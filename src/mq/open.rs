@@ -50,6 +50,7 @@ impl MessageQueue {
         if h.state.load(Ordering::Acquire) != READY {
             return Err(corrupted(format!(
                 "{what} is not an interproc message queue (state {:#x})",
+                // Relaxed: only printed.
                 h.state.load(Ordering::Relaxed)
             )));
         }
@@ -71,6 +72,8 @@ impl MessageQueue {
                 "{what}: its limits do not match its size (truncated?)"
             )));
         }
+        // Acquire: the READY load above already ordered the builder's stores; this reads a
+        // mode some later switch may have stored (Release) and only validates it.
         if h.mode.load(Ordering::Acquire) > MODE_UNLOCKING {
             return Err(corrupted(format!("{what}: unknown mode")));
         }
@@ -96,6 +99,8 @@ impl MessageQueue {
         // alone, under the build lock; openers wait for READY.
         unsafe {
             let h = base.cast::<QueueHeader>();
+            // Relaxed, like every store before READY: the Release store of `state` below
+            // publishes them all.
             (*h).creator_pid
                 .store(std::process::id(), Ordering::Relaxed);
             (*h).layout_version = LAYOUT_VERSION;
@@ -119,7 +124,8 @@ impl MessageQueue {
             h.head.store(FROZEN, Ordering::Relaxed);
             h.mode.store(MODE_LOCKED, Ordering::Relaxed);
         }
-        // SAFETY: as above.
+        // SAFETY: `base` is still the fresh mapping this process builds alone (no opener
+        // reads past `state` until it says READY).
         unsafe {
             let h = base.cast::<QueueHeader>();
             (*h).magic = MAGIC;

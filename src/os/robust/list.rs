@@ -15,6 +15,14 @@
 //! The shadow lives in a process-wide table indexed by the thread's list head (no
 //! thread-local lookup, which costs a call in a shared library); a thread whose home entry
 //! is taken uses a thread-local one.
+//!
+//! Orderings: the list, its links and the pending slot are read by the kernel only when
+//! their thread has died (or is exiting), on the dying thread's own behalf, so they need the
+//! order of that thread's program and nothing across CPUs: Relaxed stores, with
+//! `compiler_fence(SeqCst)` where the order of two steps is what makes a death half-way
+//! safe (the kernel acts as a signal handler of the thread would). The links of a held
+//! lock are written only by its holder, and a new holder acquires them through the lock
+//! word.
 
 use super::RobustLock;
 use super::thread::ThreadIdentity;
@@ -133,6 +141,8 @@ fn home(me: ThreadIdentity) -> usize {
 #[inline(always)]
 fn shadow(me: ThreadIdentity, f: impl FnOnce(&Shadow)) {
     let entry = &TABLE[home(me)];
+    // Relaxed: an entry that names this thread's head was claimed by this thread (heads are
+    // unique among live threads), and its contents are this thread's own.
     if entry.owner.load(Ordering::Relaxed) == me.head as usize {
         f(entry);
     } else {
@@ -151,14 +161,17 @@ fn shadow_slow(me: ThreadIdentity, f: impl FnOnce(&Shadow)) {
         .compare_exchange(0, me.head as usize, Ordering::Acquire, Ordering::Relaxed)
         .is_ok()
     {
-        // SAFETY: only this thread touches its own RELEASE.
+        // SAFETY: `RELEASE` is this thread's own thread-local; no other thread can reach its
+        // cell, and nothing else borrows it during this closure.
         if RELEASE
             .try_with(|r| unsafe { *r.0.get() = Some(i) })
             .is_ok()
         {
             return f(entry);
         }
-        // The thread is exiting: nothing would free the entry.
+        // The thread is exiting: nothing would free the entry. Release: as in
+        // `Release::drop` (this thread cleared nothing, but the next claimer's Acquire
+        // pairs with every store that frees an entry).
         entry.owner.store(0, Ordering::Release);
     }
     // A thread that is past its thread-locals' end uses the table entry as it is: the
@@ -169,6 +182,7 @@ fn shadow_slow(me: ThreadIdentity, f: impl FnOnce(&Shadow)) {
 /// In a child of `fork`: the child's only thread starts with an empty list (glibc's), and
 /// every other thread's shadow is gone with it.
 pub(super) fn forget_shadows_in_child() {
+    // Relaxed: the child has one thread, which is running this.
     for e in &TABLE {
         e.len.store(0, Ordering::Relaxed);
         e.owner.store(0, Ordering::Relaxed);
@@ -214,7 +228,8 @@ pub(super) unsafe fn link(m: *mut RobustLock, me: ThreadIdentity) {
 #[inline(always)]
 pub(super) unsafe fn alone(m: *mut RobustLock, me: ThreadIdentity) -> bool {
     let head = me.head as usize;
-    // SAFETY: `m` is an initialised lock (caller's contract); reading its links is safe.
+    // SAFETY: `m` points to a live lock (this fn's contract); its links are atomics that
+    // any bit pattern makes valid.
     unsafe {
         (*m).next.load(Ordering::Relaxed) == head && (*m).prev.load(Ordering::Relaxed) == head
     }
@@ -228,7 +243,8 @@ pub(super) unsafe fn alone(m: *mut RobustLock, me: ThreadIdentity) -> bool {
 /// The calling thread (`me`) holds `m`, linked by [`link`].
 #[inline(always)]
 pub(super) unsafe fn unlink(m: *mut RobustLock, me: ThreadIdentity) -> bool {
-    // SAFETY: `m` is an initialised lock (caller's contract).
+    // SAFETY: `m` points to a live lock this thread holds (this fn's contract); its links
+    // are atomics, valid with any bits.
     let (next, prev) = unsafe {
         (
             (*m).next.load(Ordering::Relaxed),
@@ -251,7 +267,8 @@ pub(super) unsafe fn unlink(m: *mut RobustLock, me: ThreadIdentity) -> bool {
     }
     shadow(me, |s| s.remove(node(m)));
     if !trusted {
-        // SAFETY: `me` is the calling thread's.
+        // SAFETY: `me` is the calling thread's (this fn's contract), and its shadow names
+        // only nodes of locks it holds: `link` records them, `unlink` drops them.
         unsafe { rebuild(me) };
     }
     trusted

@@ -62,6 +62,8 @@ fn identify_thread() -> OsResult<ThreadIdentity> {
             },
         }));
         let h: *const RobustHead = &own.head;
+        // Relaxed: the head is private to this thread until the system call below hands it
+        // to the kernel, which the call orders.
         own.head.list.store(h as usize, Ordering::Relaxed);
         // SAFETY: registers a head that lives as long as the process (leaked on purpose,
         // 32 bytes for each thread that had no list).
@@ -97,6 +99,8 @@ fn identify_thread() -> OsResult<ThreadIdentity> {
             let there =
                 unsafe { *head.cast::<u8>().sub(TID_BEFORE_HEAD).cast::<libc::pid_t>() } as u32;
             if there == tid && off >= TID_BEFORE_HEAD as isize {
+                // Relaxed: a constant of glibc's layout, not a publication; a thread that
+                // still reads 0 takes the slow way, which finds the same answer.
                 HEAD_OFFSET.store(off, Ordering::Relaxed);
             }
         }
@@ -143,6 +147,7 @@ const TID_BEFORE_HEAD: usize = 16;
 /// [`identify_thread`] has checked where they are; `None` before (or without glibc).
 #[inline(always)]
 pub(super) fn identity_from_glibc() -> Option<ThreadIdentity> {
+    // Relaxed: see the store in `identify_thread`.
     let off = HEAD_OFFSET.load(Ordering::Relaxed);
     if off == 0 {
         return None;

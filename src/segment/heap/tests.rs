@@ -76,7 +76,7 @@ fn expand_grows_into_the_next_free_block_only() {
     assert!((4000..4016).contains(&got), "{got}");
     h.check().unwrap();
     assert_eq!(h.free_bytes(), free0 - got - HEADER);
-    // SAFETY: as above; `a` now holds `got` bytes.
+    // SAFETY: `a` is an allocation inside the buffer that now holds `got` bytes.
     let bytes = unsafe { std::slice::from_raw_parts(h.base.add(a as usize), got as usize) };
     assert!(bytes[..100].iter().all(|&b| b == 7));
     // Asking for no more than it has changes nothing.

@@ -71,6 +71,7 @@ impl SegmentManager {
         if how == Acquired::OwnerDied {
             return self.recover();
         }
+        // Acquire: pairs with the Release store of `recover` (see `with_classes`).
         if self.segment_header().corrupted.load(Ordering::Acquire) != 0 {
             return self.check_live();
         }
@@ -96,6 +97,8 @@ impl SegmentManager {
                     })
                 });
             if let Err(e) = result {
+                // Release: the checks' findings before the mark; pairs with the Acquire
+                // loads of `corrupted` (`with_classes`, `check_live`, `after_lock`).
                 self.segment_header().corrupted.store(1, Ordering::Release);
                 return Err(corrupted(format!(
                     "a process died while changing the segment and left it inconsistent: {}",

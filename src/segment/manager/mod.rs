@@ -63,7 +63,9 @@ pub struct SegmentManager {
 // SAFETY: every operation synchronises through the segment's process-shared lock (or
 // reads only fields that are atomic or immutable after initialisation).
 unsafe impl Send for SegmentManager {}
-// SAFETY: as above.
+// SAFETY: `&self` methods change shared state only under the segment's process-shared
+// lock, or read fields that are atomic or immutable after initialisation, so threads may
+// share a manager.
 unsafe impl Sync for SegmentManager {}
 
 impl SegmentManager {
@@ -171,6 +173,8 @@ impl SegmentManager {
 
     fn check_live(&self) -> Result<()> {
         let h = self.segment_header();
+        // Acquire, both: pair with the Release stores of STATE_READY (`format`) and of
+        // `corrupted` (`recover`).
         if h.magic != MAGIC || h.init_state.load(Ordering::Acquire) != STATE_READY {
             return Err(corrupted(
                 "the address is not a ready interproc segment manager",
@@ -196,11 +200,13 @@ impl SegmentManager {
 
     /// The process that created the segment.
     pub fn creator_pid(&self) -> u32 {
+        // Relaxed: written once before READY, which every opener acquired.
         self.segment_header().creator_pid.load(Ordering::Relaxed)
     }
 
     /// The segment size in bytes (never more than this process has mapped).
     pub fn size(&self) -> usize {
+        // Acquire: pairs with the Release stores of `size` (`extend`, `shrink_tail`).
         (self.segment_header().size.load(Ordering::Acquire) as usize).min(self.len)
     }
 

@@ -129,7 +129,8 @@ impl SegmentManager {
             // `insert` reserves again, which cannot fail for want of the slot reserved above
             // unless `init` used it, and then it regrows.
             if let Err(e) = self.index(&heap).insert(kind, name, h) {
-                // SAFETY: as above.
+                // SAFETY: `h` is still the block this call allocated (not yet in the index,
+                // so no one else reaches it), and it holds an `ObjectHeader`.
                 unsafe { (*base.add(h as usize).cast::<ObjectHeader>()).magic = 0 };
                 heap.deallocate(h)?;
                 return Err(e);
