@@ -31,6 +31,7 @@
 //! The thread's identity is in [`thread`], the list in [`list`], clocks in
 //! [`crate::os::clock`].
 
+mod holder;
 mod list;
 mod thread;
 
@@ -39,6 +40,8 @@ use super::clock::{later, sleep_until};
 use super::futex::{self, Woken};
 use super::spin::Spin;
 use super::{Errno, OsResult};
+pub use holder::LockHolder;
+use holder::holder;
 use list::{alone, link, pending, unlink};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::time::Duration;
@@ -784,39 +787,6 @@ unsafe fn owner_tid(m: *mut RobustLock) -> Option<u32> {
     // Acquire: pairs with the Release that freed the word (an unlock, `release_hold`), so a
     // caller that sees no owner sees what the last holder wrote (the queue's `orphaned`).
     owner_of(unsafe { (*m).word.load(Ordering::Acquire) })
-}
-
-/// What a lock's word says of its holder at one moment (for tools and reports; a holder
-/// is never judged alive or dead by looking for its process, only by the kernel's mark).
-/// The public API re-exports it as `interproc::LockHolder`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LockHolder {
-    /// Free, released normally.
-    Free,
-    /// Free, marked by the kernel: its last owner died holding it. The next locker gets it
-    /// and is told the owner died.
-    OwnerDied,
-    /// Held by this thread id, as the holder's own PID namespace numbers it.
-    Thread(u32),
-    /// The word names a thread id no kernel hands out: garbage written over the lock.
-    Garbage(u32),
-}
-
-/// What `m`'s word says of its holder.
-///
-/// # Safety
-/// As [`owner_tid`].
-unsafe fn holder(m: *mut RobustLock) -> LockHolder {
-    // SAFETY: `m` points to a live lock (this fn's contract); its word is an aligned atomic.
-    // Relaxed: a report of one moment,
-    // ordered with nothing else.
-    let v = unsafe { (*m).word.load(Ordering::Relaxed) };
-    match owner_of(v) {
-        _ if impossible_owner(v) => LockHolder::Garbage(v & TID_MASK),
-        Some(tid) => LockHolder::Thread(tid),
-        None if v & OWNER_DIED != 0 => LockHolder::OwnerDied,
-        None => LockHolder::Free,
-    }
 }
 
 #[cfg(test)]
