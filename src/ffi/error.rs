@@ -171,7 +171,8 @@ mod tests {
             (25, "unknown_error"),
             (u32::MAX, "unknown_error"),
         ] {
-            // SAFETY: as above.
+            // SAFETY: `interproc_status_name` returns a static NUL-terminated string for any
+            // status, known or not.
             let got = unsafe { CStr::from_ptr(interproc_status_name(status)) };
             assert_eq!(got.to_str().unwrap(), name);
         }

@@ -25,7 +25,8 @@ pub unsafe extern "C" fn interproc_file_mapping_open(
     out: *mut *mut interproc_file_mapping_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `path` is NULL or a NUL-terminated string readable for the whole call (this
+        // fn's `# Safety` contract).
         let path = unsafe { str_arg(path, "path") }?;
         out_arg(out, "out")?;
         let file = FileMapping::new(path, mode_arg(mode)?)?;
@@ -48,7 +49,8 @@ pub unsafe extern "C" fn interproc_file_mapping_open(
 /// `fm` must be NULL or a handle from `interproc_file_mapping_open`, unused afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_file_mapping_free(fm: *mut interproc_file_mapping_t) {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `fm` is NULL or a handle from this API that the caller gives up here (this fn's
+    // `# Safety` contract).
     unsafe { free_handle(fm) }
 }
 
@@ -60,7 +62,8 @@ pub unsafe extern "C" fn interproc_file_mapping_free(fm: *mut interproc_file_map
 pub unsafe extern "C" fn interproc_file_mapping_get_name(
     fm: *const interproc_file_mapping_t,
 ) -> *const c_char {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `fm` is NULL or a live handle for the whole call (this fn's `# Safety` contract);
+    // `as_ref` turns NULL into `None`.
     boundary_value(std::ptr::null(), || {
         unsafe { fm.as_ref() }.map_or(std::ptr::null(), |f| f.name.as_ptr())
     })
@@ -75,7 +78,8 @@ pub unsafe extern "C" fn interproc_file_mapping_get_name(
 pub unsafe extern "C" fn interproc_file_mapping_native_handle(
     fm: *const interproc_file_mapping_t,
 ) -> i32 {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `fm` is NULL or a live handle for the whole call (this fn's `# Safety` contract);
+    // `as_ref` turns NULL into `None`.
     boundary_value(-1, || {
         unsafe { fm.as_ref() }.map_or(-1, |f| f.file.as_fd().as_raw_fd())
     })
@@ -89,7 +93,8 @@ pub unsafe extern "C" fn interproc_file_mapping_native_handle(
 pub unsafe extern "C" fn interproc_file_mapping_get_mode(
     fm: *const interproc_file_mapping_t,
 ) -> interproc_mode_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `fm` is NULL or a live handle for the whole call (this fn's `# Safety` contract);
+    // `as_ref` turns NULL into `None`.
     boundary_value(INTERPROC_INVALID_MODE, || {
         unsafe { fm.as_ref() }.map_or(INTERPROC_INVALID_MODE, |f| f.file.mode().code())
     })
@@ -102,7 +107,8 @@ pub unsafe extern "C" fn interproc_file_mapping_get_mode(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_file_mapping_remove(path: *const c_char) -> bool {
     boundary_value(false, || {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `path` is NULL or a NUL-terminated string readable for the whole call (this
+        // fn's `# Safety` contract).
         unsafe { str_arg(path, "path") }.is_ok_and(FileMapping::remove)
     })
 }

@@ -100,7 +100,8 @@ pub unsafe extern "C" fn interproc_managed_shm_open(
     out: *mut *mut interproc_managed_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `name` is NULL or a NUL-terminated string readable for the whole call (this
+        // fn's `# Safety` contract).
         let name = unsafe { str_arg(name, "name") }?;
         out_arg(out, "out")?;
         let seg = ManagedSharedMemory::new(
@@ -126,7 +127,8 @@ pub unsafe extern "C" fn interproc_managed_file_open(
     out: *mut *mut interproc_managed_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `path` is NULL or a NUL-terminated string readable for the whole call (this
+        // fn's `# Safety` contract).
         let path = unsafe { str_arg(path, "path") }?;
         out_arg(out, "out")?;
         let seg = ManagedMappedFile::new(
@@ -181,7 +183,9 @@ pub unsafe extern "C" fn interproc_managed_external_open(
                 ));
             }
         };
-        // SAFETY: forwarded caller contract on the buffer.
+        // SAFETY: `addr` is NULL or memory readable and writable for `size` bytes, used by
+        // nothing else while the segment lives (this fn's `# Safety` contract), which is
+        // `from_raw`'s.
         let seg = unsafe { ManagedExternalBuffer::from_raw(create, addr.cast(), size) }?;
         finish(Segment::External(seg), out)
     })
@@ -219,7 +223,8 @@ pub unsafe extern "C" fn interproc_managed_xsi_open(
 /// address inside the segment may be used afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_managed_free(m: *mut interproc_managed_t) {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `m` is NULL or a handle from this API that the caller gives up here (this fn's `#
+    // Safety` contract).
     unsafe { free_handle(m) }
 }
 
@@ -231,7 +236,8 @@ pub unsafe extern "C" fn interproc_managed_free(m: *mut interproc_managed_t) {
 pub unsafe extern "C" fn interproc_managed_segment_manager(
     m: *const interproc_managed_t,
 ) -> *mut interproc_segment_manager_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `m` is NULL or a live handle for the whole call (this fn's `# Safety` contract);
+    // `as_ref` turns NULL into `None`.
     boundary_value(std::ptr::null_mut(), || {
         unsafe { m.as_ref() }.map_or(std::ptr::null_mut(), |m| m.manager().as_ptr().cast())
     })
@@ -243,7 +249,8 @@ pub unsafe extern "C" fn interproc_managed_segment_manager(
 /// `m` must be NULL or a live handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_managed_created(m: *const interproc_managed_t) -> bool {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `m` is NULL or a live handle for the whole call (this fn's `# Safety` contract);
+    // `as_ref` turns NULL into `None`.
     boundary_value(false, || unsafe { m.as_ref() }.is_some_and(|m| m.created()))
 }
 
@@ -253,7 +260,8 @@ pub unsafe extern "C" fn interproc_managed_created(m: *const interproc_managed_t
 /// `m` must be NULL or a live handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_managed_address(m: *const interproc_managed_t) -> *mut c_void {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `m` is NULL or a live handle for the whole call (this fn's `# Safety` contract);
+    // `as_ref` turns NULL into `None`.
     boundary_value(std::ptr::null_mut(), || {
         unsafe { m.as_ref() }.map_or(std::ptr::null_mut(), |m| m.manager().as_ptr().cast())
     })
@@ -268,7 +276,8 @@ pub unsafe extern "C" fn interproc_managed_flush(
     m: *const interproc_managed_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); NULL is an error.
         match &unsafe { handle_arg(m, "segment") }?.segment {
             Segment::File(f) => f.flush(),
             _ => Ok(()),
@@ -290,10 +299,12 @@ pub unsafe extern "C" fn interproc_managed_grow(
     extra: u64,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or a live handle that nothing else uses during the call (this
+        // fn's `# Safety` contract).
         match &mut unsafe { handle_arg_mut(m, "segment") }?.segment {
             Segment::Heap(h) => h.grow(extra),
-            // SAFETY: forwarded caller contract on the buffer.
+            // SAFETY: the external buffer really is `extra` bytes longer now (this fn's
+            // `# Safety` contract), which is what `grow` requires.
             Segment::External(e) => unsafe { e.grow(extra) },
             _ => Err(Error::new(
                 ErrorKind::InvalidArgument,
@@ -313,7 +324,8 @@ pub unsafe extern "C" fn interproc_managed_shm_grow(
     name: *const c_char,
     extra: u64,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `name` is NULL or a NUL-terminated string readable for the whole call (this fn's
+    // `# Safety` contract).
     boundary(|| ManagedSharedMemory::grow(unsafe { str_arg(name, "name") }?, extra))
 }
 
@@ -325,7 +337,8 @@ pub unsafe extern "C" fn interproc_managed_shm_grow(
 pub unsafe extern "C" fn interproc_managed_shm_shrink_to_fit(
     name: *const c_char,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `name` is NULL or a NUL-terminated string readable for the whole call (this fn's
+    // `# Safety` contract).
     boundary(|| ManagedSharedMemory::shrink_to_fit(unsafe { str_arg(name, "name") }?))
 }
 
@@ -338,7 +351,8 @@ pub unsafe extern "C" fn interproc_managed_file_grow(
     path: *const c_char,
     extra: u64,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `path` is NULL or a NUL-terminated string readable for the whole call (this fn's
+    // `# Safety` contract).
     boundary(|| ManagedMappedFile::grow(unsafe { str_arg(path, "path") }?, extra))
 }
 
@@ -350,7 +364,8 @@ pub unsafe extern "C" fn interproc_managed_file_grow(
 pub unsafe extern "C" fn interproc_managed_file_shrink_to_fit(
     path: *const c_char,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `path` is NULL or a NUL-terminated string readable for the whole call (this fn's
+    // `# Safety` contract).
     boundary(|| ManagedMappedFile::shrink_to_fit(unsafe { str_arg(path, "path") }?))
 }
 
@@ -364,7 +379,8 @@ pub unsafe extern "C" fn interproc_managed_xsi_shmid(
     shmid: *mut i32,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); NULL is an error.
         let m = unsafe { handle_arg(m, "segment") }?;
         out_arg(shmid, "shmid")?;
         match &m.segment {

@@ -30,7 +30,8 @@ pub unsafe extern "C" fn interproc_mq_open(
     out: *mut *mut interproc_mq_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `name` is NULL or a NUL-terminated string readable for the whole call (this
+        // fn's `# Safety` contract).
         let name = unsafe { str_arg(name, "name") }?;
         out_arg(out, "out")?;
         let perm = Permissions::from_mode(perm);
@@ -61,7 +62,8 @@ pub unsafe extern "C" fn interproc_mq_open(
 /// `mq` must be NULL or a handle from `interproc_mq_open`, unused afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_mq_free(mq: *mut interproc_mq_t) {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `mq` is NULL or a handle from this API that the caller gives up here (this fn's
+    // `# Safety` contract).
     unsafe { free_handle(mq) }
 }
 
@@ -71,7 +73,8 @@ pub unsafe extern "C" fn interproc_mq_free(mq: *mut interproc_mq_t) {
 /// `name` must be NULL or a NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_mq_remove(name: *const c_char) -> bool {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `name` is NULL or a NUL-terminated string readable for the whole call (this fn's
+    // `# Safety` contract).
     boundary_value(false, || {
         unsafe { str_arg(name, "name") }.is_ok_and(MessageQueue::remove)
     })
@@ -118,9 +121,11 @@ pub unsafe extern "C" fn interproc_mq_send(
     priority: u32,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `mq` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); NULL is an error.
         let q = unsafe { handle_arg(mq, "mq") }?;
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `data` is NULL or readable for `size` bytes for the whole call (this fn's `#
+        // Safety` contract).
         q.queue.send(unsafe { bytes(data, size) }?, priority)
     })
 }
@@ -138,10 +143,12 @@ pub unsafe extern "C" fn interproc_mq_try_send(
     sent: *mut bool,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `mq` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); NULL is an error.
         let q = unsafe { handle_arg(mq, "mq") }?;
         out_arg(sent, "sent")?;
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `data` is NULL or readable for `size` bytes for the whole call (this fn's `#
+        // Safety` contract).
         let ok = q.queue.try_send(unsafe { bytes(data, size) }?, priority)?;
         // SAFETY: checked non-NULL; writable by contract.
         unsafe { put(sent, ok) };
@@ -163,11 +170,13 @@ pub unsafe extern "C" fn interproc_mq_timed_send(
     sent: *mut bool,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `mq` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); NULL is an error.
         let q = unsafe { handle_arg(mq, "mq") }?;
         out_arg(sent, "sent")?;
         let d = deadline_arg(deadline)?;
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `data` is NULL or readable for `size` bytes for the whole call (this fn's `#
+        // Safety` contract).
         let ok = q
             .queue
             .timed_send(unsafe { bytes(data, size) }?, priority, d)?;
@@ -286,7 +295,8 @@ pub unsafe extern "C" fn interproc_mq_timed_receive(
 /// `mq` must be NULL or a live handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_mq_get_max_msg(mq: *const interproc_mq_t) -> usize {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `mq` is NULL or a live handle for the whole call (this fn's `# Safety` contract);
+    // `as_ref` turns NULL into `None`.
     boundary_value(0, || {
         unsafe { mq.as_ref() }.map_or(0, |q| q.queue.max_msg())
     })
@@ -298,7 +308,8 @@ pub unsafe extern "C" fn interproc_mq_get_max_msg(mq: *const interproc_mq_t) -> 
 /// `mq` must be NULL or a live handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_mq_get_max_msg_size(mq: *const interproc_mq_t) -> usize {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `mq` is NULL or a live handle for the whole call (this fn's `# Safety` contract);
+    // `as_ref` turns NULL into `None`.
     boundary_value(0, || {
         unsafe { mq.as_ref() }.map_or(0, |q| q.queue.max_msg_size())
     })
@@ -310,7 +321,8 @@ pub unsafe extern "C" fn interproc_mq_get_max_msg_size(mq: *const interproc_mq_t
 /// `mq` must be NULL or a live handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_mq_get_num_msg(mq: *const interproc_mq_t) -> usize {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `mq` is NULL or a live handle for the whole call (this fn's `# Safety` contract);
+    // `as_ref` turns NULL into `None`.
     boundary_value(0, || {
         unsafe { mq.as_ref() }.map_or(0, |q| q.queue.num_msg())
     })

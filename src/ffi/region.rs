@@ -66,7 +66,8 @@ pub unsafe extern "C" fn interproc_region_map_shm(
     out: *mut *mut interproc_region_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `shm` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); NULL is an error.
         let shm = unsafe { handle_arg(shm, "shm") }?;
         map(&shm.object, mode, offset, size, address, out)
     })
@@ -86,7 +87,8 @@ pub unsafe extern "C" fn interproc_region_map_file(
     out: *mut *mut interproc_region_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `fm` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); NULL is an error.
         let fm = unsafe { handle_arg(fm, "file mapping") }?;
         map(&fm.file, mode, offset, size, address, out)
     })
@@ -107,7 +109,8 @@ pub unsafe extern "C" fn interproc_region_map_xsi(
     out: *mut *mut interproc_region_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `shm` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); NULL is an error.
         let shm = unsafe { handle_arg(shm, "xsi shm") }?;
         map(&shm.segment, mode, offset, size, address, out)
     })
@@ -139,7 +142,8 @@ pub unsafe extern "C" fn interproc_region_anonymous(
 /// mapped may be used afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_region_free(region: *mut interproc_region_t) {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `region` is NULL or a handle from this API that the caller gives up here (this
+    // fn's `# Safety` contract).
     unsafe { free_handle(region) }
 }
 
@@ -151,7 +155,8 @@ pub unsafe extern "C" fn interproc_region_free(region: *mut interproc_region_t) 
 pub unsafe extern "C" fn interproc_region_get_address(
     region: *const interproc_region_t,
 ) -> *mut c_void {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `region` is NULL or a live handle for the whole call (this fn's `# Safety`
+    // contract); `as_ref` turns NULL into `None`.
     boundary_value(std::ptr::null_mut(), || {
         unsafe { region.as_ref() }.map_or(std::ptr::null_mut(), |r| r.region.as_ptr().cast())
     })
@@ -163,7 +168,8 @@ pub unsafe extern "C" fn interproc_region_get_address(
 /// `region` must be NULL or a live handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_region_get_size(region: *const interproc_region_t) -> usize {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `region` is NULL or a live handle for the whole call (this fn's `# Safety`
+    // contract); `as_ref` turns NULL into `None`.
     boundary_value(0, || {
         unsafe { region.as_ref() }.map_or(0, |r| r.region.len())
     })
@@ -177,7 +183,8 @@ pub unsafe extern "C" fn interproc_region_get_size(region: *const interproc_regi
 pub unsafe extern "C" fn interproc_region_get_mode(
     region: *const interproc_region_t,
 ) -> interproc_mode_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `region` is NULL or a live handle for the whole call (this fn's `# Safety`
+    // contract); `as_ref` turns NULL into `None`.
     boundary_value(INTERPROC_INVALID_MODE, || {
         unsafe { region.as_ref() }.map_or(INTERPROC_INVALID_MODE, |r| r.region.mode().code())
     })
@@ -196,7 +203,8 @@ pub unsafe extern "C" fn interproc_region_flush(
     async_: bool,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `region` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); NULL is an error.
         let r = unsafe { handle_arg(region, "region") }?;
         r.region.flush(offset, size, async_)
     })
@@ -214,7 +222,8 @@ pub unsafe extern "C" fn interproc_region_shrink_by(
     from_back: bool,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `region` is NULL or a live handle that nothing else uses during the call
+        // (this fn's `# Safety` contract).
         let r = unsafe { handle_arg_mut(region, "region") }?;
         r.region.shrink_by(bytes, from_back)
     })
@@ -230,7 +239,8 @@ pub unsafe extern "C" fn interproc_region_advise(
     advice: interproc_advice_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `region` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); NULL is an error.
         let r = unsafe { handle_arg(region, "region") }?;
         let advice = match advice {
             types::INTERPROC_ADVICE_NORMAL => Advice::Normal,

@@ -65,7 +65,8 @@ fn info(o: ObjectInfo, name: *const u8, name_len: usize) -> interproc_object_inf
 /// # Safety
 /// `mgr` must be NULL or the segment manager of a segment mapped in this process.
 unsafe fn manager(mgr: *mut interproc_segment_manager_t) -> Result<SegmentManager> {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's `#
+    // Safety` contract); `from_raw` checks it against the mappings registry.
     unsafe { SegmentManager::from_raw(mgr.cast()) }
 }
 
@@ -104,7 +105,8 @@ pub unsafe extern "C" fn interproc_segment_allocate(
     size: usize,
     out: *mut *mut c_void,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `mgr` is NULL or a mapped segment manager and `out` NULL or writable (this fn's
+    // `# Safety` contract), the same contract as the callee's.
     unsafe { interproc_segment_allocate_aligned(mgr, size, 16, out) }
 }
 
@@ -120,7 +122,8 @@ pub unsafe extern "C" fn interproc_segment_allocate_aligned(
     out: *mut *mut c_void,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's
+        // `# Safety` contract).
         let m = unsafe { manager(mgr) }?;
         out_arg(out, "out")?;
         let p = m.allocate_aligned(size, align)?.ok_or_else(|| {
@@ -146,7 +149,8 @@ pub unsafe extern "C" fn interproc_segment_deallocate(
     ptr: *mut c_void,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's
+        // `# Safety` contract).
         let m = unsafe { manager(mgr) }?;
         if ptr.is_null() {
             return Ok(());
@@ -173,7 +177,8 @@ pub unsafe extern "C" fn interproc_segment_expand_in_place(
     out_size: *mut usize,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's
+        // `# Safety` contract).
         let m = unsafe { manager(mgr) }?;
         out_arg(out_size, "out_size")?;
         if ptr.is_null() {
@@ -213,10 +218,12 @@ pub unsafe extern "C" fn interproc_segment_construct(
     created: *mut bool,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's
+        // `# Safety` contract).
         let m = unsafe { manager(mgr) }?;
         let kind = kind_arg(kind)?;
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `kind` is NULL or a NUL-terminated string readable for the whole call (this
+        // fn's `# Safety` contract).
         let name = unsafe { name_arg(kind, name) }?;
         out_arg(out, "out")?;
         let mut run = |p: NonNull<u8>, n: usize| -> Result<()> {
@@ -275,10 +282,12 @@ pub unsafe extern "C" fn interproc_segment_find(
     count: *mut usize,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's
+        // `# Safety` contract).
         let m = unsafe { manager(mgr) }?;
         let kind = kind_arg(kind)?;
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `kind` is NULL or a NUL-terminated string readable for the whole call (this
+        // fn's `# Safety` contract).
         let name = unsafe { name_arg(kind, name) }?;
         out_arg(out, "out")?;
         out_arg(count, "count")?;
@@ -321,7 +330,8 @@ pub unsafe extern "C" fn interproc_segment_destroy(
     destroyed: *mut bool,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's
+        // `# Safety` contract).
         let m = unsafe { manager(mgr) }?;
         let kind = kind_arg(kind)?;
         if kind == InstanceKind::Anonymous {
@@ -330,7 +340,8 @@ pub unsafe extern "C" fn interproc_segment_destroy(
                 "anonymous objects are destroyed by address",
             ));
         }
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `kind` is NULL or a NUL-terminated string readable for the whole call (this
+        // fn's `# Safety` contract).
         let name = unsafe { name_arg(kind, name) }?;
         out_arg(destroyed, "destroyed")?;
         let d = m.destroy(
@@ -359,7 +370,8 @@ pub unsafe extern "C" fn interproc_segment_destroy_ptr(
     ctx: *mut c_void,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's
+        // `# Safety` contract).
         let m = unsafe { manager(mgr) }?;
         m.destroy_ptr(ptr.cast(), &mut run_destroy(destroy, ctx))
     })
@@ -381,10 +393,12 @@ pub unsafe extern "C" fn interproc_segment_instance(
 ) -> interproc_status_t {
     boundary(|| {
         let m = if mgr.is_null() {
-            // SAFETY: forwarded caller contract.
+            // SAFETY: `ptr` is NULL or points into a segment mapped in this process (this fn's
+            // `# Safety` contract), as `of_object` requires.
             unsafe { SegmentManager::of_object(ptr.cast()) }?
         } else {
-            // SAFETY: forwarded caller contract.
+            // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this
+            // fn's `# Safety` contract).
             unsafe { manager(mgr) }?
         };
         out_arg(info_out, "info")?;
@@ -411,7 +425,8 @@ pub unsafe extern "C" fn interproc_segment_next_object(
     found: *mut bool,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's
+        // `# Safety` contract).
         let m = unsafe { manager(mgr) }?;
         let kind = kind_arg(kind)?;
         out_arg(cursor, "cursor")?;
@@ -445,7 +460,8 @@ unsafe fn query<T>(
     f: impl FnOnce(&SegmentManager) -> Result<T>,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's
+        // `# Safety` contract).
         let m = unsafe { manager(mgr) }?;
         out_arg(out, "out")?;
         let v = f(&m)?;
@@ -464,7 +480,8 @@ pub unsafe extern "C" fn interproc_segment_num_named_objects(
     mgr: *mut interproc_segment_manager_t,
     out: *mut usize,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process and `out` NULL
+    // or writable (this fn's `# Safety` contract), as `query` requires.
     unsafe { query(mgr, out, |m| m.num_named_objects()) }
 }
 
@@ -477,7 +494,8 @@ pub unsafe extern "C" fn interproc_segment_num_unique_objects(
     mgr: *mut interproc_segment_manager_t,
     out: *mut usize,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process and `out` NULL
+    // or writable (this fn's `# Safety` contract), as `query` requires.
     unsafe { query(mgr, out, |m| m.num_unique_objects()) }
 }
 
@@ -490,7 +508,8 @@ pub unsafe extern "C" fn interproc_segment_get_free_memory(
     mgr: *mut interproc_segment_manager_t,
     out: *mut usize,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process and `out` NULL
+    // or writable (this fn's `# Safety` contract), as `query` requires.
     unsafe { query(mgr, out, |m| m.free_memory()) }
 }
 
@@ -503,7 +522,8 @@ pub unsafe extern "C" fn interproc_segment_get_size(
     mgr: *mut interproc_segment_manager_t,
     out: *mut usize,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process and `out` NULL
+    // or writable (this fn's `# Safety` contract), as `query` requires.
     unsafe { query(mgr, out, |m| Ok(m.size())) }
 }
 
@@ -516,7 +536,8 @@ pub unsafe extern "C" fn interproc_segment_all_memory_deallocated(
     mgr: *mut interproc_segment_manager_t,
     out: *mut bool,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process and `out` NULL
+    // or writable (this fn's `# Safety` contract), as `query` requires.
     unsafe { query(mgr, out, |m| m.all_memory_deallocated()) }
 }
 
@@ -529,7 +550,8 @@ pub unsafe extern "C" fn interproc_segment_reserve_named_objects(
     mgr: *mut interproc_segment_manager_t,
     n: usize,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's `#
+    // Safety` contract).
     boundary(|| unsafe { manager(mgr) }?.reserve_named_objects(n))
 }
 
@@ -542,7 +564,8 @@ pub unsafe extern "C" fn interproc_segment_reserve_named_objects(
 pub unsafe extern "C" fn interproc_segment_check_sanity(
     mgr: *mut interproc_segment_manager_t,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's `#
+    // Safety` contract).
     boundary(|| unsafe { manager(mgr) }?.check_sanity())
 }
 
@@ -554,7 +577,8 @@ pub unsafe extern "C" fn interproc_segment_check_sanity(
 pub unsafe extern "C" fn interproc_segment_zero_free_memory(
     mgr: *mut interproc_segment_manager_t,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's `#
+    // Safety` contract).
     boundary(|| unsafe { manager(mgr) }?.zero_free_memory())
 }
 
@@ -567,7 +591,8 @@ pub unsafe extern "C" fn interproc_segment_belongs_to_segment(
     mgr: *mut interproc_segment_manager_t,
     ptr: *const c_void,
 ) -> bool {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's `#
+    // Safety` contract).
     boundary_value(false, || {
         unsafe { manager(mgr) }.is_ok_and(|m| m.belongs_to_segment(ptr.cast()))
     })
@@ -585,7 +610,8 @@ pub unsafe extern "C" fn interproc_segment_handle_from_address(
     handle: *mut u64,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's
+        // `# Safety` contract).
         let m = unsafe { manager(mgr) }?;
         out_arg(handle, "handle")?;
         let h = m.handle_from_address(ptr.cast())?;
@@ -607,7 +633,8 @@ pub unsafe extern "C" fn interproc_segment_address_from_handle(
     out: *mut *mut c_void,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's
+        // `# Safety` contract).
         let m = unsafe { manager(mgr) }?;
         out_arg(out, "out")?;
         let p = m.address_from_handle(handle)?;
@@ -629,7 +656,8 @@ pub unsafe extern "C" fn interproc_segment_atomic_func(
     ctx: *mut c_void,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's
+        // `# Safety` contract).
         let m = unsafe { manager(mgr) }?;
         let f = f.ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "function is NULL"))?;
         // SAFETY: the callback's contract is the C caller's.
@@ -649,7 +677,8 @@ pub unsafe extern "C" fn interproc_segment_try_atomic_func(
     ran: *mut bool,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's
+        // `# Safety` contract).
         let m = unsafe { manager(mgr) }?;
         let f = f.ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "function is NULL"))?;
         out_arg(ran, "ran")?;

@@ -56,7 +56,8 @@ pub unsafe extern "C" fn interproc_shm_open(
 /// `shm` must be NULL or a handle from `interproc_shm_open`, not used afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_shm_free(shm: *mut interproc_shm_t) {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `shm` is NULL or a handle from this API that the caller gives up here (this fn's
+    // `# Safety` contract).
     unsafe { free_handle(shm) }
 }
 
@@ -72,7 +73,8 @@ pub unsafe extern "C" fn interproc_shm_truncate(
     size: i64,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `shm` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); NULL is an error.
         let shm = unsafe { handle_arg(shm, "shm") }?;
         let size = u64::try_from(size)
             .map_err(|_| Error::new(ErrorKind::InvalidArgument, format!("negative size {size}")))?;
@@ -90,7 +92,8 @@ pub unsafe extern "C" fn interproc_shm_get_size(
     size: *mut i64,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `shm` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); NULL is an error.
         let shm = unsafe { handle_arg(shm, "shm") }?;
         out_arg(size, "size")?;
         let s = shm.object.size()?;
@@ -106,7 +109,8 @@ pub unsafe extern "C" fn interproc_shm_get_size(
 /// `shm` must be NULL or a live handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_shm_get_name(shm: *const interproc_shm_t) -> *const c_char {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `shm` is NULL or a live handle for the whole call (this fn's `# Safety`
+    // contract); `as_ref` turns NULL into `None`.
     boundary_value(std::ptr::null(), || {
         unsafe { shm.as_ref() }.map_or(std::ptr::null(), |s| s.name.as_ptr())
     })
@@ -118,7 +122,8 @@ pub unsafe extern "C" fn interproc_shm_get_name(shm: *const interproc_shm_t) -> 
 /// `shm` must be NULL or a live handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_shm_get_mode(shm: *const interproc_shm_t) -> interproc_mode_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `shm` is NULL or a live handle for the whole call (this fn's `# Safety`
+    // contract); `as_ref` turns NULL into `None`.
     boundary_value(super::types::INTERPROC_INVALID_MODE, || {
         unsafe { shm.as_ref() }.map_or(super::types::INTERPROC_INVALID_MODE, |s| {
             s.object.mode().code()
@@ -133,7 +138,8 @@ pub unsafe extern "C" fn interproc_shm_get_mode(shm: *const interproc_shm_t) -> 
 /// `shm` must be NULL or a live handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_shm_native_handle(shm: *const interproc_shm_t) -> i32 {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `shm` is NULL or a live handle for the whole call (this fn's `# Safety`
+    // contract); `as_ref` turns NULL into `None`.
     boundary_value(-1, || {
         unsafe { shm.as_ref() }.map_or(-1, |s| s.object.as_fd().as_raw_fd())
     })
@@ -145,7 +151,8 @@ pub unsafe extern "C" fn interproc_shm_native_handle(shm: *const interproc_shm_t
 /// `shm` must be NULL or a live handle.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_shm_created(shm: *const interproc_shm_t) -> bool {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `shm` is NULL or a live handle for the whole call (this fn's `# Safety`
+    // contract); `as_ref` turns NULL into `None`.
     boundary_value(false, || {
         unsafe { shm.as_ref() }.is_some_and(|s| s.object.created())
     })
@@ -159,7 +166,8 @@ pub unsafe extern "C" fn interproc_shm_created(shm: *const interproc_shm_t) -> b
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_shm_remove(name: *const c_char) -> bool {
     boundary_value(false, || {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `name` is NULL or a NUL-terminated string readable for the whole call (this
+        // fn's `# Safety` contract).
         unsafe { str_arg(name, "name") }.is_ok_and(SharedMemoryObject::remove)
     })
 }

@@ -123,11 +123,13 @@ unsafe fn fast_or_slow<C, T>(
     fast: impl FnOnce(&T) -> bool,
     slow: fn(&T) -> Result<()>,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract; the layouts match (checked above).
+    // SAFETY: `p` is NULL or points to memory valid for a `T` for the whole call (this fn's
+    // contract, which is `obj`'s); `C` and `T` have the same layout (checked above).
     if unsafe { p.cast::<T>().as_ref() }.is_some_and(fast) {
         return INTERPROC_OK;
     }
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `p` is NULL or points to an initialised struct of its type (this fn's `# Safety`
+    // contract), which is what `slow_path` requires.
     unsafe { slow_path(p, slow) }
 }
 
@@ -139,7 +141,8 @@ unsafe fn fast_or_slow<C, T>(
 #[inline(never)]
 unsafe fn slow_path<C, T>(p: *const C, slow: fn(&T) -> Result<()>) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `p` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &T = unsafe { obj(p, "m") }?;
         slow(m)
     })
@@ -242,7 +245,8 @@ pub unsafe extern "C" fn interproc_mutex_init(m: *mut interproc_mutex_t) -> inte
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_mutex_destroy(m: *mut interproc_mutex_t) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessMutex = unsafe { obj(m, "m") }?;
         // SAFETY: the caller promises no one uses it any more.
         unsafe { m.destroy() }
@@ -260,7 +264,8 @@ pub unsafe extern "C" fn interproc_mutex_destroy(m: *mut interproc_mutex_t) -> i
 /// `m` must be NULL or point to an initialised struct.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_mutex_lock(m: *mut interproc_mutex_t) -> interproc_status_t {
-    // SAFETY: forwarded caller contract (NULL or an initialised struct of this type).
+    // SAFETY: `m` is NULL or points to an initialised struct of its type (this fn's `# Safety`
+    // contract), which is what `fast_or_slow` requires.
     unsafe { fast_or_slow(m, InterprocessMutex::lock_fast, |m| locked(m.lock()?)) }
 }
 
@@ -273,7 +278,8 @@ pub unsafe extern "C" fn interproc_mutex_lock(m: *mut interproc_mutex_t) -> inte
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_mutex_try_lock(m: *mut interproc_mutex_t) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessMutex = unsafe { obj(m, "m") }?;
         try_locked(m.try_lock()?)
     })
@@ -293,7 +299,8 @@ pub unsafe extern "C" fn interproc_mutex_timed_lock(
     deadline: *const interproc_deadline_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessMutex = unsafe { obj(m, "m") }?;
         let d = deadline_arg(deadline)?;
         timed_locked(m.lock_until(d)?)
@@ -306,7 +313,8 @@ pub unsafe extern "C" fn interproc_mutex_timed_lock(
 /// `m` must be NULL or point to an initialised struct.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_mutex_unlock(m: *mut interproc_mutex_t) -> interproc_status_t {
-    // SAFETY: forwarded caller contract (NULL or an initialised struct of this type).
+    // SAFETY: `m` is NULL or points to an initialised struct of its type (this fn's `# Safety`
+    // contract), which is what `fast_or_slow` requires.
     unsafe { fast_or_slow(m, InterprocessMutex::unlock_fast, |m| m.unlock()) }
 }
 
@@ -318,7 +326,8 @@ pub unsafe extern "C" fn interproc_mutex_unlock(m: *mut interproc_mutex_t) -> in
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_mutex_previous_owner_died(m: *const interproc_mutex_t) -> bool {
     boundary_value(false, || {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: Result<&InterprocessMutex> = unsafe { obj(m, "m") };
         m.is_ok_and(|m| m.previous_owner_died())
     })
@@ -354,7 +363,8 @@ pub unsafe extern "C" fn interproc_recursive_mutex_destroy(
     m: *mut interproc_recursive_mutex_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessRecursiveMutex = unsafe { obj(m, "m") }?;
         // SAFETY: the caller promises no one uses it any more.
         unsafe { m.destroy() }
@@ -375,7 +385,8 @@ pub unsafe extern "C" fn interproc_recursive_mutex_destroy(
 pub unsafe extern "C" fn interproc_recursive_mutex_lock(
     m: *mut interproc_recursive_mutex_t,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract (NULL or an initialised struct of this type).
+    // SAFETY: `m` is NULL or points to an initialised struct of its type (this fn's `# Safety`
+    // contract), which is what `fast_or_slow` requires.
     unsafe {
         fast_or_slow(m, InterprocessRecursiveMutex::lock_fast, |m| {
             locked(m.lock()?)
@@ -394,7 +405,8 @@ pub unsafe extern "C" fn interproc_recursive_mutex_try_lock(
     m: *mut interproc_recursive_mutex_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessRecursiveMutex = unsafe { obj(m, "m") }?;
         try_locked(m.try_lock()?)
     })
@@ -414,7 +426,8 @@ pub unsafe extern "C" fn interproc_recursive_mutex_timed_lock(
     deadline: *const interproc_deadline_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessRecursiveMutex = unsafe { obj(m, "m") }?;
         let d = deadline_arg(deadline)?;
         timed_locked(m.lock_until(d)?)
@@ -429,7 +442,8 @@ pub unsafe extern "C" fn interproc_recursive_mutex_timed_lock(
 pub unsafe extern "C" fn interproc_recursive_mutex_unlock(
     m: *mut interproc_recursive_mutex_t,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract (NULL or an initialised struct of this type).
+    // SAFETY: `m` is NULL or points to an initialised struct of its type (this fn's `# Safety`
+    // contract), which is what `fast_or_slow` requires.
     unsafe { fast_or_slow(m, InterprocessRecursiveMutex::unlock_fast, |m| m.unlock()) }
 }
 
@@ -443,7 +457,8 @@ pub unsafe extern "C" fn interproc_recursive_mutex_previous_owner_died(
     m: *const interproc_recursive_mutex_t,
 ) -> bool {
     boundary_value(false, || {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: Result<&InterprocessRecursiveMutex> = unsafe { obj(m, "m") };
         m.is_ok_and(|m| m.previous_owner_died())
     })
@@ -475,7 +490,8 @@ pub unsafe extern "C" fn interproc_condition_destroy(
     c: *mut interproc_condition_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `c` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let c: &InterprocessCondition = unsafe { obj(c, "c") }?;
         c.destroy()
     })
@@ -490,7 +506,8 @@ pub unsafe extern "C" fn interproc_condition_notify_one(
     c: *mut interproc_condition_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `c` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let c: &InterprocessCondition = unsafe { obj(c, "c") }?;
         c.notify_one()
     })
@@ -505,7 +522,8 @@ pub unsafe extern "C" fn interproc_condition_notify_all(
     c: *mut interproc_condition_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `c` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let c: &InterprocessCondition = unsafe { obj(c, "c") }?;
         c.notify_all()
     })
@@ -525,9 +543,11 @@ pub unsafe extern "C" fn interproc_condition_wait(
     m: *mut interproc_mutex_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `c` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let c: &InterprocessCondition = unsafe { obj(c, "c") }?;
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessMutex = unsafe { obj(m, "m") }?;
         locked(c.wait(m)?)
     })
@@ -548,9 +568,11 @@ pub unsafe extern "C" fn interproc_condition_timed_wait(
     deadline: *const interproc_deadline_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `c` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let c: &InterprocessCondition = unsafe { obj(c, "c") }?;
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessMutex = unsafe { obj(m, "m") }?;
         let d = deadline_arg(deadline)?;
         let w = c.wait_until(m, d)?;
@@ -580,7 +602,8 @@ pub unsafe extern "C" fn interproc_condition_prepare_wait(
     ticket: *mut u32,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `c` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let c: &InterprocessCondition = unsafe { obj(c, "c") }?;
         out_arg(ticket, "ticket")?;
         let t = c.prepare_wait()?;
@@ -602,7 +625,8 @@ pub unsafe extern "C" fn interproc_condition_wait_ticket(
     deadline: *const interproc_deadline_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `c` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let c: &InterprocessCondition = unsafe { obj(c, "c") }?;
         let d = if deadline.is_null() {
             None
@@ -647,7 +671,8 @@ pub unsafe extern "C" fn interproc_semaphore_destroy(
     s: *mut interproc_semaphore_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `s` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let s: &InterprocessSemaphore = unsafe { obj(s, "s") }?;
         s.destroy()
     })
@@ -662,7 +687,8 @@ pub unsafe extern "C" fn interproc_semaphore_post(
     s: *mut interproc_semaphore_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `s` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let s: &InterprocessSemaphore = unsafe { obj(s, "s") }?;
         s.post()
     })
@@ -677,7 +703,8 @@ pub unsafe extern "C" fn interproc_semaphore_wait(
     s: *mut interproc_semaphore_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `s` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let s: &InterprocessSemaphore = unsafe { obj(s, "s") }?;
         s.wait()
     })
@@ -692,7 +719,8 @@ pub unsafe extern "C" fn interproc_semaphore_try_wait(
     s: *mut interproc_semaphore_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `s` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let s: &InterprocessSemaphore = unsafe { obj(s, "s") }?;
         if s.try_wait()? {
             Ok(())
@@ -713,7 +741,8 @@ pub unsafe extern "C" fn interproc_semaphore_timed_wait(
     deadline: *const interproc_deadline_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `s` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let s: &InterprocessSemaphore = unsafe { obj(s, "s") }?;
         let d = deadline_arg(deadline)?;
         if s.wait_until(d)? {
@@ -737,7 +766,8 @@ pub unsafe extern "C" fn interproc_semaphore_get_value(
     value: *mut u32,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `s` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let s: &InterprocessSemaphore = unsafe { obj(s, "s") }?;
         out_arg(value, "value")?;
         // SAFETY: checked non-NULL; writable by contract.

@@ -41,7 +41,8 @@ pub unsafe extern "C" fn interproc_file_lock_open(
 /// `l` must be NULL or a handle from `interproc_file_lock_open`, not used afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_file_lock_free(l: *mut interproc_file_lock_t) {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `l` is NULL or a handle from this API that the caller gives up here (this fn's `#
+    // Safety` contract).
     unsafe { free_handle(l) }
 }
 
@@ -76,7 +77,8 @@ pub unsafe extern "C" fn interproc_file_lock_lock(
     l: *mut interproc_file_lock_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `l` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); NULL is an error.
         let l = &unsafe { handle_arg(l, "l") }?.inner;
         l.lock()
     })
@@ -91,7 +93,8 @@ pub unsafe extern "C" fn interproc_file_lock_try_lock(
     l: *mut interproc_file_lock_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `l` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); NULL is an error.
         let l = &unsafe { handle_arg(l, "l") }?.inner;
         busy(l.try_lock()?)
     })
@@ -108,7 +111,8 @@ pub unsafe extern "C" fn interproc_file_lock_timed_lock(
     deadline: *const interproc_deadline_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `l` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); NULL is an error.
         let l = &unsafe { handle_arg(l, "l") }?.inner;
         let d = deadline_arg(deadline)?;
         timed(l.lock_until(d)?)
@@ -124,7 +128,8 @@ pub unsafe extern "C" fn interproc_file_lock_lock_sharable(
     l: *mut interproc_file_lock_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `l` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); NULL is an error.
         let l = &unsafe { handle_arg(l, "l") }?.inner;
         l.lock_sharable()
     })
@@ -139,7 +144,8 @@ pub unsafe extern "C" fn interproc_file_lock_try_lock_sharable(
     l: *mut interproc_file_lock_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `l` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); NULL is an error.
         let l = &unsafe { handle_arg(l, "l") }?.inner;
         busy(l.try_lock_sharable()?)
     })
@@ -156,7 +162,8 @@ pub unsafe extern "C" fn interproc_file_lock_timed_lock_sharable(
     deadline: *const interproc_deadline_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `l` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); NULL is an error.
         let l = &unsafe { handle_arg(l, "l") }?.inner;
         let d = deadline_arg(deadline)?;
         timed(l.lock_sharable_until(d)?)
@@ -172,7 +179,8 @@ pub unsafe extern "C" fn interproc_file_lock_unlock(
     l: *mut interproc_file_lock_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `l` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); NULL is an error.
         let l = &unsafe { handle_arg(l, "l") }?.inner;
         l.unlock()
     })
@@ -187,7 +195,8 @@ pub unsafe extern "C" fn interproc_file_lock_unlock_sharable(
     l: *mut interproc_file_lock_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `l` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); NULL is an error.
         let l = &unsafe { handle_arg(l, "l") }?.inner;
         l.unlock()
     })

@@ -61,7 +61,8 @@ pub unsafe extern "C" fn interproc_named_mutex_open(
     perm: u32,
     out: *mut *mut interproc_named_mutex_t,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `name` is NULL or a NUL-terminated string and `out` NULL or writable (this fn's
+    // `# Safety` contract), as `open_named` requires.
     unsafe {
         open_named(name, out, |name| {
             let inner =
@@ -77,7 +78,8 @@ pub unsafe extern "C" fn interproc_named_mutex_open(
 /// `h` must be NULL or a handle from the open function, not used afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_named_mutex_free(h: *mut interproc_named_mutex_t) {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `h` is NULL or a handle from this API that the caller gives up here (this fn's `#
+    // Safety` contract).
     unsafe { free_handle(h) }
 }
 
@@ -90,7 +92,8 @@ pub unsafe extern "C" fn interproc_named_mutex_get(
     h: *const interproc_named_mutex_t,
 ) -> *mut interproc_mutex_t {
     boundary_value(std::ptr::null_mut(), || {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `h` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); `as_ref` turns NULL into `None`.
         unsafe { h.as_ref() }.map_or(std::ptr::null_mut(), |h| {
             &*h.inner as *const _ as *mut interproc_mutex_t
         })
@@ -105,7 +108,8 @@ pub unsafe extern "C" fn interproc_named_mutex_get(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_named_mutex_remove(name: *const c_char) -> bool {
     // A named object is a shared memory object: removing one is removing the other.
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `name` is NULL or a NUL-terminated string (this fn's `# Safety` contract), as
+    // `interproc_shm_remove` requires.
     unsafe { super::shm::interproc_shm_remove(name) }
 }
 
@@ -130,7 +134,8 @@ pub unsafe extern "C" fn interproc_named_recursive_mutex_open(
     perm: u32,
     out: *mut *mut interproc_named_recursive_mutex_t,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `name` is NULL or a NUL-terminated string and `out` NULL or writable (this fn's
+    // `# Safety` contract), as `open_named` requires.
     unsafe {
         open_named(name, out, |name| {
             let inner = NamedRecursiveMutex::new(
@@ -151,7 +156,8 @@ pub unsafe extern "C" fn interproc_named_recursive_mutex_open(
 pub unsafe extern "C" fn interproc_named_recursive_mutex_free(
     h: *mut interproc_named_recursive_mutex_t,
 ) {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `h` is NULL or a handle from this API that the caller gives up here (this fn's `#
+    // Safety` contract).
     unsafe { free_handle(h) }
 }
 
@@ -164,7 +170,8 @@ pub unsafe extern "C" fn interproc_named_recursive_mutex_get(
     h: *const interproc_named_recursive_mutex_t,
 ) -> *mut interproc_recursive_mutex_t {
     boundary_value(std::ptr::null_mut(), || {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `h` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); `as_ref` turns NULL into `None`.
         unsafe { h.as_ref() }.map_or(std::ptr::null_mut(), |h| {
             &*h.inner as *const _ as *mut interproc_recursive_mutex_t
         })
@@ -179,7 +186,8 @@ pub unsafe extern "C" fn interproc_named_recursive_mutex_get(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_named_recursive_mutex_remove(name: *const c_char) -> bool {
     // A named object is a shared memory object: removing one is removing the other.
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `name` is NULL or a NUL-terminated string (this fn's `# Safety` contract), as
+    // `interproc_shm_remove` requires.
     unsafe { super::shm::interproc_shm_remove(name) }
 }
 
@@ -204,7 +212,8 @@ pub unsafe extern "C" fn interproc_named_condition_open(
     perm: u32,
     out: *mut *mut interproc_named_condition_t,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `name` is NULL or a NUL-terminated string and `out` NULL or writable (this fn's
+    // `# Safety` contract), as `open_named` requires.
     unsafe {
         open_named(name, out, |name| {
             let inner =
@@ -229,7 +238,8 @@ pub unsafe extern "C" fn interproc_named_condition_open_any(
     perm: u32,
     out: *mut *mut interproc_named_condition_t,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `name` is NULL or a NUL-terminated string and `out` NULL or writable (this fn's
+    // `# Safety` contract), as `open_named` requires.
     unsafe {
         open_named(name, out, |name| {
             let inner = NamedCondition::new_any(
@@ -248,7 +258,8 @@ pub unsafe extern "C" fn interproc_named_condition_open_any(
 /// `h` must be NULL or a handle from the open function, not used afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_named_condition_free(h: *mut interproc_named_condition_t) {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `h` is NULL or a handle from this API that the caller gives up here (this fn's `#
+    // Safety` contract).
     unsafe { free_handle(h) }
 }
 
@@ -261,7 +272,8 @@ pub unsafe extern "C" fn interproc_named_condition_get(
     h: *const interproc_named_condition_t,
 ) -> *mut interproc_condition_t {
     boundary_value(std::ptr::null_mut(), || {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `h` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); `as_ref` turns NULL into `None`.
         unsafe { h.as_ref() }.map_or(std::ptr::null_mut(), |h| {
             &*h.inner as *const _ as *mut interproc_condition_t
         })
@@ -276,7 +288,8 @@ pub unsafe extern "C" fn interproc_named_condition_get(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_named_condition_remove(name: *const c_char) -> bool {
     // A named object is a shared memory object: removing one is removing the other.
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `name` is NULL or a NUL-terminated string (this fn's `# Safety` contract), as
+    // `interproc_shm_remove` requires.
     unsafe { super::shm::interproc_shm_remove(name) }
 }
 
@@ -302,7 +315,8 @@ pub unsafe extern "C" fn interproc_named_semaphore_open(
     perm: u32,
     out: *mut *mut interproc_named_semaphore_t,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `name` is NULL or a NUL-terminated string and `out` NULL or writable (this fn's
+    // `# Safety` contract), as `open_named` requires.
     unsafe {
         open_named(name, out, |name| {
             let inner = NamedSemaphore::new(
@@ -322,7 +336,8 @@ pub unsafe extern "C" fn interproc_named_semaphore_open(
 /// `h` must be NULL or a handle from the open function, not used afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_named_semaphore_free(h: *mut interproc_named_semaphore_t) {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `h` is NULL or a handle from this API that the caller gives up here (this fn's `#
+    // Safety` contract).
     unsafe { free_handle(h) }
 }
 
@@ -335,7 +350,8 @@ pub unsafe extern "C" fn interproc_named_semaphore_get(
     h: *const interproc_named_semaphore_t,
 ) -> *mut interproc_semaphore_t {
     boundary_value(std::ptr::null_mut(), || {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `h` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); `as_ref` turns NULL into `None`.
         unsafe { h.as_ref() }.map_or(std::ptr::null_mut(), |h| {
             &*h.inner as *const _ as *mut interproc_semaphore_t
         })
@@ -350,7 +366,8 @@ pub unsafe extern "C" fn interproc_named_semaphore_get(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_named_semaphore_remove(name: *const c_char) -> bool {
     // A named object is a shared memory object: removing one is removing the other.
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `name` is NULL or a NUL-terminated string (this fn's `# Safety` contract), as
+    // `interproc_shm_remove` requires.
     unsafe { super::shm::interproc_shm_remove(name) }
 }
 /// A handle to a named_sharable_mutex (`/dev/shm/<name>`).
@@ -372,7 +389,8 @@ pub unsafe extern "C" fn interproc_named_sharable_mutex_open(
     perm: u32,
     out: *mut *mut interproc_named_sharable_mutex_t,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `name` is NULL or a NUL-terminated string and `out` NULL or writable (this fn's
+    // `# Safety` contract), as `open_named` requires.
     unsafe {
         open_named(name, out, |name| {
             let inner = NamedSharableMutex::new(
@@ -393,7 +411,8 @@ pub unsafe extern "C" fn interproc_named_sharable_mutex_open(
 pub unsafe extern "C" fn interproc_named_sharable_mutex_free(
     h: *mut interproc_named_sharable_mutex_t,
 ) {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `h` is NULL or a handle from this API that the caller gives up here (this fn's `#
+    // Safety` contract).
     unsafe { free_handle(h) }
 }
 
@@ -407,7 +426,8 @@ pub unsafe extern "C" fn interproc_named_sharable_mutex_get(
     h: *const interproc_named_sharable_mutex_t,
 ) -> *mut interproc_upgradable_mutex_t {
     boundary_value(std::ptr::null_mut(), || {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `h` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); `as_ref` turns NULL into `None`.
         unsafe { h.as_ref() }.map_or(std::ptr::null_mut(), |h| {
             &*h.inner as *const _ as *mut interproc_upgradable_mutex_t
         })
@@ -422,7 +442,8 @@ pub unsafe extern "C" fn interproc_named_sharable_mutex_get(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_named_sharable_mutex_remove(name: *const c_char) -> bool {
     // A named object is a shared memory object: removing one is removing the other.
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `name` is NULL or a NUL-terminated string (this fn's `# Safety` contract), as
+    // `interproc_shm_remove` requires.
     unsafe { super::shm::interproc_shm_remove(name) }
 }
 
@@ -445,7 +466,8 @@ pub unsafe extern "C" fn interproc_named_upgradable_mutex_open(
     perm: u32,
     out: *mut *mut interproc_named_upgradable_mutex_t,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `name` is NULL or a NUL-terminated string and `out` NULL or writable (this fn's
+    // `# Safety` contract), as `open_named` requires.
     unsafe {
         open_named(name, out, |name| {
             let inner = NamedUpgradableMutex::new(
@@ -466,7 +488,8 @@ pub unsafe extern "C" fn interproc_named_upgradable_mutex_open(
 pub unsafe extern "C" fn interproc_named_upgradable_mutex_free(
     h: *mut interproc_named_upgradable_mutex_t,
 ) {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `h` is NULL or a handle from this API that the caller gives up here (this fn's `#
+    // Safety` contract).
     unsafe { free_handle(h) }
 }
 
@@ -480,7 +503,8 @@ pub unsafe extern "C" fn interproc_named_upgradable_mutex_get(
     h: *const interproc_named_upgradable_mutex_t,
 ) -> *mut interproc_upgradable_mutex_t {
     boundary_value(std::ptr::null_mut(), || {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `h` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); `as_ref` turns NULL into `None`.
         unsafe { h.as_ref() }.map_or(std::ptr::null_mut(), |h| {
             &*h.inner as *const _ as *mut interproc_upgradable_mutex_t
         })
@@ -495,6 +519,7 @@ pub unsafe extern "C" fn interproc_named_upgradable_mutex_get(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_named_upgradable_mutex_remove(name: *const c_char) -> bool {
     // A named object is a shared memory object: removing one is removing the other.
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `name` is NULL or a NUL-terminated string (this fn's `# Safety` contract), as
+    // `interproc_shm_remove` requires.
     unsafe { super::shm::interproc_shm_remove(name) }
 }

@@ -58,7 +58,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_destroy(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
         // SAFETY: the caller promises no one uses it any more.
         unsafe { m.destroy() }
@@ -75,7 +76,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_previous_owner_died(
     m: *const interproc_upgradable_mutex_t,
 ) -> bool {
     boundary_value(false, || {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: Result<&InterprocessUpgradableMutex> = unsafe { obj(m, "m") };
         m.is_ok_and(|m| m.previous_owner_died())
     })
@@ -91,7 +93,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_lock(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
         locked(m.lock()?)
     })
@@ -107,7 +110,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_try_lock(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
         try_locked(m.try_lock()?)
     })
@@ -125,7 +129,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_timed_lock(
     deadline: *const interproc_deadline_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
         let d = deadline_arg(deadline)?;
         timed_locked(m.lock_until(d)?)
@@ -141,7 +146,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_unlock(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
         m.unlock()
     })
@@ -158,7 +164,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_lock_sharable(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
         locked(m.lock_sharable()?)
     })
@@ -174,7 +181,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_try_lock_sharable(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
         try_locked(m.try_lock_sharable()?)
     })
@@ -192,7 +200,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_timed_lock_sharable(
     deadline: *const interproc_deadline_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
         let d = deadline_arg(deadline)?;
         timed_locked(m.lock_sharable_until(d)?)
@@ -208,7 +217,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_unlock_sharable(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
         m.unlock_sharable()
     })
@@ -225,7 +235,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_lock_upgradable(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
         locked(m.lock_upgradable()?)
     })
@@ -241,7 +252,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_try_lock_upgradable(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
         try_locked(m.try_lock_upgradable()?)
     })
@@ -259,7 +271,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_timed_lock_upgradable(
     deadline: *const interproc_deadline_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
         let d = deadline_arg(deadline)?;
         timed_locked(m.lock_upgradable_until(d)?)
@@ -275,7 +288,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_unlock_upgradable(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
         m.unlock_upgradable()
     })
@@ -290,7 +304,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_unlock_and_lock_upgradable(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
         m.unlock_and_lock_upgradable()
     })
@@ -305,7 +320,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_unlock_and_lock_sharable(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
         m.unlock_and_lock_sharable()
     })
@@ -320,7 +336,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_unlock_upgradable_and_lock_s
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
         m.unlock_upgradable_and_lock_sharable()
     })
@@ -335,7 +352,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_unlock_upgradable_and_lock(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
         m.unlock_upgradable_and_lock()
     })
@@ -351,7 +369,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_try_unlock_upgradable_and_lo
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
         if m.try_unlock_upgradable_and_lock()? {
             Ok(())
@@ -371,7 +390,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_try_unlock_sharable_and_lock
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
         if m.try_unlock_sharable_and_lock()? {
             Ok(())
@@ -391,7 +411,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_try_unlock_sharable_and_lock
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
         if m.try_unlock_sharable_and_lock_upgradable()? {
             Ok(())
@@ -412,7 +433,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_timed_unlock_upgradable_and_
     deadline: *const interproc_deadline_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
+        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
         let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
         let d = deadline_arg(deadline)?;
         if m.unlock_upgradable_and_lock_until(d)? {

@@ -27,7 +27,8 @@ pub unsafe extern "C" fn interproc_xsi_key_from_path(
     key: *mut i32,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `path` is NULL or a NUL-terminated string readable for the whole call (this
+        // fn's `# Safety` contract).
         let path = unsafe { str_arg(path, "path") }?;
         out_arg(key, "key")?;
         let k = XsiKey::from_path(path, id)?;
@@ -75,7 +76,8 @@ pub unsafe extern "C" fn interproc_xsi_shm_open(
 /// `shm` must be NULL or a handle from `interproc_xsi_shm_open`, unused afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_xsi_shm_free(shm: *mut interproc_xsi_shm_t) {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `shm` is NULL or a handle from this API that the caller gives up here (this fn's
+    // `# Safety` contract).
     unsafe { free_handle(shm) }
 }
 
@@ -89,7 +91,8 @@ pub unsafe extern "C" fn interproc_xsi_shm_get_shmid(
     shmid: *mut i32,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `shm` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); NULL is an error.
         let shm = unsafe { handle_arg(shm, "shm") }?;
         out_arg(shmid, "shmid")?;
         // SAFETY: checked non-NULL; writable by contract.

@@ -12,13 +12,19 @@ pub(super) struct Held<'a> {
 impl Held<'_> {
     /// Names the position this operation is about to claim.
     pub(super) fn intend(&self, intent: u64) {
+        // Relaxed: published by the claim that follows, a SeqCst (so Release)
+        // compare-and-swap on an end; whoever reads that end with Acquire, or freezes it,
+        // sees the intent too (see `QueueHeader::tail`). A claim that fails publishes
+        // nothing, and an intent naming an unclaimed position is harmless.
         self.e.intent.store(intent, Ordering::Relaxed);
     }
 }
 
 impl Drop for Held<'_> {
     fn drop(&mut self) {
-        // The copy is published before the intent goes (see `MessageQueue::orphaned`).
+        // Release: the copy is published (the Release store of `pos`) before the intent
+        // goes; pairs with the Acquire load in `MessageQueue::orphaned`, so a peer that sees
+        // the intent gone and looks at the slot again sees it moved on.
         self.e.intent.store(INTENT_NONE, Ordering::Release);
         self.e.lock.release_hold();
     }
@@ -87,6 +93,8 @@ impl MessageQueue {
         for i in (0..ENTRIES).filter(|&i| dead(i)) {
             let e = self.entry(i);
             if let Ok(Some(_)) = e.lock.try_lock() {
+                // Release: as in `Held::drop`; here the dead claim is already mended or
+                // was never made, under the queue lock.
                 e.intent.store(INTENT_NONE, Ordering::Release);
                 let _ = e.lock.unlock();
             }
@@ -111,6 +119,8 @@ impl MessageQueue {
     pub(super) fn orphaned(&self, intent: u64) -> bool {
         !(0..ENTRIES).any(|i| {
             let e = self.entry(i);
+            // Acquire: pairs with the Release store of INTENT_NONE in `Held::drop`, made
+            // after the claimer published its copy (see `settle`, which looks again).
             e.intent.load(Ordering::Acquire) == intent && e.lock.owner_tid().is_some()
         })
     }

@@ -67,14 +67,17 @@ pub(super) struct QueueHeader {
     pub(super) max_msg: u64,
     pub(super) max_msg_size: u64,
     pub(super) slot_size: u64,
-    /// `MODE_*`, changed only under the lock.
+    /// `MODE_*`, changed only under the lock. Stored with Release after the state it
+    /// announces (frozen ends, the index, the reset slots), loaded with Acquire; the lock
+    /// orders it for holders, the Acquire is for the readers without it (`num_msg`).
     pub(super) mode: AtomicU32,
     /// Locked mode: where the sorted index starts in its circular array.
     pub(super) ring_head: u32,
     /// Locked mode: sends in a row that the ring could have taken.
     pub(super) in_order_run: u64,
     pub(super) lock: robust::RobustLock,
-    /// Locked mode: the number of messages.
+    /// Locked mode: the number of messages. Written under the lock (Release), read with
+    /// Acquire by holders and by `num_msg` without it.
     pub(super) count: AtomicU64,
     pub(super) next_seq: u64,
     pub(super) free_top: u64,
@@ -82,12 +85,26 @@ pub(super) struct QueueHeader {
     /// bits) the priority of the last message appended. The tail and the head each have a
     /// 128-byte pair of cache lines to themselves (see [`SLOT_ALIGN`]): with one line each,
     /// a sender's miss on the tail also fetched the receivers' head, and the reverse.
+    ///
+    /// Every access of `tail` and `head` is SeqCst, for one store-load pair: a claim (the
+    /// compare-and-swap on an end) followed by the claimer's load of `*_waiting`
+    /// (`wake_if_waiting`), against a sleeper's increment of `*_waiting` followed by its
+    /// load of the ends (`wait_for_ends`); at least one of the two must see the other's
+    /// store, or a wake-up is lost. The claims are also Release and the loads Acquire: an
+    /// operation names its claim in its entry (`Held::intend`, Relaxed) before the
+    /// compare-and-swap, so whoever reads the end it moved (a peer in `no_room` or
+    /// `nothing_yet`, the switch's freeze, which as a read-modify-write of the same word
+    /// reads its release sequence) also sees the intent. The loads at the top of an
+    /// operation need only that Acquire; they stay SeqCst because a SeqCst load costs
+    /// nothing more on x86 and one rule for the two words is easier to keep right.
     pub(super) tail: AtomicU64,
     pub(super) _pad_tail: [u64; 15],
     /// Ring mode, written by receivers: the next position to take, and `FROZEN`.
     pub(super) head: AtomicU64,
     pub(super) _pad_head: [u64; 15],
-    /// Bumped to wake sleepers; read by every operation, written rarely.
+    /// Bumped to wake sleepers; read by every operation, written rarely. The futex words
+    /// and the `*_waiting` counts are SeqCst for the store-load pair described at `tail`
+    /// (ring mode) and `MessageQueue::sleep` (locked mode).
     pub(super) not_empty: AtomicU32,
     pub(super) not_full: AtomicU32,
     pub(super) receivers_waiting: AtomicU32,
@@ -100,10 +117,15 @@ pub(super) const HEADER_SIZE: u64 = std::mem::size_of::<QueueHeader>() as u64;
 #[repr(C)]
 pub(super) struct SlotHeader {
     /// Ring mode: `p` when free for ring position `p`, `p + 1` when it holds `p`'s message.
+    /// Stored with Release after the message (publish) or after the copy out (free), and
+    /// loaded with Acquire before reading either: the only word that hands a slot over, so
+    /// `priority`, `len` and the bytes around it are Relaxed or plain.
     pub(super) pos: AtomicU32,
     pub(super) priority: AtomicU32,
     pub(super) len: AtomicU32,
-    /// Locked mode: `SLOT_QUEUED` or `SLOT_FREE`.
+    /// Locked mode: `SLOT_QUEUED` or `SLOT_FREE`, under the queue lock. Release after the
+    /// bytes, so that `repair` (a later lock holder, after a death) never counts a slot
+    /// queued before its message is whole; the lock's own Acquire orders it for readers.
     pub(super) state: AtomicU32,
     /// Locked mode: the send order.
     pub(super) seq: AtomicU64,

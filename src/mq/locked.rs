@@ -13,7 +13,7 @@ impl MessageQueue {
     /// the lock, or a slot that finishing needs, is held by another process for longer than
     /// `wait` allows (a `try_` operation: [`TRY_SLOT_WAIT`]).
     pub(super) fn lock(&self, wait: Wait) -> Result<Option<Guard<'_>>> {
-        let lock = &self.header().lock;
+        let lock = &self.queue_header().lock;
         let until = |d: Deadline| {
             let (clock, sec, nsec) = d.os();
             lock.lock_spinning_until(
@@ -34,13 +34,16 @@ impl MessageQueue {
             return Ok(None);
         };
         let g = Guard::adopt(lock);
-        let h = self.header();
+        let h = self.queue_header();
+        // Acquire: pairs with the Release stores of the mode in the switches (which the lock
+        // already orders; see `QueueHeader::mode`).
         match h.mode.load(Ordering::Acquire) {
             MODE_RING => {
                 // Ring mode with a frozen end cannot come from this library (a switch back
                 // unfreezes them before it says ring mode): garbage. Locked mode rebuilds
                 // from what the slots say. Nor can ring mode on a queue of one slot (which
                 // an older release made): it goes to locked mode, where it belongs.
+                // SeqCst, as every access of the ends (see `QueueHeader::tail`).
                 let frozen =
                     (h.head.load(Ordering::SeqCst) | h.tail.load(Ordering::SeqCst)) & FROZEN != 0;
                 if (frozen || !self.ring_fits()) && !self.switch_to_locked(wait)? {
@@ -53,8 +56,10 @@ impl MessageQueue {
                 }
             }
             MODE_UNLOCKING => {
+                // A switch back that died after thawing the ends: only the mode is left.
+                // Release, as the mode's other stores (see `QueueHeader::mode`).
                 if h.tail.load(Ordering::SeqCst) & FROZEN == 0 {
-                    h.mode.store(MODE_RING, Ordering::SeqCst);
+                    h.mode.store(MODE_RING, Ordering::Release);
                 } else {
                     self.switch_to_ring()?;
                 }
@@ -63,6 +68,7 @@ impl MessageQueue {
                 // Every slot is either queued or free: counts that disagree with that come
                 // from a dead process or from garbage, and the slots themselves say what
                 // is true.
+                // Acquire: pairs with the Release stores of `count` (all under this lock).
                 let (count, free_top, ring_head) =
                     (h.count.load(Ordering::Acquire), h.free_top, h.ring_head);
                 if how == robust::Acquired::OwnerDied
@@ -89,6 +95,8 @@ impl MessageQueue {
         let mut queued = Vec::new();
         for i in 0..self.layout.max_msg as u32 {
             let s = self.slot(i)?;
+            // Relaxed: every writer of these fields in locked mode held the queue lock, and
+            // taking it (even from a dead holder) acquires what they wrote.
             let (state, prio, seq, len) = (
                 s.state.load(Ordering::Relaxed),
                 s.priority.load(Ordering::Relaxed),
@@ -103,7 +111,7 @@ impl MessageQueue {
         }
         queued.sort();
         let max_seq = queued.iter().map(|q| q.1).max().unwrap_or(0);
-        let h = self.hdr_mut();
+        let h = self.queue_header_ptr();
         // SAFETY: the index holds `max_msg` entries; we hold the lock.
         unsafe {
             for (k, &(_, seq, slot, priority)) in queued.iter().enumerate() {
@@ -117,7 +125,8 @@ impl MessageQueue {
             (*h).ring_head = 0;
         }
         self.rebuild_free()?;
-        self.header()
+        // Release: pairs with the Acquire loads of `count` (see `QueueHeader::count`).
+        self.queue_header()
             .count
             .store(queued.len() as u64, Ordering::Release);
         // Wake everyone: waiters may have been waiting on the dead process.
@@ -138,7 +147,7 @@ impl MessageQueue {
 
     /// Inserts `entry` after every entry that comes out before it.
     pub(super) fn index_insert(&self, count: u64, entry: IndexEntry) {
-        let hp = self.hdr_mut();
+        let hp = self.queue_header_ptr();
         // SAFETY: we hold the lock; `count < max_msg` (not full) and `ring_head < max_msg`
         // (checked at lock), so every logical position up to `count` maps into the array.
         unsafe {
@@ -181,7 +190,7 @@ impl MessageQueue {
 
     /// Takes the first entry of a non-empty index.
     pub(super) fn index_pop(&self) -> IndexEntry {
-        let hp = self.hdr_mut();
+        let hp = self.queue_header_ptr();
         // SAFETY: we hold the lock; the index is not empty and `ring_head < max_msg`.
         unsafe {
             let head = u64::from((*hp).ring_head);
@@ -205,6 +214,10 @@ impl MessageQueue {
         waiting: &AtomicU32,
         wait: Wait,
     ) -> Result<Option<(Guard<'a>, bool)>> {
+        // Both under the lock, as every locked-mode waker's look at `waiting`, so the lock
+        // orders them; SeqCst because the counts and words are shared with ring mode, where
+        // they form a store-load pair (see `QueueHeader::tail`). `seen` is read before the
+        // unlock, so a wake-up after it changes the word and the futex wait returns.
         waiting.fetch_add(1, Ordering::SeqCst);
         let seen = word.load(Ordering::SeqCst);
         drop(guard);
@@ -214,6 +227,7 @@ impl MessageQueue {
         };
         let r = futex::wait(word, seen, deadline);
         let guard = self.lock(wait);
+        // SeqCst as every access of the counts; a stale count costs a spare wake call only.
         waiting.fetch_sub(1, Ordering::SeqCst);
         let Some(guard) = guard? else {
             return Ok(None);
@@ -228,7 +242,8 @@ impl MessageQueue {
     /// Whether locked mode has seen enough in-order sends to go back to the ring once empty.
     pub(super) fn may_return_to_ring(&self) -> bool {
         // SAFETY: read under the queue lock, which guards it.
-        self.ring_fits() && unsafe { (*self.hdr_mut()).in_order_run >= self.layout.max_msg }
+        self.ring_fits()
+            && unsafe { (*self.queue_header_ptr()).in_order_run >= self.layout.max_msg }
     }
 
     /// Sends in locked mode; `None` if the queue went back to ring mode meanwhile.
@@ -239,9 +254,11 @@ impl MessageQueue {
         priority: u32,
         wait: Wait,
     ) -> Result<Option<bool>> {
-        let h = self.header();
+        let h = self.queue_header();
         let max = self.layout.max_msg;
         loop {
+            // Acquire, both: pair with the Release stores of the mode and the count (all
+            // under this lock, which orders them anyway).
             if h.mode.load(Ordering::Acquire) != MODE_LOCKED {
                 return Ok(None);
             }
@@ -269,7 +286,7 @@ impl MessageQueue {
                 return Ok(Some(false));
             }
         }
-        let hp = self.hdr_mut();
+        let hp = self.queue_header_ptr();
         let count = h.count.load(Ordering::Acquire);
         // SAFETY: we hold the lock; `free_top` and the slot index are checked before use.
         unsafe {
@@ -288,6 +305,7 @@ impl MessageQueue {
             let s = self.slot(idx)?;
             std::ptr::copy_nonoverlapping(data.as_ptr(), self.payload(s), data.len());
             let seq = (*hp).next_seq;
+            // Relaxed: read under the lock only; `state` below orders them for `repair`.
             s.len.store(data.len() as u32, Ordering::Relaxed);
             s.priority.store(priority, Ordering::Relaxed);
             s.seq.store(seq, Ordering::Relaxed);
@@ -304,10 +322,12 @@ impl MessageQueue {
                 },
             );
         }
+        // Release: pairs with the Acquire loads of `count` (`num_msg` reads it unlocked).
         h.count.store(count + 1, Ordering::Release);
         // Receivers only ever sleep on an empty queue (registered under the lock), so only
         // the step from empty needs a wake-up; waking them all there means none is left
         // asleep beside a message, and no atomic or system call is spent per message.
+        // SeqCst: see `sleep` (under the lock, the sleeper registered before unlocking).
         let wake = count == 0 && h.receivers_waiting.load(Ordering::SeqCst) > 0;
         if wake {
             h.not_empty.fetch_add(1, Ordering::SeqCst);
@@ -326,8 +346,9 @@ impl MessageQueue {
         buf: &mut [u8],
         wait: Wait,
     ) -> Result<Option<Option<(usize, u32)>>> {
-        let h = self.header();
+        let h = self.queue_header();
         loop {
+            // Acquire: as in `locked_send`.
             if h.mode.load(Ordering::Acquire) != MODE_LOCKED {
                 return Ok(None);
             }
@@ -355,13 +376,14 @@ impl MessageQueue {
                 return Ok(Some(None));
             }
         }
-        let hp = self.hdr_mut();
+        let hp = self.queue_header_ptr();
         let count = h.count.load(Ordering::Acquire);
         let got;
         // SAFETY: we hold the lock; indices and lengths are checked before use.
         unsafe {
             let idx = self.index_pop().slot;
             let s = self.slot(idx)?;
+            // Relaxed: written under this lock (`locked_send`, a switch, `repair`).
             let len = s.len.load(Ordering::Relaxed);
             if u64::from(len) > self.layout.max_msg_size {
                 return Err(corrupted(
@@ -379,12 +401,14 @@ impl MessageQueue {
             *self.free_ptr().add(top as usize) = idx;
             (*hp).free_top = top + 1;
         }
+        // Release: as in `locked_send`.
         h.count.store(count - 1, Ordering::Release);
         if count == 1 && self.may_return_to_ring() {
             self.switch_to_ring()?;
             return Ok(Some(Some(got)));
         }
         // Senders only sleep on a full queue: wake them all on the step from full.
+        // SeqCst: see `sleep`.
         let wake = count == self.layout.max_msg && h.senders_waiting.load(Ordering::SeqCst) > 0;
         if wake {
             h.not_full.fetch_add(1, Ordering::SeqCst);

@@ -88,7 +88,8 @@ pub struct MessageQueue {
 // SAFETY: all shared state is accessed under the queue's process-shared locks or through
 // atomics; the handle itself holds no thread-bound state.
 unsafe impl Send for MessageQueue {}
-// SAFETY: as above.
+// SAFETY: every method takes `&self` and reaches shared state only under the queue's
+// process-shared locks or through atomics, which other threads may use at the same time.
 unsafe impl Sync for MessageQueue {}
 
 /// The bytes of a message to send, as a pointer and a length: a typed value is sent without
@@ -200,13 +201,13 @@ impl MessageQueue {
         os_name(name).is_ok() && SharedMemoryObject::remove(name)
     }
 
-    fn header(&self) -> &QueueHeader {
+    fn queue_header(&self) -> &QueueHeader {
         // SAFETY: the mapping holds a validated header for the queue's lifetime; fields other
         // processes change are atomics or touched only under the lock.
         unsafe { &*self.region.as_ptr().cast::<QueueHeader>() }
     }
 
-    fn hdr_mut(&self) -> *mut QueueHeader {
+    fn queue_header_ptr(&self) -> *mut QueueHeader {
         self.region.as_ptr().cast()
     }
 
@@ -278,7 +279,10 @@ impl MessageQueue {
     /// The number of messages in the queue now (in ring mode, messages being sent or
     /// received at this moment may be counted).
     pub fn num_msg(&self) -> usize {
-        let h = self.header();
+        let h = self.queue_header();
+        // Acquire, all four: pair with the Release stores of the mode and count (the
+        // switches, locked operations) and the claims on the ends; a snapshot, exact only
+        // when nothing moves.
         if h.mode.load(Ordering::Acquire) == MODE_LOCKED {
             return (h.count.load(Ordering::Acquire).min(self.layout.max_msg)) as usize;
         }
@@ -294,7 +298,7 @@ impl MessageQueue {
     /// Whether the queue is in ring mode (for tests).
     #[cfg(test)]
     fn in_ring_mode(&self) -> bool {
-        self.header().mode.load(Ordering::Acquire) == MODE_RING
+        self.queue_header().mode.load(Ordering::Acquire) == MODE_RING
     }
 
     /// Whether the queue may run in ring mode at all. A slot's `pos` word tells "published
@@ -327,7 +331,10 @@ impl MessageQueue {
             let Some(guard) = self.lock(wait)? else {
                 return Ok(false);
             };
-            if self.header().mode.load(Ordering::Acquire) == MODE_RING {
+            // Acquire: pairs with the Release store of the mode by the last switch, made
+            // under this lock too (the lock alone would order it; the mode is also read
+            // without it).
+            if self.queue_header().mode.load(Ordering::Acquire) == MODE_RING {
                 if !switch {
                     continue;
                 }
@@ -360,7 +367,8 @@ impl MessageQueue {
             let Some(guard) = self.lock(wait)? else {
                 return Ok(None);
             };
-            if self.header().mode.load(Ordering::Acquire) == MODE_RING {
+            // Acquire: as in `send_impl`.
+            if self.queue_header().mode.load(Ordering::Acquire) == MODE_RING {
                 continue;
             }
             if let Some(got) = self.locked_receive(guard, buf, wait)? {

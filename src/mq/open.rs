@@ -50,6 +50,7 @@ impl MessageQueue {
         if h.state.load(Ordering::Acquire) != READY {
             return Err(corrupted(format!(
                 "{what} is not an interproc message queue (state {:#x})",
+                // Relaxed: only printed.
                 h.state.load(Ordering::Relaxed)
             )));
         }
@@ -71,6 +72,8 @@ impl MessageQueue {
                 "{what}: its limits do not match its size (truncated?)"
             )));
         }
+        // Acquire: the READY load above already ordered the builder's stores; this reads a
+        // mode some later switch may have stored (Release) and only validates it.
         if h.mode.load(Ordering::Acquire) > MODE_UNLOCKING {
             return Err(corrupted(format!("{what}: unknown mode")));
         }
@@ -96,6 +99,8 @@ impl MessageQueue {
         // alone, under the build lock; openers wait for READY.
         unsafe {
             let h = base.cast::<QueueHeader>();
+            // Relaxed, like every store before READY: the Release store of `state` below
+            // publishes them all.
             (*h).creator_pid
                 .store(std::process::id(), Ordering::Relaxed);
             (*h).layout_version = LAYOUT_VERSION;
@@ -104,7 +109,7 @@ impl MessageQueue {
             (*h).slot_size = layout.slot_size;
         }
         // No one else uses the locks yet: the builder holds the build lock.
-        q.header().lock.init(false);
+        q.queue_header().lock.init(false);
         for i in 0..ENTRIES {
             q.entry(i).lock.init(false);
         }
@@ -113,13 +118,14 @@ impl MessageQueue {
         }
         if !q.ring_fits() {
             // Locked mode from the start: an empty index and every slot on the free stack.
-            let h = q.header();
+            let h = q.queue_header();
             q.rebuild_free()?;
             h.tail.store(FROZEN, Ordering::Relaxed);
             h.head.store(FROZEN, Ordering::Relaxed);
             h.mode.store(MODE_LOCKED, Ordering::Relaxed);
         }
-        // SAFETY: as above.
+        // SAFETY: `base` is still the fresh mapping this process builds alone (no opener
+        // reads past `state` until it says READY).
         unsafe {
             let h = base.cast::<QueueHeader>();
             (*h).magic = MAGIC;

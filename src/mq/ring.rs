@@ -62,9 +62,10 @@ impl MessageQueue {
         if !self.ring_fits() {
             return Ok(Ring::Locked);
         }
-        let h = self.header();
+        let h = self.queue_header();
         let mut held = None;
         for _ in 0..ROUNDS_MAX {
+            // SeqCst, as every access of the ends (see `QueueHeader::tail`).
             let t = h.tail.load(Ordering::SeqCst);
             if t & FROZEN != 0 {
                 return Ok(Ring::Locked);
@@ -81,6 +82,8 @@ impl MessageQueue {
                 }
             }
             let s = self.slot_at(pos)?;
+            // Acquire: pairs with the Release store of `pos` by the receiver that freed the
+            // slot, so its copy out is done before this sender writes over it.
             let c = s.pos.load(Ordering::Acquire);
             if c != pos {
                 let room = || self.no_room(t, pos, s, wait);
@@ -97,6 +100,8 @@ impl MessageQueue {
                 .compare_exchange(
                     t,
                     tail_word(next, priority),
+                    // SeqCst: the claim (see `QueueHeader::tail`). Relaxed on failure: the
+                    // loop reads the tail again.
                     Ordering::SeqCst,
                     Ordering::Relaxed,
                 )
@@ -111,6 +116,8 @@ impl MessageQueue {
             unsafe {
                 std::ptr::copy_nonoverlapping(data.as_ptr(), self.payload(s), data.len());
             }
+            // Relaxed: published with the bytes by the Release store of `pos`, which pairs
+            // with the receiver's Acquire load of it in `ring_receive`.
             s.priority.store(priority, Ordering::Relaxed);
             s.len.store(data.len() as u32, Ordering::Relaxed);
             s.pos.store(next, Ordering::Release);
@@ -171,8 +178,11 @@ impl MessageQueue {
         s: &SlotHeader,
         wait: Wait,
     ) -> Result<Next<bool>> {
-        let h = self.header();
+        let h = self.queue_header();
         let n = self.layout.max_msg as u32;
+        // Head, then the slot, then the tail again: SeqCst ends (see `QueueHeader::tail`),
+        // and the slot's Acquire keeps the second tail load after it, so an unchanged tail
+        // means the three were read at one state of the ring.
         let hd = h.head.load(Ordering::SeqCst);
         let c = s.pos.load(Ordering::Acquire);
         if h.tail.load(Ordering::SeqCst) != t || c == pos {
@@ -203,6 +213,8 @@ impl MessageQueue {
         // A receiver claimed the previous lap's message and is copying it out: wait for it.
         // If it died, the slot is freed for this lap (its message is lost).
         self.outwait_copy(s, c, INTENT_RECV | u64::from(prev), wait, false, || {
+            // Release: frees the slot for this lap, like a receiver's own store; pairs with
+            // the sender's Acquire load of `pos`.
             s.pos.store(pos, Ordering::Release);
         })
     }
@@ -216,10 +228,11 @@ impl MessageQueue {
         if !self.ring_fits() {
             return Ok(Ring::Locked);
         }
-        let h = self.header();
+        let h = self.queue_header();
         let n = self.layout.max_msg as u32;
         let mut held = None;
         for _ in 0..ROUNDS_MAX {
+            // SeqCst, as every access of the ends (see `QueueHeader::tail`).
             let hd = h.head.load(Ordering::SeqCst);
             if hd & FROZEN != 0 {
                 return Ok(Ring::Locked);
@@ -227,6 +240,8 @@ impl MessageQueue {
             let pos = self.ring_pos(hd)?;
             let next = self.advance(pos, 1);
             let s = self.slot_at(pos)?;
+            // Acquire: pairs with the sender's Release store of `pos` that publishes the
+            // message, so its bytes, `len` and `priority` are visible.
             let c = s.pos.load(Ordering::Acquire);
             if c != next {
                 let message = || self.nothing_yet(hd, pos, s, wait);
@@ -239,11 +254,14 @@ impl MessageQueue {
                 return Ok(Ring::Done(None));
             }
             if h.head
+                // SeqCst: the claim (see `QueueHeader::tail`); Relaxed on failure, as in
+                // `ring_send`.
                 .compare_exchange(hd, u64::from(next), Ordering::SeqCst, Ordering::Relaxed)
                 .is_err()
             {
                 continue;
             }
+            // Relaxed: ordered by the Acquire load of `pos` that saw the message published.
             let (len, priority) = (
                 s.len.load(Ordering::Relaxed),
                 s.priority.load(Ordering::Relaxed),
@@ -256,6 +274,8 @@ impl MessageQueue {
                     std::ptr::copy_nonoverlapping(self.payload(s), buf.as_mut_ptr(), len as usize);
                 }
             }
+            // Release: the copy out is done before the slot is free for the next lap's
+            // sender (its Acquire load of `pos` in `ring_send`).
             s.pos.store(self.advance(pos, n), Ordering::Release);
             held = None;
             Self::wake_if_waiting(&h.not_full, &h.senders_waiting);
@@ -282,7 +302,8 @@ impl MessageQueue {
         s: &SlotHeader,
         wait: Wait,
     ) -> Result<Next<Option<(usize, u32)>>> {
-        let h = self.header();
+        let h = self.queue_header();
+        // Tail, then the slot, then the head again: one state of the ring, as in `no_room`.
         let t = h.tail.load(Ordering::SeqCst);
         let c = s.pos.load(Ordering::Acquire);
         if h.head.load(Ordering::SeqCst) != hd || c == self.advance(pos, 1) {
@@ -312,6 +333,8 @@ impl MessageQueue {
         // A sender claimed this position and is still copying its message in: wait for it.
         // If it died, the position becomes a hole that receivers skip.
         self.outwait_copy(s, c, INTENT_SEND | u64::from(pos), wait, None, || {
+            // Under the queue lock. SKIP is Relaxed: published by the Release store of
+            // `pos`, which receivers load with Acquire before reading `len`.
             if h.head.load(Ordering::SeqCst) == hd {
                 s.len.store(SKIP, Ordering::Relaxed);
                 s.pos.store(self.advance(pos, 1), Ordering::Release);
@@ -334,7 +357,9 @@ impl MessageQueue {
         if matches!(wait, Wait::Never) {
             return Ok(Next::Stop(Ring::Done(gave_up)));
         }
-        let h = self.header();
+        let h = self.queue_header();
+        // SeqCst: the sleeper's side of the store-load pair (see `QueueHeader::tail`): read
+        // after registering in `waiting`.
         let moved = || h.head.load(Ordering::SeqCst) != hd || h.tail.load(Ordering::SeqCst) != t;
         Ok(if self.wait_change(word, waiting, moved, wait)? {
             Next::Again
@@ -379,6 +404,7 @@ impl MessageQueue {
     ) -> Result<Settled<'_>> {
         let (mut naps, mut until) = (copy_naps(), None);
         loop {
+            // Acquire: pairs with the claimer's Release store of `pos` when its copy is done.
             if s.pos.load(Ordering::Acquire) != c {
                 return Ok(Settled::Moved);
             }
@@ -393,6 +419,7 @@ impl MessageQueue {
                 };
                 // Under the lock no one else mends, and a live claimer would still be named.
                 return Ok(
+                    // Acquire: as above; under the lock, so no one mends it meanwhile.
                     if s.pos.load(Ordering::Acquire) == c && self.orphaned(intent) {
                         Settled::Orphaned(guard)
                     } else {

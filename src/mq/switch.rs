@@ -10,8 +10,13 @@ impl MessageQueue {
     /// dead process began.
     #[cold]
     pub(super) fn switch_to_locked(&self, wait: Wait) -> Result<bool> {
-        let h = self.header();
-        h.mode.store(MODE_SWITCHING, Ordering::SeqCst);
+        let h = self.queue_header();
+        // Release: the mode pairs with Acquire loads of it and nothing reads another word
+        // after it that needs more (it was SeqCst; no store-load pair involves it). The
+        // lock orders it for the next holder, also after a death.
+        h.mode.store(MODE_SWITCHING, Ordering::Release);
+        // SeqCst, as every access of the ends; as read-modify-writes they read every
+        // claim made before them, with its intent (see `QueueHeader::tail`).
         h.tail.fetch_or(FROZEN, Ordering::SeqCst);
         h.head.fetch_or(FROZEN, Ordering::SeqCst);
         let n = self.layout.max_msg as u32;
@@ -28,6 +33,7 @@ impl MessageQueue {
         for k in 0..n {
             let p = self.advance(head, k);
             let s = self.slot_at(p)?;
+            // Relaxed: `state` is read only under the queue lock, which this thread holds.
             s.state.store(SLOT_FREE, Ordering::Relaxed);
             // A position with a message may still be being filled; a free one may still be
             // being emptied of the previous lap's message. Anything else is left as it is
@@ -38,11 +44,15 @@ impl MessageQueue {
                 let prev = self.back(p, n);
                 (self.advance(prev, 1), INTENT_RECV | u64::from(prev))
             };
+            // Acquire: pairs with the claimer's Release store of `pos` (its copy is done).
             if s.pos.load(Ordering::Acquire) != c {
                 continue;
             }
             match self.settle(s, c, intent, wait, true)? {
                 Settled::Moved => {}
+                // Release, as a sender's publish or a receiver's free: the next reader of
+                // `pos` (here below, or a ring operation after a switch back) loads it
+                // with Acquire.
                 Settled::Orphaned(_) if k < queued => {
                     s.len.store(SKIP, Ordering::Relaxed);
                     s.pos.store(self.advance(p, 1), Ordering::Release);
@@ -55,6 +65,8 @@ impl MessageQueue {
         for k in 0..queued {
             let p = self.advance(head, k);
             let s = self.slot_at(p)?;
+            // `len` and `priority` Relaxed: the settle above saw every copy finished (the
+            // Acquire loads of `pos`); `seq` and `state` are read under the lock only.
             let len = s.len.load(Ordering::Relaxed);
             if s.pos.load(Ordering::Acquire) != self.advance(p, 1)
                 || u64::from(len) > self.layout.max_msg_size
@@ -77,15 +89,18 @@ impl MessageQueue {
             count += 1;
         }
         self.rebuild_free()?;
-        let hp = self.hdr_mut();
+        let hp = self.queue_header_ptr();
         // SAFETY: this thread holds the queue lock, which guards these fields.
         unsafe {
             (*hp).ring_head = 0;
             (*hp).next_seq = u64::from(count);
             (*hp).in_order_run = 0;
         }
-        h.count.store(u64::from(count), Ordering::SeqCst);
-        h.mode.store(MODE_LOCKED, Ordering::SeqCst);
+        // Release, both (SeqCst before; no store-load pair needs them): pair with the
+        // Acquire loads of `count` and `mode`, so a reader that sees locked mode sees the
+        // index and the count it was built with.
+        h.count.store(u64::from(count), Ordering::Release);
+        h.mode.store(MODE_LOCKED, Ordering::Release);
         self.wake_all();
         Ok(true)
     }
@@ -94,38 +109,47 @@ impl MessageQueue {
     pub(super) fn rebuild_free(&self) -> Result<()> {
         let mut top = 0usize;
         for i in 0..self.layout.max_msg as u32 {
+            // Relaxed: under the queue lock, which every writer of `state` holds.
             if self.slot(i)?.state.load(Ordering::Relaxed) != SLOT_QUEUED {
                 // SAFETY: the free stack holds `max_msg` entries; we hold the lock.
                 unsafe { *self.free_ptr().add(top) = i };
                 top += 1;
             }
         }
-        // SAFETY: as above.
-        unsafe { (*self.hdr_mut()).free_top = top as u64 };
+        // SAFETY: `free_top` is guarded by the queue lock, which the caller holds.
+        unsafe { (*self.queue_header_ptr()).free_top = top as u64 };
         Ok(())
     }
 
     /// Locked mode, empty, to ring mode (also finishes a switch a dead process began).
     #[cold]
     pub(super) fn switch_to_ring(&self) -> Result<()> {
-        let h = self.header();
-        h.mode.store(MODE_UNLOCKING, Ordering::SeqCst);
+        let h = self.queue_header();
+        // Release, as in `switch_to_locked`.
+        h.mode.store(MODE_UNLOCKING, Ordering::Release);
         // Positions go on from a lap past the frozen tail, so that a ring operation that
         // read an end before the switch cannot claim anything with it afterwards.
         let n = self.layout.max_msg as u32;
         let base = self
+            // SeqCst, as every access of the ends (frozen: no one else writes it now).
             .ring_pos(h.tail.load(Ordering::SeqCst))
             .map_or(0, |t| self.advance(t, n));
         for k in 0..n {
             let p = self.advance(base, k);
             let s = self.slot_at(p)?;
+            // Release: the slot is free for position `p`; a sender after the thaw reads
+            // `pos` with Acquire. `state` is read under the lock only.
             s.pos.store(p, Ordering::Release);
             s.state.store(SLOT_FREE, Ordering::Relaxed);
         }
-        h.count.store(0, Ordering::SeqCst);
+        // Release, as in `switch_to_locked`.
+        h.count.store(0, Ordering::Release);
+        // SeqCst, as every access of the ends; being also Release, the thawed ends publish
+        // the slots reset above to the operations that load them with Acquire.
         h.head.store(u64::from(base), Ordering::SeqCst);
         h.tail.store(tail_word(base, 0), Ordering::SeqCst);
-        h.mode.store(MODE_RING, Ordering::SeqCst);
+        // Release, as in `switch_to_locked`.
+        h.mode.store(MODE_RING, Ordering::Release);
         self.wake_all();
         Ok(())
     }

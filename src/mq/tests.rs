@@ -34,7 +34,7 @@ fn a_one_slot_queue_left_in_ring_mode_goes_to_locked_mode() {
     let name = format!("ip_mq_unit_one_{}", std::process::id());
     MessageQueue::remove(&name);
     let q = MessageQueue::create(&name, 1, 8, Permissions::DEFAULT).unwrap();
-    let h = q.header();
+    let h = q.queue_header();
     assert_eq!(h.mode.load(Ordering::Relaxed), MODE_LOCKED);
     // As an earlier release left it: ring mode, open ends, the slot free for position 0.
     h.mode.store(MODE_RING, Ordering::Relaxed);
@@ -64,7 +64,7 @@ fn ring_positions_wrap_at_the_modulus() {
     assert_eq!(q.back(1, 3), m - 2);
     assert_eq!(q.distance(m - 2, 1), 3);
     // Start the ring just before the wrap and run messages across it.
-    let h = q.header();
+    let h = q.queue_header();
     for i in 0..3u32 {
         q.slot(i).unwrap().pos.store(m - 3 + i, Ordering::Relaxed);
     }
@@ -90,7 +90,7 @@ fn ring_positions_wrap_at_the_modulus() {
 fn claim_and_vanish(q: &MessageQueue, recv: bool) {
     std::thread::scope(|sc| {
         sc.spawn(|| {
-            let h = q.header();
+            let h = q.queue_header();
             let end = if recv { &h.head } else { &h.tail };
             let word = end.load(Ordering::SeqCst);
             let pos = q.ring_pos(word).unwrap();

@@ -35,10 +35,13 @@ impl MessageQueue {
         if changed() {
             return Ok(true);
         }
+        // `seen` before registering: a wake-up that bumps `word` after this load makes the
+        // futex wait return at once.
         let seen = word.load(Ordering::SeqCst);
+        // SeqCst: the store of the store-load pair with `wake_if_waiting`. Whoever makes
+        // the change looks at `waiting` after it (both sequentially consistent), so either
+        // it sees this sleeper or this check sees the change.
         waiting.fetch_add(1, Ordering::SeqCst);
-        // Whoever makes the change looks at `waiting` after it (both sequentially
-        // consistent), so either it sees this sleeper or this check sees the change.
         let r = if changed() {
             Ok(futex::Woken::Maybe)
         } else {
@@ -48,6 +51,8 @@ impl MessageQueue {
             };
             futex::wait(word, seen, deadline)
         };
+        // SeqCst like every access of the counts; a waker that still sees this sleeper
+        // only spends a spare wake call.
         waiting.fetch_sub(1, Ordering::SeqCst);
         match r.map_err(|e| e.into_error("waiting on the queue"))? {
             futex::Woken::Maybe => Ok(true),
@@ -60,7 +65,10 @@ impl MessageQueue {
     /// sleeper reads after registering in `waiting` (see `wait_change`): one of the two
     /// sees the other, with no fence needed.
     pub(super) fn wake_if_waiting(word: &AtomicU32, waiting: &AtomicU32) {
+        // SeqCst: the load of the store-load pair (see above).
         if waiting.load(Ordering::SeqCst) > 0 {
+            // Bumped after the change, so a sleeper whose `seen` predates it does not
+            // sleep on it.
             word.fetch_add(1, Ordering::SeqCst);
             let _ = futex::wake(word, i32::MAX);
         }
@@ -68,8 +76,11 @@ impl MessageQueue {
 
     /// Wakes everyone: the mode changed.
     pub(super) fn wake_all(&self) {
-        let h = self.header();
+        let h = self.queue_header();
         for word in [&h.not_empty, &h.not_full] {
+            // Unconditional, so no store-load pair: the bump is Release after the mode
+            // change, and a sleeper that read `word` before it returns from its futex wait.
+            // SeqCst as every access of the futex words.
             word.fetch_add(1, Ordering::SeqCst);
             let _ = futex::wake(word, i32::MAX);
         }

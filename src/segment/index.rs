@@ -129,14 +129,14 @@ impl<'h> Index<'h> {
 
     // As `Heap::st`: shared memory under the segment lock, borrowed for one call at a time.
     #[allow(clippy::mut_from_ref)]
-    fn st(&self) -> &mut IndexState {
+    fn index_state(&self) -> &mut IndexState {
         // SAFETY: see `new`; the reference is used within one call only.
         unsafe { &mut *self.state }
     }
 
     fn slot_ptr(&self, i: u64) -> *mut Slot {
         self.base
-            .wrapping_add((self.st().table + i * 16) as usize)
+            .wrapping_add((self.index_state().table + i * 16) as usize)
             .cast()
     }
 
@@ -151,7 +151,7 @@ impl<'h> Index<'h> {
     }
 
     fn check_table(&self) -> Result<()> {
-        let st = self.st();
+        let st = self.index_state();
         if st.capacity == 0 {
             return if st.table == 0 {
                 Ok(())
@@ -176,7 +176,7 @@ impl<'h> Index<'h> {
     }
 
     /// The object header at offset `h`, checked.
-    pub(crate) fn header(&self, h: u64) -> Result<&ObjectHeader> {
+    pub(crate) fn object_header(&self, h: u64) -> Result<&ObjectHeader> {
         if h % 8 != 0 || h.checked_add(OBJECT_HEADER).is_none_or(|e| e > self.size) {
             return Err(corrupt(format_args!("object header offset {h}")));
         }
@@ -200,9 +200,9 @@ impl<'h> Index<'h> {
         Ok(oh)
     }
 
-    /// The name bytes of the object whose header is at `h` (checked by `header`).
+    /// The name bytes of the object whose header is at `h` (checked by `object_header`).
     pub(crate) fn name_of(&self, h: u64, oh: &ObjectHeader) -> &[u8] {
-        // SAFETY: `header` checked that the name lies inside the segment.
+        // SAFETY: `object_header` checked that the name lies inside the segment.
         unsafe {
             std::slice::from_raw_parts(
                 self.base.add((h + OBJECT_HEADER) as usize),
@@ -219,7 +219,7 @@ impl<'h> Index<'h> {
         hash: u64,
     ) -> Result<(Option<u64>, Option<u64>)> {
         self.check_table()?;
-        let cap = self.st().capacity;
+        let cap = self.index_state().capacity;
         if cap == 0 {
             return Ok((None, None));
         }
@@ -233,7 +233,7 @@ impl<'h> Index<'h> {
                     free.get_or_insert(i);
                 }
                 h if s.hash == hash => {
-                    let oh = self.header(h)?;
+                    let oh = self.object_header(h)?;
                     if oh.kind == kind as u32 && self.name_of(h, oh) == name {
                         return Ok((Some(i), free));
                     }
@@ -255,7 +255,7 @@ impl<'h> Index<'h> {
     /// when the heap cannot hold the table.
     pub(crate) fn reserve(&self, more: u64) -> Result<()> {
         self.check_table()?;
-        let st = self.st();
+        let st = self.index_state();
         let need = st
             .live
             .saturating_add(more)
@@ -284,9 +284,9 @@ impl<'h> Index<'h> {
         self.heap.mark_internal(table, true)?;
         // SAFETY: a fresh allocation of `bytes` bytes inside the segment.
         unsafe { std::ptr::write_bytes(self.base.add(table as usize), 0, bytes as usize) };
-        let (old_table, old_cap) = (self.st().table, self.st().capacity);
+        let (old_table, old_cap) = (self.index_state().table, self.index_state().capacity);
         {
-            let st = self.st();
+            let st = self.index_state();
             st.table = table;
             st.capacity = cap;
             st.tombstones = 0;
@@ -322,7 +322,7 @@ impl<'h> Index<'h> {
         }
         let i = free.ok_or_else(|| corrupt("no free slot after reserving"))?;
         if self.slot(i).header == TOMBSTONE {
-            self.st().tombstones = self.st().tombstones.saturating_sub(1);
+            self.index_state().tombstones = self.index_state().tombstones.saturating_sub(1);
         }
         self.set_slot(
             i,
@@ -331,7 +331,7 @@ impl<'h> Index<'h> {
                 header: h,
             },
         );
-        let st = self.st();
+        let st = self.index_state();
         // The counts come from the segment and may be garbage: saturate, `check` tells.
         st.live = st.live.saturating_add(1);
         match kind {
@@ -358,7 +358,7 @@ impl<'h> Index<'h> {
                 header: TOMBSTONE,
             },
         );
-        let st = self.st();
+        let st = self.index_state();
         st.live = st.live.saturating_sub(1);
         st.tombstones = st.tombstones.saturating_add(1);
         match kind {
@@ -372,7 +372,7 @@ impl<'h> Index<'h> {
     /// Gives the table back to the heap when no name is left in it (after the last
     /// removal, or a construction that reserved room and then failed).
     pub(crate) fn drop_table_if_empty(&self) -> Result<()> {
-        let st = self.st();
+        let st = self.index_state();
         if st.live == 0 && st.table != 0 {
             let table = st.table;
             // Forget the table before freeing it: a process killed in between leaks it
@@ -390,8 +390,8 @@ impl<'h> Index<'h> {
     /// Number of live objects of `kind`.
     pub(crate) fn count(&self, kind: InstanceKind) -> u64 {
         match kind {
-            InstanceKind::Named => self.st().named,
-            InstanceKind::Unique => self.st().unique,
+            InstanceKind::Named => self.index_state().named,
+            InstanceKind::Unique => self.index_state().unique,
             InstanceKind::Anonymous => 0,
         }
     }
@@ -399,9 +399,9 @@ impl<'h> Index<'h> {
     /// The first live entry of `kind` at slot `from` or later: (slot, header offset).
     pub(crate) fn next(&self, kind: InstanceKind, from: u64) -> Result<Option<(u64, u64)>> {
         self.check_table()?;
-        for i in from..self.st().capacity {
+        for i in from..self.index_state().capacity {
             let h = self.slot(i).header;
-            if h > TOMBSTONE && self.header(h)?.kind == kind as u32 {
+            if h > TOMBSTONE && self.object_header(h)?.kind == kind as u32 {
                 return Ok(Some((i, h)));
             }
         }
@@ -412,13 +412,15 @@ impl<'h> Index<'h> {
     /// `used` (after a process died while changing the index). The old table is freed if it
     /// is still a block of its own; objects whose header no longer validates are dropped.
     pub(crate) fn rebuild(&self, used: &[u64]) -> Result<()> {
-        let old = self.st().table;
+        let old = self.index_state().table;
         let mut found = Vec::new();
         for &u in used {
             if u == old {
                 continue;
             }
-            let Ok(oh) = self.header(u) else { continue };
+            let Ok(oh) = self.object_header(u) else {
+                continue;
+            };
             let kind = match InstanceKind::from_code(oh.kind) {
                 Some(k @ (InstanceKind::Named | InstanceKind::Unique)) => k,
                 _ => continue,
@@ -437,7 +439,7 @@ impl<'h> Index<'h> {
             self.heap.deallocate(old)?;
         }
         {
-            let st = self.st();
+            let st = self.index_state();
             *st = IndexState {
                 table: 0,
                 capacity: 0,
@@ -449,14 +451,14 @@ impl<'h> Index<'h> {
         }
         self.heap.set_internal_bytes(0);
         self.reserve(found.len() as u64)?;
-        let cap = self.st().capacity;
+        let cap = self.index_state().capacity;
         for (kind, h, u) in found {
             let mut i = h & (cap - 1);
             while self.slot(i).header != EMPTY {
                 i = (i + 1) & (cap - 1);
             }
             self.set_slot(i, Slot { hash: h, header: u });
-            let st = self.st();
+            let st = self.index_state();
             st.live += 1;
             match kind {
                 InstanceKind::Named => st.named += 1,
@@ -471,13 +473,13 @@ impl<'h> Index<'h> {
     pub(crate) fn check(&self) -> Result<()> {
         self.check_table()?;
         let (mut live, mut tomb, mut named, mut unique) = (0, 0, 0, 0);
-        for i in 0..self.st().capacity {
+        for i in 0..self.index_state().capacity {
             let s = self.slot(i);
             match s.header {
                 EMPTY => {}
                 TOMBSTONE => tomb += 1,
                 h => {
-                    let oh = self.header(h)?;
+                    let oh = self.object_header(h)?;
                     let kind =
                         InstanceKind::from_code(oh.kind).ok_or_else(|| corrupt("bad kind"))?;
                     if hash(kind, self.name_of(h, oh)) != s.hash {
@@ -494,7 +496,7 @@ impl<'h> Index<'h> {
                 }
             }
         }
-        let st = self.st();
+        let st = self.index_state();
         if (live, tomb, named, unique) != (st.live, st.tombstones, st.named, st.unique) {
             return Err(corrupt("the counts disagree with the table"));
         }

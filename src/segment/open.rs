@@ -603,6 +603,7 @@ impl<'a> ManagedExternalBuffer<'a> {
                 ));
             }
             // SAFETY: readable memory per the contract.
+            // Acquire: pairs with the Release store of STATE_READY in `format`.
             let state = unsafe { &*ptr.add(16).cast::<AtomicU32>() }.load(Ordering::Acquire);
             if state != STATE_READY {
                 return Err(Error::new(
@@ -610,7 +611,8 @@ impl<'a> ManagedExternalBuffer<'a> {
                     "the buffer does not hold a ready managed segment",
                 ));
             }
-            // SAFETY: as above.
+            // SAFETY: `base` is readable for `len` bytes (this fn's contract) and holds a
+            // ready segment header, checked just above.
             unsafe { SegmentManager::validate(base, len as u64)? };
         }
         manager::register_mapping(ptr, len, false);

@@ -60,7 +60,8 @@ impl InterprocessCondition {
     /// `ptr` must be valid, 8-byte aligned and writable for `size_of::<Self>()` bytes, no
     /// one may be using a condition there, and the memory must outlive `'a`.
     pub unsafe fn init_at<'a>(ptr: *mut Self) -> Result<&'a Self> {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `ptr` is valid, aligned and writable for one `Self`, used by no one, and
+        // outlives `'a` (this fn's contract); all zeroes is a valid `Self` (atomics only).
         unsafe {
             std::ptr::write_bytes(ptr, 0, 1);
             // Relaxed: the magic is a tag against misuse, not a publication. The object reaches
@@ -105,8 +106,10 @@ impl InterprocessCondition {
 
     fn notify(&self, count: i32) -> Result<()> {
         self.check()?;
-        // SeqCst pairs with prepare_wait: either the waiter's registration is seen here, or
-        // the waiter reads the bumped number and does not sleep on the old one.
+        // SeqCst, both: the store-load pair with `prepare_wait` (a bump of `seq` then a load
+        // of `waiters`, against an increment of `waiters` then a load of `seq`): either the
+        // waiter's registration is seen here, or the waiter reads the bumped number and does
+        // not sleep on the old one. Needed when the notifier does not hold the mutex.
         self.seq.fetch_add(1, Ordering::SeqCst);
         if self.waiters.load(Ordering::SeqCst) > 0 {
             futex::wake(&self.seq, count).map_err(|e| e.into_error("waking condition waiters"))?;
@@ -119,6 +122,7 @@ impl InterprocessCondition {
     /// This is how a condition works with any kind of lock (`condition_any`).
     pub fn prepare_wait(&self) -> Result<WaitTicket> {
         self.check()?;
+        // SeqCst, both: the waiter's side of the pair with `notify`.
         self.waiters.fetch_add(1, Ordering::SeqCst);
         Ok(WaitTicket(self.seq.load(Ordering::SeqCst)))
     }
@@ -127,11 +131,16 @@ impl InterprocessCondition {
     /// whether it timed out. Every ticket must be waited on exactly once.
     pub fn wait_ticket(&self, ticket: WaitTicket, deadline: Option<Deadline>) -> Result<bool> {
         let r = self.sleep(ticket.0, deadline);
+        // SeqCst like every access of `waiters`; a notifier that still counts this waiter
+        // only spends a spare wake call.
         self.waiters.fetch_sub(1, Ordering::SeqCst);
         r
     }
 
     fn sleep(&self, ticket: u32, deadline: Option<Deadline>) -> Result<bool> {
+        // Acquire, every load of `seq` here: pairs with the release side of the notifier's
+        // SeqCst bump, so what it wrote before notifying is visible even before the mutex
+        // is taken again (the mutex orders it anyway for a predicate it guards).
         if spin_until(|| self.seq.load(Ordering::Acquire) != ticket) {
             return Ok(false);
         }
@@ -195,6 +204,7 @@ impl InterprocessCondition {
         raw.check_plain()?;
         let ticket = self.prepare_wait()?;
         if let Err(e) = raw.release() {
+            // SeqCst: as in `wait_ticket`.
             self.waiters.fetch_sub(1, Ordering::SeqCst);
             return Err(e);
         }

@@ -56,7 +56,8 @@ pub(crate) struct RobustMutex {
 // SAFETY: all shared state is a robust lock (made for concurrent use by many threads and
 // processes) and atomics.
 unsafe impl Sync for RobustMutex {}
-// SAFETY: as above; nothing in it is tied to a thread.
+// SAFETY: a robust lock and atomics, none tied to the thread that made them: the lock word
+// names its holder by thread id, not by anything this thread owns.
 unsafe impl Send for RobustMutex {}
 
 fn lock_error(errno: crate::os::Errno, what: &str) -> Error {
@@ -243,7 +244,9 @@ macro_rules! robust_mutex_type {
             /// `ptr` must be valid, 8-byte aligned and writable for `size_of::<Self>()`
             /// bytes, no one may be using a mutex there, and the memory must outlive `'a`.
             pub unsafe fn init_at<'a>(ptr: *mut Self) -> Result<&'a Self> {
-                // SAFETY: forwarded caller contract; `Self` is a transparent RobustMutex.
+                // SAFETY: `ptr` is valid, aligned, writable, unused and outlives `'a` (this
+                // fn's contract, which is `RobustMutex::init`'s), and `Self` is a
+                // transparent RobustMutex.
                 unsafe {
                     RobustMutex::init(ptr.cast::<RobustMutex>(), $recursive)?;
                     Ok(&*ptr)
@@ -256,7 +259,8 @@ macro_rules! robust_mutex_type {
             /// # Safety
             /// No thread or process may use the mutex during or after this call.
             pub unsafe fn destroy(&self) -> Result<()> {
-                // SAFETY: forwarded caller contract.
+                // SAFETY: no one uses the mutex during or after this call (this fn's
+                // contract, which is `RobustMutex::destroy`'s).
                 unsafe { self.inner.destroy($recursive) }
             }
 
@@ -439,7 +443,7 @@ mod tests {
         assert_eq!(m.lock().unwrap_err().kind(), ErrorKind::InvalidArgument);
 
         let mut mem = Box::new(MaybeUninit::<InterprocessRecursiveMutex>::uninit());
-        // SAFETY: as above.
+        // SAFETY: `mem` is fresh, aligned, exclusive memory that outlives `r`.
         let r = unsafe { InterprocessRecursiveMutex::init_at(mem.as_mut_ptr()) }.unwrap();
         let _ = r.lock().unwrap();
         let _ = r.lock().unwrap();

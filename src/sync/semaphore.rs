@@ -37,7 +37,8 @@ impl InterprocessSemaphore {
                 format!("semaphore: initial count {initial} is above the limit {MAX_COUNT}"),
             ));
         }
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `ptr` is valid, aligned and writable for one `Self`, used by no one, and
+        // outlives `'a` (this fn's contract); all zeroes is a valid `Self` (atomics only).
         unsafe {
             std::ptr::write_bytes(ptr, 0, 1);
             (*ptr).count.store(initial, Ordering::Relaxed);
@@ -75,6 +76,7 @@ impl InterprocessSemaphore {
     /// limit (2^31 - 1).
     pub fn post(&self) -> Result<()> {
         self.check()?;
+        // Relaxed: a first guess for the compare-and-swap, which reloads on failure.
         let mut c = self.count.load(Ordering::Relaxed);
         loop {
             if c >= MAX_COUNT {
@@ -93,6 +95,7 @@ impl InterprocessSemaphore {
                 Err(now) => c = now,
             }
         }
+        // SeqCst: the load of the store-load pair (see the compare-and-swap above).
         if self.waiters.load(Ordering::SeqCst) > 0 {
             futex::wake(&self.count, 1).map_err(|e| e.into_error("waking a semaphore waiter"))?;
         }
@@ -106,6 +109,9 @@ impl InterprocessSemaphore {
     }
 
     fn take(&self) -> bool {
+        // Relaxed: a first guess for the compare-and-swap. A stale 0 costs nothing: the
+        // caller then sleeps in a futex wait, whose compare in the kernel (after a full
+        // barrier) reads the count again.
         let mut c = self.count.load(Ordering::Relaxed);
         while c > 0 {
             // Acquire: what the poster wrote before posting is visible after the wait.
@@ -139,9 +145,12 @@ impl InterprocessSemaphore {
         self.check()?;
         // The count is read before each attempt, so the spin does not hammer the line with
         // failing read-modify-writes.
+        // Relaxed: only when to try; `take`'s Acquire compare-and-swap decides.
         if spin_until(|| self.count.load(Ordering::Relaxed) > 0 && self.take()) {
             return Ok(true);
         }
+        // SeqCst: the waiter's store of the pair with `post`; its load is the futex wait's
+        // compare of the count.
         self.waiters.fetch_add(1, Ordering::SeqCst);
         let r = loop {
             if self.take() {
@@ -153,12 +162,14 @@ impl InterprocessSemaphore {
                 Err(e) => break Err(e.into_error("waiting on a semaphore")),
             }
         };
+        // SeqCst like every access of `waiters`; a stale count costs a spare wake call only.
         self.waiters.fetch_sub(1, Ordering::SeqCst);
         r
     }
 
     /// The current count (a snapshot).
     pub fn value(&self) -> u32 {
+        // Relaxed: a snapshot that orders nothing.
         self.count.load(Ordering::Relaxed)
     }
 }

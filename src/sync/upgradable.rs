@@ -70,16 +70,25 @@ pub struct InterprocessUpgradableMutex {
     guard: RobustLock,
     magic: AtomicU32,
     /// 1 while the writer holds exclusive ownership (readers are shut out).
+    ///
+    /// `exclusive`, `overflow` and the slots' counts are read and written only under
+    /// `guard` (`with_guard`), so they are Relaxed: the guard's Acquire on lock and Release
+    /// on unlock order them, and order the data the mutex protects for a reader that enters
+    /// after a writer cleared `exclusive`.
     exclusive: AtomicU32,
     /// Bumped by every release; the futex word sleepers wait on.
     seq: AtomicU32,
     /// Readers beyond the slot table (untracked).
     overflow: AtomicU32,
-    /// 1 while the current exclusive/upgradable holder got it from a dead owner.
+    /// 1 while the current exclusive/upgradable holder got it from a dead owner. Written and
+    /// read by the `writer` holder only (Relaxed; the `writer` lock orders it).
     owner_died: AtomicU32,
     /// 1 when a reader recovered the lock from a dead writer and no writer has been told.
+    /// Stored by a reader holding `writer`, swapped by the next `writer` holder: Relaxed,
+    /// ordered by `writer`'s Release and Acquire.
     death_pending: AtomicU32,
-    /// Threads sleeping on `seq` (a killed sleeper leaves it too high: harmless).
+    /// Threads sleeping on `seq` (a killed sleeper leaves it too high: harmless). `seq` and
+    /// `sleepers` are SeqCst for one store-load pair (see `bump` and `nap`).
     sleepers: AtomicU32,
     _reserved: [u32; 5],
     slots: [ReaderSlot; READER_SLOTS],
@@ -131,7 +140,9 @@ impl InterprocessUpgradableMutex {
     /// `ptr` must be valid, 8-byte aligned and writable for `size_of::<Self>()` bytes, no
     /// one may be using a mutex there, and the memory must outlive `'a`.
     pub unsafe fn init_at<'a>(ptr: *mut Self) -> Result<&'a Self> {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `ptr` is valid, aligned and writable for one `Self`, used by no one, and
+        // outlives `'a` (this fn's contract); all zeroes is a valid `Self` (atomics and
+        // robust locks), so the reference is to an initialised value.
         unsafe {
             std::ptr::write_bytes(ptr, 0, 1);
             let m = &*ptr;
@@ -194,6 +205,7 @@ impl InterprocessUpgradableMutex {
         self.slots
             .iter()
             .filter(|s| s.live())
+            // Relaxed: called under the guard (see `exclusive`).
             .map(|s| s.count.load(Ordering::Relaxed))
             .sum::<u32>()
             + self.overflow.load(Ordering::Relaxed)
@@ -206,6 +218,7 @@ impl InterprocessUpgradableMutex {
 
     /// Under the guard: counts one more sharable lock for the calling thread.
     fn reader_add(&self) -> Result<()> {
+        // Relaxed, every count here and in `reader_remove`: under the guard.
         if let Some(s) = self.my_slot() {
             s.count.fetch_add(1, Ordering::Relaxed);
             return Ok(());
@@ -248,6 +261,9 @@ impl InterprocessUpgradableMutex {
     }
 
     fn bump(&self) -> Result<()> {
+        // SeqCst, both: the store-load pair with `nap`, which registers in `sleepers` and
+        // then has the kernel compare `seq` (the futex wait). Either this load sees the
+        // sleeper, or the sleeper's futex wait sees the bumped `seq` and does not sleep.
         self.seq.fetch_add(1, Ordering::SeqCst);
         if self.sleepers.load(Ordering::SeqCst) > 0 {
             futex::wake(&self.seq, i32::MAX).map_err(|e| e.into_error("waking lock waiters"))?;
@@ -257,6 +273,8 @@ impl InterprocessUpgradableMutex {
 
     /// Sleeps while `seq == ticket`, at most `POLL` and at most until `wait`'s deadline.
     fn nap(&self, ticket: u32, wait: Wait) -> Result<()> {
+        // Acquire: pairs with the release side of `bump`'s SeqCst add; the caller looks at
+        // the state again under the guard either way.
         if spin_until(|| self.seq.load(Ordering::Acquire) != ticket) {
             return Ok(());
         }
@@ -268,6 +286,8 @@ impl InterprocessUpgradableMutex {
                 until = d;
             }
         }
+        // SeqCst: the store of the pair with `bump`. The decrement stays SeqCst like every
+        // access of `sleepers`; a stale count costs a spare wake call only.
         self.sleepers.fetch_add(1, Ordering::SeqCst);
         let r = futex::wait(&self.seq, ticket, Some(until.os()));
         self.sleepers.fetch_sub(1, Ordering::SeqCst);
@@ -295,10 +315,12 @@ impl InterprocessUpgradableMutex {
         }
         .map_err(|e| os_err(e, "locking an upgradable mutex"))?;
         let Some(got) = got else { return Ok(None) };
+        // Relaxed, this and `owner_died` below: this thread holds `writer` (see the fields).
         let pending = self.death_pending.swap(0, Ordering::Relaxed) != 0;
         let died = got == Acquired::OwnerDied || pending;
         if got == Acquired::OwnerDied {
-            // The dead owner may have shut readers out; let them in again.
+            // The dead owner may have shut readers out; let them in again (Relaxed under the
+            // guard, as every store of `exclusive`).
             self.with_guard(|| self.exclusive.store(0, Ordering::Relaxed))?;
             self.bump()?;
         }
@@ -325,6 +347,9 @@ impl InterprocessUpgradableMutex {
             // Readers that died stop counting the moment the kernel marks their slots; the
             // naps below bound how long a writer takes to notice.
             let (n, ticket) = self.with_guard(|| {
+                // Relaxed under the guard. The ticket is read under the guard too, so a
+                // reader that leaves after this section bumps `seq` after this load and
+                // the nap below does not sleep on it.
                 self.exclusive.store(1, Ordering::Relaxed);
                 (self.readers(), self.seq.load(Ordering::SeqCst))
             })?;
@@ -412,6 +437,7 @@ impl InterprocessUpgradableMutex {
         let mut outcome = LockOutcome::Acquired;
         loop {
             let (entered, ticket) = self.with_guard(|| {
+                // Relaxed under the guard; the ticket as in `drain_readers`.
                 if self.exclusive.load(Ordering::Relaxed) == 0 {
                     self.reader_add().map(|_| (true, 0))
                 } else {
@@ -429,6 +455,8 @@ impl InterprocessUpgradableMutex {
             {
                 Some(got) => {
                     if got == Acquired::OwnerDied {
+                        // Relaxed: `exclusive` under the guard, `death_pending` holding
+                        // `writer` (see the fields).
                         self.with_guard(|| self.exclusive.store(0, Ordering::Relaxed))?;
                         self.death_pending.store(1, Ordering::Relaxed);
                         outcome = LockOutcome::OwnerDied;
@@ -551,6 +579,7 @@ impl InterprocessUpgradableMutex {
     /// Whether the current exclusive or upgradable holder got the lock from an owner that
     /// died. Meaningful only to that holder.
     pub fn previous_owner_died(&self) -> bool {
+        // Relaxed: meaningful to the `writer` holder, which stored it.
         self.owner_died.load(Ordering::Relaxed) != 0
     }
 }

@@ -15,9 +15,17 @@
 //! The shadow lives in a process-wide table indexed by the thread's list head (no
 //! thread-local lookup, which costs a call in a shared library); a thread whose home entry
 //! is taken uses a thread-local one.
+//!
+//! Orderings: the list, its links and the pending slot are read by the kernel only when
+//! their thread has died (or is exiting), on the dying thread's own behalf, so they need the
+//! order of that thread's program and nothing across CPUs: Relaxed stores, with
+//! `compiler_fence(SeqCst)` where the order of two steps is what makes a death half-way
+//! safe (the kernel acts as a signal handler of the thread would). The links of a held
+//! lock are written only by its holder, and a new holder acquires them through the lock
+//! word.
 
 use super::RobustLock;
-use super::thread::Me;
+use super::thread::ThreadIdentity;
 use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicUsize, Ordering, compiler_fence};
 
@@ -124,15 +132,17 @@ impl Drop for Release {
     }
 }
 
-fn home(me: Me) -> usize {
+fn home(me: ThreadIdentity) -> usize {
     let key = me.head as usize;
     (key >> 6 ^ key >> 16) & (SHADOWS - 1)
 }
 
 /// The calling thread's shadow: its home entry in one load and compare.
 #[inline(always)]
-fn shadow(me: Me, f: impl FnOnce(&Shadow)) {
+fn shadow(me: ThreadIdentity, f: impl FnOnce(&Shadow)) {
     let entry = &TABLE[home(me)];
+    // Relaxed: an entry that names this thread's head was claimed by this thread (heads are
+    // unique among live threads), and its contents are this thread's own.
     if entry.owner.load(Ordering::Relaxed) == me.head as usize {
         f(entry);
     } else {
@@ -142,7 +152,7 @@ fn shadow(me: Me, f: impl FnOnce(&Shadow)) {
 
 #[cold]
 #[inline(never)]
-fn shadow_slow(me: Me, f: impl FnOnce(&Shadow)) {
+fn shadow_slow(me: ThreadIdentity, f: impl FnOnce(&Shadow)) {
     let i = home(me);
     let entry = &TABLE[i];
     // Acquire: pairs with the Release store of a thread that freed the entry at its exit.
@@ -151,14 +161,17 @@ fn shadow_slow(me: Me, f: impl FnOnce(&Shadow)) {
         .compare_exchange(0, me.head as usize, Ordering::Acquire, Ordering::Relaxed)
         .is_ok()
     {
-        // SAFETY: only this thread touches its own RELEASE.
+        // SAFETY: `RELEASE` is this thread's own thread-local; no other thread can reach its
+        // cell, and nothing else borrows it during this closure.
         if RELEASE
             .try_with(|r| unsafe { *r.0.get() = Some(i) })
             .is_ok()
         {
             return f(entry);
         }
-        // The thread is exiting: nothing would free the entry.
+        // The thread is exiting: nothing would free the entry. Release: as in
+        // `Release::drop` (this thread cleared nothing, but the next claimer's Acquire
+        // pairs with every store that frees an entry).
         entry.owner.store(0, Ordering::Release);
     }
     // A thread that is past its thread-locals' end uses the table entry as it is: the
@@ -169,6 +182,7 @@ fn shadow_slow(me: Me, f: impl FnOnce(&Shadow)) {
 /// In a child of `fork`: the child's only thread starts with an empty list (glibc's), and
 /// every other thread's shadow is gone with it.
 pub(super) fn forget_shadows_in_child() {
+    // Relaxed: the child has one thread, which is running this.
     for e in &TABLE {
         e.len.store(0, Ordering::Relaxed);
         e.owner.store(0, Ordering::Relaxed);
@@ -186,7 +200,7 @@ pub(super) fn node(m: *mut RobustLock) -> usize {
 /// # Safety
 /// The calling thread holds `m`; `me` is the calling thread's.
 #[inline(always)]
-pub(super) unsafe fn link(m: *mut RobustLock, me: Me) {
+pub(super) unsafe fn link(m: *mut RobustLock, me: ThreadIdentity) {
     // SAFETY: `me.head` is this thread's registered head. `first` was written there by this
     // thread (a node it linked, or a link it checked before unlinking, see `unlink`) or by
     // glibc, so it is the head or the node of a lock this thread holds, whose `prev` field
@@ -212,9 +226,10 @@ pub(super) unsafe fn link(m: *mut RobustLock, me: Me) {
 /// # Safety
 /// `m` points to an initialised lock; `me` is the calling thread's.
 #[inline(always)]
-pub(super) unsafe fn alone(m: *mut RobustLock, me: Me) -> bool {
+pub(super) unsafe fn alone(m: *mut RobustLock, me: ThreadIdentity) -> bool {
     let head = me.head as usize;
-    // SAFETY: `m` is an initialised lock (caller's contract); reading its links is safe.
+    // SAFETY: `m` points to a live lock (this fn's contract); its links are atomics that
+    // any bit pattern makes valid.
     unsafe {
         (*m).next.load(Ordering::Relaxed) == head && (*m).prev.load(Ordering::Relaxed) == head
     }
@@ -227,8 +242,9 @@ pub(super) unsafe fn alone(m: *mut RobustLock, me: Me) -> bool {
 /// # Safety
 /// The calling thread (`me`) holds `m`, linked by [`link`].
 #[inline(always)]
-pub(super) unsafe fn unlink(m: *mut RobustLock, me: Me) -> bool {
-    // SAFETY: `m` is an initialised lock (caller's contract).
+pub(super) unsafe fn unlink(m: *mut RobustLock, me: ThreadIdentity) -> bool {
+    // SAFETY: `m` points to a live lock this thread holds (this fn's contract); its links
+    // are atomics, valid with any bits.
     let (next, prev) = unsafe {
         (
             (*m).next.load(Ordering::Relaxed),
@@ -251,7 +267,8 @@ pub(super) unsafe fn unlink(m: *mut RobustLock, me: Me) -> bool {
     }
     shadow(me, |s| s.remove(node(m)));
     if !trusted {
-        // SAFETY: `me` is the calling thread's.
+        // SAFETY: `me` is the calling thread's (this fn's contract), and its shadow names
+        // only nodes of locks it holds: `link` records them, `unlink` drops them.
         unsafe { rebuild(me) };
     }
     trusted
@@ -268,7 +285,7 @@ pub(super) unsafe fn unlink(m: *mut RobustLock, me: Me) -> bool {
 /// holds.
 #[cold]
 #[inline(never)]
-unsafe fn rebuild(me: Me) {
+unsafe fn rebuild(me: ThreadIdentity) {
     let head = me.head as usize;
     let mut nodes = [0usize; SHADOW_NODES];
     let mut n = 0;
@@ -299,7 +316,7 @@ unsafe fn rebuild(me: Me) {
 /// thread linked, or a glibc robust mutex this thread holds.
 #[cold]
 #[inline(never)]
-fn links_trusted(me: Me, next: usize, prev: usize) -> bool {
+fn links_trusted(me: ThreadIdentity, next: usize, prev: usize) -> bool {
     let mut known = [false; 2];
     shadow(me, |s| {
         for (k, l) in known.iter_mut().zip([next, prev]) {
@@ -317,7 +334,7 @@ fn links_trusted(me: Me, next: usize, prev: usize) -> bool {
 /// this thread's descriptor or the thread-local and stack memory glibc places beside it,
 /// and with a lock word 32 bytes before it that names this thread, read without any risk
 /// of a fault.
-fn foreign_node(me: Me, l: usize) -> bool {
+fn foreign_node(me: ThreadIdentity, l: usize) -> bool {
     const NEAR_DESCRIPTOR: usize = 1 << 20;
     let head = me.head as usize;
     if l % 8 != 0 || l < 32 || (l < head + 4096 && l + NEAR_DESCRIPTOR > head) {
@@ -332,7 +349,7 @@ fn foreign_node(me: Me, l: usize) -> bool {
 /// # Safety
 /// `me` is the calling thread's.
 #[inline(always)]
-pub(super) unsafe fn pending(me: Me, m: Option<*mut RobustLock>) {
+pub(super) unsafe fn pending(me: ThreadIdentity, m: Option<*mut RobustLock>) {
     compiler_fence(Ordering::SeqCst);
     // SAFETY: `me.head` is this thread's registered head.
     unsafe {

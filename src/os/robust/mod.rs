@@ -31,6 +31,7 @@
 //! The thread's identity is in [`thread`], the list in [`list`], clocks in
 //! [`crate::os::clock`].
 
+mod holder;
 mod list;
 mod thread;
 
@@ -39,11 +40,13 @@ use super::clock::{later, sleep_until};
 use super::futex::{self, Woken};
 use super::spin::Spin;
 use super::{Errno, OsResult};
+pub use holder::LockHolder;
+use holder::holder;
 use list::{alone, link, pending, unlink};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::time::Duration;
 pub(crate) use thread::current_tid;
-use thread::{Me, me, me_from_glibc, me_quick};
+use thread::{ThreadIdentity, identity_from_glibc, thread_identity, thread_identity_fast};
 
 /// The kernel's bit: someone sleeps on the word.
 const WAITERS: u32 = 0x8000_0000;
@@ -110,15 +113,17 @@ impl RobustLock {
     /// Makes this a free lock, recursive if asked. No one may be using it: a holder or a
     /// sleeper would be forgotten.
     pub(crate) fn init(&self, recursive: bool) {
+        // Relaxed, all five: a lock reaches other threads and processes only through the
+        // memory that holds it (a ready state, a segment's construct under its lock), whose
+        // own Release and Acquire order these stores. (`kind` was stored with Release, which
+        // paired with nothing: every load of it is Relaxed.)
         self.word.store(0, Ordering::Relaxed);
         self.depth.store(0, Ordering::Relaxed);
         self.prev.store(0, Ordering::Relaxed);
         self.next.store(0, Ordering::Relaxed);
-        // Release: whoever is later handed this lock (through memory published with its own
-        // Release, such as a ready state) sees the fields above.
         self.kind.store(
             if recursive { KIND_RECURSIVE } else { 0 },
-            Ordering::Release,
+            Ordering::Relaxed,
         );
     }
 
@@ -269,13 +274,21 @@ impl Drop for RobustGuard<'_> {
 /// # Safety
 /// `m` points to an initialised lock; `me` is the calling thread's.
 #[inline]
-unsafe fn attempt(m: *mut RobustLock, me: Me, keep_waiters: bool) -> OsResult<Option<Acquired>> {
-    // SAFETY: `m` is an initialised lock by the caller's contract.
+unsafe fn attempt(
+    m: *mut RobustLock,
+    me: ThreadIdentity,
+    keep_waiters: bool,
+) -> OsResult<Option<Acquired>> {
+    // SAFETY: `m` points to an initialised lock for the whole call (this fn's contract).
     let lock = unsafe { &*m };
+    // Relaxed: a first look; only the compare-and-swap in `claim` (Acquire) takes the lock.
+    // A word naming this thread was stored by this thread, which always sees its own store.
     let mut v = lock.word.load(Ordering::Relaxed);
     loop {
         let owner = v & TID_MASK;
         if owner == me.tid {
+            // Relaxed: `kind` is set before the lock is shared (see `init`); `depth` is
+            // read and written only by the holder, which this thread is.
             if lock.kind.load(Ordering::Relaxed) != KIND_RECURSIVE {
                 return Err(Errno(libc::EDEADLK));
             }
@@ -292,9 +305,10 @@ unsafe fn attempt(m: *mut RobustLock, me: Me, keep_waiters: bool) -> OsResult<Op
         // Free, or released by the kernel for a dead owner. A thread that slept keeps the
         // waiters bit: others may still sleep.
         let waiters = if keep_waiters { WAITERS } else { v & WAITERS };
-        // SAFETY: `me` is the calling thread's.
+        // SAFETY: `m` is live (this fn's contract) and `me` is the calling thread's (ditto).
         match unsafe { claim(m, me, v, me.tid | waiters) } {
             Ok(()) => {
+                // Relaxed: this thread holds the lock now; the next holder acquires it.
                 lock.depth.store(0, Ordering::Relaxed);
                 return Ok(Some(if v & OWNER_DIED != 0 {
                     Acquired::OwnerDied
@@ -314,15 +328,20 @@ unsafe fn attempt(m: *mut RobustLock, me: Me, keep_waiters: bool) -> OsResult<Op
 /// # Safety
 /// `m` points to an initialised lock; `me` is the calling thread's.
 #[inline(always)]
-unsafe fn claim(m: *mut RobustLock, me: Me, from: u32, to: u32) -> Result<(), u32> {
-    // SAFETY: forwarded caller contract.
+unsafe fn claim(m: *mut RobustLock, me: ThreadIdentity, from: u32, to: u32) -> Result<(), u32> {
+    // SAFETY: `m` points to an initialised lock for the whole call (this fn's contract).
     let lock = unsafe { &*m };
-    // SAFETY: `me` is the calling thread's.
+    // SAFETY: `me` is the calling thread's (this fn's contract).
     unsafe { pending(me, Some(m)) };
+    // Acquire: pairs with the Release that freed the word (`release`, `release_and_wake`,
+    // `release_hold`), so the previous holder's writes under the lock are visible; after
+    // an owner died, the kernel's marking of the word is a full barrier. Relaxed on
+    // failure: nothing is taken.
     let r = lock
         .word
         .compare_exchange(from, to, Ordering::Acquire, Ordering::Relaxed);
-    // SAFETY: as above; on success this thread holds the lock.
+    // SAFETY: `me` is the calling thread's; on success this thread holds `m`, which `link`
+    // requires.
     unsafe {
         if r.is_ok() {
             link(m, me);
@@ -337,7 +356,7 @@ unsafe fn claim(m: *mut RobustLock, me: Me, from: u32, to: u32) -> Result<(), u3
 /// # Safety
 /// `m` must point to a live [`RobustLock`] (any bit pattern: see the type).
 unsafe fn lock(m: *mut RobustLock) -> OsResult<Acquired> {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `m` points to a live lock (this fn's contract, the same as `lock_spinning`'s).
     unsafe { lock_spinning(m, Duration::ZERO) }
 }
 
@@ -348,8 +367,9 @@ unsafe fn lock(m: *mut RobustLock) -> OsResult<Acquired> {
 /// As [`lock`].
 #[inline]
 unsafe fn try_lock(m: *mut RobustLock) -> OsResult<Option<Acquired>> {
-    let me = me()?;
-    // SAFETY: forwarded caller contract.
+    let me = thread_identity()?;
+    // SAFETY: `m` points to a live lock (this fn's contract); `me` was just read for the
+    // calling thread.
     match unsafe { attempt(m, me, false) } {
         Err(Errno(libc::EDEADLK)) => Ok(None),
         r => r,
@@ -364,14 +384,15 @@ unsafe fn try_lock(m: *mut RobustLock) -> OsResult<Option<Acquired>> {
 #[inline(always)]
 unsafe fn lock_fast(m: *mut RobustLock) -> bool {
     // No call on this path, so the C entry points need no stack frame for it.
-    let Some(me) = me_from_glibc() else {
+    let Some(me) = identity_from_glibc() else {
         return false;
     };
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `m` points to a live lock for the whole call (this fn's contract).
     let lock = unsafe { &*m };
     // `depth` is 0 when the word is: unlocks release only at depth 0, and a lock left by a
-    // dead owner is never 0 (it carries OWNER_DIED).
-    // SAFETY: `me` is the calling thread's.
+    // dead owner is never 0 (it carries OWNER_DIED). Relaxed: a look before the
+    // compare-and-swap, which acquires.
+    // SAFETY: `me` was read from glibc's descriptor of the calling thread.
     lock.word.load(Ordering::Relaxed) == 0 && unsafe { claim(m, me, 0, me.tid) }.is_ok()
 }
 
@@ -382,12 +403,16 @@ unsafe fn lock_fast(m: *mut RobustLock) -> bool {
 /// included), and no one may ever sleep on the lock. Never waits.
 ///
 /// # Safety
-/// As [`lock`], and as above.
+/// As [`lock`]; and until [`release_hold`] the thread takes or releases no other robust lock.
 #[inline(always)]
 unsafe fn try_hold(m: *mut RobustLock) -> OsResult<bool> {
-    let me = me_quick()?;
-    // SAFETY: forwarded caller contract; `me` is the calling thread's.
+    let me = thread_identity_fast()?;
+    // SAFETY: `m` points to a live lock (this fn's contract); `me` was just read for the
+    // calling thread, as `pending` requires.
     unsafe {
+        // Relaxed: a look; the compare-and-swap decides. Acquire on success: pairs with
+        // the Release store of `release_hold` (or of an unlock), so the last holder's
+        // writes are visible.
         if (*m).word.load(Ordering::Relaxed) != 0 {
             return Ok(false);
         }
@@ -412,11 +437,15 @@ unsafe fn try_hold(m: *mut RobustLock) -> OsResult<bool> {
 /// The calling thread holds `m`, taken by [`try_hold`].
 #[inline(always)]
 unsafe fn release_hold(m: *mut RobustLock) {
-    let Ok(me) = me_quick() else {
+    let Ok(me) = thread_identity_fast() else {
         return;
     };
-    // SAFETY: forwarded caller contract: this thread holds `m` through its pending slot.
+    // SAFETY: this thread holds `m` through its pending slot (this fn's contract), so `m`
+    // is live and `me` is the identity that named it there.
     unsafe {
+        // Release: the holder's writes (a queue entry's intent, a copy published) come
+        // before the word says free; pairs with the Acquire of the next `try_hold`, and of
+        // `owner_tid`.
         (*m).word.store(0, Ordering::Release);
         pending(me, None);
     }
@@ -427,8 +456,10 @@ unsafe fn release_hold(m: *mut RobustLock) {
 /// # Safety
 /// As [`lock`].
 unsafe fn owner_died(m: *mut RobustLock) -> bool {
-    // SAFETY: forwarded caller contract; the word is an aligned atomic.
-    let v = unsafe { (*m).word.load(Ordering::Acquire) };
+    // SAFETY: `m` points to a live lock (this fn's contract), whose word is an aligned atomic.
+    // Relaxed (it was Acquire, which ordered nothing the callers read): an answer of one
+    // moment; a caller that acts on it takes the lock, whose compare-and-swap acquires.
+    let v = unsafe { (*m).word.load(Ordering::Relaxed) };
     v & OWNER_DIED != 0 && v & TID_MASK == 0
 }
 
@@ -438,8 +469,10 @@ unsafe fn owner_died(m: *mut RobustLock) -> bool {
 /// As [`lock`].
 #[inline]
 unsafe fn held_by_me(m: *mut RobustLock) -> bool {
-    // SAFETY: forwarded caller contract; the word is an aligned atomic.
-    me().is_ok_and(|me| unsafe { (*m).word.load(Ordering::Relaxed) } & TID_MASK == me.tid)
+    // SAFETY: `m` points to a live lock (this fn's contract), whose word is an aligned atomic.
+    // Relaxed: only this thread stores its own id in the word, and it sees its own stores.
+    thread_identity()
+        .is_ok_and(|me| unsafe { (*m).word.load(Ordering::Relaxed) } & TID_MASK == me.tid)
 }
 
 /// Locks, waiting until the absolute `deadline` on `clock`; `None` on timeout.
@@ -452,7 +485,7 @@ unsafe fn lock_until(
     deadline: &libc::timespec,
 ) -> OsResult<Option<Acquired>> {
     let d = (clock, deadline.tv_sec, deadline.tv_nsec);
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `m` points to a live lock (this fn's contract, the same as `acquire`'s).
     unsafe { acquire(m, Duration::ZERO, Some(d)) }
 }
 
@@ -462,7 +495,7 @@ unsafe fn lock_until(
 /// # Safety
 /// As [`lock`].
 unsafe fn lock_spinning(m: *mut RobustLock, spin: Duration) -> OsResult<Acquired> {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `m` points to a live lock (this fn's contract, the same as `acquire`'s).
     unsafe { acquire(m, spin, None) }.map(|a| a.expect("no deadline, no timeout"))
 }
 
@@ -478,7 +511,7 @@ unsafe fn lock_spinning_until(
     deadline: &libc::timespec,
 ) -> OsResult<Option<Acquired>> {
     let d = (clock, deadline.tv_sec, deadline.tv_nsec);
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `m` points to a live lock (this fn's contract, the same as `acquire`'s).
     unsafe { acquire(m, spin, Some(d)) }
 }
 
@@ -507,9 +540,16 @@ unsafe fn acquire(
     spin: Duration,
     deadline: Option<(Clock, i64, i64)>,
 ) -> OsResult<Option<Acquired>> {
-    let me = me()?;
-    // SAFETY: forwarded caller contract.
-    match unsafe { attempt(m, me, false) } {
+    let me = thread_identity()?;
+    // One attempt to take the lock (`keep_waiters` as in [`attempt`]).
+    let attempt_now = |keep_waiters| {
+        // SAFETY: `m` points to a live lock for the whole call (this fn's contract), and `me`
+        // was read for the calling thread above.
+        unsafe { attempt(m, me, keep_waiters) }
+    };
+    // SAFETY: `m` points to a live lock for the whole call (this fn's contract).
+    let word = unsafe { &(*m).word };
+    match attempt_now(false) {
         Ok(Some(a)) => return Ok(Some(a)),
         Ok(None) => {}
         Err(Errno(libc::EDEADLK)) if deadline.is_some() => {
@@ -522,8 +562,6 @@ unsafe fn acquire(
         }
         Err(e) => return Err(e),
     }
-    // SAFETY: as above.
-    let word = unsafe { &(*m).word };
     // Awake first (see [`LOCK_SPIN`]): look at the word (reads only, so the holder's cache
     // line is not stolen) and try the moment it looks free; stop at the deadline. A failed
     // attempt's error ends the spin and is returned.
@@ -537,8 +575,7 @@ unsafe fn acquire(
     LOCK_SPIN.yielding_for(spin).until(None, || {
         // Relaxed: only a hint of when to try; the attempt's compare-and-swap decides.
         if word.load(Ordering::Relaxed) & TID_MASK == 0 {
-            // SAFETY: as above.
-            match unsafe { attempt(m, me, false) } {
+            match attempt_now(false) {
                 Ok(None) => {}
                 got => {
                     spun = Some(got);
@@ -553,18 +590,22 @@ unsafe fn acquire(
     }
     let clock = deadline.map_or(Clock::Monotonic, |d| d.0);
     loop {
-        // Announce a sleeper, then sleep while the word is unchanged.
+        // Announce a sleeper, then sleep while the word is unchanged. Relaxed: what it says
+        // is checked again by the attempt's compare-and-swap or by the futex wait, which
+        // compares the word in the kernel.
         let v = word.load(Ordering::Relaxed);
         if impossible_owner(v) {
             return Err(Errno(libc::ENOTRECOVERABLE));
         }
         if v & TID_MASK == 0 {
-            // SAFETY: as above.
-            if let Some(a) = unsafe { attempt(m, me, true) }? {
+            if let Some(a) = attempt_now(true)? {
                 return Ok(Some(a));
             }
             continue;
         }
+        // Relaxed: the bit publishes no data. The holder's release is a read-modify-write
+        // of the same word, so it reads the bit (the word's modification order alone
+        // decides), and the futex wait below sleeps only while the word still has it.
         if v & WAITERS == 0
             && word
                 .compare_exchange(v, v | WAITERS, Ordering::Relaxed, Ordering::Relaxed)
@@ -582,13 +623,11 @@ unsafe fn acquire(
             Woken::Maybe => {}
             Woken::TimedOut if is_deadline => {
                 // One last look: the lock may have come free just now.
-                // SAFETY: as above.
-                return unsafe { attempt(m, me, true) };
+                return attempt_now(true);
             }
             Woken::TimedOut => {}
         }
-        // SAFETY: as above.
-        if let Some(a) = unsafe { attempt(m, me, true) }? {
+        if let Some(a) = attempt_now(true)? {
             return Ok(Some(a));
         }
     }
@@ -599,8 +638,10 @@ unsafe fn acquire(
 /// # Safety
 /// As [`lock`].
 unsafe fn destroy(m: *mut RobustLock) -> OsResult<()> {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `m` points to a live lock for the whole call (this fn's contract).
     let lock = unsafe { &*m };
+    // Relaxed, both: destroying needs everyone to have stopped using the lock, so no one
+    // races with these; the check only catches a lock still held.
     if owner_of(lock.word.load(Ordering::Relaxed)).is_some() {
         return Err(Errno(libc::EBUSY));
     }
@@ -614,12 +655,13 @@ unsafe fn destroy(m: *mut RobustLock) -> OsResult<()> {
 /// As [`lock`]. Fails with `EPERM` if the calling thread does not hold the lock.
 #[inline(always)]
 unsafe fn unlock(m: *mut RobustLock) -> OsResult<()> {
-    // SAFETY: forwarded caller contract.
-    if unsafe { unlock_fast(m) } {
-        return Ok(());
+    // SAFETY: `m` points to a live lock (this fn's contract, the same as both callees').
+    unsafe {
+        if unlock_fast(m) {
+            return Ok(());
+        }
+        unlock_slow(m)
     }
-    // SAFETY: as above.
-    unsafe { unlock_slow(m) }
 }
 
 /// The uncontended unlock in a few instructions: unlocks a lock the calling thread holds
@@ -630,16 +672,18 @@ unsafe fn unlock(m: *mut RobustLock) -> OsResult<()> {
 /// As [`lock`].
 #[inline(always)]
 unsafe fn unlock_fast(m: *mut RobustLock) -> bool {
-    let Some(me) = me_from_glibc() else {
+    let Some(me) = identity_from_glibc() else {
         return false;
     };
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `m` points to a live lock for the whole call (this fn's contract).
     let lock = unsafe { &*m };
+    // Relaxed: only this thread stores its own id in the word (see `held_by_me`), and
+    // `depth` belongs to the holder.
     if lock.word.load(Ordering::Relaxed) != me.tid {
         return false;
     }
     // With other locks held, the links are checked on the slow path.
-    // SAFETY: as above.
+    // SAFETY: `m` is live (above) and `me` was read from glibc's descriptor of this thread.
     if lock.depth.load(Ordering::Relaxed) == 0 && !unsafe { alone(m, me) } {
         return false;
     }
@@ -654,8 +698,8 @@ unsafe fn unlock_fast(m: *mut RobustLock) -> bool {
 #[cold]
 #[inline(never)]
 unsafe fn unlock_slow(m: *mut RobustLock) -> OsResult<()> {
-    let me = me()?;
-    // SAFETY: forwarded caller contract.
+    let me = thread_identity()?;
+    // SAFETY: `m` points to a live lock (this fn's contract). Relaxed: as in `held_by_me`.
     if unsafe { (*m).word.load(Ordering::Relaxed) } & TID_MASK != me.tid {
         return Err(Errno(libc::EPERM));
     }
@@ -675,32 +719,35 @@ unsafe fn unlock_slow(m: *mut RobustLock) -> OsResult<()> {
 /// # Safety
 /// The calling thread (`me`) holds `m`, linked when it was taken.
 #[inline(always)]
-unsafe fn release(m: *mut RobustLock, me: Me) -> bool {
-    // SAFETY: forwarded caller contract.
+unsafe fn release(m: *mut RobustLock, me: ThreadIdentity) -> bool {
+    // SAFETY: the calling thread holds `m`, so it is live for the whole call (this fn's
+    // contract).
     let lock = unsafe { &*m };
+    // Relaxed: `depth` belongs to the holder.
     let d = lock.depth.load(Ordering::Relaxed);
     if d > 0 {
         lock.depth.store(d - 1, Ordering::Relaxed);
         return true;
     }
-    // SAFETY: as above.
-    let linked = unsafe {
+    // SAFETY: `me` is the calling thread, which holds `m`, linked when taken (this fn's
+    // contract): what `pending`, `unlink` and `release_and_wake` require.
+    unsafe {
         pending(me, Some(m));
-        unlink(m, me)
-    };
-    if lock
-        .word
-        .compare_exchange(me.tid, 0, Ordering::Release, Ordering::Relaxed)
-        .is_err()
-    {
-        // Someone sleeps on it (the word carries `WAITERS`).
-        // SAFETY: as above.
-        unsafe { release_and_wake(m, me) };
-    } else {
-        // SAFETY: as above.
-        unsafe { pending(me, None) };
+        let linked = unlink(m, me);
+        // Release: the critical section's writes come before the word says free; pairs
+        // with the Acquire of the next `claim`. Relaxed on failure: the word carries
+        // `WAITERS`, and `release_and_wake` frees it with Release.
+        if lock
+            .word
+            .compare_exchange(me.tid, 0, Ordering::Release, Ordering::Relaxed)
+            .is_err()
+        {
+            release_and_wake(m, me);
+        } else {
+            pending(me, None);
+        }
+        linked
     }
-    linked
 }
 
 /// The end of a release that found more than this thread's id in the word: frees it,
@@ -711,13 +758,16 @@ unsafe fn release(m: *mut RobustLock, me: Me) -> bool {
 /// The calling thread holds `m`, already unlinked and named in the pending slot.
 #[cold]
 #[inline(never)]
-unsafe fn release_and_wake(m: *mut RobustLock, me: Me) {
-    // SAFETY: forwarded caller contract.
+unsafe fn release_and_wake(m: *mut RobustLock, me: ThreadIdentity) {
+    // SAFETY: the calling thread holds `m`, so it is live for the whole call (this fn's
+    // contract).
     let word = unsafe { &(*m).word };
+    // Release: as the compare-and-swap in `release`.
     if word.swap(0, Ordering::Release) & WAITERS != 0 {
         wake_one(word);
     }
-    // SAFETY: as above.
+    // SAFETY: `me` is the calling thread's, whose pending slot names `m` (this fn's
+    // contract).
     unsafe { pending(me, None) };
 }
 
@@ -733,40 +783,10 @@ fn wake_one(word: &AtomicU32) {
 /// # Safety
 /// `m` must point to a live [`RobustLock`] (any bit pattern: see the type).
 unsafe fn owner_tid(m: *mut RobustLock) -> Option<u32> {
-    // SAFETY: the lock word is an aligned atomic u32.
+    // SAFETY: `m` points to a live lock (this fn's contract); its word is an aligned atomic.
+    // Acquire: pairs with the Release that freed the word (an unlock, `release_hold`), so a
+    // caller that sees no owner sees what the last holder wrote (the queue's `orphaned`).
     owner_of(unsafe { (*m).word.load(Ordering::Acquire) })
-}
-
-/// What a lock's word says of its holder at one moment (for tools and reports; a holder
-/// is never judged alive or dead by looking for its process, only by the kernel's mark).
-/// The public API re-exports it as `interproc::LockHolder`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LockHolder {
-    /// Free, released normally.
-    Free,
-    /// Free, marked by the kernel: its last owner died holding it. The next locker gets it
-    /// and is told the owner died.
-    OwnerDied,
-    /// Held by this thread id, as the holder's own PID namespace numbers it.
-    Thread(u32),
-    /// The word names a thread id no kernel hands out: garbage written over the lock.
-    Garbage(u32),
-}
-
-/// What `m`'s word says of its holder.
-///
-/// # Safety
-/// As [`owner_tid`].
-unsafe fn holder(m: *mut RobustLock) -> LockHolder {
-    // SAFETY: the lock word is an aligned atomic u32. Relaxed: a report of one moment,
-    // ordered with nothing else.
-    let v = unsafe { (*m).word.load(Ordering::Relaxed) };
-    match owner_of(v) {
-        _ if impossible_owner(v) => LockHolder::Garbage(v & TID_MASK),
-        Some(tid) => LockHolder::Thread(tid),
-        None if v & OWNER_DIED != 0 => LockHolder::OwnerDied,
-        None => LockHolder::Free,
-    }
 }
 
 #[cfg(test)]

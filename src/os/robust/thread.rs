@@ -9,20 +9,20 @@ use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
 
 /// The calling thread's id and robust-list head, found once per thread.
 #[derive(Clone, Copy)]
-pub(super) struct Me {
+pub(super) struct ThreadIdentity {
     pub(super) tid: u32,
     pub(super) head: *const RobustHead,
 }
 
 thread_local! {
-    static ME: Cell<Me> = const { Cell::new(Me { tid: 0, head: std::ptr::null() }) };
+    static IDENTITY: Cell<ThreadIdentity> = const { Cell::new(ThreadIdentity { tid: 0, head: std::ptr::null() }) };
 }
 
-extern "C" fn forget_me_in_child() {
+extern "C" fn forget_identity_in_child() {
     // The child of fork runs with a new TID; its robust list was emptied by glibc.
     super::list::forget_shadows_in_child();
-    ME.with(|m| {
-        m.set(Me {
+    IDENTITY.with(|m| {
+        m.set(ThreadIdentity {
             tid: 0,
             head: std::ptr::null(),
         })
@@ -30,11 +30,11 @@ extern "C" fn forget_me_in_child() {
 }
 
 #[cold]
-fn find_me() -> OsResult<Me> {
+fn identify_thread() -> OsResult<ThreadIdentity> {
     static AT_FORK: std::sync::Once = std::sync::Once::new();
     AT_FORK.call_once(|| {
         // SAFETY: registers a handler that only resets a thread-local cell.
-        unsafe { libc::pthread_atfork(None, None, Some(forget_me_in_child)) };
+        unsafe { libc::pthread_atfork(None, None, Some(forget_identity_in_child)) };
     });
     // SAFETY: gettid has no preconditions.
     let tid = unsafe { libc::syscall(libc::SYS_gettid) } as u32;
@@ -62,6 +62,8 @@ fn find_me() -> OsResult<Me> {
             },
         }));
         let h: *const RobustHead = &own.head;
+        // Relaxed: the head is private to this thread until the system call below hands it
+        // to the kernel, which the call orders.
         own.head.list.store(h as usize, Ordering::Relaxed);
         // SAFETY: registers a head that lives as long as the process (leaked on purpose,
         // 32 bytes for each thread that had no list).
@@ -90,25 +92,27 @@ fn find_me() -> OsResult<Me> {
         // The fast read of the descriptor must agree with glibc's.
         let off = if thread_self() == me_addr { off } else { -1 };
         // glibc's thread descriptor (pthread_self() points to it) holds the head; check that
-        // it also holds this thread's TID where `me` reads it, then let every thread use it.
+        // it also holds this thread's TID where `identity_from_glibc` reads it, then let every thread use it.
         if (0..4096).contains(&off) {
             // SAFETY: both addresses are inside this thread's descriptor (the head is, and
             // the TID slot precedes it within the checked distance from its start).
             let there =
                 unsafe { *head.cast::<u8>().sub(TID_BEFORE_HEAD).cast::<libc::pid_t>() } as u32;
             if there == tid && off >= TID_BEFORE_HEAD as isize {
+                // Relaxed: a constant of glibc's layout, not a publication; a thread that
+                // still reads 0 takes the slow way, which finds the same answer.
                 HEAD_OFFSET.store(off, Ordering::Relaxed);
             }
         }
     }
-    let me = Me { tid, head };
-    ME.with(|m| m.set(me));
+    let me = ThreadIdentity { tid, head };
+    IDENTITY.with(|m| m.set(me));
     Ok(me)
 }
 
 /// Where glibc keeps a thread's robust-list head, relative to `pthread_self()`; 0 until
 /// checked. glibc's thread descriptor holds the thread's TID 16 bytes before the head
-/// (`tid`, then `robust_prev`, then `robust_head`); [`find_me`] checks both facts on the
+/// (`tid`, then `robust_prev`, then `robust_head`); [`identify_thread`] checks both facts on the
 /// first thread that locks before anyone relies on them, and every glibc thread shares the
 /// layout. Reading them costs two loads, where a thread-local variable in a shared library
 /// costs a call.
@@ -140,48 +144,53 @@ fn thread_self() -> isize {
 const TID_BEFORE_HEAD: usize = 16;
 
 /// The calling thread's id and head read from glibc's thread descriptor, once
-/// [`find_me`] has checked where they are; `None` before (or without glibc).
+/// [`identify_thread`] has checked where they are; `None` before (or without glibc).
 #[inline(always)]
-pub(super) fn me_from_glibc() -> Option<Me> {
+pub(super) fn identity_from_glibc() -> Option<ThreadIdentity> {
+    // Relaxed: see the store in `identify_thread`.
     let off = HEAD_OFFSET.load(Ordering::Relaxed);
     if off == 0 {
         return None;
     }
     let head = thread_self().wrapping_add(off) as *const RobustHead;
-    // SAFETY: checked by `find_me`: glibc's descriptor holds the TID at this place.
+    // SAFETY: checked by `identify_thread`: glibc's descriptor holds the TID at this place.
     let tid = unsafe { *head.cast::<u8>().sub(TID_BEFORE_HEAD).cast::<libc::pid_t>() } as u32;
-    Some(Me { tid, head })
+    Some(ThreadIdentity { tid, head })
 }
 
 #[inline(always)]
-pub(super) fn me() -> OsResult<Me> {
-    if let Some(me) = me_from_glibc() {
+pub(super) fn thread_identity() -> OsResult<ThreadIdentity> {
+    if let Some(me) = identity_from_glibc() {
         return Ok(me);
     }
-    let me = ME.with(|m| m.get());
-    if me.tid != 0 { Ok(me) } else { find_me() }
+    let me = IDENTITY.with(|m| m.get());
+    if me.tid != 0 {
+        Ok(me)
+    } else {
+        identify_thread()
+    }
 }
 
 /// The calling thread's id (cheap once the thread has used a robust lock).
 #[inline(always)]
 pub(crate) fn current_tid() -> OsResult<u32> {
-    me_quick().map(|me| me.tid)
+    thread_identity_fast().map(|me| me.tid)
 }
 
-/// [`me`] for the fast paths: glibc's descriptor inline, anything else out of line.
+/// [`thread_identity`] for the fast paths: glibc's descriptor inline, anything else out of line.
 #[inline(always)]
-pub(super) fn me_quick() -> OsResult<Me> {
-    match me_from_glibc() {
+pub(super) fn thread_identity_fast() -> OsResult<ThreadIdentity> {
+    match identity_from_glibc() {
         Some(me) => Ok(me),
-        None => me_slow(),
+        None => thread_identity_cold(),
     }
 }
 
-/// [`me`] out of line, for the fast paths that only need it before the glibc layout is
+/// [`thread_identity`] out of line, for the fast paths that only need it before the glibc layout is
 /// known: inlined, its thread-local lookup (a call, in a shared library) is hoisted to the
 /// top of the caller and paid on every call.
 #[cold]
 #[inline(never)]
-fn me_slow() -> OsResult<Me> {
-    me()
+fn thread_identity_cold() -> OsResult<ThreadIdentity> {
+    thread_identity()
 }

@@ -13,7 +13,7 @@ impl Heap {
     /// bitmaps and the free-byte count, all from the chain of block sizes, which every
     /// operation keeps walkable at every step. Fails if the chain itself is broken.
     pub(crate) fn repair(&self) -> Result<()> {
-        let (start, end) = (self.st().start, self.st().end);
+        let (start, end) = (self.heap_state().start, self.heap_state().end);
         if start % ALIGN != 0 || end % ALIGN != 0 || end < start + HEADER {
             return Err(corrupt(format_args!("bounds [{start}, {end})")));
         }
@@ -33,7 +33,7 @@ impl Heap {
             return Err(corrupt("the block chain does not end at the sentinel"));
         }
         {
-            let st = self.st();
+            let st = self.heap_state();
             st.fl_bitmap = 0;
             st.sl_bitmap = [0; FL_COUNT];
             st.heads = [[0; SL_COUNT]; FL_COUNT];
@@ -69,14 +69,17 @@ impl Heap {
     }
 
     fn file_free(&self, off: u64) -> Result<()> {
-        self.st().free_bytes = self.st().free_bytes.saturating_add(self.size_of(off));
+        self.heap_state().free_bytes = self
+            .heap_state()
+            .free_bytes
+            .saturating_add(self.size_of(off));
         self.insert_free(off)
     }
 
     /// The user offsets of every used block, in address order.
     pub(crate) fn used_blocks(&self) -> Result<Vec<u64>> {
         let sentinel = self.sentinel();
-        let mut off = self.st().start;
+        let mut off = self.heap_state().start;
         let mut out = Vec::new();
         while off < sentinel {
             self.check_block(off)?;
@@ -92,7 +95,11 @@ impl Heap {
     /// no two free neighbours, each free block in the list of its size, the free total
     /// exact. Returns what is wrong, if anything.
     pub(crate) fn check(&self) -> Result<()> {
-        let (start, end, free_bytes) = (self.st().start, self.st().end, self.st().free_bytes);
+        let (start, end, free_bytes) = (
+            self.heap_state().start,
+            self.heap_state().end,
+            self.heap_state().free_bytes,
+        );
         if start % ALIGN != 0 || end % ALIGN != 0 || end < start + HEADER {
             return Err(corrupt(format_args!("bounds [{start}, {end})")));
         }
@@ -135,9 +142,9 @@ impl Heap {
         let mut listed = 0u64;
         for f in 0..FL_COUNT {
             for s in 0..SL_COUNT {
-                let mut cur = self.st().heads[f][s];
+                let mut cur = self.heap_state().heads[f][s];
                 let mut back = 0u64;
-                let bit = self.st().sl_bitmap[f] & (1 << s) != 0;
+                let bit = self.heap_state().sl_bitmap[f] & (1 << s) != 0;
                 if bit != (cur != 0) {
                     return Err(corrupt(format_args!(
                         "bitmap of list ({f}, {s}) disagrees with its head"
@@ -163,7 +170,9 @@ impl Heap {
                     cur = next;
                 }
             }
-            if (self.st().fl_bitmap & (1 << f) != 0) != (self.st().sl_bitmap[f] != 0) {
+            if (self.heap_state().fl_bitmap & (1 << f) != 0)
+                != (self.heap_state().sl_bitmap[f] != 0)
+            {
                 return Err(corrupt(format_args!(
                     "first-level bitmap disagrees at level {f}"
                 )));

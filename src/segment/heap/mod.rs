@@ -125,13 +125,13 @@ impl Heap {
     // The state is shared memory guarded by the segment lock, not Rust-owned data: the
     // reference never outlives the call that takes it.
     #[allow(clippy::mut_from_ref)]
-    fn st(&self) -> &mut HeapState {
+    fn heap_state(&self) -> &mut HeapState {
         // SAFETY: `state` points into the mapped segment (see `new`), and the segment lock
         // makes this the only code touching it; the reference never outlives one call.
         unsafe { &mut *self.state }
     }
 
-    fn hdr(&self, off: u64) -> *mut BlockHeader {
+    fn block_header(&self, off: u64) -> *mut BlockHeader {
         self.base.wrapping_add(off as usize).cast()
     }
 
@@ -139,7 +139,7 @@ impl Heap {
     pub(crate) fn flags_word(&self, off: u64) -> &AtomicU64 {
         // SAFETY: callers pass offsets checked to lie inside the heap, which is mapped for
         // as long as this view lives; the word is 8-aligned (blocks are 16-aligned).
-        unsafe { &(*self.hdr(off)).size_flags }
+        unsafe { &(*self.block_header(off)).size_flags }
     }
 
     // Relaxed, all three: under the segment lock the lock orders them. The one word changed
@@ -172,12 +172,12 @@ impl Heap {
     /// the lock by the size-class lists only to tell a real block from a stray pointer.
     pub(crate) fn prev_phys(&self, off: u64) -> u64 {
         // SAFETY: as `size_of`.
-        unsafe { (*self.hdr(off)).prev_phys }
+        unsafe { (*self.block_header(off)).prev_phys }
     }
 
     fn set_prev_phys(&self, off: u64, prev: u64) {
         // SAFETY: as `size_of`.
-        unsafe { (*self.hdr(off)).prev_phys = prev }
+        unsafe { (*self.block_header(off)).prev_phys = prev }
     }
 
     fn links(&self, off: u64) -> *mut [u64; 2] {
@@ -192,13 +192,13 @@ impl Heap {
     }
 
     fn sentinel(&self) -> u64 {
-        self.st().end - HEADER
+        self.heap_state().end - HEADER
     }
 
     /// Checks that `off` can be a block header inside the heap.
     #[inline]
     fn check_block(&self, off: u64) -> Result<()> {
-        let st = self.st();
+        let st = self.heap_state();
         if off < st.start || off >= st.end - HEADER || off % ALIGN != 0 {
             return Err(corrupt(format_args!(
                 "block offset {off} outside [{}, {})",
@@ -217,7 +217,7 @@ impl Heap {
         let sentinel = end - HEADER;
         let size = sentinel - start;
         {
-            let st = self.st();
+            let st = self.heap_state();
             st.start = start;
             st.end = end;
             st.free_bytes = size;
@@ -239,7 +239,7 @@ impl Heap {
     pub(crate) fn extend(&self, new_end: u64) -> Result<()> {
         let old_sentinel = self.sentinel();
         let last = self.prev_phys(old_sentinel);
-        if new_end <= self.st().end || new_end % ALIGN != 0 || new_end > MAX_HEAP {
+        if new_end <= self.heap_state().end || new_end % ALIGN != 0 || new_end > MAX_HEAP {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
                 format!("cannot extend the heap to {new_end}"),
@@ -254,7 +254,7 @@ impl Heap {
                 "the sentinel at {old_sentinel} points back to {last}, which does not end there"
             )));
         }
-        self.st().end = new_end;
+        self.heap_state().end = new_end;
         let sentinel = new_end - HEADER;
         // The old sentinel's place becomes a block running up to the new sentinel.
         let size = sentinel - old_sentinel;
@@ -263,7 +263,7 @@ impl Heap {
         self.set(sentinel, 0, false);
         // Counts read from the segment may be garbage: they saturate rather than overflow,
         // and `check` reports them.
-        self.st().free_bytes = self.st().free_bytes.saturating_add(size);
+        self.heap_state().free_bytes = self.heap_state().free_bytes.saturating_add(size);
         let mut block = old_sentinel;
         if last != 0 && self.is_free(last) {
             self.remove_free(last)?;
@@ -279,7 +279,7 @@ impl Heap {
     /// Checks that a free-list link points where a block's links can be: links are only
     /// written through, so a full block check would read memory for nothing.
     fn check_link(&self, n: u64, from: u64) -> Result<()> {
-        let (start, end) = (self.st().start, self.st().end);
+        let (start, end) = (self.heap_state().start, self.heap_state().end);
         if n < start || n > end.saturating_sub(MIN_BLOCK + HEADER) || n % ALIGN != 0 {
             return Err(corrupt(format_args!(
                 "free-list link {n} (from {from}) leaves the heap"
@@ -291,11 +291,11 @@ impl Heap {
     fn insert_free(&self, off: u64) -> Result<()> {
         let size = self.size_of(off);
         let (f, s) = size_class(size);
-        let head = self.st().heads[f][s];
+        let head = self.heap_state().heads[f][s];
         if head != 0 {
             self.check_link(head, off)?;
         }
-        let st = self.st();
+        let st = self.heap_state();
         // SAFETY: `off` is a block inside the heap; its payload has room for the links.
         unsafe { *self.links(off) = [head, 0] };
         if head != 0 {
@@ -319,7 +319,7 @@ impl Heap {
                 self.check_link(n, off)?;
             }
         }
-        let st = self.st();
+        let st = self.heap_state();
         if prev != 0 {
             // SAFETY: checked above.
             unsafe { (*self.links(prev))[0] = next };
@@ -350,7 +350,7 @@ impl Heap {
         if f >= FL_COUNT {
             return Ok(None);
         }
-        let st = self.st();
+        let st = self.heap_state();
         let mut sl_map = st.sl_bitmap[f] as u32 & (!0u32 << s);
         if sl_map == 0 {
             let fl_map = st.fl_bitmap & (!0u64 << (f + 1));
@@ -431,7 +431,10 @@ impl Heap {
                 return Ok(None);
             };
             self.trim(off, size)?;
-            self.st().free_bytes = self.st().free_bytes.saturating_sub(self.size_of(off));
+            self.heap_state().free_bytes = self
+                .heap_state()
+                .free_bytes
+                .saturating_sub(self.size_of(off));
             self.clear_links(off);
             return Ok(Some(off + HEADER));
         }
@@ -462,7 +465,10 @@ impl Heap {
             self.insert_free(off)?;
         }
         self.trim(block, size)?;
-        self.st().free_bytes = self.st().free_bytes.saturating_sub(self.size_of(block));
+        self.heap_state().free_bytes = self
+            .heap_state()
+            .free_bytes
+            .saturating_sub(self.size_of(block));
         self.clear_links(block);
         Ok(Some(user))
     }
@@ -475,7 +481,7 @@ impl Heap {
                 format!("offset {user} is not memory allocated from this segment"),
             )
         };
-        let st = self.st();
+        let st = self.heap_state();
         if user < st.start + HEADER || user >= st.end || user % ALIGN != 0 {
             return Err(bad());
         }
@@ -532,7 +538,7 @@ impl Heap {
         unsafe { std::ptr::write_bytes(self.base.add(next as usize), 0, MIN_BLOCK as usize) };
         self.trim(off, want)?;
         let grown = self.size_of(off);
-        self.st().free_bytes -= grown - size;
+        self.heap_state().free_bytes -= grown - size;
         Ok(grown - HEADER)
     }
 
@@ -540,7 +546,7 @@ impl Heap {
     pub(crate) fn deallocate(&self, user: u64) -> Result<()> {
         let mut off = self.used_block(user)?;
         let mut size = self.size_of(off);
-        self.st().free_bytes = self.st().free_bytes.saturating_add(size);
+        self.heap_state().free_bytes = self.heap_state().free_bytes.saturating_add(size);
         let prev = self.prev_phys(off);
         if prev != 0 {
             self.check_block(prev)?;
@@ -564,7 +570,7 @@ impl Heap {
     /// Records that the allocation at `user` belongs to the segment manager itself.
     pub(crate) fn mark_internal(&self, user: u64, internal: bool) -> Result<()> {
         let size = self.size_of(self.used_block(user)?);
-        let st = self.st();
+        let st = self.heap_state();
         if internal {
             st.internal_bytes = st.internal_bytes.saturating_add(size);
         } else {
@@ -575,15 +581,15 @@ impl Heap {
 
     /// Bytes free for allocation (free blocks, headers included).
     pub(crate) fn free_bytes(&self) -> u64 {
-        self.st().free_bytes
+        self.heap_state().free_bytes
     }
 
     /// Whether nothing but the segment manager's own memory is allocated.
     pub(crate) fn all_deallocated(&self) -> bool {
         let (free, internal, start) = (
-            self.st().free_bytes,
-            self.st().internal_bytes,
-            self.st().start,
+            self.heap_state().free_bytes,
+            self.heap_state().internal_bytes,
+            self.heap_state().start,
         );
         free.checked_add(internal) == Some(self.sentinel() - start)
     }
@@ -598,7 +604,7 @@ impl Heap {
     /// Cuts the free last block to `keep` bytes (0 removes it) and moves the sentinel.
     pub(crate) fn truncate_tail(&self, keep: u64) -> Result<u64> {
         let Some((last, size)) = self.free_tail() else {
-            return Ok(self.st().end);
+            return Ok(self.heap_state().end);
         };
         let keep = if keep > 0 {
             keep.max(MIN_BLOCK).next_multiple_of(ALIGN)
@@ -606,11 +612,11 @@ impl Heap {
             0
         };
         if keep >= size {
-            return Ok(self.st().end);
+            return Ok(self.heap_state().end);
         }
         self.remove_free(last)?;
         let new_sentinel = last + keep;
-        self.st().free_bytes = self.st().free_bytes.saturating_sub(size - keep);
+        self.heap_state().free_bytes = self.heap_state().free_bytes.saturating_sub(size - keep);
         if keep > 0 {
             self.set(last, keep, false);
             self.insert_free(last)?;
@@ -619,13 +625,13 @@ impl Heap {
             self.set_prev_phys(new_sentinel, self.prev_phys(last));
         }
         self.set(new_sentinel, 0, false);
-        self.st().end = new_sentinel + HEADER;
+        self.heap_state().end = new_sentinel + HEADER;
         Ok(new_sentinel + HEADER)
     }
 
     /// Fills the payload of every free block (past its links) with zeros.
     pub(crate) fn zero_free(&self) -> Result<()> {
-        let mut off = self.st().start;
+        let mut off = self.heap_state().start;
         let sentinel = self.sentinel();
         while off < sentinel {
             self.check_block(off)?;
@@ -648,7 +654,7 @@ impl Heap {
 
     /// Sets the bytes of allocations the segment manager keeps for itself.
     pub(crate) fn set_internal_bytes(&self, bytes: u64) {
-        self.st().internal_bytes = bytes;
+        self.heap_state().internal_bytes = bytes;
     }
 }
 

@@ -76,7 +76,7 @@ fn expand_grows_into_the_next_free_block_only() {
     assert!((4000..4016).contains(&got), "{got}");
     h.check().unwrap();
     assert_eq!(h.free_bytes(), free0 - got - HEADER);
-    // SAFETY: as above; `a` now holds `got` bytes.
+    // SAFETY: `a` is an allocation inside the buffer that now holds `got` bytes.
     let bytes = unsafe { std::slice::from_raw_parts(h.base.add(a as usize), got as usize) };
     assert!(bytes[..100].iter().all(|&b| b == 7));
     // Asking for no more than it has changes nothing.
@@ -221,9 +221,9 @@ fn repair_rebuilds_lists_counts_and_links() {
     let free = h.free_bytes();
     // What a killed process can leave: a wrong count, emptied lists, a stale back link,
     // and two free neighbours.
-    h.st().free_bytes = 12345;
-    h.st().heads = [[0; SL_COUNT]; FL_COUNT];
-    h.st().fl_bitmap = 0;
+    h.heap_state().free_bytes = 12345;
+    h.heap_state().heads = [[0; SL_COUNT]; FL_COUNT];
+    h.heap_state().fl_bitmap = 0;
     h.set_prev_phys(c - HEADER, 999);
     let size_a = h.size_of(a - HEADER);
     h.set(a - HEADER, size_a, true);

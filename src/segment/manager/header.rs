@@ -86,6 +86,9 @@ impl SegmentManager {
         // SAFETY: exclusive, writable memory per the contract; only atomics are shared
         // with waiting openers.
         unsafe {
+            // Release: publishes `creator_pid` (Relaxed) with the state; pairs with the
+            // opener's Acquire load of `init_state` in `segment::open`, which then asks
+            // whether the creator is alive.
             (*h).creator_pid
                 .store(std::process::id(), Ordering::Relaxed);
             (*h).init_state.store(STATE_INITIALIZING, Ordering::Release);
@@ -93,6 +96,7 @@ impl SegmentManager {
             (*h).pointer_width = std::mem::size_of::<usize>() as u8;
             (*h).endianness = native_endian();
             (*h).header_size = HEADER_SIZE as u16;
+            // Relaxed: published by the Release store of STATE_READY below.
             (*h).size.store(size, Ordering::Relaxed);
             (*h).corrupted.store(0, Ordering::Relaxed);
             (*h).index_seq.store(0, Ordering::Relaxed);
@@ -102,6 +106,8 @@ impl SegmentManager {
             let heap = Heap::new(base.as_ptr(), std::ptr::addr_of_mut!((*h).heap));
             heap.format(HEAP_START, size & !(heap::ALIGN - 1));
             (*h).magic = MAGIC;
+            // Release: publishes the whole header and heap; pairs with the Acquire loads of
+            // `init_state` by openers (`segment::open`) and `check_live`.
             (*h).init_state.store(STATE_READY, Ordering::Release);
         }
         Ok(())
@@ -144,6 +150,8 @@ impl SegmentManager {
                 h.header_size
             )));
         }
+        // Acquire: pairs with the Release stores of `size` in `extend` and `shrink_tail`,
+        // so the heap bounds read next are at least as new.
         let size = h.size.load(Ordering::Acquire);
         if size < smallest || size > mapped {
             return Err(corrupted(format!(
@@ -156,6 +164,7 @@ impl SegmentManager {
                 h.heap.start, h.heap.end
             )));
         }
+        // Acquire: pairs with the Release store of `recover` (see `with_classes`).
         if h.corrupted.load(Ordering::Acquire) != 0 {
             return Err(corrupted(
                 "the segment is marked corrupted (a process died while changing it)",
@@ -169,7 +178,11 @@ impl SegmentManager {
         self.check_writable()?;
         let _g = self.lock()?;
         self.heap().extend(new_size & !(heap::ALIGN - 1))?;
-        self.header().size.store(new_size, Ordering::Release);
+        // Release: the grown heap before the size that says so; pairs with the Acquire
+        // loads of `size` made without the lock (`size()`, `check_bounds`).
+        self.segment_header()
+            .size
+            .store(new_size, Ordering::Release);
         Ok(())
     }
 
@@ -179,7 +192,8 @@ impl SegmentManager {
         let _g = self.lock()?;
         self.drain_classes()?;
         let end = self.heap().truncate_tail(0)?;
-        self.header().size.store(end, Ordering::Release);
+        // Release: as in `extend`.
+        self.segment_header().size.store(end, Ordering::Release);
         Ok(end)
     }
 }

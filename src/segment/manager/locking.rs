@@ -31,7 +31,7 @@ impl SegmentManager {
     /// The heap's and the index's bounds must lie inside what this process mapped: a
     /// header overwritten with garbage is refused before any offset in it is followed.
     pub(super) fn check_bounds(&self) -> Result<()> {
-        let h = self.header();
+        let h = self.segment_header();
         let len = self.len as u64;
         let (start, end) = (h.heap.start, h.heap.end);
         let table_end = h
@@ -71,7 +71,8 @@ impl SegmentManager {
         if how == Acquired::OwnerDied {
             return self.recover();
         }
-        if self.header().corrupted.load(Ordering::Acquire) != 0 {
+        // Acquire: pairs with the Release store of `recover` (see `with_classes`).
+        if self.segment_header().corrupted.load(Ordering::Acquire) != 0 {
             return self.check_live();
         }
         Ok(())
@@ -99,7 +100,9 @@ impl SegmentManager {
                     })
                 });
             if let Err(e) = result {
-                self.header().corrupted.store(1, Ordering::Release);
+                // Release: the checks' findings before the mark; pairs with the Acquire
+                // loads of `corrupted` (`with_classes`, `check_live`, `after_lock`).
+                self.segment_header().corrupted.store(1, Ordering::Release);
                 return Err(corrupted(format!(
                     "a process died while changing the segment and left it inconsistent: {}",
                     e.message()

@@ -64,7 +64,9 @@ pub struct SegmentManager {
 // SAFETY: every operation synchronises through the segment's process-shared lock (or
 // reads only fields that are atomic or immutable after initialisation).
 unsafe impl Send for SegmentManager {}
-// SAFETY: as above.
+// SAFETY: `&self` methods change shared state only under the segment's process-shared
+// lock, or read fields that are atomic or immutable after initialisation, so threads may
+// share a manager.
 unsafe impl Sync for SegmentManager {}
 
 impl SegmentManager {
@@ -160,18 +162,20 @@ impl SegmentManager {
         self.base.as_ptr()
     }
 
-    fn header(&self) -> &SegmentHeader {
+    fn segment_header(&self) -> &SegmentHeader {
         // SAFETY: the segment is mapped (see `from_base`); fields mutated by other
         // processes are atomics or are only touched under the lock.
         unsafe { &*self.base.as_ptr().cast::<SegmentHeader>() }
     }
 
     fn segment_lock(&self) -> &robust::RobustLock {
-        &self.header().lock
+        &self.segment_header().lock
     }
 
     fn check_live(&self) -> Result<()> {
-        let h = self.header();
+        let h = self.segment_header();
+        // Acquire, both: pair with the Release stores of STATE_READY (`format`) and of
+        // `corrupted` (`recover`).
         if h.magic != MAGIC || h.init_state.load(Ordering::Acquire) != STATE_READY {
             return Err(corrupted(
                 "the address is not a ready interproc segment manager",
@@ -197,12 +201,14 @@ impl SegmentManager {
 
     /// The process that created the segment.
     pub fn creator_pid(&self) -> u32 {
-        self.header().creator_pid.load(Ordering::Relaxed)
+        // Relaxed: written once before READY, which every opener acquired.
+        self.segment_header().creator_pid.load(Ordering::Relaxed)
     }
 
     /// The segment size in bytes (never more than this process has mapped).
     pub fn size(&self) -> usize {
-        (self.header().size.load(Ordering::Acquire) as usize).min(self.len)
+        // Acquire: pairs with the Release stores of `size` (`extend`, `shrink_tail`).
+        (self.segment_header().size.load(Ordering::Acquire) as usize).min(self.len)
     }
 
     fn heap(&self) -> Heap {
@@ -275,7 +281,7 @@ impl SegmentManager {
     /// `None` when it is marked corrupted or its heap bounds do not fit the mapping (the
     /// locked path then says why).
     fn with_classes<R>(&self, f: impl FnOnce(&Classes<'_>) -> Result<R>) -> Result<Option<R>> {
-        let h = self.header();
+        let h = self.segment_header();
         // Acquire: pairs with the Release store of the recovery that marks the segment
         // corrupted, so a process that sees it clear also sees the state it checked.
         if h.corrupted.load(Ordering::Acquire) != 0 {

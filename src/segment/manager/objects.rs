@@ -162,7 +162,8 @@ impl SegmentManager {
             // `insert` reserves again, which cannot fail for want of the slot reserved above
             // unless `init` used it, and then it regrows.
             if let Err(e) = self.index(heap).insert(kind, name, h) {
-                // SAFETY: as above.
+                // SAFETY: `h` is still the block this call allocated (not yet in the index,
+                // so no one else reaches it), and it holds an `ObjectHeader`.
                 unsafe { (*base.add(h as usize).cast::<ObjectHeader>()).magic = 0 };
                 heap.deallocate(h)?;
                 return Err(e);
@@ -177,7 +178,7 @@ impl SegmentManager {
     }
 
     pub(super) fn info_at(&self, index: &Index<'_>, h: u64) -> Result<ObjectInfo> {
-        let oh = index.header(h)?;
+        let oh = index.object_header(h)?;
         Ok(ObjectInfo {
             ptr: self.at(oh.object),
             elem_size: oh.elem_size as usize,
@@ -274,7 +275,7 @@ impl SegmentManager {
     }
 
     /// The header offset of the constructed object at `ptr`, validated.
-    pub(super) fn header_of(&self, index: &Index<'_>, ptr: *const u8) -> Result<u64> {
+    pub(super) fn object_header_of(&self, index: &Index<'_>, ptr: *const u8) -> Result<u64> {
         let not_object = || {
             Error::new(
                 ErrorKind::InvalidArgument,
@@ -290,7 +291,7 @@ impl SegmentManager {
         let Some(h) = off.checked_sub(dist) else {
             return Err(not_object());
         };
-        match index.header(h) {
+        match index.object_header(h) {
             Ok(oh) if oh.object == off => Ok(h),
             _ => Err(not_object()),
         }
@@ -307,9 +308,9 @@ impl SegmentManager {
         let _w = self.index_write();
         let heap = self.heap();
         let index = self.index(&heap);
-        let h = self.header_of(&index, ptr)?;
+        let h = self.object_header_of(&index, ptr)?;
         let info = self.info_at(&index, h)?;
-        let name = index.name_of(h, index.header(h)?).to_vec();
+        let name = index.name_of(h, index.object_header(h)?).to_vec();
         drop(info.ptr, info.count);
         let named = (info.kind != InstanceKind::Anonymous).then_some((info.kind, name.as_slice()));
         self.release(&heap, h, named).map(|_| ())
@@ -321,9 +322,9 @@ impl SegmentManager {
         let _g = self.lock_for_read()?;
         let heap = self.heap();
         let index = self.index(&heap);
-        let h = self.header_of(&index, ptr)?;
+        let h = self.object_header_of(&index, ptr)?;
         let info = self.info_at(&index, h)?;
-        let oh = index.header(h)?;
+        let oh = index.object_header(h)?;
         Ok((
             info,
             self.at(h + OBJECT_HEADER).as_ptr().cast_const(),
@@ -359,7 +360,7 @@ impl SegmentManager {
             return Ok(None);
         };
         let info = self.info_at(&index, h)?;
-        let len = index.header(h)?.name_len as usize;
+        let len = index.object_header(h)?.name_len as usize;
         Ok(Some((
             slot + 1,
             info,
@@ -381,7 +382,7 @@ impl SegmentManager {
     /// be sure after a few tries (a change under way, a segment marked corrupted, or
     /// copies that do not validate), and the caller takes the lock.
     fn find_unlocked(&self, kind: InstanceKind, name: &[u8]) -> Result<Option<Option<Found>>> {
-        let h = self.header();
+        let h = self.segment_header();
         // Acquire: pairs with the recovery's Release store that marks the segment corrupted.
         if kind == InstanceKind::Anonymous || h.corrupted.load(Ordering::Acquire) != 0 {
             return Ok(None);
@@ -409,7 +410,7 @@ impl SegmentManager {
     /// Marks a change of the name index (or of the objects it leads to) for unlocked
     /// readers until the guard drops; the caller holds the segment lock.
     pub(super) fn index_write(&self) -> IndexWrite<'_> {
-        let seq = IndexSeq(&self.header().index_seq);
+        let seq = IndexSeq(&self.segment_header().index_seq);
         seq.begin_write();
         IndexWrite(seq)
     }

@@ -19,18 +19,23 @@ pub(crate) fn register_mapping(base: *const u8, len: usize, read_only: bool) {
     let mut v = MAPPINGS.write().unwrap_or_else(|e| e.into_inner());
     v.retain(|&(b, _, _)| b != base as usize);
     v.push((base as usize, len, read_only));
+    // AcqRel: the Release half pairs with the Acquire load in `lookup_mapping`; the list
+    // itself is ordered by the RwLock. The generation only tells a thread its cached
+    // lookup is stale.
     MAPPINGS_GEN.fetch_add(1, Ordering::AcqRel);
 }
 
 pub(crate) fn unregister_mapping(base: *const u8) {
     let mut v = MAPPINGS.write().unwrap_or_else(|e| e.into_inner());
     v.retain(|&(b, _, _)| b != base as usize);
+    // AcqRel: as in `register_mapping`.
     MAPPINGS_GEN.fetch_add(1, Ordering::AcqRel);
 }
 
 /// The mapped length and read-only flag of the segment based at `base`, if this process
 /// mapped one there.
 pub(super) fn lookup_mapping(base: *const u8) -> Option<(usize, bool)> {
+    // Acquire: pairs with the bumps of `register_mapping` and `unregister_mapping`.
     let generation = MAPPINGS_GEN.load(Ordering::Acquire);
     let (g, b, l, ro) = LAST_MAPPING.with(|c| c.get());
     if g == generation && b == base as usize {
