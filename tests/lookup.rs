@@ -154,7 +154,7 @@ fn a_stuck_or_garbage_sequence_only_sends_finds_to_the_lock() {
         assert!(seg.find(InstanceKind::Named, b"x", None).unwrap().is_some());
         assert!(seg.find(InstanceKind::Named, b"y", None).unwrap().is_none());
     }
-    // The next change evens it again.
+    // A change in the middle of that still finds and registers as usual.
     set_seq(7);
     seg.construct(
         InstanceKind::Named,
@@ -166,8 +166,61 @@ fn a_stuck_or_garbage_sequence_only_sends_finds_to_the_lock() {
         &mut |_, _| Ok(()),
     )
     .unwrap();
-    // SAFETY: as above.
-    let after = unsafe { base.add(INDEX_SEQ).cast::<u32>().read() };
-    assert_eq!(after % 2, 0, "{after}");
     assert!(seg.find(InstanceKind::Named, b"y", None).unwrap().is_some());
+    // Back to even, finds take the unlocked path again and agree.
+    set_seq(8);
+    assert!(seg.find(InstanceKind::Named, b"x", None).unwrap().is_some());
+    assert!(seg.find(InstanceKind::Named, b"y", None).unwrap().is_some());
+}
+
+/// A construction whose initialiser constructs another object (under the recursive lock)
+/// keeps the word odd until the outer one is done: the inner end must not even it.
+#[test]
+fn a_nested_construction_keeps_the_change_open() {
+    let mut buf = vec![0u128; (256 << 10) / 16];
+    let base = buf.as_mut_ptr().cast::<u8>();
+    // SAFETY: viewing the u128 buffer as bytes; it outlives the segment.
+    let bytes = unsafe { std::slice::from_raw_parts_mut(base, 256 << 10) };
+    let seg = ManagedExternalBuffer::create(bytes).unwrap();
+    // SAFETY: the sequence word lies in the header, 4-aligned.
+    let seq = || unsafe { base.add(INDEX_SEQ).cast::<u32>().read_volatile() };
+    let before = seq();
+    assert_eq!(before % 2, 0);
+    let mut seen = Vec::new();
+    seg.construct(
+        InstanceKind::Named,
+        b"outer",
+        8,
+        8,
+        1,
+        false,
+        &mut |_, _| {
+            seen.push(seq());
+            seg.construct(
+                InstanceKind::Named,
+                b"inner",
+                8,
+                8,
+                1,
+                false,
+                &mut |_, _| Ok(()),
+            )?;
+            seen.push(seq());
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert!(seen.iter().all(|s| s % 2 == 1), "{seen:?}");
+    assert_eq!(seq() % 2, 0);
+    assert_ne!(seq(), before);
+    assert!(
+        seg.find(InstanceKind::Named, b"inner", None)
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        seg.find(InstanceKind::Named, b"outer", None)
+            .unwrap()
+            .is_some()
+    );
 }

@@ -13,7 +13,8 @@
 //! volatile reads into nothing larger than the caller's own name. The reads are volatile
 //! so the compiler neither caches nor widens them; a value they return that a writer was
 //! changing is thrown away by the sequence check. A writer killed half-way leaves the word
-//! odd; readers then fall back to the lock, whose recovery evens it.
+//! odd; readers then fall back to the lock, whose recovery evens it (garbage left odd in a
+//! segment with no dead holder keeps finds on the locked path: slower, never wrong).
 
 use std::ptr::read_volatile;
 use std::sync::atomic::{AtomicU32, Ordering, fence};
@@ -27,19 +28,28 @@ pub(crate) const TRIES: u32 = 4;
 pub(crate) struct IndexSeq<'a>(pub(crate) &'a AtomicU32);
 
 impl IndexSeq<'_> {
-    /// Marks the start of a change (the caller holds the segment lock).
-    pub(crate) fn begin_write(&self) {
+    /// Marks the start of a change (the caller holds the segment lock); whether this call
+    /// started it. A change already under way (a construction whose initialiser constructs
+    /// more objects, under the recursive lock), or a word left odd by a writer that died,
+    /// is not started again, and only the call that started a change ends it: an inner
+    /// end would even the word while the outer change goes on.
+    pub(crate) fn begin_write(&self) -> bool {
+        // Relaxed load: the segment lock, held, orders every writer's accesses.
+        let s = self.0.load(Ordering::Relaxed);
+        if s & 1 != 0 {
+            return false;
+        }
         // Relaxed store, then a Release fence: the fence orders this odd value before every
         // write of the change that follows, so a reader whose copies include any of those
         // writes sees a sequence different from the even one it started with (its Acquire
         // fence pairs with this one).
-        let s = self.0.load(Ordering::Relaxed);
         self.0.store(s | 1, Ordering::Relaxed);
         fence(Ordering::Release);
+        true
     }
 
     /// Marks the end of a change: the next even value. Also evens a word a killed writer
-    /// left odd.
+    /// (or garbage) left odd, which is what the recovery after a holder's death calls it for.
     pub(crate) fn end_write(&self) {
         let s = self.0.load(Ordering::Relaxed);
         // Release: pairs with the reader's Acquire load of the sequence; a reader that sees

@@ -82,7 +82,8 @@ impl SegmentManager {
     pub(super) fn recover(&self) -> Result<()> {
         // The dead holder may have been changing the index: readers wait for the rebuild,
         // and the sequence is even again afterwards whatever it left.
-        let _w = self.index_write();
+        let mut w = self.index_write();
+        w.take_over();
         {
             let heap = self.heap();
             // Operations keep the chain of block sizes walkable at every step, so what a

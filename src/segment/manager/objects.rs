@@ -411,8 +411,8 @@ impl SegmentManager {
     /// readers until the guard drops; the caller holds the segment lock.
     pub(super) fn index_write(&self) -> IndexWrite<'_> {
         let seq = IndexSeq(&self.segment_header().index_seq);
-        seq.begin_write();
-        IndexWrite(seq)
+        let owns = seq.begin_write();
+        IndexWrite { seq, owns }
     }
 }
 
@@ -427,10 +427,24 @@ pub(super) fn size_mismatch(name: &[u8], have: usize, asked: usize) -> Error {
 }
 
 /// A change of the name index under way; ends it on drop.
-pub(super) struct IndexWrite<'a>(IndexSeq<'a>);
+pub(super) struct IndexWrite<'a> {
+    seq: IndexSeq<'a>,
+    /// Whether this guard started the change (and so ends it).
+    owns: bool,
+}
+
+impl IndexWrite<'_> {
+    /// Makes this guard end the change whoever started it: the recovery after a holder's
+    /// death, which finishes what the dead writer left odd.
+    pub(super) fn take_over(&mut self) {
+        self.owns = true;
+    }
+}
 
 impl Drop for IndexWrite<'_> {
     fn drop(&mut self) {
-        self.0.end_write();
+        if self.owns {
+            self.seq.end_write();
+        }
     }
 }
