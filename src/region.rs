@@ -68,7 +68,49 @@ fn size_error(msg: String) -> Error {
     Error::new(ErrorKind::Size, msg)
 }
 
+fn map_kind(mode: Mode) -> MapKind {
+    match mode {
+        Mode::ReadOnly => MapKind {
+            writable: false,
+            shared: true,
+        },
+        Mode::ReadWrite => MapKind {
+            writable: true,
+            shared: true,
+        },
+        Mode::CopyOnWrite => MapKind {
+            writable: true,
+            shared: false,
+        },
+        Mode::ReadPrivate => MapKind {
+            writable: false,
+            shared: false,
+        },
+    }
+}
+
 impl MappedRegion {
+    /// Maps `len` bytes of the object open at `fd` from offset 0, whatever its size now:
+    /// pages past its end fault until the object grows to hold them. Only for managed
+    /// segments that grow while mapped, which never touch a byte the object does not
+    /// hold yet (see `segment/manager/growth.rs`); every other mapping is checked
+    /// against the object's size.
+    pub(crate) fn map_growable(fd: BorrowedFd<'_>, mode: Mode, len: usize) -> Result<Self> {
+        let base = mmap::map_fd(fd, 0, len, map_kind(mode), None).map_err(|e| {
+            e.into_error(format_args!(
+                "reserving {len} bytes of address space for a growable segment"
+            ))
+        })?;
+        Ok(MappedRegion {
+            base: base.as_ptr(),
+            map_len: len,
+            page_offset: 0,
+            size: len,
+            mode,
+            xsi: false,
+        })
+    }
+
     /// Maps `size` bytes of `object` starting at `offset` (any offset: page alignment is
     /// handled inside). A `size` of 0 maps to the end of the object. The range must lie
     /// inside the object: mapping past its end, or an empty object, is a `Size` error
@@ -111,24 +153,7 @@ impl MappedRegion {
         size: usize,
         address: Option<NonNull<u8>>,
     ) -> Result<Self> {
-        let kind = match mode {
-            Mode::ReadOnly => MapKind {
-                writable: false,
-                shared: true,
-            },
-            Mode::ReadWrite => MapKind {
-                writable: true,
-                shared: true,
-            },
-            Mode::CopyOnWrite => MapKind {
-                writable: true,
-                shared: false,
-            },
-            Mode::ReadPrivate => MapKind {
-                writable: false,
-                shared: false,
-            },
-        };
+        let kind = map_kind(mode);
         if mode == Mode::ReadWrite && opened != Mode::ReadWrite {
             return Err(Error::new(
                 ErrorKind::Security,

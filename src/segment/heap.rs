@@ -250,6 +250,37 @@ impl Heap {
         self.insert_free(block)
     }
 
+    /// Offset one past the sentinel: where the heap ends.
+    pub(crate) fn end(&self) -> u64 {
+        self.st().end
+    }
+
+    /// Puts the end back at `old_end` after an [`Heap::extend`] from there was cut short
+    /// (its process died): the block that ended at the old sentinel gets back its size,
+    /// the old sentinel is restored, and the lists and counts are rebuilt from the chain.
+    /// `extend` never writes the old sentinel's back link, so it still names that block.
+    pub(crate) fn undo_extend(&self, old_end: u64) -> Result<()> {
+        let (start, end) = (self.st().start, self.st().end);
+        if old_end % ALIGN != 0 || old_end < start + HEADER || old_end > end {
+            return Err(corrupt(format_args!(
+                "cannot put the end back at {old_end}: the heap is [{start}, {end})"
+            )));
+        }
+        let old_sentinel = old_end - HEADER;
+        let last = self.prev_phys(old_sentinel);
+        if last != 0 {
+            if last < start || last % ALIGN != 0 || last + MIN_BLOCK > old_sentinel {
+                return Err(corrupt(format_args!(
+                    "the old sentinel at {old_sentinel} points back to {last}"
+                )));
+            }
+            self.set(last, old_sentinel - last, self.is_free(last));
+        }
+        self.set(old_sentinel, 0, false);
+        self.st().end = old_end;
+        self.repair()
+    }
+
     /// Checks that a free-list link points where a block's links can be: links are only
     /// written through, so a full block check would read memory for nothing.
     fn check_link(&self, n: u64, from: u64) -> Result<()> {
@@ -1007,6 +1038,50 @@ mod tests {
         assert_eq!(h.free_bytes(), free);
         h.deallocate(p).unwrap();
         assert!(h.all_deallocated());
+    }
+
+    #[test]
+    fn an_extend_cut_short_at_any_store_is_undone() {
+        // A heap of 32 KiB inside a 64 KiB buffer, with a free or a used last block.
+        for last_free in [true, false] {
+            // Each partial state `extend` can leave, as its stores land one by one.
+            for cut in 0..4 {
+                let t = heap(1 << 16);
+                let h = &t.heap;
+                let a = h.allocate(100, 16).unwrap().unwrap();
+                let _ = h.truncate_tail(0).unwrap();
+                h.extend(1 << 15).unwrap();
+                if !last_free {
+                    for n in [64, 16] {
+                        while h.allocate(n, 16).unwrap().is_some() {}
+                    }
+                    assert_eq!(h.free_tail(), None);
+                }
+                h.check().unwrap();
+                let (old_end, free) = (h.end(), h.free_bytes());
+                let old_sentinel = old_end - HEADER;
+                let last = h.prev_phys(old_sentinel);
+                let new_end = 1u64 << 16;
+                h.st().end = new_end;
+                if cut >= 1 {
+                    h.set(old_sentinel, new_end - HEADER - old_sentinel, false);
+                }
+                if cut >= 2 {
+                    h.set_prev_phys(new_end - HEADER, old_sentinel);
+                    h.set(new_end - HEADER, 0, false);
+                }
+                if cut >= 3 && last_free {
+                    h.set(last, new_end - HEADER - last, true);
+                }
+                h.undo_extend(old_end).unwrap();
+                h.check().unwrap();
+                assert_eq!((h.end(), h.free_bytes()), (old_end, free), "cut {cut}");
+                h.extend(new_end).unwrap();
+                h.check().unwrap();
+                h.deallocate(a).unwrap();
+                h.check().unwrap();
+            }
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! (holding the manager's offset) works from every process that maps the segment,
 //! wherever it maps it, which is how Boost's `allocator<T, segment_manager>` works.
 
+mod growth;
 mod header;
 mod locking;
 mod objects;
@@ -19,6 +20,7 @@ use std::ptr::NonNull;
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
+pub(crate) use growth::GrowthBacking;
 pub use header::MIN_SEGMENT_SIZE;
 use header::*;
 pub(crate) use header::{
@@ -53,9 +55,12 @@ pub struct ObjectInfo {
 #[derive(Debug)]
 pub struct SegmentManager {
     base: NonNull<u8>,
-    /// Bytes mapped at `base` in this process: the bound every offset is checked against.
+    /// Bytes mapped at `base` in this process: the bound every offset is checked against,
+    /// unless the segment grows while mapped (then `growth` gives the bound).
     len: usize,
     read_only: bool,
+    /// This process's hold on a segment that grows while mapped.
+    growth: Option<NonNull<GrowthBacking>>,
 }
 
 // SAFETY: every operation synchronises through the segment's process-shared lock (or
@@ -70,16 +75,19 @@ impl SegmentManager {
     /// # Safety
     /// `base` must be the start of a mapped segment that was validated by
     /// [`SegmentManager::attach`] or formatted by [`SegmentManager::format`] in this
-    /// process, and must stay mapped while the view is used.
+    /// process, and must stay mapped while the view is used; so must `growth`, this
+    /// process's hold on it if it grows while mapped.
     pub(crate) unsafe fn from_base(
         base: NonNull<u8>,
         len: usize,
         read_only: bool,
+        growth: Option<NonNull<GrowthBacking>>,
     ) -> SegmentManager {
         SegmentManager {
             base,
             len,
             read_only,
+            growth,
         }
     }
 
@@ -91,14 +99,14 @@ impl SegmentManager {
     pub unsafe fn from_raw(ptr: *mut u8) -> Result<SegmentManager> {
         let base = NonNull::new(ptr)
             .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "segment manager is NULL"))?;
-        let (len, read_only) = lookup_mapping(ptr).ok_or_else(|| {
+        let (len, read_only, growth) = lookup_mapping(ptr).ok_or_else(|| {
             Error::new(
                 ErrorKind::InvalidArgument,
                 format!("{ptr:p} is not the segment manager of a segment mapped in this process"),
             )
         })?;
-        // SAFETY: a segment this process mapped at `base` with `len` bytes.
-        let m = unsafe { SegmentManager::from_base(base, len, read_only) };
+        // SAFETY: a segment this process mapped at `base` with `len` bytes, and its hold.
+        let m = unsafe { SegmentManager::from_base(base, len, read_only, growth) };
         m.check_live()?;
         Ok(m)
     }
@@ -125,8 +133,22 @@ impl SegmentManager {
         }
         // Everything read below must lie inside the segment that holds the object: a stale
         // pointer, or a segment overwritten with garbage, gives distances that lead anywhere.
-        let (seg, len) = mapping_containing(object).ok_or_else(bad)?;
+        let (seg, len, read_only, growth) = mapping_containing(object).ok_or_else(bad)?;
+        // SAFETY: a segment this process mapped at `seg` with `len` bytes, and its hold.
+        let view = unsafe {
+            SegmentManager::from_base(
+                NonNull::new(seg as *mut u8).ok_or_else(bad)?,
+                len,
+                read_only,
+                growth,
+            )
+        };
+        // Only the bytes the object holds may be read: past them the mapping faults.
+        let len = view.bound() as usize;
         let o = object as usize;
+        if o - seg >= len {
+            return Err(bad());
+        }
         if o - seg < 8 {
             return Err(bad());
         }
@@ -199,7 +221,8 @@ impl SegmentManager {
 
     /// The segment size in bytes (never more than this process has mapped).
     pub fn size(&self) -> usize {
-        (self.header().size.load(Ordering::Acquire) as usize).min(self.len)
+        let bound = self.bound();
+        self.header().size.load(Ordering::Acquire).min(bound) as usize
     }
 
     fn heap(&self) -> Heap {
@@ -222,7 +245,7 @@ impl SegmentManager {
                 base,
                 std::ptr::addr_of_mut!((*base.cast::<SegmentHeader>()).index),
                 heap,
-                self.len as u64,
+                self.bound(),
             )
         }
     }
@@ -248,9 +271,14 @@ impl SegmentManager {
     pub fn allocate_aligned(&self, n: usize, align: usize) -> Result<Option<NonNull<u8>>> {
         self.check_writable()?;
         let _g = self.lock()?;
+        let heap = self.heap();
+        let (n, align) = (n as u64, align as u64);
+        if let Some(off) = heap.allocate(n, align)? {
+            return Ok(Some(self.at(off)));
+        }
+        let need = n.saturating_add(align);
         Ok(self
-            .heap()
-            .allocate(n as u64, align as u64)?
+            .growing(&heap, need, || heap.allocate(n, align))?
             .map(|off| self.at(off)))
     }
 
@@ -353,7 +381,7 @@ mod tests {
     /// come with a new LAYOUT_VERSION.
     #[test]
     fn shared_layout_is_pinned() {
-        assert_eq!(LAYOUT_VERSION, 2);
+        assert_eq!(LAYOUT_VERSION, 3);
         assert_eq!(offset_of!(SegmentHeader, magic), 0);
         assert_eq!(offset_of!(SegmentHeader, layout_version), 8);
         assert_eq!(offset_of!(SegmentHeader, pointer_width), 12);
@@ -363,13 +391,16 @@ mod tests {
         assert_eq!(offset_of!(SegmentHeader, creator_pid), 20);
         assert_eq!(offset_of!(SegmentHeader, size), 24);
         assert_eq!(offset_of!(SegmentHeader, corrupted), 32);
+        assert_eq!(offset_of!(SegmentHeader, generation), 36);
         assert_eq!(offset_of!(SegmentHeader, lock), 40);
         assert_eq!(size_of::<robust::RobustLock>(), 40);
         assert_eq!(offset_of!(SegmentHeader, index), 80);
         assert_eq!(size_of::<IndexState>(), 48);
         assert_eq!(offset_of!(SegmentHeader, heap), 128);
         assert_eq!(size_of::<HeapState>(), 2512);
-        assert_eq!(size_of::<SegmentHeader>(), 128 + size_of::<HeapState>());
+        assert_eq!(offset_of!(SegmentHeader, max_size), 2640);
+        assert_eq!(offset_of!(SegmentHeader, growing_from), 2648);
+        assert_eq!(size_of::<SegmentHeader>(), 2656);
         assert_eq!(align_of::<SegmentHeader>(), 8);
         assert_eq!(size_of::<ObjectHeader>(), 48);
         assert_eq!(HEAP_START % 16, 0);

@@ -70,7 +70,18 @@ impl SegmentManager {
                 return Ok((info, false));
             }
             // Make room in the index first, so registering after construction cannot fail.
-            index.reserve(1)?;
+            let mut full = None;
+            let reserved = self.growing(&heap, 0, || match self.index(&heap).reserve(1) {
+                Ok(()) => Ok(Some(())),
+                Err(e) if e.kind() == ErrorKind::OutOfMemory => {
+                    full = Some(e);
+                    Ok(None)
+                }
+                Err(e) => Err(e),
+            })?;
+            if let (None, Some(e)) = (reserved, full) {
+                return Err(e);
+            }
         }
         let prefix = (OBJECT_HEADER + name.len() as u64 + 1 + 8).next_multiple_of(heap::ALIGN);
         let extra = (align as u64).saturating_sub(heap::ALIGN);
@@ -78,7 +89,7 @@ impl SegmentManager {
             .checked_add(extra)
             .and_then(|x| x.checked_add(bytes as u64))
             .ok_or_else(|| Error::new(ErrorKind::OutOfMemory, "object too large"))?;
-        let Some(h) = heap.allocate(total, heap::ALIGN)? else {
+        let Some(h) = self.growing(&heap, total, || heap.allocate(total, heap::ALIGN))? else {
             return Err(Error::new(
                 ErrorKind::OutOfMemory,
                 format!(
