@@ -166,6 +166,38 @@ fn a_mapped_file_grows_too_and_a_fixed_segment_only_offline() {
     assert_eq!(bad.unwrap_err().kind(), ErrorKind::Size);
 }
 
+/// A region grows in place (the address stays) once its object holds the new range.
+#[test]
+fn a_region_grows_in_place_over_its_grown_object() {
+    let name = unique("ipgrow", "region");
+    let _rm = Remove(name.clone());
+    let shm = SharedMemoryObject::create(&name, Mode::ReadWrite, Permissions::default()).unwrap();
+    shm.truncate(4096).unwrap();
+    let mut region = MappedRegion::new(&shm, Mode::ReadWrite, 0, 0).unwrap();
+    let at = region.as_ptr();
+    region.write_at(0, b"head").unwrap();
+    assert_eq!(
+        region.grow_by(&shm, 8192).unwrap_err().kind(),
+        ErrorKind::Size
+    );
+    assert_eq!(region.len(), 4096);
+    shm.truncate(3 * 4096).unwrap();
+    match region.grow_by(&shm, 8192) {
+        Ok(()) => {
+            assert_eq!((region.as_ptr(), region.len()), (at, 3 * 4096));
+            region.write_at(3 * 4096 - 4, b"tail").unwrap();
+            let mut b = [0u8; 4];
+            region.read_at(0, &mut b).unwrap();
+            assert_eq!(&b, b"head");
+        }
+        // The addresses after the region were taken: nothing changed.
+        Err(e) => {
+            assert_eq!(e.kind(), ErrorKind::OutOfMemory, "{e}");
+            assert_eq!(region.len(), 4096);
+        }
+    }
+}
+
 /// A file size limit stands in for a full `/dev/shm`: `posix_fallocate` fails the same way.
 #[test]
 fn a_full_file_system_fails_the_growth_and_the_segment_stays_as_it_was() {
