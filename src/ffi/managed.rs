@@ -99,18 +99,8 @@ pub unsafe extern "C" fn interproc_managed_shm_open(
     perm: u32,
     out: *mut *mut interproc_managed_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: forwarded caller contract.
-        let name = unsafe { str_arg(name, "name") }?;
-        out_arg(out, "out")?;
-        let seg = ManagedSharedMemory::new(
-            open_mode(creation)?,
-            name,
-            size,
-            Permissions::from_mode(perm),
-        )?;
-        finish(Segment::Shm(seg), out)
-    })
+    // SAFETY: forwarded caller contract.
+    unsafe { interproc_managed_shm_open_growable(creation, name, size, 0, perm, out) }
 }
 
 /// As `interproc_managed_shm_open`; a segment this creates grows while mapped up to
@@ -186,18 +176,8 @@ pub unsafe extern "C" fn interproc_managed_file_open(
     perm: u32,
     out: *mut *mut interproc_managed_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: forwarded caller contract.
-        let path = unsafe { str_arg(path, "path") }?;
-        out_arg(out, "out")?;
-        let seg = ManagedMappedFile::new(
-            open_mode(creation)?,
-            path,
-            size,
-            Permissions::from_mode(perm),
-        )?;
-        finish(Segment::File(seg), out)
-    })
+    // SAFETY: forwarded caller contract.
+    unsafe { interproc_managed_file_open_growable(creation, path, size, 0, perm, out) }
 }
 
 /// Creates a managed segment of `size` bytes in this process's heap.
