@@ -61,3 +61,10 @@ echo "| mq ping-pong | POSIX mq | interproc | interproc / POSIX |"
 echo "| --- | ---: | ---: | ---: |"
 paste -d" " "$out/mq_bench_posix.txt" <(grep pingpong "$out/mq_bench_interproc.txt" | cut -d" " -f2) |
   awk '{ printf "| %s | %.0f ns | %.0f ns | %.2f |\n", $1, $2, $3, $3 / $2 }' 
+
+# Online growth (interproc only): a growable segment with room against a fixed one on the
+# common path, in one process and alternating rounds; and what one growth step costs.
+echo
+g++ -std=c++17 -O2 -DNDEBUG -Iinclude benches/growth_bench.cpp -o "$out/growth_bench" \
+    -L"$lib" -linterproc -Wl,-rpath,"$lib" -lrt
+"$out/growth_bench" "$scale"

@@ -568,6 +568,37 @@ interproc_status_t interproc_managed_shm_open(interproc_creation_t creation,
                                               struct interproc_managed_t **out);
 
 /**
+ * As `interproc_managed_shm_open`; a segment this creates grows while mapped up to
+ * `max_size` bytes (0: only offline). Every process maps the maximum at once, so the base
+ * never moves: an allocation that does not fit grows the segment (doubling, at most to
+ * the maximum, the memory reserved at once), and other processes reach the new memory
+ * through their pointers with no call. An existing segment keeps its own maximum.
+ *
+ * # Safety
+ * `name` must be NULL or a NUL-terminated string; `out` NULL or writable.
+ */
+interproc_status_t interproc_managed_shm_open_growable(interproc_creation_t creation,
+                                                       const char *name,
+                                                       uint64_t size,
+                                                       uint64_t max_size,
+                                                       uint32_t perm,
+                                                       struct interproc_managed_t **out);
+
+/**
+ * As `interproc_managed_file_open`, growing while mapped up to `max_size` bytes, as
+ * `interproc_managed_shm_open_growable`.
+ *
+ * # Safety
+ * `path` must be NULL or a NUL-terminated string; `out` NULL or writable.
+ */
+interproc_status_t interproc_managed_file_open_growable(interproc_creation_t creation,
+                                                        const char *path,
+                                                        uint64_t size,
+                                                        uint64_t max_size,
+                                                        uint32_t perm,
+                                                        struct interproc_managed_t **out);
+
+/**
  * Opens or creates a managed segment in the file `path`, as `interproc_managed_shm_open`.
  *
  * # Safety
@@ -657,8 +688,9 @@ interproc_status_t interproc_managed_flush(const struct interproc_managed_t *m);
 /**
  * Grows a heap segment (the memory moves: only handles stay valid) or an external buffer
  * segment (the caller promises the buffer is `extra` bytes longer) by `extra` bytes.
- * Shared memory and files grow offline with `interproc_managed_shm_grow` /
- * `interproc_managed_file_grow`; for them this gives `INTERPROC_INVALID_ARGUMENT`.
+ * Shared memory and files created with a maximum size grow while mapped, as
+ * `interproc_segment_grow`; others grow offline with `interproc_managed_shm_grow` /
+ * `interproc_managed_file_grow`, and for them this gives `INTERPROC_INVALID_ARGUMENT`.
  *
  * # Safety
  * `m` must be NULL or a live handle; for an external buffer, the buffer must really be
@@ -955,6 +987,29 @@ interproc_status_t interproc_region_shrink_by(struct interproc_region_t *region,
                                               bool from_back);
 
 /**
+ * Grows the region by `bytes` at its end, in place (`mremap`): its address never changes.
+ * `shm` is the object it maps, which must already hold the new range (else
+ * `INTERPROC_SIZE_ERROR`); addresses taken after the region give
+ * `INTERPROC_OUT_OF_MEMORY_ERROR`. Either way the region stays as it was.
+ *
+ * # Safety
+ * `region` and `shm` must be NULL or live handles.
+ */
+interproc_status_t interproc_region_grow_by_shm(struct interproc_region_t *region,
+                                                const struct interproc_shm_t *shm,
+                                                size_t bytes);
+
+/**
+ * As `interproc_region_grow_by_shm`, for a region of a file.
+ *
+ * # Safety
+ * `region` and `fm` must be NULL or live handles.
+ */
+interproc_status_t interproc_region_grow_by_file(struct interproc_region_t *region,
+                                                 const struct interproc_file_mapping_t *fm,
+                                                 size_t bytes);
+
+/**
  * Tells the OS how the region will be used (`INTERPROC_ADVICE_*`).
  *
  * # Safety
@@ -1150,6 +1205,37 @@ interproc_status_t interproc_segment_get_free_memory(struct interproc_segment_ma
  * `mgr` must be NULL or a segment manager mapped in this process; `out` NULL or writable.
  */
 interproc_status_t interproc_segment_get_size(struct interproc_segment_manager_t *mgr, size_t *out);
+
+/**
+ * Stores in `*out` the size the segment may grow to while mapped (its size if it was
+ * created without a maximum).
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process; `out` NULL or writable.
+ */
+interproc_status_t interproc_segment_get_max_size(struct interproc_segment_manager_t *mgr,
+                                                  size_t *out);
+
+/**
+ * Stores in `*out` how many times the segment has grown while mapped.
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process; `out` NULL or writable.
+ */
+interproc_status_t interproc_segment_get_generation(struct interproc_segment_manager_t *mgr,
+                                                    uint32_t *out);
+
+/**
+ * Grows the segment by `extra` bytes while it is mapped, here and in other processes,
+ * which reach the new memory with no call. Only a segment created with a maximum size
+ * (`interproc_managed_shm_open_growable`) grows so, up to it: beyond,
+ * `INTERPROC_SIZE_ERROR`; a segment without one, `INTERPROC_INVALID_ARGUMENT`; a full
+ * `/dev/shm` or disk, `INTERPROC_OUT_OF_SPACE_ERROR`. On error nothing changed.
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process.
+ */
+interproc_status_t interproc_segment_grow(struct interproc_segment_manager_t *mgr, uint64_t extra);
 
 /**
  * Stores in `*out` whether every allocation and object has been given back.

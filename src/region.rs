@@ -56,6 +56,8 @@ pub struct MappedRegion {
     size: usize,
     mode: Mode,
     xsi: bool,
+    /// Offset in the object of the user's first byte.
+    offset: u64,
 }
 
 // SAFETY: the region is plain memory owned by this value; it holds no thread-bound state.
@@ -68,7 +70,50 @@ fn size_error(msg: String) -> Error {
     Error::new(ErrorKind::Size, msg)
 }
 
+fn map_kind(mode: Mode) -> MapKind {
+    match mode {
+        Mode::ReadOnly => MapKind {
+            writable: false,
+            shared: true,
+        },
+        Mode::ReadWrite => MapKind {
+            writable: true,
+            shared: true,
+        },
+        Mode::CopyOnWrite => MapKind {
+            writable: true,
+            shared: false,
+        },
+        Mode::ReadPrivate => MapKind {
+            writable: false,
+            shared: false,
+        },
+    }
+}
+
 impl MappedRegion {
+    /// Maps `len` bytes of the object open at `fd` from offset 0, whatever its size now:
+    /// pages past its end fault until the object grows to hold them. Only for managed
+    /// segments that grow while mapped, which never touch a byte the object does not
+    /// hold yet (see `segment/manager/growth.rs`); every other mapping is checked
+    /// against the object's size.
+    pub(crate) fn map_growable(fd: BorrowedFd<'_>, mode: Mode, len: usize) -> Result<Self> {
+        let base = mmap::map_fd(fd, 0, len, map_kind(mode), None).map_err(|e| {
+            e.into_error(format_args!(
+                "reserving {len} bytes of address space for a growable segment"
+            ))
+        })?;
+        Ok(MappedRegion {
+            base: base.as_ptr(),
+            map_len: len,
+            page_offset: 0,
+            size: len,
+            mode,
+            xsi: false,
+            offset: 0,
+        })
+    }
+
     /// Maps `size` bytes of `object` starting at `offset` (any offset: page alignment is
     /// handled inside). A `size` of 0 maps to the end of the object. The range must lie
     /// inside the object: mapping past its end, or an empty object, is a `Size` error
@@ -111,24 +156,7 @@ impl MappedRegion {
         size: usize,
         address: Option<NonNull<u8>>,
     ) -> Result<Self> {
-        let kind = match mode {
-            Mode::ReadOnly => MapKind {
-                writable: false,
-                shared: true,
-            },
-            Mode::ReadWrite => MapKind {
-                writable: true,
-                shared: true,
-            },
-            Mode::CopyOnWrite => MapKind {
-                writable: true,
-                shared: false,
-            },
-            Mode::ReadPrivate => MapKind {
-                writable: false,
-                shared: false,
-            },
-        };
+        let kind = map_kind(mode);
         if mode == Mode::ReadWrite && opened != Mode::ReadWrite {
             return Err(Error::new(
                 ErrorKind::Security,
@@ -182,6 +210,7 @@ impl MappedRegion {
             size,
             mode,
             xsi: false,
+            offset,
         })
     }
 
@@ -230,6 +259,7 @@ impl MappedRegion {
             size: if size == 0 { total } else { size },
             mode,
             xsi: true,
+            offset: 0,
         })
     }
 
@@ -271,6 +301,7 @@ impl MappedRegion {
             size,
             mode: Mode::ReadWrite,
             xsi: false,
+            offset: 0,
         })
     }
 
@@ -425,7 +456,46 @@ impl MappedRegion {
             }
             self.page_offset = new_start - drop;
             self.size -= bytes;
+            self.offset += bytes as u64;
         }
+        Ok(())
+    }
+
+    /// Grows the region by `bytes` at its end, in place: its address never changes (Boost
+    /// issue #253). `object` is the object it maps, which must already hold the new range
+    /// (truncate it first; mapping past its end is a `Size` error, as for a new region).
+    /// If the addresses after the region are taken, it is an `OutOfMemory` error and the
+    /// region stays as it was. Anonymous and System V regions cannot grow.
+    pub fn grow_by<M: Mappable + ?Sized>(&mut self, object: &M, bytes: usize) -> Result<()> {
+        let MappingSource::Fd { fd, what, .. } = object.mapping_source() else {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "a System V region cannot grow in place",
+            ));
+        };
+        if self.map_len == 0 {
+            return Err(size_error("cannot grow a region shrunk to nothing".into()));
+        }
+        let total = file::size(fd).map_err(|e| e.into_error(format_args!("sizing {what:?}")))?;
+        let new_size = self
+            .size
+            .checked_add(bytes)
+            .ok_or_else(|| size_error(format!("cannot grow the region by {bytes} bytes")))?;
+        if self.offset + new_size as u64 > total {
+            return Err(size_error(format!(
+                "cannot grow the region to {new_size} bytes from offset {} of {what:?}: the object has only {total} bytes",
+                self.offset
+            )));
+        }
+        let page = mmap::page_size();
+        let new_map_len = (self.page_offset + new_size).next_multiple_of(page);
+        if new_map_len > self.map_len {
+            // SAFETY: `[base, base + map_len)` is this region's whole mapping, page-aligned.
+            unsafe { mmap::grow_in_place(self.base, self.map_len, new_map_len) }
+                .map_err(|e| e.into_error(format_args!("growing a region of {what:?} in place")))?;
+            self.map_len = new_map_len;
+        }
+        self.size = new_size;
         Ok(())
     }
 

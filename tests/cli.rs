@@ -131,6 +131,35 @@ fn list_inspect_check_remove() {
 }
 
 #[test]
+fn inspect_shows_a_segments_size_maximum_and_generation() {
+    let name = format!("ipt_cli_grow_{}", std::process::id());
+    let _r = Remove(name.clone());
+    let seg = ManagedSharedMemory::with_max_size(
+        interproc::OpenMode::CreateOnly,
+        &name,
+        65536,
+        1 << 20,
+        Permissions::default(),
+    )
+    .unwrap();
+    seg.grow(65536).unwrap();
+    let (code, out) = tool(&["inspect", &name]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("size         131072 bytes"), "{out}");
+    assert!(
+        out.contains("grows        to 1048576 bytes while mapped; grown 1 times"),
+        "{out}"
+    );
+    let (_, json) = tool(&["inspect", &name, "--json"]);
+    assert!(
+        json.contains("\"size\":131072,\"max_size\":1048576,\"generation\":1"),
+        "{json}"
+    );
+    let (code, _) = tool(&["check", &name]);
+    assert_eq!(code, 0);
+}
+
+#[test]
 fn inspect_shows_a_queues_depth_and_limits() {
     let name = format!("ipt_cli_mq_{}", std::process::id());
     let _r = Remove(name.clone());

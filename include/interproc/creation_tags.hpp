@@ -19,6 +19,17 @@ struct open_copy_on_write_t {};
 /// Tag: open the object if it exists, create it otherwise.
 struct open_or_create_t {};
 
+/// The size a managed shared memory segment or mapped file may grow to while mapped, an
+/// interproc extension passed beside the size to the `create_only` and `open_or_create`
+/// constructors: `managed_shared_memory(create_only, "name", 65536, max_size_t(1 << 30))`.
+/// Allocations that do not fit grow the segment up to it; its base never moves.
+struct max_size_t {
+   /// At most `bytes` bytes.
+   explicit constexpr max_size_t(unsigned long long bytes) noexcept : value(bytes) {}
+   /// The maximum size in bytes.
+   unsigned long long value;
+};
+
 /// Value of `create_only_t`.
 inline constexpr create_only_t create_only = create_only_t();
 /// Value of `open_only_t`.

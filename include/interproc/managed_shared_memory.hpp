@@ -24,6 +24,15 @@ public:
    managed_shared_memory(open_or_create_t, const char *name, size_type size, const void *addr = nullptr,
                          const permissions &perm = permissions())
       : managed_memory_impl(open(INTERPROC_OPEN_OR_CREATE, name, size, addr, perm)) {}
+   /// Creates the segment `name` of `size` bytes, growing while mapped up to `max.value`
+   /// bytes (an interproc extension): allocations that do not fit grow it, the base never
+   /// moves, and other processes reach the new memory through their pointers with no call.
+   managed_shared_memory(create_only_t, const char *name, size_type size, max_size_t max, const permissions &perm = permissions())
+      : managed_memory_impl(open_growable(INTERPROC_CREATE_ONLY, name, size, max, perm)) {}
+   /// Opens the segment `name`, creating it with `size` bytes growing up to `max.value` if it
+   /// is missing (an existing one keeps its own maximum).
+   managed_shared_memory(open_or_create_t, const char *name, size_type size, max_size_t max, const permissions &perm = permissions())
+      : managed_memory_impl(open_growable(INTERPROC_OPEN_OR_CREATE, name, size, max, perm)) {}
    /// Opens the existing segment `name`.
    managed_shared_memory(open_only_t, const char *name, const void *addr = nullptr)
       : managed_memory_impl(open(INTERPROC_OPEN_ONLY, name, 0, addr, permissions())) {}
@@ -48,10 +57,19 @@ public:
    static bool grow(const char *name, size_type extra_bytes) noexcept {
       return ::interproc_managed_shm_grow(name, extra_bytes) == INTERPROC_OK;
    }
+   /// Grows the mapped segment by `extra_bytes`, while this and other processes use it: a
+   /// segment created with a `max_size_t`, up to it (see `segment_manager::grow`).
+   void grow(size_type extra_bytes) { mgr()->grow(extra_bytes); }
    /// Shrinks the segment `name` to what it uses; no process may have it mapped.
    static bool shrink_to_fit(const char *name) noexcept { return ::interproc_managed_shm_shrink_to_fit(name) == INTERPROC_OK; }
 
 private:
+   static interproc_managed_t *open_growable(interproc_creation_t c, const char *name, size_type size, max_size_t max,
+                                             const permissions &perm) {
+      return detail::open_managed([&](interproc_managed_t **h) {
+         return ::interproc_managed_shm_open_growable(c, name, size, max.value, static_cast<std::uint32_t>(perm.get_permissions()), h);
+      });
+   }
    static interproc_managed_t *open(interproc_creation_t c, const char *name, size_type size, const void *addr,
                                     const permissions &perm) {
       detail::no_fixed_address(addr);

@@ -71,6 +71,28 @@ public:
       return ::interproc_region_shrink_by(m_handle, bytes, from_back) == INTERPROC_OK;
    }
 
+   /// Grows the region by `bytes` at its end, in place: the address never changes
+   /// (`mremap` without moving). `mapping` is the object it maps, which must already hold
+   /// the new range (truncate it first). Throws `size_error` past the object's end,
+   /// `out_of_memory_error` when the addresses after the region are taken; either way the
+   /// region stays as it was. (An interproc extension: Boost issue #253.)
+   template <class MemoryMappable> void grow_by(const MemoryMappable &mapping, std::size_t bytes) {
+      const detail::mapping_handle_t h = mapping.get_mapping_handle();
+      interproc_status_t st = INTERPROC_INVALID_ARGUMENT;
+      switch (h.kind) {
+      case detail::mapping_handle_t::shm:
+         st = ::interproc_region_grow_by_shm(m_handle, static_cast<const interproc_shm_t *>(h.ptr), bytes);
+         break;
+      case detail::mapping_handle_t::file:
+         st = ::interproc_region_grow_by_file(m_handle, static_cast<const interproc_file_mapping_t *>(h.ptr), bytes);
+         break;
+      case detail::mapping_handle_t::xsi:
+      case detail::mapping_handle_t::none:
+         throw interprocess_exception(error_info(invalid_argument), "mapped_region: only shared memory and file regions grow");
+      }
+      detail::check(st);
+   }
+
    /// Access-pattern advice.
    enum advice_types {
       advice_normal = INTERPROC_ADVICE_NORMAL,

@@ -55,6 +55,11 @@ template <class T> object_name unique_name() noexcept { return {INTERPROC_UNIQUE
       throw bad_alloc(error_info(out_of_memory_error, ::interproc_last_error_native()),
                       ::interproc_last_error_message());
    }
+   // A segment that could not grow because /dev/shm or the disk is full.
+   if (st == INTERPROC_OUT_OF_SPACE_ERROR) {
+      throw bad_alloc(error_info(out_of_space_error, ::interproc_last_error_native()),
+                      ::interproc_last_error_message());
+   }
    throw_status(st);
 }
 
@@ -423,6 +428,16 @@ public:
 
    /// The segment size in bytes.
    size_type get_size() const { return query(&::interproc_segment_get_size); }
+   /// The size the segment may grow to while mapped (its size if it has no maximum).
+   /// (An interproc extension.)
+   size_type get_max_size() const { return query(&::interproc_segment_get_max_size); }
+   /// How many times the segment has grown while mapped. (An interproc extension.)
+   std::uint32_t get_generation() const { return query(&::interproc_segment_get_generation); }
+   /// Grows the segment by `extra_bytes` while it is mapped here and elsewhere: a segment
+   /// created with a `max_size_t`, up to it. Throws `size_error` beyond the maximum,
+   /// `out_of_space_error` when `/dev/shm` or the disk is full, `invalid_argument` for a
+   /// segment without a maximum; then nothing changed. (An interproc extension.)
+   void grow(size_type extra_bytes) { detail::check(::interproc_segment_grow(native(), extra_bytes)); }
    /// Bytes available for allocation.
    size_type get_free_memory() const { return query(&::interproc_segment_get_free_memory); }
    /// Whether every allocation and object has been given back.

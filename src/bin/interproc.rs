@@ -267,15 +267,26 @@ fn inspect(name: &str, json: bool) -> ExitCode {
             .collect();
         let lock_json = holder_json(lock);
         println!(
-            "{{\"name\":{},\"kind\":\"managed segment\",\"size\":{},\"free_memory\":{free},\"creator_pid\":{},\"lock\":{lock_json},\"objects\":[{}]}}",
+            "{{\"name\":{},\"kind\":\"managed segment\",\"size\":{},\"max_size\":{},\"generation\":{},\"free_memory\":{free},\"creator_pid\":{},\"lock\":{lock_json},\"objects\":[{}]}}",
             json_str(name),
             seg.size(),
+            seg.max_size(),
+            seg.generation(),
             seg.creator_pid(),
             objs.join(",")
         );
     } else {
         println!("managed segment {name}");
         println!("  size         {} bytes", seg.size());
+        if seg.max_size() > seg.size() || seg.generation() > 0 {
+            println!(
+                "  grows        to {} bytes while mapped; grown {} times",
+                seg.max_size(),
+                seg.generation()
+            );
+        } else {
+            println!("  grows        only offline (no maximum size)");
+        }
         println!("  free memory  {free} bytes");
         println!("  creator pid  {}", seg.creator_pid());
         println!("  lock         {}", holder_text(lock));

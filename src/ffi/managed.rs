@@ -99,18 +99,69 @@ pub unsafe extern "C" fn interproc_managed_shm_open(
     perm: u32,
     out: *mut *mut interproc_managed_t,
 ) -> interproc_status_t {
+    // SAFETY: forwarded caller contract.
+    unsafe { interproc_managed_shm_open_growable(creation, name, size, 0, perm, out) }
+}
+
+/// As `interproc_managed_shm_open`; a segment this creates grows while mapped up to
+/// `max_size` bytes (0: only offline). Every process maps the maximum at once, so the base
+/// never moves: an allocation that does not fit grows the segment (doubling, at most to
+/// the maximum, the memory reserved at once), and other processes reach the new memory
+/// through their pointers with no call. An existing segment keeps its own maximum.
+///
+/// # Safety
+/// `name` must be NULL or a NUL-terminated string; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_managed_shm_open_growable(
+    creation: interproc_creation_t,
+    name: *const c_char,
+    size: u64,
+    max_size: u64,
+    perm: u32,
+    out: *mut *mut interproc_managed_t,
+) -> interproc_status_t {
     boundary(|| {
         // SAFETY: `name` is NULL or a NUL-terminated string readable for the whole call (this
         // fn's `# Safety` contract).
         let name = unsafe { str_arg(name, "name") }?;
         out_arg(out, "out")?;
-        let seg = ManagedSharedMemory::new(
+        let seg = ManagedSharedMemory::with_max_size(
             open_mode(creation)?,
             name,
             size,
+            max_size,
             Permissions::from_mode(perm),
         )?;
         finish(Segment::Shm(seg), out)
+    })
+}
+
+/// As `interproc_managed_file_open`, growing while mapped up to `max_size` bytes, as
+/// `interproc_managed_shm_open_growable`.
+///
+/// # Safety
+/// `path` must be NULL or a NUL-terminated string; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_managed_file_open_growable(
+    creation: interproc_creation_t,
+    path: *const c_char,
+    size: u64,
+    max_size: u64,
+    perm: u32,
+    out: *mut *mut interproc_managed_t,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let path = unsafe { str_arg(path, "path") }?;
+        out_arg(out, "out")?;
+        let seg = ManagedMappedFile::with_max_size(
+            open_mode(creation)?,
+            path,
+            size,
+            max_size,
+            Permissions::from_mode(perm),
+        )?;
+        finish(Segment::File(seg), out)
     })
 }
 
@@ -126,19 +177,9 @@ pub unsafe extern "C" fn interproc_managed_file_open(
     perm: u32,
     out: *mut *mut interproc_managed_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `path` is NULL or a NUL-terminated string readable for the whole call (this
-        // fn's `# Safety` contract).
-        let path = unsafe { str_arg(path, "path") }?;
-        out_arg(out, "out")?;
-        let seg = ManagedMappedFile::new(
-            open_mode(creation)?,
-            path,
-            size,
-            Permissions::from_mode(perm),
-        )?;
-        finish(Segment::File(seg), out)
-    })
+    // SAFETY: the caller's contract for this fn (`path` NULL or a NUL-terminated string,
+    // `out` NULL or writable) is the growable opener's; no maximum asks for none.
+    unsafe { interproc_managed_file_open_growable(creation, path, size, 0, perm, out) }
 }
 
 /// Creates a managed segment of `size` bytes in this process's heap.
@@ -287,8 +328,9 @@ pub unsafe extern "C" fn interproc_managed_flush(
 
 /// Grows a heap segment (the memory moves: only handles stay valid) or an external buffer
 /// segment (the caller promises the buffer is `extra` bytes longer) by `extra` bytes.
-/// Shared memory and files grow offline with `interproc_managed_shm_grow` /
-/// `interproc_managed_file_grow`; for them this gives `INTERPROC_INVALID_ARGUMENT`.
+/// Shared memory and files created with a maximum size grow while mapped, as
+/// `interproc_segment_grow`; others grow offline with `interproc_managed_shm_grow` /
+/// `interproc_managed_file_grow`, and for them this gives `INTERPROC_INVALID_ARGUMENT`.
 ///
 /// # Safety
 /// `m` must be NULL or a live handle; for an external buffer, the buffer must really be
@@ -306,9 +348,11 @@ pub unsafe extern "C" fn interproc_managed_grow(
             // SAFETY: the external buffer really is `extra` bytes longer now (this fn's
             // `# Safety` contract), which is what `grow` requires.
             Segment::External(e) => unsafe { e.grow(extra) },
-            _ => Err(Error::new(
+            Segment::Shm(s) => s.deref().grow(extra),
+            Segment::File(f) => f.deref().grow(extra),
+            Segment::Xsi(_) => Err(Error::new(
                 ErrorKind::InvalidArgument,
-                "shared memory and file segments grow offline: use the static grow with the name",
+                "a System V segment cannot grow",
             )),
         }
     })

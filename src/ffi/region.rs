@@ -229,6 +229,48 @@ pub unsafe extern "C" fn interproc_region_shrink_by(
     })
 }
 
+/// Grows the region by `bytes` at its end, in place (`mremap`): its address never changes.
+/// `shm` is the object it maps, which must already hold the new range (else
+/// `INTERPROC_SIZE_ERROR`); addresses taken after the region give
+/// `INTERPROC_OUT_OF_MEMORY_ERROR`. Either way the region stays as it was.
+///
+/// # Safety
+/// `region` and `shm` must be NULL or live handles.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_region_grow_by_shm(
+    region: *mut interproc_region_t,
+    shm: *const interproc_shm_t,
+    bytes: usize,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let (r, shm) = unsafe { (handle_arg_mut(region, "region")?, handle_arg(shm, "shm")?) };
+        r.region.grow_by(&shm.object, bytes)
+    })
+}
+
+/// As `interproc_region_grow_by_shm`, for a region of a file.
+///
+/// # Safety
+/// `region` and `fm` must be NULL or live handles.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_region_grow_by_file(
+    region: *mut interproc_region_t,
+    fm: *const interproc_file_mapping_t,
+    bytes: usize,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: forwarded caller contract.
+        let (r, fm) = unsafe {
+            (
+                handle_arg_mut(region, "region")?,
+                handle_arg(fm, "file mapping")?,
+            )
+        };
+        r.region.grow_by(&fm.file, bytes)
+    })
+}
+
 /// Tells the OS how the region will be used (`INTERPROC_ADVICE_*`).
 ///
 /// # Safety

@@ -527,6 +527,50 @@ pub unsafe extern "C" fn interproc_segment_get_size(
     unsafe { query(mgr, out, |m| Ok(m.size())) }
 }
 
+/// Stores in `*out` the size the segment may grow to while mapped (its size if it was
+/// created without a maximum).
+///
+/// # Safety
+/// `mgr` must be NULL or a segment manager mapped in this process; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_segment_get_max_size(
+    mgr: *mut interproc_segment_manager_t,
+    out: *mut usize,
+) -> interproc_status_t {
+    // SAFETY: forwarded caller contract.
+    unsafe { query(mgr, out, |m| Ok(m.max_size())) }
+}
+
+/// Stores in `*out` how many times the segment has grown while mapped.
+///
+/// # Safety
+/// `mgr` must be NULL or a segment manager mapped in this process; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_segment_get_generation(
+    mgr: *mut interproc_segment_manager_t,
+    out: *mut u32,
+) -> interproc_status_t {
+    // SAFETY: forwarded caller contract.
+    unsafe { query(mgr, out, |m| Ok(m.generation())) }
+}
+
+/// Grows the segment by `extra` bytes while it is mapped, here and in other processes,
+/// which reach the new memory with no call. Only a segment created with a maximum size
+/// (`interproc_managed_shm_open_growable`) grows so, up to it: beyond,
+/// `INTERPROC_SIZE_ERROR`; a segment without one, `INTERPROC_INVALID_ARGUMENT`; a full
+/// `/dev/shm` or disk, `INTERPROC_OUT_OF_SPACE_ERROR`. On error nothing changed.
+///
+/// # Safety
+/// `mgr` must be NULL or a segment manager mapped in this process.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_segment_grow(
+    mgr: *mut interproc_segment_manager_t,
+    extra: u64,
+) -> interproc_status_t {
+    // SAFETY: forwarded caller contract.
+    boundary(|| unsafe { manager(mgr) }?.grow(extra))
+}
+
 /// Stores in `*out` whether every allocation and object has been given back.
 ///
 /// # Safety

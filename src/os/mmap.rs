@@ -119,6 +119,22 @@ pub(crate) unsafe fn unmap(addr: *mut u8, len: usize) -> OsResult<()> {
     }
 }
 
+/// Grows the mapping `[addr, addr + old_len)` to `new_len` bytes where it is (`mremap`
+/// without `MREMAP_MAYMOVE`): `ENOMEM` when the addresses after it are taken.
+///
+/// # Safety
+/// The range must be a whole mapping this process owns, `addr` page-aligned.
+pub(crate) unsafe fn grow_in_place(addr: *mut u8, old_len: usize, new_len: usize) -> OsResult<()> {
+    // SAFETY: guaranteed by the caller; without MREMAP_MAYMOVE the mapping stays where it
+    // is and only takes free addresses after its end, or fails.
+    let p = unsafe { libc::mremap(addr.cast(), old_len, new_len, 0) };
+    if p == libc::MAP_FAILED {
+        Err(Errno::last())
+    } else {
+        Ok(())
+    }
+}
+
 /// Writes modified pages of `[addr, addr + len)` back to the object; `addr` page-aligned.
 ///
 /// # Safety

@@ -8,11 +8,12 @@
 //! time.
 
 use super::manager::{
-    self, HEADER_SIZE, STATE_FRESH, STATE_INITIALIZING, STATE_READY, SegmentManager,
+    self, GrowthBacking, HEADER_SIZE, STATE_FRESH, STATE_INITIALIZING, STATE_READY, SegmentManager,
 };
 use crate::name::c_path;
 use crate::os::{self, file};
 use crate::publish::{self, StateWord, Turn};
+use crate::region::MappingSource;
 use crate::{
     Creation, Error, ErrorKind, FileMapping, Mappable, MappedRegion, Mode, Permissions, Result,
     SharedMemoryObject, XsiKey, XsiSharedMemory,
@@ -64,6 +65,8 @@ struct Mapped {
     region: MappedRegion,
     manager: SegmentManager,
     created: bool,
+    /// This process's hold on a segment that grows while mapped; `manager` points to it.
+    growth: Option<Box<GrowthBacking>>,
 }
 
 impl Drop for Mapped {
@@ -76,20 +79,73 @@ fn base_of(region: &MappedRegion) -> NonNull<u8> {
     NonNull::new(region.as_ptr()).expect("a mapped region is never at address 0")
 }
 
-/// Formats a freshly created segment mapped read-write.
-fn format_new(region: MappedRegion) -> Result<Mapped> {
+/// Formats a freshly created segment mapped read-write: all of the region, or `size`
+/// bytes of it when it grows while mapped (`growth`, whose maximum the region maps).
+fn format_new(
+    region: MappedRegion,
+    size: u64,
+    growth: Option<Box<GrowthBacking>>,
+) -> Result<Mapped> {
     let base = base_of(&region);
+    let max = if growth.is_some() {
+        region.len() as u64
+    } else {
+        0
+    };
+    let size = if growth.is_some() {
+        size
+    } else {
+        region.len() as u64
+    };
     // SAFETY: the region was just mapped read-write over an object this process created
-    // exclusively; openers only read the atomics while it is being formatted.
-    unsafe { SegmentManager::format(base, region.len() as u64)? };
-    manager::register_mapping(base.as_ptr(), region.len(), false);
-    // SAFETY: formatted just above; stays mapped as long as `region`.
-    let manager = unsafe { SegmentManager::from_base(base, region.len(), false) };
-    Ok(Mapped {
+    // exclusively, and the object holds `size` bytes of it; openers only read the
+    // atomics while it is being formatted.
+    unsafe { SegmentManager::format(base, size, max)? };
+    Ok(mapped(region, false, true, growth))
+}
+
+/// Registers a validated or formatted segment and makes its manager.
+fn mapped(
+    region: MappedRegion,
+    read_only: bool,
+    created: bool,
+    growth: Option<Box<GrowthBacking>>,
+) -> Mapped {
+    let base = base_of(&region);
+    manager::register_mapping(base.as_ptr(), region.len(), read_only, growth.as_deref());
+    let hold = growth.as_deref().map(NonNull::from);
+    // SAFETY: validated or formatted by the caller; stays mapped as long as `region`, and
+    // the hold as long as `growth`, both owned by the `Mapped` made here.
+    let manager = unsafe { SegmentManager::from_base(base, region.len(), read_only, hold) };
+    Mapped {
         region,
         manager,
-        created: true,
-    })
+        created,
+        growth,
+    }
+}
+
+/// Checks `max`, a segment's maximum size read from its header, and reserves that much
+/// address space over the object at `fd`, read-write unless `mode` says otherwise.
+fn map_maximum(fd: BorrowedFd<'_>, mode: Mode, max: u64, what: &str) -> Result<MappedRegion> {
+    let len = usize::try_from(max).map_err(|_| {
+        Error::new(
+            ErrorKind::Corrupted,
+            format!("{what} grows to {max} bytes, more than this process can map"),
+        )
+    })?;
+    MappedRegion::map_growable(fd, mode, len)
+}
+
+/// The hold on a growable segment whose object is open at `fd`: a descriptor of its own.
+fn hold(fd: BorrowedFd<'_>, max: u64, size: u64, writable: bool) -> Result<Box<GrowthBacking>> {
+    let own = fd.try_clone_to_owned().map_err(|e| {
+        Error::new(
+            ErrorKind::OutOfResource,
+            format!("duplicating a descriptor: {e}"),
+        )
+    })?;
+    Ok(GrowthBacking::new(own, max, size, writable))
 }
 
 /// The segment's state word, for the publish protocol.
@@ -126,18 +182,50 @@ fn attach<M: Mappable>(object: &M, what: &str, mode: OpenMode) -> Result<Mapped>
             format!("{what} is not a published interproc managed segment (state word {s:#x})"),
         ));
     }
+    let context = |e: Error| Error::new(e.kind(), format!("{what}: {}", e.message()));
     // SAFETY: the region is mapped and readable for its whole length.
-    unsafe { SegmentManager::validate(base, region.len() as u64) }
-        .map_err(|e| Error::new(e.kind(), format!("{what}: {}", e.message())))?;
+    unsafe { SegmentManager::validate(base, region.len() as u64) }.map_err(context)?;
     let read_only = mode == OpenMode::OpenReadOnly;
-    manager::register_mapping(base.as_ptr(), region.len(), read_only);
-    // SAFETY: validated above; stays mapped as long as `region`.
-    let manager = unsafe { SegmentManager::from_base(base, region.len(), read_only) };
-    Ok(Mapped {
-        region,
-        manager,
-        created: false,
-    })
+    // SAFETY: validated above.
+    let max = unsafe { SegmentManager::size_at(base) }.1;
+    let fd = match object.mapping_source() {
+        MappingSource::Fd { fd, .. } => Some(fd),
+        MappingSource::Xsi { .. } => None,
+    };
+    // A private copy does not follow the object's growth: it keeps what it mapped.
+    let Some(fd) = fd.filter(|_| max != 0 && mode != OpenMode::OpenCopyOnWrite) else {
+        return Ok(mapped(region, read_only, false, None));
+    };
+    if region.len() as u64 > max {
+        return Err(context(Error::new(
+            ErrorKind::Corrupted,
+            format!(
+                "the object holds {} bytes, more than the maximum {max}",
+                region.len()
+            ),
+        )));
+    }
+    drop(region);
+    let region = map_maximum(fd, mode.map_mode(), max, what)?;
+    let base = base_of(&region);
+    // Everything again over the new mapping: the header may have changed meanwhile. The
+    // size is read before the object's size, and a grower reserves before it publishes,
+    // so a size that a live grower wrote is always held.
+    // SAFETY: `max` bytes are mapped, and at least the header is held (checked above).
+    unsafe { SegmentManager::validate(base, max) }.map_err(context)?;
+    // SAFETY: as above.
+    let (size, max_now) = unsafe { SegmentManager::size_at(base) };
+    let held = file::size(fd).map_err(|e| e.into_error(format_args!("sizing {what}")))?;
+    if max_now != max || size > held {
+        return Err(context(Error::new(
+            ErrorKind::Corrupted,
+            format!(
+                "the header says {size} bytes growing to {max_now}, but the object holds {held} and {max} are mapped"
+            ),
+        )));
+    }
+    let growth = hold(fd, max, size, !read_only)?;
+    Ok(mapped(region, read_only, false, Some(growth)))
 }
 
 /// System V memory has no descriptor to hold a build lock on, so an opener of a segment
@@ -174,6 +262,34 @@ fn wait_published(xsi: &XsiSharedMemory, what: &str) -> Result<()> {
     }
 }
 
+/// Maps and formats a segment whose object `fd` was just sized to `size` bytes: all of it,
+/// or, when it grows while mapped up to `max` bytes (not 0), the maximum.
+fn build<M: Mappable>(
+    object: &M,
+    fd: BorrowedFd<'_>,
+    size: u64,
+    max: u64,
+    what: &str,
+) -> Result<Mapped> {
+    if max == 0 {
+        let region = MappedRegion::new(object, Mode::ReadWrite, 0, 0)?;
+        return format_new(region, size, None);
+    }
+    let region = map_maximum(fd, Mode::ReadWrite, max, what)?;
+    format_new(region, size, Some(hold(fd, max, size, true)?))
+}
+
+/// A maximum size must be 0 (the segment grows only offline) or at least the size.
+fn needs_max(mode: OpenMode, size: u64, max: u64) -> Result<()> {
+    if max != 0 && max < size && matches!(mode, OpenMode::CreateOnly | OpenMode::OpenOrCreate) {
+        return Err(Error::new(
+            ErrorKind::Size,
+            format!("a maximum size of {max} bytes is below the size, {size}"),
+        ));
+    }
+    Ok(())
+}
+
 fn needs_size(mode: OpenMode, size: u64) -> Result<()> {
     if matches!(mode, OpenMode::CreateOnly | OpenMode::OpenOrCreate)
         && size < manager::MIN_SEGMENT_SIZE
@@ -201,7 +317,23 @@ impl ManagedSharedMemory {
     /// Opens or creates the segment `name` as `mode` says; `size` and `perm` are used when
     /// it is created.
     pub fn new(mode: OpenMode, name: &str, size: u64, perm: Permissions) -> Result<Self> {
+        Self::with_max_size(mode, name, size, 0, perm)
+    }
+
+    /// As [`ManagedSharedMemory::new`]; a segment this creates grows while mapped, up to
+    /// `max_size` bytes (0: it grows only offline, as Boost's). Every process maps the
+    /// maximum at once, so its base never moves; an allocation that does not fit grows the
+    /// segment (doubling, at most to the maximum), and [`SegmentManager::grow`] grows it
+    /// on request. An existing segment keeps the maximum it was created with.
+    pub fn with_max_size(
+        mode: OpenMode,
+        name: &str,
+        size: u64,
+        max_size: u64,
+        perm: Permissions,
+    ) -> Result<Self> {
         needs_size(mode, size)?;
+        needs_max(mode, size, max_size)?;
         let what = format!("managed shared memory {name:?}");
         let (shm, created) = match mode {
             OpenMode::CreateOnly => (
@@ -222,8 +354,7 @@ impl ManagedSharedMemory {
                 let made = shm
                     .truncate(0)
                     .and_then(|_| shm.truncate(size))
-                    .and_then(|_| MappedRegion::new(&shm, Mode::ReadWrite, 0, 0))
-                    .and_then(format_new);
+                    .and_then(|_| build(&shm, shm.as_fd(), size, max_size, &what));
                 if made.is_err() {
                     SharedMemoryObject::remove(name);
                 }
@@ -268,13 +399,17 @@ impl ManagedSharedMemory {
     }
 
     /// Grows the segment `name` by `extra` bytes. As in Boost, this is offline: no process
-    /// may have the segment mapped while it runs.
+    /// may have the segment mapped while it runs; a segment created with a maximum size
+    /// grows online instead (see [`SegmentManager::grow`]).
     pub fn grow(name: &str, extra: u64) -> Result<()> {
         let shm = SharedMemoryObject::open(name, Mode::ReadWrite)?;
         let what = format!("managed shared memory {name:?}");
         let old = {
             let _ = turn(shm.as_fd(), false, &what)?;
             let seg = attach(&shm, &what, OpenMode::OpenOnly)?;
+            if seg.growth.is_some() {
+                return seg.manager.grow(extra);
+            }
             seg.manager.size() as u64
         };
         let new = old
@@ -315,7 +450,20 @@ impl ManagedMappedFile {
     /// Opens or creates the file `path` as `mode` says; `size` and `perm` are used when it
     /// is created.
     pub fn new(mode: OpenMode, path: &str, size: u64, perm: Permissions) -> Result<Self> {
+        Self::with_max_size(mode, path, size, 0, perm)
+    }
+
+    /// As [`ManagedMappedFile::new`]; a file this creates grows while mapped, up to
+    /// `max_size` bytes (0: only offline), as [`ManagedSharedMemory::with_max_size`].
+    pub fn with_max_size(
+        mode: OpenMode,
+        path: &str,
+        size: u64,
+        max_size: u64,
+        perm: Permissions,
+    ) -> Result<Self> {
         needs_size(mode, size)?;
+        needs_max(mode, size, max_size)?;
         let what = format!("managed mapped file {path:?}");
         let c = c_path(path)?;
         let created = match mode {
@@ -347,8 +495,7 @@ impl ManagedMappedFile {
             Turn::Build(_building) => {
                 let made = build_file(fm.as_fd(), size)
                     .map_err(|e| e.into_error(format_args!("creating {what} of {size} bytes")))
-                    .and_then(|_| MappedRegion::new(&fm, Mode::ReadWrite, 0, 0))
-                    .and_then(format_new);
+                    .and_then(|_| build(&fm, fm.as_fd(), size, max_size, &what));
                 if made.is_err() {
                     FileMapping::remove(path);
                 }
@@ -382,13 +529,18 @@ impl ManagedMappedFile {
         self.seg.region.flush(0, 0, false)
     }
 
-    /// Grows the file `path` by `extra` bytes (offline: nobody may have it mapped).
+    /// Grows the file `path` by `extra` bytes (offline: nobody may have it mapped; a file
+    /// created with a maximum size grows online instead).
     pub fn grow(path: &str, extra: u64) -> Result<()> {
         let what = format!("managed mapped file {path:?}");
         let old = {
             let fm = FileMapping::new(path, Mode::ReadWrite)?;
             let _ = turn(fm.as_fd(), false, &what)?;
-            attach(&fm, &what, OpenMode::OpenOnly)?.manager.size() as u64
+            let seg = attach(&fm, &what, OpenMode::OpenOnly)?;
+            if seg.growth.is_some() {
+                return seg.manager.grow(extra);
+            }
+            seg.manager.size() as u64
         };
         let new = old
             .checked_add(extra)
@@ -505,10 +657,10 @@ impl ManagedHeapMemory {
         needs_size(OpenMode::CreateOnly, size)?;
         let block = HeapBlock::new(size)?;
         // SAFETY: fresh, zeroed, exclusively owned memory of `size` bytes.
-        unsafe { SegmentManager::format(block.ptr, size)? };
-        manager::register_mapping(block.ptr.as_ptr(), size as usize, false);
+        unsafe { SegmentManager::format(block.ptr, size, 0)? };
+        manager::register_mapping(block.ptr.as_ptr(), size as usize, false, None);
         // SAFETY: formatted above; lives as long as `block`.
-        let manager = unsafe { SegmentManager::from_base(block.ptr, size as usize, false) };
+        let manager = unsafe { SegmentManager::from_base(block.ptr, size as usize, false, None) };
         Ok(ManagedHeapMemory { block, manager })
     }
 
@@ -524,9 +676,9 @@ impl ManagedHeapMemory {
         unsafe {
             std::ptr::copy_nonoverlapping(self.block.ptr.as_ptr(), block.ptr.as_ptr(), old as usize)
         };
-        manager::register_mapping(block.ptr.as_ptr(), new as usize, false);
+        manager::register_mapping(block.ptr.as_ptr(), new as usize, false, None);
         // SAFETY: a byte copy of a valid segment, owned by `block`.
-        let manager = unsafe { SegmentManager::from_base(block.ptr, new as usize, false) };
+        let manager = unsafe { SegmentManager::from_base(block.ptr, new as usize, false, None) };
         if let Err(e) = manager.extend(new) {
             manager::unregister_mapping(block.ptr.as_ptr());
             return Err(e);
@@ -594,7 +746,7 @@ impl<'a> ManagedExternalBuffer<'a> {
         if create {
             needs_size(OpenMode::CreateOnly, len as u64)?;
             // SAFETY: exclusive writable memory per the contract.
-            unsafe { SegmentManager::format(base, len as u64)? };
+            unsafe { SegmentManager::format(base, len as u64, 0)? };
         } else {
             if (len as u64) < HEADER_SIZE {
                 return Err(Error::new(
@@ -615,10 +767,10 @@ impl<'a> ManagedExternalBuffer<'a> {
             // ready segment header, checked just above.
             unsafe { SegmentManager::validate(base, len as u64)? };
         }
-        manager::register_mapping(ptr, len, false);
+        manager::register_mapping(ptr, len, false, None);
         Ok(ManagedExternalBuffer {
             // SAFETY: formatted or validated above; the memory outlives 'a.
-            manager: unsafe { SegmentManager::from_base(base, len, false) },
+            manager: unsafe { SegmentManager::from_base(base, len, false, None) },
             created: create,
             _buf: std::marker::PhantomData,
         })
@@ -641,9 +793,10 @@ impl<'a> ManagedExternalBuffer<'a> {
         let len =
             usize::try_from(new).map_err(|_| Error::new(ErrorKind::Size, "size too large"))?;
         // SAFETY: the caller promises the buffer now holds `new` bytes.
-        let grown = unsafe { SegmentManager::from_base(NonNull::new_unchecked(base), len, false) };
+        let grown =
+            unsafe { SegmentManager::from_base(NonNull::new_unchecked(base), len, false, None) };
         grown.extend(new)?;
-        manager::register_mapping(base, len, false);
+        manager::register_mapping(base, len, false, None);
         self.manager = grown;
         Ok(())
     }
@@ -690,7 +843,8 @@ impl ManagedXsiSharedMemory {
         let xsi = XsiSharedMemory::new(creation, key, usize_size, perm)?;
         let what = format!("managed System V segment {}", xsi.shmid());
         let seg = if xsi.created() {
-            let made = MappedRegion::new(&xsi, Mode::ReadWrite, 0, 0).and_then(format_new);
+            let made = MappedRegion::new(&xsi, Mode::ReadWrite, 0, 0)
+                .and_then(|region| format_new(region, size, None));
             if made.is_err() {
                 XsiSharedMemory::remove(xsi.shmid());
             }

@@ -47,6 +47,10 @@ public:
    void *get_address() const noexcept { return ::interproc_managed_address(m_handle); }
    /// The segment size in bytes.
    size_type get_size() const { return mgr()->get_size(); }
+   /// The size the segment may grow to while mapped (its size if it has no maximum).
+   size_type get_max_size() const { return mgr()->get_max_size(); }
+   /// How many times the segment has grown while mapped.
+   std::uint32_t get_generation() const { return mgr()->get_generation(); }
    /// Bytes available for allocation.
    size_type get_free_memory() const { return mgr()->get_free_memory(); }
    /// Whether every allocation and object has been given back.

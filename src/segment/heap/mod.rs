@@ -276,6 +276,37 @@ impl Heap {
         self.insert_free(block)
     }
 
+    /// Offset one past the sentinel: where the heap ends.
+    pub(crate) fn end(&self) -> u64 {
+        self.heap_state().end
+    }
+
+    /// Puts the end back at `old_end` after an [`Heap::extend`] from there was cut short
+    /// (its process died): the block that ended at the old sentinel gets back its size,
+    /// the old sentinel is restored, and the lists and counts are rebuilt from the chain.
+    /// `extend` never writes the old sentinel's back link, so it still names that block.
+    pub(crate) fn undo_extend(&self, old_end: u64) -> Result<()> {
+        let (start, end) = (self.heap_state().start, self.heap_state().end);
+        if old_end % ALIGN != 0 || old_end < start + HEADER || old_end > end {
+            return Err(corrupt(format_args!(
+                "cannot put the end back at {old_end}: the heap is [{start}, {end})"
+            )));
+        }
+        let old_sentinel = old_end - HEADER;
+        let last = self.prev_phys(old_sentinel);
+        if last != 0 {
+            if last < start || last % ALIGN != 0 || last + MIN_BLOCK > old_sentinel {
+                return Err(corrupt(format_args!(
+                    "the old sentinel at {old_sentinel} points back to {last}"
+                )));
+            }
+            self.set(last, old_sentinel - last, self.is_free(last));
+        }
+        self.set(old_sentinel, 0, false);
+        self.heap_state().end = old_end;
+        self.repair()
+    }
+
     /// Checks that a free-list link points where a block's links can be: links are only
     /// written through, so a full block check would read memory for nothing.
     fn check_link(&self, n: u64, from: u64) -> Result<()> {

@@ -211,6 +211,50 @@ fn extend_and_truncate_tail() {
 }
 
 #[test]
+fn an_extend_cut_short_at_any_store_is_undone() {
+    // A heap of 32 KiB inside a 64 KiB buffer, with a free or a used last block.
+    for last_free in [true, false] {
+        // Each partial state `extend` can leave, as its stores land one by one.
+        for cut in 0..4 {
+            let t = heap(1 << 16);
+            let h = &t.heap;
+            let a = h.allocate(100, 16).unwrap().unwrap();
+            let _ = h.truncate_tail(0).unwrap();
+            h.extend(1 << 15).unwrap();
+            if !last_free {
+                for n in [64, 16] {
+                    while h.allocate(n, 16).unwrap().is_some() {}
+                }
+                assert_eq!(h.free_tail(), None);
+            }
+            h.check().unwrap();
+            let (old_end, free) = (h.end(), h.free_bytes());
+            let old_sentinel = old_end - HEADER;
+            let last = h.prev_phys(old_sentinel);
+            let new_end = 1u64 << 16;
+            h.heap_state().end = new_end;
+            if cut >= 1 {
+                h.set(old_sentinel, new_end - HEADER - old_sentinel, false);
+            }
+            if cut >= 2 {
+                h.set_prev_phys(new_end - HEADER, old_sentinel);
+                h.set(new_end - HEADER, 0, false);
+            }
+            if cut >= 3 && last_free {
+                h.set(last, new_end - HEADER - last, true);
+            }
+            h.undo_extend(old_end).unwrap();
+            h.check().unwrap();
+            assert_eq!((h.end(), h.free_bytes()), (old_end, free), "cut {cut}");
+            h.extend(new_end).unwrap();
+            h.check().unwrap();
+            h.deallocate(a).unwrap();
+            h.check().unwrap();
+        }
+    }
+}
+
+#[test]
 fn repair_rebuilds_lists_counts_and_links() {
     let t = heap(1 << 16);
     let h = &t.heap;

@@ -14,7 +14,9 @@ pub(crate) fn is_segment_header(head: &[u8]) -> bool {
 /// for well under a microsecond.
 pub(super) const LOCK_SPIN: std::time::Duration = std::time::Duration::from_micros(10);
 /// Bumped on any change to a shared structure (header, heap, index, object header).
-/// 3: the size-class lists after the heap state, and the `PARKED` block flag.
+/// 3: the size-class lists and the `PARKED` block flag; the index sequence word (in the
+/// former padding); the maximum size, the growth generation and the growth journal
+/// (online growth).
 pub(crate) const LAYOUT_VERSION: u32 = 3;
 /// `init_state` values.
 pub(crate) const STATE_FRESH: u32 = 0;
@@ -52,6 +54,15 @@ pub(crate) struct SegmentHeader {
     pub lock: robust::RobustLock,
     pub index: IndexState,
     pub heap: HeapState,
+    /// The size up to which the segment grows while mapped; 0 for a segment that grows
+    /// only offline. Every process maps this many bytes from the start (see growth.rs).
+    pub max_size: AtomicU64,
+    /// The heap's end before a growth that is under way (0: none): a process that dies
+    /// while growing leaves it, and the next locker finishes the growth from it.
+    pub growing_from: AtomicU64,
+    /// How many times the segment grew while mapped (changed under the lock).
+    pub generation: AtomicU32,
+    _pad: u32,
     /// The lock-free lists of small blocks given back (see `segment::classes`).
     pub classes: ClassLists,
 }
@@ -64,12 +75,13 @@ pub(crate) const HEAP_START: u64 = HEADER_SIZE.next_multiple_of(heap::ALIGN);
 pub const MIN_SEGMENT_SIZE: u64 = HEAP_START + 1024;
 
 impl SegmentManager {
-    /// Lays out a fresh segment of `size` bytes at `base` and marks it ready.
+    /// Lays out a fresh segment of `size` bytes at `base` and marks it ready. `max_size` is
+    /// the size it may grow to while mapped (0: it grows only offline).
     ///
     /// # Safety
     /// `[base, base + size)` must be mapped, writable, 16-aligned and used by nobody else
     /// until this returns except openers waiting for the ready state.
-    pub(crate) unsafe fn format(base: NonNull<u8>, size: u64) -> Result<()> {
+    pub(crate) unsafe fn format(base: NonNull<u8>, size: u64, max_size: u64) -> Result<()> {
         if size < MIN_SEGMENT_SIZE {
             return Err(Error::new(
                 ErrorKind::Size,
@@ -80,6 +92,15 @@ impl SegmentManager {
             return Err(Error::new(
                 ErrorKind::Size,
                 format!("a managed segment is at most {} bytes", heap::MAX_HEAP),
+            ));
+        }
+        if max_size != 0 && (max_size < size || max_size > heap::MAX_HEAP) {
+            return Err(Error::new(
+                ErrorKind::Size,
+                format!(
+                    "a maximum size of {max_size} bytes is not between the size ({size}) and {}",
+                    heap::MAX_HEAP
+                ),
             ));
         }
         let h = base.as_ptr().cast::<SegmentHeader>();
@@ -100,6 +121,9 @@ impl SegmentManager {
             (*h).size.store(size, Ordering::Relaxed);
             (*h).corrupted.store(0, Ordering::Relaxed);
             (*h).index_seq.store(0, Ordering::Relaxed);
+            (*h).generation.store(0, Ordering::Relaxed);
+            (*h).max_size.store(max_size, Ordering::Relaxed);
+            (*h).growing_from.store(0, Ordering::Relaxed);
             (*h).lock.init(true);
             std::ptr::addr_of_mut!((*h).index).write_bytes(0, 1);
             std::ptr::addr_of_mut!((*h).classes).write_bytes(0, 1);
@@ -170,19 +194,45 @@ impl SegmentManager {
                 "the segment is marked corrupted (a process died while changing it)",
             ));
         }
+        let max = h.max_size.load(Ordering::Acquire);
+        if max != 0 && (max < size || max > heap::MAX_HEAP) {
+            return Err(corrupted(format!(
+                "the header says the segment grows to {max} bytes, less than its size {size} or more than {}",
+                heap::MAX_HEAP
+            )));
+        }
         Ok(())
     }
 
-    /// Grows the segment's heap to `new_size` bytes (the memory must already be mapped).
+    /// The size and then the maximum size in the header of the segment at `base`, read in
+    /// that order.
+    ///
+    /// # Safety
+    /// At least the header must be mapped at `base`.
+    pub(crate) unsafe fn size_at(base: NonNull<u8>) -> (u64, u64) {
+        // SAFETY: the header is mapped (the caller's promise).
+        let h = unsafe { &*base.as_ptr().cast::<SegmentHeader>() };
+        // Acquire: pairs with a grower's Release store, made after it reserved the memory.
+        let size = h.size.load(Ordering::Acquire);
+        (size, h.max_size.load(Ordering::Acquire))
+    }
+
+    /// Grows the segment's heap to `new_size` bytes, offline (the memory must already be
+    /// mapped, by this process alone).
     pub(crate) fn extend(&self, new_size: u64) -> Result<()> {
         self.check_writable()?;
         let _g = self.lock()?;
         self.heap().extend(new_size & !(heap::ALIGN - 1))?;
+        let h = self.segment_header();
+        // Offline, nobody else maps the segment: a growable one may grow past its maximum
+        // here, which then moves with it.
+        let max = h.max_size.load(Ordering::Relaxed);
+        if max != 0 && new_size > max {
+            h.max_size.store(new_size, Ordering::Relaxed);
+        }
         // Release: the grown heap before the size that says so; pairs with the Acquire
         // loads of `size` made without the lock (`size()`, `check_bounds`).
-        self.segment_header()
-            .size
-            .store(new_size, Ordering::Release);
+        h.size.store(new_size, Ordering::Release);
         Ok(())
     }
 

@@ -32,7 +32,7 @@ impl SegmentManager {
     /// header overwritten with garbage is refused before any offset in it is followed.
     pub(super) fn check_bounds(&self) -> Result<()> {
         let h = self.segment_header();
-        let len = self.len as u64;
+        let len = self.bound();
         let (start, end) = (h.heap.start, h.heap.end);
         let table_end = h
             .index
@@ -48,6 +48,14 @@ impl SegmentManager {
             return Err(corrupted(format!(
                 "the segment header's heap [{start}, {end}) or name table does not fit the {len} mapped bytes"
             )));
+        }
+        if self.growth.is_some() {
+            let size = h.size.load(Ordering::Relaxed);
+            if size > len {
+                return Err(corrupted(format!(
+                    "the segment header says {size} bytes, but the object holds {len} (or this process maps no more)"
+                )));
+            }
         }
         Ok(())
     }
@@ -89,9 +97,13 @@ impl SegmentManager {
             // Operations keep the chain of block sizes walkable at every step, so what a
             // killed process leaves half done is rebuilt from it: back links, free lists,
             // counts; then the name index from the object headers.
-            let result = heap
-                .check()
-                .or_else(|_| heap.repair().and_then(|_| heap.check()))
+            // A growth cut short is finished first, from its journal.
+            let result = self
+                .finish_growth(&heap)
+                .and_then(|_| {
+                    heap.check()
+                        .or_else(|_| heap.repair().and_then(|_| heap.check()))
+                })
                 .and_then(|_| {
                     let index = self.index(&heap);
                     index.check().or_else(|_| {

@@ -5,6 +5,7 @@
 //! (holding the manager's offset) works from every process that maps the segment,
 //! wherever it maps it, which is how Boost's `allocator<T, segment_manager>` works.
 
+mod growth;
 mod header;
 mod locking;
 mod objects;
@@ -22,6 +23,7 @@ use std::ptr::NonNull;
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
+pub(crate) use growth::GrowthBacking;
 pub use header::MIN_SEGMENT_SIZE;
 use header::*;
 pub(crate) use header::{
@@ -56,9 +58,12 @@ pub struct ObjectInfo {
 #[derive(Debug)]
 pub struct SegmentManager {
     base: NonNull<u8>,
-    /// Bytes mapped at `base` in this process: the bound every offset is checked against.
+    /// Bytes mapped at `base` in this process: the bound every offset is checked against,
+    /// unless the segment grows while mapped (then `growth` gives the bound).
     len: usize,
     read_only: bool,
+    /// This process's hold on a segment that grows while mapped.
+    growth: Option<NonNull<GrowthBacking>>,
 }
 
 // SAFETY: every operation synchronises through the segment's process-shared lock (or
@@ -75,16 +80,19 @@ impl SegmentManager {
     /// # Safety
     /// `base` must be the start of a mapped segment that was validated by
     /// [`SegmentManager::attach`] or formatted by [`SegmentManager::format`] in this
-    /// process, and must stay mapped while the view is used.
+    /// process, and must stay mapped while the view is used; so must `growth`, this
+    /// process's hold on it if it grows while mapped.
     pub(crate) unsafe fn from_base(
         base: NonNull<u8>,
         len: usize,
         read_only: bool,
+        growth: Option<NonNull<GrowthBacking>>,
     ) -> SegmentManager {
         SegmentManager {
             base,
             len,
             read_only,
+            growth,
         }
     }
 
@@ -96,14 +104,14 @@ impl SegmentManager {
     pub unsafe fn from_raw(ptr: *mut u8) -> Result<SegmentManager> {
         let base = NonNull::new(ptr)
             .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "segment manager is NULL"))?;
-        let (len, read_only) = lookup_mapping(ptr).ok_or_else(|| {
+        let (len, read_only, growth) = lookup_mapping(ptr).ok_or_else(|| {
             Error::new(
                 ErrorKind::InvalidArgument,
                 format!("{ptr:p} is not the segment manager of a segment mapped in this process"),
             )
         })?;
-        // SAFETY: a segment this process mapped at `base` with `len` bytes.
-        let m = unsafe { SegmentManager::from_base(base, len, read_only) };
+        // SAFETY: a segment this process mapped at `base` with `len` bytes, and its hold.
+        let m = unsafe { SegmentManager::from_base(base, len, read_only, growth) };
         m.check_live()?;
         Ok(m)
     }
@@ -130,8 +138,22 @@ impl SegmentManager {
         }
         // Everything read below must lie inside the segment that holds the object: a stale
         // pointer, or a segment overwritten with garbage, gives distances that lead anywhere.
-        let (seg, len) = mapping_containing(object).ok_or_else(bad)?;
+        let (seg, len, read_only, growth) = mapping_containing(object).ok_or_else(bad)?;
+        // SAFETY: a segment this process mapped at `seg` with `len` bytes, and its hold.
+        let view = unsafe {
+            SegmentManager::from_base(
+                NonNull::new(seg as *mut u8).ok_or_else(bad)?,
+                len,
+                read_only,
+                growth,
+            )
+        };
+        // Only the bytes the object holds may be read: past them the mapping faults.
+        let len = view.bound() as usize;
         let o = object as usize;
+        if o - seg >= len {
+            return Err(bad());
+        }
         if o - seg < 8 {
             return Err(bad());
         }
@@ -207,8 +229,12 @@ impl SegmentManager {
 
     /// The segment size in bytes (never more than this process has mapped).
     pub fn size(&self) -> usize {
-        // Acquire: pairs with the Release stores of `size` (`extend`, `shrink_tail`).
-        (self.segment_header().size.load(Ordering::Acquire) as usize).min(self.len)
+        let bound = self.bound();
+        // Acquire: pairs with the Release stores of `size` (`extend`, `shrink_tail`, growth).
+        self.segment_header()
+            .size
+            .load(Ordering::Acquire)
+            .min(bound) as usize
     }
 
     fn heap(&self) -> Heap {
@@ -231,7 +257,7 @@ impl SegmentManager {
                 base,
                 std::ptr::addr_of_mut!((*base.cast::<SegmentHeader>()).index),
                 heap,
-                self.len as u64,
+                self.bound(),
             )
         }
     }
@@ -270,11 +296,14 @@ impl SegmentManager {
         }
         let _g = self.lock()?;
         let heap = self.heap();
-        let mut got = heap.allocate(n, align as u64)?;
-        if got.is_none() && self.drain_classes()? {
-            got = heap.allocate(n, align as u64)?;
+        let align = align as u64;
+        if let Some(off) = heap.allocate(n, align)? {
+            return Ok(Some(self.at(off)));
         }
-        Ok(got.map(|off| self.at(off)))
+        let need = n.saturating_add(align);
+        Ok(self
+            .growing(&heap, need, || heap.allocate(n, align))?
+            .map(|off| self.at(off)))
     }
 
     /// Runs `f` on the size-class lists, if the segment may be used without the lock:
@@ -291,7 +320,7 @@ impl SegmentManager {
         // The heap's bounds change only under the lock (grow, shrink); a stale pair is
         // still a range of blocks of this mapping, checked here before use.
         let (start, end) = (h.heap.start, h.heap.end);
-        if start != HEAP_START || end > self.len as u64 || end < start + heap::HEADER {
+        if start != HEAP_START || end > self.bound() || end < start + heap::HEADER {
             return Ok(None);
         }
         let classes = Classes::new(&h.classes, &heap, start, end - heap::HEADER);
@@ -441,9 +470,12 @@ mod tests {
         assert_eq!(size_of::<IndexState>(), 48);
         assert_eq!(offset_of!(SegmentHeader, heap), 128);
         assert_eq!(size_of::<HeapState>(), 2512);
-        assert_eq!(offset_of!(SegmentHeader, classes), 128 + 2512);
+        assert_eq!(offset_of!(SegmentHeader, max_size), 2640);
+        assert_eq!(offset_of!(SegmentHeader, growing_from), 2648);
+        assert_eq!(offset_of!(SegmentHeader, generation), 2656);
+        assert_eq!(offset_of!(SegmentHeader, classes), 2664);
         assert_eq!(size_of::<ClassLists>(), 8 * (classes::CLASSES + 1));
-        assert_eq!(size_of::<SegmentHeader>(), 128 + 2512 + 352);
+        assert_eq!(size_of::<SegmentHeader>(), 2664 + 352);
         assert_eq!(align_of::<SegmentHeader>(), 8);
         assert_eq!(size_of::<ObjectHeader>(), 48);
         assert_eq!(HEAP_START % 16, 0);

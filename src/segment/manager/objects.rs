@@ -71,12 +71,17 @@ impl SegmentManager {
                 return Ok((info, false));
             }
             // Make room in the index first, so registering after construction cannot fail.
-            if let Err(e) = index.reserve(1) {
-                // Parked small blocks may be what the table needs.
-                if e.kind() != ErrorKind::OutOfMemory || !self.drain_classes()? {
-                    return Err(e);
+            let mut full = None;
+            let reserved = self.growing(&heap, 0, || match self.index(&heap).reserve(1) {
+                Ok(()) => Ok(Some(())),
+                Err(e) if e.kind() == ErrorKind::OutOfMemory => {
+                    full = Some(e);
+                    Ok(None)
                 }
-                index.reserve(1)?;
+                Err(e) => Err(e),
+            })?;
+            if let (None, Some(e)) = (reserved, full) {
+                return Err(e);
             }
         }
         let made = self.place(&heap, kind, name, elem_size, align, count, bytes, init);
@@ -107,11 +112,7 @@ impl SegmentManager {
             .checked_add(extra)
             .and_then(|x| x.checked_add(bytes as u64))
             .ok_or_else(|| Error::new(ErrorKind::OutOfMemory, "object too large"))?;
-        let mut got = heap.allocate(total, heap::ALIGN)?;
-        if got.is_none() && self.drain_classes()? {
-            got = heap.allocate(total, heap::ALIGN)?;
-        }
-        let Some(h) = got else {
+        let Some(h) = self.growing(&heap, total, || heap.allocate(total, heap::ALIGN))? else {
             return Err(Error::new(
                 ErrorKind::OutOfMemory,
                 format!(
@@ -387,12 +388,13 @@ impl SegmentManager {
         if kind == InstanceKind::Anonymous || h.corrupted.load(Ordering::Acquire) != 0 {
             return Ok(None);
         }
-        // SAFETY: the segment is mapped for `len` bytes while `self` lives, and the two
-        // fields are the index state's, in its header.
+        // SAFETY: the segment is mapped, and its object holds `bound()` bytes (so no read
+        // below it faults), while `self` lives; the two fields are the index state's, in
+        // its header.
         let lookup = unsafe {
             Lookup::new(
                 self.base.as_ptr(),
-                self.len as u64,
+                self.bound(),
                 std::ptr::addr_of!(h.index.table),
                 std::ptr::addr_of!(h.index.capacity),
             )

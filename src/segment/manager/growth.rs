@@ -1,0 +1,270 @@
+//! Online growth: a segment created with a maximum size grows while processes have it
+//! mapped, and none of them has to call the library to reach the new memory.
+//!
+//! Every process maps the whole maximum from the start (`MAP_SHARED` over the object), so
+//! the base never moves and the tail becomes reachable the moment the object holds it.
+//! Pages past the object's end would fault, so nothing may point there: every offset the
+//! library follows is checked against what this process has seen the object hold
+//! ([`GrowthBacking::backed`]), never against the mapping alone. Growing, under the segment
+//! lock, is: reserve the memory (`posix_fallocate`: a full `/dev/shm` fails here, never as a
+//! `SIGBUS` later), write the growth journal, publish the new size, extend the heap, clear
+//! the journal. `docs/growth.md` argues the design and its crash cases.
+
+use super::*;
+use crate::os::{Errno, file};
+use std::os::fd::{AsFd, OwnedFd};
+
+/// This process's hold on a segment that grows while mapped: the object, to reserve memory
+/// in it and to check its size, and how much of the mapping is known to be backed.
+#[derive(Debug)]
+pub(crate) struct GrowthBacking {
+    fd: OwnedFd,
+    /// Bytes mapped at the segment's base: the segment's maximum size.
+    mapped: u64,
+    /// Bytes of the object this process has seen exist (by `fstat`, or because it reserved
+    /// them itself): the bound for every offset. It only rises. Relaxed suffices wherever
+    /// it is read or written: it stands for a fact about the kernel's object, settled
+    /// before it is stored, and publishes no memory contents (those come through the
+    /// segment lock or the user's own synchronisation).
+    backed: AtomicU64,
+    /// The object was opened read-write: this process may grow it.
+    writable: bool,
+}
+
+impl GrowthBacking {
+    /// A hold on the object open at `fd`, mapped `mapped` bytes long, of which `backed`
+    /// bytes were checked to exist.
+    pub(crate) fn new(fd: OwnedFd, mapped: u64, backed: u64, writable: bool) -> Box<Self> {
+        Box::new(GrowthBacking {
+            fd,
+            mapped,
+            backed: AtomicU64::new(backed),
+            writable,
+        })
+    }
+
+    /// Raises the bound to `size`, the header's word, if the object really holds that
+    /// many bytes and they are mapped; returns the bound. A header that claims more than
+    /// the object holds leaves it where it was (the caller reports the lie).
+    #[cold]
+    fn refresh(&self, size: u64) -> u64 {
+        let held = file::size(self.fd.as_fd()).unwrap_or(0);
+        if size <= held && size <= self.mapped {
+            self.backed.fetch_max(size, Ordering::Relaxed);
+        }
+        self.backed.load(Ordering::Relaxed)
+    }
+
+    /// Makes the object hold `[from, to)` for real. On failure the object keeps the size
+    /// it had.
+    fn reserve(&self, from: u64, to: u64) -> Result<()> {
+        let fd = self.fd.as_fd();
+        let what = || format!("growing the segment from {from} to {to} bytes");
+        let before = file::size(fd).map_err(|e| e.into_error(what()))?;
+        match file::reserve(fd, from, to - from) {
+            Ok(()) => Ok(()),
+            // The file system cannot reserve: size it, as `truncate` does there.
+            Err(Errno(libc::EOPNOTSUPP)) if before < to => {
+                file::set_len(fd, to).map_err(|e| e.into_error(what()))
+            }
+            Err(Errno(libc::EOPNOTSUPP)) => Ok(()),
+            Err(e) => {
+                // A partial reservation may have moved the size: put it back.
+                if file::size(fd).is_ok_and(|now| now != before) {
+                    let _ = file::set_len(fd, before);
+                }
+                Err(e.into_error(what()))
+            }
+        }
+    }
+}
+
+/// How far a growth on demand goes: at least double, and at least what is needed plus the
+/// allocator's rounding, in whole pages, at most the maximum.
+fn next_size(size: u64, need: u64, max: u64) -> u64 {
+    let page = crate::os::mmap::page_size() as u64;
+    let wanted = need
+        .saturating_add(need / 8)
+        .saturating_add(page)
+        .saturating_add(size);
+    size.saturating_mul(2)
+        .max(wanted)
+        .checked_next_multiple_of(page)
+        .unwrap_or(max)
+        .min(max)
+}
+
+impl SegmentManager {
+    pub(super) fn backing(&self) -> Option<&GrowthBacking> {
+        // SAFETY: the backing is owned by the segment's mapping, which outlives every view
+        // of it (see `from_base`).
+        self.growth.map(|g| unsafe { g.as_ref() })
+    }
+
+    /// The bound for every offset in this process: the bytes the object is known to hold.
+    #[inline]
+    pub(super) fn bound(&self) -> u64 {
+        let Some(g) = self.backing() else {
+            return self.len as u64;
+        };
+        let backed = g.backed.load(Ordering::Relaxed);
+        // Acquire: pairs with the grower's Release store of the new size, after which it
+        // extended the heap; a reader that then takes the lock sees both anyway.
+        let size = self.segment_header().size.load(Ordering::Acquire);
+        if size <= backed {
+            backed
+        } else {
+            g.refresh(size)
+        }
+    }
+
+    /// The size the segment may grow to while mapped; its size when it grows only offline.
+    pub fn max_size(&self) -> usize {
+        match self.backing() {
+            Some(g) => g.mapped as usize,
+            None => self.size(),
+        }
+    }
+
+    /// How many times the segment has grown while mapped.
+    pub fn generation(&self) -> u32 {
+        self.segment_header().generation.load(Ordering::Acquire)
+    }
+
+    /// Grows the segment by `extra` bytes while it is mapped here and elsewhere. Only a
+    /// segment created with a maximum size grows so, up to that maximum (`Size` error
+    /// beyond it). The memory is reserved first: a full `/dev/shm` or disk is an
+    /// `OutOfSpace` error and the segment stays as it was.
+    pub fn grow(&self, extra: u64) -> Result<()> {
+        self.check_writable()?;
+        let _g = self.lock()?;
+        let size = self.segment_header().size.load(Ordering::Relaxed);
+        let target = size
+            .checked_add(extra)
+            .ok_or_else(|| Error::new(ErrorKind::Size, "the size overflows"))?;
+        if target == size {
+            return Ok(());
+        }
+        let max = self.growable()?;
+        if target > max {
+            return Err(Error::new(
+                ErrorKind::Size,
+                format!(
+                    "cannot grow the segment from {size} to {target} bytes: its maximum is {max}"
+                ),
+            ));
+        }
+        self.grow_to(&self.heap(), target)
+    }
+
+    /// The maximum size, or an error saying the segment does not grow while mapped.
+    fn growable(&self) -> Result<u64> {
+        match self.backing() {
+            Some(g) if g.writable => Ok(g.mapped),
+            _ => Err(Error::new(
+                ErrorKind::InvalidArgument,
+                "the segment was not created with a maximum size (or is not mapped read-write \
+                 and shared here): it grows only offline",
+            )),
+        }
+    }
+
+    /// Runs `op` and, while it finds no room, makes room and runs it again: first by giving
+    /// the parked small blocks back to the heap (once), then, while the segment can grow,
+    /// by growing it a step. `need` is what `op` asks of the heap, if known. The lock is
+    /// held.
+    pub(super) fn growing<T>(
+        &self,
+        heap: &Heap,
+        need: u64,
+        mut op: impl FnMut() -> Result<Option<T>>,
+    ) -> Result<Option<T>> {
+        let mut drained = false;
+        loop {
+            if let Some(v) = op()? {
+                return Ok(Some(v));
+            }
+            if !drained {
+                drained = true;
+                if self.drain_classes()? {
+                    continue;
+                }
+            }
+            let Some(g) = self.backing().filter(|g| g.writable) else {
+                return Ok(None);
+            };
+            let size = self.segment_header().size.load(Ordering::Relaxed);
+            if size >= g.mapped {
+                return Ok(None);
+            }
+            self.grow_to(heap, next_size(size, need, g.mapped))?;
+        }
+    }
+
+    /// Grows the segment to `target` bytes (at most the maximum). The lock is held.
+    #[cold]
+    fn grow_to(&self, heap: &Heap, target: u64) -> Result<()> {
+        let g = self.backing().expect("only growable segments grow");
+        let h = self.segment_header();
+        let size = h.size.load(Ordering::Relaxed);
+        // 1. Reserve. A failure here changes nothing in the segment.
+        g.reserve(size, target)?;
+        g.backed.fetch_max(target, Ordering::Relaxed);
+        // 2. The journal, before anything it describes. The fence keeps the compiler from
+        // moving the heap's plain stores above it: a process killed at any instruction
+        // after it leaves the journal set.
+        h.growing_from.store(heap.end(), Ordering::Relaxed);
+        std::sync::atomic::compiler_fence(Ordering::Release);
+        // 3. Publish. Release: pairs with `bound`'s Acquire load.
+        h.size.store(target, Ordering::Release);
+        let generation = h.generation.load(Ordering::Relaxed).wrapping_add(1);
+        h.generation.store(generation, Ordering::Release);
+        // 4. Extend the heap, then clear the journal (Release: after every heap store).
+        match heap.extend(target & !(heap::ALIGN - 1)) {
+            Ok(()) => {
+                h.growing_from.store(0, Ordering::Release);
+                Ok(())
+            }
+            Err(e) => self.finish_growth(heap).and(Err(e)),
+        }
+    }
+
+    /// Finishes a growth whose process died (or failed) half-way, from the journal: puts
+    /// the heap's end back where it was, then extends it to the published size. The
+    /// lock is held. An error means the journal or the heap does not hold together.
+    pub(super) fn finish_growth(&self, heap: &Heap) -> Result<()> {
+        let h = self.segment_header();
+        let from = h.growing_from.load(Ordering::Relaxed);
+        if from == 0 {
+            return Ok(());
+        }
+        let size = h.size.load(Ordering::Relaxed);
+        if from % heap::ALIGN != 0 || from < HEAP_START + heap::HEADER || from > size {
+            return Err(corrupted(format!(
+                "the growth journal says the heap ended at {from}, outside the segment of {size} bytes"
+            )));
+        }
+        heap.undo_extend(from)?;
+        let end = size & !(heap::ALIGN - 1);
+        if end > from {
+            heap.extend(end)?;
+        }
+        h.growing_from.store(0, Ordering::Release);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_size;
+
+    #[test]
+    fn steps_double_cover_the_need_and_stop_at_the_maximum() {
+        let page = crate::os::mmap::page_size() as u64;
+        assert_eq!(next_size(1 << 16, 100, 1 << 30), 1 << 17);
+        let big = next_size(1 << 16, 1 << 20, 1 << 30);
+        assert!(big >= (1 << 16) + (1 << 20) && big % page == 0);
+        assert_eq!(next_size(1 << 16, 1 << 20, 1 << 17), 1 << 17);
+        assert_eq!(next_size(u64::MAX / 2, u64::MAX, 1 << 40), 1 << 40);
+    }
+}
