@@ -112,7 +112,7 @@ impl SegmentManager {
             .checked_add(extra)
             .and_then(|x| x.checked_add(bytes as u64))
             .ok_or_else(|| Error::new(ErrorKind::OutOfMemory, "object too large"))?;
-        let Some(h) = self.growing(&heap, total, || heap.allocate(total, heap::ALIGN))? else {
+        let Some(h) = self.growing(heap, total, || heap.allocate(total, heap::ALIGN))? else {
             return Err(Error::new(
                 ErrorKind::OutOfMemory,
                 format!(
