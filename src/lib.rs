@@ -108,6 +108,8 @@ pub use sync::{
 pub use typed::{
     LockError, LockResult, ManagedSegment, Shareable, SharedCondvar, SharedMutex, SharedMutexGuard,
 };
+#[doc(hidden)]
+pub use typed::{mix_type_tag, type_tag_of};
 pub use xsi::{XsiKey, XsiSharedMemory};
 
 /// What typed code needs in scope: `use interproc::prelude::*;` brings the typed methods of

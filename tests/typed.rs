@@ -283,3 +283,85 @@ fn typed_queues_across_processes_and_their_checks() {
     let got: Vec<(u64, u32)> = q.try_iter::<u64>().map(|r| r.unwrap()).collect();
     assert_eq!(got, vec![(1, 1), (3, 1), (0, 0), (2, 0), (4, 0)]);
 }
+
+mod tags {
+    // Two structs of one layout and one spelling apart, for the tag tests.
+    interproc::shareable! {
+        pub struct Celsius {
+            pub value: f64,
+        }
+    }
+    interproc::shareable! {
+        pub struct Fahrenheit {
+            pub value: f64,
+        }
+    }
+    pub mod spelled_out {
+        interproc::shareable! {
+            pub struct Counter {
+                pub n: std::sync::atomic::AtomicU64,
+            }
+        }
+    }
+    pub mod imported {
+        use std::sync::atomic::AtomicU64;
+        interproc::shareable! {
+            pub struct Counter {
+                pub n: AtomicU64,
+            }
+        }
+    }
+}
+
+/// Objects of one size but another type are told apart by their type tag; objects built
+/// without one (from C, C++ or the raw API) are checked by size and alignment only.
+#[test]
+fn type_tags_tell_apart_types_of_one_size() {
+    use interproc::{InstanceKind, Shareable};
+    let mut seg = ManagedHeapMemory::new(1 << 16).unwrap();
+    seg.construct("count", 7u64).unwrap();
+    for e in [
+        seg.find::<f64>("count").unwrap_err(),
+        seg.find::<i64>("count").unwrap_err(),
+        seg.find_or_construct::<f64>("count", || 1.0).unwrap_err(),
+        seg.destroy::<f64>("count").unwrap_err(),
+    ] {
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+        assert!(e.message().contains("type tag"), "{e}");
+    }
+    // Nothing changed: the object is still there, and found as what it is.
+    assert_eq!(*seg.find::<u64>("count").unwrap().unwrap(), 7);
+
+    seg.construct("temp", tags::Celsius { value: 21.5 })
+        .unwrap();
+    assert!(seg.find::<tags::Fahrenheit>("temp").is_err());
+    assert_eq!(
+        seg.find::<tags::Celsius>("temp").unwrap().unwrap().value,
+        21.5
+    );
+    // A struct's tag comes from its name, its fields' names and their types' tags, not
+    // from how the types are spelled.
+    assert_eq!(
+        tags::spelled_out::Counter::TYPE_TAG,
+        tags::imported::Counter::TYPE_TAG
+    );
+    assert_ne!(tags::Celsius::TYPE_TAG, tags::Fahrenheit::TYPE_TAG);
+    seg.construct_slice("quad", 4, |i| i as u32).unwrap();
+    assert!(seg.find_slice::<f32>("quad").is_err());
+    assert_eq!(
+        seg.find_slice::<u32>("quad").unwrap().unwrap(),
+        &[0, 1, 2, 3]
+    );
+    assert_ne!(<[u32; 4]>::TYPE_TAG, <[f32; 4]>::TYPE_TAG);
+
+    // Built without a tag (as C and C++ do): any type of its size and alignment finds it.
+    let raw: &interproc::SegmentManager = &seg;
+    raw.construct(InstanceKind::Named, b"raw", 8, 8, 1, false, &mut |_, _| {
+        Ok(())
+    })
+    .unwrap();
+    assert!(seg.find::<u64>("raw").unwrap().is_some());
+    assert!(seg.find::<f64>("raw").unwrap().is_some());
+    assert!(seg.destroy::<f64>("raw").unwrap());
+    assert!(seg.destroy::<u64>("count").unwrap());
+}

@@ -78,6 +78,9 @@ pub(crate) struct ObjectHeader {
     pub count: u64,
     /// Offset of the object's first element.
     pub object: u64,
+    /// The Rust type's tag ([`crate::Shareable::TYPE_TAG`]) if the typed API built it; 0
+    /// for objects built from C, C++ or the raw API.
+    pub type_tag: u64,
 }
 
 pub(crate) const OBJECT_HEADER: u64 = std::mem::size_of::<ObjectHeader>() as u64;

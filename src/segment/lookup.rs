@@ -79,6 +79,7 @@ pub(crate) struct Found {
     pub(crate) object: u64,
     pub(crate) elem_size: u64,
     pub(crate) count: u64,
+    pub(crate) type_tag: u64,
 }
 
 /// The outcome of one unlocked attempt.
@@ -212,6 +213,7 @@ impl Lookup {
             object: oh.object,
             elem_size: oh.elem_size,
             count: oh.count,
+            type_tag: oh.type_tag,
         }))
     }
 }

@@ -15,8 +15,8 @@ mod manager;
 mod open;
 
 pub use index::InstanceKind;
-pub(crate) use manager::is_segment_header;
 pub use manager::{MIN_SEGMENT_SIZE, ObjectInfo, SegmentManager};
+pub(crate) use manager::{is_segment_header, tags_agree};
 pub use open::{
     ManagedExternalBuffer, ManagedHeapMemory, ManagedMappedFile, ManagedSharedMemory,
     ManagedXsiSharedMemory, OpenMode,

@@ -72,7 +72,32 @@ use std::sync::atomic::{
 ///
 /// [`shareable!`](crate::shareable) declares a `#[repr(C)]` struct and implements the
 /// trait after checking at compile time that every field is `Shareable`.
-pub unsafe trait Shareable: Sync + Sized + 'static {}
+pub unsafe trait Shareable: Sync + Sized + 'static {
+    /// A tag naming the type, stored with every object the typed API constructs and checked
+    /// by every typed `find` and `destroy`, beside the size and alignment: a `u64` found
+    /// under a name built as an `f64` of the same size is an error, not a reinterpretation.
+    /// 0 (the default) means "no tag": objects built from C, C++ or the raw API carry 0,
+    /// and a 0 on either side checks size and alignment only. The primitives, atomics,
+    /// interproc's primitives, arrays and [`shareable!`](crate::shareable) structs give one.
+    const TYPE_TAG: u64 = 0;
+}
+
+/// The type tag of a type name and its size: FNV-1a over both, never 0. Used by
+/// [`shareable!`](crate::shareable) (the name of a struct and its fields).
+#[doc(hidden)]
+pub const fn type_tag_of(name: &str, size: usize) -> u64 {
+    let bytes = name.as_bytes();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < bytes.len() {
+        h ^= bytes[i] as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        i += 1;
+    }
+    h ^= size as u64;
+    h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    if h == 0 { 1 } else { h }
+}
 
 macro_rules! shareable_types {
     ($($t:ty),* $(,)?) => {
@@ -80,7 +105,9 @@ macro_rules! shareable_types {
             // SAFETY: a primitive, atomic or interproc primitive of fixed layout, valid for
             // every bit pattern (the interproc primitives check a magic tag and treat any
             // state word as a state), holding no pointer, needing no Drop, and Sync.
-            unsafe impl Shareable for $t {}
+            unsafe impl Shareable for $t {
+                const TYPE_TAG: u64 = type_tag_of(stringify!($t), std::mem::size_of::<$t>());
+            }
         )*
     };
 }
@@ -119,7 +146,22 @@ shareable_types!(
 
 // SAFETY: an array of a Shareable type has its element's properties and no padding of its
 // own.
-unsafe impl<T: Shareable, const N: usize> Shareable for [T; N] {}
+unsafe impl<T: Shareable, const N: usize> Shareable for [T; N] {
+    /// The element's tag and the length; no tag if the element has none.
+    const TYPE_TAG: u64 = if T::TYPE_TAG == 0 {
+        0
+    } else {
+        mix_type_tag(T::TYPE_TAG, N as u64)
+    };
+}
+
+/// `tag` with `more` folded in, never 0. Used by [`shareable!`](crate::shareable) for each
+/// field's tag.
+#[doc(hidden)]
+pub const fn mix_type_tag(tag: u64, more: u64) -> u64 {
+    let h = (tag ^ more).wrapping_mul(0x0000_0100_0000_01b3);
+    if h == 0 { 1 } else { h }
+}
 
 /// Declares a `#[repr(C)]` struct whose fields are all [`Shareable`], and implements
 /// [`Shareable`] for it. A field of any other type fails to compile.
@@ -164,6 +206,17 @@ macro_rules! shareable {
         // SAFETY: `#[repr(C)]`, and every field is Shareable (checked just above), so every
         // bit pattern is valid, nothing points outside, no field needs Drop, and all are
         // Sync.
-        unsafe impl $crate::Shareable for $name {}
+        unsafe impl $crate::Shareable for $name {
+            // The struct's name, its fields' names in order, and their types' tags (not
+            // their spelling: `AtomicU64` and `std::sync::atomic::AtomicU64` agree).
+            const TYPE_TAG: u64 = {
+                let h = $crate::type_tag_of(
+                    concat!(stringify!($name), "{", $(stringify!($field), ";",)* "}"),
+                    ::std::mem::size_of::<$name>(),
+                );
+                $(let h = $crate::mix_type_tag(h, <$ty as $crate::Shareable>::TYPE_TAG);)*
+                h
+            };
+        }
     };
 }

@@ -80,10 +80,11 @@ pub trait ManagedSegment: Deref<Target = SegmentManager> {
     /// it is not a `T` (or a slice of them).
     fn destroy<T: Shareable>(&mut self, name: &str) -> Result<bool> {
         let manager: &SegmentManager = self;
-        manager.destroy(
+        manager.destroy_tagged(
             InstanceKind::Named,
             name.as_bytes(),
             Some(std::mem::size_of::<T>()),
+            T::TYPE_TAG,
             &mut |_, _| {},
         )
     }
@@ -113,10 +114,11 @@ pub trait ManagedSegment: Deref<Target = SegmentManager> {
     /// Destroys the unique object of type `T`; false if there is none.
     fn destroy_unique<T: Shareable>(&mut self) -> Result<bool> {
         let manager: &SegmentManager = self;
-        manager.destroy(
+        manager.destroy_tagged(
             InstanceKind::Unique,
             unique_name::<T>().as_bytes(),
             Some(std::mem::size_of::<T>()),
+            T::TYPE_TAG,
             &mut |_, _| {},
         )
     }
@@ -159,12 +161,12 @@ fn place<T: Shareable>(
             "a Shareable type needs no Drop"
         )
     };
-    let (info, created) = manager.construct(
+    let shape = (std::mem::size_of::<T>(), std::mem::align_of::<T>(), n);
+    let (info, created) = manager.construct_tagged(
         kind,
         name.as_bytes(),
-        std::mem::size_of::<T>(),
-        std::mem::align_of::<T>(),
-        n,
+        shape,
+        T::TYPE_TAG,
         find_existing,
         &mut |at: NonNull<u8>, count: usize| {
             let at = at.cast::<T>();
@@ -192,11 +194,15 @@ fn found<T: Shareable>(
         .transpose()
 }
 
-/// `info` if its elements are `T`s by size and alignment.
+/// `info` if its elements are `T`s by size, alignment and type tag (when both sides have
+/// one).
 #[inline]
-fn checked<T>(info: ObjectInfo, name: &str) -> Result<ObjectInfo> {
+fn checked<T: Shareable>(info: ObjectInfo, name: &str) -> Result<ObjectInfo> {
     let (size, align) = (std::mem::size_of::<T>(), std::mem::align_of::<T>());
-    if info.elem_size != size || info.ptr.as_ptr() as usize % align != 0 {
+    if info.elem_size != size
+        || info.ptr.as_ptr() as usize % align != 0
+        || !crate::segment::tags_agree(info.type_tag, T::TYPE_TAG)
+    {
         return Err(not_a::<T>(&info, name));
     }
     Ok(info)
@@ -208,12 +214,18 @@ fn checked<T>(info: ObjectInfo, name: &str) -> Result<ObjectInfo> {
 #[inline(never)]
 fn not_a<T>(info: &ObjectInfo, name: &str) -> Error {
     let (size, align) = (std::mem::size_of::<T>(), std::mem::align_of::<T>());
+    let what = if info.elem_size == size && info.ptr.as_ptr() as usize % align == 0 {
+        "was constructed as another type of the same size (its type tag differs)".to_string()
+    } else {
+        format!(
+            "holds elements of {} bytes at {:p}",
+            info.elem_size, info.ptr
+        )
+    };
     Error::new(
         ErrorKind::InvalidArgument,
         format!(
-            "object {name:?} holds elements of {} bytes at {:p}, not a {} ({size} bytes, aligned to {align})",
-            info.elem_size,
-            info.ptr,
+            "object {name:?} {what}, not a {} ({size} bytes, aligned to {align})",
             std::any::type_name::<T>()
         ),
     )

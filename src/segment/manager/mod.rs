@@ -9,6 +9,7 @@ mod growth;
 mod header;
 mod locking;
 mod objects;
+pub(crate) use objects::tags_agree;
 mod registry;
 
 use super::classes;
@@ -48,6 +49,8 @@ pub struct ObjectInfo {
     pub count: usize,
     /// Named, unique or anonymous.
     pub kind: InstanceKind,
+    /// The type tag it was built with ([`crate::Shareable::TYPE_TAG`]); 0 if none.
+    pub type_tag: u64,
 }
 
 /// The segment manager of a mapped managed segment: allocation, named objects, checks.
@@ -477,7 +480,7 @@ mod tests {
         assert_eq!(size_of::<ClassLists>(), 8 * (classes::CLASSES + 1));
         assert_eq!(size_of::<SegmentHeader>(), 2664 + 352);
         assert_eq!(align_of::<SegmentHeader>(), 8);
-        assert_eq!(size_of::<ObjectHeader>(), 48);
+        assert_eq!(size_of::<ObjectHeader>(), 56);
         assert_eq!(HEAP_START % 16, 0);
     }
 }

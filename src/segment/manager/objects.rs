@@ -22,6 +22,22 @@ impl SegmentManager {
         find_existing: bool,
         init: &mut dyn FnMut(NonNull<u8>, usize) -> Result<()>,
     ) -> Result<(ObjectInfo, bool)> {
+        let shape = (elem_size, elem_align, count);
+        self.construct_tagged(kind, name, shape, 0, find_existing, init)
+    }
+
+    /// [`Self::construct`] that records `type_tag` with the object (the typed API's), and
+    /// with `find_existing` checks an existing object's tag against it ([`tags_agree`]).
+    /// `shape` is the element size, the alignment and the count.
+    pub(crate) fn construct_tagged(
+        &self,
+        kind: InstanceKind,
+        name: &[u8],
+        (elem_size, elem_align, count): (usize, usize, usize),
+        type_tag: u64,
+        find_existing: bool,
+        init: &mut dyn FnMut(NonNull<u8>, usize) -> Result<()>,
+    ) -> Result<(ObjectInfo, bool)> {
         self.check_writable()?;
         if kind != InstanceKind::Anonymous && name.is_empty() {
             return Err(Error::new(
@@ -68,6 +84,9 @@ impl SegmentManager {
                 if info.elem_size != elem_size {
                     return Err(size_mismatch(name, info.elem_size, elem_size));
                 }
+                if !tags_agree(info.type_tag, type_tag) {
+                    return Err(tag_mismatch(name));
+                }
                 return Ok((info, false));
             }
             // Make room in the index first, so registering after construction cannot fail.
@@ -84,7 +103,14 @@ impl SegmentManager {
                 return Err(e);
             }
         }
-        let made = self.place(&heap, kind, name, elem_size, align, count, bytes, init);
+        let made = self.place(
+            &heap,
+            kind,
+            name,
+            (elem_size, align, count, type_tag),
+            bytes,
+            init,
+        );
         if made.is_err() && kind != InstanceKind::Anonymous {
             // The room reserved above is not kept for nothing.
             self.index(&heap).drop_table_if_empty()?;
@@ -100,9 +126,7 @@ impl SegmentManager {
         heap: &Heap,
         kind: InstanceKind,
         name: &[u8],
-        elem_size: usize,
-        align: usize,
-        count: usize,
+        (elem_size, align, count, type_tag): (usize, usize, usize, u64),
         bytes: usize,
         init: &mut dyn FnMut(NonNull<u8>, usize) -> Result<()>,
     ) -> Result<ObjectInfo> {
@@ -139,6 +163,7 @@ impl SegmentManager {
                     elem_align: align as u64,
                     count: count as u64,
                     object,
+                    type_tag,
                 });
             let n = base.add((h + OBJECT_HEADER) as usize);
             std::ptr::copy_nonoverlapping(name.as_ptr(), n, name.len());
@@ -175,6 +200,7 @@ impl SegmentManager {
             elem_size,
             count,
             kind,
+            type_tag,
         })
     }
 
@@ -185,6 +211,7 @@ impl SegmentManager {
             elem_size: oh.elem_size as usize,
             count: oh.count as usize,
             kind: InstanceKind::from_code(oh.kind).ok_or_else(|| corrupted("bad object kind"))?,
+            type_tag: oh.type_tag,
         })
     }
 
@@ -203,6 +230,7 @@ impl SegmentManager {
                 elem_size: f.elem_size as usize,
                 count: f.count as usize,
                 kind,
+                type_tag: f.type_tag,
             });
             if let (Some(info), Some(size)) = (&info, elem_size) {
                 if size != info.elem_size {
@@ -235,6 +263,19 @@ impl SegmentManager {
         elem_size: Option<usize>,
         drop: &mut dyn FnMut(NonNull<u8>, usize),
     ) -> Result<bool> {
+        self.destroy_tagged(kind, name, elem_size, 0, drop)
+    }
+
+    /// [`Self::destroy`] that also refuses, changing nothing, an object whose type tag
+    /// disagrees with `type_tag` ([`tags_agree`]).
+    pub(crate) fn destroy_tagged(
+        &self,
+        kind: InstanceKind,
+        name: &[u8],
+        elem_size: Option<usize>,
+        type_tag: u64,
+        drop: &mut dyn FnMut(NonNull<u8>, usize),
+    ) -> Result<bool> {
         self.check_writable()?;
         let _g = self.lock()?;
         let _w = self.index_write();
@@ -248,6 +289,9 @@ impl SegmentManager {
             if size != info.elem_size {
                 return Err(size_mismatch(name, info.elem_size, size));
             }
+        }
+        if !tags_agree(info.type_tag, type_tag) {
+            return Err(tag_mismatch(name));
         }
         drop(info.ptr, info.count);
         self.release(&heap, h, Some((kind, name)))
@@ -416,6 +460,23 @@ impl SegmentManager {
         let owns = seq.begin_write();
         IndexWrite { seq, owns }
     }
+}
+
+/// Whether an object built with type tag `stored` may be used as a type of tag `asked`: the
+/// same tag, or no tag on either side (then size and alignment are all that is checked).
+pub(crate) fn tags_agree(stored: u64, asked: u64) -> bool {
+    stored == 0 || asked == 0 || stored == asked
+}
+
+/// The error for a name whose object was built as another type of the same size.
+pub(crate) fn tag_mismatch(name: &[u8]) -> Error {
+    Error::new(
+        ErrorKind::InvalidArgument,
+        format!(
+            "the object named {:?} was constructed as another type of the same size (its type tag differs)",
+            String::from_utf8_lossy(name)
+        ),
+    )
 }
 
 pub(super) fn size_mismatch(name: &[u8], have: usize, asked: usize) -> Error {
