@@ -182,16 +182,18 @@ fn place<T: Shareable>(
     Ok((checked::<T>(info, name)?, created))
 }
 
-/// The object named `name` of `kind`, checked to hold `T`s.
+/// The object named `name` of `kind`, checked to hold `T`s (size, alignment and tag, in
+/// `checked`: the raw find is asked for no size check of its own).
+#[inline]
 fn found<T: Shareable>(
     manager: &SegmentManager,
     kind: InstanceKind,
     name: &str,
 ) -> Result<Option<ObjectInfo>> {
-    manager
-        .find(kind, name.as_bytes(), Some(std::mem::size_of::<T>()))?
-        .map(|info| checked::<T>(info, name))
-        .transpose()
+    match manager.find(kind, name.as_bytes(), None)? {
+        Some(info) => checked::<T>(info, name).map(Some),
+        None => Ok(None),
+    }
 }
 
 /// `info` if its elements are `T`s by size, alignment and type tag (when both sides have
