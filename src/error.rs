@@ -295,6 +295,29 @@ mod tests {
         assert_eq!(ErrorKind::from_code(u32::MAX), None);
     }
 
+    /// The C++ `error_code_t` names every kind, in code order, by its Boost name and the C
+    /// constant of its code (which the generated C header takes from this table).
+    #[test]
+    fn cpp_error_codes_follow_the_table() {
+        let hpp = include_str!("../include/interproc/errors.hpp");
+        let body = &hpp[hpp.find("enum error_code_t {").expect("the enum")..];
+        let body = &body[..body.find("};").expect("its end")];
+        let entries: Vec<(&str, &str)> = body
+            .lines()
+            .filter_map(|l| l.trim().trim_end_matches(',').split_once(" = "))
+            .collect();
+        assert_eq!(entries[0], ("no_error", "INTERPROC_OK"));
+        assert_eq!(entries.len(), ErrorKind::ALL.len() + 1);
+        for (k, (name, constant)) in ErrorKind::ALL.iter().zip(&entries[1..]) {
+            assert_eq!(*name, k.boost_name(), "{k:?}");
+            assert_eq!(
+                *constant,
+                format!("INTERPROC_{}", k.boost_name().to_uppercase()),
+                "{k:?}"
+            );
+        }
+    }
+
     #[test]
     fn not_a_regular_file_is_worded_plainly() {
         let e = Error::from_errno(libc::ENODEV, "opening \"x\"");
