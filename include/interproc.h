@@ -145,6 +145,36 @@ typedef struct interproc_deadline_t {
 } interproc_deadline_t;
 
 /**
+ * A node pool's state: 48 bytes, 8-byte aligned, inside a managed segment; set up with
+ * `interproc_node_pool_init`.
+ */
+typedef struct interproc_node_pool_t {
+  uint64_t _opaque[6];
+} interproc_node_pool_t;
+
+/**
+ * What `interproc_node_pool_check` found.
+ */
+typedef struct interproc_pool_report_t {
+  /**
+   * Bytes per node (a multiple of 16).
+   */
+  size_t node_size;
+  /**
+   * Nodes carved from each block.
+   */
+  size_t nodes_per_block;
+  /**
+   * Blocks taken from the segment.
+   */
+  size_t blocks;
+  /**
+   * Nodes on the free list.
+   */
+  size_t free_nodes;
+} interproc_pool_report_t;
+
+/**
  * Access advice for `interproc_region_advise` (Boost's `mapped_region::advice_types`).
  */
 typedef uint32_t interproc_advice_t;
@@ -874,6 +904,77 @@ size_t interproc_mq_get_max_msg_size(const struct interproc_mq_t *mq);
  * `mq` must be NULL or a live handle.
  */
 size_t interproc_mq_get_num_msg(const struct interproc_mq_t *mq);
+
+/**
+ * Sets up an empty pool at `pool` for nodes of at least `node_size` bytes (rounded up to
+ * 16), carved from the segment `nodes_per_block` at a time. `INTERPROC_INVALID_ARGUMENT`
+ * for a NULL pool, a zero count or a block larger than 4 GiB.
+ *
+ * # Safety
+ * `pool` must be NULL or point to writable memory for an `interproc_node_pool_t` that no
+ * other thread or process uses yet.
+ */
+interproc_status_t interproc_node_pool_init(struct interproc_node_pool_t *pool,
+                                            size_t node_size,
+                                            size_t nodes_per_block);
+
+/**
+ * Takes a node from `pool` into `*out`: a free one, or the first of a new block taken from
+ * the segment of `mgr`. `INTERPROC_OUT_OF_MEMORY_ERROR` when the segment has no room for
+ * a block; `INTERPROC_CORRUPTED_ERROR` for a pool whose state or free list is garbage.
+ *
+ * # Safety
+ * `mgr` must be NULL or the segment manager of a segment mapped in this process; `pool`
+ * NULL or a pool set up with `interproc_node_pool_init` inside that segment; `out` NULL or
+ * writable.
+ */
+interproc_status_t interproc_node_pool_allocate(struct interproc_segment_manager_t *mgr,
+                                                struct interproc_node_pool_t *pool,
+                                                void **out);
+
+/**
+ * Gives `node` back to `pool`. `INTERPROC_INVALID_ARGUMENT`, changing nothing, for a
+ * pointer that is not a 16-aligned node inside the segment's heap.
+ *
+ * # Safety
+ * As `interproc_node_pool_allocate`; `node` must be a node taken from `pool` and not in
+ * use any more.
+ */
+interproc_status_t interproc_node_pool_deallocate(struct interproc_segment_manager_t *mgr,
+                                                  struct interproc_node_pool_t *pool,
+                                                  void *node);
+
+/**
+ * Gives back the nodes from `first` to `last` in one step: each node's first 8 bytes hold
+ * the next one's position in the pool's encoding (its distance from the pool in 8-byte
+ * units; `last`'s link is overwritten), as a per-thread cache chains them.
+ *
+ * # Safety
+ * As `interproc_node_pool_deallocate`, for every node of the chain.
+ */
+interproc_status_t interproc_node_pool_deallocate_chain(struct interproc_segment_manager_t *mgr,
+                                                        struct interproc_node_pool_t *pool,
+                                                        void *first,
+                                                        void *last);
+
+/**
+ * The number of blocks `pool` has taken from its segment (0 for NULL).
+ *
+ * # Safety
+ * `pool` must be NULL or a pool set up with `interproc_node_pool_init`.
+ */
+size_t interproc_node_pool_blocks(const struct interproc_node_pool_t *pool);
+
+/**
+ * Checks `pool` (its blocks inside the segment, every free node inside one of them) and
+ * writes what it found to `*report`. `INTERPROC_CORRUPTED_ERROR` says what is wrong.
+ *
+ * # Safety
+ * As `interproc_node_pool_allocate`; `report` NULL or writable.
+ */
+interproc_status_t interproc_node_pool_check(struct interproc_segment_manager_t *mgr,
+                                             const struct interproc_node_pool_t *pool,
+                                             struct interproc_pool_report_t *report);
 
 /**
  * Maps `size` bytes (0: to the end) of a shared memory object from `offset` (any value;

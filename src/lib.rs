@@ -96,7 +96,8 @@ pub use probe::{ObjectKind, identify};
 pub use region::{Advice, Mappable, MappedRegion};
 pub use segment::{
     InstanceKind, MIN_SEGMENT_SIZE, ManagedExternalBuffer, ManagedHeapMemory, ManagedMappedFile,
-    ManagedSharedMemory, ManagedXsiSharedMemory, ObjectInfo, OpenMode, SegmentManager,
+    ManagedSharedMemory, ManagedXsiSharedMemory, NodePool, ObjectInfo, OpenMode, PoolReport,
+    SegmentManager,
 };
 pub use shm::SharedMemoryObject;
 pub use sync::{

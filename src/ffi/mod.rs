@@ -15,6 +15,7 @@ pub mod error;
 pub mod file_mapping;
 pub mod managed;
 pub mod mq;
+pub mod pool;
 pub mod region;
 pub mod segment;
 pub mod shm;

@@ -13,6 +13,7 @@ mod index;
 mod lookup;
 mod manager;
 mod open;
+mod pool;
 
 pub use index::InstanceKind;
 pub use manager::{MIN_SEGMENT_SIZE, ObjectInfo, SegmentManager};
@@ -21,3 +22,4 @@ pub use open::{
     ManagedExternalBuffer, ManagedHeapMemory, ManagedMappedFile, ManagedSharedMemory,
     ManagedXsiSharedMemory, OpenMode,
 };
+pub use pool::{NodePool, PoolReport};

@@ -182,6 +182,14 @@ impl SegmentManager {
         unsafe { SegmentManager::from_raw(base as *mut u8) }
     }
 
+    /// The addresses `[lo, hi)` of the segment's heap as this process may use them: from the
+    /// first block to what the object holds (for checks of positions read from the
+    /// segment, such as a node pool's).
+    pub(crate) fn heap_span(&self) -> (usize, usize) {
+        let base = self.base.as_ptr() as usize;
+        (base + HEAP_START as usize, base + self.bound() as usize)
+    }
+
     /// The in-segment address of the manager (the segment base).
     pub fn as_ptr(&self) -> *mut u8 {
         self.base.as_ptr()
@@ -407,10 +415,17 @@ impl SegmentManager {
 
     /// Checks every block, free list and index entry; the error says what is wrong.
     pub fn check_sanity(&self) -> Result<()> {
-        let _g = self.lock_for_read()?;
-        let heap = self.heap();
-        heap.check()?;
-        self.index(&heap).check()
+        {
+            let _g = self.lock_for_read()?;
+            let heap = self.heap();
+            heap.check()?;
+            self.index(&heap).check()?;
+        }
+        // The node pools too: every free node inside one of its pool's blocks.
+        for (_, report) in self.node_pools()? {
+            report?;
+        }
+        Ok(())
     }
 
     /// Zeroes the free memory (for example before writing a snapshot of the segment).
