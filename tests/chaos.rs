@@ -1,5 +1,6 @@
 //! Chaos: worker processes share one managed segment and one message queue (allocating and
-//! freeing, constructing and destroying named objects, counting under the segment lock,
+//! freeing, from the heap, the size-class lists and a node pool, constructing and destroying
+//! named objects, counting under the segment lock,
 //! sending and receiving) while the supervisor kills random workers with SIGKILL and starts
 //! new ones. After every round: nobody is stuck, the segment checks sane, the locked counter
 //! agrees with the workers' own tallies within the documented guarantee, and no message
@@ -8,7 +9,7 @@
 
 use interproc::sync::Deadline;
 use interproc::{
-    InstanceKind, ManagedSharedMemory, MessageQueue, Permissions, SegmentManager,
+    InstanceKind, ManagedSharedMemory, MessageQueue, NodePool, Permissions, SegmentManager,
     SharedMemoryObject,
 };
 use std::process::{Child, Command};
@@ -100,6 +101,14 @@ fn worker() {
                 })
                 .unwrap();
             }
+            1 if x & 8 != 0 => {
+                // A node of the shared pool, taken and given back without any lock.
+                let pool = interproc::ManagedSegment::find::<NodePool>(&seg, "pool")
+                    .unwrap()
+                    .expect("the supervisor made it");
+                let n = pool.allocate(&seg).unwrap();
+                pool.deallocate(&seg, n.as_ptr()).unwrap();
+            }
             1 => {
                 if let Some(p) = seg.allocate(16 + (x % 3000) as usize).unwrap() {
                     seg.deallocate(p.as_ptr()).unwrap();
@@ -184,6 +193,7 @@ fn workers_survive_random_kills() {
         &mut |_, _| Ok(()),
     )
     .unwrap();
+    interproc::ManagedSegment::construct(&seg, "pool", NodePool::new(48, 32).unwrap()).unwrap();
     let b = board(&seg);
     let mut rng = 0x1234_5678_9abc_def1u64;
     let mut next = move || {

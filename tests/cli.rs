@@ -301,3 +301,38 @@ fn a_fifo_at_a_name_is_an_error_not_a_hang() {
     assert_eq!(code, 0);
     assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
 }
+
+/// `inspect` lists the segment's node pools with their counts; `check` checks them and
+/// fails on a pool whose free list is garbage.
+#[test]
+fn inspect_and_check_see_node_pools() {
+    use interproc::prelude::*;
+    let name = format!("ipt_cli_pool_{}", std::process::id());
+    let _r = Remove(name.clone());
+    let seg = ManagedSharedMemory::create(&name, 1 << 20, Permissions::default()).unwrap();
+    let pool = seg
+        .construct("nodes", interproc::NodePool::new(32, 8).unwrap())
+        .unwrap();
+    let held: Vec<_> = (0..5).map(|_| pool.allocate(&seg).unwrap()).collect();
+    let (code, out) = tool(&["inspect", &name]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("node pools   1"), "{out}");
+    assert!(
+        out.contains("nodes: nodes of 32 bytes, 1 blocks of 8, 3 free"),
+        "{out}"
+    );
+    let (_, json) = tool(&["inspect", &name, "--json"]);
+    assert!(
+        json.contains(
+            "\"node_pools\":[{\"name\":\"nodes\",\"node_size\":32,\"nodes_per_block\":8,\"blocks\":1,\"free_nodes\":3}]"
+        ),
+        "{json}"
+    );
+    assert_eq!(tool(&["check", &name]).0, 0);
+    // A free node's link overwritten: check reports the segment as corrupted.
+    pool.deallocate(&seg, held[0].as_ptr()).unwrap();
+    // SAFETY: the freed node's link word, inside the segment; nothing else runs.
+    unsafe { held[0].as_ptr().cast::<u64>().write(0x1234_5678) };
+    let (code, out) = tool(&["check", &name]);
+    assert_ne!(code, 0, "{out}");
+}

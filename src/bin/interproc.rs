@@ -251,7 +251,26 @@ fn inspect(name: &str, json: bool) -> ExitCode {
     };
     let free = seg.free_memory().unwrap_or(0);
     let lock = seg.lock_holder();
+    let pools = seg.node_pools().unwrap_or_default();
     if json {
+        let pools_json: Vec<String> = pools
+            .iter()
+            .map(|(n, r)| match r {
+                Ok(r) => format!(
+                    "{{\"name\":{},\"node_size\":{},\"nodes_per_block\":{},\"blocks\":{},\"free_nodes\":{}}}",
+                    json_str(n),
+                    r.node_size,
+                    r.nodes_per_block,
+                    r.blocks,
+                    r.free_nodes
+                ),
+                Err(e) => format!(
+                    "{{\"name\":{},\"error\":{}}}",
+                    json_str(n),
+                    json_str(&e.to_string())
+                ),
+            })
+            .collect();
         let objs: Vec<String> = rows
             .iter()
             .map(|r| {
@@ -267,13 +286,14 @@ fn inspect(name: &str, json: bool) -> ExitCode {
             .collect();
         let lock_json = holder_json(lock);
         println!(
-            "{{\"name\":{},\"kind\":\"managed segment\",\"size\":{},\"max_size\":{},\"generation\":{},\"free_memory\":{free},\"creator_pid\":{},\"lock\":{lock_json},\"objects\":[{}]}}",
+            "{{\"name\":{},\"kind\":\"managed segment\",\"size\":{},\"max_size\":{},\"generation\":{},\"free_memory\":{free},\"creator_pid\":{},\"lock\":{lock_json},\"objects\":[{}],\"node_pools\":[{}]}}",
             json_str(name),
             seg.size(),
             seg.max_size(),
             seg.generation(),
             seg.creator_pid(),
-            objs.join(",")
+            objs.join(","),
+            pools_json.join(",")
         );
     } else {
         println!("managed segment {name}");
@@ -300,6 +320,18 @@ fn inspect(name: &str, json: bool) -> ExitCode {
                 r.elem_size,
                 r.count * r.elem_size
             );
+        }
+        if !pools.is_empty() {
+            println!("  node pools   {}", pools.len());
+        }
+        for (n, r) in pools {
+            match r {
+                Ok(r) => println!(
+                    "    {n}: nodes of {} bytes, {} blocks of {}, {} free",
+                    r.node_size, r.blocks, r.nodes_per_block, r.free_nodes
+                ),
+                Err(e) => println!("    {n}: {e}"),
+            }
         }
     }
     ExitCode::SUCCESS

@@ -7,22 +7,12 @@
 #include <interproc/offset_ptr.hpp>
 #include <interproc/segment_manager.hpp>
 
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <new>
 #include <type_traits>
 #include <utility>
-
-// The shared pool's one deliberate race (see `segment_node_pool::racy_next_of`) is hidden
-// from ThreadSanitizer, which would otherwise report every user of the pool.
-#if defined(__SANITIZE_THREAD__)
-#define INTERPROC_DETAIL_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define INTERPROC_DETAIL_TSAN 1
-#endif
-#endif
 
 namespace interproc {
 namespace detail {
@@ -33,24 +23,20 @@ constexpr std::size_t pool_node_size(std::size_t size) noexcept { return ((size 
 
 /// A pool of fixed-size nodes living in a managed segment, shared by every allocator of
 /// the same node size and block size in that segment (the segment's unique object of its
-/// type). Nodes are carved from blocks of `NodesPerBlock` taken from the segment and kept
-/// on a lock-free free list (a Treiber stack), so taking or giving back a node is one
-/// compare-and-swap, safe between threads and processes, and a process that dies in the
-/// middle holds no lock: at worst the node it was taking is lost to the pool.
+/// type). The pool itself is the library's (`interproc_node_pool_*`, the Rust core's
+/// `NodePool`): nodes carved from blocks of `NodesPerBlock` taken from the segment and kept
+/// on a lock-free free list, so taking or giving back a node is one compare-and-swap, safe
+/// between threads and processes, and a process that dies in the middle holds no lock: at
+/// worst the node it was taking is lost to the pool. C and Rust programs use the same
+/// pools, and `interproc check` checks them.
 ///
 /// A free node holds the position of the next one: its distance from the pool in 8-byte
-/// units, in 40 bits (reach ±4 TiB; 0 means none). The head word adds a 24-bit count of
-/// changes above the position, so a thread that read the head, was preempted, and finds
-/// the same node on top again after others took and returned it fails its
-/// compare-and-swap instead of installing a stale link (the ABA problem). It would take
-/// exactly a multiple of 2^24 changes during that pause to fool it.
-///
-/// Blocks stay in the pool for the segment's lifetime.
+/// units, in 40 bits (0 means none); `node_cache` chains nodes that way before giving them
+/// back in one step. Blocks stay in the pool for the segment's lifetime.
 template <std::size_t NodeSize, std::size_t NodesPerBlock> class segment_node_pool {
    static_assert(NodeSize >= 16 && NodeSize % 16 == 0, "nodes hold a link and are 16-byte aligned");
    static_assert(NodesPerBlock > 0, "a block holds at least one node");
-   static_assert(std::atomic<std::uint64_t>::is_always_lock_free,
-                 "the shared free list needs lock-free 64-bit atomics, which work across processes");
+   static_assert(NodeSize * NodesPerBlock <= (std::size_t(1) << 32), "a block is at most 4 GiB");
 
 public:
    /// The size of a node.
@@ -58,37 +44,44 @@ public:
    /// The number of nodes carved from each block.
    static constexpr std::size_t nodes_per_block = NodesPerBlock;
 
-   segment_node_pool() noexcept : m_head(0), m_blocks(0) {}
+   segment_node_pool() noexcept {
+      // Cannot fail: the shape is checked at compile time above.
+      (void)::interproc_node_pool_init(&m_state, NodeSize, NodesPerBlock);
+   }
    segment_node_pool(const segment_node_pool &) = delete;
    segment_node_pool &operator=(const segment_node_pool &) = delete;
 
    /// A node: the first free one, or the first of a new block. Throws `bad_alloc` when
-   /// the segment is full.
+   /// the segment is full (and `interprocess_exception` for a corrupted pool).
    template <class SegmentManager> void *allocate_node(SegmentManager *mgr) {
-      if (void *n = pop()) {
-         return n;
+      void *n = nullptr;
+      const interproc_status_t st = ::interproc_node_pool_allocate(mgr->native(), &m_state, &n);
+      if (st != INTERPROC_OK) {
+         detail::throw_alloc_status(st);
       }
-      return carve_block(mgr);
+      return n;
    }
 
-   /// Gives a node back to the pool.
-   void deallocate_node(void *node) noexcept { deallocate_chain(node, node); }
+   /// Gives a node back to the pool. A pointer that is not a node of the segment is
+   /// refused by the library and left alone.
+   template <class SegmentManager> void deallocate_node(SegmentManager *mgr, void *node) noexcept {
+      (void)::interproc_node_pool_deallocate(mgr->native(), &m_state, node);
+   }
 
    /// Gives back the nodes from `first` to `last`, already chained by `set_next` (the
    /// link of `last` is overwritten).
-   void deallocate_chain(void *first, void *last) noexcept {
-      const std::uint64_t pos = position_of(first);
-      ::new (last) free_node();
-      std::uint64_t head = m_head.load(std::memory_order_relaxed);
-      do {
-         static_cast<free_node *>(last)->next.store(head & position_mask, std::memory_order_relaxed);
-         // Release: whoever takes these nodes sees their links (and the user's last writes).
-      } while (!m_head.compare_exchange_weak(head, pos | next_tag(head), std::memory_order_release,
-                                             std::memory_order_relaxed));
+   template <class SegmentManager> void deallocate_chain(SegmentManager *mgr, void *first, void *last) noexcept {
+      (void)::interproc_node_pool_deallocate_chain(mgr->native(), &m_state, first, last);
    }
 
    /// Blocks taken from the segment so far.
-   std::size_t blocks() const noexcept { return static_cast<std::size_t>(m_blocks.load(std::memory_order_relaxed)); }
+   std::size_t blocks() const noexcept { return ::interproc_node_pool_blocks(&m_state); }
+   /// Boost's `deallocate_free_blocks`: the shared pool keeps its blocks for the segment's
+   /// lifetime (other processes may be taking nodes from them without a lock), so this
+   /// gives nothing back.
+   void deallocate_free_blocks() noexcept {}
+   /// Boost's `purge_blocks`: kept blocks, as `deallocate_free_blocks`.
+   void purge_blocks() noexcept {}
 
    /// The position of a node of this pool, for `set_next` and `node_at`.
    std::uint64_t position_of(const void *node) const noexcept {
@@ -103,91 +96,24 @@ public:
          return nullptr;
       }
       // Sign-extend the 40-bit position.
-      const std::int64_t units = static_cast<std::int64_t>(pos << tag_bits) >> tag_bits;
+      const std::int64_t units = static_cast<std::int64_t>(pos << (64 - position_bits)) >> (64 - position_bits);
       return reinterpret_cast<void *>(reinterpret_cast<std::uintptr_t>(this) + static_cast<std::uintptr_t>(units * 8));
    }
    /// Makes `node` a free node whose successor is at `next` (a position, 0 for none).
-   static void set_next(void *node, std::uint64_t next) noexcept {
-      ::new (node) free_node();
-      static_cast<free_node *>(node)->next.store(next, std::memory_order_relaxed);
-   }
+   static void set_next(void *node, std::uint64_t next) noexcept { std::memcpy(node, &next, sizeof next); }
    /// The position of the successor of a free node.
    static std::uint64_t next_of(const void *node) noexcept {
-      return static_cast<const free_node *>(node)->next.load(std::memory_order_relaxed);
+      std::uint64_t next;
+      std::memcpy(&next, node, sizeof next);
+      return next & position_mask;
    }
 
 private:
-   // Atomic because a thread taking the head may read the link of a node that another
-   // thread has taken a moment before; that read is then discarded by a failed exchange.
-   struct free_node {
-      std::atomic<std::uint64_t> next{0};
-   };
-
    static constexpr unsigned position_bits = 40;
-   static constexpr unsigned tag_bits = 64 - position_bits;
    static constexpr std::uint64_t position_mask = (std::uint64_t(1) << position_bits) - 1;
-   static constexpr std::int64_t reach = std::int64_t(1) << (position_bits - 1);
 
-   static std::uint64_t next_tag(std::uint64_t head) noexcept {
-      return ((head >> position_bits) + 1) << position_bits;
-   }
-
-   // The link of the head node is read while another thread may have just taken that node
-   // and be writing its own data over the link: the value read is then garbage, and the
-   // exchange, which sees a changed head, discards it. Every Treiber stack has this race;
-   // the read is atomic so the compiler cannot tear or cache it. Under ThreadSanitizer it
-   // is the same single aligned load, made plain so the attribute can hide it.
-#ifdef INTERPROC_DETAIL_TSAN
-   __attribute__((no_sanitize("thread"))) static std::uint64_t racy_next_of(const void *node) noexcept {
-      static_assert(sizeof(free_node) == sizeof(std::uint64_t), "a free node is its link");
-      return *static_cast<const volatile std::uint64_t *>(node);
-   }
-#else
-   static std::uint64_t racy_next_of(const void *node) noexcept { return next_of(node); }
-#endif
-
-   void *pop() noexcept {
-      std::uint64_t head = m_head.load(std::memory_order_acquire);
-      for (;;) {
-         void *n = node_at(head & position_mask);
-         if (!n) {
-            return nullptr;
-         }
-         const std::uint64_t next = racy_next_of(n);
-         if (m_head.compare_exchange_weak(head, next | next_tag(head), std::memory_order_acquire,
-                                          std::memory_order_acquire)) {
-            return n;
-         }
-      }
-   }
-
-   bool in_reach(const void *p) const noexcept {
-      const std::int64_t units = static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(p) -
-                                                           reinterpret_cast<std::uintptr_t>(this)) /
-                                 8;
-      return units > -reach && units < reach;
-   }
-
-   template <class SegmentManager> void *carve_block(SegmentManager *mgr) {
-      char *block = static_cast<char *>(mgr->allocate(NodeSize * NodesPerBlock));
-      char *last = block + NodeSize * (NodesPerBlock - 1);
-      if (!in_reach(block) || !in_reach(last)) {
-         mgr->deallocate(block);
-         throw bad_alloc();
-      }
-      m_blocks.fetch_add(1, std::memory_order_relaxed);
-      // The first node is the caller's; the rest join the free list in one exchange.
-      if (NodesPerBlock > 1) {
-         for (char *n = block + NodeSize; n != last; n += NodeSize) {
-            set_next(n, position_of(n + NodeSize));
-         }
-         deallocate_chain(block + NodeSize, last);
-      }
-      return block;
-   }
-
-   std::atomic<std::uint64_t> m_head;
-   std::atomic<std::uint64_t> m_blocks;
+   // The pool's state, first: positions count from the pool's address, which is its own.
+   interproc_node_pool_t m_state;
 };
 
 /// A per-allocator cache of free nodes in front of a shared pool (what cached_node_allocator
@@ -215,16 +141,16 @@ public:
       return n;
    }
    /// Keeps `node` in the cache; a full cache first gives half its nodes back to `pool`.
-   void give(Pool *pool, void *node) noexcept {
+   template <class SegmentManager> void give(Pool *pool, SegmentManager *mgr, void *node) noexcept {
       if (m_count >= m_max) {
-         flush(pool, m_count - m_max / 2);
+         flush(pool, mgr, m_count - m_max / 2);
       }
       Pool::set_next(node, m_first);
       m_first = pool->position_of(node);
       ++m_count;
    }
    /// Gives `n` cached nodes back to `pool` in one exchange.
-   void flush(Pool *pool, std::size_t n) noexcept {
+   template <class SegmentManager> void flush(Pool *pool, SegmentManager *mgr, std::size_t n) noexcept {
       if (n == 0 || m_count == 0) {
          return;
       }
@@ -238,13 +164,13 @@ public:
       }
       m_first = Pool::next_of(last);
       m_count -= n;
-      pool->deallocate_chain(first, last);
+      pool->deallocate_chain(mgr, first, last);
    }
    /// Sets the capacity, giving back what no longer fits.
-   void set_max(Pool *pool, std::size_t max_cached) noexcept {
+   template <class SegmentManager> void set_max(Pool *pool, SegmentManager *mgr, std::size_t max_cached) noexcept {
       m_max = max_cached;
       if (m_count > m_max) {
-         flush(pool, m_count - m_max);
+         flush(pool, mgr, m_count - m_max);
       }
    }
    /// The capacity.
@@ -470,7 +396,7 @@ public:
    /// Gives memory back (single objects to the pool).
    void deallocate(const pointer &p, size_type count) {
       if (count == 1 && types::pooled) {
-         mp_pool->deallocate_node(static_cast<void *>(p.get()));
+         mp_pool->deallocate_node(mp_mngr.get(), static_cast<void *>(p.get()));
       } else {
          segment_deallocate(p);
       }
@@ -527,13 +453,13 @@ public:
    cached_pool_allocator_base(const cached_pool_allocator_base &other) noexcept
       : shared_t(other), m_cache(other.get_max_cached_nodes()) {}
    /// Gives the cached nodes back to the pool.
-   ~cached_pool_allocator_base() { m_cache.flush(this->get_node_pool(), m_cache.size()); }
+   ~cached_pool_allocator_base() { m_cache.flush(this->get_node_pool(), this->get_segment_manager(), m_cache.size()); }
    /// Takes `other`'s pool and capacity; the cached nodes go back to the old pool.
    cached_pool_allocator_base &operator=(const cached_pool_allocator_base &other) noexcept {
       if (this != &other) {
-         m_cache.flush(this->get_node_pool(), m_cache.size());
+         m_cache.flush(this->get_node_pool(), this->get_segment_manager(), m_cache.size());
          shared_t::operator=(other);
-         m_cache.set_max(this->get_node_pool(), other.get_max_cached_nodes());
+         m_cache.set_max(this->get_node_pool(), this->get_segment_manager(), other.get_max_cached_nodes());
       }
       return *this;
    }
@@ -548,7 +474,7 @@ public:
    /// Gives memory back (single objects to the cache).
    void deallocate(const pointer &p, size_type count) {
       if (count == 1 && shared_t::pooled) {
-         m_cache.give(this->get_node_pool(), static_cast<void *>(p.get()));
+         m_cache.give(this->get_node_pool(), this->get_segment_manager(), static_cast<void *>(p.get()));
       } else {
          this->segment_deallocate(p);
       }
@@ -559,13 +485,15 @@ public:
    void deallocate_one(const pointer &p) { deallocate(p, 1); }
 
    /// Sets how many free nodes the cache may hold; the surplus goes back to the pool.
-   void set_max_cached_nodes(size_type newmax) noexcept { m_cache.set_max(this->get_node_pool(), newmax); }
+   void set_max_cached_nodes(size_type newmax) noexcept {
+      m_cache.set_max(this->get_node_pool(), this->get_segment_manager(), newmax);
+   }
    /// How many free nodes the cache may hold.
    size_type get_max_cached_nodes() const noexcept { return m_cache.max(); }
    /// How many free nodes the cache holds now.
    size_type get_num_cached_nodes() const noexcept { return m_cache.size(); }
    /// Gives every cached node back to the pool.
-   void deallocate_cached_nodes() noexcept { m_cache.flush(this->get_node_pool(), m_cache.size()); }
+   void deallocate_cached_nodes() noexcept { m_cache.flush(this->get_node_pool(), this->get_segment_manager(), m_cache.size()); }
    /// Boost's name for `deallocate_cached_nodes`.
    void deallocate_cache() noexcept { deallocate_cached_nodes(); }
 
