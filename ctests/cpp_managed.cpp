@@ -19,8 +19,10 @@ using namespace interproc;
 
 static_assert(!std::is_copy_constructible_v<managed_shared_memory>);
 static_assert(std::is_nothrow_move_constructible_v<managed_shared_memory>);
-static_assert(std::is_same_v<managed_shared_memory::segment_manager, segment_manager>);
-static_assert(std::is_same_v<managed_mapped_file::segment_manager, managed_heap_memory::segment_manager>);
+static_assert(std::is_same_v<managed_shared_memory::segment_manager,
+                             segment_manager<char, rbtree_best_fit<mutex_family>, iset_index>>);
+static_assert(std::is_same_v<managed_mapped_file::segment_manager, managed_shared_memory::segment_manager>);
+static_assert(std::is_same_v<managed_heap_memory::segment_manager, managed_external_buffer::segment_manager>);
 
 static int live_widgets = 0;
 
@@ -176,7 +178,7 @@ static void tour() {
    block[9] = 5;
    CHECK(segment.belongs_to_segment(block.get()));
    alloc.deallocate(block, 10);
-   allocator<double, segment_manager> other(alloc);
+   allocator<double, managed_shared_memory::segment_manager> other(alloc);
    CHECK(other == alloc);
 
    // destroy and destroy_ptr run destructors.

@@ -5,6 +5,8 @@
 
 #include <interproc/allocators/allocator.hpp>
 #include <interproc/exceptions.hpp>
+#include <interproc/interprocess_fwd.hpp>
+#include <interproc/mem_algo/detail/memory_algorithm_policy.hpp>
 #include <interproc/smart_ptr/deleter.hpp>
 
 #include <cstddef>
@@ -34,8 +36,6 @@ enum instance_type {
    unique_type = INTERPROC_UNIQUE_INSTANCE,
    max_allocation_type
 };
-
-class segment_manager;
 
 namespace detail {
 
@@ -80,8 +80,9 @@ template <class T> interproc_destroy_fn destructor_of() noexcept {
 /// value of each; otherwise every element is built from the same arguments.
 template <class T, bool IsIterator> class named_proxy {
 public:
-   named_proxy(interproc_segment_manager_t *mgr, object_name name, bool find, bool dothrow) noexcept
-      : m_mgr(mgr), m_name(name), m_find(find), m_dothrow(dothrow), m_count(1) {}
+   named_proxy(interproc_segment_manager_t *mgr, object_name name, bool find, bool dothrow,
+               std::size_t align = alignof(T)) noexcept
+      : m_mgr(mgr), m_name(name), m_find(find), m_dothrow(dothrow), m_count(1), m_align(align < alignof(T) ? alignof(T) : align) {}
 
    /// An array of `n` elements.
    named_proxy operator[](std::size_t n) const noexcept {
@@ -99,7 +100,7 @@ public:
       void *out = nullptr;
       bool created = false;
       const interproc_status_t st = ::interproc_segment_construct(
-         m_mgr, m_name.kind, m_name.name, sizeof(T), alignof(T), m_count, m_find, &run<decltype(tup)>, &ctx, &out,
+         m_mgr, m_name.kind, m_name.name, sizeof(T), m_align, m_count, m_find, &run<decltype(tup)>, &ctx, &out,
          &created);
       if (st == INTERPROC_OK) {
          return static_cast<T *>(out);
@@ -157,6 +158,7 @@ private:
    bool m_find;
    bool m_dothrow;
    std::size_t m_count;
+   std::size_t m_align;
 };
 
 /// One entry of the named or unique object iteration.
@@ -228,13 +230,32 @@ private:
 
 /// The segment manager: lives at the start of every managed segment; obtained with
 /// `get_segment_manager()`, never constructed. Its address is all it needs, so it works
-/// from every process that maps the segment.
+/// from every process that maps the segment. The template parameters are the segment's
+/// policies (see `basic_managed_shared_memory`): `CharType` the character type of names,
+/// `MemoryAlgorithm` the pointer type and alignment of allocations, `IndexType` whether
+/// the segment keeps named objects at all (`null_index`: no). One segment in the library
+/// serves every combination.
+template <class CharType, class MemoryAlgorithm, template <class IndexConfig> class IndexType>
 class segment_manager {
+   static constexpr bool keeps_names = detail::index_keeps_names<IndexType>::value;
+
 public:
-   typedef std::size_t size_type;
-   typedef std::ptrdiff_t difference_type;
-   typedef char char_type;
-   typedef offset_ptr<void> void_pointer;
+   /// The memory algorithm policy.
+   typedef MemoryAlgorithm memory_algorithm;
+   /// The pointer the segment's allocators are built on.
+   typedef typename MemoryAlgorithm::void_pointer void_pointer;
+   /// The mutex family the program named.
+   typedef typename MemoryAlgorithm::mutex_family mutex_family;
+   /// The list of buffers of `allocate_many`/`deallocate_many`.
+   typedef typename MemoryAlgorithm::multiallocation_chain multiallocation_chain;
+   typedef typename MemoryAlgorithm::size_type size_type;
+   typedef typename MemoryAlgorithm::difference_type difference_type;
+   /// The character type of names.
+   typedef CharType char_type;
+   /// Bytes of bookkeeping per allocation.
+   static const size_type PayloadPerAllocation = MemoryAlgorithm::PayloadPerAllocation;
+   /// The alignment of every allocation.
+   static const size_type MemAlignment = MemoryAlgorithm::Alignment;
    typedef detail::object_iterator const_named_iterator;
    typedef detail::object_iterator const_unique_iterator;
    /// The allocator type for T in this segment.
@@ -267,24 +288,16 @@ public:
       return reinterpret_cast<segment_manager *>(m);
    }
 
-   /// Allocates `nbytes` (16-byte aligned); throws `bad_alloc` when the segment is full.
-   void *allocate(size_type nbytes) {
-      void *p = nullptr;
-      const interproc_status_t st = ::interproc_segment_allocate(native(), nbytes, &p);
-      if (st != INTERPROC_OK) {
-         detail::throw_alloc_status(st);
-      }
-      return p;
-   }
+   /// Allocates `nbytes` (aligned to `MemAlignment`); throws `bad_alloc` when the segment
+   /// is full.
+   void *allocate(size_type nbytes) { return allocate_aligned(nbytes, MemAlignment); }
    /// Allocates `nbytes`; null when the segment is full.
-   void *allocate(size_type nbytes, const std::nothrow_t &) noexcept {
-      void *p = nullptr;
-      return ::interproc_segment_allocate(native(), nbytes, &p) == INTERPROC_OK ? p : nullptr;
-   }
-   /// Allocates `nbytes` aligned to `alignment` (a power of two); throws `bad_alloc`.
+   void *allocate(size_type nbytes, const std::nothrow_t &tag) noexcept { return allocate_aligned(nbytes, MemAlignment, tag); }
+   /// Allocates `nbytes` aligned to `alignment` (a power of two; never less than
+   /// `MemAlignment`); throws `bad_alloc`.
    void *allocate_aligned(size_type nbytes, size_type alignment) {
       void *p = nullptr;
-      const interproc_status_t st = ::interproc_segment_allocate_aligned(native(), nbytes, alignment, &p);
+      const interproc_status_t st = priv_allocate(nbytes, alignment, &p);
       if (st != INTERPROC_OK) {
          detail::throw_alloc_status(st);
       }
@@ -293,7 +306,7 @@ public:
    /// Allocates `nbytes` aligned to `alignment`; null on failure.
    void *allocate_aligned(size_type nbytes, size_type alignment, const std::nothrow_t &) noexcept {
       void *p = nullptr;
-      return ::interproc_segment_allocate_aligned(native(), nbytes, alignment, &p) == INTERPROC_OK ? p : nullptr;
+      return priv_allocate(nbytes, alignment, &p) == INTERPROC_OK ? p : nullptr;
    }
    /// Frees memory from `allocate`. A pointer that is not such memory throws
    /// `interprocess_exception` (`invalid_argument`) and changes nothing.
@@ -309,75 +322,75 @@ public:
    }
 
    /// `construct<T>(name)(args...)`: throws if the name exists or memory runs out.
-   template <class T> detail::named_proxy<T, false> construct(const char *name) {
-      return detail::named_proxy<T, false>(native(), detail::name_of(name), false, true);
+   template <class T> detail::named_proxy<T, false> construct(const char_type *name) {
+      return proxy<T, false>(named(name), false, true);
    }
    template <class T> detail::named_proxy<T, false> construct(anonymous_instance_t) {
-      return detail::named_proxy<T, false>(native(), detail::name_of(anonymous_instance), false, true);
+      return proxy<T, false>(detail::name_of(anonymous_instance), false, true);
    }
    template <class T> detail::named_proxy<T, false> construct(unique_instance_t) {
-      return detail::named_proxy<T, false>(native(), detail::unique_name<T>(), false, true);
+      return proxy<T, false>(unique<T>(), false, true);
    }
    /// As `construct`, returning null instead of throwing.
-   template <class T> detail::named_proxy<T, false> construct(const char *name, const std::nothrow_t &) {
-      return detail::named_proxy<T, false>(native(), detail::name_of(name), false, false);
+   template <class T> detail::named_proxy<T, false> construct(const char_type *name, const std::nothrow_t &) {
+      return proxy<T, false>(named(name), false, false);
    }
    template <class T> detail::named_proxy<T, false> construct(anonymous_instance_t, const std::nothrow_t &) {
-      return detail::named_proxy<T, false>(native(), detail::name_of(anonymous_instance), false, false);
+      return proxy<T, false>(detail::name_of(anonymous_instance), false, false);
    }
    template <class T> detail::named_proxy<T, false> construct(unique_instance_t, const std::nothrow_t &) {
-      return detail::named_proxy<T, false>(native(), detail::unique_name<T>(), false, false);
+      return proxy<T, false>(unique<T>(), false, false);
    }
    /// `find_or_construct<T>(name)(args...)`: the existing object, or a new one.
-   template <class T> detail::named_proxy<T, false> find_or_construct(const char *name) {
-      return detail::named_proxy<T, false>(native(), detail::name_of(name), true, true);
+   template <class T> detail::named_proxy<T, false> find_or_construct(const char_type *name) {
+      return proxy<T, false>(named(name), true, true);
    }
    template <class T> detail::named_proxy<T, false> find_or_construct(unique_instance_t) {
-      return detail::named_proxy<T, false>(native(), detail::unique_name<T>(), true, true);
+      return proxy<T, false>(unique<T>(), true, true);
    }
-   template <class T> detail::named_proxy<T, false> find_or_construct(const char *name, const std::nothrow_t &) {
-      return detail::named_proxy<T, false>(native(), detail::name_of(name), true, false);
+   template <class T> detail::named_proxy<T, false> find_or_construct(const char_type *name, const std::nothrow_t &) {
+      return proxy<T, false>(named(name), true, false);
    }
    template <class T> detail::named_proxy<T, false> find_or_construct(unique_instance_t, const std::nothrow_t &) {
-      return detail::named_proxy<T, false>(native(), detail::unique_name<T>(), true, false);
+      return proxy<T, false>(unique<T>(), true, false);
    }
    /// `construct_it<T>(name)[n](it...)`: element i built from the i-th value of each iterator.
-   template <class T> detail::named_proxy<T, true> construct_it(const char *name) {
-      return detail::named_proxy<T, true>(native(), detail::name_of(name), false, true);
+   template <class T> detail::named_proxy<T, true> construct_it(const char_type *name) {
+      return proxy<T, true>(named(name), false, true);
    }
    template <class T> detail::named_proxy<T, true> construct_it(anonymous_instance_t) {
-      return detail::named_proxy<T, true>(native(), detail::name_of(anonymous_instance), false, true);
+      return proxy<T, true>(detail::name_of(anonymous_instance), false, true);
    }
    template <class T> detail::named_proxy<T, true> construct_it(unique_instance_t) {
-      return detail::named_proxy<T, true>(native(), detail::unique_name<T>(), false, true);
+      return proxy<T, true>(unique<T>(), false, true);
    }
-   template <class T> detail::named_proxy<T, true> construct_it(const char *name, const std::nothrow_t &) {
-      return detail::named_proxy<T, true>(native(), detail::name_of(name), false, false);
+   template <class T> detail::named_proxy<T, true> construct_it(const char_type *name, const std::nothrow_t &) {
+      return proxy<T, true>(named(name), false, false);
    }
-   template <class T> detail::named_proxy<T, true> find_or_construct_it(const char *name) {
-      return detail::named_proxy<T, true>(native(), detail::name_of(name), true, true);
+   template <class T> detail::named_proxy<T, true> find_or_construct_it(const char_type *name) {
+      return proxy<T, true>(named(name), true, true);
    }
    template <class T> detail::named_proxy<T, true> find_or_construct_it(unique_instance_t) {
-      return detail::named_proxy<T, true>(native(), detail::unique_name<T>(), true, true);
+      return proxy<T, true>(unique<T>(), true, true);
    }
-   template <class T> detail::named_proxy<T, true> find_or_construct_it(const char *name, const std::nothrow_t &) {
-      return detail::named_proxy<T, true>(native(), detail::name_of(name), true, false);
+   template <class T> detail::named_proxy<T, true> find_or_construct_it(const char_type *name, const std::nothrow_t &) {
+      return proxy<T, true>(named(name), true, false);
    }
 
    /// The named object `name`: its address and element count, `{0, 0}` when missing.
    /// Asking with a type of another size than it was constructed with throws
    /// `interprocess_exception` (`invalid_argument`) where Boost would return a mistyped
    /// pointer.
-   template <class T> std::pair<T *, size_type> find(const char *name) { return priv_find<T>(detail::name_of(name)); }
+   template <class T> std::pair<T *, size_type> find(const char_type *name) { return priv_find<T>(named(name)); }
    /// The unique object of type T.
-   template <class T> std::pair<T *, size_type> find(unique_instance_t) { return priv_find<T>(detail::unique_name<T>()); }
+   template <class T> std::pair<T *, size_type> find(unique_instance_t) { return priv_find<T>(unique<T>()); }
    /// As `find` (interproc always locks; finding is cheap).
-   template <class T> std::pair<T *, size_type> find_no_lock(const char *name) { return find<T>(name); }
+   template <class T> std::pair<T *, size_type> find_no_lock(const char_type *name) { return find<T>(name); }
 
    /// Destroys the named object `name` (destructors run); false if it does not exist.
-   template <class T> bool destroy(const char *name) { return priv_destroy<T>(detail::name_of(name)); }
+   template <class T> bool destroy(const char_type *name) { return priv_destroy<T>(named(name)); }
    /// Destroys the unique object of type T.
-   template <class T> bool destroy(unique_instance_t) { return priv_destroy<T>(detail::unique_name<T>()); }
+   template <class T> bool destroy(unique_instance_t) { return priv_destroy<T>(unique<T>()); }
    /// Destroys the object constructed at `p` (named, unique or anonymous).
    template <class T> void destroy_ptr(const T *p) {
       detail::check(::interproc_segment_destroy_ptr(native(), const_cast<T *>(p), detail::destructor_of<T>(), nullptr));
@@ -469,6 +482,29 @@ public:
    }
 
 private:
+   interproc_status_t priv_allocate(size_type nbytes, size_type alignment, void **out) const noexcept {
+      if (alignment <= detail::allocation_alignment && MemAlignment <= detail::allocation_alignment) {
+         return ::interproc_segment_allocate(native(), nbytes, out);
+      }
+      return ::interproc_segment_allocate_aligned(native(), nbytes, alignment < MemAlignment ? MemAlignment : alignment, out);
+   }
+
+   /// The C form of a name; a segment whose index is null_index has none.
+   static detail::object_name named(const char_type *name) {
+      static_assert(keeps_names, "this segment's index is null_index: it keeps no named objects (construct, find and "
+                                 "destroy by name need another index, such as iset_index)");
+      return detail::name_of(name);
+   }
+   template <class T> static detail::object_name unique() {
+      static_assert(keeps_names, "this segment's index is null_index: it keeps no unique objects (unique_instance "
+                                 "needs another index, such as iset_index)");
+      return detail::unique_name<T>();
+   }
+   template <class T, bool IsIterator>
+   detail::named_proxy<T, IsIterator> proxy(detail::object_name n, bool find, bool dothrow) const noexcept {
+      return detail::named_proxy<T, IsIterator>(native(), n, find, dothrow, MemAlignment);
+   }
+
    template <class Func> static void run_func(void *vctx) noexcept {
       auto *ctx = static_cast<std::pair<Func *, std::exception_ptr *> *>(vctx);
       try {

@@ -14,21 +14,41 @@
 #include <utility>
 
 namespace interproc {
+namespace detail {
+
+/// The void pointer of a segment manager (`offset_ptr<void>` for one that names none).
+template <class SegmentManager, class = void> struct segment_void_pointer {
+   typedef offset_ptr<void> type;
+   typedef std::size_t size_type;
+};
+template <class SegmentManager>
+struct segment_void_pointer<SegmentManager, std::void_t<typename SegmentManager::void_pointer>> {
+   typedef typename SegmentManager::void_pointer type;
+   typedef typename SegmentManager::size_type size_type;
+};
+
+/// `VoidPointer` rebound to T (`offset_ptr<T, ...>`, or `T *` for `void *`).
+template <class VoidPointer, class T> using rebind_pointer_t = typename std::pointer_traits<VoidPointer>::template rebind<T>;
+
+} // namespace detail
 
 /// An STL allocator that allocates from a managed segment. It stores the segment manager
-/// as an offset_ptr and its pointer type is offset_ptr<T>, so a container that uses it can
-/// live inside the segment and be used from every process.
+/// as the segment's void pointer rebound (an offset_ptr by default) and its pointer type is
+/// that pointer for T (offset_ptr<T>), so a container that uses it can live inside the
+/// segment and be used from every process.
 template <class T, class SegmentManager> class allocator {
+   typedef typename detail::segment_void_pointer<SegmentManager>::type segment_void_pointer;
+
 public:
    typedef T value_type;
-   typedef offset_ptr<T> pointer;
-   typedef offset_ptr<const T> const_pointer;
-   typedef offset_ptr<void> void_pointer;
-   typedef offset_ptr<const void> const_void_pointer;
+   typedef detail::rebind_pointer_t<segment_void_pointer, T> pointer;
+   typedef detail::rebind_pointer_t<segment_void_pointer, const T> const_pointer;
+   typedef detail::rebind_pointer_t<segment_void_pointer, void> void_pointer;
+   typedef detail::rebind_pointer_t<segment_void_pointer, const void> const_void_pointer;
    typedef typename detail::add_reference<T>::type reference;
    typedef typename detail::add_reference<const T>::type const_reference;
-   typedef std::size_t size_type;
-   typedef std::ptrdiff_t difference_type;
+   typedef typename detail::segment_void_pointer<SegmentManager>::size_type size_type;
+   typedef typename std::pointer_traits<pointer>::difference_type difference_type;
    typedef SegmentManager segment_manager;
    typedef std::false_type propagate_on_container_copy_assignment;
    typedef std::true_type propagate_on_container_move_assignment;
@@ -49,7 +69,7 @@ public:
    }
 
    /// The segment manager.
-   segment_manager *get_segment_manager() const noexcept { return mp_mngr.get(); }
+   segment_manager *get_segment_manager() const noexcept { return to_raw_pointer(mp_mngr); }
 
    /// Memory for `count` objects; throws `bad_alloc` when the segment is full.
    pointer allocate(size_type count, const void * = nullptr) {
@@ -61,10 +81,10 @@ public:
       return pointer(static_cast<T *>(p));
    }
    /// Gives memory back.
-   void deallocate(const pointer &ptr, size_type = 0) { mp_mngr->deallocate(static_cast<void *>(ptr.get())); }
+   void deallocate(const pointer &ptr, size_type = 0) { mp_mngr->deallocate(static_cast<void *>(to_raw_pointer(ptr))); }
 
    /// The largest count `allocate` may be asked for.
-   size_type max_size() const noexcept { return std::numeric_limits<size_type>::max() / element_size; }
+   size_type max_size() const noexcept { return size_type(std::numeric_limits<size_type>::max() / element_size); }
 
    /// Grows the memory at `ptr` (from `allocate`) in place, keeping its address and
    /// contents, to hold at least `min_count` objects, and up to `preferred_count` when the
@@ -73,9 +93,9 @@ public:
    /// it to grow without copying. (An interproc extension.)
    size_type expand_in_place(const pointer &ptr, size_type min_count, size_type preferred_count) {
       const size_type limit = max_size();
-      const size_type got = mp_mngr->expand_in_place(static_cast<void *>(ptr.get()), std::min(min_count, limit) * element_size,
+      const size_type got = mp_mngr->expand_in_place(static_cast<void *>(to_raw_pointer(ptr)), std::min(min_count, limit) * element_size,
                                                      std::min(preferred_count, limit) * element_size);
-      return got / element_size;
+      return size_type(got / element_size);
    }
 
    /// Exchanges two allocators.
@@ -109,7 +129,7 @@ private:
    static constexpr std::size_t element_size = std::is_void<T>::value ? 1 : sizeof(typename std::conditional<std::is_void<T>::value, char, T>::type);
    static constexpr std::size_t element_align = std::is_void<T>::value ? 1 : alignof(typename std::conditional<std::is_void<T>::value, char, T>::type);
 
-   offset_ptr<segment_manager> mp_mngr;
+   detail::rebind_pointer_t<segment_void_pointer, segment_manager> mp_mngr;
 };
 
 /// Allocators are equal when they allocate from the same segment.

@@ -4,8 +4,12 @@
 #define INTERPROC_DETAIL_MANAGED_MEMORY_IMPL_HPP
 
 #include <interproc/creation_tags.hpp>
+#include <interproc/indexes/iset_index.hpp>
+#include <interproc/interprocess_fwd.hpp>
+#include <interproc/mem_algo/rbtree_best_fit.hpp>
 #include <interproc/permissions.hpp>
 #include <interproc/segment_manager.hpp>
+#include <interproc/sync/mutex_family.hpp>
 
 namespace interproc {
 namespace detail {
@@ -18,17 +22,26 @@ inline void no_fixed_address(const void *addr) {
    }
 }
 
-/// The common part of managed_shared_memory, managed_mapped_file, managed_heap_memory,
-/// managed_external_buffer and managed_xsi_shared_memory. Movable, not copyable.
-class managed_memory_impl {
+/// The common part of basic_managed_shared_memory, basic_managed_mapped_file,
+/// basic_managed_heap_memory, basic_managed_external_buffer and
+/// basic_managed_xsi_shared_memory (Boost's basic_managed_memory_impl). Movable, not
+/// copyable.
+template <class CharType, class MemoryAlgorithm, template <class IndexConfig> class IndexType> class managed_memory_impl {
 public:
-   typedef interproc::segment_manager segment_manager;
-   typedef segment_manager::size_type size_type;
-   typedef segment_manager::difference_type difference_type;
+   typedef interproc::segment_manager<CharType, MemoryAlgorithm, IndexType> segment_manager;
+   typedef MemoryAlgorithm memory_algorithm;
+   typedef typename MemoryAlgorithm::mutex_family mutex_family;
+   typedef typename segment_manager::void_pointer void_pointer;
+   typedef typename segment_manager::multiallocation_chain multiallocation_chain;
+   typedef typename segment_manager::size_type size_type;
+   typedef typename segment_manager::difference_type difference_type;
    typedef difference_type handle_t;
-   typedef segment_manager::char_type char_type;
-   typedef segment_manager::const_named_iterator const_named_iterator;
-   typedef segment_manager::const_unique_iterator const_unique_iterator;
+   typedef CharType char_type;
+   typedef CharType char_t;
+   typedef typename segment_manager::const_named_iterator const_named_iterator;
+   typedef typename segment_manager::const_unique_iterator const_unique_iterator;
+   /// Bytes of bookkeeping per allocation.
+   static const size_type PayloadPerAllocation = segment_manager::PayloadPerAllocation;
    /// The allocator type for T in this segment.
    template <class T> struct allocator {
       typedef interproc::allocator<T, segment_manager> type;
