@@ -9,6 +9,7 @@
 #include <interproc/managed_xsi_shared_memory.hpp>
 
 #include <cstdio>
+#include <cstring>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -314,5 +315,19 @@ int main(int argc, char **argv) {
    other_classes();
    processes(argv[0]);
    std::printf("cpp_managed: ok\n");
+   // allocation_command's zero_memory zeroes what it hands out.
+   {
+      managed_heap_memory heap(65536);
+      void *dirty = heap.allocate(512);
+      std::memset(dirty, 0xff, 512);
+      heap.deallocate(dirty);
+      managed_heap_memory::size_type received = 512;
+      char *reuse = nullptr;
+      char *z = heap.allocation_command<char>(allocate_new | zero_memory, 512, received, reuse);
+      for (managed_heap_memory::size_type i = 0; i < received; ++i) {
+         CHECK(z[i] == 0);
+      }
+      heap.deallocate(z);
+   }
    return 0;
 }

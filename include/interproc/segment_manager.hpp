@@ -4,6 +4,8 @@
 #define INTERPROC_SEGMENT_MANAGER_HPP
 
 #include <interproc/allocators/allocator.hpp>
+#include <interproc/containers/allocation_type.hpp>
+#include <interproc/detail/allocation_command.hpp>
 #include <interproc/exceptions.hpp>
 #include <interproc/interprocess_fwd.hpp>
 #include <interproc/mem_algo/detail/memory_algorithm_policy.hpp>
@@ -321,6 +323,68 @@ public:
       return got;
    }
 
+   /// Boost's allocation command, counting in objects of T (see
+   /// `<interproc/containers/allocation_type.hpp>`): `allocate_new`, `expand_fwd`,
+   /// `expand_bwd`, `shrink_in_place`, `try_shrink_in_place`, with `nothrow_allocation` and
+   /// `zero_memory`. `prefer_in_recvd_out_size` goes in as the preferred count and comes out
+   /// as the count received; `reuse` is the buffer to grow or shrink, and becomes null when
+   /// a new buffer is returned. A backward expansion returns the new start and leaves the
+   /// objects where they were, for the caller to move. Fails with `bad_alloc` (null with
+   /// `nothrow_allocation`).
+   template <class T>
+   T *allocation_command(allocation_type command, size_type limit_size, size_type &prefer_in_recvd_out_size, T *&reuse) {
+      void *r = reuse;
+      void *p = raw_allocation_command(command, limit_size, prefer_in_recvd_out_size, r, sizeof(T));
+      reuse = static_cast<T *>(r);
+      return static_cast<T *>(p);
+   }
+   /// As `allocation_command`, for objects of `sizeof_object` bytes.
+   void *raw_allocation_command(allocation_type command, size_type limit_objects, size_type &prefer_in_recvd_out_size,
+                                void *&reuse, size_type sizeof_object = 1) {
+      std::size_t n = prefer_in_recvd_out_size;
+      void *p = detail::allocation_command(native(), command, limit_objects, n, reuse, sizeof_object,
+                                           [this](std::size_t b) { return allocate(static_cast<size_type>(b), std::nothrow); });
+      prefer_in_recvd_out_size = static_cast<size_type>(n);
+      return p;
+   }
+   /// The usable size of the allocation at `ptr` (at least what was asked).
+   size_type size(const void *ptr) const { return static_cast<size_type>(detail::allocation_bytes(native(), ptr)); }
+
+   /// Allocates `n_elements` buffers of `elem_bytes` each onto `chain`; throws `bad_alloc`
+   /// (and allocates none) when the segment runs out.
+   void allocate_many(size_type elem_bytes, size_type n_elements, multiallocation_chain &chain) {
+      priv_allocate_many(chain, n_elements, [=](std::size_t) { return elem_bytes; }, false);
+   }
+   /// Allocates `n_elements` buffers, the i-th of `element_lengths[i] * sizeof_element`
+   /// bytes, onto `chain`; throws `bad_alloc` (and allocates none) when the segment runs out.
+   void allocate_many(const size_type *element_lengths, size_type n_elements, size_type sizeof_element,
+                      multiallocation_chain &chain) {
+      priv_allocate_many(chain, n_elements, [=](std::size_t i) { return detail::bytes_of(element_lengths[i], sizeof_element); },
+                         false);
+   }
+   /// As `allocate_many`, leaving `chain` unchanged instead of throwing.
+   void allocate_many(const std::nothrow_t &, size_type elem_bytes, size_type n_elements, multiallocation_chain &chain) {
+      priv_allocate_many(chain, n_elements, [=](std::size_t) { return elem_bytes; }, true);
+   }
+   void allocate_many(const std::nothrow_t &, const size_type *element_lengths, size_type n_elements, size_type sizeof_element,
+                      multiallocation_chain &chain) {
+      priv_allocate_many(chain, n_elements, [=](std::size_t i) { return detail::bytes_of(element_lengths[i], sizeof_element); },
+                         true);
+   }
+   /// Gives back every buffer of `chain`, leaving it empty.
+   void deallocate_many(multiallocation_chain &chain) {
+      detail::deallocate_many(chain, [this](void *p) { deallocate(p); });
+   }
+
+   /// The smallest size a segment of this type may be created with.
+   static size_type get_min_size() noexcept { return static_cast<size_type>(::interproc_managed_min_size()); }
+   /// The smallest segment with room for `extra_bytes` more of header.
+   static size_type get_min_size(size_type extra_bytes) noexcept { return get_min_size() + extra_bytes; }
+   /// Gives the free memory at the end of the segment back: the segment's size becomes
+   /// what it uses (the mapping stays; `grow` takes it back). Boost's
+   /// `basic_managed_*::shrink_to_fit(name)` does this and then truncates the object.
+   void shrink_to_fit() { detail::check(::interproc_segment_shrink_to_fit(native())); }
+
    /// `construct<T>(name)(args...)`: throws if the name exists or memory runs out.
    template <class T> detail::named_proxy<T, false> construct(const char_type *name) {
       return proxy<T, false>(named(name), false, true);
@@ -487,6 +551,12 @@ private:
          return ::interproc_segment_allocate(native(), nbytes, out);
       }
       return ::interproc_segment_allocate_aligned(native(), nbytes, alignment < MemAlignment ? MemAlignment : alignment, out);
+   }
+
+   template <class SizeOf> void priv_allocate_many(multiallocation_chain &chain, size_type n, SizeOf size_of, bool nothrow) {
+      detail::allocate_many(
+         chain, n, size_of, [this](std::size_t bytes) { return allocate(static_cast<size_type>(bytes), std::nothrow); },
+         [this](void *p) { deallocate(p); }, nothrow);
    }
 
    /// The C form of a name; a segment whose index is null_index has none.

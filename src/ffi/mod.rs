@@ -11,6 +11,7 @@
 
 #![allow(non_camel_case_types)]
 
+pub mod allocation;
 pub mod error;
 pub mod file_mapping;
 pub mod managed;

@@ -17,6 +17,8 @@
 
 use crate::{Error, ErrorKind, Result};
 
+mod commands;
+
 /// Granularity and alignment of blocks and of the memory handed out.
 pub(crate) const ALIGN: u64 = 16;
 /// Size of a block header.

@@ -3,6 +3,9 @@
 #ifndef INTERPROC_ALLOCATORS_ALLOCATOR_HPP
 #define INTERPROC_ALLOCATORS_ALLOCATOR_HPP
 
+#include <interproc/containers/allocation_type.hpp>
+#include <interproc/detail/allocation_command.hpp>
+#include <interproc/detail/multiallocation_chain.hpp>
 #include <interproc/exceptions.hpp>
 #include <interproc/offset_ptr.hpp>
 
@@ -54,6 +57,12 @@ public:
    typedef std::true_type propagate_on_container_move_assignment;
    typedef std::true_type propagate_on_container_swap;
    typedef std::false_type is_always_equal;
+   /// The allocator protocol version. 1: Boost.Container uses allocate and deallocate (its
+   /// version 2 protocol needs a chain shaped like its own); the version 2 members below
+   /// are there for programs that call them.
+   typedef std::integral_constant<unsigned, 1> version;
+   /// The list of buffers of `allocate_many`/`allocate_individual`, holding `pointer`s.
+   typedef detail::basic_multiallocation_chain<pointer> multiallocation_chain;
 
    /// The same allocator for U.
    template <class U> struct rebind { typedef allocator<U, SegmentManager> other; };
@@ -98,6 +107,48 @@ public:
       return size_type(got / element_size);
    }
 
+   /// Boost's allocation command, in objects of T (see `segment_manager::allocation_command`).
+   pointer allocation_command(allocation_type command, size_type limit_size, size_type &prefer_in_recvd_out_size,
+                              pointer &reuse) {
+      void *r = static_cast<void *>(to_raw_pointer(reuse));
+      std::size_t n = prefer_in_recvd_out_size;
+      void *p = detail::allocation_command(mp_mngr->native(), command, limit_size, n, r, element_size,
+                                           [this](std::size_t bytes) { return raw_allocate(bytes); });
+      prefer_in_recvd_out_size = static_cast<size_type>(n);
+      reuse = pointer(static_cast<T *>(r));
+      return pointer(static_cast<T *>(p));
+   }
+   /// The number of objects the memory at `p` (from `allocate`) holds.
+   size_type size(const pointer &p) const {
+      return static_cast<size_type>(detail::allocation_bytes(mp_mngr->native(), to_raw_pointer(p)) / element_size);
+   }
+   /// Memory for one object.
+   pointer allocate_one() { return allocate(1); }
+   /// Gives back memory from `allocate_one`.
+   void deallocate_one(const pointer &p) { deallocate(p, 1); }
+   /// Memory for `num_elements` single objects onto `chain`; throws `bad_alloc` (and
+   /// allocates none) when the segment runs out.
+   void allocate_individual(size_type num_elements, multiallocation_chain &chain) { allocate_many(1, num_elements, chain); }
+   /// Gives back every buffer of `chain`.
+   void deallocate_individual(multiallocation_chain &chain) { deallocate_many(chain); }
+   /// `n_elements` buffers of `elem_size` objects each onto `chain`.
+   void allocate_many(size_type elem_size, size_type n_elements, multiallocation_chain &chain) {
+      const std::size_t bytes = detail::bytes_of(elem_size, element_size);
+      detail::allocate_many(
+         chain, n_elements, [=](std::size_t) { return bytes; }, [this](std::size_t b) { return raw_allocate(b); },
+         [this](void *p) { mp_mngr->deallocate(p); }, false);
+   }
+   /// `n_elements` buffers, the i-th of `elem_sizes[i]` objects, onto `chain`.
+   void allocate_many(const size_type *elem_sizes, size_type n_elements, multiallocation_chain &chain) {
+      detail::allocate_many(
+         chain, n_elements, [=](std::size_t i) { return detail::bytes_of(elem_sizes[i], element_size); },
+         [this](std::size_t b) { return raw_allocate(b); }, [this](void *p) { mp_mngr->deallocate(p); }, false);
+   }
+   /// Gives back every buffer of `chain`.
+   void deallocate_many(multiallocation_chain &chain) {
+      detail::deallocate_many(chain, [this](void *p) { mp_mngr->deallocate(p); });
+   }
+
    /// Exchanges two allocators.
    friend void swap(allocator &a, allocator &b) noexcept {
       segment_manager *t = a.get_segment_manager();
@@ -122,8 +173,22 @@ public:
    }
    /// Destroys the U at `p`.
    template <class U> void destroy(U *p) { p->~U(); }
+   /// Builds a T at `p` (the allocator's own pointer) from `args`.
+   template <class... Args, class P = pointer, class = typename std::enable_if<!std::is_pointer<P>::value>::type>
+   void construct(const P &p, Args &&...args) {
+      ::new (static_cast<void *>(to_raw_pointer(p))) T(std::forward<Args>(args)...);
+   }
+   /// Destroys the T at `p` (the allocator's own pointer).
+   template <class P = pointer, class = typename std::enable_if<!std::is_pointer<P>::value>::type> void destroy(const P &p) {
+      to_raw_pointer(p)->~T();
+   }
 
 private:
+   /// `bytes` from the segment, aligned for T; null when it is full.
+   void *raw_allocate(std::size_t bytes) {
+      return element_align > 16 ? mp_mngr->allocate_aligned(bytes, element_align, std::nothrow) : mp_mngr->allocate(bytes, std::nothrow);
+   }
+
    // allocator<void> is used to carry the segment (shared_ptr's VoidAllocator); it counts
    // in bytes.
    static constexpr std::size_t element_size = std::is_void<T>::value ? 1 : sizeof(typename std::conditional<std::is_void<T>::value, char, T>::type);

@@ -99,6 +99,33 @@ public:
    /// Frees memory from `allocate`.
    void deallocate(void *addr) { mgr()->deallocate(addr); }
 
+   /// Boost's allocation command (see `segment_manager::allocation_command`).
+   template <class T>
+   T *allocation_command(allocation_type command, size_type limit_size, size_type &prefer_in_recvd_out_size, T *&reuse) {
+      return mgr()->allocation_command(command, limit_size, prefer_in_recvd_out_size, reuse);
+   }
+   /// Allocates `n_elements` buffers of `elem_bytes` each onto `chain`; throws `bad_alloc`.
+   void allocate_many(size_type elem_bytes, size_type n_elements, multiallocation_chain &chain) {
+      mgr()->allocate_many(elem_bytes, n_elements, chain);
+   }
+   /// Allocates buffers of `element_lengths[i] * sizeof_element` bytes onto `chain`.
+   void allocate_many(const size_type *element_lengths, size_type n_elements, size_type sizeof_element,
+                      multiallocation_chain &chain) {
+      mgr()->allocate_many(element_lengths, n_elements, sizeof_element, chain);
+   }
+   /// As `allocate_many`, leaving `chain` unchanged instead of throwing.
+   void allocate_many(const std::nothrow_t &tag, size_type elem_bytes, size_type n_elements, multiallocation_chain &chain) {
+      mgr()->allocate_many(tag, elem_bytes, n_elements, chain);
+   }
+   void allocate_many(const std::nothrow_t &tag, const size_type *element_lengths, size_type n_elements,
+                      size_type sizeof_element, multiallocation_chain &chain) {
+      mgr()->allocate_many(tag, element_lengths, n_elements, sizeof_element, chain);
+   }
+   /// Gives back every buffer of `chain`.
+   void deallocate_many(multiallocation_chain &chain) { mgr()->deallocate_many(chain); }
+   /// The smallest size a segment of this type may be created with.
+   static size_type get_min_size() noexcept { return segment_manager::get_min_size(); }
+
    template <class T, class Name> auto construct(const Name &name) { return mgr()->template construct<T>(name); }
    template <class T, class Name> auto construct(const Name &name, const std::nothrow_t &t) {
       return mgr()->template construct<T>(name, t);

@@ -18,7 +18,9 @@ namespace detail {
 /// A singly linked list of buffers, each holding the link to the next in its first bytes
 /// (so every buffer must be at least `sizeof(VoidPointer)` bytes, as allocate_many's are).
 /// Movable, not copyable: it does not own the buffers, but two lists must never share one.
+/// `VoidPointer` may also be a typed pointer (an allocator's chain hands out its `pointer`).
 template <class VoidPointer> class basic_multiallocation_chain {
+   typedef typename std::pointer_traits<VoidPointer>::element_type element_type;
    struct node;
    typedef typename std::pointer_traits<VoidPointer>::template rebind<node> node_ptr;
    struct node {
@@ -40,7 +42,7 @@ public:
 
       iterator() noexcept : m_node() {}
       explicit iterator(node_ptr n) noexcept : m_node(n) {}
-      reference operator*() const noexcept { return void_pointer(to_raw_pointer(m_node)); }
+      reference operator*() const noexcept { return as_pointer(m_node); }
       iterator &operator++() noexcept {
          m_node = m_node->next;
          return *this;
@@ -75,9 +77,9 @@ public:
    /// The number of buffers.
    size_type size() const noexcept { return m_size; }
    /// The first buffer.
-   void_pointer front() const noexcept { return void_pointer(to_raw_pointer(m_front)); }
+   void_pointer front() const noexcept { return as_pointer(m_front); }
    /// The last buffer.
-   void_pointer back() const noexcept { return void_pointer(to_raw_pointer(m_back)); }
+   void_pointer back() const noexcept { return as_pointer(m_back); }
    iterator begin() const noexcept { return iterator(m_front); }
    iterator end() const noexcept { return iterator(); }
 
@@ -110,7 +112,7 @@ public:
       if (--m_size == 0) {
          m_back = node_ptr();
       }
-      return void_pointer(static_cast<void *>(to_raw_pointer(n)));
+      return as_pointer(n);
    }
    /// Appends every buffer of `other`, which is left empty.
    void splice_back(basic_multiallocation_chain &other) noexcept {
@@ -135,6 +137,9 @@ public:
    }
 
 private:
+   static void_pointer as_pointer(const node_ptr &n) noexcept {
+      return void_pointer(static_cast<element_type *>(static_cast<void *>(to_raw_pointer(n))));
+   }
    static node_ptr link(const void_pointer &p) noexcept {
       return node_ptr(::new (static_cast<void *>(to_raw_pointer(p))) node());
    }
