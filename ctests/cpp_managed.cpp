@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <cwchar>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -328,6 +329,31 @@ int main(int argc, char **argv) {
          CHECK(z[i] == 0);
       }
       heap.deallocate(z);
+   }
+   // A wide and a narrow view of one segment: L"same" and "same" are two objects, and each
+   // view iterates its own names.
+   {
+      char wname[64];
+      test_name(wname, sizeof wname, "cpp_wide_narrow");
+      shared_memory_object::remove(wname);
+      managed_shared_memory narrow(create_only, wname, 65536);
+      wmanaged_shared_memory wide(open_only, wname);
+      int *n = narrow.construct<int>("same")(1);
+      int *w = wide.construct<int>(L"same")(2);
+      CHECK(n != w && *narrow.find<int>("same").first == 1 && *wide.find<int>(L"same").first == 2);
+      std::size_t narrow_names = 0, wide_names = 0;
+      for (auto it = narrow.named_begin(); it != narrow.named_end(); ++it) {
+         CHECK(std::strcmp(it->name(), "same") == 0);
+         ++narrow_names;
+      }
+      for (auto it = wide.named_begin(); it != wide.named_end(); ++it) {
+         CHECK(std::wcscmp(it->name(), L"same") == 0);
+         ++wide_names;
+      }
+      CHECK(narrow_names == 1 && wide_names == 1);
+      CHECK(std::wcscmp(wmanaged_shared_memory::get_instance_name(w), L"same") == 0);
+      CHECK(narrow.destroy<int>("same") && wide.destroy<int>(L"same"));
+      shared_memory_object::remove(wname);
    }
    return 0;
 }

@@ -470,6 +470,11 @@ typedef struct interproc_upgradable_mutex_t {
  */
 #define INTERPROC_ADVICE_DONTNEED 4
 
+/**
+ * An object constructed with a wide-character name, passed and reported as UTF-8.
+ */
+#define INTERPROC_WIDE_NAMED_INSTANCE 3
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus

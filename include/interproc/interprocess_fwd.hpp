@@ -68,28 +68,28 @@ class basic_managed_xsi_shared_memory;
 /// A managed segment in POSIX shared memory.
 typedef basic_managed_shared_memory<char, rbtree_best_fit<mutex_family>, iset_index> managed_shared_memory;
 /// The same with wide-character names.
-typedef basic_managed_shared_memory<char, rbtree_best_fit<mutex_family>, iset_index> wmanaged_shared_memory;
+typedef basic_managed_shared_memory<wchar_t, rbtree_best_fit<mutex_family>, iset_index> wmanaged_shared_memory;
 /// A managed segment whose allocators hold raw pointers: every process must map it at one
 /// address.
 typedef basic_managed_shared_memory<char, rbtree_best_fit<mutex_family, void *>, iset_index> fixed_managed_shared_memory;
 /// The same with wide-character names.
-typedef basic_managed_shared_memory<char, rbtree_best_fit<mutex_family, void *>, iset_index> wfixed_managed_shared_memory;
+typedef basic_managed_shared_memory<wchar_t, rbtree_best_fit<mutex_family, void *>, iset_index> wfixed_managed_shared_memory;
 /// A managed segment in a memory-mapped file.
 typedef basic_managed_mapped_file<char, rbtree_best_fit<mutex_family>, iset_index> managed_mapped_file;
 /// The same with wide-character names.
-typedef basic_managed_mapped_file<char, rbtree_best_fit<mutex_family>, iset_index> wmanaged_mapped_file;
+typedef basic_managed_mapped_file<wchar_t, rbtree_best_fit<mutex_family>, iset_index> wmanaged_mapped_file;
 /// A managed segment in this process's heap.
 typedef basic_managed_heap_memory<char, rbtree_best_fit<null_mutex_family>, iset_index> managed_heap_memory;
 /// The same with wide-character names.
-typedef basic_managed_heap_memory<char, rbtree_best_fit<null_mutex_family>, iset_index> wmanaged_heap_memory;
+typedef basic_managed_heap_memory<wchar_t, rbtree_best_fit<null_mutex_family>, iset_index> wmanaged_heap_memory;
 /// A managed segment in a buffer the program provides.
 typedef basic_managed_external_buffer<char, rbtree_best_fit<null_mutex_family>, iset_index> managed_external_buffer;
 /// The same with wide-character names.
-typedef basic_managed_external_buffer<char, rbtree_best_fit<null_mutex_family>, iset_index> wmanaged_external_buffer;
+typedef basic_managed_external_buffer<wchar_t, rbtree_best_fit<null_mutex_family>, iset_index> wmanaged_external_buffer;
 /// A managed segment in System V shared memory.
 typedef basic_managed_xsi_shared_memory<char, rbtree_best_fit<mutex_family>, iset_index> managed_xsi_shared_memory;
 /// The same with wide-character names.
-typedef basic_managed_xsi_shared_memory<char, rbtree_best_fit<mutex_family>, iset_index> wmanaged_xsi_shared_memory;
+typedef basic_managed_xsi_shared_memory<wchar_t, rbtree_best_fit<mutex_family>, iset_index> wmanaged_xsi_shared_memory;
 
 class interprocess_exception;
 class bad_alloc;

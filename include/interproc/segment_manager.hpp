@@ -6,6 +6,7 @@
 #include <interproc/allocators/allocator.hpp>
 #include <interproc/containers/allocation_type.hpp>
 #include <interproc/detail/allocation_command.hpp>
+#include <interproc/detail/wide_names.hpp>
 #include <interproc/exceptions.hpp>
 #include <interproc/interprocess_fwd.hpp>
 #include <interproc/mem_algo/detail/memory_algorithm_policy.hpp>
@@ -15,6 +16,7 @@
 #include <exception>
 #include <iterator>
 #include <new>
+#include <string>
 #include <tuple>
 #include <type_traits>
 #include <typeinfo>
@@ -41,15 +43,30 @@ enum instance_type {
 
 namespace detail {
 
-/// An object's kind and name as the C ABI takes them.
-struct object_name {
+/// An object's kind and name as the C ABI takes them: a narrow name is the caller's
+/// string, a wide one its UTF-8, kept here.
+class object_name {
+public:
+   object_name(interproc_instance_kind_t kind, const char *narrow) : kind(kind), m_narrow(narrow) {}
+   object_name(const wchar_t *wide) : kind(INTERPROC_WIDE_NAMED_INSTANCE), m_narrow(nullptr), m_utf8(utf8_of(wide)) {}
+   /// The name for the C ABI.
+   const char *c_str() const noexcept { return m_narrow ? m_narrow : m_utf8.c_str(); }
    interproc_instance_kind_t kind;
-   const char *name;
+
+private:
+   const char *m_narrow;
+   std::string m_utf8;
 };
 
-inline object_name name_of(const char *name) noexcept { return {INTERPROC_NAMED_INSTANCE, name}; }
-inline object_name name_of(anonymous_instance_t) noexcept { return {INTERPROC_ANONYMOUS_INSTANCE, ""}; }
-template <class T> object_name unique_name() noexcept { return {INTERPROC_UNIQUE_INSTANCE, typeid(T).name()}; }
+inline object_name name_of(const char *name) { return object_name(INTERPROC_NAMED_INSTANCE, name); }
+inline object_name name_of(const wchar_t *name) { return object_name(name); }
+inline object_name name_of(anonymous_instance_t) { return object_name(INTERPROC_ANONYMOUS_INSTANCE, ""); }
+template <class T> object_name unique_name() { return object_name(INTERPROC_UNIQUE_INSTANCE, typeid(T).name()); }
+
+/// The C kind of the named objects of a segment whose names are CharType.
+template <class CharType> constexpr interproc_instance_kind_t named_kind() noexcept {
+   return std::is_same<CharType, wchar_t>::value ? INTERPROC_WIDE_NAMED_INSTANCE : INTERPROC_NAMED_INSTANCE;
+}
 
 /// Throws the exception for a failed allocation-like status (bad_alloc when out of memory).
 [[noreturn]] inline void throw_alloc_status(interproc_status_t st) {
@@ -82,7 +99,7 @@ template <class T> interproc_destroy_fn destructor_of() noexcept {
 /// value of each; otherwise every element is built from the same arguments.
 template <class T, bool IsIterator> class named_proxy {
 public:
-   named_proxy(interproc_segment_manager_t *mgr, object_name name, bool find, bool dothrow,
+   named_proxy(interproc_segment_manager_t *mgr, const object_name &name, bool find, bool dothrow,
                std::size_t align = alignof(T)) noexcept
       : m_mgr(mgr), m_name(name), m_find(find), m_dothrow(dothrow), m_count(1), m_align(align < alignof(T) ? alignof(T) : align) {}
 
@@ -102,7 +119,7 @@ public:
       void *out = nullptr;
       bool created = false;
       const interproc_status_t st = ::interproc_segment_construct(
-         m_mgr, m_name.kind, m_name.name, sizeof(T), m_align, m_count, m_find, &run<decltype(tup)>, &ctx, &out,
+         m_mgr, m_name.kind, m_name.c_str(), sizeof(T), m_align, m_count, m_find, &run<decltype(tup)>, &ctx, &out,
          &created);
       if (st == INTERPROC_OK) {
          return static_cast<T *>(out);
@@ -163,51 +180,70 @@ private:
    std::size_t m_align;
 };
 
-/// One entry of the named or unique object iteration.
-class object_entry {
+/// One entry of the named or unique object iteration; `name()` is a `CharType` string.
+template <class CharType> class basic_object_entry {
 public:
-   object_entry() noexcept : m_info() {}
-   explicit object_entry(const interproc_object_info_t &info) noexcept : m_info(info) {}
+   basic_object_entry() noexcept : m_info() {}
+   explicit basic_object_entry(const interproc_object_info_t &info) : m_info(info) {
+      if constexpr (!std::is_same<CharType, char>::value) {
+         m_name = wide_of(info.name, info.name_len);
+      }
+   }
    /// The object's name.
-   const char *name() const noexcept { return m_info.name; }
-   /// The name's length.
-   std::size_t name_length() const noexcept { return m_info.name_len; }
+   const CharType *name() const noexcept {
+      if constexpr (std::is_same<CharType, char>::value) {
+         return m_info.name;
+      } else {
+         return m_name.c_str();
+      }
+   }
+   /// The name's length in characters.
+   std::size_t name_length() const noexcept {
+      if constexpr (std::is_same<CharType, char>::value) {
+         return m_info.name_len;
+      } else {
+         return m_name.size();
+      }
+   }
    /// The object's address.
    const void *value() const noexcept { return m_info.object; }
 
 private:
    interproc_object_info_t m_info;
+   std::basic_string<CharType> m_name;
 };
+typedef basic_object_entry<char> object_entry;
 
 /// Iterates the named (or unique) objects of a segment.
-class object_iterator {
+template <class CharType> class basic_object_iterator {
 public:
    typedef std::forward_iterator_tag iterator_category;
-   typedef object_entry value_type;
+   typedef basic_object_entry<CharType> value_type;
    typedef std::ptrdiff_t difference_type;
-   typedef const object_entry *pointer;
-   typedef const object_entry &reference;
+   typedef const value_type *pointer;
+   typedef const value_type &reference;
 
-   object_iterator() noexcept : m_mgr(nullptr), m_kind(0), m_cursor(0), m_end(true) {}
-   object_iterator(interproc_segment_manager_t *mgr, interproc_instance_kind_t kind) : m_mgr(mgr), m_kind(kind), m_cursor(0), m_end(false) {
+   basic_object_iterator() noexcept : m_mgr(nullptr), m_kind(0), m_cursor(0), m_end(true) {}
+   basic_object_iterator(interproc_segment_manager_t *mgr, interproc_instance_kind_t kind)
+      : m_mgr(mgr), m_kind(kind), m_cursor(0), m_end(false) {
       advance();
    }
 
    reference operator*() const noexcept { return m_entry; }
    pointer operator->() const noexcept { return &m_entry; }
-   object_iterator &operator++() {
+   basic_object_iterator &operator++() {
       advance();
       return *this;
    }
-   object_iterator operator++(int) {
-      object_iterator t(*this);
+   basic_object_iterator operator++(int) {
+      basic_object_iterator t(*this);
       advance();
       return t;
    }
-   friend bool operator==(const object_iterator &a, const object_iterator &b) noexcept {
+   friend bool operator==(const basic_object_iterator &a, const basic_object_iterator &b) noexcept {
       return a.m_end == b.m_end && (a.m_end || a.m_cursor == b.m_cursor);
    }
-   friend bool operator!=(const object_iterator &a, const object_iterator &b) noexcept { return !(a == b); }
+   friend bool operator!=(const basic_object_iterator &a, const basic_object_iterator &b) noexcept { return !(a == b); }
 
 private:
    void advance() {
@@ -215,7 +251,7 @@ private:
       bool found = false;
       check(::interproc_segment_next_object(m_mgr, m_kind, &m_cursor, &info, &found));
       if (found) {
-         m_entry = object_entry(info);
+         m_entry = value_type(info);
       } else {
          m_end = true;
       }
@@ -225,8 +261,9 @@ private:
    interproc_instance_kind_t m_kind;
    std::uint64_t m_cursor;
    bool m_end;
-   object_entry m_entry;
+   value_type m_entry;
 };
+typedef basic_object_iterator<char> object_iterator;
 
 } // namespace detail
 
@@ -258,8 +295,10 @@ public:
    static const size_type PayloadPerAllocation = MemoryAlgorithm::PayloadPerAllocation;
    /// The alignment of every allocation.
    static const size_type MemAlignment = MemoryAlgorithm::Alignment;
-   typedef detail::object_iterator const_named_iterator;
-   typedef detail::object_iterator const_unique_iterator;
+   /// Iterates the named objects; names are `CharType` strings.
+   typedef detail::basic_object_iterator<CharType> const_named_iterator;
+   /// Iterates the unique objects; their names are type names, `char` strings (as Boost's).
+   typedef detail::basic_object_iterator<char> const_unique_iterator;
    /// The allocator type for T in this segment.
    template <class T> struct allocator {
       typedef interproc::allocator<T, segment_manager> type;
@@ -461,13 +500,20 @@ public:
    }
 
    /// The name of the object constructed at `p` (null for anonymous objects or a pointer
-   /// that is not a constructed object).
+   /// that is not a constructed object). A wide name is decoded into a buffer of this
+   /// thread, valid until its next call (a narrow name lives in the segment).
    template <class T> static const char_type *get_instance_name(const T *p) {
       interproc_object_info_t info;
       if (::interproc_segment_instance(nullptr, p, &info) != INTERPROC_OK || info.kind == INTERPROC_ANONYMOUS_INSTANCE) {
          return nullptr;
       }
-      return info.name;
+      if constexpr (std::is_same<CharType, char>::value) {
+         return info.name;
+      } else {
+         thread_local std::basic_string<CharType> decoded;
+         decoded = detail::wide_of(info.name, info.name_len);
+         return decoded.c_str();
+      }
    }
    /// The element count of the object constructed at `p` (0 if it is not one).
    template <class T> static size_type get_instance_length(const T *p) {
@@ -490,7 +536,7 @@ public:
    /// Makes room in the index for `num` more unique objects.
    void reserve_unique_objects(size_type num) { reserve_named_objects(num); }
    /// Iterates the named objects.
-   const_named_iterator named_begin() const { return const_named_iterator(native(), INTERPROC_NAMED_INSTANCE); }
+   const_named_iterator named_begin() const { return const_named_iterator(native(), detail::named_kind<CharType>()); }
    /// End of the named objects.
    const_named_iterator named_end() const { return const_named_iterator(); }
    /// Iterates the unique objects.
@@ -571,7 +617,7 @@ private:
       return detail::unique_name<T>();
    }
    template <class T, bool IsIterator>
-   detail::named_proxy<T, IsIterator> proxy(detail::object_name n, bool find, bool dothrow) const noexcept {
+   detail::named_proxy<T, IsIterator> proxy(const detail::object_name &n, bool find, bool dothrow) const {
       return detail::named_proxy<T, IsIterator>(native(), n, find, dothrow, MemAlignment);
    }
 
@@ -590,16 +636,16 @@ private:
       return v;
    }
 
-   template <class T> std::pair<T *, size_type> priv_find(detail::object_name n) {
+   template <class T> std::pair<T *, size_type> priv_find(const detail::object_name &n) {
       void *p = nullptr;
       std::size_t count = 0;
-      detail::check(::interproc_segment_find(native(), n.kind, n.name, sizeof(T), &p, &count));
+      detail::check(::interproc_segment_find(native(), n.kind, n.c_str(), sizeof(T), &p, &count));
       return std::pair<T *, size_type>(static_cast<T *>(p), count);
    }
 
-   template <class T> bool priv_destroy(detail::object_name n) {
+   template <class T> bool priv_destroy(const detail::object_name &n) {
       bool destroyed = false;
-      detail::check(::interproc_segment_destroy(native(), n.kind, n.name, sizeof(T), detail::destructor_of<T>(), nullptr,
+      detail::check(::interproc_segment_destroy(native(), n.kind, n.c_str(), sizeof(T), detail::destructor_of<T>(), nullptr,
                                                 &destroyed));
       return destroyed;
    }

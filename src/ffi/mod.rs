@@ -24,6 +24,7 @@ pub mod sync_file_lock;
 pub mod sync_named;
 pub mod sync_upgradable;
 pub mod types;
+pub mod wide;
 pub mod xsi;
 
 use crate::{Error, ErrorKind, Mode, Result};

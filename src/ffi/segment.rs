@@ -52,11 +52,12 @@ pub struct interproc_object_info_t {
 }
 
 fn info(o: ObjectInfo, name: *const u8, name_len: usize) -> interproc_object_info_t {
+    let (kind, name, name_len) = super::wide::reported(o.kind, name, name_len);
     interproc_object_info_t {
         object: o.ptr.as_ptr().cast(),
         elem_size: o.elem_size,
         count: o.count,
-        kind: o.kind as u32,
+        kind,
         name: name.cast(),
         name_len,
     }
@@ -67,30 +68,6 @@ fn info(o: ObjectInfo, name: *const u8, name_len: usize) -> interproc_object_inf
 unsafe fn manager(mgr: *mut interproc_segment_manager_t) -> Result<SegmentManager> {
     // SAFETY: forwarded caller contract.
     unsafe { SegmentManager::from_raw(mgr.cast()) }
-}
-
-fn kind_arg(kind: interproc_instance_kind_t) -> Result<InstanceKind> {
-    InstanceKind::from_code(kind).ok_or_else(|| {
-        Error::new(
-            ErrorKind::InvalidArgument,
-            format!("{kind} is not an instance kind"),
-        )
-    })
-}
-
-/// The name bytes for `kind` (anonymous objects have none).
-///
-/// # Safety
-/// `name` must be NULL or a NUL-terminated string.
-unsafe fn name_arg<'a>(kind: InstanceKind, name: *const c_char) -> Result<&'a [u8]> {
-    if kind == InstanceKind::Anonymous {
-        return Ok(&[]);
-    }
-    if name.is_null() {
-        return Err(Error::new(ErrorKind::InvalidArgument, "name is NULL"));
-    }
-    // SAFETY: non-NULL and NUL-terminated per the contract.
-    Ok(unsafe { std::ffi::CStr::from_ptr(name) }.to_bytes())
 }
 
 /// Allocates `size` bytes (16-byte aligned) from the segment into `*out`. A full segment
@@ -215,9 +192,9 @@ pub unsafe extern "C" fn interproc_segment_construct(
     boundary(|| {
         // SAFETY: forwarded caller contract.
         let m = unsafe { manager(mgr) }?;
-        let kind = kind_arg(kind)?;
         // SAFETY: forwarded caller contract.
-        let name = unsafe { name_arg(kind, name) }?;
+        let (kind, name) = unsafe { super::wide::object_name(kind, name) }?;
+        let name = &*name;
         out_arg(out, "out")?;
         let mut run = |p: NonNull<u8>, n: usize| -> Result<()> {
             match init {
@@ -277,9 +254,9 @@ pub unsafe extern "C" fn interproc_segment_find(
     boundary(|| {
         // SAFETY: forwarded caller contract.
         let m = unsafe { manager(mgr) }?;
-        let kind = kind_arg(kind)?;
         // SAFETY: forwarded caller contract.
-        let name = unsafe { name_arg(kind, name) }?;
+        let (kind, name) = unsafe { super::wide::object_name(kind, name) }?;
+        let name = &*name;
         out_arg(out, "out")?;
         out_arg(count, "count")?;
         let found = m.find(kind, name, (elem_size != 0).then_some(elem_size))?;
@@ -323,15 +300,15 @@ pub unsafe extern "C" fn interproc_segment_destroy(
     boundary(|| {
         // SAFETY: forwarded caller contract.
         let m = unsafe { manager(mgr) }?;
-        let kind = kind_arg(kind)?;
+        // SAFETY: forwarded caller contract.
+        let (kind, name) = unsafe { super::wide::object_name(kind, name) }?;
+        let name = &*name;
         if kind == InstanceKind::Anonymous {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
                 "anonymous objects are destroyed by address",
             ));
         }
-        // SAFETY: forwarded caller contract.
-        let name = unsafe { name_arg(kind, name) }?;
         out_arg(destroyed, "destroyed")?;
         let d = m.destroy(
             kind,
@@ -413,13 +390,27 @@ pub unsafe extern "C" fn interproc_segment_next_object(
     boundary(|| {
         // SAFETY: forwarded caller contract.
         let m = unsafe { manager(mgr) }?;
-        let kind = kind_arg(kind)?;
+        let (kind, wide) = super::wide::iteration_kind(kind)?;
         out_arg(cursor, "cursor")?;
         out_arg(info_out, "info")?;
         out_arg(found, "found")?;
         // SAFETY: checked non-NULL.
-        let from = unsafe { *cursor };
-        let next = m.next_object(kind, from)?;
+        let mut from = unsafe { *cursor };
+        // Named objects come as narrow or as wide names, never both.
+        let next = loop {
+            let next = m.next_object(kind, from)?;
+            match next {
+                Some((c, o, name, len))
+                    if kind == InstanceKind::Named
+                        && (super::wide::reported(o.kind, name, len).0
+                            == super::wide::INTERPROC_WIDE_NAMED_INSTANCE)
+                            != wide =>
+                {
+                    from = c;
+                }
+                _ => break next,
+            }
+        };
         // SAFETY: checked non-NULL; writable by contract.
         unsafe {
             match next {
