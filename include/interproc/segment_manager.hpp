@@ -410,6 +410,25 @@ public:
       priv_allocate_many(chain, n_elements, [=](std::size_t i) { return detail::bytes_of(element_lengths[i], sizeof_element); },
                          true);
    }
+   /// The `allocate_many` forms of recent Boost that take the buffers' least alignment
+   /// (a power of two).
+   void allocate_many(size_type elem_bytes, size_type n_elements, size_type min_alignment, multiallocation_chain &chain) {
+      priv_allocate_many(chain, n_elements, [=](std::size_t) { return elem_bytes; }, false, min_alignment);
+   }
+   void allocate_many(const std::nothrow_t &, size_type elem_bytes, size_type n_elements, size_type min_alignment,
+                      multiallocation_chain &chain) {
+      priv_allocate_many(chain, n_elements, [=](std::size_t) { return elem_bytes; }, true, min_alignment);
+   }
+   void allocate_many(const size_type *element_lengths, size_type n_elements, size_type sizeof_element, size_type min_alignment,
+                      multiallocation_chain &chain) {
+      priv_allocate_many(chain, n_elements, [=](std::size_t i) { return detail::bytes_of(element_lengths[i], sizeof_element); },
+                         false, min_alignment);
+   }
+   void allocate_many(const std::nothrow_t &, const size_type *element_lengths, size_type n_elements, size_type sizeof_element,
+                      size_type min_alignment, multiallocation_chain &chain) {
+      priv_allocate_many(chain, n_elements, [=](std::size_t i) { return detail::bytes_of(element_lengths[i], sizeof_element); },
+                         true, min_alignment);
+   }
    /// Gives back every buffer of `chain`, leaving it empty.
    void deallocate_many(multiallocation_chain &chain) {
       detail::deallocate_many(chain, [this](void *p) { deallocate(p); });
@@ -599,9 +618,11 @@ private:
       return ::interproc_segment_allocate_aligned(native(), nbytes, alignment < MemAlignment ? MemAlignment : alignment, out);
    }
 
-   template <class SizeOf> void priv_allocate_many(multiallocation_chain &chain, size_type n, SizeOf size_of, bool nothrow) {
+   template <class SizeOf>
+   void priv_allocate_many(multiallocation_chain &chain, size_type n, SizeOf size_of, bool nothrow, size_type alignment = 1) {
       detail::allocate_many(
-         chain, n, size_of, [this](std::size_t bytes) { return allocate(static_cast<size_type>(bytes), std::nothrow); },
+         chain, n, size_of,
+         [this, alignment](std::size_t bytes) { return allocate_aligned(static_cast<size_type>(bytes), alignment, std::nothrow); },
          [this](void *p) { deallocate(p); }, nothrow);
    }
 

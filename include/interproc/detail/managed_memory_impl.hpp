@@ -121,6 +121,22 @@ public:
                       size_type sizeof_element, multiallocation_chain &chain) {
       mgr()->allocate_many(tag, element_lengths, n_elements, sizeof_element, chain);
    }
+   /// The `allocate_many` forms of recent Boost that take the buffers' least alignment.
+   void allocate_many(size_type elem_bytes, size_type n_elements, size_type min_alignment, multiallocation_chain &chain) {
+      mgr()->allocate_many(elem_bytes, n_elements, min_alignment, chain);
+   }
+   void allocate_many(const std::nothrow_t &tag, size_type elem_bytes, size_type n_elements, size_type min_alignment,
+                      multiallocation_chain &chain) {
+      mgr()->allocate_many(tag, elem_bytes, n_elements, min_alignment, chain);
+   }
+   void allocate_many(const size_type *element_lengths, size_type n_elements, size_type sizeof_element, size_type min_alignment,
+                      multiallocation_chain &chain) {
+      mgr()->allocate_many(element_lengths, n_elements, sizeof_element, min_alignment, chain);
+   }
+   void allocate_many(const std::nothrow_t &tag, const size_type *element_lengths, size_type n_elements,
+                      size_type sizeof_element, size_type min_alignment, multiallocation_chain &chain) {
+      mgr()->allocate_many(tag, element_lengths, n_elements, sizeof_element, min_alignment, chain);
+   }
    /// Gives back every buffer of `chain`.
    void deallocate_many(multiallocation_chain &chain) { mgr()->deallocate_many(chain); }
    /// The smallest size a segment of this type may be created with.
