@@ -125,6 +125,9 @@ int main() {
       const managed_shared_memory::size_type sizes[3] = {1, 10, 100};
       seg.allocate_many(sizes, 3, 8, chain);
       std::printf("allocate_many by sizes: %zu buffers\n", static_cast<std::size_t>(chain.size()));
+      void *popped = chain.pop_front();
+      std::memset(popped, 0, 64);
+      seg.deallocate(popped);
       seg.deallocate_many(chain);
       std::printf("deallocate_many: chain empty %s\n", yes(chain.empty()));
       seg.allocate_many(std::nothrow, 1 << 19, 100, chain);

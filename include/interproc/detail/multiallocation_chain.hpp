@@ -30,6 +30,9 @@ template <class VoidPointer> class basic_multiallocation_chain {
 public:
    typedef VoidPointer void_pointer;
    typedef std::size_t size_type;
+   /// What `pop_front` hands out: a raw `void *` from a segment's chain (as Boost's), the
+   /// allocator's `pointer` from an allocator's.
+   typedef typename std::conditional<std::is_void<element_type>::value, void *, VoidPointer>::type popped_type;
 
    /// Walks the buffers front to back; dereferences to the buffer's address.
    class iterator {
@@ -106,13 +109,13 @@ public:
       ++m_size;
    }
    /// Takes the first buffer off the list (the list must not be empty).
-   void_pointer pop_front() noexcept {
+   popped_type pop_front() noexcept {
       node_ptr n = m_front;
       m_front = n->next;
       if (--m_size == 0) {
          m_back = node_ptr();
       }
-      return as_pointer(n);
+      return popped_type(static_cast<element_type *>(static_cast<void *>(to_raw_pointer(n))));
    }
    /// Appends every buffer of `other`, which is left empty.
    void splice_back(basic_multiallocation_chain &other) noexcept {
