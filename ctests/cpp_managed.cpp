@@ -9,6 +9,8 @@
 #include <interproc/managed_xsi_shared_memory.hpp>
 
 #include <cstdio>
+#include <cstring>
+#include <cwchar>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -19,8 +21,10 @@ using namespace interproc;
 
 static_assert(!std::is_copy_constructible_v<managed_shared_memory>);
 static_assert(std::is_nothrow_move_constructible_v<managed_shared_memory>);
-static_assert(std::is_same_v<managed_shared_memory::segment_manager, segment_manager>);
-static_assert(std::is_same_v<managed_mapped_file::segment_manager, managed_heap_memory::segment_manager>);
+static_assert(std::is_same_v<managed_shared_memory::segment_manager,
+                             segment_manager<char, rbtree_best_fit<mutex_family>, iset_index>>);
+static_assert(std::is_same_v<managed_mapped_file::segment_manager, managed_shared_memory::segment_manager>);
+static_assert(std::is_same_v<managed_heap_memory::segment_manager, managed_external_buffer::segment_manager>);
 
 static int live_widgets = 0;
 
@@ -176,7 +180,7 @@ static void tour() {
    block[9] = 5;
    CHECK(segment.belongs_to_segment(block.get()));
    alloc.deallocate(block, 10);
-   allocator<double, segment_manager> other(alloc);
+   allocator<double, managed_shared_memory::segment_manager> other(alloc);
    CHECK(other == alloc);
 
    // destroy and destroy_ptr run destructors.
@@ -312,5 +316,44 @@ int main(int argc, char **argv) {
    other_classes();
    processes(argv[0]);
    std::printf("cpp_managed: ok\n");
+   // allocation_command's zero_memory zeroes what it hands out.
+   {
+      managed_heap_memory heap(65536);
+      void *dirty = heap.allocate(512);
+      std::memset(dirty, 0xff, 512);
+      heap.deallocate(dirty);
+      managed_heap_memory::size_type received = 512;
+      char *reuse = nullptr;
+      char *z = heap.allocation_command<char>(allocate_new | zero_memory, 512, received, reuse);
+      for (managed_heap_memory::size_type i = 0; i < received; ++i) {
+         CHECK(z[i] == 0);
+      }
+      heap.deallocate(z);
+   }
+   // A wide and a narrow view of one segment: L"same" and "same" are two objects, and each
+   // view iterates its own names.
+   {
+      char wname[64];
+      test_name(wname, sizeof wname, "cpp_wide_narrow");
+      shared_memory_object::remove(wname);
+      managed_shared_memory narrow(create_only, wname, 65536);
+      wmanaged_shared_memory wide(open_only, wname);
+      int *n = narrow.construct<int>("same")(1);
+      int *w = wide.construct<int>(L"same")(2);
+      CHECK(n != w && *narrow.find<int>("same").first == 1 && *wide.find<int>(L"same").first == 2);
+      std::size_t narrow_names = 0, wide_names = 0;
+      for (auto it = narrow.named_begin(); it != narrow.named_end(); ++it) {
+         CHECK(std::strcmp(it->name(), "same") == 0);
+         ++narrow_names;
+      }
+      for (auto it = wide.named_begin(); it != wide.named_end(); ++it) {
+         CHECK(std::wcscmp(it->name(), L"same") == 0);
+         ++wide_names;
+      }
+      CHECK(narrow_names == 1 && wide_names == 1);
+      CHECK(std::wcscmp(wmanaged_shared_memory::get_instance_name(w), L"same") == 0);
+      CHECK(narrow.destroy<int>("same") && wide.destroy<int>(L"same"));
+      shared_memory_object::remove(wname);
+   }
    return 0;
 }

@@ -500,9 +500,78 @@ typedef struct interproc_upgradable_mutex_t {
  */
 #define INTERPROC_ADVICE_DONTNEED 4
 
+/**
+ * An object constructed with a wide-character name, passed and reported as UTF-8.
+ */
+#define INTERPROC_WIDE_NAMED_INSTANCE 3
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Shrinks the allocation at `ptr` in place (its address and contents stay) to hold at
+ * least `min_size` bytes, and writes its usable size afterwards to `*out_size`: unchanged
+ * when the cut would be too small to give back. With `apply` false nothing changes and
+ * `*out_size` is the size it would have (Boost's `try_shrink_in_place`). A pointer that is
+ * not an allocation of the segment gives `INTERPROC_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process; `out_size` NULL or
+ * writable.
+ */
+interproc_status_t interproc_segment_shrink_in_place(struct interproc_segment_manager_t *mgr,
+                                                     void *ptr,
+                                                     size_t min_size,
+                                                     bool apply,
+                                                     size_t *out_size);
+
+/**
+ * Grows the allocation at `ptr` backwards, into the free memory right before it, to hold
+ * at least `min_size` bytes (up to `preferred_size`), moving its start back by a multiple
+ * of `multiple` bytes (the element size, non-zero). On success `*out_ptr` is the new start
+ * and `*out_size` the usable size; the contents stay at their old address for the caller
+ * to move (Boost's `expand_bwd`). When the memory before it is in use or too small,
+ * `*out_ptr` is NULL, `*out_size` the current size, and nothing changed.
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process; `out_ptr` and
+ * `out_size` NULL or writable.
+ */
+interproc_status_t interproc_segment_expand_backwards(struct interproc_segment_manager_t *mgr,
+                                                      void *ptr,
+                                                      size_t min_size,
+                                                      size_t preferred_size,
+                                                      size_t multiple,
+                                                      void **out_ptr,
+                                                      size_t *out_size);
+
+/**
+ * Writes the usable size of the allocation at `ptr` (at least what was asked) to
+ * `*out_size`. A pointer that is not an allocation of the segment gives
+ * `INTERPROC_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process; `out_size` NULL or
+ * writable.
+ */
+interproc_status_t interproc_segment_allocation_size(struct interproc_segment_manager_t *mgr,
+                                                     const void *ptr,
+                                                     size_t *out_size);
+
+/**
+ * The smallest size a managed segment may be created with (Boost's `get_min_size`).
+ */
+size_t interproc_managed_min_size(void);
+
+/**
+ * Gives the free memory at the end of the segment back: the segment's size becomes what it
+ * uses (the mapping stays; growing takes it back). Boost's `segment_manager::shrink_to_fit`.
+ *
+ * # Safety
+ * `mgr` must be NULL or a segment manager mapped in this process.
+ */
+interproc_status_t interproc_segment_shrink_to_fit(struct interproc_segment_manager_t *mgr);
 
 /**
  * The message of the last error on this thread, or `""` if there was none. Success does

@@ -607,3 +607,45 @@ fn seed_examples_print_what_boost_prints() {
     assert!(ran > 0, "no example ran");
     eprintln!("{ran} seed examples printed Boost's output");
 }
+
+/// A segment whose index policy is `null_index` keeps no names: naming an object on it does
+/// not compile (as in Boost, whose null_index has no insert or find), and the compiler says
+/// why.
+#[test]
+fn null_index_refuses_names_at_compile_time() {
+    let dir = out_dir("null_index");
+    let cases = [
+        ("named", "seg.construct<int>(\"x\")(1);"),
+        ("unique", "seg.find<int>(interproc::unique_instance);"),
+        ("destroy", "seg.destroy<int>(\"x\");"),
+    ];
+    for (tag, call) in cases {
+        let src = dir.join(format!("{tag}.cpp"));
+        std::fs::write(
+            &src,
+            format!(
+                "#include <interproc/managed_heap_memory.hpp>\n#include <interproc/indexes/null_index.hpp>\n\
+                 #include <interproc/mem_algo/simple_seq_fit.hpp>\n\
+                 int main() {{\n   interproc::basic_managed_heap_memory<char, \
+                 interproc::simple_seq_fit<interproc::null_mutex_family>, interproc::null_index> seg(4096);\n   \
+                 {call}\n   return 0;\n}}\n"
+            ),
+        )
+        .unwrap();
+        let out = Command::new("g++")
+            .args(["-std=c++17", "-fsyntax-only", "-I"])
+            .arg(root().join("include"))
+            .arg(&src)
+            .output()
+            .expect("running g++");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success(),
+            "{tag}: naming an object on a null_index segment compiled"
+        );
+        assert!(
+            stderr.contains("this segment's index is null_index"),
+            "{tag}: the compiler does not say why:\n{stderr}"
+        );
+    }
+}

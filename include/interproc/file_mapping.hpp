@@ -2,6 +2,7 @@
 #ifndef INTERPROC_FILE_MAPPING_HPP
 #define INTERPROC_FILE_MAPPING_HPP
 
+#include <interproc/detail/os_file_functions.hpp>
 #include <interproc/exceptions.hpp>
 #include <interproc/interprocess_fwd.hpp>
 

@@ -5,6 +5,9 @@
 
 #include <interproc/detail/config.hpp>
 #include <interproc/creation_tags.hpp>
+#include <interproc/offset_ptr.hpp>
+
+#include <cstddef>
 
 namespace interproc {
 
@@ -26,9 +29,8 @@ typedef int map_options_t;
 inline constexpr map_options_t default_map_options = map_options_t(-1);
 
 // The classes Boost's interprocess_fwd.hpp declares, as far as interproc has them (the
-// policy templates basic_managed_*, the memory algorithms and the index types are not
-// there yet; the pooled allocators and offset_ptr, whose defaults live with their
-// definitions, come with their own headers).
+// pooled allocators, whose defaults live with their definitions, come with their own
+// headers).
 class permissions;
 class shared_memory_object;
 class mapped_region;
@@ -36,11 +38,58 @@ class file_mapping;
 class xsi_key;
 class xsi_shared_memory;
 
-class managed_shared_memory;
-class managed_mapped_file;
-class managed_heap_memory;
-class managed_external_buffer;
-class managed_xsi_shared_memory;
+struct mutex_family;
+struct null_mutex_family;
+
+// The memory algorithm and index policies of the managed segments (see README, "Policy
+// parameters": one allocator and one index serve them all).
+template <class MutexFamily, class VoidPointer = offset_ptr<void>, std::size_t MemAlignment = 0> class rbtree_best_fit;
+template <class MutexFamily, class VoidPointer = offset_ptr<void>> class simple_seq_fit;
+template <class IndexConfig> class flat_map_index;
+template <class IndexConfig> class iset_index;
+template <class IndexConfig> class iunordered_set_index;
+template <class IndexConfig> class map_index;
+template <class IndexConfig> class null_index;
+template <class IndexConfig> class unordered_map_index;
+
+template <class CharType, class MemoryAlgorithm, template <class IndexConfig> class IndexType> class segment_manager;
+
+template <class CharType, class MemoryAlgorithm, template <class IndexConfig> class IndexType>
+class basic_managed_shared_memory;
+template <class CharType, class MemoryAlgorithm, template <class IndexConfig> class IndexType>
+class basic_managed_mapped_file;
+template <class CharType, class MemoryAlgorithm, template <class IndexConfig> class IndexType>
+class basic_managed_heap_memory;
+template <class CharType, class MemoryAlgorithm, template <class IndexConfig> class IndexType>
+class basic_managed_external_buffer;
+template <class CharType, class MemoryAlgorithm, template <class IndexConfig> class IndexType>
+class basic_managed_xsi_shared_memory;
+
+/// A managed segment in POSIX shared memory.
+typedef basic_managed_shared_memory<char, rbtree_best_fit<mutex_family>, iset_index> managed_shared_memory;
+/// The same with wide-character names.
+typedef basic_managed_shared_memory<wchar_t, rbtree_best_fit<mutex_family>, iset_index> wmanaged_shared_memory;
+/// A managed segment whose allocators hold raw pointers: every process must map it at one
+/// address.
+typedef basic_managed_shared_memory<char, rbtree_best_fit<mutex_family, void *>, iset_index> fixed_managed_shared_memory;
+/// The same with wide-character names.
+typedef basic_managed_shared_memory<wchar_t, rbtree_best_fit<mutex_family, void *>, iset_index> wfixed_managed_shared_memory;
+/// A managed segment in a memory-mapped file.
+typedef basic_managed_mapped_file<char, rbtree_best_fit<mutex_family>, iset_index> managed_mapped_file;
+/// The same with wide-character names.
+typedef basic_managed_mapped_file<wchar_t, rbtree_best_fit<mutex_family>, iset_index> wmanaged_mapped_file;
+/// A managed segment in this process's heap.
+typedef basic_managed_heap_memory<char, rbtree_best_fit<null_mutex_family>, iset_index> managed_heap_memory;
+/// The same with wide-character names.
+typedef basic_managed_heap_memory<wchar_t, rbtree_best_fit<null_mutex_family>, iset_index> wmanaged_heap_memory;
+/// A managed segment in a buffer the program provides.
+typedef basic_managed_external_buffer<char, rbtree_best_fit<null_mutex_family>, iset_index> managed_external_buffer;
+/// The same with wide-character names.
+typedef basic_managed_external_buffer<wchar_t, rbtree_best_fit<null_mutex_family>, iset_index> wmanaged_external_buffer;
+/// A managed segment in System V shared memory.
+typedef basic_managed_xsi_shared_memory<char, rbtree_best_fit<mutex_family>, iset_index> managed_xsi_shared_memory;
+/// The same with wide-character names.
+typedef basic_managed_xsi_shared_memory<wchar_t, rbtree_best_fit<mutex_family>, iset_index> wmanaged_xsi_shared_memory;
 
 class interprocess_exception;
 class bad_alloc;
@@ -62,8 +111,6 @@ class named_sharable_mutex;
 class named_upgradable_mutex;
 class null_mutex;
 class file_lock;
-struct mutex_family;
-struct null_mutex_family;
 template <class Mutex> class scoped_lock;
 template <class SharableMutex> class sharable_lock;
 template <class UpgradableMutex> class upgradable_lock;
@@ -99,6 +146,21 @@ struct mapping_handle_t {
 
 namespace detail {
 typedef interproc::mapping_handle_t mapping_handle_t;
+
+/// Whether a segment with this index policy keeps named and unique objects (every policy
+/// but null_index).
+template <template <class> class IndexType> struct index_keeps_names {
+   static constexpr bool value = true;
+};
+template <> struct index_keeps_names<null_index> {
+   static constexpr bool value = false;
+};
+
+/// What a segment manager hands its index policy, as Boost's `index_config`.
+template <class CharType, class MemoryAlgorithm> struct index_config {
+   typedef CharType char_type;
+   typedef MemoryAlgorithm memory_algorithm;
+};
 } // namespace detail
 } // namespace interproc
 

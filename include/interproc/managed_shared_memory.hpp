@@ -12,46 +12,52 @@ namespace interproc {
 /// with `open_or_create`, exactly one creates the segment (`created()` tells which); the
 /// others wait for it as long as it lives. If the creator died half-way, the next
 /// `open_or_create` builds the segment anew and `open_only` throws `corrupted_error` at once.
-class managed_shared_memory : public detail::managed_memory_impl {
+template <class CharType, class AllocationAlgorithm, template <class IndexConfig> class IndexType>
+class basic_managed_shared_memory : public detail::managed_memory_impl<CharType, AllocationAlgorithm, IndexType> {
+   typedef detail::managed_memory_impl<CharType, AllocationAlgorithm, IndexType> base_t;
+
 public:
+   typedef typename base_t::size_type size_type;
    /// An object that refers to no segment.
-   managed_shared_memory() noexcept {}
+   basic_managed_shared_memory() noexcept {}
    /// Creates the segment `name` of `size` bytes; throws if it exists.
-   managed_shared_memory(create_only_t, const char *name, size_type size, const void *addr = nullptr,
+   basic_managed_shared_memory(create_only_t, const char *name, size_type size, const void *addr = nullptr,
                          const permissions &perm = permissions())
-      : managed_memory_impl(open(INTERPROC_CREATE_ONLY, name, size, addr, perm)) {}
+      : base_t(open(INTERPROC_CREATE_ONLY, name, size, addr, perm)) {}
    /// Opens the segment `name`, creating it with `size` bytes if it is missing.
-   managed_shared_memory(open_or_create_t, const char *name, size_type size, const void *addr = nullptr,
+   basic_managed_shared_memory(open_or_create_t, const char *name, size_type size, const void *addr = nullptr,
                          const permissions &perm = permissions())
-      : managed_memory_impl(open(INTERPROC_OPEN_OR_CREATE, name, size, addr, perm)) {}
+      : base_t(open(INTERPROC_OPEN_OR_CREATE, name, size, addr, perm)) {}
    /// Creates the segment `name` of `size` bytes, growing while mapped up to `max.value`
    /// bytes (an interproc extension): allocations that do not fit grow it, the base never
    /// moves, and other processes reach the new memory through their pointers with no call.
-   managed_shared_memory(create_only_t, const char *name, size_type size, max_size_t max, const permissions &perm = permissions())
-      : managed_memory_impl(open_growable(INTERPROC_CREATE_ONLY, name, size, max, perm)) {}
+   basic_managed_shared_memory(create_only_t, const char *name, size_type size, max_size_t max,
+                               const permissions &perm = permissions())
+      : base_t(open_growable(INTERPROC_CREATE_ONLY, name, size, max, perm)) {}
    /// Opens the segment `name`, creating it with `size` bytes growing up to `max.value` if it
    /// is missing (an existing one keeps its own maximum).
-   managed_shared_memory(open_or_create_t, const char *name, size_type size, max_size_t max, const permissions &perm = permissions())
-      : managed_memory_impl(open_growable(INTERPROC_OPEN_OR_CREATE, name, size, max, perm)) {}
+   basic_managed_shared_memory(open_or_create_t, const char *name, size_type size, max_size_t max,
+                               const permissions &perm = permissions())
+      : base_t(open_growable(INTERPROC_OPEN_OR_CREATE, name, size, max, perm)) {}
    /// Opens the existing segment `name`.
-   managed_shared_memory(open_only_t, const char *name, const void *addr = nullptr)
-      : managed_memory_impl(open(INTERPROC_OPEN_ONLY, name, 0, addr, permissions())) {}
+   basic_managed_shared_memory(open_only_t, const char *name, const void *addr = nullptr)
+      : base_t(open(INTERPROC_OPEN_ONLY, name, 0, addr, permissions())) {}
    /// Opens the existing segment `name` read-only: find and queries work; allocation and
    /// construction throw `mode_error` instead of faulting.
-   managed_shared_memory(open_read_only_t, const char *name, const void *addr = nullptr)
-      : managed_memory_impl(open(INTERPROC_OPEN_READ_ONLY, name, 0, addr, permissions())) {}
+   basic_managed_shared_memory(open_read_only_t, const char *name, const void *addr = nullptr)
+      : base_t(open(INTERPROC_OPEN_READ_ONLY, name, 0, addr, permissions())) {}
    /// Opens the existing segment `name` privately: changes stay in this process.
-   managed_shared_memory(open_copy_on_write_t, const char *name, const void *addr = nullptr)
-      : managed_memory_impl(open(INTERPROC_OPEN_COPY_ON_WRITE, name, 0, addr, permissions())) {}
+   basic_managed_shared_memory(open_copy_on_write_t, const char *name, const void *addr = nullptr)
+      : base_t(open(INTERPROC_OPEN_COPY_ON_WRITE, name, 0, addr, permissions())) {}
 
-   managed_shared_memory(managed_shared_memory &&other) noexcept : managed_memory_impl(std::move(other)) {}
-   managed_shared_memory &operator=(managed_shared_memory &&other) noexcept {
-      managed_shared_memory tmp(std::move(other));
+   basic_managed_shared_memory(basic_managed_shared_memory &&other) noexcept : base_t(std::move(other)) {}
+   basic_managed_shared_memory &operator=(basic_managed_shared_memory &&other) noexcept {
+      basic_managed_shared_memory tmp(std::move(other));
       swap(tmp);
       return *this;
    }
    /// Exchanges two segments.
-   void swap(managed_shared_memory &other) noexcept { swap_impl(other); }
+   void swap(basic_managed_shared_memory &other) noexcept { this->swap_impl(other); }
 
    /// Grows the segment `name` by `extra_bytes`; no process may have it mapped (as Boost).
    static bool grow(const char *name, size_type extra_bytes) noexcept {
@@ -59,7 +65,7 @@ public:
    }
    /// Grows the mapped segment by `extra_bytes`, while this and other processes use it: a
    /// segment created with a `max_size_t`, up to it (see `segment_manager::grow`).
-   void grow(size_type extra_bytes) { mgr()->grow(extra_bytes); }
+   void grow(size_type extra_bytes) { this->mgr()->grow(extra_bytes); }
    /// Shrinks the segment `name` to what it uses; no process may have it mapped.
    static bool shrink_to_fit(const char *name) noexcept { return ::interproc_managed_shm_shrink_to_fit(name) == INTERPROC_OK; }
 
@@ -79,10 +85,6 @@ private:
    }
 };
 
-/// The wide-character variant is the same class on POSIX.
-typedef managed_shared_memory wmanaged_shared_memory;
-/// Boost's fixed-address variant; interproc does not map at fixed addresses.
-typedef managed_shared_memory fixed_managed_shared_memory;
 
 } // namespace interproc
 

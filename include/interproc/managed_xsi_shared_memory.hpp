@@ -10,35 +10,39 @@
 namespace interproc {
 
 /// A managed segment in System V shared memory.
-class managed_xsi_shared_memory : public detail::managed_memory_impl {
-public:
-   /// An object that refers to no segment.
-   managed_xsi_shared_memory() noexcept {}
-   /// Creates the segment of `key` with `size` bytes; throws if it exists.
-   managed_xsi_shared_memory(create_only_t, const xsi_key &key, size_type size, const void *addr = nullptr,
-                             const permissions &perm = permissions())
-      : managed_memory_impl(open(INTERPROC_CREATE_ONLY, key, size, addr, perm)) {}
-   /// Opens the segment of `key`, creating it if it is missing.
-   managed_xsi_shared_memory(open_or_create_t, const xsi_key &key, size_type size, const void *addr = nullptr,
-                             const permissions &perm = permissions())
-      : managed_memory_impl(open(INTERPROC_OPEN_OR_CREATE, key, size, addr, perm)) {}
-   /// Opens the existing segment of `key`.
-   managed_xsi_shared_memory(open_only_t, const xsi_key &key, const void *addr = nullptr)
-      : managed_memory_impl(open(INTERPROC_OPEN_ONLY, key, 0, addr, permissions())) {}
+template <class CharType, class AllocationAlgorithm, template <class IndexConfig> class IndexType>
+class basic_managed_xsi_shared_memory : public detail::managed_memory_impl<CharType, AllocationAlgorithm, IndexType> {
+   typedef detail::managed_memory_impl<CharType, AllocationAlgorithm, IndexType> base_t;
 
-   managed_xsi_shared_memory(managed_xsi_shared_memory &&other) noexcept : managed_memory_impl(std::move(other)) {}
-   managed_xsi_shared_memory &operator=(managed_xsi_shared_memory &&other) noexcept {
-      managed_xsi_shared_memory tmp(std::move(other));
+public:
+   typedef typename base_t::size_type size_type;
+   /// An object that refers to no segment.
+   basic_managed_xsi_shared_memory() noexcept {}
+   /// Creates the segment of `key` with `size` bytes; throws if it exists.
+   basic_managed_xsi_shared_memory(create_only_t, const xsi_key &key, size_type size, const void *addr = nullptr,
+                             const permissions &perm = permissions())
+      : base_t(open(INTERPROC_CREATE_ONLY, key, size, addr, perm)) {}
+   /// Opens the segment of `key`, creating it if it is missing.
+   basic_managed_xsi_shared_memory(open_or_create_t, const xsi_key &key, size_type size, const void *addr = nullptr,
+                             const permissions &perm = permissions())
+      : base_t(open(INTERPROC_OPEN_OR_CREATE, key, size, addr, perm)) {}
+   /// Opens the existing segment of `key`.
+   basic_managed_xsi_shared_memory(open_only_t, const xsi_key &key, const void *addr = nullptr)
+      : base_t(open(INTERPROC_OPEN_ONLY, key, 0, addr, permissions())) {}
+
+   basic_managed_xsi_shared_memory(basic_managed_xsi_shared_memory &&other) noexcept : base_t(std::move(other)) {}
+   basic_managed_xsi_shared_memory &operator=(basic_managed_xsi_shared_memory &&other) noexcept {
+      basic_managed_xsi_shared_memory tmp(std::move(other));
       swap(tmp);
       return *this;
    }
    /// Exchanges two segments.
-   void swap(managed_xsi_shared_memory &other) noexcept { swap_impl(other); }
+   void swap(basic_managed_xsi_shared_memory &other) noexcept { this->swap_impl(other); }
 
    /// The System V segment id.
    int get_shmid() const {
       std::int32_t id = -1;
-      detail::check(::interproc_managed_xsi_shmid(m_handle, &id));
+      detail::check(::interproc_managed_xsi_shmid(this->m_handle, &id));
       return id;
    }
 

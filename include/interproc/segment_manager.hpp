@@ -4,13 +4,19 @@
 #define INTERPROC_SEGMENT_MANAGER_HPP
 
 #include <interproc/allocators/allocator.hpp>
+#include <interproc/containers/allocation_type.hpp>
+#include <interproc/detail/allocation_command.hpp>
+#include <interproc/detail/wide_names.hpp>
 #include <interproc/exceptions.hpp>
+#include <interproc/interprocess_fwd.hpp>
+#include <interproc/mem_algo/detail/memory_algorithm_policy.hpp>
 #include <interproc/smart_ptr/deleter.hpp>
 
 #include <cstddef>
 #include <exception>
 #include <iterator>
 #include <new>
+#include <string>
 #include <tuple>
 #include <type_traits>
 #include <typeinfo>
@@ -35,19 +41,32 @@ enum instance_type {
    max_allocation_type
 };
 
-class segment_manager;
-
 namespace detail {
 
-/// An object's kind and name as the C ABI takes them.
-struct object_name {
+/// An object's kind and name as the C ABI takes them: a narrow name is the caller's
+/// string, a wide one its UTF-8, kept here.
+class object_name {
+public:
+   object_name(interproc_instance_kind_t kind, const char *narrow) : kind(kind), m_narrow(narrow) {}
+   object_name(const wchar_t *wide) : kind(INTERPROC_WIDE_NAMED_INSTANCE), m_narrow(nullptr), m_utf8(utf8_of(wide)) {}
+   /// The name for the C ABI.
+   const char *c_str() const noexcept { return m_narrow ? m_narrow : m_utf8.c_str(); }
    interproc_instance_kind_t kind;
-   const char *name;
+
+private:
+   const char *m_narrow;
+   std::string m_utf8;
 };
 
-inline object_name name_of(const char *name) noexcept { return {INTERPROC_NAMED_INSTANCE, name}; }
-inline object_name name_of(anonymous_instance_t) noexcept { return {INTERPROC_ANONYMOUS_INSTANCE, ""}; }
-template <class T> object_name unique_name() noexcept { return {INTERPROC_UNIQUE_INSTANCE, typeid(T).name()}; }
+inline object_name name_of(const char *name) { return object_name(INTERPROC_NAMED_INSTANCE, name); }
+inline object_name name_of(const wchar_t *name) { return object_name(name); }
+inline object_name name_of(anonymous_instance_t) { return object_name(INTERPROC_ANONYMOUS_INSTANCE, ""); }
+template <class T> object_name unique_name() { return object_name(INTERPROC_UNIQUE_INSTANCE, typeid(T).name()); }
+
+/// The C kind of the named objects of a segment whose names are CharType.
+template <class CharType> constexpr interproc_instance_kind_t named_kind() noexcept {
+   return std::is_same<CharType, wchar_t>::value ? INTERPROC_WIDE_NAMED_INSTANCE : INTERPROC_NAMED_INSTANCE;
+}
 
 /// Throws the exception for a failed allocation-like status (bad_alloc when out of memory).
 [[noreturn]] inline void throw_alloc_status(interproc_status_t st) {
@@ -85,8 +104,9 @@ template <class T> interproc_destroy_fn destructor_of() noexcept {
 /// value of each; otherwise every element is built from the same arguments.
 template <class T, bool IsIterator> class named_proxy {
 public:
-   named_proxy(interproc_segment_manager_t *mgr, object_name name, bool find, bool dothrow) noexcept
-      : m_mgr(mgr), m_name(name), m_find(find), m_dothrow(dothrow), m_count(1) {}
+   named_proxy(interproc_segment_manager_t *mgr, const object_name &name, bool find, bool dothrow,
+               std::size_t align = alignof(T)) noexcept
+      : m_mgr(mgr), m_name(name), m_find(find), m_dothrow(dothrow), m_count(1), m_align(align < alignof(T) ? alignof(T) : align) {}
 
    /// An array of `n` elements.
    named_proxy operator[](std::size_t n) const noexcept {
@@ -104,7 +124,7 @@ public:
       void *out = nullptr;
       bool created = false;
       const interproc_status_t st = ::interproc_segment_construct(
-         m_mgr, m_name.kind, m_name.name, sizeof(T), alignof(T), m_count, m_find, &run<decltype(tup)>, &ctx, &out,
+         m_mgr, m_name.kind, m_name.c_str(), sizeof(T), m_align, m_count, m_find, &run<decltype(tup)>, &ctx, &out,
          &created);
       if (st == INTERPROC_OK) {
          return static_cast<T *>(out);
@@ -162,53 +182,73 @@ private:
    bool m_find;
    bool m_dothrow;
    std::size_t m_count;
+   std::size_t m_align;
 };
 
-/// One entry of the named or unique object iteration.
-class object_entry {
+/// One entry of the named or unique object iteration; `name()` is a `CharType` string.
+template <class CharType> class basic_object_entry {
 public:
-   object_entry() noexcept : m_info() {}
-   explicit object_entry(const interproc_object_info_t &info) noexcept : m_info(info) {}
+   basic_object_entry() noexcept : m_info() {}
+   explicit basic_object_entry(const interproc_object_info_t &info) : m_info(info) {
+      if constexpr (!std::is_same<CharType, char>::value) {
+         m_name = wide_of(info.name, info.name_len);
+      }
+   }
    /// The object's name.
-   const char *name() const noexcept { return m_info.name; }
-   /// The name's length.
-   std::size_t name_length() const noexcept { return m_info.name_len; }
+   const CharType *name() const noexcept {
+      if constexpr (std::is_same<CharType, char>::value) {
+         return m_info.name;
+      } else {
+         return m_name.c_str();
+      }
+   }
+   /// The name's length in characters.
+   std::size_t name_length() const noexcept {
+      if constexpr (std::is_same<CharType, char>::value) {
+         return m_info.name_len;
+      } else {
+         return m_name.size();
+      }
+   }
    /// The object's address.
    const void *value() const noexcept { return m_info.object; }
 
 private:
    interproc_object_info_t m_info;
+   std::basic_string<CharType> m_name;
 };
+typedef basic_object_entry<char> object_entry;
 
 /// Iterates the named (or unique) objects of a segment.
-class object_iterator {
+template <class CharType> class basic_object_iterator {
 public:
    typedef std::forward_iterator_tag iterator_category;
-   typedef object_entry value_type;
+   typedef basic_object_entry<CharType> value_type;
    typedef std::ptrdiff_t difference_type;
-   typedef const object_entry *pointer;
-   typedef const object_entry &reference;
+   typedef const value_type *pointer;
+   typedef const value_type &reference;
 
-   object_iterator() noexcept : m_mgr(nullptr), m_kind(0), m_cursor(0), m_end(true) {}
-   object_iterator(interproc_segment_manager_t *mgr, interproc_instance_kind_t kind) : m_mgr(mgr), m_kind(kind), m_cursor(0), m_end(false) {
+   basic_object_iterator() noexcept : m_mgr(nullptr), m_kind(0), m_cursor(0), m_end(true) {}
+   basic_object_iterator(interproc_segment_manager_t *mgr, interproc_instance_kind_t kind)
+      : m_mgr(mgr), m_kind(kind), m_cursor(0), m_end(false) {
       advance();
    }
 
    reference operator*() const noexcept { return m_entry; }
    pointer operator->() const noexcept { return &m_entry; }
-   object_iterator &operator++() {
+   basic_object_iterator &operator++() {
       advance();
       return *this;
    }
-   object_iterator operator++(int) {
-      object_iterator t(*this);
+   basic_object_iterator operator++(int) {
+      basic_object_iterator t(*this);
       advance();
       return t;
    }
-   friend bool operator==(const object_iterator &a, const object_iterator &b) noexcept {
+   friend bool operator==(const basic_object_iterator &a, const basic_object_iterator &b) noexcept {
       return a.m_end == b.m_end && (a.m_end || a.m_cursor == b.m_cursor);
    }
-   friend bool operator!=(const object_iterator &a, const object_iterator &b) noexcept { return !(a == b); }
+   friend bool operator!=(const basic_object_iterator &a, const basic_object_iterator &b) noexcept { return !(a == b); }
 
 private:
    void advance() {
@@ -216,7 +256,7 @@ private:
       bool found = false;
       check(::interproc_segment_next_object(m_mgr, m_kind, &m_cursor, &info, &found));
       if (found) {
-         m_entry = object_entry(info);
+         m_entry = value_type(info);
       } else {
          m_end = true;
       }
@@ -226,22 +266,44 @@ private:
    interproc_instance_kind_t m_kind;
    std::uint64_t m_cursor;
    bool m_end;
-   object_entry m_entry;
+   value_type m_entry;
 };
+typedef basic_object_iterator<char> object_iterator;
 
 } // namespace detail
 
 /// The segment manager: lives at the start of every managed segment; obtained with
 /// `get_segment_manager()`, never constructed. Its address is all it needs, so it works
-/// from every process that maps the segment.
+/// from every process that maps the segment. The template parameters are the segment's
+/// policies (see `basic_managed_shared_memory`): `CharType` the character type of names,
+/// `MemoryAlgorithm` the pointer type and alignment of allocations, `IndexType` whether
+/// the segment keeps named objects at all (`null_index`: no). One segment in the library
+/// serves every combination.
+template <class CharType, class MemoryAlgorithm, template <class IndexConfig> class IndexType>
 class segment_manager {
+   static constexpr bool keeps_names = detail::index_keeps_names<IndexType>::value;
+
 public:
-   typedef std::size_t size_type;
-   typedef std::ptrdiff_t difference_type;
-   typedef char char_type;
-   typedef offset_ptr<void> void_pointer;
-   typedef detail::object_iterator const_named_iterator;
-   typedef detail::object_iterator const_unique_iterator;
+   /// The memory algorithm policy.
+   typedef MemoryAlgorithm memory_algorithm;
+   /// The pointer the segment's allocators are built on.
+   typedef typename MemoryAlgorithm::void_pointer void_pointer;
+   /// The mutex family the program named.
+   typedef typename MemoryAlgorithm::mutex_family mutex_family;
+   /// The list of buffers of `allocate_many`/`deallocate_many`.
+   typedef typename MemoryAlgorithm::multiallocation_chain multiallocation_chain;
+   typedef typename MemoryAlgorithm::size_type size_type;
+   typedef typename MemoryAlgorithm::difference_type difference_type;
+   /// The character type of names.
+   typedef CharType char_type;
+   /// Bytes of bookkeeping per allocation.
+   static const size_type PayloadPerAllocation = MemoryAlgorithm::PayloadPerAllocation;
+   /// The alignment of every allocation.
+   static const size_type MemAlignment = MemoryAlgorithm::Alignment;
+   /// Iterates the named objects; names are `CharType` strings.
+   typedef detail::basic_object_iterator<CharType> const_named_iterator;
+   /// Iterates the unique objects; their names are type names, `char` strings (as Boost's).
+   typedef detail::basic_object_iterator<char> const_unique_iterator;
    /// The allocator type for T in this segment.
    template <class T> struct allocator {
       typedef interproc::allocator<T, segment_manager> type;
@@ -272,24 +334,16 @@ public:
       return reinterpret_cast<segment_manager *>(m);
    }
 
-   /// Allocates `nbytes` (16-byte aligned); throws `bad_alloc` when the segment is full.
-   void *allocate(size_type nbytes) {
-      void *p = nullptr;
-      const interproc_status_t st = ::interproc_segment_allocate(native(), nbytes, &p);
-      if (st != INTERPROC_OK) {
-         detail::throw_alloc_status(st);
-      }
-      return p;
-   }
+   /// Allocates `nbytes` (aligned to `MemAlignment`); throws `bad_alloc` when the segment
+   /// is full.
+   void *allocate(size_type nbytes) { return allocate_aligned(nbytes, MemAlignment); }
    /// Allocates `nbytes`; null when the segment is full.
-   void *allocate(size_type nbytes, const std::nothrow_t &) noexcept {
-      void *p = nullptr;
-      return ::interproc_segment_allocate(native(), nbytes, &p) == INTERPROC_OK ? p : nullptr;
-   }
-   /// Allocates `nbytes` aligned to `alignment` (a power of two); throws `bad_alloc`.
+   void *allocate(size_type nbytes, const std::nothrow_t &tag) noexcept { return allocate_aligned(nbytes, MemAlignment, tag); }
+   /// Allocates `nbytes` aligned to `alignment` (a power of two; never less than
+   /// `MemAlignment`); throws `bad_alloc`.
    void *allocate_aligned(size_type nbytes, size_type alignment) {
       void *p = nullptr;
-      const interproc_status_t st = ::interproc_segment_allocate_aligned(native(), nbytes, alignment, &p);
+      const interproc_status_t st = priv_allocate(nbytes, alignment, &p);
       if (st != INTERPROC_OK) {
          detail::throw_alloc_status(st);
       }
@@ -298,7 +352,7 @@ public:
    /// Allocates `nbytes` aligned to `alignment`; null on failure.
    void *allocate_aligned(size_type nbytes, size_type alignment, const std::nothrow_t &) noexcept {
       void *p = nullptr;
-      return ::interproc_segment_allocate_aligned(native(), nbytes, alignment, &p) == INTERPROC_OK ? p : nullptr;
+      return priv_allocate(nbytes, alignment, &p) == INTERPROC_OK ? p : nullptr;
    }
    /// Frees memory from `allocate`. A pointer that is not such memory throws
    /// `interprocess_exception` (`invalid_argument`) and changes nothing.
@@ -313,89 +367,177 @@ public:
       return got;
    }
 
+   /// Boost's allocation command, counting in objects of T (see
+   /// `<interproc/containers/allocation_type.hpp>`): `allocate_new`, `expand_fwd`,
+   /// `expand_bwd`, `shrink_in_place`, `try_shrink_in_place`, with `nothrow_allocation` and
+   /// `zero_memory`. `prefer_in_recvd_out_size` goes in as the preferred count and comes out
+   /// as the count received; `reuse` is the buffer to grow or shrink, and becomes null when
+   /// a new buffer is returned. A backward expansion returns the new start and leaves the
+   /// objects where they were, for the caller to move. Fails with `bad_alloc` (null with
+   /// `nothrow_allocation`).
+   template <class T>
+   T *allocation_command(allocation_type command, size_type limit_size, size_type &prefer_in_recvd_out_size, T *&reuse) {
+      void *r = reuse;
+      void *p = raw_allocation_command(command, limit_size, prefer_in_recvd_out_size, r, sizeof(T));
+      reuse = static_cast<T *>(r);
+      return static_cast<T *>(p);
+   }
+   /// As `allocation_command`, for objects of `sizeof_object` bytes.
+   void *raw_allocation_command(allocation_type command, size_type limit_objects, size_type &prefer_in_recvd_out_size,
+                                void *&reuse, size_type sizeof_object = 1) {
+      std::size_t n = prefer_in_recvd_out_size;
+      void *p = detail::allocation_command(native(), command, limit_objects, n, reuse, sizeof_object,
+                                           [this](std::size_t b) { return allocate(static_cast<size_type>(b), std::nothrow); });
+      prefer_in_recvd_out_size = static_cast<size_type>(n);
+      return p;
+   }
+   /// The usable size of the allocation at `ptr` (at least what was asked).
+   size_type size(const void *ptr) const { return static_cast<size_type>(detail::allocation_bytes(native(), ptr)); }
+
+   /// Allocates `n_elements` buffers of `elem_bytes` each onto `chain`; throws `bad_alloc`
+   /// (and allocates none) when the segment runs out.
+   void allocate_many(size_type elem_bytes, size_type n_elements, multiallocation_chain &chain) {
+      priv_allocate_many(chain, n_elements, [=](std::size_t) { return elem_bytes; }, false);
+   }
+   /// Allocates `n_elements` buffers, the i-th of `element_lengths[i] * sizeof_element`
+   /// bytes, onto `chain`; throws `bad_alloc` (and allocates none) when the segment runs out.
+   void allocate_many(const size_type *element_lengths, size_type n_elements, size_type sizeof_element,
+                      multiallocation_chain &chain) {
+      priv_allocate_many(chain, n_elements, [=](std::size_t i) { return detail::bytes_of(element_lengths[i], sizeof_element); },
+                         false);
+   }
+   /// As `allocate_many`, leaving `chain` unchanged instead of throwing.
+   void allocate_many(const std::nothrow_t &, size_type elem_bytes, size_type n_elements, multiallocation_chain &chain) {
+      priv_allocate_many(chain, n_elements, [=](std::size_t) { return elem_bytes; }, true);
+   }
+   void allocate_many(const std::nothrow_t &, const size_type *element_lengths, size_type n_elements, size_type sizeof_element,
+                      multiallocation_chain &chain) {
+      priv_allocate_many(chain, n_elements, [=](std::size_t i) { return detail::bytes_of(element_lengths[i], sizeof_element); },
+                         true);
+   }
+   /// The `allocate_many` forms of recent Boost that take the buffers' least alignment
+   /// (a power of two).
+   void allocate_many(size_type elem_bytes, size_type n_elements, size_type min_alignment, multiallocation_chain &chain) {
+      priv_allocate_many(chain, n_elements, [=](std::size_t) { return elem_bytes; }, false, min_alignment);
+   }
+   void allocate_many(const std::nothrow_t &, size_type elem_bytes, size_type n_elements, size_type min_alignment,
+                      multiallocation_chain &chain) {
+      priv_allocate_many(chain, n_elements, [=](std::size_t) { return elem_bytes; }, true, min_alignment);
+   }
+   void allocate_many(const size_type *element_lengths, size_type n_elements, size_type sizeof_element, size_type min_alignment,
+                      multiallocation_chain &chain) {
+      priv_allocate_many(chain, n_elements, [=](std::size_t i) { return detail::bytes_of(element_lengths[i], sizeof_element); },
+                         false, min_alignment);
+   }
+   void allocate_many(const std::nothrow_t &, const size_type *element_lengths, size_type n_elements, size_type sizeof_element,
+                      size_type min_alignment, multiallocation_chain &chain) {
+      priv_allocate_many(chain, n_elements, [=](std::size_t i) { return detail::bytes_of(element_lengths[i], sizeof_element); },
+                         true, min_alignment);
+   }
+   /// Gives back every buffer of `chain`, leaving it empty.
+   void deallocate_many(multiallocation_chain &chain) {
+      detail::deallocate_many(chain, [this](void *p) { deallocate(p); });
+   }
+
+   /// The smallest size a segment of this type may be created with.
+   static size_type get_min_size() noexcept { return static_cast<size_type>(::interproc_managed_min_size()); }
+   /// The smallest segment with room for `extra_bytes` more of header.
+   static size_type get_min_size(size_type extra_bytes) noexcept { return get_min_size() + extra_bytes; }
+   /// Gives the free memory at the end of the segment back: the segment's size becomes
+   /// what it uses (the mapping stays; `grow` takes it back). Boost's
+   /// `basic_managed_*::shrink_to_fit(name)` does this and then truncates the object.
+   void shrink_to_fit() { detail::check(::interproc_segment_shrink_to_fit(native())); }
+
    /// `construct<T>(name)(args...)`: throws if the name exists or memory runs out.
-   template <class T> detail::named_proxy<T, false> construct(const char *name) {
-      return detail::named_proxy<T, false>(native(), detail::name_of(name), false, true);
+   template <class T> detail::named_proxy<T, false> construct(const char_type *name) {
+      return proxy<T, false>(named(name), false, true);
    }
    template <class T> detail::named_proxy<T, false> construct(anonymous_instance_t) {
-      return detail::named_proxy<T, false>(native(), detail::name_of(anonymous_instance), false, true);
+      return proxy<T, false>(detail::name_of(anonymous_instance), false, true);
    }
    template <class T> detail::named_proxy<T, false> construct(unique_instance_t) {
-      return detail::named_proxy<T, false>(native(), detail::unique_name<T>(), false, true);
+      return proxy<T, false>(unique<T>(), false, true);
    }
    /// As `construct`, returning null instead of throwing.
-   template <class T> detail::named_proxy<T, false> construct(const char *name, const std::nothrow_t &) {
-      return detail::named_proxy<T, false>(native(), detail::name_of(name), false, false);
+   template <class T> detail::named_proxy<T, false> construct(const char_type *name, const std::nothrow_t &) {
+      return proxy<T, false>(named(name), false, false);
    }
    template <class T> detail::named_proxy<T, false> construct(anonymous_instance_t, const std::nothrow_t &) {
-      return detail::named_proxy<T, false>(native(), detail::name_of(anonymous_instance), false, false);
+      return proxy<T, false>(detail::name_of(anonymous_instance), false, false);
    }
    template <class T> detail::named_proxy<T, false> construct(unique_instance_t, const std::nothrow_t &) {
-      return detail::named_proxy<T, false>(native(), detail::unique_name<T>(), false, false);
+      return proxy<T, false>(unique<T>(), false, false);
    }
    /// `find_or_construct<T>(name)(args...)`: the existing object, or a new one.
-   template <class T> detail::named_proxy<T, false> find_or_construct(const char *name) {
-      return detail::named_proxy<T, false>(native(), detail::name_of(name), true, true);
+   template <class T> detail::named_proxy<T, false> find_or_construct(const char_type *name) {
+      return proxy<T, false>(named(name), true, true);
    }
    template <class T> detail::named_proxy<T, false> find_or_construct(unique_instance_t) {
-      return detail::named_proxy<T, false>(native(), detail::unique_name<T>(), true, true);
+      return proxy<T, false>(unique<T>(), true, true);
    }
-   template <class T> detail::named_proxy<T, false> find_or_construct(const char *name, const std::nothrow_t &) {
-      return detail::named_proxy<T, false>(native(), detail::name_of(name), true, false);
+   template <class T> detail::named_proxy<T, false> find_or_construct(const char_type *name, const std::nothrow_t &) {
+      return proxy<T, false>(named(name), true, false);
    }
    template <class T> detail::named_proxy<T, false> find_or_construct(unique_instance_t, const std::nothrow_t &) {
-      return detail::named_proxy<T, false>(native(), detail::unique_name<T>(), true, false);
+      return proxy<T, false>(unique<T>(), true, false);
    }
    /// `construct_it<T>(name)[n](it...)`: element i built from the i-th value of each iterator.
-   template <class T> detail::named_proxy<T, true> construct_it(const char *name) {
-      return detail::named_proxy<T, true>(native(), detail::name_of(name), false, true);
+   template <class T> detail::named_proxy<T, true> construct_it(const char_type *name) {
+      return proxy<T, true>(named(name), false, true);
    }
    template <class T> detail::named_proxy<T, true> construct_it(anonymous_instance_t) {
-      return detail::named_proxy<T, true>(native(), detail::name_of(anonymous_instance), false, true);
+      return proxy<T, true>(detail::name_of(anonymous_instance), false, true);
    }
    template <class T> detail::named_proxy<T, true> construct_it(unique_instance_t) {
-      return detail::named_proxy<T, true>(native(), detail::unique_name<T>(), false, true);
+      return proxy<T, true>(unique<T>(), false, true);
    }
-   template <class T> detail::named_proxy<T, true> construct_it(const char *name, const std::nothrow_t &) {
-      return detail::named_proxy<T, true>(native(), detail::name_of(name), false, false);
+   template <class T> detail::named_proxy<T, true> construct_it(const char_type *name, const std::nothrow_t &) {
+      return proxy<T, true>(named(name), false, false);
    }
-   template <class T> detail::named_proxy<T, true> find_or_construct_it(const char *name) {
-      return detail::named_proxy<T, true>(native(), detail::name_of(name), true, true);
+   template <class T> detail::named_proxy<T, true> find_or_construct_it(const char_type *name) {
+      return proxy<T, true>(named(name), true, true);
    }
    template <class T> detail::named_proxy<T, true> find_or_construct_it(unique_instance_t) {
-      return detail::named_proxy<T, true>(native(), detail::unique_name<T>(), true, true);
+      return proxy<T, true>(unique<T>(), true, true);
    }
-   template <class T> detail::named_proxy<T, true> find_or_construct_it(const char *name, const std::nothrow_t &) {
-      return detail::named_proxy<T, true>(native(), detail::name_of(name), true, false);
+   template <class T> detail::named_proxy<T, true> find_or_construct_it(const char_type *name, const std::nothrow_t &) {
+      return proxy<T, true>(named(name), true, false);
    }
 
    /// The named object `name`: its address and element count, `{0, 0}` when missing.
    /// Asking with a type of another size than it was constructed with throws
    /// `interprocess_exception` (`invalid_argument`) where Boost would return a mistyped
    /// pointer.
-   template <class T> std::pair<T *, size_type> find(const char *name) { return priv_find<T>(detail::name_of(name)); }
+   template <class T> std::pair<T *, size_type> find(const char_type *name) { return priv_find<T>(named(name)); }
    /// The unique object of type T.
-   template <class T> std::pair<T *, size_type> find(unique_instance_t) { return priv_find<T>(detail::unique_name<T>()); }
+   template <class T> std::pair<T *, size_type> find(unique_instance_t) { return priv_find<T>(unique<T>()); }
    /// As `find` (interproc always locks; finding is cheap).
-   template <class T> std::pair<T *, size_type> find_no_lock(const char *name) { return find<T>(name); }
+   template <class T> std::pair<T *, size_type> find_no_lock(const char_type *name) { return find<T>(name); }
 
    /// Destroys the named object `name` (destructors run); false if it does not exist.
-   template <class T> bool destroy(const char *name) { return priv_destroy<T>(detail::name_of(name)); }
+   template <class T> bool destroy(const char_type *name) { return priv_destroy<T>(named(name)); }
    /// Destroys the unique object of type T.
-   template <class T> bool destroy(unique_instance_t) { return priv_destroy<T>(detail::unique_name<T>()); }
+   template <class T> bool destroy(unique_instance_t) { return priv_destroy<T>(unique<T>()); }
    /// Destroys the object constructed at `p` (named, unique or anonymous).
    template <class T> void destroy_ptr(const T *p) {
       detail::check(::interproc_segment_destroy_ptr(native(), const_cast<T *>(p), detail::destructor_of<T>(), nullptr));
    }
 
    /// The name of the object constructed at `p` (null for anonymous objects or a pointer
-   /// that is not a constructed object).
+   /// that is not a constructed object). A wide name is decoded into a buffer of this
+   /// thread, valid until its next call (a narrow name lives in the segment).
    template <class T> static const char_type *get_instance_name(const T *p) {
       interproc_object_info_t info;
       if (::interproc_segment_instance(nullptr, p, &info) != INTERPROC_OK || info.kind == INTERPROC_ANONYMOUS_INSTANCE) {
          return nullptr;
       }
-      return info.name;
+      if constexpr (std::is_same<CharType, char>::value) {
+         return info.name;
+      } else {
+         thread_local std::basic_string<CharType> decoded;
+         decoded = detail::wide_of(info.name, info.name_len);
+         return decoded.c_str();
+      }
    }
    /// The element count of the object constructed at `p` (0 if it is not one).
    template <class T> static size_type get_instance_length(const T *p) {
@@ -418,7 +560,7 @@ public:
    /// Makes room in the index for `num` more unique objects.
    void reserve_unique_objects(size_type num) { reserve_named_objects(num); }
    /// Iterates the named objects.
-   const_named_iterator named_begin() const { return const_named_iterator(native(), INTERPROC_NAMED_INSTANCE); }
+   const_named_iterator named_begin() const { return const_named_iterator(native(), detail::named_kind<CharType>()); }
    /// End of the named objects.
    const_named_iterator named_end() const { return const_named_iterator(); }
    /// Iterates the unique objects.
@@ -484,6 +626,37 @@ public:
    }
 
 private:
+   interproc_status_t priv_allocate(size_type nbytes, size_type alignment, void **out) const noexcept {
+      if (alignment <= detail::allocation_alignment && MemAlignment <= detail::allocation_alignment) {
+         return ::interproc_segment_allocate(native(), nbytes, out);
+      }
+      return ::interproc_segment_allocate_aligned(native(), nbytes, alignment < MemAlignment ? MemAlignment : alignment, out);
+   }
+
+   template <class SizeOf>
+   void priv_allocate_many(multiallocation_chain &chain, size_type n, SizeOf size_of, bool nothrow, size_type alignment = 1) {
+      detail::allocate_many(
+         chain, n, size_of,
+         [this, alignment](std::size_t bytes) { return allocate_aligned(static_cast<size_type>(bytes), alignment, std::nothrow); },
+         [this](void *p) { deallocate(p); }, nothrow);
+   }
+
+   /// The C form of a name; a segment whose index is null_index has none.
+   static detail::object_name named(const char_type *name) {
+      static_assert(keeps_names, "this segment's index is null_index: it keeps no named objects (construct, find and "
+                                 "destroy by name need another index, such as iset_index)");
+      return detail::name_of(name);
+   }
+   template <class T> static detail::object_name unique() {
+      static_assert(keeps_names, "this segment's index is null_index: it keeps no unique objects (unique_instance "
+                                 "needs another index, such as iset_index)");
+      return detail::unique_name<T>();
+   }
+   template <class T, bool IsIterator>
+   detail::named_proxy<T, IsIterator> proxy(const detail::object_name &n, bool find, bool dothrow) const {
+      return detail::named_proxy<T, IsIterator>(native(), n, find, dothrow, MemAlignment);
+   }
+
    template <class Func> static void run_func(void *vctx) noexcept {
       auto *ctx = static_cast<std::pair<Func *, std::exception_ptr *> *>(vctx);
       try {
@@ -499,16 +672,16 @@ private:
       return v;
    }
 
-   template <class T> std::pair<T *, size_type> priv_find(detail::object_name n) {
+   template <class T> std::pair<T *, size_type> priv_find(const detail::object_name &n) {
       void *p = nullptr;
       std::size_t count = 0;
-      detail::check(::interproc_segment_find(native(), n.kind, n.name, sizeof(T), &p, &count));
+      detail::check(::interproc_segment_find(native(), n.kind, n.c_str(), sizeof(T), &p, &count));
       return std::pair<T *, size_type>(static_cast<T *>(p), count);
    }
 
-   template <class T> bool priv_destroy(detail::object_name n) {
+   template <class T> bool priv_destroy(const detail::object_name &n) {
       bool destroyed = false;
-      detail::check(::interproc_segment_destroy(native(), n.kind, n.name, sizeof(T), detail::destructor_of<T>(), nullptr,
+      detail::check(::interproc_segment_destroy(native(), n.kind, n.c_str(), sizeof(T), detail::destructor_of<T>(), nullptr,
                                                 &destroyed));
       return destroyed;
    }

@@ -99,7 +99,8 @@ pub unsafe extern "C" fn interproc_managed_shm_open(
     perm: u32,
     out: *mut *mut interproc_managed_t,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: the caller's contract for this fn (`name` NULL or a NUL-terminated string,
+    // `out` NULL or writable) is the growable opener's; no maximum asks for none.
     unsafe { interproc_managed_shm_open_growable(creation, name, size, 0, perm, out) }
 }
 
@@ -151,7 +152,8 @@ pub unsafe extern "C" fn interproc_managed_file_open_growable(
     out: *mut *mut interproc_managed_t,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `path` is NULL or a NUL-terminated string readable for the whole call (this
+        // fn's `# Safety` contract).
         let path = unsafe { str_arg(path, "path") }?;
         out_arg(out, "out")?;
         let seg = ManagedMappedFile::with_max_size(

@@ -11,6 +11,7 @@
 
 #![allow(non_camel_case_types)]
 
+pub mod allocation;
 pub mod error;
 pub mod file_mapping;
 pub mod managed;
@@ -24,6 +25,7 @@ pub mod sync_file_lock;
 pub mod sync_named;
 pub mod sync_upgradable;
 pub mod types;
+pub mod wide;
 pub mod xsi;
 
 use crate::{Error, ErrorKind, Mode, Result};

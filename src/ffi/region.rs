@@ -243,7 +243,8 @@ pub unsafe extern "C" fn interproc_region_grow_by_shm(
     bytes: usize,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `region` and `shm` are NULL or live handles from their `_open` calls,
+        // not used elsewhere during the call (this fn's `# Safety` contract).
         let (r, shm) = unsafe { (handle_arg_mut(region, "region")?, handle_arg(shm, "shm")?) };
         r.region.grow_by(&shm.object, bytes)
     })
@@ -260,7 +261,8 @@ pub unsafe extern "C" fn interproc_region_grow_by_file(
     bytes: usize,
 ) -> interproc_status_t {
     boundary(|| {
-        // SAFETY: forwarded caller contract.
+        // SAFETY: `region` and `fm` are NULL or live handles from their `_open` calls,
+        // not used elsewhere during the call (this fn's `# Safety` contract).
         let (r, fm) = unsafe {
             (
                 handle_arg_mut(region, "region")?,

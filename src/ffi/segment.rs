@@ -52,11 +52,12 @@ pub struct interproc_object_info_t {
 }
 
 fn info(o: ObjectInfo, name: *const u8, name_len: usize) -> interproc_object_info_t {
+    let (kind, name, name_len) = super::wide::reported(o.kind, name, name_len);
     interproc_object_info_t {
         object: o.ptr.as_ptr().cast(),
         elem_size: o.elem_size,
         count: o.count,
-        kind: o.kind as u32,
+        kind,
         name: name.cast(),
         name_len,
     }
@@ -68,30 +69,6 @@ pub(crate) unsafe fn manager(mgr: *mut interproc_segment_manager_t) -> Result<Se
     // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's `#
     // Safety` contract); `from_raw` checks it against the mappings registry.
     unsafe { SegmentManager::from_raw(mgr.cast()) }
-}
-
-fn kind_arg(kind: interproc_instance_kind_t) -> Result<InstanceKind> {
-    InstanceKind::from_code(kind).ok_or_else(|| {
-        Error::new(
-            ErrorKind::InvalidArgument,
-            format!("{kind} is not an instance kind"),
-        )
-    })
-}
-
-/// The name bytes for `kind` (anonymous objects have none).
-///
-/// # Safety
-/// `name` must be NULL or a NUL-terminated string.
-unsafe fn name_arg<'a>(kind: InstanceKind, name: *const c_char) -> Result<&'a [u8]> {
-    if kind == InstanceKind::Anonymous {
-        return Ok(&[]);
-    }
-    if name.is_null() {
-        return Err(Error::new(ErrorKind::InvalidArgument, "name is NULL"));
-    }
-    // SAFETY: non-NULL and NUL-terminated per the contract.
-    Ok(unsafe { std::ffi::CStr::from_ptr(name) }.to_bytes())
 }
 
 /// Allocates `size` bytes (16-byte aligned) from the segment into `*out`. A full segment
@@ -221,10 +198,10 @@ pub unsafe extern "C" fn interproc_segment_construct(
         // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's
         // `# Safety` contract).
         let m = unsafe { manager(mgr) }?;
-        let kind = kind_arg(kind)?;
-        // SAFETY: `kind` is NULL or a NUL-terminated string readable for the whole call (this
-        // fn's `# Safety` contract).
-        let name = unsafe { name_arg(kind, name) }?;
+        // SAFETY: `name` is NULL or a NUL-terminated string (UTF-8 for wide names) readable
+        // for the whole call (this fn's `# Safety` contract).
+        let (kind, name) = unsafe { super::wide::object_name(kind, name) }?;
+        let name = &*name;
         out_arg(out, "out")?;
         let mut run = |p: NonNull<u8>, n: usize| -> Result<()> {
             match init {
@@ -285,10 +262,10 @@ pub unsafe extern "C" fn interproc_segment_find(
         // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's
         // `# Safety` contract).
         let m = unsafe { manager(mgr) }?;
-        let kind = kind_arg(kind)?;
-        // SAFETY: `kind` is NULL or a NUL-terminated string readable for the whole call (this
-        // fn's `# Safety` contract).
-        let name = unsafe { name_arg(kind, name) }?;
+        // SAFETY: `name` is NULL or a NUL-terminated string (UTF-8 for wide names) readable
+        // for the whole call (this fn's `# Safety` contract).
+        let (kind, name) = unsafe { super::wide::object_name(kind, name) }?;
+        let name = &*name;
         out_arg(out, "out")?;
         out_arg(count, "count")?;
         let found = m.find(kind, name, (elem_size != 0).then_some(elem_size))?;
@@ -333,16 +310,16 @@ pub unsafe extern "C" fn interproc_segment_destroy(
         // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's
         // `# Safety` contract).
         let m = unsafe { manager(mgr) }?;
-        let kind = kind_arg(kind)?;
+        // SAFETY: `name` is NULL or a NUL-terminated string readable for the whole call (this
+        // fn's `# Safety` contract), which is what `object_name` requires.
+        let (kind, name) = unsafe { super::wide::object_name(kind, name) }?;
+        let name = &*name;
         if kind == InstanceKind::Anonymous {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
                 "anonymous objects are destroyed by address",
             ));
         }
-        // SAFETY: `kind` is NULL or a NUL-terminated string readable for the whole call (this
-        // fn's `# Safety` contract).
-        let name = unsafe { name_arg(kind, name) }?;
         out_arg(destroyed, "destroyed")?;
         let d = m.destroy(
             kind,
@@ -428,13 +405,27 @@ pub unsafe extern "C" fn interproc_segment_next_object(
         // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's
         // `# Safety` contract).
         let m = unsafe { manager(mgr) }?;
-        let kind = kind_arg(kind)?;
+        let (kind, wide) = super::wide::iteration_kind(kind)?;
         out_arg(cursor, "cursor")?;
         out_arg(info_out, "info")?;
         out_arg(found, "found")?;
         // SAFETY: checked non-NULL.
-        let from = unsafe { *cursor };
-        let next = m.next_object(kind, from)?;
+        let mut from = unsafe { *cursor };
+        // Named objects come as narrow or as wide names, never both.
+        let next = loop {
+            let next = m.next_object(kind, from)?;
+            match next {
+                Some((c, o, name, len))
+                    if kind == InstanceKind::Named
+                        && (super::wide::reported(o.kind, name, len).0
+                            == super::wide::INTERPROC_WIDE_NAMED_INSTANCE)
+                            != wide =>
+                {
+                    from = c;
+                }
+                _ => break next,
+            }
+        };
         // SAFETY: checked non-NULL; writable by contract.
         unsafe {
             match next {
@@ -537,7 +528,8 @@ pub unsafe extern "C" fn interproc_segment_get_max_size(
     mgr: *mut interproc_segment_manager_t,
     out: *mut usize,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `mgr` is NULL or a manager mapped in this process and `out` NULL or writable
+    // (this fn's `# Safety` contract), as `query` requires.
     unsafe { query(mgr, out, |m| Ok(m.max_size())) }
 }
 
@@ -550,7 +542,8 @@ pub unsafe extern "C" fn interproc_segment_get_generation(
     mgr: *mut interproc_segment_manager_t,
     out: *mut u32,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `mgr` is NULL or a manager mapped in this process and `out` NULL or writable
+    // (this fn's `# Safety` contract), as `query` requires.
     unsafe { query(mgr, out, |m| Ok(m.generation())) }
 }
 
@@ -567,7 +560,8 @@ pub unsafe extern "C" fn interproc_segment_grow(
     mgr: *mut interproc_segment_manager_t,
     extra: u64,
 ) -> interproc_status_t {
-    // SAFETY: forwarded caller contract.
+    // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's
+    // `# Safety` contract).
     boundary(|| unsafe { manager(mgr) }?.grow(extra))
 }
 

@@ -213,7 +213,7 @@ fn attach<M: Mappable>(object: &M, what: &str, mode: OpenMode) -> Result<Mapped>
     // so a size that a live grower wrote is always held.
     // SAFETY: `max` bytes are mapped, and at least the header is held (checked above).
     unsafe { SegmentManager::validate(base, max) }.map_err(context)?;
-    // SAFETY: as above.
+    // SAFETY: `max` bytes are mapped at `base` and the header validated just above.
     let (size, max_now) = unsafe { SegmentManager::size_at(base) };
     let held = file::size(fd).map_err(|e| e.into_error(format_args!("sizing {what}")))?;
     if max_now != max || size > held {

@@ -3,6 +3,9 @@
 #ifndef INTERPROC_ALLOCATORS_ALLOCATOR_HPP
 #define INTERPROC_ALLOCATORS_ALLOCATOR_HPP
 
+#include <interproc/containers/allocation_type.hpp>
+#include <interproc/detail/allocation_command.hpp>
+#include <interproc/detail/multiallocation_chain.hpp>
 #include <interproc/exceptions.hpp>
 #include <interproc/offset_ptr.hpp>
 
@@ -14,26 +17,52 @@
 #include <utility>
 
 namespace interproc {
+namespace detail {
+
+/// The void pointer of a segment manager (`offset_ptr<void>` for one that names none).
+template <class SegmentManager, class = void> struct segment_void_pointer {
+   typedef offset_ptr<void> type;
+   typedef std::size_t size_type;
+};
+template <class SegmentManager>
+struct segment_void_pointer<SegmentManager, std::void_t<typename SegmentManager::void_pointer>> {
+   typedef typename SegmentManager::void_pointer type;
+   typedef typename SegmentManager::size_type size_type;
+};
+
+/// `VoidPointer` rebound to T (`offset_ptr<T, ...>`, or `T *` for `void *`).
+template <class VoidPointer, class T> using rebind_pointer_t = typename std::pointer_traits<VoidPointer>::template rebind<T>;
+
+} // namespace detail
 
 /// An STL allocator that allocates from a managed segment. It stores the segment manager
-/// as an offset_ptr and its pointer type is offset_ptr<T>, so a container that uses it can
-/// live inside the segment and be used from every process.
+/// as the segment's void pointer rebound (an offset_ptr by default) and its pointer type is
+/// that pointer for T (offset_ptr<T>), so a container that uses it can live inside the
+/// segment and be used from every process.
 template <class T, class SegmentManager> class allocator {
+   typedef typename detail::segment_void_pointer<SegmentManager>::type segment_void_pointer;
+
 public:
    typedef T value_type;
-   typedef offset_ptr<T> pointer;
-   typedef offset_ptr<const T> const_pointer;
-   typedef offset_ptr<void> void_pointer;
-   typedef offset_ptr<const void> const_void_pointer;
+   typedef detail::rebind_pointer_t<segment_void_pointer, T> pointer;
+   typedef detail::rebind_pointer_t<segment_void_pointer, const T> const_pointer;
+   typedef detail::rebind_pointer_t<segment_void_pointer, void> void_pointer;
+   typedef detail::rebind_pointer_t<segment_void_pointer, const void> const_void_pointer;
    typedef typename detail::add_reference<T>::type reference;
    typedef typename detail::add_reference<const T>::type const_reference;
-   typedef std::size_t size_type;
-   typedef std::ptrdiff_t difference_type;
+   typedef typename detail::segment_void_pointer<SegmentManager>::size_type size_type;
+   typedef typename std::pointer_traits<pointer>::difference_type difference_type;
    typedef SegmentManager segment_manager;
    typedef std::false_type propagate_on_container_copy_assignment;
    typedef std::true_type propagate_on_container_move_assignment;
    typedef std::true_type propagate_on_container_swap;
    typedef std::false_type is_always_equal;
+   /// The allocator protocol version. 1: Boost.Container uses allocate and deallocate (its
+   /// version 2 protocol needs a chain shaped like its own); the version 2 members below
+   /// are there for programs that call them.
+   typedef std::integral_constant<unsigned, 1> version;
+   /// The list of buffers of `allocate_many`/`allocate_individual`, holding `pointer`s.
+   typedef detail::basic_multiallocation_chain<pointer> multiallocation_chain;
 
    /// The same allocator for U.
    template <class U> struct rebind { typedef allocator<U, SegmentManager> other; };
@@ -49,7 +78,7 @@ public:
    }
 
    /// The segment manager.
-   segment_manager *get_segment_manager() const noexcept { return mp_mngr.get(); }
+   segment_manager *get_segment_manager() const noexcept { return to_raw_pointer(mp_mngr); }
 
    /// Memory for `count` objects; throws `bad_alloc` when the segment is full.
    pointer allocate(size_type count, const void * = nullptr) {
@@ -61,10 +90,10 @@ public:
       return pointer(static_cast<T *>(p));
    }
    /// Gives memory back.
-   void deallocate(const pointer &ptr, size_type = 0) { mp_mngr->deallocate(static_cast<void *>(ptr.get())); }
+   void deallocate(const pointer &ptr, size_type = 0) { mp_mngr->deallocate(static_cast<void *>(to_raw_pointer(ptr))); }
 
    /// The largest count `allocate` may be asked for.
-   size_type max_size() const noexcept { return std::numeric_limits<size_type>::max() / element_size; }
+   size_type max_size() const noexcept { return size_type(std::numeric_limits<size_type>::max() / element_size); }
 
    /// Grows the memory at `ptr` (from `allocate`) in place, keeping its address and
    /// contents, to hold at least `min_count` objects, and up to `preferred_count` when the
@@ -73,9 +102,51 @@ public:
    /// it to grow without copying. (An interproc extension.)
    size_type expand_in_place(const pointer &ptr, size_type min_count, size_type preferred_count) {
       const size_type limit = max_size();
-      const size_type got = mp_mngr->expand_in_place(static_cast<void *>(ptr.get()), std::min(min_count, limit) * element_size,
+      const size_type got = mp_mngr->expand_in_place(static_cast<void *>(to_raw_pointer(ptr)), std::min(min_count, limit) * element_size,
                                                      std::min(preferred_count, limit) * element_size);
-      return got / element_size;
+      return size_type(got / element_size);
+   }
+
+   /// Boost's allocation command, in objects of T (see `segment_manager::allocation_command`).
+   pointer allocation_command(allocation_type command, size_type limit_size, size_type &prefer_in_recvd_out_size,
+                              pointer &reuse) {
+      void *r = static_cast<void *>(to_raw_pointer(reuse));
+      std::size_t n = prefer_in_recvd_out_size;
+      void *p = detail::allocation_command(mp_mngr->native(), command, limit_size, n, r, element_size,
+                                           [this](std::size_t bytes) { return raw_allocate(bytes); });
+      prefer_in_recvd_out_size = static_cast<size_type>(n);
+      reuse = pointer(static_cast<T *>(r));
+      return pointer(static_cast<T *>(p));
+   }
+   /// The number of objects the memory at `p` (from `allocate`) holds.
+   size_type size(const pointer &p) const {
+      return static_cast<size_type>(detail::allocation_bytes(mp_mngr->native(), to_raw_pointer(p)) / element_size);
+   }
+   /// Memory for one object.
+   pointer allocate_one() { return allocate(1); }
+   /// Gives back memory from `allocate_one`.
+   void deallocate_one(const pointer &p) { deallocate(p, 1); }
+   /// Memory for `num_elements` single objects onto `chain`; throws `bad_alloc` (and
+   /// allocates none) when the segment runs out.
+   void allocate_individual(size_type num_elements, multiallocation_chain &chain) { allocate_many(1, num_elements, chain); }
+   /// Gives back every buffer of `chain`.
+   void deallocate_individual(multiallocation_chain &chain) { deallocate_many(chain); }
+   /// `n_elements` buffers of `elem_size` objects each onto `chain`.
+   void allocate_many(size_type elem_size, size_type n_elements, multiallocation_chain &chain) {
+      const std::size_t bytes = detail::bytes_of(elem_size, element_size);
+      detail::allocate_many(
+         chain, n_elements, [=](std::size_t) { return bytes; }, [this](std::size_t b) { return raw_allocate(b); },
+         [this](void *p) { mp_mngr->deallocate(p); }, false);
+   }
+   /// `n_elements` buffers, the i-th of `elem_sizes[i]` objects, onto `chain`.
+   void allocate_many(const size_type *elem_sizes, size_type n_elements, multiallocation_chain &chain) {
+      detail::allocate_many(
+         chain, n_elements, [=](std::size_t i) { return detail::bytes_of(elem_sizes[i], element_size); },
+         [this](std::size_t b) { return raw_allocate(b); }, [this](void *p) { mp_mngr->deallocate(p); }, false);
+   }
+   /// Gives back every buffer of `chain`.
+   void deallocate_many(multiallocation_chain &chain) {
+      detail::deallocate_many(chain, [this](void *p) { mp_mngr->deallocate(p); });
    }
 
    /// Exchanges two allocators.
@@ -102,14 +173,28 @@ public:
    }
    /// Destroys the U at `p`.
    template <class U> void destroy(U *p) { p->~U(); }
+   /// Builds a T at `p` (the allocator's own pointer) from `args`.
+   template <class... Args, class P = pointer, class = typename std::enable_if<!std::is_pointer<P>::value>::type>
+   void construct(const P &p, Args &&...args) {
+      ::new (static_cast<void *>(to_raw_pointer(p))) T(std::forward<Args>(args)...);
+   }
+   /// Destroys the T at `p` (the allocator's own pointer).
+   template <class P = pointer, class = typename std::enable_if<!std::is_pointer<P>::value>::type> void destroy(const P &p) {
+      to_raw_pointer(p)->~T();
+   }
 
 private:
+   /// `bytes` from the segment, aligned for T; null when it is full.
+   void *raw_allocate(std::size_t bytes) {
+      return element_align > 16 ? mp_mngr->allocate_aligned(bytes, element_align, std::nothrow) : mp_mngr->allocate(bytes, std::nothrow);
+   }
+
    // allocator<void> is used to carry the segment (shared_ptr's VoidAllocator); it counts
    // in bytes.
    static constexpr std::size_t element_size = std::is_void<T>::value ? 1 : sizeof(typename std::conditional<std::is_void<T>::value, char, T>::type);
    static constexpr std::size_t element_align = std::is_void<T>::value ? 1 : alignof(typename std::conditional<std::is_void<T>::value, char, T>::type);
 
-   offset_ptr<segment_manager> mp_mngr;
+   detail::rebind_pointer_t<segment_void_pointer, segment_manager> mp_mngr;
 };
 
 /// Allocators are equal when they allocate from the same segment.

@@ -3,6 +3,8 @@
 #define INTERPROC_DETAIL_CONFIG_HPP
 
 #include <interproc.h>
+// Every Boost.Interprocess header includes its workaround.hpp; programs test its macros.
+#include <interproc/detail/workaround.hpp>
 
 // Boost.Interprocess pulls these in through its own headers, and existing programs rely on
 // them (assert, placement new, std::strcpy, std::size_t, std::string, std::move), so the

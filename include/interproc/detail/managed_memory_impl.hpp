@@ -4,8 +4,12 @@
 #define INTERPROC_DETAIL_MANAGED_MEMORY_IMPL_HPP
 
 #include <interproc/creation_tags.hpp>
+#include <interproc/indexes/iset_index.hpp>
+#include <interproc/interprocess_fwd.hpp>
+#include <interproc/mem_algo/rbtree_best_fit.hpp>
 #include <interproc/permissions.hpp>
 #include <interproc/segment_manager.hpp>
+#include <interproc/sync/mutex_family.hpp>
 
 namespace interproc {
 namespace detail {
@@ -18,17 +22,26 @@ inline void no_fixed_address(const void *addr) {
    }
 }
 
-/// The common part of managed_shared_memory, managed_mapped_file, managed_heap_memory,
-/// managed_external_buffer and managed_xsi_shared_memory. Movable, not copyable.
-class managed_memory_impl {
+/// The common part of basic_managed_shared_memory, basic_managed_mapped_file,
+/// basic_managed_heap_memory, basic_managed_external_buffer and
+/// basic_managed_xsi_shared_memory (Boost's basic_managed_memory_impl). Movable, not
+/// copyable.
+template <class CharType, class MemoryAlgorithm, template <class IndexConfig> class IndexType> class managed_memory_impl {
 public:
-   typedef interproc::segment_manager segment_manager;
-   typedef segment_manager::size_type size_type;
-   typedef segment_manager::difference_type difference_type;
+   typedef interproc::segment_manager<CharType, MemoryAlgorithm, IndexType> segment_manager;
+   typedef MemoryAlgorithm memory_algorithm;
+   typedef typename MemoryAlgorithm::mutex_family mutex_family;
+   typedef typename segment_manager::void_pointer void_pointer;
+   typedef typename segment_manager::multiallocation_chain multiallocation_chain;
+   typedef typename segment_manager::size_type size_type;
+   typedef typename segment_manager::difference_type difference_type;
    typedef difference_type handle_t;
-   typedef segment_manager::char_type char_type;
-   typedef segment_manager::const_named_iterator const_named_iterator;
-   typedef segment_manager::const_unique_iterator const_unique_iterator;
+   typedef CharType char_type;
+   typedef CharType char_t;
+   typedef typename segment_manager::const_named_iterator const_named_iterator;
+   typedef typename segment_manager::const_unique_iterator const_unique_iterator;
+   /// Bytes of bookkeeping per allocation.
+   static const size_type PayloadPerAllocation = segment_manager::PayloadPerAllocation;
    /// The allocator type for T in this segment.
    template <class T> struct allocator {
       typedef interproc::allocator<T, segment_manager> type;
@@ -89,6 +102,49 @@ public:
    }
    /// Frees memory from `allocate`.
    void deallocate(void *addr) { mgr()->deallocate(addr); }
+
+   /// Boost's allocation command (see `segment_manager::allocation_command`).
+   template <class T>
+   T *allocation_command(allocation_type command, size_type limit_size, size_type &prefer_in_recvd_out_size, T *&reuse) {
+      return mgr()->allocation_command(command, limit_size, prefer_in_recvd_out_size, reuse);
+   }
+   /// Allocates `n_elements` buffers of `elem_bytes` each onto `chain`; throws `bad_alloc`.
+   void allocate_many(size_type elem_bytes, size_type n_elements, multiallocation_chain &chain) {
+      mgr()->allocate_many(elem_bytes, n_elements, chain);
+   }
+   /// Allocates buffers of `element_lengths[i] * sizeof_element` bytes onto `chain`.
+   void allocate_many(const size_type *element_lengths, size_type n_elements, size_type sizeof_element,
+                      multiallocation_chain &chain) {
+      mgr()->allocate_many(element_lengths, n_elements, sizeof_element, chain);
+   }
+   /// As `allocate_many`, leaving `chain` unchanged instead of throwing.
+   void allocate_many(const std::nothrow_t &tag, size_type elem_bytes, size_type n_elements, multiallocation_chain &chain) {
+      mgr()->allocate_many(tag, elem_bytes, n_elements, chain);
+   }
+   void allocate_many(const std::nothrow_t &tag, const size_type *element_lengths, size_type n_elements,
+                      size_type sizeof_element, multiallocation_chain &chain) {
+      mgr()->allocate_many(tag, element_lengths, n_elements, sizeof_element, chain);
+   }
+   /// The `allocate_many` forms of recent Boost that take the buffers' least alignment.
+   void allocate_many(size_type elem_bytes, size_type n_elements, size_type min_alignment, multiallocation_chain &chain) {
+      mgr()->allocate_many(elem_bytes, n_elements, min_alignment, chain);
+   }
+   void allocate_many(const std::nothrow_t &tag, size_type elem_bytes, size_type n_elements, size_type min_alignment,
+                      multiallocation_chain &chain) {
+      mgr()->allocate_many(tag, elem_bytes, n_elements, min_alignment, chain);
+   }
+   void allocate_many(const size_type *element_lengths, size_type n_elements, size_type sizeof_element, size_type min_alignment,
+                      multiallocation_chain &chain) {
+      mgr()->allocate_many(element_lengths, n_elements, sizeof_element, min_alignment, chain);
+   }
+   void allocate_many(const std::nothrow_t &tag, const size_type *element_lengths, size_type n_elements,
+                      size_type sizeof_element, size_type min_alignment, multiallocation_chain &chain) {
+      mgr()->allocate_many(tag, element_lengths, n_elements, sizeof_element, min_alignment, chain);
+   }
+   /// Gives back every buffer of `chain`.
+   void deallocate_many(multiallocation_chain &chain) { mgr()->deallocate_many(chain); }
+   /// The smallest size a segment of this type may be created with.
+   static size_type get_min_size() noexcept { return segment_manager::get_min_size(); }
 
    template <class T, class Name> auto construct(const Name &name) { return mgr()->template construct<T>(name); }
    template <class T, class Name> auto construct(const Name &name, const std::nothrow_t &t) {

@@ -18,6 +18,8 @@
 use crate::{Error, ErrorKind, Result};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+mod commands;
+
 /// Granularity and alignment of blocks and of the memory handed out.
 pub(crate) const ALIGN: u64 = 16;
 /// Size of a block header.

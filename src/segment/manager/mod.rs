@@ -5,6 +5,7 @@
 //! (holding the manager's offset) works from every process that maps the segment,
 //! wherever it maps it, which is how Boost's `allocator<T, segment_manager>` works.
 
+mod commands;
 mod growth;
 mod header;
 mod locking;

@@ -278,6 +278,53 @@ public:
    /// Free nodes in the pool.
    std::size_t free_nodes() const noexcept { return m_free_count; }
 
+   /// Gives every block whose nodes are all free back to `mgr` (Boost's
+   /// `deallocate_free_blocks`); blocks with a node in use stay.
+   template <class SegmentManager> void deallocate_free_blocks(SegmentManager *mgr) noexcept {
+      offset_ptr<link> *at = &m_blocks;
+      while (*at) {
+         link *b = at->get();
+         char *first = reinterpret_cast<char *>(b) + block_header;
+         char *end = first + NodeSize * NodesPerBlock;
+         const auto inside = [&](const link *n) {
+            const char *c = reinterpret_cast<const char *>(n);
+            return c >= first && c < end;
+         };
+         std::size_t free_here = 0;
+         for (link *n = m_free.get(); n; n = n->next.get()) {
+            free_here += inside(n) ? 1 : 0;
+         }
+         if (free_here != NodesPerBlock) {
+            at = &b->next;
+            continue;
+         }
+         // Unlink the block's nodes from the free list, then the block itself.
+         offset_ptr<link> *f = &m_free;
+         while (*f) {
+            if (inside(f->get())) {
+               *f = (*f)->next;
+            } else {
+               f = &(*f)->next;
+            }
+         }
+         *at = b->next;
+         m_free_count -= NodesPerBlock;
+         --m_block_count;
+         try {
+            mgr->deallocate(static_cast<void *>(b));
+         } catch (...) {
+            // Only a block this pool took is given back; the segment cannot refuse it.
+         }
+      }
+   }
+   /// Gives every block back to `mgr` when every node is free (Boost's precondition);
+   /// with a node still in use it keeps them all instead of invalidating that node.
+   template <class SegmentManager> void purge_blocks(SegmentManager *mgr) noexcept {
+      if (m_free_count == m_block_count * NodesPerBlock) {
+         release(mgr);
+      }
+   }
+
 private:
    struct link {
       offset_ptr<link> next;
@@ -405,6 +452,9 @@ public:
    pointer allocate_one() { return allocate(1); }
    /// Like `deallocate(p, 1)`.
    void deallocate_one(const pointer &p) { deallocate(p, 1); }
+   /// Boost's `deallocate_free_blocks`: the shared pool keeps its blocks (see
+   /// `segment_node_pool::deallocate_free_blocks`).
+   void deallocate_free_blocks() noexcept { mp_pool->deallocate_free_blocks(); }
 
 protected:
    pointer segment_allocate(size_type count) { return types::allocate_from_segment(mp_mngr.get(), count); }
@@ -569,6 +619,8 @@ public:
    pointer allocate_one() { return allocate(1); }
    /// Like `deallocate(p, 1)`.
    void deallocate_one(const pointer &p) { deallocate(p, 1); }
+   /// Gives the pool's blocks whose nodes are all free back to the segment.
+   void deallocate_free_blocks() noexcept { m_pool.deallocate_free_blocks(mp_mngr.get()); }
 
 protected:
    void swap_private(private_pool_allocator_base &other) noexcept {
