@@ -684,6 +684,23 @@ interproc_status_t interproc_managed_shm_open_growable(interproc_creation_t crea
                                                        struct interproc_managed_t **out);
 
 /**
+ * As `interproc_managed_shm_open_growable`, mapping the segment at `addr` when it is not
+ * NULL (Boost's `addr` argument): the range must be free, never replaced
+ * (`INTERPROC_INVALID_ARGUMENT`, or the OS's error, if it is in use or misaligned).
+ * Processes that map a segment at one address may keep raw pointers into it.
+ *
+ * # Safety
+ * `name` must be NULL or a NUL-terminated string; `out` NULL or writable.
+ */
+interproc_status_t interproc_managed_shm_open_at(interproc_creation_t creation,
+                                                 const char *name,
+                                                 uint64_t size,
+                                                 uint64_t max_size,
+                                                 uint32_t perm,
+                                                 void *addr,
+                                                 struct interproc_managed_t **out);
+
+/**
  * As `interproc_managed_file_open`, growing while mapped up to `max_size` bytes, as
  * `interproc_managed_shm_open_growable`.
  *
@@ -696,6 +713,21 @@ interproc_status_t interproc_managed_file_open_growable(interproc_creation_t cre
                                                         uint64_t max_size,
                                                         uint32_t perm,
                                                         struct interproc_managed_t **out);
+
+/**
+ * As `interproc_managed_file_open_growable`, mapping the file at `addr` when it is not
+ * NULL, as `interproc_managed_shm_open_at`.
+ *
+ * # Safety
+ * `path` must be NULL or a NUL-terminated string; `out` NULL or writable.
+ */
+interproc_status_t interproc_managed_file_open_at(interproc_creation_t creation,
+                                                  const char *path,
+                                                  uint64_t size,
+                                                  uint64_t max_size,
+                                                  uint32_t perm,
+                                                  void *addr,
+                                                  struct interproc_managed_t **out);
 
 /**
  * Opens or creates a managed segment in the file `path`, as `interproc_managed_shm_open`.

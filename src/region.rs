@@ -97,8 +97,15 @@ impl MappedRegion {
     /// segments that grow while mapped, which never touch a byte the object does not
     /// hold yet (see `segment/manager/growth.rs`); every other mapping is checked
     /// against the object's size.
-    pub(crate) fn map_growable(fd: BorrowedFd<'_>, mode: Mode, len: usize) -> Result<Self> {
-        let base = mmap::map_fd(fd, 0, len, map_kind(mode), None).map_err(|e| {
+    /// At `address` if given: a range already in use there is an error, never replaced.
+    pub(crate) fn map_growable(
+        fd: BorrowedFd<'_>,
+        mode: Mode,
+        len: usize,
+        address: Option<NonNull<u8>>,
+    ) -> Result<Self> {
+        let at = Self::placement(address, 0)?;
+        let base = mmap::map_fd(fd, 0, len, map_kind(mode), at).map_err(|e| {
             e.into_error(format_args!(
                 "reserving {len} bytes of address space for a growable segment"
             ))

@@ -610,3 +610,51 @@ fn free_memory_returns_exactly_after_named_objects() {
         seg.check_sanity().unwrap();
     }
 }
+
+/// A segment mapped at a fixed address lands there; a second mapping asked for the same
+/// range while it is in use is an error and never replaces it (Boost's MAP_FIXED would).
+#[test]
+fn a_fixed_address_is_used_and_never_replaced() {
+    let name = common::unique("ipt_managed", "fixed");
+    let _r = Remove(name.clone());
+    let at = NonNull::new(0x5100_0000_0000usize as *mut u8).unwrap();
+    let sizes = (1 << 20, 0);
+    let seg = interproc::ManagedSharedMemory::at_address(
+        OpenMode::CreateOnly,
+        &name,
+        sizes,
+        Permissions::default(),
+        Some(at),
+    )
+    .unwrap();
+    assert_eq!(seg.address(), at.as_ptr());
+    let p = seg.allocate(64).unwrap().unwrap();
+    // SAFETY: a fresh 64-byte allocation.
+    unsafe { p.as_ptr().write(42) };
+    let again = interproc::ManagedSharedMemory::at_address(
+        OpenMode::OpenOnly,
+        &name,
+        sizes,
+        Permissions::default(),
+        Some(at),
+    );
+    assert!(again.is_err(), "the range is in use");
+    // SAFETY: still this segment's memory, untouched.
+    assert_eq!(unsafe { p.as_ptr().read() }, 42);
+    // A misaligned address is refused before anything is mapped.
+    let odd = NonNull::new(0x5200_0000_0008usize as *mut u8).unwrap();
+    let e = interproc::ManagedSharedMemory::at_address(
+        OpenMode::OpenOnly,
+        &name,
+        sizes,
+        Permissions::default(),
+        Some(odd),
+    )
+    .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+    // Elsewhere, the same segment opens and sees the same bytes.
+    let other = interproc::ManagedSharedMemory::open(&name).unwrap();
+    let off = p.as_ptr() as usize - seg.address() as usize;
+    // SAFETY: the same allocation through the second mapping.
+    assert_eq!(unsafe { other.address().add(off).read() }, 42);
+}

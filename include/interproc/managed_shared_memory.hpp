@@ -78,9 +78,10 @@ private:
    }
    static interproc_managed_t *open(interproc_creation_t c, const char *name, size_type size, const void *addr,
                                     const permissions &perm) {
-      detail::no_fixed_address(addr);
+      // A non-null `addr` maps the segment there (never over an existing mapping).
       return detail::open_managed([&](interproc_managed_t **h) {
-         return ::interproc_managed_shm_open(c, name, size, static_cast<std::uint32_t>(perm.get_permissions()), h);
+         return ::interproc_managed_shm_open_at(c, name, size, 0, static_cast<std::uint32_t>(perm.get_permissions()),
+                                                 const_cast<void *>(addr), h);
       });
    }
 };

@@ -17,6 +17,7 @@ use crate::{
 };
 use std::ffi::{c_char, c_void};
 use std::ops::Deref;
+use std::ptr::{NonNull, null_mut};
 
 enum Segment {
     Shm(ManagedSharedMemory),
@@ -121,17 +122,39 @@ pub unsafe extern "C" fn interproc_managed_shm_open_growable(
     perm: u32,
     out: *mut *mut interproc_managed_t,
 ) -> interproc_status_t {
+    // SAFETY: the caller's contract for this fn (`name` NULL or a NUL-terminated string,
+    // `out` NULL or writable) is the placed opener's; no address asks for none.
+    unsafe { interproc_managed_shm_open_at(creation, name, size, max_size, perm, null_mut(), out) }
+}
+
+/// As `interproc_managed_shm_open_growable`, mapping the segment at `addr` when it is not
+/// NULL (Boost's `addr` argument): the range must be free, never replaced
+/// (`INTERPROC_INVALID_ARGUMENT`, or the OS's error, if it is in use or misaligned).
+/// Processes that map a segment at one address may keep raw pointers into it.
+///
+/// # Safety
+/// `name` must be NULL or a NUL-terminated string; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_managed_shm_open_at(
+    creation: interproc_creation_t,
+    name: *const c_char,
+    size: u64,
+    max_size: u64,
+    perm: u32,
+    addr: *mut c_void,
+    out: *mut *mut interproc_managed_t,
+) -> interproc_status_t {
     boundary(|| {
         // SAFETY: `name` is NULL or a NUL-terminated string readable for the whole call (this
         // fn's `# Safety` contract).
         let name = unsafe { str_arg(name, "name") }?;
         out_arg(out, "out")?;
-        let seg = ManagedSharedMemory::with_max_size(
+        let seg = ManagedSharedMemory::at_address(
             open_mode(creation)?,
             name,
-            size,
-            max_size,
+            (size, max_size),
             Permissions::from_mode(perm),
+            NonNull::new(addr.cast()),
         )?;
         finish(Segment::Shm(seg), out)
     })
@@ -151,17 +174,37 @@ pub unsafe extern "C" fn interproc_managed_file_open_growable(
     perm: u32,
     out: *mut *mut interproc_managed_t,
 ) -> interproc_status_t {
+    // SAFETY: the caller's contract for this fn (`path` NULL or a NUL-terminated string,
+    // `out` NULL or writable) is the placed opener's; no address asks for none.
+    unsafe { interproc_managed_file_open_at(creation, path, size, max_size, perm, null_mut(), out) }
+}
+
+/// As `interproc_managed_file_open_growable`, mapping the file at `addr` when it is not
+/// NULL, as `interproc_managed_shm_open_at`.
+///
+/// # Safety
+/// `path` must be NULL or a NUL-terminated string; `out` NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_managed_file_open_at(
+    creation: interproc_creation_t,
+    path: *const c_char,
+    size: u64,
+    max_size: u64,
+    perm: u32,
+    addr: *mut c_void,
+    out: *mut *mut interproc_managed_t,
+) -> interproc_status_t {
     boundary(|| {
         // SAFETY: `path` is NULL or a NUL-terminated string readable for the whole call (this
         // fn's `# Safety` contract).
         let path = unsafe { str_arg(path, "path") }?;
         out_arg(out, "out")?;
-        let seg = ManagedMappedFile::with_max_size(
+        let seg = ManagedMappedFile::at_address(
             open_mode(creation)?,
             path,
-            size,
-            max_size,
+            (size, max_size),
             Permissions::from_mode(perm),
+            NonNull::new(addr.cast()),
         )?;
         finish(Segment::File(seg), out)
     })

@@ -125,16 +125,26 @@ fn mapped(
     }
 }
 
+/// Where a segment is mapped: anywhere (`None`), or at a fixed address that must be free
+/// (`MAP_FIXED_NOREPLACE`; a range in use is an error, never replaced).
+type At = Option<NonNull<u8>>;
+
 /// Checks `max`, a segment's maximum size read from its header, and reserves that much
 /// address space over the object at `fd`, read-write unless `mode` says otherwise.
-fn map_maximum(fd: BorrowedFd<'_>, mode: Mode, max: u64, what: &str) -> Result<MappedRegion> {
+fn map_maximum(
+    fd: BorrowedFd<'_>,
+    mode: Mode,
+    max: u64,
+    at: At,
+    what: &str,
+) -> Result<MappedRegion> {
     let len = usize::try_from(max).map_err(|_| {
         Error::new(
             ErrorKind::Corrupted,
             format!("{what} grows to {max} bytes, more than this process can map"),
         )
     })?;
-    MappedRegion::map_growable(fd, mode, len)
+    MappedRegion::map_growable(fd, mode, len, at)
 }
 
 /// The hold on a growable segment whose object is open at `fd`: a descriptor of its own.
@@ -162,8 +172,8 @@ fn turn<'a>(fd: BorrowedFd<'a>, may_build: bool, what: &str) -> Result<Turn<'a>>
 
 /// Maps an existing segment and validates it; its creator has published it (see
 /// [`turn`]), except for System V memory, which [`wait_published`] waits for.
-fn attach<M: Mappable>(object: &M, what: &str, mode: OpenMode) -> Result<Mapped> {
-    let region = MappedRegion::new(object, mode.map_mode(), 0, 0)?;
+fn attach<M: Mappable>(object: &M, what: &str, mode: OpenMode, at: At) -> Result<Mapped> {
+    let region = MappedRegion::with_address(object, mode.map_mode(), 0, 0, at)?;
     if (region.len() as u64) < HEADER_SIZE {
         return Err(Error::new(
             ErrorKind::Corrupted,
@@ -206,7 +216,7 @@ fn attach<M: Mappable>(object: &M, what: &str, mode: OpenMode) -> Result<Mapped>
         )));
     }
     drop(region);
-    let region = map_maximum(fd, mode.map_mode(), max, what)?;
+    let region = map_maximum(fd, mode.map_mode(), max, at, what)?;
     let base = base_of(&region);
     // Everything again over the new mapping: the header may have changed meanwhile. The
     // size is read before the object's size, and a grower reserves before it publishes,
@@ -267,15 +277,15 @@ fn wait_published(xsi: &XsiSharedMemory, what: &str) -> Result<()> {
 fn build<M: Mappable>(
     object: &M,
     fd: BorrowedFd<'_>,
-    size: u64,
-    max: u64,
+    (size, max): (u64, u64),
+    at: At,
     what: &str,
 ) -> Result<Mapped> {
     if max == 0 {
-        let region = MappedRegion::new(object, Mode::ReadWrite, 0, 0)?;
+        let region = MappedRegion::with_address(object, Mode::ReadWrite, 0, 0, at)?;
         return format_new(region, size, None);
     }
-    let region = map_maximum(fd, Mode::ReadWrite, max, what)?;
+    let region = map_maximum(fd, Mode::ReadWrite, max, at, what)?;
     format_new(region, size, Some(hold(fd, max, size, true)?))
 }
 
@@ -332,6 +342,21 @@ impl ManagedSharedMemory {
         max_size: u64,
         perm: Permissions,
     ) -> Result<Self> {
+        Self::at_address(mode, name, (size, max_size), perm, None)
+    }
+
+    /// As [`ManagedSharedMemory::with_max_size`] (`sizes` is the size and the maximum),
+    /// mapped at `address` when one is given, as Boost's `addr` argument does: the range
+    /// must be free (it is never replaced), and every process that maps the segment at the
+    /// same address can use raw pointers into it (`fixed_managed_shared_memory`).
+    pub fn at_address(
+        mode: OpenMode,
+        name: &str,
+        (size, max_size): (u64, u64),
+        perm: Permissions,
+        address: Option<NonNull<u8>>,
+    ) -> Result<Self> {
+        let at = address;
         needs_size(mode, size)?;
         needs_max(mode, size, max_size)?;
         let what = format!("managed shared memory {name:?}");
@@ -354,13 +379,13 @@ impl ManagedSharedMemory {
                 let made = shm
                     .truncate(0)
                     .and_then(|_| shm.truncate(size))
-                    .and_then(|_| build(&shm, shm.as_fd(), size, max_size, &what));
+                    .and_then(|_| build(&shm, shm.as_fd(), (size, max_size), at, &what));
                 if made.is_err() {
                     SharedMemoryObject::remove(name);
                 }
                 made?
             }
-            Turn::Open => attach(&shm, &what, mode)?,
+            Turn::Open => attach(&shm, &what, mode, at)?,
         };
         Ok(ManagedSharedMemory {
             seg,
@@ -406,7 +431,7 @@ impl ManagedSharedMemory {
         let what = format!("managed shared memory {name:?}");
         let old = {
             let _ = turn(shm.as_fd(), false, &what)?;
-            let seg = attach(&shm, &what, OpenMode::OpenOnly)?;
+            let seg = attach(&shm, &what, OpenMode::OpenOnly, None)?;
             if seg.growth.is_some() {
                 return seg.manager.grow(extra);
             }
@@ -416,7 +441,7 @@ impl ManagedSharedMemory {
             .checked_add(extra)
             .ok_or_else(|| Error::new(ErrorKind::Size, "size overflows"))?;
         shm.truncate(new)?;
-        let seg = attach(&shm, &what, OpenMode::OpenOnly)?;
+        let seg = attach(&shm, &what, OpenMode::OpenOnly, None)?;
         seg.manager.extend(new)
     }
 
@@ -425,7 +450,7 @@ impl ManagedSharedMemory {
         let shm = SharedMemoryObject::open(name, Mode::ReadWrite)?;
         let what = format!("managed shared memory {name:?}");
         let _ = turn(shm.as_fd(), false, &what)?;
-        let new = attach(&shm, &what, OpenMode::OpenOnly)?
+        let new = attach(&shm, &what, OpenMode::OpenOnly, None)?
             .manager
             .shrink_tail()?;
         shm.truncate(new)
@@ -462,6 +487,19 @@ impl ManagedMappedFile {
         max_size: u64,
         perm: Permissions,
     ) -> Result<Self> {
+        Self::at_address(mode, path, (size, max_size), perm, None)
+    }
+
+    /// As [`ManagedMappedFile::with_max_size`], mapped at `address` when one is given (see
+    /// [`ManagedSharedMemory::at_address`]).
+    pub fn at_address(
+        mode: OpenMode,
+        path: &str,
+        (size, max_size): (u64, u64),
+        perm: Permissions,
+        address: Option<NonNull<u8>>,
+    ) -> Result<Self> {
+        let at = address;
         needs_size(mode, size)?;
         needs_max(mode, size, max_size)?;
         let what = format!("managed mapped file {path:?}");
@@ -495,13 +533,13 @@ impl ManagedMappedFile {
             Turn::Build(_building) => {
                 let made = build_file(fm.as_fd(), size)
                     .map_err(|e| e.into_error(format_args!("creating {what} of {size} bytes")))
-                    .and_then(|_| build(&fm, fm.as_fd(), size, max_size, &what));
+                    .and_then(|_| build(&fm, fm.as_fd(), (size, max_size), at, &what));
                 if made.is_err() {
                     FileMapping::remove(path);
                 }
                 made?
             }
-            Turn::Open => attach(&fm, &what, mode)?,
+            Turn::Open => attach(&fm, &what, mode, at)?,
         };
         Ok(ManagedMappedFile {
             seg,
@@ -536,7 +574,7 @@ impl ManagedMappedFile {
         let old = {
             let fm = FileMapping::new(path, Mode::ReadWrite)?;
             let _ = turn(fm.as_fd(), false, &what)?;
-            let seg = attach(&fm, &what, OpenMode::OpenOnly)?;
+            let seg = attach(&fm, &what, OpenMode::OpenOnly, None)?;
             if seg.growth.is_some() {
                 return seg.manager.grow(extra);
             }
@@ -547,7 +585,9 @@ impl ManagedMappedFile {
             .ok_or_else(|| Error::new(ErrorKind::Size, "size overflows"))?;
         resize_file(path, new)?;
         let fm = FileMapping::new(path, Mode::ReadWrite)?;
-        attach(&fm, &what, OpenMode::OpenOnly)?.manager.extend(new)
+        attach(&fm, &what, OpenMode::OpenOnly, None)?
+            .manager
+            .extend(new)
     }
 
     /// Shrinks the file `path` to what the segment uses (offline, as [`Self::grow`]).
@@ -556,7 +596,7 @@ impl ManagedMappedFile {
         let new = {
             let fm = FileMapping::new(path, Mode::ReadWrite)?;
             let _ = turn(fm.as_fd(), false, &what)?;
-            attach(&fm, &what, OpenMode::OpenOnly)?
+            attach(&fm, &what, OpenMode::OpenOnly, None)?
                 .manager
                 .shrink_tail()?
         };
@@ -851,7 +891,7 @@ impl ManagedXsiSharedMemory {
             made?
         } else {
             wait_published(&xsi, &what)?;
-            attach(&xsi, &what, OpenMode::OpenOnly)?
+            attach(&xsi, &what, OpenMode::OpenOnly, None)?
         };
         Ok(ManagedXsiSharedMemory { seg, xsi })
     }
