@@ -658,3 +658,56 @@ fn a_fixed_address_is_used_and_never_replaced() {
     // SAFETY: the same allocation through the second mapping.
     assert_eq!(unsafe { other.address().add(off).read() }, 42);
 }
+
+/// A destructor run by `destroy` may change the index (here: constructing enough names to
+/// regrow its table): the destroyed name is still the one removed, and every other stays.
+#[test]
+fn destroy_survives_a_destructor_that_regrows_the_index() {
+    let mut buf = vec![0u128; (1 << 20) / 16];
+    // SAFETY: viewing the u128 buffer as bytes; it outlives the segment.
+    let bytes = unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<u8>(), 1 << 20) };
+    let seg = ManagedExternalBuffer::create(bytes).unwrap();
+    let none = &mut |_: NonNull<u8>, _: usize| Ok(());
+    seg.construct(InstanceKind::Named, b"victim", 8, 8, 1, false, none)
+        .unwrap();
+    seg.construct(InstanceKind::Named, b"bystander", 8, 8, 1, false, none)
+        .unwrap();
+    let destroyed = seg
+        .destroy(InstanceKind::Named, b"victim", None, &mut |_, _| {
+            for i in 0..200 {
+                let n = format!("made_in_destructor_{i}");
+                seg.construct(
+                    InstanceKind::Named,
+                    n.as_bytes(),
+                    8,
+                    8,
+                    1,
+                    false,
+                    &mut |_, _| Ok(()),
+                )
+                .unwrap();
+            }
+        })
+        .unwrap();
+    assert!(destroyed);
+    assert!(
+        seg.find(InstanceKind::Named, b"victim", None)
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        seg.find(InstanceKind::Named, b"bystander", None)
+            .unwrap()
+            .is_some()
+    );
+    for i in 0..200 {
+        let n = format!("made_in_destructor_{i}");
+        assert!(
+            seg.find(InstanceKind::Named, n.as_bytes(), None)
+                .unwrap()
+                .is_some()
+        );
+    }
+    assert_eq!(seg.num_named_objects().unwrap(), 201);
+    seg.check_sanity().unwrap();
+}

@@ -250,8 +250,27 @@ impl<'h> Index<'h> {
 
     /// The header offset of `name` of `kind`, if present.
     pub(crate) fn find(&self, kind: InstanceKind, name: &[u8]) -> Result<Option<u64>> {
-        let (found, _) = self.probe(kind, name, hash(kind, name))?;
-        Ok(found.map(|i| self.slot(i).header))
+        Ok(self
+            .find_hashed(kind, name, hash(kind, name))?
+            .map(|(_, h)| h))
+    }
+
+    /// [`Self::find`] with the name's [`hash`] computed by the caller (before it took the
+    /// lock): the slot and the header offset.
+    pub(crate) fn find_hashed(
+        &self,
+        kind: InstanceKind,
+        name: &[u8],
+        hash: u64,
+    ) -> Result<Option<(u64, u64)>> {
+        let (found, _) = self.probe(kind, name, hash)?;
+        Ok(found.map(|i| (i, self.slot(i).header)))
+    }
+
+    /// Whether slot `i` (from an earlier find) still holds the object whose header is at
+    /// `h`: nothing regrew or emptied the table since, or it did and `i` still names it.
+    pub(crate) fn slot_holds(&self, i: u64, h: u64) -> bool {
+        self.check_table().is_ok() && i < self.index_state().capacity && self.slot(i).header == h
     }
 
     /// Makes room for `more` entries without regrowing later. Fails with `OutOfMemory`
@@ -312,10 +331,16 @@ impl<'h> Index<'h> {
         Ok(())
     }
 
-    /// Adds the object whose header is at `h` (its name must not be present).
-    pub(crate) fn insert(&self, kind: InstanceKind, name: &[u8], h: u64) -> Result<()> {
+    /// Adds the object whose header is at `h` (its name must not be present); `hsh` is the
+    /// name's [`hash`], computed by the caller before it took the lock.
+    pub(crate) fn insert_hashed(
+        &self,
+        kind: InstanceKind,
+        name: &[u8],
+        h: u64,
+        hsh: u64,
+    ) -> Result<()> {
         self.reserve(1)?;
-        let hsh = hash(kind, name);
         let (found, free) = self.probe(kind, name, hsh)?;
         if found.is_some() {
             return Err(Error::new(

@@ -65,12 +65,14 @@ impl SegmentManager {
                 format!("{count} elements of {elem_size} bytes overflow"),
             )
         })?;
+        // The name's hash before the lock: the less done under it, the better.
+        let hsh = super::super::index::hash(kind, name);
         let _g = self.lock()?;
         let _w = self.index_write();
         let heap = self.heap();
         let index = self.index(&heap);
         if kind != InstanceKind::Anonymous {
-            if let Some(h) = index.find(kind, name)? {
+            if let Some((_, h)) = index.find_hashed(kind, name, hsh)? {
                 if !find_existing {
                     return Err(Error::new(
                         ErrorKind::AlreadyExists,
@@ -105,8 +107,7 @@ impl SegmentManager {
         }
         let made = self.place(
             &heap,
-            kind,
-            name,
+            (kind, name, hsh),
             (elem_size, align, count, type_tag),
             bytes,
             init,
@@ -124,8 +125,7 @@ impl SegmentManager {
     fn place(
         &self,
         heap: &Heap,
-        kind: InstanceKind,
-        name: &[u8],
+        (kind, name, hsh): (InstanceKind, &[u8], u64),
         (elem_size, align, count, type_tag): (usize, usize, usize, u64),
         bytes: usize,
         init: &mut dyn FnMut(NonNull<u8>, usize) -> Result<()>,
@@ -187,7 +187,7 @@ impl SegmentManager {
             // The index may have moved if `init` constructed named objects of its own;
             // `insert` reserves again, which cannot fail for want of the slot reserved above
             // unless `init` used it, and then it regrows.
-            if let Err(e) = self.index(heap).insert(kind, name, h) {
+            if let Err(e) = self.index(heap).insert_hashed(kind, name, h, hsh) {
                 // SAFETY: `h` is still the block this call allocated (not yet in the index,
                 // so no one else reaches it), and it holds an `ObjectHeader`.
                 unsafe { (*base.add(h as usize).cast::<ObjectHeader>()).magic = 0 };
@@ -277,11 +277,12 @@ impl SegmentManager {
         drop: &mut dyn FnMut(NonNull<u8>, usize),
     ) -> Result<bool> {
         self.check_writable()?;
+        let hsh = super::super::index::hash(kind, name);
         let _g = self.lock()?;
         let _w = self.index_write();
         let heap = self.heap();
         let index = self.index(&heap);
-        let Some(h) = index.find(kind, name)? else {
+        let Some((slot, h)) = index.find_hashed(kind, name, hsh)? else {
             return Ok(false);
         };
         let info = self.info_at(&index, h)?;
@@ -294,21 +295,26 @@ impl SegmentManager {
             return Err(tag_mismatch(name));
         }
         drop(info.ptr, info.count);
-        self.release(&heap, h, Some((kind, name)))
+        self.release(&heap, h, Some((kind, name)), Some(slot))
     }
 
     /// Unregisters (if named or unique) and frees the object whose header is at `h`. The
     /// header is invalidated first, so a process killed half-way never leaves a destroyed
     /// object findable again (a rebuilt index skips it); at worst its memory leaks.
+    /// `hint` is the object's slot as a find before it saw it: used if it still holds the
+    /// object (a destructor run in between may have changed the index), else looked up.
     pub(super) fn release(
         &self,
         heap: &Heap,
         h: u64,
         name: Option<(InstanceKind, &[u8])>,
+        hint: Option<u64>,
     ) -> Result<bool> {
-        let slot = match name {
-            Some((kind, n)) => self.index(heap).find_slot(kind, n)?.map(|i| (i, kind)),
-            None => None,
+        let index = self.index(heap);
+        let slot = match (name, hint) {
+            (Some((kind, _)), Some(i)) if index.slot_holds(i, h) => Some((i, kind)),
+            (Some((kind, n)), _) => index.find_slot(kind, n)?.map(|i| (i, kind)),
+            (None, _) => None,
         };
         // SAFETY: `h` is a validated object header inside the segment.
         unsafe { (*self.base.as_ptr().add(h as usize).cast::<ObjectHeader>()).magic = 0 };
@@ -358,7 +364,7 @@ impl SegmentManager {
         let name = index.name_of(h, index.object_header(h)?).to_vec();
         drop(info.ptr, info.count);
         let named = (info.kind != InstanceKind::Anonymous).then_some((info.kind, name.as_slice()));
-        self.release(&heap, h, named).map(|_| ())
+        self.release(&heap, h, named, None).map(|_| ())
     }
 
     /// What is known about the constructed object at `ptr`, with its name's address
