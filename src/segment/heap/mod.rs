@@ -67,7 +67,9 @@ pub(crate) struct HeapState {
 /// A block's header.
 #[repr(C)]
 struct BlockHeader {
-    prev_phys: u64,
+    /// The block physically before. Atomic because the size-class lists read it without
+    /// the segment lock (see `prev_phys`); the heap writes it under the lock.
+    prev_phys: AtomicU64,
     /// Size and flags. Atomic because the size-class lists flip `PARKED` on used blocks
     /// without the segment lock; the heap itself reads and writes it under the lock.
     size_flags: AtomicU64,
@@ -173,13 +175,15 @@ impl Heap {
     /// The offset of the block physically before the one at `off` (0: none). Read without
     /// the lock by the size-class lists only to tell a real block from a stray pointer.
     pub(crate) fn prev_phys(&self, off: u64) -> u64 {
-        // SAFETY: as `size_of`.
-        unsafe { (*self.block_header(off)).prev_phys }
+        // SAFETY: as `flags_word`: an offset checked to lie inside the heap, 8-aligned.
+        // Relaxed: under the lock the lock orders it; the unlocked reader only compares it
+        // (see `Classes::give_back`).
+        unsafe { &(*self.block_header(off)).prev_phys }.load(Ordering::Relaxed)
     }
 
     fn set_prev_phys(&self, off: u64, prev: u64) {
-        // SAFETY: as `size_of`.
-        unsafe { (*self.block_header(off)).prev_phys = prev }
+        // SAFETY: as `prev_phys`. Relaxed: written under the segment lock, which orders it.
+        unsafe { &(*self.block_header(off)).prev_phys }.store(prev, Ordering::Relaxed)
     }
 
     fn links(&self, off: u64) -> *mut [u64; 2] {
