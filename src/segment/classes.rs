@@ -135,6 +135,17 @@ impl<'h> Classes<'h> {
     /// Takes a parked block of class `class` (block size `size`); its user offset, or `None`
     /// when the list is empty.
     pub(crate) fn pop(&self, class: usize, size: u64) -> Result<Option<u64>> {
+        match self.try_pop(class, size)? {
+            Pop::Got(user) => Ok(Some(user)),
+            Pop::Empty => Ok(None),
+            Pop::OutOfBounds(off) => Err(out_of_bounds(off)),
+        }
+    }
+
+    /// [`Self::pop`] that reports a head naming a block outside the bounds this view was
+    /// made with, changing nothing: the caller may look again with fresh bounds (the
+    /// segment may have grown since they were read).
+    pub(crate) fn try_pop(&self, class: usize, size: u64) -> Result<Pop> {
         let head = &self.lists.heads[class];
         // Acquire: pairs with the Release exchange of the push that published the block on
         // top, so its link (and its parked flag) are visible here.
@@ -142,10 +153,10 @@ impl<'h> Classes<'h> {
         loop {
             let off = (seen & POSITION_MASK) * heap::ALIGN;
             if off == 0 {
-                return Ok(None);
+                return Ok(Pop::Empty);
             }
             if !self.plausible(off, size) {
-                return Err(corrupt(format_args!("a list head names offset {off}")));
+                return Ok(Pop::OutOfBounds(off));
             }
             // Relaxed: if another process took this block meanwhile and wrote over the
             // link, the exchange below sees a changed head and the value is dropped.
@@ -154,7 +165,7 @@ impl<'h> Classes<'h> {
             // Acquire on success: pairs with the push's Release, as above. On failure the
             // new head is re-read with the same pairing.
             match head.compare_exchange_weak(seen, new, Ordering::Acquire, Ordering::Acquire) {
-                Ok(_) => break self.unpark(off, size).map(|()| Some(off + HEADER)),
+                Ok(_) => break self.unpark(off, size).map(|()| Pop::Got(off + HEADER)),
                 Err(now) => seen = now,
             }
         }
@@ -276,6 +287,20 @@ pub(crate) fn class_size(class: usize) -> u64 {
         let top = FINE_MAX << (doubling + 1);
         top / 2 + k * (top / 8)
     }
+}
+
+/// What [`Classes::try_pop`] found.
+pub(crate) enum Pop {
+    /// A block, taken: its user offset.
+    Got(u64),
+    /// The list is empty.
+    Empty,
+    /// The head names a block outside this view's bounds (block offset); nothing changed.
+    OutOfBounds(u64),
+}
+
+fn out_of_bounds(off: u64) -> Error {
+    corrupt(format_args!("a list head names offset {off}"))
 }
 
 fn freed_twice(off: u64) -> Error {

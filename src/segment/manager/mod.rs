@@ -14,7 +14,7 @@ pub(crate) use objects::tags_agree;
 mod registry;
 
 use super::classes;
-use super::classes::{ClassLists, Classes};
+use super::classes::{ClassLists, Classes, Pop};
 use super::heap::{self, Heap, HeapState};
 use super::index::{Index, IndexState, InstanceKind, OBJECT_HEADER, OBJECT_MAGIC, ObjectHeader};
 use super::lookup::{self, Attempt, Found, IndexSeq, Lookup};
@@ -301,7 +301,16 @@ impl SegmentManager {
         if let Some((class, size)) = small {
             // A parked block of the class, without the lock; else a block of the class's
             // size from the heap, so that it can be parked when given back.
-            if let Some(user) = self.with_classes(|c| c.pop(class, size))?.flatten() {
+            let popped = match self.with_classes(|c| c.try_pop(class, size))? {
+                // The bounds are read before the list head: a process that grew the
+                // segment and parked a block in the new memory meanwhile makes that block
+                // look out of bounds. Once more with fresh bounds (a refused head changed
+                // nothing); garbage fails again.
+                Some(Pop::OutOfBounds(_)) => self.with_classes(|c| c.pop(class, size))?.flatten(),
+                Some(Pop::Got(user)) => Some(user),
+                Some(Pop::Empty) | None => None,
+            };
+            if let Some(user) = popped {
                 return Ok(Some(self.at(user)));
             }
             n = size - heap::HEADER;
