@@ -23,8 +23,9 @@ typedef ipc::list<int, int_allocator> int_list;
 
 static_assert(std::is_same<int_allocator::pointer, int *>::value, "a void * segment hands out raw pointers");
 
-// Far from where Linux puts programs, libraries, the heap and the stack.
-static void *const where = reinterpret_cast<void *>(0x500000000000ull);
+// Below where Linux puts shared libraries and the stack, far above the program and its
+// heap; inside the application ranges of AddressSanitizer and ThreadSanitizer too.
+static void *const where = reinterpret_cast<void *>(0x7ea000000000ull);
 
 static std::string segment_name() {
    const char *n = std::getenv("FIXED_ADDRESS_SEGMENT");
