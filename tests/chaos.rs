@@ -1,6 +1,6 @@
 //! Chaos: worker processes share one managed segment and one message queue (allocating and
-//! freeing, from the heap, the size-class lists and a node pool, constructing and destroying
-//! named objects, counting under the segment lock,
+//! freeing, from the heap, the size-class lists and a node pool, constructing, finding
+//! (without the lock) and destroying named objects, counting under the segment lock,
 //! sending and receiving) while the supervisor kills random workers with SIGKILL and starts
 //! new ones. After every round: nobody is stuck, the segment checks sane, the locked counter
 //! agrees with the workers' own tallies within the documented guarantee, and no message
@@ -128,6 +128,15 @@ fn worker() {
                 if made.is_ok() && x % 3 == 0 {
                     seg.destroy(InstanceKind::Named, n.as_bytes(), None, &mut |_, _| ())
                         .unwrap();
+                }
+                // Another worker's name, without the lock, while its owner may be creating
+                // or destroying it (or be killed doing so): found whole, or not found.
+                let other = format!("obj_{}_{}", (id + 1) % WORKERS as u64, x % 8);
+                if let Some(info) = seg
+                    .find(InstanceKind::Named, other.as_bytes(), Some(8))
+                    .unwrap()
+                {
+                    assert_eq!(info.count, 4, "a name found with another's shape");
                 }
             }
             _ => {
