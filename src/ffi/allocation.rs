@@ -3,18 +3,10 @@
 //! an allocation's usable size, and the smallest managed segment.
 
 use super::error::interproc_status_t;
-use super::segment::interproc_segment_manager_t;
+use super::segment::{interproc_segment_manager_t, manager};
 use super::{boundary, out_arg, put};
-use crate::{Error, ErrorKind, MIN_SEGMENT_SIZE, Result, SegmentManager};
+use crate::{Error, ErrorKind, MIN_SEGMENT_SIZE, Result};
 use std::ffi::c_void;
-
-/// # Safety
-/// `mgr` must be NULL or the segment manager of a segment mapped in this process.
-unsafe fn manager(mgr: *mut interproc_segment_manager_t) -> Result<SegmentManager> {
-    // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's
-    // `# Safety` contract), which `segment::manager` checks against the registry.
-    unsafe { super::segment::manager(mgr) }
-}
 
 fn non_null(ptr: *mut c_void) -> Result<*mut u8> {
     if ptr.is_null() {
