@@ -36,13 +36,11 @@ impl SegmentManager {
         let off = self.offset_in_segment(ptr)?;
         let _g = self.lock()?;
         let heap = self.heap();
-        let expand = || heap.expand_backwards(off, min as u64, preferred as u64, multiple as u64);
-        let mut got = expand()?;
-        // A parked block right before it is free memory the heap cannot merge until the
-        // size-class lists give it back.
-        if got.is_none() && self.drain_classes()? {
-            got = expand()?;
-        }
+        // A parked block right before it is free memory only once the lists give it back.
+        let got = self.with_parked_back(
+            || heap.expand_backwards(off, min as u64, preferred as u64, multiple as u64),
+            Option::is_none,
+        )?;
         Ok(got.map(|(user, size)| (self.at(user), size as usize)))
     }
 }

@@ -179,26 +179,19 @@ impl SegmentManager {
         need: u64,
         mut op: impl FnMut() -> Result<Option<T>>,
     ) -> Result<Option<T>> {
-        let mut drained = false;
-        loop {
-            if let Some(v) = op()? {
-                return Ok(Some(v));
-            }
-            if !drained {
-                drained = true;
-                if self.drain_classes()? {
-                    continue;
-                }
-            }
+        let mut got = self.with_parked_back(&mut op, Option::is_none)?;
+        while got.is_none() {
             let Some(g) = self.backing().filter(|g| g.writable) else {
-                return Ok(None);
+                break;
             };
             let size = self.segment_header().size.load(Ordering::Relaxed);
             if size >= g.mapped {
-                return Ok(None);
+                break;
             }
             self.grow_to(heap, next_size(size, need, g.mapped))?;
+            got = op()?;
         }
+        Ok(got)
     }
 
     /// Grows the segment to `target` bytes (at most the maximum). The lock is held.

@@ -348,6 +348,22 @@ impl SegmentManager {
         f(&classes).map(Some)
     }
 
+    /// Runs `op` (a heap operation, under the lock) and, if `missed` says it found no room
+    /// and some small blocks were parked in the size-class lists, gives them back to the
+    /// heap and runs it once more: parked blocks are free memory the heap cannot merge or
+    /// hand out until then.
+    pub(super) fn with_parked_back<T>(
+        &self,
+        mut op: impl FnMut() -> Result<T>,
+        missed: impl Fn(&T) -> bool,
+    ) -> Result<T> {
+        let got = op()?;
+        if missed(&got) && self.drain_classes()? {
+            return op();
+        }
+        Ok(got)
+    }
+
     /// Returns every parked block to the heap (the caller holds the lock); whether any was
     /// parked.
     pub(super) fn drain_classes(&self) -> Result<bool> {
@@ -391,12 +407,11 @@ impl SegmentManager {
         let off = self.offset_in_segment(ptr)?;
         let _g = self.lock()?;
         let heap = self.heap();
-        let mut got = heap.expand(off, min as u64, preferred as u64)?;
-        // A parked block right after it is free memory the heap cannot merge until the
-        // lists give it back.
-        if got < min as u64 && self.drain_classes()? {
-            got = heap.expand(off, min as u64, preferred as u64)?;
-        }
+        // A parked block right after it is free memory only once the lists give it back.
+        let got = self.with_parked_back(
+            || heap.expand(off, min as u64, preferred as u64),
+            |&got| got < min as u64,
+        )?;
         Ok(got as usize)
     }
 
