@@ -295,6 +295,39 @@ fn build<M: Mappable>(
     format_new(region, size, Some(hold(fd, max, size, true)?))
 }
 
+/// What building a segment over a freshly created (or abandoned) object takes: its size and
+/// maximum, how to size the object, and how to remove it if the build fails.
+struct ToBuild<'a> {
+    sizes: (u64, u64),
+    size_object: &'a dyn Fn() -> Result<()>,
+    remove: &'a dyn Fn(),
+}
+
+/// The publish protocol's outcome for the object open at `fd`: this process builds the
+/// segment (`to_build`), removing the object if that fails, or attaches to the one another
+/// process published. `at` places the mapping (see [`At`]).
+fn build_or_attach<M: Mappable>(
+    object: &M,
+    fd: BorrowedFd<'_>,
+    may_build: bool,
+    mode: OpenMode,
+    at: At,
+    to_build: &ToBuild<'_>,
+    what: &str,
+) -> Result<Mapped> {
+    match turn(fd, may_build, what)? {
+        Turn::Build(_building) => {
+            let made =
+                (to_build.size_object)().and_then(|_| build(object, fd, to_build.sizes, at, what));
+            if made.is_err() {
+                (to_build.remove)();
+            }
+            made
+        }
+        Turn::Open => attach(object, what, mode, at),
+    }
+}
+
 /// A maximum size must be 0 (the segment grows only offline) or at least the size.
 fn needs_max(mode: OpenMode, size: u64, max: u64) -> Result<()> {
     if max != 0 && max < size && matches!(mode, OpenMode::CreateOnly | OpenMode::OpenOrCreate) {
@@ -362,7 +395,6 @@ impl ManagedSharedMemory {
         perm: Permissions,
         address: Option<NonNull<u8>>,
     ) -> Result<Self> {
-        let at = address;
         needs_size(mode, size)?;
         needs_max(mode, size, max_size)?;
         let what = format!("managed shared memory {name:?}");
@@ -379,20 +411,23 @@ impl ManagedSharedMemory {
             _ => (SharedMemoryObject::open(name, mode.object_mode())?, false),
         };
         let may_build = created || mode == OpenMode::OpenOrCreate;
-        let seg = match turn(shm.as_fd(), may_build, &what)? {
-            Turn::Build(_building) => {
-                // Emptied first: a builder that died may have left part of its work.
-                let made = shm
-                    .truncate(0)
-                    .and_then(|_| shm.truncate(size))
-                    .and_then(|_| build(&shm, shm.as_fd(), (size, max_size), at, &what));
-                if made.is_err() {
-                    SharedMemoryObject::remove(name);
-                }
-                made?
-            }
-            Turn::Open => attach(&shm, &what, mode, at)?,
+        let to_build = ToBuild {
+            sizes: (size, max_size),
+            // Emptied first: a builder that died may have left part of its work.
+            size_object: &|| shm.truncate(0).and_then(|_| shm.truncate(size)),
+            remove: &|| {
+                SharedMemoryObject::remove(name);
+            },
         };
+        let seg = build_or_attach(
+            &shm,
+            shm.as_fd(),
+            may_build,
+            mode,
+            address,
+            &to_build,
+            &what,
+        )?;
         Ok(ManagedSharedMemory {
             seg,
             name: name.to_owned(),
@@ -505,7 +540,6 @@ impl ManagedMappedFile {
         perm: Permissions,
         address: Option<NonNull<u8>>,
     ) -> Result<Self> {
-        let at = address;
         needs_size(mode, size)?;
         needs_max(mode, size, max_size)?;
         let what = format!("managed mapped file {path:?}");
@@ -535,18 +569,17 @@ impl ManagedMappedFile {
                 mode.object_mode()
             },
         )?;
-        let seg = match turn(fm.as_fd(), may_build, &what)? {
-            Turn::Build(_building) => {
-                let made = build_file(fm.as_fd(), size)
+        let to_build = ToBuild {
+            sizes: (size, max_size),
+            size_object: &|| {
+                build_file(fm.as_fd(), size)
                     .map_err(|e| e.into_error(format_args!("creating {what} of {size} bytes")))
-                    .and_then(|_| build(&fm, fm.as_fd(), (size, max_size), at, &what));
-                if made.is_err() {
-                    FileMapping::remove(path);
-                }
-                made?
-            }
-            Turn::Open => attach(&fm, &what, mode, at)?,
+            },
+            remove: &|| {
+                FileMapping::remove(path);
+            },
         };
+        let seg = build_or_attach(&fm, fm.as_fd(), may_build, mode, address, &to_build, &what)?;
         Ok(ManagedMappedFile {
             seg,
             path: path.to_owned(),
