@@ -53,30 +53,14 @@ pub struct Outcome {
     pub errors: u32,
 }
 
-/// The bytes a fresh, unlocked segment lock has, and where the heap of a segment begins,
-/// taken from a segment this library makes, so they follow its layout.
-struct SegmentTemplate {
-    lock: Vec<u8>,
-    heap_start: usize,
-}
-
-fn segment_template() -> &'static SegmentTemplate {
-    static T: OnceLock<SegmentTemplate> = OnceLock::new();
+/// The bytes of a fresh, unlocked segment lock, taken from a segment this library makes,
+/// so they follow its layout.
+fn segment_lock_template() -> &'static [u8] {
+    static T: OnceLock<Vec<u8>> = OnceLock::new();
     T.get_or_init(|| {
         let mut buf = AlignedBuf::new(MIN_SEGMENT_SIZE as usize);
-        let heap_start = {
-            let seg = ManagedExternalBuffer::create(buf.bytes()).expect("template segment");
-            let first = seg.allocate(1).unwrap().unwrap();
-            // The first block of a fresh heap starts where the heap does; user memory
-            // follows its 16-byte header.
-            let heap_start = first.as_ptr() as usize - seg.as_ptr() as usize - 16;
-            seg.deallocate(first.as_ptr()).unwrap();
-            heap_start
-        };
-        SegmentTemplate {
-            lock: buf.bytes()[SEGMENT_LOCK].to_vec(),
-            heap_start,
-        }
+        ManagedExternalBuffer::create(buf.bytes()).expect("template segment");
+        buf.bytes()[SEGMENT_LOCK].to_vec()
     })
 }
 
@@ -128,6 +112,12 @@ impl AlignedBuf {
         // and the slice borrows it mutably for its lifetime.
         unsafe { std::slice::from_raw_parts_mut(self.words.as_mut_ptr().cast(), self.len) }
     }
+}
+
+/// Where the heap of a segment image starts: its header size (the 16-bit word at offset
+/// 14), rounded up to 16.
+pub fn heap_start_of(image: &[u8]) -> usize {
+    usize::from(u16::from_ne_bytes([image[14], image[15]])).next_multiple_of(16)
 }
 
 /// Splits an input into its operations and its image.
@@ -206,7 +196,10 @@ impl OpReader<'_> {
 /// Panics unless `[p, p + n)` lies inside the heap of the segment mapped at
 /// `[base, base + len)`.
 fn assert_in_heap(what: &str, base: usize, len: usize, p: *const u8, n: usize) {
-    let heap = base + segment_template().heap_start;
+    // SAFETY: the segment at `base` was opened by the library, which checked that its
+    // header (and so the header size word at offset 14) is mapped.
+    let header_size = unsafe { ((base + 14) as *const u16).read_unaligned() };
+    let heap = base + usize::from(header_size).next_multiple_of(16);
     let p = p as usize;
     assert!(
         p >= heap && p.checked_add(n).is_some_and(|e| e <= base + len),
@@ -251,12 +244,11 @@ fn tally<T>(out: &mut Outcome, r: &interproc::Result<T>) {
 pub fn segment(data: &[u8]) -> Outcome {
     let mut out = Outcome::default();
     let (ops, image) = split(data);
-    let t = segment_template();
     let mut buf = AlignedBuf::new(image.len() + GROW_SLACK);
     let bytes = buf.bytes();
     bytes[..image.len()].copy_from_slice(image);
     if image.len() >= SEGMENT_LOCK.end {
-        bytes[SEGMENT_LOCK].copy_from_slice(&t.lock);
+        bytes[SEGMENT_LOCK].copy_from_slice(segment_lock_template());
     }
     let base = bytes.as_mut_ptr();
     let mut len = image.len();
@@ -590,7 +582,7 @@ pub fn segment_image(size: usize, build: impl FnOnce(&ManagedExternalBuffer<'_>)
     }
     let mut image = buf.bytes().to_vec();
     image[SEGMENT_CREATOR].fill(0);
-    image[SEGMENT_LOCK].copy_from_slice(&segment_template().lock);
+    image[SEGMENT_LOCK].copy_from_slice(segment_lock_template());
     image
 }
 
@@ -652,7 +644,8 @@ pub fn seeds() -> Vec<(&'static str, String, Vec<u8>)> {
 pub fn segment_seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     let mut out = Vec::new();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let size = (MIN_SEGMENT_SIZE as usize + 1024).next_multiple_of(4096);
+    // Large enough for the size-class lists (a segment of 8 KiB or more has them).
+    let size = 8192;
 
     let fresh = segment_image(size, |_| {});
     let objects = segment_image(size, |seg| {
@@ -699,14 +692,14 @@ pub fn segment_seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     // Broken on purpose: a wrong free count, a block size that breaks the chain, a name
     // table pointing into the header, a truncated image.
     let mut broken = objects.clone();
-    poke(&mut broken, 128 + 16, 12345); // heap free_bytes
+    poke(&mut broken, 128 + 8, 12345); // heap free_bytes
     out.push((
         "segment",
         "seed-bad-free-count".into(),
         join(&walk, &broken),
     ));
     let mut broken = fragmented.clone();
-    let heap_start = segment_template().heap_start;
+    let heap_start = heap_start_of(&broken);
     poke(&mut broken, heap_start + 8, 0xfff0); // first block's size
     out.push((
         "segment",

@@ -19,9 +19,9 @@ const MIB: u64 = 1024 * KIB;
 
 /// Offsets in the segment header (pinned by the layout test in the library).
 const SIZE_AT: usize = 24;
-const HEAP_END_AT: usize = 136;
-const MAX_AT: usize = 2640;
-const JOURNAL_AT: usize = 2648;
+const HEAP_END_AT: usize = 128;
+const MAX_AT: usize = 152;
+const JOURNAL_AT: usize = 160;
 
 fn create(name: &str, size: u64, max: u64) -> ManagedSharedMemory {
     ManagedSharedMemory::with_max_size(

@@ -711,3 +711,62 @@ fn destroy_survives_a_destructor_that_regrows_the_index() {
     assert_eq!(seg.num_named_objects().unwrap(), 201);
     seg.check_sanity().unwrap();
 }
+
+/// A segment of 1 000 bytes, as Boost's examples make them, spends at most Boost's 224
+/// bytes on itself, holds names and allocations to the last byte of its free memory, grows
+/// offline, and shrinks to fit below 1 000 bytes with its objects kept; below the smallest
+/// size is a clear `Size` error.
+#[test]
+fn small_segments_work_and_cost_no_more_than_boosts() {
+    let name = unique("small");
+    let _rm = Remove(name.clone());
+    {
+        let seg = ManagedSharedMemory::create(&name, 1000, Permissions::default()).unwrap();
+        let free0 = seg.free_memory().unwrap();
+        assert!(1000 - free0 <= 224, "overhead {}", 1000 - free0);
+        let obj = seg
+            .construct(
+                InstanceKind::Named,
+                b"kept",
+                8,
+                8,
+                1,
+                false,
+                &mut |p, n| write_u64s(p, n, 77),
+            )
+            .unwrap()
+            .0
+            .ptr;
+        let mut blocks = Vec::new();
+        while let Some(p) = seg.allocate(24).unwrap() {
+            blocks.push(p);
+        }
+        assert!(blocks.len() >= 8, "{} blocks", blocks.len());
+        assert!(seg.free_memory().unwrap() < 48);
+        for p in blocks {
+            seg.deallocate(p.as_ptr()).unwrap();
+        }
+        seg.check_sanity().unwrap();
+        assert_eq!(read_u64(obj, 0), 77);
+    }
+    ManagedSharedMemory::grow(&name, 500).unwrap();
+    ManagedSharedMemory::shrink_to_fit(&name).unwrap();
+    let seg = ManagedSharedMemory::open(&name).unwrap();
+    assert!(seg.size() < 1000, "{}", seg.size());
+    let kept = seg
+        .find(InstanceKind::Named, b"kept", Some(8))
+        .unwrap()
+        .expect("the object stays");
+    assert_eq!(read_u64(kept.ptr, 0), 77);
+    seg.check_sanity().unwrap();
+
+    let smallest = interproc::MIN_SEGMENT_SIZE as usize;
+    let mut buf = vec![0u128; smallest.div_ceil(16)];
+    // SAFETY: viewing the u128 buffer as bytes; it outlives the segments made in it.
+    let bytes = unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<u8>(), smallest) };
+    let tiny = ManagedExternalBuffer::create(bytes).unwrap();
+    assert!(tiny.allocate(1).unwrap().is_some());
+    drop(tiny);
+    let e = ManagedExternalBuffer::create(&mut bytes[..smallest - 16]).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Size);
+}

@@ -9,9 +9,14 @@ use std::process::Command;
 use std::ptr::NonNull;
 use std::time::Duration;
 
-/// Where the lists' heads lie in a segment (pinned by the library's layout test): after
-/// the 128 bytes of fixed header, the 2512 of heap state and the 24 of growth state.
-const CLASS_HEADS: usize = 2664;
+/// Where the lists' heads lie in a segment whose header starts at `base` (the layout is
+/// pinned by the library's test): the lists' table ends the header, whose size is the
+/// 16-bit word at offset 14, and holds the parked count and then 43 heads.
+fn class_heads(base: *const u8) -> usize {
+    // SAFETY: `base` is the start of a segment; its header is at least 16 bytes.
+    let header_size = unsafe { base.add(14).cast::<u16>().read() };
+    usize::from(header_size) - 43 * 8
+}
 
 /// Sizes that cover the classes: every 16-byte step up to 512, the rounded ones up to
 /// 4096, and a few above.
@@ -144,16 +149,17 @@ fn garbage_in_a_list_head_is_an_error_not_a_wild_access() {
     // SAFETY: as above.
     let bytes = unsafe { std::slice::from_raw_parts_mut(base, len) };
     let seg = ManagedExternalBuffer::create(bytes).unwrap();
+    let heads = class_heads(base);
     // Class 3 holds 80-byte blocks (64-byte allocations).
     let head = |v: u64| {
         // SAFETY: the head word lies inside the buffer, 8-aligned; nothing else runs.
-        unsafe { base.add(CLASS_HEADS + 3 * 8).cast::<u64>().write(v) };
+        unsafe { base.add(heads + 3 * 8).cast::<u64>().write(v) };
     };
     for garbage in [
-        u64::MAX >> 24,                // far outside the segment
-        1,                             // inside the header
-        (len as u64 / 16) - 1,         // the last 16 bytes: no room for a block
-        (CLASS_HEADS as u64 / 16) + 1, // the header again
+        u64::MAX >> 24,          // far outside the segment
+        1,                       // inside the header
+        (len as u64 / 16) - 1,   // the last 16 bytes: no room for a block
+        (heads as u64 / 16) + 1, // the header again
     ] {
         head(garbage);
         let e = seg.allocate(64).unwrap_err();

@@ -12,7 +12,7 @@
 //! between 512 and 4096 bytes of block is rounded up to its class so that its block can
 //! later be parked and reused by any allocation of the class (at most a quarter wasted).
 //!
-//! **Accounting.** Parked blocks count as free ([`ClassLists::parked`]): free memory is the
+//! **Accounting.** Parked blocks count as free ([`Classes::parked`]): free memory is the
 //! heap's free bytes plus the parked bytes, the same total the heap would have after
 //! merging them. Whoever needs the heap whole (all-deallocated, the sanity check, shrink,
 //! a full heap) first returns every parked block to it ([`Classes::drain`]), under the lock.
@@ -51,14 +51,12 @@ const POSITION_MASK: u64 = (1 << POSITION_BITS) - 1;
 /// multiple of 2^24 changes during the pause.
 const ONE_CHANGE: u64 = 1 << POSITION_BITS;
 
-/// The lists, stored in the segment header.
-#[repr(C)]
-pub(crate) struct ClassLists {
-    /// Per class: the position of the first parked block (0: none) and the change count.
-    heads: [AtomicU64; CLASSES],
-    /// Bytes of parked blocks (headers included).
-    parked: AtomicU64,
-}
+/// Bytes of the lists' table in a segment header: the parked count, then one head per
+/// class. Only segments that may reach [`CLASSES_FROM`] bytes have one.
+pub(crate) const TABLE_BYTES: u64 = 8 * (1 + CLASSES as u64);
+/// The smallest capacity that gets the lists (their table is 352 bytes): below it, every
+/// allocation goes to the heap under the lock, and the header stays as small as Boost's.
+pub(crate) const CLASSES_FROM: u64 = 8 * 1024;
 
 /// The class of a block size: its index and the class's block size. `None` above the
 /// classes. `size` is a multiple of 16 of at least 32 (what the heap hands out).
@@ -86,7 +84,10 @@ fn corrupt(what: impl std::fmt::Display) -> Error {
 
 /// The lists of one segment, with the heap they park blocks of.
 pub(crate) struct Classes<'h> {
-    lists: &'h ClassLists,
+    /// Bytes of parked blocks (headers included).
+    parked: &'h AtomicU64,
+    /// Per class: the position of the first parked block (0: none) and the change count.
+    heads: &'h [AtomicU64; CLASSES],
     heap: &'h Heap,
     /// The heap's bounds as this process may trust them: `[start, end)` of block offsets.
     start: u64,
@@ -94,11 +95,19 @@ pub(crate) struct Classes<'h> {
 }
 
 impl<'h> Classes<'h> {
-    /// A view of `lists`, parking blocks of `heap` whose block offsets lie in
-    /// `[start, end)` (the heap's bounds, already checked against the mapping).
-    pub(crate) fn new(lists: &'h ClassLists, heap: &'h Heap, start: u64, end: u64) -> Self {
+    /// A view of the lists in the table `table` ([`TABLE_BYTES`]), parking blocks of
+    /// `heap` whose block offsets lie in `[start, end)` (the heap's bounds, already checked
+    /// against the mapping).
+    pub(crate) fn new(
+        table: &'h [AtomicU64; 1 + CLASSES],
+        heap: &'h Heap,
+        start: u64,
+        end: u64,
+    ) -> Self {
+        let (parked, heads) = table.split_first().expect("the table is not empty");
         Classes {
-            lists,
+            parked,
+            heads: heads.try_into().expect("one head per class"),
             heap,
             start,
             end,
@@ -108,7 +117,7 @@ impl<'h> Classes<'h> {
     /// Bytes parked in the lists.
     pub(crate) fn parked(&self) -> u64 {
         // Relaxed: a count for reports; no memory is reached through it.
-        self.lists.parked.load(Ordering::Relaxed)
+        self.parked.load(Ordering::Relaxed)
     }
 
     /// Whether `off` can be the start of a block: 16-aligned, inside the heap, and a whole
@@ -146,7 +155,7 @@ impl<'h> Classes<'h> {
     /// made with, changing nothing: the caller may look again with fresh bounds (the
     /// segment may have grown since they were read).
     pub(crate) fn try_pop(&self, class: usize, size: u64) -> Result<Pop> {
-        let head = &self.lists.heads[class];
+        let head = &self.heads[class];
         // Acquire: pairs with the Release exchange of the push that published the block on
         // top, so its link (and its parked flag) are visible here.
         let mut seen = head.load(Ordering::Acquire);
@@ -184,7 +193,7 @@ impl<'h> Classes<'h> {
         }
         word.store(size, Ordering::Relaxed);
         // Relaxed: a count, see `parked`.
-        self.lists.parked.fetch_sub(size, Ordering::Relaxed);
+        self.parked.fetch_sub(size, Ordering::Relaxed);
         // A fresh allocation reads zeros where the link was, as the heap's do.
         self.link(off).store(0, Ordering::Relaxed);
         Ok(())
@@ -239,8 +248,8 @@ impl<'h> Classes<'h> {
         // corruption; a double free that does not race is refused above.
         word.store(size | PARKED, Ordering::Relaxed);
         // Relaxed: a count, see `parked`.
-        self.lists.parked.fetch_add(size, Ordering::Relaxed);
-        let head = &self.lists.heads[class];
+        self.parked.fetch_add(size, Ordering::Relaxed);
+        let head = &self.heads[class];
         let pos = off / heap::ALIGN;
         let mut seen = head.load(Ordering::Relaxed);
         loop {

@@ -40,7 +40,7 @@ impl InstanceKind {
 pub(crate) const OBJECT_MAGIC: u32 = 0x4F42_4A31; // "OBJ1"
 const EMPTY: u64 = 0;
 const TOMBSTONE: u64 = 1;
-const MIN_CAPACITY: u64 = 16;
+const MIN_CAPACITY: u64 = 4;
 
 /// The index's state, stored in the segment header.
 #[repr(C)]

@@ -4,7 +4,7 @@
 //! These are the only heap operations that visit every block; the allocation paths in the
 //! parent module touch a bounded number of blocks each.
 
-use super::{ALIGN, FL_COUNT, HEADER, Heap, MIN_BLOCK, SL_COUNT, corrupt, size_class};
+use super::{ALIGN, HEADER, Heap, MIN_BLOCK, corrupt};
 use crate::error::Result;
 
 impl Heap {
@@ -13,7 +13,7 @@ impl Heap {
     /// bitmaps and the free-byte count, all from the chain of block sizes, which every
     /// operation keeps walkable at every step. Fails if the chain itself is broken.
     pub(crate) fn repair(&self) -> Result<()> {
-        let (start, end) = (self.heap_state().start, self.heap_state().end);
+        let (start, end) = (self.start, self.heap_state().end);
         if start % ALIGN != 0 || end % ALIGN != 0 || end < start + HEADER {
             return Err(corrupt(format_args!("bounds [{start}, {end})")));
         }
@@ -32,13 +32,8 @@ impl Heap {
         if off != sentinel {
             return Err(corrupt("the block chain does not end at the sentinel"));
         }
-        {
-            let st = self.heap_state();
-            st.fl_bitmap = 0;
-            st.sl_bitmap = [0; FL_COUNT];
-            st.heads = [[0; SL_COUNT]; FL_COUNT];
-            st.free_bytes = 0;
-        }
+        self.clear_lists();
+        self.heap_state().free_bytes = 0;
         // Second pass: relink, merge free neighbours, refile.
         let mut off = start;
         let mut prev = 0u64;
@@ -79,7 +74,7 @@ impl Heap {
     /// The user offsets of every used block, in address order.
     pub(crate) fn used_blocks(&self) -> Result<Vec<u64>> {
         let sentinel = self.sentinel();
-        let mut off = self.heap_state().start;
+        let mut off = self.start;
         let mut out = Vec::new();
         while off < sentinel {
             self.check_block(off)?;
@@ -96,7 +91,7 @@ impl Heap {
     /// exact. Returns what is wrong, if anything.
     pub(crate) fn check(&self) -> Result<()> {
         let (start, end, free_bytes) = (
-            self.heap_state().start,
+            self.start,
             self.heap_state().end,
             self.heap_state().free_bytes,
         );
@@ -140,43 +135,39 @@ impl Heap {
             )));
         }
         let mut listed = 0u64;
-        for f in 0..FL_COUNT {
-            for s in 0..SL_COUNT {
-                let mut cur = self.heap_state().heads[f][s];
-                let mut back = 0u64;
-                let bit = self.heap_state().sl_bitmap[f] & (1 << s) != 0;
-                if bit != (cur != 0) {
-                    return Err(corrupt(format_args!(
-                        "bitmap of list ({f}, {s}) disagrees with its head"
-                    )));
-                }
-                while cur != 0 {
-                    self.check_block(cur)?;
-                    if !self.is_free(cur) || size_class(self.size_of(cur)) != (f, s) {
-                        return Err(corrupt(format_args!(
-                            "block {cur} does not belong in list ({f}, {s})"
-                        )));
-                    }
-                    // SAFETY: `cur` was checked to be a block inside the heap.
-                    let [next, prev] = unsafe { *self.links(cur) };
-                    if prev != back {
-                        return Err(corrupt(format_args!("list ({f}, {s}) is broken at {cur}")));
-                    }
-                    listed += 1;
-                    if listed > free_count {
-                        return Err(corrupt("a free list loops or holds used blocks"));
-                    }
-                    back = cur;
-                    cur = next;
-                }
-            }
-            if (self.heap_state().fl_bitmap & (1 << f) != 0)
-                != (self.heap_state().sl_bitmap[f] != 0)
-            {
+        for list in 0..self.lists {
+            let (bits, heads) = self.table();
+            let mut cur = heads[list];
+            let mut back = 0u64;
+            if (bits[list / 64] >> (list % 64) & 1 != 0) != (cur != 0) {
                 return Err(corrupt(format_args!(
-                    "first-level bitmap disagrees at level {f}"
+                    "the bitmap of list {list} disagrees with its head"
                 )));
             }
+            while cur != 0 {
+                self.check_block(cur)?;
+                if !self.is_free(cur) || self.list_for(self.size_of(cur)) != list {
+                    return Err(corrupt(format_args!(
+                        "block {cur} does not belong in list {list}"
+                    )));
+                }
+                // SAFETY: `cur` was checked to be a block inside the heap.
+                let [next, prev] = unsafe { *self.links(cur) };
+                if prev != back {
+                    return Err(corrupt(format_args!("list {list} is broken at {cur}")));
+                }
+                listed += 1;
+                if listed > free_count {
+                    return Err(corrupt("a free list loops or holds used blocks"));
+                }
+                back = cur;
+                cur = next;
+            }
+        }
+        let (bits, _) = self.table();
+        let spare = bits.len() * 64 - self.lists;
+        if spare > 0 && bits[bits.len() - 1] >> (64 - spare) != 0 {
+            return Err(corrupt("the list bitmap names lists past the last"));
         }
         if listed != free_count {
             return Err(corrupt(format_args!(

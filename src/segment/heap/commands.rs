@@ -139,18 +139,14 @@ impl Heap {
 
 #[cfg(test)]
 mod tests {
-    use super::super::HeapState;
     use super::*;
 
-    /// Runs `f` on a fresh heap of `bytes` over a 16-aligned buffer whose first bytes hold
-    /// the state.
+    /// Runs `f` on a fresh heap of `bytes` over a 16-aligned buffer.
     fn with_heap(bytes: usize, f: impl FnOnce(&Heap)) {
         let mut buf = vec![0u128; bytes / 16];
         let base = buf.as_mut_ptr().cast::<u8>();
         // SAFETY: the buffer outlives the heap view and nothing else touches it.
-        let heap = unsafe { Heap::new(base, base.cast()) };
-        let start = (std::mem::size_of::<HeapState>() as u64).next_multiple_of(ALIGN);
-        heap.format(start, bytes as u64);
+        let heap = unsafe { super::super::test_heap(base, bytes as u64, 64) };
         f(&heap);
         drop(buf);
     }

@@ -19,6 +19,8 @@ use crate::{Error, ErrorKind, Result};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 mod commands;
+mod lists;
+pub(crate) use lists::{MAX_LISTS, lists_for, table_bytes};
 
 /// Granularity and alignment of blocks and of the memory handed out.
 pub(crate) const ALIGN: u64 = 16;
@@ -44,24 +46,16 @@ const FREE: u64 = 1;
 pub(crate) const PARKED: u64 = 2;
 const SIZE_MASK: u64 = !(ALIGN - 1);
 
-/// The allocator's state, stored in the segment header.
+/// The allocator's counters, stored in the segment header. Its lists live in a table of
+/// their own ([`table_bytes`]), sized when the segment is made.
 #[repr(C)]
 pub(crate) struct HeapState {
-    /// Offset of the first block.
-    pub start: u64,
     /// Offset one past the sentinel.
     pub end: u64,
     /// Sum of the sizes of all free blocks (headers included).
     pub free_bytes: u64,
     /// Bytes of allocated blocks that the segment manager uses for itself (name index).
     pub internal_bytes: u64,
-    /// Bit `f` set: some list of first level `f` is non-empty.
-    pub fl_bitmap: u64,
-    /// Bit `s` of entry `f` set: list `(f, s)` is non-empty.
-    pub sl_bitmap: [u8; FL_COUNT],
-    _pad: [u8; (8 - FL_COUNT % 8) % 8],
-    /// Heads of the free lists (0: empty).
-    pub heads: [[u64; SL_COUNT]; FL_COUNT],
 }
 
 /// A block's header.
@@ -79,6 +73,12 @@ struct BlockHeader {
 pub(crate) struct Heap {
     base: *mut u8,
     state: *mut HeapState,
+    /// The list table ([`table_bytes`]): `words` bitmap words, then `lists` heads.
+    table: *mut u64,
+    lists: usize,
+    words: usize,
+    /// Offset of the first block.
+    start: u64,
 }
 
 fn corrupt(what: impl std::fmt::Display) -> Error {
@@ -88,27 +88,6 @@ fn corrupt(what: impl std::fmt::Display) -> Error {
     )
 }
 
-/// (first level, second level) of a block size.
-fn size_class(size: u64) -> (usize, usize) {
-    if size < SMALL_LIMIT {
-        (0, (size / ALIGN) as usize)
-    } else {
-        let fl = 63 - size.leading_zeros();
-        let sl = (size >> (fl - SL_LOG2)) as usize & (SL_COUNT - 1);
-        ((fl - SMALL_LOG2 + 1) as usize, sl)
-    }
-}
-
-/// The block size to search for so that any block of the list found is large enough.
-fn search_size(size: u64) -> u64 {
-    if size < SMALL_LIMIT {
-        size
-    } else {
-        let fl = 63 - size.leading_zeros();
-        size + (1u64 << (fl - SL_LOG2)) - 1
-    }
-}
-
 /// The block size (header included) that holds `n` user bytes.
 pub(crate) fn block_size_for(n: u64) -> Option<u64> {
     let s = n.checked_add(HEADER + ALIGN - 1)? & SIZE_MASK;
@@ -116,14 +95,31 @@ pub(crate) fn block_size_for(n: u64) -> Option<u64> {
 }
 
 impl Heap {
-    /// A view of the heap whose state is at `state`, inside the segment at `base`.
+    /// A view of the heap whose counters are at `state` and whose `lists` free lists are
+    /// in the table at `table`, inside the segment at `base`; its first block is at offset
+    /// `start`.
     ///
     /// # Safety
-    /// `base` must be the start of a mapped, writable segment whose heap state lives at
-    /// `state`, and the caller must hold the segment lock for as long as the view is used
-    /// to change anything.
-    pub(crate) unsafe fn new(base: *mut u8, state: *mut HeapState) -> Heap {
-        Heap { base, state }
+    /// `base` must be the start of a mapped, writable segment whose heap counters live at
+    /// `state` and whose list table of [`table_bytes`]`(lists)` bytes, 8-aligned, lives at
+    /// `table`; `lists` must be between 1 and [`MAX_LISTS`], and the caller must hold the
+    /// segment lock for as long as the view is used to change anything.
+    pub(crate) unsafe fn new(
+        base: *mut u8,
+        state: *mut HeapState,
+        table: *mut u64,
+        lists: usize,
+        start: u64,
+    ) -> Heap {
+        debug_assert!((1..=MAX_LISTS).contains(&lists));
+        Heap {
+            base,
+            state,
+            table,
+            lists,
+            words: lists.div_ceil(64),
+            start,
+        }
     }
 
     // The state is shared memory guarded by the segment lock, not Rust-owned data: the
@@ -205,10 +201,10 @@ impl Heap {
     #[inline]
     fn check_block(&self, off: u64) -> Result<()> {
         let st = self.heap_state();
-        if off < st.start || off >= st.end - HEADER || off % ALIGN != 0 {
+        if off < self.start || off >= st.end - HEADER || off % ALIGN != 0 {
             return Err(corrupt(format_args!(
                 "block offset {off} outside [{}, {})",
-                st.start, st.end
+                self.start, st.end
             )));
         }
         let size = self.size_of(off);
@@ -218,20 +214,19 @@ impl Heap {
         Ok(())
     }
 
-    /// Lays out an empty heap over `[start, end)`: one free block and the sentinel.
-    pub(crate) fn format(&self, start: u64, end: u64) {
+    /// Lays out an empty heap from its first block to `end`: one free block and the
+    /// sentinel.
+    pub(crate) fn format(&self, end: u64) {
+        let start = self.start;
         let sentinel = end - HEADER;
         let size = sentinel - start;
         {
             let st = self.heap_state();
-            st.start = start;
             st.end = end;
             st.free_bytes = size;
             st.internal_bytes = 0;
-            st.fl_bitmap = 0;
-            st.sl_bitmap = [0; FL_COUNT];
-            st.heads = [[0; SL_COUNT]; FL_COUNT];
         }
+        self.clear_lists();
         self.set_prev_phys(start, 0);
         self.set(start, size, false);
         self.set_prev_phys(sentinel, start);
@@ -282,6 +277,11 @@ impl Heap {
         self.insert_free(block)
     }
 
+    /// Offset of the first block.
+    pub(crate) fn start(&self) -> u64 {
+        self.start
+    }
+
     /// Offset one past the sentinel: where the heap ends.
     pub(crate) fn end(&self) -> u64 {
         self.heap_state().end
@@ -292,7 +292,7 @@ impl Heap {
     /// the old sentinel is restored, and the lists and counts are rebuilt from the chain.
     /// `extend` never writes the old sentinel's back link, so it still names that block.
     pub(crate) fn undo_extend(&self, old_end: u64) -> Result<()> {
-        let (start, end) = (self.heap_state().start, self.heap_state().end);
+        let (start, end) = (self.start, self.heap_state().end);
         if old_end % ALIGN != 0 || old_end < start + HEADER || old_end > end {
             return Err(corrupt(format_args!(
                 "cannot put the end back at {old_end}: the heap is [{start}, {end})"
@@ -311,114 +311,6 @@ impl Heap {
         self.set(old_sentinel, 0, false);
         self.heap_state().end = old_end;
         self.repair()
-    }
-
-    /// Checks that a free-list link points where a block's links can be: links are only
-    /// written through, so a full block check would read memory for nothing.
-    fn check_link(&self, n: u64, from: u64) -> Result<()> {
-        let (start, end) = (self.heap_state().start, self.heap_state().end);
-        if n < start || n > end.saturating_sub(MIN_BLOCK + HEADER) || n % ALIGN != 0 {
-            return Err(corrupt(format_args!(
-                "free-list link {n} (from {from}) leaves the heap"
-            )));
-        }
-        Ok(())
-    }
-
-    fn insert_free(&self, off: u64) -> Result<()> {
-        let size = self.size_of(off);
-        let (f, s) = size_class(size);
-        let head = self.heap_state().heads[f][s];
-        if head != 0 {
-            self.check_link(head, off)?;
-        }
-        let st = self.heap_state();
-        // SAFETY: `off` is a block inside the heap; its payload has room for the links.
-        unsafe { *self.links(off) = [head, 0] };
-        if head != 0 {
-            // SAFETY: `head` was filed by this allocator and is inside the heap.
-            unsafe { (*self.links(head))[1] = off };
-        }
-        st.heads[f][s] = off;
-        st.fl_bitmap |= 1 << f;
-        st.sl_bitmap[f] |= 1 << s;
-        self.set(off, size, true);
-        Ok(())
-    }
-
-    fn remove_free(&self, off: u64) -> Result<()> {
-        let size = self.size_of(off);
-        let (f, s) = size_class(size);
-        // SAFETY: `off` was checked to be a block inside the heap.
-        let [next, prev] = unsafe { *self.links(off) };
-        for n in [next, prev] {
-            if n != 0 {
-                self.check_link(n, off)?;
-            }
-        }
-        let st = self.heap_state();
-        if prev != 0 {
-            // SAFETY: checked above.
-            unsafe { (*self.links(prev))[0] = next };
-        } else {
-            if st.heads[f][s] != off {
-                return Err(corrupt(format_args!(
-                    "free block {off} is not at the head of its list"
-                )));
-            }
-            st.heads[f][s] = next;
-            if next == 0 {
-                st.sl_bitmap[f] &= !(1 << s);
-                if st.sl_bitmap[f] == 0 {
-                    st.fl_bitmap &= !(1 << f);
-                }
-            }
-        }
-        if next != 0 {
-            // SAFETY: checked above.
-            unsafe { (*self.links(next))[1] = prev };
-        }
-        Ok(())
-    }
-
-    /// A free block of at least `size` bytes, removed from its list.
-    fn take_free(&self, size: u64) -> Result<Option<u64>> {
-        let (mut f, s) = size_class(search_size(size));
-        if f >= FL_COUNT {
-            return Ok(None);
-        }
-        let st = self.heap_state();
-        let mut sl_map = st.sl_bitmap[f] as u32 & (!0u32 << s);
-        if sl_map == 0 {
-            let fl_map = st.fl_bitmap & (!0u64 << (f + 1));
-            if fl_map == 0 {
-                return Ok(None);
-            }
-            f = fl_map.trailing_zeros() as usize;
-            if f >= FL_COUNT {
-                return Err(corrupt("first-level bitmap out of range"));
-            }
-            sl_map = st.sl_bitmap[f] as u32;
-        }
-        let s = sl_map.trailing_zeros() as usize;
-        if s >= SL_COUNT {
-            return Err(corrupt("second-level bitmap out of range"));
-        }
-        let off = st.heads[f][s];
-        self.check_block(off)?;
-        if !self.is_free(off) || self.size_of(off) < size {
-            return Err(corrupt(format_args!(
-                "list ({f}, {s}) holds block {off} that does not fit"
-            )));
-        }
-        self.remove_free(off)?;
-        // Unlinking writes through the neighbours' links: garbage ones may point into this
-        // very block's header, so check it again.
-        self.check_block(off)?;
-        if self.size_of(off) < size {
-            return Err(corrupt(format_args!("block {off} shrank while unlinked")));
-        }
-        Ok(Some(off))
     }
 
     /// Splits `size` bytes off the front of the used block `off`; the rest, if big
@@ -519,7 +411,7 @@ impl Heap {
             )
         };
         let st = self.heap_state();
-        if user < st.start + HEADER || user >= st.end || user % ALIGN != 0 {
+        if user < self.start + HEADER || user >= st.end || user % ALIGN != 0 {
             return Err(bad());
         }
         let off = user - HEADER;
@@ -626,7 +518,7 @@ impl Heap {
         let (free, internal, start) = (
             self.heap_state().free_bytes,
             self.heap_state().internal_bytes,
-            self.heap_state().start,
+            self.start,
         );
         free.checked_add(internal) == Some(self.sentinel() - start)
     }
@@ -668,7 +560,7 @@ impl Heap {
 
     /// Fills the payload of every free block (past its links) with zeros.
     pub(crate) fn zero_free(&self) -> Result<()> {
-        let mut off = self.heap_state().start;
+        let mut off = self.start;
         let sentinel = self.sentinel();
         while off < sentinel {
             self.check_block(off)?;
@@ -693,6 +585,30 @@ impl Heap {
     pub(crate) fn set_internal_bytes(&self, bytes: u64) {
         self.heap_state().internal_bytes = bytes;
     }
+}
+
+/// A heap over a test buffer of `bytes` bytes at `base` (16-aligned): the counters at its
+/// start, then a table of `lists` lists, then the blocks, formatted.
+///
+/// # Safety
+/// `[base, base + bytes)` must be writable and used by nothing else while the heap is.
+#[cfg(test)]
+pub(crate) unsafe fn test_heap(base: *mut u8, bytes: u64, lists: usize) -> Heap {
+    let counters = std::mem::size_of::<HeapState>() as u64;
+    let start = (counters + table_bytes(lists)).next_multiple_of(ALIGN);
+    // SAFETY: the buffer holds the counters, the table after them and the blocks after
+    // that (the caller's promise), and the view is this test's alone.
+    let heap = unsafe {
+        Heap::new(
+            base,
+            base.cast(),
+            base.add(counters as usize).cast(),
+            lists,
+            start,
+        )
+    };
+    heap.format(bytes);
+    heap
 }
 
 mod audit;

@@ -1,3 +1,4 @@
+use super::lists::{list_of, search_size, size_class};
 use super::*;
 
 /// A heap over a 16-aligned buffer; the state lives in the buffer's first bytes.
@@ -7,12 +8,14 @@ struct TestHeap {
 }
 
 fn heap(bytes: usize) -> TestHeap {
+    heap_with_lists(bytes, lists_for(bytes as u64))
+}
+
+fn heap_with_lists(bytes: usize, lists: usize) -> TestHeap {
     let mut buf = vec![0u128; bytes / 16];
     let base = buf.as_mut_ptr().cast::<u8>();
     // SAFETY: the buffer outlives the heap view and nothing else touches it.
-    let heap = unsafe { Heap::new(base, base.cast()) };
-    let start = (std::mem::size_of::<HeapState>() as u64).next_multiple_of(ALIGN);
-    heap.format(start, bytes as u64);
+    let heap = unsafe { test_heap(base, bytes as u64, lists) };
     TestHeap { buf, heap }
 }
 
@@ -153,7 +156,15 @@ fn full_heap_says_none_and_stays_usable() {
 
 #[test]
 fn random_mix_keeps_invariants() {
-    let t = heap(1 << 20);
+    // Every list exact, then fewer lists than classes: the last one takes the rest and is
+    // searched first-fit, down to a single list for everything.
+    for lists in [lists_for(1 << 20), 40, 9, 2, 1] {
+        random_mix(lists);
+    }
+}
+
+fn random_mix(lists: usize) {
+    let t = heap_with_lists(1 << 20, lists);
     let h = &t.heap;
     let free0 = h.free_bytes();
     let mut live: Vec<(u64, u64)> = Vec::new();
@@ -188,6 +199,43 @@ fn random_mix_keeps_invariants() {
     }
     h.check().unwrap();
     assert_eq!(h.free_bytes(), free0);
+}
+
+#[test]
+fn lists_follow_the_capacity() {
+    assert_eq!(lists_for(1000), 1);
+    assert_eq!(lists_for(4096), 8);
+    assert_eq!(lists_for(MAX_HEAP), MAX_LISTS);
+    assert_eq!(table_bytes(1), 16);
+    assert_eq!(table_bytes(MAX_LISTS), 8 * (5 + MAX_LISTS as u64));
+    // Large capacities get every class up to their size, so the last list is exact too.
+    let all = lists_for(64 << 20);
+    assert_eq!(all, list_of(64 << 20) + 1);
+}
+
+#[test]
+fn a_single_list_fits_first_and_fills_the_heap() {
+    let t = heap_with_lists(1024, 1);
+    let h = &t.heap;
+    let free0 = h.free_bytes();
+    let mut got = Vec::new();
+    while let Some(p) = h.allocate(24, 16).unwrap() {
+        got.push(p);
+    }
+    // Every byte went to 48-byte blocks (24 bytes and a 16-byte header, rounded).
+    assert_eq!(got.len() as u64, free0 / 48);
+    // Holes of 48 bytes do not fit 100 bytes; two merged neighbours do.
+    for p in got.iter().step_by(2) {
+        h.deallocate(*p).unwrap();
+    }
+    assert_eq!(h.allocate(100, 16).unwrap(), None);
+    h.deallocate(got[1]).unwrap();
+    let big = h
+        .allocate(100, 16)
+        .unwrap()
+        .expect("three merged blocks hold it");
+    assert_eq!(big, got[0]);
+    h.check().unwrap();
 }
 
 #[test]
@@ -266,8 +314,7 @@ fn repair_rebuilds_lists_counts_and_links() {
     // What a killed process can leave: a wrong count, emptied lists, a stale back link,
     // and two free neighbours.
     h.heap_state().free_bytes = 12345;
-    h.heap_state().heads = [[0; SL_COUNT]; FL_COUNT];
-    h.heap_state().fl_bitmap = 0;
+    h.clear_lists();
     h.set_prev_phys(c - HEADER, 999);
     let size_a = h.size_of(a - HEADER);
     h.set(a - HEADER, size_a, true);

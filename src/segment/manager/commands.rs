@@ -17,7 +17,7 @@ impl SegmentManager {
         }
         let off = self.offset_in_segment(ptr)?;
         let _g = self.lock()?;
-        Ok(self.heap().shrink(off, min as u64, apply)? as usize)
+        Ok(self.heap()?.shrink(off, min as u64, apply)? as usize)
     }
 
     /// Grows the allocation at `ptr` backwards into the free memory right before it, to
@@ -35,7 +35,7 @@ impl SegmentManager {
         self.check_writable()?;
         let off = self.offset_in_segment(ptr)?;
         let _g = self.lock()?;
-        let heap = self.heap();
+        let heap = self.heap()?;
         // A parked block right before it is free memory only once the lists give it back.
         let got = self.with_parked_back(
             || heap.expand_backwards(off, min as u64, preferred as u64, multiple as u64),

@@ -154,7 +154,7 @@ impl SegmentManager {
                 ),
             ));
         }
-        self.grow_to(&self.heap(), target)
+        self.grow_to(&self.heap()?, target)
     }
 
     /// The maximum size, or an error saying the segment does not grow while mapped.
@@ -232,7 +232,7 @@ impl SegmentManager {
             return Ok(());
         }
         let size = h.size.load(Ordering::Relaxed);
-        if from % heap::ALIGN != 0 || from < HEAP_START + heap::HEADER || from > size {
+        if from % heap::ALIGN != 0 || from < heap.start() + heap::HEADER || from > size {
             return Err(corrupted(format!(
                 "the growth journal says the heap ended at {from}, outside the segment of {size} bytes"
             )));

@@ -16,8 +16,9 @@ pub(super) const LOCK_SPIN: std::time::Duration = std::time::Duration::from_micr
 /// Bumped on any change to a shared structure (header, heap, index, object header).
 /// 3: the size-class lists and the `PARKED` block flag; the index sequence word (in the
 /// former padding); the maximum size, the growth generation and the growth journal
-/// (online growth).
-pub(crate) const LAYOUT_VERSION: u32 = 3;
+/// (online growth). 4: the heap's lists and the size-class lists in tables sized to the
+/// segment's capacity after a fixed header of 176 bytes (see [`Shape`]).
+pub(crate) const LAYOUT_VERSION: u32 = 4;
 /// `init_state` values.
 pub(crate) const STATE_FRESH: u32 = 0;
 pub(crate) const STATE_INITIALIZING: u32 = 1;
@@ -53,6 +54,7 @@ pub(crate) struct SegmentHeader {
     /// The segment lock: a process-shared, robust, recursive mutex.
     pub lock: robust::RobustLock,
     pub index: IndexState,
+    /// The heap's counters; its lists are in the table after this header.
     pub heap: HeapState,
     /// The size up to which the segment grows while mapped; 0 for a segment that grows
     /// only offline. Every process maps this many bytes from the start (see growth.rs).
@@ -62,17 +64,94 @@ pub(crate) struct SegmentHeader {
     pub growing_from: AtomicU64,
     /// How many times the segment grew while mapped (changed under the lock).
     pub generation: AtomicU32,
-    _pad: u32,
-    /// The lock-free lists of small blocks given back (see `segment::classes`).
-    pub classes: ClassLists,
+    /// The number of the heap's free lists (see [`Shape`]).
+    pub lists: u16,
+    /// The number of size-class lists: 0 or [`classes::CLASSES`].
+    pub classes: u16,
 }
 
-/// Bytes of the header; the heap starts at the next multiple of 16.
+/// Bytes of the fixed header; the tables of the [`Shape`] follow it.
 pub(crate) const HEADER_SIZE: u64 = std::mem::size_of::<SegmentHeader>() as u64;
-/// Offset of the first heap block.
-pub(crate) const HEAP_START: u64 = HEADER_SIZE.next_multiple_of(heap::ALIGN);
-/// The smallest segment: the header and room for a few small allocations.
-pub const MIN_SEGMENT_SIZE: u64 = HEAP_START + 1024;
+/// The smallest segment: the smallest header, one block and the heap's sentinel.
+pub const MIN_SEGMENT_SIZE: u64 = Shape::SMALLEST.heap_start() + heap::MIN_BLOCK + heap::HEADER;
+
+/// How a segment's header is laid out past its fixed part: the heap's list table (as many
+/// lists as the capacity calls for, [`heap::lists_for`]), then, for a segment that may
+/// reach [`classes::CLASSES_FROM`] bytes, the size-class lists. Chosen when the segment is
+/// made from the most it may hold, and written in the header, so a 1 000-byte segment
+/// spends 192 bytes on its header, less than Boost's does, and a large one about 3 KiB.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Shape {
+    lists: usize,
+    classes: usize,
+}
+
+impl Shape {
+    /// The shape of a segment of at most one list and no size classes.
+    pub(crate) const SMALLEST: Shape = Shape {
+        lists: 1,
+        classes: 0,
+    };
+
+    /// The shape for a segment that may reach `capacity` bytes.
+    pub(crate) fn for_capacity(capacity: u64) -> Shape {
+        Shape {
+            lists: heap::lists_for(capacity),
+            classes: if capacity >= classes::CLASSES_FROM {
+                classes::CLASSES
+            } else {
+                0
+            },
+        }
+    }
+
+    /// The shape a header states, if it is one this library makes (and so has tables that
+    /// end where its header size says).
+    pub(crate) fn of(h: &SegmentHeader) -> Option<Shape> {
+        let shape = Shape {
+            lists: usize::from(h.lists),
+            classes: usize::from(h.classes),
+        };
+        ((1..=heap::MAX_LISTS).contains(&shape.lists)
+            && (shape.classes == 0 || shape.classes == classes::CLASSES)
+            && u64::from(h.header_size) == shape.header_size())
+        .then_some(shape)
+    }
+
+    /// Offset of the heap's list table.
+    pub(crate) const fn lists_at(self) -> u64 {
+        HEADER_SIZE
+    }
+
+    /// The number of the heap's lists.
+    pub(crate) const fn lists(self) -> usize {
+        self.lists
+    }
+
+    /// Offset of the size-class table, if the segment has one.
+    pub(crate) const fn classes_at(self) -> Option<u64> {
+        if self.classes == 0 {
+            None
+        } else {
+            Some(self.lists_at() + heap::table_bytes(self.lists))
+        }
+    }
+
+    /// Bytes of the whole header.
+    pub(crate) const fn header_size(self) -> u64 {
+        let lists_end = self.lists_at() + heap::table_bytes(self.lists);
+        if self.classes == 0 {
+            lists_end
+        } else {
+            lists_end + classes::TABLE_BYTES
+        }
+    }
+
+    /// Offset of the first heap block.
+    pub(crate) const fn heap_start(self) -> u64 {
+        self.header_size().next_multiple_of(heap::ALIGN)
+    }
+}
 
 impl SegmentManager {
     /// Lays out a fresh segment of `size` bytes at `base` and marks it ready. `max_size` is
@@ -82,7 +161,8 @@ impl SegmentManager {
     /// `[base, base + size)` must be mapped, writable, 16-aligned and used by nobody else
     /// until this returns except openers waiting for the ready state.
     pub(crate) unsafe fn format(base: NonNull<u8>, size: u64, max_size: u64) -> Result<()> {
-        if size < MIN_SEGMENT_SIZE {
+        let shape = Shape::for_capacity(size.max(max_size));
+        if size < MIN_SEGMENT_SIZE || size < shape.heap_start() + heap::MIN_BLOCK + heap::HEADER {
             return Err(Error::new(
                 ErrorKind::Size,
                 format!("a managed segment needs at least {MIN_SEGMENT_SIZE} bytes, {size} asked"),
@@ -116,7 +196,9 @@ impl SegmentManager {
             (*h).layout_version = LAYOUT_VERSION;
             (*h).pointer_width = std::mem::size_of::<usize>() as u8;
             (*h).endianness = native_endian();
-            (*h).header_size = HEADER_SIZE as u16;
+            (*h).header_size = shape.header_size() as u16;
+            (*h).lists = shape.lists as u16;
+            (*h).classes = shape.classes as u16;
             // Relaxed: published by the Release store of STATE_READY below.
             (*h).size.store(size, Ordering::Relaxed);
             (*h).corrupted.store(0, Ordering::Relaxed);
@@ -126,9 +208,13 @@ impl SegmentManager {
             (*h).growing_from.store(0, Ordering::Relaxed);
             (*h).lock.init(true);
             std::ptr::addr_of_mut!((*h).index).write_bytes(0, 1);
-            std::ptr::addr_of_mut!((*h).classes).write_bytes(0, 1);
-            let heap = Heap::new(base.as_ptr(), std::ptr::addr_of_mut!((*h).heap));
-            heap.format(HEAP_START, size & !(heap::ALIGN - 1));
+            if let Some(at) = shape.classes_at() {
+                base.as_ptr()
+                    .add(at as usize)
+                    .write_bytes(0, classes::TABLE_BYTES as usize);
+            }
+            let heap = heap_of(base.as_ptr(), shape);
+            heap.format(size & !(heap::ALIGN - 1));
             (*h).magic = MAGIC;
             // Release: publishes the whole header and heap; pairs with the Acquire loads of
             // `init_state` by openers (`segment::open`) and `check_live`.
@@ -142,9 +228,7 @@ impl SegmentManager {
     /// # Safety
     /// `[base, base + mapped)` must be mapped and readable.
     pub(crate) unsafe fn validate(base: NonNull<u8>, mapped: u64) -> Result<()> {
-        // A segment shrunk to fit may be smaller than a new one may be.
-        let smallest = HEAP_START + heap::HEADER;
-        if mapped < smallest {
+        if mapped < HEADER_SIZE {
             return Err(corrupted(format!(
                 "{mapped} bytes is too small for a managed segment"
             )));
@@ -168,10 +252,17 @@ impl SegmentManager {
                 h.pointer_width, h.endianness
             )));
         }
-        if u64::from(h.header_size) != HEADER_SIZE {
+        let Some(shape) = Shape::of(h) else {
             return Err(corrupted(format!(
-                "header size {} instead of {HEADER_SIZE}",
-                h.header_size
+                "the header's size ({}) and tables ({} lists, {} classes) are not a shape this library makes",
+                h.header_size, h.lists, h.classes
+            )));
+        };
+        // A segment shrunk to fit may be smaller than a new one may be.
+        let smallest = shape.heap_start() + heap::HEADER;
+        if mapped < smallest {
+            return Err(corrupted(format!(
+                "{mapped} bytes is too small for a managed segment"
             )));
         }
         // Acquire: pairs with the Release stores of `size` in `extend` and `shrink_tail`,
@@ -182,10 +273,11 @@ impl SegmentManager {
                 "the header says {size} bytes but {mapped} are mapped (truncated segment?)"
             )));
         }
-        if h.heap.start != HEAP_START || h.heap.end > size || h.heap.end < smallest {
+        if h.heap.end > size || h.heap.end < smallest {
             return Err(corrupted(format!(
                 "heap bounds [{}, {}) do not fit the segment",
-                h.heap.start, h.heap.end
+                shape.heap_start(),
+                h.heap.end
             )));
         }
         // Acquire: pairs with the Release store of `recover` (see `with_classes`).
@@ -222,7 +314,7 @@ impl SegmentManager {
     pub(crate) fn extend(&self, new_size: u64) -> Result<()> {
         self.check_writable()?;
         let _g = self.lock()?;
-        self.heap().extend(new_size & !(heap::ALIGN - 1))?;
+        self.heap()?.extend(new_size & !(heap::ALIGN - 1))?;
         let h = self.segment_header();
         // Offline, nobody else maps the segment: a growable one may grow past its maximum
         // here, which then moves with it.
@@ -241,7 +333,7 @@ impl SegmentManager {
         self.check_writable()?;
         let _g = self.lock()?;
         self.drain_classes()?;
-        let end = self.heap().truncate_tail(0)?;
+        let end = self.heap()?.truncate_tail(0)?;
         // Release: as in `extend`.
         self.segment_header().size.store(end, Ordering::Release);
         Ok(end)

@@ -33,15 +33,15 @@ impl SegmentManager {
     pub(super) fn check_bounds(&self) -> Result<()> {
         let h = self.segment_header();
         let len = self.bound();
-        let (start, end) = (h.heap.start, h.heap.end);
+        let start = self.shape()?.heap_start();
+        let end = h.heap.end;
         let table_end = h
             .index
             .capacity
             .checked_mul(16)
             .and_then(|b| b.checked_add(h.index.table));
-        if start != HEAP_START
-            || end > len
-            || end < HEAP_START + heap::HEADER
+        if end > len
+            || end < start + heap::HEADER
             || end % heap::ALIGN != 0
             || table_end.is_none_or(|e| e > len)
         {
@@ -93,7 +93,7 @@ impl SegmentManager {
         let mut w = self.index_write();
         w.take_over();
         {
-            let heap = self.heap();
+            let heap = self.heap()?;
             // Operations keep the chain of block sizes walkable at every step, so what a
             // killed process leaves half done is rebuilt from it: back links, free lists,
             // counts; then the name index from the object headers.

@@ -14,7 +14,7 @@ pub(crate) use objects::tags_agree;
 mod registry;
 
 use super::classes;
-use super::classes::{ClassLists, Classes, Pop};
+use super::classes::{Classes, Pop};
 use super::heap::{self, Heap, HeapState};
 use super::index::{Index, IndexState, InstanceKind, OBJECT_HEADER, OBJECT_MAGIC, ObjectHeader};
 use super::lookup::{self, Attempt, Found, IndexSeq, Lookup};
@@ -29,7 +29,7 @@ pub(crate) use growth::GrowthBacking;
 pub use header::MIN_SEGMENT_SIZE;
 use header::*;
 pub(crate) use header::{
-    HEADER_SIZE, MAGIC, STATE_FRESH, STATE_INITIALIZING, STATE_READY, SegmentHeader,
+    HEADER_SIZE, MAGIC, STATE_FRESH, STATE_INITIALIZING, STATE_READY, SegmentHeader, Shape,
     is_segment_header,
 };
 use registry::*;
@@ -37,6 +37,27 @@ pub(crate) use registry::{register_mapping, unregister_mapping};
 
 fn corrupted(msg: impl Into<String>) -> Error {
     Error::new(ErrorKind::Corrupted, msg)
+}
+
+/// The heap of the segment at `base` whose header has the shape `shape`.
+///
+/// # Safety
+/// `base` must be the start of a mapped segment whose header states `shape` and is mapped
+/// up to `shape.heap_start()`; the view's callers hold the segment lock before changing
+/// anything through it.
+unsafe fn heap_of(base: *mut u8, shape: Shape) -> Heap {
+    // SAFETY: the counters are in the fixed header and the list table right after it, both
+    // mapped (the caller's promise); `shape` comes from `Shape`, so it has 1 to MAX_LISTS
+    // lists and its table is 8-aligned.
+    unsafe {
+        Heap::new(
+            base,
+            std::ptr::addr_of_mut!((*base.cast::<SegmentHeader>()).heap),
+            base.add(shape.lists_at() as usize).cast(),
+            shape.lists(),
+            shape.heap_start(),
+        )
+    }
 }
 
 /// Information about a constructed object.
@@ -188,7 +209,10 @@ impl SegmentManager {
     /// segment, such as a node pool's).
     pub(crate) fn heap_span(&self) -> (usize, usize) {
         let base = self.base.as_ptr() as usize;
-        (base + HEAP_START as usize, base + self.bound() as usize)
+        let bound = self.bound();
+        // A header that states no shape of ours gives an empty span: nothing is in bounds.
+        let start = self.shape().map_or(bound, |s| s.heap_start().min(bound));
+        (base + start as usize, base + bound as usize)
     }
 
     /// The in-segment address of the manager (the segment base).
@@ -249,16 +273,31 @@ impl SegmentManager {
             .min(bound) as usize
     }
 
-    fn heap(&self) -> Heap {
-        let base = self.base.as_ptr();
-        // SAFETY: the heap state lives in the header of this mapped segment; callers hold
-        // the lock before changing anything through it.
-        unsafe {
-            Heap::new(
-                base,
-                std::ptr::addr_of_mut!((*base.cast::<SegmentHeader>()).heap),
-            )
+    /// The shape of the segment's header, checked to be one this library makes and to
+    /// fit what this process maps.
+    fn shape(&self) -> Result<Shape> {
+        let h = self.segment_header();
+        let shape = Shape::of(h).ok_or_else(|| {
+            corrupted(format!(
+                "the header's size ({}) and tables ({} lists, {} classes) are not a shape this library makes",
+                h.header_size, h.lists, h.classes
+            ))
+        })?;
+        if shape.heap_start() > self.bound() {
+            return Err(corrupted(format!(
+                "the header of {} bytes does not fit the {} mapped",
+                shape.header_size(),
+                self.bound()
+            )));
         }
+        Ok(shape)
+    }
+
+    fn heap(&self) -> Result<Heap> {
+        let shape = self.shape()?;
+        // SAFETY: the segment is mapped at `base` past its header, whose shape was just
+        // checked to fit; callers hold the lock before changing anything through it.
+        Ok(unsafe { heap_of(self.base.as_ptr(), shape) })
     }
 
     fn index<'h>(&self, heap: &'h Heap) -> Index<'h> {
@@ -301,22 +340,28 @@ impl SegmentManager {
         if let Some((class, size)) = small {
             // A parked block of the class, without the lock; else a block of the class's
             // size from the heap, so that it can be parked when given back.
+            // A small segment has no lists (and a damaged one is left to the locked path,
+            // which says what is wrong): then the size is not rounded to the class.
             let popped = match self.with_classes(|c| c.try_pop(class, size))? {
                 // The bounds are read before the list head: a process that grew the
                 // segment and parked a block in the new memory meanwhile makes that block
                 // look out of bounds. Once more with fresh bounds (a refused head changed
                 // nothing); garbage fails again.
-                Some(Pop::OutOfBounds(_)) => self.with_classes(|c| c.pop(class, size))?.flatten(),
-                Some(Pop::Got(user)) => Some(user),
-                Some(Pop::Empty) | None => None,
+                Some(Pop::OutOfBounds(_)) => {
+                    Some(self.with_classes(|c| c.pop(class, size))?.flatten())
+                }
+                Some(Pop::Got(user)) => Some(Some(user)),
+                Some(Pop::Empty) => Some(None),
+                None => None,
             };
-            if let Some(user) = popped {
-                return Ok(Some(self.at(user)));
+            match popped {
+                Some(Some(user)) => return Ok(Some(self.at(user))),
+                Some(None) => n = size - heap::HEADER,
+                None => {}
             }
-            n = size - heap::HEADER;
         }
         let _g = self.lock()?;
-        let heap = self.heap();
+        let heap = self.heap()?;
         let align = align as u64;
         if let Some(off) = heap.allocate(n, align)? {
             return Ok(Some(self.at(off)));
@@ -327,9 +372,9 @@ impl SegmentManager {
             .map(|off| self.at(off)))
     }
 
-    /// Runs `f` on the size-class lists, if the segment may be used without the lock:
-    /// `None` when it is marked corrupted or its heap bounds do not fit the mapping (the
-    /// locked path then says why).
+    /// Runs `f` on the size-class lists, if the segment has them and may be used without
+    /// the lock: `None` when it is too small for them, marked corrupted, or its header does
+    /// not fit the mapping (the locked path then says why).
     fn with_classes<R>(&self, f: impl FnOnce(&Classes<'_>) -> Result<R>) -> Result<Option<R>> {
         let h = self.segment_header();
         // Acquire: pairs with the Release store of the recovery that marks the segment
@@ -337,14 +382,31 @@ impl SegmentManager {
         if h.corrupted.load(Ordering::Acquire) != 0 {
             return Ok(None);
         }
-        let heap = self.heap();
+        let Ok(shape) = self.shape() else {
+            return Ok(None);
+        };
+        let Some(at) = shape.classes_at() else {
+            return Ok(None);
+        };
+        // SAFETY: as `heap`.
+        let heap = unsafe { heap_of(self.base.as_ptr(), shape) };
         // The heap's bounds change only under the lock (grow, shrink); a stale pair is
         // still a range of blocks of this mapping, checked here before use.
-        let (start, end) = (h.heap.start, h.heap.end);
-        if start != HEAP_START || end > self.bound() || end < start + heap::HEADER {
+        let (start, end) = (shape.heap_start(), h.heap.end);
+        if end > self.bound() || end < start + heap::HEADER {
             return Ok(None);
         }
-        let classes = Classes::new(&h.classes, &heap, start, end - heap::HEADER);
+        // SAFETY: the table lies inside the header, which `shape` checked to fit the
+        // mapping; its offset is 8-aligned in the 16-aligned segment, and its words are
+        // atomics, so every process may change them at once.
+        let table = unsafe {
+            &*self
+                .base
+                .as_ptr()
+                .add(at as usize)
+                .cast::<[AtomicU64; 1 + classes::CLASSES]>()
+        };
+        let classes = Classes::new(table, &heap, start, end - heap::HEADER);
         f(&classes).map(Some)
     }
 
@@ -395,7 +457,7 @@ impl SegmentManager {
             return Ok(());
         }
         let _g = self.lock()?;
-        self.heap().deallocate(off)
+        self.heap()?.deallocate(off)
     }
 
     /// Grows the allocation at `ptr` in place to hold at least `min` bytes (and up to
@@ -406,7 +468,7 @@ impl SegmentManager {
         self.check_writable()?;
         let off = self.offset_in_segment(ptr)?;
         let _g = self.lock()?;
-        let heap = self.heap();
+        let heap = self.heap()?;
         // A parked block right after it is free memory only once the lists give it back.
         let got = self.with_parked_back(
             || heap.expand(off, min as u64, preferred as u64),
@@ -419,14 +481,14 @@ impl SegmentManager {
     pub fn allocation_size(&self, ptr: *const u8) -> Result<usize> {
         let off = self.offset_in_segment(ptr)?;
         let _g = self.lock()?;
-        Ok(self.heap().usable_size(off)? as usize)
+        Ok(self.heap()?.usable_size(off)? as usize)
     }
 
     /// Bytes available for allocation.
     pub fn free_memory(&self) -> Result<usize> {
         let _g = self.lock_for_read()?;
         let parked = self.with_classes(|c| Ok(c.parked()))?.unwrap_or(0);
-        Ok(self.heap().free_bytes().saturating_add(parked) as usize)
+        Ok(self.heap()?.free_bytes().saturating_add(parked) as usize)
     }
 
     /// Whether every allocation and object has been given back.
@@ -435,14 +497,14 @@ impl SegmentManager {
         if g.is_some() {
             self.drain_classes()?;
         }
-        Ok(self.heap().all_deallocated())
+        Ok(self.heap()?.all_deallocated())
     }
 
     /// Checks every block, free list and index entry; the error says what is wrong.
     pub fn check_sanity(&self) -> Result<()> {
         {
             let _g = self.lock_for_read()?;
-            let heap = self.heap();
+            let heap = self.heap()?;
             heap.check()?;
             self.index(&heap).check()?;
         }
@@ -458,7 +520,7 @@ impl SegmentManager {
         self.check_writable()?;
         let _g = self.lock()?;
         self.drain_classes()?;
-        self.heap().zero_free()
+        self.heap()?.zero_free()
     }
 
     /// Whether `ptr` points into the segment.
@@ -496,7 +558,7 @@ mod tests {
     /// come with a new LAYOUT_VERSION.
     #[test]
     fn shared_layout_is_pinned() {
-        assert_eq!(LAYOUT_VERSION, 3);
+        assert_eq!(LAYOUT_VERSION, 4);
         assert_eq!(offset_of!(SegmentHeader, magic), 0);
         assert_eq!(offset_of!(SegmentHeader, layout_version), 8);
         assert_eq!(offset_of!(SegmentHeader, pointer_width), 12);
@@ -512,15 +574,23 @@ mod tests {
         assert_eq!(offset_of!(SegmentHeader, index), 80);
         assert_eq!(size_of::<IndexState>(), 48);
         assert_eq!(offset_of!(SegmentHeader, heap), 128);
-        assert_eq!(size_of::<HeapState>(), 2512);
-        assert_eq!(offset_of!(SegmentHeader, max_size), 2640);
-        assert_eq!(offset_of!(SegmentHeader, growing_from), 2648);
-        assert_eq!(offset_of!(SegmentHeader, generation), 2656);
-        assert_eq!(offset_of!(SegmentHeader, classes), 2664);
-        assert_eq!(size_of::<ClassLists>(), 8 * (classes::CLASSES + 1));
-        assert_eq!(size_of::<SegmentHeader>(), 2664 + 352);
+        assert_eq!(size_of::<HeapState>(), 24);
+        assert_eq!(offset_of!(SegmentHeader, max_size), 152);
+        assert_eq!(offset_of!(SegmentHeader, growing_from), 160);
+        assert_eq!(offset_of!(SegmentHeader, generation), 168);
+        assert_eq!(offset_of!(SegmentHeader, lists), 172);
+        assert_eq!(offset_of!(SegmentHeader, classes), 174);
+        assert_eq!(size_of::<SegmentHeader>(), 176);
         assert_eq!(align_of::<SegmentHeader>(), 8);
         assert_eq!(size_of::<ObjectHeader>(), 56);
-        assert_eq!(HEAP_START % 16, 0);
+        // The smallest header, at or below Boost's 224 bytes of fixed overhead.
+        assert_eq!(Shape::SMALLEST.header_size(), 192);
+        assert_eq!(Shape::for_capacity(1000), Shape::SMALLEST);
+        assert_eq!(MIN_SEGMENT_SIZE, 240);
+        // The largest: every list and every class.
+        let big = Shape::for_capacity(heap::MAX_HEAP);
+        assert_eq!(big.lists(), heap::MAX_LISTS);
+        assert_eq!(big.classes_at(), Some(176 + 8 * (5 + 302)));
+        assert_eq!(big.header_size(), 176 + 8 * (5 + 302) + 8 * 44);
     }
 }

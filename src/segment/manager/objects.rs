@@ -69,7 +69,7 @@ impl SegmentManager {
         let hsh = super::super::index::hash(kind, name);
         let _g = self.lock()?;
         let _w = self.index_write();
-        let heap = self.heap();
+        let heap = self.heap()?;
         let index = self.index(&heap);
         if kind != InstanceKind::Anonymous {
             if let Some((_, h)) = index.find_hashed(kind, name, hsh)? {
@@ -240,7 +240,7 @@ impl SegmentManager {
             return Ok(info);
         }
         let _g = self.lock_for_read()?;
-        let heap = self.heap();
+        let heap = self.heap()?;
         let index = self.index(&heap);
         let Some(h) = index.find(kind, name)? else {
             return Ok(None);
@@ -280,7 +280,7 @@ impl SegmentManager {
         let hsh = super::super::index::hash(kind, name);
         let _g = self.lock()?;
         let _w = self.index_write();
-        let heap = self.heap();
+        let heap = self.heap()?;
         let index = self.index(&heap);
         let Some((slot, h)) = index.find_hashed(kind, name, hsh)? else {
             return Ok(false);
@@ -334,7 +334,7 @@ impl SegmentManager {
             )
         };
         let off = self.offset_of(ptr).ok_or_else(not_object)?;
-        if off < HEAP_START + 8 || off % 8 != 0 {
+        if off < HEADER_SIZE + 8 || off % 8 != 0 {
             return Err(not_object());
         }
         // SAFETY: `off - 8` is inside the segment and 8-aligned.
@@ -357,7 +357,7 @@ impl SegmentManager {
         self.check_writable()?;
         let _g = self.lock()?;
         let _w = self.index_write();
-        let heap = self.heap();
+        let heap = self.heap()?;
         let index = self.index(&heap);
         let h = self.object_header_of(&index, ptr)?;
         let info = self.info_at(&index, h)?;
@@ -371,7 +371,7 @@ impl SegmentManager {
     /// (NUL-terminated, inside the segment) and length.
     pub fn instance(&self, ptr: *const u8) -> Result<(ObjectInfo, *const u8, usize)> {
         let _g = self.lock_for_read()?;
-        let heap = self.heap();
+        let heap = self.heap()?;
         let index = self.index(&heap);
         let h = self.object_header_of(&index, ptr)?;
         let info = self.info_at(&index, h)?;
@@ -386,14 +386,14 @@ impl SegmentManager {
     /// Number of named objects.
     pub fn num_named_objects(&self) -> Result<usize> {
         let _g = self.lock_for_read()?;
-        let heap = self.heap();
+        let heap = self.heap()?;
         Ok(self.index(&heap).count(InstanceKind::Named) as usize)
     }
 
     /// Number of unique objects.
     pub fn num_unique_objects(&self) -> Result<usize> {
         let _g = self.lock_for_read()?;
-        let heap = self.heap();
+        let heap = self.heap()?;
         Ok(self.index(&heap).count(InstanceKind::Unique) as usize)
     }
 
@@ -405,7 +405,7 @@ impl SegmentManager {
         cursor: u64,
     ) -> Result<Option<(u64, ObjectInfo, *const u8, usize)>> {
         let _g = self.lock_for_read()?;
-        let heap = self.heap();
+        let heap = self.heap()?;
         let index = self.index(&heap);
         let Some((slot, h)) = index.next(kind, cursor)? else {
             return Ok(None);
@@ -425,7 +425,7 @@ impl SegmentManager {
         self.check_writable()?;
         let _g = self.lock()?;
         let _w = self.index_write();
-        let heap = self.heap();
+        let heap = self.heap()?;
         self.index(&heap).reserve(n as u64)
     }
 
