@@ -178,8 +178,14 @@ impl fmt::Display for ErrorKind {
 
 /// An interproc error: a kind, the native `errno` (0 when the library produced the error
 /// itself) and a message saying what was being done.
+///
+/// One pointer wide, so that a `Result` of a pointer or of nothing travels in registers
+/// through every call of the fast paths; the error itself is boxed, as errors are rare.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Error {
+pub struct Error(Box<Details>);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Details {
     kind: ErrorKind,
     native: i32,
     message: String,
@@ -190,15 +196,17 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
     /// An error produced by the library, with no native error code.
+    #[cold]
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error {
+        Error(Box::new(Details {
             kind,
             native: 0,
             message: message.into(),
-        }
+        }))
     }
 
     /// An error reported by the operating system; `context` says what was being done.
+    #[cold]
     pub fn from_errno(errno: i32, context: impl fmt::Display) -> Error {
         let message = if errno == libc::ENODEV {
             // What the OS layer says of a FIFO, socket or device where a file should be
@@ -207,26 +215,26 @@ impl Error {
         } else {
             format!("{context}: {}", std::io::Error::from_raw_os_error(errno))
         };
-        Error {
+        Error(Box::new(Details {
             kind: ErrorKind::from_errno(errno),
             native: errno,
             message,
-        }
+        }))
     }
 
     /// The kind, comparable with Boost's `error_code_t`.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.0.kind
     }
 
     /// The `errno` value behind this error, or 0 when the library produced it.
     pub fn native_error(&self) -> i32 {
-        self.native
+        self.0.native
     }
 
     /// The human-readable message.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 }
 
@@ -241,7 +249,7 @@ impl crate::os::Errno {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ({})", self.message, self.kind)
+        write!(f, "{} ({})", self.0.message, self.0.kind)
     }
 }
 

@@ -725,15 +725,9 @@ fn small_segments_work_and_cost_no_more_than_boosts() {
         let free0 = seg.free_memory().unwrap();
         assert!(1000 - free0 <= 224, "overhead {}", 1000 - free0);
         let obj = seg
-            .construct(
-                InstanceKind::Named,
-                b"kept",
-                8,
-                8,
-                1,
-                false,
-                &mut |p, n| write_u64s(p, n, 77),
-            )
+            .construct(InstanceKind::Named, b"kept", 8, 8, 1, false, &mut |p, n| {
+                write_u64s(p, n, 77)
+            })
             .unwrap()
             .0
             .ptr;

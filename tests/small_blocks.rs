@@ -11,7 +11,7 @@ use std::time::Duration;
 
 /// Where the lists' heads lie in a segment whose header starts at `base` (the layout is
 /// pinned by the library's test): the lists' table ends the header, whose size is the
-/// 16-bit word at offset 14, and holds the parked count and then 43 heads.
+/// 16-bit word at offset 14, and holds 43 heads.
 fn class_heads(base: *const u8) -> usize {
     // SAFETY: `base` is the start of a segment; its header is at least 16 bytes.
     let header_size = unsafe { base.add(14).cast::<u16>().read() };
@@ -234,5 +234,38 @@ fn several_processes_share_the_lists_and_the_totals_come_back_exactly() {
     assert_eq!(seg.free_memory().unwrap(), free0);
     seg.check_sanity().unwrap();
     assert!(seg.all_memory_deallocated().unwrap());
+    assert_eq!(seg.free_memory().unwrap(), free0);
+}
+
+/// A process that maps the segment read-only cannot give parked blocks back to the heap:
+/// it counts them where they wait, and its free memory agrees with a writer's.
+#[test]
+fn a_read_only_mapping_counts_parked_blocks_as_free() {
+    let name = unique("ipt_small", "ro");
+    let _rm = Remove(name.clone());
+    let seg = ManagedSharedMemory::create(&name, 1 << 20, Permissions::default()).unwrap();
+    let free0 = seg.free_memory().unwrap();
+    let blocks: Vec<_> = sizes()
+        .into_iter()
+        .map(|n| seg.allocate(n).unwrap().unwrap())
+        .collect();
+    for p in &blocks[..blocks.len() / 2] {
+        seg.deallocate(p.as_ptr()).unwrap();
+    }
+    let reader = ManagedSharedMemory::new(
+        interproc::OpenMode::OpenReadOnly,
+        &name,
+        0,
+        Permissions::default(),
+    )
+    .unwrap();
+    let seen = reader.free_memory().unwrap();
+    // The writer's query gives the parked blocks back to the heap; the count is the same.
+    assert_eq!(seen, seg.free_memory().unwrap());
+    assert!(seen < free0);
+    for p in &blocks[blocks.len() / 2..] {
+        seg.deallocate(p.as_ptr()).unwrap();
+    }
+    assert_eq!(reader.free_memory().unwrap(), free0);
     assert_eq!(seg.free_memory().unwrap(), free0);
 }

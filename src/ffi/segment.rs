@@ -65,6 +65,7 @@ fn info(o: ObjectInfo, name: *const u8, name_len: usize) -> interproc_object_inf
 
 /// # Safety
 /// `mgr` must be NULL or the segment manager of a segment mapped in this process.
+#[inline]
 pub(crate) unsafe fn manager(mgr: *mut interproc_segment_manager_t) -> Result<SegmentManager> {
     // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's `#
     // Safety` contract); `from_raw` checks it against the mappings registry.

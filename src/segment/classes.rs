@@ -12,15 +12,17 @@
 //! between 512 and 4096 bytes of block is rounded up to its class so that its block can
 //! later be parked and reused by any allocation of the class (at most a quarter wasted).
 //!
-//! **Accounting.** Parked blocks count as free ([`Classes::parked`]): free memory is the
-//! heap's free bytes plus the parked bytes, the same total the heap would have after
-//! merging them. Whoever needs the heap whole (all-deallocated, the sanity check, shrink,
-//! a full heap) first returns every parked block to it ([`Classes::drain`]), under the lock.
+//! **Accounting.** Parked blocks count as free. No shared counter says how many there are
+//! (it would cost two more locked instructions on every pair of allocate and free):
+//! whoever needs the heap whole, or its exact free memory (the free-memory query,
+//! all-deallocated, the sanity check, shrink, a full heap), first returns every parked
+//! block to it ([`Classes::drain`]), under the lock. A process that maps the segment
+//! read-only cannot, and counts the listed blocks instead ([`Classes::parked_bytes`]).
 //!
 //! **Crashes.** A process killed between its compare-and-swap on a list head and the flip
-//! of the block's flag loses that one block: it is neither on a list nor in use by anyone,
-//! and the parked count may still include it. Nothing else is lost, and no list is left
-//! half-linked: a push links the block before its one exchange publishes it.
+//! of the block's flag loses that one block: it is neither on a list nor in use by anyone.
+//! Nothing else is lost, and no list is left half-linked: a push links the block before
+//! its one exchange publishes it.
 //!
 //! **Hostile segments.** A head word is a position and a change count; every position read
 //! from the segment (a head or a link) is checked to be a 16-aligned block start inside
@@ -51,10 +53,10 @@ const POSITION_MASK: u64 = (1 << POSITION_BITS) - 1;
 /// multiple of 2^24 changes during the pause.
 const ONE_CHANGE: u64 = 1 << POSITION_BITS;
 
-/// Bytes of the lists' table in a segment header: the parked count, then one head per
-/// class. Only segments that may reach [`CLASSES_FROM`] bytes have one.
-pub(crate) const TABLE_BYTES: u64 = 8 * (1 + CLASSES as u64);
-/// The smallest capacity that gets the lists (their table is 352 bytes): below it, every
+/// Bytes of the lists' table in a segment header: one head per class. Only segments that
+/// may reach [`CLASSES_FROM`] bytes have one.
+pub(crate) const TABLE_BYTES: u64 = 8 * CLASSES as u64;
+/// The smallest capacity that gets the lists (their table is 344 bytes): below it, every
 /// allocation goes to the heap under the lock, and the header stays as small as Boost's.
 pub(crate) const CLASSES_FROM: u64 = 8 * 1024;
 
@@ -84,8 +86,6 @@ fn corrupt(what: impl std::fmt::Display) -> Error {
 
 /// The lists of one segment, with the heap they park blocks of.
 pub(crate) struct Classes<'h> {
-    /// Bytes of parked blocks (headers included).
-    parked: &'h AtomicU64,
     /// Per class: the position of the first parked block (0: none) and the change count.
     heads: &'h [AtomicU64; CLASSES],
     heap: &'h Heap,
@@ -95,29 +95,46 @@ pub(crate) struct Classes<'h> {
 }
 
 impl<'h> Classes<'h> {
-    /// A view of the lists in the table `table` ([`TABLE_BYTES`]), parking blocks of
+    /// A view of the lists whose heads are `heads` (the table of [`TABLE_BYTES`]), parking blocks of
     /// `heap` whose block offsets lie in `[start, end)` (the heap's bounds, already checked
     /// against the mapping).
     pub(crate) fn new(
-        table: &'h [AtomicU64; 1 + CLASSES],
+        heads: &'h [AtomicU64; CLASSES],
         heap: &'h Heap,
         start: u64,
         end: u64,
     ) -> Self {
-        let (parked, heads) = table.split_first().expect("the table is not empty");
         Classes {
-            parked,
-            heads: heads.try_into().expect("one head per class"),
+            heads,
             heap,
             start,
             end,
         }
     }
 
-    /// Bytes parked in the lists.
-    pub(crate) fn parked(&self) -> u64 {
-        // Relaxed: a count for reports; no memory is reached through it.
-        self.parked.load(Ordering::Relaxed)
+    /// Bytes of the blocks listed now, counted by walking the lists (each at most as many
+    /// steps as the heap has blocks): exact while nobody takes or gives back small blocks,
+    /// a snapshot otherwise. An unusable head or link ends its list's count.
+    pub(crate) fn parked_bytes(&self) -> u64 {
+        let most = (self.end - self.start) / heap::MIN_BLOCK + 1;
+        let mut total = 0u64;
+        for (class, head) in self.heads.iter().enumerate() {
+            let size = class_size(class);
+            // Acquire: pairs with the Release exchange of the push that listed the block on
+            // top, so its link is visible.
+            let mut pos = head.load(Ordering::Acquire) & POSITION_MASK;
+            for _ in 0..most {
+                let off = pos * heap::ALIGN;
+                if off == 0 || !self.plausible(off, size) {
+                    break;
+                }
+                total += size;
+                // Relaxed: a block taken meanwhile gives a wrong count, never a wild read
+                // (the next position is checked like the head).
+                pos = self.link(off).load(Ordering::Relaxed) & POSITION_MASK;
+            }
+        }
+        total
     }
 
     /// Whether `off` can be the start of a block: 16-aligned, inside the heap, and a whole
@@ -192,8 +209,6 @@ impl<'h> Classes<'h> {
             )));
         }
         word.store(size, Ordering::Relaxed);
-        // Relaxed: a count, see `parked`.
-        self.parked.fetch_sub(size, Ordering::Relaxed);
         // A fresh allocation reads zeros where the link was, as the heap's do.
         self.link(off).store(0, Ordering::Relaxed);
         Ok(())
@@ -247,8 +262,6 @@ impl<'h> Classes<'h> {
         // list the block twice, and the second pop of it then finds it unparked and reports
         // corruption; a double free that does not race is refused above.
         word.store(size | PARKED, Ordering::Relaxed);
-        // Relaxed: a count, see `parked`.
-        self.parked.fetch_add(size, Ordering::Relaxed);
         let head = &self.heads[class];
         let pos = off / heap::ALIGN;
         let mut seen = head.load(Ordering::Relaxed);
@@ -266,10 +279,11 @@ impl<'h> Classes<'h> {
         }
     }
 
-    /// Gives every parked block back to the heap. The caller holds the segment lock, so
-    /// the heap is its own; other processes may still push and pop meanwhile, which is
-    /// harmless (what they push after this pass stays parked).
-    pub(crate) fn drain(&self) -> Result<()> {
+    /// Gives every parked block back to the heap; whether there was any. The caller holds
+    /// the segment lock, so the heap is its own; other processes may still push and pop
+    /// meanwhile, which is harmless (what they push after this pass stays parked).
+    pub(crate) fn drain(&self) -> Result<bool> {
+        let mut any = false;
         for class in 0..CLASSES {
             let size = class_size(class);
             // Each pop takes a distinct block, so no list yields more blocks than the heap
@@ -279,10 +293,11 @@ impl<'h> Classes<'h> {
                 let Some(user) = self.pop(class, size)? else {
                     break;
                 };
+                any = true;
                 self.heap.deallocate(user)?;
             }
         }
-        Ok(())
+        Ok(any)
     }
 }
 

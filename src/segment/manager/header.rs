@@ -107,6 +107,7 @@ impl Shape {
 
     /// The shape a header states, if it is one this library makes (and so has tables that
     /// end where its header size says).
+    #[inline(always)]
     pub(crate) fn of(h: &SegmentHeader) -> Option<Shape> {
         let shape = Shape {
             lists: usize::from(h.lists),

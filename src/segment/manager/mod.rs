@@ -126,6 +126,7 @@ impl SegmentManager {
     ///
     /// # Safety
     /// `ptr` must be the address of a segment manager of a segment mapped in this process.
+    #[inline]
     pub unsafe fn from_raw(ptr: *mut u8) -> Result<SegmentManager> {
         let base = NonNull::new(ptr)
             .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "segment manager is NULL"))?;
@@ -230,6 +231,7 @@ impl SegmentManager {
         &self.segment_header().lock
     }
 
+    #[inline]
     fn check_live(&self) -> Result<()> {
         let h = self.segment_header();
         // Acquire, both: pair with the Release stores of STATE_READY (`format`) and of
@@ -247,6 +249,7 @@ impl SegmentManager {
         Ok(())
     }
 
+    #[inline]
     fn check_writable(&self) -> Result<()> {
         if self.read_only {
             return Err(Error::new(
@@ -264,6 +267,7 @@ impl SegmentManager {
     }
 
     /// The segment size in bytes (never more than this process has mapped).
+    #[inline]
     pub fn size(&self) -> usize {
         let bound = self.bound();
         // Acquire: pairs with the Release stores of `size` (`extend`, `shrink_tail`, growth).
@@ -276,21 +280,25 @@ impl SegmentManager {
     /// The shape of the segment's header, checked to be one this library makes and to
     /// fit what this process maps.
     fn shape(&self) -> Result<Shape> {
+        self.shape_if_sound().ok_or_else(|| self.bad_shape())
+    }
+
+    /// [`Self::shape`] without the error, for the paths that run without the lock.
+    #[inline(always)]
+    fn shape_if_sound(&self) -> Option<Shape> {
+        Shape::of(self.segment_header()).filter(|s| s.heap_start() <= self.bound())
+    }
+
+    #[cold]
+    fn bad_shape(&self) -> Error {
         let h = self.segment_header();
-        let shape = Shape::of(h).ok_or_else(|| {
-            corrupted(format!(
-                "the header's size ({}) and tables ({} lists, {} classes) are not a shape this library makes",
-                h.header_size, h.lists, h.classes
-            ))
-        })?;
-        if shape.heap_start() > self.bound() {
-            return Err(corrupted(format!(
-                "the header of {} bytes does not fit the {} mapped",
-                shape.header_size(),
-                self.bound()
-            )));
-        }
-        Ok(shape)
+        corrupted(format!(
+            "the header's size ({}) and tables ({} lists, {} classes) are not a shape this library makes, or do not fit the {} bytes mapped",
+            h.header_size,
+            h.lists,
+            h.classes,
+            self.bound()
+        ))
     }
 
     fn heap(&self) -> Result<Heap> {
@@ -313,6 +321,7 @@ impl SegmentManager {
         }
     }
 
+    #[inline]
     fn offset_of(&self, ptr: *const u8) -> Option<u64> {
         let b = self.base.as_ptr() as usize;
         let p = ptr as usize;
@@ -382,7 +391,7 @@ impl SegmentManager {
         if h.corrupted.load(Ordering::Acquire) != 0 {
             return Ok(None);
         }
-        let Ok(shape) = self.shape() else {
+        let Some(shape) = self.shape_if_sound() else {
             return Ok(None);
         };
         let Some(at) = shape.classes_at() else {
@@ -404,7 +413,7 @@ impl SegmentManager {
                 .base
                 .as_ptr()
                 .add(at as usize)
-                .cast::<[AtomicU64; 1 + classes::CLASSES]>()
+                .cast::<[AtomicU64; classes::CLASSES]>()
         };
         let classes = Classes::new(table, &heap, start, end - heap::HEADER);
         f(&classes).map(Some)
@@ -429,12 +438,7 @@ impl SegmentManager {
     /// Returns every parked block to the heap (the caller holds the lock); whether any was
     /// parked.
     pub(super) fn drain_classes(&self) -> Result<bool> {
-        Ok(self
-            .with_classes(|c| {
-                let had = c.parked() > 0;
-                c.drain().map(|()| had)
-            })?
-            .unwrap_or(false))
+        Ok(self.with_classes(|c| c.drain())?.unwrap_or(false))
     }
 
     /// The offset of `ptr` in this segment, or `InvalidArgument` when it points elsewhere.
@@ -484,10 +488,17 @@ impl SegmentManager {
         Ok(self.heap()?.usable_size(off)? as usize)
     }
 
-    /// Bytes available for allocation.
+    /// Bytes available for allocation. Small blocks given back and waiting in the
+    /// size-class lists are free memory: they go back to the heap first (in a process that
+    /// maps the segment read-only, they are counted where they wait).
     pub fn free_memory(&self) -> Result<usize> {
-        let _g = self.lock_for_read()?;
-        let parked = self.with_classes(|c| Ok(c.parked()))?.unwrap_or(0);
+        let g = self.lock_for_read()?;
+        let parked = if g.is_some() {
+            self.drain_classes()?;
+            0
+        } else {
+            self.with_classes(|c| Ok(c.parked_bytes()))?.unwrap_or(0)
+        };
         Ok(self.heap()?.free_bytes().saturating_add(parked) as usize)
     }
 
@@ -591,6 +602,6 @@ mod tests {
         let big = Shape::for_capacity(heap::MAX_HEAP);
         assert_eq!(big.lists(), heap::MAX_LISTS);
         assert_eq!(big.classes_at(), Some(176 + 8 * (5 + 302)));
-        assert_eq!(big.header_size(), 176 + 8 * (5 + 302) + 8 * 44);
+        assert_eq!(big.header_size(), 176 + 8 * (5 + 302) + 8 * 43);
     }
 }

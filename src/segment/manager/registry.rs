@@ -2,6 +2,7 @@
 //! trusted only if it is the base of one of them, and its bounds come from here.
 
 use super::*;
+use std::sync::atomic::AtomicUsize;
 
 /// One segment this process mapped.
 #[derive(Clone, Copy)]
@@ -17,14 +18,79 @@ struct Mapping {
 /// C ABI is only trusted if it is the base of one of them, and its bounds come from here,
 /// not from the (shared, writable) header.
 static MAPPINGS: RwLock<Vec<Mapping>> = RwLock::new(Vec::new());
-/// Bumped on every change of `MAPPINGS`, so a thread's cached lookup knows it is stale.
-static MAPPINGS_GEN: AtomicU64 = AtomicU64::new(1);
+/// The first mappings of `MAPPINGS`, readable without a lock: a lookup from the C ABI (one
+/// per call) scans these words instead of taking the lock. Only writers of `MAPPINGS`
+/// change them, under its write lock.
+static FAST: [FastSlot; FAST_SLOTS] = [const { FastSlot::empty() }; FAST_SLOTS];
+const FAST_SLOTS: usize = 8;
 
-thread_local! {
-    /// The last lookup and the generation it was made at.
-    static LAST_MAPPING: std::cell::Cell<(u64, Mapping)> = const {
-        std::cell::Cell::new((0, Mapping { base: 0, len: 0, read_only: false, growth: 0 }))
-    };
+/// One mapping as words, with a sequence count that is odd while a writer changes them.
+struct FastSlot {
+    seq: AtomicU64,
+    base: AtomicUsize,
+    len: AtomicUsize,
+    /// The growth hold's address, with bit 0 set if the mapping is read-only.
+    hold: AtomicUsize,
+}
+
+impl FastSlot {
+    const fn empty() -> FastSlot {
+        FastSlot {
+            seq: AtomicU64::new(0),
+            base: AtomicUsize::new(0),
+            len: AtomicUsize::new(0),
+            hold: AtomicUsize::new(0),
+        }
+    }
+
+    /// Writes `m` (or an empty slot); the caller holds the write lock of `MAPPINGS`.
+    fn set(&self, m: Option<&Mapping>) {
+        let (base, len, hold) = m.map_or((0, 0, 0), |m| {
+            (m.base, m.len, m.growth | usize::from(m.read_only))
+        });
+        // Relaxed: writers are serialised by the lock; the Release fence after it orders
+        // this odd count before the stores of the fields, and pairs with the reader's
+        // Acquire fence, so a reader that saw any new field sees the odd count after it.
+        let seq = self.seq.load(Ordering::Relaxed);
+        self.seq.store(seq.wrapping_add(1), Ordering::Relaxed);
+        std::sync::atomic::fence(Ordering::Release);
+        // Relaxed, all three: ordered by the fence above and the Release store below.
+        self.base.store(base, Ordering::Relaxed);
+        self.len.store(len, Ordering::Relaxed);
+        self.hold.store(hold, Ordering::Relaxed);
+        // Release: the fields before the even count; pairs with the reader's Acquire load.
+        self.seq.store(seq.wrapping_add(2), Ordering::Release);
+    }
+
+    /// The mapping in this slot if it is based at `base` and was read whole.
+    #[inline(always)]
+    fn read(&self, base: usize) -> Option<Mapping> {
+        // Acquire: pairs with the writer's final Release store, so the fields read next
+        // are at least that new.
+        let seq = self.seq.load(Ordering::Acquire);
+        // Relaxed, all three: checked by the count below.
+        if seq % 2 != 0 || self.base.load(Ordering::Relaxed) != base {
+            return None;
+        }
+        let len = self.len.load(Ordering::Relaxed);
+        let hold = self.hold.load(Ordering::Relaxed);
+        // Acquire fence: pairs with the writer's Release fence, so a field from a later
+        // change makes the count read next differ.
+        std::sync::atomic::fence(Ordering::Acquire);
+        (self.seq.load(Ordering::Relaxed) == seq).then_some(Mapping {
+            base,
+            len,
+            read_only: hold & 1 != 0,
+            growth: hold & !1,
+        })
+    }
+}
+
+/// Copies the first mappings into `FAST`; the caller holds the write lock of `MAPPINGS`.
+fn publish(v: &[Mapping]) {
+    for (i, slot) in FAST.iter().enumerate() {
+        slot.set(v.get(i));
+    }
 }
 
 /// Records the segment mapped at `base`; `growth` is this process's hold on it if it grows
@@ -43,17 +109,13 @@ pub(crate) fn register_mapping(
         read_only,
         growth: growth.map_or(0, |g| g as *const GrowthBacking as usize),
     });
-    // AcqRel: the Release half pairs with the Acquire load in `lookup_mapping`; the list
-    // itself is ordered by the RwLock. The generation only tells a thread its cached
-    // lookup is stale.
-    MAPPINGS_GEN.fetch_add(1, Ordering::AcqRel);
+    publish(&v);
 }
 
 pub(crate) fn unregister_mapping(base: *const u8) {
     let mut v = MAPPINGS.write().unwrap_or_else(|e| e.into_inner());
     v.retain(|m| m.base != base as usize);
-    // AcqRel: as in `register_mapping`.
-    MAPPINGS_GEN.fetch_add(1, Ordering::AcqRel);
+    publish(&v);
 }
 
 fn growth_of(m: &Mapping) -> Option<NonNull<GrowthBacking>> {
@@ -62,17 +124,23 @@ fn growth_of(m: &Mapping) -> Option<NonNull<GrowthBacking>> {
 
 /// The mapped length, read-only flag and growth hold of the segment based at `base`, if
 /// this process mapped one there.
+#[inline]
 pub(super) fn lookup_mapping(
     base: *const u8,
 ) -> Option<(usize, bool, Option<NonNull<GrowthBacking>>)> {
-    let generation = MAPPINGS_GEN.load(Ordering::Acquire);
-    let (g, m) = LAST_MAPPING.with(|c| c.get());
-    if g == generation && m.base == base as usize {
-        return Some((m.len, m.read_only, growth_of(&m)));
+    let wanted = base as usize;
+    if wanted == 0 {
+        return None;
     }
-    let v = MAPPINGS.read().unwrap_or_else(|e| e.into_inner());
-    let &m = v.iter().find(|m| m.base == base as usize)?;
-    LAST_MAPPING.with(|c| c.set((generation, m)));
+    let found = FAST.iter().find_map(|slot| slot.read(wanted));
+    let m = match found {
+        Some(m) => m,
+        // A slot being rewritten, or more mappings than slots: the list, under its lock.
+        None => {
+            let v = MAPPINGS.read().unwrap_or_else(|e| e.into_inner());
+            *v.iter().find(|m| m.base == wanted)?
+        }
+    };
     Some((m.len, m.read_only, growth_of(&m)))
 }
 
