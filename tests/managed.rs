@@ -764,3 +764,51 @@ fn small_segments_work_and_cost_no_more_than_boosts() {
     let e = ManagedExternalBuffer::create(&mut bytes[..smallest - 16]).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Size);
 }
+
+/// The header's table counts (the heap's lists at offset 172, the size classes at 174) are
+/// read on every operation: garbage there is a `Corrupted` error, on open and after it,
+/// never a wild access; the segment works again once they are put back.
+#[test]
+fn garbage_table_counts_are_errors() {
+    let mut buf = vec![0u128; (64 << 10) / 16];
+    let len = buf.len() * 16;
+    let base = buf.as_mut_ptr().cast::<u8>();
+    // SAFETY: viewing the u128 buffer as bytes; it outlives the segment.
+    let bytes = unsafe { std::slice::from_raw_parts_mut(base, len) };
+    let seg = ManagedExternalBuffer::create(bytes).unwrap();
+    let p = seg.allocate(64).unwrap().unwrap();
+    // SAFETY: the two 16-bit counts lie inside the buffer's header; nothing else runs.
+    let counts = |lists: u16, classes: u16| unsafe {
+        base.add(172).cast::<u16>().write(lists);
+        base.add(174).cast::<u16>().write(classes);
+    };
+    // SAFETY: as above.
+    let (lists, classes) = unsafe {
+        (
+            base.add(172).cast::<u16>().read(),
+            base.add(174).cast::<u16>().read(),
+        )
+    };
+    for (l, c) in [
+        (0, classes),
+        (u16::MAX, classes),
+        (lists, 1),
+        (lists, u16::MAX),
+    ] {
+        counts(l, c);
+        assert_eq!(
+            seg.allocate(64).unwrap_err().kind(),
+            ErrorKind::Corrupted,
+            "{l} {c}"
+        );
+        assert_eq!(
+            seg.deallocate(p.as_ptr()).unwrap_err().kind(),
+            ErrorKind::Corrupted
+        );
+        assert_eq!(seg.free_memory().unwrap_err().kind(), ErrorKind::Corrupted);
+    }
+    counts(lists, classes);
+    seg.deallocate(p.as_ptr()).unwrap();
+    seg.check_sanity().unwrap();
+    assert!(seg.all_memory_deallocated().unwrap());
+}

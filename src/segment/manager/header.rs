@@ -105,8 +105,10 @@ impl Shape {
         }
     }
 
-    /// The shape a header states, if it is one this library makes (and so has tables that
-    /// end where its header size says).
+    /// The shape a header states, if it is one this library makes. Only its two counts
+    /// are read: whatever they are, the tables they give lie before the heap start they
+    /// give, which the caller checks against the mapping. (The header size, which must
+    /// agree, is checked once, when the segment is opened: [`SegmentManager::validate`].)
     #[inline(always)]
     pub(crate) fn of(h: &SegmentHeader) -> Option<Shape> {
         let shape = Shape {
@@ -114,9 +116,8 @@ impl Shape {
             classes: usize::from(h.classes),
         };
         ((1..=heap::MAX_LISTS).contains(&shape.lists)
-            && (shape.classes == 0 || shape.classes == classes::CLASSES)
-            && u64::from(h.header_size) == shape.header_size())
-        .then_some(shape)
+            && (shape.classes == 0 || shape.classes == classes::CLASSES))
+            .then_some(shape)
     }
 
     /// Offset of the heap's list table.
@@ -253,7 +254,8 @@ impl SegmentManager {
                 h.pointer_width, h.endianness
             )));
         }
-        let Some(shape) = Shape::of(h) else {
+        let Some(shape) = Shape::of(h).filter(|s| u64::from(h.header_size) == s.header_size())
+        else {
             return Err(corrupted(format!(
                 "the header's size ({}) and tables ({} lists, {} classes) are not a shape this library makes",
                 h.header_size, h.lists, h.classes

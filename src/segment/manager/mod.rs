@@ -286,15 +286,20 @@ impl SegmentManager {
     /// [`Self::shape`] without the error, for the paths that run without the lock.
     #[inline(always)]
     fn shape_if_sound(&self) -> Option<Shape> {
-        Shape::of(self.segment_header()).filter(|s| s.heap_start() <= self.bound())
+        self.shape_within(self.bound())
+    }
+
+    /// The header's shape if its heap starts within `bound` bytes.
+    #[inline(always)]
+    fn shape_within(&self, bound: u64) -> Option<Shape> {
+        Shape::of(self.segment_header()).filter(|s| s.heap_start() <= bound)
     }
 
     #[cold]
     fn bad_shape(&self) -> Error {
         let h = self.segment_header();
         corrupted(format!(
-            "the header's size ({}) and tables ({} lists, {} classes) are not a shape this library makes, or do not fit the {} bytes mapped",
-            h.header_size,
+            "the header's tables ({} lists, {} classes) are not a shape this library makes, or do not fit the {} bytes mapped",
             h.lists,
             h.classes,
             self.bound()
@@ -391,7 +396,8 @@ impl SegmentManager {
         if h.corrupted.load(Ordering::Acquire) != 0 {
             return Ok(None);
         }
-        let Some(shape) = self.shape_if_sound() else {
+        let bound = self.bound();
+        let Some(shape) = self.shape_within(bound) else {
             return Ok(None);
         };
         let Some(at) = shape.classes_at() else {
@@ -402,7 +408,7 @@ impl SegmentManager {
         // The heap's bounds change only under the lock (grow, shrink); a stale pair is
         // still a range of blocks of this mapping, checked here before use.
         let (start, end) = (shape.heap_start(), h.heap.end);
-        if end > self.bound() || end < start + heap::HEADER {
+        if end > bound || end < start + heap::HEADER {
             return Ok(None);
         }
         // SAFETY: the table lies inside the header, which `shape` checked to fit the
