@@ -126,7 +126,7 @@ impl SegmentManager {
     ///
     /// # Safety
     /// `ptr` must be the address of a segment manager of a segment mapped in this process.
-    #[inline]
+    #[inline(always)]
     pub unsafe fn from_raw(ptr: *mut u8) -> Result<SegmentManager> {
         let base = NonNull::new(ptr)
             .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "segment manager is NULL"))?;
