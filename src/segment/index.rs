@@ -85,15 +85,34 @@ pub(crate) struct ObjectHeader {
 
 pub(crate) const OBJECT_HEADER: u64 = std::mem::size_of::<ObjectHeader>() as u64;
 
-/// FNV-1a over the kind and the name: cheap, and names are not attacker-chosen keys of a
-/// service (a hostile process with the segment mapped can do worse than collide names).
+/// A hash of the kind and the name, eight bytes at a time ([`le_word`], so every process
+/// computes the same value): a multiply and a shift per word, then a final mix so that the
+/// low bits, which pick the slot, depend on every byte. Cheap, and names are not
+/// attacker-chosen keys of a service (a hostile process with the segment mapped can do
+/// worse than collide names).
 pub(crate) fn hash(kind: InstanceKind, name: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ kind as u64;
-    for &b in name {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut h = (kind as u64 + 1).wrapping_mul(K) ^ (name.len() as u64);
+    for w in name.chunks(8) {
+        h = (h ^ le_word(w)).wrapping_mul(K);
+        h ^= h >> 29;
     }
-    h
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^ (h >> 32)
+}
+
+/// Up to eight bytes as a little-endian word, zero-filled: the unit in which names are
+/// hashed and compared.
+#[inline(always)]
+pub(crate) fn le_word(bytes: &[u8]) -> u64 {
+    if let Ok(whole) = <[u8; 8]>::try_from(bytes) {
+        return u64::from_le_bytes(whole);
+    }
+    let mut w = 0u64;
+    for (i, &b) in bytes.iter().enumerate().take(8) {
+        w |= u64::from(b) << (8 * i);
+    }
+    w
 }
 
 fn corrupt(what: impl std::fmt::Display) -> Error {
@@ -529,5 +548,32 @@ impl<'h> Index<'h> {
             return Err(corrupt("the counts disagree with the table"));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hash is part of the shared layout (slots store it): a change here must come with
+    /// a new layout version. Words are little-endian, whatever the machine.
+    #[test]
+    fn the_name_hash_is_pinned() {
+        assert_eq!(le_word(b"ab"), 0x6261);
+        assert_eq!(le_word(b"abcdefgh"), u64::from_le_bytes(*b"abcdefgh"));
+        let h = hash(InstanceKind::Named, b"object_1");
+        assert_eq!(h, hash(InstanceKind::Named, b"object_1"));
+        assert_ne!(h, hash(InstanceKind::Unique, b"object_1"));
+        assert_ne!(h, hash(InstanceKind::Named, b"object_1\0"));
+        assert_ne!(
+            hash(InstanceKind::Named, b""),
+            hash(InstanceKind::Named, b"\0")
+        );
+        assert_eq!(h, 0xe0ea_d860_c95c_dc36);
+        // Low bits pick the slot: names that differ in one byte spread over them.
+        let slots: std::collections::HashSet<u64> = (0..1000)
+            .map(|i| hash(InstanceKind::Named, format!("object_{i}").as_bytes()) & 1023)
+            .collect();
+        assert!(slots.len() > 550, "{} distinct slots of 1024", slots.len());
     }
 }
