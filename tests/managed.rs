@@ -812,3 +812,44 @@ fn garbage_table_counts_are_errors() {
     seg.check_sanity().unwrap();
     assert!(seg.all_memory_deallocated().unwrap());
 }
+
+/// A constructor that constructs (and destroys) named objects of its own changes the index
+/// between the outer construct's probe and its insertion: the outer name still lands once,
+/// whether the table regrew or a slot was taken and given back meanwhile.
+#[test]
+fn constructors_that_construct_names_of_their_own() {
+    let mut buf = vec![0u128; (256 << 10) / 16];
+    // SAFETY: viewing the u128 buffer as bytes; it outlives the segment.
+    let bytes = unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<u8>(), 256 << 10) };
+    let seg = ManagedExternalBuffer::create(bytes).unwrap();
+    let make = |name: &str, init: &mut dyn FnMut(NonNull<u8>, usize) -> interproc::Result<()>| {
+        seg.construct(InstanceKind::Named, name.as_bytes(), 8, 8, 1, false, init)
+            .map(|(info, _)| info.ptr)
+    };
+    for round in 0..3 {
+        let outer = format!("outer{round}");
+        make(&outer, &mut |p, n| {
+            // Enough names to regrow the table, then one made and destroyed at once.
+            for i in 0..9 {
+                make(&format!("inner{round}_{i}"), &mut |q, m| {
+                    write_u64s(q, m, i)
+                })
+                .unwrap();
+            }
+            make("passing", &mut |q, m| write_u64s(q, m, 0)).unwrap();
+            seg.destroy(InstanceKind::Named, b"passing", None, &mut |_, _| {})
+                .unwrap();
+            write_u64s(p, n, 100 + round)
+        })
+        .unwrap();
+        let found = seg
+            .find(InstanceKind::Named, outer.as_bytes(), Some(8))
+            .unwrap()
+            .expect("the outer object");
+        assert_eq!(read_u64(found.ptr, 0), 100 + round);
+        let again = make(&outer, &mut |_, _| Ok(())).unwrap_err();
+        assert_eq!(again.kind(), ErrorKind::AlreadyExists);
+        seg.check_sanity().unwrap();
+    }
+    assert_eq!(seg.num_named_objects().unwrap(), 3 * 10);
+}

@@ -122,6 +122,16 @@ fn corrupt(what: impl std::fmt::Display) -> Error {
     )
 }
 
+/// A slot of the table and the object header offset it holds.
+pub(crate) type SlotAndHeader = (u64, u64);
+
+/// Where a name that a probe did not find would go, and the index state it was found in.
+#[derive(Clone, Copy)]
+pub(crate) struct Room {
+    slot: u64,
+    state: [u64; 4],
+}
+
 /// The index of one segment.
 pub(crate) struct Index<'h> {
     base: *mut u8,
@@ -282,8 +292,30 @@ impl<'h> Index<'h> {
         name: &[u8],
         hash: u64,
     ) -> Result<Option<(u64, u64)>> {
-        let (found, _) = self.probe(kind, name, hash)?;
-        Ok(found.map(|i| (i, self.slot(i).header)))
+        Ok(self.find_or_room(kind, name, hash)?.0)
+    }
+
+    /// [`Self::find_hashed`] that also says where the name would go if absent, for an
+    /// [`Self::insert_hashed`] that follows with no other change of the index between.
+    pub(crate) fn find_or_room(
+        &self,
+        kind: InstanceKind,
+        name: &[u8],
+        hash: u64,
+    ) -> Result<(Option<SlotAndHeader>, Option<Room>)> {
+        let (found, free) = self.probe(kind, name, hash)?;
+        let room = free.filter(|_| found.is_none()).map(|slot| Room {
+            slot,
+            state: self.fingerprint(),
+        });
+        Ok((found.map(|i| (i, self.slot(i).header)), room))
+    }
+
+    /// What an insertion or removal changes in the index state: while it is the same, a
+    /// slot found free is still free and no name was added.
+    fn fingerprint(&self) -> [u64; 4] {
+        let st = self.index_state();
+        [st.table, st.capacity, st.live, st.tombstones]
     }
 
     /// Whether slot `i` (from an earlier find) still holds the object whose header is at
@@ -358,16 +390,27 @@ impl<'h> Index<'h> {
         name: &[u8],
         h: u64,
         hsh: u64,
+        room: Option<Room>,
     ) -> Result<()> {
         self.reserve(1)?;
-        let (found, free) = self.probe(kind, name, hsh)?;
-        if found.is_some() {
-            return Err(Error::new(
-                ErrorKind::AlreadyExists,
-                "the name is already in the index",
-            ));
-        }
-        let i = free.ok_or_else(|| corrupt("no free slot after reserving"))?;
+        // The slot an earlier probe found, if the index did not change since: the probe
+        // went on to an empty slot, so the name is still absent. Otherwise, probe again.
+        let reuse = room.filter(|r| {
+            r.state == self.fingerprint() && matches!(self.slot(r.slot).header, EMPTY | TOMBSTONE)
+        });
+        let i = match reuse {
+            Some(r) => r.slot,
+            None => {
+                let (found, free) = self.probe(kind, name, hsh)?;
+                if found.is_some() {
+                    return Err(Error::new(
+                        ErrorKind::AlreadyExists,
+                        "the name is already in the index",
+                    ));
+                }
+                free.ok_or_else(|| corrupt("no free slot after reserving"))?
+            }
+        };
         if self.slot(i).header == TOMBSTONE {
             self.index_state().tombstones = self.index_state().tombstones.saturating_sub(1);
         }

@@ -16,7 +16,9 @@ mod registry;
 use super::classes;
 use super::classes::{Classes, Pop};
 use super::heap::{self, Heap, HeapState};
-use super::index::{Index, IndexState, InstanceKind, OBJECT_HEADER, OBJECT_MAGIC, ObjectHeader};
+use super::index::{
+    Index, IndexState, InstanceKind, OBJECT_HEADER, OBJECT_MAGIC, ObjectHeader, Room,
+};
 use super::lookup::{self, Attempt, Found, IndexSeq, Lookup};
 use crate::os::robust::{self, Acquired};
 use crate::sync::LockHolder;

@@ -71,8 +71,11 @@ impl SegmentManager {
         let _w = self.index_write();
         let heap = self.heap()?;
         let index = self.index(&heap);
+        let mut room = None;
         if kind != InstanceKind::Anonymous {
-            if let Some((_, h)) = index.find_hashed(kind, name, hsh)? {
+            let (found, free) = index.find_or_room(kind, name, hsh)?;
+            room = free;
+            if let Some((_, h)) = found {
                 if !find_existing {
                     return Err(Error::new(
                         ErrorKind::AlreadyExists,
@@ -107,7 +110,7 @@ impl SegmentManager {
         }
         let made = self.place(
             &heap,
-            (kind, name, hsh),
+            (kind, name, hsh, room),
             (elem_size, align, count, type_tag),
             bytes,
             init,
@@ -125,7 +128,7 @@ impl SegmentManager {
     fn place(
         &self,
         heap: &Heap,
-        (kind, name, hsh): (InstanceKind, &[u8], u64),
+        (kind, name, hsh, room): (InstanceKind, &[u8], u64, Option<Room>),
         (elem_size, align, count, type_tag): (usize, usize, usize, u64),
         bytes: usize,
         init: &mut dyn FnMut(NonNull<u8>, usize) -> Result<()>,
@@ -187,7 +190,7 @@ impl SegmentManager {
             // The index may have moved if `init` constructed named objects of its own;
             // `insert` reserves again, which cannot fail for want of the slot reserved above
             // unless `init` used it, and then it regrows.
-            if let Err(e) = self.index(heap).insert_hashed(kind, name, h, hsh) {
+            if let Err(e) = self.index(heap).insert_hashed(kind, name, h, hsh, room) {
                 // SAFETY: `h` is still the block this call allocated (not yet in the index,
                 // so no one else reaches it), and it holds an `ObjectHeader`.
                 unsafe { (*base.add(h as usize).cast::<ObjectHeader>()).magic = 0 };
