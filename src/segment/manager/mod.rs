@@ -427,6 +427,30 @@ impl SegmentManager {
         f(&classes).map(Some)
     }
 
+    /// Takes a block for `n` bytes while holding the lock: a parked block of its size class
+    /// if one waits (only when the class is exactly the size, so nothing is rounded up),
+    /// else one from the heap, growing the segment if it can. The user offset.
+    pub(super) fn take_block(&self, heap: &Heap, n: u64) -> Result<Option<u64>> {
+        let block = heap::block_size_for(n);
+        if let Some((class, size)) = block.and_then(classes::class_of) {
+            if block == Some(size) {
+                if let Some(Some(user)) = self.with_classes(|c| c.pop(class, size))? {
+                    return Ok(Some(user));
+                }
+            }
+        }
+        self.growing(heap, n, || heap.allocate(n, heap::ALIGN))
+    }
+
+    /// Gives back the block at user offset `user` while holding the lock: parked in its
+    /// size class if its size is one, else merged into the heap.
+    pub(super) fn give_block_back(&self, heap: &Heap, user: u64) -> Result<()> {
+        if self.with_classes(|c| c.give_back(user))? == Some(true) {
+            return Ok(());
+        }
+        heap.deallocate(user)
+    }
+
     /// Runs `op` (a heap operation, under the lock) and, if `missed` says it found no room
     /// and some small blocks were parked in the size-class lists, gives them back to the
     /// heap and runs it once more: parked blocks are free memory the heap cannot merge or

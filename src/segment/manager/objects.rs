@@ -139,7 +139,7 @@ impl SegmentManager {
             .checked_add(extra)
             .and_then(|x| x.checked_add(bytes as u64))
             .ok_or_else(|| Error::new(ErrorKind::OutOfMemory, "object too large"))?;
-        let Some(h) = self.growing(heap, total, || heap.allocate(total, heap::ALIGN))? else {
+        let Some(h) = self.take_block(heap, total)? else {
             return Err(Error::new(
                 ErrorKind::OutOfMemory,
                 format!(
@@ -324,7 +324,7 @@ impl SegmentManager {
         if let Some((i, kind)) = slot {
             self.index(heap).remove_slot(i, kind)?;
         }
-        heap.deallocate(h)?;
+        self.give_block_back(heap, h)?;
         Ok(true)
     }
 
