@@ -375,6 +375,50 @@ static void races_and_death(const char *self) {
     CHECK(interproc_shm_remove(name));
 }
 
+/* A segment of 1 000 bytes, as Boost's examples make them: at most 224 bytes of it go to
+ * the segment itself, it holds a named object and fills to the last block, and the
+ * smallest size (interproc_managed_min_size) works while one byte less does not. */
+static void small_segments(void) {
+    char name[64];
+    test_name(name, sizeof name, "c_small");
+    interproc_shm_remove(name);
+    interproc_managed_t *seg = NULL;
+    CHECK_STATUS(interproc_managed_shm_open(INTERPROC_CREATE_ONLY, name, 1000, INTERPROC_PERM_DEFAULT, &seg), INTERPROC_OK);
+    interproc_segment_manager_t *m = interproc_managed_segment_manager(seg);
+    size_t free0 = 0, free1 = 0;
+    CHECK_STATUS(interproc_segment_get_free_memory(m, &free0), INTERPROC_OK);
+    CHECK(1000 - free0 <= 224);
+    void *obj = NULL;
+    bool created = false;
+    CHECK_STATUS(interproc_segment_construct(m, INTERPROC_NAMED_INSTANCE, "records", sizeof(record_t), _Alignof(record_t), 2,
+                                             false, init_records, NULL, &obj, &created),
+                 INTERPROC_OK);
+    CHECK(created && ((record_t *)obj)[1].values[3] == 13.0);
+    void *blocks[64];
+    int n = 0;
+    while (n < 64 && interproc_segment_allocate(m, 24, &blocks[n]) == INTERPROC_OK) {
+        ++n;
+    }
+    CHECK(n >= 4 && n < 64);
+    for (int i = 0; i < n; ++i) {
+        CHECK_STATUS(interproc_segment_deallocate(m, blocks[i]), INTERPROC_OK);
+    }
+    CHECK_STATUS(interproc_segment_get_free_memory(m, &free1), INTERPROC_OK);
+    CHECK(free1 < free0);
+    CHECK_STATUS(interproc_segment_check_sanity(m), INTERPROC_OK);
+    interproc_managed_free(seg);
+    interproc_shm_remove(name);
+
+    size_t smallest = interproc_managed_min_size();
+    CHECK(smallest <= 272);
+    CHECK_STATUS(interproc_managed_shm_open(INTERPROC_CREATE_ONLY, name, smallest, INTERPROC_PERM_DEFAULT, &seg), INTERPROC_OK);
+    interproc_managed_free(seg);
+    interproc_shm_remove(name);
+    CHECK_STATUS(interproc_managed_shm_open(INTERPROC_CREATE_ONLY, name, smallest - 1, INTERPROC_PERM_DEFAULT, &seg),
+                 INTERPROC_SIZE_ERROR);
+    interproc_shm_remove(name);
+}
+
 int main(int argc, char **argv) {
     if (argc == 4 && strcmp(argv[1], "child") == 0) {
         if (strcmp(argv[2], "race") == 0) {
@@ -383,6 +427,7 @@ int main(int argc, char **argv) {
         return child_hold_lock(argv[3]);
     }
     basics();
+    small_segments();
     other_backings();
     races_and_death(argv[0]);
     printf("c_managed: ok\n");

@@ -461,6 +461,26 @@ impl<'h> Index<'h> {
 
     /// Gives the table back to the heap when no name is left in it (after the last
     /// removal, or a construction that reserved room and then failed).
+    /// The number of slots of the table (0: none).
+    pub(crate) fn capacity(&self) -> u64 {
+        self.index_state().capacity
+    }
+
+    /// Puts the table back to `cap` slots after a construction that grew it failed, so that
+    /// the failure leaves the free memory as it found it. The larger table stays if the
+    /// live names no longer fit `cap` at the load the index keeps, or if the memory for the
+    /// smaller one is not free now.
+    pub(crate) fn shrink_back(&self, cap: u64) -> Result<()> {
+        let st = self.index_state();
+        if cap == 0 || st.capacity <= cap || st.live.saturating_mul(2) > cap {
+            return Ok(());
+        }
+        match self.rehash(cap) {
+            Err(e) if e.kind() == ErrorKind::OutOfMemory => Ok(()),
+            other => other,
+        }
+    }
+
     pub(crate) fn drop_table_if_empty(&self) -> Result<()> {
         let st = self.index_state();
         if st.live == 0 && st.table != 0 {

@@ -71,6 +71,7 @@ impl SegmentManager {
         let _w = self.index_write();
         let heap = self.heap()?;
         let index = self.index(&heap);
+        let capacity_before = index.capacity();
         let mut room = None;
         if kind != InstanceKind::Anonymous {
             let (found, free) = index.find_or_room(kind, name, hsh)?;
@@ -117,7 +118,9 @@ impl SegmentManager {
         );
         if made.is_err() && kind != InstanceKind::Anonymous {
             // The room reserved above is not kept for nothing.
-            self.index(&heap).drop_table_if_empty()?;
+            let index = self.index(&heap);
+            index.drop_table_if_empty()?;
+            index.shrink_back(capacity_before)?;
         }
         made.map(|info| (info, true))
     }
