@@ -80,7 +80,9 @@ template <class Segment> static void objects(Segment &seg, const char *label) {
    auto count_call = [&calls]() { ++calls; };
    seg.atomic_func(count_call);
    std::printf("  atomic_func ran: %d\n", calls);
-   std::printf("  destroy: %s, again %s\n", yes(seg.template destroy<Point>("point")), yes(seg.template destroy<Point>("point")));
+   const bool destroyed = seg.template destroy<Point>("point");
+   const bool destroyed_again = seg.template destroy<Point>("point");
+   std::printf("  destroy: %s, again %s\n", yes(destroyed), yes(destroyed_again));
    seg.template destroy<Point>("points");
    seg.template destroy<Point>("from_iterators");
    seg.template destroy<int>(unique_instance);
