@@ -192,7 +192,8 @@ static void associative(managed_shared_memory &seg) {
    fm.insert(std::pair<int, int>(8, 3));
    fm.emplace(1, 4);
    print_map("flat_map", fm);
-   std::printf("flat_map: nth(1) %d, index_of(find(5)) %u, capacity >= 10 %s\n", fm.nth(1)->first, unsigned(fm.index_of(fm.find(5))),
+   std::printf("flat_map: nth(1) %d, index_of(find(5)) %u, capacity >= 10 %s\n", fm.nth(1)->first,
+               unsigned(fm.index_of(fm.find(5))),
                yes(fm.capacity() >= 10));
    flat_set<int, std::less<int>, int_alloc> fs(std::less<int>(), a);
    for (int i : {3, 1, 3, 2}) {

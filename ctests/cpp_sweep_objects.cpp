@@ -87,7 +87,8 @@ static void files(const std::string &path) {
    static_cast<char *>(r.get_address())[0] = 'g';
    std::printf("file region: size %u, flush %s\n", unsigned(r.get_size()), yes(r.flush()));
    mapped_region all(fm, read_only);
-   std::printf("whole file: size %u, byte 100 '%c'\n", unsigned(all.get_size()), static_cast<const char *>(all.get_address())[100]);
+   std::printf("whole file: size %u, byte 100 '%c'\n", unsigned(all.get_size()),
+               static_cast<const char *>(all.get_address())[100]);
    std::printf("file_mapping::remove: %s\n", yes(file_mapping::remove(path.c_str())));
 }
 

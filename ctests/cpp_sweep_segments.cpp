@@ -48,7 +48,8 @@ template <class Segment> static void objects(Segment &seg, const char *label) {
       seg.template construct<Point>("point")(0, 0);
       std::printf("  construct twice: no exception\n");
    } catch (const interprocess_exception &e) {
-      std::printf("  construct twice: interprocess_exception, already_exists %s\n", yes(e.get_error_code() == already_exists_error));
+      std::printf("  construct twice: interprocess_exception, already_exists %s\n",
+                  yes(e.get_error_code() == already_exists_error));
    }
    Point *nothrow = seg.template construct<Point>("point", std::nothrow)(0, 0);
    std::printf("  construct twice, nothrow: null %s\n", yes(nothrow == nullptr));
@@ -92,7 +93,8 @@ template <class Segment> static void objects(Segment &seg, const char *label) {
    void *raw = seg.allocate(100);
    void *aligned = seg.allocate_aligned(100, 256);
    std::printf("  allocate: %s, aligned 256: %s, nothrow too big null: %s\n", yes(raw != nullptr),
-               yes(reinterpret_cast<std::size_t>(aligned) % 256 == 0), yes(seg.allocate(seg.get_size() * 2, std::nothrow) == nullptr));
+               yes(reinterpret_cast<std::size_t>(aligned) % 256 == 0),
+               yes(seg.allocate(seg.get_size() * 2, std::nothrow) == nullptr));
    try {
       seg.allocate(seg.get_size() * 2);
    } catch (const bad_alloc &) {
@@ -105,7 +107,8 @@ template <class Segment> static void objects(Segment &seg, const char *label) {
    seg.shrink_to_fit_indexes();
    seg.zero_free_memory();
    std::printf("  sane %s, all deallocated %s, free <= size %s, min size > 0 %s\n", yes(seg.check_sanity()),
-               yes(seg.all_memory_deallocated()), yes(seg.get_free_memory() <= seg.get_size()), yes(seg.get_segment_manager()->get_min_size() > 0));
+               yes(seg.all_memory_deallocated()), yes(seg.get_free_memory() <= seg.get_size()),
+               yes(seg.get_segment_manager()->get_min_size() > 0));
    typename Segment::segment_manager *mgr = seg.get_segment_manager();
    Point *mp = mgr->template construct<Point>("by_manager")(5, 6);
    // (Boost's manager of a shared memory or file segment reports its size less the header

@@ -41,7 +41,8 @@ typedef allocator<void, segment_manager_type> void_allocator;
 // Conversions keep the allocator and the deleter: a Derived owned through Base's deleter.
 typedef shared_ptr<Derived, void_allocator, base_deleter> derived_sp;
 
-struct SelfAware : enable_shared_from_this<SelfAware, allocator<void, segment_manager_type>, deleter<SelfAware, segment_manager_type>> {
+struct SelfAware
+   : enable_shared_from_this<SelfAware, allocator<void, segment_manager_type>, deleter<SelfAware, segment_manager_type>> {
    int value = 7;
 };
 typedef managed_shared_ptr<SelfAware, managed_shared_memory>::type self_sp;

@@ -62,7 +62,8 @@ static void mutexes() {
    std::printf("null_mutex: try_lock %s\n", yes(n.try_lock()));
    n.unlock();
 #ifdef HAVE_PTIME
-   const boost::posix_time::ptime soon = boost::posix_time::microsec_clock::universal_time() + boost::posix_time::milliseconds(20);
+   const boost::posix_time::ptime soon =
+      boost::posix_time::microsec_clock::universal_time() + boost::posix_time::milliseconds(20);
    m.lock();
    std::printf("mutex: timed_lock while locked %s\n", yes(m.timed_lock(soon)));
    m.unlock();
@@ -167,7 +168,8 @@ static void condition() {
    c.wait(l, [&] { return value == 1; });
    std::printf("condition: wait with a true predicate returns, lock held %s\n", yes(l.owns()));
 #ifdef HAVE_PTIME
-   const boost::posix_time::ptime soon = boost::posix_time::microsec_clock::universal_time() + boost::posix_time::milliseconds(20);
+   const boost::posix_time::ptime soon =
+      boost::posix_time::microsec_clock::universal_time() + boost::posix_time::milliseconds(20);
    std::printf("condition: timed_wait times out %s\n", yes(!c.timed_wait(l, soon)));
    std::printf("condition: timed_wait with a false predicate %s\n", yes(c.timed_wait(l, soon, [] { return false; })));
 #else
@@ -225,7 +227,8 @@ static void named(const std::string &base) {
       std::printf("named_upgradable_mutex: upgraded, reader %s\n", yes(u.try_lock_sharable()));
       u.unlock();
    }
-   std::printf("remove: %s %s %s %s %s %s\n", yes(named_mutex::remove(mn.c_str())), yes(named_recursive_mutex::remove(rn.c_str())),
+   std::printf("remove: %s %s %s %s %s %s\n", yes(named_mutex::remove(mn.c_str())),
+               yes(named_recursive_mutex::remove(rn.c_str())),
                yes(named_semaphore::remove(sn.c_str())), yes(named_condition::remove(cn.c_str())),
                yes(named_sharable_mutex::remove(shn.c_str())), yes(named_upgradable_mutex::remove(un.c_str())));
    try {
