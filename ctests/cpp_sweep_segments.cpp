@@ -80,7 +80,9 @@ template <class Segment> static void objects(Segment &seg, const char *label) {
    int calls = 0;
    auto count_call = [&calls]() { ++calls; };
    seg.atomic_func(count_call);
-   std::printf("  atomic_func ran: %d\n", calls);
+   const bool tried = seg.try_atomic_func(count_call);
+   std::printf("  atomic_func ran: %d, try_atomic_func ran: %s\n", calls, yes(tried && calls == 2));
+   std::printf("  find_no_lock: %s\n", yes(seg.template find_no_lock<Point>("points").first == arr));
    const bool destroyed = seg.template destroy<Point>("point");
    const bool destroyed_again = seg.template destroy<Point>("point");
    std::printf("  destroy: %s, again %s\n", yes(destroyed), yes(destroyed_again));

@@ -23,6 +23,8 @@ typedef managed_shared_memory::segment_manager segment_manager_type;
 
 static int live = 0;
 
+static const char *yes(bool b) { return b ? "yes" : "no"; }
+
 struct Base {
    int id;
    explicit Base(int i) : id(i) { ++live; }
@@ -63,6 +65,9 @@ typedef intrusive_ptr<Counted, offset_ptr<void>> counted_ip;
 
 static void shared_and_weak(managed_shared_memory &seg) {
    base_sp a = make_managed_shared_ptr(seg.construct<Base>(anonymous_instance)(1), seg);
+   base_sp nothrow_made = make_managed_shared_ptr(seg.construct<Base>(anonymous_instance)(0), seg, std::nothrow);
+   std::printf("make_managed_shared_ptr nothrow: %s\n", yes(nothrow_made && nothrow_made.unique()));
+   nothrow_made.reset();
    std::printf("shared: use_count %ld, unique %d, id %d, bool %d\n", a.use_count(), int(a.unique()), a->id, int(bool(a)));
    base_sp b(a);
    std::printf("copy: use_count %ld, equal %d, not less %d\n", a.use_count(), int(a == b), int(!(a < b) && !(b < a)));
@@ -124,6 +129,13 @@ static void unique_and_scoped(managed_shared_memory &seg) {
       std::printf("unique: id %d, live %d\n", u->id, live);
       base_up v(std::move(u));
       std::printf("unique moved: source empty %d, id %d\n", int(!u), v->id);
+      base_up w = make_managed_unique_ptr(seg.construct<Base>(anonymous_instance)(50), seg);
+      v.swap(w);
+      base_deleter &del = v.get_deleter();
+      (void)del;
+      std::printf("unique swap: v id %d, w id %d\n", v->id, w->id);
+      w.reset();
+      std::printf("unique reset: empty %s, live %d\n", yes(!w), live);
       Base *raw = to_raw_pointer(v.release());
       std::printf("release: live %d\n", live);
       seg.destroy_ptr(raw);

@@ -261,6 +261,56 @@ static void file_locks(const std::string &path) {
    std::remove(path.c_str());
 }
 
+// The timed forms, each at a moment already past while the lock is taken elsewhere.
+static void timed(const std::string &base) {
+#ifdef HAVE_PTIME
+   const boost::posix_time::ptime past = boost::posix_time::microsec_clock::universal_time();
+   interprocess_mutex m;
+   {
+      scoped_lock<interprocess_mutex> held(m);
+      scoped_lock<interprocess_mutex> l(m, past);
+      std::printf("scoped_lock(m, ptime) while held: owns %s\n", yes(l.owns()));
+   }
+   {
+      scoped_lock<interprocess_mutex> l(m, defer_lock);
+      std::printf("scoped_lock::timed_lock when free: %s\n", yes(l.timed_lock(past)));
+   }
+   interprocess_recursive_mutex r;
+   std::printf("recursive timed_lock: %s", yes(r.timed_lock(past)));
+   std::printf(", again %s\n", yes(r.timed_lock(past)));
+   r.unlock();
+   r.unlock();
+   interprocess_upgradable_mutex um;
+   um.lock();
+   std::printf("while written: timed_lock_sharable %s", yes(um.timed_lock_sharable(past)));
+   std::printf(", timed_lock_upgradable %s\n", yes(um.timed_lock_upgradable(past)));
+   um.unlock();
+   {
+      sharable_lock<interprocess_upgradable_mutex> s(um, past);
+      upgradable_lock<interprocess_upgradable_mutex> u(um, past);
+      std::printf("sharable_lock and upgradable_lock with ptime: %s %s\n", yes(s.owns()), yes(u.owns()));
+      std::printf("upgrade past a reader: %s\n", yes(um.timed_unlock_upgradable_and_lock(past)));
+      s.unlock();
+      std::printf("upgrade alone: %s\n", yes(um.timed_unlock_upgradable_and_lock(past)));
+      u.release();
+      um.unlock();
+   }
+   const std::string sn = base + "_timed";
+   named_semaphore::remove(sn.c_str());
+   {
+      named_semaphore s(create_only, sn.c_str(), 0);
+      std::printf("named_semaphore timed_wait on zero: %s\n", yes(s.timed_wait(past)));
+   }
+   named_semaphore::remove(sn.c_str());
+#else
+   std::printf("scoped_lock(m, ptime) while held: owns no\nscoped_lock::timed_lock when free: yes\n"
+               "recursive timed_lock: yes, again yes\nwhile written: timed_lock_sharable no, timed_lock_upgradable no\n"
+               "sharable_lock and upgradable_lock with ptime: yes yes\nupgrade past a reader: no\nupgrade alone: yes\n"
+               "named_semaphore timed_wait on zero: no\n");
+   (void)base;
+#endif
+}
+
 int main() {
    char name[64];
    test_name(name, sizeof name, "sweep_sync");
@@ -269,6 +319,7 @@ int main() {
    locks();
    condition();
    named(name);
+   timed(name);
    file_locks(std::string("/tmp/") + name + ".lock");
    std::printf("done\n");
    return 0;
