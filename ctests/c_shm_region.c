@@ -181,12 +181,21 @@ static void xsi(void) {
     CHECK(interproc_region_get_size(a) == 10000);
     ((char *)interproc_region_get_address(a))[9999] = 'z';
     CHECK(((const char *)interproc_region_get_address(b))[9999] == 'z');
+    interproc_xsi_shm_t *by_id = NULL;
+    CHECK_STATUS(interproc_xsi_shm_open_id(id, &by_id), INTERPROC_OK);
+    int32_t same_id = -1;
+    CHECK_STATUS(interproc_xsi_shm_get_shmid(by_id, &same_id), INTERPROC_OK);
+    CHECK(same_id == id);
+    interproc_xsi_shm_free(by_id);
     interproc_region_free(a);
     interproc_region_free(b);
     interproc_xsi_shm_free(same);
     interproc_xsi_shm_free(seg);
     CHECK(interproc_xsi_shm_remove(id));
     CHECK(!interproc_xsi_shm_remove(id));
+    by_id = NULL;
+    CHECK(interproc_xsi_shm_open_id(id, &by_id) != INTERPROC_OK);
+    CHECK(by_id == NULL);
     unlink(path);
 }
 

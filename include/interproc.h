@@ -2495,6 +2495,14 @@ interproc_status_t interproc_xsi_shm_open(interproc_creation_t creation,
                                           struct interproc_xsi_shm_t **out);
 
 /**
+ * Opens the existing segment `shmid`. Stores a new handle in `*out`.
+ *
+ * # Safety
+ * `out` must be NULL or writable.
+ */
+interproc_status_t interproc_xsi_shm_open_id(int32_t shmid, struct interproc_xsi_shm_t **out);
+
+/**
  * Closes the handle (the segment stays until removed). NULL is ignored.
  *
  * # Safety

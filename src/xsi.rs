@@ -90,6 +90,17 @@ impl XsiSharedMemory {
         })
     }
 
+    /// Opens the existing segment `shmid` (Boost's `xsi_shared_memory(open_only, shmid)`).
+    pub fn open_id(shmid: i32) -> Result<Self> {
+        let key = sysv::key_of(shmid)
+            .map_err(|e| e.into_error(format_args!("opening System V segment {shmid}")))?;
+        Ok(XsiSharedMemory {
+            shmid,
+            key: XsiKey(key),
+            created: false,
+        })
+    }
+
     /// The segment id (`shmid`).
     pub fn shmid(&self) -> i32 {
         self.shmid

@@ -758,6 +758,10 @@ fn xsi_create_open_map_remove() {
     assert!(!opened.created());
     assert_eq!(opened.shmid(), seg.shmid());
     assert_eq!(opened.size().unwrap(), 10_000);
+    let by_id = XsiSharedMemory::open_id(seg.shmid()).unwrap();
+    assert!(!by_id.created());
+    assert_eq!((by_id.shmid(), by_id.key()), (seg.shmid(), key));
+    assert_eq!(by_id.size().unwrap(), 10_000);
     let ooc = XsiSharedMemory::new(Creation::OpenOrCreate, key, 1, Permissions::default()).unwrap();
     assert!(!ooc.created());
     assert_eq!(ooc.shmid(), seg.shmid());
@@ -810,6 +814,7 @@ fn xsi_create_open_map_remove() {
     drop((w, r, part));
     assert!(!XsiSharedMemory::remove(seg.shmid()));
     assert!(seg.size().is_err());
+    assert!(XsiSharedMemory::open_id(seg.shmid()).is_err());
 }
 
 #[test]

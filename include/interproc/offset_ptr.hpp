@@ -183,10 +183,11 @@ private:
    offset_type m_offset;
 };
 
-/// Prints the raw pointer.
+/// Prints the offset (`get_offset()`), as Boost's does: the distance from the pointer to
+/// what it points at (1 for null), the same in every process.
 template <class E, class Tr, class T, class D, class O, std::size_t A>
 std::basic_ostream<E, Tr> &operator<<(std::basic_ostream<E, Tr> &os, const offset_ptr<T, D, O, A> &p) {
-   return os << p.get();
+   return os << p.get_offset();
 }
 
 /// The raw pointer of an offset_ptr (Boost's `to_raw_pointer` / `ipcdetail::to_raw_pointer`).
@@ -215,6 +216,30 @@ inline offset_ptr<T, D, O, A> dynamic_pointer_cast(const offset_ptr<U, D, O, A> 
 template <class T, class U, class D, class O, std::size_t A>
 inline offset_ptr<T, D, O, A> reinterpret_pointer_cast(const offset_ptr<U, D, O, A> &p) noexcept {
    return offset_ptr<T, D, O, A>(reinterpret_cast<T *>(p.get()));
+}
+
+// Boost's own forms name the whole target type, `static_pointer_cast<T, D, O, A>(p)`, and
+// may change the offset_ptr form as well as the pointed-to type.
+
+/// `static_cast` to `offset_ptr<T1, P1, O1, A1>`.
+template <class T1, class P1, class O1, std::size_t A1, class T2, class P2, class O2, std::size_t A2>
+inline offset_ptr<T1, P1, O1, A1> static_pointer_cast(const offset_ptr<T2, P2, O2, A2> &p) noexcept {
+   return offset_ptr<T1, P1, O1, A1>(static_cast<T1 *>(p.get()));
+}
+/// `const_cast` to `offset_ptr<T1, P1, O1, A1>`.
+template <class T1, class P1, class O1, std::size_t A1, class T2, class P2, class O2, std::size_t A2>
+inline offset_ptr<T1, P1, O1, A1> const_pointer_cast(const offset_ptr<T2, P2, O2, A2> &p) noexcept {
+   return offset_ptr<T1, P1, O1, A1>(const_cast<T1 *>(p.get()));
+}
+/// `dynamic_cast` to `offset_ptr<T1, P1, O1, A1>`.
+template <class T1, class P1, class O1, std::size_t A1, class T2, class P2, class O2, std::size_t A2>
+inline offset_ptr<T1, P1, O1, A1> dynamic_pointer_cast(const offset_ptr<T2, P2, O2, A2> &p) noexcept {
+   return offset_ptr<T1, P1, O1, A1>(dynamic_cast<T1 *>(p.get()));
+}
+/// `reinterpret_cast` to `offset_ptr<T1, P1, O1, A1>`.
+template <class T1, class P1, class O1, std::size_t A1, class T2, class P2, class O2, std::size_t A2>
+inline offset_ptr<T1, P1, O1, A1> reinterpret_pointer_cast(const offset_ptr<T2, P2, O2, A2> &p) noexcept {
+   return offset_ptr<T1, P1, O1, A1>(reinterpret_cast<T1 *>(p.get()));
 }
 
 } // namespace interproc

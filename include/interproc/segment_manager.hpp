@@ -270,6 +270,11 @@ private:
 };
 typedef basic_object_iterator<char> object_iterator;
 
+/// The unique object `shrink_to_fit_indexes` makes and removes at once.
+struct index_release_marker {
+   char unused;
+};
+
 } // namespace detail
 
 /// The segment manager: lives at the start of every managed segment; obtained with
@@ -559,6 +564,19 @@ public:
    void reserve_named_objects(size_type num) { detail::check(::interproc_segment_reserve_named_objects(native(), num)); }
    /// Makes room in the index for `num` more unique objects.
    void reserve_unique_objects(size_type num) { reserve_named_objects(num); }
+   /// Boost's `shrink_to_fit_indexes`: gives back the room `reserve_named_objects` and
+   /// `reserve_unique_objects` made. interproc's name index gives its table back to the
+   /// segment with its last name, so with no named or unique object left the room goes back;
+   /// a table that still holds names keeps its size.
+   void shrink_to_fit_indexes() {
+      if constexpr (keeps_names) {
+         if (get_num_named_objects() == 0 && get_num_unique_objects() == 0) {
+            // One entry, made and removed: the index drops its table with its last entry.
+            construct<detail::index_release_marker>(unique_instance)();
+            destroy<detail::index_release_marker>(unique_instance);
+         }
+      }
+   }
    /// Iterates the named objects.
    const_named_iterator named_begin() const { return const_named_iterator(native(), detail::named_kind<CharType>()); }
    /// End of the named objects.

@@ -27,6 +27,9 @@ public:
 
    /// Opens the existing segment of `key`.
    xsi_shared_memory(open_only_t, const xsi_key &key) : m_handle(open(INTERPROC_OPEN_ONLY, key, 0, permissions())) {}
+   /// Opens the existing segment whose id is `shmid` (from `get_shmid`, perhaps in another
+   /// process).
+   xsi_shared_memory(open_only_t, int shmid) : m_handle(open_id(shmid)) {}
 
    xsi_shared_memory(const xsi_shared_memory &) = delete;
    xsi_shared_memory &operator=(const xsi_shared_memory &) = delete;
@@ -68,6 +71,12 @@ private:
       interproc_xsi_shm_t *h = nullptr;
       detail::check(::interproc_xsi_shm_open(creation, static_cast<std::int32_t>(key.get_key()), size,
                                              static_cast<std::uint32_t>(perm.get_permissions()), &h));
+      return h;
+   }
+
+   static interproc_xsi_shm_t *open_id(int shmid) {
+      interproc_xsi_shm_t *h = nullptr;
+      detail::check(::interproc_xsi_shm_open_id(static_cast<std::int32_t>(shmid), &h));
       return h;
    }
 

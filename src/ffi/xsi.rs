@@ -70,6 +70,29 @@ pub unsafe extern "C" fn interproc_xsi_shm_open(
     })
 }
 
+/// Opens the existing segment `shmid`. Stores a new handle in `*out`.
+///
+/// # Safety
+/// `out` must be NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_xsi_shm_open_id(
+    shmid: i32,
+    out: *mut *mut interproc_xsi_shm_t,
+) -> interproc_status_t {
+    boundary(|| {
+        out_arg(out, "out")?;
+        let segment = XsiSharedMemory::open_id(shmid)?;
+        // SAFETY: checked non-NULL; writable by contract.
+        unsafe {
+            put(
+                out,
+                Box::into_raw(Box::new(interproc_xsi_shm_t { segment })),
+            )
+        };
+        Ok(())
+    })
+}
+
 /// Closes the handle (the segment stays until removed). NULL is ignored.
 ///
 /// # Safety

@@ -37,6 +37,11 @@ pub(crate) fn size(shmid: i32) -> OsResult<usize> {
     Ok(stat(shmid)?.shm_segsz)
 }
 
+/// The key segment `shmid` was created with (`IPC_PRIVATE` for a private one).
+pub(crate) fn key_of(shmid: i32) -> OsResult<i32> {
+    Ok(stat(shmid)?.shm_perm.__key)
+}
+
 /// Sets the permission bits of segment `shmid` exactly.
 pub(crate) fn set_permissions(shmid: i32, perm: u32) -> OsResult<()> {
     let mut ds = stat(shmid)?;

@@ -2,7 +2,7 @@
 #ifndef INTERPROC_ALLOCATORS_ADAPTIVE_POOL_HPP
 #define INTERPROC_ALLOCATORS_ADAPTIVE_POOL_HPP
 
-#include <interproc/allocators/detail/node_pool.hpp>
+#include <interproc/allocators/detail/pool_allocator_v2.hpp>
 
 namespace interproc {
 
@@ -10,8 +10,8 @@ namespace interproc {
 /// lock-free node pool as node_allocator (empty blocks are kept, not returned to the
 /// segment; `MaxFreeBlocks` and `OverheadPercent` are accepted for Boost's sake).
 template <class T, class SegmentManager, std::size_t NodesPerBlock = 64, std::size_t MaxFreeBlocks = 2, unsigned char OverheadPercent = 5>
-class adaptive_pool : public detail::shared_pool_allocator_base<T, SegmentManager, NodesPerBlock> {
-   typedef detail::shared_pool_allocator_base<T, SegmentManager, NodesPerBlock> base_t;
+class adaptive_pool : public detail::pool_allocator_v2<detail::shared_pool_allocator_base<T, SegmentManager, NodesPerBlock>> {
+   typedef detail::pool_allocator_v2<detail::shared_pool_allocator_base<T, SegmentManager, NodesPerBlock>> base_t;
 
 public:
    /// The same allocator for U (and U's pool).

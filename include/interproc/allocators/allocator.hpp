@@ -57,11 +57,12 @@ public:
    typedef std::true_type propagate_on_container_move_assignment;
    typedef std::true_type propagate_on_container_swap;
    typedef std::false_type is_always_equal;
-   /// The allocator protocol version. 1: Boost.Container uses allocate and deallocate (its
-   /// version 2 protocol needs a chain shaped like its own); the version 2 members below
-   /// are there for programs that call them.
-   typedef std::integral_constant<unsigned, 1> version;
-   /// The list of buffers of `allocate_many`/`allocate_individual`, holding `pointer`s.
+   /// The allocator protocol version: 2, as Boost's. Boost.Container's containers then grow
+   /// a vector in place through `allocation_command` and take and give nodes through
+   /// `allocate_one`, `allocate_individual` and `deallocate_individual`.
+   typedef std::integral_constant<unsigned, 2> version;
+   /// The list of buffers of `allocate_many`/`allocate_individual`, holding `pointer`s
+   /// (the shape Boost.Container's version 2 code walks and splices).
    typedef detail::basic_multiallocation_chain<pointer> multiallocation_chain;
 
    /// The same allocator for U.

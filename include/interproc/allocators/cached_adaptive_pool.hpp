@@ -2,7 +2,7 @@
 #ifndef INTERPROC_ALLOCATORS_CACHED_ADAPTIVE_POOL_HPP
 #define INTERPROC_ALLOCATORS_CACHED_ADAPTIVE_POOL_HPP
 
-#include <interproc/allocators/detail/node_pool.hpp>
+#include <interproc/allocators/detail/pool_allocator_v2.hpp>
 
 namespace interproc {
 
@@ -11,8 +11,8 @@ namespace interproc {
 /// `get_max_cached_nodes`). One allocator object is for one thread at a time; a copy
 /// starts with an empty cache.
 template <class T, class SegmentManager, std::size_t NodesPerBlock = 64, std::size_t MaxFreeBlocks = 2, unsigned char OverheadPercent = 5>
-class cached_adaptive_pool : public detail::cached_pool_allocator_base<T, SegmentManager, NodesPerBlock> {
-   typedef detail::cached_pool_allocator_base<T, SegmentManager, NodesPerBlock> base_t;
+class cached_adaptive_pool : public detail::pool_allocator_v2<detail::cached_pool_allocator_base<T, SegmentManager, NodesPerBlock>> {
+   typedef detail::pool_allocator_v2<detail::cached_pool_allocator_base<T, SegmentManager, NodesPerBlock>> base_t;
 
 public:
    typedef typename base_t::size_type size_type;

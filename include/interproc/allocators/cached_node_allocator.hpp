@@ -2,7 +2,7 @@
 #ifndef INTERPROC_ALLOCATORS_CACHED_NODE_ALLOCATOR_HPP
 #define INTERPROC_ALLOCATORS_CACHED_NODE_ALLOCATOR_HPP
 
-#include <interproc/allocators/detail/node_pool.hpp>
+#include <interproc/allocators/detail/pool_allocator_v2.hpp>
 
 namespace interproc {
 
@@ -12,8 +12,8 @@ namespace interproc {
 /// half full from the pool, and gives half back when full. Like Boost's, one allocator
 /// object is for one thread at a time; a copy starts with an empty cache.
 template <class T, class SegmentManager, std::size_t NodesPerBlock = 64>
-class cached_node_allocator : public detail::cached_pool_allocator_base<T, SegmentManager, NodesPerBlock> {
-   typedef detail::cached_pool_allocator_base<T, SegmentManager, NodesPerBlock> base_t;
+class cached_node_allocator : public detail::pool_allocator_v2<detail::cached_pool_allocator_base<T, SegmentManager, NodesPerBlock>> {
+   typedef detail::pool_allocator_v2<detail::cached_pool_allocator_base<T, SegmentManager, NodesPerBlock>> base_t;
 
 public:
    typedef typename base_t::size_type size_type;

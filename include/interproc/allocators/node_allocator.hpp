@@ -2,7 +2,7 @@
 #ifndef INTERPROC_ALLOCATORS_NODE_ALLOCATOR_HPP
 #define INTERPROC_ALLOCATORS_NODE_ALLOCATOR_HPP
 
-#include <interproc/allocators/detail/node_pool.hpp>
+#include <interproc/allocators/detail/pool_allocator_v2.hpp>
 
 namespace interproc {
 
@@ -11,8 +11,8 @@ namespace interproc {
 /// map nodes. Taking or giving back a node is one atomic exchange on the pool's lock-free
 /// free list, safe between threads and processes; arrays come straight from the segment.
 template <class T, class SegmentManager, std::size_t NodesPerBlock = 64>
-class node_allocator : public detail::shared_pool_allocator_base<T, SegmentManager, NodesPerBlock> {
-   typedef detail::shared_pool_allocator_base<T, SegmentManager, NodesPerBlock> base_t;
+class node_allocator : public detail::pool_allocator_v2<detail::shared_pool_allocator_base<T, SegmentManager, NodesPerBlock>> {
+   typedef detail::pool_allocator_v2<detail::shared_pool_allocator_base<T, SegmentManager, NodesPerBlock>> base_t;
 
 public:
    /// The same allocator for U (and U's pool).

@@ -2,7 +2,7 @@
 #ifndef INTERPROC_ALLOCATORS_PRIVATE_ADAPTIVE_POOL_HPP
 #define INTERPROC_ALLOCATORS_PRIVATE_ADAPTIVE_POOL_HPP
 
-#include <interproc/allocators/detail/node_pool.hpp>
+#include <interproc/allocators/detail/pool_allocator_v2.hpp>
 
 namespace interproc {
 
@@ -11,8 +11,8 @@ namespace interproc {
 /// when the allocator is destroyed. An allocator equals only itself; a moved-to allocator
 /// takes the pool. `MaxFreeBlocks` and `OverheadPercent` are accepted for Boost's sake.
 template <class T, class SegmentManager, std::size_t NodesPerBlock = 64, std::size_t MaxFreeBlocks = 2, unsigned char OverheadPercent = 5>
-class private_adaptive_pool : public detail::private_pool_allocator_base<T, SegmentManager, NodesPerBlock> {
-   typedef detail::private_pool_allocator_base<T, SegmentManager, NodesPerBlock> base_t;
+class private_adaptive_pool : public detail::pool_allocator_v2<detail::private_pool_allocator_base<T, SegmentManager, NodesPerBlock>> {
+   typedef detail::pool_allocator_v2<detail::private_pool_allocator_base<T, SegmentManager, NodesPerBlock>> base_t;
 
 public:
    /// The same allocator for U (with a pool of its own).

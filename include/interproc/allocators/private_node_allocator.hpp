@@ -2,7 +2,7 @@
 #ifndef INTERPROC_ALLOCATORS_PRIVATE_NODE_ALLOCATOR_HPP
 #define INTERPROC_ALLOCATORS_PRIVATE_NODE_ALLOCATOR_HPP
 
-#include <interproc/allocators/detail/node_pool.hpp>
+#include <interproc/allocators/detail/pool_allocator_v2.hpp>
 
 namespace interproc {
 
@@ -12,8 +12,8 @@ namespace interproc {
 /// an allocator equals only itself; a moved-to allocator takes the pool, so a container
 /// moved or swapped keeps its nodes' pool.
 template <class T, class SegmentManager, std::size_t NodesPerBlock = 64>
-class private_node_allocator : public detail::private_pool_allocator_base<T, SegmentManager, NodesPerBlock> {
-   typedef detail::private_pool_allocator_base<T, SegmentManager, NodesPerBlock> base_t;
+class private_node_allocator : public detail::pool_allocator_v2<detail::private_pool_allocator_base<T, SegmentManager, NodesPerBlock>> {
+   typedef detail::pool_allocator_v2<detail::private_pool_allocator_base<T, SegmentManager, NodesPerBlock>> base_t;
 
 public:
    /// The same allocator for U (with a pool of its own).

@@ -53,11 +53,23 @@ void *allocation_command(interproc_segment_manager_t *m, allocation_type command
    if ((command & shrinks) && (command & (expands | allocate_new))) {
       bad_command("allocation_command: shrink_in_place cannot be combined with expand_fwd, expand_bwd or allocate_new");
    }
-   if ((command & (shrinks | expands)) && reuse == nullptr) {
-      bad_command("allocation_command: expand_fwd, expand_bwd and shrink_in_place need the buffer to reuse");
+   if ((command & shrinks) && reuse == nullptr) {
+      bad_command("allocation_command: shrink_in_place and try_shrink_in_place need the buffer to reuse");
    }
    if (!(command & (shrinks | expands | allocate_new))) {
       bad_command("allocation_command: the command has none of allocate_new, expand_fwd, expand_bwd, shrink_in_place");
+   }
+   if (reuse == nullptr) {
+      // As Boost's: with no buffer to grow, expand_fwd and expand_bwd are skipped (a vector
+      // with no storage yet asks allocate_new | expand_fwd | expand_bwd).
+      command &= ~expands;
+      if (!(command & allocate_new)) {
+         prefer_in_recvd_out = 0;
+         if (command & nothrow_allocation) {
+            return nullptr;
+         }
+         throw bad_alloc();
+      }
    }
    const std::size_t preferred = prefer_in_recvd_out;
    const auto fail = [&]() -> void * {

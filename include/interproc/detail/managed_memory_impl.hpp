@@ -189,6 +189,8 @@ public:
    void reserve_named_objects(size_type num) { mgr()->reserve_named_objects(num); }
    /// Makes room for `num` more unique objects.
    void reserve_unique_objects(size_type num) { mgr()->reserve_unique_objects(num); }
+   /// Gives back the room the reserve calls made (see `segment_manager::shrink_to_fit_indexes`).
+   void shrink_to_fit_indexes() { mgr()->shrink_to_fit_indexes(); }
    const_named_iterator named_begin() const { return mgr()->named_begin(); }
    const_named_iterator named_end() const { return mgr()->named_end(); }
    const_unique_iterator unique_begin() const { return mgr()->unique_begin(); }

@@ -177,6 +177,13 @@ public:
       other.m_counts = c;
    }
 
+   /// A pointer to the deleter (`Deleter` rebound from the allocator's pointer).
+   typedef typename std::pointer_traits<pointer>::template rebind<const Deleter> const_deleter_pointer;
+   /// The deleter that will destroy the object; null for an empty pointer (Boost's).
+   const_deleter_pointer get_deleter() const noexcept {
+      return m_counts ? const_deleter_pointer(&to_raw_pointer(m_counts)->deleter) : const_deleter_pointer();
+   }
+
    /// Ordering by control block (as `owner_before`).
    template <class U> bool owner_before(const shared_ptr<U, VoidAllocator, Deleter> &other) const noexcept {
       return std::less<void *>()(to_raw_pointer(m_counts), to_raw_pointer(other.counts()));

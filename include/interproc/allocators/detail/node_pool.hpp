@@ -3,6 +3,8 @@
 #ifndef INTERPROC_ALLOCATORS_DETAIL_NODE_POOL_HPP
 #define INTERPROC_ALLOCATORS_DETAIL_NODE_POOL_HPP
 
+#include <interproc/allocators/allocator.hpp>
+#include <interproc/detail/multiallocation_chain.hpp>
 #include <interproc/exceptions.hpp>
 #include <interproc/offset_ptr.hpp>
 #include <interproc/segment_manager.hpp>
@@ -364,29 +366,36 @@ template <class T> struct sized_value {
    typedef typename std::conditional<std::is_void<T>::value, void *, T>::type type;
 };
 
-/// What every pooled allocator declares.
+/// What every pooled allocator declares. As in Boost, `pointer` is the segment's void
+/// pointer rebound to T (`offset_ptr<T>` by default, the segment's own `offset_ptr` form,
+/// or `T *` for a segment whose void pointer is `void *`), and the protocol is version 2.
 template <class T, class SegmentManager> struct pooled_allocator_types {
+   typedef typename segment_void_pointer<SegmentManager>::type segment_void_pointer_t;
    typedef T value_type;
-   typedef offset_ptr<T> pointer;
-   typedef offset_ptr<const T> const_pointer;
-   typedef offset_ptr<void> void_pointer;
-   typedef offset_ptr<const void> const_void_pointer;
+   typedef rebind_pointer_t<segment_void_pointer_t, T> pointer;
+   typedef rebind_pointer_t<segment_void_pointer_t, const T> const_pointer;
+   typedef rebind_pointer_t<segment_void_pointer_t, void> void_pointer;
+   typedef rebind_pointer_t<segment_void_pointer_t, const void> const_void_pointer;
    typedef typename add_reference<T>::type reference;
    typedef typename add_reference<const T>::type const_reference;
-   typedef std::size_t size_type;
-   typedef std::ptrdiff_t difference_type;
+   typedef typename segment_void_pointer<SegmentManager>::size_type size_type;
+   typedef typename std::pointer_traits<pointer>::difference_type difference_type;
    typedef SegmentManager segment_manager;
    typedef std::false_type propagate_on_container_copy_assignment;
    typedef std::true_type propagate_on_container_move_assignment;
    typedef std::true_type propagate_on_container_swap;
    typedef std::false_type is_always_equal;
+   /// The allocator protocol version: 2, as Boost's (see `allocator::version`).
+   typedef std::integral_constant<unsigned, 2> version;
+   /// The list of buffers of `allocate_many`/`allocate_individual`, holding `pointer`s.
+   typedef basic_multiallocation_chain<pointer> multiallocation_chain;
 
    /// Whether single objects come from a pool: nodes are 16-byte aligned, so a T that
    /// needs more comes straight from the segment.
    static constexpr bool pooled = alignof(typename sized_value<T>::type) <= 16;
 
    /// The largest count `allocate` may be asked for.
-   static constexpr size_type max_count() noexcept { return std::size_t(-1) / sizeof(typename sized_value<T>::type); }
+   static constexpr size_type max_count() noexcept { return size_type(-1) / sizeof(typename sized_value<T>::type); }
 
    /// Memory for `count` objects straight from the segment.
    static pointer allocate_from_segment(SegmentManager *mgr, size_type count) {
@@ -443,7 +452,7 @@ public:
    /// Gives memory back (single objects to the pool).
    void deallocate(const pointer &p, size_type count) {
       if (count == 1 && types::pooled) {
-         mp_pool->deallocate_node(mp_mngr.get(), static_cast<void *>(p.get()));
+         mp_pool->deallocate_node(mp_mngr.get(), static_cast<void *>(to_raw_pointer(p)));
       } else {
          segment_deallocate(p);
       }
@@ -458,7 +467,7 @@ public:
 
 protected:
    pointer segment_allocate(size_type count) { return types::allocate_from_segment(mp_mngr.get(), count); }
-   void segment_deallocate(const pointer &p) { mp_mngr->deallocate(static_cast<void *>(p.get())); }
+   void segment_deallocate(const pointer &p) { mp_mngr->deallocate(static_cast<void *>(to_raw_pointer(p))); }
    void swap_base(shared_pool_allocator_base &other) noexcept {
       shared_pool_allocator_base t(*this);
       *this = other;
@@ -524,7 +533,7 @@ public:
    /// Gives memory back (single objects to the cache).
    void deallocate(const pointer &p, size_type count) {
       if (count == 1 && shared_t::pooled) {
-         m_cache.give(this->get_node_pool(), this->get_segment_manager(), static_cast<void *>(p.get()));
+         m_cache.give(this->get_node_pool(), this->get_segment_manager(), static_cast<void *>(to_raw_pointer(p)));
       } else {
          this->segment_deallocate(p);
       }
@@ -610,9 +619,9 @@ public:
    /// Gives memory back (single objects to the pool).
    void deallocate(const pointer &p, size_type count) {
       if (count == 1 && types::pooled) {
-         m_pool.deallocate_node(static_cast<void *>(p.get()));
+         m_pool.deallocate_node(static_cast<void *>(to_raw_pointer(p)));
       } else {
-         mp_mngr->deallocate(static_cast<void *>(p.get()));
+         mp_mngr->deallocate(static_cast<void *>(to_raw_pointer(p)));
       }
    }
    /// Like `allocate(1)`.
