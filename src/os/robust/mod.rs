@@ -34,11 +34,10 @@
 mod holder;
 mod list;
 mod thread;
+mod wait;
 
 pub(crate) use super::clock::{Clock, now, timespec};
-use super::clock::{later, sleep_until};
-use super::futex::{self, Woken};
-use super::spin::Spin;
+use super::futex;
 use super::{Errno, OsResult};
 pub use holder::LockHolder;
 use holder::holder;
@@ -47,6 +46,8 @@ use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::time::Duration;
 pub(crate) use thread::current_tid;
 use thread::{ThreadIdentity, identity_from_glibc, thread_identity, thread_identity_fast};
+pub(crate) use wait::forget_contention;
+use wait::{lock_backing_off, lock_spinning, lock_spinning_until, lock_until};
 
 /// The kernel's bit: someone sleeps on the word.
 const WAITERS: u32 = 0x8000_0000;
@@ -56,17 +57,6 @@ const OWNER_DIED: u32 = 0x4000_0000;
 const TID_MASK: u32 = 0x3fff_ffff;
 /// `kind` of a recursive lock.
 const KIND_RECURSIVE: u32 = 1;
-/// How a contended lock waits awake before it sleeps: it steps aside once (a preempted
-/// holder gets to run; a holder on another CPU relocking in a loop keeps its run), then
-/// looks at the word for a few microseconds, one pause apart: a holder on another CPU
-/// usually lets go within a few hundred nanoseconds. Callers may add yields after the
-/// looks ([`RobustLock::lock_spinning`]).
-const LOCK_SPIN: Spin = Spin::new(Duration::from_micros(4), Duration::from_micros(4))
-    .paced(1, 1)
-    .stepping_aside();
-/// How long a sleeper sleeps before it tries the lock again of its own accord (a safety
-/// net only: every unlock and every owner death wakes a sleeper).
-const CHECK_EVERY: Duration = Duration::from_millis(500);
 /// The kernel's `PID_MAX_LIMIT` on 64-bit Linux: no thread id in any PID namespace is
 /// larger, so a lock word naming one is garbage, not a holder.
 const TID_LIMIT: u32 = 4 * 1024 * 1024;
@@ -164,6 +154,14 @@ impl RobustLock {
     pub(crate) fn lock_spinning(&self, spin: Duration) -> OsResult<Acquired> {
         // SAFETY: `self.ptr()` points to this live lock.
         unsafe { lock_spinning(self.ptr(), spin) }
+    }
+
+    /// [`Self::lock_spinning`], except that a thread relocking this lock in a loop against
+    /// another one naps instead of spinning, so that the holder keeps a run of turns (see
+    /// [`wait`]).
+    pub(crate) fn lock_backing_off(&self, spin: Duration) -> OsResult<Acquired> {
+        // SAFETY: `self.ptr()` points to this live lock.
+        unsafe { lock_backing_off(self.ptr(), spin) }
     }
 
     /// [`Self::lock_spinning`] that gives up at the absolute `deadline` on `clock`.
@@ -475,46 +473,6 @@ unsafe fn held_by_me(m: *mut RobustLock) -> bool {
         .is_ok_and(|me| unsafe { (*m).word.load(Ordering::Relaxed) } & TID_MASK == me.tid)
 }
 
-/// Locks, waiting until the absolute `deadline` on `clock`; `None` on timeout.
-///
-/// # Safety
-/// As [`lock`].
-unsafe fn lock_until(
-    m: *mut RobustLock,
-    clock: Clock,
-    deadline: &libc::timespec,
-) -> OsResult<Option<Acquired>> {
-    let d = (clock, deadline.tv_sec, deadline.tv_nsec);
-    // SAFETY: `m` points to a live lock (this fn's contract, the same as `acquire`'s).
-    unsafe { acquire(m, Duration::ZERO, Some(d)) }
-}
-
-/// Locks, first spinning (on another CPU) and yielding for up to `spin` before sleeping in
-/// the kernel: a lock held for a few hundred nanoseconds is cheaper to wait for awake.
-///
-/// # Safety
-/// As [`lock`].
-unsafe fn lock_spinning(m: *mut RobustLock, spin: Duration) -> OsResult<Acquired> {
-    // SAFETY: `m` points to a live lock (this fn's contract, the same as `acquire`'s).
-    unsafe { acquire(m, spin, None) }.map(|a| a.expect("no deadline, no timeout"))
-}
-
-/// [`lock_spinning`] that gives up at the absolute `deadline` on `clock` (`None`); the spin
-/// ends early at the deadline too.
-///
-/// # Safety
-/// As [`lock`].
-unsafe fn lock_spinning_until(
-    m: *mut RobustLock,
-    spin: Duration,
-    clock: Clock,
-    deadline: &libc::timespec,
-) -> OsResult<Option<Acquired>> {
-    let d = (clock, deadline.tv_sec, deadline.tv_nsec);
-    // SAFETY: `m` points to a live lock (this fn's contract, the same as `acquire`'s).
-    unsafe { acquire(m, spin, Some(d)) }
-}
-
 /// The lock's current owner TID from a word, if any.
 fn owner_of(v: u32) -> Option<u32> {
     let tid = v & TID_MASK;
@@ -527,110 +485,6 @@ fn owner_of(v: u32) -> Option<u32> {
 /// kernel alone says when a holder died (it marks the word `OWNER_DIED`).
 fn impossible_owner(v: u32) -> bool {
     v & TID_MASK > TID_LIMIT
-}
-
-/// The lock with every wait: try, spin, yield for `spin`, then sleep until `deadline`
-/// (`None`: no limit), trying again every [`CHECK_EVERY`]. A word naming an impossible
-/// owner is `ENOTRECOVERABLE` at once.
-///
-/// # Safety
-/// As [`lock`].
-unsafe fn acquire(
-    m: *mut RobustLock,
-    spin: Duration,
-    deadline: Option<(Clock, i64, i64)>,
-) -> OsResult<Option<Acquired>> {
-    let me = thread_identity()?;
-    // One attempt to take the lock (`keep_waiters` as in [`attempt`]).
-    let attempt_now = |keep_waiters| {
-        // SAFETY: `m` points to a live lock for the whole call (this fn's contract), and `me`
-        // was read for the calling thread above.
-        unsafe { attempt(m, me, keep_waiters) }
-    };
-    // SAFETY: `m` points to a live lock for the whole call (this fn's contract).
-    let word = unsafe { &(*m).word };
-    match attempt_now(false) {
-        Ok(Some(a)) => return Ok(Some(a)),
-        Ok(None) => {}
-        Err(Errno(libc::EDEADLK)) if deadline.is_some() => {
-            // The caller holds this plain lock already. It cannot come free before the
-            // deadline, and a timed lock reports that by timing out (as pthreads do); an
-            // untimed one fails instead of hanging forever.
-            let (clock, sec, nsec) = deadline.expect("checked");
-            sleep_until(clock, sec, nsec);
-            return Ok(None);
-        }
-        Err(e) => return Err(e),
-    }
-    // Awake first (see [`LOCK_SPIN`]): look at the word (reads only, so the holder's cache
-    // line is not stolen) and try the moment it looks free; stop at the deadline. A failed
-    // attempt's error ends the spin and is returned.
-    let mut spun: Option<OsResult<Option<Acquired>>> = None;
-    let before_deadline = || {
-        deadline.is_none_or(|(clock, sec, nsec)| {
-            let t = now(clock);
-            (t.tv_sec, t.tv_nsec) < (sec, nsec)
-        })
-    };
-    LOCK_SPIN.yielding_for(spin).until(None, || {
-        // Relaxed: only a hint of when to try; the attempt's compare-and-swap decides.
-        if word.load(Ordering::Relaxed) & TID_MASK == 0 {
-            match attempt_now(false) {
-                Ok(None) => {}
-                got => {
-                    spun = Some(got);
-                    return true;
-                }
-            }
-        }
-        !spin.is_zero() && !before_deadline()
-    });
-    if let Some(got) = spun {
-        return got;
-    }
-    let clock = deadline.map_or(Clock::Monotonic, |d| d.0);
-    loop {
-        // Announce a sleeper, then sleep while the word is unchanged. Relaxed: what it says
-        // is checked again by the attempt's compare-and-swap or by the futex wait, which
-        // compares the word in the kernel.
-        let v = word.load(Ordering::Relaxed);
-        if impossible_owner(v) {
-            return Err(Errno(libc::ENOTRECOVERABLE));
-        }
-        if v & TID_MASK == 0 {
-            if let Some(a) = attempt_now(true)? {
-                return Ok(Some(a));
-            }
-            continue;
-        }
-        // Relaxed: the bit publishes no data. The holder's release is a read-modify-write
-        // of the same word, so it reads the bit (the word's modification order alone
-        // decides), and the futex wait below sleeps only while the word still has it.
-        if v & WAITERS == 0
-            && word
-                .compare_exchange(v, v | WAITERS, Ordering::Relaxed, Ordering::Relaxed)
-                .is_err()
-        {
-            continue;
-        }
-        let now = now(clock);
-        let tick = later(&now, CHECK_EVERY);
-        let (until, is_deadline) = match deadline {
-            Some((_, s, n)) if (s, n) <= tick => ((s, n), true),
-            _ => (tick, false),
-        };
-        match futex::wait(word, v | WAITERS, Some((clock, until.0, until.1)))? {
-            Woken::Maybe => {}
-            Woken::TimedOut if is_deadline => {
-                // One last look: the lock may have come free just now.
-                return attempt_now(true);
-            }
-            Woken::TimedOut => {}
-        }
-        if let Some(a) = attempt_now(true)? {
-            return Ok(Some(a));
-        }
-    }
 }
 
 /// Marks a lock destroyed; it must not be locked or waited on.

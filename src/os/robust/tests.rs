@@ -1,6 +1,7 @@
 use super::list::FUTEX_OFFSET;
 use super::thread::HEAD_OFFSET;
 use super::*;
+use crate::os::clock::later;
 use std::time::Instant;
 
 fn fresh(recursive: bool) -> *mut RobustLock {
@@ -207,5 +208,56 @@ fn glibc_robust_mutexes_share_the_list() {
         assert_eq!(lock(ours[1]).unwrap(), Acquired::OwnerDied);
         assert_eq!(libc::pthread_mutex_lock(theirs[0]), 0);
         assert_eq!(libc::pthread_mutex_lock(theirs[1]), libc::EOWNERDEAD);
+    }
+}
+
+#[test]
+fn threads_relocking_in_a_loop_back_off_and_count_exactly() {
+    // Two threads hammer one lock through the backing-off lock: every increment lands, and
+    // a contended win is remembered until a condition-style wait forgets it.
+    let m = fresh(false);
+    let counter = Box::into_raw(Box::new(0u64)) as usize;
+    let addr = m as usize;
+    let n = 200_000;
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let m = addr as *mut RobustLock;
+                for _ in 0..n {
+                    // SAFETY: the lock and the counter outlive the threads; the counter is
+                    // only touched under the lock.
+                    unsafe {
+                        if !lock_fast(m) {
+                            lock_backing_off(m, Duration::from_micros(10)).unwrap();
+                        }
+                        *(counter as *mut u64) += 1;
+                        unlock(m).unwrap();
+                    }
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    // SAFETY: both threads are done; the counter and the lock are still live.
+    unsafe {
+        assert_eq!(*(counter as *const u64), 2 * n);
+        drop(Box::from_raw(counter as *mut u64));
+        // A fresh contended win is remembered; forgetting it ends that.
+        let holder = std::thread::spawn(move || {
+            let m = addr as *mut RobustLock;
+            lock(m).unwrap();
+            std::thread::sleep(Duration::from_millis(20));
+            unlock(m).unwrap();
+        });
+        std::thread::sleep(Duration::from_millis(5));
+        lock_backing_off(m, Duration::ZERO).unwrap();
+        assert!(wait::since_won(m).is_some());
+        forget_contention();
+        assert!(wait::since_won(m).is_none());
+        unlock(m).unwrap();
+        holder.join().unwrap();
+        drop(Box::from_raw(m.cast::<std::mem::MaybeUninit<RobustLock>>()));
     }
 }
