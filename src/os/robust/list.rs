@@ -235,6 +235,48 @@ pub(super) unsafe fn alone(m: *mut RobustLock, me: ThreadIdentity) -> bool {
     }
 }
 
+/// The calling thread's home entry in [`TABLE`], if it holds it (one load and compare).
+#[inline(always)]
+fn home_entry(me: ThreadIdentity) -> Option<&'static Shadow> {
+    let entry = &TABLE[home(me)];
+    // Relaxed: as in `shadow`.
+    (entry.owner.load(Ordering::Relaxed) == me.head as usize).then_some(entry)
+}
+
+/// Unlinks `m` if it is the only node of the thread's list and its shadow records just
+/// that (the common case of one lock held): two stores to the head, one to the shadow,
+/// nothing read from shared memory written through. False, with nothing written, for
+/// anything else, which [`unlink`] handles.
+///
+/// # Safety
+/// The calling thread (`me`) holds `m`, linked by [`link`].
+#[inline(always)]
+pub(super) unsafe fn unlink_alone(m: *mut RobustLock, me: ThreadIdentity) -> bool {
+    // SAFETY: `m` is live (this fn's contract); its links are atomics, valid with any bits.
+    if !unsafe { alone(m, me) } {
+        return false;
+    }
+    let Some(entry) = home_entry(me) else {
+        return false;
+    };
+    // Relaxed, all: the shadow is this thread's alone (see `Shadow`).
+    if entry.len.load(Ordering::Relaxed) != 1 || entry.nodes[0].load(Ordering::Relaxed) != node(m) {
+        return false;
+    }
+    let head = me.head as usize;
+    // SAFETY: both links of `m` name the head (checked above), so the unlink writes only
+    // the head's list slot and the `prev` slot 8 bytes before it (glibc's `robust_prev` or
+    // `OwnHead::before`), both this thread's own. Relaxed: as every list write (see the
+    // module's documentation on orderings).
+    unsafe {
+        (*((head - 8) as *const AtomicUsize)).store(head, Ordering::Relaxed);
+        (*me.head).list.store(head, Ordering::Relaxed);
+    }
+    compiler_fence(Ordering::SeqCst);
+    entry.len.store(0, Ordering::Relaxed);
+    true
+}
+
 /// Unlinks a lock the calling thread holds from its robust list; false if its links are
 /// garbage (another process overwrote them), in which case nothing was written through
 /// them and the lock is only dropped from the shadow.

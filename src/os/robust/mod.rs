@@ -41,7 +41,7 @@ use super::futex;
 use super::{Errno, OsResult};
 pub use holder::LockHolder;
 use holder::holder;
-use list::{alone, link, pending, unlink};
+use list::{link, pending, unlink, unlink_alone};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::time::Duration;
 pub(crate) use thread::current_tid;
@@ -536,13 +536,35 @@ unsafe fn unlock_fast(m: *mut RobustLock) -> bool {
     if lock.word.load(Ordering::Relaxed) != me.tid {
         return false;
     }
-    // With other locks held, the links are checked on the slow path.
-    // SAFETY: `m` is live (above) and `me` was read from glibc's descriptor of this thread.
-    if lock.depth.load(Ordering::Relaxed) == 0 && !unsafe { alone(m, me) } {
-        return false;
+    let d = lock.depth.load(Ordering::Relaxed);
+    if d > 0 {
+        lock.depth.store(d - 1, Ordering::Relaxed);
+        return true;
     }
-    // SAFETY: this thread holds the lock, and its links name only the head.
-    unsafe { release(m, me) }
+    // SAFETY: `me` was read from glibc's descriptor of this thread, which holds `m`, linked
+    // when taken: what `pending` and `unlink_alone` require. No call on this path (the wake
+    // is out of line), so the C entry point keeps no registers of its own.
+    unsafe {
+        pending(me, Some(m));
+        if !unlink_alone(m, me) {
+            // Other locks held, or links to check: the slow path, as if nothing happened.
+            pending(me, None);
+            return false;
+        }
+        // Release: the critical section's writes come before the word says free; pairs
+        // with the Acquire of the next `claim`. Relaxed on failure: the word carries
+        // `WAITERS`, and `release_and_wake` frees it with Release.
+        if lock
+            .word
+            .compare_exchange(me.tid, 0, Ordering::Release, Ordering::Relaxed)
+            .is_err()
+        {
+            release_and_wake(m, me);
+        } else {
+            pending(me, None);
+        }
+    }
+    true
 }
 
 /// The rest of [`unlock`]: the thread found the slow way, sleepers to wake, errors.
