@@ -25,7 +25,7 @@
 //! word.
 
 use super::RobustLock;
-use super::thread::ThreadIdentity;
+use super::thread::{ThreadIdentity, claimed_identity_holds};
 use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicUsize, Ordering, compiler_fence};
 
@@ -52,9 +52,9 @@ pub(super) struct OwnHead {
 /// The nodes one thread has linked, in private memory: only that thread reads or writes
 /// `len` and `nodes` (the atomics are for `Sync`, all Relaxed: no other thread looks).
 #[repr(C, align(128))]
-struct Shadow {
-    /// The owning thread's list head address; 0 while free. Written with a
-    /// compare-and-swap by a thread claiming the entry and cleared at the thread's exit.
+pub(super) struct Shadow {
+    /// The owning thread's list head address, with [`PROVEN`]; 0 while free. Written with
+    /// a compare-and-swap by a thread claiming the entry and cleared at the thread's exit.
     owner: AtomicUsize,
     /// How many of `nodes` are used; `OVERFLOWED` once more were linked than fit.
     len: AtomicUsize,
@@ -66,6 +66,10 @@ const SHADOW_NODES: usize = 14;
 /// `len` once a thread held more locks than its shadow records: nodes missing from it are
 /// then checked the slow way instead of being refused.
 const OVERFLOWED: usize = usize::MAX;
+/// Set in `owner` beside the head when [`claimed_identity`](super::thread::claimed_identity) gives the owning thread's true
+/// identity: the fast paths then read it at constant offsets and take a match of this
+/// entry as the proof (heads are 8-aligned, so the bit is free).
+const PROVEN: usize = 1;
 /// Entries of the process-wide table (128 KiB, untouched until used).
 const SHADOWS: usize = 1024;
 
@@ -143,7 +147,7 @@ fn shadow(me: ThreadIdentity, f: impl FnOnce(&Shadow)) {
     let entry = &TABLE[home(me)];
     // Relaxed: an entry that names this thread's head was claimed by this thread (heads are
     // unique among live threads), and its contents are this thread's own.
-    if entry.owner.load(Ordering::Relaxed) == me.head as usize {
+    if entry.owner.load(Ordering::Relaxed) & !PROVEN == me.head as usize {
         f(entry);
     } else {
         shadow_slow(me, f);
@@ -155,10 +159,20 @@ fn shadow(me: ThreadIdentity, f: impl FnOnce(&Shadow)) {
 fn shadow_slow(me: ThreadIdentity, f: impl FnOnce(&Shadow)) {
     let i = home(me);
     let entry = &TABLE[i];
+    let proven = if claimed_identity_holds(me) {
+        PROVEN
+    } else {
+        0
+    };
     // Acquire: pairs with the Release store of a thread that freed the entry at its exit.
     if entry
         .owner
-        .compare_exchange(0, me.head as usize, Ordering::Acquire, Ordering::Relaxed)
+        .compare_exchange(
+            0,
+            me.head as usize | proven,
+            Ordering::Acquire,
+            Ordering::Relaxed,
+        )
         .is_ok()
     {
         // SAFETY: `RELEASE` is this thread's own thread-local; no other thread can reach its
@@ -195,12 +209,12 @@ pub(super) fn node(m: *mut RobustLock) -> usize {
     unsafe { (&raw const (*m).next) as usize }
 }
 
-/// Links a lock the calling thread just acquired into its robust list.
+/// Links a lock the calling thread just acquired into its robust list (the list only).
 ///
 /// # Safety
 /// The calling thread holds `m`; `me` is the calling thread's.
 #[inline(always)]
-pub(super) unsafe fn link(m: *mut RobustLock, me: ThreadIdentity) {
+unsafe fn link_node(m: *mut RobustLock, me: ThreadIdentity) {
     // SAFETY: `me.head` is this thread's registered head. `first` was written there by this
     // thread (a node it linked, or a link it checked before unlinking, see `unlink`) or by
     // glibc, so it is the head or the node of a lock this thread holds, whose `prev` field
@@ -217,7 +231,29 @@ pub(super) unsafe fn link(m: *mut RobustLock, me: ThreadIdentity) {
         head.list.store(node(m), Ordering::Relaxed);
         compiler_fence(Ordering::SeqCst);
     }
+}
+
+/// Links a lock the calling thread just acquired into its robust list and records it in
+/// its shadow.
+///
+/// # Safety
+/// The calling thread holds `m`; `me` is the calling thread's.
+#[inline(always)]
+pub(super) unsafe fn link(m: *mut RobustLock, me: ThreadIdentity) {
+    // SAFETY: the caller's contract is `link_node`'s.
+    unsafe { link_node(m, me) };
     shadow(me, |s| s.push(node(m)));
+}
+
+/// [`link`] with the thread's shadow entry at hand (no call).
+///
+/// # Safety
+/// The calling thread holds `m`; `me` is the calling thread's and `entry` its shadow.
+#[inline(always)]
+pub(super) unsafe fn link_recorded(m: *mut RobustLock, me: ThreadIdentity, entry: &Shadow) {
+    // SAFETY: the caller's contract is `link_node`'s.
+    unsafe { link_node(m, me) };
+    entry.push(node(m));
 }
 
 /// Whether the list holds nothing but `m` (its links both name the head): the unlink the
@@ -235,12 +271,16 @@ pub(super) unsafe fn alone(m: *mut RobustLock, me: ThreadIdentity) -> bool {
     }
 }
 
-/// The calling thread's home entry in [`TABLE`], if it holds it (one load and compare).
+/// The calling thread's shadow entry, found from [`claimed_identity`](super::thread::claimed_identity) alone, and with it
+/// the proof that `claimed` is the thread's true identity: an entry whose owner is that
+/// head with [`PROVEN`] was claimed by the live thread whose thread pointer gives that
+/// head, after checking that it is its identity (no other live thread
+/// has that head, and entries are freed when their thread exits or forks).
 #[inline(always)]
-fn home_entry(me: ThreadIdentity) -> Option<&'static Shadow> {
-    let entry = &TABLE[home(me)];
+pub(super) fn proven_entry(claimed: ThreadIdentity) -> Option<&'static Shadow> {
+    let entry = &TABLE[home(claimed)];
     // Relaxed: as in `shadow`.
-    (entry.owner.load(Ordering::Relaxed) == me.head as usize).then_some(entry)
+    (entry.owner.load(Ordering::Relaxed) == claimed.head as usize | PROVEN).then_some(entry)
 }
 
 /// Unlinks `m` if it is the only node of the thread's list and its shadow records just
@@ -249,16 +289,13 @@ fn home_entry(me: ThreadIdentity) -> Option<&'static Shadow> {
 /// anything else, which [`unlink`] handles.
 ///
 /// # Safety
-/// The calling thread (`me`) holds `m`, linked by [`link`].
+/// The calling thread (`me`) holds `m`, linked by [`link`]; `entry` is its shadow.
 #[inline(always)]
-pub(super) unsafe fn unlink_alone(m: *mut RobustLock, me: ThreadIdentity) -> bool {
+pub(super) unsafe fn unlink_alone(m: *mut RobustLock, me: ThreadIdentity, entry: &Shadow) -> bool {
     // SAFETY: `m` is live (this fn's contract); its links are atomics, valid with any bits.
     if !unsafe { alone(m, me) } {
         return false;
     }
-    let Some(entry) = home_entry(me) else {
-        return false;
-    };
     // Relaxed, all: the shadow is this thread's alone (see `Shadow`).
     if entry.len.load(Ordering::Relaxed) != 1 || entry.nodes[0].load(Ordering::Relaxed) != node(m) {
         return false;

@@ -41,11 +41,11 @@ use super::futex;
 use super::{Errno, OsResult};
 pub use holder::LockHolder;
 use holder::holder;
-use list::{link, pending, unlink, unlink_alone};
+use list::{link, link_recorded, pending, proven_entry, unlink, unlink_alone};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::time::Duration;
 pub(crate) use thread::current_tid;
-use thread::{ThreadIdentity, identity_from_glibc, thread_identity, thread_identity_fast};
+use thread::{ThreadIdentity, claimed_identity, thread_identity, thread_identity_fast};
 pub(crate) use wait::forget_contention;
 use wait::{lock_backing_off, lock_spinning, lock_spinning_until, lock_until};
 
@@ -382,7 +382,8 @@ unsafe fn try_lock(m: *mut RobustLock) -> OsResult<Option<Acquired>> {
 #[inline(always)]
 unsafe fn lock_fast(m: *mut RobustLock) -> bool {
     // No call on this path, so the C entry points need no stack frame for it.
-    let Some(me) = identity_from_glibc() else {
+    let me = claimed_identity();
+    let Some(entry) = proven_entry(me) else {
         return false;
     };
     // SAFETY: `m` points to a live lock for the whole call (this fn's contract).
@@ -390,8 +391,28 @@ unsafe fn lock_fast(m: *mut RobustLock) -> bool {
     // `depth` is 0 when the word is: unlocks release only at depth 0, and a lock left by a
     // dead owner is never 0 (it carries OWNER_DIED). Relaxed: a look before the
     // compare-and-swap, which acquires.
-    // SAFETY: `me` was read from glibc's descriptor of the calling thread.
-    lock.word.load(Ordering::Relaxed) == 0 && unsafe { claim(m, me, 0, me.tid) }.is_ok()
+    if lock.word.load(Ordering::Relaxed) != 0 {
+        return false;
+    }
+    // SAFETY: `me` is the calling thread's (its entry proves it); the kernel is told about
+    // the lock for the whole step, so a death half-way through is caught.
+    unsafe { pending(me, Some(m)) };
+    // Acquire: as in `claim`. Relaxed on failure: nothing is taken.
+    if lock
+        .word
+        .compare_exchange(0, me.tid, Ordering::Acquire, Ordering::Relaxed)
+        .is_err()
+    {
+        // SAFETY: as above.
+        unsafe { pending(me, None) };
+        return false;
+    }
+    // SAFETY: this thread holds `m` now; `me` and `entry` are its own (above).
+    unsafe {
+        link_recorded(m, me, entry);
+        pending(me, None);
+    }
+    true
 }
 
 /// Takes a lock only if its word is 0 (free, with no dead owner's `OWNER_DIED` left in it),
@@ -526,7 +547,8 @@ unsafe fn unlock(m: *mut RobustLock) -> OsResult<()> {
 /// As [`lock`].
 #[inline(always)]
 unsafe fn unlock_fast(m: *mut RobustLock) -> bool {
-    let Some(me) = identity_from_glibc() else {
+    let me = claimed_identity();
+    let Some(entry) = proven_entry(me) else {
         return false;
     };
     // SAFETY: `m` points to a live lock for the whole call (this fn's contract).
@@ -541,12 +563,12 @@ unsafe fn unlock_fast(m: *mut RobustLock) -> bool {
         lock.depth.store(d - 1, Ordering::Relaxed);
         return true;
     }
-    // SAFETY: `me` was read from glibc's descriptor of this thread, which holds `m`, linked
-    // when taken: what `pending` and `unlink_alone` require. No call on this path (the wake
+    // SAFETY: `me` is the calling thread's (its entry proves it), which holds `m`, linked
+    // when taken, and `entry` is its shadow: what `pending` and `unlink_alone` require. No call on this path (the wake
     // is out of line), so the C entry point keeps no registers of its own.
     unsafe {
         pending(me, Some(m));
-        if !unlink_alone(m, me) {
+        if !unlink_alone(m, me, entry) {
             // Other locks held, or links to check: the slow path, as if nothing happened.
             pending(me, None);
             return false;

@@ -140,29 +140,27 @@ fn thread_self() -> isize {
     }
 }
 
-/// Where every glibc release for x86_64 of the last years keeps the robust-list head in its
-/// thread descriptor: when [`HEAD_OFFSET`] has been found to be this, the fast path reads
-/// the TID at a constant offset from the thread pointer (one load, nothing to wait for
-/// before the compare-and-swap that uses it).
-#[cfg(target_arch = "x86_64")]
+/// Where glibc for x86_64 (every release of the last years) keeps the robust-list head in
+/// its thread descriptor, relative to the thread pointer: [`claimed_identity`] reads the
+/// TID and the head at constant offsets from it.
+#[cfg(all(target_arch = "x86_64", target_env = "gnu"))]
 const GLIBC_HEAD_OFFSET: isize = 0x2e0;
 
-/// Where glibc keeps the TID, relative to the head.
-const TID_BEFORE_HEAD: usize = 16;
-
-/// The calling thread's id and head read from glibc's thread descriptor, once
-/// [`identify_thread`] has checked where they are; `None` before (or without glibc).
+/// What the calling thread's id and head are if glibc's descriptor has the layout of
+/// [`GLIBC_HEAD_OFFSET`]: two loads at constant offsets from the thread pointer, nothing
+/// checked (nothing else to wait for before a compare-and-swap uses the TID). Only as good
+/// as a proof that the layout is that one: the fast paths take it as proven when this
+/// thread's shadow entry says so (`list::proven_entry`), which
+/// [`claimed_identity_holds`] decided when the thread claimed it. Without glibc on x86_64,
+/// an identity no entry ever names.
 #[inline(always)]
-pub(super) fn identity_from_glibc() -> Option<ThreadIdentity> {
-    // Relaxed: see the store in `identify_thread`.
-    let off = HEAD_OFFSET.load(Ordering::Relaxed);
-    #[cfg(target_arch = "x86_64")]
-    if off == GLIBC_HEAD_OFFSET {
+pub(super) fn claimed_identity() -> ThreadIdentity {
+    #[cfg(all(target_arch = "x86_64", target_env = "gnu"))]
+    {
         let (tid, me): (u32, isize);
-        // SAFETY: `identify_thread` found glibc's descriptor (at the thread pointer, whose
-        // `self` field is `fs:0x10`) holding the head at this constant offset and the TID
-        // 16 bytes before it; both are read from the calling thread's own descriptor, and
-        // nothing is written.
+        // SAFETY: glibc's thread descriptor sits at the thread pointer of every thread (its
+        // `self` field is `fs:0x10`) and is larger than these offsets on every release, so
+        // both loads read the calling thread's own descriptor; nothing is written.
         unsafe {
             std::arch::asm!(
                 "mov {t:e}, dword ptr fs:[{tid_at}]",
@@ -173,9 +171,34 @@ pub(super) fn identity_from_glibc() -> Option<ThreadIdentity> {
                 options(nostack, readonly, preserves_flags, pure)
             )
         };
-        let head = me.wrapping_add(GLIBC_HEAD_OFFSET) as *const RobustHead;
-        return Some(ThreadIdentity { tid, head });
+        ThreadIdentity {
+            tid,
+            head: me.wrapping_add(GLIBC_HEAD_OFFSET) as *const RobustHead,
+        }
     }
+    #[cfg(not(all(target_arch = "x86_64", target_env = "gnu")))]
+    ThreadIdentity {
+        tid: 0,
+        head: std::ptr::null(),
+    }
+}
+
+/// Whether [`claimed_identity`] gives the calling thread's true identity `me` (found by
+/// [`thread_identity`]): its TID, and the head the kernel has registered for it.
+pub(super) fn claimed_identity_holds(me: ThreadIdentity) -> bool {
+    let c = claimed_identity();
+    !c.head.is_null() && c.head == me.head && c.tid == me.tid
+}
+
+/// Where glibc keeps the TID, relative to the head.
+const TID_BEFORE_HEAD: usize = 16;
+
+/// The calling thread's id and head read from glibc's thread descriptor, once
+/// [`identify_thread`] has checked where they are; `None` before (or without glibc).
+#[inline(always)]
+pub(super) fn identity_from_glibc() -> Option<ThreadIdentity> {
+    // Relaxed: see the store in `identify_thread`.
+    let off = HEAD_OFFSET.load(Ordering::Relaxed);
     if off == 0 {
         return None;
     }
