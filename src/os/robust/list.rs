@@ -136,9 +136,10 @@ impl Drop for Release {
     }
 }
 
+/// A thread's home entry in [`TABLE`]: by TID (unique among the process's live threads;
+/// two whose TIDs collide share a home, and the second uses its thread-local shadow).
 fn home(me: ThreadIdentity) -> usize {
-    let key = me.head as usize;
-    (key >> 6 ^ key >> 16) & (SHADOWS - 1)
+    me.tid as usize & (SHADOWS - 1)
 }
 
 /// The calling thread's shadow: its home entry in one load and compare.
