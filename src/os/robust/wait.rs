@@ -47,8 +47,9 @@ const LOCK_NAPS: u32 = 4;
 const LOCK_NAP: Duration = Duration::from_micros(16);
 /// A thread that won this lock contended less than this long ago, and finds it taken
 /// again, is relocking in a loop against another thread: a hundred nanoseconds or so
-/// pass between the two in such a loop, and microseconds when the thread did anything
-/// else in between (a condition wait forgets the win, see [`forget_contention`]).
+/// pass between the two in such a loop. A thread that did a few microseconds of other
+/// work in between spins as before, and a condition wait forgets the win outright (see
+/// [`forget_contention`]), so a condition's ping-pong keeps its spin.
 const HAMMER_GAP: Duration = Duration::from_micros(2);
 
 thread_local! {
