@@ -257,6 +257,19 @@ pub(super) unsafe fn link_recorded(m: *mut RobustLock, me: ThreadIdentity, entry
     entry.push(node(m));
 }
 
+/// Whether `m` is the first node of the calling thread's list, as its head (memory no
+/// other process can write) says: then the thread holds `m`, since a thread links only
+/// locks it has taken and unlinks them before it releases them.
+///
+/// # Safety
+/// `me` is the calling thread's.
+#[inline(always)]
+pub(super) unsafe fn first_on_list(m: *mut RobustLock, me: ThreadIdentity) -> bool {
+    // SAFETY: `me.head` is this thread's registered head. Relaxed: the head is this
+    // thread's own (see the module's documentation on orderings).
+    unsafe { (*me.head).list.load(Ordering::Relaxed) == node(m) }
+}
+
 /// Whether the list holds nothing but `m` (its links both name the head): the unlink the
 /// fast unlock does, with nothing to check.
 ///

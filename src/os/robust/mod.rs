@@ -41,7 +41,7 @@ use super::futex;
 use super::{Errno, OsResult};
 pub use holder::LockHolder;
 use holder::holder;
-use list::{link, link_recorded, pending, proven_entry, unlink, unlink_alone};
+use list::{first_on_list, link, link_recorded, pending, proven_entry, unlink, unlink_alone};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::time::Duration;
 pub(crate) use thread::current_tid;
@@ -388,12 +388,9 @@ unsafe fn lock_fast(m: *mut RobustLock) -> bool {
     };
     // SAFETY: `m` points to a live lock for the whole call (this fn's contract).
     let lock = unsafe { &*m };
+    // No look at the word first (see `unlock_fast`): the compare-and-swap is the look.
     // `depth` is 0 when the word is: unlocks release only at depth 0, and a lock left by a
-    // dead owner is never 0 (it carries OWNER_DIED). Relaxed: a look before the
-    // compare-and-swap, which acquires.
-    if lock.word.load(Ordering::Relaxed) != 0 {
-        return false;
-    }
+    // dead owner is never 0 (it carries OWNER_DIED).
     // SAFETY: `me` is the calling thread's (its entry proves it); the kernel is told about
     // the lock for the whole step, so a death half-way through is caught.
     unsafe { pending(me, Some(m)) };
@@ -540,8 +537,13 @@ unsafe fn unlock(m: *mut RobustLock) -> OsResult<()> {
 }
 
 /// The uncontended unlock in a few instructions: unlocks a lock the calling thread holds
-/// when no one sleeps on it and there is no error to report; false leaves everything else,
-/// untouched, to [`unlock`].
+/// when it is the only lock on the thread's list and no one sleeps on it; false releases
+/// nothing and leaves the rest to [`unlock`].
+///
+/// The word is not read before the release: a load of a word that a locked instruction
+/// (the lock's compare-and-swap) has just written waits for that write to complete, and
+/// cost about as much as the compare-and-swap itself on the development machine. The
+/// thread's own list head says instead whether it holds the lock.
 ///
 /// # Safety
 /// As [`lock`].
@@ -551,21 +553,22 @@ unsafe fn unlock_fast(m: *mut RobustLock) -> bool {
     let Some(entry) = proven_entry(me) else {
         return false;
     };
-    // SAFETY: `m` points to a live lock for the whole call (this fn's contract).
-    let lock = unsafe { &*m };
-    // Relaxed: only this thread stores its own id in the word (see `held_by_me`), and
-    // `depth` belongs to the holder.
-    if lock.word.load(Ordering::Relaxed) != me.tid {
+    // SAFETY: `me` is the calling thread's (its entry proves it).
+    if !unsafe { first_on_list(m, me) } {
         return false;
     }
+    // SAFETY: `m` points to a live lock for the whole call (this fn's contract).
+    let lock = unsafe { &*m };
+    // Relaxed: `depth` belongs to the holder, which this thread is (above).
     let d = lock.depth.load(Ordering::Relaxed);
     if d > 0 {
         lock.depth.store(d - 1, Ordering::Relaxed);
         return true;
     }
     // SAFETY: `me` is the calling thread's (its entry proves it), which holds `m`, linked
-    // when taken, and `entry` is its shadow: what `pending` and `unlink_alone` require. No call on this path (the wake
-    // is out of line), so the C entry point keeps no registers of its own.
+    // when taken, and `entry` is its shadow: what `pending` and `unlink_alone` require. No
+    // call on this path (the wake is out of line), so the C entry point keeps no registers
+    // of its own.
     unsafe {
         pending(me, Some(m));
         if !unlink_alone(m, me, entry) {
@@ -574,16 +577,23 @@ unsafe fn unlock_fast(m: *mut RobustLock) -> bool {
             return false;
         }
         // Release: the critical section's writes come before the word says free; pairs
-        // with the Acquire of the next `claim`. Relaxed on failure: the word carries
-        // `WAITERS`, and `release_and_wake` frees it with Release.
-        if lock
+        // with the Acquire of the next `claim`. Relaxed on failure: the word is then only
+        // looked at (`release_and_wake` frees it with Release).
+        match lock
             .word
             .compare_exchange(me.tid, 0, Ordering::Release, Ordering::Relaxed)
-            .is_err()
         {
-            release_and_wake(m, me);
-        } else {
-            pending(me, None);
+            Ok(_) => pending(me, None),
+            // A sleeper's bit beside this thread's id.
+            Err(v) if v & TID_MASK == me.tid => release_and_wake(m, me),
+            Err(_) => {
+                // A word naming another thread, written over the lock by another
+                // process: nothing is released (the full call reports it). The lock was
+                // only dropped from this thread's list, where the kernel would not have
+                // marked it anyway (its word does not name this thread).
+                pending(me, None);
+                return false;
+            }
         }
     }
     true

@@ -145,7 +145,8 @@ fn fast_paths_keep_the_list_and_leave_the_rest_to_the_full_calls() {
         assert!(lock_fast(a));
         assert!(!unlock_fast(b), "not alone in the list");
         unlock(b).unwrap();
-        // A sleeper sets its bit: the fast unlock declines and the full one wakes it.
+        // A sleeper sets its bit: the fast unlock sees it in the compare-and-swap and
+        // wakes the sleeper.
         let sleeper = std::thread::spawn(move || lock(aa as *mut RobustLock).unwrap());
         let t = Instant::now();
         while (*a).word.load(Ordering::Relaxed) & WAITERS == 0 {
@@ -155,8 +156,7 @@ fn fast_paths_keep_the_list_and_leave_the_rest_to_the_full_calls() {
             );
             std::thread::sleep(Duration::from_millis(1));
         }
-        assert!(!unlock_fast(a));
-        unlock(a).unwrap();
+        assert!(unlock_fast(a));
         assert_eq!(sleeper.join().unwrap(), Acquired::Clean);
         assert_eq!(
             lock(a).unwrap(),
@@ -263,5 +263,30 @@ fn threads_relocking_in_a_loop_back_off_and_count_exactly() {
         unlock(m).unwrap();
         holder.join().unwrap();
         drop(Box::from_raw(m.cast::<std::mem::MaybeUninit<RobustLock>>()));
+    }
+}
+
+#[test]
+fn a_word_overwritten_with_another_thread_is_not_released() {
+    // Another process writes a foreign TID over a lock this thread holds: the unlock
+    // releases nothing and says so, and the thread's list stays usable.
+    let m = fresh(false);
+    let n = fresh(false);
+    // SAFETY: both locks are live for the whole test and freed at its end.
+    unsafe {
+        lock(m).unwrap();
+        unlock(m).unwrap();
+        assert!(lock_fast(m), "the thread's shadow entry is claimed");
+        (*m).word.store(12345, Ordering::Relaxed);
+        assert!(!unlock_fast(m));
+        assert_eq!((*m).word.load(Ordering::Relaxed), 12345, "left as it was");
+        assert_eq!(unlock(m).unwrap_err(), Errno(libc::EPERM));
+        assert_eq!((*m).word.load(Ordering::Relaxed), 12345);
+        // The list holds nothing of it any more: another lock links and unlinks fast.
+        assert!(lock_fast(n));
+        assert!(unlock_fast(n));
+        (*m).word.store(0, Ordering::Relaxed);
+        drop(Box::from_raw(m.cast::<std::mem::MaybeUninit<RobustLock>>()));
+        drop(Box::from_raw(n.cast::<std::mem::MaybeUninit<RobustLock>>()));
     }
 }
