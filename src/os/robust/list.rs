@@ -436,8 +436,24 @@ fn foreign_node(me: ThreadIdentity, l: usize) -> bool {
     super::super::mem::read_u32(l - 32).is_some_and(|w| w & super::TID_MASK == me.tid)
 }
 
+/// [`pending`] for `m` unless the slot names it already (left there by the fast lock,
+/// see `lock_fast`): one load instead of a store before the release's locked instruction.
+///
+/// # Safety
+/// `me` is the calling thread's.
+#[inline(always)]
+pub(super) unsafe fn pending_again(me: ThreadIdentity, m: *mut RobustLock) {
+    // SAFETY: `me.head` is this thread's registered head. Relaxed: the slot is this
+    // thread's own (see the module's documentation on orderings).
+    if unsafe { (*me.head).pending.load(Ordering::Relaxed) } != node(m) {
+        // SAFETY: as above.
+        unsafe { pending(me, Some(m)) };
+    }
+}
+
 /// Marks `m` as the lock this thread is taking or releasing, so that the kernel looks at it
-/// if the thread dies half-way (`None` when done).
+/// if the thread dies half-way (`None` when done). The fast lock leaves it naming the lock
+/// it took, until the next lock operation of the thread.
 ///
 /// # Safety
 /// `me` is the calling thread's.

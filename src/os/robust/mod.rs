@@ -41,7 +41,9 @@ use super::futex;
 use super::{Errno, OsResult};
 pub use holder::LockHolder;
 use holder::holder;
-use list::{first_on_list, link, link_recorded, pending, proven_entry, unlink, unlink_alone};
+use list::{
+    first_on_list, link, link_recorded, pending, pending_again, proven_entry, unlink, unlink_alone,
+};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::time::Duration;
 pub(crate) use thread::current_tid;
@@ -405,10 +407,12 @@ unsafe fn lock_fast(m: *mut RobustLock) -> bool {
         return false;
     }
     // SAFETY: this thread holds `m` now; `me` and `entry` are its own (above).
-    unsafe {
-        link_recorded(m, me, entry);
-        pending(me, None);
-    }
+    // SAFETY: this thread holds `m` now; `me` and `entry` are its own (above). The
+    // pending slot keeps naming `m` (a store saved here and one in the unlock): a slot
+    // naming a lock the thread holds and has linked is handled once by the kernel, like
+    // the list, and every release clears the slot when done; any other lock operation
+    // of the thread overwrites it.
+    unsafe { link_recorded(m, me, entry) };
     true
 }
 
@@ -570,7 +574,7 @@ unsafe fn unlock_fast(m: *mut RobustLock) -> bool {
     // call on this path (the wake is out of line), so the C entry point keeps no registers
     // of its own.
     unsafe {
-        pending(me, Some(m));
+        pending_again(me, m);
         if !unlink_alone(m, me, entry) {
             // Other locks held, or links to check: the slow path, as if nothing happened.
             pending(me, None);
