@@ -13,7 +13,8 @@
 //! through glibc's general slow path (about 1.5 times the cost of a plain mutex, before any
 //! wrapper), and it sleeps in the kernel at the first contention. Here the uncontended path
 //! is one compare-and-swap, a few stores to link the lock into the list, and no system
-//! call; contention spins briefly before sleeping.
+//! call; contention spins briefly before sleeping, or backs off when two threads relock
+//! it in a loop ([`wait`]).
 //!
 //! The list nodes sit inside the lock, at the offsets of glibc's `pthread_mutex_t`
 //! (`__list.__prev` at 24, `__list.__next` at 32, the lock word at 0), so that the
@@ -28,8 +29,8 @@
 //! entry. The rest of the library uses the lock only through [`RobustLock`]'s safe methods
 //! and [`RobustGuard`]; the functions behind them take a pointer to a live lock.
 //!
-//! The thread's identity is in [`thread`], the list in [`list`], clocks in
-//! [`crate::os::clock`].
+//! The thread's identity is in [`thread`], the list in [`list`], the waiting in [`wait`],
+//! clocks in [`crate::os::clock`].
 
 mod holder;
 mod list;
@@ -406,7 +407,6 @@ unsafe fn lock_fast(m: *mut RobustLock) -> bool {
         unsafe { pending(me, None) };
         return false;
     }
-    // SAFETY: this thread holds `m` now; `me` and `entry` are its own (above).
     // SAFETY: this thread holds `m` now; `me` and `entry` are its own (above). The
     // pending slot keeps naming `m` (a store saved here and one in the unlock): a slot
     // naming a lock the thread holds and has linked is handled once by the kernel, like
