@@ -151,8 +151,8 @@ const GLIBC_HEAD_OFFSET: isize = 0x2e0;
 /// checked (nothing else to wait for before a compare-and-swap uses the TID). Only as good
 /// as a proof that the layout is that one: the fast paths take it as proven when this
 /// thread's shadow entry says so (`list::proven_entry`), which
-/// [`claimed_identity_holds`] decided when the thread claimed it. Without glibc on x86_64,
-/// an identity no entry ever names.
+/// [`claimed_identity_holds`] decided when the thread claimed it. On other targets, what
+/// [`identity_from_glibc`] reads (before that is known, an identity no entry names).
 #[inline(always)]
 pub(super) fn claimed_identity() -> ThreadIdentity {
     #[cfg(all(target_arch = "x86_64", target_env = "gnu"))]
@@ -176,11 +176,12 @@ pub(super) fn claimed_identity() -> ThreadIdentity {
             head: me.wrapping_add(GLIBC_HEAD_OFFSET) as *const RobustHead,
         }
     }
+    // Elsewhere: glibc's descriptor at the offset checked once per process, if it was.
     #[cfg(not(all(target_arch = "x86_64", target_env = "gnu")))]
-    ThreadIdentity {
+    identity_from_glibc().unwrap_or(ThreadIdentity {
         tid: 0,
         head: std::ptr::null(),
-    }
+    })
 }
 
 /// Whether [`claimed_identity`] gives the calling thread's true identity `me` (found by
