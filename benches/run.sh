@@ -12,7 +12,7 @@ runs="${RUNS:-3}"
 out=target/bench
 mkdir -p "$out"
 cargo build --release --lib -q
-lib="$PWD/target/release"
+lib="${CARGO_TARGET_DIR:-$PWD/target}/release"
 [ -e "$lib/libinterproc.so.0" ] || ln -sf libinterproc.so "$lib/libinterproc.so.0"
 
 # Prints "name value" with, for each line, the median value over the files $1.<run>.txt

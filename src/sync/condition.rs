@@ -130,6 +130,9 @@ impl InterprocessCondition {
     /// Sleeps until a notification after `ticket` was taken, or until `deadline`. Returns
     /// whether it timed out. Every ticket must be waited on exactly once.
     pub fn wait_ticket(&self, ticket: WaitTicket, deadline: Option<Deadline>) -> Result<bool> {
+        // The mutex relocked after this wait is no loop of relocks against another thread,
+        // whatever the thread's last contended lock was: it spins, not backs off.
+        crate::os::robust::forget_contention();
         let r = self.sleep(ticket.0, deadline);
         // SeqCst like every access of `waiters`; a notifier that still counts this waiter
         // only spends a spare wake call.

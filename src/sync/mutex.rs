@@ -148,14 +148,22 @@ impl RobustMutex {
         }
     }
 
+    /// Locks; `relock` after a condition wait (which never backs off: see
+    /// [`RobustLock::lock_backing_off`]).
     #[inline]
-    fn lock(&self, recursive: bool) -> Result<LockOutcome> {
+    fn lock(&self, recursive: bool, relock: bool) -> Result<LockOutcome> {
         if let Some(o) = self.try_lock(recursive)? {
             return Ok(o);
         }
         // A short spin first (inside `lock_spinning`): a lock held for a few instructions
         // by another CPU is usually free again before a sleep in the kernel would begin.
-        match self.lock.lock_spinning(LOCK_SPIN) {
+        // A thread relocking in a loop against another backs off instead.
+        let got = if relock {
+            self.lock.lock_spinning(LOCK_SPIN)
+        } else {
+            self.lock.lock_backing_off(LOCK_SPIN)
+        };
+        match got {
             Ok(a) => Ok(self.note(a)),
             Err(e) => Err(lock_error(e, "locking a mutex")),
         }
@@ -271,7 +279,7 @@ macro_rules! robust_mutex_type {
                 if self.inner.lock_fast($recursive) {
                     return Ok(LockOutcome::Acquired);
                 }
-                self.inner.lock($recursive)
+                self.inner.lock($recursive, false)
             }
 
             /// Takes the lock if it is free and was not left by a dead owner; whether it
@@ -360,7 +368,7 @@ impl InterprocessMutex {
 impl RobustMutex {
     /// Relocks a plain mutex after a condition wait.
     pub(crate) fn relock(&self) -> Result<LockOutcome> {
-        self.lock(false)
+        self.lock(false, true)
     }
 
     /// Unlocks a plain mutex before a condition wait.

@@ -25,7 +25,7 @@
 //! word.
 
 use super::RobustLock;
-use super::thread::ThreadIdentity;
+use super::thread::{ThreadIdentity, claimed_identity_holds};
 use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicUsize, Ordering, compiler_fence};
 
@@ -52,9 +52,9 @@ pub(super) struct OwnHead {
 /// The nodes one thread has linked, in private memory: only that thread reads or writes
 /// `len` and `nodes` (the atomics are for `Sync`, all Relaxed: no other thread looks).
 #[repr(C, align(128))]
-struct Shadow {
-    /// The owning thread's list head address; 0 while free. Written with a
-    /// compare-and-swap by a thread claiming the entry and cleared at the thread's exit.
+pub(super) struct Shadow {
+    /// The owning thread's list head address, with [`PROVEN`]; 0 while free. Written with
+    /// a compare-and-swap by a thread claiming the entry and cleared at the thread's exit.
     owner: AtomicUsize,
     /// How many of `nodes` are used; `OVERFLOWED` once more were linked than fit.
     len: AtomicUsize,
@@ -66,6 +66,10 @@ const SHADOW_NODES: usize = 14;
 /// `len` once a thread held more locks than its shadow records: nodes missing from it are
 /// then checked the slow way instead of being refused.
 const OVERFLOWED: usize = usize::MAX;
+/// Set in `owner` beside the head when [`claimed_identity`](super::thread::claimed_identity) gives the owning thread's true
+/// identity: the fast paths then read it at constant offsets and take a match of this
+/// entry as the proof (heads are 8-aligned, so the bit is free).
+const PROVEN: usize = 1;
 /// Entries of the process-wide table (128 KiB, untouched until used).
 const SHADOWS: usize = 1024;
 
@@ -132,9 +136,10 @@ impl Drop for Release {
     }
 }
 
+/// A thread's home entry in [`TABLE`]: by TID (unique among the process's live threads;
+/// two whose TIDs collide share a home, and the second uses its thread-local shadow).
 fn home(me: ThreadIdentity) -> usize {
-    let key = me.head as usize;
-    (key >> 6 ^ key >> 16) & (SHADOWS - 1)
+    me.tid as usize & (SHADOWS - 1)
 }
 
 /// The calling thread's shadow: its home entry in one load and compare.
@@ -143,7 +148,7 @@ fn shadow(me: ThreadIdentity, f: impl FnOnce(&Shadow)) {
     let entry = &TABLE[home(me)];
     // Relaxed: an entry that names this thread's head was claimed by this thread (heads are
     // unique among live threads), and its contents are this thread's own.
-    if entry.owner.load(Ordering::Relaxed) == me.head as usize {
+    if entry.owner.load(Ordering::Relaxed) & !PROVEN == me.head as usize {
         f(entry);
     } else {
         shadow_slow(me, f);
@@ -155,10 +160,20 @@ fn shadow(me: ThreadIdentity, f: impl FnOnce(&Shadow)) {
 fn shadow_slow(me: ThreadIdentity, f: impl FnOnce(&Shadow)) {
     let i = home(me);
     let entry = &TABLE[i];
+    let proven = if claimed_identity_holds(me) {
+        PROVEN
+    } else {
+        0
+    };
     // Acquire: pairs with the Release store of a thread that freed the entry at its exit.
     if entry
         .owner
-        .compare_exchange(0, me.head as usize, Ordering::Acquire, Ordering::Relaxed)
+        .compare_exchange(
+            0,
+            me.head as usize | proven,
+            Ordering::Acquire,
+            Ordering::Relaxed,
+        )
         .is_ok()
     {
         // SAFETY: `RELEASE` is this thread's own thread-local; no other thread can reach its
@@ -195,12 +210,12 @@ pub(super) fn node(m: *mut RobustLock) -> usize {
     unsafe { (&raw const (*m).next) as usize }
 }
 
-/// Links a lock the calling thread just acquired into its robust list.
+/// Links a lock the calling thread just acquired into its robust list (the list only).
 ///
 /// # Safety
 /// The calling thread holds `m`; `me` is the calling thread's.
 #[inline(always)]
-pub(super) unsafe fn link(m: *mut RobustLock, me: ThreadIdentity) {
+unsafe fn link_node(m: *mut RobustLock, me: ThreadIdentity) {
     // SAFETY: `me.head` is this thread's registered head. `first` was written there by this
     // thread (a node it linked, or a link it checked before unlinking, see `unlink`) or by
     // glibc, so it is the head or the node of a lock this thread holds, whose `prev` field
@@ -217,7 +232,42 @@ pub(super) unsafe fn link(m: *mut RobustLock, me: ThreadIdentity) {
         head.list.store(node(m), Ordering::Relaxed);
         compiler_fence(Ordering::SeqCst);
     }
+}
+
+/// Links a lock the calling thread just acquired into its robust list and records it in
+/// its shadow.
+///
+/// # Safety
+/// The calling thread holds `m`; `me` is the calling thread's.
+#[inline(always)]
+pub(super) unsafe fn link(m: *mut RobustLock, me: ThreadIdentity) {
+    // SAFETY: the caller's contract is `link_node`'s.
+    unsafe { link_node(m, me) };
     shadow(me, |s| s.push(node(m)));
+}
+
+/// [`link`] with the thread's shadow entry at hand (no call).
+///
+/// # Safety
+/// The calling thread holds `m`; `me` is the calling thread's and `entry` its shadow.
+#[inline(always)]
+pub(super) unsafe fn link_recorded(m: *mut RobustLock, me: ThreadIdentity, entry: &Shadow) {
+    // SAFETY: the caller's contract is `link_node`'s.
+    unsafe { link_node(m, me) };
+    entry.push(node(m));
+}
+
+/// Whether `m` is the first node of the calling thread's list, as its head (memory no
+/// other process can write) says: then the thread holds `m`, since a thread links only
+/// locks it has taken and unlinks them before it releases them.
+///
+/// # Safety
+/// `me` is the calling thread's.
+#[inline(always)]
+pub(super) unsafe fn first_on_list(m: *mut RobustLock, me: ThreadIdentity) -> bool {
+    // SAFETY: `me.head` is this thread's registered head. Relaxed: the head is this
+    // thread's own (see the module's documentation on orderings).
+    unsafe { (*me.head).list.load(Ordering::Relaxed) == node(m) }
 }
 
 /// Whether the list holds nothing but `m` (its links both name the head): the unlink the
@@ -233,6 +283,49 @@ pub(super) unsafe fn alone(m: *mut RobustLock, me: ThreadIdentity) -> bool {
     unsafe {
         (*m).next.load(Ordering::Relaxed) == head && (*m).prev.load(Ordering::Relaxed) == head
     }
+}
+
+/// The calling thread's shadow entry, found from [`claimed_identity`](super::thread::claimed_identity) alone, and with it
+/// the proof that `claimed` is the thread's true identity: an entry whose owner is that
+/// head with [`PROVEN`] was claimed by the live thread whose thread pointer gives that
+/// head, after checking that it is its identity (no other live thread
+/// has that head, and entries are freed when their thread exits or forks).
+#[inline(always)]
+pub(super) fn proven_entry(claimed: ThreadIdentity) -> Option<&'static Shadow> {
+    let entry = &TABLE[home(claimed)];
+    // Relaxed: as in `shadow`.
+    (entry.owner.load(Ordering::Relaxed) == claimed.head as usize | PROVEN).then_some(entry)
+}
+
+/// Unlinks `m` if it is the only node of the thread's list and its shadow records just
+/// that (the common case of one lock held): two stores to the head, one to the shadow,
+/// nothing read from shared memory written through. False, with nothing written, for
+/// anything else, which [`unlink`] handles.
+///
+/// # Safety
+/// The calling thread (`me`) holds `m`, linked by [`link`]; `entry` is its shadow.
+#[inline(always)]
+pub(super) unsafe fn unlink_alone(m: *mut RobustLock, me: ThreadIdentity, entry: &Shadow) -> bool {
+    // SAFETY: `m` is live (this fn's contract); its links are atomics, valid with any bits.
+    if !unsafe { alone(m, me) } {
+        return false;
+    }
+    // Relaxed, all: the shadow is this thread's alone (see `Shadow`).
+    if entry.len.load(Ordering::Relaxed) != 1 || entry.nodes[0].load(Ordering::Relaxed) != node(m) {
+        return false;
+    }
+    let head = me.head as usize;
+    // SAFETY: both links of `m` name the head (checked above), so the unlink writes only
+    // the head's list slot and the `prev` slot 8 bytes before it (glibc's `robust_prev` or
+    // `OwnHead::before`), both this thread's own. Relaxed: as every list write (see the
+    // module's documentation on orderings).
+    unsafe {
+        (*((head - 8) as *const AtomicUsize)).store(head, Ordering::Relaxed);
+        (*me.head).list.store(head, Ordering::Relaxed);
+    }
+    compiler_fence(Ordering::SeqCst);
+    entry.len.store(0, Ordering::Relaxed);
+    true
 }
 
 /// Unlinks a lock the calling thread holds from its robust list; false if its links are
@@ -343,8 +436,24 @@ fn foreign_node(me: ThreadIdentity, l: usize) -> bool {
     super::super::mem::read_u32(l - 32).is_some_and(|w| w & super::TID_MASK == me.tid)
 }
 
+/// [`pending`] for `m` unless the slot names it already (left there by the fast lock,
+/// see `lock_fast`): one load instead of a store before the release's locked instruction.
+///
+/// # Safety
+/// `me` is the calling thread's.
+#[inline(always)]
+pub(super) unsafe fn pending_again(me: ThreadIdentity, m: *mut RobustLock) {
+    // SAFETY: `me.head` is this thread's registered head. Relaxed: the slot is this
+    // thread's own (see the module's documentation on orderings).
+    if unsafe { (*me.head).pending.load(Ordering::Relaxed) } != node(m) {
+        // SAFETY: as above.
+        unsafe { pending(me, Some(m)) };
+    }
+}
+
 /// Marks `m` as the lock this thread is taking or releasing, so that the kernel looks at it
-/// if the thread dies half-way (`None` when done).
+/// if the thread dies half-way (`None` when done). The fast lock leaves it naming the lock
+/// it took, until the next lock operation of the thread.
 ///
 /// # Safety
 /// `me` is the calling thread's.

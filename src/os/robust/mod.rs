@@ -13,7 +13,8 @@
 //! through glibc's general slow path (about 1.5 times the cost of a plain mutex, before any
 //! wrapper), and it sleeps in the kernel at the first contention. Here the uncontended path
 //! is one compare-and-swap, a few stores to link the lock into the list, and no system
-//! call; contention spins briefly before sleeping.
+//! call; contention spins briefly before sleeping, or backs off when two threads relock
+//! it in a loop ([`wait`]).
 //!
 //! The list nodes sit inside the lock, at the offsets of glibc's `pthread_mutex_t`
 //! (`__list.__prev` at 24, `__list.__next` at 32, the lock word at 0), so that the
@@ -28,25 +29,28 @@
 //! entry. The rest of the library uses the lock only through [`RobustLock`]'s safe methods
 //! and [`RobustGuard`]; the functions behind them take a pointer to a live lock.
 //!
-//! The thread's identity is in [`thread`], the list in [`list`], clocks in
-//! [`crate::os::clock`].
+//! The thread's identity is in [`thread`], the list in [`list`], the waiting in [`wait`],
+//! clocks in [`crate::os::clock`].
 
 mod holder;
 mod list;
 mod thread;
+mod wait;
 
 pub(crate) use super::clock::{Clock, now, timespec};
-use super::clock::{later, sleep_until};
-use super::futex::{self, Woken};
-use super::spin::Spin;
+use super::futex;
 use super::{Errno, OsResult};
 pub use holder::LockHolder;
 use holder::holder;
-use list::{alone, link, pending, unlink};
+use list::{
+    first_on_list, link, link_recorded, pending, pending_again, proven_entry, unlink, unlink_alone,
+};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::time::Duration;
 pub(crate) use thread::current_tid;
-use thread::{ThreadIdentity, identity_from_glibc, thread_identity, thread_identity_fast};
+use thread::{ThreadIdentity, claimed_identity, thread_identity, thread_identity_fast};
+pub(crate) use wait::forget_contention;
+use wait::{lock_backing_off, lock_spinning, lock_spinning_until, lock_until};
 
 /// The kernel's bit: someone sleeps on the word.
 const WAITERS: u32 = 0x8000_0000;
@@ -56,17 +60,6 @@ const OWNER_DIED: u32 = 0x4000_0000;
 const TID_MASK: u32 = 0x3fff_ffff;
 /// `kind` of a recursive lock.
 const KIND_RECURSIVE: u32 = 1;
-/// How a contended lock waits awake before it sleeps: it steps aside once (a preempted
-/// holder gets to run; a holder on another CPU relocking in a loop keeps its run), then
-/// looks at the word for a few microseconds, one pause apart: a holder on another CPU
-/// usually lets go within a few hundred nanoseconds. Callers may add yields after the
-/// looks ([`RobustLock::lock_spinning`]).
-const LOCK_SPIN: Spin = Spin::new(Duration::from_micros(4), Duration::from_micros(4))
-    .paced(1, 1)
-    .stepping_aside();
-/// How long a sleeper sleeps before it tries the lock again of its own accord (a safety
-/// net only: every unlock and every owner death wakes a sleeper).
-const CHECK_EVERY: Duration = Duration::from_millis(500);
 /// The kernel's `PID_MAX_LIMIT` on 64-bit Linux: no thread id in any PID namespace is
 /// larger, so a lock word naming one is garbage, not a holder.
 const TID_LIMIT: u32 = 4 * 1024 * 1024;
@@ -164,6 +157,14 @@ impl RobustLock {
     pub(crate) fn lock_spinning(&self, spin: Duration) -> OsResult<Acquired> {
         // SAFETY: `self.ptr()` points to this live lock.
         unsafe { lock_spinning(self.ptr(), spin) }
+    }
+
+    /// [`Self::lock_spinning`], except that a thread relocking this lock in a loop against
+    /// another one naps instead of spinning, so that the holder keeps a run of turns (see
+    /// [`wait`]).
+    pub(crate) fn lock_backing_off(&self, spin: Duration) -> OsResult<Acquired> {
+        // SAFETY: `self.ptr()` points to this live lock.
+        unsafe { lock_backing_off(self.ptr(), spin) }
     }
 
     /// [`Self::lock_spinning`] that gives up at the absolute `deadline` on `clock`.
@@ -384,16 +385,35 @@ unsafe fn try_lock(m: *mut RobustLock) -> OsResult<Option<Acquired>> {
 #[inline(always)]
 unsafe fn lock_fast(m: *mut RobustLock) -> bool {
     // No call on this path, so the C entry points need no stack frame for it.
-    let Some(me) = identity_from_glibc() else {
+    let me = claimed_identity();
+    let Some(entry) = proven_entry(me) else {
         return false;
     };
     // SAFETY: `m` points to a live lock for the whole call (this fn's contract).
     let lock = unsafe { &*m };
+    // No look at the word first (see `unlock_fast`): the compare-and-swap is the look.
     // `depth` is 0 when the word is: unlocks release only at depth 0, and a lock left by a
-    // dead owner is never 0 (it carries OWNER_DIED). Relaxed: a look before the
-    // compare-and-swap, which acquires.
-    // SAFETY: `me` was read from glibc's descriptor of the calling thread.
-    lock.word.load(Ordering::Relaxed) == 0 && unsafe { claim(m, me, 0, me.tid) }.is_ok()
+    // dead owner is never 0 (it carries OWNER_DIED).
+    // SAFETY: `me` is the calling thread's (its entry proves it); the kernel is told about
+    // the lock for the whole step, so a death half-way through is caught.
+    unsafe { pending(me, Some(m)) };
+    // Acquire: as in `claim`. Relaxed on failure: nothing is taken.
+    if lock
+        .word
+        .compare_exchange(0, me.tid, Ordering::Acquire, Ordering::Relaxed)
+        .is_err()
+    {
+        // SAFETY: as above.
+        unsafe { pending(me, None) };
+        return false;
+    }
+    // SAFETY: this thread holds `m` now; `me` and `entry` are its own (above). The
+    // pending slot keeps naming `m` (a store saved here and one in the unlock): a slot
+    // naming a lock the thread holds and has linked is handled once by the kernel, like
+    // the list, and every release clears the slot when done; any other lock operation
+    // of the thread overwrites it.
+    unsafe { link_recorded(m, me, entry) };
+    true
 }
 
 /// Takes a lock only if its word is 0 (free, with no dead owner's `OWNER_DIED` left in it),
@@ -475,46 +495,6 @@ unsafe fn held_by_me(m: *mut RobustLock) -> bool {
         .is_ok_and(|me| unsafe { (*m).word.load(Ordering::Relaxed) } & TID_MASK == me.tid)
 }
 
-/// Locks, waiting until the absolute `deadline` on `clock`; `None` on timeout.
-///
-/// # Safety
-/// As [`lock`].
-unsafe fn lock_until(
-    m: *mut RobustLock,
-    clock: Clock,
-    deadline: &libc::timespec,
-) -> OsResult<Option<Acquired>> {
-    let d = (clock, deadline.tv_sec, deadline.tv_nsec);
-    // SAFETY: `m` points to a live lock (this fn's contract, the same as `acquire`'s).
-    unsafe { acquire(m, Duration::ZERO, Some(d)) }
-}
-
-/// Locks, first spinning (on another CPU) and yielding for up to `spin` before sleeping in
-/// the kernel: a lock held for a few hundred nanoseconds is cheaper to wait for awake.
-///
-/// # Safety
-/// As [`lock`].
-unsafe fn lock_spinning(m: *mut RobustLock, spin: Duration) -> OsResult<Acquired> {
-    // SAFETY: `m` points to a live lock (this fn's contract, the same as `acquire`'s).
-    unsafe { acquire(m, spin, None) }.map(|a| a.expect("no deadline, no timeout"))
-}
-
-/// [`lock_spinning`] that gives up at the absolute `deadline` on `clock` (`None`); the spin
-/// ends early at the deadline too.
-///
-/// # Safety
-/// As [`lock`].
-unsafe fn lock_spinning_until(
-    m: *mut RobustLock,
-    spin: Duration,
-    clock: Clock,
-    deadline: &libc::timespec,
-) -> OsResult<Option<Acquired>> {
-    let d = (clock, deadline.tv_sec, deadline.tv_nsec);
-    // SAFETY: `m` points to a live lock (this fn's contract, the same as `acquire`'s).
-    unsafe { acquire(m, spin, Some(d)) }
-}
-
 /// The lock's current owner TID from a word, if any.
 fn owner_of(v: u32) -> Option<u32> {
     let tid = v & TID_MASK;
@@ -527,110 +507,6 @@ fn owner_of(v: u32) -> Option<u32> {
 /// kernel alone says when a holder died (it marks the word `OWNER_DIED`).
 fn impossible_owner(v: u32) -> bool {
     v & TID_MASK > TID_LIMIT
-}
-
-/// The lock with every wait: try, spin, yield for `spin`, then sleep until `deadline`
-/// (`None`: no limit), trying again every [`CHECK_EVERY`]. A word naming an impossible
-/// owner is `ENOTRECOVERABLE` at once.
-///
-/// # Safety
-/// As [`lock`].
-unsafe fn acquire(
-    m: *mut RobustLock,
-    spin: Duration,
-    deadline: Option<(Clock, i64, i64)>,
-) -> OsResult<Option<Acquired>> {
-    let me = thread_identity()?;
-    // One attempt to take the lock (`keep_waiters` as in [`attempt`]).
-    let attempt_now = |keep_waiters| {
-        // SAFETY: `m` points to a live lock for the whole call (this fn's contract), and `me`
-        // was read for the calling thread above.
-        unsafe { attempt(m, me, keep_waiters) }
-    };
-    // SAFETY: `m` points to a live lock for the whole call (this fn's contract).
-    let word = unsafe { &(*m).word };
-    match attempt_now(false) {
-        Ok(Some(a)) => return Ok(Some(a)),
-        Ok(None) => {}
-        Err(Errno(libc::EDEADLK)) if deadline.is_some() => {
-            // The caller holds this plain lock already. It cannot come free before the
-            // deadline, and a timed lock reports that by timing out (as pthreads do); an
-            // untimed one fails instead of hanging forever.
-            let (clock, sec, nsec) = deadline.expect("checked");
-            sleep_until(clock, sec, nsec);
-            return Ok(None);
-        }
-        Err(e) => return Err(e),
-    }
-    // Awake first (see [`LOCK_SPIN`]): look at the word (reads only, so the holder's cache
-    // line is not stolen) and try the moment it looks free; stop at the deadline. A failed
-    // attempt's error ends the spin and is returned.
-    let mut spun: Option<OsResult<Option<Acquired>>> = None;
-    let before_deadline = || {
-        deadline.is_none_or(|(clock, sec, nsec)| {
-            let t = now(clock);
-            (t.tv_sec, t.tv_nsec) < (sec, nsec)
-        })
-    };
-    LOCK_SPIN.yielding_for(spin).until(None, || {
-        // Relaxed: only a hint of when to try; the attempt's compare-and-swap decides.
-        if word.load(Ordering::Relaxed) & TID_MASK == 0 {
-            match attempt_now(false) {
-                Ok(None) => {}
-                got => {
-                    spun = Some(got);
-                    return true;
-                }
-            }
-        }
-        !spin.is_zero() && !before_deadline()
-    });
-    if let Some(got) = spun {
-        return got;
-    }
-    let clock = deadline.map_or(Clock::Monotonic, |d| d.0);
-    loop {
-        // Announce a sleeper, then sleep while the word is unchanged. Relaxed: what it says
-        // is checked again by the attempt's compare-and-swap or by the futex wait, which
-        // compares the word in the kernel.
-        let v = word.load(Ordering::Relaxed);
-        if impossible_owner(v) {
-            return Err(Errno(libc::ENOTRECOVERABLE));
-        }
-        if v & TID_MASK == 0 {
-            if let Some(a) = attempt_now(true)? {
-                return Ok(Some(a));
-            }
-            continue;
-        }
-        // Relaxed: the bit publishes no data. The holder's release is a read-modify-write
-        // of the same word, so it reads the bit (the word's modification order alone
-        // decides), and the futex wait below sleeps only while the word still has it.
-        if v & WAITERS == 0
-            && word
-                .compare_exchange(v, v | WAITERS, Ordering::Relaxed, Ordering::Relaxed)
-                .is_err()
-        {
-            continue;
-        }
-        let now = now(clock);
-        let tick = later(&now, CHECK_EVERY);
-        let (until, is_deadline) = match deadline {
-            Some((_, s, n)) if (s, n) <= tick => ((s, n), true),
-            _ => (tick, false),
-        };
-        match futex::wait(word, v | WAITERS, Some((clock, until.0, until.1)))? {
-            Woken::Maybe => {}
-            Woken::TimedOut if is_deadline => {
-                // One last look: the lock may have come free just now.
-                return attempt_now(true);
-            }
-            Woken::TimedOut => {}
-        }
-        if let Some(a) = attempt_now(true)? {
-            return Ok(Some(a));
-        }
-    }
 }
 
 /// Marks a lock destroyed; it must not be locked or waited on.
@@ -665,30 +541,66 @@ unsafe fn unlock(m: *mut RobustLock) -> OsResult<()> {
 }
 
 /// The uncontended unlock in a few instructions: unlocks a lock the calling thread holds
-/// when no one sleeps on it and there is no error to report; false leaves everything else,
-/// untouched, to [`unlock`].
+/// when it is the only lock on the thread's list and no one sleeps on it; false releases
+/// nothing and leaves the rest to [`unlock`].
+///
+/// The word is not read before the release: a load of a word that a locked instruction
+/// (the lock's compare-and-swap) has just written waits for that write to complete, and
+/// cost about as much as the compare-and-swap itself on the development machine. The
+/// thread's own list head says instead whether it holds the lock.
 ///
 /// # Safety
 /// As [`lock`].
 #[inline(always)]
 unsafe fn unlock_fast(m: *mut RobustLock) -> bool {
-    let Some(me) = identity_from_glibc() else {
+    let me = claimed_identity();
+    let Some(entry) = proven_entry(me) else {
         return false;
     };
+    // SAFETY: `me` is the calling thread's (its entry proves it).
+    if !unsafe { first_on_list(m, me) } {
+        return false;
+    }
     // SAFETY: `m` points to a live lock for the whole call (this fn's contract).
     let lock = unsafe { &*m };
-    // Relaxed: only this thread stores its own id in the word (see `held_by_me`), and
-    // `depth` belongs to the holder.
-    if lock.word.load(Ordering::Relaxed) != me.tid {
-        return false;
+    // Relaxed: `depth` belongs to the holder, which this thread is (above).
+    let d = lock.depth.load(Ordering::Relaxed);
+    if d > 0 {
+        lock.depth.store(d - 1, Ordering::Relaxed);
+        return true;
     }
-    // With other locks held, the links are checked on the slow path.
-    // SAFETY: `m` is live (above) and `me` was read from glibc's descriptor of this thread.
-    if lock.depth.load(Ordering::Relaxed) == 0 && !unsafe { alone(m, me) } {
-        return false;
+    // SAFETY: `me` is the calling thread's (its entry proves it), which holds `m`, linked
+    // when taken, and `entry` is its shadow: what `pending` and `unlink_alone` require. No
+    // call on this path (the wake is out of line), so the C entry point keeps no registers
+    // of its own.
+    unsafe {
+        pending_again(me, m);
+        if !unlink_alone(m, me, entry) {
+            // Other locks held, or links to check: the slow path, as if nothing happened.
+            pending(me, None);
+            return false;
+        }
+        // Release: the critical section's writes come before the word says free; pairs
+        // with the Acquire of the next `claim`. Relaxed on failure: the word is then only
+        // looked at (`release_and_wake` frees it with Release).
+        match lock
+            .word
+            .compare_exchange(me.tid, 0, Ordering::Release, Ordering::Relaxed)
+        {
+            Ok(_) => pending(me, None),
+            // A sleeper's bit beside this thread's id.
+            Err(v) if v & TID_MASK == me.tid => release_and_wake(m, me),
+            Err(_) => {
+                // A word naming another thread, written over the lock by another
+                // process: nothing is released (the full call reports it). The lock was
+                // only dropped from this thread's list, where the kernel would not have
+                // marked it anyway (its word does not name this thread).
+                pending(me, None);
+                return false;
+            }
+        }
     }
-    // SAFETY: this thread holds the lock, and its links name only the head.
-    unsafe { release(m, me) }
+    true
 }
 
 /// The rest of [`unlock`]: the thread found the slow way, sleepers to wake, errors.

@@ -1,6 +1,7 @@
 use super::list::FUTEX_OFFSET;
 use super::thread::HEAD_OFFSET;
 use super::*;
+use crate::os::clock::later;
 use std::time::Instant;
 
 fn fresh(recursive: bool) -> *mut RobustLock {
@@ -119,6 +120,10 @@ fn fast_paths_keep_the_list_and_leave_the_rest_to_the_full_calls() {
         );
         std::thread::spawn(move || {
             let (a, b) = (aa as *mut RobustLock, ba as *mut RobustLock);
+            // A thread's first lock takes the full call, which claims its shadow entry
+            // (and with it the proof of its identity the fast paths need).
+            lock(a).unwrap();
+            unlock(a).unwrap();
             assert!(lock_fast(a));
             assert!(lock_fast(b));
             assert!(!lock_fast(b), "a relock is the full call's business");
@@ -140,7 +145,8 @@ fn fast_paths_keep_the_list_and_leave_the_rest_to_the_full_calls() {
         assert!(lock_fast(a));
         assert!(!unlock_fast(b), "not alone in the list");
         unlock(b).unwrap();
-        // A sleeper sets its bit: the fast unlock declines and the full one wakes it.
+        // A sleeper sets its bit: the fast unlock sees it in the compare-and-swap and
+        // wakes the sleeper.
         let sleeper = std::thread::spawn(move || lock(aa as *mut RobustLock).unwrap());
         let t = Instant::now();
         while (*a).word.load(Ordering::Relaxed) & WAITERS == 0 {
@@ -150,8 +156,7 @@ fn fast_paths_keep_the_list_and_leave_the_rest_to_the_full_calls() {
             );
             std::thread::sleep(Duration::from_millis(1));
         }
-        assert!(!unlock_fast(a));
-        unlock(a).unwrap();
+        assert!(unlock_fast(a));
         assert_eq!(sleeper.join().unwrap(), Acquired::Clean);
         assert_eq!(
             lock(a).unwrap(),
@@ -207,5 +212,81 @@ fn glibc_robust_mutexes_share_the_list() {
         assert_eq!(lock(ours[1]).unwrap(), Acquired::OwnerDied);
         assert_eq!(libc::pthread_mutex_lock(theirs[0]), 0);
         assert_eq!(libc::pthread_mutex_lock(theirs[1]), libc::EOWNERDEAD);
+    }
+}
+
+#[test]
+fn threads_relocking_in_a_loop_back_off_and_count_exactly() {
+    // Two threads hammer one lock through the backing-off lock: every increment lands, and
+    // a contended win is remembered until a condition-style wait forgets it.
+    let m = fresh(false);
+    let counter = Box::into_raw(Box::new(0u64)) as usize;
+    let addr = m as usize;
+    let n = 200_000;
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let m = addr as *mut RobustLock;
+                for _ in 0..n {
+                    // SAFETY: the lock and the counter outlive the threads; the counter is
+                    // only touched under the lock.
+                    unsafe {
+                        if !lock_fast(m) {
+                            lock_backing_off(m, Duration::from_micros(10)).unwrap();
+                        }
+                        *(counter as *mut u64) += 1;
+                        unlock(m).unwrap();
+                    }
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    // SAFETY: both threads are done; the counter and the lock are still live.
+    unsafe {
+        assert_eq!(*(counter as *const u64), 2 * n);
+        drop(Box::from_raw(counter as *mut u64));
+        // A fresh contended win is remembered; forgetting it ends that.
+        let holder = std::thread::spawn(move || {
+            let m = addr as *mut RobustLock;
+            lock(m).unwrap();
+            std::thread::sleep(Duration::from_millis(20));
+            unlock(m).unwrap();
+        });
+        std::thread::sleep(Duration::from_millis(5));
+        lock_backing_off(m, Duration::ZERO).unwrap();
+        assert!(wait::since_won(m).is_some());
+        forget_contention();
+        assert!(wait::since_won(m).is_none());
+        unlock(m).unwrap();
+        holder.join().unwrap();
+        drop(Box::from_raw(m.cast::<std::mem::MaybeUninit<RobustLock>>()));
+    }
+}
+
+#[test]
+fn a_word_overwritten_with_another_thread_is_not_released() {
+    // Another process writes a foreign TID over a lock this thread holds: the unlock
+    // releases nothing and says so, and the thread's list stays usable.
+    let m = fresh(false);
+    let n = fresh(false);
+    // SAFETY: both locks are live for the whole test and freed at its end.
+    unsafe {
+        lock(m).unwrap();
+        unlock(m).unwrap();
+        assert!(lock_fast(m), "the thread's shadow entry is claimed");
+        (*m).word.store(12345, Ordering::Relaxed);
+        assert!(!unlock_fast(m));
+        assert_eq!((*m).word.load(Ordering::Relaxed), 12345, "left as it was");
+        assert_eq!(unlock(m).unwrap_err(), Errno(libc::EPERM));
+        assert_eq!((*m).word.load(Ordering::Relaxed), 12345);
+        // The list holds nothing of it any more: another lock links and unlinks fast.
+        assert!(lock_fast(n));
+        assert!(unlock_fast(n));
+        (*m).word.store(0, Ordering::Relaxed);
+        drop(Box::from_raw(m.cast::<std::mem::MaybeUninit<RobustLock>>()));
+        drop(Box::from_raw(n.cast::<std::mem::MaybeUninit<RobustLock>>()));
     }
 }

@@ -140,6 +140,57 @@ fn thread_self() -> isize {
     }
 }
 
+/// Where glibc for x86_64 (every release of the last years) keeps the robust-list head in
+/// its thread descriptor, relative to the thread pointer: [`claimed_identity`] reads the
+/// TID and the head at constant offsets from it.
+#[cfg(all(target_arch = "x86_64", target_env = "gnu"))]
+const GLIBC_HEAD_OFFSET: isize = 0x2e0;
+
+/// What the calling thread's id and head are if glibc's descriptor has the layout of
+/// [`GLIBC_HEAD_OFFSET`]: two loads at constant offsets from the thread pointer, nothing
+/// checked (nothing else to wait for before a compare-and-swap uses the TID). Only as good
+/// as a proof that the layout is that one: the fast paths take it as proven when this
+/// thread's shadow entry says so (`list::proven_entry`), which
+/// [`claimed_identity_holds`] decided when the thread claimed it. On other targets, what
+/// [`identity_from_glibc`] reads (before that is known, an identity no entry names).
+#[inline(always)]
+pub(super) fn claimed_identity() -> ThreadIdentity {
+    #[cfg(all(target_arch = "x86_64", target_env = "gnu"))]
+    {
+        let (tid, me): (u32, isize);
+        // SAFETY: glibc's thread descriptor sits at the thread pointer of every thread (its
+        // `self` field is `fs:0x10`) and is larger than these offsets on every release, so
+        // both loads read the calling thread's own descriptor; nothing is written.
+        unsafe {
+            std::arch::asm!(
+                "mov {t:e}, dword ptr fs:[{tid_at}]",
+                "mov {me}, qword ptr fs:[0x10]",
+                tid_at = const GLIBC_HEAD_OFFSET - TID_BEFORE_HEAD as isize,
+                t = out(reg) tid,
+                me = out(reg) me,
+                options(nostack, readonly, preserves_flags, pure)
+            )
+        };
+        ThreadIdentity {
+            tid,
+            head: me.wrapping_add(GLIBC_HEAD_OFFSET) as *const RobustHead,
+        }
+    }
+    // Elsewhere: glibc's descriptor at the offset checked once per process, if it was.
+    #[cfg(not(all(target_arch = "x86_64", target_env = "gnu")))]
+    identity_from_glibc().unwrap_or(ThreadIdentity {
+        tid: 0,
+        head: std::ptr::null(),
+    })
+}
+
+/// Whether [`claimed_identity`] gives the calling thread's true identity `me` (found by
+/// [`thread_identity`]): its TID, and the head the kernel has registered for it.
+pub(super) fn claimed_identity_holds(me: ThreadIdentity) -> bool {
+    let c = claimed_identity();
+    !c.head.is_null() && c.head == me.head && c.tid == me.tid
+}
+
 /// Where glibc keeps the TID, relative to the head.
 const TID_BEFORE_HEAD: usize = 16;
 
