@@ -392,13 +392,22 @@ impl SegmentManager {
     /// the lock: `None` when it is too small for them, marked corrupted, or its header does
     /// not fit the mapping (the locked path then says why).
     fn with_classes<R>(&self, f: impl FnOnce(&Classes<'_>) -> Result<R>) -> Result<Option<R>> {
+        self.with_classes_in(self.bound(), f)
+    }
+
+    /// [`Self::with_classes`] with the bound this process may trust already read.
+    #[inline]
+    fn with_classes_in<R>(
+        &self,
+        bound: u64,
+        f: impl FnOnce(&Classes<'_>) -> Result<R>,
+    ) -> Result<Option<R>> {
         let h = self.segment_header();
         // Acquire: pairs with the Release store of the recovery that marks the segment
         // corrupted, so a process that sees it clear also sees the state it checked.
         if h.corrupted.load(Ordering::Acquire) != 0 {
             return Ok(None);
         }
-        let bound = self.bound();
         let Some(shape) = self.shape_within(bound) else {
             return Ok(None);
         };
@@ -487,11 +496,15 @@ impl SegmentManager {
     /// of this segment gives `InvalidArgument` and changes nothing.
     pub fn deallocate(&self, ptr: *mut u8) -> Result<()> {
         self.check_writable()?;
-        let off = self.offset_in_segment(ptr)?;
-        // A small block waits in its class's list, without the lock.
-        if self.with_classes(|c| c.give_back(off))? == Some(true) {
+        // A small block waits in its class's list, without the lock. The bound is read
+        // once for both checks; the lists check the block against the heap's end, which
+        // lies within the segment's size.
+        let bound = self.bound();
+        let off = (ptr as u64).wrapping_sub(self.base.as_ptr() as u64);
+        if off < bound && self.with_classes_in(bound, |c| c.give_back(off))? == Some(true) {
             return Ok(());
         }
+        let off = self.offset_in_segment(ptr)?;
         let _g = self.lock()?;
         self.heap()?.deallocate(off)
     }
