@@ -103,6 +103,19 @@ impl RobustLock {
         (self as *const RobustLock).cast_mut()
     }
 
+    /// Gives up one nested level of a recursive lock the calling thread holds: true if
+    /// there was one (the lock stays held), false at the last level.
+    #[inline(always)]
+    fn leave_nested(&self) -> bool {
+        // Relaxed, both: `depth` belongs to the holder, which the caller is.
+        let d = self.depth.load(Ordering::Relaxed);
+        if d == 0 {
+            return false;
+        }
+        self.depth.store(d - 1, Ordering::Relaxed);
+        true
+    }
+
     /// Makes this a free lock, recursive if asked. No one may be using it: a holder or a
     /// sleeper would be forgotten.
     pub(crate) fn init(&self, recursive: bool) {
@@ -563,10 +576,8 @@ unsafe fn unlock_fast(m: *mut RobustLock) -> bool {
     }
     // SAFETY: `m` points to a live lock for the whole call (this fn's contract).
     let lock = unsafe { &*m };
-    // Relaxed: `depth` belongs to the holder, which this thread is (above).
-    let d = lock.depth.load(Ordering::Relaxed);
-    if d > 0 {
-        lock.depth.store(d - 1, Ordering::Relaxed);
+    // This thread holds the lock (above).
+    if lock.leave_nested() {
         return true;
     }
     // SAFETY: `me` is the calling thread's (its entry proves it), which holds `m`, linked
@@ -635,10 +646,7 @@ unsafe fn release(m: *mut RobustLock, me: ThreadIdentity) -> bool {
     // SAFETY: the calling thread holds `m`, so it is live for the whole call (this fn's
     // contract).
     let lock = unsafe { &*m };
-    // Relaxed: `depth` belongs to the holder.
-    let d = lock.depth.load(Ordering::Relaxed);
-    if d > 0 {
-        lock.depth.store(d - 1, Ordering::Relaxed);
+    if lock.leave_nested() {
         return true;
     }
     // SAFETY: `me` is the calling thread, which holds `m`, linked when taken (this fn's

@@ -379,9 +379,7 @@ impl SegmentManager {
         let _g = self.lock()?;
         let heap = self.heap()?;
         let align = align as u64;
-        if let Some(off) = heap.allocate(n, align)? {
-            return Ok(Some(self.at(off)));
-        }
+        // `growing` tries the heap first, and makes room only if it has none.
         let need = n.saturating_add(align);
         Ok(self
             .growing(&heap, need, || heap.allocate(n, align))?
