@@ -3,6 +3,7 @@
 #ifndef INTERPROC_ALLOCATORS_ALLOCATOR_HPP
 #define INTERPROC_ALLOCATORS_ALLOCATOR_HPP
 
+#include <interproc/allocators/detail/object_members.hpp>
 #include <interproc/containers/allocation_type.hpp>
 #include <interproc/detail/allocation_command.hpp>
 #include <interproc/detail/multiallocation_chain.hpp>
@@ -39,7 +40,11 @@ template <class VoidPointer, class T> using rebind_pointer_t = typename std::poi
 /// as the segment's void pointer rebound (an offset_ptr by default) and its pointer type is
 /// that pointer for T (offset_ptr<T>), so a container that uses it can live inside the
 /// segment and be used from every process.
-template <class T, class SegmentManager> class allocator {
+template <class T, class SegmentManager>
+class allocator
+    : public detail::allocator_object_members<
+          T, detail::rebind_pointer_t<typename detail::segment_void_pointer<SegmentManager>::type, T>,
+          detail::rebind_pointer_t<typename detail::segment_void_pointer<SegmentManager>::type, const T>> {
    typedef typename detail::segment_void_pointer<SegmentManager>::type segment_void_pointer;
 
 public:
@@ -155,33 +160,6 @@ public:
       segment_manager *t = a.get_segment_manager();
       a.mp_mngr = b.get_segment_manager();
       b.mp_mngr = t;
-   }
-
-   /// The address of `value`.
-   template <class U = T, class = typename std::enable_if<!std::is_void<U>::value>::type>
-   pointer address(U &value) const noexcept {
-      return pointer(std::addressof(value));
-   }
-   /// The address of `value`.
-   template <class U = T, class = typename std::enable_if<!std::is_void<U>::value>::type>
-   const_pointer address(const U &value) const noexcept {
-      return const_pointer(std::addressof(value));
-   }
-
-   /// Builds a U at `p` from `args`.
-   template <class U, class... Args> void construct(U *p, Args &&...args) {
-      ::new (static_cast<void *>(p)) U(std::forward<Args>(args)...);
-   }
-   /// Destroys the U at `p`.
-   template <class U> void destroy(U *p) { p->~U(); }
-   /// Builds a T at `p` (the allocator's own pointer) from `args`.
-   template <class... Args, class P = pointer, class = typename std::enable_if<!std::is_pointer<P>::value>::type>
-   void construct(const P &p, Args &&...args) {
-      ::new (static_cast<void *>(to_raw_pointer(p))) T(std::forward<Args>(args)...);
-   }
-   /// Destroys the T at `p` (the allocator's own pointer).
-   template <class P = pointer, class = typename std::enable_if<!std::is_pointer<P>::value>::type> void destroy(const P &p) {
-      to_raw_pointer(p)->~T();
    }
 
 private:

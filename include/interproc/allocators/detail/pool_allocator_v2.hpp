@@ -5,6 +5,7 @@
 #define INTERPROC_ALLOCATORS_DETAIL_POOL_ALLOCATOR_V2_HPP
 
 #include <interproc/allocators/detail/node_pool.hpp>
+#include <interproc/allocators/detail/object_members.hpp>
 #include <interproc/containers/allocation_type.hpp>
 #include <interproc/detail/allocation_command.hpp>
 
@@ -22,8 +23,11 @@ namespace detail {
 /// allocate and deallocate: single objects through the base's pool (`allocate_one`,
 /// `allocate_individual`, `deallocate_individual`), arrays straight from the segment
 /// (`allocation_command`, `allocate_many`, `deallocate_many`, `size`), and `address`,
-/// `construct`, `destroy`.
-template <class Base> class pool_allocator_v2 : public Base {
+/// `construct`, `destroy` (from `allocator_object_members`).
+template <class Base>
+class pool_allocator_v2
+    : public Base,
+      public allocator_object_members<typename Base::value_type, typename Base::pointer, typename Base::const_pointer> {
    typedef typename sized_value<typename Base::value_type>::type sized_type;
 
 public:
@@ -104,32 +108,6 @@ public:
       while (!chain.empty()) {
          this->deallocate_one(chain.pop_front());
       }
-   }
-
-   /// The address of `value`.
-   template <class U = value_type, class = typename std::enable_if<!std::is_void<U>::value>::type>
-   pointer address(U &value) const noexcept {
-      return pointer(std::addressof(value));
-   }
-   /// The address of `value`.
-   template <class U = value_type, class = typename std::enable_if<!std::is_void<U>::value>::type>
-   const_pointer address(const U &value) const noexcept {
-      return const_pointer(std::addressof(value));
-   }
-   /// Builds a U at `p` from `args`.
-   template <class U, class... Args> void construct(U *p, Args &&...args) {
-      ::new (static_cast<void *>(p)) U(std::forward<Args>(args)...);
-   }
-   /// Destroys the U at `p`.
-   template <class U> void destroy(U *p) { p->~U(); }
-   /// Builds a T at `p` (the allocator's own pointer) from `args`.
-   template <class... Args, class P = pointer, class = typename std::enable_if<!std::is_pointer<P>::value>::type>
-   void construct(const P &p, Args &&...args) {
-      ::new (static_cast<void *>(to_raw_pointer(p))) value_type(std::forward<Args>(args)...);
-   }
-   /// Destroys the T at `p` (the allocator's own pointer).
-   template <class P = pointer, class = typename std::enable_if<!std::is_pointer<P>::value>::type> void destroy(const P &p) {
-      to_raw_pointer(p)->~value_type();
    }
 
 private:
