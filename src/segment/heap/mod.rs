@@ -39,6 +39,8 @@ const SMALL_LOG2: u32 = SMALL_LIMIT.trailing_zeros();
 pub(crate) const FL_COUNT: usize = 44 - SMALL_LOG2 as usize + 1;
 /// The largest heap supported (16 TiB).
 pub(crate) const MAX_HEAP: u64 = 1 << 44;
+/// How much address space one prefault maps at most (see [`Heap::prefault_cut`]).
+const PREFAULT_CHUNK: u64 = 64 << 10;
 
 const FREE: u64 = 1;
 /// Set in a used block's header while it waits in a size-class list of the segment
@@ -326,6 +328,7 @@ impl Heap {
         if total - size >= MIN_BLOCK {
             let rest = off + size;
             let next = off + total;
+            self.prefault_cut(off, rest, next);
             // The new block's header is written before the old block shrinks, so the chain
             // of sizes stays walkable at every step (see `repair`).
             self.set(rest, total - size, false);
@@ -337,6 +340,29 @@ impl Heap {
             self.set(off, total, false);
         }
         Ok(())
+    }
+
+    /// Called when the block `[off, next)` is cut at `rest`: if the cut entered a new
+    /// [`PREFAULT_CHUNK`] of the address space, maps the cut-off front and the rest of that
+    /// chunk (within the block) into this process's page tables in one call. Carving a
+    /// large fresh block front to back, as a new segment's allocations do, then costs one
+    /// call per chunk instead of a page fault per page; at most one chunk is mapped ahead
+    /// of use, and nothing in the memory changes.
+    fn prefault_cut(&self, off: u64, rest: u64, next: u64) {
+        let base = self.base as u64;
+        let (from, cut, end) = (base + off, base + rest, base + next);
+        if from / PREFAULT_CHUNK == cut / PREFAULT_CHUNK {
+            return;
+        }
+        let page = crate::os::mmap::page_size() as u64;
+        let lo = from.next_multiple_of(page);
+        let hi = end.min((cut / PREFAULT_CHUNK + 1) * PREFAULT_CHUNK);
+        if lo < hi {
+            // SAFETY: `[lo, hi)` lies in the block `[off, next)` of the heap, inside the
+            // writable mapping the heap allocates from (a read-only mapping never
+            // allocates), and `lo` is page-aligned.
+            unsafe { crate::os::mmap::prefault(lo as *mut u8, (hi - lo) as usize) };
+        }
     }
 
     /// Allocates `n` bytes aligned to `align` (a power of two; at most the page size is

@@ -342,3 +342,63 @@ fn check_notices_damage() {
     h.set_prev_phys(next, 12345);
     assert_eq!(h.check().unwrap_err().kind(), ErrorKind::Corrupted);
 }
+
+/// Pages of `[addr, addr + len)` this process has in memory, one bool per page.
+fn resident(addr: *mut u8, len: usize) -> Vec<bool> {
+    let page = crate::os::mmap::page_size();
+    let mut v = vec![0u8; len.div_ceil(page)];
+    // SAFETY: the range lies in a live mapping of this test, page-aligned; `v` has a byte
+    // per page.
+    assert_eq!(
+        unsafe { libc::mincore(addr.cast(), len, v.as_mut_ptr()) },
+        0
+    );
+    v.iter().map(|b| b & 1 != 0).collect()
+}
+
+#[test]
+fn prefault_maps_pages_and_keeps_their_bytes() {
+    let page = crate::os::mmap::page_size();
+    let p = crate::os::mmap::map_anonymous_shared(4 * page, None).unwrap();
+    let base = p.as_ptr();
+    // SAFETY: the first page of a fresh writable mapping of four.
+    unsafe { base.write_bytes(0xA5, page) };
+    assert_eq!(resident(base, 4 * page), [true, false, false, false]);
+    // SAFETY: the whole mapping, live and writable.
+    unsafe { crate::os::mmap::prefault(base, 4 * page) };
+    assert_eq!(resident(base, 4 * page), [true; 4]);
+    // SAFETY: the mapping is live; its four pages are readable.
+    let bytes = unsafe { std::slice::from_raw_parts(base, 4 * page) };
+    assert!(bytes[..page].iter().all(|&b| b == 0xA5));
+    assert!(bytes[page..].iter().all(|&b| b == 0));
+    // SAFETY: mapped above, used by nothing else.
+    unsafe { crate::os::mmap::unmap(base, 4 * page).unwrap() };
+}
+
+#[test]
+fn carving_fresh_memory_maps_one_chunk_ahead_and_no_more() {
+    let len = 1 << 20;
+    let p = crate::os::mmap::map_anonymous_shared(len, None).unwrap();
+    let base = p.as_ptr();
+    // SAFETY: a fresh writable mapping of `len` bytes, used by this heap alone.
+    let h = unsafe { test_heap(base, len as u64, lists_for(len as u64)) };
+    let chunk = PREFAULT_CHUNK as usize;
+    let page = crate::os::mmap::page_size();
+    // Allocations front to back until one reaches into the second chunk.
+    let mut last = 0;
+    while last < chunk {
+        last = h.allocate(1000, 16).unwrap().unwrap() as usize;
+    }
+    let map = resident(base, len);
+    // Everything handed out, and the rest of the chunk the cut entered (chunks of the
+    // address space), is in memory...
+    let edge = ((base as usize + last) / chunk + 1) * chunk - base as usize;
+    let ahead = edge / page;
+    assert!(map[..ahead].iter().all(|&r| r), "{:?}", &map[..ahead]);
+    // ...and nothing past it but the heap's end marker in the last page.
+    let beyond = &map[ahead..map.len() - 1];
+    assert!(beyond.iter().all(|&r| !r), "{beyond:?}");
+    h.check().unwrap();
+    // SAFETY: mapped above; the heap view is not used after this.
+    unsafe { crate::os::mmap::unmap(base, len).unwrap() };
+}
