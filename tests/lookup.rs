@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Remove, unique};
+use common::{Remove, aligned_buffer, bytes_of, unique};
 use interproc::{InstanceKind, ManagedExternalBuffer, ManagedSharedMemory, Permissions};
 use std::process::Command;
 use std::ptr::NonNull;
@@ -129,10 +129,9 @@ fn finds_stay_right_while_other_processes_change_the_index() {
 
 #[test]
 fn a_stuck_or_garbage_sequence_only_sends_finds_to_the_lock() {
-    let mut buf = vec![0u128; (256 << 10) / 16];
-    let base = buf.as_mut_ptr().cast::<u8>();
-    // SAFETY: viewing the u128 buffer as bytes; it outlives the segment.
-    let bytes = unsafe { std::slice::from_raw_parts_mut(base, 256 << 10) };
+    let mut buf = aligned_buffer(256 << 10);
+    let bytes = bytes_of(&mut buf);
+    let base = bytes.as_mut_ptr();
     let seg = ManagedExternalBuffer::create(bytes).unwrap();
     let set_seq = |v: u32| {
         // SAFETY: the sequence word lies in the header, 4-aligned; nothing else runs.
@@ -177,10 +176,9 @@ fn a_stuck_or_garbage_sequence_only_sends_finds_to_the_lock() {
 /// keeps the word odd until the outer one is done: the inner end must not even it.
 #[test]
 fn a_nested_construction_keeps_the_change_open() {
-    let mut buf = vec![0u128; (256 << 10) / 16];
-    let base = buf.as_mut_ptr().cast::<u8>();
-    // SAFETY: viewing the u128 buffer as bytes; it outlives the segment.
-    let bytes = unsafe { std::slice::from_raw_parts_mut(base, 256 << 10) };
+    let mut buf = aligned_buffer(256 << 10);
+    let bytes = bytes_of(&mut buf);
+    let base = bytes.as_mut_ptr();
     let seg = ManagedExternalBuffer::create(bytes).unwrap();
     // SAFETY: the sequence word lies in the header, 4-aligned.
     let seq = || unsafe { base.add(INDEX_SEQ).cast::<u32>().read_volatile() };

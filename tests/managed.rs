@@ -9,7 +9,7 @@ use interproc::{
 use std::ptr::NonNull;
 
 mod common;
-use common::Remove;
+use common::{Remove, aligned_buffer, bytes_of};
 
 fn unique(tag: &str) -> String {
     common::unique("ipt_mng", tag)
@@ -464,16 +464,13 @@ fn mapped_file_heap_external_and_xsi() {
     assert_eq!(read_u64(heap.address_from_handle(handle).unwrap(), 0), 3);
     heap.check_sanity().unwrap();
 
-    let mut buf = vec![0u128; 4096];
-    // SAFETY: viewing the u128 buffer as bytes; it is 16-aligned and outlives the segment.
-    let bytes = unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<u8>(), 65536) };
+    let mut buf = aligned_buffer(65536);
+    let bytes = bytes_of(&mut buf);
     {
         let ext = ManagedExternalBuffer::create(bytes).unwrap();
         exercise(&ext);
     }
-    // SAFETY: as above.
-    let bytes = unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<u8>(), 65536) };
-    let ext = ManagedExternalBuffer::open(bytes).unwrap();
+    let ext = ManagedExternalBuffer::open(bytes_of(&mut buf)).unwrap();
     assert!(!ext.created());
     ext.check_sanity().unwrap();
     drop(ext);
@@ -562,9 +559,8 @@ fn bad_segments_give_errors() {
 /// The name index gives its table back with its last name: free memory returns to the byte.
 #[test]
 fn free_memory_returns_exactly_after_named_objects() {
-    let mut buf = vec![0u128; (256 << 10) / 16];
-    // SAFETY: viewing the u128 buffer as bytes; it outlives the segment.
-    let bytes = unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<u8>(), 256 << 10) };
+    let mut buf = aligned_buffer(256 << 10);
+    let bytes = bytes_of(&mut buf);
     let seg = ManagedExternalBuffer::create(bytes).unwrap();
     let free0 = seg.free_memory().unwrap();
     for round in 0..3 {
@@ -663,9 +659,8 @@ fn a_fixed_address_is_used_and_never_replaced() {
 /// regrow its table): the destroyed name is still the one removed, and every other stays.
 #[test]
 fn destroy_survives_a_destructor_that_regrows_the_index() {
-    let mut buf = vec![0u128; (1 << 20) / 16];
-    // SAFETY: viewing the u128 buffer as bytes; it outlives the segment.
-    let bytes = unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<u8>(), 1 << 20) };
+    let mut buf = aligned_buffer(1 << 20);
+    let bytes = bytes_of(&mut buf);
     let seg = ManagedExternalBuffer::create(bytes).unwrap();
     let none = &mut |_: NonNull<u8>, _: usize| Ok(());
     seg.construct(InstanceKind::Named, b"victim", 8, 8, 1, false, none)
@@ -755,9 +750,8 @@ fn small_segments_work_and_cost_no_more_than_boosts() {
     seg.check_sanity().unwrap();
 
     let smallest = interproc::MIN_SEGMENT_SIZE as usize;
-    let mut buf = vec![0u128; smallest.div_ceil(16)];
-    // SAFETY: viewing the u128 buffer as bytes; it outlives the segments made in it.
-    let bytes = unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<u8>(), smallest) };
+    let mut buf = aligned_buffer(smallest);
+    let bytes = &mut bytes_of(&mut buf)[..smallest];
     let tiny = ManagedExternalBuffer::create(bytes).unwrap();
     assert!(tiny.allocate(1).unwrap().is_some());
     drop(tiny);
@@ -770,11 +764,9 @@ fn small_segments_work_and_cost_no_more_than_boosts() {
 /// never a wild access; the segment works again once they are put back.
 #[test]
 fn garbage_table_counts_are_errors() {
-    let mut buf = vec![0u128; (64 << 10) / 16];
-    let len = buf.len() * 16;
-    let base = buf.as_mut_ptr().cast::<u8>();
-    // SAFETY: viewing the u128 buffer as bytes; it outlives the segment.
-    let bytes = unsafe { std::slice::from_raw_parts_mut(base, len) };
+    let mut buf = aligned_buffer(64 << 10);
+    let bytes = bytes_of(&mut buf);
+    let base = bytes.as_mut_ptr();
     let seg = ManagedExternalBuffer::create(bytes).unwrap();
     let p = seg.allocate(64).unwrap().unwrap();
     // SAFETY: the two 16-bit counts lie inside the buffer's header; nothing else runs.
@@ -818,9 +810,8 @@ fn garbage_table_counts_are_errors() {
 /// whether the table regrew or a slot was taken and given back meanwhile.
 #[test]
 fn constructors_that_construct_names_of_their_own() {
-    let mut buf = vec![0u128; (256 << 10) / 16];
-    // SAFETY: viewing the u128 buffer as bytes; it outlives the segment.
-    let bytes = unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<u8>(), 256 << 10) };
+    let mut buf = aligned_buffer(256 << 10);
+    let bytes = bytes_of(&mut buf);
     let seg = ManagedExternalBuffer::create(bytes).unwrap();
     let make = |name: &str, init: &mut dyn FnMut(NonNull<u8>, usize) -> interproc::Result<()>| {
         seg.construct(InstanceKind::Named, name.as_bytes(), 8, 8, 1, false, init)

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Remove, unique};
+use common::{Remove, aligned_buffer, bytes_of, unique};
 use interproc::{ErrorKind, ManagedExternalBuffer, ManagedSharedMemory, Permissions};
 use std::process::Command;
 use std::ptr::NonNull;
@@ -35,9 +35,8 @@ fn fill(p: NonNull<u8>, n: usize, byte: u8) {
 
 #[test]
 fn free_memory_returns_exactly_and_blocks_are_reused() {
-    let mut buf = vec![0u128; (1 << 20) / 16];
-    // SAFETY: viewing the u128 buffer as bytes; it outlives the segment.
-    let bytes = unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<u8>(), 1 << 20) };
+    let mut buf = aligned_buffer(1 << 20);
+    let bytes = bytes_of(&mut buf);
     let seg = ManagedExternalBuffer::create(bytes).unwrap();
     let free0 = seg.free_memory().unwrap();
     for round in 0..3 {
@@ -80,9 +79,8 @@ fn free_memory_returns_exactly_and_blocks_are_reused() {
 
 #[test]
 fn a_full_segment_takes_back_parked_blocks() {
-    let mut buf = vec![0u128; (64 << 10) / 16];
-    // SAFETY: as above.
-    let bytes = unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<u8>(), 64 << 10) };
+    let mut buf = aligned_buffer(64 << 10);
+    let bytes = bytes_of(&mut buf);
     let seg = ManagedExternalBuffer::create(bytes).unwrap();
     let free0 = seg.free_memory().unwrap();
     let mut small = Vec::new();
@@ -112,9 +110,8 @@ fn a_full_segment_takes_back_parked_blocks() {
 
 #[test]
 fn a_block_freed_twice_is_refused_and_nothing_is_lost() {
-    let mut buf = vec![0u128; (64 << 10) / 16];
-    // SAFETY: as above.
-    let bytes = unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<u8>(), 64 << 10) };
+    let mut buf = aligned_buffer(64 << 10);
+    let bytes = bytes_of(&mut buf);
     let seg = ManagedExternalBuffer::create(bytes).unwrap();
     let free0 = seg.free_memory().unwrap();
     for n in [24, 300, 2000] {
@@ -143,11 +140,9 @@ fn a_block_freed_twice_is_refused_and_nothing_is_lost() {
 
 #[test]
 fn garbage_in_a_list_head_is_an_error_not_a_wild_access() {
-    let mut buf = vec![0u128; (64 << 10) / 16];
-    let len = buf.len() * 16;
-    let base = buf.as_mut_ptr().cast::<u8>();
-    // SAFETY: as above.
-    let bytes = unsafe { std::slice::from_raw_parts_mut(base, len) };
+    let mut buf = aligned_buffer(64 << 10);
+    let bytes = bytes_of(&mut buf);
+    let (base, len) = (bytes.as_mut_ptr(), bytes.len());
     let seg = ManagedExternalBuffer::create(bytes).unwrap();
     let heads = class_heads(base);
     // Class 3 holds 80-byte blocks (64-byte allocations).

@@ -1,5 +1,5 @@
-//! Helpers the integration tests share: unique object names, removal on drop, and waiting
-//! for a child process with a bound.
+//! Helpers the integration tests share: unique object names, removal on drop, waiting for
+//! a child process with a bound, and 16-aligned buffers for segments in a test's memory.
 //!
 //! Each test binary compiles this module on its own and uses a part of it.
 #![allow(dead_code)]
@@ -42,4 +42,18 @@ pub fn wait_bounded(child: &mut Child, limit: Duration) -> ExitStatus {
         }
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// A zeroed buffer of at least `bytes` bytes, 16-aligned (held as `u128`s), for segments
+/// made in memory the test owns; [`bytes_of`] views it as bytes.
+pub fn aligned_buffer(bytes: usize) -> Vec<u128> {
+    vec![0u128; bytes.div_ceil(16)]
+}
+
+/// The memory of `buf` as bytes, borrowed for as long as the view lives.
+pub fn bytes_of(buf: &mut [u128]) -> &mut [u8] {
+    let len = std::mem::size_of_val(buf);
+    // SAFETY: `buf` is `len` initialised bytes, every byte pattern is a valid u128, and the
+    // view borrows `buf` mutably, so nothing else reaches the bytes meanwhile.
+    unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<u8>(), len) }
 }
