@@ -103,16 +103,26 @@ pub(crate) fn hash(kind: InstanceKind, name: &[u8]) -> u64 {
 
 /// Up to eight bytes as a little-endian word, zero-filled: the unit in which names are
 /// hashed and compared.
+///
+/// Without a loop: four to seven bytes are two overlapping four-byte reads, one to three
+/// bytes the first, middle and last byte (overlapping reads agree where they overlap).
 #[inline(always)]
 pub(crate) fn le_word(bytes: &[u8]) -> u64 {
-    if let Ok(whole) = <[u8; 8]>::try_from(bytes) {
-        return u64::from_le_bytes(whole);
+    let n = bytes.len();
+    if let Some(whole) = bytes.first_chunk::<8>() {
+        return u64::from_le_bytes(*whole);
     }
-    let mut w = 0u64;
-    for (i, &b) in bytes.iter().enumerate().take(8) {
-        w |= u64::from(b) << (8 * i);
+    if n >= 4 {
+        let lo = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+        let hi = u32::from_le_bytes([bytes[n - 4], bytes[n - 3], bytes[n - 2], bytes[n - 1]]);
+        return u64::from(lo) | u64::from(hi) << (8 * (n - 4));
     }
-    w
+    if n == 0 {
+        return 0;
+    }
+    u64::from(bytes[0])
+        | u64::from(bytes[n / 2]) << (8 * (n / 2))
+        | u64::from(bytes[n - 1]) << (8 * (n - 1))
 }
 
 fn corrupt(what: impl std::fmt::Display) -> Error {
@@ -620,6 +630,23 @@ mod tests {
 
     /// The hash is part of the shared layout (slots store it): a change here must come with
     /// a new layout version. Words are little-endian, whatever the machine.
+    #[test]
+    fn le_word_reads_any_length_as_zero_filled_little_endian() {
+        let bytes: Vec<u8> = (1..=12).collect();
+        for start in 0..4 {
+            for n in 0..=8 {
+                let b = &bytes[start..start + n];
+                let want = b
+                    .iter()
+                    .enumerate()
+                    .fold(0u64, |w, (i, &x)| w | u64::from(x) << (8 * i));
+                assert_eq!(le_word(b), want, "{b:?}");
+            }
+        }
+        // Past eight bytes, the first eight.
+        assert_eq!(le_word(&bytes), le_word(&bytes[..8]));
+    }
+
     #[test]
     fn the_name_hash_is_pinned() {
         assert_eq!(le_word(b"ab"), 0x6261);

@@ -183,40 +183,75 @@ impl Lookup {
 
     /// Whether the object header at `h` is `name` of `kind`: `Some(Some(..))` if so,
     /// `Some(None)` if it is another object, `None` if the header does not validate.
+    ///
+    /// The header is read field by field, only the fields a find uses, each a volatile
+    /// read (see the module comment), rather than copied whole.
     fn matches(&self, h: u64, kind: InstanceKind, name: &[u8]) -> Option<Option<Found>> {
         if h % 8 != 0 || !self.in_map(h, OBJECT_HEADER) {
             return None;
         }
-        // SAFETY: `[h, h + OBJECT_HEADER)` lies in the mapping, 8-aligned (checked above);
-        // a volatile copy, see the module comment.
-        let oh: ObjectHeader = unsafe { read_volatile(self.base.add(h as usize).cast()) };
+        // SAFETY: `[h, h + OBJECT_HEADER)` lies in the mapping, 8-aligned (checked above),
+        // and so do the header's fields.
+        let oh = unsafe { self.base.add(h as usize).cast::<ObjectHeader>() };
+        // SAFETY (all reads of `oh` below): a field of the header above; volatile, see the
+        // module comment.
+        let (magic, got_kind) = unsafe {
+            (
+                read_volatile(&raw const (*oh).magic),
+                read_volatile(&raw const (*oh).kind),
+            )
+        };
+        let (name_len, object) = unsafe {
+            (
+                read_volatile(&raw const (*oh).name_len),
+                read_volatile(&raw const (*oh).object),
+            )
+        };
+        let (elem_size, count) = unsafe {
+            (
+                read_volatile(&raw const (*oh).elem_size),
+                read_volatile(&raw const (*oh).count),
+            )
+        };
         let name_at = h + OBJECT_HEADER;
-        let bytes = oh.elem_size.checked_mul(oh.count)?;
-        if oh.magic != OBJECT_MAGIC
-            || !self.in_map(name_at, oh.name_len.checked_next_multiple_of(8)?)
-            || name_at + oh.name_len >= oh.object
-            || !self.in_map(oh.object, bytes)
+        // The name, padded to whole words, and the object lie in the mapping, in order;
+        // `name_len` is below the mapping's length once the first check passes, so the
+        // sums cannot overflow.
+        let name_words = name_len.checked_next_multiple_of(8)?;
+        if magic != OBJECT_MAGIC
+            || !self.in_map(name_at, name_words)
+            || name_at + name_len >= object
+            || !self.in_map(object, elem_size.checked_mul(count)?)
         {
             return None;
         }
-        if oh.kind != kind as u32 || oh.name_len != name.len() as u64 {
+        if got_kind != kind as u32 || name_len != name.len() as u64 {
             return Some(None);
         }
         // Eight bytes at a time: `name_at` is 8-aligned (after the 8-aligned header), and
         // whole words over the name stay in the mapping (checked above); the last word is
         // compared on the name's bytes only.
-        for (k, want) in name.chunks(8).enumerate() {
-            let got = u64::from_le(self.word(name_at + 8 * k as u64));
-            let mask = u64::MAX >> (64 - 8 * want.len());
-            if (got ^ le_word(want)) & mask != 0 {
+        let words = name.chunks_exact(8);
+        let tail = words.remainder();
+        let mut at = name_at;
+        for w in words {
+            if u64::from_le(self.word(at)) != le_word(w) {
+                return Some(None);
+            }
+            at += 8;
+        }
+        if !tail.is_empty() {
+            let mask = u64::MAX >> (64 - 8 * tail.len());
+            if (u64::from_le(self.word(at)) ^ le_word(tail)) & mask != 0 {
                 return Some(None);
             }
         }
         Some(Some(Found {
-            object: oh.object,
-            elem_size: oh.elem_size,
-            count: oh.count,
-            type_tag: oh.type_tag,
+            object,
+            elem_size,
+            count,
+            // SAFETY: as above.
+            type_tag: unsafe { read_volatile(&raw const (*oh).type_tag) },
         }))
     }
 }
