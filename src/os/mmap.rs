@@ -153,23 +153,27 @@ pub(crate) unsafe fn sync(addr: *mut u8, len: usize, asynchronous: bool) -> OsRe
     }
 }
 
-/// Maps `[addr, addr + len)` into this process's page tables writable, as the first write
-/// to each page would, in one call instead of one fault per page; the memory's contents do
-/// not change. A hint: failures (a kernel before 5.14, memory that cannot be populated) are
-/// ignored, and after the kernel refuses the advice once it is not asked again.
+/// Maps the pages of `[addr, addr + len)` into this process's page tables writable, as the
+/// first write to each would, in one call instead of one fault per page; the memory's
+/// contents do not change. A page that starts before `addr` is left out (its first bytes
+/// may not be the caller's to map ahead). A hint: failures (a kernel before 5.14, memory
+/// that cannot be populated) are ignored, and after the kernel refuses the advice once it
+/// is not asked again.
 ///
 /// # Safety
 /// The range must lie inside a live writable mapping of this process.
 pub(crate) unsafe fn prefault(addr: *mut u8, len: usize) {
     use std::sync::atomic::{AtomicBool, Ordering};
     static REFUSED: AtomicBool = AtomicBool::new(false);
+    let skip = addr.align_offset(page_size()).min(len);
     // Relaxed, both: a flag that only saves calls; a stale value costs one more refusal.
-    if len == 0 || REFUSED.load(Ordering::Relaxed) {
+    if len == skip || REFUSED.load(Ordering::Relaxed) {
         return;
     }
-    // SAFETY: the range lies inside a live writable mapping (this fn's contract); populating
-    // page tables changes no byte of it.
-    if unsafe { libc::madvise(addr.cast(), len, libc::MADV_POPULATE_WRITE) } != 0
+    // SAFETY: the range, from its first page boundary, lies inside a live writable mapping
+    // (this fn's contract; the kernel rounds the length up to the page, which the mapping
+    // holds whole); populating page tables changes no byte of it.
+    if unsafe { libc::madvise(addr.add(skip).cast(), len - skip, libc::MADV_POPULATE_WRITE) } != 0
         && Errno::last().0 == libc::EINVAL
     {
         REFUSED.store(true, Ordering::Relaxed);

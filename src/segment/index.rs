@@ -365,6 +365,8 @@ impl<'h> Index<'h> {
             )
         })?;
         self.heap.mark_internal(table, true)?;
+        // Every byte is written at once: its pages are mapped in one call first.
+        self.heap.prefault_used(table, bytes);
         // SAFETY: a fresh allocation of `bytes` bytes inside the segment.
         unsafe { std::ptr::write_bytes(self.base.add(table as usize), 0, bytes as usize) };
         let (old_table, old_cap) = (self.index_state().table, self.index_state().capacity);

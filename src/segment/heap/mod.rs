@@ -342,27 +342,37 @@ impl Heap {
         Ok(())
     }
 
-    /// Called when the block `[off, next)` is cut at `rest`: if the cut entered a new
-    /// [`PREFAULT_CHUNK`] of the address space, maps the cut-off front and the rest of that
-    /// chunk (within the block) into this process's page tables in one call. Carving a
-    /// large fresh block front to back, as a new segment's allocations do, then costs one
-    /// call per chunk instead of a page fault per page; at most one chunk is mapped ahead
-    /// of use, and nothing in the memory changes.
+    /// Called when the block `[off, next)` is cut at `rest` to hand out `[off, rest)`: if
+    /// that is a small block (under a [`PREFAULT_CHUNK`]) and the cut entered a new chunk of
+    /// the address space, maps the small block and the rest of that chunk (within the free
+    /// block) into this process's page tables in one call. Carving small blocks off a large
+    /// fresh one front to back, as a new segment's allocations do, then costs one call per
+    /// chunk instead of a page fault per page. Large blocks are left to fault page by page
+    /// as they are used (a large allocation is often touched only in part: a container's
+    /// spare capacity, a sparse table), so at most two chunks are mapped ahead of use, and
+    /// nothing in the memory changes.
     fn prefault_cut(&self, off: u64, rest: u64, next: u64) {
         let base = self.base as u64;
         let (from, cut, end) = (base + off, base + rest, base + next);
-        if from / PREFAULT_CHUNK == cut / PREFAULT_CHUNK {
+        if cut - from >= PREFAULT_CHUNK || from / PREFAULT_CHUNK == cut / PREFAULT_CHUNK {
             return;
         }
-        let page = crate::os::mmap::page_size() as u64;
-        let lo = from.next_multiple_of(page);
         let hi = end.min((cut / PREFAULT_CHUNK + 1) * PREFAULT_CHUNK);
-        if lo < hi {
-            // SAFETY: `[lo, hi)` lies in the block `[off, next)` of the heap, inside the
-            // writable mapping the heap allocates from (a read-only mapping never
-            // allocates), and `lo` is page-aligned.
-            unsafe { crate::os::mmap::prefault(lo as *mut u8, (hi - lo) as usize) };
-        }
+        // SAFETY: `[from, hi)` lies in the block `[off, next)` of the heap, inside the
+        // writable mapping the heap allocates from (a read-only mapping never allocates).
+        unsafe { crate::os::mmap::prefault(from as *mut u8, (hi - from) as usize) };
+    }
+
+    /// Maps the pages of the used block at user offset `user`, `bytes` long, into this
+    /// process's page tables in one call, for a caller about to write all of it.
+    pub(crate) fn prefault_used(&self, user: u64, bytes: u64) {
+        let Ok(block) = self.used_block(user) else {
+            return;
+        };
+        let bytes = bytes.min(self.size_of(block) - HEADER);
+        // SAFETY: `[user, user + bytes)` lies in a used block of the heap (checked above),
+        // inside the writable mapping the heap allocates from.
+        unsafe { crate::os::mmap::prefault(self.base.add(user as usize), bytes as usize) };
     }
 
     /// Allocates `n` bytes aligned to `align` (a power of two; at most the page size is

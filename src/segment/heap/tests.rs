@@ -398,6 +398,20 @@ fn carving_fresh_memory_maps_one_chunk_ahead_and_no_more() {
     // ...and nothing past it but the heap's end marker in the last page.
     let beyond = &map[ahead..map.len() - 1];
     assert!(beyond.iter().all(|&r| !r), "{beyond:?}");
+    // A large block is left to fault as it is used: past the chunk mapped ahead above,
+    // only the page of the next cut's header is in memory.
+    let big = h.allocate(4 * chunk as u64, 16).unwrap().unwrap() as usize;
+    let map = resident(base, len);
+    let inside = &map[edge / page..(big + 4 * chunk) / page - 1];
+    assert!(inside.iter().all(|&r| !r), "{inside:?}");
+    // What a caller will write whole (the name index's table) it maps in one call.
+    h.prefault_used(big as u64, 4 * chunk as u64);
+    let map = resident(base, len);
+    assert!(
+        map[big.div_ceil(page)..(big + 4 * chunk) / page]
+            .iter()
+            .all(|&r| r)
+    );
     h.check().unwrap();
     // SAFETY: mapped above; the heap view is not used after this.
     unsafe { crate::os::mmap::unmap(base, len).unwrap() };
