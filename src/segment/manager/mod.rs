@@ -148,7 +148,7 @@ impl SegmentManager {
     /// found from the object's address alone.
     ///
     /// Only memory inside the segment this process mapped that holds `object` is read (the
-    /// 8 bytes before it, then the header they lead to): an address outside every such
+    /// header right before it): an address outside every such
     /// segment, or one whose header is not inside the same segment, is `InvalidArgument`.
     ///
     /// # Safety
@@ -182,18 +182,13 @@ impl SegmentManager {
         if o - seg >= len {
             return Err(bad());
         }
-        if o - seg < 8 {
+        if o - seg < OBJECT_HEADER as usize {
             return Err(bad());
         }
-        // SAFETY: `[object - 8, object)` lies inside the segment mapped at `seg` (checked
-        // above); per the contract it holds the header distance.
-        let dist = unsafe { object.sub(8).cast::<u64>().read() };
-        let h = o.checked_sub(dist as usize).ok_or_else(bad)?;
-        if dist < OBJECT_HEADER || h % 8 != 0 || h < seg || h + OBJECT_HEADER as usize > o {
-            return Err(bad());
-        }
+        // The header lies right before the object.
+        let h = o - OBJECT_HEADER as usize;
         // SAFETY: `[h, h + OBJECT_HEADER)` lies inside the segment, between its base and
-        // the object (checked above), and is 8-aligned.
+        // the object (checked above), and is 8-aligned (the object is).
         let oh = unsafe { &*(h as *const ObjectHeader) };
         if oh.magic != OBJECT_MAGIC {
             return Err(bad());
@@ -636,7 +631,10 @@ mod tests {
         assert_eq!(offset_of!(SegmentHeader, classes), 174);
         assert_eq!(size_of::<SegmentHeader>(), 176);
         assert_eq!(align_of::<SegmentHeader>(), 8);
-        assert_eq!(size_of::<ObjectHeader>(), 56);
+        assert_eq!(size_of::<ObjectHeader>(), 48);
+        // A multiple of the block alignment, so an object of alignment 16 or less needs no
+        // padding in front of its header.
+        assert_eq!(size_of::<ObjectHeader>() as u64 % heap::ALIGN, 0);
         // The smallest header, at or below Boost's 224 bytes of fixed overhead.
         assert_eq!(Shape::SMALLEST.header_size(), 192);
         assert_eq!(Shape::for_capacity(1000), Shape::SMALLEST);
