@@ -168,6 +168,22 @@ double overhead64() {
    return per;
 }
 
+// Bytes of segment used per named object: a `long` named "object_<i>", 100 000 of them
+// (the object, its name, and what the name index spends on it).
+double overhead_named() {
+   const std::string name = seg_name("overhead_named");
+   ipc::shared_memory_object::remove(name.c_str());
+   ipc::managed_shared_memory seg(ipc::create_only, name.c_str(), 64u << 20);
+   const std::size_t before = seg.get_free_memory();
+   const long n = 100000;
+   for (long i = 0; i < n; ++i) {
+      seg.construct<long>(("object_" + std::to_string(i)).c_str())(i);
+   }
+   double per = double(before - seg.get_free_memory()) / double(n);
+   ipc::shared_memory_object::remove(name.c_str());
+   return per;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -181,5 +197,6 @@ int main(int argc, char **argv) {
    std::printf("named_find %.1f\n", f);
    std::printf("named_destroy %.1f\n", d);
    std::printf("bytes_per_64B_block %.1f\n", overhead64());
+   std::printf("bytes_per_named_object %.1f\n", overhead_named());
    return 0;
 }

@@ -180,6 +180,23 @@ pub(crate) unsafe fn prefault(addr: *mut u8, len: usize) {
     }
 }
 
+/// Which pages of `[addr, addr + len)` this process has in memory (`mincore`), one bool per
+/// page; for tests of [`prefault`]. Panics if the kernel refuses.
+///
+/// # Safety
+/// `addr` is page-aligned and the range lies inside a live mapping of this process.
+#[cfg(test)]
+pub(crate) unsafe fn resident(addr: *mut u8, len: usize) -> Vec<bool> {
+    let mut v = vec![0u8; len.div_ceil(page_size())];
+    // SAFETY: the range lies in a live mapping, page-aligned (this fn's contract); `v` has
+    // a byte per page.
+    assert_eq!(
+        unsafe { libc::mincore(addr.cast(), len, v.as_mut_ptr()) },
+        0
+    );
+    v.iter().map(|b| b & 1 != 0).collect()
+}
+
 /// Access-pattern advice for a mapping.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Advice {

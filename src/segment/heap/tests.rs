@@ -343,17 +343,12 @@ fn check_notices_damage() {
     assert_eq!(h.check().unwrap_err().kind(), ErrorKind::Corrupted);
 }
 
-/// Pages of `[addr, addr + len)` this process has in memory, one bool per page.
+/// Which pages of `[addr, addr + len)` are in memory; `addr` is the start of a live
+/// mapping of the calling test, `len` inside it.
 fn resident(addr: *mut u8, len: usize) -> Vec<bool> {
-    let page = crate::os::mmap::page_size();
-    let mut v = vec![0u8; len.div_ceil(page)];
-    // SAFETY: the range lies in a live mapping of this test, page-aligned; `v` has a byte
-    // per page.
-    assert_eq!(
-        unsafe { libc::mincore(addr.cast(), len, v.as_mut_ptr()) },
-        0
-    );
-    v.iter().map(|b| b & 1 != 0).collect()
+    // SAFETY: the callers pass the start of a mapping they made (page-aligned) and a
+    // length inside it, and keep it mapped for the call.
+    unsafe { crate::os::mmap::resident(addr, len) }
 }
 
 #[test]
