@@ -104,7 +104,13 @@ pub(crate) fn name_offset(object: u64, bytes: u64) -> Option<u64> {
 /// elements and `name_len`, if they hold together in `size` bytes: the object right after
 /// the header, the name and its NUL after the elements, all inside. Every reader of a
 /// header (the locked index, the unlocked lookup, the recovery) checks it so.
-pub(crate) fn name_in_place(h: u64, object: u64, bytes: u64, name_len: u64, size: u64) -> Option<u64> {
+pub(crate) fn name_in_place(
+    h: u64,
+    object: u64,
+    bytes: u64,
+    name_len: u64,
+    size: u64,
+) -> Option<u64> {
     if object != h.checked_add(OBJECT_HEADER)? {
         return None;
     }
@@ -252,9 +258,10 @@ impl<'h> Index<'h> {
         }
         // SAFETY: in bounds and aligned; the segment lock keeps it stable while used.
         let oh = unsafe { &*self.base.add(h as usize).cast::<ObjectHeader>() };
-        let placed = oh.elem_size.checked_mul(oh.count).and_then(|bytes| {
-            name_in_place(h, oh.object, bytes, oh.name_len, self.size)
-        });
+        let placed = oh
+            .elem_size
+            .checked_mul(oh.count)
+            .and_then(|bytes| name_in_place(h, oh.object, bytes, oh.name_len, self.size));
         if oh.magic != OBJECT_MAGIC
             || InstanceKind::from_code(u32::from(oh.kind)).is_none()
             || u64::from(oh.pad) > h
