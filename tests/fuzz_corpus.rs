@@ -381,7 +381,10 @@ fn what_fuzzing_found_stays_fixed() {
         assert!(o.opened && o.ops > 0, "{what}: {o:?}");
     }
     // The distance before an object led of_object outside the segment (a stale pointer or
-    // garbage there made it read any address).
+    // garbage there made it read any address). Since layout 5 the object's header lies
+    // right before it (48 bytes: magic and kind, name length, element size, count, the
+    // object's offset, type tag): garbage in the header's magic, name length or element
+    // size must be an error.
     let object = {
         let mut buf = targets::AlignedBuf::new(image.len());
         buf.bytes().copy_from_slice(&image);
@@ -392,11 +395,18 @@ fn what_fuzzing_found_stays_fixed() {
             .unwrap();
         info.ptr.as_ptr() as usize - seg.as_ptr() as usize
     };
-    for distance in [0x1000_0000_0000u64, object as u64 + 4096, 8] {
+    for (at, garbage) in [
+        (object - 48, 0x1000_0000_0000u64),
+        (object - 40, object as u64 + 4096),
+        (object - 32, u64::MAX / 2),
+    ] {
         let mut bad = image.clone();
-        targets::poke(&mut bad, object - 8, distance);
+        targets::poke(&mut bad, at, garbage);
         let o = targets::segment(&targets::join(&ops(&[&FIND_OBJ1, &OF_OBJECT]), &bad));
-        assert!(o.opened && o.ops == 2 && o.errors == 1, "of_object: {o:?}");
+        assert!(
+            o.opened && o.ops == 2 && o.errors == 1,
+            "of_object: {at} {garbage}: {o:?}"
+        );
     }
     // The queue's sequence counter (locked mode) overflowed at 2^64 - 1.
     let mut q = targets::queue_image(4, 16, 2, 0, 2);

@@ -3,12 +3,15 @@
 //! An open-addressing hash table (linear probing, power-of-two capacity) whose slots hold
 //! the name's hash and the offset of the object's [`ObjectHeader`]. The table itself is an
 //! allocation from the segment heap, regrown at half load, so lookups are O(1) on average.
-//! The object's header, its name and the object share one allocation:
+//! The object's header, the object and its name share one allocation:
 //!
-//! `[ObjectHeader][name bytes, NUL][padding][offset of the header: u64][object ...]`
+//! `[padding][ObjectHeader][object ...][padding to 8][name bytes, NUL]`
 //!
-//! so the header is found from the object's address (for `get_instance_name` and
-//! `destroy_ptr`) through the 8 bytes just before the object, and is validated before use.
+//! The header lies right before the object, so it is found from the object's address alone
+//! (for `get_instance_name` and `destroy_ptr`), and a find reads the header, the name and
+//! (the caller) the object from neighbouring bytes. The padding in front, which a large
+//! alignment may need, is named in the header and, for the recovery's walk over the
+//! blocks, by a [`PAD_MAGIC`] word at the block's start.
 
 use super::heap::Heap;
 use crate::{Error, ErrorKind, Result};
@@ -67,16 +70,19 @@ struct Slot {
     header: u64,
 }
 
-/// The header in front of every constructed object.
+/// The header right before every constructed object.
 #[repr(C)]
 pub(crate) struct ObjectHeader {
     pub magic: u32,
-    pub kind: u32,
+    /// The [`InstanceKind`]'s code.
+    pub kind: u16,
+    /// Bytes from the start of the object's block to this header (0 unless the object's
+    /// alignment needs them; below the page size, so below 64 KiB).
+    pub pad: u16,
     pub name_len: u64,
     pub elem_size: u64,
-    pub elem_align: u64,
     pub count: u64,
-    /// Offset of the object's first element.
+    /// Offset of the object's first element: this header's offset plus its size.
     pub object: u64,
     /// The Rust type's tag ([`crate::Shareable::TYPE_TAG`]) if the typed API built it; 0
     /// for objects built from C, C++ or the raw API.
@@ -84,6 +90,34 @@ pub(crate) struct ObjectHeader {
 }
 
 pub(crate) const OBJECT_HEADER: u64 = std::mem::size_of::<ObjectHeader>() as u64;
+
+/// The first word of an object's block when padding comes before the header: this magic in
+/// the low half, the padding's length in the high half.
+pub(crate) const PAD_MAGIC: u32 = 0x4F42_4A50; // "OBJP"
+
+/// Where an object's name lies: after its `bytes` of elements, at the next multiple of 8.
+pub(crate) fn name_offset(object: u64, bytes: u64) -> Option<u64> {
+    object.checked_add(bytes)?.checked_next_multiple_of(8)
+}
+
+/// The offset of the name of an object whose header at `h` says `object`, `bytes` of
+/// elements and `name_len`, if they hold together in `size` bytes: the object right after
+/// the header, the name and its NUL after the elements, all inside. Every reader of a
+/// header (the locked index, the unlocked lookup, the recovery) checks it so.
+pub(crate) fn name_in_place(
+    h: u64,
+    object: u64,
+    bytes: u64,
+    name_len: u64,
+    size: u64,
+) -> Option<u64> {
+    if object != h.checked_add(OBJECT_HEADER)? {
+        return None;
+    }
+    let at = name_offset(object, bytes)?;
+    let end = at.checked_add(name_len)?.checked_add(1)?;
+    (end <= size).then_some(at)
+}
 
 /// A hash of the kind and the name, eight bytes at a time ([`le_word`], so every process
 /// computes the same value): a multiply and a shift per word, then a final mix so that the
@@ -224,16 +258,14 @@ impl<'h> Index<'h> {
         }
         // SAFETY: in bounds and aligned; the segment lock keeps it stable while used.
         let oh = unsafe { &*self.base.add(h as usize).cast::<ObjectHeader>() };
-        let bytes = oh.elem_size.checked_mul(oh.count);
-        let name_end = h
-            .checked_add(OBJECT_HEADER)
-            .and_then(|x| x.checked_add(oh.name_len));
+        let placed = oh
+            .elem_size
+            .checked_mul(oh.count)
+            .and_then(|bytes| name_in_place(h, oh.object, bytes, oh.name_len, self.size));
         if oh.magic != OBJECT_MAGIC
-            || InstanceKind::from_code(oh.kind).is_none()
-            || name_end.is_none_or(|e| e >= oh.object)
-            || bytes
-                .and_then(|b| oh.object.checked_add(b))
-                .is_none_or(|e| e > self.size)
+            || InstanceKind::from_code(u32::from(oh.kind)).is_none()
+            || u64::from(oh.pad) > h
+            || placed.is_none()
         {
             return Err(corrupt(format_args!(
                 "object header at {h} does not validate"
@@ -242,15 +274,44 @@ impl<'h> Index<'h> {
         Ok(oh)
     }
 
-    /// The name bytes of the object whose header is at `h` (checked by `object_header`).
-    pub(crate) fn name_of(&self, h: u64, oh: &ObjectHeader) -> &[u8] {
+    /// The offset of the name of the object whose header is `oh` (checked by
+    /// `object_header`).
+    pub(crate) fn name_at(oh: &ObjectHeader) -> u64 {
+        // Checked by `object_header`: no overflow.
+        name_offset(oh.object, oh.elem_size * oh.count).unwrap_or(u64::MAX)
+    }
+
+    /// The name bytes of the object whose header is `oh` (checked by `object_header`).
+    pub(crate) fn name_of(&self, oh: &ObjectHeader) -> &[u8] {
         // SAFETY: `object_header` checked that the name lies inside the segment.
         unsafe {
             std::slice::from_raw_parts(
-                self.base.add((h + OBJECT_HEADER) as usize),
+                self.base.add(Self::name_at(oh) as usize),
                 oh.name_len as usize,
             )
         }
+    }
+
+    /// The offset of the block that holds the object whose header is `oh` at `h`.
+    pub(crate) fn block_of(h: u64, oh: &ObjectHeader) -> u64 {
+        h - u64::from(oh.pad)
+    }
+
+    /// The header offset of the object in the used block at user offset `u`, if one
+    /// validates there: at `u`, or after the padding a [`PAD_MAGIC`] word names.
+    fn header_in_block(&self, u: u64) -> Option<(u64, &ObjectHeader)> {
+        if u % 8 != 0 || u.checked_add(8).is_none_or(|e| e > self.size) {
+            return None;
+        }
+        // SAFETY: 8 bytes at an 8-aligned offset inside the segment (checked above).
+        let first = unsafe { *self.base.add(u as usize).cast::<[u32; 2]>() };
+        let h = if first[0] == PAD_MAGIC {
+            u.checked_add(u64::from(first[1]))?
+        } else {
+            u
+        };
+        let oh = self.object_header(h).ok()?;
+        (Self::block_of(h, oh) == u).then_some((h, oh))
     }
 
     /// The slot holding `name` of `kind`, or the slot where it would go.
@@ -276,7 +337,7 @@ impl<'h> Index<'h> {
                 }
                 h if s.hash == hash => {
                     let oh = self.object_header(h)?;
-                    if oh.kind == kind as u32 && self.name_of(h, oh) == name {
+                    if oh.kind == kind as u16 && self.name_of(oh) == name {
                         return Ok((Some(i), free));
                     }
                 }
@@ -523,7 +584,7 @@ impl<'h> Index<'h> {
         self.check_table()?;
         for i in from..self.index_state().capacity {
             let h = self.slot(i).header;
-            if h > TOMBSTONE && self.object_header(h)?.kind == kind as u32 {
+            if h > TOMBSTONE && self.object_header(h)?.kind == kind as u16 {
                 return Ok(Some((i, h)));
             }
         }
@@ -540,22 +601,14 @@ impl<'h> Index<'h> {
             if u == old {
                 continue;
             }
-            let Ok(oh) = self.object_header(u) else {
+            let Some((h, oh)) = self.header_in_block(u) else {
                 continue;
             };
-            let kind = match InstanceKind::from_code(oh.kind) {
+            let kind = match InstanceKind::from_code(u32::from(oh.kind)) {
                 Some(k @ (InstanceKind::Named | InstanceKind::Unique)) => k,
                 _ => continue,
             };
-            // The object must point back at this header (see the layout above).
-            let back = oh.object.checked_sub(8).filter(|&b| b >= u + OBJECT_HEADER);
-            let Some(back) = back else { continue };
-            // SAFETY: `back` lies inside the validated header's allocation.
-            let dist = unsafe { *self.base.add(back as usize).cast::<u64>() };
-            if dist != oh.object - u {
-                continue;
-            }
-            found.push((kind, hash(kind, self.name_of(u, oh)), u));
+            found.push((kind, hash(kind, self.name_of(oh)), h));
         }
         if old != 0 && self.heap.used_block(old).is_ok() {
             self.heap.deallocate(old)?;
@@ -602,9 +655,9 @@ impl<'h> Index<'h> {
                 TOMBSTONE => tomb += 1,
                 h => {
                     let oh = self.object_header(h)?;
-                    let kind =
-                        InstanceKind::from_code(oh.kind).ok_or_else(|| corrupt("bad kind"))?;
-                    if hash(kind, self.name_of(h, oh)) != s.hash {
+                    let kind = InstanceKind::from_code(u32::from(oh.kind))
+                        .ok_or_else(|| corrupt("bad kind"))?;
+                    if hash(kind, self.name_of(oh)) != s.hash {
                         return Err(corrupt(format_args!("slot {i} has the wrong hash")));
                     }
                     live += 1;

@@ -19,7 +19,9 @@
 use std::ptr::read_volatile;
 use std::sync::atomic::{AtomicU32, Ordering, fence};
 
-use super::index::{InstanceKind, OBJECT_HEADER, OBJECT_MAGIC, ObjectHeader, hash, le_word};
+use super::index::{
+    InstanceKind, OBJECT_HEADER, OBJECT_MAGIC, ObjectHeader, hash, le_word, name_in_place,
+};
 
 /// How many unlocked attempts a find makes before taking the lock.
 pub(crate) const TRIES: u32 = 4;
@@ -213,24 +215,19 @@ impl Lookup {
                 read_volatile(&raw const (*oh).count),
             )
         };
-        let name_at = h + OBJECT_HEADER;
-        // The name, padded to whole words, and the object lie in the mapping, in order;
-        // `name_len` is below the mapping's length once the first check passes, so the
-        // sums cannot overflow.
-        let name_words = name_len.checked_next_multiple_of(8)?;
-        if magic != OBJECT_MAGIC
-            || !self.in_map(name_at, name_words)
-            || name_at + name_len >= object
-            || !self.in_map(object, elem_size.checked_mul(count)?)
-        {
+        // The header, the object and the name hold together inside the mapping, and the
+        // name's whole words too (`name_at` is below the mapping's length, so the sum
+        // cannot overflow).
+        let name_at = name_in_place(h, object, elem_size.checked_mul(count)?, name_len, self.len)?;
+        if magic != OBJECT_MAGIC || !self.in_map(name_at, name_len.checked_next_multiple_of(8)?) {
             return None;
         }
-        if got_kind != kind as u32 || name_len != name.len() as u64 {
+        if got_kind != kind as u16 || name_len != name.len() as u64 {
             return Some(None);
         }
-        // Eight bytes at a time: `name_at` is 8-aligned (after the 8-aligned header), and
-        // whole words over the name stay in the mapping (checked above); the last word is
-        // compared on the name's bytes only.
+        // Eight bytes at a time: `name_at` is 8-aligned (see `name_offset`), and whole words
+        // over the name stay in the mapping (checked above); the last word is compared on
+        // the name's bytes only.
         let words = name.chunks_exact(8);
         let tail = words.remainder();
         let mut at = name_at;

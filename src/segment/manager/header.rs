@@ -17,8 +17,9 @@ pub(super) const LOCK_SPIN: std::time::Duration = std::time::Duration::from_micr
 /// 3: the size-class lists and the `PARKED` block flag; the index sequence word (in the
 /// former padding); the maximum size, the growth generation and the growth journal
 /// (online growth). 4: the heap's lists and the size-class lists in tables sized to the
-/// segment's capacity after a fixed header of 176 bytes (see [`Shape`]).
-pub(crate) const LAYOUT_VERSION: u32 = 4;
+/// segment's capacity after a fixed header of 176 bytes (see [`Shape`]). 5: an object's
+/// header (48 bytes) right before the object, its name after it (see `segment::index`).
+pub(crate) const LAYOUT_VERSION: u32 = 5;
 /// `init_state` values.
 pub(crate) const STATE_FRESH: u32 = 0;
 pub(crate) const STATE_INITIALIZING: u32 = 1;

@@ -136,13 +136,15 @@ impl SegmentManager {
         bytes: usize,
         init: &mut dyn FnMut(NonNull<u8>, usize) -> Result<()>,
     ) -> Result<ObjectInfo> {
-        let prefix = (OBJECT_HEADER + name.len() as u64 + 1 + 8).next_multiple_of(heap::ALIGN);
+        // The most padding an alignment above the block's needs (blocks start 16-aligned,
+        // and the header is a multiple of 16 bytes), then the header, the elements, the
+        // name at the next multiple of 8 and its NUL.
         let extra = (align as u64).saturating_sub(heap::ALIGN);
-        let total = prefix
-            .checked_add(extra)
-            .and_then(|x| x.checked_add(bytes as u64))
+        let total = (bytes as u64)
+            .checked_next_multiple_of(8)
+            .and_then(|x| x.checked_add(OBJECT_HEADER + extra + name.len() as u64 + 1))
             .ok_or_else(|| Error::new(ErrorKind::OutOfMemory, "object too large"))?;
-        let Some(h) = self.take_block(heap, total)? else {
+        let Some(u) = self.take_block(heap, total)? else {
             return Err(Error::new(
                 ErrorKind::OutOfMemory,
                 format!(
@@ -154,39 +156,47 @@ impl SegmentManager {
         let base = self.base.as_ptr();
         // Align the address (the base of a heap or external segment is only 16-aligned).
         let b = base as u64;
-        let object =
-            (b + h + OBJECT_HEADER + name.len() as u64 + 1 + 8).next_multiple_of(align as u64) - b;
-        // SAFETY: `[h, h + total)` is a fresh allocation inside the segment; the header,
-        // name, back-reference and object all lie inside it (see `prefix` and `extra`).
+        let object = (b + u + OBJECT_HEADER).next_multiple_of(align as u64) - b;
+        let h = object - OBJECT_HEADER;
+        // Below the alignment, which is at most the page size (checked by the caller).
+        let Ok(pad) = u16::try_from(h - u) else {
+            heap.deallocate(u)?;
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("alignment {align} is too large"),
+            ));
+        };
+        let name_at = super::super::index::name_offset(object, bytes as u64).unwrap_or(u64::MAX);
+        // SAFETY: `[u, u + total)` is a fresh allocation inside the segment; the padding's
+        // mark, the header, the elements and the name all lie inside it (see `total`).
         unsafe {
+            if pad > 0 {
+                base.add(u as usize)
+                    .cast::<[u32; 2]>()
+                    .write([super::super::index::PAD_MAGIC, u32::from(pad)]);
+            }
             base.add(h as usize)
                 .cast::<ObjectHeader>()
                 .write(ObjectHeader {
                     magic: OBJECT_MAGIC,
-                    kind: kind as u32,
+                    kind: kind as u16,
+                    pad,
                     name_len: name.len() as u64,
                     elem_size: elem_size as u64,
-                    elem_align: align as u64,
                     count: count as u64,
                     object,
                     type_tag,
                 });
-            let n = base.add((h + OBJECT_HEADER) as usize);
+            let n = base.add(name_at as usize);
             std::ptr::copy_nonoverlapping(name.as_ptr(), n, name.len());
             *n.add(name.len()) = 0;
-            // The distance back to the header, so the header is found from the object's
-            // address alone (even without knowing the segment, as Boost's static
-            // `get_instance_name` needs).
-            base.add((object - 8) as usize)
-                .cast::<u64>()
-                .write(object - h);
         }
         let ptr = self.at(object);
         if let Err(e) = init(ptr, count) {
             // SAFETY: the header is ours; clear its magic so a stale pointer never
             // validates, then give the memory back.
             unsafe { (*base.add(h as usize).cast::<ObjectHeader>()).magic = 0 };
-            heap.deallocate(h)?;
+            heap.deallocate(u)?;
             return Err(e);
         }
         if kind != InstanceKind::Anonymous {
@@ -197,7 +207,7 @@ impl SegmentManager {
                 // SAFETY: `h` is still the block this call allocated (not yet in the index,
                 // so no one else reaches it), and it holds an `ObjectHeader`.
                 unsafe { (*base.add(h as usize).cast::<ObjectHeader>()).magic = 0 };
-                heap.deallocate(h)?;
+                heap.deallocate(u)?;
                 return Err(e);
             }
         }
@@ -216,7 +226,8 @@ impl SegmentManager {
             ptr: self.at(oh.object),
             elem_size: oh.elem_size as usize,
             count: oh.count as usize,
-            kind: InstanceKind::from_code(oh.kind).ok_or_else(|| corrupted("bad object kind"))?,
+            kind: InstanceKind::from_code(u32::from(oh.kind))
+                .ok_or_else(|| corrupted("bad object kind"))?,
             type_tag: oh.type_tag,
         })
     }
@@ -322,12 +333,13 @@ impl SegmentManager {
             (Some((kind, n)), _) => index.find_slot(kind, n)?.map(|i| (i, kind)),
             (None, _) => None,
         };
+        let block = Index::block_of(h, index.object_header(h)?);
         // SAFETY: `h` is a validated object header inside the segment.
         unsafe { (*self.base.as_ptr().add(h as usize).cast::<ObjectHeader>()).magic = 0 };
         if let Some((i, kind)) = slot {
             self.index(heap).remove_slot(i, kind)?;
         }
-        self.give_block_back(heap, h)?;
+        self.give_block_back(heap, block)?;
         Ok(true)
     }
 
@@ -340,14 +352,11 @@ impl SegmentManager {
             )
         };
         let off = self.offset_of(ptr).ok_or_else(not_object)?;
-        if off < HEADER_SIZE + 8 || off % 8 != 0 {
+        if off < HEADER_SIZE + OBJECT_HEADER || off % 8 != 0 {
             return Err(not_object());
         }
-        // SAFETY: `off - 8` is inside the segment and 8-aligned.
-        let dist = unsafe { *self.base.as_ptr().add((off - 8) as usize).cast::<u64>() };
-        let Some(h) = off.checked_sub(dist) else {
-            return Err(not_object());
-        };
+        // The header lies right before the object.
+        let h = off - OBJECT_HEADER;
         match index.object_header(h) {
             Ok(oh) if oh.object == off => Ok(h),
             _ => Err(not_object()),
@@ -367,7 +376,7 @@ impl SegmentManager {
         let index = self.index(&heap);
         let h = self.object_header_of(&index, ptr)?;
         let info = self.info_at(&index, h)?;
-        let name = index.name_of(h, index.object_header(h)?).to_vec();
+        let name = index.name_of(index.object_header(h)?).to_vec();
         drop(info.ptr, info.count);
         let named = (info.kind != InstanceKind::Anonymous).then_some((info.kind, name.as_slice()));
         self.release(&heap, h, named, None).map(|_| ())
@@ -384,7 +393,7 @@ impl SegmentManager {
         let oh = index.object_header(h)?;
         Ok((
             info,
-            self.at(h + OBJECT_HEADER).as_ptr().cast_const(),
+            self.at(Index::name_at(oh)).as_ptr().cast_const(),
             oh.name_len as usize,
         ))
     }
@@ -417,12 +426,12 @@ impl SegmentManager {
             return Ok(None);
         };
         let info = self.info_at(&index, h)?;
-        let len = index.object_header(h)?.name_len as usize;
+        let oh = index.object_header(h)?;
         Ok(Some((
             slot + 1,
             info,
-            self.at(h + OBJECT_HEADER).as_ptr().cast_const(),
-            len,
+            self.at(Index::name_at(oh)).as_ptr().cast_const(),
+            oh.name_len as usize,
         )))
     }
 
