@@ -293,8 +293,22 @@ impl<'h> Index<'h> {
     }
 
     /// The offset of the block that holds the object whose header is `oh` at `h`.
-    pub(crate) fn block_of(h: u64, oh: &ObjectHeader) -> u64 {
+    fn block_of(h: u64, oh: &ObjectHeader) -> u64 {
         h - u64::from(oh.pad)
+    }
+
+    /// The block that holds the object whose header is at `h`: the header's padding must
+    /// lead back to a used block whose first word agrees (the header itself, or a
+    /// [`PAD_MAGIC`] word naming the same padding), so garbage in the padding makes a
+    /// destroy fail before it changes anything, and never free another block.
+    pub(crate) fn block_holding(&self, h: u64) -> Result<u64> {
+        let block = Self::block_of(h, self.object_header(h)?);
+        match self.header_in_block(block) {
+            Some((at, _)) if at == h && self.heap.used_block(block).is_ok() => Ok(block),
+            _ => Err(corrupt(format_args!(
+                "the padding before the object header at {h} does not lead to its block"
+            ))),
+        }
     }
 
     /// The header offset of the object in the used block at user offset `u`, if one

@@ -715,4 +715,51 @@ mod tests {
         assert!(seg.all_memory_deallocated().unwrap());
         assert_eq!(seg.free_memory().unwrap(), free0);
     }
+
+    /// Garbage in an object header's padding is an error for a destroy, which then frees
+    /// nothing: the padding must lead back to the object's own block.
+    #[test]
+    fn a_garbage_padding_frees_nothing() {
+        let mut buf = vec![0u128; (256 << 10) / 16];
+        // SAFETY: viewing the u128 buffer as bytes; it outlives the segment.
+        let bytes =
+            unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<u8>(), 256 << 10) };
+        let seg = crate::ManagedExternalBuffer::create(bytes).unwrap();
+        let none = &mut |_: NonNull<u8>, _: usize| Ok(());
+        let mut ptrs = Vec::new();
+        for (name, align) in [("before", 8), ("victim", 8), ("padded", 256)] {
+            let (info, _) = seg
+                .construct(
+                    InstanceKind::Named,
+                    name.as_bytes(),
+                    8,
+                    align,
+                    1,
+                    false,
+                    none,
+                )
+                .unwrap();
+            ptrs.push(info.ptr);
+        }
+        let free = seg.free_memory().unwrap();
+        for (victim, pad) in [(1, 16u16), (1, 48), (2, 8), (2, 0)] {
+            let h = ptrs[victim].as_ptr().wrapping_sub(OBJECT_HEADER as usize);
+            // SAFETY: the object's header lies right before it, inside the buffer.
+            let was = unsafe {
+                let at = &raw mut (*h.cast::<ObjectHeader>()).pad;
+                at.replace(pad)
+            };
+            let e = seg
+                .destroy_ptr(ptrs[victim].as_ptr(), &mut |_, _| {})
+                .unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Corrupted, "{}", e.message());
+            assert_eq!(seg.free_memory().unwrap(), free);
+            // SAFETY: as above.
+            unsafe { (&raw mut (*h.cast::<ObjectHeader>()).pad).write(was) };
+        }
+        for p in ptrs {
+            seg.destroy_ptr(p.as_ptr(), &mut |_, _| {}).unwrap();
+        }
+        assert!(seg.all_memory_deallocated().unwrap());
+    }
 }

@@ -333,7 +333,7 @@ impl SegmentManager {
             (Some((kind, n)), _) => index.find_slot(kind, n)?.map(|i| (i, kind)),
             (None, _) => None,
         };
-        let block = Index::block_of(h, index.object_header(h)?);
+        let block = index.block_holding(h)?;
         // SAFETY: `h` is a validated object header inside the segment.
         unsafe { (*self.base.as_ptr().add(h as usize).cast::<ObjectHeader>()).magic = 0 };
         if let Some((i, kind)) = slot {
