@@ -349,8 +349,8 @@ impl Heap {
     /// fresh one front to back, as a new segment's allocations do, then costs one call per
     /// chunk instead of a page fault per page. Large blocks are left to fault page by page
     /// as they are used (a large allocation is often touched only in part: a container's
-    /// spare capacity, a sparse table), so at most two chunks are mapped ahead of use, and
-    /// nothing in the memory changes.
+    /// spare capacity, a sparse table), so what is mapped ahead of use is at most the rest
+    /// of one chunk in each free block being cut, and nothing in the memory changes.
     fn prefault_cut(&self, off: u64, rest: u64, next: u64) {
         let base = self.base as u64;
         let (from, cut, end) = (base + off, base + rest, base + next);

@@ -650,16 +650,22 @@ mod tests {
         assert_eq!(big.header_size(), 176 + 8 * (5 + 302) + 8 * 43);
     }
 
+    /// A new segment over `buf` (16-aligned, as `u128`s), borrowed for the segment's life.
+    fn segment_in(buf: &mut [u128]) -> crate::ManagedExternalBuffer<'_> {
+        let len = std::mem::size_of_val(buf);
+        // SAFETY: `buf` is `len` initialised bytes, any bytes are valid u128s, and the view
+        // borrows `buf` mutably for as long as the segment lives.
+        let bytes = unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<u8>(), len) };
+        crate::ManagedExternalBuffer::create(bytes).unwrap()
+    }
+
     /// Objects of every alignment up to the page size: the header right before the object
     /// (after padding for large alignments), found from the object's address, from its
     /// name, and again by the recovery's rebuild of the index from the blocks.
     #[test]
     fn objects_of_any_alignment_are_found_and_rebuilt() {
         let mut buf = vec![0u128; (1 << 20) / 16];
-        // SAFETY: viewing the u128 buffer as bytes; it outlives the segment.
-        let bytes =
-            unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<u8>(), 1 << 20) };
-        let seg = crate::ManagedExternalBuffer::create(bytes).unwrap();
+        let seg = segment_in(&mut buf);
         let free0 = seg.free_memory().unwrap();
         let page = crate::os::mmap::page_size();
         let aligns = [1, 8, 16, 32, 64, 256, page];
@@ -721,10 +727,7 @@ mod tests {
     #[test]
     fn a_garbage_padding_frees_nothing() {
         let mut buf = vec![0u128; (256 << 10) / 16];
-        // SAFETY: viewing the u128 buffer as bytes; it outlives the segment.
-        let bytes =
-            unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<u8>(), 256 << 10) };
-        let seg = crate::ManagedExternalBuffer::create(bytes).unwrap();
+        let seg = segment_in(&mut buf);
         let none = &mut |_: NonNull<u8>, _: usize| Ok(());
         let mut ptrs = Vec::new();
         for (name, align) in [("before", 8), ("victim", 8), ("padded", 256)] {

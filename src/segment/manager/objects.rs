@@ -389,13 +389,20 @@ impl SegmentManager {
         let heap = self.heap()?;
         let index = self.index(&heap);
         let h = self.object_header_of(&index, ptr)?;
-        let info = self.info_at(&index, h)?;
+        self.info_and_name_at(&index, h)
+    }
+
+    /// [`Self::info_at`] with the object's name: its address (NUL-terminated, inside the
+    /// segment) and length.
+    fn info_and_name_at(
+        &self,
+        index: &Index<'_>,
+        h: u64,
+    ) -> Result<(ObjectInfo, *const u8, usize)> {
+        let info = self.info_at(index, h)?;
         let oh = index.object_header(h)?;
-        Ok((
-            info,
-            self.at(Index::name_at(oh)).as_ptr().cast_const(),
-            oh.name_len as usize,
-        ))
+        let name = self.at(Index::name_at(oh)).as_ptr().cast_const();
+        Ok((info, name, oh.name_len as usize))
     }
 
     /// Number of named objects.
@@ -425,14 +432,8 @@ impl SegmentManager {
         let Some((slot, h)) = index.next(kind, cursor)? else {
             return Ok(None);
         };
-        let info = self.info_at(&index, h)?;
-        let oh = index.object_header(h)?;
-        Ok(Some((
-            slot + 1,
-            info,
-            self.at(Index::name_at(oh)).as_ptr().cast_const(),
-            oh.name_len as usize,
-        )))
+        let (info, name, len) = self.info_and_name_at(&index, h)?;
+        Ok(Some((slot + 1, info, name, len)))
     }
 
     /// Sizes the name index for `n` more named objects.
