@@ -26,23 +26,39 @@ enum DiedAfter {
     Create,
     /// Sizing: zeros.
     Size,
-    /// Part of the build: a header half written (magic and state words, garbage).
-    HalfBuilt,
+    /// Part of the build: the state word marked as building (a builder's first store, at
+    /// `state_at`, the kind's offset), the magic not yet written, garbage after the header.
+    HalfBuilt { state_at: usize },
 }
+
+/// The publish protocol's `BUILDING` value, as a builder stores it.
+const BUILDING: u32 = 0x424C_4447;
+/// Where each kind keeps its state word (pinned by the layout tests).
+const SEGMENT_STATE_AT: usize = 16;
+const QUEUE_STATE_AT: usize = 12;
+const SYNC_STATE_AT: usize = 20;
 
 fn leave(name: &str, step: DiedAfter) {
     let shm = SharedMemoryObject::create(name, Mode::ReadWrite, Permissions::default()).unwrap();
     match step {
         DiedAfter::Create => {}
         DiedAfter::Size => shm.truncate(16384).unwrap(),
-        DiedAfter::HalfBuilt => {
+        DiedAfter::HalfBuilt { state_at } => {
             shm.truncate(16384).unwrap();
             let mut r = MappedRegion::new(&shm, Mode::ReadWrite, 0, 0).unwrap();
-            r.write_at(0, b"IPROCSEG\x02\0\0\0\x08\x01\x40\0\x01\0\0\0")
-                .unwrap();
+            r.write_at(state_at, &BUILDING.to_ne_bytes()).unwrap();
             r.write_at(64, &[0x5a; 256]).unwrap();
         }
     }
+}
+
+/// The steps a creator of a kind whose state word is at `state_at` may die after.
+fn steps(state_at: usize) -> [DiedAfter; 3] {
+    [
+        DiedAfter::Create,
+        DiedAfter::Size,
+        DiedAfter::HalfBuilt { state_at },
+    ]
 }
 
 /// Whether `f` fails at once with a `Corrupted` error naming a creator that died.
@@ -57,7 +73,7 @@ fn reports_dead_creator<T: std::fmt::Debug>(f: impl FnOnce() -> interproc::Resul
 #[test]
 fn a_creator_dead_at_any_step_is_reported_at_once_and_replaced() {
     let p = Permissions::default();
-    for step in [DiedAfter::Create, DiedAfter::Size, DiedAfter::HalfBuilt] {
+    for step in steps(SEGMENT_STATE_AT) {
         // A managed segment.
         let name = unique("seg");
         let _r = Remove(name.clone());
@@ -70,7 +86,8 @@ fn a_creator_dead_at_any_step_is_reported_at_once_and_replaced() {
         let again = ManagedSharedMemory::open(&name).unwrap();
         assert!(!again.created());
         assert!(again.check_sanity().is_ok());
-
+    }
+    for step in steps(QUEUE_STATE_AT) {
         // A message queue.
         let name = unique("mq");
         let _r = Remove(name.clone());
@@ -82,7 +99,8 @@ fn a_creator_dead_at_any_step_is_reported_at_once_and_replaced() {
         let other = MessageQueue::open(&name).unwrap();
         let mut buf = [0u8; 16];
         assert_eq!(other.try_receive(&mut buf).unwrap(), Some((5, 1)));
-
+    }
+    for step in steps(SYNC_STATE_AT) {
         // A named mutex.
         let name = unique("mx");
         let _r = Remove(name.clone());
@@ -215,7 +233,12 @@ fn reports_dead_creator_after<T: std::fmt::Debug>(
 fn racing_openers_replace_a_dead_creator_exactly_once() {
     let name = unique("race");
     let _r = Remove(name.clone());
-    leave(&name, DiedAfter::HalfBuilt);
+    leave(
+        &name,
+        DiedAfter::HalfBuilt {
+            state_at: SEGMENT_STATE_AT,
+        },
+    );
     // Real processes started from this test binary (not forks of a threaded test run).
     let racers: Vec<_> = (0..6)
         .map(|_| {
@@ -257,4 +280,95 @@ fn racer() {
     };
     let seg = ManagedSharedMemory::open_or_create(&name, 65536, Permissions::default()).unwrap();
     println!("RACER {}", if seg.created() { "built" } else { "opened" });
+}
+
+/// The bytes of the object `name`.
+fn bytes_of(name: &str) -> Vec<u8> {
+    std::fs::read(format!("/dev/shm/{name}")).unwrap()
+}
+
+/// An object that interproc did not build: 64 KiB of 0xAB; one that looks like each kind
+/// but whose state word a stray write smashed; and one marked as building under another
+/// kind's magic. Every opener of every kind gets a `Corrupted` error that says the object
+/// is left as it is, and every byte stays as it was.
+#[test]
+fn objects_interproc_did_not_build_are_refused_and_left_untouched() {
+    let p = Permissions::default();
+    type Opener = fn(&str) -> interproc::Result<()>;
+    let openers: [(&str, &[u8; 8], usize, Opener, Opener); 3] = [
+        (
+            "segment",
+            b"IPROCSEG",
+            SEGMENT_STATE_AT,
+            |n| ManagedSharedMemory::open_or_create(n, 65536, Permissions::default()).map(drop),
+            |n| ManagedSharedMemory::open(n).map(drop),
+        ),
+        (
+            "queue",
+            b"IPROCMQ1",
+            QUEUE_STATE_AT,
+            |n| MessageQueue::open_or_create(n, 4, 16, Permissions::default()).map(drop),
+            |n| MessageQueue::open(n).map(drop),
+        ),
+        (
+            "mutex",
+            b"IPSYNC\0\x01",
+            SYNC_STATE_AT,
+            |n| NamedMutex::new(Creation::OpenOrCreate, n, Permissions::default()).map(drop),
+            |n| NamedMutex::new(Creation::OpenOnly, n, Permissions::default()).map(drop),
+        ),
+    ];
+    for (kind, magic, state_at, open_or_create, open_only) in openers {
+        let mut smashed = vec![0u8; 65536];
+        smashed[..8].copy_from_slice(magic);
+        smashed[state_at..state_at + 4].copy_from_slice(&0xdead_beef_u32.to_ne_bytes());
+        smashed[100..200].fill(7);
+        let mut other_kind = vec![0u8; 65536];
+        other_kind[..8].copy_from_slice(b"NOTOURS!");
+        other_kind[state_at..state_at + 4].copy_from_slice(&BUILDING.to_ne_bytes());
+        for (case, content) in [
+            ("foreign", vec![0xab; 65536]),
+            ("smashed", smashed),
+            ("other magic", other_kind),
+        ] {
+            let name = unique("foreign");
+            let _r = Remove(name.clone());
+            let shm = SharedMemoryObject::create(&name, Mode::ReadWrite, p).unwrap();
+            shm.truncate(content.len() as u64).unwrap();
+            MappedRegion::new(&shm, Mode::ReadWrite, 0, 0)
+                .unwrap()
+                .write_at(0, &content)
+                .unwrap();
+            for (how, open) in [("open_or_create", open_or_create), ("open_only", open_only)] {
+                let e = open(&name).unwrap_err();
+                assert_eq!(e.kind(), ErrorKind::Corrupted, "{kind} {case} {how}: {e}");
+                assert!(
+                    e.message().contains("left as it is"),
+                    "{kind} {case} {how}: {e}"
+                );
+                assert!(
+                    bytes_of(&name) == content,
+                    "{kind} {case} {how}: bytes changed"
+                );
+            }
+        }
+    }
+}
+
+/// A half-built object whose magic is already the kind's own (the builder died after
+/// writing it) is still taken over.
+#[test]
+fn a_marked_half_built_object_with_its_magic_is_taken_over() {
+    let name = unique("magic_half");
+    let _r = Remove(name.clone());
+    let shm = SharedMemoryObject::create(&name, Mode::ReadWrite, Permissions::default()).unwrap();
+    shm.truncate(16384).unwrap();
+    let mut r = MappedRegion::new(&shm, Mode::ReadWrite, 0, 0).unwrap();
+    r.write_at(0, b"IPROCSEG").unwrap();
+    r.write_at(SEGMENT_STATE_AT, &BUILDING.to_ne_bytes())
+        .unwrap();
+    r.write_at(64, &[0x5a; 256]).unwrap();
+    let seg = ManagedSharedMemory::open_or_create(&name, 65536, Permissions::default()).unwrap();
+    assert!(seg.created());
+    assert!(seg.check_sanity().is_ok());
 }

@@ -4,9 +4,12 @@
 use super::*;
 
 pub(super) const MAGIC: [u8; 8] = *b"IPROCMQ1";
-/// Bumped on any change of the shared layout below.
-pub(super) const LAYOUT_VERSION: u32 = 7;
-pub(super) const READY: u32 = 0x5245_4459;
+/// Bumped on any change of the shared layout below. 8: `state` holds the publish
+/// protocol's `BUILDING` while the queue is built.
+pub(super) const LAYOUT_VERSION: u32 = 8;
+/// Where the queue's magic and state word lie, for the publish protocol.
+pub(super) const STATE_WORD: StateWord =
+    StateWord::new(MAGIC, std::mem::offset_of!(QueueHeader, state));
 pub(super) const SLOT_FREE: u32 = 0;
 pub(super) const SLOT_QUEUED: u32 = 1;
 /// The queue's modes (`QueueHeader::mode`).

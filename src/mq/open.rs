@@ -23,11 +23,9 @@ impl MessageQueue {
             _ => SharedMemoryObject::open(name, Mode::ReadWrite)?,
         };
         let may_build = shm.created() || (create && open);
-        let state = StateWord {
-            offset: std::mem::offset_of!(QueueHeader, state) as u64,
-            ready: READY,
-        };
-        if let Turn::Build(_building) = publish::take_turn(shm.as_fd(), state, may_build, &what)? {
+        if let Turn::Build(_building) =
+            publish::take_turn(shm.as_fd(), STATE_WORD, may_build, &what)?
+        {
             let layout = layout.expect("building needs a layout");
             // Emptied first: a builder that died may have left part of its work.
             let made = shm
@@ -46,14 +44,7 @@ impl MessageQueue {
         let region = MappedRegion::new(&shm, Mode::ReadWrite, 0, 0)?;
         // SAFETY: at least HEADER_SIZE bytes are mapped.
         let h = unsafe { &*region.as_ptr().cast::<QueueHeader>() };
-        // Acquire: pairs with the builder's Release store of READY in `format`.
-        if h.state.load(Ordering::Acquire) != READY {
-            return Err(corrupted(format!(
-                "{what} is not an interproc message queue (state {:#x})",
-                // Relaxed: only printed.
-                h.state.load(Ordering::Relaxed)
-            )));
-        }
+        publish::check_published(&h.state, &what)?;
         if h.magic != MAGIC {
             return Err(corrupted(format!(
                 "{what} is not an interproc message queue (bad magic)"
@@ -99,6 +90,7 @@ impl MessageQueue {
         // alone, under the build lock; openers wait for READY.
         unsafe {
             let h = base.cast::<QueueHeader>();
+            publish::mark_building(&(*h).state);
             // Relaxed, like every store before READY: the Release store of `state` below
             // publishes them all.
             (*h).creator_pid
@@ -129,9 +121,8 @@ impl MessageQueue {
         unsafe {
             let h = base.cast::<QueueHeader>();
             (*h).magic = MAGIC;
-            // Release: publishes the header, the entries and the slots; pairs with the
-            // Acquire load of `state` in `open_impl`.
-            (*h).state.store(READY, Ordering::Release);
+            // Publishes the header, the entries and the slots to `open_impl`.
+            publish::mark_ready(&(*h).state);
         }
         Ok(q)
     }

@@ -3,7 +3,7 @@ use std::mem::{offset_of, size_of};
 
 #[test]
 fn shared_layout_is_pinned() {
-    assert_eq!(LAYOUT_VERSION, 7);
+    assert_eq!(LAYOUT_VERSION, 8);
     assert_eq!(offset_of!(QueueHeader, state), 12);
     assert_eq!(offset_of!(QueueHeader, creator_pid), 16);
     assert_eq!(offset_of!(QueueHeader, max_msg), 24);

@@ -150,19 +150,35 @@ pub(crate) fn create_file(path: &CStr, perm: u32) -> OsResult<OwnedFd> {
     })
 }
 
+/// Reads into `buf` from `offset` of the object behind `fd` (`pread`, retried until `buf`
+/// is full or the object ends); returns how many bytes were read.
+pub(crate) fn read_at(fd: BorrowedFd<'_>, offset: u64, buf: &mut [u8]) -> OsResult<usize> {
+    let mut done = 0;
+    while done < buf.len() {
+        let at = libc::off_t::try_from(offset + done as u64).map_err(|_| Errno(libc::EFBIG))?;
+        let rest = &mut buf[done..];
+        let n = retry_eintr(|| {
+            // SAFETY: `rest` is writable for `rest.len()` bytes; `fd` is open for the call.
+            let n =
+                unsafe { libc::pread(fd.as_raw_fd(), rest.as_mut_ptr().cast(), rest.len(), at) };
+            if n < 0 {
+                Err(Errno::last())
+            } else {
+                Ok(n as usize)
+            }
+        })?;
+        if n == 0 {
+            break;
+        }
+        done += n;
+    }
+    Ok(done)
+}
+
 /// The native-endian `u32` at `offset` of the object behind `fd` (`pread`), or `None` if
 /// the object ends before it.
 pub(crate) fn read_u32_at(fd: BorrowedFd<'_>, offset: u64) -> OsResult<Option<u32>> {
-    let offset = libc::off_t::try_from(offset).map_err(|_| Errno(libc::EFBIG))?;
     let mut buf = [0u8; 4];
-    let n = retry_eintr(|| {
-        // SAFETY: `buf` is writable for 4 bytes; `fd` is open for the call.
-        let n = unsafe { libc::pread(fd.as_raw_fd(), buf.as_mut_ptr().cast(), 4, offset) };
-        if n < 0 {
-            Err(Errno::last())
-        } else {
-            Ok(n as usize)
-        }
-    })?;
+    let n = read_at(fd, offset, &mut buf)?;
     Ok((n == 4).then(|| u32::from_ne_bytes(buf)))
 }

@@ -17,21 +17,18 @@ use crate::{
 };
 use std::ops::Deref;
 use std::os::fd::AsFd;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::AtomicU32;
 
 /// "IPSYNC\0\x01" read as a little-endian u64.
 const MAGIC: u64 = u64::from_le_bytes(*b"IPSYNC\0\x01");
-/// Bumped on any change of the header or of a primitive's layout.
-const LAYOUT_VERSION: u32 = 3;
+/// Bumped on any change of the header or of a primitive's layout. 4: `state` holds the
+/// publish protocol's `BUILDING` while the object is built.
+const LAYOUT_VERSION: u32 = 4;
 /// Where the primitive starts (a cache line after the object's start).
 const PAYLOAD_OFFSET: usize = 64;
-/// `state` once the creator has finished.
-const READY: u32 = 0x5245_4459;
-/// Where `state` is, for the publish protocol.
-const STATE_WORD: StateWord = StateWord {
-    offset: std::mem::offset_of!(Header, state) as u64,
-    ready: READY,
-};
+/// Where the magic and `state` are, for the publish protocol.
+const STATE_WORD: StateWord =
+    StateWord::new(MAGIC.to_ne_bytes(), std::mem::offset_of!(Header, state));
 
 /// The kind of primitive a named object holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,7 +78,7 @@ struct Header {
     version: u32,
     kind: u32,
     payload_size: u32,
-    /// 0 while the creator initialises, `READY` after.
+    /// `BUILDING` while the creator initialises, `READY` after (see `publish`).
     state: AtomicU32,
 }
 
@@ -144,9 +141,8 @@ impl NamedObject {
         // SAFETY: the region is at least `total` bytes, page-aligned, and Header is plain
         // data except for the atomic state word.
         let header = unsafe { &*region.as_ptr().cast::<Header>() };
-        // Acquire: pairs with the builder's Release store of READY, after which the header
-        // and the primitive are complete (`take_turn` saw READY too, through the kernel).
-        if header.state.load(Ordering::Acquire) != READY || header.magic != MAGIC {
+        publish::check_published(&header.state, what)?;
+        if header.magic != MAGIC {
             return Err(corrupt("not an interproc sync object".into()));
         }
         if header.version != LAYOUT_VERSION {
@@ -184,19 +180,20 @@ impl NamedObject {
         shm.truncate(total as u64)?;
         let region = MappedRegion::new(shm, Mode::ReadWrite, 0, 0)?;
         let base = region.as_ptr();
+        let header = base.cast::<Header>();
+        // SAFETY: the header lies at the start of the fresh mapping, which is page-aligned.
+        publish::mark_building(unsafe { &(*header).state });
         // SAFETY: `base + PAYLOAD_OFFSET` lies inside the fresh, zero-filled mapping, which
         // only this process builds (it holds the build lock; openers wait for READY).
         init(unsafe { base.add(PAYLOAD_OFFSET) })?;
-        let header = base.cast::<Header>();
         // SAFETY: the header lies at the start of the mapping, which is page-aligned.
         unsafe {
             (*header).magic = MAGIC;
             (*header).version = LAYOUT_VERSION;
             (*header).kind = kind as u32;
             (*header).payload_size = payload_size as u32;
-            // Release: publishes the header and the primitive; pairs with the Acquire load
-            // in `validate`.
-            (*header).state.store(READY, Ordering::Release);
+            // Publishes the header and the primitive to `validate`.
+            publish::mark_ready(&(*header).state);
         }
         Ok(region)
     }

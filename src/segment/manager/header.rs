@@ -19,11 +19,11 @@ pub(super) const LOCK_SPIN: std::time::Duration = std::time::Duration::from_micr
 /// (online growth). 4: the heap's lists and the size-class lists in tables sized to the
 /// segment's capacity after a fixed header of 176 bytes (see [`Shape`]). 5: an object's
 /// header (48 bytes) right before the object, its name after it (see `segment::index`).
-pub(crate) const LAYOUT_VERSION: u32 = 5;
-/// `init_state` values.
-pub(crate) const STATE_FRESH: u32 = 0;
-pub(crate) const STATE_INITIALIZING: u32 = 1;
-pub(crate) const STATE_READY: u32 = 2;
+/// 6: `init_state` holds the publish protocol's `BUILDING` and `READY` values.
+pub(crate) const LAYOUT_VERSION: u32 = 6;
+/// Where the segment's magic and state word lie, for the publish protocol.
+pub(crate) const STATE_WORD: publish::StateWord =
+    publish::StateWord::new(MAGIC, std::mem::offset_of!(SegmentHeader, init_state));
 pub(super) const ENDIAN_LITTLE: u8 = 1;
 pub(super) const ENDIAN_BIG: u8 = 2;
 
@@ -190,12 +190,10 @@ impl SegmentManager {
         // SAFETY: exclusive, writable memory per the contract; only atomics are shared
         // with waiting openers.
         unsafe {
-            // Release: publishes `creator_pid` (Relaxed) with the state; pairs with the
-            // opener's Acquire load of `init_state` in `segment::open`, which then asks
-            // whether the creator is alive.
+            publish::mark_building(&(*h).init_state);
+            // Relaxed: published by the Release store of READY below.
             (*h).creator_pid
                 .store(std::process::id(), Ordering::Relaxed);
-            (*h).init_state.store(STATE_INITIALIZING, Ordering::Release);
             (*h).layout_version = LAYOUT_VERSION;
             (*h).pointer_width = std::mem::size_of::<usize>() as u8;
             (*h).endianness = native_endian();
@@ -219,9 +217,9 @@ impl SegmentManager {
             let heap = heap_of(base.as_ptr(), shape);
             heap.format(size & !(heap::ALIGN - 1));
             (*h).magic = MAGIC;
-            // Release: publishes the whole header and heap; pairs with the Acquire loads of
-            // `init_state` by openers (`segment::open`) and `check_live`.
-            (*h).init_state.store(STATE_READY, Ordering::Release);
+            // Publishes the whole header and heap to openers (`segment::open`) and
+            // `check_live`.
+            publish::mark_ready(&(*h).init_state);
         }
         Ok(())
     }

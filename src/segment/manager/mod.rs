@@ -21,6 +21,7 @@ use super::index::{
 };
 use super::lookup::{self, Attempt, Found, IndexSeq, Lookup};
 use crate::os::robust::{self, Acquired};
+use crate::publish;
 use crate::sync::LockHolder;
 use crate::{Error, ErrorKind, Result};
 use std::ptr::NonNull;
@@ -30,10 +31,7 @@ use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 pub(crate) use growth::GrowthBacking;
 pub use header::MIN_SEGMENT_SIZE;
 use header::*;
-pub(crate) use header::{
-    HEADER_SIZE, MAGIC, STATE_FRESH, STATE_INITIALIZING, STATE_READY, SegmentHeader, Shape,
-    is_segment_header,
-};
+pub(crate) use header::{HEADER_SIZE, MAGIC, STATE_WORD, SegmentHeader, Shape, is_segment_header};
 use registry::*;
 pub(crate) use registry::{register_mapping, unregister_mapping};
 
@@ -231,13 +229,13 @@ impl SegmentManager {
     #[inline]
     fn check_live(&self) -> Result<()> {
         let h = self.segment_header();
-        // Acquire, both: pair with the Release stores of STATE_READY (`format`) and of
-        // `corrupted` (`recover`).
-        if h.magic != MAGIC || h.init_state.load(Ordering::Acquire) != STATE_READY {
+        // `is_published` acquires the builder's stores (`format`).
+        if h.magic != MAGIC || !publish::is_published(&h.init_state) {
             return Err(corrupted(
                 "the address is not a ready interproc segment manager",
             ));
         }
+        // Acquire: pairs with the Release store of `corrupted` (`recover`).
         if h.corrupted.load(Ordering::Acquire) != 0 {
             return Err(corrupted(
                 "the segment was found inconsistent after a process died while changing it",
@@ -607,7 +605,7 @@ mod tests {
     /// come with a new LAYOUT_VERSION.
     #[test]
     fn shared_layout_is_pinned() {
-        assert_eq!(LAYOUT_VERSION, 5);
+        assert_eq!(LAYOUT_VERSION, 6);
         assert_eq!(offset_of!(SegmentHeader, magic), 0);
         assert_eq!(offset_of!(SegmentHeader, layout_version), 8);
         assert_eq!(offset_of!(SegmentHeader, pointer_width), 12);

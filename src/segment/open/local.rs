@@ -158,15 +158,10 @@ impl<'a> ManagedExternalBuffer<'a> {
                     "the buffer is too small to hold a segment",
                 ));
             }
-            // SAFETY: readable memory per the contract.
-            // Acquire: pairs with the Release store of STATE_READY in `format`.
-            let state = unsafe { &*ptr.add(16).cast::<AtomicU32>() }.load(Ordering::Acquire);
-            if state != STATE_READY {
-                return Err(Error::new(
-                    ErrorKind::Corrupted,
-                    "the buffer does not hold a ready managed segment",
-                ));
-            }
+            // SAFETY: readable memory per the contract, at least a header's worth (checked
+            // above); the state word is an aligned u32 inside the header.
+            let state = unsafe { &(*ptr.cast::<SegmentHeader>()).init_state };
+            publish::check_published(state, "the buffer")?;
             // SAFETY: `base` is readable for `len` bytes (this fn's contract) and holds a
             // ready segment header, checked just above.
             unsafe { SegmentManager::validate(base, len as u64)? };

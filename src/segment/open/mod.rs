@@ -7,12 +7,10 @@
 //! descriptor to lock, is the exception: its openers wait for the state word, for a bounded
 //! time.
 
-use super::manager::{
-    self, GrowthBacking, HEADER_SIZE, STATE_FRESH, STATE_INITIALIZING, STATE_READY, SegmentManager,
-};
+use super::manager::{self, GrowthBacking, HEADER_SIZE, STATE_WORD, SegmentHeader, SegmentManager};
 use crate::name::c_path;
 use crate::os::{self, file};
-use crate::publish::{self, StateWord, Turn};
+use crate::publish::{self, Turn};
 use crate::region::MappingSource;
 use crate::{
     Creation, Error, ErrorKind, FileMapping, Mappable, MappedRegion, Mode, Permissions, Result,
@@ -21,7 +19,7 @@ use crate::{
 use std::ops::Deref;
 use std::os::fd::{AsFd, BorrowedFd};
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 mod local;
@@ -164,12 +162,6 @@ fn hold(fd: BorrowedFd<'_>, max: u64, size: u64, writable: bool) -> Result<Box<G
     Ok(GrowthBacking::new(own, max, size, writable))
 }
 
-/// The segment's state word, for the publish protocol.
-const STATE_WORD: StateWord = StateWord {
-    offset: 16,
-    ready: STATE_READY,
-};
-
 /// Decides by the publish protocol whether the caller builds the segment behind `fd` or
 /// opens it.
 fn turn<'a>(fd: BorrowedFd<'a>, may_build: bool, what: &str) -> Result<Turn<'a>> {
@@ -188,16 +180,9 @@ fn attach<M: Mappable>(object: &M, what: &str, mode: OpenMode, at: At) -> Result
     }
     let base = base_of(&region);
     // SAFETY: the mapping holds at least HEADER_SIZE bytes, and the state word is an
-    // aligned u32 at offset 16.
-    let state = unsafe { &*base.as_ptr().add(16).cast::<AtomicU32>() };
-    // Acquire: pairs with the builder's Release store of STATE_READY in `format`.
-    let s = state.load(Ordering::Acquire);
-    if s != STATE_READY {
-        return Err(Error::new(
-            ErrorKind::Corrupted,
-            format!("{what} is not a published interproc managed segment (state word {s:#x})"),
-        ));
-    }
+    // aligned u32 inside the header.
+    let state = unsafe { &(*base.as_ptr().cast::<SegmentHeader>()).init_state };
+    publish::check_published(state, what)?;
     let context = |e: Error| Error::new(e.kind(), format!("{what}: {}", e.message()));
     // SAFETY: the region is mapped and readable for its whole length.
     unsafe { SegmentManager::validate(base, region.len() as u64) }.map_err(context)?;
@@ -253,11 +238,14 @@ fn wait_published(xsi: &XsiSharedMemory, what: &str) -> Result<()> {
         if xsi.size()? as u64 >= HEADER_SIZE {
             let region = MappedRegion::new(xsi, Mode::ReadOnly, 0, 0)?;
             // SAFETY: at least HEADER_SIZE bytes are mapped; the state word is an aligned
-            // u32 at offset 16.
-            let state = unsafe { &*region.as_ptr().add(16).cast::<AtomicU32>() };
-            match state.load(Ordering::Acquire) {
-                STATE_READY => return Ok(()),
-                STATE_FRESH | STATE_INITIALIZING => {}
+            // u32 inside the header.
+            let state = unsafe { &(*region.as_ptr().cast::<SegmentHeader>()).init_state };
+            if publish::is_published(state) {
+                return Ok(());
+            }
+            // Relaxed: only compared, to tell a segment being built from anything else.
+            match state.load(Ordering::Relaxed) {
+                0 | publish::BUILDING => {}
                 other => {
                     return Err(Error::new(
                         ErrorKind::Corrupted,
