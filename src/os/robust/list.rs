@@ -25,118 +25,34 @@
 //! word.
 
 use super::RobustLock;
+use super::private::private;
+use super::shadow::{PROVEN, SHADOW_NODES, SHADOWS, Shadow};
 use super::thread::{ThreadIdentity, claimed_identity_holds};
 use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicUsize, Ordering, compiler_fence};
 
-/// Where the lock word is relative to the list node (`&next`), as glibc registers it.
-pub(super) const FUTEX_OFFSET: isize = -32;
-
-/// The kernel's `struct robust_list_head`.
-#[repr(C)]
-pub(super) struct RobustHead {
-    pub(super) list: AtomicUsize,
-    pub(super) futex_offset: isize,
-    pub(super) pending: AtomicUsize,
-}
-
-/// A head this library registers for a thread that has none (glibc registers one for every
-/// thread, so this is for other C libraries). `before` is the `prev` slot of the head's
-/// node, which enqueueing writes, as glibc keeps `robust_prev` before its head.
-#[repr(C)]
-pub(super) struct OwnHead {
-    pub(super) before: AtomicUsize,
-    pub(super) head: RobustHead,
-}
-
-/// The nodes one thread has linked, in private memory: only that thread reads or writes
-/// `len` and `nodes` (the atomics are for `Sync`, all Relaxed: no other thread looks).
-#[repr(C, align(128))]
-pub(super) struct Shadow {
-    /// The owning thread's list head address, with [`PROVEN`]; 0 while free. Written with
-    /// a compare-and-swap by a thread claiming the entry and cleared at the thread's exit.
-    owner: AtomicUsize,
-    /// How many of `nodes` are used; `OVERFLOWED` once more were linked than fit.
-    len: AtomicUsize,
-    nodes: [AtomicUsize; SHADOW_NODES],
-}
-
-/// Nodes one shadow records: a thread rarely holds more locks at once.
-const SHADOW_NODES: usize = 14;
-/// `len` once a thread held more locks than its shadow records: nodes missing from it are
-/// then checked the slow way instead of being refused.
-const OVERFLOWED: usize = usize::MAX;
-/// Set in `owner` beside the head when [`claimed_identity`](super::thread::claimed_identity) gives the owning thread's true
-/// identity: the fast paths then read it at constant offsets and take a match of this
-/// entry as the proof (heads are 8-aligned, so the bit is free).
-const PROVEN: usize = 1;
-/// Entries of the process-wide table (128 KiB, untouched until used).
-const SHADOWS: usize = 1024;
-
-impl Shadow {
-    const fn new() -> Shadow {
-        Shadow {
-            owner: AtomicUsize::new(0),
-            len: AtomicUsize::new(0),
-            nodes: [const { AtomicUsize::new(0) }; SHADOW_NODES],
-        }
-    }
-
-    fn push(&self, node: usize) {
-        let len = self.len.load(Ordering::Relaxed);
-        if len < SHADOW_NODES {
-            self.nodes[len].store(node, Ordering::Relaxed);
-            self.len.store(len + 1, Ordering::Relaxed);
-        } else {
-            self.len.store(OVERFLOWED, Ordering::Relaxed);
-        }
-    }
-
-    fn used(&self) -> usize {
-        self.len.load(Ordering::Relaxed).min(SHADOW_NODES)
-    }
-
-    fn contains(&self, node: usize) -> bool {
-        self.nodes[..self.used()]
-            .iter()
-            .any(|n| n.load(Ordering::Relaxed) == node)
-    }
-
-    fn remove(&self, node: usize) {
-        let used = self.used();
-        if let Some(i) = (0..used).find(|&i| self.nodes[i].load(Ordering::Relaxed) == node) {
-            let last = self.nodes[used - 1].load(Ordering::Relaxed);
-            self.nodes[i].store(last, Ordering::Relaxed);
-            if self.len.load(Ordering::Relaxed) != OVERFLOWED {
-                self.len.store(used - 1, Ordering::Relaxed);
-            }
-        }
-    }
-}
-
-static TABLE: [Shadow; SHADOWS] = [const { Shadow::new() }; SHADOWS];
-
 thread_local! {
-    /// The shadow of a thread whose home entry in [`TABLE`] belongs to another thread.
+    /// The shadow of a thread whose home entry in the table belongs to another thread.
     static OWN_SHADOW: Shadow = const { Shadow::new() };
-    /// Frees this thread's entry of [`TABLE`] when the thread exits.
+    /// Frees this thread's entry of the table when the thread exits.
     static RELEASE: Release = const { Release(UnsafeCell::new(None)) };
 }
 
-/// The entry of [`TABLE`] a thread claimed, freed when the thread exits.
+/// The entry of the table a thread claimed, freed when the thread exits.
 struct Release(UnsafeCell<Option<usize>>);
 
 impl Drop for Release {
     fn drop(&mut self) {
         if let Some(i) = self.0.get_mut().take() {
-            TABLE[i].len.store(0, Ordering::Relaxed);
+            let entry = &private().table[i];
+            entry.len.store(0, Ordering::Relaxed);
             // Release: the next thread to claim the entry sees `len` cleared.
-            TABLE[i].owner.store(0, Ordering::Release);
+            entry.owner.store(0, Ordering::Release);
         }
     }
 }
 
-/// A thread's home entry in [`TABLE`]: by TID (unique among the process's live threads;
+/// A thread's home entry in the table: by TID (unique among the process's live threads;
 /// two whose TIDs collide share a home, and the second uses its thread-local shadow).
 fn home(me: ThreadIdentity) -> usize {
     me.tid as usize & (SHADOWS - 1)
@@ -145,7 +61,7 @@ fn home(me: ThreadIdentity) -> usize {
 /// The calling thread's shadow: its home entry in one load and compare.
 #[inline(always)]
 fn shadow(me: ThreadIdentity, f: impl FnOnce(&Shadow)) {
-    let entry = &TABLE[home(me)];
+    let entry = &private().table[home(me)];
     // Relaxed: an entry that names this thread's head was claimed by this thread (heads are
     // unique among live threads), and its contents are this thread's own.
     if entry.owner.load(Ordering::Relaxed) & !PROVEN == me.head as usize {
@@ -159,7 +75,7 @@ fn shadow(me: ThreadIdentity, f: impl FnOnce(&Shadow)) {
 #[inline(never)]
 fn shadow_slow(me: ThreadIdentity, f: impl FnOnce(&Shadow)) {
     let i = home(me);
-    let entry = &TABLE[i];
+    let entry = &private().table[i];
     let proven = if claimed_identity_holds(me) {
         PROVEN
     } else {
@@ -192,16 +108,6 @@ fn shadow_slow(me: ThreadIdentity, f: impl FnOnce(&Shadow)) {
     // A thread that is past its thread-locals' end uses the table entry as it is: the
     // checks below then fall to the slow path, which is still safe.
     let _ = OWN_SHADOW.try_with(|s| f(s));
-}
-
-/// In a child of `fork`: the child's only thread starts with an empty list (glibc's), and
-/// every other thread's shadow is gone with it.
-pub(super) fn forget_shadows_in_child() {
-    // Relaxed: the child has one thread, which is running this.
-    for e in &TABLE {
-        e.len.store(0, Ordering::Relaxed);
-        e.owner.store(0, Ordering::Relaxed);
-    }
 }
 
 /// The address of a lock's list node (its `next` field), as the robust list stores it.
@@ -292,7 +198,7 @@ pub(super) unsafe fn alone(m: *mut RobustLock, me: ThreadIdentity) -> bool {
 /// has that head, and entries are freed when their thread exits or forks).
 #[inline(always)]
 pub(super) fn proven_entry(claimed: ThreadIdentity) -> Option<&'static Shadow> {
-    let entry = &TABLE[home(claimed)];
+    let entry = &private().table[home(claimed)];
     // Relaxed: as in `shadow`.
     (entry.owner.load(Ordering::Relaxed) == claimed.head as usize | PROVEN).then_some(entry)
 }

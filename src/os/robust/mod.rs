@@ -33,7 +33,10 @@
 //! clocks in [`crate::os::clock`].
 
 mod holder;
+mod kernel;
 mod list;
+mod private;
+mod shadow;
 mod thread;
 mod wait;
 

@@ -1,5 +1,5 @@
-use super::list::FUTEX_OFFSET;
-use super::thread::HEAD_OFFSET;
+use super::kernel::FUTEX_OFFSET;
+use super::private::private;
 use super::*;
 use crate::os::clock::later;
 use std::time::Instant;
@@ -114,7 +114,7 @@ fn fast_paths_keep_the_list_and_leave_the_rest_to_the_full_calls() {
         lock(a).unwrap();
         unlock(a).unwrap();
         assert_ne!(
-            HEAD_OFFSET.load(Ordering::Relaxed),
+            private().head_offset.load(Ordering::Relaxed),
             0,
             "the fast paths are not in use"
         );

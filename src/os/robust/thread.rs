@@ -2,10 +2,11 @@
 //! head the kernel walks when it dies, read from glibc's thread descriptor where that is
 //! known to be safe (two loads) and found with system calls once per thread otherwise.
 
-use super::list::{FUTEX_OFFSET, OwnHead, RobustHead};
+use super::kernel::{FUTEX_OFFSET, OwnHead, RobustHead};
+use super::private::{self, private};
 use crate::os::{Errno, OsResult};
 use std::cell::Cell;
-use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The calling thread's id and robust-list head, found once per thread.
 #[derive(Clone, Copy)]
@@ -20,7 +21,7 @@ thread_local! {
 
 extern "C" fn forget_identity_in_child() {
     // The child of fork runs with a new TID; its robust list was emptied by glibc.
-    super::list::forget_shadows_in_child();
+    private().forget();
     IDENTITY.with(|m| {
         m.set(ThreadIdentity {
             tid: 0,
@@ -31,11 +32,7 @@ extern "C" fn forget_identity_in_child() {
 
 #[cold]
 fn identify_thread() -> OsResult<ThreadIdentity> {
-    static AT_FORK: std::sync::Once = std::sync::Once::new();
-    AT_FORK.call_once(|| {
-        // SAFETY: registers a handler that only resets a thread-local cell.
-        unsafe { libc::pthread_atfork(None, None, Some(forget_identity_in_child)) };
-    });
+    private::install(forget_identity_in_child);
     // SAFETY: gettid has no preconditions.
     let tid = unsafe { libc::syscall(libc::SYS_gettid) } as u32;
     let mut head: *const RobustHead = std::ptr::null();
@@ -101,22 +98,24 @@ fn identify_thread() -> OsResult<ThreadIdentity> {
             if there == tid && off >= TID_BEFORE_HEAD as isize {
                 // Relaxed: a constant of glibc's layout, not a publication; a thread that
                 // still reads 0 takes the slow way, which finds the same answer.
-                HEAD_OFFSET.store(off, Ordering::Relaxed);
+                private().head_offset.store(off, Ordering::Relaxed);
             }
         }
     }
     let me = ThreadIdentity { tid, head };
     IDENTITY.with(|m| m.set(me));
+    // Relaxed: read only by threads of this process to trust their own cached identity,
+    // which each of them wrote itself.
+    private().identified.store(true, Ordering::Relaxed);
     Ok(me)
 }
 
-/// Where glibc keeps a thread's robust-list head, relative to `pthread_self()`; 0 until
-/// checked. glibc's thread descriptor holds the thread's TID 16 bytes before the head
-/// (`tid`, then `robust_prev`, then `robust_head`); [`identify_thread`] checks both facts on the
-/// first thread that locks before anyone relies on them, and every glibc thread shares the
-/// layout. Reading them costs two loads, where a thread-local variable in a shared library
-/// costs a call.
-pub(super) static HEAD_OFFSET: AtomicIsize = AtomicIsize::new(0);
+// Where glibc keeps a thread's robust-list head, relative to `pthread_self()`, is
+// `private().head_offset`, 0 until checked. glibc's thread descriptor holds the thread's
+// TID 16 bytes before the head (`tid`, then `robust_prev`, then `robust_head`);
+// [`identify_thread`] checks both facts on the first thread that locks before anyone
+// relies on them, and every glibc thread shares the layout. Reading them costs two loads,
+// where a thread-local variable in a shared library costs a call.
 /// glibc's `pthread_self()`: the address of the calling thread's descriptor. On x86_64 it
 /// is read straight from the thread control block, where glibc's own `pthread_self` reads
 /// it (`%fs:0x10`, the TCB's `self` field).
@@ -199,7 +198,7 @@ const TID_BEFORE_HEAD: usize = 16;
 #[inline(always)]
 pub(super) fn identity_from_glibc() -> Option<ThreadIdentity> {
     // Relaxed: see the store in `identify_thread`.
-    let off = HEAD_OFFSET.load(Ordering::Relaxed);
+    let off = private().head_offset.load(Ordering::Relaxed);
     if off == 0 {
         return None;
     }
@@ -215,7 +214,9 @@ pub(super) fn thread_identity() -> OsResult<ThreadIdentity> {
         return Ok(me);
     }
     let me = IDENTITY.with(|m| m.get());
-    if me.tid != 0 {
+    // Relaxed: see the store in `identify_thread`. In a child whose private state the
+    // kernel wiped, the cached identity is the parent thread's: it does not count.
+    if me.tid != 0 && private().identified.load(Ordering::Relaxed) {
         Ok(me)
     } else {
         identify_thread()
