@@ -106,30 +106,20 @@ pub(crate) fn map_anonymous_shared(len: usize, at: Option<NonNull<u8>>) -> OsRes
     finish(p, at, len)
 }
 
-/// Maps `len` bytes of private, zeroed memory that the kernel zeroes again in every child
-/// of this process, however the child was made (`MADV_WIPEONFORK`: Linux 4.14 and later);
-/// an error, with nothing left mapped, where the kernel cannot.
-pub(crate) fn map_private_wiped_on_fork(len: usize) -> OsResult<NonNull<u8>> {
-    // SAFETY: a fresh private anonymous mapping at an address of the kernel's choice.
-    let p = unsafe {
-        libc::mmap(
-            std::ptr::null_mut(),
-            len,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-            -1,
-            0,
-        )
-    };
-    let p = finish(p, None, len)?;
-    // SAFETY: advises the whole of the mapping just made, which nothing else uses yet.
-    if unsafe { libc::madvise(p.as_ptr().cast(), len, libc::MADV_WIPEONFORK) } != 0 {
-        let e = Errno::last();
-        // SAFETY: the mapping made above, which nothing uses.
-        let _ = unsafe { unmap(p.as_ptr(), len) };
-        return Err(e);
+/// Asks the kernel to zero `[addr, addr + len)` in every child of this process, however
+/// the child is made (`MADV_WIPEONFORK`: Linux 4.14 and later, private anonymous memory
+/// only); an error where it cannot.
+///
+/// # Safety
+/// The range must be page-aligned, lie in private anonymous memory of this process, and
+/// hold only data for which zeros are a valid value in a child.
+pub(crate) unsafe fn wipe_on_fork(addr: *const u8, len: usize) -> OsResult<()> {
+    // SAFETY: guaranteed by the caller; the advice changes nothing in this process.
+    if unsafe { libc::madvise(addr.cast_mut().cast(), len, libc::MADV_WIPEONFORK) } == 0 {
+        Ok(())
+    } else {
+        Err(Errno::last())
     }
-    Ok(p)
 }
 
 /// Unmaps `[addr, addr + len)`.
