@@ -1302,7 +1302,8 @@ interproc_status_t interproc_segment_construct(struct interproc_segment_manager_
 /**
  * Finds the named or unique object `name`: `*out` and `*count` get its address and
  * element count, or NULL and 0 when there is none. A non-zero `elem_size` must equal the
- * object's element size (`INTERPROC_INVALID_ARGUMENT` otherwise).
+ * object's element size (`INTERPROC_INVALID_ARGUMENT` otherwise). No alignment is
+ * checked: `interproc_segment_find_aligned` does.
  *
  * # Safety
  * `mgr` must be NULL or a segment manager mapped in this process; `name` NULL or a
@@ -1314,6 +1315,23 @@ interproc_status_t interproc_segment_find(struct interproc_segment_manager_t *mg
                                           size_t elem_size,
                                           void **out,
                                           size_t *count);
+
+/**
+ * As `interproc_segment_find`, for elements that need `elem_align`-byte alignment (a
+ * power of two; 0 or 1: any): an object whose address is not a multiple of it gives
+ * `INTERPROC_INVALID_ARGUMENT` and no pointer. `interproc_segment_find` checks no
+ * alignment.
+ *
+ * # Safety
+ * As `interproc_segment_find`.
+ */
+interproc_status_t interproc_segment_find_aligned(struct interproc_segment_manager_t *mgr,
+                                                  interproc_instance_kind_t kind,
+                                                  const char *name,
+                                                  size_t elem_size,
+                                                  size_t elem_align,
+                                                  void **out,
+                                                  size_t *count);
 
 /**
  * Destroys the named or unique object `name`: `destroy` (if not NULL) runs on it under

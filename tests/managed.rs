@@ -844,3 +844,50 @@ fn constructors_that_construct_names_of_their_own() {
     }
     assert_eq!(seg.num_named_objects().unwrap(), 3 * 10);
 }
+
+/// An object is found only as a type it can be: `find_aligned` of an object whose address
+/// is not a multiple of the asked alignment is an `InvalidArgument` error, and so is a
+/// `construct` with `find_existing` that would return it; the object stays as it was.
+#[test]
+fn find_checks_the_callers_alignment() {
+    let name = unique("align");
+    let _r = Remove(name.clone());
+    let seg = ManagedSharedMemory::create(&name, 65536, Permissions::default()).unwrap();
+    let named = InstanceKind::Named;
+    let mut zeros = |_: NonNull<u8>, _: usize| Ok(());
+    // An 8-aligned object that lies off a 64-byte boundary.
+    let off = (0..64)
+        .map(|i| format!("s1_{i}"))
+        .find(|n| {
+            let (info, _) = seg
+                .construct(named, n.as_bytes(), 64, 8, 1, false, &mut zeros)
+                .unwrap();
+            info.ptr.as_ptr() as usize % 64 != 0
+        })
+        .expect("an object off a 64-byte boundary");
+    let found = seg
+        .find_aligned(named, off.as_bytes(), Some(64), 8)
+        .unwrap();
+    assert!(found.is_some());
+    let e = seg
+        .find_aligned(named, off.as_bytes(), Some(64), 64)
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+    assert!(e.message().contains("aligned"), "{e}");
+    let e = seg
+        .construct(named, off.as_bytes(), 64, 64, 1, true, &mut zeros)
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+    let e = seg
+        .find_aligned(named, off.as_bytes(), None, 3)
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+    // Still there, and found as what it is.
+    assert_eq!(
+        seg.find(named, off.as_bytes(), Some(64))
+            .unwrap()
+            .unwrap()
+            .ptr,
+        found.unwrap().ptr
+    );
+}

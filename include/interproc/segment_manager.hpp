@@ -693,7 +693,7 @@ private:
    template <class T> std::pair<T *, size_type> priv_find(const detail::object_name &n) {
       void *p = nullptr;
       std::size_t count = 0;
-      detail::check(::interproc_segment_find(native(), n.kind, n.c_str(), sizeof(T), &p, &count));
+      detail::check(::interproc_segment_find_aligned(native(), n.kind, n.c_str(), sizeof(T), alignof(T), &p, &count));
       return std::pair<T *, size_type>(static_cast<T *>(p), count);
    }
 

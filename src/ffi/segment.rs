@@ -245,7 +245,8 @@ pub unsafe extern "C" fn interproc_segment_construct(
 
 /// Finds the named or unique object `name`: `*out` and `*count` get its address and
 /// element count, or NULL and 0 when there is none. A non-zero `elem_size` must equal the
-/// object's element size (`INTERPROC_INVALID_ARGUMENT` otherwise).
+/// object's element size (`INTERPROC_INVALID_ARGUMENT` otherwise). No alignment is
+/// checked: `interproc_segment_find_aligned` does.
 ///
 /// # Safety
 /// `mgr` must be NULL or a segment manager mapped in this process; `name` NULL or a
@@ -259,6 +260,27 @@ pub unsafe extern "C" fn interproc_segment_find(
     out: *mut *mut c_void,
     count: *mut usize,
 ) -> interproc_status_t {
+    // SAFETY: the same arguments under the same contract; alignment 1 checks nothing.
+    unsafe { interproc_segment_find_aligned(mgr, kind, name, elem_size, 1, out, count) }
+}
+
+/// As `interproc_segment_find`, for elements that need `elem_align`-byte alignment (a
+/// power of two; 0 or 1: any): an object whose address is not a multiple of it gives
+/// `INTERPROC_INVALID_ARGUMENT` and no pointer. `interproc_segment_find` checks no
+/// alignment.
+///
+/// # Safety
+/// As `interproc_segment_find`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_segment_find_aligned(
+    mgr: *mut interproc_segment_manager_t,
+    kind: interproc_instance_kind_t,
+    name: *const c_char,
+    elem_size: usize,
+    elem_align: usize,
+    out: *mut *mut c_void,
+    count: *mut usize,
+) -> interproc_status_t {
     boundary(|| {
         // SAFETY: `mgr` is NULL or the manager of a segment mapped in this process (this fn's
         // `# Safety` contract).
@@ -266,10 +288,10 @@ pub unsafe extern "C" fn interproc_segment_find(
         // SAFETY: `name` is NULL or a NUL-terminated string (UTF-8 for wide names) readable
         // for the whole call (this fn's `# Safety` contract).
         let (kind, name) = unsafe { super::wide::object_name(kind, name) }?;
-        let name = &*name;
         out_arg(out, "out")?;
         out_arg(count, "count")?;
-        let found = m.find(kind, name, (elem_size != 0).then_some(elem_size))?;
+        let size = (elem_size != 0).then_some(elem_size);
+        let found = m.find_aligned(kind, &name, size, elem_align.max(1))?;
         let (p, n) = found.map_or((std::ptr::null_mut(), 0), |o| {
             (o.ptr.as_ptr().cast(), o.count)
         });

@@ -87,9 +87,7 @@ impl SegmentManager {
                     ));
                 }
                 let info = self.info_at(&index, h)?;
-                if info.elem_size != elem_size {
-                    return Err(size_mismatch(name, info.elem_size, elem_size));
-                }
+                fits(&info, name, Some(elem_size), align)?;
                 if !tags_agree(info.type_tag, type_tag) {
                     return Err(tag_mismatch(name));
                 }
@@ -234,13 +232,44 @@ impl SegmentManager {
 
     /// Finds the named or unique object `name`. `elem_size`, when given, must match the
     /// size the object was constructed with (a mismatch is an `InvalidArgument` error,
-    /// where Boost would hand out a mistyped pointer).
+    /// where Boost would hand out a mistyped pointer). No alignment is checked: see
+    /// [`Self::find_aligned`].
     pub fn find(
         &self,
         kind: InstanceKind,
         name: &[u8],
         elem_size: Option<usize>,
     ) -> Result<Option<ObjectInfo>> {
+        self.find_aligned(kind, name, elem_size, 1)
+    }
+
+    /// [`Self::find`] for elements that need `align`-byte alignment (a power of two): an
+    /// object whose address is not a multiple of it cannot hold them, and is an
+    /// `InvalidArgument` error instead of a misaligned pointer. Mappings start at a page
+    /// boundary, so the answer is the same in every process for alignments up to the page
+    /// size.
+    pub fn find_aligned(
+        &self,
+        kind: InstanceKind,
+        name: &[u8],
+        elem_size: Option<usize>,
+        align: usize,
+    ) -> Result<Option<ObjectInfo>> {
+        if !align.is_power_of_two() {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("alignment {align} is not a power of two"),
+            ));
+        }
+        let info = self.find_any(kind, name)?;
+        if let Some(info) = &info {
+            fits(info, name, elem_size, align)?;
+        }
+        Ok(info)
+    }
+
+    /// The named or unique object `name`, whatever it holds.
+    fn find_any(&self, kind: InstanceKind, name: &[u8]) -> Result<Option<ObjectInfo>> {
         if let Some(found) = self.find_unlocked(kind, name)? {
             let info = found.map(|f| ObjectInfo {
                 ptr: self.at(f.object),
@@ -249,11 +278,6 @@ impl SegmentManager {
                 kind,
                 type_tag: f.type_tag,
             });
-            if let (Some(info), Some(size)) = (&info, elem_size) {
-                if size != info.elem_size {
-                    return Err(size_mismatch(name, info.elem_size, size));
-                }
-            }
             return Ok(info);
         }
         let _g = self.lock_for_read()?;
@@ -262,13 +286,7 @@ impl SegmentManager {
         let Some(h) = index.find(kind, name)? else {
             return Ok(None);
         };
-        let info = self.info_at(&index, h)?;
-        if let Some(size) = elem_size {
-            if size != info.elem_size {
-                return Err(size_mismatch(name, info.elem_size, size));
-            }
-        }
-        Ok(Some(info))
+        self.info_at(&index, h).map(Some)
     }
 
     /// Destroys the named or unique object `name`: `drop` runs on it under the lock (to
@@ -303,11 +321,7 @@ impl SegmentManager {
             return Ok(false);
         };
         let info = self.info_at(&index, h)?;
-        if let Some(size) = elem_size {
-            if size != info.elem_size {
-                return Err(size_mismatch(name, info.elem_size, size));
-            }
-        }
+        fits(&info, name, elem_size, 1)?;
         if !tags_agree(info.type_tag, type_tag) {
             return Err(tag_mismatch(name));
         }
@@ -501,7 +515,29 @@ pub(crate) fn tag_mismatch(name: &[u8]) -> Error {
     )
 }
 
-pub(super) fn size_mismatch(name: &[u8], have: usize, asked: usize) -> Error {
+/// Whether the object `info` can hold elements of `elem_size` bytes (when given) that need
+/// `align`-byte alignment: an `InvalidArgument` error naming what differs if not.
+fn fits(info: &ObjectInfo, name: &[u8], elem_size: Option<usize>, align: usize) -> Result<()> {
+    if let Some(size) = elem_size {
+        if size != info.elem_size {
+            return Err(size_mismatch(name, info.elem_size, size));
+        }
+    }
+    let addr = info.ptr.as_ptr() as usize;
+    if addr % align != 0 {
+        return Err(Error::new(
+            ErrorKind::InvalidArgument,
+            format!(
+                "object {:?} lies at an address aligned to {} bytes, asked for {align}",
+                String::from_utf8_lossy(name),
+                1usize << addr.trailing_zeros()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn size_mismatch(name: &[u8], have: usize, asked: usize) -> Error {
     Error::new(
         ErrorKind::InvalidArgument,
         format!(
