@@ -136,6 +136,22 @@ impl RobustLock {
         );
     }
 
+    /// Makes a lock in this process's private copy of shared memory (a copy-on-write
+    /// mapping) this process's alone: a holder it names lives in another process, which
+    /// will never release it here, so it is marked as dead (the next locker here gets the
+    /// lock with `OwnerDied` and recovers what the holder may have left half done); a free
+    /// lock is left free. Waiters and the holder's list links are forgotten.
+    pub(crate) fn abandon_foreign_holder(&self) {
+        // Relaxed, all: the copy is private to this process, and the opener that calls this
+        // publishes the mapping to its own threads only after.
+        let held = owner_of(self.word.load(Ordering::Relaxed)).is_some();
+        self.word
+            .store(if held { OWNER_DIED } else { 0 }, Ordering::Relaxed);
+        self.depth.store(0, Ordering::Relaxed);
+        self.prev.store(0, Ordering::Relaxed);
+        self.next.store(0, Ordering::Relaxed);
+    }
+
     /// Locks, waiting as long as it takes.
     #[inline]
     pub(crate) fn lock(&self) -> OsResult<Acquired> {

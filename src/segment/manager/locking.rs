@@ -14,6 +14,24 @@ impl SegmentManager {
         self.segment_lock().holder()
     }
 
+    /// In a private (copy-on-write) mapping of the segment at `base`, the segment lock can
+    /// only be this process's: one that another process held when the copy was made is
+    /// taken as abandoned, and the first lock here recovers as after a death.
+    ///
+    /// # Safety
+    /// `base` must be a validated segment header in a private mapping of this process that
+    /// no other thread uses yet.
+    pub(crate) unsafe fn own_private_lock(base: NonNull<u8>) {
+        // SAFETY: a validated header, mapped and writable in this process (the contract).
+        let h = unsafe { &*base.as_ptr().cast::<SegmentHeader>() };
+        h.lock.abandon_foreign_holder();
+        // Relaxed: as for the lock word. An odd sequence word (a change of the index under
+        // way in the holder) would send every unlocked find to the lock; the recovery that
+        // the first lock runs is what makes the index whole again.
+        let seq = h.index_seq.load(Ordering::Relaxed);
+        h.index_seq.store(seq & !1, Ordering::Relaxed);
+    }
+
     // Views are only made from validated segments (`from_base` after `attach`/`format`,
     // `from_raw` after `check_live`), so locking needs no new check of the header; only the
     // corrupted flag, which another process may have raised since, is read after locking.

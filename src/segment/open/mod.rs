@@ -187,6 +187,11 @@ fn attach<M: Mappable>(object: &M, what: &str, mode: OpenMode, at: At) -> Result
     // SAFETY: the region is mapped and readable for its whole length.
     unsafe { SegmentManager::validate(base, region.len() as u64) }.map_err(context)?;
     let read_only = mode == OpenMode::OpenReadOnly;
+    if mode == OpenMode::OpenCopyOnWrite {
+        // SAFETY: validated above, in the private mapping just made, not yet shared with
+        // any thread.
+        unsafe { SegmentManager::own_private_lock(base) };
+    }
     // SAFETY: validated above.
     let max = unsafe { SegmentManager::size_at(base) }.1;
     let fd = match object.mapping_source() {
