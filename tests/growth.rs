@@ -480,3 +480,31 @@ fn grower_child() {
         }
     }
 }
+
+/// A size word larger than the heap (written by a stray or hostile process, over an object
+/// it sized with `ftruncate`, which reserves nothing) does not make a growth reserve from
+/// it: the growth reserves from where the heap ends, so no page the heap will hand out is
+/// left unreserved, to fault on first use when `/dev/shm` is full.
+#[test]
+fn a_growth_reserves_from_the_heaps_end() {
+    let name = unique("ipgrow", "real_length");
+    let _rm = Remove(name.clone());
+    let seg = create(&name, 64 * KIB, MIB);
+    // Sized by a bare `ftruncate`, which reserves nothing (interproc's own truncate does).
+    let path = format!("/dev/shm/{name}");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(512 * KIB)
+        .unwrap();
+    set_header_word(&name, SIZE_AT, 512 * KIB);
+    seg.grow(64 * KIB).unwrap();
+    let meta = std::fs::metadata(&path).unwrap();
+    assert_eq!(meta.len(), 576 * KIB);
+    // Every byte from the heap's old end (within the first 64 KiB) to the new size is
+    // allocated: at least 512 KiB, where reserving from the size word would give 64 KiB.
+    let allocated = std::os::unix::fs::MetadataExt::blocks(&meta) * 512;
+    assert!(allocated >= 512 * KIB, "{allocated} bytes allocated");
+    seg.check_sanity().unwrap();
+}

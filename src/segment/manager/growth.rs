@@ -55,12 +55,19 @@ impl GrowthBacking {
         self.backed.load(Ordering::Relaxed)
     }
 
-    /// Makes the object hold `[from, to)` for real. On failure the object keeps the size
-    /// it had.
+    /// Makes the object hold `[from, to)` for real, and whatever lies between its real
+    /// length and `from` too: a `from` past the object's end (a header's size word that
+    /// lies) would leave a hole that faults on first use when the file system is full. On
+    /// failure the object keeps the size it had.
+    ///
+    /// Callers pass the heap's end as `from`, not the size word: the heap hands out what
+    /// lies past its end, so that is what must be reserved, whatever a size word (or an
+    /// object sized by `ftruncate` alone, which reserves nothing) says.
     fn reserve(&self, from: u64, to: u64) -> Result<()> {
         let fd = self.fd.as_fd();
         let what = || format!("growing the segment from {from} to {to} bytes");
         let before = file::size(fd).map_err(|e| e.into_error(what()))?;
+        let from = from.min(before);
         match file::reserve(fd, from, to - from) {
             Ok(()) => Ok(()),
             // The file system cannot reserve: size it, as `truncate` does there.
@@ -200,8 +207,9 @@ impl SegmentManager {
         let g = self.backing().expect("only growable segments grow");
         let h = self.segment_header();
         let size = h.size.load(Ordering::Relaxed);
-        // 1. Reserve. A failure here changes nothing in the segment.
-        g.reserve(size, target)?;
+        // 1. Reserve, from where the heap ends. A failure here changes nothing in the
+        // segment.
+        g.reserve(heap.end().min(size), target)?;
         g.backed.fetch_max(target, Ordering::Relaxed);
         // 2. The journal, before anything it describes. The fence keeps the compiler from
         // moving the heap's plain stores above it: a process killed at any instruction
