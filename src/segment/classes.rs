@@ -43,14 +43,17 @@ pub(crate) const CLASS_MAX: u64 = 4096;
 /// Number of classes: the fine ones, then four per doubling from 512 to 4096.
 pub(crate) const CLASSES: usize = FINE + 4 * 3;
 
-/// Bits of a head word that hold a position (a block offset in 16-byte units): reach
-/// 2^44 bytes, the largest heap ([`heap::MAX_HEAP`]).
-const POSITION_BITS: u32 = 40;
+/// Bits of a head word that hold a position (a block offset in 16-byte units): blocks in
+/// the first 64 GiB of a segment are parked; a small block beyond (in a heap larger than
+/// that) goes back to the heap under the lock instead.
+const POSITION_BITS: u32 = 32;
 const POSITION_MASK: u64 = (1 << POSITION_BITS) - 1;
-/// One change, in the count above the position. A process that read a head, was preempted,
-/// and finds the same block on top after others took and gave back blocks fails its
-/// exchange instead of installing a stale link (the ABA problem): fooling it would take a
-/// multiple of 2^24 changes during the pause.
+/// One change, in the 32-bit count above the position. A process that read a head, was
+/// stopped, and finds the same block on top after others took and gave back blocks fails
+/// its exchange instead of installing a stale link (the ABA problem): fooling it would take
+/// a multiple of 2^32 changes of that one list during the pause, over a minute of nothing
+/// but pushes and pops of that class at full speed, where a 24-bit count took a third of a
+/// second.
 const ONE_CHANGE: u64 = 1 << POSITION_BITS;
 
 /// Bytes of the lists' table in a segment header: one head per class. Only segments that
@@ -257,13 +260,17 @@ impl<'h> Classes<'h> {
             }
             return Ok(false);
         }
+        let pos = off / heap::ALIGN;
+        if pos > POSITION_MASK {
+            // Beyond what a head can name: the heap takes it back.
+            return Ok(false);
+        }
         // Relaxed: published by the head exchange below. A plain store, not an exchange: a
         // give-back of the same pointer racing this one (a double free in the caller) can
         // list the block twice, and the second pop of it then finds it unparked and reports
         // corruption; a double free that does not race is refused above.
         word.store(size | PARKED, Ordering::Relaxed);
         let head = &self.heads[class];
-        let pos = off / heap::ALIGN;
         let mut seen = head.load(Ordering::Relaxed);
         loop {
             // Relaxed: published by the Release exchange that follows.

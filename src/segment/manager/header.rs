@@ -19,7 +19,8 @@ pub(super) const LOCK_SPIN: std::time::Duration = std::time::Duration::from_micr
 /// (online growth). 4: the heap's lists and the size-class lists in tables sized to the
 /// segment's capacity after a fixed header of 176 bytes (see [`Shape`]). 5: an object's
 /// header (48 bytes) right before the object, its name after it (see `segment::index`).
-/// 6: `init_state` holds the publish protocol's `BUILDING` and `READY` values.
+/// 6: `init_state` holds the publish protocol's `BUILDING` and `READY` values; a size-class
+/// head is a 32-bit position and a 32-bit change count (see `segment::classes`).
 pub(crate) const LAYOUT_VERSION: u32 = 6;
 /// Where the segment's magic and state word lie, for the publish protocol.
 pub(crate) const STATE_WORD: publish::StateWord =

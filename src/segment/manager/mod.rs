@@ -657,6 +657,42 @@ mod tests {
         crate::ManagedExternalBuffer::create(bytes).unwrap()
     }
 
+    /// A size-class head's change count wraps only after 2^32 changes: a process stopped
+    /// between reading a head and its exchange is not fooled by 2^24 changes that bring
+    /// the same block back on top (it was, with a 24-bit count).
+    #[test]
+    fn a_class_head_is_not_fooled_by_2_to_the_24_changes() {
+        let mut buf = vec![0u128; (1 << 20) / 16];
+        let seg = segment_in(&mut buf);
+        let heads = |m: &SegmentManager| -> Vec<u64> {
+            let at = m.shape().unwrap().classes_at().unwrap() as usize;
+            // SAFETY: the class table lies inside the mapped header (see `classes`).
+            let table = unsafe {
+                &*m.base
+                    .as_ptr()
+                    .add(at)
+                    .cast::<[AtomicU64; classes::CLASSES]>()
+            };
+            table.iter().map(|w| w.load(Ordering::Relaxed)).collect()
+        };
+        let p = seg.allocate(40).unwrap().unwrap();
+        seg.deallocate(p.as_ptr()).unwrap();
+        let before = heads(&seg);
+        // Each pair pops the block and pushes it back: two changes, the same block on top.
+        for _ in 0..1 << 23 {
+            let q = seg.allocate(40).unwrap().unwrap();
+            assert_eq!(q, p);
+            seg.deallocate(q.as_ptr()).unwrap();
+        }
+        let after = heads(&seg);
+        let changed: Vec<_> = (0..classes::CLASSES)
+            .filter(|&c| before[c] != after[c])
+            .collect();
+        assert_eq!(changed.len(), 1, "{before:x?} {after:x?}");
+        let c = changed[0];
+        assert_eq!(after[c] - before[c], 1 << (32 + 24));
+    }
+
     /// Objects of every alignment up to the page size: the header right before the object
     /// (after padding for large alignments), found from the object's address, from its
     /// name, and again by the recovery's rebuild of the index from the blocks.
