@@ -302,6 +302,44 @@ fn a_fifo_at_a_name_is_an_error_not_a_hang() {
     assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
 }
 
+/// A file mapping or file lock over something that is not a regular file says what is
+/// there, with `ENODEV` as the native error (what Boost's `mapped_region` gets from mmap).
+#[test]
+fn a_non_regular_file_is_named_for_what_it_is() {
+    use interproc::{FileLock, FileMapping};
+    let dir = std::env::temp_dir().join(format!("ipt_cli_nonregular_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir(&dir).unwrap();
+    let fifo = dir.join("fifo");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: `c` is a valid NUL-terminated string.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let socket = dir.join("socket");
+    let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    let cases = [
+        (dir.clone(), "is a directory"),
+        (fifo, "is a FIFO"),
+        (socket, "is a socket"),
+        ("/dev/null".into(), "is a character device"),
+    ];
+    for (path, words) in &cases {
+        let path = path.to_str().unwrap();
+        let e = FileMapping::new(path, Mode::ReadOnly).unwrap_err();
+        assert!(
+            e.message()
+                .ends_with(&format!("{words}, not a regular file")),
+            "{e}"
+        );
+        assert_eq!(e.native_error(), libc::ENODEV, "{e}");
+        let e = FileLock::new(path).unwrap_err();
+        assert!(e.message().contains(words), "{e}");
+    }
+    // Writable, the directory is refused by open(2) itself, in the same words.
+    let e = FileMapping::new(dir.to_str().unwrap(), Mode::ReadWrite).unwrap_err();
+    assert!(e.message().to_lowercase().contains("is a directory"), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// `inspect` lists the segment's node pools with their counts; `check` checks them and
 /// fails on a pool whose free list is garbage.
 #[test]

@@ -27,6 +27,32 @@ impl Errno {
                 .unwrap_or(libc::EIO),
         )
     }
+
+    /// `ENODEV` for an object that is not a regular file, carrying what it is: the
+    /// object's `S_IFMT` bits lie above every errno value, so they are or-ed in for
+    /// [`Errno::not_regular_type`] to give back. Converted into an error, the native code
+    /// is plain `ENODEV` (what `mmap` says of such an object).
+    pub(crate) fn not_regular(file_type: libc::mode_t) -> Errno {
+        Errno(libc::ENODEV | (file_type & libc::S_IFMT) as i32)
+    }
+
+    /// What an error made by [`Errno::not_regular`] says is there, in words ("is a
+    /// directory"); `None` for any other errno.
+    pub(crate) fn not_regular_type(self) -> Option<&'static str> {
+        let file_type = (self.0 as libc::mode_t) & libc::S_IFMT;
+        if file_type == 0 || self.0 & !(libc::S_IFMT as i32) != libc::ENODEV {
+            return None;
+        }
+        Some(match file_type {
+            libc::S_IFDIR => "is a directory",
+            libc::S_IFIFO => "is a FIFO",
+            libc::S_IFSOCK => "is a socket",
+            libc::S_IFCHR => "is a character device",
+            libc::S_IFBLK => "is a block device",
+            libc::S_IFLNK => "is a symbolic link",
+            _ => "is of an unknown file type",
+        })
+    }
 }
 
 pub(crate) type OsResult<T> = Result<T, Errno>;
