@@ -29,7 +29,8 @@ const EXTENSIONS: &[&str] = &[
     "c", "cc", "cpp", "cxx", "c++", "h", "hh", "hpp", "hxx", "ipp", "inl",
 ];
 
-/// A changed line: its number, its text before and after.
+/// A changed line: its number, its text before and after (before is empty for a line
+/// added before line `line`).
 pub struct Change {
     pub line: usize,
     pub old: String,
@@ -81,6 +82,19 @@ fn describe(s: &Source<'_>, edits: &[Edit]) -> Vec<Change> {
     let mut out: Vec<Change> = Vec::new();
     let mut k = 0;
     while k < edits.len() {
+        let e = &edits[k];
+        let at_line_start = e.start == 0 || s.src[e.start - 1] == b'\n';
+        if e.start == e.end && at_line_start && e.text.ends_with('\n') {
+            // Whole lines added before a line.
+            let line = 1 + s.src[..e.start].iter().filter(|&&b| b == b'\n').count();
+            out.extend(e.text.lines().map(|l| Change {
+                line,
+                old: String::new(),
+                new: l.to_owned(),
+            }));
+            k += 1;
+            continue;
+        }
         let (ls, le) = s.line_of(edits[k].start.min(s.src.len().saturating_sub(1)));
         let ls = if edits[k].start > le {
             edits[k].start
@@ -219,7 +233,11 @@ pub fn main(args: &[String]) -> ExitCode {
         } else {
             let ported = port_source(&bytes, &mut |h| headers.installed(h));
             for c in &ported.changes {
-                println!("{shown}:{}: {} → {}", c.line, c.old, c.new);
+                if c.old.is_empty() {
+                    println!("{shown}:{}: + {}", c.line, c.new);
+                } else {
+                    println!("{shown}:{}: {} → {}", c.line, c.old, c.new);
+                }
             }
             if ported.text != bytes {
                 changed_files += 1;
@@ -253,3 +271,6 @@ pub fn main(args: &[String]) -> ExitCode {
         ExitCode::SUCCESS
     }
 }
+
+#[cfg(test)]
+mod tests;

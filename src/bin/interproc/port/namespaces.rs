@@ -147,7 +147,7 @@ fn split_boost_block(s: &Source<'_>, open: usize, close: usize, edits: &mut Vec<
         };
         edits.push(s.replace(ns + 1, ns + 1, "interproc"));
         edits.extend(closing_comment(s, end));
-        if k > 0 {
+        if k > 0 && matches!(parts[k - 1], Part::Other) {
             // Close the `boost` block before the moved one.
             let (at, text) = if line_starts_with(s, ns) {
                 (s.line_of(s.tok(ns).start).0, "}\n")
@@ -160,7 +160,7 @@ fn split_boost_block(s: &Source<'_>, open: usize, close: usize, edits: &mut Vec<
                 text: text.into(),
             });
         }
-        if k + 1 < parts.len() {
+        if matches!(parts.get(k + 1), Some(Part::Other)) {
             // Reopen it after the moved one.
             let (_, line_end) = s.line_of(s.tok(end).start);
             let last_on_line = end + 1 >= s.code.len() || s.tok(end + 1).start >= line_end;

@@ -85,9 +85,14 @@ impl<'a> Source<'a> {
         }
         match self.text(c - 1) {
             b"." | b"->" => true,
-            b"::" => c >= 2 && self.continues_a_name(c - 2),
+            b"::" => c >= 2 && self.continues_a_name(c - 2) && !self.defines(c - 2),
             _ => false,
         }
+    }
+
+    /// Whether code token `c` is the name a `#define` defines (`#define IPC ::boost::x`).
+    fn defines(&self, c: usize) -> bool {
+        c >= 2 && self.is(c - 1, "define") && self.is(c - 2, "#")
     }
 
     /// Whether code token `c` ends a name that a following `::` would qualify (an
