@@ -11,6 +11,7 @@ mod lex;
 mod namespaces;
 mod search;
 mod source;
+mod unportable;
 
 use source::{Edit, Finding, Source};
 use std::path::{Path, PathBuf};
@@ -50,7 +51,8 @@ pub fn port_source(src: &[u8], installed: &mut dyn FnMut(&str) -> bool) -> Porte
     let mut edits = Vec::new();
     let mut findings = Vec::new();
     includes::rewrite(&s, &mut edits, &mut findings);
-    namespaces::rewrite(&s, &mut edits, &mut findings);
+    namespaces::rewrite(&s, &mut edits);
+    unportable::report(&s, &mut findings);
     includes::add_provided(&s, installed, &mut edits, &mut findings);
     // Stable: insertions at one place keep the order in which they were made.
     edits.sort_by_key(|e| (e.start, e.end));

@@ -6,25 +6,11 @@
 //! scope (inside a `namespace boost` block, or after `using namespace boost;`).
 
 use super::lex::Kind;
-use super::source::{Edit, Finding, Source};
+use super::source::{Edit, Source};
 use std::ops::Range;
 
-/// Windows-only classes of Boost.Interprocess, which interproc does not provide.
-const WINDOWS_ONLY: &[&str] = &[
-    "windows_shared_memory",
-    "managed_windows_shared_memory",
-    "wmanaged_windows_shared_memory",
-    "basic_managed_windows_shared_memory",
-    "windows_named_mutex",
-    "windows_named_recursive_mutex",
-    "windows_named_semaphore",
-    "windows_named_condition",
-    "windows_named_condition_any",
-    "winapi_shared_memory",
-];
-
 /// Rewrites the namespace in `s`; pushes the edits and the findings.
-pub fn rewrite(s: &Source<'_>, edits: &mut Vec<Edit>, findings: &mut Vec<Finding>) {
+pub fn rewrite(s: &Source<'_>, edits: &mut Vec<Edit>) {
     let mut boost_scopes = Vec::new();
     for c in 0..s.code.len() {
         if s.seq(c, &["namespace", "boost", "{"]) {
@@ -34,7 +20,6 @@ pub fn rewrite(s: &Source<'_>, edits: &mut Vec<Edit>, findings: &mut Vec<Finding
             }
         } else if s.seq(c, &["boost", "::", "interprocess"]) && !s.qualified_by_something(c) {
             edits.push(s.replace(c, c + 2, "interproc"));
-            internals_after(s, c + 2, findings);
         } else if let Some(scope) = using_namespace_boost(s, c) {
             boost_scopes.push(scope);
         }
@@ -46,21 +31,6 @@ pub fn rewrite(s: &Source<'_>, edits: &mut Vec<Edit>, findings: &mut Vec<Finding
             && names_the_namespace(s, c)
         {
             edits.push(s.replace(c, c, "interproc"));
-            internals_after(s, c, findings);
-        }
-        let word = std::str::from_utf8(s.text(c)).unwrap_or("");
-        if WINDOWS_ONLY.contains(&word) {
-            findings.push(Finding {
-                line: s.line(c),
-                message: format!("`{word}` is Windows-only: interproc has no equivalent"),
-            });
-        } else if word == "ipcdetail" {
-            findings.push(Finding {
-                line: s.line(c),
-                message: "`ipcdetail` is a Boost.Interprocess internal: rewrite it against the \
-                          public API"
-                    .into(),
-            });
         }
     }
 }
@@ -70,19 +40,6 @@ pub fn rewrite(s: &Source<'_>, edits: &mut Vec<Edit>, findings: &mut Vec<Finding
 fn names_the_namespace(s: &Source<'_>, c: usize) -> bool {
     s.is(c + 1, "::")
         || (s.is(c + 1, ";") && c >= 1 && (s.is(c - 1, "=") || s.is(c - 1, "namespace")))
-}
-
-/// `boost::interprocess::detail` is Boost's old name of its internals (`ipcdetail` is
-/// reported where it is spelled).
-fn internals_after(s: &Source<'_>, c: usize, findings: &mut Vec<Finding>) {
-    if s.is(c + 1, "::") && s.is(c + 2, "detail") {
-        findings.push(Finding {
-            line: s.line(c),
-            message: "`interprocess::detail` is a Boost.Interprocess internal: rewrite it \
-                      against the public API"
-                .into(),
-        });
-    }
 }
 
 /// `using namespace boost;` (or `::boost`) at `c`: the code tokens it reaches, to the end

@@ -139,6 +139,19 @@ fn includes_are_rewritten_and_internals_reported() {
 }
 
 #[test]
+fn internals_and_configuration_macros_are_reported() {
+    let (out, notes) = port_with(
+        "#define BOOST_INTERPROCESS_SHARED_DIR_PATH \"/run/x\"\n\
+         boost::interprocess::detail::y a;\nBOOST_INTERPROCESS_TRY {} BOOST_INTERPROCESS_CATCH(...) {} BOOST_INTERPROCESS_CATCH_END\n",
+        true,
+    );
+    assert!(out.contains("interproc::detail::y"), "{out}");
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(notes[0].starts_with("1: `BOOST_INTERPROCESS_SHARED_DIR_PATH` configures"));
+    assert!(notes[1].starts_with("2: `detail` is a Boost.Interprocess internal"));
+}
+
+#[test]
 fn headers_boost_brought_in_are_added_when_installed_and_reported_otherwise() {
     let src = "#include <boost/interprocess/sync/named_mutex.hpp>\n#include <boost/move/move.hpp>\n\
                BOOST_STATIC_ASSERT(sizeof(boost::uint32_t) == 4);\nauto b = boost::move(a);\n\
