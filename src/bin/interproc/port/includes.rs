@@ -39,6 +39,17 @@ fn windows_only(rest: &str) -> bool {
         || rest.starts_with("sync/windows/")
 }
 
+/// Boost.Interprocess's internal headers (paths after `boost/interprocess/`).
+fn is_internal(rest: &str) -> bool {
+    rest.starts_with("detail/") || rest.contains("/detail/")
+}
+
+/// A header of Boost.Interprocess (path after `boost/interprocess/`) that has an interproc
+/// counterpart.
+fn public(rest: &str) -> bool {
+    !is_internal(rest) && !windows_only(rest)
+}
+
 /// Rewrites the includes of Boost.Interprocess's public headers; reports the others.
 pub fn rewrite(s: &Source<'_>, edits: &mut Vec<Edit>, findings: &mut Vec<Finding>) {
     for inc in includes(s) {
@@ -46,7 +57,7 @@ pub fn rewrite(s: &Source<'_>, edits: &mut Vec<Edit>, findings: &mut Vec<Finding
             continue;
         };
         let line = s.line(inc.at);
-        if rest.starts_with("detail/") || rest.contains("/detail/") {
+        if is_internal(rest) {
             findings.push(Finding {
                 line,
                 message: format!(
@@ -216,7 +227,10 @@ pub fn add_provided(
     let incs = includes(s);
     let ours = incs
         .iter()
-        .rfind(|i| i.path.starts_with(BOOST_IPC) || i.path.starts_with("interproc/"))
+        .rfind(|i| {
+            let rest = i.path.strip_prefix(BOOST_IPC);
+            i.path.starts_with("interproc/") || rest.is_some_and(public)
+        })
         .or(incs.last());
     let mut added: Vec<&str> = Vec::new();
     for p in PROVIDED {

@@ -54,6 +54,13 @@ pub fn port_source(src: &[u8], installed: &mut dyn FnMut(&str) -> bool) -> Porte
     namespaces::rewrite(&s, &mut edits);
     unportable::report(&s, &mut findings);
     includes::add_provided(&s, installed, &mut edits, &mut findings);
+    // Added lines end as the file's first line does.
+    let first_break = src.iter().position(|&b| b == b'\n');
+    if first_break.is_some_and(|i| i > 0 && src[i - 1] == b'\r') {
+        for e in &mut edits {
+            e.text = e.text.replace('\n', "\r\n");
+        }
+    }
     // Stable: insertions at one place keep the order in which they were made.
     edits.sort_by_key(|e| (e.start, e.end));
     edits.dedup();

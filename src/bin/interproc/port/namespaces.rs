@@ -122,7 +122,8 @@ fn split_boost_block(s: &Source<'_>, open: usize, close: usize, edits: &mut Vec<
             let (_, line_end) = s.line_of(s.tok(end).start);
             let last_on_line = end + 1 >= s.code.len() || s.tok(end + 1).start >= line_end;
             let (at, text) = if last_on_line {
-                (line_end, "\nnamespace boost {")
+                let cr = line_end > 0 && s.src[line_end - 1] == b'\r';
+                (line_end - usize::from(cr), "\nnamespace boost {")
             } else {
                 (s.tok(end).end, " namespace boost {")
             };

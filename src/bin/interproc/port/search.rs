@@ -49,3 +49,23 @@ fn compiler_dirs() -> Vec<PathBuf> {
         .map(|l| PathBuf::from(l.trim().trim_end_matches(" (framework directory)")))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_include_dir_is_searched_first_and_a_missing_header_is_not_found() {
+        let dir = std::env::temp_dir().join(format!("ipt_port_search_{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("corpus_only")).unwrap();
+        std::fs::write(dir.join("corpus_only/here.hpp"), "").unwrap();
+        let mut headers = Headers::new(vec![dir.clone()]);
+        assert!(headers.installed("corpus_only/here.hpp"));
+        assert!(!headers.installed("corpus_only/nowhere.hpp"));
+        assert!(
+            !headers.installed("corpus_only"),
+            "a directory is not a header"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

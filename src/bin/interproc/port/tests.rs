@@ -177,3 +177,21 @@ fn a_file_that_does_not_use_interprocess_is_left_alone() {
         "#include <boost/assert.hpp>\nint f() { BOOST_ASSERT(1); return boost::uint32_t(1); }\n";
     assert_eq!(port(src), src);
 }
+
+#[test]
+fn added_lines_follow_the_files_line_breaks() {
+    assert_eq!(
+        port(
+            "#include <boost/interprocess/mapped_region.hpp>\r\nnamespace boost {\r\nnamespace interprocess {\r\nclass a;\r\n}\r\n}\r\nint f() { BOOST_ASSERT(1); return 0; }\r\n"
+        ),
+        "#include <interproc/mapped_region.hpp>\r\n#include <boost/assert.hpp>\r\nnamespace interproc {\r\nclass a;\r\n}\r\nint f() { BOOST_ASSERT(1); return 0; }\r\n"
+    );
+}
+
+#[test]
+fn a_split_follows_the_files_line_breaks() {
+    assert_eq!(
+        port("namespace boost {\r\nnamespace interprocess { class a; }\r\nclass y;\r\n}\r\n"),
+        "namespace interproc { class a; }\r\nnamespace boost {\r\nclass y;\r\n}\r\n"
+    );
+}
