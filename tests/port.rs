@@ -141,6 +141,34 @@ fn bad_arguments_are_refused_and_change_nothing() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Boost.Interprocess's own installed headers are the largest body of code in its every
+/// shape: porting a copy must not fail, and a second run must find nothing to change.
+#[test]
+fn porting_boosts_own_headers_is_idempotent() {
+    let boost = Path::new("/usr/include/boost/interprocess");
+    if !boost.is_dir() {
+        eprintln!("skipped: Boost.Interprocess is not installed in /usr/include");
+        return;
+    }
+    let dir = lib_dir().join("port").join(unique("boost", "headers"));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (rel, bytes) in tree(boost) {
+        let to = dir.join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::write(to, bytes).unwrap();
+    }
+    let (code, out) = port(&dir, &["."]);
+    assert_eq!(code, 0, "{}", summary(&out));
+    assert!(
+        !summary(&out).contains("changed 0 lines"),
+        "{}",
+        summary(&out)
+    );
+    let (code, out) = port(&dir, &["--check", "."]);
+    assert_eq!(code, 0, "second run: {out}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 fn installed(cmd: &str) -> bool {
     Command::new(cmd)
         .arg("--version")
