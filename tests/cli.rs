@@ -283,7 +283,7 @@ fn a_fifo_at_a_name_is_an_error_not_a_hang() {
     for mode in [Mode::ReadOnly, Mode::ReadWrite] {
         let e = SharedMemoryObject::open(&name, mode).unwrap_err();
         assert_eq!(e.native_error(), libc::ENODEV, "{e}");
-        assert!(e.message().contains("not a regular file"), "{e}");
+        assert!(e.message().contains("is a FIFO, not a regular file"), "{e}");
     }
     let e = ManagedSharedMemory::new(OpenMode::OpenReadOnly, &name, 0, Permissions::default())
         .unwrap_err();
@@ -338,6 +338,27 @@ fn a_non_regular_file_is_named_for_what_it_is() {
     let e = FileMapping::new(dir.to_str().unwrap(), Mode::ReadWrite).unwrap_err();
     assert!(e.message().to_lowercase().contains("is a directory"), "{e}");
     std::fs::remove_dir_all(&dir).unwrap();
+
+    // The same at a shared memory object's name in /dev/shm.
+    let name = format!("ipt_cli_nonregular_{}", std::process::id());
+    let path = std::path::Path::new("/dev/shm").join(&name);
+    std::fs::create_dir(&path).unwrap();
+    let e = SharedMemoryObject::open(&name, Mode::ReadOnly).unwrap_err();
+    assert!(
+        e.message().ends_with("is a directory, not a regular file"),
+        "{e}"
+    );
+    std::fs::remove_dir(&path).unwrap();
+    let _listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    let _r = Remove(name.clone());
+    for mode in [Mode::ReadOnly, Mode::ReadWrite] {
+        let e = SharedMemoryObject::open(&name, mode).unwrap_err();
+        assert!(
+            e.message().ends_with("is a socket, not a regular file"),
+            "{e}"
+        );
+        assert_eq!(e.native_error(), libc::ENODEV, "{e}");
+    }
 }
 
 /// `inspect` lists the segment's node pools with their counts; `check` checks them and
