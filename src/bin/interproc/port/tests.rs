@@ -195,3 +195,12 @@ fn a_split_follows_the_files_line_breaks() {
         "namespace interproc { class a; }\r\nnamespace boost {\r\nclass y;\r\n}\r\n"
     );
 }
+
+#[test]
+fn a_block_whose_braces_do_not_balance_is_reported_not_guessed() {
+    let src = "namespace boost { namespace interprocess {\n#if A\nstruct x {\n#else\nstruct x : y {\n#endif\n};\n} }\n";
+    let (out, notes) = port_with(src, true);
+    assert_eq!(out, src);
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].starts_with("1: the braces of this `namespace boost` block do not balance"));
+}

@@ -1,6 +1,7 @@
 //! What the tool cannot port, reported with its line: Windows-only classes, Boost's
-//! internals (`ipcdetail`, `interprocess::detail`), and Boost.Interprocess's configuration
-//! macros, which interproc does not read.
+//! internals (`ipcdetail`, `interprocess::detail`), Boost.Interprocess's configuration
+//! macros, which interproc does not read, and `namespace boost` blocks whose braces do not
+//! balance.
 
 use super::lex::Kind;
 use super::source::{Finding, Source};
@@ -36,7 +37,17 @@ pub fn report(s: &Source<'_>, findings: &mut Vec<Finding>) {
             continue;
         }
         let word = std::str::from_utf8(s.text(c)).unwrap_or("");
-        let message = if WINDOWS_ONLY.contains(&word) {
+        let unbalanced = matches!(word, "boost" | "interprocess")
+            && c >= 1
+            && s.is(c - 1, "namespace")
+            && s.is(c + 1, "{")
+            && s.close[c + 1].is_none();
+        let message = if unbalanced {
+            format!(
+                "the braces of this `namespace {word}` block do not balance (preprocessor \
+                 conditionals?): port it by hand"
+            )
+        } else if WINDOWS_ONLY.contains(&word) {
             format!("`{word}` is Windows-only: interproc has no equivalent")
         } else if word == "ipcdetail"
             || (word == "detail" && c >= 2 && s.is(c - 1, "::") && is_interprocess(s, c - 2))
