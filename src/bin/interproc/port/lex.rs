@@ -24,13 +24,15 @@ pub enum Kind {
     Punct,
 }
 
-/// One token: its kind, byte range and 1-based line.
+/// One token: its kind, byte range, 1-based line, and whether it belongs to a
+/// preprocessor directive (from the `#` to the end of its logical line).
 #[derive(Clone, Copy, Debug)]
 pub struct Token {
     pub kind: Kind,
     pub start: usize,
     pub end: usize,
     pub line: usize,
+    pub directive: bool,
 }
 
 impl Token {
@@ -277,6 +279,7 @@ pub fn tokenize(src: &[u8]) -> Vec<Token> {
             start,
             end: lx.pos,
             line,
+            directive: directive != 0,
         });
     }
     out
@@ -342,6 +345,35 @@ mod tests {
             toks.iter().map(|t| t.end - t.start).sum::<usize>(),
             src.len()
         );
+    }
+
+    #[test]
+    fn directives_run_to_the_end_of_their_logical_line() {
+        let src = "#if A \\\n  && B\nint x;";
+        let toks = tokenize(src.as_bytes());
+        let flags: Vec<(String, bool)> = toks
+            .iter()
+            .filter(|t| t.kind != Kind::Space)
+            .map(|t| {
+                (
+                    String::from_utf8_lossy(t.text(src.as_bytes())).into(),
+                    t.directive,
+                )
+            })
+            .collect();
+        let want = [
+            ("#", true),
+            ("if", true),
+            ("A", true),
+            ("&", true),
+            ("&", true),
+            ("B", true),
+            ("int", false),
+            ("x", false),
+            (";", false),
+        ];
+        let want: Vec<(String, bool)> = want.iter().map(|(w, d)| (w.to_string(), *d)).collect();
+        assert_eq!(flags, want);
     }
 
     #[test]

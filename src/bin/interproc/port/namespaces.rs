@@ -9,7 +9,7 @@ use super::lex::Kind;
 use super::source::{Edit, Source};
 use std::ops::Range;
 
-/// Rewrites the namespace in `s`; pushes the edits and the findings.
+/// Rewrites the namespace in `s`; pushes the edits.
 pub fn rewrite(s: &Source<'_>, edits: &mut Vec<Edit>) {
     let mut boost_scopes = Vec::new();
     for c in 0..s.code.len() {
@@ -81,7 +81,8 @@ fn split_boost_block(s: &Source<'_>, open: usize, close: usize, edits: &mut Vec<
                 continue;
             }
         }
-        if !matches!(parts.last(), Some(Part::Other)) {
+        // Preprocessor lines know no namespaces: `#if` around a moved block stays around it.
+        if !s.tok(c).directive && !matches!(parts.last(), Some(Part::Other)) {
             parts.push(Part::Other);
         }
         c = match s.close[c] {

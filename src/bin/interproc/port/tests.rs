@@ -204,3 +204,11 @@ fn a_block_whose_braces_do_not_balance_is_reported_not_guessed() {
     assert_eq!(notes.len(), 1, "{notes:?}");
     assert!(notes[0].starts_with("1: the braces of this `namespace boost` block do not balance"));
 }
+
+#[test]
+fn preprocessor_lines_in_a_boost_block_stay_with_the_moved_block() {
+    assert_eq!(
+        port("namespace boost {\n#ifdef X\nnamespace interprocess { class a; }\n#endif\n}\n"),
+        "#ifdef X\nnamespace interproc { class a; }\n#endif\n"
+    );
+}
