@@ -228,6 +228,17 @@ pub fn tokenize(src: &[u8]) -> Vec<Token> {
     // `#include` (a `<` now opens a header name).
     let mut directive = 0;
     let mut line_start = true;
+    if src.starts_with(b"\xEF\xBB\xBF") {
+        // A byte order mark is not code: the line it starts is still at its start.
+        lx.pos = 3;
+        out.push(Token {
+            kind: Kind::Space,
+            start: 0,
+            end: 3,
+            line: 1,
+            directive: false,
+        });
+    }
     while !lx.at_end() {
         let (start, line) = (lx.pos, lx.line);
         let b = lx.peek(0);
@@ -374,6 +385,12 @@ mod tests {
         ];
         let want: Vec<(String, bool)> = want.iter().map(|(w, d)| (w.to_string(), *d)).collect();
         assert_eq!(flags, want);
+    }
+
+    #[test]
+    fn a_byte_order_mark_does_not_hide_the_first_include() {
+        let k = kinds("\u{feff}#include <a.hpp>\n");
+        assert_eq!(k[2], (Kind::HeaderName, "<a.hpp>".into()));
     }
 
     #[test]
