@@ -169,6 +169,40 @@ fn porting_boosts_own_headers_is_idempotent() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A file reached through a symbolic link is rewritten where it is, the link stays a link,
+/// and the file keeps its permissions.
+#[test]
+fn a_linked_file_is_rewritten_in_place_with_its_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = lib_dir().join("port").join(unique("link", "perm"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("real")).unwrap();
+    let real = dir.join("real/a.hpp");
+    std::fs::write(&real, "boost::interprocess::mapped_region* r;\n").unwrap();
+    std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+    std::os::unix::fs::symlink(&real, dir.join("a.hpp")).unwrap();
+    let (code, out) = port(&dir, &["a.hpp"]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        std::fs::read_to_string(&real).unwrap(),
+        "interproc::mapped_region* r;\n"
+    );
+    assert!(
+        dir.join("a.hpp")
+            .symlink_metadata()
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(real.metadata().unwrap().permissions().mode() & 0o777, 0o640);
+    assert_eq!(
+        std::fs::read_dir(dir.join("real")).unwrap().count(),
+        1,
+        "no file left over"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 fn installed(cmd: &str) -> bool {
     Command::new(cmd)
         .arg("--version")

@@ -172,6 +172,22 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Replaces the contents of `path` (of the file a symbolic link points to) with `bytes`
+/// by writing a new file beside it and renaming it over the old one: an interrupted run
+/// leaves the old file or the new one, never a part of either. The permissions carry over.
+fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let real = std::fs::canonicalize(path)?;
+    let name = real.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let fresh = real.with_file_name(format!(".{name}.interproc-port.{}", std::process::id()));
+    let written = std::fs::write(&fresh, bytes)
+        .and_then(|()| std::fs::set_permissions(&fresh, std::fs::metadata(&real)?.permissions()))
+        .and_then(|()| std::fs::rename(&fresh, &real));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&fresh);
+    }
+    written
+}
+
 struct Options {
     check: bool,
     include_dirs: Vec<PathBuf>,
@@ -252,7 +268,7 @@ pub fn main(args: &[String]) -> ExitCode {
                 changed_files += 1;
                 changed_lines += ported.changes.len();
                 if !opts.check {
-                    if let Err(e) = std::fs::write(file, &ported.text) {
+                    if let Err(e) = replace_file(file, &ported.text) {
                         eprintln!("interproc port: writing {shown}: {e}");
                         return ExitCode::from(2);
                     }
