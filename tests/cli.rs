@@ -334,9 +334,13 @@ fn a_non_regular_file_is_named_for_what_it_is() {
         let e = FileLock::new(path).unwrap_err();
         assert!(e.message().contains(words), "{e}");
     }
-    // Writable, the directory is refused by open(2) itself, in the same words.
-    let e = FileMapping::new(dir.to_str().unwrap(), Mode::ReadWrite).unwrap_err();
-    assert!(e.message().to_lowercase().contains("is a directory"), "{e}");
+    // Writable, the directory is refused by open(2) itself, in the same words; either way
+    // the kind is is_directory.
+    for mode in [Mode::ReadOnly, Mode::ReadWrite] {
+        let e = FileMapping::new(dir.to_str().unwrap(), mode).unwrap_err();
+        assert!(e.message().to_lowercase().contains("is a directory"), "{e}");
+        assert_eq!(e.kind(), interproc::ErrorKind::IsDirectory, "{e}");
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 
     // The same at a shared memory object's name in /dev/shm.

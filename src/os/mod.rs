@@ -36,22 +36,12 @@ impl Errno {
         Errno(libc::ENODEV | (file_type & libc::S_IFMT) as i32)
     }
 
-    /// What an error made by [`Errno::not_regular`] says is there, in words ("is a
-    /// directory"); `None` for any other errno.
-    pub(crate) fn not_regular_type(self) -> Option<&'static str> {
+    /// The `S_IFMT` bits carried by an error made by [`Errno::not_regular`]; `None` for
+    /// any other errno.
+    pub(crate) fn not_regular_type(self) -> Option<libc::mode_t> {
         let file_type = (self.0 as libc::mode_t) & libc::S_IFMT;
-        if file_type == 0 || self.0 & !(libc::S_IFMT as i32) != libc::ENODEV {
-            return None;
-        }
-        Some(match file_type {
-            libc::S_IFDIR => "is a directory",
-            libc::S_IFIFO => "is a FIFO",
-            libc::S_IFSOCK => "is a socket",
-            libc::S_IFCHR => "is a character device",
-            libc::S_IFBLK => "is a block device",
-            libc::S_IFLNK => "is a symbolic link",
-            _ => "is of an unknown file type",
-        })
+        let errno = self.0 & !(libc::S_IFMT as i32);
+        (file_type != 0 && errno == libc::ENODEV).then_some(file_type)
     }
 }
 
