@@ -243,7 +243,30 @@ impl Error {
 impl crate::os::Errno {
     /// This errno as an [`Error`] with `context` saying what was being done.
     pub(crate) fn into_error(self, context: impl fmt::Display) -> Error {
-        Error::from_errno(self.0, context)
+        let Some(file_type) = self.not_regular_type() else {
+            return Error::from_errno(self.0, context);
+        };
+        let what = match file_type {
+            libc::S_IFDIR => "is a directory",
+            libc::S_IFIFO => "is a FIFO",
+            libc::S_IFSOCK => "is a socket",
+            libc::S_IFCHR => "is a character device",
+            libc::S_IFBLK => "is a block device",
+            libc::S_IFLNK => "is a symbolic link",
+            _ => "is of an unknown file type",
+        };
+        // A directory is `is_directory` whichever way it was opened (open(2) itself
+        // refuses one for writing with EISDIR); anything else is what mmap says of it.
+        let kind = if file_type == libc::S_IFDIR {
+            ErrorKind::IsDirectory
+        } else {
+            ErrorKind::from_errno(libc::ENODEV)
+        };
+        Error(Box::new(Details {
+            kind,
+            native: libc::ENODEV,
+            message: format!("{context}: {what}, not a regular file"),
+        }))
     }
 }
 
@@ -331,5 +354,25 @@ mod tests {
         let e = Error::from_errno(libc::ENODEV, "opening \"x\"");
         assert!(e.message().contains("not a regular file"), "{e}");
         assert_eq!(e.native_error(), libc::ENODEV);
+    }
+
+    #[test]
+    fn a_non_regular_file_is_named_for_what_it_is() {
+        use crate::os::Errno;
+        for (file_type, words) in [
+            (libc::S_IFDIR, "is a directory, not a regular file"),
+            (libc::S_IFIFO, "is a FIFO, not a regular file"),
+            (libc::S_IFSOCK, "is a socket, not a regular file"),
+            (libc::S_IFCHR, "is a character device, not a regular file"),
+            (libc::S_IFBLK, "is a block device, not a regular file"),
+        ] {
+            let e = Errno::not_regular(file_type).into_error("opening \"x\"");
+            assert_eq!(e.message(), format!("opening \"x\": {words}"));
+            assert_eq!(e.native_error(), libc::ENODEV, "{e}");
+            let directory = file_type == libc::S_IFDIR;
+            assert_eq!(e.kind() == ErrorKind::IsDirectory, directory, "{e}");
+        }
+        assert_eq!(Errno(libc::ENODEV).not_regular_type(), None);
+        assert_eq!(Errno(libc::ENOENT).not_regular_type(), None);
     }
 }

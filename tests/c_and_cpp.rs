@@ -8,6 +8,9 @@
 //! `libinterproc.so`. `INTERPROC_SANITIZE=address,undefined` (or `thread`) adds
 //! `-fsanitize=...` to every build.
 
+mod common;
+
+use common::{lib_dir, link_dir};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -16,35 +19,6 @@ const RUN_LIMIT: Duration = Duration::from_secs(120);
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// `target/<profile>`, where cargo put `libinterproc.so` before running this test.
-fn lib_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    exe.parent()
-        .and_then(Path::parent)
-        .expect("target dir")
-        .to_path_buf()
-}
-
-/// A directory holding `libinterproc.so` and its SONAME link `libinterproc.so.0` (cargo
-/// builds only the former), which the test programs link and run against.
-fn link_dir() -> PathBuf {
-    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = lib_dir().join("ctests").join("lib");
-        std::fs::create_dir_all(&dir).expect("creating the library directory");
-        // `cargo test` builds the cdylib into deps/ (only `cargo build` copies it up a
-        // level), so deps/ always has the library of this very build.
-        let so = lib_dir().join("deps").join("libinterproc.so");
-        for name in ["libinterproc.so", "libinterproc.so.0"] {
-            let link = dir.join(name);
-            let _ = std::fs::remove_file(&link);
-            std::os::unix::fs::symlink(&so, &link).expect("linking the shared library");
-        }
-        dir
-    })
-    .clone()
 }
 
 fn out_dir(sub: &str) -> PathBuf {

@@ -283,7 +283,7 @@ fn a_fifo_at_a_name_is_an_error_not_a_hang() {
     for mode in [Mode::ReadOnly, Mode::ReadWrite] {
         let e = SharedMemoryObject::open(&name, mode).unwrap_err();
         assert_eq!(e.native_error(), libc::ENODEV, "{e}");
-        assert!(e.message().contains("not a regular file"), "{e}");
+        assert!(e.message().contains("is a FIFO, not a regular file"), "{e}");
     }
     let e = ManagedSharedMemory::new(OpenMode::OpenReadOnly, &name, 0, Permissions::default())
         .unwrap_err();
@@ -300,6 +300,69 @@ fn a_fifo_at_a_name_is_an_error_not_a_hang() {
     let (code, _) = tool(&["list"]);
     assert_eq!(code, 0);
     assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+}
+
+/// A file mapping or file lock over something that is not a regular file says what is
+/// there, with `ENODEV` as the native error (what Boost's `mapped_region` gets from mmap).
+#[test]
+fn a_non_regular_file_is_named_for_what_it_is() {
+    use interproc::{FileLock, FileMapping};
+    let dir = std::env::temp_dir().join(format!("ipt_cli_nonregular_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir(&dir).unwrap();
+    let fifo = dir.join("fifo");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: `c` is a valid NUL-terminated string.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let socket = dir.join("socket");
+    let _listener = std::os::unix::net::UnixListener::bind(&socket).unwrap();
+    let cases = [
+        (dir.clone(), "is a directory"),
+        (fifo, "is a FIFO"),
+        (socket, "is a socket"),
+        ("/dev/null".into(), "is a character device"),
+    ];
+    for (path, words) in &cases {
+        let path = path.to_str().unwrap();
+        let e = FileMapping::new(path, Mode::ReadOnly).unwrap_err();
+        assert!(
+            e.message()
+                .ends_with(&format!("{words}, not a regular file")),
+            "{e}"
+        );
+        assert_eq!(e.native_error(), libc::ENODEV, "{e}");
+        let e = FileLock::new(path).unwrap_err();
+        assert!(e.message().contains(words), "{e}");
+    }
+    // Writable, the directory is refused by open(2) itself, in the same words; either way
+    // the kind is is_directory.
+    for mode in [Mode::ReadOnly, Mode::ReadWrite] {
+        let e = FileMapping::new(dir.to_str().unwrap(), mode).unwrap_err();
+        assert!(e.message().to_lowercase().contains("is a directory"), "{e}");
+        assert_eq!(e.kind(), interproc::ErrorKind::IsDirectory, "{e}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    // The same at a shared memory object's name in /dev/shm.
+    let name = format!("ipt_cli_nonregular_{}", std::process::id());
+    let path = std::path::Path::new("/dev/shm").join(&name);
+    std::fs::create_dir(&path).unwrap();
+    let e = SharedMemoryObject::open(&name, Mode::ReadOnly).unwrap_err();
+    assert!(
+        e.message().ends_with("is a directory, not a regular file"),
+        "{e}"
+    );
+    std::fs::remove_dir(&path).unwrap();
+    let _listener = std::os::unix::net::UnixListener::bind(&path).unwrap();
+    let _r = Remove(name.clone());
+    for mode in [Mode::ReadOnly, Mode::ReadWrite] {
+        let e = SharedMemoryObject::open(&name, mode).unwrap_err();
+        assert!(
+            e.message().ends_with("is a socket, not a regular file"),
+            "{e}"
+        );
+        assert_eq!(e.native_error(), libc::ENODEV, "{e}");
+    }
 }
 
 /// `inspect` lists the segment's node pools with their counts; `check` checks them and

@@ -1,7 +1,7 @@
 //! File descriptors: POSIX shared memory objects and ordinary files.
 
 use super::{Errno, OsResult, retry_eintr};
-use std::ffi::CStr;
+use std::ffi::{CStr, CString};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 
 /// How to open: the access wanted and whether to create.
@@ -42,20 +42,41 @@ fn check(ret: libc::c_int) -> OsResult<()> {
 }
 
 /// `fd` if it is a regular file. Anyone who may write the directory can plant a FIFO,
-/// socket or device at a name: such an object is refused with `ENODEV` (what `mmap` says of
-/// it), which [`crate::Error::from_errno`] words as "not a regular file". Opens pass
-/// `O_NONBLOCK`, so the open itself never waits for a FIFO's other end.
+/// socket or device at a name, and a path may name a directory: such an object is refused
+/// with `ENODEV` (what `mmap` says of it) carrying its type ([`Errno::not_regular`]), so
+/// that the message names what is there. Opens pass `O_NONBLOCK`, so the open itself never
+/// waits for a FIFO's other end.
 fn regular(fd: OwnedFd) -> OsResult<OwnedFd> {
-    if file_type(fd.as_fd())? == libc::S_IFREG {
-        Ok(fd)
-    } else {
-        Err(Errno(libc::ENODEV))
+    match file_type(fd.as_fd())? {
+        libc::S_IFREG => Ok(fd),
+        other => Err(Errno::not_regular(other)),
     }
 }
 
 /// The `S_IFMT` bits of the object behind `fd`.
 fn file_type(fd: BorrowedFd<'_>) -> OsResult<libc::mode_t> {
     Ok(stat(fd)?.st_mode & libc::S_IFMT)
+}
+
+/// `open(2)` refuses a socket with `ENXIO` before [`regular`] can see it; that errno
+/// becomes the socket's "not a regular file" when `path` is a socket (any other `ENXIO`, a
+/// device with no driver behind it, stays as it was).
+fn named_open_error(path: &CStr, errno: Errno) -> Errno {
+    if errno != Errno(libc::ENXIO) {
+        return errno;
+    }
+    let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();
+    // SAFETY: `path` is NUL-terminated; `st` is writable storage for one `struct stat`.
+    if unsafe { libc::stat(path.as_ptr(), st.as_mut_ptr()) } != 0 {
+        return errno;
+    }
+    // SAFETY: stat succeeded, so it filled `st`.
+    let file_type = unsafe { st.assume_init() }.st_mode & libc::S_IFMT;
+    if file_type == libc::S_IFSOCK {
+        Errno::not_regular(file_type)
+    } else {
+        errno
+    }
 }
 
 fn stat(fd: BorrowedFd<'_>) -> OsResult<libc::stat> {
@@ -69,10 +90,16 @@ fn stat(fd: BorrowedFd<'_>) -> OsResult<libc::stat> {
 /// `shm_open(name)` of a regular object; `name` must start with `/` (glibc places it in
 /// `/dev/shm`).
 pub(crate) fn shm_open(name: &CStr, flags: OpenFlags, perm: u32) -> OsResult<OwnedFd> {
-    regular(retry_eintr(|| {
+    let fd = retry_eintr(|| {
         // SAFETY: `name` is a valid NUL-terminated string for the duration of the call.
         owned(unsafe { libc::shm_open(name.as_ptr(), flags.bits(), perm as libc::mode_t) })
-    })?)
+    })
+    .map_err(|e| {
+        let mut path = b"/dev/shm".to_vec();
+        path.extend_from_slice(name.to_bytes());
+        CString::new(path).map_or(e, |p| named_open_error(&p, e))
+    })?;
+    regular(fd)
 }
 
 /// `shm_unlink(name)`.
@@ -89,10 +116,12 @@ pub(crate) fn open_file(path: &CStr, writable: bool) -> OsResult<OwnedFd> {
     } else {
         libc::O_RDONLY
     };
-    regular(retry_eintr(|| {
+    let fd = retry_eintr(|| {
         // SAFETY: `path` is a valid NUL-terminated string for the duration of the call.
         owned(unsafe { libc::open(path.as_ptr(), mode | libc::O_CLOEXEC | libc::O_NONBLOCK) })
-    })?)
+    })
+    .map_err(|e| named_open_error(path, e))?;
+    regular(fd)
 }
 
 /// `unlink(path)`.

@@ -27,6 +27,22 @@ impl Errno {
                 .unwrap_or(libc::EIO),
         )
     }
+
+    /// `ENODEV` for an object that is not a regular file, carrying what it is: the
+    /// object's `S_IFMT` bits lie above every errno value, so they are or-ed in for
+    /// [`Errno::not_regular_type`] to give back. Converted into an error, the native code
+    /// is plain `ENODEV` (what `mmap` says of such an object).
+    pub(crate) fn not_regular(file_type: libc::mode_t) -> Errno {
+        Errno(libc::ENODEV | (file_type & libc::S_IFMT) as i32)
+    }
+
+    /// The `S_IFMT` bits carried by an error made by [`Errno::not_regular`]; `None` for
+    /// any other errno.
+    pub(crate) fn not_regular_type(self) -> Option<libc::mode_t> {
+        let file_type = (self.0 as libc::mode_t) & libc::S_IFMT;
+        let errno = self.0 & !(libc::S_IFMT as i32);
+        (file_type != 0 && errno == libc::ENODEV).then_some(file_type)
+    }
 }
 
 pub(crate) type OsResult<T> = Result<T, Errno>;

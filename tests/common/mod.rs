@@ -1,9 +1,11 @@
 //! Helpers the integration tests share: unique object names, removal on drop, waiting for
-//! a child process with a bound, and 16-aligned buffers for segments in a test's memory.
+//! a child process with a bound, 16-aligned buffers for segments in a test's memory, and
+//! where C and C++ test programs find the freshly built library.
 //!
 //! Each test binary compiles this module on its own and uses a part of it.
 #![allow(dead_code)]
 
+use std::path::{Path, PathBuf};
 use std::process::{Child, ExitStatus};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -56,4 +58,36 @@ pub fn bytes_of(buf: &mut [u128]) -> &mut [u8] {
     // SAFETY: `buf` is `len` initialised bytes, every byte pattern is a valid u128, and the
     // view borrows `buf` mutably, so nothing else reaches the bytes meanwhile.
     unsafe { std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<u8>(), len) }
+}
+
+/// `target/<profile>`, where cargo put `libinterproc.so` before running this test.
+pub fn lib_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target dir")
+        .to_path_buf()
+}
+
+/// A directory holding `libinterproc.so` and its SONAME link `libinterproc.so.0` (cargo
+/// builds only the former), which the test programs link and run against.
+pub fn link_dir() -> PathBuf {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = lib_dir().join("ctests").join("lib");
+        std::fs::create_dir_all(&dir).expect("creating the library directory");
+        // `cargo test` builds the cdylib into deps/ (only `cargo build` copies it up a
+        // level), so deps/ always has the library of this very build.
+        let so = lib_dir().join("deps").join("libinterproc.so");
+        for name in ["libinterproc.so", "libinterproc.so.0"] {
+            // Made aside and renamed over the old link: another test binary linking
+            // against it meanwhile never finds it missing.
+            let fresh = dir.join(format!("{name}.{}", std::process::id()));
+            let _ = std::fs::remove_file(&fresh);
+            std::os::unix::fs::symlink(&so, &fresh).expect("linking the shared library");
+            std::fs::rename(&fresh, dir.join(name)).expect("placing the shared library link");
+        }
+        dir
+    })
+    .clone()
 }

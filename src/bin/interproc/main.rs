@@ -5,7 +5,10 @@
 //! interproc inspect NAME [--json]
 //! interproc check NAME [--json]
 //! interproc remove NAME [--json]
+//! interproc port [--check] [-I DIR]... PATH...
 //! ```
+
+mod port;
 
 use interproc::{
     InstanceKind, LockHolder, ManagedSharedMemory, MessageQueue, ObjectKind, OpenMode, Permissions,
@@ -26,7 +29,9 @@ commands:
                   and, for a mutex, its holder
   check NAME      check a managed segment's heap and name index, or that a queue or
                   named sync object validates (exit 1 if broken)
-  remove NAME     remove the object NAME from /dev/shm";
+  remove NAME     remove the object NAME from /dev/shm
+  port PATH...    port C and C++ sources from Boost.Interprocess to interproc
+                  (interproc port --help)";
 
 /// What the first bytes of an object say it is.
 fn kind_of(name: &str) -> Result<ObjectKind, interproc::Error> {
@@ -380,6 +385,9 @@ fn remove(name: &str, json: bool) -> ExitCode {
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("port") {
+        return port::main(&args[1..]);
+    }
     let json = args.iter().any(|a| a == "--json");
     let words: Vec<&str> = args
         .iter()

@@ -1,0 +1,71 @@
+//! What the tool cannot port, reported with its line: Windows-only classes, Boost's
+//! internals (`ipcdetail`, `interprocess::detail`), Boost.Interprocess's configuration
+//! macros, which interproc does not read, and `namespace boost` blocks whose braces do not
+//! balance.
+
+use super::lex::Kind;
+use super::source::{Finding, Source};
+
+/// Windows-only classes of Boost.Interprocess, which interproc does not provide.
+const WINDOWS_ONLY: &[&str] = &[
+    "windows_shared_memory",
+    "managed_windows_shared_memory",
+    "wmanaged_windows_shared_memory",
+    "basic_managed_windows_shared_memory",
+    "windows_named_mutex",
+    "windows_named_recursive_mutex",
+    "windows_named_semaphore",
+    "windows_named_condition",
+    "windows_named_condition_any",
+    "winapi_shared_memory",
+];
+
+/// `BOOST_INTERPROCESS_*` macros that interproc's headers define too.
+const DEFINED_BY_INTERPROC: &[&str] = &[
+    "BOOST_INTERPROCESS_MAPPED_FILES",
+    "BOOST_INTERPROCESS_XSI_SHARED_MEMORY_OBJECTS",
+    "BOOST_INTERPROCESS_TRY",
+    "BOOST_INTERPROCESS_CATCH",
+    "BOOST_INTERPROCESS_RETHROW",
+    "BOOST_INTERPROCESS_CATCH_END",
+];
+
+/// The findings for the code of `s`.
+pub fn report(s: &Source<'_>, findings: &mut Vec<Finding>) {
+    for c in 0..s.code.len() {
+        if s.tok(c).kind != Kind::Ident {
+            continue;
+        }
+        let word = std::str::from_utf8(s.text(c)).unwrap_or("");
+        let unbalanced = matches!(word, "boost" | "interprocess")
+            && c >= 1
+            && s.is(c - 1, "namespace")
+            && s.is(c + 1, "{")
+            && s.close[c + 1].is_none();
+        let message = if unbalanced {
+            format!(
+                "the braces of this `namespace {word}` block do not balance (preprocessor \
+                 conditionals?): port it by hand"
+            )
+        } else if WINDOWS_ONLY.contains(&word) {
+            format!("`{word}` is Windows-only: interproc has no equivalent")
+        } else if word == "ipcdetail"
+            || (word == "detail" && c >= 2 && s.is(c - 1, "::") && is_interprocess(s, c - 2))
+        {
+            format!("`{word}` is a Boost.Interprocess internal: rewrite it against the public API")
+        } else if word.starts_with("BOOST_INTERPROCESS_") && !DEFINED_BY_INTERPROC.contains(&word) {
+            format!("`{word}` configures Boost.Interprocess: interproc does not read it")
+        } else {
+            continue;
+        };
+        findings.push(Finding {
+            line: s.line(c),
+            message,
+        });
+    }
+}
+
+/// Whether code token `c` names Boost.Interprocess's namespace (before or after the port).
+fn is_interprocess(s: &Source<'_>, c: usize) -> bool {
+    s.is(c, "interprocess") || s.is(c, "interproc")
+}
