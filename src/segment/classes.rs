@@ -26,8 +26,12 @@
 //!
 //! **Hostile segments.** A head word is a position and a change count; every position read
 //! from the segment (a head or a link) is checked to be a 16-aligned block start inside
-//! the heap and a parked block of the list's class before it is used, so garbage is an
-//! error, never a wild access, and each operation reads a bounded number of links.
+//! the heap and a parked block of the list's class before it is used, so garbage is never
+//! a wild access, and each operation reads a bounded number of links. A list found to be
+//! garbage is *quarantined*: its head is set to [`QUARANTINED`], the blocks it held are
+//! given up, and the class stops parking (its blocks come from and go back to the heap,
+//! under the lock). The other classes, the drain, and so the free-memory queries keep
+//! working; the sanity check (and `interproc check`) names the class.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -55,6 +59,9 @@ const POSITION_MASK: u64 = (1 << POSITION_BITS) - 1;
 /// but pushes and pops of that class at full speed, where a 24-bit count took a third of a
 /// second.
 const ONE_CHANGE: u64 = 1 << POSITION_BITS;
+/// The head of a quarantined class (a position no heap reaches, so a process that does not
+/// know the mark still refuses it as out of bounds).
+const QUARANTINED: u64 = u64::MAX;
 
 /// Bytes of the lists' table in a segment header: one head per class. Only segments that
 /// may reach [`CLASSES_FROM`] bytes have one.
@@ -78,13 +85,6 @@ pub(crate) fn class_of(size: u64) -> Option<(usize, u64)> {
     let k = (size - top / 2).div_ceil(step);
     let doubling = (top.trailing_zeros() - (FINE_MAX.trailing_zeros() + 1)) as usize;
     Some((FINE + doubling * 4 + (k as usize - 1), top / 2 + k * step))
-}
-
-fn corrupt(what: impl std::fmt::Display) -> Error {
-    Error::new(
-        ErrorKind::Corrupted,
-        format!("the segment's size-class lists are corrupted: {what}"),
-    )
 }
 
 /// The lists of one segment, with the heap they park blocks of.
@@ -162,12 +162,16 @@ impl<'h> Classes<'h> {
     }
 
     /// Takes a parked block of class `class` (block size `size`); its user offset, or `None`
-    /// when the list is empty.
+    /// when the list is empty. The bounds must be fresh: a head outside them is garbage,
+    /// and the class is quarantined.
     pub(crate) fn pop(&self, class: usize, size: u64) -> Result<Option<u64>> {
         match self.try_pop(class, size)? {
             Pop::Got(user) => Ok(Some(user)),
             Pop::Empty => Ok(None),
-            Pop::OutOfBounds(off) => Err(out_of_bounds(off)),
+            Pop::OutOfBounds => {
+                self.quarantine(class);
+                Ok(None)
+            }
         }
     }
 
@@ -181,11 +185,11 @@ impl<'h> Classes<'h> {
         let mut seen = head.load(Ordering::Acquire);
         loop {
             let off = (seen & POSITION_MASK) * heap::ALIGN;
-            if off == 0 {
+            if off == 0 || seen == QUARANTINED {
                 return Ok(Pop::Empty);
             }
             if !self.plausible(off, size) {
-                return Ok(Pop::OutOfBounds(off));
+                return Ok(Pop::OutOfBounds);
             }
             // Relaxed: if another process took this block meanwhile and wrote over the
             // link, the exchange below sees a changed head and the value is dropped.
@@ -194,27 +198,49 @@ impl<'h> Classes<'h> {
             // Acquire on success: pairs with the push's Release, as above. On failure the
             // new head is re-read with the same pairing.
             match head.compare_exchange_weak(seen, new, Ordering::Acquire, Ordering::Acquire) {
-                Ok(_) => break self.unpark(off, size).map(|()| Pop::Got(off + HEADER)),
+                Ok(_) if self.unpark(off, size) => break Ok(Pop::Got(off + HEADER)),
+                // The block taken was not a parked block of the class: the list is
+                // garbage from here on. The block is left alone (it may be in use).
+                Ok(_) => {
+                    self.quarantine(class);
+                    break Ok(Pop::Empty);
+                }
                 Err(now) => seen = now,
             }
         }
     }
 
-    /// Flips the flag of a block just taken from a list, and uncounts it.
-    fn unpark(&self, off: u64, size: u64) -> Result<()> {
+    /// Quarantines the list of `class`, found to be garbage: its blocks are given up, and
+    /// the class parks nothing more.
+    fn quarantine(&self, class: usize) {
+        // Relaxed: the mark publishes nothing; every reader of a head compares it with
+        // QUARANTINED before following it, whatever it saw before.
+        self.heads[class].store(QUARANTINED, Ordering::Relaxed);
+    }
+
+    /// The classes whose lists were quarantined, with their block sizes.
+    pub(crate) fn quarantined(&self) -> Vec<(usize, u64)> {
+        (0..CLASSES)
+            // Relaxed: a snapshot for a report.
+            .filter(|&c| self.heads[c].load(Ordering::Relaxed) == QUARANTINED)
+            .map(|c| (c, class_size(c)))
+            .collect()
+    }
+
+    /// Flips the flag of a block just taken from a list; false, with nothing written, if
+    /// it is not a parked block of `size` bytes (the list is garbage).
+    fn unpark(&self, off: u64, size: u64) -> bool {
         let word = self.heap.flags_word(off);
         // Relaxed, both: the list exchange that handed this process the block ordered the
         // rest, and the block is this process's alone now (a plain load and store, not an
         // exchange: a block listed twice is caught by the next pop's check).
         if word.load(Ordering::Relaxed) != size | PARKED {
-            return Err(corrupt(format_args!(
-                "a listed block at offset {off} is not a parked block of {size} bytes"
-            )));
+            return false;
         }
         word.store(size, Ordering::Relaxed);
         // A fresh allocation reads zeros where the link was, as the heap's do.
         self.link(off).store(0, Ordering::Relaxed);
-        Ok(())
+        true
     }
 
     /// Parks the allocation at user offset `user` if it is a used block whose size is a
@@ -261,8 +287,12 @@ impl<'h> Classes<'h> {
             return Ok(false);
         }
         let pos = off / heap::ALIGN;
-        if pos > POSITION_MASK {
-            // Beyond what a head can name: the heap takes it back.
+        let head = &self.heads[class];
+        // Relaxed: see the exchange below, which reads it again.
+        let mut seen = head.load(Ordering::Relaxed);
+        if pos > POSITION_MASK || seen == QUARANTINED {
+            // Beyond what a head can name, or a class that parks no more: the heap takes it
+            // back.
             return Ok(false);
         }
         // Relaxed: published by the head exchange below. A plain store, not an exchange: a
@@ -270,9 +300,12 @@ impl<'h> Classes<'h> {
         // list the block twice, and the second pop of it then finds it unparked and reports
         // corruption; a double free that does not race is refused above.
         word.store(size | PARKED, Ordering::Relaxed);
-        let head = &self.heads[class];
-        let mut seen = head.load(Ordering::Relaxed);
         loop {
+            if seen == QUARANTINED {
+                // Quarantined meanwhile: the block stays the caller's, for the heap.
+                word.store(size, Ordering::Relaxed);
+                return Ok(false);
+            }
             // Relaxed: published by the Release exchange that follows.
             self.link(off)
                 .store(seen & POSITION_MASK, Ordering::Relaxed);
@@ -326,12 +359,8 @@ pub(crate) enum Pop {
     Got(u64),
     /// The list is empty.
     Empty,
-    /// The head names a block outside this view's bounds (block offset); nothing changed.
-    OutOfBounds(u64),
-}
-
-fn out_of_bounds(off: u64) -> Error {
-    corrupt(format_args!("a list head names offset {off}"))
+    /// The head names a block outside this view's bounds; nothing changed.
+    OutOfBounds,
 }
 
 fn freed_twice(off: u64) -> Error {

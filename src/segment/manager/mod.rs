@@ -356,7 +356,7 @@ impl SegmentManager {
                 // segment and parked a block in the new memory meanwhile makes that block
                 // look out of bounds. Once more with fresh bounds (a refused head changed
                 // nothing); garbage fails again.
-                Some(Pop::OutOfBounds(_)) => {
+                Some(Pop::OutOfBounds) => {
                     Some(self.with_classes(|c| c.pop(class, size))?.flatten())
                 }
                 Some(Pop::Got(user)) => Some(Some(user)),
@@ -555,6 +555,18 @@ impl SegmentManager {
             heap.check()?;
             self.index(&heap).check()?;
         }
+        // A size-class list found to be garbage was quarantined: the segment works, but
+        // what that list held is lost.
+        if let Some(&(class, size)) = self
+            .with_classes(|c| Ok(c.quarantined()))?
+            .unwrap_or_default()
+            .first()
+        {
+            return Err(corrupted(format!(
+                "the size-class list of {size}-byte blocks (class {class}) was found to be garbage \
+                 and is quarantined: the blocks it held are lost, and the class no longer parks"
+            )));
+        }
         // The node pools too: every free node inside one of its pool's blocks.
         for (_, report) in self.node_pools()? {
             report?;
@@ -691,6 +703,52 @@ mod tests {
         assert_eq!(changed.len(), 1, "{before:x?} {after:x?}");
         let c = changed[0];
         assert_eq!(after[c] - before[c], 1 << (32 + 24));
+    }
+
+    /// A garbage size-class head is contained: its class is quarantined at the first look
+    /// (served by the heap from then on), every other class, the drain and the free-memory
+    /// queries keep working, and the sanity check names the class.
+    #[test]
+    fn a_garbage_class_head_is_quarantined_and_the_rest_keeps_working() {
+        let mut buf = vec![0u128; (1 << 20) / 16];
+        let seg = segment_in(&mut buf);
+        let at = seg.shape().unwrap().classes_at().unwrap() as usize;
+        // SAFETY: the class table lies inside the mapped header (see `classes`).
+        let table = unsafe {
+            &*seg
+                .base
+                .as_ptr()
+                .add(at)
+                .cast::<[AtomicU64; classes::CLASSES]>()
+        };
+        // Park one block in every class, then smash the head of the 64-byte blocks' class.
+        let sizes: Vec<usize> = (0..classes::CLASSES)
+            .map(|c| (classes::class_size(c) - heap::HEADER) as usize)
+            .collect();
+        let parked: Vec<_> = sizes
+            .iter()
+            .map(|&n| seg.allocate(n).unwrap().unwrap())
+            .collect();
+        for p in &parked {
+            seg.deallocate(p.as_ptr()).unwrap();
+        }
+        let bad = classes::class_of(64).unwrap().0;
+        table[bad].store(0x0000_0001_0000_1235, Ordering::Relaxed);
+        let free = seg.free_memory().unwrap();
+        assert!(free > 0);
+        for &n in &sizes {
+            let p = seg.allocate(n).unwrap().unwrap();
+            seg.deallocate(p.as_ptr()).unwrap();
+        }
+        assert_eq!(seg.free_memory().unwrap(), free);
+        let e = seg.check_sanity().unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Corrupted, "{e}");
+        assert!(e.message().contains("64-byte blocks"), "{e}");
+        // What the smashed list held (one 64-byte block) is all that is lost.
+        let before_all = seg.free_memory().unwrap();
+        let big = seg.allocate(1 << 16).unwrap().unwrap();
+        seg.deallocate(big.as_ptr()).unwrap();
+        assert_eq!(seg.free_memory().unwrap(), before_all);
     }
 
     /// Objects of every alignment up to the page size: the header right before the object
