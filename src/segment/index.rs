@@ -657,6 +657,26 @@ impl<'h> Index<'h> {
         Ok(())
     }
 
+    /// Gives back every table that a process killed while regrowing the index left in
+    /// flight (allocated but never installed, or replaced but never freed): every block
+    /// marked internal but the table in use. Then the internal bytes are the table's.
+    /// The lock is held, and the heap and the index were checked.
+    pub(crate) fn reclaim_orphan_tables(&self) -> Result<()> {
+        let table = self.index_state().table;
+        for u in self.heap.internal_blocks()? {
+            if u != table {
+                self.heap.mark_internal(u, false)?;
+                self.heap.deallocate(u)?;
+            }
+        }
+        self.heap.set_internal_bytes(0);
+        if table != 0 {
+            self.heap.mark_internal(table, false)?;
+            self.heap.mark_internal(table, true)?;
+        }
+        Ok(())
+    }
+
     /// Checks every entry: headers validate, each name hashes to its slot's hash, and the
     /// counts agree.
     pub(crate) fn check(&self) -> Result<()> {

@@ -71,6 +71,16 @@ impl Heap {
         self.insert_free(off)
     }
 
+    /// The user offsets of the used blocks the segment manager marked as its own
+    /// ([`Heap::mark_internal`]), in address order.
+    pub(crate) fn internal_blocks(&self) -> Result<Vec<u64>> {
+        Ok(self
+            .used_blocks()?
+            .into_iter()
+            .filter(|&u| self.is_internal(u - HEADER))
+            .collect())
+    }
+
     /// The user offsets of every used block, in address order.
     pub(crate) fn used_blocks(&self) -> Result<Vec<u64>> {
         let sentinel = self.sentinel();

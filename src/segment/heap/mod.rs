@@ -46,6 +46,10 @@ const FREE: u64 = 1;
 /// Set in a used block's header while it waits in a size-class list of the segment
 /// (`segment::classes`): given back by its user, not yet merged into the heap.
 pub(crate) const PARKED: u64 = 2;
+/// Set in a used block's header while the segment manager uses it for itself (a table of
+/// the name index): a recovery finds such a block that a killed process left in flight
+/// (allocated, never installed or never freed) and gives it back.
+const INTERNAL: u64 = 4;
 const SIZE_MASK: u64 = !(ALIGN - 1);
 
 /// The allocator's counters, stored in the segment header. Its lists live in a table of
@@ -532,16 +536,29 @@ impl Heap {
         self.insert_free(off)
     }
 
-    /// Records that the allocation at `user` belongs to the segment manager itself.
+    /// Records that the allocation at `user` belongs to the segment manager itself (or no
+    /// longer does): in the counters, and by [`INTERNAL`] in its header.
     pub(crate) fn mark_internal(&self, user: u64, internal: bool) -> Result<()> {
-        let size = self.size_of(self.used_block(user)?);
+        let off = self.used_block(user)?;
+        let size = self.size_of(off);
         let st = self.heap_state();
+        let word = self.flags_word(off);
+        // Relaxed, both: a used block's header changes only under the lock, by its owner
+        // (here the manager, which holds the lock).
+        let flags = word.load(Ordering::Relaxed);
         if internal {
             st.internal_bytes = st.internal_bytes.saturating_add(size);
+            word.store(flags | INTERNAL, Ordering::Relaxed);
         } else {
             st.internal_bytes = st.internal_bytes.saturating_sub(size);
+            word.store(flags & !INTERNAL, Ordering::Relaxed);
         }
         Ok(())
+    }
+
+    /// Whether the used block at `off` is marked as the segment manager's own.
+    pub(crate) fn is_internal(&self, off: u64) -> bool {
+        self.flags_word(off).load(Ordering::Relaxed) & INTERNAL != 0
     }
 
     /// Bytes free for allocation (free blocks, headers included).

@@ -124,11 +124,15 @@ impl SegmentManager {
                 })
                 .and_then(|_| {
                     let index = self.index(&heap);
-                    index.check().or_else(|_| {
-                        index
-                            .rebuild(&heap.used_blocks()?)
-                            .and_then(|_| index.check())
-                    })
+                    index
+                        .check()
+                        .or_else(|_| {
+                            index
+                                .rebuild(&heap.used_blocks()?)
+                                .and_then(|_| index.check())
+                        })
+                        // Tables in flight when the holder died go back to the heap.
+                        .and_then(|_| index.reclaim_orphan_tables())
                 });
             if let Err(e) = result {
                 // Release: the checks' findings before the mark; pairs with the Acquire
