@@ -45,6 +45,8 @@
 //! # Ok::<(), interproc::Error>(())
 //! ```
 
+#[cfg(doctest)]
+mod compile_fail;
 mod mutex;
 mod read_only;
 mod segment;
