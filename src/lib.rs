@@ -100,6 +100,10 @@ pub use segment::{
     ManagedSharedMemory, ManagedXsiSharedMemory, NodePool, ObjectInfo, OpenMode, PoolReport,
     SegmentManager,
 };
+#[cfg(feature = "bytemuck")]
+pub use shareable::Bytemuck;
+#[cfg(feature = "zerocopy")]
+pub use shareable::Zerocopy;
 pub use shareable::{Frozen, Shareable};
 #[doc(hidden)]
 pub use shareable::{FrozenField, mix_type_tag, type_tag_of};

@@ -3,6 +3,13 @@
 //! declaration. Both the typed API (`typed`) and the segment's own shared types (the node
 //! pool) build on this module; it depends only on the sync primitives it vouches for.
 
+mod plain;
+
+#[cfg(feature = "bytemuck")]
+pub use plain::Bytemuck;
+#[cfg(feature = "zerocopy")]
+pub use plain::Zerocopy;
+
 use crate::sync::{
     InterprocessCondition, InterprocessMutex, InterprocessRecursiveMutex, InterprocessSemaphore,
     InterprocessUpgradableMutex,
@@ -33,7 +40,7 @@ use std::sync::atomic::{
 /// trait after checking at compile time that every field is `Shareable` and that the
 /// struct has no `Drop`. With the `zerocopy` or `bytemuck` feature, a type that already
 /// says "any bit pattern, no interior mutability" in that crate's traits is shareable as
-/// [`crate::Zerocopy<T>`] or [`crate::Bytemuck<T>`], with no declaration at all.
+/// `interproc::Zerocopy<T>` or `interproc::Bytemuck<T>`, with no declaration at all.
 pub unsafe trait Shareable: Sync + Sized + 'static {
     /// A tag naming the type, stored with every object the typed API constructs and checked
     /// by every typed `find` and `destroy`, beside the size and alignment: a `u64` found
