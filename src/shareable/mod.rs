@@ -3,6 +3,7 @@
 //! declaration. Both the typed API (`typed`) and the segment's own shared types (the node
 //! pool) build on this module; it depends only on the sync primitives it vouches for.
 
+#[cfg(any(feature = "zerocopy", feature = "bytemuck"))]
 mod plain;
 
 #[cfg(feature = "bytemuck")]
