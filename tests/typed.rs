@@ -680,4 +680,14 @@ fn lock_results_unwrap_for_any_value_type() {
     assert!(timed_out && g.n == 2);
     let e: LockError<()> = LockError::Failed(interproc::Error::new(ErrorKind::Lock, "x"));
     assert!(format!("{e:?}").starts_with("Failed"));
+    // The mutex and the condvar print without the value (nor taking the lock).
+    assert!(format!("{m:?}").starts_with("SharedMutex"));
+    assert!(format!("{cv:?}").starts_with("SharedCondvar"));
+    // So `find(..).unwrap_err()` works on them too.
+    assert!(
+        seg.find::<SharedMutex<u64>>("m")
+            .unwrap_err()
+            .message()
+            .contains("type tag")
+    );
 }

@@ -47,6 +47,10 @@
 
 #[cfg(doctest)]
 mod compile_fail;
+/// The guide's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/typed.md")]
+struct TypedGuide;
 mod mutex;
 mod read_only;
 mod segment;

@@ -173,6 +173,16 @@ impl<T: Shareable> SharedMutex<T> {
     }
 }
 
+/// Says who holds the lock, never the value: reading it would need the lock, and taking
+/// the lock here could take another locker's notice that an owner died.
+impl<T> std::fmt::Debug for SharedMutex<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedMutex")
+            .field("holder", &self.mutex.holder())
+            .finish_non_exhaustive()
+    }
+}
+
 /// A held [`SharedMutex`]: dereferences to the value, unlocks when dropped.
 ///
 /// Like [`std::sync::MutexGuard`] it is not `Send`: the lock belongs to the thread that
@@ -234,6 +244,12 @@ unsafe impl Shareable for SharedCondvar {
         std::mem::size_of::<SharedCondvar>(),
     );
     const INTERIOR_MUTABLE: bool = true;
+}
+
+impl std::fmt::Debug for SharedCondvar {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedCondvar").finish_non_exhaustive()
+    }
 }
 
 impl Default for SharedCondvar {
