@@ -685,7 +685,8 @@ fn lock_results_unwrap_for_any_value_type() {
     assert!(format!("{cv:?}").starts_with("SharedCondvar"));
     // Guards are Sync, as std's are (and not Send: the compile-fail doctests).
     fn shared_between_threads<T: Sync>(_: &T) {}
-    shared_between_threads(&m.lock().unwrap());
+    shared_between_threads(&g);
+    drop(g);
     // So `find(..).unwrap_err()` works on them too.
     assert!(
         seg.find::<SharedMutex<u64>>("m")
