@@ -1,6 +1,7 @@
 //! The typed Rust API against the byte-level one it is built on, in one process, in
-//! alternating rounds: named construct + find + destroy, find alone, and queue send +
-//! receive of a 32-byte value. Prints "case raw_ns typed_ns typed/raw" lines.
+//! alternating rounds: named construct + find + destroy, find alone (of a plain `u64`, and
+//! of a `SharedMutex<u64>`, whose find also asks whether the mapping is read-only), and
+//! queue send + receive of a 32-byte value. Prints "case raw_ns typed_ns typed/raw" lines.
 //!
 //! Run with `cargo bench --bench typed`.
 
@@ -92,6 +93,25 @@ fn main() -> interproc::Result<()> {
         },
         &mut || {
             black_box(seg.borrow().find::<u64>("here").unwrap());
+        },
+    );
+    seg.borrow()
+        .construct("locked", interproc::SharedMutex::new(1u64))?;
+    let lsize = std::mem::size_of::<interproc::SharedMutex<u64>>();
+    compare(
+        "find_shared_mutex",
+        200_000,
+        &mut || {
+            let s = seg.borrow();
+            let m: &interproc::SegmentManager = &s;
+            black_box(m.find(InstanceKind::Named, b"locked", Some(lsize)).unwrap());
+        },
+        &mut || {
+            black_box(
+                seg.borrow()
+                    .find::<interproc::SharedMutex<u64>>("locked")
+                    .unwrap(),
+            );
         },
     );
     let name = format!("interproc_bench_typed_{}", std::process::id());

@@ -81,6 +81,7 @@ mod probe;
 mod publish;
 mod region;
 mod segment;
+mod shareable;
 mod shm;
 pub mod sync;
 mod typed;
@@ -99,6 +100,13 @@ pub use segment::{
     ManagedSharedMemory, ManagedXsiSharedMemory, NodePool, ObjectInfo, OpenMode, PoolReport,
     SegmentManager,
 };
+#[cfg(feature = "bytemuck")]
+pub use shareable::Bytemuck;
+#[cfg(feature = "zerocopy")]
+pub use shareable::Zerocopy;
+pub use shareable::{Frozen, Shareable};
+#[doc(hidden)]
+pub use shareable::{FrozenField, mix_type_tag, type_tag_of};
 pub use shm::SharedMemoryObject;
 pub use sync::{
     Clock, Deadline, FileLock, InterprocessCondition, InterprocessMutex,
@@ -107,16 +115,15 @@ pub use sync::{
     NamedRecursiveMutex, NamedSemaphore, NamedSharableMutex, NamedUpgradableMutex, WaitOutcome,
 };
 pub use typed::{
-    LockError, LockResult, ManagedSegment, Shareable, SharedCondvar, SharedMutex, SharedMutexGuard,
+    LockError, LockResult, ManagedSegment, ReadOnlyView, SharedCondvar, SharedMutex,
+    SharedMutexGuard,
 };
-#[doc(hidden)]
-pub use typed::{mix_type_tag, type_tag_of};
 pub use xsi::{XsiKey, XsiSharedMemory};
 
 /// What typed code needs in scope: `use interproc::prelude::*;` brings the typed methods of
-/// the managed segments ([`ManagedSegment`]) and the [`Shareable`] marker.
+/// the managed segments ([`ManagedSegment`]) and the [`Shareable`] and [`Frozen`] markers.
 pub mod prelude {
-    pub use crate::{ManagedSegment, Shareable};
+    pub use crate::{Frozen, ManagedSegment, Shareable};
 }
 
 /// The library version, `MAJOR.MINOR.PATCH`.

@@ -94,6 +94,21 @@ fn child() {
             std::mem::forget(g);
             std::process::exit(0);
         }
+        "read_only" => read_only_child(&name),
+        "wrong_types" => {
+            // `destroy` needs `&mut`: a second mapping of the same segment.
+            let mut other = ManagedSharedMemory::open(&name).unwrap();
+            check_wrong_types(&seg, &mut other);
+        }
+        "hold_until_killed" => {
+            let total = seg.find::<SharedMutex<u64>>("total").unwrap().unwrap();
+            let ready = seg.find::<AtomicU32>("ready").unwrap().unwrap();
+            let mut g = total.lock().unwrap();
+            *g = 555;
+            ready.store(1, Ordering::Release);
+            std::thread::sleep(Duration::from_secs(60));
+            unreachable!("killed before waking");
+        }
         "signal" => {
             let state = seg.find::<SharedMutex<u64>>("state").unwrap().unwrap();
             let cv = seg.find::<SharedCondvar>("changed").unwrap().unwrap();
@@ -364,4 +379,319 @@ fn type_tags_tell_apart_types_of_one_size() {
     assert!(seg.find::<f64>("raw").unwrap().is_some());
     assert!(seg.destroy::<f64>("raw").unwrap());
     assert!(seg.destroy::<u64>("count").unwrap());
+}
+
+/// The objects the soundness tests share: a counter, a lock, a board (a struct with
+/// atomics) and plain numbers.
+fn soundness_segment(name: &str) -> ManagedSharedMemory {
+    let seg = ManagedSharedMemory::create(name, 1 << 16, Permissions::default()).unwrap();
+    seg.construct("counter", AtomicU64::new(1)).unwrap();
+    seg.construct("total", SharedMutex::new(2u64)).unwrap();
+    seg.construct("changed", SharedCondvar::new()).unwrap();
+    seg.construct("plain", 3u64).unwrap();
+    seg.construct_slice("atomics", 3, |i| AtomicU32::new(i as u32))
+        .unwrap();
+    seg.construct(
+        "board",
+        Board {
+            hits: AtomicU64::new(0),
+            ready: AtomicU32::new(0),
+            flags: [1, 2, 3, 4],
+            scale: 1.0,
+        },
+    )
+    .unwrap();
+    seg
+}
+
+/// In a process of its own (a fault would kill it): on a read-only mapping, every find of
+/// an interior-mutable type is a `Mode` error, and plain types are found.
+fn read_only_child(name: &str) {
+    let ro =
+        ManagedSharedMemory::new(OpenMode::OpenReadOnly, name, 0, Permissions::default()).unwrap();
+    for e in [
+        ro.find::<AtomicU64>("counter").map(|_| ()).unwrap_err(),
+        ro.find::<SharedMutex<u64>>("total")
+            .map(|_| ())
+            .unwrap_err(),
+        ro.find::<SharedCondvar>("changed").map(|_| ()).unwrap_err(),
+        ro.find::<Board>("board").map(|_| ()).unwrap_err(),
+        ro.find_slice::<AtomicU32>("atomics")
+            .map(|_| ())
+            .unwrap_err(),
+        ro.find_or_construct("total", || SharedMutex::new(0u64))
+            .map(|_| ())
+            .unwrap_err(),
+    ] {
+        assert_eq!(e.kind(), ErrorKind::Mode, "{e}");
+    }
+    assert_eq!(*ro.find::<u64>("plain").unwrap().unwrap(), 3);
+    let view = ro.read_only_view();
+    assert_eq!(*view.find::<u64>("plain").unwrap().unwrap(), 3);
+    assert_eq!(view.find::<u64>("nothing").unwrap(), None);
+    let e = view.find::<f64>("plain").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+}
+
+#[test]
+fn a_read_only_segment_hands_out_no_interior_mutability() {
+    let name = unique("ro_interior");
+    let _r = Remove(name.clone());
+    let seg = soundness_segment(&name);
+    wait_ok(spawn("read_only", &name));
+    // Nothing changed.
+    assert_eq!(
+        seg.find::<AtomicU64>("counter")
+            .unwrap()
+            .unwrap()
+            .load(Ordering::Relaxed),
+        1
+    );
+    assert_eq!(
+        *seg.find::<SharedMutex<u64>>("total")
+            .unwrap()
+            .unwrap()
+            .lock()
+            .unwrap(),
+        2
+    );
+}
+
+/// A copy-on-write mapping is writable in this process: atomics and locks work on it, and
+/// what it changes stays in this process.
+#[test]
+fn a_copy_on_write_segment_is_writable_here_only() {
+    let name = unique("cow");
+    let _r = Remove(name.clone());
+    let seg = soundness_segment(&name);
+    let cow = ManagedSharedMemory::new(OpenMode::OpenCopyOnWrite, &name, 0, Permissions::default())
+        .unwrap();
+    let counter = cow.find::<AtomicU64>("counter").unwrap().unwrap();
+    assert_eq!(counter.fetch_add(10, Ordering::Relaxed), 1);
+    *cow.find::<SharedMutex<u64>>("total")
+        .unwrap()
+        .unwrap()
+        .lock()
+        .unwrap() = 20;
+    cow.construct("private", 5u32).unwrap();
+    assert_eq!(counter.load(Ordering::Relaxed), 11);
+    assert_eq!(
+        *cow.find::<SharedMutex<u64>>("total")
+            .unwrap()
+            .unwrap()
+            .lock()
+            .unwrap(),
+        20
+    );
+    // The shared segment saw none of it.
+    assert_eq!(
+        seg.find::<AtomicU64>("counter")
+            .unwrap()
+            .unwrap()
+            .load(Ordering::Relaxed),
+        1
+    );
+    assert_eq!(
+        *seg.find::<SharedMutex<u64>>("total")
+            .unwrap()
+            .unwrap()
+            .lock()
+            .unwrap(),
+        2
+    );
+    assert_eq!(seg.find::<u32>("private").unwrap(), None);
+}
+
+/// Every find and destroy of another type of the same size fails and changes nothing:
+/// `seg` finds, `for_destroy` destroys (two mappings of one segment).
+fn check_wrong_types(seg: &ManagedSharedMemory, for_destroy: &mut ManagedSharedMemory) {
+    const MUTEX_U64: usize = std::mem::size_of::<SharedMutex<u64>>();
+    let wrong: Vec<(&str, interproc::Error)> = vec![
+        (
+            "total",
+            seg.find::<SharedMutex<f64>>("total")
+                .map(|_| ())
+                .unwrap_err(),
+        ),
+        (
+            "total",
+            seg.find::<SharedMutex<i64>>("total")
+                .map(|_| ())
+                .unwrap_err(),
+        ),
+        (
+            "total",
+            seg.find::<[u64; MUTEX_U64 / 8]>("total")
+                .map(|_| ())
+                .unwrap_err(),
+        ),
+        (
+            "total",
+            seg.find_or_construct("total", || SharedMutex::new(0f64))
+                .map(|_| ())
+                .unwrap_err(),
+        ),
+        (
+            "changed",
+            seg.find::<interproc::InterprocessCondition>("changed")
+                .map(|_| ())
+                .unwrap_err(),
+        ),
+        (
+            "counter",
+            seg.find::<u64>("counter").map(|_| ()).unwrap_err(),
+        ),
+        (
+            "plain",
+            seg.find::<AtomicU64>("plain").map(|_| ()).unwrap_err(),
+        ),
+        (
+            "total",
+            for_destroy
+                .destroy::<SharedMutex<f64>>("total")
+                .unwrap_err(),
+        ),
+        (
+            "total",
+            for_destroy
+                .destroy::<[u64; MUTEX_U64 / 8]>("total")
+                .unwrap_err(),
+        ),
+        (
+            "changed",
+            for_destroy
+                .destroy::<interproc::InterprocessCondition>("changed")
+                .unwrap_err(),
+        ),
+        (
+            "counter",
+            for_destroy.destroy::<u64>("counter").unwrap_err(),
+        ),
+    ];
+    for (name, e) in wrong {
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{name}: {e}");
+        assert!(e.message().contains("type tag"), "{name}: {e}");
+    }
+    // Nothing changed: each is found as what it is.
+    assert_eq!(
+        *seg.find::<SharedMutex<u64>>("total")
+            .unwrap()
+            .unwrap()
+            .lock()
+            .unwrap(),
+        2
+    );
+    assert!(seg.find::<SharedCondvar>("changed").unwrap().is_some());
+    assert_eq!(
+        seg.find::<AtomicU64>("counter")
+            .unwrap()
+            .unwrap()
+            .load(Ordering::Relaxed),
+        1
+    );
+}
+
+#[test]
+fn wrong_types_are_refused_in_this_process_and_another() {
+    let name = unique("wrong");
+    let _r = Remove(name.clone());
+    let seg = soundness_segment(&name);
+    let mut again = ManagedSharedMemory::open(&name).unwrap();
+    check_wrong_types(&seg, &mut again);
+    wait_ok(spawn("wrong_types", &name));
+    // The right types still find and destroy them.
+    assert!(again.destroy::<SharedMutex<u64>>("total").unwrap());
+    assert!(again.destroy::<SharedCondvar>("changed").unwrap());
+    assert!(again.destroy::<AtomicU64>("counter").unwrap());
+}
+
+/// A lock held by a process that is killed (SIGKILL) is taken over by the next locker,
+/// told as poisoning is.
+#[test]
+fn an_owner_killed_while_holding_surfaces_like_poisoning() {
+    let name = unique("killed");
+    let _r = Remove(name.clone());
+    let seg = ManagedSharedMemory::create(&name, 1 << 16, Permissions::default()).unwrap();
+    let total = seg.construct("total", SharedMutex::new(1u64)).unwrap();
+    let ready = seg.construct("ready", AtomicU32::new(0)).unwrap();
+    let mut child = spawn("hold_until_killed", &name);
+    let t = Instant::now();
+    while ready.load(Ordering::Acquire) == 0 {
+        assert!(
+            t.elapsed() < Duration::from_secs(30),
+            "the child never locked"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut g = match total.lock_for(Duration::from_secs(30)) {
+        Err(LockError::OwnerDied(Some(g))) => g,
+        Err(e) => panic!("expected OwnerDied, got {e:?}"),
+        Ok(g) => panic!("expected OwnerDied, got {:?}", g.map(|g| *g)),
+    };
+    assert_eq!(*g, 555, "the killed owner's write is reachable");
+    *g = 1;
+    drop(g);
+    assert_eq!(*total.lock().unwrap(), 1);
+}
+
+/// A guard whose unlock fails (here: the lock was released behind its back) panics in a
+/// debug build, and in every build the next lock reports it, once.
+#[test]
+fn a_failed_unlock_in_drop_is_never_silent() {
+    let seg = ManagedHeapMemory::new(1 << 16).unwrap();
+    let m = seg.construct("m", SharedMutex::new(9u32)).unwrap();
+    let g = m.lock().unwrap();
+    m.raw().unlock().unwrap();
+    let dropped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(g)));
+    assert_eq!(
+        dropped.is_err(),
+        cfg!(debug_assertions),
+        "a debug build panics"
+    );
+    match m.lock() {
+        Err(LockError::Failed(e)) => assert!(e.message().contains("earlier unlock"), "{e}"),
+        other => panic!("expected the recorded failure, got {other:?}"),
+    }
+    assert_eq!(*m.lock().unwrap(), 9, "reported once; the lock works on");
+}
+
+interproc::shareable! {
+    /// No `Debug`: `lock().unwrap()` works all the same.
+    pub struct Opaque {
+        pub n: u64,
+    }
+}
+
+#[test]
+fn lock_results_unwrap_for_any_value_type() {
+    let seg = ManagedHeapMemory::new(1 << 16).unwrap();
+    let m = seg
+        .construct("m", SharedMutex::new(Opaque { n: 1 }))
+        .unwrap();
+    m.lock().unwrap().n += 1;
+    assert_eq!(m.try_lock().unwrap().unwrap().n, 2);
+    assert_eq!(m.lock_for(Duration::from_secs(1)).unwrap().unwrap().n, 2);
+    let cv = seg.construct("cv", SharedCondvar::new()).unwrap();
+    let (g, timed_out) = cv
+        .wait_timeout(m.lock().unwrap(), Duration::from_millis(1))
+        .unwrap();
+    assert!(timed_out && g.n == 2);
+    let e: LockError<()> = LockError::Failed(interproc::Error::new(ErrorKind::Lock, "x"));
+    assert!(format!("{e:?}").starts_with("Failed"));
+    // The mutex and the condvar print without the value (nor taking the lock).
+    assert!(format!("{m:?}").starts_with("SharedMutex"));
+    assert!(format!("{cv:?}").starts_with("SharedCondvar"));
+    // Guards are Sync, as std's are (and not Send: the compile-fail doctests).
+    fn shared_between_threads<T: Sync>(_: &T) {}
+    shared_between_threads(&g);
+    drop(g);
+    // So `find(..).unwrap_err()` works on them too.
+    assert!(
+        seg.find::<SharedMutex<u64>>("m")
+            .unwrap_err()
+            .message()
+            .contains("type tag")
+    );
 }

@@ -27,7 +27,8 @@ use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::SegmentManager;
-use crate::{Error, ErrorKind, Result, Shareable};
+use crate::shareable::{Shareable, type_tag_of};
+use crate::{Error, ErrorKind, Result};
 
 /// The first bytes of every pool.
 const MAGIC: [u8; 8] = *b"IPNPOOL1";
@@ -60,7 +61,8 @@ pub struct NodePool {
 // SAFETY: `#[repr(C)]` of plain integers and atomics: valid for every bit pattern (the
 // operations validate what they read), no pointer (positions are distances), no Drop, Sync.
 unsafe impl Shareable for NodePool {
-    const TYPE_TAG: u64 = crate::typed::type_tag_of("interproc::NodePool", 48);
+    const TYPE_TAG: u64 = type_tag_of("interproc::NodePool", 48);
+    const INTERIOR_MUTABLE: bool = true;
 }
 
 /// What [`NodePool::check`] found.

@@ -1,10 +1,12 @@
 //! A `Mutex<T>`-shaped lock for shared memory, and a condition variable that waits with its
 //! guard.
 
-use super::Shareable;
+use super::unlock_record;
+use crate::shareable::{Shareable, mix_type_tag, type_tag_of};
 use crate::sync::{InterprocessCondition, InterprocessMutex, LockOutcome};
 use crate::{Error, Result};
 use std::cell::UnsafeCell;
+use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 
@@ -27,13 +29,24 @@ pub struct SharedMutex<T> {
 // thread holds the process-shared lock; T is Shareable (so Sync and valid in any state).
 unsafe impl<T: Shareable> Sync for SharedMutex<T> {}
 // SAFETY: a SharedMutex is the lock's state words and a `T`, all valid for every bit
-// pattern, with `#[repr(C)]` layout, no pointers and no Drop (checked by the constructor),
-// and Sync (above).
-unsafe impl<T: Shareable> Shareable for SharedMutex<T> {}
+// pattern, with `#[repr(C)]` layout, no pointers and no Drop (T is Shareable, the mutex has
+// none), and Sync (above); it changes through shared references.
+unsafe impl<T: Shareable> Shareable for SharedMutex<T> {
+    /// Its own name and size, with `T`'s tag folded in: a `SharedMutex<f64>` is not a
+    /// `SharedMutex<u64>`, nor an `[u64; N]` of the same size.
+    const TYPE_TAG: u64 = mix_type_tag(
+        type_tag_of(
+            "interproc::SharedMutex",
+            std::mem::size_of::<SharedMutex<T>>(),
+        ),
+        T::TYPE_TAG,
+    );
+    const INTERIOR_MUTABLE: bool = true;
+}
 
 /// Why a lock did not simply succeed: the previous owner died (the lock is held, here is its
-/// guard), or the lock failed.
-#[derive(Debug)]
+/// guard), or the lock failed. Like [`std::sync::PoisonError`], its `Debug` does not need
+/// the guard's, so `lock().unwrap()` works for every `T`.
 pub enum LockError<G> {
     /// The previous owner died holding the lock; the caller holds it now.
     OwnerDied(G),
@@ -50,6 +63,17 @@ impl<G> LockError<G> {
         }
     }
 }
+
+impl<G> std::fmt::Debug for LockError<G> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LockError::OwnerDied(_) => f.debug_tuple("OwnerDied").finish_non_exhaustive(),
+            LockError::Failed(e) => f.debug_tuple("Failed").field(e).finish(),
+        }
+    }
+}
+
+impl<G> std::error::Error for LockError<G> {}
 
 impl<G> std::fmt::Display for LockError<G> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -86,7 +110,10 @@ impl<T: Shareable> SharedMutex<T> {
     }
 
     fn guard(&self, outcome: LockOutcome) -> LockResult<SharedMutexGuard<'_, T>> {
-        let g = SharedMutexGuard { lock: self };
+        let g = SharedMutexGuard {
+            lock: self,
+            not_send: PhantomData,
+        };
         match outcome {
             LockOutcome::Acquired => Ok(g),
             LockOutcome::OwnerDied => Err(LockError::OwnerDied(g)),
@@ -94,7 +121,14 @@ impl<T: Shareable> SharedMutex<T> {
     }
 
     /// Locks, waiting as long as it takes.
+    ///
+    /// If an earlier guard of this mutex failed to unlock it in this process (see
+    /// [`SharedMutexGuard`]), this call (and only this one) returns that failure as
+    /// [`LockError::Failed`] without trying, since the lock may still be held.
     pub fn lock(&self) -> LockResult<SharedMutexGuard<'_, T>> {
+        if let Some(e) = unlock_record::take(&self.mutex) {
+            return Err(LockError::Failed(e));
+        }
         match self.mutex.lock() {
             Ok(o) => self.guard(o),
             Err(e) => Err(LockError::Failed(e)),
@@ -102,7 +136,11 @@ impl<T: Shareable> SharedMutex<T> {
     }
 
     /// Locks if that is possible at once; `Ok(None)` if another thread holds it.
+    /// An earlier failed unlock is reported as [`Self::lock`] reports it.
     pub fn try_lock(&self) -> LockResult<Option<SharedMutexGuard<'_, T>>> {
+        if let Some(e) = unlock_record::take(&self.mutex) {
+            return Err(LockError::Failed(e));
+        }
         match self.mutex.try_lock() {
             Ok(None) => Ok(None),
             Ok(Some(o)) => self.guard(o).map(Some).map_err(|e| match e {
@@ -114,7 +152,11 @@ impl<T: Shareable> SharedMutex<T> {
     }
 
     /// Locks, waiting at most `timeout`; `Ok(None)` if it ran out.
+    /// An earlier failed unlock is reported as [`Self::lock`] reports it.
     pub fn lock_for(&self, timeout: Duration) -> LockResult<Option<SharedMutexGuard<'_, T>>> {
+        if let Some(e) = unlock_record::take(&self.mutex) {
+            return Err(LockError::Failed(e));
+        }
         match self.mutex.lock_for(timeout) {
             Ok(None) => Ok(None),
             Ok(Some(o)) => self.guard(o).map(Some).map_err(|e| match e {
@@ -131,10 +173,29 @@ impl<T: Shareable> SharedMutex<T> {
     }
 }
 
+/// Says who holds the lock, never the value: reading it would need the lock, and taking
+/// the lock here could take another locker's notice that an owner died.
+impl<T> std::fmt::Debug for SharedMutex<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedMutex")
+            .field("holder", &self.mutex.holder())
+            .finish_non_exhaustive()
+    }
+}
+
 /// A held [`SharedMutex`]: dereferences to the value, unlocks when dropped.
+///
+/// Like [`std::sync::MutexGuard`] it is not `Send`: the lock belongs to the thread that
+/// took it, and only that thread can release it. If the unlock in `Drop` fails all the same
+/// (the lock word was changed behind the guard's back, for example through
+/// [`SharedMutex::raw`]), it is not ignored: a debug build panics (unless the thread is
+/// already panicking), and every build records the failure, which the next `lock`,
+/// `try_lock` or `lock_for` of that mutex in this process returns.
 #[must_use = "the lock is released as soon as the guard is dropped"]
 pub struct SharedMutexGuard<'a, T: Shareable> {
     lock: &'a SharedMutex<T>,
+    /// Not `Send` (but `Sync`, as `std`'s guard is).
+    not_send: PhantomData<std::sync::MutexGuard<'static, ()>>,
 }
 
 impl<T: Shareable> Deref for SharedMutexGuard<'_, T> {
@@ -156,7 +217,9 @@ impl<T: Shareable> DerefMut for SharedMutexGuard<'_, T> {
 
 impl<T: Shareable> Drop for SharedMutexGuard<'_, T> {
     fn drop(&mut self) {
-        let _ = self.lock.mutex.unlock();
+        if let Err(e) = self.lock.mutex.unlock() {
+            unlock_record::failed(&self.lock.mutex, e);
+        }
     }
 }
 
@@ -174,8 +237,20 @@ pub struct SharedCondvar {
 }
 
 // SAFETY: the condition's state words, valid for every bit pattern, `#[repr(C)]`, no
-// pointers, no Drop, Sync.
-unsafe impl Shareable for SharedCondvar {}
+// pointers, no Drop, Sync; it changes through shared references.
+unsafe impl Shareable for SharedCondvar {
+    const TYPE_TAG: u64 = type_tag_of(
+        "interproc::SharedCondvar",
+        std::mem::size_of::<SharedCondvar>(),
+    );
+    const INTERIOR_MUTABLE: bool = true;
+}
+
+impl std::fmt::Debug for SharedCondvar {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedCondvar").finish_non_exhaustive()
+    }
+}
 
 impl Default for SharedCondvar {
     fn default() -> Self {

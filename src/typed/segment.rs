@@ -1,7 +1,7 @@
 //! Typed named, unique and anonymous objects on every managed segment.
 
-use super::Shareable;
-use crate::{Error, ErrorKind, InstanceKind, ObjectInfo, Result, SegmentManager};
+use super::ReadOnlyView;
+use crate::{Error, ErrorKind, InstanceKind, ObjectInfo, Result, SegmentManager, Shareable};
 use std::ops::Deref;
 use std::ptr::NonNull;
 
@@ -18,8 +18,16 @@ use std::ptr::NonNull;
 /// programs' agreement to keep).
 ///
 /// An object found by name is checked as strictly as the C ABI checks it: its element size
-/// must be `size_of::<T>()` and its address aligned for `T`, or the call fails with
-/// `InvalidArgument` and changes nothing. Names are UTF-8 strings, the bytes a C or C++
+/// must be `size_of::<T>()`, its address aligned for `T` and its type tag `T`'s
+/// ([`Shareable::TYPE_TAG`], when it was built with one), or the call fails with
+/// `InvalidArgument` and changes nothing.
+///
+/// On a segment mapped read-only in this process ([`crate::OpenMode::OpenReadOnly`]), a
+/// find of a type with interior mutability (an atomic, a lock, a struct holding one:
+/// [`Shareable::INTERIOR_MUTABLE`]) fails with `Mode`: a store through it would fault. Use
+/// [`Self::read_only_view`] to have the compiler check instead. A copy-on-write segment
+/// ([`crate::OpenMode::OpenCopyOnWrite`]) is writable in this process: everything works on
+/// it, and its changes stay in this process. Names are UTF-8 strings, the bytes a C or C++
 /// program uses for the same name.
 pub trait ManagedSegment: Deref<Target = SegmentManager> {
     /// Constructs the named object `value`; `AlreadyExists` if the name is taken.
@@ -123,6 +131,13 @@ pub trait ManagedSegment: Deref<Target = SegmentManager> {
         )
     }
 
+    /// A view that finds only [`crate::Frozen`] types (no interior mutability), checked at
+    /// compile time: what a program that maps segments read-only should use. Its
+    /// references are tied to the borrow of the segment, as `find`'s are.
+    fn read_only_view(&self) -> ReadOnlyView<'_> {
+        ReadOnlyView::new(self)
+    }
+
     /// Constructs an anonymous object (Boost's `anonymous_instance`): reachable only
     /// through the reference (or a handle made from it), never by name.
     fn construct_anonymous<T: Shareable>(&self, value: T) -> Result<&T> {
@@ -141,7 +156,7 @@ impl ManagedSegment for crate::ManagedExternalBuffer<'_> {}
 impl ManagedSegment for crate::ManagedXsiSharedMemory {}
 
 /// The name a unique object of type `T` gets.
-fn unique_name<T>() -> &'static str {
+pub(super) fn unique_name<T>() -> &'static str {
     std::any::type_name::<T>()
 }
 
@@ -183,13 +198,18 @@ fn place<T: Shareable>(
 }
 
 /// The object named `name` of `kind`, checked to hold `T`s (size, alignment and tag, in
-/// `checked`: the raw find is asked for no size check of its own).
+/// `checked`: the raw find is asked for no size check of its own), and refused for a type
+/// with interior mutability on a read-only mapping.
 #[inline]
-fn found<T: Shareable>(
+pub(super) fn found<T: Shareable>(
     manager: &SegmentManager,
     kind: InstanceKind,
     name: &str,
 ) -> Result<Option<ObjectInfo>> {
+    // A constant for each `T`: the check costs nothing for the types it cannot refuse.
+    if T::INTERIOR_MUTABLE && manager.is_read_only() {
+        return Err(interior_on_read_only::<T>(name));
+    }
     match manager.find(kind, name.as_bytes(), None)? {
         Some(info) => checked::<T>(info, name).map(Some),
         None => Ok(None),
@@ -208,6 +228,22 @@ fn checked<T: Shareable>(info: ObjectInfo, name: &str) -> Result<ObjectInfo> {
         return Err(not_a::<T>(&info, name));
     }
     Ok(info)
+}
+
+/// The error for a find of an interior-mutable `T` on a read-only mapping.
+#[cold]
+#[inline(never)]
+fn interior_on_read_only<T>(name: &str) -> Error {
+    Error::new(
+        ErrorKind::Mode,
+        format!(
+            "the segment is mapped read-only in this process, and a {} can change through a \
+             shared reference (atomics, locks): object {name:?} is not handed out as one; \
+             find a type without interior mutability, or open the segment read-write or \
+             copy-on-write",
+            std::any::type_name::<T>()
+        ),
+    )
 }
 
 /// The error for an object that does not hold `T`s (out of line: the typed calls stay as
@@ -235,13 +271,14 @@ fn not_a<T>(info: &ObjectInfo, name: &str) -> Error {
 
 /// The one `T` of `info`; an error for an array of another length.
 #[inline]
-fn one<'a, T: Shareable>(info: ObjectInfo) -> Result<&'a T> {
+pub(super) fn one<'a, T: Shareable>(info: ObjectInfo) -> Result<&'a T> {
     if info.count != 1 {
         return Err(not_one::<T>(info.count));
     }
     // SAFETY: `info` was checked to hold one element of `size_of::<T>()` bytes, aligned for
     // `T`, inside the mapped segment; every bit pattern is a `T` (Shareable); the segment
-    // stays mapped while the borrow it is tied to lasts; only shared references are made.
+    // stays mapped while the borrow it is tied to lasts; only shared references are made,
+    // and never of an interior-mutable `T` over a read-only mapping (`found`).
     Ok(unsafe { info.ptr.cast::<T>().as_ref() })
 }
 
@@ -258,7 +295,7 @@ fn not_one<T>(count: usize) -> Error {
 }
 
 /// The `T`s of `info` as a slice.
-fn slice<'a, T: Shareable>(info: ObjectInfo) -> Result<&'a [T]> {
+pub(super) fn slice<'a, T: Shareable>(info: ObjectInfo) -> Result<&'a [T]> {
     // SAFETY: as in `one`, for `info.count` consecutive elements.
     Ok(unsafe { std::slice::from_raw_parts(info.ptr.cast::<T>().as_ptr(), info.count) })
 }

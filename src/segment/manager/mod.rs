@@ -244,6 +244,12 @@ impl SegmentManager {
         Ok(())
     }
 
+    /// Whether this process maps the segment read-only (stores through it would fault).
+    #[inline]
+    pub(crate) fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
     #[inline]
     fn check_writable(&self) -> Result<()> {
         if self.read_only {
