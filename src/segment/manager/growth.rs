@@ -10,9 +10,13 @@
 //! `SIGBUS` later), write the growth journal, publish the new size, extend the heap, clear
 //! the journal. `docs/growth.md` argues the design and its crash cases.
 
-use super::*;
+use super::{SegmentManager, corrupted};
 use crate::os::{Errno, file};
+use crate::segment::heap;
+use crate::segment::heap::Heap;
+use crate::{Error, ErrorKind, Result};
 use std::os::fd::{AsFd, OwnedFd};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// This process's hold on a segment that grows while mapped: the object, to reserve memory
 /// in it and to check its size, and how much of the mapping is known to be backed.

@@ -1,7 +1,15 @@
 //! The header at the start of every managed segment: its layout, formatting a new segment,
 //! validating one that is opened, and moving the end of the heap (grow, shrink).
 
-use super::*;
+use super::{SegmentManager, corrupted, heap_of};
+use crate::os::robust;
+use crate::publish;
+use crate::segment::heap::HeapState;
+use crate::segment::index::IndexState;
+use crate::segment::{classes, heap};
+use crate::{Error, ErrorKind, Result};
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 /// The first bytes of every managed segment.
 pub(crate) const MAGIC: [u8; 8] = *b"IPROCSEG";

@@ -1,7 +1,15 @@
 //! The segment lock: taking it (with the checks every holder relies on), recovering after
 //! a process died holding it, and running a caller's function under it.
 
-use super::*;
+use super::header::{LOCK_SPIN, SegmentHeader};
+use super::{SegmentManager, corrupted};
+use crate::Result;
+use crate::os::robust;
+use crate::os::robust::Acquired;
+use crate::segment::heap;
+use crate::sync::LockHolder;
+use std::ptr::NonNull;
+use std::sync::atomic::Ordering;
 
 /// The segment lock, held; unlocks on drop.
 pub(super) type LockGuard<'a> = robust::RobustGuard<'a>;

@@ -15,24 +15,19 @@ mod registry;
 
 use super::classes;
 use super::classes::{Classes, Pop};
-use super::heap::{self, Heap, HeapState};
-use super::index::{
-    Index, IndexState, InstanceKind, OBJECT_HEADER, OBJECT_MAGIC, ObjectHeader, Room,
-};
-use super::lookup::{self, Attempt, Found, IndexSeq, Lookup};
-use crate::os::robust::{self, Acquired};
+use super::heap::{self, Heap};
+use super::index::{Index, InstanceKind, OBJECT_HEADER, OBJECT_MAGIC, ObjectHeader};
+use crate::os::robust;
 use crate::publish;
-use crate::sync::LockHolder;
 use crate::{Error, ErrorKind, Result};
 use std::ptr::NonNull;
-use std::sync::RwLock;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 pub(crate) use growth::GrowthBacking;
 pub use header::MIN_SEGMENT_SIZE;
-use header::*;
+
 pub(crate) use header::{HEADER_SIZE, MAGIC, STATE_WORD, SegmentHeader, Shape, is_segment_header};
-use registry::*;
+use registry::{lookup_mapping, mapping_containing};
 pub(crate) use registry::{register_mapping, unregister_mapping};
 
 fn corrupted(msg: impl Into<String>) -> Error {

@@ -1,6 +1,13 @@
 //! Named, unique and anonymous objects: construct, find, destroy, iterate.
 
-use super::*;
+use super::{HEADER_SIZE, ObjectInfo, SegmentManager, corrupted};
+use crate::segment::heap::Heap;
+use crate::segment::index::{Index, InstanceKind, OBJECT_HEADER, OBJECT_MAGIC, ObjectHeader, Room};
+use crate::segment::lookup::{Attempt, Found, IndexSeq, Lookup};
+use crate::segment::{heap, lookup};
+use crate::{Error, ErrorKind, Result};
+use std::ptr::NonNull;
+use std::sync::atomic::Ordering;
 
 impl SegmentManager {
     /// Constructs `count` elements of `elem_size` bytes aligned to `elem_align`, registered

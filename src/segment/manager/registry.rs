@@ -1,8 +1,11 @@
 //! The segments this process has mapped: a manager address handed in through the C ABI is
 //! trusted only if it is the base of one of them, and its bounds come from here.
 
-use super::*;
+use super::GrowthBacking;
+use std::ptr::NonNull;
+use std::sync::RwLock;
 use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// One segment this process mapped.
 #[derive(Clone, Copy)]

@@ -1,6 +1,9 @@
 //! The manager's unit tests: the pinned layout, and cases that reach into its internals.
 
 use super::*;
+use super::header::LAYOUT_VERSION;
+use crate::segment::heap::HeapState;
+use crate::segment::index::IndexState;
 use std::mem::{align_of, offset_of, size_of};
 
 /// The layout is a promise to every process that maps a segment: a change here must

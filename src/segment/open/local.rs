@@ -1,7 +1,11 @@
 //! Managed segments in this process's own memory: a heap block it owns
 //! (`managed_heap_memory`) and a buffer the caller lends (`managed_external_buffer`).
 
-use super::*;
+use super::{HEADER_SIZE, OpenMode, SegmentHeader, SegmentManager, manager, needs_size};
+use crate::publish;
+use crate::{Error, ErrorKind, Result};
+use std::ops::Deref;
+use std::ptr::NonNull;
 
 /// Owned, 16-byte aligned heap memory.
 struct HeapBlock {

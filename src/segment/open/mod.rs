@@ -13,8 +13,8 @@ use crate::os::{self, file};
 use crate::publish::{self, Turn};
 use crate::region::MappingSource;
 use crate::{
-    Creation, Error, ErrorKind, FileMapping, Mappable, MappedRegion, Mode, Permissions, Result,
-    SharedMemoryObject, XsiKey, XsiSharedMemory,
+    Error, ErrorKind, FileMapping, Mappable, MappedRegion, Mode, Permissions, Result,
+    SharedMemoryObject, XsiSharedMemory,
 };
 use std::ops::Deref;
 use std::os::fd::{AsFd, BorrowedFd};

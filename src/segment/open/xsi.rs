@@ -1,6 +1,9 @@
 //! Managed segments in System V shared memory (`managed_xsi_shared_memory`).
 
-use super::*;
+use super::{Mapped, OpenMode, SegmentManager, attach, format_new, needs_size, wait_published};
+use crate::{Creation, MappedRegion, Mode, Permissions, XsiKey, XsiSharedMemory};
+use crate::{Error, ErrorKind, Result};
+use std::ops::Deref;
 
 /// A managed segment in System V shared memory: Boost's `managed_xsi_shared_memory`.
 #[derive(Debug)]
