@@ -2,15 +2,60 @@
 # Builds the benchmarks against interproc (release) and Boost.Interprocess (headers from
 # libboost-dev), runs them one after the other, and prints a Markdown table of ratios.
 # Usage: benches/run.sh [scale]   (scale multiplies the operation counts; default 1)
+#        benches/run.sh --chart VALUES > chart.svg
 # Each pair of programs runs RUNS times (default 3), Boost and interproc alternating, and
 # every figure is the median of its runs: on a shared machine one run of either side can
-# land on a bad moment.
+# land on a bad moment. Every figure is also written to target/bench/values.txt
+# ("bench case boost interproc unit"), and the last step draws target/bench/ratios.svg
+# from it: interproc / Boost per case (docs/benchmarks.svg is one such chart). --chart
+# draws the chart of a values file alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Writes an SVG bar chart of interproc / Boost per case, on a logarithmic axis, from the
+# values file $1. Rows in msg/s are drawn as time per message (Boost / interproc), so that
+# for every bar below 1 interproc is faster (or, for bytes, smaller).
+chart() {
+  awk '
+    function x(r) { return left + (log(r) - log(lo)) / (log(hi) - log(lo)) * width }
+    { bench[n] = $1; name[n] = $2
+      r = ($5 == "msg/s") ? $3 / $4 : $4 / $3
+      if (r < lo) r = lo
+      ratio[n] = r; unit[n] = $5; n++ }
+    BEGIN { lo = 0.001; hi = 10; left = 330; width = 560; row = 18; top = 50 }
+    END {
+      h = top + n * row + 60
+      printf "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"11\">\n", left + width + 60, h
+      printf "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n"
+      printf "<text x=\"10\" y=\"20\" font-size=\"14\">interproc / Boost.Interprocess 1.74, per case (log scale; below 1: interproc faster or smaller)</text>\n"
+      for (t = lo; t <= hi * 1.001; t *= 10) {
+        printf "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>\n", x(t), top - 8, x(t), top + n * row
+        printf "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%g</text>\n", x(t), top + n * row + 14, t
+      }
+      printf "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"black\"/>\n", x(1), top - 8, x(1), top + n * row
+      for (i = 0; i < n; i++) {
+        y = top + i * row
+        label = bench[i] ": " name[i] (unit[i] == "msg/s" ? " (time per message)" : "")
+        printf "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>\n", left - 6, y + 9, label
+        a = x(ratio[i] < 1 ? ratio[i] : 1); b = x(ratio[i] < 1 ? 1 : ratio[i])
+        printf "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>\n", a, y, b - a, row - 5, ratio[i] < 1 ? "#3a7" : "#c54"
+        printf "<text x=\"%.1f\" y=\"%d\">%.3g</text>\n", b + 4, y + 9, ratio[i]
+      }
+      printf "<text x=\"10\" y=\"%d\" fill=\"#555\">%s</text>\n", h - 16, caption
+      printf "</svg>\n"
+    }' caption="${CHART_CAPTION:-}" "$1"
+}
+
+if [ "${1:-}" = --chart ]; then
+  chart "$2"
+  exit
+fi
+
 scale="${1:-1}"
 runs="${RUNS:-3}"
 out=target/bench
 mkdir -p "$out"
+: > "$out/values.txt"
 cargo build --release --lib -q
 lib="${CARGO_TARGET_DIR:-$PWD/target}/release"
 [ -e "$lib/libinterproc.so.0" ] || ln -sf libinterproc.so "$lib/libinterproc.so.0"
@@ -43,12 +88,15 @@ for bench in managed_bench sync_bench mq_bench containers_bench; do
     # Uncontended lock+unlock: both libraries in one process, in alternating rounds.
     g++ -std=c++17 -O2 -DNDEBUG -Iinclude benches/lock_bench.cpp -o "$out/lock_bench" \
         -L"$lib" -linterproc -Wl,-rpath,"$lib" -lrt -lpthread
-    "$out/lock_bench" "$scale" |
-      awk '{ printf "| %s | %.1f ns | %.1f ns | %.2f |\n", $1, $2, $3, $3 / $2 }'
+    "$out/lock_bench" "$scale" | awk '{ print "sync_bench", $1, $2, $3, "ns" }' |
+      tee -a "$out/values.txt" |
+      awk '{ printf "| %s | %.1f ns | %.1f ns | %.2f |\n", $2, $3, $4, $4 / $3 }'
   fi
   paste -d" " "$out/${bench}_boost.txt" <(cut -d" " -f2 "$out/${bench}_interproc.txt") |
-    awk '{ unit = ($1 ~ /^bytes/) ? " B" : ($1 ~ /per_s$/) ? " msg/s" : " ns";
-           printf "| %s | %.1f%s | %.1f%s | %.2f |\n", $1, $2, unit, $3, unit, $3 / $2 }'
+    awk -v bench="$bench" '{ unit = ($1 ~ /^bytes/) ? "B" : ($1 ~ /per_s$/) ? "msg/s" : "ns";
+           print bench, $1, $2, $3, unit }' |
+    tee -a "$out/values.txt" |
+    awk '{ printf "| %s | %.1f %s | %.1f %s | %.2f |\n", $2, $3, $5, $4, $5, $4 / $3 }'
   echo
 done
 
@@ -68,3 +116,8 @@ echo
 g++ -std=c++17 -O2 -DNDEBUG -Iinclude benches/growth_bench.cpp -o "$out/growth_bench" \
     -L"$lib" -linterproc -Wl,-rpath,"$lib" -lrt
 "$out/growth_bench" "$scale"
+
+CHART_CAPTION="$(lscpu | sed -n 's/^Model name: *//p'), $(nproc) CPUs, Linux $(uname -r), $(date +%F)" \
+  chart "$out/values.txt" > "$out/ratios.svg"
+echo
+echo "chart: $out/ratios.svg"

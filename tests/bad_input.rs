@@ -6,61 +6,12 @@ use interproc::{
 };
 use std::path::PathBuf;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
+mod common;
+use common::{FileGuard, Remove, XsiGuard, dev_shm, page};
 
-fn unique(test: &str) -> String {
-    format!(
-        "ipt_{}_{}_{}",
-        test,
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-/// Removes a shared memory object when dropped.
-struct Guard(String);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        SharedMemoryObject::remove(&self.0);
-    }
-}
-
-/// Removes a temporary file when dropped.
-struct FileGuard(PathBuf);
-
-impl FileGuard {
-    fn new(test: &str) -> FileGuard {
-        FileGuard(std::env::temp_dir().join(unique(test)))
-    }
-    fn path(&self) -> &str {
-        self.0.to_str().unwrap()
-    }
-}
-
-impl Drop for FileGuard {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-/// Removes a System V segment when dropped.
-struct XsiGuard(i32);
-
-impl Drop for XsiGuard {
-    fn drop(&mut self) {
-        XsiSharedMemory::remove(self.0);
-    }
-}
-
-fn dev_shm(name: &str) -> PathBuf {
-    PathBuf::from("/dev/shm").join(name)
-}
-
-fn page() -> usize {
-    MappedRegion::page_size()
+fn unique(tag: &str) -> String {
+    common::unique("ipt", tag)
 }
 
 fn pattern(len: usize, seed: u8) -> Vec<u8> {
@@ -71,7 +22,7 @@ fn pattern(len: usize, seed: u8) -> Vec<u8> {
 
 /// A witness object: filled before the bad call, checked after it.
 struct Witness {
-    _guard: Guard,
+    _guard: Remove,
     shm: SharedMemoryObject,
     data: Vec<u8>,
 }
@@ -79,7 +30,7 @@ struct Witness {
 impl Witness {
     fn new(test: &str, len: usize) -> Witness {
         let name = unique(test);
-        let guard = Guard(name.clone());
+        let guard = Remove(name.clone());
         let shm =
             SharedMemoryObject::create(&name, Mode::ReadWrite, Permissions::default()).unwrap();
         shm.truncate(len as u64).unwrap();
@@ -201,7 +152,7 @@ fn copy_on_write_and_read_private_objects_are_mode_errors() {
     let w = Witness::new("mode_w", 700);
     for mode in [Mode::CopyOnWrite, Mode::ReadPrivate] {
         let name = unique("mode");
-        let _g = Guard(name.clone());
+        let _g = Remove(name.clone());
         for creation in [
             Creation::CreateOnly,
             Creation::OpenOnly,
@@ -264,7 +215,7 @@ fn absurd_sizes_fail_now_and_keep_the_old_size() {
 fn mapping_an_empty_object_is_a_size_error() {
     let w = Witness::new("empty_w", 100);
     let name = unique("empty");
-    let _g = Guard(name.clone());
+    let _g = Remove(name.clone());
     let shm = SharedMemoryObject::create(&name, Mode::ReadWrite, Permissions::default()).unwrap();
     for mode in [
         Mode::ReadOnly,

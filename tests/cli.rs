@@ -3,6 +3,9 @@
 use interproc::{InstanceKind, ManagedSharedMemory, Mode, Permissions, SharedMemoryObject};
 use std::process::Command;
 
+mod common;
+use common::Remove;
+
 fn tool(args: &[&str]) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_interproc"))
         .args(args)
@@ -12,13 +15,6 @@ fn tool(args: &[&str]) -> (i32, String) {
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
     )
-}
-
-struct Remove(String);
-impl Drop for Remove {
-    fn drop(&mut self) {
-        SharedMemoryObject::remove(&self.0);
-    }
 }
 
 #[test]

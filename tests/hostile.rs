@@ -11,6 +11,9 @@ use interproc::{
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+mod common;
+use common::Remove;
+
 const ROUNDS_PER_CHILD: u64 = 60;
 const CHILDREN: u64 = 5;
 
@@ -21,13 +24,6 @@ impl Rng {
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
-    }
-}
-
-struct Remove(String);
-impl Drop for Remove {
-    fn drop(&mut self) {
-        SharedMemoryObject::remove(&self.0);
     }
 }
 

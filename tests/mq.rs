@@ -4,23 +4,14 @@
 use interproc::sync::Deadline;
 use interproc::{ErrorKind, MessageQueue, Permissions, SharedMemoryObject};
 use std::process::{Child, Command};
-use std::sync::atomic::{AtomicUsize, Ordering};
+
 use std::time::{Duration, Instant};
 
-fn unique(tag: &str) -> String {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    format!(
-        "ipt_mq_{tag}_{}_{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
-}
+mod common;
+use common::{Remove, wait_bounded};
 
-struct Remove(String);
-impl Drop for Remove {
-    fn drop(&mut self) {
-        MessageQueue::remove(&self.0);
-    }
+fn unique(tag: &str) -> String {
+    common::unique("ipt_mq", tag)
 }
 
 /// Runs this test binary's `child` test in a new process with `role` and `name`.
@@ -31,21 +22,6 @@ fn spawn(role: &str, name: &str) -> Child {
         .env("INTERPROC_MQ_NAME", name)
         .spawn()
         .unwrap()
-}
-
-fn wait_bounded(mut c: Child, limit: Duration) -> bool {
-    let start = Instant::now();
-    loop {
-        if let Some(st) = c.try_wait().unwrap() {
-            return st.success();
-        }
-        if start.elapsed() > limit {
-            let _ = c.kill();
-            let _ = c.wait();
-            panic!("child timed out after {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
 }
 
 const PER_PRODUCER: u64 = 50_000;
@@ -457,17 +433,17 @@ fn mpmc(producer: &str) {
         spawn(&format!("{producer}1"), &name),
         spawn(&format!("{producer}2"), &name),
     ];
-    for p in producers {
+    for mut p in producers {
         assert!(
-            wait_bounded(p, Duration::from_secs(120)),
+            wait_bounded(&mut p, Duration::from_secs(120)).success(),
             "a producer failed"
         );
     }
     q.send(&[0], 0).unwrap();
     q.send(&[0], 0).unwrap();
-    for c in consumers {
+    for mut c in consumers {
         assert!(
-            wait_bounded(c, Duration::from_secs(120)),
+            wait_bounded(&mut c, Duration::from_secs(120)).success(),
             "a consumer failed"
         );
     }

@@ -6,49 +6,18 @@
 
 use interproc::{ErrorKind, MappedRegion, Mode, Permissions, SharedMemoryObject};
 use std::io::Read;
-use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::ExitStatusExt;
-use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
+mod common;
+use common::{Remove, dev_shm, page, perm_bits};
 
-fn unique(test: &str) -> String {
-    format!(
-        "ipt_{}_{}_{}",
-        test,
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-/// Removes a shared memory object when dropped.
-struct Guard(String);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        SharedMemoryObject::remove(&self.0);
-    }
-}
-
-fn dev_shm(name: &str) -> PathBuf {
-    PathBuf::from("/dev/shm").join(name)
-}
-
-fn perm_bits(name: &str) -> u32 {
-    std::fs::metadata(dev_shm(name))
-        .expect("object in /dev/shm")
-        .permissions()
-        .mode()
-        & 0o777
-}
-
-fn page() -> usize {
-    MappedRegion::page_size()
+fn unique(tag: &str) -> String {
+    common::unique("ipt", tag)
 }
 
 fn pattern(len: usize, seed: u8) -> Vec<u8> {
@@ -280,7 +249,7 @@ fn child_reader() {
 #[test]
 fn parent_writes_child_verifies_every_byte() {
     let name = unique("reader");
-    let _g = Guard(name.clone());
+    let _g = Remove(name.clone());
     let shm = SharedMemoryObject::create(&name, Mode::ReadWrite, Permissions::default()).unwrap();
     shm.truncate(READER_LEN as u64).unwrap();
     let mut w = MappedRegion::new(&shm, Mode::ReadWrite, 0, 0).unwrap();
@@ -323,7 +292,7 @@ fn child_writer() {
 #[test]
 fn child_writes_parent_verifies() {
     let name = unique("writer");
-    let _g = Guard(name.clone());
+    let _g = Remove(name.clone());
     let len = 2 * page() + 333;
     let shm = SharedMemoryObject::create(&name, Mode::ReadWrite, Permissions::default()).unwrap();
     shm.truncate(len as u64).unwrap();
@@ -360,7 +329,7 @@ fn child_creator() {
 #[test]
 fn child_creates_parent_opens() {
     let name = unique("creator");
-    let _g = Guard(name.clone());
+    let _g = Remove(name.clone());
     run_child("child_creator", &name, "").assert_ok("child_creator");
     assert_eq!(perm_bits(&name), 0o640);
     let shm = SharedMemoryObject::open(&name, Mode::ReadOnly).unwrap();
@@ -453,7 +422,7 @@ fn child_other_address() {
 #[test]
 fn mappings_at_different_addresses_see_the_same_data() {
     let name = unique("addr");
-    let _g = Guard(name.clone());
+    let _g = Remove(name.clone());
     let len = 64 + LIST_NODES * 97 + 16;
     let shm = SharedMemoryObject::create(&name, Mode::ReadWrite, Permissions::default()).unwrap();
     shm.truncate(len as u64).unwrap();
@@ -520,7 +489,7 @@ fn child_handshake() {
 #[test]
 fn live_handshake_between_processes() {
     let name = unique("hs");
-    let _g = Guard(name.clone());
+    let _g = Remove(name.clone());
     let shm = SharedMemoryObject::create(&name, Mode::ReadWrite, Permissions::default()).unwrap();
     shm.truncate(HS_LEN as u64).unwrap();
     let mut r = MappedRegion::new(&shm, Mode::ReadWrite, 0, 0).unwrap();
@@ -578,8 +547,8 @@ fn child_umask() {
 #[test]
 fn permissions_are_exact_under_umask_077_in_a_child() {
     let base = unique("umask");
-    let _gd = Guard(format!("{base}_d"));
-    let _gu = Guard(format!("{base}_u"));
+    let _gd = Remove(format!("{base}_d"));
+    let _gu = Remove(format!("{base}_u"));
     let done = run_child("child_umask", &base, "");
     done.assert_ok("child_umask");
     assert_eq!(done.value("d").as_deref(), Some("644"));
@@ -624,8 +593,8 @@ fn open_or_create_by_many_processes_creates_once() {
     for round in 0..3 {
         let gate_name = unique("gate");
         let target = unique("race");
-        let _gg = Guard(gate_name.clone());
-        let _gt = Guard(target.clone());
+        let _gg = Remove(gate_name.clone());
+        let _gt = Remove(target.clone());
         let gate = SharedMemoryObject::create(&gate_name, Mode::ReadWrite, Permissions::default())
             .unwrap();
         gate.truncate(4096).unwrap();
@@ -674,7 +643,7 @@ fn child_dies() {
 #[test]
 fn a_killed_process_leaves_the_object_intact() {
     let name = unique("dies");
-    let _g = Guard(name.clone());
+    let _g = Remove(name.clone());
     let shm = SharedMemoryObject::create(&name, Mode::ReadWrite, Permissions::default()).unwrap();
     shm.truncate(2 * page() as u64).unwrap();
     let r = MappedRegion::new(&shm, Mode::ReadWrite, 0, 0).unwrap();
@@ -717,7 +686,7 @@ fn child_remover() {
 #[test]
 fn removal_by_another_process_keeps_mappings_working() {
     let name = unique("rm");
-    let _g = Guard(name.clone());
+    let _g = Remove(name.clone());
     let shm = SharedMemoryObject::create(&name, Mode::ReadWrite, Permissions::default()).unwrap();
     shm.truncate(4096).unwrap();
     let mut r = MappedRegion::new(&shm, Mode::ReadWrite, 0, 0).unwrap();

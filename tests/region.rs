@@ -6,61 +6,16 @@ use interproc::{
     SharedMemoryObject, XsiKey, XsiSharedMemory,
 };
 use std::io::Read;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicUsize, Ordering};
+
 use std::time::{Duration, Instant};
 
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
+mod common;
+use common::{FileGuard, Remove, XsiGuard, page};
 
-fn unique(test: &str) -> String {
-    format!(
-        "ipt_{}_{}_{}",
-        test,
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-/// Removes a shared memory object when dropped.
-struct Guard(String);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        SharedMemoryObject::remove(&self.0);
-    }
-}
-
-/// Removes a temporary file when dropped.
-struct FileGuard(PathBuf);
-
-impl FileGuard {
-    fn new(test: &str) -> FileGuard {
-        FileGuard(std::env::temp_dir().join(unique(test)))
-    }
-    fn path(&self) -> &str {
-        self.0.to_str().unwrap()
-    }
-}
-
-impl Drop for FileGuard {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
-/// Removes a System V segment when dropped.
-struct XsiGuard(i32);
-
-impl Drop for XsiGuard {
-    fn drop(&mut self) {
-        XsiSharedMemory::remove(self.0);
-    }
-}
-
-fn page() -> usize {
-    MappedRegion::page_size()
+fn unique(tag: &str) -> String {
+    common::unique("ipt", tag)
 }
 
 /// Bytes that differ from their neighbours and from their position a page away.
@@ -71,9 +26,9 @@ fn pattern(len: usize, seed: u8) -> Vec<u8> {
 }
 
 /// A new read-write object of `len` bytes filled with `pattern(len, seed)`.
-fn filled_object(test: &str, len: usize, seed: u8) -> (Guard, SharedMemoryObject, Vec<u8>) {
+fn filled_object(test: &str, len: usize, seed: u8) -> (Remove, SharedMemoryObject, Vec<u8>) {
     let name = unique(test);
-    let guard = Guard(name.clone());
+    let guard = Remove(name.clone());
     let shm = SharedMemoryObject::create(&name, Mode::ReadWrite, Permissions::default()).unwrap();
     shm.truncate(len as u64).unwrap();
     let data = pattern(len, seed);
@@ -179,7 +134,7 @@ fn free_address(pages: usize) -> NonNull<u8> {
 fn write_through_one_region_read_through_another() {
     let len = 3 * page() + 123;
     let name = unique("two");
-    let _g = Guard(name.clone());
+    let _g = Remove(name.clone());
     let shm = SharedMemoryObject::create(&name, Mode::ReadWrite, Permissions::default()).unwrap();
     shm.truncate(len as u64).unwrap();
     let data = pattern(len, 1);

@@ -6,40 +6,14 @@ use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+
 use std::time::{Duration, Instant};
 
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
+mod common;
+use common::{Remove, dev_shm, perm_bits};
 
-/// A name unique to this test, this process and this call.
-fn unique(test: &str) -> String {
-    format!(
-        "ipt_{}_{}_{}",
-        test,
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-/// Removes the named object when dropped, even when the test fails.
-struct Guard(String);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        SharedMemoryObject::remove(&self.0);
-    }
-}
-
-fn dev_shm(name: &str) -> PathBuf {
-    PathBuf::from("/dev/shm").join(name.strip_prefix('/').unwrap_or(name))
-}
-
-fn perm_bits(name: &str) -> u32 {
-    std::fs::metadata(dev_shm(name))
-        .expect("object in /dev/shm")
-        .permissions()
-        .mode()
-        & 0o777
+fn unique(tag: &str) -> String {
+    common::unique("ipt", tag)
 }
 
 fn pattern(len: usize, seed: u8) -> Vec<u8> {
@@ -108,7 +82,7 @@ fn run_child(role: &str, name: &str) -> (std::process::ExitStatus, String, Strin
 #[test]
 fn create_makes_an_empty_object_in_dev_shm() {
     let name = unique("create");
-    let _g = Guard(name.clone());
+    let _g = Remove(name.clone());
     assert!(!dev_shm(&name).exists());
     let shm = SharedMemoryObject::create(&name, Mode::ReadWrite, Permissions::default()).unwrap();
     assert!(shm.created());
@@ -124,7 +98,7 @@ fn create_makes_an_empty_object_in_dev_shm() {
 #[test]
 fn create_with_new_and_creation_tags() {
     let name = unique("tags");
-    let _g = Guard(name.clone());
+    let _g = Remove(name.clone());
     let a = SharedMemoryObject::new(
         Creation::CreateOnly,
         &name,
@@ -158,7 +132,7 @@ fn create_with_new_and_creation_tags() {
 #[test]
 fn open_sees_the_existing_object() {
     let name = unique("open");
-    let _g = Guard(name.clone());
+    let _g = Remove(name.clone());
     let shm = SharedMemoryObject::create(&name, Mode::ReadWrite, Permissions::default()).unwrap();
     shm.truncate(8192).unwrap();
     let data = pattern(8192, 5);
@@ -187,7 +161,7 @@ fn open_sees_the_existing_object() {
 #[test]
 fn open_or_create_tells_which_happened() {
     let name = unique("ooc");
-    let _g = Guard(name.clone());
+    let _g = Remove(name.clone());
     let first =
         SharedMemoryObject::open_or_create(&name, Mode::ReadWrite, Permissions::default()).unwrap();
     assert!(first.created());
@@ -217,7 +191,7 @@ fn open_or_create_tells_which_happened() {
 #[test]
 fn open_or_create_keeps_the_permissions_of_an_existing_object() {
     let name = unique("oocperm");
-    let _g = Guard(name.clone());
+    let _g = Remove(name.clone());
     let _a =
         SharedMemoryObject::create(&name, Mode::ReadWrite, Permissions::from_mode(0o600)).unwrap();
     assert_eq!(perm_bits(&name), 0o600);
@@ -238,14 +212,14 @@ fn permissions_are_applied_exactly() {
         (Permissions::from_mode(0o777), 0o777),
     ] {
         let name = unique("perm");
-        let _g = Guard(name.clone());
+        let _g = Remove(name.clone());
         let shm = SharedMemoryObject::create(&name, Mode::ReadWrite, perm).unwrap();
         assert!(shm.created());
         assert_eq!(perm_bits(&name), want, "{perm:?}");
     }
     // open_or_create applies them too when it creates.
     let name = unique("permooc");
-    let _g = Guard(name.clone());
+    let _g = Remove(name.clone());
     let shm = SharedMemoryObject::open_or_create(&name, Mode::ReadWrite, Permissions::UNRESTRICTED)
         .unwrap();
     assert!(shm.created());
@@ -321,9 +295,9 @@ fn umask_child() {
 #[test]
 fn default_and_unrestricted_permissions_survive_a_restrictive_umask() {
     let base = unique("umask");
-    let guards: Vec<Guard> = ["_d", "_u", "_m", "_o"]
+    let guards: Vec<Remove> = ["_d", "_u", "_m", "_o"]
         .iter()
-        .map(|s| Guard(format!("{base}{s}")))
+        .map(|s| Remove(format!("{base}{s}")))
         .collect();
     let (status, out, err) = run_child("umask_child", &base);
     assert!(
@@ -344,7 +318,7 @@ fn default_and_unrestricted_permissions_survive_a_restrictive_umask() {
 #[test]
 fn truncate_sets_the_size_and_keeps_content() {
     let name = unique("trunc");
-    let _g = Guard(name.clone());
+    let _g = Remove(name.clone());
     let shm = SharedMemoryObject::create(&name, Mode::ReadWrite, Permissions::default()).unwrap();
     shm.truncate(10_000).unwrap();
     assert_eq!(shm.size().unwrap(), 10_000);
@@ -401,7 +375,7 @@ fn remove_returns_true_then_false() {
     assert_eq!(&back, b"still here");
     assert_eq!(shm.size().unwrap(), 4096);
     // A new object of the same name is a different, empty object.
-    let _g = Guard(name.clone());
+    let _g = Remove(name.clone());
     let fresh = SharedMemoryObject::create(&name, Mode::ReadWrite, Permissions::default()).unwrap();
     assert!(fresh.created());
     assert_eq!(fresh.size().unwrap(), 0);
@@ -414,7 +388,7 @@ fn remove_returns_true_then_false() {
 #[test]
 fn dropping_does_not_remove() {
     let name = unique("drop");
-    let _g = Guard(name.clone());
+    let _g = Remove(name.clone());
     let shm = SharedMemoryObject::create(&name, Mode::ReadWrite, Permissions::default()).unwrap();
     shm.truncate(123).unwrap();
     drop(shm);
@@ -427,7 +401,7 @@ fn dropping_does_not_remove() {
 fn leading_slash_names_the_same_object() {
     let bare = unique("slash");
     let slashed = format!("/{bare}");
-    let _g = Guard(bare.clone());
+    let _g = Remove(bare.clone());
     let a = SharedMemoryObject::create(&slashed, Mode::ReadWrite, Permissions::default()).unwrap();
     assert_eq!(a.name(), slashed);
     assert!(PathBuf::from(format!("/dev/shm/{bare}")).exists());
@@ -450,7 +424,7 @@ fn longest_name_is_accepted() {
     let prefix = unique("long");
     let name = format!("{prefix}{}", "x".repeat(255 - prefix.len()));
     assert_eq!(name.len(), 255);
-    let _g = Guard(name.clone());
+    let _g = Remove(name.clone());
     let shm = SharedMemoryObject::create(&name, Mode::ReadWrite, Permissions::default()).unwrap();
     assert!(dev_shm(&name).exists());
     shm.truncate(1).unwrap();
@@ -464,8 +438,8 @@ fn longest_name_is_accepted() {
 fn swap_exchanges_everything() {
     let na = unique("swapa");
     let nb = unique("swapb");
-    let _ga = Guard(na.clone());
-    let _gb = Guard(nb.clone());
+    let _ga = Remove(na.clone());
+    let _gb = Remove(nb.clone());
     let mut a = SharedMemoryObject::create(&na, Mode::ReadWrite, Permissions::default()).unwrap();
     a.truncate(100).unwrap();
     {
@@ -493,7 +467,7 @@ fn swap_exchanges_everything() {
 fn descriptor_is_the_object() {
     use std::os::fd::{AsFd, AsRawFd};
     let name = unique("fd");
-    let _g = Guard(name.clone());
+    let _g = Remove(name.clone());
     let shm = SharedMemoryObject::create(&name, Mode::ReadWrite, Permissions::default()).unwrap();
     shm.truncate(3333).unwrap();
     let mut st = std::mem::MaybeUninit::<libc::stat>::uninit();

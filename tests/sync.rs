@@ -13,13 +13,16 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
+mod common;
+use common::wait_bounded;
+
+fn unique(tag: &str) -> String {
+    common::unique("ipsync_rs", tag)
+}
+
 const WORKERS: usize = 4;
 const INCREMENTS: u64 = 20_000;
 const ITEMS: u64 = 2_000;
-
-fn unique(tag: &str) -> String {
-    format!("ipsync_rs_{tag}_{}", std::process::id())
-}
 
 fn spawn(role: &str, name: &str) -> Child {
     Command::new(std::env::current_exe().unwrap())
@@ -29,22 +32,6 @@ fn spawn(role: &str, name: &str) -> Child {
         .stdout(Stdio::null())
         .spawn()
         .expect("spawning a child")
-}
-
-fn wait_bounded(mut child: Child, limit: Duration) {
-    let start = Instant::now();
-    loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            assert!(st.success(), "child failed: {st:?}");
-            return;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("child hung for {limit:?} and was killed");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
 }
 
 /// Shared state of a test: a counter region and the names of its objects.
@@ -251,8 +238,9 @@ fn four_processes_count_exactly() {
     unsafe { InterprocessMutex::init_at(region.region.as_ptr().add(2048).cast()) }.unwrap();
     NamedMutex::remove(&format!("{name}_mx"));
     let children: Vec<Child> = (0..WORKERS).map(|_| spawn("count", &name)).collect();
-    for c in children {
-        wait_bounded(c, Duration::from_secs(60));
+    for mut c in children {
+        let status = wait_bounded(&mut c, Duration::from_secs(60));
+        assert!(status.success(), "a child failed: {status:?}");
     }
     assert_eq!(
         region.word(0).load(Ordering::Relaxed),
@@ -344,7 +332,7 @@ fn condition_hands_items_across_processes() {
         Permissions::DEFAULT,
     )
     .unwrap();
-    let child = spawn("produce", &name);
+    let mut child = spawn("produce", &name);
     let mut sum = 0;
     for i in 1..=ITEMS {
         let _ = m.lock().unwrap();
@@ -361,7 +349,8 @@ fn condition_hands_items_across_processes() {
         m.unlock().unwrap();
         c.notify_all().unwrap();
     }
-    wait_bounded(child, Duration::from_secs(60));
+    let status = wait_bounded(&mut child, Duration::from_secs(60));
+    assert!(status.success(), "a child failed: {status:?}");
     assert_eq!(sum, ITEMS * (ITEMS + 1) / 2);
     NamedMutex::remove(&format!("{name}_pmx"));
     NamedCondition::remove(&format!("{name}_pc"));
@@ -406,8 +395,9 @@ fn readers_and_writers_across_processes_and_a_dead_writer() {
     let region = Region::create(&name);
     NamedUpgradableMutex::remove(&format!("{name}_rw"));
     let children: Vec<Child> = (0..WORKERS).map(|_| spawn("rw", &name)).collect();
-    for c in children {
-        wait_bounded(c, Duration::from_secs(60));
+    for mut c in children {
+        let status = wait_bounded(&mut c, Duration::from_secs(60));
+        assert!(status.success(), "a child failed: {status:?}");
     }
     assert_eq!(
         region.word(2).load(Ordering::Relaxed),

@@ -1,10 +1,12 @@
-//! Helpers the integration tests share: unique object names, removal on drop, waiting for
-//! a child process with a bound, 16-aligned buffers for segments in a test's memory, and
+//! Helpers the integration tests share: unique object names, removal on drop (shared memory
+//! objects, temporary files, System V segments), where an object lives in /dev/shm, waiting
+//! for a child process with a bound, 16-aligned buffers for segments in a test's memory, and
 //! where C and C++ test programs find the freshly built library.
 //!
 //! Each test binary compiles this module on its own and uses a part of it.
 #![allow(dead_code)]
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ExitStatus};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -28,6 +30,54 @@ impl Drop for Remove {
     fn drop(&mut self) {
         interproc::SharedMemoryObject::remove(&self.0);
     }
+}
+
+/// A temporary file's path, removed when dropped.
+pub struct FileGuard(pub PathBuf);
+
+impl FileGuard {
+    /// A path in the temporary directory that no other test uses.
+    pub fn new(test: &str) -> FileGuard {
+        FileGuard(std::env::temp_dir().join(unique("ipt", test)))
+    }
+
+    pub fn path(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for FileGuard {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Removes a System V segment (by its id) when dropped.
+pub struct XsiGuard(pub i32);
+
+impl Drop for XsiGuard {
+    fn drop(&mut self) {
+        interproc::XsiSharedMemory::remove(self.0);
+    }
+}
+
+/// Where the object `name` (with or without its leading `/`) lives.
+pub fn dev_shm(name: &str) -> PathBuf {
+    PathBuf::from("/dev/shm").join(name.strip_prefix('/').unwrap_or(name))
+}
+
+/// The permission bits of the object `name` in /dev/shm.
+pub fn perm_bits(name: &str) -> u32 {
+    std::fs::metadata(dev_shm(name))
+        .expect("object in /dev/shm")
+        .permissions()
+        .mode()
+        & 0o777
+}
+
+/// The system's page size.
+pub fn page() -> usize {
+    interproc::MappedRegion::page_size()
 }
 
 /// Waits for `child` at most `limit`; kills it and panics if it is still running then.

@@ -1,7 +1,7 @@
 //! The manager's unit tests: the pinned layout, and cases that reach into its internals.
 
-use super::*;
 use super::header::LAYOUT_VERSION;
+use super::*;
 use crate::segment::heap::HeapState;
 use crate::segment::index::IndexState;
 use std::mem::{align_of, offset_of, size_of};
