@@ -120,9 +120,7 @@ fn every_header_compiles_alone_and_twice() {
             "#include <{h}>\n#include <{h}>\n{}",
             header_check_body(h, ext)
         );
-        if std::fs::read_to_string(&tu).ok().as_deref() != Some(body.as_str()) {
-            std::fs::write(&tu, &body).expect("writing a translation unit");
-        }
+        write_if_changed(&tu, &body);
         let args = [
             format!("-std={std}"),
             "-Wall".into(),
@@ -296,22 +294,34 @@ fn build_against_boost(
     includes: &[String],
     libs: &[String],
 ) -> Result<(), String> {
-    let mut cmd = Command::new("g++");
-    cmd.args(["-std=c++17", "-O1", "-w"])
-        .args(includes)
-        .arg(bsrc)
+    let mut args: Vec<std::ffi::OsString> = ["-std=c++17", "-O1", "-w"].map(Into::into).into();
+    args.extend(includes.iter().map(Into::into));
+    args.extend(["-c".into(), bsrc.into()]);
+    let obj = bexe.with_extension("o");
+    build::cached_compile("g++", &args, &obj, false)
+        .map_err(|e| format!("the Boost build does not compile: {e}"))?;
+    let mut link = Command::new("g++");
+    link.arg(&obj)
         .arg("-o")
         .arg(bexe)
         .args(libs)
         .args(["-lrt", "-lpthread"]);
-    let out = build::run_compiler(&mut cmd).map_err(|e| format!("cannot run g++: {e}"))?;
+    let out = build::run_compiler(&mut link).map_err(|e| format!("cannot run g++: {e}"))?;
     if out.status.success() {
         Ok(())
     } else {
         Err(format!(
-            "the Boost build does not compile:\n{}",
+            "the Boost build does not link:\n{}",
             String::from_utf8_lossy(&out.stderr)
         ))
+    }
+}
+
+/// Writes `text` to `path` unless it already holds it, so that an unchanged generated
+/// source keeps its time and its object file is reused.
+fn write_if_changed(path: &Path, text: &str) {
+    if std::fs::read_to_string(path).ok().as_deref() != Some(text) {
+        std::fs::write(path, text).expect("writing a generated source");
     }
 }
 
@@ -346,7 +356,7 @@ fn ported_ctests_print_what_boost_prints() {
         }
         let name = stem(&src);
         let bexe = dir.join(format!("{name}_boost"));
-        std::fs::write(bexe.with_extension("cpp"), boost_source(&text)).unwrap();
+        write_if_changed(&bexe.with_extension("cpp"), &boost_source(&text));
         ported.push((
             name.clone(),
             src,
@@ -402,7 +412,7 @@ fn seed_examples_print_what_boost_prints() {
         // same recorded output, so the record itself is checked.
         let (bran, bfail) = run_examples("boost", |src, exe| {
             let bsrc = exe.with_extension("cpp");
-            std::fs::write(&bsrc, boost_source(&std::fs::read_to_string(src).unwrap())).unwrap();
+            write_if_changed(&bsrc, &boost_source(&std::fs::read_to_string(src).unwrap()));
             build_against_boost(&bsrc, exe, &[], &[])
         });
         failures.extend(bfail);
