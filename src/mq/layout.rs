@@ -1,7 +1,11 @@
 //! The queue's shared layout: constants, the header, slots, participant entries and index
 //! entries, and where each lies in the object (pinned by `tests::shared_layout_is_pinned`).
 
-use super::*;
+use crate::os::robust;
+use crate::os::spin::{Naps, Spin};
+use crate::{Error, ErrorKind, Result};
+use std::sync::atomic::{AtomicU32, AtomicU64};
+use std::time::Duration;
 
 pub(super) const MAGIC: [u8; 8] = *b"IPROCMQ1";
 /// Bumped on any change of the shared layout below.
@@ -104,7 +108,7 @@ pub(super) struct QueueHeader {
     pub(super) _pad_head: [u64; 15],
     /// Bumped to wake sleepers; read by every operation, written rarely. The futex words
     /// and the `*_waiting` counts are SeqCst for the store-load pair described at `tail`
-    /// (ring mode) and `MessageQueue::sleep` (locked mode).
+    /// (ring mode) and `LockedMode::sleep` (locked mode).
     pub(super) not_empty: AtomicU32,
     pub(super) not_full: AtomicU32,
     pub(super) receivers_waiting: AtomicU32,

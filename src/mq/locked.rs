@@ -1,19 +1,33 @@
 //! Locked mode (Boost's design): the queue lock, repair after a death, the sorted index and
 //! the free stack.
 
-use super::*;
+use super::layout::{
+    FROZEN, IndexEntry, MODE_LOCKED, MODE_RING, MODE_SWITCHING, MODE_UNLOCKING, QUEUE_LOCK_YIELDS,
+    SLOT_FREE, SLOT_QUEUED, TRY_SLOT_WAIT,
+};
+use super::{MessageQueue, Payload, Wait, corrupted};
+use crate::Result;
+use crate::os::{futex, robust};
+use crate::sync::Deadline;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The queue lock, held.
 pub(super) type Guard<'a> = robust::RobustGuard<'a>;
 
-impl MessageQueue {
-    // ----- locked mode -----
+/// Locked mode's operations on a queue (its own type, so that a reader knows which mode a
+/// step belongs to): Boost's design, every operation under the queue lock. The switches
+/// between the modes (`switch.rs`) are locked mode's too: they run under the lock.
+#[derive(Clone, Copy)]
+pub(super) struct LockedMode<'q> {
+    pub(super) q: &'q MessageQueue,
+}
 
+impl<'q> LockedMode<'q> {
     /// Takes the queue lock and finishes whatever a dead process left half-done; `None` if
     /// the lock, or a slot that finishing needs, is held by another process for longer than
     /// `wait` allows (a `try_` operation: [`TRY_SLOT_WAIT`]).
-    pub(super) fn lock(&self, wait: Wait) -> Result<Option<Guard<'_>>> {
-        let lock = &self.queue_header().lock;
+    pub(super) fn lock(self, wait: Wait) -> Result<Option<Guard<'q>>> {
+        let lock = &self.q.queue_header().lock;
         let until = |d: Deadline| {
             let (clock, sec, nsec) = d.os();
             lock.lock_spinning_until(
@@ -34,7 +48,7 @@ impl MessageQueue {
             return Ok(None);
         };
         let g = Guard::adopt(lock);
-        let h = self.queue_header();
+        let h = self.q.queue_header();
         // Acquire: pairs with the Release stores of the mode in the switches (which the lock
         // already orders; see `QueueHeader::mode`).
         match h.mode.load(Ordering::Acquire) {
@@ -46,7 +60,7 @@ impl MessageQueue {
                 // SeqCst, as every access of the ends (see `QueueHeader::tail`).
                 let frozen =
                     (h.head.load(Ordering::SeqCst) | h.tail.load(Ordering::SeqCst)) & FROZEN != 0;
-                if (frozen || !self.ring_fits()) && !self.switch_to_locked(wait)? {
+                if (frozen || !self.q.ring_fits()) && !self.switch_to_locked(wait)? {
                     return Ok(None);
                 }
             }
@@ -72,8 +86,8 @@ impl MessageQueue {
                 let (count, free_top, ring_head) =
                     (h.count.load(Ordering::Acquire), h.free_top, h.ring_head);
                 if how == robust::Acquired::OwnerDied
-                    || count.checked_add(free_top) != Some(self.layout.max_msg)
-                    || u64::from(ring_head) >= self.layout.max_msg
+                    || count.checked_add(free_top) != Some(self.q.layout.max_msg)
+                    || u64::from(ring_head) >= self.q.layout.max_msg
                 {
                     self.repair()?;
                 }
@@ -81,7 +95,7 @@ impl MessageQueue {
             other => {
                 return Err(corrupted(format!(
                     "message queue {:?}: unknown mode {other}",
-                    self.name
+                    self.q.name
                 )));
             }
         }
@@ -91,10 +105,10 @@ impl MessageQueue {
     /// Rebuilds the locked-mode index from the slots' states after a process died holding
     /// the lock (see the module documentation for what can be lost).
     #[cold]
-    pub(super) fn repair(&self) -> Result<()> {
+    pub(super) fn repair(self) -> Result<()> {
         let mut queued = Vec::new();
-        for i in 0..self.layout.max_msg as u32 {
-            let s = self.slot(i)?;
+        for i in 0..self.q.layout.max_msg as u32 {
+            let s = self.q.slot(i)?;
             // Relaxed: every writer of these fields in locked mode held the queue lock, and
             // taking it (even from a dead holder) acquires what they wrote.
             let (state, prio, seq, len) = (
@@ -103,7 +117,7 @@ impl MessageQueue {
                 s.seq.load(Ordering::Relaxed),
                 s.len.load(Ordering::Relaxed),
             );
-            if state == SLOT_QUEUED && u64::from(len) <= self.layout.max_msg_size {
+            if state == SLOT_QUEUED && u64::from(len) <= self.q.layout.max_msg_size {
                 queued.push((std::cmp::Reverse(prio), seq, i, prio));
             } else {
                 s.state.store(SLOT_FREE, Ordering::Relaxed);
@@ -111,11 +125,11 @@ impl MessageQueue {
         }
         queued.sort();
         let max_seq = queued.iter().map(|q| q.1).max().unwrap_or(0);
-        let h = self.queue_header_ptr();
+        let h = self.q.queue_header_ptr();
         // SAFETY: the index holds `max_msg` entries; we hold the lock.
         unsafe {
             for (k, &(_, seq, slot, priority)) in queued.iter().enumerate() {
-                *self.index_ptr().add(k) = IndexEntry {
+                *self.q.index_ptr().add(k) = IndexEntry {
                     seq,
                     priority,
                     slot,
@@ -126,28 +140,29 @@ impl MessageQueue {
         }
         self.rebuild_free()?;
         // Release: pairs with the Acquire loads of `count` (see `QueueHeader::count`).
-        self.queue_header()
+        self.q
+            .queue_header()
             .count
             .store(queued.len() as u64, Ordering::Release);
         // Wake everyone: waiters may have been waiting on the dead process.
-        self.wake_all();
+        self.q.wake_all();
         Ok(())
     }
 
     /// The index entry at logical position `i` (0 is the next to receive).
-    pub(super) fn entry_at(&self, head: u64, i: u64) -> *mut IndexEntry {
-        let max = self.layout.max_msg;
+    pub(super) fn entry_at(self, head: u64, i: u64) -> *mut IndexEntry {
+        let max = self.q.layout.max_msg;
         let mut k = head + i;
         if k >= max {
             k -= max;
         }
         // `head < max` and `i <= max` (checked when the lock was taken), so `k < max`.
-        self.index_ptr().wrapping_add(k as usize)
+        self.q.index_ptr().wrapping_add(k as usize)
     }
 
     /// Inserts `entry` after every entry that comes out before it.
-    pub(super) fn index_insert(&self, count: u64, entry: IndexEntry) {
-        let hp = self.queue_header_ptr();
+    pub(super) fn index_insert(self, count: u64, entry: IndexEntry) {
+        let hp = self.q.queue_header_ptr();
         // SAFETY: we hold the lock; `count < max_msg` (not full) and `ring_head < max_msg`
         // (checked at lock), so every logical position up to `count` maps into the array.
         unsafe {
@@ -177,7 +192,7 @@ impl MessageQueue {
                 *self.entry_at(head, pos) = entry;
             } else {
                 // Move the head side down by one: the index starts one place earlier.
-                let max = self.layout.max_msg;
+                let max = self.q.layout.max_msg;
                 let new_head = if head == 0 { max - 1 } else { head - 1 };
                 for k in 0..pos {
                     *self.entry_at(new_head, k) = *self.entry_at(head, k);
@@ -189,14 +204,14 @@ impl MessageQueue {
     }
 
     /// Takes the first entry of a non-empty index.
-    pub(super) fn index_pop(&self) -> IndexEntry {
-        let hp = self.queue_header_ptr();
+    pub(super) fn index_pop(self) -> IndexEntry {
+        let hp = self.q.queue_header_ptr();
         // SAFETY: we hold the lock; the index is not empty and `ring_head < max_msg`.
         unsafe {
             let head = u64::from((*hp).ring_head);
             let top = *self.entry_at(head, 0);
             let next = head + 1;
-            (*hp).ring_head = if next == self.layout.max_msg {
+            (*hp).ring_head = if next == self.q.layout.max_msg {
                 0
             } else {
                 next as u32
@@ -207,13 +222,13 @@ impl MessageQueue {
 
     /// Sleeps on `word` (registered in `waiting`) with the lock released; relocks, and
     /// says whether the deadline passed (`None`: the relock gave up, see [`Self::lock`]).
-    pub(super) fn sleep<'a>(
-        &'a self,
-        guard: Guard<'a>,
+    pub(super) fn sleep(
+        self,
+        guard: Guard<'q>,
         word: &AtomicU32,
         waiting: &AtomicU32,
         wait: Wait,
-    ) -> Result<Option<(Guard<'a>, bool)>> {
+    ) -> Result<Option<(Guard<'q>, bool)>> {
         // Both under the lock, as every locked-mode waker's look at `waiting`, so the lock
         // orders them; SeqCst because the counts and words are shared with ring mode, where
         // they form a store-load pair (see `QueueHeader::tail`). `seen` is read before the
@@ -240,22 +255,22 @@ impl MessageQueue {
     }
 
     /// Whether locked mode has seen enough in-order sends to go back to the ring once empty.
-    pub(super) fn may_return_to_ring(&self) -> bool {
+    pub(super) fn may_return_to_ring(self) -> bool {
         // SAFETY: read under the queue lock, which guards it.
-        self.ring_fits()
-            && unsafe { (*self.queue_header_ptr()).in_order_run >= self.layout.max_msg }
+        self.q.ring_fits()
+            && unsafe { (*self.q.queue_header_ptr()).in_order_run >= self.q.layout.max_msg }
     }
 
     /// Sends in locked mode; `None` if the queue went back to ring mode meanwhile.
-    pub(super) fn locked_send<'a>(
-        &'a self,
-        mut guard: Guard<'a>,
+    pub(super) fn send(
+        self,
+        mut guard: Guard<'q>,
         data: Payload<'_>,
         priority: u32,
         wait: Wait,
     ) -> Result<Option<bool>> {
-        let h = self.queue_header();
-        let max = self.layout.max_msg;
+        let h = self.q.queue_header();
+        let max = self.q.layout.max_msg;
         loop {
             // Acquire, both: pair with the Release stores of the mode and the count (all
             // under this lock, which orders them anyway).
@@ -286,7 +301,7 @@ impl MessageQueue {
                 return Ok(Some(false));
             }
         }
-        let hp = self.queue_header_ptr();
+        let hp = self.q.queue_header_ptr();
         let count = h.count.load(Ordering::Acquire);
         // SAFETY: we hold the lock; `free_top` and the slot index are checked before use.
         unsafe {
@@ -301,9 +316,9 @@ impl MessageQueue {
             if top == 0 || top > max {
                 return Err(corrupted("message queue free list is inconsistent"));
             }
-            let idx = *self.free_ptr().add((top - 1) as usize);
-            let s = self.slot(idx)?;
-            std::ptr::copy_nonoverlapping(data.as_ptr(), self.payload(s), data.len());
+            let idx = *self.q.free_ptr().add((top - 1) as usize);
+            let s = self.q.slot(idx)?;
+            std::ptr::copy_nonoverlapping(data.as_ptr(), self.q.payload(s), data.len());
             let seq = (*hp).next_seq;
             // Relaxed: read under the lock only; `state` below orders them for `repair`.
             s.len.store(data.len() as u32, Ordering::Relaxed);
@@ -340,15 +355,15 @@ impl MessageQueue {
     }
 
     /// Receives in locked mode; `None` (outer) if the queue went back to ring mode.
-    pub(super) fn locked_receive<'a>(
-        &'a self,
-        mut guard: Guard<'a>,
+    pub(super) fn receive(
+        self,
+        mut guard: Guard<'q>,
         buf: &mut [u8],
         wait: Wait,
     ) -> Result<Option<Option<(usize, u32)>>> {
-        let h = self.queue_header();
+        let h = self.q.queue_header();
         loop {
-            // Acquire: as in `locked_send`.
+            // Acquire: as in `LockedMode::send`.
             if h.mode.load(Ordering::Acquire) != MODE_LOCKED {
                 return Ok(None);
             }
@@ -376,32 +391,32 @@ impl MessageQueue {
                 return Ok(Some(None));
             }
         }
-        let hp = self.queue_header_ptr();
+        let hp = self.q.queue_header_ptr();
         let count = h.count.load(Ordering::Acquire);
         let got;
         // SAFETY: we hold the lock; indices and lengths are checked before use.
         unsafe {
             let idx = self.index_pop().slot;
-            let s = self.slot(idx)?;
-            // Relaxed: written under this lock (`locked_send`, a switch, `repair`).
+            let s = self.q.slot(idx)?;
+            // Relaxed: written under this lock (`LockedMode::send`, a switch, `repair`).
             let len = s.len.load(Ordering::Relaxed);
-            if u64::from(len) > self.layout.max_msg_size {
+            if u64::from(len) > self.q.layout.max_msg_size {
                 return Err(corrupted(
                     "a queued message is longer than the queue allows",
                 ));
             }
-            std::ptr::copy_nonoverlapping(self.payload(s), buf.as_mut_ptr(), len as usize);
+            std::ptr::copy_nonoverlapping(self.q.payload(s), buf.as_mut_ptr(), len as usize);
             got = (len as usize, s.priority.load(Ordering::Relaxed));
             // Freed only after the bytes are out (see `repair`).
             s.state.store(SLOT_FREE, Ordering::Release);
             let top = (*hp).free_top;
-            if top >= self.layout.max_msg {
+            if top >= self.q.layout.max_msg {
                 return Err(corrupted("message queue free list is inconsistent"));
             }
-            *self.free_ptr().add(top as usize) = idx;
+            *self.q.free_ptr().add(top as usize) = idx;
             (*hp).free_top = top + 1;
         }
-        // Release: as in `locked_send`.
+        // Release: as in `LockedMode::send`.
         h.count.store(count - 1, Ordering::Release);
         if count == 1 && self.may_return_to_ring() {
             self.switch_to_ring()?;
@@ -409,7 +424,7 @@ impl MessageQueue {
         }
         // Senders only sleep on a full queue: wake them all on the step from full.
         // SeqCst: see `sleep`.
-        let wake = count == self.layout.max_msg && h.senders_waiting.load(Ordering::SeqCst) > 0;
+        let wake = count == self.q.layout.max_msg && h.senders_waiting.load(Ordering::SeqCst) > 0;
         if wake {
             h.not_full.fetch_add(1, Ordering::SeqCst);
         }

@@ -46,6 +46,16 @@
 //! So at most the one message in flight in the dead process is lost, and nothing wedges.
 //! Blocked senders and receivers sleep on shared futexes after a short adaptive spin and
 //! are only woken (a system call) when someone is actually waiting.
+//!
+//! # Where each part is
+//! - [`MessageQueue`] (this file): the handle, the shared parts' addresses, the public
+//!   operations, which try ring mode first and fall back to locked mode; `open.rs` creates
+//!   and opens, `typed.rs` sends values, `wait.rs` spins and sleeps.
+//! - `RingMode` (`ring.rs`, with its participant entries in `entries.rs`): the lock-free
+//!   mode's positions, sends and receives, and the mending of dead claims.
+//! - `LockedMode` (`locked.rs`, with the switches between the modes in `switch.rs`): the
+//!   queue lock, repair, the sorted index and the free stack.
+//! - `layout.rs`: the shared structures and constants, pinned by `tests.rs`.
 
 mod entries;
 mod layout;
@@ -59,20 +69,17 @@ mod typed;
 mod wait;
 
 use crate::name::os_name;
-use crate::os::spin::{Naps, Spin};
-use crate::os::{futex, robust};
-use crate::publish::{self, StateWord, Turn};
 use crate::sync::Deadline;
-use crate::{Error, ErrorKind, MappedRegion, Mode, Permissions, Result, SharedMemoryObject};
-use std::os::fd::AsFd;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use crate::{Error, ErrorKind, MappedRegion, Permissions, Result, SharedMemoryObject};
+use std::sync::atomic::{AtomicU32, Ordering};
 
-use entries::*;
 pub(crate) use layout::is_queue_header;
-use layout::*;
-use locked::*;
-use wait::*;
+use layout::{
+    ENTRIES, ENTRY_SIZE, Entry, IndexEntry, Layout, MODE_LOCKED, MODE_RING, POS_MASK, QueueHeader,
+    ROUNDS_MAX, SLOT_HEADER, SlotHeader,
+};
+use locked::{Guard, LockedMode};
+use ring::RingMode;
 
 /// A message queue shared by processes.
 #[derive(Debug)]
@@ -256,6 +263,26 @@ impl MessageQueue {
             .wrapping_add(SLOT_HEADER as usize)
     }
 
+    /// Ring mode's operations on this queue.
+    #[inline(always)]
+    fn ring(&self) -> RingMode<'_> {
+        RingMode { q: self }
+    }
+
+    /// Locked mode's operations on this queue.
+    #[inline(always)]
+    fn locked(&self) -> LockedMode<'_> {
+        LockedMode { q: self }
+    }
+
+    #[cold]
+    fn no_progress(&self) -> Error {
+        corrupted(format!(
+            "message queue {:?} makes no progress (its positions are garbage)",
+            self.name
+        ))
+    }
+
     /// The queue's name.
     pub fn name(&self) -> &str {
         &self.name
@@ -323,12 +350,12 @@ impl MessageQueue {
             ));
         }
         for _ in 0..ROUNDS_MAX {
-            let switch = match self.ring_send(data, priority, wait)? {
+            let switch = match self.ring().send(data, priority, wait)? {
                 Ring::Done(sent) => return Ok(sent),
                 Ring::Locked => false,
                 Ring::Switch => true,
             };
-            let Some(guard) = self.lock(wait)? else {
+            let Some(guard) = self.locked().lock(wait)? else {
                 return Ok(false);
             };
             // Acquire: pairs with the Release store of the mode by the last switch, made
@@ -338,11 +365,11 @@ impl MessageQueue {
                 if !switch {
                     continue;
                 }
-                if !self.switch_to_locked(wait)? {
+                if !self.locked().switch_to_locked(wait)? {
                     return Ok(false);
                 }
             }
-            if let Some(sent) = self.locked_send(guard, data, priority, wait)? {
+            if let Some(sent) = self.locked().send(guard, data, priority, wait)? {
                 return Ok(sent);
             }
         }
@@ -361,17 +388,17 @@ impl MessageQueue {
             ));
         }
         for _ in 0..ROUNDS_MAX {
-            if let Ring::Done(got) = self.ring_receive(buf, wait)? {
+            if let Ring::Done(got) = self.ring().receive(buf, wait)? {
                 return Ok(got);
             }
-            let Some(guard) = self.lock(wait)? else {
+            let Some(guard) = self.locked().lock(wait)? else {
                 return Ok(None);
             };
             // Acquire: as in `send_impl`.
             if self.queue_header().mode.load(Ordering::Acquire) == MODE_RING {
                 continue;
             }
-            if let Some(got) = self.locked_receive(guard, buf, wait)? {
+            if let Some(got) = self.locked().receive(guard, buf, wait)? {
                 return Ok(got);
             }
         }

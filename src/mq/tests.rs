@@ -1,5 +1,9 @@
+use super::layout::*;
+use super::wait::watch_pace;
 use super::*;
 use std::mem::{offset_of, size_of};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
 #[test]
 fn shared_layout_is_pinned() {
@@ -59,10 +63,10 @@ fn ring_positions_wrap_at_the_modulus() {
     let q = MessageQueue::create(&name, 3, 8, Permissions::DEFAULT).unwrap();
     let m = q.layout.modulus;
     assert_eq!(m % 3, 0);
-    assert_eq!(q.advance(m - 1, 1), 0);
-    assert_eq!(q.advance(m - 2, 3), 1);
-    assert_eq!(q.back(1, 3), m - 2);
-    assert_eq!(q.distance(m - 2, 1), 3);
+    assert_eq!(q.ring().advance(m - 1, 1), 0);
+    assert_eq!(q.ring().advance(m - 2, 3), 1);
+    assert_eq!(q.ring().back(1, 3), m - 2);
+    assert_eq!(q.ring().distance(m - 2, 1), 3);
     // Start the ring just before the wrap and run messages across it.
     let h = q.queue_header();
     for i in 0..3u32 {
@@ -93,12 +97,12 @@ fn claim_and_vanish(q: &MessageQueue, recv: bool) {
             let h = q.queue_header();
             let end = if recv { &h.head } else { &h.tail };
             let word = end.load(Ordering::SeqCst);
-            let pos = q.ring_pos(word).unwrap();
-            let me = q.take_entry(Wait::Never).unwrap().unwrap();
+            let pos = q.ring().ring_pos(word).unwrap();
+            let me = q.ring().take_entry(Wait::Never).unwrap().unwrap();
             let (intent, next) = if recv {
-                (INTENT_RECV, u64::from(q.advance(pos, 1)))
+                (INTENT_RECV, u64::from(q.ring().advance(pos, 1)))
             } else {
-                (INTENT_SEND, tail_word(q.advance(pos, 1), 0))
+                (INTENT_SEND, tail_word(q.ring().advance(pos, 1), 0))
             };
             me.intend(intent | u64::from(pos));
             end.compare_exchange(word, next, Ordering::SeqCst, Ordering::Relaxed)
@@ -151,7 +155,7 @@ fn a_claim_whose_thread_died_is_mended_and_its_entry_freed() {
     assert!(q.in_ring_mode());
     // The dead threads' entries are freed once they are looked at.
     assert_eq!(dead(&q), 2);
-    q.free_dead_entries(Wait::Never).unwrap();
+    q.ring().free_dead_entries(Wait::Never).unwrap();
     assert_eq!(dead(&q), 0);
     drop(q);
     assert!(MessageQueue::remove(&name));
