@@ -9,10 +9,14 @@ use std::time::Duration;
 
 pub(super) const MAGIC: [u8; 8] = *b"IPROCMQ1";
 /// Bumped on any change of the shared layout below.
-pub(super) const LAYOUT_VERSION: u32 = 7;
+pub(super) const LAYOUT_VERSION: u32 = 8;
 pub(super) const READY: u32 = 0x5245_4459;
 pub(super) const SLOT_FREE: u32 = 0;
 pub(super) const SLOT_QUEUED: u32 = 1;
+/// Locked mode: lent to a sender that is writing its message in place (a loan).
+pub(super) const SLOT_LOANED: u32 = 2;
+/// Locked mode: taken by a receiver that is reading its message in place (a view).
+pub(super) const SLOT_VIEWED: u32 = 3;
 /// The queue's modes (`QueueHeader::mode`).
 pub(super) const MODE_RING: u32 = 0;
 pub(super) const MODE_SWITCHING: u32 = 1;
@@ -55,6 +59,9 @@ pub(super) const INTENT_RECV: u64 = 2 << 32;
 pub(super) const fn copy_naps() -> Naps {
     Naps::new(16, Duration::from_millis(1))
 }
+/// How often a sender that finds every slot taken, some of them lent, looks again for
+/// slots whose borrower died (nothing wakes it when one does).
+pub(super) const LENT_RECHECK: Duration = Duration::from_millis(10);
 /// Rounds of one operation after which the queue is taken to be garbage.
 pub(super) const ROUNDS_MAX: u64 = 1 << 24;
 /// The largest queue accepted (total bytes) and the most messages.
@@ -67,7 +74,10 @@ pub(super) struct QueueHeader {
     pub(super) layout_version: u32,
     pub(super) state: AtomicU32,
     pub(super) creator_pid: AtomicU32,
-    _pad0: u32,
+    /// Locked mode: slots lent out (`SLOT_LOANED` or `SLOT_VIEWED`), under the lock. Every
+    /// slot is queued, free (on the free stack) or lent: `count + free_top + lent` is
+    /// `max_msg`.
+    pub(super) lent: u32,
     pub(super) max_msg: u64,
     pub(super) max_msg_size: u64,
     pub(super) slot_size: u64,
@@ -133,8 +143,11 @@ pub(super) struct SlotHeader {
     pub(super) state: AtomicU32,
     /// Locked mode: the send order.
     pub(super) seq: AtomicU64,
-    /// The message starts on the next cache line.
-    pub(super) _pad: [u64; 5],
+    /// Held by the thread a slot is lent to (a loan or a view), taken and released under
+    /// the queue lock: the kernel marks it when that thread dies, so a lent slot whose
+    /// lock has no owner is a dead borrower's, and comes back. It fills the header's
+    /// cache line; the message starts on the next one.
+    pub(super) owner: robust::RobustLock,
 }
 
 /// A participant entry. A ring operation takes a free one (its robust lock) before it
@@ -245,6 +258,11 @@ impl Layout {
             fastmod: (u64::MAX / max_msg).wrapping_add(1),
         })
     }
+}
+
+/// Whether a slot's locked-mode `state` says it is lent (a loan or a view).
+pub(super) fn is_lent(state: u32) -> bool {
+    state == SLOT_LOANED || state == SLOT_VIEWED
 }
 
 /// A tail word: position `pos`, not frozen, last priority `priority`.

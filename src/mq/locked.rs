@@ -1,9 +1,10 @@
 //! Locked mode (Boost's design): the queue lock, repair after a death, the sorted index and
-//! the free stack.
+//! the free stack, and the steps that loans and in-place receives share with copies
+//! (`lent.rs` has the rest of theirs).
 
 use super::layout::{
-    FROZEN, IndexEntry, MODE_LOCKED, MODE_RING, MODE_SWITCHING, MODE_UNLOCKING, QUEUE_LOCK_YIELDS,
-    SLOT_FREE, SLOT_QUEUED, TRY_SLOT_WAIT,
+    FROZEN, IndexEntry, LENT_RECHECK, MODE_LOCKED, MODE_RING, MODE_SWITCHING, MODE_UNLOCKING,
+    QUEUE_LOCK_YIELDS, SLOT_FREE, SLOT_QUEUED, SlotHeader, TRY_SLOT_WAIT, is_lent,
 };
 use super::{MessageQueue, Payload, Wait, corrupted};
 use crate::Result;
@@ -83,10 +84,17 @@ impl<'q> LockedMode<'q> {
                 // from a dead process or from garbage, and the slots themselves say what
                 // is true.
                 // Acquire: pairs with the Release stores of `count` (all under this lock).
-                let (count, free_top, ring_head) =
-                    (h.count.load(Ordering::Acquire), h.free_top, h.ring_head);
+                let (count, free_top, lent, ring_head) = (
+                    h.count.load(Ordering::Acquire),
+                    h.free_top,
+                    h.lent,
+                    h.ring_head,
+                );
                 if how == robust::Acquired::OwnerDied
-                    || count.checked_add(free_top) != Some(self.q.layout.max_msg)
+                    || count
+                        .checked_add(free_top)
+                        .and_then(|n| n.checked_add(u64::from(lent)))
+                        != Some(self.q.layout.max_msg)
                     || u64::from(ring_head) >= self.q.layout.max_msg
                 {
                     self.repair()?;
@@ -107,6 +115,7 @@ impl<'q> LockedMode<'q> {
     #[cold]
     pub(super) fn repair(self) -> Result<()> {
         let mut queued = Vec::new();
+        let mut lent = 0u32;
         for i in 0..self.q.layout.max_msg as u32 {
             let s = self.q.slot(i)?;
             // Relaxed: every writer of these fields in locked mode held the queue lock, and
@@ -119,6 +128,9 @@ impl<'q> LockedMode<'q> {
             );
             if state == SLOT_QUEUED && u64::from(len) <= self.q.layout.max_msg_size {
                 queued.push((std::cmp::Reverse(prio), seq, i, prio));
+            } else if is_lent(state) && s.owner.owner_tid().is_some() {
+                // Lent to a live thread, which gives it back.
+                lent += 1;
             } else {
                 s.state.store(SLOT_FREE, Ordering::Relaxed);
             }
@@ -137,6 +149,7 @@ impl<'q> LockedMode<'q> {
             }
             (*h).next_seq = max_seq.wrapping_add(1);
             (*h).ring_head = 0;
+            (*h).lent = lent;
         }
         self.rebuild_free()?;
         // Release: pairs with the Acquire loads of `count` (see `QueueHeader::count`).
@@ -220,15 +233,17 @@ impl<'q> LockedMode<'q> {
         }
     }
 
-    /// Sleeps on `word` (registered in `waiting`) with the lock released; relocks, and
-    /// says whether the deadline passed (`None`: the relock gave up, see [`Self::lock`]).
+    /// Sleeps on `word` (registered in `waiting`) with the lock released, until woken or
+    /// `wait`'s deadline, or `nap` if that comes first; relocks as `wait` allows (`None`:
+    /// the relock gave up, see [`Self::lock`]).
     pub(super) fn sleep(
         self,
         guard: Guard<'q>,
         word: &AtomicU32,
         waiting: &AtomicU32,
         wait: Wait,
-    ) -> Result<Option<(Guard<'q>, bool)>> {
+        nap: Option<Deadline>,
+    ) -> Result<Option<Guard<'q>>> {
         // Both under the lock, as every locked-mode waker's look at `waiting`, so the lock
         // orders them; SeqCst because the counts and words are shared with ring mode, where
         // they form a store-load pair (see `QueueHeader::tail`). `seen` is read before the
@@ -236,74 +251,142 @@ impl<'q> LockedMode<'q> {
         waiting.fetch_add(1, Ordering::SeqCst);
         let seen = word.load(Ordering::SeqCst);
         drop(guard);
-        let deadline = match wait {
-            Wait::Until(d) => Some(d.os()),
-            _ => None,
+        let until = match wait {
+            Wait::Until(d) => Some(nap.map_or(d, |n| earlier(d, n))),
+            _ => nap,
         };
-        let r = futex::wait(word, seen, deadline);
+        let r = futex::wait(word, seen, until.map(|d| d.os()));
         let guard = self.lock(wait);
         // SeqCst as every access of the counts; a stale count costs a spare wake call only.
         waiting.fetch_sub(1, Ordering::SeqCst);
         let Some(guard) = guard? else {
             return Ok(None);
         };
-        let timed_out = matches!(
-            r.map_err(|e| e.into_error("waiting on the queue"))?,
-            futex::Woken::TimedOut
-        );
-        Ok(Some((guard, timed_out)))
+        r.map_err(|e| e.into_error("waiting on the queue"))?;
+        Ok(Some(guard))
     }
 
-    /// Whether locked mode has seen enough in-order sends to go back to the ring once empty.
+    /// Whether locked mode has seen enough in-order sends to go back to the ring once empty
+    /// (and no slot is lent: the ring has no room for a lent slot).
     pub(super) fn may_return_to_ring(self) -> bool {
-        // SAFETY: read under the queue lock, which guards it.
+        let hp = self.q.queue_header_ptr();
+        // SAFETY: read under the queue lock, which guards them.
         self.q.ring_fits()
-            && unsafe { (*self.q.queue_header_ptr()).in_order_run >= self.q.layout.max_msg }
+            && unsafe { (*hp).in_order_run >= self.q.layout.max_msg && (*hp).lent == 0 }
     }
 
-    /// Sends in locked mode; `None` if the queue went back to ring mode meanwhile.
-    pub(super) fn send(
-        self,
-        mut guard: Guard<'q>,
-        data: Payload<'_>,
-        priority: u32,
-        wait: Wait,
-    ) -> Result<Option<bool>> {
+    /// Waits, holding the lock but for its sleeps, until a slot is free.
+    pub(super) fn wait_for_room(self, mut guard: Guard<'q>, wait: Wait) -> Result<Turn<'q>> {
         let h = self.q.queue_header();
-        let max = self.q.layout.max_msg;
+        let hp = self.q.queue_header_ptr();
         loop {
             // Acquire, both: pair with the Release stores of the mode and the count (all
             // under this lock, which orders them anyway).
             if h.mode.load(Ordering::Acquire) != MODE_LOCKED {
-                return Ok(None);
+                return Ok(Turn::Left);
             }
-            let count = h.count.load(Ordering::Acquire);
-            if count == 0 && self.may_return_to_ring() {
+            if h.count.load(Ordering::Acquire) == 0 && self.may_return_to_ring() {
                 self.switch_to_ring()?;
-                return Ok(None);
+                return Ok(Turn::Left);
             }
-            if count < max {
-                break;
+            // SAFETY: under the queue lock, which guards them.
+            let (free, lent) = unsafe { ((*hp).free_top, (*hp).lent) };
+            if free > 0 {
+                return Ok(Turn::Go(guard));
             }
-            let deadline_passed = matches!(wait, Wait::Until(d) if d.has_passed());
-            if matches!(wait, Wait::Never) || deadline_passed {
-                return Ok(Some(false));
+            if lent > 0 && self.reclaim_dead()? {
+                continue;
             }
-            let Some((g, timed_out)) = self.sleep(guard, &h.not_full, &h.senders_waiting, wait)?
-            else {
-                return Ok(Some(false));
-            };
-            guard = g;
-            if timed_out
-                && h.mode.load(Ordering::Acquire) == MODE_LOCKED
-                && h.count.load(Ordering::Acquire) >= max
-            {
-                return Ok(Some(false));
+            if ran_out(wait) {
+                return Ok(Turn::GaveUp);
+            }
+            // A borrower that dies gives its slot back without waking anyone: look again
+            // now and then while slots are lent.
+            let nap = (lent > 0).then(|| Deadline::after(LENT_RECHECK));
+            match self.sleep(guard, &h.not_full, &h.senders_waiting, wait, nap)? {
+                Some(g) => guard = g,
+                None => return Ok(Turn::GaveUp),
             }
         }
+    }
+
+    /// Waits, holding the lock but for its sleeps, until a message is queued.
+    pub(super) fn wait_for_message(self, mut guard: Guard<'q>, wait: Wait) -> Result<Turn<'q>> {
+        let h = self.q.queue_header();
+        loop {
+            // Acquire: as in `wait_for_room`.
+            if h.mode.load(Ordering::Acquire) != MODE_LOCKED {
+                return Ok(Turn::Left);
+            }
+            if h.count.load(Ordering::Acquire) > 0 {
+                return Ok(Turn::Go(guard));
+            }
+            if self.may_return_to_ring() {
+                self.switch_to_ring()?;
+                return Ok(Turn::Left);
+            }
+            if ran_out(wait) {
+                return Ok(Turn::GaveUp);
+            }
+            match self.sleep(guard, &h.not_empty, &h.receivers_waiting, wait, None)? {
+                Some(g) => guard = g,
+                None => return Ok(Turn::GaveUp),
+            }
+        }
+    }
+
+    /// Takes the slot on top of the free stack (not empty: see `wait_for_room`).
+    pub(super) fn pop_free(self) -> Result<(u32, &'q SlotHeader)> {
+        let hp = self.q.queue_header_ptr();
+        // SAFETY: we hold the lock; `free_top` is checked before use.
+        unsafe {
+            let top = (*hp).free_top;
+            if top == 0 || top > self.q.layout.max_msg {
+                return Err(corrupted("message queue free list is inconsistent"));
+            }
+            let idx = *self.q.free_ptr().add((top - 1) as usize);
+            let s = self.q.slot(idx)?;
+            (*hp).free_top = top - 1;
+            Ok((idx, s))
+        }
+    }
+
+    /// Frees slot `idx` (its message is out, or it was never sent): onto the free stack.
+    /// Whether the stack was empty (senders may be asleep).
+    pub(super) fn push_free(self, idx: u32, s: &SlotHeader) -> Result<bool> {
+        let hp = self.q.queue_header_ptr();
+        // Freed only after the bytes are out (see `repair`).
+        s.state.store(SLOT_FREE, Ordering::Release);
+        // SAFETY: we hold the lock; `free_top` is checked before use.
+        unsafe {
+            let top = (*hp).free_top;
+            if top >= self.q.layout.max_msg {
+                return Err(corrupted("message queue free list is inconsistent"));
+            }
+            *self.q.free_ptr().add(top as usize) = idx;
+            (*hp).free_top = top + 1;
+            Ok(top == 0)
+        }
+    }
+
+    /// Queues the message now in slot `idx` (`len` bytes, taken off the free stack or
+    /// lent) with `priority`, then unlocks and wakes receivers if it was empty.
+    pub(super) fn enqueue(
+        self,
+        guard: Guard<'q>,
+        idx: u32,
+        s: &SlotHeader,
+        len: usize,
+        priority: u32,
+    ) -> Result<()> {
+        let h = self.q.queue_header();
         let hp = self.q.queue_header_ptr();
         let count = h.count.load(Ordering::Acquire);
-        // SAFETY: we hold the lock; `free_top` and the slot index are checked before use.
+        if count >= self.q.layout.max_msg {
+            return Err(corrupted("message queue count is inconsistent"));
+        }
+        // SAFETY: we hold the lock; `count < max_msg` (checked) and `ring_head < max_msg`
+        // (checked at lock), so the index has room.
         unsafe {
             let in_order = count == 0
                 || priority <= (*self.entry_at(u64::from((*hp).ring_head), count - 1)).priority;
@@ -312,22 +395,14 @@ impl<'q> LockedMode<'q> {
             } else {
                 0
             };
-            let top = (*hp).free_top;
-            if top == 0 || top > max {
-                return Err(corrupted("message queue free list is inconsistent"));
-            }
-            let idx = *self.q.free_ptr().add((top - 1) as usize);
-            let s = self.q.slot(idx)?;
-            std::ptr::copy_nonoverlapping(data.as_ptr(), self.q.payload(s), data.len());
             let seq = (*hp).next_seq;
             // Relaxed: read under the lock only; `state` below orders them for `repair`.
-            s.len.store(data.len() as u32, Ordering::Relaxed);
+            s.len.store(len as u32, Ordering::Relaxed);
             s.priority.store(priority, Ordering::Relaxed);
             s.seq.store(seq, Ordering::Relaxed);
             (*hp).next_seq = seq.wrapping_add(1);
             // The bytes are complete before the slot says it is queued (see `repair`).
             s.state.store(SLOT_QUEUED, Ordering::Release);
-            (*hp).free_top = top - 1;
             self.index_insert(
                 count,
                 IndexEntry {
@@ -351,80 +426,38 @@ impl<'q> LockedMode<'q> {
         if wake {
             let _ = futex::wake(&h.not_empty, i32::MAX);
         }
-        Ok(Some(true))
+        Ok(())
     }
 
-    /// Receives in locked mode; `None` (outer) if the queue went back to ring mode.
-    pub(super) fn receive(
-        self,
-        mut guard: Guard<'q>,
-        buf: &mut [u8],
-        wait: Wait,
-    ) -> Result<Option<Option<(usize, u32)>>> {
+    /// Takes the first queued message off the index (not empty: see `wait_for_message`):
+    /// its slot, length and priority.
+    pub(super) fn dequeue(self) -> Result<(u32, &'q SlotHeader, usize, u32)> {
         let h = self.q.queue_header();
-        loop {
-            // Acquire: as in `LockedMode::send`.
-            if h.mode.load(Ordering::Acquire) != MODE_LOCKED {
-                return Ok(None);
-            }
-            if h.count.load(Ordering::Acquire) > 0 {
-                break;
-            }
-            if self.may_return_to_ring() {
-                self.switch_to_ring()?;
-                return Ok(None);
-            }
-            let deadline_passed = matches!(wait, Wait::Until(d) if d.has_passed());
-            if matches!(wait, Wait::Never) || deadline_passed {
-                return Ok(Some(None));
-            }
-            let Some((g, timed_out)) =
-                self.sleep(guard, &h.not_empty, &h.receivers_waiting, wait)?
-            else {
-                return Ok(Some(None));
-            };
-            guard = g;
-            if timed_out
-                && h.mode.load(Ordering::Acquire) == MODE_LOCKED
-                && h.count.load(Ordering::Acquire) == 0
-            {
-                return Ok(Some(None));
-            }
-        }
-        let hp = self.q.queue_header_ptr();
         let count = h.count.load(Ordering::Acquire);
-        let got;
-        // SAFETY: we hold the lock; indices and lengths are checked before use.
-        unsafe {
-            let idx = self.index_pop().slot;
-            let s = self.q.slot(idx)?;
-            // Relaxed: written under this lock (`LockedMode::send`, a switch, `repair`).
-            let len = s.len.load(Ordering::Relaxed);
-            if u64::from(len) > self.q.layout.max_msg_size {
-                return Err(corrupted(
-                    "a queued message is longer than the queue allows",
-                ));
-            }
-            std::ptr::copy_nonoverlapping(self.q.payload(s), buf.as_mut_ptr(), len as usize);
-            got = (len as usize, s.priority.load(Ordering::Relaxed));
-            // Freed only after the bytes are out (see `repair`).
-            s.state.store(SLOT_FREE, Ordering::Release);
-            let top = (*hp).free_top;
-            if top >= self.q.layout.max_msg {
-                return Err(corrupted("message queue free list is inconsistent"));
-            }
-            *self.q.free_ptr().add(top as usize) = idx;
-            (*hp).free_top = top + 1;
+        let idx = self.index_pop().slot;
+        let s = self.q.slot(idx)?;
+        // Relaxed: written under this lock (`enqueue`, a switch, `repair`).
+        let len = s.len.load(Ordering::Relaxed);
+        if u64::from(len) > self.q.layout.max_msg_size {
+            return Err(corrupted(
+                "a queued message is longer than the queue allows",
+            ));
         }
-        // Release: as in `LockedMode::send`.
+        // Release: as in `enqueue`.
         h.count.store(count - 1, Ordering::Release);
-        if count == 1 && self.may_return_to_ring() {
-            self.switch_to_ring()?;
-            return Ok(Some(Some(got)));
+        Ok((idx, s, len as usize, s.priority.load(Ordering::Relaxed)))
+    }
+
+    /// Ends an operation that freed a slot (`was_empty`: the free stack was empty): back to
+    /// ring mode if the queue is empty and may go, or else unlocks and wakes senders.
+    pub(super) fn after_free(self, guard: Guard<'q>, was_empty: bool) -> Result<()> {
+        let h = self.q.queue_header();
+        if h.count.load(Ordering::Acquire) == 0 && self.may_return_to_ring() {
+            return self.switch_to_ring();
         }
-        // Senders only sleep on a full queue: wake them all on the step from full.
+        // Senders only sleep with no free slot: wake them all on the step from none.
         // SeqCst: see `sleep`.
-        let wake = count == self.q.layout.max_msg && h.senders_waiting.load(Ordering::SeqCst) > 0;
+        let wake = was_empty && h.senders_waiting.load(Ordering::SeqCst) > 0;
         if wake {
             h.not_full.fetch_add(1, Ordering::SeqCst);
         }
@@ -432,6 +465,81 @@ impl<'q> LockedMode<'q> {
         if wake {
             let _ = futex::wake(&h.not_full, i32::MAX);
         }
-        Ok(Some(Some(got)))
+        Ok(())
+    }
+
+    /// Sends in locked mode; `None` if the queue went back to ring mode meanwhile.
+    pub(super) fn send(
+        self,
+        guard: Guard<'q>,
+        data: Payload<'_>,
+        priority: u32,
+        wait: Wait,
+    ) -> Result<Option<bool>> {
+        let guard = match self.wait_for_room(guard, wait)? {
+            Turn::Go(g) => g,
+            Turn::Left => return Ok(None),
+            Turn::GaveUp => return Ok(Some(false)),
+        };
+        let (idx, s) = self.pop_free()?;
+        // SAFETY: the slot holds `max_msg_size` bytes after its header (checked by the
+        // caller against `data`); off the free stack, it is this thread's under the lock.
+        unsafe {
+            std::ptr::copy_nonoverlapping(data.as_ptr(), self.q.payload(s), data.len());
+        }
+        self.enqueue(guard, idx, s, data.len(), priority)?;
+        Ok(Some(true))
+    }
+
+    /// Receives in locked mode; `None` (outer) if the queue went back to ring mode.
+    pub(super) fn receive(
+        self,
+        guard: Guard<'q>,
+        buf: &mut [u8],
+        wait: Wait,
+    ) -> Result<Option<Option<(usize, u32)>>> {
+        let guard = match self.wait_for_message(guard, wait)? {
+            Turn::Go(g) => g,
+            Turn::Left => return Ok(None),
+            Turn::GaveUp => return Ok(Some(None)),
+        };
+        let (idx, s, len, priority) = self.dequeue()?;
+        // SAFETY: `len` fits the slot (checked by `dequeue`) and `buf` (at least
+        // `max_msg_size` bytes, checked by the caller); the slot is this thread's under the
+        // lock until it is freed.
+        unsafe {
+            std::ptr::copy_nonoverlapping(self.q.payload(s), buf.as_mut_ptr(), len);
+        }
+        let was_empty = self.push_free(idx, s)?;
+        self.after_free(guard, was_empty)?;
+        Ok(Some(Some((len, priority))))
+    }
+}
+
+/// How a wait under the queue lock for a free slot or a message ended.
+pub(super) enum Turn<'q> {
+    /// It is there, and the lock is held.
+    Go(Guard<'q>),
+    /// The queue went back to ring mode: start over.
+    Left,
+    /// The wait ran out, or the relock gave up.
+    GaveUp,
+}
+
+/// Whether `wait` allows no more waiting.
+fn ran_out(wait: Wait) -> bool {
+    match wait {
+        Wait::Never => true,
+        Wait::Until(d) => d.has_passed(),
+        Wait::Forever => false,
+    }
+}
+
+/// The earlier of two deadlines (`a` if their clocks differ).
+fn earlier(a: Deadline, b: Deadline) -> Deadline {
+    if a.clock() == b.clock() && (b.seconds(), b.nanoseconds()) < (a.seconds(), a.nanoseconds()) {
+        b
+    } else {
+        a
     }
 }

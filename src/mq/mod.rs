@@ -26,6 +26,14 @@
 //! A queue of one slot stays in locked mode: its ring could not tell a published message
 //! from a slot freed for the next lap.
 //!
+//! **Loans and in-place receives** (an interproc extension, [`Loan`] and [`Received`]) run
+//! in locked mode, to which the first one switches the queue. A slot is then queued, free,
+//! or lent: taken off the free stack for a sender to write in place (its message joins the
+//! index when it is sent, in send order like a copy), or taken out of the index for a
+//! receiver to read in place (freed when the view is dropped). The borrowing thread holds
+//! the slot's own robust lock meanwhile. The queue goes back to ring mode only with no slot
+//! lent.
+//!
 //! # Processes that die
 //!
 //! A ring operation takes a participant entry (a robust lock of its own, so no other process
@@ -43,7 +51,12 @@
 //! - a process that died in locked mode or half-way through a switch: the next process to
 //!   take the queue lock finishes the switch, or rebuilds the index from the slots' states.
 //!
-//! So at most the one message in flight in the dead process is lost, and nothing wedges.
+//! - a thread that died holding a loan or a view: its slot's robust lock says so, and the
+//!   next sender that finds no free slot (or the repair) takes the slot back; the unsent
+//!   or unread message is lost.
+//!
+//! So at most the one message in flight in the dead process is lost (one per loan or view
+//! it held), and nothing wedges.
 //! Blocked senders and receivers sleep on shared futexes after a short adaptive spin and
 //! are only woken (a system call) when someone is actually waiting.
 //!
@@ -53,12 +66,16 @@
 //!   and opens, `typed.rs` sends values, `wait.rs` spins and sleeps.
 //! - `RingMode` (`ring.rs`, with its participant entries in `entries.rs`): the lock-free
 //!   mode's positions, sends and receives, and the mending of dead claims.
-//! - `LockedMode` (`locked.rs`, with the switches between the modes in `switch.rs`): the
-//!   queue lock, repair, the sorted index and the free stack.
+//! - `LockedMode` (`locked.rs`, with the switches between the modes in `switch.rs` and
+//!   the lent slots in `lent.rs`): the queue lock, repair, the sorted index and the free
+//!   stack.
+//! - `loans.rs`: [`Loan`] and [`Received`], the zero-copy API.
 //! - `layout.rs`: the shared structures and constants, pinned by `tests.rs`.
 
 mod entries;
 mod layout;
+mod lent;
+mod loans;
 mod locked;
 mod open;
 mod ring;
@@ -78,6 +95,7 @@ use layout::{
     ENTRIES, ENTRY_SIZE, Entry, IndexEntry, Layout, MODE_LOCKED, MODE_RING, POS_MASK, QueueHeader,
     ROUNDS_MAX, SLOT_HEADER, SlotHeader,
 };
+pub use loans::{Loan, Received};
 use locked::{Guard, LockedMode};
 use ring::RingMode;
 
@@ -338,17 +356,22 @@ impl MessageQueue {
 
     // ----- the operations -----
 
-    fn send_impl(&self, data: Payload<'_>, priority: u32, wait: Wait) -> Result<bool> {
-        if data.len() as u64 > self.layout.max_msg_size {
+    /// The `Size` error for a message of `len` bytes larger than the queue's limit.
+    fn fits(&self, len: usize) -> Result<()> {
+        if len as u64 > self.layout.max_msg_size {
             return Err(Error::new(
                 ErrorKind::Size,
                 format!(
-                    "message of {} bytes is larger than the queue's limit of {} bytes",
-                    data.len(),
+                    "message of {len} bytes is larger than the queue's limit of {} bytes",
                     self.layout.max_msg_size
                 ),
             ));
         }
+        Ok(())
+    }
+
+    fn send_impl(&self, data: Payload<'_>, priority: u32, wait: Wait) -> Result<bool> {
+        self.fits(data.len())?;
         for _ in 0..ROUNDS_MAX {
             let switch = match self.ring().send(data, priority, wait)? {
                 Ring::Done(sent) => return Ok(sent),
