@@ -96,6 +96,14 @@ impl<T: ?Sized> Loan<'_, T> {
         me.queue.locked().publish(me.slot, len, priority)
     }
 
+    /// Whether the calling thread is the one the slot is lent to (the only one that may
+    /// send or discard it: the C ABI checks this, where the type cannot).
+    pub(crate) fn held_here(&self) -> bool {
+        self.queue
+            .slot(self.slot)
+            .is_ok_and(|s| s.owner.held_by_me())
+    }
+
     /// Gives the slot back unsent (as dropping does), reporting an error if there is one.
     pub fn discard(self) -> Result<()> {
         let me = ManuallyDrop::new(self);
@@ -156,6 +164,13 @@ impl<T: ?Sized> Received<'_, T> {
     /// The priority it was sent with.
     pub fn priority(&self) -> u32 {
         self.priority
+    }
+
+    /// Whether the calling thread is the one that received it (see [`Loan::held_here`]).
+    pub(crate) fn held_here(&self) -> bool {
+        self.queue
+            .slot(self.slot)
+            .is_ok_and(|s| s.owner.held_by_me())
     }
 
     /// Frees the slot (as dropping does), reporting an error if there is one.
