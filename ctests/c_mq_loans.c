@@ -2,7 +2,23 @@
  * place, mixed with copies in priority and FIFO order, full and empty queues, bad input,
  * and a child process killed while it holds a loan and a received message. */
 #include "check.h"
+#include <pthread.h>
 #include <string.h>
+
+/* What another thread got when it tried to finish this thread's loan and message. */
+struct other_thread {
+    interproc_mq_loan_t *loan;
+    interproc_mq_received_t *msg;
+    interproc_status_t send, discard, release;
+};
+
+static void *finish_elsewhere(void *arg) {
+    struct other_thread *o = (struct other_thread *)arg;
+    o->send = interproc_mq_loan_send(o->loan, 0);
+    o->discard = interproc_mq_loan_discard(o->loan);
+    o->release = interproc_mq_release(o->msg);
+    return NULL;
+}
 
 /* Sends `text` (with its NUL) with `priority` through a loan. */
 static void loan_send(interproc_mq_t *q, const char *text, uint32_t priority) {
@@ -118,6 +134,22 @@ int main(int argc, char **argv) {
     CHECK(interproc_mq_loan_data(NULL) == NULL && interproc_mq_loan_size(NULL) == 0);
     CHECK(interproc_mq_received_data(NULL) == NULL && interproc_mq_received_size(NULL) == 0);
     CHECK(interproc_mq_get_num_msg(q) == 0);
+
+    /* Another thread cannot finish this thread's loan or message: refused, kept. */
+    loan_send(q, "mine", 4);
+    struct other_thread o = {NULL, NULL, INTERPROC_OK, INTERPROC_OK, INTERPROC_OK};
+    CHECK_STATUS(interproc_mq_receive_in_place(q, &o.msg), INTERPROC_OK);
+    CHECK_STATUS(interproc_mq_loan(q, 6, &o.loan), INTERPROC_OK);
+    memcpy(interproc_mq_loan_data(o.loan), "later", 6);
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, finish_elsewhere, &o) == 0);
+    CHECK(pthread_join(t, NULL) == 0);
+    CHECK(o.send == INTERPROC_INVALID_ARGUMENT && o.discard == INTERPROC_INVALID_ARGUMENT &&
+          o.release == INTERPROC_INVALID_ARGUMENT);
+    CHECK(strcmp((const char *)interproc_mq_received_data(o.msg), "mine") == 0);
+    CHECK_STATUS(interproc_mq_release(o.msg), INTERPROC_OK);
+    CHECK_STATUS(interproc_mq_loan_send(o.loan, 0), INTERPROC_OK);
+    expect_copy(q, "later", 0);
 
     /* A child killed holding a loan and a received message: both slots come back, and
      * only the message it held is lost. */
