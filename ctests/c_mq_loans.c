@@ -96,27 +96,29 @@ int main(int argc, char **argv) {
     CHECK_STATUS(interproc_mq_timed_receive_in_place(q, &soon, &r, &got), INTERPROC_OK);
     CHECK(!got && r == NULL);
 
-    /* Full: every slot lent or queued; try and timed loans find none. */
-    interproc_mq_loan_t *l1 = NULL, *l2 = NULL, *l3 = NULL;
+    /* The loan pool (as many slots as the queue) full: try and timed loans find none,
+     * copies still go. */
+    interproc_mq_loan_t *l1 = NULL, *l2 = NULL, *l3 = NULL, *l4 = NULL;
     bool loaned = false;
     CHECK_STATUS(interproc_mq_try_loan(q, 32, &l1, &loaned), INTERPROC_OK);
     CHECK(loaned && l1 != NULL);
     soon = interproc_deadline_in(1000000000);
     CHECK_STATUS(interproc_mq_timed_loan(q, 1, &soon, &l2, &loaned), INTERPROC_OK);
     CHECK(loaned && l2 != NULL);
-    CHECK_STATUS(interproc_mq_send(q, "c", 2, 0), INTERPROC_OK);
-    CHECK_STATUS(interproc_mq_try_loan(q, 1, &l3, &loaned), INTERPROC_OK);
-    CHECK(!loaned && l3 == NULL);
+    CHECK_STATUS(interproc_mq_loan(q, 1, &l3), INTERPROC_OK);
+    CHECK_STATUS(interproc_mq_try_loan(q, 1, &l4, &loaned), INTERPROC_OK);
+    CHECK(!loaned && l4 == NULL);
     soon = interproc_deadline_in(20000000);
-    CHECK_STATUS(interproc_mq_timed_loan(q, 1, &soon, &l3, &loaned), INTERPROC_OK);
-    CHECK(!loaned && l3 == NULL);
-    bool sent = true;
-    CHECK_STATUS(interproc_mq_try_send(q, "x", 2, 0, &sent), INTERPROC_OK);
-    CHECK(!sent);
+    CHECK_STATUS(interproc_mq_timed_loan(q, 1, &soon, &l4, &loaned), INTERPROC_OK);
+    CHECK(!loaned && l4 == NULL);
+    bool sent = false;
+    CHECK_STATUS(interproc_mq_try_send(q, "c", 2, 0, &sent), INTERPROC_OK);
+    CHECK(sent);
     /* A discarded loan gives its slot back. */
     CHECK_STATUS(interproc_mq_loan_discard(l1), INTERPROC_OK);
-    CHECK_STATUS(interproc_mq_try_loan(q, 1, &l3, &loaned), INTERPROC_OK);
-    CHECK(loaned && l3 != NULL);
+    CHECK_STATUS(interproc_mq_try_loan(q, 1, &l4, &loaned), INTERPROC_OK);
+    CHECK(loaned && l4 != NULL);
+    CHECK_STATUS(interproc_mq_loan_discard(l4), INTERPROC_OK);
     CHECK_STATUS(interproc_mq_loan_discard(l3), INTERPROC_OK);
     CHECK_STATUS(interproc_mq_loan_discard(l2), INTERPROC_OK);
     CHECK_STATUS(interproc_mq_loan_discard(NULL), INTERPROC_OK);
@@ -170,6 +172,15 @@ int main(int argc, char **argv) {
     close(pipefd[0]);
     kill(pid, SIGKILL);
     CHECK(wait_bounded(pid, 10) == -1);
+    /* The dead child's two pool slots come back to loans (the third holds "kept"). */
+    CHECK_STATUS(interproc_mq_try_loan(q, 1, &l1, &loaned), INTERPROC_OK);
+    CHECK(loaned);
+    CHECK_STATUS(interproc_mq_try_loan(q, 1, &l2, &loaned), INTERPROC_OK);
+    CHECK(loaned);
+    CHECK_STATUS(interproc_mq_try_loan(q, 1, &l3, &loaned), INTERPROC_OK);
+    CHECK(!loaned);
+    CHECK_STATUS(interproc_mq_loan_discard(l1), INTERPROC_OK);
+    CHECK_STATUS(interproc_mq_loan_discard(l2), INTERPROC_OK);
     for (int i = 0; i < 2; ++i) {
         sent = false;
         CHECK_STATUS(interproc_mq_try_send(q, "new", 4, 0, &sent), INTERPROC_OK);

@@ -119,14 +119,13 @@ fn full_and_empty_with_try_and_timed() {
             .is_none()
     );
     assert!(t.elapsed() >= Duration::from_millis(25));
-    let a = q.try_loan(8).unwrap().expect("a free slot");
-    let b = q
+    // The loan pool holds `max_num_msg` loans.
+    let a = q.try_loan(8).unwrap().expect("a free pool slot");
+    let mut b = q
         .timed_loan(8, Deadline::after(Duration::from_secs(1)))
         .unwrap()
-        .expect("a free slot");
-    // Both slots are lent: no room for a loan or a copy.
+        .expect("a free pool slot");
     assert!(q.try_loan(1).unwrap().is_none());
-    assert!(!q.try_send(b"z", 0).unwrap());
     let t = Instant::now();
     assert!(
         q.timed_loan(1, Deadline::after(Duration::from_millis(30)))
@@ -134,20 +133,33 @@ fn full_and_empty_with_try_and_timed() {
             .is_none()
     );
     assert!(t.elapsed() >= Duration::from_millis(25));
-    // A dropped loan gives its slot back; a sent one fills it.
+    // Loans take no room in the queue itself until sent.
+    assert!(q.try_send(b"y", 0).unwrap());
+    assert!(q.try_send(b"z", 0).unwrap());
+    assert!(!q.try_send(b"x", 0).unwrap());
+    // A dropped loan gives its pool slot back.
     drop(a);
-    b.send(0).unwrap();
-    assert_eq!(q.num_msg(), 1);
     let c = q.try_loan(3).unwrap().expect("the dropped loan's slot");
     c.discard().unwrap();
-    assert!(q.try_send(b"z", 0).unwrap());
-    assert!(q.try_loan(1).unwrap().is_none());
-    // A view holds its slot until released.
+    // Sending a loan waits for room in the queue like a copy.
+    b.copy_from_slice(b"12345678");
+    std::thread::scope(|sc| {
+        sc.spawn(|| {
+            std::thread::sleep(Duration::from_millis(20));
+            assert_eq!(take(&q, true).0, b"y");
+        });
+        b.send(0).unwrap();
+    });
+    assert_eq!(q.num_msg(), 2);
+    assert_eq!(take(&q, false).0, b"z");
+    // A view of a message sent from a loan holds its pool slot until released.
     let v = q.try_receive_in_place().unwrap().unwrap();
-    assert_eq!(v.len(), 8);
-    assert!(!q.try_send(b"w", 0).unwrap());
+    assert_eq!(&*v, b"12345678");
+    let d = q.try_loan(1).unwrap().expect("one pool slot is free");
+    assert!(q.try_loan(1).unwrap().is_none());
     drop(v);
-    assert!(q.try_send(b"w", 0).unwrap());
+    assert!(q.try_loan(1).unwrap().is_some());
+    drop(d);
 }
 
 #[test]

@@ -371,8 +371,9 @@ fn loan_into(
     Ok(true)
 }
 
-/// Lends the calling thread a free slot for a message of `size` bytes, waiting while none
-/// is free, and stores the loan in `*out`: write the message at `interproc_mq_loan_data`,
+/// Lends the calling thread a free slot of the queue's loan pool (as many slots as the
+/// queue) for a message of `size` bytes, waiting while none is free, and stores the loan in
+/// `*out`: write the message at `interproc_mq_loan_data`,
 /// then `interproc_mq_loan_send` it. `INTERPROC_SIZE_ERROR` if `size` is larger than the
 /// queue's messages. The bytes are whatever the slot last held.
 ///
@@ -456,7 +457,8 @@ pub unsafe extern "C" fn interproc_mq_loan_size(loan: *const interproc_mq_loan_t
 }
 
 /// Sends the message written in the loan with `priority` (in send order among equal
-/// priorities, as a copy would be), and frees the loan handle, whatever the result. From
+/// priorities, as a copy would be), waiting while the queue is full, and frees the loan
+/// handle, whatever the result. From
 /// a thread other than the one that took the loan: `INTERPROC_INVALID_ARGUMENT`, and the
 /// loan stays as it was.
 ///

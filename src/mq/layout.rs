@@ -1,5 +1,6 @@
-//! The queue's shared layout: constants, the header, slots, participant entries and index
-//! entries, and where each lies in the object (pinned by `tests::shared_layout_is_pinned`).
+//! The queue's shared layout: constants, the header, slots, participant entries, index
+//! entries and the loan pool, and where each lies in the object (pinned by
+//! `tests::shared_layout_is_pinned`).
 
 use crate::os::robust;
 use crate::os::spin::{Naps, Spin};
@@ -13,10 +14,6 @@ pub(super) const LAYOUT_VERSION: u32 = 8;
 pub(super) const READY: u32 = 0x5245_4459;
 pub(super) const SLOT_FREE: u32 = 0;
 pub(super) const SLOT_QUEUED: u32 = 1;
-/// Locked mode: lent to a sender that is writing its message in place (a loan).
-pub(super) const SLOT_LOANED: u32 = 2;
-/// Locked mode: taken by a receiver that is reading its message in place (a view).
-pub(super) const SLOT_VIEWED: u32 = 3;
 /// The queue's modes (`QueueHeader::mode`).
 pub(super) const MODE_RING: u32 = 0;
 pub(super) const MODE_SWITCHING: u32 = 1;
@@ -28,6 +25,18 @@ pub(super) const FROZEN: u64 = 1 << 31;
 pub(super) const POS_MASK: u64 = FROZEN - 1;
 /// The length of a slot whose sender died before its message was complete.
 pub(super) const SKIP: u32 = u32::MAX;
+/// Set in a slot's `len` when the message is in a loan-pool slot (sent from a loan): the
+/// slot holds its [`Descriptor`] and the low bits the message's length.
+pub(super) const INDIRECT: u32 = 1 << 31;
+/// A loan-pool slot's `state`: free, lent to a sender, named by a queued message (or
+/// being taken by a receiver, which holds `owner`), held by a receiver reading it.
+pub(super) const POOL_FREE: u32 = 0;
+pub(super) const POOL_LOANED: u32 = 1;
+pub(super) const POOL_QUEUED: u32 = 2;
+pub(super) const POOL_HELD: u32 = 3;
+/// How often a loan that finds the pool full looks again for slots whose holder died
+/// (nothing wakes it when one dies).
+pub(super) const POOL_RECHECK: Duration = Duration::from_millis(10);
 /// How long to spin before sleeping when another CPU may be about to answer (a futex
 /// sleep and wake-up costs several microseconds each way): 3 µs of looks, then yields up
 /// to 20 µs in all.
@@ -59,9 +68,6 @@ pub(super) const INTENT_RECV: u64 = 2 << 32;
 pub(super) const fn copy_naps() -> Naps {
     Naps::new(16, Duration::from_millis(1))
 }
-/// How often a sender that finds every slot taken, some of them lent, looks again for
-/// slots whose borrower died (nothing wakes it when one does).
-pub(super) const LENT_RECHECK: Duration = Duration::from_millis(10);
 /// Rounds of one operation after which the queue is taken to be garbage.
 pub(super) const ROUNDS_MAX: u64 = 1 << 24;
 /// The largest queue accepted (total bytes) and the most messages.
@@ -74,10 +80,7 @@ pub(super) struct QueueHeader {
     pub(super) layout_version: u32,
     pub(super) state: AtomicU32,
     pub(super) creator_pid: AtomicU32,
-    /// Locked mode: slots lent out (`SLOT_LOANED` or `SLOT_VIEWED`), under the lock. Every
-    /// slot is queued, free (on the free stack) or lent: `count + free_top + lent` is
-    /// `max_msg`.
-    pub(super) lent: u32,
+    _pad0: u32,
     pub(super) max_msg: u64,
     pub(super) max_msg_size: u64,
     pub(super) slot_size: u64,
@@ -143,11 +146,8 @@ pub(super) struct SlotHeader {
     pub(super) state: AtomicU32,
     /// Locked mode: the send order.
     pub(super) seq: AtomicU64,
-    /// Held by the thread a slot is lent to (a loan or a view), taken and released under
-    /// the queue lock: the kernel marks it when that thread dies, so a lent slot whose
-    /// lock has no owner is a dead borrower's, and comes back. It fills the header's
-    /// cache line; the message starts on the next one.
-    pub(super) owner: robust::RobustLock,
+    /// The message starts on the next cache line.
+    pub(super) _pad: [u64; 5],
 }
 
 /// A participant entry. A ring operation takes a free one (its robust lock) before it
@@ -192,6 +192,75 @@ impl IndexEntry {
 
 pub(super) const INDEX_ENTRY: u64 = std::mem::size_of::<IndexEntry>() as u64;
 
+/// The header of a loan-pool slot, a cache line; the message follows on the next one. A
+/// slot of the pool holds a message written in place (a loan) from when it is lent until
+/// the receiver is done with it, while the queue carries only its [`Descriptor`].
+#[repr(C)]
+pub(super) struct PoolHeader {
+    /// `POOL_*`, changed only by the holder of `owner` (so every change is ordered by it).
+    /// Read without it only as a hint before trying `owner`.
+    pub(super) state: AtomicU32,
+    /// Bumped each time the slot is lent, and carried by its descriptor: a receiver that
+    /// finds another number knows the slot was taken back from a dead holder meanwhile.
+    pub(super) generation: AtomicU32,
+    pub(super) _pad0: u64,
+    /// Held by the thread that has the slot (a loan, a received view, or a receiver taking
+    /// it): the kernel marks it when that thread dies, and the slot comes back.
+    pub(super) owner: robust::RobustLock,
+    pub(super) _pad: u64,
+}
+
+pub(super) const POOL_HEADER: u64 = std::mem::size_of::<PoolHeader>() as u64;
+
+/// What a slot of the queue holds for a message sent from a loan: the pool slot and the
+/// generation of its lending.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Descriptor {
+    pub(super) pool: u32,
+    pub(super) generation: u32,
+}
+
+impl Descriptor {
+    pub(super) const SIZE: usize = 8;
+
+    pub(super) fn to_bytes(self) -> [u8; Self::SIZE] {
+        let mut b = [0u8; Self::SIZE];
+        b[..4].copy_from_slice(&self.pool.to_le_bytes());
+        b[4..].copy_from_slice(&self.generation.to_le_bytes());
+        b
+    }
+
+    pub(super) fn from_bytes(b: [u8; Self::SIZE]) -> Descriptor {
+        Descriptor {
+            pool: u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+            generation: u32::from_le_bytes([b[4], b[5], b[6], b[7]]),
+        }
+    }
+}
+
+/// What a slot's `len` word says is in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Stored {
+    /// A message of this many bytes, in the slot.
+    Direct(u32),
+    /// A descriptor of a message of this many bytes in the loan pool.
+    Indirect(u32),
+    /// Nothing: its sender died (`SKIP`).
+    Hole,
+}
+
+impl Stored {
+    /// Reads a `len` word; `None` for a length beyond `max_msg_size` (garbage).
+    pub(super) fn of(word: u32, max_msg_size: u64) -> Option<Stored> {
+        let (stored, len) = match word {
+            SKIP => return Some(Stored::Hole),
+            w if w & INDIRECT != 0 => (Stored::Indirect(w & !INDIRECT), w & !INDIRECT),
+            w => (Stored::Direct(w), w),
+        };
+        (u64::from(len) <= max_msg_size).then_some(stored)
+    }
+}
+
 /// Where each part lives, from the queue's limits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Layout {
@@ -202,6 +271,9 @@ pub(super) struct Layout {
     pub(super) index: u64,
     pub(super) free: u64,
     pub(super) slots: u64,
+    /// The loan pool: `max_msg` slots of `slot_size` bytes, each a [`PoolHeader`] and room
+    /// for one message.
+    pub(super) pool: u64,
     pub(super) total: u64,
     /// Ring positions count modulo this multiple of `max_msg` (at least twice it).
     pub(super) modulus: u32,
@@ -228,7 +300,8 @@ impl Layout {
                 "a queue of {max_msg} messages of {max_msg_size} bytes is too large"
             ))
         };
-        if max_msg_size >= u64::from(SKIP) {
+        // A length and INDIRECT must not make SKIP.
+        if max_msg_size >= u64::from(INDIRECT - 1) {
             return Err(too_big());
         }
         let slot_size = max_msg_size
@@ -239,9 +312,14 @@ impl Layout {
         let index = entries + ENTRY_SIZE * u64::from(ENTRIES);
         let free = index + INDEX_ENTRY * max_msg;
         let slots = (free + 4 * max_msg).next_multiple_of(SLOT_ALIGN);
-        let total = max_msg
+        // The slots, then as many loan-pool slots of the same size.
+        let pool = max_msg
             .checked_mul(slot_size)
             .and_then(|s| s.checked_add(slots))
+            .ok_or_else(too_big)?;
+        let total = max_msg
+            .checked_mul(slot_size)
+            .and_then(|s| s.checked_add(pool))
             .filter(|&t| t <= MAX_TOTAL)
             .ok_or_else(too_big)?;
         let modulus = ((POS_MASK + 1) / max_msg * max_msg) as u32;
@@ -253,16 +331,12 @@ impl Layout {
             index,
             free,
             slots,
+            pool,
             total,
             modulus,
             fastmod: (u64::MAX / max_msg).wrapping_add(1),
         })
     }
-}
-
-/// Whether a slot's locked-mode `state` says it is lent (a loan or a view).
-pub(super) fn is_lent(state: u32) -> bool {
-    state == SLOT_LOANED || state == SLOT_VIEWED
 }
 
 /// A tail word: position `pos`, not frozen, last priority `priority`.

@@ -1,12 +1,11 @@
 //! Locked mode (Boost's design): the queue lock, repair after a death, the sorted index and
-//! the free stack, and the steps that loans and in-place receives share with copies
-//! (`lent.rs` has the rest of theirs).
+//! the free stack.
 
 use super::layout::{
-    FROZEN, IndexEntry, LENT_RECHECK, MODE_LOCKED, MODE_RING, MODE_SWITCHING, MODE_UNLOCKING,
-    QUEUE_LOCK_YIELDS, SLOT_FREE, SLOT_QUEUED, SlotHeader, TRY_SLOT_WAIT, is_lent,
+    FROZEN, IndexEntry, MODE_LOCKED, MODE_RING, MODE_SWITCHING, MODE_UNLOCKING, QUEUE_LOCK_YIELDS,
+    SLOT_FREE, SLOT_QUEUED, SlotHeader, Stored, TRY_SLOT_WAIT,
 };
-use super::{MessageQueue, Payload, Wait, corrupted};
+use super::{Got, MessageQueue, Payload, Sink, Wait, corrupted, deliver};
 use crate::Result;
 use crate::os::{futex, robust};
 use crate::sync::Deadline;
@@ -84,17 +83,10 @@ impl<'q> LockedMode<'q> {
                 // from a dead process or from garbage, and the slots themselves say what
                 // is true.
                 // Acquire: pairs with the Release stores of `count` (all under this lock).
-                let (count, free_top, lent, ring_head) = (
-                    h.count.load(Ordering::Acquire),
-                    h.free_top,
-                    h.lent,
-                    h.ring_head,
-                );
+                let (count, free_top, ring_head) =
+                    (h.count.load(Ordering::Acquire), h.free_top, h.ring_head);
                 if how == robust::Acquired::OwnerDied
-                    || count
-                        .checked_add(free_top)
-                        .and_then(|n| n.checked_add(u64::from(lent)))
-                        != Some(self.q.layout.max_msg)
+                    || count.checked_add(free_top) != Some(self.q.layout.max_msg)
                     || u64::from(ring_head) >= self.q.layout.max_msg
                 {
                     self.repair()?;
@@ -115,7 +107,6 @@ impl<'q> LockedMode<'q> {
     #[cold]
     pub(super) fn repair(self) -> Result<()> {
         let mut queued = Vec::new();
-        let mut lent = 0u32;
         for i in 0..self.q.layout.max_msg as u32 {
             let s = self.q.slot(i)?;
             // Relaxed: every writer of these fields in locked mode held the queue lock, and
@@ -126,11 +117,12 @@ impl<'q> LockedMode<'q> {
                 s.seq.load(Ordering::Relaxed),
                 s.len.load(Ordering::Relaxed),
             );
-            if state == SLOT_QUEUED && u64::from(len) <= self.q.layout.max_msg_size {
+            let message = matches!(
+                Stored::of(len, self.q.layout.max_msg_size),
+                Some(Stored::Direct(_) | Stored::Indirect(_))
+            );
+            if state == SLOT_QUEUED && message {
                 queued.push((std::cmp::Reverse(prio), seq, i, prio));
-            } else if is_lent(state) && s.owner.owner_tid().is_some() {
-                // Lent to a live thread, which gives it back.
-                lent += 1;
             } else {
                 s.state.store(SLOT_FREE, Ordering::Relaxed);
             }
@@ -149,7 +141,6 @@ impl<'q> LockedMode<'q> {
             }
             (*h).next_seq = max_seq.wrapping_add(1);
             (*h).ring_head = 0;
-            (*h).lent = lent;
         }
         self.rebuild_free()?;
         // Release: pairs with the Acquire loads of `count` (see `QueueHeader::count`).
@@ -234,15 +225,13 @@ impl<'q> LockedMode<'q> {
     }
 
     /// Sleeps on `word` (registered in `waiting`) with the lock released, until woken or
-    /// `wait`'s deadline, or `nap` if that comes first; relocks as `wait` allows (`None`:
-    /// the relock gave up, see [`Self::lock`]).
+    /// `wait`'s deadline; relocks (`None`: the relock gave up, see [`Self::lock`]).
     pub(super) fn sleep(
         self,
         guard: Guard<'q>,
         word: &AtomicU32,
         waiting: &AtomicU32,
         wait: Wait,
-        nap: Option<Deadline>,
     ) -> Result<Option<Guard<'q>>> {
         // Both under the lock, as every locked-mode waker's look at `waiting`, so the lock
         // orders them; SeqCst because the counts and words are shared with ring mode, where
@@ -251,11 +240,11 @@ impl<'q> LockedMode<'q> {
         waiting.fetch_add(1, Ordering::SeqCst);
         let seen = word.load(Ordering::SeqCst);
         drop(guard);
-        let until = match wait {
-            Wait::Until(d) => Some(nap.map_or(d, |n| earlier(d, n))),
-            _ => nap,
+        let deadline = match wait {
+            Wait::Until(d) => Some(d.os()),
+            _ => None,
         };
-        let r = futex::wait(word, seen, until.map(|d| d.os()));
+        let r = futex::wait(word, seen, deadline);
         let guard = self.lock(wait);
         // SeqCst as every access of the counts; a stale count costs a spare wake call only.
         waiting.fetch_sub(1, Ordering::SeqCst);
@@ -266,44 +255,35 @@ impl<'q> LockedMode<'q> {
         Ok(Some(guard))
     }
 
-    /// Whether locked mode has seen enough in-order sends to go back to the ring once empty
-    /// (and no slot is lent: the ring has no room for a lent slot).
+    /// Whether locked mode has seen enough in-order sends to go back to the ring once empty.
     pub(super) fn may_return_to_ring(self) -> bool {
-        let hp = self.q.queue_header_ptr();
-        // SAFETY: read under the queue lock, which guards them.
+        // SAFETY: read under the queue lock, which guards it.
         self.q.ring_fits()
-            && unsafe { (*hp).in_order_run >= self.q.layout.max_msg && (*hp).lent == 0 }
+            && unsafe { (*self.q.queue_header_ptr()).in_order_run >= self.q.layout.max_msg }
     }
 
     /// Waits, holding the lock but for its sleeps, until a slot is free.
     pub(super) fn wait_for_room(self, mut guard: Guard<'q>, wait: Wait) -> Result<Turn<'q>> {
         let h = self.q.queue_header();
-        let hp = self.q.queue_header_ptr();
+        let max = self.q.layout.max_msg;
         loop {
             // Acquire, both: pair with the Release stores of the mode and the count (all
             // under this lock, which orders them anyway).
             if h.mode.load(Ordering::Acquire) != MODE_LOCKED {
                 return Ok(Turn::Left);
             }
-            if h.count.load(Ordering::Acquire) == 0 && self.may_return_to_ring() {
+            let count = h.count.load(Ordering::Acquire);
+            if count == 0 && self.may_return_to_ring() {
                 self.switch_to_ring()?;
                 return Ok(Turn::Left);
             }
-            // SAFETY: under the queue lock, which guards them.
-            let (free, lent) = unsafe { ((*hp).free_top, (*hp).lent) };
-            if free > 0 {
+            if count < max {
                 return Ok(Turn::Go(guard));
             }
-            if lent > 0 && self.reclaim_dead()? {
-                continue;
-            }
-            if ran_out(wait) {
+            if wait.ran_out() {
                 return Ok(Turn::GaveUp);
             }
-            // A borrower that dies gives its slot back without waking anyone: look again
-            // now and then while slots are lent.
-            let nap = (lent > 0).then(|| Deadline::after(LENT_RECHECK));
-            match self.sleep(guard, &h.not_full, &h.senders_waiting, wait, nap)? {
+            match self.sleep(guard, &h.not_full, &h.senders_waiting, wait)? {
                 Some(g) => guard = g,
                 None => return Ok(Turn::GaveUp),
             }
@@ -325,10 +305,10 @@ impl<'q> LockedMode<'q> {
                 self.switch_to_ring()?;
                 return Ok(Turn::Left);
             }
-            if ran_out(wait) {
+            if wait.ran_out() {
                 return Ok(Turn::GaveUp);
             }
-            match self.sleep(guard, &h.not_empty, &h.receivers_waiting, wait, None)? {
+            match self.sleep(guard, &h.not_empty, &h.receivers_waiting, wait)? {
                 Some(g) => guard = g,
                 None => return Ok(Turn::GaveUp),
             }
@@ -351,8 +331,8 @@ impl<'q> LockedMode<'q> {
         }
     }
 
-    /// Frees slot `idx` (its message is out, or it was never sent): onto the free stack.
-    /// Whether the stack was empty (senders may be asleep).
+    /// Frees slot `idx` (its message is out): onto the free stack. Whether the queue was
+    /// full (senders may be asleep).
     pub(super) fn push_free(self, idx: u32, s: &SlotHeader) -> Result<bool> {
         let hp = self.q.queue_header_ptr();
         // Freed only after the bytes are out (see `repair`).
@@ -369,14 +349,14 @@ impl<'q> LockedMode<'q> {
         }
     }
 
-    /// Queues the message now in slot `idx` (`len` bytes, taken off the free stack or
-    /// lent) with `priority`, then unlocks and wakes receivers if it was empty.
+    /// Queues the message now in slot `idx` (taken off the free stack; `word` is its `len`
+    /// word) with `priority`, then unlocks and wakes receivers if it was empty.
     pub(super) fn enqueue(
         self,
         guard: Guard<'q>,
         idx: u32,
         s: &SlotHeader,
-        len: usize,
+        word: u32,
         priority: u32,
     ) -> Result<()> {
         let h = self.q.queue_header();
@@ -397,7 +377,7 @@ impl<'q> LockedMode<'q> {
             };
             let seq = (*hp).next_seq;
             // Relaxed: read under the lock only; `state` below orders them for `repair`.
-            s.len.store(len as u32, Ordering::Relaxed);
+            s.len.store(word, Ordering::Relaxed);
             s.priority.store(priority, Ordering::Relaxed);
             s.seq.store(seq, Ordering::Relaxed);
             (*hp).next_seq = seq.wrapping_add(1);
@@ -430,34 +410,30 @@ impl<'q> LockedMode<'q> {
     }
 
     /// Takes the first queued message off the index (not empty: see `wait_for_message`):
-    /// its slot, length and priority.
-    pub(super) fn dequeue(self) -> Result<(u32, &'q SlotHeader, usize, u32)> {
+    /// its slot, what its `len` word says, and its priority.
+    pub(super) fn dequeue(self) -> Result<(u32, &'q SlotHeader, Stored, u32)> {
         let h = self.q.queue_header();
         let count = h.count.load(Ordering::Acquire);
         let idx = self.index_pop().slot;
         let s = self.q.slot(idx)?;
         // Relaxed: written under this lock (`enqueue`, a switch, `repair`).
-        let len = s.len.load(Ordering::Relaxed);
-        if u64::from(len) > self.q.layout.max_msg_size {
-            return Err(corrupted(
-                "a queued message is longer than the queue allows",
-            ));
-        }
+        let stored = Stored::of(s.len.load(Ordering::Relaxed), self.q.layout.max_msg_size)
+            .ok_or_else(|| corrupted("a queued message is longer than the queue allows"))?;
         // Release: as in `enqueue`.
         h.count.store(count - 1, Ordering::Release);
-        Ok((idx, s, len as usize, s.priority.load(Ordering::Relaxed)))
+        Ok((idx, s, stored, s.priority.load(Ordering::Relaxed)))
     }
 
-    /// Ends an operation that freed a slot (`was_empty`: the free stack was empty): back to
-    /// ring mode if the queue is empty and may go, or else unlocks and wakes senders.
-    pub(super) fn after_free(self, guard: Guard<'q>, was_empty: bool) -> Result<()> {
+    /// Ends an operation that freed a slot (`was_full`: the queue was full): back to ring
+    /// mode if the queue is empty and may go, or else unlocks and wakes senders.
+    pub(super) fn after_free(self, guard: Guard<'q>, was_full: bool) -> Result<()> {
         let h = self.q.queue_header();
         if h.count.load(Ordering::Acquire) == 0 && self.may_return_to_ring() {
             return self.switch_to_ring();
         }
-        // Senders only sleep with no free slot: wake them all on the step from none.
+        // Senders only sleep on a full queue: wake them all on the step from full.
         // SeqCst: see `sleep`.
-        let wake = was_empty && h.senders_waiting.load(Ordering::SeqCst) > 0;
+        let wake = was_full && h.senders_waiting.load(Ordering::SeqCst) > 0;
         if wake {
             h.not_full.fetch_add(1, Ordering::SeqCst);
         }
@@ -487,32 +463,87 @@ impl<'q> LockedMode<'q> {
         unsafe {
             std::ptr::copy_nonoverlapping(data.as_ptr(), self.q.payload(s), data.len());
         }
-        self.enqueue(guard, idx, s, data.len(), priority)?;
+        self.enqueue(guard, idx, s, data.word(), priority)?;
         Ok(Some(true))
     }
 
-    /// Receives in locked mode; `None` (outer) if the queue went back to ring mode.
+    /// Receives in locked mode into `sink`; `None` (outer) if the queue went back to ring
+    /// mode.
     pub(super) fn receive(
         self,
-        guard: Guard<'q>,
-        buf: &mut [u8],
+        mut guard: Guard<'q>,
+        sink: &mut Sink<'_>,
         wait: Wait,
-    ) -> Result<Option<Option<(usize, u32)>>> {
-        let guard = match self.wait_for_message(guard, wait)? {
-            Turn::Go(g) => g,
-            Turn::Left => return Ok(None),
-            Turn::GaveUp => return Ok(Some(None)),
-        };
-        let (idx, s, len, priority) = self.dequeue()?;
-        // SAFETY: `len` fits the slot (checked by `dequeue`) and `buf` (at least
-        // `max_msg_size` bytes, checked by the caller); the slot is this thread's under the
-        // lock until it is freed.
-        unsafe {
-            std::ptr::copy_nonoverlapping(self.q.payload(s), buf.as_mut_ptr(), len);
+    ) -> Result<Option<Option<Got>>> {
+        let mut was_full = false;
+        loop {
+            guard = match self.wait_for_message(guard, wait)? {
+                Turn::Go(g) => g,
+                Turn::Left => return Ok(None),
+                Turn::GaveUp => return Ok(Some(None)),
+            };
+            let (idx, s, stored, priority) = self.dequeue()?;
+            let got = match stored {
+                // SAFETY: `len` fits the slot (checked by `dequeue`) and the sink; the slot
+                // is this thread's under the lock until it is freed.
+                Stored::Direct(len) => {
+                    Some(unsafe { deliver(self.q.payload(s), len as usize, priority, sink) })
+                }
+                Stored::Indirect(len) => self.take_from_pool(s, len, priority, sink)?,
+                Stored::Hole => None,
+            };
+            was_full |= self.push_free(idx, s)?;
+            if let Some(got) = got {
+                self.after_free(guard, was_full)?;
+                return Ok(Some(Some(got)));
+            }
+            // A message whose pool slot was taken back from a process that died: the next,
+            // after waking the senders if this freed the first slot (this may sleep).
+            if std::mem::take(&mut was_full) {
+                self.q.wake_all();
+            }
         }
-        let was_empty = self.push_free(idx, s)?;
-        self.after_free(guard, was_empty)?;
-        Ok(Some(Some((len, priority))))
+    }
+
+    /// The message of `len` bytes that the descriptor in slot `s` names, taken from the
+    /// pool into `sink`; `None` if its pool slot was taken back or lent again since.
+    fn take_from_pool(
+        self,
+        s: &SlotHeader,
+        len: u32,
+        priority: u32,
+        sink: &mut Sink<'_>,
+    ) -> Result<Option<Got>> {
+        let pool = self.q.pool();
+        let d = self.q.descriptor(s);
+        if !pool.current(d)? {
+            return Ok(None);
+        }
+        let died = pool.take_waiting(d)?;
+        if !pool.holds(d)? {
+            pool.give_up(d.pool, died)?;
+            return Ok(None);
+        }
+        if let Sink::InPlace = sink {
+            pool.hold(d.pool)?;
+            return Ok(Some(Got::Pool {
+                slot: d.pool,
+                len: len as usize,
+                priority,
+            }));
+        }
+        // SAFETY: `len` fits the pool slot (checked by `dequeue`) and the sink; this thread
+        // holds the pool slot.
+        let got = unsafe {
+            deliver(
+                pool.payload(pool.header(d.pool)?),
+                len as usize,
+                priority,
+                sink,
+            )
+        };
+        pool.free(d.pool)?;
+        Ok(Some(got))
     }
 }
 
@@ -524,22 +555,4 @@ pub(super) enum Turn<'q> {
     Left,
     /// The wait ran out, or the relock gave up.
     GaveUp,
-}
-
-/// Whether `wait` allows no more waiting.
-fn ran_out(wait: Wait) -> bool {
-    match wait {
-        Wait::Never => true,
-        Wait::Until(d) => d.has_passed(),
-        Wait::Forever => false,
-    }
-}
-
-/// The earlier of two deadlines (`a` if their clocks differ).
-fn earlier(a: Deadline, b: Deadline) -> Deadline {
-    if a.clock() == b.clock() && (b.seconds(), b.nanoseconds()) < (a.seconds(), a.nanoseconds()) {
-        b
-    } else {
-        a
-    }
 }

@@ -122,9 +122,8 @@ impl MessageQueue {
             q.entry(i).lock.init(false);
         }
         for i in 0..layout.max_msg as u32 {
-            let s = q.slot(i)?;
-            s.pos.store(i, Ordering::Relaxed);
-            s.owner.init(false);
+            q.slot(i)?.pos.store(i, Ordering::Relaxed);
+            q.pool().header(i)?.owner.init(false);
         }
         if !q.ring_fits() {
             // Locked mode from the start: an empty index and every slot on the free stack.

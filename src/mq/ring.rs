@@ -3,10 +3,11 @@
 
 use super::entries::Held;
 use super::layout::{
-    COPY_WAIT, FROZEN, INTENT_RECV, INTENT_SEND, POS_MASK, ROUNDS_MAX, SKIP, SlotHeader, copy_naps,
-    tail_word,
+    COPY_WAIT, FROZEN, INTENT_RECV, INTENT_SEND, POS_MASK, ROUNDS_MAX, SKIP, SlotHeader, Stored,
+    copy_naps, tail_word,
 };
-use super::{MessageQueue, Next, Payload, Ring, Settled, Wait, corrupted};
+use super::pool::Taken;
+use super::{Got, MessageQueue, Next, Payload, Ring, Settled, Sink, Wait, corrupted, deliver};
 use crate::Result;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -129,7 +130,7 @@ impl<'q> RingMode<'q> {
             // Relaxed: published with the bytes by the Release store of `pos`, which pairs
             // with the receiver's Acquire load of it in `RingMode::receive`.
             s.priority.store(priority, Ordering::Relaxed);
-            s.len.store(data.len() as u32, Ordering::Relaxed);
+            s.len.store(data.word(), Ordering::Relaxed);
             s.pos.store(next, Ordering::Release);
             drop(held);
             MessageQueue::wake_if_waiting(&h.not_empty, &h.receivers_waiting);
@@ -230,13 +231,16 @@ impl<'q> RingMode<'q> {
     }
 
     /// Receives in ring mode.
-    pub(super) fn receive(&self, buf: &mut [u8], wait: Wait) -> Result<Ring<Option<(usize, u32)>>> {
+    pub(super) fn receive(self, sink: &mut Sink<'_>, wait: Wait) -> Result<Ring<Option<Got>>> {
         if !self.q.ring_fits() {
             return Ok(Ring::Locked);
         }
         let h = self.q.queue_header();
         let n = self.q.layout.max_msg as u32;
+        let max = self.q.layout.max_msg_size;
+        let pool = self.q.pool();
         let mut held = None;
+        let (mut naps, mut until) = (copy_naps(), None);
         for _ in 0..ROUNDS_MAX {
             // SeqCst, as every access of the ends (see `QueueHeader::tail`).
             let hd = h.head.load(Ordering::SeqCst);
@@ -256,7 +260,38 @@ impl<'q> RingMode<'q> {
                 }
                 continue;
             }
-            if !self.hold_for(&mut held, INTENT_RECV | u64::from(pos), wait)? {
+            // Relaxed: ordered by the Acquire load of `pos` above.
+            let stored = Stored::of(s.len.load(Ordering::Relaxed), max);
+            // A message sent from a loan: its pool slot is taken before the claim, since no
+            // robust lock may be taken while an entry is held. One whose slot was lent again
+            // since is skipped without it.
+            let mut taken = None;
+            if let Some(Stored::Indirect(_)) = stored {
+                held = None;
+                let d = self.q.descriptor(s);
+                if pool.current(d)? {
+                    match pool.try_take(d)? {
+                        Taken::Mine { died } => taken = Some((d, died)),
+                        Taken::Busy => {
+                            if !self.nap(&mut naps, &mut until, wait) {
+                                return Ok(Ring::Done(None));
+                            }
+                            continue;
+                        }
+                    }
+                }
+            }
+            let intent = INTENT_RECV | u64::from(pos);
+            // Holding a pool slot, never wait for an entry: a process in locked mode may be
+            // waiting for that slot under the queue lock, which waiting for an entry can need.
+            let entry_wait = if taken.is_some() { Wait::Never } else { wait };
+            if !self.hold_for(&mut held, intent, entry_wait)? {
+                if let Some((d, died)) = taken {
+                    pool.give_up(d.pool, died)?;
+                    if !wait.ran_out() {
+                        continue;
+                    }
+                }
                 return Ok(Ring::Done(None));
             }
             if h.head
@@ -265,41 +300,70 @@ impl<'q> RingMode<'q> {
                 .compare_exchange(hd, u64::from(next), Ordering::SeqCst, Ordering::Relaxed)
                 .is_err()
             {
+                if let Some((d, died)) = taken {
+                    held = None;
+                    pool.give_up(d.pool, died)?;
+                }
                 continue;
             }
             // Relaxed: ordered by the Acquire load of `pos` that saw the message published.
-            let (len, priority) = (
-                s.len.load(Ordering::Relaxed),
-                s.priority.load(Ordering::Relaxed),
-            );
-            let ok = len != SKIP && u64::from(len) <= self.q.layout.max_msg_size;
-            if ok {
-                // SAFETY: `len` fits the slot and `buf` (at least `max_msg_size` bytes, checked
-                // by the caller); this thread owns the slot until it frees it.
-                unsafe {
-                    std::ptr::copy_nonoverlapping(
-                        self.q.payload(s),
-                        buf.as_mut_ptr(),
-                        len as usize,
-                    );
+            let priority = s.priority.load(Ordering::Relaxed);
+            let got = match (stored, taken) {
+                (None | Some(Stored::Hole), _) => None,
+                // SAFETY: `len` fits the slot (checked by `Stored::of`) and the sink; this
+                // thread owns the slot until it frees it.
+                (Some(Stored::Direct(len)), _) => {
+                    Some(unsafe { deliver(self.q.payload(s), len as usize, priority, sink) })
                 }
-            }
+                (Some(Stored::Indirect(len)), Some((d, _))) if pool.holds(d)? => {
+                    Some(match sink {
+                        Sink::InPlace => {
+                            pool.hold(d.pool)?;
+                            Got::Pool {
+                                slot: d.pool,
+                                len: len as usize,
+                                priority,
+                            }
+                        }
+                        // SAFETY: `len` fits the pool slot and the sink; this thread holds
+                        // the pool slot.
+                        Sink::Copy(_) => unsafe {
+                            deliver(
+                                pool.payload(pool.header(d.pool)?),
+                                len as usize,
+                                priority,
+                                sink,
+                            )
+                        },
+                    })
+                }
+                (Some(Stored::Indirect(_)), _) => None,
+            };
             // Release: the copy out is done before the slot is free for the next lap's
             // sender (its Acquire load of `pos` in `RingMode::send`).
             s.pos.store(self.advance(pos, n), Ordering::Release);
             held = None;
             MessageQueue::wake_if_waiting(&h.not_full, &h.senders_waiting);
-            if len == SKIP {
-                // The hole left by a sender that died.
-                continue;
+            // The pool slot, after the entry (no robust lock while one is held).
+            if let Some((d, died)) = taken {
+                match got {
+                    Some(Got::Pool { .. }) => {}
+                    Some(_) => pool.free(d.pool)?,
+                    None => pool.give_up(d.pool, died)?,
+                }
             }
-            if !ok {
+            if stored.is_none() {
                 return Err(corrupted(format!(
                     "message queue {:?}: a queued message is longer than the queue allows",
                     self.q.name
                 )));
             }
-            return Ok(Ring::Done(Some((len as usize, priority))));
+            match got {
+                Some(got) => return Ok(Ring::Done(Some(got))),
+                // A hole left by a sender that died, or a message whose pool slot was taken
+                // back from a process that died taking it.
+                None => continue,
+            }
         }
         Err(self.q.no_progress())
     }
@@ -311,7 +375,7 @@ impl<'q> RingMode<'q> {
         pos: u32,
         s: &SlotHeader,
         wait: Wait,
-    ) -> Result<Next<Option<(usize, u32)>>> {
+    ) -> Result<Next<Option<Got>>> {
         let h = self.q.queue_header();
         // Tail, then the slot, then the head again: one state of the ring, as in `no_room`.
         let t = h.tail.load(Ordering::SeqCst);

@@ -2,7 +2,7 @@
 
 use super::layout::{
     FROZEN, INTENT_RECV, INTENT_SEND, IndexEntry, MODE_LOCKED, MODE_RING, MODE_SWITCHING,
-    MODE_UNLOCKING, SKIP, SLOT_FREE, SLOT_QUEUED, is_lent, tail_word,
+    MODE_UNLOCKING, SKIP, SLOT_FREE, SLOT_QUEUED, Stored, tail_word,
 };
 use super::locked::LockedMode;
 use super::{Settled, Wait, corrupted};
@@ -76,9 +76,11 @@ impl LockedMode<'_> {
             // `len` and `priority` Relaxed: the settle above saw every copy finished (the
             // Acquire loads of `pos`); `seq` and `state` are read under the lock only.
             let len = s.len.load(Ordering::Relaxed);
-            if s.pos.load(Ordering::Acquire) != ring.advance(p, 1)
-                || u64::from(len) > self.q.layout.max_msg_size
-            {
+            let message = matches!(
+                Stored::of(len, self.q.layout.max_msg_size),
+                Some(Stored::Direct(_) | Stored::Indirect(_))
+            );
+            if s.pos.load(Ordering::Acquire) != ring.advance(p, 1) || !message {
                 // A hole left by a dead sender, or garbage.
                 continue;
             }
@@ -103,8 +105,6 @@ impl LockedMode<'_> {
             (*hp).ring_head = 0;
             (*hp).next_seq = u64::from(count);
             (*hp).in_order_run = 0;
-            // Ring mode lends no slot (see `may_return_to_ring`).
-            (*hp).lent = 0;
         }
         // Release, both (SeqCst before; no store-load pair needs them): pair with the
         // Acquire loads of `count` and `mode`, so a reader that sees locked mode sees the
@@ -115,14 +115,12 @@ impl LockedMode<'_> {
         Ok(true)
     }
 
-    /// Refills the free stack with every slot neither queued nor lent (locked mode, under
-    /// the lock).
+    /// Refills the free stack with every slot not queued (locked mode, under the lock).
     pub(super) fn rebuild_free(self) -> Result<()> {
         let mut top = 0usize;
         for i in 0..self.q.layout.max_msg as u32 {
             // Relaxed: under the queue lock, which every writer of `state` holds.
-            let state = self.q.slot(i)?.state.load(Ordering::Relaxed);
-            if state != SLOT_QUEUED && !is_lent(state) {
+            if self.q.slot(i)?.state.load(Ordering::Relaxed) != SLOT_QUEUED {
                 // SAFETY: the free stack holds `max_msg` entries; we hold the lock.
                 unsafe { *self.q.free_ptr().add(top) = i };
                 top += 1;

@@ -10,7 +10,6 @@ fn shared_layout_is_pinned() {
     assert_eq!(LAYOUT_VERSION, 8);
     assert_eq!(offset_of!(QueueHeader, state), 12);
     assert_eq!(offset_of!(QueueHeader, creator_pid), 16);
-    assert_eq!(offset_of!(QueueHeader, lent), 20);
     assert_eq!(offset_of!(QueueHeader, max_msg), 24);
     assert_eq!(offset_of!(QueueHeader, mode), 48);
     assert_eq!(offset_of!(QueueHeader, lock), 64);
@@ -23,14 +22,25 @@ fn shared_layout_is_pinned() {
     assert_eq!(size_of::<SlotHeader>(), 64);
     assert_eq!(offset_of!(SlotHeader, pos), 0);
     assert_eq!(offset_of!(SlotHeader, seq), 16);
-    assert_eq!(offset_of!(SlotHeader, owner), 24);
     assert_eq!(size_of::<Entry>(), 128);
     assert_eq!(offset_of!(Entry, intent), 40);
     let l = Layout::new(10, 100).unwrap();
     assert_eq!(
-        (l.slot_size, l.entries, l.index, l.free, l.slots, l.total),
-        (256, 512, 8704, 8864, 8960, 8960 + 2560)
+        (
+            l.slot_size,
+            l.entries,
+            l.index,
+            l.free,
+            l.slots,
+            l.pool,
+            l.total
+        ),
+        (256, 512, 8704, 8864, 8960, 8960 + 2560, 8960 + 2 * 2560)
     );
+    assert_eq!(size_of::<PoolHeader>(), 64);
+    assert_eq!(offset_of!(PoolHeader, generation), 4);
+    assert_eq!(offset_of!(PoolHeader, owner), 16);
+    assert_eq!(INDIRECT, 1 << 31);
     assert_eq!(l.modulus, 2_147_483_640);
     assert_eq!(size_of::<IndexEntry>(), 16);
 }
@@ -291,67 +301,4 @@ fn limits_are_checked() {
         Layout::new(1, u64::MAX).unwrap_err().kind(),
         ErrorKind::InvalidArgument
     );
-}
-
-#[test]
-fn lent_slots_keep_the_queue_in_locked_mode_until_given_back() {
-    let name = format!("ip_mq_unit_lent_{}", std::process::id());
-    MessageQueue::remove(&name);
-    let q = MessageQueue::create(&name, 4, 8, Permissions::DEFAULT).unwrap();
-    let mut buf = [0u8; 8];
-    let round = |n: usize| {
-        let mut buf = [0u8; 8];
-        for _ in 0..n {
-            q.send(b"c", 0).unwrap();
-            assert_eq!(q.receive(&mut buf).unwrap(), (1, 0));
-        }
-    };
-    assert!(q.in_ring_mode());
-    let l = q.loan(1).unwrap();
-    assert!(!q.in_ring_mode());
-    round(10);
-    assert!(!q.in_ring_mode(), "a loan is out");
-    l.send(0).unwrap();
-    let v = q.receive_in_place().unwrap();
-    round(10);
-    assert!(!q.in_ring_mode(), "a view is out");
-    drop(v);
-    round(10);
-    assert!(q.in_ring_mode(), "copies in order take it back to the ring");
-    // SAFETY: read under no lock, for the test only; nothing else uses the queue.
-    assert_eq!(unsafe { (*q.queue_header_ptr()).lent }, 0);
-    assert_eq!(q.try_receive(&mut buf).unwrap(), None);
-    drop(q);
-    assert!(MessageQueue::remove(&name));
-}
-
-#[test]
-fn repair_keeps_live_loans_and_frees_dead_ones() {
-    let name = format!("ip_mq_unit_repair_lent_{}", std::process::id());
-    MessageQueue::remove(&name);
-    let q = MessageQueue::create(&name, 3, 8, Permissions::DEFAULT).unwrap();
-    let mut mine = q.loan(2).unwrap();
-    std::thread::scope(|s| {
-        s.spawn(|| std::mem::forget(q.loan(1).unwrap()))
-            .join()
-            .unwrap();
-    });
-    // As after a death under the lock: repair recounts from the slots.
-    {
-        let g = q.locked().lock(Wait::Forever).unwrap().unwrap();
-        q.locked().repair().unwrap();
-        drop(g);
-    }
-    // SAFETY: read under no lock, for the test only; nothing else uses the queue now.
-    assert_eq!(unsafe { (*q.queue_header_ptr()).lent }, 1);
-    assert!(q.try_send(b"a", 0).unwrap());
-    assert!(q.try_send(b"b", 0).unwrap());
-    assert!(!q.try_send(b"c", 0).unwrap());
-    mine.copy_from_slice(b"zz");
-    mine.send(1).unwrap();
-    for want in [&b"zz"[..], b"a", b"b"] {
-        assert_eq!(&*q.receive_in_place().unwrap(), want);
-    }
-    drop(q);
-    assert!(MessageQueue::remove(&name));
 }

@@ -152,7 +152,7 @@ public:
       unsigned char *end() noexcept { return begin() + size(); }
 
       /// Sends the message with `priority`, after every message of the same or a higher
-      /// priority sent before; the loan is empty afterwards. Throws on an empty loan, or
+      /// priority sent before, waiting while the queue is full; the loan is empty afterwards. Throws on an empty loan, or
       /// from another thread (the loan then stays as it was).
       void send(unsigned int priority) { finish(::interproc_mq_loan_send(m_loan, priority)); }
       /// Gives the slot back unsent now (as the destructor does), reporting errors.
@@ -233,8 +233,8 @@ public:
       interproc_mq_received_t *m_msg = nullptr;
    };
 
-   /// Lends the calling thread a free slot for a message of `size` bytes, waiting while
-   /// none is free (interproc extension). Larger than `get_max_msg_size()`: `size_error`.
+   /// Lends the calling thread a free slot of the loan pool (as many slots as the queue)
+   /// for a message of `size` bytes, waiting while none is free (interproc extension). Larger than `get_max_msg_size()`: `size_error`.
    loan_type loan(size_type size) {
       interproc_mq_loan_t *l = nullptr;
       detail::check(::interproc_mq_loan(m_handle, size, &l));
