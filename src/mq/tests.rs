@@ -302,3 +302,89 @@ fn limits_are_checked() {
         ErrorKind::InvalidArgument
     );
 }
+
+/// Sends `data` through a loan.
+fn loan_send(q: &MessageQueue, data: &[u8]) {
+    let mut l = q.loan(data.len()).unwrap();
+    l.copy_from_slice(data);
+    l.send(0).unwrap();
+}
+
+/// Takes the pool slot of the descriptor at the head, as a receiver does before its claim,
+/// and lets the thread end there, as if it died.
+fn take_head_pool_slot_and_vanish(q: &MessageQueue) {
+    std::thread::scope(|sc| {
+        sc.spawn(|| {
+            let h = q.queue_header();
+            let pos = q.ring().ring_pos(h.head.load(Ordering::SeqCst)).unwrap();
+            let d = q.descriptor(q.ring().slot_at(pos).unwrap());
+            assert!(matches!(
+                q.pool().try_take(d).unwrap(),
+                super::pool::Taken::Mine { died: false }
+            ));
+        })
+        .join()
+        .unwrap();
+    });
+}
+
+#[test]
+fn loans_keep_ring_mode() {
+    let name = format!("ip_mq_unit_loan_ring_{}", std::process::id());
+    MessageQueue::remove(&name);
+    let q = MessageQueue::create(&name, 4, 64, Permissions::DEFAULT).unwrap();
+    for i in 0..20u8 {
+        loan_send(&q, &[i; 3]);
+        q.send(&[i], 0).unwrap();
+        assert_eq!(&*q.receive_in_place().unwrap(), &[i; 3]);
+        assert_eq!(&*q.receive_in_place().unwrap(), &[i]);
+    }
+    assert!(q.in_ring_mode());
+    drop(q);
+    assert!(MessageQueue::remove(&name));
+}
+
+#[test]
+fn a_receiver_that_died_taking_a_pool_slot_leaves_its_message() {
+    let name = format!("ip_mq_unit_pool_died_{}", std::process::id());
+    MessageQueue::remove(&name);
+    let q = MessageQueue::create(&name, 3, 8, Permissions::DEFAULT).unwrap();
+    loan_send(&q, b"m");
+    take_head_pool_slot_and_vanish(&q);
+    // The next receiver takes the slot over from the dead one.
+    assert_eq!(&*q.receive_in_place().unwrap(), b"m");
+    assert!(q.try_receive_in_place().unwrap().is_none());
+    // Every pool slot is free again.
+    let loans: Vec<_> = (0..3).map(|_| q.try_loan(1).unwrap().unwrap()).collect();
+    assert!(q.try_loan(1).unwrap().is_none());
+    drop(loans);
+    drop(q);
+    assert!(MessageQueue::remove(&name));
+}
+
+#[test]
+fn a_message_whose_pool_slot_was_taken_back_is_skipped() {
+    let name = format!("ip_mq_unit_pool_back_{}", std::process::id());
+    MessageQueue::remove(&name);
+    let q = MessageQueue::create(&name, 3, 8, Permissions::DEFAULT).unwrap();
+    loan_send(&q, b"a");
+    loan_send(&q, b"b");
+    take_head_pool_slot_and_vanish(&q);
+    // A loan that found the pool full would take it back: "a" is lost, "b" is not.
+    assert!(q.pool().reclaim().unwrap());
+    let mut buf = [0u8; 8];
+    assert_eq!(q.try_receive(&mut buf).unwrap(), Some((1, 0)));
+    assert_eq!(&buf[..1], b"b");
+    assert_eq!(q.try_receive(&mut buf).unwrap(), None);
+    // Lent again, the slot's old descriptor names an older generation: skipped too.
+    loan_send(&q, b"c");
+    take_head_pool_slot_and_vanish(&q);
+    assert!(q.pool().reclaim().unwrap());
+    let l = q.try_loan(2).unwrap().unwrap();
+    loan_send(&q, b"d");
+    assert_eq!(&*q.receive_in_place().unwrap(), b"d");
+    drop(l);
+    assert_eq!(q.num_msg(), 0);
+    drop(q);
+    assert!(MessageQueue::remove(&name));
+}
