@@ -287,8 +287,9 @@ impl<'q> RingMode<'q> {
             let entry_wait = if taken.is_some() { Wait::Never } else { wait };
             if !self.hold_for(&mut held, intent, entry_wait)? {
                 if let Some((d, died)) = taken {
+                    // Let the pool slot go and look again after a pause.
                     pool.give_up(d.pool, died)?;
-                    if !wait.ran_out() {
+                    if self.nap(&mut naps, &mut until, wait) {
                         continue;
                     }
                 }
