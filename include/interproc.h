@@ -49,6 +49,19 @@ typedef struct interproc_file_mapping_t interproc_file_mapping_t;
 typedef struct interproc_managed_t interproc_managed_t;
 
 /**
+ * A slot of a message queue lent to the calling thread, to write a message in place
+ * (`interproc_mq_loan`); sent with `interproc_mq_loan_send` or given back with
+ * `interproc_mq_loan_discard`, on the thread that took it, before its queue is freed.
+ */
+typedef struct interproc_mq_loan_t interproc_mq_loan_t;
+
+/**
+ * A message received in place (`interproc_mq_receive_in_place`), still in its queue slot
+ * until `interproc_mq_release`, on the thread that received it, before its queue is freed.
+ */
+typedef struct interproc_mq_received_t interproc_mq_received_t;
+
+/**
  * A message queue in shared memory (Boost's `message_queue`).
  */
 typedef struct interproc_mq_t interproc_mq_t;
@@ -1005,6 +1018,152 @@ size_t interproc_mq_get_max_msg_size(const struct interproc_mq_t *mq);
  * `mq` must be NULL or a live handle.
  */
 size_t interproc_mq_get_num_msg(const struct interproc_mq_t *mq);
+
+/**
+ * Lends the calling thread a free slot of the queue's loan pool (as many slots as the
+ * queue) for a message of `size` bytes, waiting while none is free, and stores the loan in
+ * `*out`: write the message at `interproc_mq_loan_data`,
+ * then `interproc_mq_loan_send` it. `INTERPROC_SIZE_ERROR` if `size` is larger than the
+ * queue's messages. The bytes are whatever the slot last held.
+ *
+ * # Safety
+ * `mq` must be NULL or a live handle; `out` NULL or writable.
+ */
+interproc_status_t interproc_mq_loan(const struct interproc_mq_t *mq,
+                                     size_t size,
+                                     struct interproc_mq_loan_t **out);
+
+/**
+ * Lends a slot if one is free now; `*loaned` tells whether `*out` was stored.
+ *
+ * # Safety
+ * As `interproc_mq_loan`; `loaned` NULL or writable.
+ */
+interproc_status_t interproc_mq_try_loan(const struct interproc_mq_t *mq,
+                                         size_t size,
+                                         struct interproc_mq_loan_t **out,
+                                         bool *loaned);
+
+/**
+ * Lends a slot, waiting at most until `*deadline`; `*loaned` tells whether `*out` was
+ * stored.
+ *
+ * # Safety
+ * As `interproc_mq_try_loan`; `deadline` NULL or readable.
+ */
+interproc_status_t interproc_mq_timed_loan(const struct interproc_mq_t *mq,
+                                           size_t size,
+                                           const struct interproc_deadline_t *deadline,
+                                           struct interproc_mq_loan_t **out,
+                                           bool *loaned);
+
+/**
+ * Where to write the loan's message: `interproc_mq_loan_size` bytes, 64-byte aligned
+ * (NULL for NULL).
+ *
+ * # Safety
+ * `loan` must be NULL or a live loan.
+ */
+void *interproc_mq_loan_data(struct interproc_mq_loan_t *loan);
+
+/**
+ * The size the loan was taken for (0 for NULL).
+ *
+ * # Safety
+ * `loan` must be NULL or a live loan.
+ */
+size_t interproc_mq_loan_size(const struct interproc_mq_loan_t *loan);
+
+/**
+ * Sends the message written in the loan with `priority` (in send order among equal
+ * priorities, as a copy would be), waiting while the queue is full, and frees the loan
+ * handle, whatever the result. From
+ * a thread other than the one that took the loan: `INTERPROC_INVALID_ARGUMENT`, and the
+ * loan stays as it was.
+ *
+ * # Safety
+ * `loan` must be NULL or a live loan, unused afterwards unless this returns
+ * `INTERPROC_INVALID_ARGUMENT`.
+ */
+interproc_status_t interproc_mq_loan_send(struct interproc_mq_loan_t *loan, uint32_t priority);
+
+/**
+ * Gives the loan's slot back unsent and frees the loan handle. NULL is ignored. From a
+ * thread other than the one that took the loan: `INTERPROC_INVALID_ARGUMENT`, and the
+ * loan stays as it was.
+ *
+ * # Safety
+ * `loan` must be NULL or a live loan, unused afterwards unless this returns
+ * `INTERPROC_INVALID_ARGUMENT`.
+ */
+interproc_status_t interproc_mq_loan_discard(struct interproc_mq_loan_t *loan);
+
+/**
+ * Receives the oldest message of the highest priority in place, waiting while the queue
+ * is empty, and stores it in `*out`: read it at `interproc_mq_received_data`, then
+ * `interproc_mq_release` it to free its slot.
+ *
+ * # Safety
+ * `mq` must be NULL or a live handle; `out` NULL or writable.
+ */
+interproc_status_t interproc_mq_receive_in_place(const struct interproc_mq_t *mq,
+                                                 struct interproc_mq_received_t **out);
+
+/**
+ * Receives in place if a message is there now; `*got` tells whether `*out` was stored.
+ *
+ * # Safety
+ * As `interproc_mq_receive_in_place`; `got` NULL or writable.
+ */
+interproc_status_t interproc_mq_try_receive_in_place(const struct interproc_mq_t *mq,
+                                                     struct interproc_mq_received_t **out,
+                                                     bool *got);
+
+/**
+ * Receives in place, waiting at most until `*deadline`; `*got` tells whether `*out` was
+ * stored.
+ *
+ * # Safety
+ * As `interproc_mq_try_receive_in_place`; `deadline` NULL or readable.
+ */
+interproc_status_t interproc_mq_timed_receive_in_place(const struct interproc_mq_t *mq,
+                                                       const struct interproc_deadline_t *deadline,
+                                                       struct interproc_mq_received_t **out,
+                                                       bool *got);
+
+/**
+ * The received message's bytes, 64-byte aligned (NULL for NULL).
+ *
+ * # Safety
+ * `received` must be NULL or a live received message.
+ */
+const void *interproc_mq_received_data(const struct interproc_mq_received_t *received);
+
+/**
+ * The received message's size in bytes (0 for NULL).
+ *
+ * # Safety
+ * `received` must be NULL or a live received message.
+ */
+size_t interproc_mq_received_size(const struct interproc_mq_received_t *received);
+
+/**
+ * The priority the received message was sent with (0 for NULL).
+ *
+ * # Safety
+ * `received` must be NULL or a live received message.
+ */
+uint32_t interproc_mq_received_priority(const struct interproc_mq_received_t *received);
+
+/**
+ * Frees the received message's slot and its handle. NULL is ignored. From a thread other
+ * than the one that received it: `INTERPROC_INVALID_ARGUMENT`, and it stays as it was.
+ *
+ * # Safety
+ * `received` must be NULL or a live received message, unused afterwards unless this
+ * returns `INTERPROC_INVALID_ARGUMENT`.
+ */
+interproc_status_t interproc_mq_release(struct interproc_mq_received_t *received);
 
 /**
  * Sets up an empty pool at `pool` for nodes of at least `node_size` bytes (rounded up to

@@ -1,11 +1,17 @@
-//! The queue's shared layout: constants, the header, slots, participant entries and index
-//! entries, and where each lies in the object (pinned by `tests::shared_layout_is_pinned`).
+//! The queue's shared layout: constants, the header, slots, participant entries, index
+//! entries and the loan pool, and where each lies in the object (pinned by
+//! `tests::shared_layout_is_pinned`).
 
-use super::*;
+use crate::os::robust;
+use crate::os::spin::{Naps, Spin};
+use crate::publish::StateWord;
+use crate::{Error, ErrorKind, Result};
+use std::sync::atomic::{AtomicU32, AtomicU64};
+use std::time::Duration;
 
 pub(super) const MAGIC: [u8; 8] = *b"IPROCMQ1";
 /// Bumped on any change of the shared layout below. 8: `state` holds the publish
-/// protocol's `BUILDING` while the queue is built.
+/// protocol's `BUILDING` while the queue is built; the loan pool after the slots.
 pub(super) const LAYOUT_VERSION: u32 = 8;
 /// Where the queue's magic and state word lie, for the publish protocol.
 pub(super) const STATE_WORD: StateWord =
@@ -23,6 +29,18 @@ pub(super) const FROZEN: u64 = 1 << 31;
 pub(super) const POS_MASK: u64 = FROZEN - 1;
 /// The length of a slot whose sender died before its message was complete.
 pub(super) const SKIP: u32 = u32::MAX;
+/// Set in a slot's `len` when the message is in a loan-pool slot (sent from a loan): the
+/// slot holds its [`Descriptor`] and the low bits the message's length.
+pub(super) const INDIRECT: u32 = 1 << 31;
+/// A loan-pool slot's `state`: free, lent to a sender, named by a queued message (or
+/// being taken by a receiver, which holds `owner`), held by a receiver reading it.
+pub(super) const POOL_FREE: u32 = 0;
+pub(super) const POOL_LOANED: u32 = 1;
+pub(super) const POOL_QUEUED: u32 = 2;
+pub(super) const POOL_HELD: u32 = 3;
+/// How often a loan that finds the pool full looks again for slots whose holder died
+/// (nothing wakes it when one dies).
+pub(super) const POOL_RECHECK: Duration = Duration::from_millis(10);
 /// How long to spin before sleeping when another CPU may be about to answer (a futex
 /// sleep and wake-up costs several microseconds each way): 3 µs of looks, then yields up
 /// to 20 µs in all.
@@ -107,7 +125,7 @@ pub(super) struct QueueHeader {
     pub(super) _pad_head: [u64; 15],
     /// Bumped to wake sleepers; read by every operation, written rarely. The futex words
     /// and the `*_waiting` counts are SeqCst for the store-load pair described at `tail`
-    /// (ring mode) and `MessageQueue::sleep` (locked mode).
+    /// (ring mode) and `LockedMode::sleep` (locked mode).
     pub(super) not_empty: AtomicU32,
     pub(super) not_full: AtomicU32,
     pub(super) receivers_waiting: AtomicU32,
@@ -178,6 +196,75 @@ impl IndexEntry {
 
 pub(super) const INDEX_ENTRY: u64 = std::mem::size_of::<IndexEntry>() as u64;
 
+/// The header of a loan-pool slot, a cache line; the message follows on the next one. A
+/// slot of the pool holds a message written in place (a loan) from when it is lent until
+/// the receiver is done with it, while the queue carries only its [`Descriptor`].
+#[repr(C)]
+pub(super) struct PoolHeader {
+    /// `POOL_*`, changed only by the holder of `owner` (so every change is ordered by it).
+    /// Read without it only as a hint before trying `owner`.
+    pub(super) state: AtomicU32,
+    /// Bumped each time the slot is lent, and carried by its descriptor: a receiver that
+    /// finds another number knows the slot was taken back from a dead holder meanwhile.
+    pub(super) generation: AtomicU32,
+    pub(super) _pad0: u64,
+    /// Held by the thread that has the slot (a loan, a received view, or a receiver taking
+    /// it): the kernel marks it when that thread dies, and the slot comes back.
+    pub(super) owner: robust::RobustLock,
+    pub(super) _pad: u64,
+}
+
+pub(super) const POOL_HEADER: u64 = std::mem::size_of::<PoolHeader>() as u64;
+
+/// What a slot of the queue holds for a message sent from a loan: the pool slot and the
+/// generation of its lending.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Descriptor {
+    pub(super) pool: u32,
+    pub(super) generation: u32,
+}
+
+impl Descriptor {
+    pub(super) const SIZE: usize = 8;
+
+    pub(super) fn to_bytes(self) -> [u8; Self::SIZE] {
+        let mut b = [0u8; Self::SIZE];
+        b[..4].copy_from_slice(&self.pool.to_le_bytes());
+        b[4..].copy_from_slice(&self.generation.to_le_bytes());
+        b
+    }
+
+    pub(super) fn from_bytes(b: [u8; Self::SIZE]) -> Descriptor {
+        Descriptor {
+            pool: u32::from_le_bytes([b[0], b[1], b[2], b[3]]),
+            generation: u32::from_le_bytes([b[4], b[5], b[6], b[7]]),
+        }
+    }
+}
+
+/// What a slot's `len` word says is in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Stored {
+    /// A message of this many bytes, in the slot.
+    Direct(u32),
+    /// A descriptor of a message of this many bytes in the loan pool.
+    Indirect(u32),
+    /// Nothing: its sender died (`SKIP`).
+    Hole,
+}
+
+impl Stored {
+    /// Reads a `len` word; `None` for a length beyond `max_msg_size` (garbage).
+    pub(super) fn of(word: u32, max_msg_size: u64) -> Option<Stored> {
+        let (stored, len) = match word {
+            SKIP => return Some(Stored::Hole),
+            w if w & INDIRECT != 0 => (Stored::Indirect(w & !INDIRECT), w & !INDIRECT),
+            w => (Stored::Direct(w), w),
+        };
+        (u64::from(len) <= max_msg_size).then_some(stored)
+    }
+}
+
 /// Where each part lives, from the queue's limits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Layout {
@@ -188,6 +275,9 @@ pub(super) struct Layout {
     pub(super) index: u64,
     pub(super) free: u64,
     pub(super) slots: u64,
+    /// The loan pool: `max_msg` slots of `slot_size` bytes, each a [`PoolHeader`] and room
+    /// for one message.
+    pub(super) pool: u64,
     pub(super) total: u64,
     /// Ring positions count modulo this multiple of `max_msg` (at least twice it).
     pub(super) modulus: u32,
@@ -214,7 +304,8 @@ impl Layout {
                 "a queue of {max_msg} messages of {max_msg_size} bytes is too large"
             ))
         };
-        if max_msg_size >= u64::from(SKIP) {
+        // A length and INDIRECT must not make SKIP.
+        if max_msg_size >= u64::from(INDIRECT - 1) {
             return Err(too_big());
         }
         let slot_size = max_msg_size
@@ -225,9 +316,14 @@ impl Layout {
         let index = entries + ENTRY_SIZE * u64::from(ENTRIES);
         let free = index + INDEX_ENTRY * max_msg;
         let slots = (free + 4 * max_msg).next_multiple_of(SLOT_ALIGN);
-        let total = max_msg
+        // The slots, then as many loan-pool slots of the same size.
+        let pool = max_msg
             .checked_mul(slot_size)
             .and_then(|s| s.checked_add(slots))
+            .ok_or_else(too_big)?;
+        let total = max_msg
+            .checked_mul(slot_size)
+            .and_then(|s| s.checked_add(pool))
             .filter(|&t| t <= MAX_TOTAL)
             .ok_or_else(too_big)?;
         let modulus = ((POS_MASK + 1) / max_msg * max_msg) as u32;
@@ -239,6 +335,7 @@ impl Layout {
             index,
             free,
             slots,
+            pool,
             total,
             modulus,
             fastmod: (u64::MAX / max_msg).wrapping_add(1),

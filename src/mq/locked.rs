@@ -1,19 +1,33 @@
 //! Locked mode (Boost's design): the queue lock, repair after a death, the sorted index and
 //! the free stack.
 
-use super::*;
+use super::layout::{
+    FROZEN, IndexEntry, MODE_LOCKED, MODE_RING, MODE_SWITCHING, MODE_UNLOCKING, QUEUE_LOCK_YIELDS,
+    SLOT_FREE, SLOT_QUEUED, SlotHeader, Stored, TRY_SLOT_WAIT,
+};
+use super::{Got, MessageQueue, Payload, Sink, Wait, corrupted, deliver};
+use crate::Result;
+use crate::os::{futex, robust};
+use crate::sync::Deadline;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// The queue lock, held.
 pub(super) type Guard<'a> = robust::RobustGuard<'a>;
 
-impl MessageQueue {
-    // ----- locked mode -----
+/// Locked mode's operations on a queue (its own type, so that a reader knows which mode a
+/// step belongs to): Boost's design, every operation under the queue lock. The switches
+/// between the modes (`switch.rs`) are locked mode's too: they run under the lock.
+#[derive(Clone, Copy)]
+pub(super) struct LockedMode<'q> {
+    pub(super) q: &'q MessageQueue,
+}
 
+impl<'q> LockedMode<'q> {
     /// Takes the queue lock and finishes whatever a dead process left half-done; `None` if
     /// the lock, or a slot that finishing needs, is held by another process for longer than
     /// `wait` allows (a `try_` operation: [`TRY_SLOT_WAIT`]).
-    pub(super) fn lock(&self, wait: Wait) -> Result<Option<Guard<'_>>> {
-        let lock = &self.queue_header().lock;
+    pub(super) fn lock(self, wait: Wait) -> Result<Option<Guard<'q>>> {
+        let lock = &self.q.queue_header().lock;
         let until = |d: Deadline| {
             let (clock, sec, nsec) = d.os();
             lock.lock_spinning_until(
@@ -34,7 +48,7 @@ impl MessageQueue {
             return Ok(None);
         };
         let g = Guard::adopt(lock);
-        let h = self.queue_header();
+        let h = self.q.queue_header();
         // Acquire: pairs with the Release stores of the mode in the switches (which the lock
         // already orders; see `QueueHeader::mode`).
         match h.mode.load(Ordering::Acquire) {
@@ -46,7 +60,7 @@ impl MessageQueue {
                 // SeqCst, as every access of the ends (see `QueueHeader::tail`).
                 let frozen =
                     (h.head.load(Ordering::SeqCst) | h.tail.load(Ordering::SeqCst)) & FROZEN != 0;
-                if (frozen || !self.ring_fits()) && !self.switch_to_locked(wait)? {
+                if (frozen || !self.q.ring_fits()) && !self.switch_to_locked(wait)? {
                     return Ok(None);
                 }
             }
@@ -72,8 +86,8 @@ impl MessageQueue {
                 let (count, free_top, ring_head) =
                     (h.count.load(Ordering::Acquire), h.free_top, h.ring_head);
                 if how == robust::Acquired::OwnerDied
-                    || count.checked_add(free_top) != Some(self.layout.max_msg)
-                    || u64::from(ring_head) >= self.layout.max_msg
+                    || count.checked_add(free_top) != Some(self.q.layout.max_msg)
+                    || u64::from(ring_head) >= self.q.layout.max_msg
                 {
                     self.repair()?;
                 }
@@ -81,7 +95,7 @@ impl MessageQueue {
             other => {
                 return Err(corrupted(format!(
                     "message queue {:?}: unknown mode {other}",
-                    self.name
+                    self.q.name
                 )));
             }
         }
@@ -91,10 +105,10 @@ impl MessageQueue {
     /// Rebuilds the locked-mode index from the slots' states after a process died holding
     /// the lock (see the module documentation for what can be lost).
     #[cold]
-    pub(super) fn repair(&self) -> Result<()> {
+    pub(super) fn repair(self) -> Result<()> {
         let mut queued = Vec::new();
-        for i in 0..self.layout.max_msg as u32 {
-            let s = self.slot(i)?;
+        for i in 0..self.q.layout.max_msg as u32 {
+            let s = self.q.slot(i)?;
             // Relaxed: every writer of these fields in locked mode held the queue lock, and
             // taking it (even from a dead holder) acquires what they wrote.
             let (state, prio, seq, len) = (
@@ -103,7 +117,11 @@ impl MessageQueue {
                 s.seq.load(Ordering::Relaxed),
                 s.len.load(Ordering::Relaxed),
             );
-            if state == SLOT_QUEUED && u64::from(len) <= self.layout.max_msg_size {
+            let message = matches!(
+                Stored::of(len, self.q.layout.max_msg_size),
+                Some(Stored::Direct(_) | Stored::Indirect(_))
+            );
+            if state == SLOT_QUEUED && message {
                 queued.push((std::cmp::Reverse(prio), seq, i, prio));
             } else {
                 s.state.store(SLOT_FREE, Ordering::Relaxed);
@@ -111,11 +129,11 @@ impl MessageQueue {
         }
         queued.sort();
         let max_seq = queued.iter().map(|q| q.1).max().unwrap_or(0);
-        let h = self.queue_header_ptr();
+        let h = self.q.queue_header_ptr();
         // SAFETY: the index holds `max_msg` entries; we hold the lock.
         unsafe {
             for (k, &(_, seq, slot, priority)) in queued.iter().enumerate() {
-                *self.index_ptr().add(k) = IndexEntry {
+                *self.q.index_ptr().add(k) = IndexEntry {
                     seq,
                     priority,
                     slot,
@@ -126,28 +144,29 @@ impl MessageQueue {
         }
         self.rebuild_free()?;
         // Release: pairs with the Acquire loads of `count` (see `QueueHeader::count`).
-        self.queue_header()
+        self.q
+            .queue_header()
             .count
             .store(queued.len() as u64, Ordering::Release);
         // Wake everyone: waiters may have been waiting on the dead process.
-        self.wake_all();
+        self.q.wake_all();
         Ok(())
     }
 
     /// The index entry at logical position `i` (0 is the next to receive).
-    pub(super) fn entry_at(&self, head: u64, i: u64) -> *mut IndexEntry {
-        let max = self.layout.max_msg;
+    pub(super) fn entry_at(self, head: u64, i: u64) -> *mut IndexEntry {
+        let max = self.q.layout.max_msg;
         let mut k = head + i;
         if k >= max {
             k -= max;
         }
         // `head < max` and `i <= max` (checked when the lock was taken), so `k < max`.
-        self.index_ptr().wrapping_add(k as usize)
+        self.q.index_ptr().wrapping_add(k as usize)
     }
 
     /// Inserts `entry` after every entry that comes out before it.
-    pub(super) fn index_insert(&self, count: u64, entry: IndexEntry) {
-        let hp = self.queue_header_ptr();
+    pub(super) fn index_insert(self, count: u64, entry: IndexEntry) {
+        let hp = self.q.queue_header_ptr();
         // SAFETY: we hold the lock; `count < max_msg` (not full) and `ring_head < max_msg`
         // (checked at lock), so every logical position up to `count` maps into the array.
         unsafe {
@@ -177,7 +196,7 @@ impl MessageQueue {
                 *self.entry_at(head, pos) = entry;
             } else {
                 // Move the head side down by one: the index starts one place earlier.
-                let max = self.layout.max_msg;
+                let max = self.q.layout.max_msg;
                 let new_head = if head == 0 { max - 1 } else { head - 1 };
                 for k in 0..pos {
                     *self.entry_at(new_head, k) = *self.entry_at(head, k);
@@ -189,14 +208,14 @@ impl MessageQueue {
     }
 
     /// Takes the first entry of a non-empty index.
-    pub(super) fn index_pop(&self) -> IndexEntry {
-        let hp = self.queue_header_ptr();
+    pub(super) fn index_pop(self) -> IndexEntry {
+        let hp = self.q.queue_header_ptr();
         // SAFETY: we hold the lock; the index is not empty and `ring_head < max_msg`.
         unsafe {
             let head = u64::from((*hp).ring_head);
             let top = *self.entry_at(head, 0);
             let next = head + 1;
-            (*hp).ring_head = if next == self.layout.max_msg {
+            (*hp).ring_head = if next == self.q.layout.max_msg {
                 0
             } else {
                 next as u32
@@ -205,15 +224,15 @@ impl MessageQueue {
         }
     }
 
-    /// Sleeps on `word` (registered in `waiting`) with the lock released; relocks, and
-    /// says whether the deadline passed (`None`: the relock gave up, see [`Self::lock`]).
-    pub(super) fn sleep<'a>(
-        &'a self,
-        guard: Guard<'a>,
+    /// Sleeps on `word` (registered in `waiting`) with the lock released, until woken or
+    /// `wait`'s deadline; relocks (`None`: the relock gave up, see [`Self::lock`]).
+    pub(super) fn sleep(
+        self,
+        guard: Guard<'q>,
         word: &AtomicU32,
         waiting: &AtomicU32,
         wait: Wait,
-    ) -> Result<Option<(Guard<'a>, bool)>> {
+    ) -> Result<Option<Guard<'q>>> {
         // Both under the lock, as every locked-mode waker's look at `waiting`, so the lock
         // orders them; SeqCst because the counts and words are shared with ring mode, where
         // they form a store-load pair (see `QueueHeader::tail`). `seen` is read before the
@@ -232,63 +251,122 @@ impl MessageQueue {
         let Some(guard) = guard? else {
             return Ok(None);
         };
-        let timed_out = matches!(
-            r.map_err(|e| e.into_error("waiting on the queue"))?,
-            futex::Woken::TimedOut
-        );
-        Ok(Some((guard, timed_out)))
+        r.map_err(|e| e.into_error("waiting on the queue"))?;
+        Ok(Some(guard))
     }
 
     /// Whether locked mode has seen enough in-order sends to go back to the ring once empty.
-    pub(super) fn may_return_to_ring(&self) -> bool {
+    pub(super) fn may_return_to_ring(self) -> bool {
         // SAFETY: read under the queue lock, which guards it.
-        self.ring_fits()
-            && unsafe { (*self.queue_header_ptr()).in_order_run >= self.layout.max_msg }
+        self.q.ring_fits()
+            && unsafe { (*self.q.queue_header_ptr()).in_order_run >= self.q.layout.max_msg }
     }
 
-    /// Sends in locked mode; `None` if the queue went back to ring mode meanwhile.
-    pub(super) fn locked_send<'a>(
-        &'a self,
-        mut guard: Guard<'a>,
-        data: Payload<'_>,
-        priority: u32,
-        wait: Wait,
-    ) -> Result<Option<bool>> {
-        let h = self.queue_header();
-        let max = self.layout.max_msg;
+    /// Waits, holding the lock but for its sleeps, until a slot is free.
+    pub(super) fn wait_for_room(self, mut guard: Guard<'q>, wait: Wait) -> Result<Turn<'q>> {
+        let h = self.q.queue_header();
+        let max = self.q.layout.max_msg;
         loop {
             // Acquire, both: pair with the Release stores of the mode and the count (all
             // under this lock, which orders them anyway).
             if h.mode.load(Ordering::Acquire) != MODE_LOCKED {
-                return Ok(None);
+                return Ok(Turn::Left);
             }
             let count = h.count.load(Ordering::Acquire);
             if count == 0 && self.may_return_to_ring() {
                 self.switch_to_ring()?;
-                return Ok(None);
+                return Ok(Turn::Left);
             }
             if count < max {
-                break;
+                return Ok(Turn::Go(guard));
             }
-            let deadline_passed = matches!(wait, Wait::Until(d) if d.has_passed());
-            if matches!(wait, Wait::Never) || deadline_passed {
-                return Ok(Some(false));
+            if wait.ran_out() {
+                return Ok(Turn::GaveUp);
             }
-            let Some((g, timed_out)) = self.sleep(guard, &h.not_full, &h.senders_waiting, wait)?
-            else {
-                return Ok(Some(false));
-            };
-            guard = g;
-            if timed_out
-                && h.mode.load(Ordering::Acquire) == MODE_LOCKED
-                && h.count.load(Ordering::Acquire) >= max
-            {
-                return Ok(Some(false));
+            match self.sleep(guard, &h.not_full, &h.senders_waiting, wait)? {
+                Some(g) => guard = g,
+                None => return Ok(Turn::GaveUp),
             }
         }
-        let hp = self.queue_header_ptr();
+    }
+
+    /// Waits, holding the lock but for its sleeps, until a message is queued.
+    pub(super) fn wait_for_message(self, mut guard: Guard<'q>, wait: Wait) -> Result<Turn<'q>> {
+        let h = self.q.queue_header();
+        loop {
+            // Acquire: as in `wait_for_room`.
+            if h.mode.load(Ordering::Acquire) != MODE_LOCKED {
+                return Ok(Turn::Left);
+            }
+            if h.count.load(Ordering::Acquire) > 0 {
+                return Ok(Turn::Go(guard));
+            }
+            if self.may_return_to_ring() {
+                self.switch_to_ring()?;
+                return Ok(Turn::Left);
+            }
+            if wait.ran_out() {
+                return Ok(Turn::GaveUp);
+            }
+            match self.sleep(guard, &h.not_empty, &h.receivers_waiting, wait)? {
+                Some(g) => guard = g,
+                None => return Ok(Turn::GaveUp),
+            }
+        }
+    }
+
+    /// Takes the slot on top of the free stack (not empty: see `wait_for_room`).
+    pub(super) fn pop_free(self) -> Result<(u32, &'q SlotHeader)> {
+        let hp = self.q.queue_header_ptr();
+        // SAFETY: we hold the lock; `free_top` is checked before use.
+        unsafe {
+            let top = (*hp).free_top;
+            if top == 0 || top > self.q.layout.max_msg {
+                return Err(corrupted("message queue free list is inconsistent"));
+            }
+            let idx = *self.q.free_ptr().add((top - 1) as usize);
+            let s = self.q.slot(idx)?;
+            (*hp).free_top = top - 1;
+            Ok((idx, s))
+        }
+    }
+
+    /// Frees slot `idx` (its message is out): onto the free stack. Whether the queue was
+    /// full (senders may be asleep).
+    pub(super) fn push_free(self, idx: u32, s: &SlotHeader) -> Result<bool> {
+        let hp = self.q.queue_header_ptr();
+        // Freed only after the bytes are out (see `repair`).
+        s.state.store(SLOT_FREE, Ordering::Release);
+        // SAFETY: we hold the lock; `free_top` is checked before use.
+        unsafe {
+            let top = (*hp).free_top;
+            if top >= self.q.layout.max_msg {
+                return Err(corrupted("message queue free list is inconsistent"));
+            }
+            *self.q.free_ptr().add(top as usize) = idx;
+            (*hp).free_top = top + 1;
+            Ok(top == 0)
+        }
+    }
+
+    /// Queues the message now in slot `idx` (taken off the free stack; `word` is its `len`
+    /// word) with `priority`, then unlocks and wakes receivers if it was empty.
+    pub(super) fn enqueue(
+        self,
+        guard: Guard<'q>,
+        idx: u32,
+        s: &SlotHeader,
+        word: u32,
+        priority: u32,
+    ) -> Result<()> {
+        let h = self.q.queue_header();
+        let hp = self.q.queue_header_ptr();
         let count = h.count.load(Ordering::Acquire);
-        // SAFETY: we hold the lock; `free_top` and the slot index are checked before use.
+        if count >= self.q.layout.max_msg {
+            return Err(corrupted("message queue count is inconsistent"));
+        }
+        // SAFETY: we hold the lock; `count < max_msg` (checked) and `ring_head < max_msg`
+        // (checked at lock), so the index has room.
         unsafe {
             let in_order = count == 0
                 || priority <= (*self.entry_at(u64::from((*hp).ring_head), count - 1)).priority;
@@ -297,22 +375,14 @@ impl MessageQueue {
             } else {
                 0
             };
-            let top = (*hp).free_top;
-            if top == 0 || top > max {
-                return Err(corrupted("message queue free list is inconsistent"));
-            }
-            let idx = *self.free_ptr().add((top - 1) as usize);
-            let s = self.slot(idx)?;
-            std::ptr::copy_nonoverlapping(data.as_ptr(), self.payload(s), data.len());
             let seq = (*hp).next_seq;
             // Relaxed: read under the lock only; `state` below orders them for `repair`.
-            s.len.store(data.len() as u32, Ordering::Relaxed);
+            s.len.store(word, Ordering::Relaxed);
             s.priority.store(priority, Ordering::Relaxed);
             s.seq.store(seq, Ordering::Relaxed);
             (*hp).next_seq = seq.wrapping_add(1);
             // The bytes are complete before the slot says it is queued (see `repair`).
             s.state.store(SLOT_QUEUED, Ordering::Release);
-            (*hp).free_top = top - 1;
             self.index_insert(
                 count,
                 IndexEntry {
@@ -336,80 +406,34 @@ impl MessageQueue {
         if wake {
             let _ = futex::wake(&h.not_empty, i32::MAX);
         }
-        Ok(Some(true))
+        Ok(())
     }
 
-    /// Receives in locked mode; `None` (outer) if the queue went back to ring mode.
-    pub(super) fn locked_receive<'a>(
-        &'a self,
-        mut guard: Guard<'a>,
-        buf: &mut [u8],
-        wait: Wait,
-    ) -> Result<Option<Option<(usize, u32)>>> {
-        let h = self.queue_header();
-        loop {
-            // Acquire: as in `locked_send`.
-            if h.mode.load(Ordering::Acquire) != MODE_LOCKED {
-                return Ok(None);
-            }
-            if h.count.load(Ordering::Acquire) > 0 {
-                break;
-            }
-            if self.may_return_to_ring() {
-                self.switch_to_ring()?;
-                return Ok(None);
-            }
-            let deadline_passed = matches!(wait, Wait::Until(d) if d.has_passed());
-            if matches!(wait, Wait::Never) || deadline_passed {
-                return Ok(Some(None));
-            }
-            let Some((g, timed_out)) =
-                self.sleep(guard, &h.not_empty, &h.receivers_waiting, wait)?
-            else {
-                return Ok(Some(None));
-            };
-            guard = g;
-            if timed_out
-                && h.mode.load(Ordering::Acquire) == MODE_LOCKED
-                && h.count.load(Ordering::Acquire) == 0
-            {
-                return Ok(Some(None));
-            }
-        }
-        let hp = self.queue_header_ptr();
+    /// Takes the first queued message off the index (not empty: see `wait_for_message`):
+    /// its slot, what its `len` word says, and its priority.
+    pub(super) fn dequeue(self) -> Result<(u32, &'q SlotHeader, Stored, u32)> {
+        let h = self.q.queue_header();
         let count = h.count.load(Ordering::Acquire);
-        let got;
-        // SAFETY: we hold the lock; indices and lengths are checked before use.
-        unsafe {
-            let idx = self.index_pop().slot;
-            let s = self.slot(idx)?;
-            // Relaxed: written under this lock (`locked_send`, a switch, `repair`).
-            let len = s.len.load(Ordering::Relaxed);
-            if u64::from(len) > self.layout.max_msg_size {
-                return Err(corrupted(
-                    "a queued message is longer than the queue allows",
-                ));
-            }
-            std::ptr::copy_nonoverlapping(self.payload(s), buf.as_mut_ptr(), len as usize);
-            got = (len as usize, s.priority.load(Ordering::Relaxed));
-            // Freed only after the bytes are out (see `repair`).
-            s.state.store(SLOT_FREE, Ordering::Release);
-            let top = (*hp).free_top;
-            if top >= self.layout.max_msg {
-                return Err(corrupted("message queue free list is inconsistent"));
-            }
-            *self.free_ptr().add(top as usize) = idx;
-            (*hp).free_top = top + 1;
-        }
-        // Release: as in `locked_send`.
+        let idx = self.index_pop().slot;
+        let s = self.q.slot(idx)?;
+        // Relaxed: written under this lock (`enqueue`, a switch, `repair`).
+        let stored = Stored::of(s.len.load(Ordering::Relaxed), self.q.layout.max_msg_size)
+            .ok_or_else(|| corrupted("a queued message is longer than the queue allows"))?;
+        // Release: as in `enqueue`.
         h.count.store(count - 1, Ordering::Release);
-        if count == 1 && self.may_return_to_ring() {
-            self.switch_to_ring()?;
-            return Ok(Some(Some(got)));
+        Ok((idx, s, stored, s.priority.load(Ordering::Relaxed)))
+    }
+
+    /// Ends an operation that freed a slot (`was_full`: the queue was full): back to ring
+    /// mode if the queue is empty and may go, or else unlocks and wakes senders.
+    pub(super) fn after_free(self, guard: Guard<'q>, was_full: bool) -> Result<()> {
+        let h = self.q.queue_header();
+        if h.count.load(Ordering::Acquire) == 0 && self.may_return_to_ring() {
+            return self.switch_to_ring();
         }
         // Senders only sleep on a full queue: wake them all on the step from full.
         // SeqCst: see `sleep`.
-        let wake = count == self.layout.max_msg && h.senders_waiting.load(Ordering::SeqCst) > 0;
+        let wake = was_full && h.senders_waiting.load(Ordering::SeqCst) > 0;
         if wake {
             h.not_full.fetch_add(1, Ordering::SeqCst);
         }
@@ -417,6 +441,118 @@ impl MessageQueue {
         if wake {
             let _ = futex::wake(&h.not_full, i32::MAX);
         }
-        Ok(Some(Some(got)))
+        Ok(())
     }
+
+    /// Sends in locked mode; `None` if the queue went back to ring mode meanwhile.
+    pub(super) fn send(
+        self,
+        guard: Guard<'q>,
+        data: Payload<'_>,
+        priority: u32,
+        wait: Wait,
+    ) -> Result<Option<bool>> {
+        let guard = match self.wait_for_room(guard, wait)? {
+            Turn::Go(g) => g,
+            Turn::Left => return Ok(None),
+            Turn::GaveUp => return Ok(Some(false)),
+        };
+        let (idx, s) = self.pop_free()?;
+        // SAFETY: the slot holds `max_msg_size` bytes after its header (checked by the
+        // caller against `data`); off the free stack, it is this thread's under the lock.
+        unsafe {
+            std::ptr::copy_nonoverlapping(data.as_ptr(), self.q.payload(s), data.len());
+        }
+        self.enqueue(guard, idx, s, data.word(), priority)?;
+        Ok(Some(true))
+    }
+
+    /// Receives in locked mode into `sink`; `None` (outer) if the queue went back to ring
+    /// mode.
+    pub(super) fn receive(
+        self,
+        mut guard: Guard<'q>,
+        sink: &mut Sink<'_>,
+        wait: Wait,
+    ) -> Result<Option<Option<Got>>> {
+        let mut was_full = false;
+        loop {
+            guard = match self.wait_for_message(guard, wait)? {
+                Turn::Go(g) => g,
+                Turn::Left => return Ok(None),
+                Turn::GaveUp => return Ok(Some(None)),
+            };
+            let (idx, s, stored, priority) = self.dequeue()?;
+            let got = match stored {
+                // SAFETY: `len` fits the slot (checked by `dequeue`) and the sink; the slot
+                // is this thread's under the lock until it is freed.
+                Stored::Direct(len) => {
+                    Some(unsafe { deliver(self.q.payload(s), len as usize, priority, sink) })
+                }
+                Stored::Indirect(len) => self.take_from_pool(s, len, priority, sink)?,
+                Stored::Hole => None,
+            };
+            was_full |= self.push_free(idx, s)?;
+            if let Some(got) = got {
+                self.after_free(guard, was_full)?;
+                return Ok(Some(Some(got)));
+            }
+            // A message whose pool slot was taken back from a process that died: the next,
+            // after waking the senders if this freed the first slot (this may sleep).
+            if std::mem::take(&mut was_full) {
+                self.q.wake_all();
+            }
+        }
+    }
+
+    /// The message of `len` bytes that the descriptor in slot `s` names, taken from the
+    /// pool into `sink`; `None` if its pool slot was taken back or lent again since.
+    fn take_from_pool(
+        self,
+        s: &SlotHeader,
+        len: u32,
+        priority: u32,
+        sink: &mut Sink<'_>,
+    ) -> Result<Option<Got>> {
+        let pool = self.q.pool();
+        let d = self.q.descriptor(s);
+        if !pool.current(d)? {
+            return Ok(None);
+        }
+        let died = pool.take_waiting(d)?;
+        if !pool.holds(d)? {
+            pool.give_up(d.pool, died)?;
+            return Ok(None);
+        }
+        if let Sink::InPlace = sink {
+            pool.hold(d.pool)?;
+            return Ok(Some(Got::Pool {
+                slot: d.pool,
+                len: len as usize,
+                priority,
+            }));
+        }
+        // SAFETY: `len` fits the pool slot (checked by `dequeue`) and the sink; this thread
+        // holds the pool slot.
+        let got = unsafe {
+            deliver(
+                pool.payload(pool.header(d.pool)?),
+                len as usize,
+                priority,
+                sink,
+            )
+        };
+        pool.free(d.pool)?;
+        Ok(Some(got))
+    }
+}
+
+/// How a wait under the queue lock for a free slot or a message ended.
+pub(super) enum Turn<'q> {
+    /// It is there, and the lock is held.
+    Go(Guard<'q>),
+    /// The queue went back to ring mode: start over.
+    Left,
+    /// The wait ran out, or the relock gave up.
+    GaveUp,
 }

@@ -2,7 +2,7 @@
 //!
 //! A queue is a shared memory object `/dev/shm/<name>` holding a header, a table of
 //! participant entries, a sorted index and a stack of free slots (used in locked mode,
-//! below), and `max_num_msg` slots. Each slot has a small header (a ring position, the
+//! below), `max_num_msg` slots, and a loan pool of `max_num_msg` more. Each slot has a small header (a ring position, the
 //! message's priority and length) followed by room for one message.
 //!
 //! # Two modes
@@ -26,6 +26,17 @@
 //! A queue of one slot stays in locked mode: its ring could not tell a published message
 //! from a slot freed for the next lap.
 //!
+//! **Loans and in-place receives** (an interproc extension, [`Loan`] and [`Received`]) work
+//! in both modes. Beside its slots the queue has a loan pool of as many slots again. A
+//! loan lends a pool slot to a sender, which writes its message there; sending it sends a
+//! small descriptor of it through the queue like any message (so it takes its place in the
+//! order when it is sent, as a copy would), its `len` word marked `INDIRECT`. A receiver
+//! that meets a descriptor takes the pool slot over before it claims the message: it copies
+//! the message out and frees the pool slot, or (receiving in place) keeps it until the view
+//! is dropped; the queue's slot is free again at once either way. A message sent by copy
+//! and received in place is copied once into memory of the receiver's own. Every change of
+//! a pool slot's state is made by the thread holding its own robust lock.
+//!
 //! # Processes that die
 //!
 //! A ring operation takes a participant entry (a robust lock of its own, so no other process
@@ -43,14 +54,34 @@
 //! - a process that died in locked mode or half-way through a switch: the next process to
 //!   take the queue lock finishes the switch, or rebuilds the index from the slots' states.
 //!
-//! So at most the one message in flight in the dead process is lost, and nothing wedges.
+//! - a thread that died holding a loan, a view, or a pool slot it was taking: the slot's
+//!   robust lock says so, and the next loan that finds the pool full takes it back; the
+//!   unsent or unread message is lost (a receiver that finds a descriptor whose pool slot
+//!   was taken back, or lent again since, skips it).
+//!
+//! So at most the one message in flight in the dead process is lost (one per loan or view
+//! it held), and nothing wedges.
 //! Blocked senders and receivers sleep on shared futexes after a short adaptive spin and
 //! are only woken (a system call) when someone is actually waiting.
+//!
+//! # Where each part is
+//! - [`MessageQueue`] (this file): the handle, the shared parts' addresses, the public
+//!   operations, which try ring mode first and fall back to locked mode; `open.rs` creates
+//!   and opens, `typed.rs` sends values, `wait.rs` spins and sleeps.
+//! - `RingMode` (`ring.rs`, with its participant entries in `entries.rs`): the lock-free
+//!   mode's positions, sends and receives, and the mending of dead claims.
+//! - `LockedMode` (`locked.rs`, with the switches between the modes in `switch.rs`): the
+//!   queue lock, repair, the sorted index and the free stack.
+//! - `LoanPool` (`pool.rs`): the pool slots that loans and in-place receives hold.
+//! - `loans.rs`: [`Loan`] and [`Received`], the zero-copy API.
+//! - `layout.rs`: the shared structures and constants, pinned by `tests.rs`.
 
 mod entries;
 mod layout;
+mod loans;
 mod locked;
 mod open;
+mod pool;
 mod ring;
 mod switch;
 #[cfg(test)]
@@ -59,20 +90,20 @@ mod typed;
 mod wait;
 
 use crate::name::os_name;
-use crate::os::spin::{Naps, Spin};
-use crate::os::{futex, robust};
-use crate::publish::{self, StateWord, Turn};
 use crate::sync::Deadline;
-use crate::{Error, ErrorKind, MappedRegion, Mode, Permissions, Result, SharedMemoryObject};
-use std::os::fd::AsFd;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use crate::{Error, ErrorKind, MappedRegion, Permissions, Result, SharedMemoryObject};
+use std::sync::atomic::{AtomicU32, Ordering};
 
-use entries::*;
 pub(crate) use layout::is_queue_header;
-use layout::*;
-use locked::*;
-use wait::*;
+use layout::{
+    Descriptor, ENTRIES, ENTRY_SIZE, Entry, INDIRECT, IndexEntry, Layout, MODE_LOCKED, MODE_RING,
+    POS_MASK, QueueHeader, ROUNDS_MAX, SLOT_HEADER, SlotHeader,
+};
+use loans::OwnedBytes;
+pub use loans::{Loan, Received};
+use locked::{Guard, LockedMode};
+use pool::LoanPool;
+use ring::RingMode;
 
 /// A message queue shared by processes.
 #[derive(Debug)]
@@ -98,6 +129,8 @@ unsafe impl Sync for MessageQueue {}
 pub(super) struct Payload<'a> {
     ptr: *const u8,
     len: usize,
+    /// What the slot's `len` word says: `len`, or a descriptor's `INDIRECT` word.
+    word: u32,
     _bytes: std::marker::PhantomData<&'a [u8]>,
 }
 
@@ -106,7 +139,16 @@ impl<'a> Payload<'a> {
         Payload {
             ptr: data.as_ptr(),
             len: data.len(),
+            word: data.len() as u32,
             _bytes: std::marker::PhantomData,
+        }
+    }
+
+    /// A descriptor of a message of `len` bytes in the loan pool.
+    pub(super) fn of_descriptor(d: &'a [u8; Descriptor::SIZE], len: usize) -> Payload<'a> {
+        Payload {
+            word: INDIRECT | len as u32,
+            ..Payload::of_slice(d)
         }
     }
 
@@ -115,6 +157,7 @@ impl<'a> Payload<'a> {
         Payload {
             ptr: (value as *const T).cast(),
             len: std::mem::size_of::<T>(),
+            word: std::mem::size_of::<T>() as u32,
             _bytes: std::marker::PhantomData,
         }
     }
@@ -126,6 +169,32 @@ impl<'a> Payload<'a> {
     pub(super) fn len(self) -> usize {
         self.len
     }
+
+    /// The slot's `len` word for this payload.
+    pub(super) fn word(self) -> u32 {
+        self.word
+    }
+}
+
+/// Where a receive puts the message: into the caller's buffer, or left in place.
+enum Sink<'b> {
+    Copy(&'b mut [u8]),
+    InPlace,
+}
+
+/// What a receive got.
+enum Got {
+    /// This many bytes copied into the sink's buffer, and the priority.
+    Copied(usize, u32),
+    /// A message sent from a loan, left in its pool slot, which this thread now holds.
+    Pool {
+        slot: u32,
+        len: usize,
+        priority: u32,
+    },
+    /// A message sent by copy, received in place: copied once more, into memory of the
+    /// receiver's own.
+    Owned(OwnedBytes, u32),
 }
 
 /// How long a send or receive may wait.
@@ -134,6 +203,17 @@ enum Wait {
     Never,
     Forever,
     Until(Deadline),
+}
+
+impl Wait {
+    /// Whether it allows no more waiting.
+    fn ran_out(self) -> bool {
+        match self {
+            Wait::Never => true,
+            Wait::Until(d) => d.has_passed(),
+            Wait::Forever => false,
+        }
+    }
 }
 
 /// What a ring-mode attempt came to.
@@ -163,6 +243,24 @@ enum Settled<'a> {
     Orphaned(Option<Guard<'a>>),
     /// The wait ran out.
     GaveUp,
+}
+
+/// Delivers the `len` bytes at `src`, a message of `priority`, to `sink`.
+///
+/// # Safety
+/// `src` is readable for `len` bytes, which no one writes meanwhile; a `Sink::Copy` buffer
+/// holds at least `len` bytes.
+#[inline(always)]
+unsafe fn deliver(src: *const u8, len: usize, priority: u32, sink: &mut Sink<'_>) -> Got {
+    match sink {
+        Sink::Copy(buf) => {
+            // SAFETY: per this fn's contract.
+            unsafe { std::ptr::copy_nonoverlapping(src, buf.as_mut_ptr(), len) };
+            Got::Copied(len, priority)
+        }
+        // SAFETY: per this fn's contract.
+        Sink::InPlace => Got::Owned(unsafe { OwnedBytes::copy_of(src, len) }, priority),
+    }
 }
 
 fn corrupted(msg: impl Into<String>) -> Error {
@@ -256,6 +354,42 @@ impl MessageQueue {
             .wrapping_add(SLOT_HEADER as usize)
     }
 
+    /// Ring mode's operations on this queue.
+    #[inline(always)]
+    fn ring(&self) -> RingMode<'_> {
+        RingMode { q: self }
+    }
+
+    /// Locked mode's operations on this queue.
+    #[inline(always)]
+    fn locked(&self) -> LockedMode<'_> {
+        LockedMode { q: self }
+    }
+
+    /// The loan pool of this queue.
+    #[inline(always)]
+    fn pool(&self) -> LoanPool<'_> {
+        LoanPool { q: self }
+    }
+
+    /// The descriptor in slot `s` (its `len` word says `INDIRECT`).
+    fn descriptor(&self, s: &SlotHeader) -> Descriptor {
+        let mut b = [0u8; Descriptor::SIZE];
+        // SAFETY: a slot holds at least `Descriptor::SIZE` bytes (`max_msg_size` is at least
+        // 1, and slots are rounded up to 128 bytes with a 64-byte header); the caller owns
+        // the slot or saw it published, and bytes are valid for any pattern.
+        unsafe { std::ptr::copy_nonoverlapping(self.payload(s), b.as_mut_ptr(), Descriptor::SIZE) };
+        Descriptor::from_bytes(b)
+    }
+
+    #[cold]
+    fn no_progress(&self) -> Error {
+        corrupted(format!(
+            "message queue {:?} makes no progress (its positions are garbage)",
+            self.name
+        ))
+    }
+
     /// The queue's name.
     pub fn name(&self) -> &str {
         &self.name
@@ -311,24 +445,29 @@ impl MessageQueue {
 
     // ----- the operations -----
 
-    fn send_impl(&self, data: Payload<'_>, priority: u32, wait: Wait) -> Result<bool> {
-        if data.len() as u64 > self.layout.max_msg_size {
+    /// The `Size` error for a message of `len` bytes larger than the queue's limit.
+    fn fits(&self, len: usize) -> Result<()> {
+        if len as u64 > self.layout.max_msg_size {
             return Err(Error::new(
                 ErrorKind::Size,
                 format!(
-                    "message of {} bytes is larger than the queue's limit of {} bytes",
-                    data.len(),
+                    "message of {len} bytes is larger than the queue's limit of {} bytes",
                     self.layout.max_msg_size
                 ),
             ));
         }
+        Ok(())
+    }
+
+    fn send_impl(&self, data: Payload<'_>, priority: u32, wait: Wait) -> Result<bool> {
+        self.fits(data.len())?;
         for _ in 0..ROUNDS_MAX {
-            let switch = match self.ring_send(data, priority, wait)? {
+            let switch = match self.ring().send(data, priority, wait)? {
                 Ring::Done(sent) => return Ok(sent),
                 Ring::Locked => false,
                 Ring::Switch => true,
             };
-            let Some(guard) = self.lock(wait)? else {
+            let Some(guard) = self.locked().lock(wait)? else {
                 return Ok(false);
             };
             // Acquire: pairs with the Release store of the mode by the last switch, made
@@ -338,11 +477,11 @@ impl MessageQueue {
                 if !switch {
                     continue;
                 }
-                if !self.switch_to_locked(wait)? {
+                if !self.locked().switch_to_locked(wait)? {
                     return Ok(false);
                 }
             }
-            if let Some(sent) = self.locked_send(guard, data, priority, wait)? {
+            if let Some(sent) = self.locked().send(guard, data, priority, wait)? {
                 return Ok(sent);
             }
         }
@@ -350,7 +489,18 @@ impl MessageQueue {
     }
 
     fn receive_impl(&self, buf: &mut [u8], wait: Wait) -> Result<Option<(usize, u32)>> {
-        if (buf.len() as u64) < self.layout.max_msg_size {
+        Ok(match self.receive_into(&mut Sink::Copy(buf), wait)? {
+            Some(Got::Copied(len, priority)) => Some((len, priority)),
+            Some(_) => unreachable!("a copying receive copies"),
+            None => None,
+        })
+    }
+
+    /// Receives the next message into `sink`; `None` if `wait` ran out.
+    fn receive_into(&self, sink: &mut Sink<'_>, wait: Wait) -> Result<Option<Got>> {
+        if let Sink::Copy(buf) = sink
+            && (buf.len() as u64) < self.layout.max_msg_size
+        {
             return Err(Error::new(
                 ErrorKind::Size,
                 format!(
@@ -361,17 +511,17 @@ impl MessageQueue {
             ));
         }
         for _ in 0..ROUNDS_MAX {
-            if let Ring::Done(got) = self.ring_receive(buf, wait)? {
+            if let Ring::Done(got) = self.ring().receive(sink, wait)? {
                 return Ok(got);
             }
-            let Some(guard) = self.lock(wait)? else {
+            let Some(guard) = self.locked().lock(wait)? else {
                 return Ok(None);
             };
             // Acquire: as in `send_impl`.
             if self.queue_header().mode.load(Ordering::Acquire) == MODE_RING {
                 continue;
             }
-            if let Some(got) = self.locked_receive(guard, buf, wait)? {
+            if let Some(got) = self.locked().receive(guard, sink, wait)? {
                 return Ok(got);
             }
         }

@@ -1,6 +1,14 @@
 //! Creating, building and opening a queue, by the publish protocol of `crate::publish`.
 
-use super::*;
+use super::layout::{
+    ENTRIES, FROZEN, HEADER_SIZE, LAYOUT_VERSION, Layout, MAGIC, MODE_LOCKED, MODE_UNLOCKING,
+    QueueHeader, STATE_WORD,
+};
+use super::{MessageQueue, corrupted};
+use crate::publish::{self, Turn};
+use crate::{MappedRegion, Mode, Permissions, Result, SharedMemoryObject};
+use std::os::fd::AsFd;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 impl MessageQueue {
     pub(super) fn open_impl(
@@ -107,11 +115,12 @@ impl MessageQueue {
         }
         for i in 0..layout.max_msg as u32 {
             q.slot(i)?.pos.store(i, Ordering::Relaxed);
+            q.pool().header(i)?.owner.init(false);
         }
         if !q.ring_fits() {
             // Locked mode from the start: an empty index and every slot on the free stack.
             let h = q.queue_header();
-            q.rebuild_free()?;
+            q.locked().rebuild_free()?;
             h.tail.store(FROZEN, Ordering::Relaxed);
             h.head.store(FROZEN, Ordering::Relaxed);
             h.mode.store(MODE_LOCKED, Ordering::Relaxed);

@@ -1,68 +1,79 @@
 //! Ring mode: positions on the ring, and sends and receives that claim a position with one
 //! compare-and-swap and copy beside each other.
 
-use super::*;
+use super::entries::Held;
+use super::layout::{
+    COPY_WAIT, FROZEN, INTENT_RECV, INTENT_SEND, POS_MASK, ROUNDS_MAX, SKIP, SlotHeader, Stored,
+    copy_naps, tail_word,
+};
+use super::pool::Taken;
+use super::{Got, MessageQueue, Next, Payload, Ring, Settled, Sink, Wait, corrupted, deliver};
+use crate::Result;
+use std::sync::atomic::{AtomicU32, Ordering};
 
-impl MessageQueue {
+/// Ring mode's operations on a queue (its own type, so that a reader knows which mode a
+/// step belongs to): positions on the ring, claimed with one compare-and-swap on an end,
+/// and the participant entries (`entries.rs`) that name the claims.
+#[derive(Clone, Copy)]
+pub(super) struct RingMode<'q> {
+    pub(super) q: &'q MessageQueue,
+}
+
+impl<'q> RingMode<'q> {
     // ----- ring positions -----
 
     /// `p + by` on the ring (`by` at most `max_msg`).
-    pub(super) fn advance(&self, p: u32, by: u32) -> u32 {
-        let m = u64::from(self.layout.modulus);
+    pub(super) fn advance(self, p: u32, by: u32) -> u32 {
+        let m = u64::from(self.q.layout.modulus);
         let s = u64::from(p) + u64::from(by);
         (if s >= m { s - m } else { s }) as u32
     }
 
     /// `p - by` on the ring (`by` at most `max_msg`).
-    pub(super) fn back(&self, p: u32, by: u32) -> u32 {
+    pub(super) fn back(self, p: u32, by: u32) -> u32 {
         if p >= by {
             p - by
         } else {
-            p + self.layout.modulus - by
+            p + self.q.layout.modulus - by
         }
     }
 
     /// How far `to` is ahead of `from` on the ring.
-    pub(super) fn distance(&self, from: u32, to: u32) -> u32 {
+    pub(super) fn distance(self, from: u32, to: u32) -> u32 {
         if to >= from {
             to - from
         } else {
-            to + self.layout.modulus - from
+            to + self.q.layout.modulus - from
         }
     }
 
     /// The position in a head or tail word.
-    pub(super) fn ring_pos(&self, word: u64) -> Result<u32> {
+    pub(super) fn ring_pos(self, word: u64) -> Result<u32> {
         let p = word & POS_MASK;
-        if p >= u64::from(self.layout.modulus) {
+        if p >= u64::from(self.q.layout.modulus) {
             return Err(corrupted(format!(
                 "message queue {:?}: ring position {p} out of range",
-                self.name
+                self.q.name
             )));
         }
         Ok(p as u32)
     }
 
-    pub(super) fn slot_at(&self, pos: u32) -> Result<&SlotHeader> {
-        let low = self.layout.fastmod.wrapping_mul(u64::from(pos));
-        let idx = ((u128::from(low) * u128::from(self.layout.max_msg)) >> 64) as u32;
-        debug_assert_eq!(u64::from(idx), u64::from(pos) % self.layout.max_msg);
-        self.slot(idx)
+    pub(super) fn slot_at(self, pos: u32) -> Result<&'q SlotHeader> {
+        let low = self.q.layout.fastmod.wrapping_mul(u64::from(pos));
+        let idx = ((u128::from(low) * u128::from(self.q.layout.max_msg)) >> 64) as u32;
+        debug_assert_eq!(u64::from(idx), u64::from(pos) % self.q.layout.max_msg);
+        self.q.slot(idx)
     }
 
     // ----- ring mode -----
 
     /// Sends in ring mode.
-    pub(super) fn ring_send(
-        &self,
-        data: Payload<'_>,
-        priority: u32,
-        wait: Wait,
-    ) -> Result<Ring<bool>> {
-        if !self.ring_fits() {
+    pub(super) fn send(&self, data: Payload<'_>, priority: u32, wait: Wait) -> Result<Ring<bool>> {
+        if !self.q.ring_fits() {
             return Ok(Ring::Locked);
         }
-        let h = self.queue_header();
+        let h = self.q.queue_header();
         let mut held = None;
         for _ in 0..ROUNDS_MAX {
             // SeqCst, as every access of the ends (see `QueueHeader::tail`).
@@ -114,18 +125,18 @@ impl MessageQueue {
             // SAFETY: the slot holds `max_msg_size` bytes after its header (checked by the
             // caller against `data`), and this thread owns it until it publishes.
             unsafe {
-                std::ptr::copy_nonoverlapping(data.as_ptr(), self.payload(s), data.len());
+                std::ptr::copy_nonoverlapping(data.as_ptr(), self.q.payload(s), data.len());
             }
             // Relaxed: published with the bytes by the Release store of `pos`, which pairs
-            // with the receiver's Acquire load of it in `ring_receive`.
+            // with the receiver's Acquire load of it in `RingMode::receive`.
             s.priority.store(priority, Ordering::Relaxed);
-            s.len.store(data.len() as u32, Ordering::Relaxed);
+            s.len.store(data.word(), Ordering::Relaxed);
             s.pos.store(next, Ordering::Release);
             drop(held);
-            Self::wake_if_waiting(&h.not_empty, &h.receivers_waiting);
+            MessageQueue::wake_if_waiting(&h.not_empty, &h.receivers_waiting);
             return Ok(Ring::Done(true));
         }
-        Err(self.no_progress())
+        Err(self.q.no_progress())
     }
 
     /// The slot a ring operation wants (`pos` word `c`) is not ready: a short glance, then
@@ -154,7 +165,7 @@ impl MessageQueue {
     /// an entry first if it has none; false if none came free as `wait` allows. On every
     /// operation's path: inline, as the code it replaced was.
     #[inline(always)]
-    pub(super) fn hold_for<'q>(
+    pub(super) fn hold_for(
         &'q self,
         held: &mut Option<Held<'q>>,
         intent: u64,
@@ -178,8 +189,8 @@ impl MessageQueue {
         s: &SlotHeader,
         wait: Wait,
     ) -> Result<Next<bool>> {
-        let h = self.queue_header();
-        let n = self.layout.max_msg as u32;
+        let h = self.q.queue_header();
+        let n = self.q.layout.max_msg as u32;
         // Head, then the slot, then the tail again: SeqCst ends (see `QueueHeader::tail`),
         // and the slot's Acquire keeps the second tail load after it, so an unchanged tail
         // means the three were read at one state of the ring.
@@ -197,7 +208,7 @@ impl MessageQueue {
         if c != prev && c != self.advance(prev, 1) {
             return Err(corrupted(format!(
                 "message queue {:?}: a slot is at ring position {c}, expected {pos}",
-                self.name
+                self.q.name
             )));
         }
         if head == prev {
@@ -207,7 +218,7 @@ impl MessageQueue {
         if c == prev {
             return Err(corrupted(format!(
                 "message queue {:?}: a message was taken before it was sent",
-                self.name
+                self.q.name
             )));
         }
         // A receiver claimed the previous lap's message and is copying it out: wait for it.
@@ -220,17 +231,16 @@ impl MessageQueue {
     }
 
     /// Receives in ring mode.
-    pub(super) fn ring_receive(
-        &self,
-        buf: &mut [u8],
-        wait: Wait,
-    ) -> Result<Ring<Option<(usize, u32)>>> {
-        if !self.ring_fits() {
+    pub(super) fn receive(self, sink: &mut Sink<'_>, wait: Wait) -> Result<Ring<Option<Got>>> {
+        if !self.q.ring_fits() {
             return Ok(Ring::Locked);
         }
-        let h = self.queue_header();
-        let n = self.layout.max_msg as u32;
+        let h = self.q.queue_header();
+        let n = self.q.layout.max_msg as u32;
+        let max = self.q.layout.max_msg_size;
+        let pool = self.q.pool();
         let mut held = None;
+        let (mut naps, mut until) = (copy_naps(), None);
         for _ in 0..ROUNDS_MAX {
             // SeqCst, as every access of the ends (see `QueueHeader::tail`).
             let hd = h.head.load(Ordering::SeqCst);
@@ -250,48 +260,113 @@ impl MessageQueue {
                 }
                 continue;
             }
-            if !self.hold_for(&mut held, INTENT_RECV | u64::from(pos), wait)? {
+            // Relaxed: ordered by the Acquire load of `pos` above.
+            let stored = Stored::of(s.len.load(Ordering::Relaxed), max);
+            // A message sent from a loan: its pool slot is taken before the claim, since no
+            // robust lock may be taken while an entry is held. One whose slot was lent again
+            // since is skipped without it.
+            let mut taken = None;
+            if let Some(Stored::Indirect(_)) = stored {
+                held = None;
+                let d = self.q.descriptor(s);
+                if pool.current(d)? {
+                    match pool.try_take(d)? {
+                        Taken::Mine { died } => taken = Some((d, died)),
+                        Taken::Busy => {
+                            if !self.nap(&mut naps, &mut until, wait) {
+                                return Ok(Ring::Done(None));
+                            }
+                            continue;
+                        }
+                    }
+                }
+            }
+            let intent = INTENT_RECV | u64::from(pos);
+            // Holding a pool slot, never wait for an entry: a process in locked mode may be
+            // waiting for that slot under the queue lock, which waiting for an entry can need.
+            let entry_wait = if taken.is_some() { Wait::Never } else { wait };
+            if !self.hold_for(&mut held, intent, entry_wait)? {
+                if let Some((d, died)) = taken {
+                    // Let the pool slot go and look again after a pause.
+                    pool.give_up(d.pool, died)?;
+                    if self.nap(&mut naps, &mut until, wait) {
+                        continue;
+                    }
+                }
                 return Ok(Ring::Done(None));
             }
             if h.head
                 // SeqCst: the claim (see `QueueHeader::tail`); Relaxed on failure, as in
-                // `ring_send`.
+                // `RingMode::send`.
                 .compare_exchange(hd, u64::from(next), Ordering::SeqCst, Ordering::Relaxed)
                 .is_err()
             {
+                if let Some((d, died)) = taken {
+                    held = None;
+                    pool.give_up(d.pool, died)?;
+                }
                 continue;
             }
             // Relaxed: ordered by the Acquire load of `pos` that saw the message published.
-            let (len, priority) = (
-                s.len.load(Ordering::Relaxed),
-                s.priority.load(Ordering::Relaxed),
-            );
-            let ok = len != SKIP && u64::from(len) <= self.layout.max_msg_size;
-            if ok {
-                // SAFETY: `len` fits the slot and `buf` (at least `max_msg_size` bytes, checked
-                // by the caller); this thread owns the slot until it frees it.
-                unsafe {
-                    std::ptr::copy_nonoverlapping(self.payload(s), buf.as_mut_ptr(), len as usize);
+            let priority = s.priority.load(Ordering::Relaxed);
+            let got = match (stored, taken) {
+                (None | Some(Stored::Hole), _) => None,
+                // SAFETY: `len` fits the slot (checked by `Stored::of`) and the sink; this
+                // thread owns the slot until it frees it.
+                (Some(Stored::Direct(len)), _) => {
+                    Some(unsafe { deliver(self.q.payload(s), len as usize, priority, sink) })
                 }
-            }
+                (Some(Stored::Indirect(len)), Some((d, _))) if pool.holds(d)? => {
+                    Some(match sink {
+                        Sink::InPlace => {
+                            pool.hold(d.pool)?;
+                            Got::Pool {
+                                slot: d.pool,
+                                len: len as usize,
+                                priority,
+                            }
+                        }
+                        // SAFETY: `len` fits the pool slot and the sink; this thread holds
+                        // the pool slot.
+                        Sink::Copy(_) => unsafe {
+                            deliver(
+                                pool.payload(pool.header(d.pool)?),
+                                len as usize,
+                                priority,
+                                sink,
+                            )
+                        },
+                    })
+                }
+                (Some(Stored::Indirect(_)), _) => None,
+            };
             // Release: the copy out is done before the slot is free for the next lap's
-            // sender (its Acquire load of `pos` in `ring_send`).
+            // sender (its Acquire load of `pos` in `RingMode::send`).
             s.pos.store(self.advance(pos, n), Ordering::Release);
             held = None;
-            Self::wake_if_waiting(&h.not_full, &h.senders_waiting);
-            if len == SKIP {
-                // The hole left by a sender that died.
-                continue;
+            MessageQueue::wake_if_waiting(&h.not_full, &h.senders_waiting);
+            // The pool slot, after the entry (no robust lock while one is held).
+            if let Some((d, died)) = taken {
+                match got {
+                    Some(Got::Pool { .. }) => {}
+                    Some(_) => pool.free(d.pool)?,
+                    None => pool.give_up(d.pool, died)?,
+                }
             }
-            if !ok {
+            if stored.is_none() {
                 return Err(corrupted(format!(
                     "message queue {:?}: a queued message is longer than the queue allows",
-                    self.name
+                    self.q.name
                 )));
             }
-            return Ok(Ring::Done(Some((len as usize, priority))));
+            match got {
+                Some(got) => return Ok(Ring::Done(Some(got))),
+                // A hole left by a sender that died, or a message whose pool slot was taken
+                // back from a process that died taking it.
+                None => continue,
+            }
         }
-        Err(self.no_progress())
+        Err(self.q.no_progress())
     }
 
     /// A receiver found no message at its position `pos` (head word `hd`).
@@ -301,8 +376,8 @@ impl MessageQueue {
         pos: u32,
         s: &SlotHeader,
         wait: Wait,
-    ) -> Result<Next<Option<(usize, u32)>>> {
-        let h = self.queue_header();
+    ) -> Result<Next<Option<Got>>> {
+        let h = self.q.queue_header();
         // Tail, then the slot, then the head again: one state of the ring, as in `no_room`.
         let t = h.tail.load(Ordering::SeqCst);
         let c = s.pos.load(Ordering::Acquire);
@@ -314,10 +389,10 @@ impl MessageQueue {
         }
         let tail = self.ring_pos(t)?;
         // The tail was read while the head was still `hd`, so it is at most a ring ahead.
-        if u64::from(self.distance(pos, tail)) > self.layout.max_msg {
+        if u64::from(self.distance(pos, tail)) > self.q.layout.max_msg {
             return Err(corrupted(format!(
                 "message queue {:?}: its tail is more than a ring ahead of its head",
-                self.name
+                self.q.name
             )));
         }
         if tail == pos {
@@ -327,7 +402,7 @@ impl MessageQueue {
         if c != pos {
             return Err(corrupted(format!(
                 "message queue {:?}: a slot is at ring position {c}, expected {pos}",
-                self.name
+                self.q.name
             )));
         }
         // A sender claimed this position and is still copying its message in: wait for it.
@@ -357,11 +432,11 @@ impl MessageQueue {
         if matches!(wait, Wait::Never) {
             return Ok(Next::Stop(Ring::Done(gave_up)));
         }
-        let h = self.queue_header();
+        let h = self.q.queue_header();
         // SeqCst: the sleeper's side of the store-load pair (see `QueueHeader::tail`): read
         // after registering in `waiting`.
         let moved = || h.head.load(Ordering::SeqCst) != hd || h.tail.load(Ordering::SeqCst) != t;
-        Ok(if self.wait_change(word, waiting, moved, wait)? {
+        Ok(if self.q.wait_change(word, waiting, moved, wait)? {
             Next::Again
         } else {
             Next::Stop(Ring::Done(gave_up))
@@ -401,7 +476,7 @@ impl MessageQueue {
         intent: u64,
         wait: Wait,
         locked: bool,
-    ) -> Result<Settled<'_>> {
+    ) -> Result<Settled<'q>> {
         let (mut naps, mut until) = (copy_naps(), None);
         loop {
             // Acquire: pairs with the claimer's Release store of `pos` when its copy is done.
@@ -412,7 +487,7 @@ impl MessageQueue {
                 let guard = if locked {
                     None
                 } else {
-                    match self.lock(wait)? {
+                    match self.q.locked().lock(wait)? {
                         Some(g) => Some(g),
                         None => return Ok(Settled::GaveUp),
                     }
@@ -431,13 +506,5 @@ impl MessageQueue {
                 return Ok(Settled::GaveUp);
             }
         }
-    }
-
-    #[cold]
-    pub(super) fn no_progress(&self) -> Error {
-        corrupted(format!(
-            "message queue {:?} makes no progress (its positions are garbage)",
-            self.name
-        ))
     }
 }

@@ -1,5 +1,9 @@
+use super::layout::*;
+use super::wait::watch_pace;
 use super::*;
 use std::mem::{offset_of, size_of};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
 #[test]
 fn shared_layout_is_pinned() {
@@ -22,9 +26,21 @@ fn shared_layout_is_pinned() {
     assert_eq!(offset_of!(Entry, intent), 40);
     let l = Layout::new(10, 100).unwrap();
     assert_eq!(
-        (l.slot_size, l.entries, l.index, l.free, l.slots, l.total),
-        (256, 512, 8704, 8864, 8960, 8960 + 2560)
+        (
+            l.slot_size,
+            l.entries,
+            l.index,
+            l.free,
+            l.slots,
+            l.pool,
+            l.total
+        ),
+        (256, 512, 8704, 8864, 8960, 8960 + 2560, 8960 + 2 * 2560)
     );
+    assert_eq!(size_of::<PoolHeader>(), 64);
+    assert_eq!(offset_of!(PoolHeader, generation), 4);
+    assert_eq!(offset_of!(PoolHeader, owner), 16);
+    assert_eq!(INDIRECT, 1 << 31);
     assert_eq!(l.modulus, 2_147_483_640);
     assert_eq!(size_of::<IndexEntry>(), 16);
 }
@@ -59,10 +75,10 @@ fn ring_positions_wrap_at_the_modulus() {
     let q = MessageQueue::create(&name, 3, 8, Permissions::DEFAULT).unwrap();
     let m = q.layout.modulus;
     assert_eq!(m % 3, 0);
-    assert_eq!(q.advance(m - 1, 1), 0);
-    assert_eq!(q.advance(m - 2, 3), 1);
-    assert_eq!(q.back(1, 3), m - 2);
-    assert_eq!(q.distance(m - 2, 1), 3);
+    assert_eq!(q.ring().advance(m - 1, 1), 0);
+    assert_eq!(q.ring().advance(m - 2, 3), 1);
+    assert_eq!(q.ring().back(1, 3), m - 2);
+    assert_eq!(q.ring().distance(m - 2, 1), 3);
     // Start the ring just before the wrap and run messages across it.
     let h = q.queue_header();
     for i in 0..3u32 {
@@ -93,12 +109,12 @@ fn claim_and_vanish(q: &MessageQueue, recv: bool) {
             let h = q.queue_header();
             let end = if recv { &h.head } else { &h.tail };
             let word = end.load(Ordering::SeqCst);
-            let pos = q.ring_pos(word).unwrap();
-            let me = q.take_entry(Wait::Never).unwrap().unwrap();
+            let pos = q.ring().ring_pos(word).unwrap();
+            let me = q.ring().take_entry(Wait::Never).unwrap().unwrap();
             let (intent, next) = if recv {
-                (INTENT_RECV, u64::from(q.advance(pos, 1)))
+                (INTENT_RECV, u64::from(q.ring().advance(pos, 1)))
             } else {
-                (INTENT_SEND, tail_word(q.advance(pos, 1), 0))
+                (INTENT_SEND, tail_word(q.ring().advance(pos, 1), 0))
             };
             me.intend(intent | u64::from(pos));
             end.compare_exchange(word, next, Ordering::SeqCst, Ordering::Relaxed)
@@ -151,7 +167,7 @@ fn a_claim_whose_thread_died_is_mended_and_its_entry_freed() {
     assert!(q.in_ring_mode());
     // The dead threads' entries are freed once they are looked at.
     assert_eq!(dead(&q), 2);
-    q.free_dead_entries(Wait::Never).unwrap();
+    q.ring().free_dead_entries(Wait::Never).unwrap();
     assert_eq!(dead(&q), 0);
     drop(q);
     assert!(MessageQueue::remove(&name));
@@ -285,4 +301,90 @@ fn limits_are_checked() {
         Layout::new(1, u64::MAX).unwrap_err().kind(),
         ErrorKind::InvalidArgument
     );
+}
+
+/// Sends `data` through a loan.
+fn loan_send(q: &MessageQueue, data: &[u8]) {
+    let mut l = q.loan(data.len()).unwrap();
+    l.copy_from_slice(data);
+    l.send(0).unwrap();
+}
+
+/// Takes the pool slot of the descriptor at the head, as a receiver does before its claim,
+/// and lets the thread end there, as if it died.
+fn take_head_pool_slot_and_vanish(q: &MessageQueue) {
+    std::thread::scope(|sc| {
+        sc.spawn(|| {
+            let h = q.queue_header();
+            let pos = q.ring().ring_pos(h.head.load(Ordering::SeqCst)).unwrap();
+            let d = q.descriptor(q.ring().slot_at(pos).unwrap());
+            assert!(matches!(
+                q.pool().try_take(d).unwrap(),
+                super::pool::Taken::Mine { died: false }
+            ));
+        })
+        .join()
+        .unwrap();
+    });
+}
+
+#[test]
+fn loans_keep_ring_mode() {
+    let name = format!("ip_mq_unit_loan_ring_{}", std::process::id());
+    MessageQueue::remove(&name);
+    let q = MessageQueue::create(&name, 4, 64, Permissions::DEFAULT).unwrap();
+    for i in 0..20u8 {
+        loan_send(&q, &[i; 3]);
+        q.send(&[i], 0).unwrap();
+        assert_eq!(&*q.receive_in_place().unwrap(), &[i; 3]);
+        assert_eq!(&*q.receive_in_place().unwrap(), &[i]);
+    }
+    assert!(q.in_ring_mode());
+    drop(q);
+    assert!(MessageQueue::remove(&name));
+}
+
+#[test]
+fn a_receiver_that_died_taking_a_pool_slot_leaves_its_message() {
+    let name = format!("ip_mq_unit_pool_died_{}", std::process::id());
+    MessageQueue::remove(&name);
+    let q = MessageQueue::create(&name, 3, 8, Permissions::DEFAULT).unwrap();
+    loan_send(&q, b"m");
+    take_head_pool_slot_and_vanish(&q);
+    // The next receiver takes the slot over from the dead one.
+    assert_eq!(&*q.receive_in_place().unwrap(), b"m");
+    assert!(q.try_receive_in_place().unwrap().is_none());
+    // Every pool slot is free again.
+    let loans: Vec<_> = (0..3).map(|_| q.try_loan(1).unwrap().unwrap()).collect();
+    assert!(q.try_loan(1).unwrap().is_none());
+    drop(loans);
+    drop(q);
+    assert!(MessageQueue::remove(&name));
+}
+
+#[test]
+fn a_message_whose_pool_slot_was_taken_back_is_skipped() {
+    let name = format!("ip_mq_unit_pool_back_{}", std::process::id());
+    MessageQueue::remove(&name);
+    let q = MessageQueue::create(&name, 3, 8, Permissions::DEFAULT).unwrap();
+    loan_send(&q, b"a");
+    loan_send(&q, b"b");
+    take_head_pool_slot_and_vanish(&q);
+    // A loan that found the pool full would take it back: "a" is lost, "b" is not.
+    assert!(q.pool().reclaim().unwrap());
+    let mut buf = [0u8; 8];
+    assert_eq!(q.try_receive(&mut buf).unwrap(), Some((1, 0)));
+    assert_eq!(&buf[..1], b"b");
+    assert_eq!(q.try_receive(&mut buf).unwrap(), None);
+    // Lent again, the slot's old descriptor names an older generation: skipped too.
+    loan_send(&q, b"c");
+    take_head_pool_slot_and_vanish(&q);
+    assert!(q.pool().reclaim().unwrap());
+    let l = q.try_loan(2).unwrap().unwrap();
+    loan_send(&q, b"d");
+    assert_eq!(&*q.receive_in_place().unwrap(), b"d");
+    drop(l);
+    assert_eq!(q.num_msg(), 0);
+    drop(q);
+    assert!(MessageQueue::remove(&name));
 }

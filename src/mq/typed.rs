@@ -1,7 +1,9 @@
 //! Sending and receiving [`Shareable`] values instead of bytes.
 
-use super::*;
-use crate::Shareable;
+use super::{MessageQueue, Payload, Wait};
+use crate::sync::Deadline;
+use crate::{Error, ErrorKind, Result, Shareable};
+use std::time::Duration;
 
 impl MessageQueue {
     /// The `Size` error for a `T` that does not fit this queue's messages.

@@ -1,7 +1,12 @@
 //! How senders and receivers wait, in the words of [`crate::os::spin`]: a spin on a slot
 //! or an end of the ring, naps while a peer copies, and sleeping on the queue's futex words.
 
-use super::*;
+use super::MessageQueue;
+use super::Wait;
+use super::layout::{PACE_BYTES, QUEUE_SPIN};
+use crate::Result;
+use crate::os::futex;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// How to pace the looks at a slot being copied (see [`Spin::paced`]), from the largest
 /// message: a pause (tens of

@@ -118,6 +118,169 @@ public:
    /// Removes the queue `name`; false if there was none. Never throws.
    static bool remove(const char *name) noexcept { return ::interproc_mq_remove(name); }
 
+   // ----- Zero-copy messages: an interproc extension (Boost's queue copies every message) -----
+
+   /// A queue slot lent to the calling thread, to write a message in place (`loan`).
+   /// Move-only. Write up to `size()` bytes at `data()`, then `send` it; destroyed unsent,
+   /// the slot goes back to the queue. Send or drop it on the thread that took it, before
+   /// the queue is destroyed. An empty one (`try_loan` found no slot) converts to false.
+   class loan_type {
+   public:
+      loan_type() noexcept = default;
+      loan_type(loan_type &&other) noexcept : m_loan(other.m_loan) { other.m_loan = nullptr; }
+      loan_type &operator=(loan_type &&other) noexcept {
+         if (this != &other) {
+            reset();
+            m_loan = other.m_loan;
+            other.m_loan = nullptr;
+         }
+         return *this;
+      }
+      loan_type(const loan_type &) = delete;
+      loan_type &operator=(const loan_type &) = delete;
+      /// Gives the slot back unsent.
+      ~loan_type() { reset(); }
+
+      /// Whether this holds a slot.
+      explicit operator bool() const noexcept { return m_loan != nullptr; }
+      /// Where to write the message (64-byte aligned); null when empty.
+      void *data() noexcept { return ::interproc_mq_loan_data(m_loan); }
+      /// The size the loan was taken for.
+      size_type size() const noexcept { return static_cast<size_type>(::interproc_mq_loan_size(m_loan)); }
+      /// The bytes, as a range.
+      unsigned char *begin() noexcept { return static_cast<unsigned char *>(data()); }
+      unsigned char *end() noexcept { return begin() + size(); }
+
+      /// Sends the message with `priority`, after every message of the same or a higher
+      /// priority sent before, waiting while the queue is full; the loan is empty afterwards. Throws on an empty loan, or
+      /// from another thread (the loan then stays as it was).
+      void send(unsigned int priority) { finish(::interproc_mq_loan_send(m_loan, priority)); }
+      /// Gives the slot back unsent now (as the destructor does), reporting errors.
+      void discard() {
+         if (m_loan) {
+            finish(::interproc_mq_loan_discard(m_loan));
+         }
+      }
+
+   private:
+      friend class message_queue_t;
+      explicit loan_type(interproc_mq_loan_t *loan) noexcept : m_loan(loan) {}
+      void finish(interproc_status_t st) {
+         if (st != INTERPROC_INVALID_ARGUMENT) {
+            m_loan = nullptr;
+         }
+         detail::check(st);
+      }
+      void reset() noexcept {
+         if (m_loan) {
+            (void)::interproc_mq_loan_discard(m_loan);
+            m_loan = nullptr;
+         }
+      }
+      interproc_mq_loan_t *m_loan = nullptr;
+   };
+
+   /// A message received in place (`receive_in_place`): a read-only view of its bytes in
+   /// the queue slot, with its priority; the slot is freed when this is destroyed. Move-only;
+   /// release it on the thread that received it, before the queue is destroyed. An empty
+   /// one (nothing was received) converts to false.
+   class received_type {
+   public:
+      received_type() noexcept = default;
+      received_type(received_type &&other) noexcept : m_msg(other.m_msg) { other.m_msg = nullptr; }
+      received_type &operator=(received_type &&other) noexcept {
+         if (this != &other) {
+            reset();
+            m_msg = other.m_msg;
+            other.m_msg = nullptr;
+         }
+         return *this;
+      }
+      received_type(const received_type &) = delete;
+      received_type &operator=(const received_type &) = delete;
+      /// Frees the slot.
+      ~received_type() { reset(); }
+
+      /// Whether this holds a message.
+      explicit operator bool() const noexcept { return m_msg != nullptr; }
+      /// The message's bytes (64-byte aligned); null when empty.
+      const void *data() const noexcept { return ::interproc_mq_received_data(m_msg); }
+      /// Its size in bytes.
+      size_type size() const noexcept { return static_cast<size_type>(::interproc_mq_received_size(m_msg)); }
+      /// The priority it was sent with.
+      unsigned int priority() const noexcept { return ::interproc_mq_received_priority(m_msg); }
+      /// The bytes, as a range.
+      const unsigned char *begin() const noexcept { return static_cast<const unsigned char *>(data()); }
+      const unsigned char *end() const noexcept { return begin() + size(); }
+      /// Frees the slot now (as the destructor does), reporting errors.
+      void release() {
+         const interproc_status_t st = ::interproc_mq_release(m_msg);
+         if (st != INTERPROC_INVALID_ARGUMENT) {
+            m_msg = nullptr;
+         }
+         detail::check(st);
+      }
+
+   private:
+      friend class message_queue_t;
+      explicit received_type(interproc_mq_received_t *msg) noexcept : m_msg(msg) {}
+      void reset() noexcept {
+         if (m_msg) {
+            (void)::interproc_mq_release(m_msg);
+            m_msg = nullptr;
+         }
+      }
+      interproc_mq_received_t *m_msg = nullptr;
+   };
+
+   /// Lends the calling thread a free slot of the loan pool (as many slots as the queue)
+   /// for a message of `size` bytes, waiting while none is free (interproc extension). Larger than `get_max_msg_size()`: `size_error`.
+   loan_type loan(size_type size) {
+      interproc_mq_loan_t *l = nullptr;
+      detail::check(::interproc_mq_loan(m_handle, size, &l));
+      return loan_type(l);
+   }
+   /// Lends a slot if one is free now; an empty loan otherwise.
+   loan_type try_loan(size_type size) {
+      interproc_mq_loan_t *l = nullptr;
+      bool loaned = false;
+      detail::check(::interproc_mq_try_loan(m_handle, size, &l, &loaned));
+      return loan_type(loaned ? l : nullptr);
+   }
+   /// Lends a slot, waiting until `abs_time`; an empty loan if none came free.
+   template <class TimePoint> loan_type timed_loan(size_type size, const TimePoint &abs_time) {
+      const interproc_deadline_t d = detail::to_deadline(abs_time);
+      interproc_mq_loan_t *l = nullptr;
+      bool loaned = false;
+      detail::check(::interproc_mq_timed_loan(m_handle, size, &d, &l, &loaned));
+      return loan_type(loaned ? l : nullptr);
+   }
+   /// Sends a loan's message with `priority` (`loan.send(priority)`).
+   void send(loan_type &&loan, unsigned int priority) { loan.send(priority); }
+
+   /// Receives the oldest message of the highest priority in place, waiting while the
+   /// queue is empty (interproc extension).
+   received_type receive_in_place() {
+      interproc_mq_received_t *r = nullptr;
+      detail::check(::interproc_mq_receive_in_place(m_handle, &r));
+      return received_type(r);
+   }
+   /// Receives in place if a message is there now; an empty view otherwise.
+   received_type try_receive_in_place() {
+      interproc_mq_received_t *r = nullptr;
+      bool got = false;
+      detail::check(::interproc_mq_try_receive_in_place(m_handle, &r, &got));
+      return received_type(got ? r : nullptr);
+   }
+   /// Receives in place, waiting until `abs_time`; an empty view if nothing came.
+   template <class TimePoint> received_type timed_receive_in_place(const TimePoint &abs_time) {
+      const interproc_deadline_t d = detail::to_deadline(abs_time);
+      interproc_mq_received_t *r = nullptr;
+      bool got = false;
+      detail::check(::interproc_mq_timed_receive_in_place(m_handle, &d, &r, &got));
+      return received_type(got ? r : nullptr);
+   }
+
 private:
    static interproc_mq_t *open(interproc_creation_t c, const char *name, size_type max_num_msg, size_type max_msg_size,
                                const permissions &perm) {

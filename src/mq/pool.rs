@@ -1,0 +1,302 @@
+//! The loan pool: `max_msg` slots beside the queue's own, where loans are written and where
+//! messages sent from loans stay until their receiver is done with them.
+//!
+//! Each pool slot has a robust lock (`owner`) and a state, which only the lock's holder
+//! changes:
+//! - `POOL_FREE`: nobody's;
+//! - `POOL_LOANED`: lent to the thread holding `owner`, which writes its message, and keeps
+//!   holding it while it sends the descriptor, then marks the slot queued and lets go;
+//! - `POOL_QUEUED`: named by a descriptor in the queue, held by nobody, or by a receiver
+//!   taking it (a receiver takes the lock before it claims the descriptor's position);
+//! - `POOL_HELD`: held by a receiver reading it in place.
+//!
+//! A slot whose `owner` died is taken back by a loan that finds no free slot (`reclaim`);
+//! its generation tells the receiver of a descriptor naming an older lending that the
+//! message is gone.
+
+use super::layout::{
+    Descriptor, POOL_FREE, POOL_HEADER, POOL_HELD, POOL_LOANED, POOL_QUEUED, POOL_RECHECK,
+    PoolHeader, copy_naps,
+};
+use super::{MessageQueue, Wait, corrupted};
+use crate::os::robust;
+use crate::sync::Deadline;
+use crate::{Error, ErrorKind, Result};
+use std::sync::atomic::Ordering;
+
+/// The loan pool of a queue.
+#[derive(Clone, Copy)]
+pub(super) struct LoanPool<'q> {
+    pub(super) q: &'q MessageQueue,
+}
+
+/// How an attempt to take a descriptor's pool slot went.
+pub(super) enum Taken {
+    /// The calling thread holds it now (`died`: its last holder died holding it).
+    Mine { died: bool },
+    /// Another thread holds it: its sender finishing the send, or another receiver.
+    Busy,
+}
+
+impl<'q> LoanPool<'q> {
+    /// Pool slot `i`'s header.
+    pub(super) fn header(self, i: u32) -> Result<&'q PoolHeader> {
+        let l = &self.q.layout;
+        if u64::from(i) >= l.max_msg {
+            return Err(corrupted(format!(
+                "message queue {:?}: loan-pool slot {i} out of range",
+                self.q.name
+            )));
+        }
+        let off = l.pool + u64::from(i) * l.slot_size;
+        // SAFETY: the pool lies inside the mapping (its size was checked against the layout
+        // when the queue was opened), each slot 128-byte aligned; a header is atomics and a
+        // robust lock, valid for any bit pattern.
+        Ok(unsafe {
+            &*self
+                .q
+                .region
+                .as_ptr()
+                .add(off as usize)
+                .cast::<PoolHeader>()
+        })
+    }
+
+    /// Where pool slot `p`'s message bytes are (`max_msg_size` of them, 64-byte aligned).
+    pub(super) fn payload(self, p: &PoolHeader) -> *mut u8 {
+        std::ptr::from_ref(p)
+            .cast::<u8>()
+            .cast_mut()
+            .wrapping_add(POOL_HEADER as usize)
+    }
+
+    /// Lends the calling thread a free slot: its index and generation, or `None` if none
+    /// came free as `wait` allows.
+    pub(super) fn lend(self, wait: Wait) -> Result<Option<(u32, u32)>> {
+        let h = self.q.queue_header();
+        let n = self.q.layout.max_msg as u32;
+        // Threads start looking at different slots.
+        let start = robust::current_tid().unwrap_or(0);
+        loop {
+            for k in 0..n {
+                let i = start.wrapping_add(k) % n;
+                if let Some(generation) = self.try_lend(i)? {
+                    return Ok(Some((i, generation)));
+                }
+            }
+            if self.reclaim()? {
+                continue;
+            }
+            if wait.ran_out() {
+                return Ok(None);
+            }
+            // Freed slots wake the senders' futex word; a holder that dies wakes no one, so
+            // look again now and then.
+            let recheck = Deadline::after(POOL_RECHECK);
+            let nap = match wait {
+                Wait::Until(d) => Wait::Until(earlier(d, recheck)),
+                _ => Wait::Until(recheck),
+            };
+            self.q
+                .wait_change(&h.not_full, &h.senders_waiting, || self.any_free(), nap)?;
+        }
+    }
+
+    /// Lends slot `i` if it is free: its new generation.
+    fn try_lend(self, i: u32) -> Result<Option<u32>> {
+        let p = self.header(i)?;
+        // Relaxed: a hint; the state is read again under `owner`.
+        if p.state.load(Ordering::Relaxed) != POOL_FREE {
+            return Ok(None);
+        }
+        if p.owner
+            .try_lock()
+            .map_err(|e| e.into_error("taking a loan-pool slot"))?
+            .is_none()
+        {
+            return Ok(None);
+        }
+        // Relaxed, the three: under `owner`, whose taking acquired the last holder's
+        // changes, and whose release publishes these.
+        if p.state.load(Ordering::Relaxed) != POOL_FREE {
+            let _ = p.owner.unlock();
+            return Ok(None);
+        }
+        let generation = p.generation.load(Ordering::Relaxed).wrapping_add(1);
+        p.generation.store(generation, Ordering::Relaxed);
+        p.state.store(POOL_LOANED, Ordering::Relaxed);
+        Ok(Some(generation))
+    }
+
+    /// Whether a slot is free, or its holder died (for a waiting loan).
+    fn any_free(self) -> bool {
+        (0..self.q.layout.max_msg as u32).any(|i| {
+            self.header(i).is_ok_and(|p| {
+                // SeqCst: the sleeper's side of the store-load pair with `free` (see
+                // `MessageQueue::wait_change`).
+                p.state.load(Ordering::SeqCst) == POOL_FREE || p.owner.owner_died()
+            })
+        })
+    }
+
+    /// Takes back the slots whose holder died; whether there were any. Their messages (a
+    /// loan unsent, a view unread, a message a receiver was taking) are lost.
+    #[cold]
+    pub(super) fn reclaim(self) -> Result<bool> {
+        let mut any = false;
+        for i in 0..self.q.layout.max_msg as u32 {
+            let p = self.header(i)?;
+            // Relaxed: a hint, checked again under `owner`.
+            if p.state.load(Ordering::Relaxed) == POOL_FREE || !p.owner.owner_died() {
+                continue;
+            }
+            if let Ok(Some(_)) = p.owner.try_lock() {
+                if p.state.load(Ordering::Relaxed) != POOL_FREE {
+                    // SeqCst: as in `free`.
+                    p.state.store(POOL_FREE, Ordering::SeqCst);
+                    any = true;
+                }
+                let _ = p.owner.unlock();
+            }
+        }
+        if any {
+            let h = self.q.queue_header();
+            MessageQueue::wake_if_waiting(&h.not_full, &h.senders_waiting);
+        }
+        Ok(any)
+    }
+
+    /// Whether the calling thread holds slot `i`.
+    pub(super) fn held_here(self, i: u32) -> bool {
+        self.header(i).is_ok_and(|p| p.owner.held_by_me())
+    }
+
+    /// The error for a slot the calling thread does not hold.
+    fn not_held(self, i: u32) -> Error {
+        Error::new(
+            ErrorKind::InvalidArgument,
+            format!(
+                "message queue {:?}: loan-pool slot {i} is not held by this thread (a loan or \
+                 a received message is given back by the thread that took it)",
+                self.q.name
+            ),
+        )
+    }
+
+    /// The descriptor of this thread's loaned slot `i` was sent: the slot is queued, and
+    /// the thread lets it go.
+    pub(super) fn queued(self, i: u32) -> Result<()> {
+        let p = self.header(i)?;
+        if !p.owner.held_by_me() {
+            return Err(self.not_held(i));
+        }
+        // Relaxed: published by the unlock to the receiver that takes `owner` next.
+        p.state.store(POOL_QUEUED, Ordering::Relaxed);
+        p.owner
+            .unlock()
+            .map_err(|e| e.into_error("letting a loan-pool slot go"))
+    }
+
+    /// Frees this thread's slot `i` (a loan not sent, a message read).
+    pub(super) fn free(self, i: u32) -> Result<()> {
+        let p = self.header(i)?;
+        if !p.owner.held_by_me() {
+            return Err(self.not_held(i));
+        }
+        // SeqCst: the store of the store-load pair with a waiting loan (`any_free` after it
+        // registered), against the load of `senders_waiting` in `wake_if_waiting`.
+        p.state.store(POOL_FREE, Ordering::SeqCst);
+        p.owner
+            .unlock()
+            .map_err(|e| e.into_error("freeing a loan-pool slot"))?;
+        let h = self.q.queue_header();
+        MessageQueue::wake_if_waiting(&h.not_full, &h.senders_waiting);
+        Ok(())
+    }
+
+    /// Whether descriptor `d` may still name its message: its slot was not lent again
+    /// since (read without the lock: a hint that spares waiting on a later lending).
+    pub(super) fn current(self, d: Descriptor) -> Result<bool> {
+        // Relaxed: a hint; `holds` checks again under `owner`.
+        Ok(self.header(d.pool)?.generation.load(Ordering::Relaxed) == d.generation)
+    }
+
+    /// Tries to take the slot descriptor `d` names, for a receiver (before it claims the
+    /// descriptor's position in ring mode; no entry may be held).
+    pub(super) fn try_take(self, d: Descriptor) -> Result<Taken> {
+        let p = self.header(d.pool)?;
+        if p.owner.held_by_me() {
+            // This thread's own loan or view cannot be named by a queued descriptor.
+            return Err(corrupted(format!(
+                "message queue {:?}: a queued message names a loan-pool slot this thread holds",
+                self.q.name
+            )));
+        }
+        Ok(
+            match p
+                .owner
+                .try_lock()
+                .map_err(|e| e.into_error("taking a loan-pool slot"))?
+            {
+                Some(how) => Taken::Mine {
+                    died: how == robust::Acquired::OwnerDied,
+                },
+                None => Taken::Busy,
+            },
+        )
+    }
+
+    /// Takes the slot descriptor `d` names, waiting for its holder (locked mode, under the
+    /// queue lock: the holder is its sender finishing a send, or a ring-mode receiver that
+    /// will find the ring frozen, neither of which needs the queue lock).
+    pub(super) fn take_waiting(self, d: Descriptor) -> Result<bool> {
+        let mut naps = copy_naps();
+        loop {
+            match self.try_take(d)? {
+                Taken::Mine { died } => return Ok(died),
+                Taken::Busy => naps.take(),
+            }
+        }
+    }
+
+    /// After taking the slot `d` names: whether it holds `d`'s message (queued, or lent to
+    /// a sender that died after sending it, and not lent again since).
+    pub(super) fn holds(self, d: Descriptor) -> Result<bool> {
+        let p = self.header(d.pool)?;
+        // Relaxed: under `owner`.
+        let state = p.state.load(Ordering::Relaxed);
+        Ok((state == POOL_QUEUED || state == POOL_LOANED)
+            && p.generation.load(Ordering::Relaxed) == d.generation)
+    }
+
+    /// Keeps the taken slot `i` for a view of its message.
+    pub(super) fn hold(self, i: u32) -> Result<()> {
+        // Relaxed: under `owner`.
+        self.header(i)?.state.store(POOL_HELD, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Lets go of a taken slot whose message this receiver does not take (its claim
+    /// failed, or the slot holds another message): as it was, unless its last holder died
+    /// with it lent or held, when it is freed.
+    pub(super) fn give_up(self, i: u32, died: bool) -> Result<()> {
+        let p = self.header(i)?;
+        // Relaxed: under `owner`.
+        let state = p.state.load(Ordering::Relaxed);
+        if died && (state == POOL_LOANED || state == POOL_HELD) {
+            return self.free(i);
+        }
+        p.owner
+            .unlock()
+            .map_err(|e| e.into_error("letting a loan-pool slot go"))
+    }
+}
+
+/// The earlier of two deadlines (`a` if their clocks differ).
+fn earlier(a: Deadline, b: Deadline) -> Deadline {
+    if a.clock() == b.clock() && (b.seconds(), b.nanoseconds()) < (a.seconds(), a.nanoseconds()) {
+        b
+    } else {
+        a
+    }
+}
