@@ -400,21 +400,6 @@ typedef struct interproc_upgradable_mutex_t {
 #define INTERPROC_OWNER_DEAD_ERROR 24
 
 /**
- * An object constructed without a name.
- */
-#define INTERPROC_ANONYMOUS_INSTANCE 0
-
-/**
- * An object constructed with a name.
- */
-#define INTERPROC_NAMED_INSTANCE 1
-
-/**
- * The one object of its type (the name is the type's name).
- */
-#define INTERPROC_UNIQUE_INSTANCE 2
-
-/**
  * `CLOCK_REALTIME`: wall time (C++ `system_clock`, Boost's `ptime`); follows changes of the
  * system time.
  */
@@ -474,6 +459,21 @@ typedef struct interproc_upgradable_mutex_t {
  * Boost's `invalid_mode`: never accepted.
  */
 #define INTERPROC_INVALID_MODE 65535
+
+/**
+ * An object constructed without a name.
+ */
+#define INTERPROC_ANONYMOUS_INSTANCE 0
+
+/**
+ * An object constructed with a name.
+ */
+#define INTERPROC_NAMED_INSTANCE 1
+
+/**
+ * The one object of its type (the name is the type's name).
+ */
+#define INTERPROC_UNIQUE_INSTANCE 2
 
 /**
  * No special treatment.
