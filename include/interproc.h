@@ -1059,6 +1059,21 @@ interproc_status_t interproc_node_pool_deallocate_chain(struct interproc_segment
                                                         void *last);
 
 /**
+ * Gives back the `count` nodes listed at `nodes` in one step (how a per-thread cache gives
+ * back many nodes at once; the pool links them itself). `INTERPROC_INVALID_ARGUMENT`,
+ * giving nothing back, if any of them is not a 16-aligned node inside the segment's heap,
+ * or `nodes` is NULL with a `count` above 0.
+ *
+ * # Safety
+ * As `interproc_node_pool_deallocate`, for every node listed; `nodes` NULL or readable for
+ * `count` pointers.
+ */
+interproc_status_t interproc_node_pool_deallocate_many(struct interproc_segment_manager_t *mgr,
+                                                       struct interproc_node_pool_t *pool,
+                                                       void *const *nodes,
+                                                       size_t count);
+
+/**
  * The number of blocks `pool` has taken from its segment (0 for NULL).
  *
  * # Safety

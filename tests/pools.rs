@@ -90,6 +90,40 @@ fn bad_arguments_are_errors_that_change_nothing() {
 }
 
 #[test]
+fn many_nodes_go_back_in_one_step_and_a_bad_one_refuses_them_all() {
+    let seg = ManagedHeapMemory::new(1 << 20).unwrap();
+    let pool = seg
+        .construct("pool", NodePool::new(24, 16).unwrap())
+        .unwrap();
+    let nodes: Vec<*mut u8> = (0..40)
+        .map(|_| pool.allocate(&seg).unwrap().as_ptr())
+        .collect();
+    let free = pool.check(&seg).unwrap().free_nodes;
+    pool.deallocate_many(&seg, &[]).unwrap();
+    // One bad pointer anywhere in the list: refused, and nothing given back.
+    for at in [0, 20, 40] {
+        for bad in [nodes[5].wrapping_add(8), std::ptr::null_mut()] {
+            let mut list = nodes.clone();
+            list.insert(at, bad);
+            let e = pool.deallocate_many(&seg, &list).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+            assert_eq!(pool.check(&seg).unwrap().free_nodes, free);
+        }
+    }
+    pool.deallocate_many(&seg, &nodes[..25]).unwrap();
+    pool.deallocate_many(&seg, &nodes[25..]).unwrap();
+    assert_eq!(pool.check(&seg).unwrap().free_nodes, free + 40);
+    // Every node comes back out, each once, before a new block is taken.
+    let blocks = pool.blocks();
+    let again: HashSet<usize> = (0..free + 40)
+        .map(|_| pool.allocate(&seg).unwrap().as_ptr() as usize)
+        .collect();
+    assert_eq!(again.len(), free + 40);
+    assert!(nodes.iter().all(|n| again.contains(&(*n as usize))));
+    assert_eq!(pool.blocks(), blocks);
+}
+
+#[test]
 fn garbage_in_a_pool_is_an_error_not_a_wild_access() {
     let seg = ManagedHeapMemory::new(1 << 16).unwrap();
     let pool = seg

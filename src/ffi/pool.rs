@@ -10,7 +10,7 @@ use super::error::interproc_status_t;
 use super::segment::{interproc_segment_manager_t, manager};
 use super::sync::obj;
 use super::{boundary, boundary_value, out_arg, put};
-use crate::{NodePool, PoolReport};
+use crate::{Error, ErrorKind, NodePool, PoolReport};
 use std::ffi::c_void;
 
 /// A node pool's state: 48 bytes, 8-byte aligned, inside a managed segment; set up with
@@ -125,6 +125,40 @@ pub unsafe extern "C" fn interproc_node_pool_deallocate_chain(
         // SAFETY: `pool` is NULL or a pool set up inside that segment (this fn's contract).
         let p: &NodePool = unsafe { obj(pool, "pool") }?;
         p.deallocate_chain(&m, first.cast(), last.cast())
+    })
+}
+
+/// Gives back the `count` nodes listed at `nodes` in one step (how a per-thread cache gives
+/// back many nodes at once; the pool links them itself). `INTERPROC_INVALID_ARGUMENT`,
+/// giving nothing back, if any of them is not a 16-aligned node inside the segment's heap,
+/// or `nodes` is NULL with a `count` above 0.
+///
+/// # Safety
+/// As `interproc_node_pool_deallocate`, for every node listed; `nodes` NULL or readable for
+/// `count` pointers.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_node_pool_deallocate_many(
+    mgr: *mut interproc_segment_manager_t,
+    pool: *mut interproc_node_pool_t,
+    nodes: *const *mut c_void,
+    count: usize,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: `mgr` is NULL or a manager mapped in this process (this fn's contract).
+        let m = unsafe { manager(mgr) }?;
+        // SAFETY: `pool` is NULL or a pool set up inside that segment (this fn's contract).
+        let p: &NodePool = unsafe { obj(pool, "pool") }?;
+        if count == 0 {
+            return Ok(());
+        }
+        if nodes.is_null() {
+            return Err(Error::new(ErrorKind::InvalidArgument, "nodes is NULL"));
+        }
+        // SAFETY: `nodes` is non-NULL (checked) and readable for `count` pointers (this fn's
+        // contract); `deallocate_many` refuses every pointer that is not a node (NULL
+        // included) before it writes anything.
+        let list = unsafe { std::slice::from_raw_parts(nodes.cast::<*mut u8>(), count) };
+        p.deallocate_many(&m, list)
     })
 }
 

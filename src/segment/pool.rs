@@ -76,6 +76,11 @@ pub struct PoolReport {
     pub free_nodes: usize,
 }
 
+/// Whether `p` can be a node of `size` bytes in the heap `span`: 16-aligned and inside it.
+fn is_node(p: usize, size: u64, (lo, hi): (usize, usize)) -> bool {
+    p % 16 == 0 && p >= lo && p.checked_add(size as usize).is_some_and(|e| e <= hi)
+}
+
 fn corrupt(what: impl std::fmt::Display) -> Error {
     Error::new(
         ErrorKind::Corrupted,
@@ -153,17 +158,21 @@ impl NodePool {
         ((p as i64 - self.address() as i64) / 8) as u64 & POSITION_MASK
     }
 
+    /// The address a position names (unchecked).
+    fn address_at(&self, pos: u64) -> usize {
+        // Sign-extend the 40-bit position.
+        let units = ((pos << (64 - POSITION_BITS)) as i64) >> (64 - POSITION_BITS);
+        (self.address() as i64).wrapping_add(units.wrapping_mul(8)) as usize
+    }
+
     /// The node at `pos`, checked to be a 16-aligned node of `size` bytes inside the heap of
     /// `seg`. `None` for position 0.
     fn node_at(&self, seg: &SegmentManager, pos: u64, size: u64) -> Result<Option<usize>> {
         if pos == 0 {
             return Ok(None);
         }
-        // Sign-extend the 40-bit position.
-        let units = ((pos << (64 - POSITION_BITS)) as i64) >> (64 - POSITION_BITS);
-        let p = (self.address() as i64).wrapping_add(units.wrapping_mul(8)) as usize;
-        let (lo, hi) = seg.heap_span();
-        if p % 16 != 0 || p < lo || p.checked_add(size as usize).is_none_or(|e| e > hi) {
+        let p = self.address_at(pos);
+        if !is_node(p, size, seg.heap_span()) {
             return Err(corrupt(format_args!(
                 "a free-list position points at {p:#x}"
             )));
@@ -295,6 +304,34 @@ impl NodePool {
             }
         }
         self.push_chain(first as usize, last as usize);
+        Ok(())
+    }
+
+    /// Gives back the nodes `nodes` in one exchange: a cache giving back many nodes, which
+    /// the pool links itself. `InvalidArgument`, changing nothing, if any of them is not a
+    /// 16-aligned node inside the segment's heap within the pool's reach.
+    pub fn deallocate_many(&self, seg: &SegmentManager, nodes: &[*mut u8]) -> Result<()> {
+        let (size, _) = self.shape()?;
+        let (Some(first), Some(last)) = (nodes.first(), nodes.last()) else {
+            return Ok(());
+        };
+        let span = seg.heap_span();
+        for &p in nodes {
+            let p = p as usize;
+            let pos = self.position_of(p);
+            if !is_node(p, size, span) || pos == 0 || self.address_at(pos) != p {
+                return Err(Error::new(
+                    ErrorKind::InvalidArgument,
+                    format!("{p:#x} is not a node of this segment's pools"),
+                ));
+            }
+        }
+        for pair in nodes.windows(2) {
+            let next = self.position_of(pair[1] as usize);
+            // Relaxed: published by the Release exchange in `push_chain`.
+            self.link(pair[0] as usize).store(next, Ordering::Relaxed);
+        }
+        self.push_chain(*first as usize, *last as usize);
         Ok(())
     }
 
