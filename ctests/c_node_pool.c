@@ -109,6 +109,18 @@ int main(void) {
         CHECK_STATUS(interproc_node_pool_deallocate_many(m, pool, many, 3), INTERPROC_OK);
         CHECK_STATUS(interproc_node_pool_check(m, pool, &r), INTERPROC_OK);
         CHECK(r.free_nodes == 54);
+        /* And taken again in one call. */
+        size_t taken = 99;
+        CHECK_STATUS(interproc_node_pool_allocate_many(m, pool, many, 3, NULL), INTERPROC_INVALID_ARGUMENT);
+        CHECK_STATUS(interproc_node_pool_allocate_many(m, pool, NULL, 3, &taken), INTERPROC_INVALID_ARGUMENT);
+        CHECK(taken == 99);
+        CHECK_STATUS(interproc_node_pool_allocate_many(m, pool, NULL, 0, &taken), INTERPROC_OK);
+        CHECK(taken == 0);
+        CHECK_STATUS(interproc_node_pool_allocate_many(m, pool, many, 3, &taken), INTERPROC_OK);
+        CHECK(taken == 3 && many[0] != many[1] && many[1] != many[2] && many[0] != many[2]);
+        CHECK_STATUS(interproc_node_pool_check(m, pool, &r), INTERPROC_OK);
+        CHECK(r.free_nodes == 51);
+        CHECK_STATUS(interproc_node_pool_deallocate_many(m, pool, many, 3), INTERPROC_OK);
     }
 
     /* Bad arguments: nothing changes. */

@@ -18,6 +18,17 @@
 
 
 /**
+ * Every pool node's alignment in bytes, and the granule of its size: a node size is
+ * rounded up to a multiple of it, and is at least it.
+ */
+#define INTERPROC_NODE_POOL_ALIGN 16
+
+/**
+ * The most bytes of nodes one pool block may hold (node size times nodes per block).
+ */
+#define INTERPROC_NODE_POOL_MAX_BLOCK 4294967296
+
+/**
  * Boost's default permissions for new objects: 0644.
  */
 #define INTERPROC_PERM_DEFAULT 420
@@ -1032,6 +1043,23 @@ interproc_status_t interproc_node_pool_init(struct interproc_node_pool_t *pool,
 interproc_status_t interproc_node_pool_allocate(struct interproc_segment_manager_t *mgr,
                                                 struct interproc_node_pool_t *pool,
                                                 void **out);
+
+/**
+ * Takes up to `count` nodes from `pool` into `out[0..*taken]`, as that many calls of
+ * `interproc_node_pool_allocate` would, in one call (how a per-thread cache refills).
+ * Fewer only when taking one more failed (the segment full, or the pool found corrupted:
+ * the next call reports it); the status of that failure when none could be taken.
+ * `INTERPROC_INVALID_ARGUMENT` for a NULL `out` with a `count` above 0, or a NULL `taken`.
+ *
+ * # Safety
+ * As `interproc_node_pool_allocate`; `out` NULL or writable for `count` pointers, `taken`
+ * NULL or writable.
+ */
+interproc_status_t interproc_node_pool_allocate_many(struct interproc_segment_manager_t *mgr,
+                                                     struct interproc_node_pool_t *pool,
+                                                     void **out,
+                                                     size_t count,
+                                                     size_t *taken);
 
 /**
  * Gives `node` back to `pool`. `INTERPROC_INVALID_ARGUMENT`, changing nothing, for a

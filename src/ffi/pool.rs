@@ -25,6 +25,17 @@ const _: () = {
     assert!(align_of::<interproc_node_pool_t>() == align_of::<NodePool>());
 };
 
+/// Every pool node's alignment in bytes, and the granule of its size: a node size is
+/// rounded up to a multiple of it, and is at least it.
+pub const INTERPROC_NODE_POOL_ALIGN: usize = 16;
+/// The most bytes of nodes one pool block may hold (node size times nodes per block).
+pub const INTERPROC_NODE_POOL_MAX_BLOCK: u64 = 4294967296;
+
+const _: () = {
+    assert!(INTERPROC_NODE_POOL_ALIGN == NodePool::NODE_ALIGN);
+    assert!(INTERPROC_NODE_POOL_MAX_BLOCK == NodePool::MAX_BLOCK_BYTES as u64);
+};
+
 /// What `interproc_node_pool_check` found.
 #[repr(C)]
 pub struct interproc_pool_report_t {
@@ -85,6 +96,44 @@ pub unsafe extern "C" fn interproc_node_pool_allocate(
         let node = p.allocate(&m)?;
         // SAFETY: `out` is non-NULL (checked) and writable (this fn's contract).
         unsafe { put(out, node.as_ptr().cast()) };
+        Ok(())
+    })
+}
+
+/// Takes up to `count` nodes from `pool` into `out[0..*taken]`, as that many calls of
+/// `interproc_node_pool_allocate` would, in one call (how a per-thread cache refills).
+/// Fewer only when taking one more failed (the segment full, or the pool found corrupted:
+/// the next call reports it); the status of that failure when none could be taken.
+/// `INTERPROC_INVALID_ARGUMENT` for a NULL `out` with a `count` above 0, or a NULL `taken`.
+///
+/// # Safety
+/// As `interproc_node_pool_allocate`; `out` NULL or writable for `count` pointers, `taken`
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_node_pool_allocate_many(
+    mgr: *mut interproc_segment_manager_t,
+    pool: *mut interproc_node_pool_t,
+    out: *mut *mut c_void,
+    count: usize,
+    taken: *mut usize,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: `mgr` is NULL or a manager mapped in this process (this fn's contract).
+        let m = unsafe { manager(mgr) }?;
+        // SAFETY: `pool` is NULL or a pool set up inside that segment (this fn's contract).
+        let p: &NodePool = unsafe { obj(pool, "pool") }?;
+        out_arg(taken, "taken")?;
+        let got = if count == 0 {
+            0
+        } else {
+            out_arg(out, "out")?;
+            // SAFETY: `out` is non-NULL (checked) and writable for `count` pointers (this
+            // fn's contract).
+            let list = unsafe { std::slice::from_raw_parts_mut(out.cast::<*mut u8>(), count) };
+            p.allocate_many(&m, list)?
+        };
+        // SAFETY: `taken` is non-NULL (checked) and writable (this fn's contract).
+        unsafe { put(taken, got) };
         Ok(())
     })
 }
