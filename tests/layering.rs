@@ -53,7 +53,8 @@ const ALLOWED_LONG_HEADERS: &[(&str, &str)] = &[(
     "basic_string's members and its free operators are to be split in two headers",
 )];
 
-fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+/// The files under `dir` whose extension is one of `exts`, in path order.
+fn files_under(dir: &Path, exts: &[&str], out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
         .map(|e| e.expect("directory entry").path())
@@ -61,11 +62,18 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     entries.sort();
     for path in entries {
         if path.is_dir() {
-            sources(&path, out);
-        } else if path.extension().is_some_and(|x| x == "rs") {
+            files_under(&path, exts, out);
+        } else if path
+            .extension()
+            .is_some_and(|x| exts.iter().any(|e| x == *e))
+        {
             out.push(path);
         }
     }
+}
+
+fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    files_under(dir, &["rs"], out);
 }
 
 /// `src/`-relative path with `/` separators, e.g. `os/robust/mod.rs`.
@@ -617,23 +625,11 @@ fn no_source_file_imports_itself_through_others() {
     );
 }
 
-fn headers(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
-    {
-        let path = entry.expect("directory entry").path();
-        if path.is_dir() {
-            headers(&path, out);
-        } else if path.extension().is_some_and(|x| x == "h" || x == "hpp") {
-            out.push(path);
-        }
-    }
-}
-
 #[test]
 fn no_hand_written_header_passes_800_lines() {
     let include = Path::new(env!("CARGO_MANIFEST_DIR")).join("include");
     let mut paths = Vec::new();
-    headers(&include, &mut paths);
+    files_under(&include, &["h", "hpp"], &mut paths);
     assert!(paths.len() > 20, "found only {} headers", paths.len());
     let mut faults = Vec::new();
     for path in &paths {

@@ -205,26 +205,12 @@ impl NodePool {
         }
         let p = self.address_at(pos);
         if !is_node(p, size, *span) {
-            return self.node_past(seg, span, p, size);
-        }
-        Ok(Some(p))
-    }
-
-    /// [`Self::node_in`] for a node past the span: the span read again, then the node
-    /// checked against it.
-    #[cold]
-    fn node_past(
-        &self,
-        seg: &SegmentManager,
-        span: &mut (usize, usize),
-        p: usize,
-        size: u64,
-    ) -> Result<Option<usize>> {
-        *span = seg.heap_span();
-        if !is_node(p, size, *span) {
-            return Err(corrupt(format_args!(
-                "a free-list position points at {p:#x}"
-            )));
+            *span = seg.heap_span();
+            if !is_node(p, size, *span) {
+                return Err(corrupt(format_args!(
+                    "a free-list position points at {p:#x}"
+                )));
+            }
         }
         Ok(Some(p))
     }
