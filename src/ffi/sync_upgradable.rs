@@ -7,7 +7,9 @@
 //! when a writer waits for it (for up to 64 reading processes at once).
 
 use super::error::interproc_status_t;
-use super::sync::{deadline_arg, interproc_deadline_t, locked, obj, timed_locked, try_locked};
+use super::sync::{
+    deadline_arg, interproc_deadline_t, locked, obj, timed_locked, try_locked, with_obj,
+};
 use super::{boundary, boundary_value};
 use crate::sync::InterprocessUpgradableMutex;
 use crate::{Error, ErrorKind, Result};
@@ -28,8 +30,7 @@ const _: () = {
     );
 };
 
-/// Runs `op` on the upgradable mutex at `m` inside the panic boundary; NULL is an
-/// `INTERPROC_INVALID_ARGUMENT_ERROR`.
+/// Runs `op` on the upgradable mutex at `m` inside the panic boundary (see `with_obj`).
 ///
 /// # Safety
 /// `m` must be NULL or point to an initialised struct for the whole call.
@@ -38,12 +39,8 @@ unsafe fn on_mutex(
     m: *mut interproc_upgradable_mutex_t,
     op: impl FnOnce(&InterprocessUpgradableMutex) -> Result<()>,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
-        op(m)
-    })
+    // SAFETY: as this fn's contract.
+    unsafe { with_obj(m, "m", op) }
 }
 
 fn refused(what: &str) -> Error {
