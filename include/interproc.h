@@ -1076,7 +1076,9 @@ interproc_status_t interproc_node_pool_deallocate(struct interproc_segment_manag
 /**
  * Gives back the nodes from `first` to `last` in one step: each node's first 8 bytes hold
  * the next one's position in the pool's encoding (its distance from the pool in 8-byte
- * units; `last`'s link is overwritten), as a per-thread cache chains them.
+ * units, in the low 40 bits; `last`'s link is overwritten). Only `first` and `last` are
+ * checked. `interproc_node_pool_deallocate_many` does the same from a list of the nodes,
+ * with no encoding to know, and checks every one.
  *
  * # Safety
  * As `interproc_node_pool_deallocate`, for every node of the chain.
