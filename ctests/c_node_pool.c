@@ -94,6 +94,35 @@ int main(void) {
     CHECK_STATUS(interproc_node_pool_check(m, pool, &r), INTERPROC_OK);
     CHECK(r.blocks == 4 && r.free_nodes == 54);
 
+    /* Many at once, listed: the pool links them; one bad entry and none goes back. */
+    {
+        void *many[3] = {NULL, NULL, NULL};
+        for (int i = 0; i < 3; ++i) {
+            CHECK_STATUS(interproc_node_pool_allocate(m, pool, &many[i]), INTERPROC_OK);
+        }
+        void *bad[4] = {many[0], many[1], (char *)many[2] + 8, many[2]};
+        CHECK_STATUS(interproc_node_pool_deallocate_many(m, pool, bad, 4), INTERPROC_INVALID_ARGUMENT);
+        CHECK_STATUS(interproc_node_pool_deallocate_many(m, pool, NULL, 2), INTERPROC_INVALID_ARGUMENT);
+        CHECK_STATUS(interproc_node_pool_check(m, pool, &r), INTERPROC_OK);
+        CHECK(r.free_nodes == 51);
+        CHECK_STATUS(interproc_node_pool_deallocate_many(m, pool, NULL, 0), INTERPROC_OK);
+        CHECK_STATUS(interproc_node_pool_deallocate_many(m, pool, many, 3), INTERPROC_OK);
+        CHECK_STATUS(interproc_node_pool_check(m, pool, &r), INTERPROC_OK);
+        CHECK(r.free_nodes == 54);
+        /* And taken again in one call. */
+        size_t taken = 99;
+        CHECK_STATUS(interproc_node_pool_allocate_many(m, pool, many, 3, NULL), INTERPROC_INVALID_ARGUMENT);
+        CHECK_STATUS(interproc_node_pool_allocate_many(m, pool, NULL, 3, &taken), INTERPROC_INVALID_ARGUMENT);
+        CHECK(taken == 99);
+        CHECK_STATUS(interproc_node_pool_allocate_many(m, pool, NULL, 0, &taken), INTERPROC_OK);
+        CHECK(taken == 0);
+        CHECK_STATUS(interproc_node_pool_allocate_many(m, pool, many, 3, &taken), INTERPROC_OK);
+        CHECK(taken == 3 && many[0] != many[1] && many[1] != many[2] && many[0] != many[2]);
+        CHECK_STATUS(interproc_node_pool_check(m, pool, &r), INTERPROC_OK);
+        CHECK(r.free_nodes == 51);
+        CHECK_STATUS(interproc_node_pool_deallocate_many(m, pool, many, 3), INTERPROC_OK);
+    }
+
     /* Bad arguments: nothing changes. */
     void *out = NULL;
     CHECK_STATUS(interproc_node_pool_allocate(m, NULL, &out), INTERPROC_INVALID_ARGUMENT);

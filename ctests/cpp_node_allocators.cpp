@@ -201,6 +201,20 @@ static void cached_allocators(managed_shared_memory &segment) {
    CHECK(copy.get_num_cached_nodes() > 0);
    copy.deallocate_cache();
    CHECK(copy.get_num_cached_nodes() == 0);
+   {
+      // More cached nodes than one give-back takes (64): they go back in several.
+      Cached big(sm, 300);
+      std::vector<Cached::pointer> many;
+      for (int i = 0; i < 200; ++i) {
+         many.push_back(big.allocate(1));
+      }
+      for (auto &h : many) {
+         big.deallocate(h, 1);
+      }
+      CHECK(big.get_num_cached_nodes() >= 200);
+      big.deallocate_cached_nodes();
+      CHECK(big.get_num_cached_nodes() == 0);
+   }
    node_allocator<int, SM> plain(sm);
    check_pool_whole(plain);
 

@@ -18,6 +18,17 @@
 
 
 /**
+ * Every pool node's alignment in bytes, and the granule of its size: a node size is
+ * rounded up to a multiple of it, and is at least it.
+ */
+#define INTERPROC_NODE_POOL_ALIGN 16
+
+/**
+ * The most bytes of nodes one pool block may hold (node size times nodes per block).
+ */
+#define INTERPROC_NODE_POOL_MAX_BLOCK 4294967296
+
+/**
  * Boost's default permissions for new objects: 0644.
  */
 #define INTERPROC_PERM_DEFAULT 420
@@ -413,21 +424,6 @@ typedef struct interproc_upgradable_mutex_t {
 #define INTERPROC_OWNER_DEAD_ERROR 24
 
 /**
- * An object constructed without a name.
- */
-#define INTERPROC_ANONYMOUS_INSTANCE 0
-
-/**
- * An object constructed with a name.
- */
-#define INTERPROC_NAMED_INSTANCE 1
-
-/**
- * The one object of its type (the name is the type's name).
- */
-#define INTERPROC_UNIQUE_INSTANCE 2
-
-/**
  * `CLOCK_REALTIME`: wall time (C++ `system_clock`, Boost's `ptime`); follows changes of the
  * system time.
  */
@@ -487,6 +483,21 @@ typedef struct interproc_upgradable_mutex_t {
  * Boost's `invalid_mode`: never accepted.
  */
 #define INTERPROC_INVALID_MODE 65535
+
+/**
+ * An object constructed without a name.
+ */
+#define INTERPROC_ANONYMOUS_INSTANCE 0
+
+/**
+ * An object constructed with a name.
+ */
+#define INTERPROC_NAMED_INSTANCE 1
+
+/**
+ * The one object of its type (the name is the type's name).
+ */
+#define INTERPROC_UNIQUE_INSTANCE 2
 
 /**
  * No special treatment.
@@ -1193,6 +1204,23 @@ interproc_status_t interproc_node_pool_allocate(struct interproc_segment_manager
                                                 void **out);
 
 /**
+ * Takes up to `count` nodes from `pool` into `out[0..*taken]`, as that many calls of
+ * `interproc_node_pool_allocate` would, in one call (how a per-thread cache refills).
+ * Fewer only when taking one more failed (the segment full, or the pool found corrupted:
+ * the next call reports it); the status of that failure when none could be taken.
+ * `INTERPROC_INVALID_ARGUMENT` for a NULL `out` with a `count` above 0, or a NULL `taken`.
+ *
+ * # Safety
+ * As `interproc_node_pool_allocate`; `out` NULL or writable for `count` pointers, `taken`
+ * NULL or writable.
+ */
+interproc_status_t interproc_node_pool_allocate_many(struct interproc_segment_manager_t *mgr,
+                                                     struct interproc_node_pool_t *pool,
+                                                     void **out,
+                                                     size_t count,
+                                                     size_t *taken);
+
+/**
  * Gives `node` back to `pool`. `INTERPROC_INVALID_ARGUMENT`, changing nothing, for a
  * pointer that is not a 16-aligned node inside the segment's heap.
  *
@@ -1207,7 +1235,9 @@ interproc_status_t interproc_node_pool_deallocate(struct interproc_segment_manag
 /**
  * Gives back the nodes from `first` to `last` in one step: each node's first 8 bytes hold
  * the next one's position in the pool's encoding (its distance from the pool in 8-byte
- * units; `last`'s link is overwritten), as a per-thread cache chains them.
+ * units, in the low 40 bits; `last`'s link is overwritten). Only `first` and `last` are
+ * checked. `interproc_node_pool_deallocate_many` does the same from a list of the nodes,
+ * with no encoding to know, and checks every one.
  *
  * # Safety
  * As `interproc_node_pool_deallocate`, for every node of the chain.
@@ -1216,6 +1246,21 @@ interproc_status_t interproc_node_pool_deallocate_chain(struct interproc_segment
                                                         struct interproc_node_pool_t *pool,
                                                         void *first,
                                                         void *last);
+
+/**
+ * Gives back the `count` nodes listed at `nodes` in one step (how a per-thread cache gives
+ * back many nodes at once; the pool links them itself). `INTERPROC_INVALID_ARGUMENT`,
+ * giving nothing back, if any of them is not a 16-aligned node inside the segment's heap,
+ * or `nodes` is NULL with a `count` above 0.
+ *
+ * # Safety
+ * As `interproc_node_pool_deallocate`, for every node listed; `nodes` NULL or readable for
+ * `count` pointers.
+ */
+interproc_status_t interproc_node_pool_deallocate_many(struct interproc_segment_manager_t *mgr,
+                                                       struct interproc_node_pool_t *pool,
+                                                       void *const *nodes,
+                                                       size_t count);
 
 /**
  * The number of blocks `pool` has taken from its segment (0 for NULL).

@@ -31,6 +31,7 @@
 
 use crate::os::file;
 use crate::os::flock::{self, FlockKind};
+use crate::os::spin::Naps;
 use crate::{Error, ErrorKind, Result};
 use std::os::fd::BorrowedFd;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -39,6 +40,8 @@ use std::time::{Duration, Instant};
 /// How long an `open_only` keeps looking at an empty object with a free build lock before
 /// it says the creator died (a live creator takes the lock one system call after creating).
 const GRACE: Duration = Duration::from_millis(50);
+/// How long an `open_only` sleeps between two looks during the [`GRACE`].
+const GRACE_NAP: Duration = Duration::from_millis(1);
 
 /// What every kind's state word reads once its object is published ("YDAER" read as
 /// bytes on a little-endian machine: unlikely in bytes that interproc did not write).
@@ -193,6 +196,7 @@ pub(crate) fn take_turn<'a>(
 ) -> Result<Turn<'a>> {
     let lock_err = |e: crate::os::Errno| e.into_error(format_args!("locking {what} to build it"));
     let mut first_free = None;
+    let mut naps = Naps::every(GRACE_NAP);
     loop {
         if is_ready(fd, state)? {
             return Ok(Turn::Open);
@@ -229,6 +233,6 @@ pub(crate) fn take_turn<'a>(
                 ),
             ));
         }
-        std::thread::sleep(Duration::from_millis(1));
+        naps.take();
     }
 }

@@ -1,8 +1,9 @@
 //! Status codes and the per-thread last error.
 
-use crate::Error;
+use crate::{Error, ErrorKind, Result};
 use std::cell::RefCell;
 use std::ffi::{CString, c_char};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// The result of a fallible call: 0 on success, otherwise Boost's `error_code_t` value.
 /// The numbers are stable and never reused.
@@ -86,23 +87,41 @@ pub(crate) fn record(e: &Error) -> interproc_status_t {
     status
 }
 
+/// Runs `body` inside the panic boundary and turns its result into a status.
+pub(crate) fn boundary(body: impl FnOnce() -> Result<()>) -> interproc_status_t {
+    match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(())) => INTERPROC_OK,
+        Ok(Err(e)) => record(&e),
+        Err(_) => record(&Error::new(
+            ErrorKind::Other,
+            "internal error: a panic was caught at the C boundary",
+        )),
+    }
+}
+
+/// Runs `body` inside the panic boundary for functions that return a plain value;
+/// `fallback` is returned if it panics.
+pub(crate) fn boundary_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
+    catch_unwind(AssertUnwindSafe(body)).unwrap_or(fallback)
+}
+
 /// The message of the last error on this thread, or `""` if there was none. Success does
 /// not clear it. The string stays valid until the next failing call on this thread.
 #[unsafe(no_mangle)]
 pub extern "C" fn interproc_last_error_message() -> *const c_char {
-    super::boundary_value(c"".as_ptr(), || LAST.with(|l| l.borrow().message.as_ptr()))
+    boundary_value(c"".as_ptr(), || LAST.with(|l| l.borrow().message.as_ptr()))
 }
 
 /// The status of the last error on this thread (`INTERPROC_OK` if there was none).
 #[unsafe(no_mangle)]
 pub extern "C" fn interproc_last_error_code() -> interproc_status_t {
-    super::boundary_value(INTERPROC_OTHER_ERROR, || LAST.with(|l| l.borrow().status))
+    boundary_value(INTERPROC_OTHER_ERROR, || LAST.with(|l| l.borrow().status))
 }
 
 /// The `errno` behind the last error on this thread, or 0 if the library produced it.
 #[unsafe(no_mangle)]
 pub extern "C" fn interproc_last_error_native() -> i32 {
-    super::boundary_value(0, || LAST.with(|l| l.borrow().native))
+    boundary_value(0, || LAST.with(|l| l.borrow().native))
 }
 
 /// Boost's name of a status (`"not_found_error"`); `"no_error"` for 0, `"unknown_error"`

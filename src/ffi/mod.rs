@@ -29,27 +29,8 @@ pub mod wide;
 pub mod xsi;
 
 use crate::{Error, ErrorKind, Mode, Result};
-use error::{INTERPROC_OK, interproc_status_t, record};
+pub(crate) use error::{boundary, boundary_value};
 use std::ffi::{CStr, c_char};
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
-/// Runs `body` inside the panic boundary and turns its result into a status.
-pub(crate) fn boundary(body: impl FnOnce() -> Result<()>) -> interproc_status_t {
-    match catch_unwind(AssertUnwindSafe(body)) {
-        Ok(Ok(())) => INTERPROC_OK,
-        Ok(Err(e)) => record(&e),
-        Err(_) => record(&Error::new(
-            ErrorKind::Other,
-            "internal error: a panic was caught at the C boundary",
-        )),
-    }
-}
-
-/// Runs `body` inside the panic boundary for functions that return a plain value;
-/// `fallback` is returned if it panics.
-pub(crate) fn boundary_value<T>(fallback: T, body: impl FnOnce() -> T) -> T {
-    catch_unwind(AssertUnwindSafe(body)).unwrap_or(fallback)
-}
 
 /// Reads a C string argument.
 ///

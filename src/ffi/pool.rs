@@ -10,7 +10,7 @@ use super::error::interproc_status_t;
 use super::segment::{interproc_segment_manager_t, manager};
 use super::sync::obj;
 use super::{boundary, boundary_value, out_arg, put};
-use crate::{NodePool, PoolReport};
+use crate::{Error, ErrorKind, NodePool, PoolReport};
 use std::ffi::c_void;
 
 /// A node pool's state: 48 bytes, 8-byte aligned, inside a managed segment; set up with
@@ -23,6 +23,17 @@ pub struct interproc_node_pool_t {
 const _: () = {
     assert!(size_of::<interproc_node_pool_t>() == size_of::<NodePool>());
     assert!(align_of::<interproc_node_pool_t>() == align_of::<NodePool>());
+};
+
+/// Every pool node's alignment in bytes, and the granule of its size: a node size is
+/// rounded up to a multiple of it, and is at least it.
+pub const INTERPROC_NODE_POOL_ALIGN: usize = 16;
+/// The most bytes of nodes one pool block may hold (node size times nodes per block).
+pub const INTERPROC_NODE_POOL_MAX_BLOCK: u64 = 4294967296;
+
+const _: () = {
+    assert!(INTERPROC_NODE_POOL_ALIGN == NodePool::NODE_ALIGN);
+    assert!(INTERPROC_NODE_POOL_MAX_BLOCK == NodePool::MAX_BLOCK_BYTES as u64);
 };
 
 /// What `interproc_node_pool_check` found.
@@ -89,6 +100,44 @@ pub unsafe extern "C" fn interproc_node_pool_allocate(
     })
 }
 
+/// Takes up to `count` nodes from `pool` into `out[0..*taken]`, as that many calls of
+/// `interproc_node_pool_allocate` would, in one call (how a per-thread cache refills).
+/// Fewer only when taking one more failed (the segment full, or the pool found corrupted:
+/// the next call reports it); the status of that failure when none could be taken.
+/// `INTERPROC_INVALID_ARGUMENT` for a NULL `out` with a `count` above 0, or a NULL `taken`.
+///
+/// # Safety
+/// As `interproc_node_pool_allocate`; `out` NULL or writable for `count` pointers, `taken`
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_node_pool_allocate_many(
+    mgr: *mut interproc_segment_manager_t,
+    pool: *mut interproc_node_pool_t,
+    out: *mut *mut c_void,
+    count: usize,
+    taken: *mut usize,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: `mgr` is NULL or a manager mapped in this process (this fn's contract).
+        let m = unsafe { manager(mgr) }?;
+        // SAFETY: `pool` is NULL or a pool set up inside that segment (this fn's contract).
+        let p: &NodePool = unsafe { obj(pool, "pool") }?;
+        out_arg(taken, "taken")?;
+        let got = if count == 0 {
+            0
+        } else {
+            out_arg(out, "out")?;
+            // SAFETY: `out` is non-NULL (checked) and writable for `count` pointers (this
+            // fn's contract).
+            let list = unsafe { std::slice::from_raw_parts_mut(out.cast::<*mut u8>(), count) };
+            p.allocate_many(&m, list)?
+        };
+        // SAFETY: `taken` is non-NULL (checked) and writable (this fn's contract).
+        unsafe { put(taken, got) };
+        Ok(())
+    })
+}
+
 /// Gives `node` back to `pool`. `INTERPROC_INVALID_ARGUMENT`, changing nothing, for a
 /// pointer that is not a 16-aligned node inside the segment's heap.
 ///
@@ -108,7 +157,9 @@ pub unsafe extern "C" fn interproc_node_pool_deallocate(
 
 /// Gives back the nodes from `first` to `last` in one step: each node's first 8 bytes hold
 /// the next one's position in the pool's encoding (its distance from the pool in 8-byte
-/// units; `last`'s link is overwritten), as a per-thread cache chains them.
+/// units, in the low 40 bits; `last`'s link is overwritten). Only `first` and `last` are
+/// checked. `interproc_node_pool_deallocate_many` does the same from a list of the nodes,
+/// with no encoding to know, and checks every one.
 ///
 /// # Safety
 /// As `interproc_node_pool_deallocate`, for every node of the chain.
@@ -125,6 +176,40 @@ pub unsafe extern "C" fn interproc_node_pool_deallocate_chain(
         // SAFETY: `pool` is NULL or a pool set up inside that segment (this fn's contract).
         let p: &NodePool = unsafe { obj(pool, "pool") }?;
         p.deallocate_chain(&m, first.cast(), last.cast())
+    })
+}
+
+/// Gives back the `count` nodes listed at `nodes` in one step (how a per-thread cache gives
+/// back many nodes at once; the pool links them itself). `INTERPROC_INVALID_ARGUMENT`,
+/// giving nothing back, if any of them is not a 16-aligned node inside the segment's heap,
+/// or `nodes` is NULL with a `count` above 0.
+///
+/// # Safety
+/// As `interproc_node_pool_deallocate`, for every node listed; `nodes` NULL or readable for
+/// `count` pointers.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn interproc_node_pool_deallocate_many(
+    mgr: *mut interproc_segment_manager_t,
+    pool: *mut interproc_node_pool_t,
+    nodes: *const *mut c_void,
+    count: usize,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: `mgr` is NULL or a manager mapped in this process (this fn's contract).
+        let m = unsafe { manager(mgr) }?;
+        // SAFETY: `pool` is NULL or a pool set up inside that segment (this fn's contract).
+        let p: &NodePool = unsafe { obj(pool, "pool") }?;
+        if count == 0 {
+            return Ok(());
+        }
+        if nodes.is_null() {
+            return Err(Error::new(ErrorKind::InvalidArgument, "nodes is NULL"));
+        }
+        // SAFETY: `nodes` is non-NULL (checked) and readable for `count` pointers (this fn's
+        // contract); `deallocate_many` refuses every pointer that is not a node (NULL
+        // included) before it writes anything.
+        let list = unsafe { std::slice::from_raw_parts(nodes.cast::<*mut u8>(), count) };
+        p.deallocate_many(&m, list)
     })
 }
 

@@ -5,6 +5,7 @@
 //! else, so a pointer stored inside the segment (as an offset) works from every process.
 
 use super::error::interproc_status_t;
+use super::types::interproc_instance_kind_t;
 use super::{boundary, boundary_value, out_arg, put};
 use crate::{Error, ErrorKind, InstanceKind, ObjectInfo, Result, SegmentManager};
 use std::ffi::{c_char, c_void};
@@ -14,15 +15,6 @@ use std::ptr::NonNull;
 pub struct interproc_segment_manager_t {
     _private: [u8; 0],
 }
-
-/// Kind of a constructed object (Boost's `instance_type`).
-pub type interproc_instance_kind_t = u32;
-/// An object constructed without a name.
-pub const INTERPROC_ANONYMOUS_INSTANCE: interproc_instance_kind_t = 0;
-/// An object constructed with a name.
-pub const INTERPROC_NAMED_INSTANCE: interproc_instance_kind_t = 1;
-/// The one object of its type (the name is the type's name).
-pub const INTERPROC_UNIQUE_INSTANCE: interproc_instance_kind_t = 2;
 
 /// Initialises `count` elements at `object` under the segment lock; returns 0 on success.
 /// It may allocate from the same segment. It must not unwind (catch C++ exceptions).

@@ -111,6 +111,25 @@ pub(crate) unsafe fn obj<'a, C, T>(p: *const C, what: &str) -> Result<&'a T> {
         .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, format!("{what} is NULL")))
 }
 
+/// Runs `op` on the object at `p` inside the panic boundary; NULL is an
+/// `INTERPROC_INVALID_ARGUMENT_ERROR` that names it `what`.
+///
+/// # Safety
+/// As [`obj`], for the whole call.
+#[inline(always)]
+pub(crate) unsafe fn with_obj<C, T>(
+    p: *const C,
+    what: &str,
+    op: impl FnOnce(&T) -> Result<()>,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: `p` is NULL or points to an initialised struct of its type for the whole
+        // call (this fn's contract); `obj` turns NULL into an error.
+        let o: &T = unsafe { obj(p, what) }?;
+        op(o)
+    })
+}
+
 /// Runs the lock or unlock fast path `fast` on the object at `p` inline and, when it
 /// declines (or `p` is NULL), the full operation `slow` out of line; the full path reports
 /// errors, waits on contention and handles dead owners.
@@ -140,12 +159,8 @@ unsafe fn fast_or_slow<C, T>(
 #[cold]
 #[inline(never)]
 unsafe fn slow_path<C, T>(p: *const C, slow: fn(&T) -> Result<()>) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `p` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &T = unsafe { obj(p, "m") }?;
-        slow(m)
-    })
+    // SAFETY: as this fn's contract.
+    unsafe { with_obj(p, "m", slow) }
 }
 
 fn owner_dead() -> Error {
@@ -277,12 +292,9 @@ pub unsafe extern "C" fn interproc_mutex_lock(m: *mut interproc_mutex_t) -> inte
 /// `m` must be NULL or point to an initialised struct.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_mutex_try_lock(m: *mut interproc_mutex_t) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessMutex = unsafe { obj(m, "m") }?;
-        try_locked(m.try_lock()?)
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `with_obj` requires.
+    unsafe { with_obj(m, "m", |m: &InterprocessMutex| try_locked(m.try_lock()?)) }
 }
 
 /// Locks the mutex, waiting at most until the absolute `deadline` on its clock (a
@@ -298,13 +310,14 @@ pub unsafe extern "C" fn interproc_mutex_timed_lock(
     m: *mut interproc_mutex_t,
     deadline: *const interproc_deadline_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessMutex = unsafe { obj(m, "m") }?;
-        let d = deadline_arg(deadline)?;
-        timed_locked(m.lock_until(d)?)
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `with_obj` requires.
+    unsafe {
+        with_obj(m, "m", |m: &InterprocessMutex| {
+            let d = deadline_arg(deadline)?;
+            timed_locked(m.lock_until(d)?)
+        })
+    }
 }
 
 /// Unlocks the mutex; `INTERPROC_LOCK_ERROR` if the calling thread does not hold it.
@@ -404,12 +417,13 @@ pub unsafe extern "C" fn interproc_recursive_mutex_lock(
 pub unsafe extern "C" fn interproc_recursive_mutex_try_lock(
     m: *mut interproc_recursive_mutex_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessRecursiveMutex = unsafe { obj(m, "m") }?;
-        try_locked(m.try_lock()?)
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `with_obj` requires.
+    unsafe {
+        with_obj(m, "m", |m: &InterprocessRecursiveMutex| {
+            try_locked(m.try_lock()?)
+        })
+    }
 }
 
 /// Locks the recursive mutex, waiting at most until the absolute `deadline` on its clock (a
@@ -425,13 +439,14 @@ pub unsafe extern "C" fn interproc_recursive_mutex_timed_lock(
     m: *mut interproc_recursive_mutex_t,
     deadline: *const interproc_deadline_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessRecursiveMutex = unsafe { obj(m, "m") }?;
-        let d = deadline_arg(deadline)?;
-        timed_locked(m.lock_until(d)?)
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `with_obj` requires.
+    unsafe {
+        with_obj(m, "m", |m: &InterprocessRecursiveMutex| {
+            let d = deadline_arg(deadline)?;
+            timed_locked(m.lock_until(d)?)
+        })
+    }
 }
 
 /// Unlocks the recursive mutex; `INTERPROC_LOCK_ERROR` if the calling thread does not hold it.
@@ -489,12 +504,9 @@ pub unsafe extern "C" fn interproc_condition_init(
 pub unsafe extern "C" fn interproc_condition_destroy(
     c: *mut interproc_condition_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `c` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let c: &InterprocessCondition = unsafe { obj(c, "c") }?;
-        c.destroy()
-    })
+    // SAFETY: `c` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `with_obj` requires.
+    unsafe { with_obj(c, "c", |c: &InterprocessCondition| c.destroy()) }
 }
 
 /// Wakes one waiter (possibly more, as with every condition variable).
@@ -505,12 +517,9 @@ pub unsafe extern "C" fn interproc_condition_destroy(
 pub unsafe extern "C" fn interproc_condition_notify_one(
     c: *mut interproc_condition_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `c` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let c: &InterprocessCondition = unsafe { obj(c, "c") }?;
-        c.notify_one()
-    })
+    // SAFETY: `c` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `with_obj` requires.
+    unsafe { with_obj(c, "c", |c: &InterprocessCondition| c.notify_one()) }
 }
 
 /// Wakes every waiter.
@@ -521,12 +530,9 @@ pub unsafe extern "C" fn interproc_condition_notify_one(
 pub unsafe extern "C" fn interproc_condition_notify_all(
     c: *mut interproc_condition_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `c` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let c: &InterprocessCondition = unsafe { obj(c, "c") }?;
-        c.notify_all()
-    })
+    // SAFETY: `c` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `with_obj` requires.
+    unsafe { with_obj(c, "c", |c: &InterprocessCondition| c.notify_all()) }
 }
 
 /// Unlocks `m` (held by the caller), waits for a notification, and locks `m` again.
@@ -624,24 +630,25 @@ pub unsafe extern "C" fn interproc_condition_wait_ticket(
     ticket: u32,
     deadline: *const interproc_deadline_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `c` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let c: &InterprocessCondition = unsafe { obj(c, "c") }?;
-        let d = if deadline.is_null() {
-            None
-        } else {
-            Some(deadline_arg(deadline)?)
-        };
-        if c.wait_ticket(WaitTicket(ticket), d)? {
-            Err(Error::new(
-                ErrorKind::TimeoutWhenWaiting,
-                "the deadline passed before a notification",
-            ))
-        } else {
-            Ok(())
-        }
-    })
+    // SAFETY: `c` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `with_obj` requires.
+    unsafe {
+        with_obj(c, "c", |c: &InterprocessCondition| {
+            let d = if deadline.is_null() {
+                None
+            } else {
+                Some(deadline_arg(deadline)?)
+            };
+            if c.wait_ticket(WaitTicket(ticket), d)? {
+                Err(Error::new(
+                    ErrorKind::TimeoutWhenWaiting,
+                    "the deadline passed before a notification",
+                ))
+            } else {
+                Ok(())
+            }
+        })
+    }
 }
 
 /// Initialises the semaphore at `s` with count `initial` (at most 2147483647).
@@ -670,12 +677,9 @@ pub unsafe extern "C" fn interproc_semaphore_init(
 pub unsafe extern "C" fn interproc_semaphore_destroy(
     s: *mut interproc_semaphore_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `s` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let s: &InterprocessSemaphore = unsafe { obj(s, "s") }?;
-        s.destroy()
-    })
+    // SAFETY: `s` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `with_obj` requires.
+    unsafe { with_obj(s, "s", |s: &InterprocessSemaphore| s.destroy()) }
 }
 
 /// Increments the count, waking one waiter. `INTERPROC_SEM_ERROR` at the limit.
@@ -686,12 +690,9 @@ pub unsafe extern "C" fn interproc_semaphore_destroy(
 pub unsafe extern "C" fn interproc_semaphore_post(
     s: *mut interproc_semaphore_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `s` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let s: &InterprocessSemaphore = unsafe { obj(s, "s") }?;
-        s.post()
-    })
+    // SAFETY: `s` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `with_obj` requires.
+    unsafe { with_obj(s, "s", |s: &InterprocessSemaphore| s.post()) }
 }
 
 /// Decrements the count, waiting while it is 0.
@@ -702,12 +703,9 @@ pub unsafe extern "C" fn interproc_semaphore_post(
 pub unsafe extern "C" fn interproc_semaphore_wait(
     s: *mut interproc_semaphore_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `s` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let s: &InterprocessSemaphore = unsafe { obj(s, "s") }?;
-        s.wait()
-    })
+    // SAFETY: `s` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `with_obj` requires.
+    unsafe { with_obj(s, "s", |s: &InterprocessSemaphore| s.wait()) }
 }
 
 /// Decrements the count if it is positive; `INTERPROC_BUSY_ERROR` if it is 0.
@@ -718,16 +716,17 @@ pub unsafe extern "C" fn interproc_semaphore_wait(
 pub unsafe extern "C" fn interproc_semaphore_try_wait(
     s: *mut interproc_semaphore_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `s` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let s: &InterprocessSemaphore = unsafe { obj(s, "s") }?;
-        if s.try_wait()? {
-            Ok(())
-        } else {
-            Err(Error::new(ErrorKind::Busy, "the semaphore count is 0"))
-        }
-    })
+    // SAFETY: `s` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `with_obj` requires.
+    unsafe {
+        with_obj(s, "s", |s: &InterprocessSemaphore| {
+            if s.try_wait()? {
+                Ok(())
+            } else {
+                Err(Error::new(ErrorKind::Busy, "the semaphore count is 0"))
+            }
+        })
+    }
 }
 
 /// Decrements the count, waiting at most until the absolute `deadline`;
@@ -740,20 +739,21 @@ pub unsafe extern "C" fn interproc_semaphore_timed_wait(
     s: *mut interproc_semaphore_t,
     deadline: *const interproc_deadline_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `s` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let s: &InterprocessSemaphore = unsafe { obj(s, "s") }?;
-        let d = deadline_arg(deadline)?;
-        if s.wait_until(d)? {
-            Ok(())
-        } else {
-            Err(Error::new(
-                ErrorKind::TimeoutWhenWaiting,
-                "the deadline passed before the semaphore was posted",
-            ))
-        }
-    })
+    // SAFETY: `s` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `with_obj` requires.
+    unsafe {
+        with_obj(s, "s", |s: &InterprocessSemaphore| {
+            let d = deadline_arg(deadline)?;
+            if s.wait_until(d)? {
+                Ok(())
+            } else {
+                Err(Error::new(
+                    ErrorKind::TimeoutWhenWaiting,
+                    "the deadline passed before the semaphore was posted",
+                ))
+            }
+        })
+    }
 }
 
 /// Stores the current count (a snapshot) in `*value`.

@@ -16,34 +16,92 @@ use crate::sync::{
     NamedCondition, NamedMutex, NamedRecursiveMutex, NamedSemaphore, NamedSharableMutex,
     NamedUpgradableMutex,
 };
-use crate::{Permissions, Result};
+use crate::{Creation, Permissions, Result};
 use std::ffi::c_char;
 
-/// Reads the name, builds a handle with `make` and stores it in `*out`, inside the panic
-/// boundary: the common part of every `_open` below.
+/// A named object's C handle: it owns the core's named object, and `_get` gives out the
+/// primitive inside.
+trait NamedHandle: Sized {
+    /// The core's named object.
+    type Named;
+    /// The C type of the primitive inside.
+    type Primitive;
+    /// The handle over a named object just opened.
+    fn wrap(named: Self::Named) -> Self;
+    /// The primitive inside the handle's object.
+    fn primitive(&self) -> *mut Self::Primitive;
+}
+
+/// Implements [`NamedHandle`] for a handle whose `inner` is `$named`, giving out `$prim`.
+macro_rules! named_handle {
+    ($handle:ident, $named:ty, $prim:ty) => {
+        impl NamedHandle for $handle {
+            type Named = $named;
+            type Primitive = $prim;
+            fn wrap(inner: $named) -> Self {
+                $handle { inner }
+            }
+            fn primitive(&self) -> *mut $prim {
+                &*self.inner as *const _ as *mut $prim
+            }
+        }
+    };
+}
+
+/// The body of every `_open` below, inside the panic boundary: reads the name, checks `out`,
+/// opens the object with `open` as `creation` and `perm` say, and stores a new handle in
+/// `*out`.
 ///
 /// # Safety
 /// `name` must be NULL or a NUL-terminated string; `out` NULL or writable.
-unsafe fn open_named<H>(
+unsafe fn open_named<H: NamedHandle>(
+    creation: interproc_creation_t,
     name: *const c_char,
+    perm: u32,
     out: *mut *mut H,
-    make: impl FnOnce(&str) -> Result<H>,
+    open: impl FnOnce(Creation, &str, Permissions) -> Result<H::Named>,
 ) -> interproc_status_t {
     boundary(|| {
         // SAFETY: the caller passes a C string or NULL.
         let name = unsafe { str_arg(name, "name") }?;
         out_arg(out, "out")?;
-        let handle = Box::into_raw(Box::new(make(name)?));
+        let named = open(creation_arg(creation)?, name, Permissions::from_mode(perm))?;
+        let handle = Box::into_raw(Box::new(H::wrap(named)));
         // SAFETY: `out` was checked non-NULL and is writable by the caller's contract.
         unsafe { put(out, handle) };
         Ok(())
     })
 }
 
+/// The body of every `_get` below: the primitive inside the handle `h`; NULL for NULL.
+///
+/// # Safety
+/// `h` must be NULL or a live handle.
+unsafe fn primitive_of<H: NamedHandle>(h: *const H) -> *mut H::Primitive {
+    boundary_value(std::ptr::null_mut(), || {
+        // SAFETY: `h` is NULL or a live handle for the whole call (this fn's `# Safety`
+        // contract); `as_ref` turns NULL into `None`.
+        unsafe { h.as_ref() }.map_or(std::ptr::null_mut(), H::primitive)
+    })
+}
+
+/// The body of every `_remove` below.
+///
+/// # Safety
+/// `name` must be NULL or a NUL-terminated string.
+unsafe fn remove_named(name: *const c_char) -> bool {
+    // A named object is a shared memory object: removing one is removing the other.
+    // SAFETY: `name` is NULL or a NUL-terminated string (this fn's `# Safety` contract), as
+    // `interproc_shm_remove` requires.
+    unsafe { super::shm::interproc_shm_remove(name) }
+}
+
 /// A handle to a named_mutex (`/dev/shm/<name>`).
 pub struct interproc_named_mutex_t {
     inner: NamedMutex,
 }
+
+named_handle!(interproc_named_mutex_t, NamedMutex, interproc_mutex_t);
 
 /// Opens or creates the named_mutex `name` and stores a new handle in `*out`. `creation` is
 /// `INTERPROC_CREATE_ONLY` (`INTERPROC_ALREADY_EXISTS_ERROR` if it exists),
@@ -63,13 +121,7 @@ pub unsafe extern "C" fn interproc_named_mutex_open(
 ) -> interproc_status_t {
     // SAFETY: `name` is NULL or a NUL-terminated string and `out` NULL or writable (this fn's
     // `# Safety` contract), as `open_named` requires.
-    unsafe {
-        open_named(name, out, |name| {
-            let inner =
-                NamedMutex::new(creation_arg(creation)?, name, Permissions::from_mode(perm))?;
-            Ok(interproc_named_mutex_t { inner })
-        })
-    }
+    unsafe { open_named(creation, name, perm, out, NamedMutex::new) }
 }
 
 /// Closes the handle (the object stays until removed). NULL is ignored.
@@ -91,13 +143,9 @@ pub unsafe extern "C" fn interproc_named_mutex_free(h: *mut interproc_named_mute
 pub unsafe extern "C" fn interproc_named_mutex_get(
     h: *const interproc_named_mutex_t,
 ) -> *mut interproc_mutex_t {
-    boundary_value(std::ptr::null_mut(), || {
-        // SAFETY: `h` is NULL or a live handle for the whole call (this fn's `# Safety`
-        // contract); `as_ref` turns NULL into `None`.
-        unsafe { h.as_ref() }.map_or(std::ptr::null_mut(), |h| {
-            &*h.inner as *const _ as *mut interproc_mutex_t
-        })
-    })
+    // SAFETY: `h` is NULL or a live handle for the whole call (this fn's `# Safety` contract),
+    // as `primitive_of` requires.
+    unsafe { primitive_of(h) }
 }
 
 /// Removes the named_mutex `name`; processes that have it open keep using it. False if
@@ -107,16 +155,21 @@ pub unsafe extern "C" fn interproc_named_mutex_get(
 /// `name` must be NULL or a NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_named_mutex_remove(name: *const c_char) -> bool {
-    // A named object is a shared memory object: removing one is removing the other.
     // SAFETY: `name` is NULL or a NUL-terminated string (this fn's `# Safety` contract), as
-    // `interproc_shm_remove` requires.
-    unsafe { super::shm::interproc_shm_remove(name) }
+    // `remove_named` requires.
+    unsafe { remove_named(name) }
 }
 
 /// A handle to a named_recursive_mutex (`/dev/shm/<name>`).
 pub struct interproc_named_recursive_mutex_t {
     inner: NamedRecursiveMutex,
 }
+
+named_handle!(
+    interproc_named_recursive_mutex_t,
+    NamedRecursiveMutex,
+    interproc_recursive_mutex_t
+);
 
 /// Opens or creates the named_recursive_mutex `name` and stores a new handle in `*out`. `creation` is
 /// `INTERPROC_CREATE_ONLY` (`INTERPROC_ALREADY_EXISTS_ERROR` if it exists),
@@ -136,16 +189,7 @@ pub unsafe extern "C" fn interproc_named_recursive_mutex_open(
 ) -> interproc_status_t {
     // SAFETY: `name` is NULL or a NUL-terminated string and `out` NULL or writable (this fn's
     // `# Safety` contract), as `open_named` requires.
-    unsafe {
-        open_named(name, out, |name| {
-            let inner = NamedRecursiveMutex::new(
-                creation_arg(creation)?,
-                name,
-                Permissions::from_mode(perm),
-            )?;
-            Ok(interproc_named_recursive_mutex_t { inner })
-        })
-    }
+    unsafe { open_named(creation, name, perm, out, NamedRecursiveMutex::new) }
 }
 
 /// Closes the handle (the object stays until removed). NULL is ignored.
@@ -169,13 +213,9 @@ pub unsafe extern "C" fn interproc_named_recursive_mutex_free(
 pub unsafe extern "C" fn interproc_named_recursive_mutex_get(
     h: *const interproc_named_recursive_mutex_t,
 ) -> *mut interproc_recursive_mutex_t {
-    boundary_value(std::ptr::null_mut(), || {
-        // SAFETY: `h` is NULL or a live handle for the whole call (this fn's `# Safety`
-        // contract); `as_ref` turns NULL into `None`.
-        unsafe { h.as_ref() }.map_or(std::ptr::null_mut(), |h| {
-            &*h.inner as *const _ as *mut interproc_recursive_mutex_t
-        })
-    })
+    // SAFETY: `h` is NULL or a live handle for the whole call (this fn's `# Safety` contract),
+    // as `primitive_of` requires.
+    unsafe { primitive_of(h) }
 }
 
 /// Removes the named_recursive_mutex `name`; processes that have it open keep using it. False if
@@ -185,16 +225,21 @@ pub unsafe extern "C" fn interproc_named_recursive_mutex_get(
 /// `name` must be NULL or a NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_named_recursive_mutex_remove(name: *const c_char) -> bool {
-    // A named object is a shared memory object: removing one is removing the other.
     // SAFETY: `name` is NULL or a NUL-terminated string (this fn's `# Safety` contract), as
-    // `interproc_shm_remove` requires.
-    unsafe { super::shm::interproc_shm_remove(name) }
+    // `remove_named` requires.
+    unsafe { remove_named(name) }
 }
 
 /// A handle to a named_condition (`/dev/shm/<name>`).
 pub struct interproc_named_condition_t {
     inner: NamedCondition,
 }
+
+named_handle!(
+    interproc_named_condition_t,
+    NamedCondition,
+    interproc_condition_t
+);
 
 /// Opens or creates the named_condition `name` and stores a new handle in `*out`. `creation` is
 /// `INTERPROC_CREATE_ONLY` (`INTERPROC_ALREADY_EXISTS_ERROR` if it exists),
@@ -214,13 +259,7 @@ pub unsafe extern "C" fn interproc_named_condition_open(
 ) -> interproc_status_t {
     // SAFETY: `name` is NULL or a NUL-terminated string and `out` NULL or writable (this fn's
     // `# Safety` contract), as `open_named` requires.
-    unsafe {
-        open_named(name, out, |name| {
-            let inner =
-                NamedCondition::new(creation_arg(creation)?, name, Permissions::from_mode(perm))?;
-            Ok(interproc_named_condition_t { inner })
-        })
-    }
+    unsafe { open_named(creation, name, perm, out, NamedCondition::new) }
 }
 /// Opens or creates the named_condition_any `name` and stores a new handle in `*out`. `creation` is
 /// `INTERPROC_CREATE_ONLY` (`INTERPROC_ALREADY_EXISTS_ERROR` if it exists),
@@ -240,16 +279,7 @@ pub unsafe extern "C" fn interproc_named_condition_open_any(
 ) -> interproc_status_t {
     // SAFETY: `name` is NULL or a NUL-terminated string and `out` NULL or writable (this fn's
     // `# Safety` contract), as `open_named` requires.
-    unsafe {
-        open_named(name, out, |name| {
-            let inner = NamedCondition::new_any(
-                creation_arg(creation)?,
-                name,
-                Permissions::from_mode(perm),
-            )?;
-            Ok(interproc_named_condition_t { inner })
-        })
-    }
+    unsafe { open_named(creation, name, perm, out, NamedCondition::new_any) }
 }
 
 /// Closes the handle (the object stays until removed). NULL is ignored.
@@ -271,13 +301,9 @@ pub unsafe extern "C" fn interproc_named_condition_free(h: *mut interproc_named_
 pub unsafe extern "C" fn interproc_named_condition_get(
     h: *const interproc_named_condition_t,
 ) -> *mut interproc_condition_t {
-    boundary_value(std::ptr::null_mut(), || {
-        // SAFETY: `h` is NULL or a live handle for the whole call (this fn's `# Safety`
-        // contract); `as_ref` turns NULL into `None`.
-        unsafe { h.as_ref() }.map_or(std::ptr::null_mut(), |h| {
-            &*h.inner as *const _ as *mut interproc_condition_t
-        })
-    })
+    // SAFETY: `h` is NULL or a live handle for the whole call (this fn's `# Safety` contract),
+    // as `primitive_of` requires.
+    unsafe { primitive_of(h) }
 }
 
 /// Removes the named_condition `name`; processes that have it open keep using it. False if
@@ -287,16 +313,21 @@ pub unsafe extern "C" fn interproc_named_condition_get(
 /// `name` must be NULL or a NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_named_condition_remove(name: *const c_char) -> bool {
-    // A named object is a shared memory object: removing one is removing the other.
     // SAFETY: `name` is NULL or a NUL-terminated string (this fn's `# Safety` contract), as
-    // `interproc_shm_remove` requires.
-    unsafe { super::shm::interproc_shm_remove(name) }
+    // `remove_named` requires.
+    unsafe { remove_named(name) }
 }
 
 /// A handle to a named_semaphore (`/dev/shm/<name>`).
 pub struct interproc_named_semaphore_t {
     inner: NamedSemaphore,
 }
+
+named_handle!(
+    interproc_named_semaphore_t,
+    NamedSemaphore,
+    interproc_semaphore_t
+);
 
 /// Opens or creates the named_semaphore `name` and stores a new handle in `*out`. `creation` is
 /// `INTERPROC_CREATE_ONLY` (`INTERPROC_ALREADY_EXISTS_ERROR` if it exists),
@@ -318,14 +349,8 @@ pub unsafe extern "C" fn interproc_named_semaphore_open(
     // SAFETY: `name` is NULL or a NUL-terminated string and `out` NULL or writable (this fn's
     // `# Safety` contract), as `open_named` requires.
     unsafe {
-        open_named(name, out, |name| {
-            let inner = NamedSemaphore::new(
-                creation_arg(creation)?,
-                name,
-                initial,
-                Permissions::from_mode(perm),
-            )?;
-            Ok(interproc_named_semaphore_t { inner })
+        open_named(creation, name, perm, out, |c, n, p| {
+            NamedSemaphore::new(c, n, initial, p)
         })
     }
 }
@@ -349,13 +374,9 @@ pub unsafe extern "C" fn interproc_named_semaphore_free(h: *mut interproc_named_
 pub unsafe extern "C" fn interproc_named_semaphore_get(
     h: *const interproc_named_semaphore_t,
 ) -> *mut interproc_semaphore_t {
-    boundary_value(std::ptr::null_mut(), || {
-        // SAFETY: `h` is NULL or a live handle for the whole call (this fn's `# Safety`
-        // contract); `as_ref` turns NULL into `None`.
-        unsafe { h.as_ref() }.map_or(std::ptr::null_mut(), |h| {
-            &*h.inner as *const _ as *mut interproc_semaphore_t
-        })
-    })
+    // SAFETY: `h` is NULL or a live handle for the whole call (this fn's `# Safety` contract),
+    // as `primitive_of` requires.
+    unsafe { primitive_of(h) }
 }
 
 /// Removes the named_semaphore `name`; processes that have it open keep using it. False if
@@ -365,15 +386,20 @@ pub unsafe extern "C" fn interproc_named_semaphore_get(
 /// `name` must be NULL or a NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_named_semaphore_remove(name: *const c_char) -> bool {
-    // A named object is a shared memory object: removing one is removing the other.
     // SAFETY: `name` is NULL or a NUL-terminated string (this fn's `# Safety` contract), as
-    // `interproc_shm_remove` requires.
-    unsafe { super::shm::interproc_shm_remove(name) }
+    // `remove_named` requires.
+    unsafe { remove_named(name) }
 }
 /// A handle to a named_sharable_mutex (`/dev/shm/<name>`).
 pub struct interproc_named_sharable_mutex_t {
     inner: NamedSharableMutex,
 }
+
+named_handle!(
+    interproc_named_sharable_mutex_t,
+    NamedSharableMutex,
+    interproc_upgradable_mutex_t
+);
 
 /// Opens or creates the named_sharable_mutex `name` and stores a new handle in `*out`. `creation` is
 /// `INTERPROC_CREATE_ONLY`, `INTERPROC_OPEN_ONLY` or `INTERPROC_OPEN_OR_CREATE`; `perm`
@@ -391,16 +417,7 @@ pub unsafe extern "C" fn interproc_named_sharable_mutex_open(
 ) -> interproc_status_t {
     // SAFETY: `name` is NULL or a NUL-terminated string and `out` NULL or writable (this fn's
     // `# Safety` contract), as `open_named` requires.
-    unsafe {
-        open_named(name, out, |name| {
-            let inner = NamedSharableMutex::new(
-                creation_arg(creation)?,
-                name,
-                Permissions::from_mode(perm),
-            )?;
-            Ok(interproc_named_sharable_mutex_t { inner })
-        })
-    }
+    unsafe { open_named(creation, name, perm, out, NamedSharableMutex::new) }
 }
 
 /// Closes the handle (the object stays until removed). NULL is ignored.
@@ -425,13 +442,9 @@ pub unsafe extern "C" fn interproc_named_sharable_mutex_free(
 pub unsafe extern "C" fn interproc_named_sharable_mutex_get(
     h: *const interproc_named_sharable_mutex_t,
 ) -> *mut interproc_upgradable_mutex_t {
-    boundary_value(std::ptr::null_mut(), || {
-        // SAFETY: `h` is NULL or a live handle for the whole call (this fn's `# Safety`
-        // contract); `as_ref` turns NULL into `None`.
-        unsafe { h.as_ref() }.map_or(std::ptr::null_mut(), |h| {
-            &*h.inner as *const _ as *mut interproc_upgradable_mutex_t
-        })
-    })
+    // SAFETY: `h` is NULL or a live handle for the whole call (this fn's `# Safety` contract),
+    // as `primitive_of` requires.
+    unsafe { primitive_of(h) }
 }
 
 /// Removes the named_sharable_mutex `name`; processes that have it open keep using it. False if
@@ -441,16 +454,21 @@ pub unsafe extern "C" fn interproc_named_sharable_mutex_get(
 /// `name` must be NULL or a NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_named_sharable_mutex_remove(name: *const c_char) -> bool {
-    // A named object is a shared memory object: removing one is removing the other.
     // SAFETY: `name` is NULL or a NUL-terminated string (this fn's `# Safety` contract), as
-    // `interproc_shm_remove` requires.
-    unsafe { super::shm::interproc_shm_remove(name) }
+    // `remove_named` requires.
+    unsafe { remove_named(name) }
 }
 
 /// A handle to a named_upgradable_mutex (`/dev/shm/<name>`).
 pub struct interproc_named_upgradable_mutex_t {
     inner: NamedUpgradableMutex,
 }
+
+named_handle!(
+    interproc_named_upgradable_mutex_t,
+    NamedUpgradableMutex,
+    interproc_upgradable_mutex_t
+);
 
 /// Opens or creates the named_upgradable_mutex `name` and stores a new handle in `*out`. `creation` is
 /// `INTERPROC_CREATE_ONLY`, `INTERPROC_OPEN_ONLY` or `INTERPROC_OPEN_OR_CREATE`; `perm`
@@ -468,16 +486,7 @@ pub unsafe extern "C" fn interproc_named_upgradable_mutex_open(
 ) -> interproc_status_t {
     // SAFETY: `name` is NULL or a NUL-terminated string and `out` NULL or writable (this fn's
     // `# Safety` contract), as `open_named` requires.
-    unsafe {
-        open_named(name, out, |name| {
-            let inner = NamedUpgradableMutex::new(
-                creation_arg(creation)?,
-                name,
-                Permissions::from_mode(perm),
-            )?;
-            Ok(interproc_named_upgradable_mutex_t { inner })
-        })
-    }
+    unsafe { open_named(creation, name, perm, out, NamedUpgradableMutex::new) }
 }
 
 /// Closes the handle (the object stays until removed). NULL is ignored.
@@ -502,13 +511,9 @@ pub unsafe extern "C" fn interproc_named_upgradable_mutex_free(
 pub unsafe extern "C" fn interproc_named_upgradable_mutex_get(
     h: *const interproc_named_upgradable_mutex_t,
 ) -> *mut interproc_upgradable_mutex_t {
-    boundary_value(std::ptr::null_mut(), || {
-        // SAFETY: `h` is NULL or a live handle for the whole call (this fn's `# Safety`
-        // contract); `as_ref` turns NULL into `None`.
-        unsafe { h.as_ref() }.map_or(std::ptr::null_mut(), |h| {
-            &*h.inner as *const _ as *mut interproc_upgradable_mutex_t
-        })
-    })
+    // SAFETY: `h` is NULL or a live handle for the whole call (this fn's `# Safety` contract),
+    // as `primitive_of` requires.
+    unsafe { primitive_of(h) }
 }
 
 /// Removes the named_upgradable_mutex `name`; processes that have it open keep using it. False if
@@ -518,8 +523,7 @@ pub unsafe extern "C" fn interproc_named_upgradable_mutex_get(
 /// `name` must be NULL or a NUL-terminated string.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_named_upgradable_mutex_remove(name: *const c_char) -> bool {
-    // A named object is a shared memory object: removing one is removing the other.
     // SAFETY: `name` is NULL or a NUL-terminated string (this fn's `# Safety` contract), as
-    // `interproc_shm_remove` requires.
-    unsafe { super::shm::interproc_shm_remove(name) }
+    // `remove_named` requires.
+    unsafe { remove_named(name) }
 }

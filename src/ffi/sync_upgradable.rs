@@ -7,7 +7,9 @@
 //! when a writer waits for it (for up to 64 reading processes at once).
 
 use super::error::interproc_status_t;
-use super::sync::{deadline_arg, interproc_deadline_t, locked, obj, timed_locked, try_locked};
+use super::sync::{
+    deadline_arg, interproc_deadline_t, locked, obj, timed_locked, try_locked, with_obj,
+};
 use super::{boundary, boundary_value};
 use crate::sync::InterprocessUpgradableMutex;
 use crate::{Error, ErrorKind, Result};
@@ -27,6 +29,19 @@ const _: () = {
         align_of::<interproc_upgradable_mutex_t>() == align_of::<InterprocessUpgradableMutex>()
     );
 };
+
+/// Runs `op` on the upgradable mutex at `m` inside the panic boundary (see `with_obj`).
+///
+/// # Safety
+/// `m` must be NULL or point to an initialised struct for the whole call.
+#[inline(always)]
+unsafe fn on_mutex(
+    m: *mut interproc_upgradable_mutex_t,
+    op: impl FnOnce(&InterprocessUpgradableMutex) -> Result<()>,
+) -> interproc_status_t {
+    // SAFETY: as this fn's contract.
+    unsafe { with_obj(m, "m", op) }
+}
 
 fn refused(what: &str) -> Error {
     Error::new(ErrorKind::Busy, format!("{what}: not possible at once"))
@@ -57,13 +72,13 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_init(
 pub unsafe extern "C" fn interproc_upgradable_mutex_destroy(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
+    let destroy = |m: &InterprocessUpgradableMutex| {
         // SAFETY: the caller promises no one uses it any more.
         unsafe { m.destroy() }
-    })
+    };
+    // SAFETY: `m` is NULL or points to the struct for the whole call (this fn's `# Safety`
+    // contract), as `on_mutex` requires.
+    unsafe { on_mutex(m, destroy) }
 }
 
 /// Whether the current exclusive or upgradable holder got the lock from an owner that died.
@@ -92,12 +107,9 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_previous_owner_died(
 pub unsafe extern "C" fn interproc_upgradable_mutex_lock(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
-        locked(m.lock()?)
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `on_mutex` requires.
+    unsafe { on_mutex(m, |m| locked(m.lock()?)) }
 }
 
 /// Takes exclusive ownership if possible at once: `INTERPROC_OK`, `INTERPROC_BUSY_ERROR`,
@@ -109,12 +121,9 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_lock(
 pub unsafe extern "C" fn interproc_upgradable_mutex_try_lock(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
-        try_locked(m.try_lock()?)
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `on_mutex` requires.
+    unsafe { on_mutex(m, |m| try_locked(m.try_lock()?)) }
 }
 
 /// Takes exclusive ownership, waiting at most until the absolute `deadline`:
@@ -128,13 +137,14 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_timed_lock(
     m: *mut interproc_upgradable_mutex_t,
     deadline: *const interproc_deadline_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
-        let d = deadline_arg(deadline)?;
-        timed_locked(m.lock_until(d)?)
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `on_mutex` requires.
+    unsafe {
+        on_mutex(m, |m| {
+            let d = deadline_arg(deadline)?;
+            timed_locked(m.lock_until(d)?)
+        })
+    }
 }
 
 /// Releases exclusive ownership; `INTERPROC_LOCK_ERROR` if not held.
@@ -145,12 +155,9 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_timed_lock(
 pub unsafe extern "C" fn interproc_upgradable_mutex_unlock(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
-        m.unlock()
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `on_mutex` requires.
+    unsafe { on_mutex(m, |m| m.unlock()) }
 }
 
 /// Takes sharable (reader) ownership, waiting as long as it takes. `INTERPROC_OWNER_DEAD_ERROR` here means a writer
@@ -163,12 +170,9 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_unlock(
 pub unsafe extern "C" fn interproc_upgradable_mutex_lock_sharable(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
-        locked(m.lock_sharable()?)
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `on_mutex` requires.
+    unsafe { on_mutex(m, |m| locked(m.lock_sharable()?)) }
 }
 
 /// Takes sharable (reader) ownership if possible at once: `INTERPROC_OK`, `INTERPROC_BUSY_ERROR`,
@@ -180,12 +184,9 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_lock_sharable(
 pub unsafe extern "C" fn interproc_upgradable_mutex_try_lock_sharable(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
-        try_locked(m.try_lock_sharable()?)
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `on_mutex` requires.
+    unsafe { on_mutex(m, |m| try_locked(m.try_lock_sharable()?)) }
 }
 
 /// Takes sharable (reader) ownership, waiting at most until the absolute `deadline`:
@@ -199,13 +200,14 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_timed_lock_sharable(
     m: *mut interproc_upgradable_mutex_t,
     deadline: *const interproc_deadline_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
-        let d = deadline_arg(deadline)?;
-        timed_locked(m.lock_sharable_until(d)?)
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `on_mutex` requires.
+    unsafe {
+        on_mutex(m, |m| {
+            let d = deadline_arg(deadline)?;
+            timed_locked(m.lock_sharable_until(d)?)
+        })
+    }
 }
 
 /// Releases sharable (reader) ownership; `INTERPROC_LOCK_ERROR` if not held.
@@ -216,12 +218,9 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_timed_lock_sharable(
 pub unsafe extern "C" fn interproc_upgradable_mutex_unlock_sharable(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
-        m.unlock_sharable()
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `on_mutex` requires.
+    unsafe { on_mutex(m, |m| m.unlock_sharable()) }
 }
 
 /// Takes upgradable ownership, waiting as long as it takes. Readers may still enter; other upgraders and
@@ -234,12 +233,9 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_unlock_sharable(
 pub unsafe extern "C" fn interproc_upgradable_mutex_lock_upgradable(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
-        locked(m.lock_upgradable()?)
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `on_mutex` requires.
+    unsafe { on_mutex(m, |m| locked(m.lock_upgradable()?)) }
 }
 
 /// Takes upgradable ownership if possible at once: `INTERPROC_OK`, `INTERPROC_BUSY_ERROR`,
@@ -251,12 +247,9 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_lock_upgradable(
 pub unsafe extern "C" fn interproc_upgradable_mutex_try_lock_upgradable(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
-        try_locked(m.try_lock_upgradable()?)
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `on_mutex` requires.
+    unsafe { on_mutex(m, |m| try_locked(m.try_lock_upgradable()?)) }
 }
 
 /// Takes upgradable ownership, waiting at most until the absolute `deadline`:
@@ -270,13 +263,14 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_timed_lock_upgradable(
     m: *mut interproc_upgradable_mutex_t,
     deadline: *const interproc_deadline_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
-        let d = deadline_arg(deadline)?;
-        timed_locked(m.lock_upgradable_until(d)?)
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `on_mutex` requires.
+    unsafe {
+        on_mutex(m, |m| {
+            let d = deadline_arg(deadline)?;
+            timed_locked(m.lock_upgradable_until(d)?)
+        })
+    }
 }
 
 /// Releases upgradable ownership; `INTERPROC_LOCK_ERROR` if not held.
@@ -287,12 +281,9 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_timed_lock_upgradable(
 pub unsafe extern "C" fn interproc_upgradable_mutex_unlock_upgradable(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
-        m.unlock_upgradable()
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `on_mutex` requires.
+    unsafe { on_mutex(m, |m| m.unlock_upgradable()) }
 }
 
 /// Exclusive → upgradable (readers may enter again).
@@ -303,12 +294,9 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_unlock_upgradable(
 pub unsafe extern "C" fn interproc_upgradable_mutex_unlock_and_lock_upgradable(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
-        m.unlock_and_lock_upgradable()
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `on_mutex` requires.
+    unsafe { on_mutex(m, |m| m.unlock_and_lock_upgradable()) }
 }
 
 /// Exclusive → sharable.
@@ -319,12 +307,9 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_unlock_and_lock_upgradable(
 pub unsafe extern "C" fn interproc_upgradable_mutex_unlock_and_lock_sharable(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
-        m.unlock_and_lock_sharable()
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `on_mutex` requires.
+    unsafe { on_mutex(m, |m| m.unlock_and_lock_sharable()) }
 }
 
 /// Upgradable → sharable.
@@ -335,12 +320,9 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_unlock_and_lock_sharable(
 pub unsafe extern "C" fn interproc_upgradable_mutex_unlock_upgradable_and_lock_sharable(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
-        m.unlock_upgradable_and_lock_sharable()
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `on_mutex` requires.
+    unsafe { on_mutex(m, |m| m.unlock_upgradable_and_lock_sharable()) }
 }
 
 /// Upgradable → exclusive, waiting for the readers to leave.
@@ -351,12 +333,9 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_unlock_upgradable_and_lock_s
 pub unsafe extern "C" fn interproc_upgradable_mutex_unlock_upgradable_and_lock(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
-        m.unlock_upgradable_and_lock()
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `on_mutex` requires.
+    unsafe { on_mutex(m, |m| m.unlock_upgradable_and_lock()) }
 }
 
 /// Upgradable → exclusive if there are no readers; `INTERPROC_BUSY_ERROR` (still
@@ -368,16 +347,17 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_unlock_upgradable_and_lock(
 pub unsafe extern "C" fn interproc_upgradable_mutex_try_unlock_upgradable_and_lock(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
-        if m.try_unlock_upgradable_and_lock()? {
-            Ok(())
-        } else {
-            Err(refused("try_unlock_upgradable_and_lock"))
-        }
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `on_mutex` requires.
+    unsafe {
+        on_mutex(m, |m| {
+            if m.try_unlock_upgradable_and_lock()? {
+                Ok(())
+            } else {
+                Err(refused("try_unlock_upgradable_and_lock"))
+            }
+        })
+    }
 }
 
 /// Sharable → exclusive if the caller is the only reader and no one holds the
@@ -389,16 +369,17 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_try_unlock_upgradable_and_lo
 pub unsafe extern "C" fn interproc_upgradable_mutex_try_unlock_sharable_and_lock(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
-        if m.try_unlock_sharable_and_lock()? {
-            Ok(())
-        } else {
-            Err(refused("try_unlock_sharable_and_lock"))
-        }
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `on_mutex` requires.
+    unsafe {
+        on_mutex(m, |m| {
+            if m.try_unlock_sharable_and_lock()? {
+                Ok(())
+            } else {
+                Err(refused("try_unlock_sharable_and_lock"))
+            }
+        })
+    }
 }
 
 /// Sharable → upgradable if no one holds the writer side; `INTERPROC_BUSY_ERROR`
@@ -410,16 +391,17 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_try_unlock_sharable_and_lock
 pub unsafe extern "C" fn interproc_upgradable_mutex_try_unlock_sharable_and_lock_upgradable(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
-        if m.try_unlock_sharable_and_lock_upgradable()? {
-            Ok(())
-        } else {
-            Err(refused("try_unlock_sharable_and_lock_upgradable"))
-        }
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `on_mutex` requires.
+    unsafe {
+        on_mutex(m, |m| {
+            if m.try_unlock_sharable_and_lock_upgradable()? {
+                Ok(())
+            } else {
+                Err(refused("try_unlock_sharable_and_lock_upgradable"))
+            }
+        })
+    }
 }
 
 /// Upgradable → exclusive, waiting at most until `deadline` for the readers:
@@ -432,18 +414,19 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_timed_unlock_upgradable_and_
     m: *mut interproc_upgradable_mutex_t,
     deadline: *const interproc_deadline_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessUpgradableMutex = unsafe { obj(m, "m") }?;
-        let d = deadline_arg(deadline)?;
-        if m.unlock_upgradable_and_lock_until(d)? {
-            Ok(())
-        } else {
-            Err(Error::new(
-                ErrorKind::TimeoutWhenLocking,
-                "the readers did not leave before the deadline",
-            ))
-        }
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `on_mutex` requires.
+    unsafe {
+        on_mutex(m, |m| {
+            let d = deadline_arg(deadline)?;
+            if m.unlock_upgradable_and_lock_until(d)? {
+                Ok(())
+            } else {
+                Err(Error::new(
+                    ErrorKind::TimeoutWhenLocking,
+                    "the readers did not leave before the deadline",
+                ))
+            }
+        })
+    }
 }

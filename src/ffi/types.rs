@@ -1,4 +1,4 @@
-//! Creation tags, access modes, permissions, the library version and the process id.
+//! Creation tags, access modes, instance kinds, permissions, the library version and the process id.
 
 use std::ffi::c_char;
 
@@ -27,6 +27,15 @@ pub const INTERPROC_COPY_ON_WRITE: interproc_mode_t = 2;
 pub const INTERPROC_READ_PRIVATE: interproc_mode_t = 3;
 /// Boost's `invalid_mode`: never accepted.
 pub const INTERPROC_INVALID_MODE: interproc_mode_t = 0xffff;
+
+/// Kind of a constructed object (Boost's `instance_type`).
+pub type interproc_instance_kind_t = u32;
+/// An object constructed without a name.
+pub const INTERPROC_ANONYMOUS_INSTANCE: interproc_instance_kind_t = 0;
+/// An object constructed with a name.
+pub const INTERPROC_NAMED_INSTANCE: interproc_instance_kind_t = 1;
+/// The one object of its type (the name is the type's name).
+pub const INTERPROC_UNIQUE_INSTANCE: interproc_instance_kind_t = 2;
 
 /// Boost's default permissions for new objects: 0644.
 pub const INTERPROC_PERM_DEFAULT: u32 = 0o644;

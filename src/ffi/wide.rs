@@ -5,7 +5,7 @@
 //! 0xFF never occurs in UTF-8, and a narrow name may not start with it, so `L"name"` and
 //! `"name"` are two different objects, and no narrow name can pose as a wide one.
 
-use super::segment::interproc_instance_kind_t;
+use super::types::interproc_instance_kind_t;
 use crate::{Error, ErrorKind, InstanceKind, Result};
 use std::borrow::Cow;
 use std::ffi::{CStr, c_char};

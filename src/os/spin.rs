@@ -121,23 +121,45 @@ impl Spin {
 }
 
 /// Naps: the waiting for a peer where there is no word to sleep on. The first naps are
-/// yields (the peer may be waiting for this CPU); then sleeps of 2, 4, 8 ... microseconds
+/// yields (the peer may be waiting for this CPU); then sleeps that start short and double
 /// up to a ceiling.
 #[derive(Debug)]
 pub(crate) struct Naps {
     taken: u32,
     yields: u32,
+    first: Duration,
     longest: Duration,
 }
 
+/// The doubling of naps stops after this many steps (the ceiling stops it sooner).
+const DOUBLINGS_MAX: u32 = 20;
+
 impl Naps {
-    /// `yields` naps that only yield, then sleeps growing up to `longest`.
+    /// `yields` naps that only yield, then sleeps of 2, 4, 8 ... microseconds up to
+    /// `longest`: a peer on another CPU that finishes within microseconds.
     pub(crate) const fn new(yields: u32, longest: Duration) -> Naps {
         Naps {
             taken: 0,
             yields,
+            first: Duration::from_micros(2),
             longest,
         }
+    }
+
+    /// Sleeps only: `first`, then doubling up to `longest`. For a peer that the OS gives
+    /// no way to wait for (a `flock` with a deadline, a creator not yet at its lock).
+    pub(crate) const fn sleeping(first: Duration, longest: Duration) -> Naps {
+        Naps {
+            taken: 0,
+            yields: 0,
+            first,
+            longest,
+        }
+    }
+
+    /// Sleeps only, `every` time the same.
+    pub(crate) const fn every(every: Duration) -> Naps {
+        Naps::sleeping(every, every)
     }
 
     /// Takes the next nap.
@@ -146,8 +168,9 @@ impl Naps {
         if self.taken <= self.yields {
             std::thread::yield_now();
         } else {
-            let shift = (self.taken - self.yields).min(10);
-            std::thread::sleep(Duration::from_micros(1 << shift).min(self.longest));
+            let doublings = (self.taken - self.yields - 1).min(DOUBLINGS_MAX);
+            let nap = self.first.saturating_mul(1 << doublings);
+            std::thread::sleep(nap.min(self.longest));
         }
     }
 }
@@ -207,5 +230,22 @@ mod tests {
         }
         // Ten sleeps of 2, 4, 8, 16, 32, then 50 µs: at least 262 µs.
         assert!(start.elapsed() >= Duration::from_micros(262));
+    }
+
+    #[test]
+    fn sleeping_naps_double_from_the_first_up_to_the_ceiling() {
+        let mut naps = Naps::sleeping(Duration::from_micros(100), Duration::from_micros(300));
+        let start = Instant::now();
+        for _ in 0..4 {
+            naps.take();
+        }
+        // 100, 200, 300, 300 µs.
+        assert!(start.elapsed() >= Duration::from_micros(900));
+        let mut naps = Naps::every(Duration::from_micros(200));
+        let start = Instant::now();
+        for _ in 0..3 {
+            naps.take();
+        }
+        assert!(start.elapsed() >= Duration::from_micros(600));
     }
 }

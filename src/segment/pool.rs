@@ -16,8 +16,10 @@
 //! in 8-byte units, in the low 40 bits (reach ±4 TiB; 0 means none). The head adds a 24-bit
 //! count of changes above the position, so a process that read the head, was preempted,
 //! and finds the same node on top again after others took and returned it fails its
-//! exchange instead of installing a stale link (the ABA problem). The encoding is
-//! `node_pool.hpp`'s, which chains cached nodes the same way before giving them back.
+//! exchange instead of installing a stale link (the ABA problem). The encoding is the
+//! pool's alone: callers take and give back nodes one at a time, or many in one exchange
+//! ([`NodePool::allocate_many`], [`NodePool::deallocate_many`], how the C++ node caches
+//! refill and flush), and never write a link themselves.
 //!
 //! **Hostile segments.** Every position read from the segment (the head, a link) is
 //! checked to name a 16-aligned node that lies inside the segment's heap before it is
@@ -78,6 +80,11 @@ pub struct PoolReport {
     pub free_nodes: usize,
 }
 
+/// Whether `p` can be a node of `size` bytes in the heap `span`: 16-aligned and inside it.
+fn is_node(p: usize, size: u64, (lo, hi): (usize, usize)) -> bool {
+    p % 16 == 0 && p >= lo && p.checked_add(size as usize).is_some_and(|e| e <= hi)
+}
+
 fn corrupt(what: impl std::fmt::Display) -> Error {
     Error::new(
         ErrorKind::Corrupted,
@@ -86,6 +93,11 @@ fn corrupt(what: impl std::fmt::Display) -> Error {
 }
 
 impl NodePool {
+    /// Every node's alignment in bytes, and the granule of its size.
+    pub const NODE_ALIGN: usize = 16;
+    /// The most bytes of nodes one block may hold.
+    pub const MAX_BLOCK_BYTES: usize = 1 << 32;
+
     /// A pool of nodes of at least `node_size` bytes (rounded up to 16, the alignment of
     /// every node), carved `nodes_per_block` at a time. `InvalidArgument` for a zero count
     /// or a block too large.
@@ -96,7 +108,10 @@ impl NodePool {
                 format!("a pool of {nodes_per_block} nodes of {node_size} bytes per block"),
             )
         };
-        let Some(size) = node_size.max(16).checked_next_multiple_of(16) else {
+        let Some(size) = node_size
+            .max(Self::NODE_ALIGN)
+            .checked_next_multiple_of(Self::NODE_ALIGN)
+        else {
             return Err(bad());
         };
         if nodes_per_block == 0
@@ -104,7 +119,7 @@ impl NodePool {
             || nodes_per_block > u32::MAX as usize
             || size
                 .checked_mul(nodes_per_block)
-                .is_none_or(|b| b > 1 << 32)
+                .is_none_or(|b| b > Self::MAX_BLOCK_BYTES)
         {
             return Err(bad());
         }
@@ -155,20 +170,49 @@ impl NodePool {
         ((p as i64 - self.address() as i64) / 8) as u64 & POSITION_MASK
     }
 
+    /// The address a position names (unchecked).
+    fn address_at(&self, pos: u64) -> usize {
+        // Sign-extend the 40-bit position.
+        let units = ((pos << (64 - POSITION_BITS)) as i64) >> (64 - POSITION_BITS);
+        (self.address() as i64).wrapping_add(units.wrapping_mul(8)) as usize
+    }
+
     /// The node at `pos`, checked to be a 16-aligned node of `size` bytes inside the heap of
     /// `seg`. `None` for position 0.
     fn node_at(&self, seg: &SegmentManager, pos: u64, size: u64) -> Result<Option<usize>> {
         if pos == 0 {
             return Ok(None);
         }
-        // Sign-extend the 40-bit position.
-        let units = ((pos << (64 - POSITION_BITS)) as i64) >> (64 - POSITION_BITS);
-        let p = (self.address() as i64).wrapping_add(units.wrapping_mul(8)) as usize;
-        let (lo, hi) = seg.heap_span();
-        if p % 16 != 0 || p < lo || p.checked_add(size as usize).is_none_or(|e| e > hi) {
+        let p = self.address_at(pos);
+        if !is_node(p, size, seg.heap_span()) {
             return Err(corrupt(format_args!(
                 "a free-list position points at {p:#x}"
             )));
+        }
+        Ok(Some(p))
+    }
+
+    /// [`Self::node_at`] against the heap span `span` that the caller keeps: a node past it
+    /// has it read again from `seg` (another process may have grown the segment) before it
+    /// is called garbage.
+    fn node_in(
+        &self,
+        seg: &SegmentManager,
+        span: &mut (usize, usize),
+        pos: u64,
+        size: u64,
+    ) -> Result<Option<usize>> {
+        if pos == 0 {
+            return Ok(None);
+        }
+        let p = self.address_at(pos);
+        if !is_node(p, size, *span) {
+            *span = seg.heap_span();
+            if !is_node(p, size, *span) {
+                return Err(corrupt(format_args!(
+                    "a free-list position points at {p:#x}"
+                )));
+            }
         }
         Ok(Some(p))
     }
@@ -190,6 +234,84 @@ impl NodePool {
             return Ok(unsafe { NonNull::new_unchecked(p as *mut u8) });
         }
         self.carve(seg, size, n)
+    }
+
+    /// Takes up to `out.len()` nodes into `out`, as that many calls of [`Self::allocate`]
+    /// would, and says how many. Fewer only when taking one more failed (the segment has no
+    /// room for a block, or the pool is found corrupted): the nodes already taken are the
+    /// caller's, and the next call reports the error. An error when it could take none.
+    pub fn allocate_many(&self, seg: &SegmentManager, out: &mut [*mut u8]) -> Result<usize> {
+        let (size, n) = self.shape()?;
+        let mut span = seg.heap_span();
+        let mut taken = 0;
+        while taken < out.len() {
+            let got = match self.pop_many(seg, &mut span, size, &mut out[taken..]) {
+                Ok(0) => self.carve(seg, size, n).map(|p| {
+                    out[taken] = p.as_ptr();
+                    1
+                }),
+                got => got,
+            };
+            match got {
+                Ok(got) => taken += got,
+                Err(_) if taken > 0 => break,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(taken)
+    }
+
+    /// Takes up to `out.len()` free nodes in one exchange; how many (0: the list is empty).
+    fn pop_many(
+        &self,
+        seg: &SegmentManager,
+        span: &mut (usize, usize),
+        size: u64,
+        out: &mut [*mut u8],
+    ) -> Result<usize> {
+        // Acquire: pairs with the Release exchange of every push before (the exchanges on
+        // the head form one release sequence), so the links of the nodes below are visible.
+        let mut seen = self.head.load(Ordering::Acquire);
+        'again: loop {
+            let mut taken = 0;
+            let mut pos = seen & POSITION_MASK;
+            while taken < out.len() {
+                let p = match self.node_in(seg, span, pos, size) {
+                    Ok(Some(p)) => p,
+                    Ok(None) => break,
+                    Err(e) => {
+                        // A link read from a node that another process took meanwhile may
+                        // be anything: garbage only counts while the head is unchanged.
+                        // Acquire: as the first load.
+                        let now = self.head.load(Ordering::Acquire);
+                        if now != seen {
+                            seen = now;
+                            continue 'again;
+                        }
+                        return Err(e);
+                    }
+                };
+                out[taken] = p as *mut u8;
+                taken += 1;
+                // Relaxed: if another process took this node meanwhile and wrote over the
+                // link, the exchange below sees a changed head and the walk is dropped.
+                pos = self.link(p).load(Ordering::Relaxed) & POSITION_MASK;
+            }
+            if taken == 0 {
+                return Ok(0);
+            }
+            // The head unchanged (position and change count) means no node was taken or
+            // given back since it was read, so the walk was of the list as it still is.
+            let new = pos | (seen & !POSITION_MASK).wrapping_add(ONE_CHANGE);
+            // Acquire on both outcomes: as the first load.
+            match self
+                .head
+                .compare_exchange_weak(seen, new, Ordering::Acquire, Ordering::Acquire)
+            {
+                Ok(_) => return Ok(taken),
+                Err(now) => seen = now,
+            }
+        }
     }
 
     fn pop(&self, seg: &SegmentManager, size: u64) -> Result<Option<usize>> {
@@ -297,6 +419,42 @@ impl NodePool {
             }
         }
         self.push_chain(first as usize, last as usize);
+        Ok(())
+    }
+
+    /// Gives back the nodes `nodes` in one exchange: a cache giving back many nodes, which
+    /// the pool links itself. `InvalidArgument`, changing nothing, if any of them is not a
+    /// 16-aligned node inside the segment's heap within the pool's reach.
+    pub fn deallocate_many(&self, seg: &SegmentManager, nodes: &[*mut u8]) -> Result<()> {
+        let (size, _) = self.shape()?;
+        let (Some(first), Some(last)) = (nodes.first(), nodes.last()) else {
+            return Ok(());
+        };
+        let span = seg.heap_span();
+        let base = self.address();
+        // Within the pool's reach (as `carve` checks blocks), a node's position names it
+        // exactly; 0 would be the pool itself.
+        let in_reach = |p: usize| {
+            let d = p.wrapping_sub(base) as i64;
+            d != 0 && d.unsigned_abs() < 1 << (POSITION_BITS + 2)
+        };
+        if let Some(&bad) = nodes
+            .iter()
+            .find(|&&p| !is_node(p as usize, size, span) || !in_reach(p as usize))
+        {
+            return Err(Error::new(
+                ErrorKind::InvalidArgument,
+                format!("{bad:p} is not a node of this segment's pools"),
+            ));
+        }
+        let mut prev = *first as usize;
+        for &p in &nodes[1..] {
+            // Relaxed: published by the Release exchange in `push_chain`.
+            self.link(prev)
+                .store(self.position_of(p as usize), Ordering::Relaxed);
+            prev = p as usize;
+        }
+        self.push_chain(*first as usize, *last as usize);
         Ok(())
     }
 

@@ -8,9 +8,10 @@
 //! high, which only costs a spare wake call.
 
 use super::mutex::{InterprocessMutex, LockOutcome};
+use super::tag;
 use super::{Deadline, spin_until};
+use crate::Result;
 use crate::os::futex::{self, Woken};
-use crate::{Error, ErrorKind, Result};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
@@ -64,11 +65,7 @@ impl InterprocessCondition {
         // outlives `'a` (this fn's contract); all zeroes is a valid `Self` (atomics only).
         unsafe {
             std::ptr::write_bytes(ptr, 0, 1);
-            // Relaxed: the magic is a tag against misuse, not a publication. The object reaches
-            // other threads and processes through the memory that holds it (a named object's
-            // ready state, a segment's construct under its lock), whose own Release and Acquire
-            // order these stores.
-            (*ptr).magic.store(MAGIC, Ordering::Relaxed);
+            tag::mark(&(*ptr).magic, MAGIC);
             Ok(&*ptr)
         }
     }
@@ -76,22 +73,12 @@ impl InterprocessCondition {
     /// Destroys the condition; no one may be waiting. Later use fails with
     /// `InvalidArgument`.
     pub fn destroy(&self) -> Result<()> {
-        self.check()?;
-        // Relaxed: a tag (see `init_at`); destroying needs everyone to have stopped using it.
-        self.magic.store(0, Ordering::Relaxed);
-        Ok(())
+        tag::retire(&self.magic, MAGIC, "interprocess_condition")
     }
 
+    #[inline]
     fn check(&self) -> Result<()> {
-        // Relaxed: a tag check (see `init_at`).
-        if self.magic.load(Ordering::Relaxed) == MAGIC {
-            Ok(())
-        } else {
-            Err(Error::new(
-                ErrorKind::InvalidArgument,
-                "interprocess_condition: not initialised, destroyed, or overwritten",
-            ))
-        }
+        tag::check(&self.magic, MAGIC, "interprocess_condition")
     }
 
     /// Wakes one waiter (more may wake, as with every condition variable).

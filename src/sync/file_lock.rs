@@ -4,6 +4,7 @@ use super::Deadline;
 use crate::name::c_path;
 use crate::os::file;
 use crate::os::flock::{self, FlockKind};
+use crate::os::spin::Naps;
 use crate::{Error, ErrorKind, Result};
 use std::os::fd::{AsFd, OwnedFd};
 use std::time::Duration;
@@ -43,7 +44,7 @@ impl FileLock {
     }
 
     fn take_until(&self, kind: FlockKind, deadline: Deadline) -> Result<bool> {
-        let mut nap = Duration::from_micros(100);
+        let mut naps = Naps::sleeping(Duration::from_micros(100), Duration::from_millis(10));
         loop {
             if self.take(kind, false)? {
                 return Ok(true);
@@ -51,8 +52,7 @@ impl FileLock {
             if deadline.has_passed() {
                 return Ok(false);
             }
-            std::thread::sleep(nap);
-            nap = (nap * 2).min(Duration::from_millis(10));
+            naps.take();
         }
     }
 

@@ -22,6 +22,7 @@ mod file_lock;
 mod mutex;
 mod named;
 mod semaphore;
+mod tag;
 mod upgradable;
 
 pub use condition::{InterprocessCondition, WaitOutcome, WaitTicket};

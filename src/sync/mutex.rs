@@ -12,8 +12,9 @@ const MAGIC_PLAIN: u32 = 0x4d55_5458;
 /// `magic` of an initialised recursive mutex ("RMTX").
 const MAGIC_RECURSIVE: u32 = 0x524d_5458;
 
-/// How long a contended `lock` spins and yields before it sleeps in the kernel.
-const LOCK_SPIN: Duration = Duration::from_micros(10);
+/// How long a contended `lock` yields, after the robust lock's few microseconds of looks,
+/// before it sleeps in the kernel.
+const LOCK_YIELD_TIME: Duration = Duration::from_micros(10);
 
 /// How a lock was obtained.
 #[must_use = "a lock whose previous owner died protects data that may be half-updated"]
@@ -159,9 +160,9 @@ impl RobustMutex {
         // by another CPU is usually free again before a sleep in the kernel would begin.
         // A thread relocking in a loop against another backs off instead.
         let got = if relock {
-            self.lock.lock_spinning(LOCK_SPIN)
+            self.lock.lock_spinning(LOCK_YIELD_TIME)
         } else {
-            self.lock.lock_backing_off(LOCK_SPIN)
+            self.lock.lock_backing_off(LOCK_YIELD_TIME)
         };
         match got {
             Ok(a) => Ok(self.note(a)),

@@ -1,5 +1,6 @@
 //! `interprocess_semaphore`: an atomic count that is also the futex word.
 
+use super::tag;
 use super::{Deadline, spin_until};
 use crate::os::futex::{self, Woken};
 use crate::{Error, ErrorKind, Result};
@@ -42,11 +43,7 @@ impl InterprocessSemaphore {
         unsafe {
             std::ptr::write_bytes(ptr, 0, 1);
             (*ptr).count.store(initial, Ordering::Relaxed);
-            // Relaxed: the magic is a tag against misuse, not a publication. The object reaches
-            // other threads and processes through the memory that holds it (a named object's
-            // ready state, a segment's construct under its lock), whose own Release and Acquire
-            // order these stores.
-            (*ptr).magic.store(MAGIC, Ordering::Relaxed);
+            tag::mark(&(*ptr).magic, MAGIC);
             Ok(&*ptr)
         }
     }
@@ -54,22 +51,12 @@ impl InterprocessSemaphore {
     /// Destroys the semaphore; no one may be waiting. Later use fails with
     /// `InvalidArgument`.
     pub fn destroy(&self) -> Result<()> {
-        self.check()?;
-        // Relaxed: a tag (see `init_at`); destroying needs everyone to have stopped using it.
-        self.magic.store(0, Ordering::Relaxed);
-        Ok(())
+        tag::retire(&self.magic, MAGIC, "interprocess_semaphore")
     }
 
+    #[inline]
     fn check(&self) -> Result<()> {
-        // Relaxed: a tag check (see `init_at`).
-        if self.magic.load(Ordering::Relaxed) == MAGIC {
-            Ok(())
-        } else {
-            Err(Error::new(
-                ErrorKind::InvalidArgument,
-                "interprocess_semaphore: not initialised, destroyed, or overwritten",
-            ))
-        }
+        tag::check(&self.magic, MAGIC, "interprocess_semaphore")
     }
 
     /// Increments the count, waking a waiter if there is one. Fails with `Semaphore` at the

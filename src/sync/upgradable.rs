@@ -23,6 +23,7 @@
 //!   the kernel does not wake futex waiters when a process dies.
 
 use super::mutex::LockOutcome;
+use super::tag;
 use super::{Deadline, spin_until};
 use crate::os::Errno;
 use crate::os::futex::{self, Woken};
@@ -151,11 +152,7 @@ impl InterprocessUpgradableMutex {
             for s in &m.slots {
                 s.lock.init(false);
             }
-            // Relaxed: the magic is a tag against misuse, not a publication. The object reaches
-            // other threads and processes through the memory that holds it (a named object's
-            // ready state, a segment's construct under its lock), whose own Release and Acquire
-            // order these stores.
-            m.magic.store(MAGIC, Ordering::Relaxed);
+            tag::mark(&m.magic, MAGIC);
             Ok(m)
         }
     }
@@ -165,25 +162,16 @@ impl InterprocessUpgradableMutex {
     /// # Safety
     /// No thread or process may use the mutex during or after this call.
     pub unsafe fn destroy(&self) -> Result<()> {
-        self.check()?;
-        // Relaxed: a tag (see `init_at`); destroying needs everyone to have stopped using it.
-        self.magic.store(0, Ordering::Relaxed);
+        tag::retire(&self.magic, MAGIC, "interprocess_upgradable_mutex")?;
         let _ = self.guard.destroy();
         self.writer
             .destroy()
             .map_err(|e| os_err(e, "destroying an upgradable mutex"))
     }
 
+    #[inline]
     fn check(&self) -> Result<()> {
-        // Relaxed: a tag check (see `init_at`).
-        if self.magic.load(Ordering::Relaxed) == MAGIC {
-            Ok(())
-        } else {
-            Err(Error::new(
-                ErrorKind::InvalidArgument,
-                "interprocess_upgradable_mutex: not initialised, destroyed, or overwritten",
-            ))
-        }
+        tag::check(&self.magic, MAGIC, "interprocess_upgradable_mutex")
     }
 
     // ----- the guard and the reader table -----

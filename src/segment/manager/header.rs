@@ -18,9 +18,10 @@ pub(crate) const MAGIC: [u8; 8] = *b"IPROCSEG";
 pub(crate) fn is_segment_header(head: &[u8]) -> bool {
     head.starts_with(&MAGIC)
 }
-/// How long a process spins for the segment lock before sleeping: heap operations hold it
-/// for well under a microsecond.
-pub(super) const LOCK_SPIN: std::time::Duration = std::time::Duration::from_micros(10);
+/// How long a process yields for the segment lock, after the robust lock's few
+/// microseconds of looks, before sleeping: heap operations hold it for well under a
+/// microsecond.
+pub(super) const LOCK_YIELD_TIME: std::time::Duration = std::time::Duration::from_micros(10);
 /// Bumped on any change to a shared structure (header, heap, index, object header).
 /// 3: the size-class lists and the `PARKED` block flag; the index sequence word (in the
 /// former padding); the maximum size, the growth generation and the growth journal

@@ -46,7 +46,7 @@ impl SegmentManager {
     pub(super) fn lock(&self) -> Result<LockGuard<'_>> {
         let lock = self.segment_lock();
         let how = lock
-            .lock_spinning(LOCK_SPIN)
+            .lock_spinning(LOCK_YIELD_TIME)
             .map_err(|e| e.into_error("locking the segment"))?;
         let guard = LockGuard::adopt(lock);
         self.check_bounds()?;

@@ -9,6 +9,7 @@
 
 use super::manager::{self, GrowthBacking, HEADER_SIZE, STATE_WORD, SegmentHeader, SegmentManager};
 use crate::name::c_path;
+use crate::os::spin::Naps;
 use crate::os::{self, file};
 use crate::publish::{self, Turn};
 use crate::region::MappingSource;
@@ -239,6 +240,7 @@ fn attach<M: Mappable>(object: &M, what: &str, mode: OpenMode, at: At) -> Result
 /// This is the one place where a dead creator is found by a timeout (see `publish`).
 fn wait_published(xsi: &XsiSharedMemory, what: &str) -> Result<()> {
     let start = Instant::now();
+    let mut naps = Naps::every(Duration::from_millis(1));
     loop {
         if xsi.size()? as u64 >= HEADER_SIZE {
             let region = MappedRegion::new(xsi, Mode::ReadOnly, 0, 0)?;
@@ -267,7 +269,7 @@ fn wait_published(xsi: &XsiSharedMemory, what: &str) -> Result<()> {
                 format!("{what} is still not initialised after {INIT_TIMEOUT:?}"),
             ));
         }
-        std::thread::sleep(Duration::from_millis(1));
+        naps.take();
     }
 }
 
