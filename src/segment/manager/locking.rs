@@ -1,7 +1,7 @@
 //! The segment lock: taking it (with the checks every holder relies on), recovering after
 //! a process died holding it, and running a caller's function under it.
 
-use super::header::{LOCK_SPIN, SegmentHeader};
+use super::header::{LOCK_YIELD_TIME, SegmentHeader};
 use super::{SegmentManager, corrupted};
 use crate::Result;
 use crate::os::robust;
