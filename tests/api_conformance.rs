@@ -1,0 +1,115 @@
+//! The C++ wrapper against Boost.Interprocess's public API, from the installed Boost headers:
+//! every public header path of Boost's has an `interproc/` counterpart, and (with clang++)
+//! every public declaration of Boost's is matched by interproc's or listed, with a reason,
+//! in `tests/api_allowlist.txt` (see docs/conformance.md). Skipped, with a message, where
+//! Boost or clang++ is not installed.
+
+use std::path::{Path, PathBuf};
+
+const BOOST_DIR: &str = "/usr/include/boost/interprocess";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn boost_installed() -> bool {
+    Path::new(BOOST_DIR).join("interprocess_fwd.hpp").exists()
+}
+
+/// Boost header paths that interproc does not carry, each with why.
+const HEADERS_LEFT_OUT: &[(&str, &str)] = &[
+    ("detail/", "Boost's internals"),
+    ("windows_shared_memory.hpp", "Windows only"),
+    ("managed_windows_shared_memory.hpp", "Windows only"),
+    ("sync/windows/", "Windows only"),
+    (
+        "sync/posix/",
+        "the POSIX implementation of the public sync classes: only ipcdetail classes",
+    ),
+    (
+        "sync/spin/",
+        "the spin-lock implementation of the public sync classes: only ipcdetail classes",
+    ),
+    (
+        "sync/shm/named_",
+        "the shared-memory implementation of the named sync classes: only ipcdetail classes",
+    ),
+];
+
+fn left_out(path: &str) -> Option<&'static str> {
+    // Boost 1.74 defines the public named_upgradable_mutex under sync/shm/: that one is kept.
+    if path == "sync/shm/named_upgradable_mutex.hpp" {
+        return None;
+    }
+    HEADERS_LEFT_OUT
+        .iter()
+        .find(|(prefix, _)| {
+            path.starts_with(prefix)
+                || (prefix.ends_with('/') && path.contains(&format!("/{prefix}")))
+        })
+        .map(|(_, why)| *why)
+}
+
+fn headers_under(dir: &Path) -> Vec<String> {
+    fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) {
+        for e in std::fs::read_dir(dir).expect("listing headers") {
+            let p = e.expect("dir entry").path();
+            if p.is_dir() {
+                walk(&p, base, out);
+            } else if p.extension().is_some_and(|x| x == "hpp") {
+                out.push(p.strip_prefix(base).unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    let mut v = Vec::new();
+    walk(dir, dir, &mut v);
+    v.sort();
+    v
+}
+
+#[test]
+fn left_out_headers_are_only_internal_or_windows() {
+    assert_eq!(
+        left_out("detail/config_begin.hpp"),
+        Some("Boost's internals")
+    );
+    assert_eq!(
+        left_out("sync/detail/common_algorithms.hpp"),
+        Some("Boost's internals")
+    );
+    assert_eq!(left_out("sync/windows/mutex.hpp"), Some("Windows only"));
+    assert!(left_out("sync/posix/mutex.hpp").is_some());
+    assert!(left_out("sync/shm/named_mutex.hpp").is_some());
+    assert_eq!(left_out("sync/shm/named_upgradable_mutex.hpp"), None);
+    assert_eq!(left_out("containers/pair.hpp"), None);
+    assert_eq!(left_out("managed_shared_memory.hpp"), None);
+}
+
+/// Every public header of the installed Boost.Interprocess has a counterpart under
+/// `include/interproc/`, so the porting rule never leaves an include dangling.
+#[test]
+fn every_public_boost_header_has_a_counterpart() {
+    if !boost_installed() {
+        eprintln!("note: Boost.Interprocess is not installed; header paths not compared");
+        return;
+    }
+    let ours = root().join("include/interproc");
+    let mut missing = Vec::new();
+    let mut checked = 0;
+    for h in headers_under(Path::new(BOOST_DIR)) {
+        if left_out(&h).is_some() {
+            continue;
+        }
+        checked += 1;
+        if !ours.join(&h).exists() {
+            missing.push(h);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "public Boost.Interprocess headers with no interproc/ counterpart:\n{}",
+        missing.join("\n")
+    );
+    assert!(checked > 50, "only {checked} Boost headers found");
+    eprintln!("{checked} public Boost.Interprocess headers all have an interproc/ counterpart");
+}
