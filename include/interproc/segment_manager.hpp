@@ -553,7 +553,8 @@ public:
    template <class T> static instance_type get_instance_type(const T *p) {
       interproc_object_info_t info;
       detail::check(::interproc_segment_instance(nullptr, p, &info));
-      return static_cast<instance_type>(info.kind);
+      // A wide name is a named instance to the program.
+      return info.kind == INTERPROC_WIDE_NAMED_INSTANCE ? named_type : static_cast<instance_type>(info.kind);
    }
 
    /// Number of named objects.
