@@ -54,10 +54,6 @@ template <class C> void release_counts(const C &counts) {
 
 } // namespace detail
 
-/// A reference-counted pointer for objects in a managed segment: the object is destroyed
-/// with `Deleter` (typically `deleter<T, segment_manager>`) when the last shared_ptr goes,
-/// and the counts live in the segment (allocated with `VoidAllocator`), so shared_ptrs
-/// stored in shared memory share ownership across processes.
 /// What `shared_ptr`'s constructor from a `weak_ptr` throws when the object is gone (as in
 /// Boost, a std::exception and not an interprocess_exception).
 class bad_weak_ptr : public std::exception {
@@ -65,6 +61,10 @@ public:
    const char *what() const noexcept override { return "interproc::bad_weak_ptr"; }
 };
 
+/// A reference-counted pointer for objects in a managed segment: the object is destroyed
+/// with `Deleter` (typically `deleter<T, segment_manager>`) when the last shared_ptr goes,
+/// and the counts live in the segment (allocated with `VoidAllocator`), so shared_ptrs
+/// stored in shared memory share ownership across processes.
 template <class T, class VoidAllocator, class Deleter> class shared_ptr {
 public:
    typedef T element_type;
