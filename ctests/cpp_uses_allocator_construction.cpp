@@ -91,6 +91,17 @@ int main() {
    Plain *p = ms.construct<Plain>("plain")(1, 2);
    CHECK(p->a == 1 && p->b == 2);
 
+   // interproc's own containers are such types: the allocator may be left out, or passed.
+   typedef basic_string<char, std::char_traits<char>, allocator<char, segment_manager_t>> shm_string;
+   shm_string *s1 = ms.construct<shm_string>("s1")("segment");
+   shm_string *s2 = ms.construct<shm_string>(anonymous_instance)("passed", ms.get_allocator<char>());
+   int_vector *v = ms.find_or_construct<int_vector>("v")(3u, 9);
+   CHECK(*s1 == "segment" && *s2 == "passed" && v->size() == 3 && (*v)[2] == 9);
+   CHECK(s1->get_allocator().get_segment_manager() == ms.get_segment_manager());
+   ms.destroy_ptr(s1);
+   ms.destroy_ptr(s2);
+   ms.destroy_ptr(v);
+
    ms.destroy<Leading>("leading0");
    ms.destroy_ptr(l3);
    ms.destroy<Trailing>("trailing");
