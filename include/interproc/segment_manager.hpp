@@ -103,10 +103,12 @@ template <class T> interproc_destroy_fn destructor_of() noexcept {
 /// The function object behind `construct<T>(name)[n](args...)` and its relatives.
 /// With `IsIterator`, each argument is an iterator and element i is built from the i-th
 /// value of each; otherwise every element is built from the same arguments, by
-/// uses-allocator construction when T uses an allocator the segment manager converts to
-/// (`std::uses_allocator<T, SegmentManager *>`): `T(allocator_arg, segment_manager,
-/// args...)` if T has that constructor, else `T(args..., segment_manager)` if it has that
-/// one, else `T(args...)` (a program that passes the allocator itself).
+/// uses-allocator construction when T uses an allocator the segment converts to
+/// (`std::uses_allocator<T, allocator<void, SegmentManager>>`, or else
+/// `std::uses_allocator<T, SegmentManager *>`): `T(allocator_arg, alloc, args...)` if T has
+/// that constructor, else `T(args..., alloc)` if it has that one, else `T(args...)`. A
+/// program that passes the allocator itself (an argument that converts to T's
+/// `allocator_type`) has T built from its arguments.
 template <class T, bool IsIterator, class SegmentManager> class named_proxy {
 public:
    named_proxy(interproc_segment_manager_t *mgr, const object_name &name, bool find, bool dothrow,
@@ -159,17 +161,50 @@ private:
             ::new (static_cast<void *>(p + done)) T(*std::get<I>(its)++...);
          }
       } else {
+         // The segment's allocator: `allocator<void, segment_manager>` when T's allocator
+         // converts from it (an allocator of its own type, never taken for an iterator
+         // pair), else the segment manager itself.
+         typedef typename SegmentManager::template allocator<void>::type void_allocator;
          SegmentManager *const sm = SegmentManager::from_native(mgr);
+         const auto alloc = [sm] {
+            if constexpr (std::uses_allocator<T, void_allocator>::value) {
+               return void_allocator(sm);
+            } else {
+               return sm;
+            }
+         }();
+         // A program that passes the allocator itself has T built from its arguments.
+         constexpr bool own = passes_allocator<std::tuple_element_t<I, Tuple>...>();
          if (count == 1) {
-            construct_from_tuple(p, uses_alloc_args<T>(sm, std::forward<std::tuple_element_t<I, Tuple>>(std::get<I>(args))...));
+            if constexpr (own) {
+               ::new (static_cast<void *>(p)) T(std::forward<std::tuple_element_t<I, Tuple>>(std::get<I>(args))...);
+            } else {
+               construct_from_tuple(p, uses_alloc_args<T>(alloc, std::forward<std::tuple_element_t<I, Tuple>>(std::get<I>(args))...));
+            }
             done = 1;
          } else {
             for (; done < count; ++done) {
-               construct_from_tuple(p + done, uses_alloc_args<T>(sm, std::get<I>(args)...));
+               if constexpr (own) {
+                  ::new (static_cast<void *>(p + done)) T(std::get<I>(args)...);
+               } else {
+                  construct_from_tuple(p + done, uses_alloc_args<T>(alloc, std::get<I>(args)...));
+               }
             }
          }
       }
    }
+
+   /// Whether one of the arguments is an allocator of T's (or converts to one): then the
+   /// program passes the allocator itself.
+   template <class... Args> static constexpr bool passes_allocator() {
+      if constexpr (has_allocator_type<T>::value) {
+         return (std::is_convertible<std::decay_t<Args>, typename T::allocator_type>::value || ...);
+      } else {
+         return false;
+      }
+   }
+   template <class U, class = void> struct has_allocator_type : std::false_type {};
+   template <class U> struct has_allocator_type<U, std::void_t<typename U::allocator_type>> : std::true_type {};
 
    template <class Tuple> static std::int32_t run(void *vctx, void *object, std::size_t count) noexcept {
       auto *ctx = static_cast<context<Tuple> *>(vctx);
