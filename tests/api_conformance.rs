@@ -153,3 +153,45 @@ fn every_boost_declaration_is_matched_or_listed() {
     );
     eprintln!("{figure}");
 }
+
+/// Where Boost.Move is installed, an interproc header makes `boost::move` available (as
+/// Boost.Interprocess's headers do); `INTERPROC_NO_BOOST_MOVE` leaves it out.
+#[test]
+fn boost_move_comes_with_the_headers_unless_opted_out() {
+    if !Path::new("/usr/include/boost/move/utility_core.hpp").exists() {
+        eprintln!("note: Boost.Move is not installed; nothing to check");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("interproc_boost_move_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("creating a scratch directory");
+    let src = dir.join("uses_boost_move.cpp");
+    std::fs::write(
+        &src,
+        "#include <interproc/sync/file_lock.hpp>\n\
+         int main() {\n   interproc::file_lock a;\n   interproc::file_lock b(boost::move(a));\n   \
+         b.swap(a);\n   return 0;\n}\n",
+    )
+    .expect("writing the program");
+    let compiles = |extra: &[&str]| {
+        Command::new("g++")
+            .args(["-std=c++17", "-fsyntax-only", "-I"])
+            .arg(root().join("include"))
+            .args(extra)
+            .arg(&src)
+            .stderr(Stdio::null())
+            .status()
+            .expect("running g++")
+            .success()
+    };
+    let with = compiles(&[]);
+    let without = compiles(&["-DINTERPROC_NO_BOOST_MOVE"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        with,
+        "boost::move is not available after an interproc header"
+    );
+    assert!(
+        !without,
+        "INTERPROC_NO_BOOST_MOVE did not leave Boost.Move out"
+    );
+}
