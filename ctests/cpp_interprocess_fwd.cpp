@@ -5,9 +5,22 @@
 // interprocess_fwd.hpp declares.)
 // Porting rule: this program also builds against Boost and prints the same.
 #include <interproc/interprocess_fwd.hpp>
+#include <string>
+
+typedef interproc::segment_manager<char, interproc::rbtree_best_fit<interproc::mutex_family>, interproc::iset_index> fwd_segment_manager;
 
 // What a program's header declares with only the forward declarations.
 struct Handles {
+   interproc::message_queue *mq;
+   interproc::node_allocator<int, fwd_segment_manager> *nodes;
+   interproc::private_node_allocator<int, fwd_segment_manager> *private_nodes;
+   interproc::cached_node_allocator<int, fwd_segment_manager> *cached_nodes;
+   interproc::adaptive_pool<int, fwd_segment_manager> *pool;
+   interproc::private_adaptive_pool<int, fwd_segment_manager> *private_pool;
+   interproc::cached_adaptive_pool<int, fwd_segment_manager> *cached_pool;
+   interproc::basic_bufferstream<char> *buffer_stream;
+   interproc::basic_ivectorstream<std::string> *vector_stream;
+   interproc::offset_ptr<int> *offset;
    interproc::shared_memory_object *shm;
    interproc::mapped_region *region;
    interproc::file_mapping *file;
@@ -43,8 +56,26 @@ struct Handles {
 #include <interproc/sync/interprocess_mutex.hpp>
 #include <interproc/sync/scoped_lock.hpp>
 
+#include <interproc/allocators/adaptive_pool.hpp>
+#include <interproc/allocators/cached_adaptive_pool.hpp>
+#include <interproc/allocators/cached_node_allocator.hpp>
+#include <interproc/allocators/node_allocator.hpp>
+#include <interproc/allocators/private_adaptive_pool.hpp>
+#include <interproc/allocators/private_node_allocator.hpp>
+#include <interproc/ipc/message_queue.hpp>
+#include <interproc/streams/bufferstream.hpp>
+#include <interproc/streams/vectorstream.hpp>
+
 #include <cstdio>
+#include <string>
 #include <type_traits>
+
+// The forward declarations' defaults are the definitions' defaults.
+static_assert(std::is_same<decltype(Handles::mq), interproc::message_queue_t<interproc::offset_ptr<void>> *>::value, "message_queue");
+static_assert(std::is_same<decltype(Handles::nodes), interproc::node_allocator<int, fwd_segment_manager, 64> *>::value, "node_allocator");
+static_assert(std::is_same<decltype(Handles::cached_pool), interproc::cached_adaptive_pool<int, fwd_segment_manager, 64, 2, 5> *>::value, "cached_adaptive_pool");
+static_assert(std::is_same<decltype(Handles::buffer_stream), interproc::bufferstream *>::value, "bufferstream");
+static_assert(std::is_same<decltype(Handles::offset), interproc::offset_ptr<int, std::ptrdiff_t, interproc::uintptr_t, interproc::offset_type_alignment> *>::value, "offset_ptr");
 
 static_assert(std::is_same<decltype(Handles::segment), interproc::managed_shared_memory *>::value, "the same class");
 static_assert(std::is_same<decltype(Handles::lock), interproc::scoped_lock<interproc::named_mutex> *>::value, "the same template");

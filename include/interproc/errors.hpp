@@ -4,6 +4,8 @@
 
 #include <interproc/detail/config.hpp>
 
+#include <cerrno>
+
 namespace interproc {
 
 /// The kind of an error; the values are Boost.Interprocess's and equal the C ABI's
@@ -39,9 +41,40 @@ enum error_code_t {
 /// A native (errno) error number.
 typedef int native_error_t;
 
+namespace detail {
+/// The kind of error an errno value stands for (as Boost maps them; others are
+/// `system_error`).
+inline error_code_t error_code_of_errno(native_error_t e) noexcept {
+   switch (e) {
+   case EACCES: case EPERM: return security_error;
+   case EROFS: return read_only_error;
+   case EIO: return io_error;
+   case ENAMETOOLONG: return path_error;
+   case ENOENT: return not_found_error;
+   case EAGAIN: case EBUSY: case ETXTBSY: return busy_error;
+   case EEXIST: return already_exists_error;
+   case ENOTEMPTY: return not_empty_error;
+   case EISDIR: return is_directory_error;
+   case ENOSPC: return out_of_space_error;
+   case ENOMEM: return out_of_memory_error;
+   case EMFILE: return out_of_resource_error;
+   case EINVAL: return invalid_argument;
+   default: return system_error;
+   }
+}
+} // namespace detail
+
 /// An error code with the native error behind it, as Boost's `error_info`.
 class error_info {
 public:
+   /// The error the native (errno) error `sys_err_code` stands for.
+   error_info(native_error_t sys_err_code) noexcept : m_nat(sys_err_code), m_ec(detail::error_code_of_errno(sys_err_code)) {}
+   /// Sets the error the native error `sys_err_code` stands for.
+   error_info &operator=(native_error_t sys_err_code) noexcept {
+      m_nat = sys_err_code;
+      m_ec = detail::error_code_of_errno(sys_err_code);
+      return *this;
+   }
    /// A library error of kind `ec` (no native error).
    error_info(error_code_t ec = other_error) noexcept : m_nat(0), m_ec(ec) {}
    /// An error of kind `ec` caused by the native error `native`.

@@ -8,6 +8,8 @@
 #include <interproc/offset_ptr.hpp>
 
 #include <cstddef>
+#include <cstdint>
+#include <string>
 
 namespace interproc {
 
@@ -28,9 +30,8 @@ typedef int map_options_t;
 /// No extra mapping options.
 inline constexpr map_options_t default_map_options = map_options_t(-1);
 
-// The classes Boost's interprocess_fwd.hpp declares, as far as interproc has them (the
-// pooled allocators, whose defaults live with their definitions, come with their own
-// headers).
+// The classes Boost's interprocess_fwd.hpp declares. Default template arguments are given
+// here only, once (the definitions include this header), as Boost does.
 class permissions;
 class shared_memory_object;
 class mapped_region;
@@ -116,6 +117,36 @@ template <class SharableMutex> class sharable_lock;
 template <class UpgradableMutex> class upgradable_lock;
 
 template <class T, class SegmentManager> class allocator;
+template <class T, class SegmentManager, std::size_t NodesPerBlock = 64> class node_allocator;
+template <class T, class SegmentManager, std::size_t NodesPerBlock = 64> class private_node_allocator;
+template <class T, class SegmentManager, std::size_t NodesPerBlock = 64> class cached_node_allocator;
+template <class T, class SegmentManager, std::size_t NodesPerBlock = 64, std::size_t MaxFreeBlocks = 2,
+          unsigned char OverheadPercent = 5>
+class adaptive_pool;
+template <class T, class SegmentManager, std::size_t NodesPerBlock = 64, std::size_t MaxFreeBlocks = 2,
+          unsigned char OverheadPercent = 5>
+class private_adaptive_pool;
+template <class T, class SegmentManager, std::size_t NodesPerBlock = 64, std::size_t MaxFreeBlocks = 2,
+          unsigned char OverheadPercent = 5>
+class cached_adaptive_pool;
+
+/// The default `OffsetAlignment` of `offset_ptr` (0: the alignment of the pointed type).
+static const std::size_t offset_type_alignment = 0;
+/// An unsigned integer as wide as a pointer (`offset_ptr`'s default offset type).
+typedef std::uintptr_t uintptr_t;
+
+template <class CharT, class CharTraits = std::char_traits<CharT>> class basic_bufferbuf;
+template <class CharT, class CharTraits = std::char_traits<CharT>> class basic_ibufferstream;
+template <class CharT, class CharTraits = std::char_traits<CharT>> class basic_obufferstream;
+template <class CharT, class CharTraits = std::char_traits<CharT>> class basic_bufferstream;
+template <class CharVector, class CharTraits = std::char_traits<typename CharVector::value_type>>
+class basic_vectorbuf;
+template <class CharVector, class CharTraits = std::char_traits<typename CharVector::value_type>>
+class basic_ivectorstream;
+template <class CharVector, class CharTraits = std::char_traits<typename CharVector::value_type>>
+class basic_ovectorstream;
+template <class CharVector, class CharTraits = std::char_traits<typename CharVector::value_type>>
+class basic_vectorstream;
 template <class T, class SegmentManager> class deleter;
 template <class T, class Deleter> class scoped_ptr;
 template <class T, class VoidPointer> class intrusive_ptr;
@@ -123,6 +154,8 @@ template <class T, class VoidAllocator, class Deleter> class shared_ptr;
 template <class T, class VoidAllocator, class Deleter> class weak_ptr;
 
 template <class VoidPointer> class message_queue_t;
+/// The message queue of `<interproc/ipc/message_queue.hpp>`.
+typedef message_queue_t<offset_ptr<void>> message_queue;
 
 /// A native file handle (a file descriptor, as in Boost on POSIX systems).
 typedef int file_handle_t;

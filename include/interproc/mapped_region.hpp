@@ -142,6 +142,9 @@ private:
    interproc_region_t *m_handle;
 };
 
+/// Exchanges two regions.
+inline void swap(mapped_region &a, mapped_region &b) noexcept { a.swap(b); }
+
 } // namespace interproc
 
 #endif // INTERPROC_MAPPED_REGION_HPP

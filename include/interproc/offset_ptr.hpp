@@ -165,6 +165,14 @@ public:
    friend bool operator==(pointer a, const offset_ptr &b) noexcept { return a == b.get(); }
    friend bool operator!=(const offset_ptr &a, pointer b) noexcept { return a.get() != b; }
    friend bool operator!=(pointer a, const offset_ptr &b) noexcept { return a != b.get(); }
+   friend bool operator<(const offset_ptr &a, pointer b) noexcept { return std::less<pointer>()(a.get(), b); }
+   friend bool operator<(pointer a, const offset_ptr &b) noexcept { return std::less<pointer>()(a, b.get()); }
+   friend bool operator<=(const offset_ptr &a, pointer b) noexcept { return !(b < a); }
+   friend bool operator<=(pointer a, const offset_ptr &b) noexcept { return !(b < a); }
+   friend bool operator>(const offset_ptr &a, pointer b) noexcept { return b < a; }
+   friend bool operator>(pointer a, const offset_ptr &b) noexcept { return b < a; }
+   friend bool operator>=(const offset_ptr &a, pointer b) noexcept { return !(a < b); }
+   friend bool operator>=(pointer a, const offset_ptr &b) noexcept { return !(a < b); }
    /// Exchanges the targets of two offset_ptrs.
    friend void swap(offset_ptr &a, offset_ptr &b) noexcept {
       pointer t = a.get();

@@ -4,6 +4,7 @@
 #define INTERPROC_SEGMENT_MANAGER_HPP
 
 #include <interproc/allocators/allocator.hpp>
+#include <interproc/containers/detail/uses_allocator.hpp>
 #include <interproc/containers/allocation_type.hpp>
 #include <interproc/detail/allocation_command.hpp>
 #include <interproc/detail/wide_names.hpp>
@@ -101,8 +102,14 @@ template <class T> interproc_destroy_fn destructor_of() noexcept {
 
 /// The function object behind `construct<T>(name)[n](args...)` and its relatives.
 /// With `IsIterator`, each argument is an iterator and element i is built from the i-th
-/// value of each; otherwise every element is built from the same arguments.
-template <class T, bool IsIterator> class named_proxy {
+/// value of each; otherwise every element is built from the same arguments, by
+/// uses-allocator construction when T uses an allocator the segment converts to
+/// (`std::uses_allocator<T, allocator<void, SegmentManager>>`, or else
+/// `std::uses_allocator<T, SegmentManager *>`): `T(allocator_arg, alloc, args...)` if T has
+/// that constructor, else `T(args..., alloc)` if it has that one, else `T(args...)`. A
+/// program that passes the allocator itself (an argument that converts to T's
+/// `allocator_type`) has T built from its arguments.
+template <class T, bool IsIterator, class SegmentManager> class named_proxy {
 public:
    named_proxy(interproc_segment_manager_t *mgr, const object_name &name, bool find, bool dothrow,
                std::size_t align = alignof(T)) noexcept
@@ -120,7 +127,7 @@ public:
    /// constructor leaves nothing behind and reaches the caller.
    template <class... Args> T *operator()(Args &&...args) const {
       auto tup = std::forward_as_tuple(std::forward<Args>(args)...);
-      context<decltype(tup)> ctx{&tup, nullptr};
+      context<decltype(tup)> ctx{&tup, m_mgr, nullptr};
       void *out = nullptr;
       bool created = false;
       const interproc_status_t st = ::interproc_segment_construct(
@@ -141,34 +148,70 @@ public:
 private:
    template <class Tuple> struct context {
       Tuple *args;
+      interproc_segment_manager_t *mgr;
       std::exception_ptr error;
    };
 
    template <class Tuple, std::size_t... I>
-   static void build(T *p, std::size_t count, Tuple &args, std::size_t &done, std::index_sequence<I...>) {
+   static void build(interproc_segment_manager_t *mgr, T *p, std::size_t count, Tuple &args, std::size_t &done,
+                     std::index_sequence<I...>) {
       if constexpr (IsIterator) {
          auto its = std::make_tuple(std::get<I>(args)...);
          for (; done < count; ++done) {
             ::new (static_cast<void *>(p + done)) T(*std::get<I>(its)++...);
          }
       } else {
+         // The segment's allocator: `allocator<void, segment_manager>` when T's allocator
+         // converts from it (an allocator of its own type, never taken for an iterator
+         // pair), else the segment manager itself.
+         typedef typename SegmentManager::template allocator<void>::type void_allocator;
+         SegmentManager *const sm = SegmentManager::from_native(mgr);
+         const auto alloc = [sm] {
+            if constexpr (std::uses_allocator<T, void_allocator>::value) {
+               return void_allocator(sm);
+            } else {
+               return sm;
+            }
+         }();
+         // A program that passes the allocator itself has T built from its arguments.
+         constexpr bool own = passes_allocator<std::tuple_element_t<I, Tuple>...>();
          if (count == 1) {
-            ::new (static_cast<void *>(p)) T(std::forward<std::tuple_element_t<I, Tuple>>(std::get<I>(args))...);
+            if constexpr (own) {
+               ::new (static_cast<void *>(p)) T(std::forward<std::tuple_element_t<I, Tuple>>(std::get<I>(args))...);
+            } else {
+               construct_from_tuple(p, uses_alloc_args<T>(alloc, std::forward<std::tuple_element_t<I, Tuple>>(std::get<I>(args))...));
+            }
             done = 1;
          } else {
             for (; done < count; ++done) {
-               ::new (static_cast<void *>(p + done)) T(std::get<I>(args)...);
+               if constexpr (own) {
+                  ::new (static_cast<void *>(p + done)) T(std::get<I>(args)...);
+               } else {
+                  construct_from_tuple(p + done, uses_alloc_args<T>(alloc, std::get<I>(args)...));
+               }
             }
          }
       }
    }
+
+   /// Whether one of the arguments is an allocator of T's (or converts to one): then the
+   /// program passes the allocator itself.
+   template <class... Args> static constexpr bool passes_allocator() {
+      if constexpr (has_allocator_type<T>::value) {
+         return (std::is_convertible<std::decay_t<Args>, typename T::allocator_type>::value || ...);
+      } else {
+         return false;
+      }
+   }
+   template <class U, class = void> struct has_allocator_type : std::false_type {};
+   template <class U> struct has_allocator_type<U, std::void_t<typename U::allocator_type>> : std::true_type {};
 
    template <class Tuple> static std::int32_t run(void *vctx, void *object, std::size_t count) noexcept {
       auto *ctx = static_cast<context<Tuple> *>(vctx);
       T *p = static_cast<T *>(object);
       std::size_t done = 0;
       try {
-         build(p, count, *ctx->args, done, std::make_index_sequence<std::tuple_size<Tuple>::value>());
+         build(ctx->mgr, p, count, *ctx->args, done, std::make_index_sequence<std::tuple_size<Tuple>::value>());
          return 0;
       } catch (...) {
          destroy_n<T>(nullptr, p, done);
@@ -319,11 +362,11 @@ public:
    };
    /// The proxy type returned by `construct<T>`.
    template <class T> struct construct_proxy {
-      typedef detail::named_proxy<T, false> type;
+      typedef detail::named_proxy<T, false, segment_manager> type;
    };
    /// The proxy type returned by `construct_it<T>`.
    template <class T> struct construct_iter_proxy {
-      typedef detail::named_proxy<T, true> type;
+      typedef detail::named_proxy<T, true, segment_manager> type;
    };
 
    segment_manager() = delete;
@@ -454,58 +497,58 @@ public:
    void shrink_to_fit() { detail::check(::interproc_segment_shrink_to_fit(native())); }
 
    /// `construct<T>(name)(args...)`: throws if the name exists or memory runs out.
-   template <class T> detail::named_proxy<T, false> construct(const char_type *name) {
+   template <class T> detail::named_proxy<T, false, segment_manager> construct(const char_type *name) {
       return proxy<T, false>(named(name), false, true);
    }
-   template <class T> detail::named_proxy<T, false> construct(anonymous_instance_t) {
+   template <class T> detail::named_proxy<T, false, segment_manager> construct(anonymous_instance_t) {
       return proxy<T, false>(detail::name_of(anonymous_instance), false, true);
    }
-   template <class T> detail::named_proxy<T, false> construct(unique_instance_t) {
+   template <class T> detail::named_proxy<T, false, segment_manager> construct(unique_instance_t) {
       return proxy<T, false>(unique<T>(), false, true);
    }
    /// As `construct`, returning null instead of throwing.
-   template <class T> detail::named_proxy<T, false> construct(const char_type *name, const std::nothrow_t &) {
+   template <class T> detail::named_proxy<T, false, segment_manager> construct(const char_type *name, const std::nothrow_t &) {
       return proxy<T, false>(named(name), false, false);
    }
-   template <class T> detail::named_proxy<T, false> construct(anonymous_instance_t, const std::nothrow_t &) {
+   template <class T> detail::named_proxy<T, false, segment_manager> construct(anonymous_instance_t, const std::nothrow_t &) {
       return proxy<T, false>(detail::name_of(anonymous_instance), false, false);
    }
-   template <class T> detail::named_proxy<T, false> construct(unique_instance_t, const std::nothrow_t &) {
+   template <class T> detail::named_proxy<T, false, segment_manager> construct(unique_instance_t, const std::nothrow_t &) {
       return proxy<T, false>(unique<T>(), false, false);
    }
    /// `find_or_construct<T>(name)(args...)`: the existing object, or a new one.
-   template <class T> detail::named_proxy<T, false> find_or_construct(const char_type *name) {
+   template <class T> detail::named_proxy<T, false, segment_manager> find_or_construct(const char_type *name) {
       return proxy<T, false>(named(name), true, true);
    }
-   template <class T> detail::named_proxy<T, false> find_or_construct(unique_instance_t) {
+   template <class T> detail::named_proxy<T, false, segment_manager> find_or_construct(unique_instance_t) {
       return proxy<T, false>(unique<T>(), true, true);
    }
-   template <class T> detail::named_proxy<T, false> find_or_construct(const char_type *name, const std::nothrow_t &) {
+   template <class T> detail::named_proxy<T, false, segment_manager> find_or_construct(const char_type *name, const std::nothrow_t &) {
       return proxy<T, false>(named(name), true, false);
    }
-   template <class T> detail::named_proxy<T, false> find_or_construct(unique_instance_t, const std::nothrow_t &) {
+   template <class T> detail::named_proxy<T, false, segment_manager> find_or_construct(unique_instance_t, const std::nothrow_t &) {
       return proxy<T, false>(unique<T>(), true, false);
    }
    /// `construct_it<T>(name)[n](it...)`: element i built from the i-th value of each iterator.
-   template <class T> detail::named_proxy<T, true> construct_it(const char_type *name) {
+   template <class T> detail::named_proxy<T, true, segment_manager> construct_it(const char_type *name) {
       return proxy<T, true>(named(name), false, true);
    }
-   template <class T> detail::named_proxy<T, true> construct_it(anonymous_instance_t) {
+   template <class T> detail::named_proxy<T, true, segment_manager> construct_it(anonymous_instance_t) {
       return proxy<T, true>(detail::name_of(anonymous_instance), false, true);
    }
-   template <class T> detail::named_proxy<T, true> construct_it(unique_instance_t) {
+   template <class T> detail::named_proxy<T, true, segment_manager> construct_it(unique_instance_t) {
       return proxy<T, true>(unique<T>(), false, true);
    }
-   template <class T> detail::named_proxy<T, true> construct_it(const char_type *name, const std::nothrow_t &) {
+   template <class T> detail::named_proxy<T, true, segment_manager> construct_it(const char_type *name, const std::nothrow_t &) {
       return proxy<T, true>(named(name), false, false);
    }
-   template <class T> detail::named_proxy<T, true> find_or_construct_it(const char_type *name) {
+   template <class T> detail::named_proxy<T, true, segment_manager> find_or_construct_it(const char_type *name) {
       return proxy<T, true>(named(name), true, true);
    }
-   template <class T> detail::named_proxy<T, true> find_or_construct_it(unique_instance_t) {
+   template <class T> detail::named_proxy<T, true, segment_manager> find_or_construct_it(unique_instance_t) {
       return proxy<T, true>(unique<T>(), true, true);
    }
-   template <class T> detail::named_proxy<T, true> find_or_construct_it(const char_type *name, const std::nothrow_t &) {
+   template <class T> detail::named_proxy<T, true, segment_manager> find_or_construct_it(const char_type *name, const std::nothrow_t &) {
       return proxy<T, true>(named(name), true, false);
    }
 
@@ -553,7 +596,8 @@ public:
    template <class T> static instance_type get_instance_type(const T *p) {
       interproc_object_info_t info;
       detail::check(::interproc_segment_instance(nullptr, p, &info));
-      return static_cast<instance_type>(info.kind);
+      // A wide name is a named instance to the program.
+      return info.kind == INTERPROC_WIDE_NAMED_INSTANCE ? named_type : static_cast<instance_type>(info.kind);
    }
 
    /// Number of named objects.
@@ -671,8 +715,8 @@ private:
       return detail::unique_name<T>();
    }
    template <class T, bool IsIterator>
-   detail::named_proxy<T, IsIterator> proxy(const detail::object_name &n, bool find, bool dothrow) const {
-      return detail::named_proxy<T, IsIterator>(native(), n, find, dothrow, MemAlignment);
+   detail::named_proxy<T, IsIterator, segment_manager> proxy(const detail::object_name &n, bool find, bool dothrow) const {
+      return detail::named_proxy<T, IsIterator, segment_manager>(native(), n, find, dothrow, MemAlignment);
    }
 
    template <class Func> static void run_func(void *vctx) noexcept {

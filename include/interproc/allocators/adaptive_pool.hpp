@@ -3,13 +3,14 @@
 #define INTERPROC_ALLOCATORS_ADAPTIVE_POOL_HPP
 
 #include <interproc/allocators/detail/pool_allocator_v2.hpp>
+#include <interproc/interprocess_fwd.hpp>
 
 namespace interproc {
 
 /// Boost's adaptive_pool. interproc draws single objects from the same segment-wide,
 /// lock-free node pool as node_allocator (empty blocks are kept, not returned to the
 /// segment; `MaxFreeBlocks` and `OverheadPercent` are accepted for Boost's sake).
-template <class T, class SegmentManager, std::size_t NodesPerBlock = 64, std::size_t MaxFreeBlocks = 2, unsigned char OverheadPercent = 5>
+template <class T, class SegmentManager, std::size_t NodesPerBlock, std::size_t MaxFreeBlocks, unsigned char OverheadPercent>
 class adaptive_pool : public detail::pool_allocator_v2<detail::shared_pool_allocator_base<T, SegmentManager, NodesPerBlock>> {
    typedef detail::pool_allocator_v2<detail::shared_pool_allocator_base<T, SegmentManager, NodesPerBlock>> base_t;
 

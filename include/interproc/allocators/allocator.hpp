@@ -183,6 +183,12 @@ template <class T, class U, class S> bool operator==(const allocator<T, S> &a, c
 template <class T, class U, class S> bool operator!=(const allocator<T, S> &a, const allocator<U, S> &b) noexcept {
    return !(a == b);
 }
+/// Exchanges the segments two allocators allocate from.
+template <class T, class S> void swap(allocator<T, S> &a, allocator<T, S> &b) noexcept {
+   allocator<T, S> t(a);
+   a = b;
+   b = t;
+}
 
 } // namespace interproc
 

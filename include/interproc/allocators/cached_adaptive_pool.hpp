@@ -3,6 +3,7 @@
 #define INTERPROC_ALLOCATORS_CACHED_ADAPTIVE_POOL_HPP
 
 #include <interproc/allocators/detail/pool_allocator_v2.hpp>
+#include <interproc/interprocess_fwd.hpp>
 
 namespace interproc {
 
@@ -10,7 +11,7 @@ namespace interproc {
 /// each allocator object (as cached_node_allocator; `set_max_cached_nodes`,
 /// `get_max_cached_nodes`). One allocator object is for one thread at a time; a copy
 /// starts with an empty cache.
-template <class T, class SegmentManager, std::size_t NodesPerBlock = 64, std::size_t MaxFreeBlocks = 2, unsigned char OverheadPercent = 5>
+template <class T, class SegmentManager, std::size_t NodesPerBlock, std::size_t MaxFreeBlocks, unsigned char OverheadPercent>
 class cached_adaptive_pool : public detail::pool_allocator_v2<detail::cached_pool_allocator_base<T, SegmentManager, NodesPerBlock>> {
    typedef detail::pool_allocator_v2<detail::cached_pool_allocator_base<T, SegmentManager, NodesPerBlock>> base_t;
 

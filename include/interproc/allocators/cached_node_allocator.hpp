@@ -3,6 +3,7 @@
 #define INTERPROC_ALLOCATORS_CACHED_NODE_ALLOCATOR_HPP
 
 #include <interproc/allocators/detail/pool_allocator_v2.hpp>
+#include <interproc/interprocess_fwd.hpp>
 
 namespace interproc {
 
@@ -11,7 +12,7 @@ namespace interproc {
 /// The cache holds at most `get_max_cached_nodes()` nodes (64 unless set), is refilled
 /// half full from the pool, and gives half back when full. Like Boost's, one allocator
 /// object is for one thread at a time; a copy starts with an empty cache.
-template <class T, class SegmentManager, std::size_t NodesPerBlock = 64>
+template <class T, class SegmentManager, std::size_t NodesPerBlock>
 class cached_node_allocator : public detail::pool_allocator_v2<detail::cached_pool_allocator_base<T, SegmentManager, NodesPerBlock>> {
    typedef detail::pool_allocator_v2<detail::cached_pool_allocator_base<T, SegmentManager, NodesPerBlock>> base_t;
 

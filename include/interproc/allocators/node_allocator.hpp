@@ -3,6 +3,7 @@
 #define INTERPROC_ALLOCATORS_NODE_ALLOCATOR_HPP
 
 #include <interproc/allocators/detail/pool_allocator_v2.hpp>
+#include <interproc/interprocess_fwd.hpp>
 
 namespace interproc {
 
@@ -10,7 +11,7 @@ namespace interproc {
 /// every node_allocator of the same node size (Boost's node_allocator): for list, set and
 /// map nodes. Taking or giving back a node is one atomic exchange on the pool's lock-free
 /// free list, safe between threads and processes; arrays come straight from the segment.
-template <class T, class SegmentManager, std::size_t NodesPerBlock = 64>
+template <class T, class SegmentManager, std::size_t NodesPerBlock>
 class node_allocator : public detail::pool_allocator_v2<detail::shared_pool_allocator_base<T, SegmentManager, NodesPerBlock>> {
    typedef detail::pool_allocator_v2<detail::shared_pool_allocator_base<T, SegmentManager, NodesPerBlock>> base_t;
 

@@ -3,6 +3,7 @@
 #define INTERPROC_ALLOCATORS_PRIVATE_ADAPTIVE_POOL_HPP
 
 #include <interproc/allocators/detail/pool_allocator_v2.hpp>
+#include <interproc/interprocess_fwd.hpp>
 
 namespace interproc {
 
@@ -10,7 +11,7 @@ namespace interproc {
 /// private_node_allocator), not shared and not locked, whose blocks go back to the segment
 /// when the allocator is destroyed. An allocator equals only itself; a moved-to allocator
 /// takes the pool. `MaxFreeBlocks` and `OverheadPercent` are accepted for Boost's sake.
-template <class T, class SegmentManager, std::size_t NodesPerBlock = 64, std::size_t MaxFreeBlocks = 2, unsigned char OverheadPercent = 5>
+template <class T, class SegmentManager, std::size_t NodesPerBlock, std::size_t MaxFreeBlocks, unsigned char OverheadPercent>
 class private_adaptive_pool : public detail::pool_allocator_v2<detail::private_pool_allocator_base<T, SegmentManager, NodesPerBlock>> {
    typedef detail::pool_allocator_v2<detail::private_pool_allocator_base<T, SegmentManager, NodesPerBlock>> base_t;
 

@@ -3,6 +3,7 @@
 #define INTERPROC_ALLOCATORS_PRIVATE_NODE_ALLOCATOR_HPP
 
 #include <interproc/allocators/detail/pool_allocator_v2.hpp>
+#include <interproc/interprocess_fwd.hpp>
 
 namespace interproc {
 
@@ -11,7 +12,7 @@ namespace interproc {
 /// the allocator is destroyed. A copy or a rebound allocator starts with an empty pool, so
 /// an allocator equals only itself; a moved-to allocator takes the pool, so a container
 /// moved or swapped keeps its nodes' pool.
-template <class T, class SegmentManager, std::size_t NodesPerBlock = 64>
+template <class T, class SegmentManager, std::size_t NodesPerBlock>
 class private_node_allocator : public detail::pool_allocator_v2<detail::private_pool_allocator_base<T, SegmentManager, NodesPerBlock>> {
    typedef detail::pool_allocator_v2<detail::private_pool_allocator_base<T, SegmentManager, NodesPerBlock>> base_t;
 

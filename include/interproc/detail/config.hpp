@@ -17,6 +17,16 @@
 #include <string>
 #include <utility>
 
+// Boost.Interprocess's headers bring in Boost.Move, and programs call `boost::move` on
+// interprocess objects with no include of their own. Where Boost.Move is installed the
+// wrapper includes it too (interproc itself never needs it, and defines nothing in namespace
+// `boost`). Define INTERPROC_NO_BOOST_MOVE to leave it out.
+#if !defined(INTERPROC_NO_BOOST_MOVE) && defined(__has_include)
+#if __has_include(<boost/move/utility_core.hpp>)
+#include <boost/move/utility_core.hpp>
+#endif
+#endif
+
 #if __cplusplus < 201703L
 #error "the interproc C++ wrapper needs C++17 or later"
 #endif

@@ -4,7 +4,9 @@
 
 #include <interproc/offset_ptr.hpp>
 
+#include <functional>
 #include <memory>
+#include <ostream>
 #include <type_traits>
 #include <utility>
 
@@ -14,6 +16,10 @@ namespace interproc {
 /// `intrusive_ptr_add_ref(T*)` and `intrusive_ptr_release(T*)` (found by argument-dependent
 /// lookup). `VoidPointer` (such as offset_ptr<void>) decides how the pointer is stored.
 template <class T, class VoidPointer> class intrusive_ptr {
+   // What the pointer converts to: tests as a bool and converts to nothing else.
+   typedef void (intrusive_ptr::*unspecified_bool_type)() const;
+   void unspecified_bool_type_func() const {}
+
 public:
    typedef typename std::pointer_traits<VoidPointer>::template rebind<T> pointer;
    typedef T element_type;
@@ -21,7 +27,7 @@ public:
    /// An empty pointer.
    intrusive_ptr() noexcept : m_ptr() {}
    /// Points to `p`, adding a reference unless `add_ref` is false.
-   intrusive_ptr(const pointer &p, bool add_ref = true) : m_ptr(p) {
+   intrusive_ptr(const pointer &p, bool add_ref = true) noexcept : m_ptr(p) {
       if (m_ptr && add_ref) {
          intrusive_ptr_add_ref(to_raw_pointer(m_ptr));
       }
@@ -33,7 +39,9 @@ public:
          intrusive_ptr_add_ref(to_raw_pointer(m_ptr));
       }
    }
-   intrusive_ptr(const intrusive_ptr &other) : m_ptr(other.m_ptr) {
+   /// Points where `other` points, adding a reference (`intrusive_ptr_add_ref` must not
+   /// throw, as in Boost).
+   intrusive_ptr(const intrusive_ptr &other) noexcept : m_ptr(other.m_ptr) {
       if (m_ptr) {
          intrusive_ptr_add_ref(to_raw_pointer(m_ptr));
       }
@@ -76,8 +84,8 @@ public:
    T &operator*() const noexcept { return *m_ptr; }
    /// Member access.
    T *operator->() const noexcept { return to_raw_pointer(m_ptr); }
-   /// Whether it points to something.
-   explicit operator bool() const noexcept { return !!m_ptr; }
+   /// Whether it points to something, converting implicitly as Boost's does.
+   operator unspecified_bool_type() const noexcept { return m_ptr ? &intrusive_ptr::unspecified_bool_type_func : nullptr; }
    bool operator!() const noexcept { return !m_ptr; }
    /// Exchanges two pointers.
    void swap(intrusive_ptr &other) noexcept {
@@ -95,6 +103,28 @@ template <class T, class U, class VP> bool operator==(const intrusive_ptr<T, VP>
 }
 template <class T, class U, class VP> bool operator!=(const intrusive_ptr<T, VP> &a, const intrusive_ptr<U, VP> &b) {
    return !(a == b);
+}
+/// Whether `a` points to `b`.
+template <class T, class VP> bool operator==(const intrusive_ptr<T, VP> &a, const typename intrusive_ptr<T, VP>::pointer &b) {
+   return a.get() == b;
+}
+template <class T, class VP> bool operator!=(const intrusive_ptr<T, VP> &a, const typename intrusive_ptr<T, VP>::pointer &b) {
+   return a.get() != b;
+}
+template <class T, class VP> bool operator==(const typename intrusive_ptr<T, VP>::pointer &a, const intrusive_ptr<T, VP> &b) {
+   return a == b.get();
+}
+template <class T, class VP> bool operator!=(const typename intrusive_ptr<T, VP>::pointer &a, const intrusive_ptr<T, VP> &b) {
+   return a != b.get();
+}
+/// Ordering by address.
+template <class T, class VP> bool operator<(const intrusive_ptr<T, VP> &a, const intrusive_ptr<T, VP> &b) {
+   return std::less<T *>()(to_raw_pointer(a.get()), to_raw_pointer(b.get()));
+}
+/// Writes `p.get()` (for an offset_ptr, its offset), as Boost's does.
+template <class E, class Tr, class T, class VP>
+std::basic_ostream<E, Tr> &operator<<(std::basic_ostream<E, Tr> &os, const intrusive_ptr<T, VP> &p) {
+   return os << p.get();
 }
 /// Exchanges two pointers.
 template <class T, class VP> void swap(intrusive_ptr<T, VP> &a, intrusive_ptr<T, VP> &b) noexcept { a.swap(b); }

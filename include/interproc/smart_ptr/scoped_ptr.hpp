@@ -8,9 +8,13 @@ namespace interproc {
 
 /// Owns one object and destroys it with `Deleter` when it goes out of scope. Not copyable.
 template <class T, class Deleter> class scoped_ptr : private Deleter {
+   // What the pointer converts to: tests as a bool and converts to nothing else.
+   typedef typename Deleter::pointer scoped_ptr::*unspecified_bool_type;
+
 public:
    typedef typename Deleter::pointer pointer;
    typedef T element_type;
+   typedef Deleter deleter_type;
 
    /// Owns `p`.
    explicit scoped_ptr(const pointer &p = pointer(), const Deleter &d = Deleter()) : Deleter(d), m_ptr(p) {}
@@ -46,8 +50,8 @@ public:
    /// The pointer.
    pointer &get() noexcept { return m_ptr; }
    const pointer &get() const noexcept { return m_ptr; }
-   /// Whether it owns something.
-   explicit operator bool() const noexcept { return !!m_ptr; }
+   /// Whether it owns something, converting implicitly as Boost's does.
+   operator unspecified_bool_type() const noexcept { return m_ptr ? &scoped_ptr::m_ptr : nullptr; }
    bool operator!() const noexcept { return !m_ptr; }
    /// Exchanges two scoped pointers.
    void swap(scoped_ptr &other) noexcept {
@@ -60,6 +64,11 @@ public:
 private:
    pointer m_ptr;
 };
+
+/// Exchanges two scoped pointers.
+template <class T, class D> void swap(scoped_ptr<T, D> &a, scoped_ptr<T, D> &b) noexcept { a.swap(b); }
+/// The raw pointer.
+template <class T, class D> T *to_raw_pointer(const scoped_ptr<T, D> &p) { return to_raw_pointer(p.get()); }
 
 } // namespace interproc
 

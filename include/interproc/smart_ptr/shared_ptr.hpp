@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <ostream>
 #include <new>
 #include <type_traits>
 #include <utility>
@@ -54,10 +55,6 @@ template <class C> void release_counts(const C &counts) {
 
 } // namespace detail
 
-/// A reference-counted pointer for objects in a managed segment: the object is destroyed
-/// with `Deleter` (typically `deleter<T, segment_manager>`) when the last shared_ptr goes,
-/// and the counts live in the segment (allocated with `VoidAllocator`), so shared_ptrs
-/// stored in shared memory share ownership across processes.
 /// What `shared_ptr`'s constructor from a `weak_ptr` throws when the object is gone (as in
 /// Boost, a std::exception and not an interprocess_exception).
 class bad_weak_ptr : public std::exception {
@@ -65,10 +62,25 @@ public:
    const char *what() const noexcept override { return "interproc::bad_weak_ptr"; }
 };
 
+/// A reference-counted pointer for objects in a managed segment: the object is destroyed
+/// with `Deleter` (typically `deleter<T, segment_manager>`) when the last shared_ptr goes,
+/// and the counts live in the segment (allocated with `VoidAllocator`), so shared_ptrs
+/// stored in shared memory share ownership across processes.
 template <class T, class VoidAllocator, class Deleter> class shared_ptr {
+   // What the pointer converts to: tests as a bool and converts to nothing else.
+   typedef void (shared_ptr::*unspecified_bool_type)() const;
+   void unspecified_bool_type_func() const {}
+
 public:
    typedef T element_type;
    typedef T value_type;
+   /// A reference to the object (`detail::nat &` for `void`, as offset_ptr's).
+   typedef typename detail::add_reference<T>::type reference;
+   typedef typename detail::add_reference<const T>::type const_reference;
+   /// A pointer to a const allocator (the allocator's pointer rebound).
+   typedef typename std::pointer_traits<typename std::allocator_traits<VoidAllocator>::pointer>::template rebind<
+      const VoidAllocator>
+      const_allocator_pointer;
    typedef typename std::pointer_traits<typename std::allocator_traits<VoidAllocator>::pointer>::template rebind<T> pointer;
    typedef Deleter deleter_type;
    typedef VoidAllocator allocator_type;
@@ -146,9 +158,14 @@ public:
 
    /// Drops ownership.
    void reset() noexcept { shared_ptr().swap(*this); }
-   /// Owns `p` instead.
-   void reset(const pointer &p, const VoidAllocator &a = VoidAllocator(), const Deleter &d = Deleter()) {
-      shared_ptr(p, a, d).swap(*this);
+   /// Owns `p` instead (any pointer that converts to `pointer`).
+   template <class Pointer>
+   void reset(const Pointer &p, const VoidAllocator &a = VoidAllocator(), const Deleter &d = Deleter()) {
+      shared_ptr(pointer(p), a, d).swap(*this);
+   }
+   /// Shares ownership with `r` but points to `p` (the aliasing reset).
+   template <class Y> void reset(const shared_ptr<Y, VoidAllocator, Deleter> &r, const pointer &p) {
+      shared_ptr(r, p).swap(*this);
    }
 
    /// The pointer.
@@ -157,8 +174,8 @@ public:
    T &operator*() const noexcept { return *m_ptr; }
    /// Member access.
    T *operator->() const noexcept { return to_raw_pointer(m_ptr); }
-   /// Whether it points to something.
-   explicit operator bool() const noexcept { return !!m_ptr; }
+   /// Whether it points to something, converting implicitly as Boost's does.
+   operator unspecified_bool_type() const noexcept { return m_ptr ? &shared_ptr::unspecified_bool_type_func : nullptr; }
    /// Whether it is empty.
    bool operator!() const noexcept { return !m_ptr; }
    /// Whether it is the only owner.
@@ -253,6 +270,11 @@ template <class T, class A, class D, class U> shared_ptr<T, A, D> dynamic_pointe
 }
 /// The raw pointer.
 template <class T, class A, class D> T *to_raw_pointer(const shared_ptr<T, A, D> &p) { return to_raw_pointer(p.get()); }
+/// Writes `p.get()` (for an offset_ptr, its offset), as Boost's does.
+template <class E, class Tr, class T, class A, class D>
+std::basic_ostream<E, Tr> &operator<<(std::basic_ostream<E, Tr> &os, const shared_ptr<T, A, D> &p) {
+   return os << p.get();
+}
 
 /// The shared_ptr type for T in the managed segment type ManagedMemory.
 template <class T, class ManagedMemory> struct managed_shared_ptr {

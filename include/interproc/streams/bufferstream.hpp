@@ -4,6 +4,7 @@
 #define INTERPROC_STREAMS_BUFFERSTREAM_HPP
 
 #include <interproc/detail/config.hpp>
+#include <interproc/interprocess_fwd.hpp>
 
 #include <cstddef>
 #include <ios>
@@ -15,7 +16,7 @@ namespace interproc {
 
 /// A stream buffer over `[buf, buf + length)`: writes stop (badbit) at the end, nothing is
 /// ever allocated.
-template <class CharT, class CharTraits = std::char_traits<CharT>>
+template <class CharT, class CharTraits>
 class basic_bufferbuf : public std::basic_streambuf<CharT, CharTraits> {
 public:
    typedef CharT char_type;
@@ -99,7 +100,7 @@ private:
 };
 
 /// An input stream over a fixed buffer.
-template <class CharT, class CharTraits = std::char_traits<CharT>>
+template <class CharT, class CharTraits>
 class basic_ibufferstream : private basic_bufferbuf<CharT, CharTraits>, public std::basic_istream<CharT, CharTraits> {
    typedef basic_bufferbuf<CharT, CharTraits> buf_t;
 
@@ -123,7 +124,7 @@ public:
 };
 
 /// An output stream over a fixed buffer.
-template <class CharT, class CharTraits = std::char_traits<CharT>>
+template <class CharT, class CharTraits>
 class basic_obufferstream : private basic_bufferbuf<CharT, CharTraits>, public std::basic_ostream<CharT, CharTraits> {
    typedef basic_bufferbuf<CharT, CharTraits> buf_t;
 
@@ -146,7 +147,7 @@ public:
 };
 
 /// An input/output stream over a fixed buffer.
-template <class CharT, class CharTraits = std::char_traits<CharT>>
+template <class CharT, class CharTraits>
 class basic_bufferstream : private basic_bufferbuf<CharT, CharTraits>, public std::basic_iostream<CharT, CharTraits> {
    typedef basic_bufferbuf<CharT, CharTraits> buf_t;
 

@@ -5,6 +5,7 @@
 #define INTERPROC_STREAMS_VECTORSTREAM_HPP
 
 #include <interproc/detail/config.hpp>
+#include <interproc/interprocess_fwd.hpp>
 
 #include <algorithm>
 #include <ios>
@@ -15,7 +16,7 @@
 namespace interproc {
 
 /// A stream buffer that writes into (and reads from) a `CharVector`, which grows as needed.
-template <class CharVector, class CharTraits = std::char_traits<typename CharVector::value_type>>
+template <class CharVector, class CharTraits>
 class basic_vectorbuf : public std::basic_streambuf<typename CharVector::value_type, CharTraits> {
 public:
    typedef CharVector vector_type;
@@ -150,7 +151,7 @@ private:
 };
 
 /// An input/output stream over a character vector.
-template <class CharVector, class CharTraits = std::char_traits<typename CharVector::value_type>>
+template <class CharVector, class CharTraits>
 class basic_vectorstream : private basic_vectorbuf<CharVector, CharTraits>,
                            public std::basic_iostream<typename CharVector::value_type, CharTraits> {
    typedef basic_vectorbuf<CharVector, CharTraits> buf_t;
@@ -178,7 +179,7 @@ public:
 };
 
 /// An output stream into a character vector.
-template <class CharVector, class CharTraits = std::char_traits<typename CharVector::value_type>>
+template <class CharVector, class CharTraits>
 class basic_ovectorstream : public basic_vectorstream<CharVector, CharTraits> {
 public:
    /// An empty stream.
@@ -191,7 +192,7 @@ public:
 };
 
 /// An input stream over a character vector.
-template <class CharVector, class CharTraits = std::char_traits<typename CharVector::value_type>>
+template <class CharVector, class CharTraits>
 class basic_ivectorstream : public basic_vectorstream<CharVector, CharTraits> {
 public:
    /// An empty stream.

@@ -11,14 +11,17 @@ namespace interproc {
 /// owner never blocks anyone. Timed locks poll with a short back-off.
 class file_lock {
 public:
+   // The constructors' `explicit` and `noexcept` are Boost's: `file_lock(const char *)`
+   // converts implicitly (`flock = path;` compiles), and none is declared noexcept.
+
    /// A lock on no file.
-   file_lock() noexcept : m_handle(nullptr) {}
+   file_lock() : m_handle(nullptr) {}
    /// Opens the existing file `name`; throws (`not_found_error`) if it is missing.
-   explicit file_lock(const char *name) : m_handle(nullptr) { detail::check(::interproc_file_lock_open(name, &m_handle)); }
+   file_lock(const char *name) : m_handle(nullptr) { detail::check(::interproc_file_lock_open(name, &m_handle)); }
    file_lock(const file_lock &) = delete;
    file_lock &operator=(const file_lock &) = delete;
    /// Takes over `other`'s file; `other` then refers to none.
-   file_lock(file_lock &&other) noexcept : m_handle(other.m_handle) { other.m_handle = nullptr; }
+   file_lock(file_lock &&other) : m_handle(other.m_handle) { other.m_handle = nullptr; }
    /// Takes over `other`'s file, closing the current one.
    file_lock &operator=(file_lock &&other) noexcept {
       file_lock tmp(std::move(other));

@@ -14,6 +14,10 @@ namespace interproc {
 /// the lock is already owned. With an interproc mutex whose owner died, locking succeeds
 /// (the mutex's `previous_owner_died()` says so), so RAII code keeps working.
 template <class Mutex> class scoped_lock {
+   // What the lock converts to: a pointer to member, which tests as a bool and converts
+   // to nothing else (Boost's safe-bool idiom).
+   typedef bool scoped_lock::*unspecified_bool_type;
+
 public:
    /// The mutex type.
    typedef Mutex mutex_type;
@@ -160,8 +164,9 @@ public:
 
    /// Whether this lock owns its mutex.
    bool owns() const noexcept { return m_locked && mp_mutex; }
-   /// Same as `owns()`.
-   explicit operator bool() const noexcept { return owns(); }
+   /// Whether this lock owns its mutex, converting implicitly as Boost's lock does
+   /// (`const bool owned = lock;`) but never to a number.
+   operator unspecified_bool_type() const noexcept { return owns() ? &scoped_lock::m_locked : nullptr; }
    /// The mutex, or null.
    mutex_type *mutex() const noexcept { return mp_mutex; }
    /// Gives up the mutex without unlocking it; returns it.

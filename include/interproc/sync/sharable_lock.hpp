@@ -15,6 +15,10 @@ namespace interproc {
 /// the lock is already owned. With an interproc mutex whose owner died, locking succeeds
 /// (the mutex's `previous_owner_died()` says so), so RAII code keeps working.
 template <class SharableMutex> class sharable_lock {
+   // What the lock converts to: a pointer to member, which tests as a bool and converts
+   // to nothing else (Boost's safe-bool idiom).
+   typedef bool sharable_lock::*unspecified_bool_type;
+
 public:
    /// The mutex type.
    typedef SharableMutex mutex_type;
@@ -127,8 +131,9 @@ public:
 
    /// Whether this lock owns its mutex.
    bool owns() const noexcept { return m_locked && mp_mutex; }
-   /// Same as `owns()`.
-   explicit operator bool() const noexcept { return owns(); }
+   /// Whether this lock owns its mutex, converting implicitly as Boost's lock does
+   /// (`const bool owned = lock;`) but never to a number.
+   operator unspecified_bool_type() const noexcept { return owns() ? &sharable_lock::m_locked : nullptr; }
    /// The mutex, or null.
    mutex_type *mutex() const noexcept { return mp_mutex; }
    /// Gives up the mutex without unlocking it; returns it.
