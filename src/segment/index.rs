@@ -430,6 +430,10 @@ impl<'h> Index<'h> {
     }
 
     fn rehash(&self, cap: u64) -> Result<()> {
+        if cap == self.index_state().capacity && self.index_state().table != 0 {
+            self.clear_tombstones();
+            return Ok(());
+        }
         let bytes = cap
             .checked_mul(16)
             .ok_or_else(|| Error::new(ErrorKind::OutOfMemory, "too many names"))?;
@@ -455,11 +459,7 @@ impl<'h> Index<'h> {
             // SAFETY: the old table was checked before and is still allocated.
             let s = unsafe { *self.base.add((old_table + i * 16) as usize).cast::<Slot>() };
             if s.header > TOMBSTONE {
-                let mut j = s.hash & (cap - 1);
-                while self.slot(j).header != EMPTY {
-                    j = (j + 1) & (cap - 1);
-                }
-                self.set_slot(j, s);
+                self.put_in_first_empty(s);
             }
         }
         if old_table != 0 {
@@ -467,6 +467,42 @@ impl<'h> Index<'h> {
             self.heap.deallocate(old_table)?;
         }
         Ok(())
+    }
+
+    /// Rehashes the table in place, dropping its tombstones: a table that is full of them
+    /// but not of names needs no second table (which a full segment could not hold). The
+    /// caller changes the index (readers retry meanwhile); a death half-way leaves a table
+    /// that the recovery's check refuses and rebuilds.
+    fn clear_tombstones(&self) {
+        let cap = self.index_state().capacity;
+        let live: Vec<Slot> = (0..cap)
+            .map(|i| self.slot(i))
+            .filter(|s| s.header > TOMBSTONE)
+            .collect();
+        for i in 0..cap {
+            self.set_slot(
+                i,
+                Slot {
+                    hash: 0,
+                    header: EMPTY,
+                },
+            );
+        }
+        self.index_state().tombstones = 0;
+        for s in live {
+            self.put_in_first_empty(s);
+        }
+    }
+
+    /// Puts `s` in the first empty slot of its probe sequence, in a table with room (the
+    /// rehashes and the rebuild, which fill a table at most half).
+    fn put_in_first_empty(&self, s: Slot) {
+        let cap = self.index_state().capacity;
+        let mut j = s.hash & (cap - 1);
+        while self.slot(j).header != EMPTY {
+            j = (j + 1) & (cap - 1);
+        }
+        self.set_slot(j, s);
     }
 
     /// Adds the object whose header is at `h` (its name must not be present); `hsh` is the
@@ -640,13 +676,8 @@ impl<'h> Index<'h> {
         }
         self.heap.set_internal_bytes(0);
         self.reserve(found.len() as u64)?;
-        let cap = self.index_state().capacity;
         for (kind, h, u) in found {
-            let mut i = h & (cap - 1);
-            while self.slot(i).header != EMPTY {
-                i = (i + 1) & (cap - 1);
-            }
-            self.set_slot(i, Slot { hash: h, header: u });
+            self.put_in_first_empty(Slot { hash: h, header: u });
             let st = self.index_state();
             st.live += 1;
             match kind {

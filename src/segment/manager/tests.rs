@@ -284,3 +284,38 @@ fn a_garbage_padding_frees_nothing() {
     }
     assert!(seg.all_memory_deallocated().unwrap());
 }
+
+/// A name index full of tombstones in a full segment is rehashed in place: after every
+/// other small object of a full segment is destroyed, new names fit (a second table of the
+/// same size, which the freed holes, none of them contiguous, could not hold, is not
+/// needed).
+#[test]
+fn a_full_segment_takes_new_names_after_destroys() {
+    let mut buf = vec![0u128; (64 << 10) / 16];
+    let seg = segment_in(&mut buf);
+    let named = InstanceKind::Named;
+    let mut zeros = |_: NonNull<u8>, _: usize| Ok(());
+    let mut names = Vec::new();
+    loop {
+        let n = format!("n{}", names.len());
+        match seg.construct(named, n.as_bytes(), 8, 8, 1, false, &mut zeros) {
+            Ok(_) => names.push(n),
+            Err(e) if e.kind() == ErrorKind::OutOfMemory => break,
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert!(names.len() > 100, "{}", names.len());
+    for n in names.iter().step_by(2) {
+        assert!(
+            seg.destroy(named, n.as_bytes(), Some(8), &mut |_, _| {})
+                .unwrap()
+        );
+    }
+    // As many new names as were freed, each in the room of a destroyed one.
+    for i in 0..names.len() / 2 {
+        let n = format!("m{i}");
+        seg.construct(named, n.as_bytes(), 8, 8, 1, false, &mut zeros)
+            .unwrap_or_else(|e| panic!("new name {i}: {e}"));
+    }
+    seg.check_sanity().unwrap();
+}
