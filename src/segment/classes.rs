@@ -357,7 +357,9 @@ impl<W: ListWords> Lists<W> {
     /// Parks the used block at block offset `off` if its size is a class's: `false` (and
     /// nothing changed) when it is not. A block given back twice is an error.
     fn push(&self, off: u64) -> Result<bool> {
-        let word = self.words.flags(off);
+        // Both words of the block at once: no store comes between their addresses, so the
+        // compiler reads the heap's base once.
+        let (word, link) = (self.words.flags(off), self.link(off));
         // Relaxed: the size of a used block changes only under the lock, by its owner
         // (expand), who is the caller.
         let flags = word.load(Ordering::Relaxed);
@@ -392,8 +394,7 @@ impl<W: ListWords> Lists<W> {
                 return Ok(false);
             }
             // Relaxed: published by the Release exchange that follows.
-            self.link(off)
-                .store(seen & POSITION_MASK, Ordering::Relaxed);
+            link.store(seen & POSITION_MASK, Ordering::Relaxed);
             let new = pos | ((seen & !POSITION_MASK).wrapping_add(ONE_CHANGE));
             // Release: pairs with the Acquire of the pop that takes this block, which then
             // sees its link, its flag and the user's last writes.
