@@ -1,13 +1,13 @@
 //! The atomic words the lock-free algorithms work on, as one trait: the standard library's
 //! atomics in the library, loom's in the models (`--cfg loom`, see `docs/lock-free.md`).
 //!
-//! Each lock-free algorithm (the size-class lists, the index's sequence lock) is written
-//! once, generic over the words it reads and writes. The library instantiates it over
-//! words in mapped shared memory; a loom model instantiates the very same functions over
-//! loom's atomics, which explore the interleavings and the stale values the C11 memory
-//! model lets a load return (as far as loom models them). Every method is `#[inline(always)]` and the
-//! calls are monomorphised: the library's code is the same instructions as when it named
-//! `std::sync::atomic` directly.
+//! Each lock-free algorithm (the size-class lists, the index's sequence lock, the robust
+//! lock's hand-off) is written once, generic over the words it reads and writes. The
+//! library instantiates it over words in mapped shared memory; a loom model instantiates
+//! the very same functions over loom's atomics, which explore the interleavings and the
+//! stale values the C11 memory model lets a load return (as far as loom models them).
+//! Every method is `#[inline(always)]` and the calls are monomorphised: the library's
+//! code is the same instructions as when it named `std::sync::atomic` directly.
 
 use std::sync::atomic::Ordering;
 
@@ -18,6 +18,14 @@ pub(crate) trait Atomic {
 
     fn load(&self, order: Ordering) -> Self::Int;
     fn store(&self, value: Self::Int, order: Ordering);
+    fn swap(&self, value: Self::Int, order: Ordering) -> Self::Int;
+    fn compare_exchange(
+        &self,
+        current: Self::Int,
+        new: Self::Int,
+        success: Ordering,
+        failure: Ordering,
+    ) -> Result<Self::Int, Self::Int>;
     fn compare_exchange_weak(
         &self,
         current: Self::Int,
@@ -40,6 +48,20 @@ macro_rules! atomic {
             #[inline(always)]
             fn store(&self, value: $int, order: Ordering) {
                 <$atomic>::store(self, value, order)
+            }
+            #[inline(always)]
+            fn swap(&self, value: $int, order: Ordering) -> $int {
+                <$atomic>::swap(self, value, order)
+            }
+            #[inline(always)]
+            fn compare_exchange(
+                &self,
+                current: $int,
+                new: $int,
+                success: Ordering,
+                failure: Ordering,
+            ) -> Result<$int, $int> {
+                <$atomic>::compare_exchange(self, current, new, success, failure)
             }
             #[inline(always)]
             fn compare_exchange_weak(
