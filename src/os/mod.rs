@@ -4,6 +4,7 @@
 //! [`Errno`]; the layers above turn them into [`crate::Error`] with a message that says what
 //! was being done. Nothing here knows about Boost semantics.
 
+pub(crate) mod atomic;
 pub(crate) mod clock;
 pub(crate) mod file;
 pub(crate) mod flock;

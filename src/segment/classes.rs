@@ -17,7 +17,7 @@
 //! whoever needs the heap whole, or its exact free memory (the free-memory query,
 //! all-deallocated, the sanity check, shrink, a full heap), first returns every parked
 //! block to it ([`Classes::drain`]), under the lock. A process that maps the segment
-//! read-only cannot, and counts the listed blocks instead ([`Classes::parked_bytes`]).
+//! read-only cannot, and counts the listed blocks instead ([`Lists::parked_bytes`]).
 //!
 //! **Crashes.** A process killed between its compare-and-swap on a list head and the flip
 //! of the block's flag loses that one block: it is neither on a list nor in use by anyone.
@@ -32,8 +32,15 @@
 //! given up, and the class stops parking (its blocks come from and go back to the heap,
 //! under the lock). The other classes, the drain, and so the free-memory queries keep
 //! working; the sanity check (and `interproc check`) names the class.
+//!
+//! **One algorithm, two worlds.** The lists reach their words through [`ListWords`]: the
+//! library's [`Mapped`] hands out the segment's words, and the loom models
+//! (`segment::loom_models`) a model's, so the models run this very code (see
+//! `docs/lock-free.md`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::os::atomic::Atomic;
 
 use super::heap::{self, HEADER, Heap, PARKED};
 use crate::{Error, ErrorKind, Result};
@@ -87,15 +94,70 @@ pub(crate) fn class_of(size: u64) -> Option<(usize, u64)> {
     Some((FINE + doubling * 4 + (k as usize - 1), top / 2 + k * step))
 }
 
-/// The lists of one segment, with the heap they park blocks of.
-pub(crate) struct Classes<'h> {
+/// The words the lists work on: the class heads, and three words of a block at block
+/// offset `off` (which [`Lists`] has checked to be a plausible block before it asks).
+pub(crate) trait ListWords {
+    /// An atomic 64-bit word.
+    type Word: Atomic<Int = u64>;
+    /// The head of class `class` (`class < CLASSES`).
+    fn head(&self, class: usize) -> &Self::Word;
+    /// The size-and-flags word of the block's header.
+    fn flags(&self, off: u64) -> &Self::Word;
+    /// The first word of the block's payload, where a parked block keeps its successor.
+    fn link(&self, off: u64) -> &Self::Word;
+    /// The offset of the block physically before the one at `off` (0: none).
+    fn prev_phys(&self, off: u64) -> u64;
+}
+
+/// The words of a mapped segment: its heads table and its heap.
+pub(crate) struct Mapped<'h> {
     /// Per class: the position of the first parked block (0: none) and the change count.
     heads: &'h [AtomicU64; CLASSES],
     heap: &'h Heap,
+}
+
+impl ListWords for Mapped<'_> {
+    type Word = AtomicU64;
+
+    #[inline(always)]
+    fn head(&self, class: usize) -> &AtomicU64 {
+        &self.heads[class]
+    }
+
+    #[inline(always)]
+    fn flags(&self, off: u64) -> &AtomicU64 {
+        self.heap.flags_word(off)
+    }
+
+    #[inline(always)]
+    fn link(&self, off: u64) -> &AtomicU64 {
+        // SAFETY: `off` passed `Lists::plausible`, so `[off, off + 32)` lies inside the
+        // mapped heap (a class block is at least 32 bytes); the payload starts 16-aligned.
+        unsafe {
+            &*self
+                .heap
+                .base()
+                .add((off + HEADER) as usize)
+                .cast::<AtomicU64>()
+        }
+    }
+
+    #[inline(always)]
+    fn prev_phys(&self, off: u64) -> u64 {
+        self.heap.prev_phys(off)
+    }
+}
+
+/// The size-class lists over the words `W` hands out.
+pub(crate) struct Lists<W> {
+    words: W,
     /// The heap's bounds as this process may trust them: `[start, end)` of block offsets.
     start: u64,
     end: u64,
 }
+
+/// The lists of one mapped segment, with the heap they park blocks of.
+pub(crate) type Classes<'h> = Lists<Mapped<'h>>;
 
 impl<'h> Classes<'h> {
     /// A view of the lists whose heads are `heads` (the table of [`TABLE_BYTES`]), parking blocks of
@@ -107,12 +169,41 @@ impl<'h> Classes<'h> {
         start: u64,
         end: u64,
     ) -> Self {
-        Classes {
-            heads,
-            heap,
-            start,
-            end,
+        Lists::over(Mapped { heads, heap }, start, end)
+    }
+
+    /// Gives every parked block back to the heap; whether there was any. The caller holds
+    /// the segment lock, so the heap is its own; other processes may still push and pop
+    /// meanwhile, which is harmless (what they push after this pass stays parked).
+    pub(crate) fn drain(&self) -> Result<bool> {
+        let mut any = false;
+        for class in 0..CLASSES {
+            let size = class_size(class);
+            // Each pop takes a distinct block, so no list yields more blocks than the heap
+            // holds: a cycle in garbage links ends here instead of looping.
+            let most = (self.end - self.start) / heap::MIN_BLOCK + 1;
+            for _ in 0..most {
+                let Some(user) = self.pop(class, size)? else {
+                    break;
+                };
+                any = true;
+                self.words.heap.deallocate(user)?;
+            }
         }
+        Ok(any)
+    }
+}
+
+impl<W: ListWords> Lists<W> {
+    /// The lists over `words`, parking blocks whose offsets lie in `[start, end)`.
+    pub(crate) fn over(words: W, start: u64, end: u64) -> Self {
+        Lists { words, start, end }
+    }
+
+    /// The words the lists work on (for the models' checks).
+    #[cfg(all(loom, test))]
+    pub(crate) fn words(&self) -> &W {
+        &self.words
     }
 
     /// Bytes of the blocks listed now, counted by walking the lists (each at most as many
@@ -121,7 +212,8 @@ impl<'h> Classes<'h> {
     pub(crate) fn parked_bytes(&self) -> u64 {
         let most = (self.end - self.start) / heap::MIN_BLOCK + 1;
         let mut total = 0u64;
-        for (class, head) in self.heads.iter().enumerate() {
+        for class in 0..CLASSES {
+            let head = self.words.head(class);
             let size = class_size(class);
             // Acquire: pairs with the Release exchange of the push that listed the block on
             // top, so its link is visible.
@@ -149,16 +241,9 @@ impl<'h> Classes<'h> {
     }
 
     /// The first word of a block's payload, where a parked block keeps its successor.
-    fn link(&self, off: u64) -> &AtomicU64 {
-        // SAFETY: `off` passed `plausible`, so `[off, off + 32)` lies inside the mapped heap
-        // (a class block is at least 32 bytes); the payload starts 16-aligned.
-        unsafe {
-            &*self
-                .heap
-                .base()
-                .add((off + HEADER) as usize)
-                .cast::<AtomicU64>()
-        }
+    #[inline(always)]
+    fn link(&self, off: u64) -> &W::Word {
+        self.words.link(off)
     }
 
     /// Takes a parked block of class `class` (block size `size`); its user offset, or `None`
@@ -179,7 +264,7 @@ impl<'h> Classes<'h> {
     /// made with, changing nothing: the caller may look again with fresh bounds (the
     /// segment may have grown since they were read).
     pub(crate) fn try_pop(&self, class: usize, size: u64) -> Result<Pop> {
-        let head = &self.heads[class];
+        let head = self.words.head(class);
         // Acquire: pairs with the Release exchange of the push that published the block on
         // top, so its link (and its parked flag) are visible here.
         let mut seen = head.load(Ordering::Acquire);
@@ -215,14 +300,14 @@ impl<'h> Classes<'h> {
     fn quarantine(&self, class: usize) {
         // Relaxed: the mark publishes nothing; every reader of a head compares it with
         // QUARANTINED before following it, whatever it saw before.
-        self.heads[class].store(QUARANTINED, Ordering::Relaxed);
+        self.words.head(class).store(QUARANTINED, Ordering::Relaxed);
     }
 
     /// The classes whose lists were quarantined, with their block sizes.
     pub(crate) fn quarantined(&self) -> Vec<(usize, u64)> {
         (0..CLASSES)
             // Relaxed: a snapshot for a report.
-            .filter(|&c| self.heads[c].load(Ordering::Relaxed) == QUARANTINED)
+            .filter(|&c| self.words.head(c).load(Ordering::Relaxed) == QUARANTINED)
             .map(|c| (c, class_size(c)))
             .collect()
     }
@@ -230,7 +315,7 @@ impl<'h> Classes<'h> {
     /// Flips the flag of a block just taken from a list; false, with nothing written, if
     /// it is not a parked block of `size` bytes (the list is garbage).
     fn unpark(&self, off: u64, size: u64) -> bool {
-        let word = self.heap.flags_word(off);
+        let word = self.words.flags(off);
         // Relaxed, both: the list exchange that handed this process the block ordered the
         // rest, and the block is this process's alone now (a plain load and store, not an
         // exchange: a block listed twice is caught by the next pop's check).
@@ -255,7 +340,7 @@ impl<'h> Classes<'h> {
             return Ok(false);
         }
         // Relaxed: see `push`.
-        let size = self.heap.flags_word(off).load(Ordering::Relaxed) & !(heap::ALIGN - 1);
+        let size = self.words.flags(off).load(Ordering::Relaxed) & !(heap::ALIGN - 1);
         if !self.plausible(off, size) || size < heap::MIN_BLOCK {
             return Ok(false);
         }
@@ -263,7 +348,7 @@ impl<'h> Classes<'h> {
         // middle of an allocation is not. The block after it is used by someone else, but
         // its back link changes only when this block changes, which its owner (the
         // caller) is not doing.
-        if self.heap.prev_phys(off + size) != off {
+        if self.words.prev_phys(off + size) != off {
             return Ok(false);
         }
         self.push(off)
@@ -272,7 +357,9 @@ impl<'h> Classes<'h> {
     /// Parks the used block at block offset `off` if its size is a class's: `false` (and
     /// nothing changed) when it is not. A block given back twice is an error.
     fn push(&self, off: u64) -> Result<bool> {
-        let word = self.heap.flags_word(off);
+        // Both words of the block at once: no store comes between their addresses, so the
+        // compiler reads the heap's base once.
+        let (word, link) = (self.words.flags(off), self.link(off));
         // Relaxed: the size of a used block changes only under the lock, by its owner
         // (expand), who is the caller.
         let flags = word.load(Ordering::Relaxed);
@@ -287,7 +374,7 @@ impl<'h> Classes<'h> {
             return Ok(false);
         }
         let pos = off / heap::ALIGN;
-        let head = &self.heads[class];
+        let head = self.words.head(class);
         // Relaxed: see the exchange below, which reads it again.
         let mut seen = head.load(Ordering::Relaxed);
         if pos > POSITION_MASK || seen == QUARANTINED {
@@ -307,8 +394,7 @@ impl<'h> Classes<'h> {
                 return Ok(false);
             }
             // Relaxed: published by the Release exchange that follows.
-            self.link(off)
-                .store(seen & POSITION_MASK, Ordering::Relaxed);
+            link.store(seen & POSITION_MASK, Ordering::Relaxed);
             let new = pos | ((seen & !POSITION_MASK).wrapping_add(ONE_CHANGE));
             // Release: pairs with the Acquire of the pop that takes this block, which then
             // sees its link, its flag and the user's last writes.
@@ -317,27 +403,6 @@ impl<'h> Classes<'h> {
                 Err(now) => seen = now,
             }
         }
-    }
-
-    /// Gives every parked block back to the heap; whether there was any. The caller holds
-    /// the segment lock, so the heap is its own; other processes may still push and pop
-    /// meanwhile, which is harmless (what they push after this pass stays parked).
-    pub(crate) fn drain(&self) -> Result<bool> {
-        let mut any = false;
-        for class in 0..CLASSES {
-            let size = class_size(class);
-            // Each pop takes a distinct block, so no list yields more blocks than the heap
-            // holds: a cycle in garbage links ends here instead of looping.
-            let most = (self.end - self.start) / heap::MIN_BLOCK + 1;
-            for _ in 0..most {
-                let Some(user) = self.pop(class, size)? else {
-                    break;
-                };
-                any = true;
-                self.heap.deallocate(user)?;
-            }
-        }
-        Ok(any)
     }
 }
 
@@ -353,7 +418,7 @@ pub(crate) fn class_size(class: usize) -> u64 {
     }
 }
 
-/// What [`Classes::try_pop`] found.
+/// What [`Lists::try_pop`] found.
 pub(crate) enum Pop {
     /// A block, taken: its user offset.
     Got(u64),

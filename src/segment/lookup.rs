@@ -15,9 +15,15 @@
 //! changing is thrown away by the sequence check. A writer killed half-way leaves the word
 //! odd; readers then fall back to the lock, whose recovery evens it (garbage left odd in a
 //! segment with no dead holder keeps finds on the locked path: slower, never wrong).
+//!
+//! The sequence protocol ([`IndexSeq`]) is generic over its word, so a loom model
+//! (`segment::loom_models`) runs the same code over a model's word (see
+//! `docs/lock-free.md`).
 
 use std::ptr::read_volatile;
-use std::sync::atomic::{AtomicU32, Ordering, fence};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use crate::os::atomic::Atomic;
 
 use super::index::{
     InstanceKind, OBJECT_HEADER, OBJECT_MAGIC, ObjectHeader, hash, le_word, name_in_place,
@@ -26,10 +32,10 @@ use super::index::{
 /// How many unlocked attempts a find makes before taking the lock.
 pub(crate) const TRIES: u32 = 4;
 
-/// The index's sequence word, in the segment header.
-pub(crate) struct IndexSeq<'a>(pub(crate) &'a AtomicU32);
+/// The index's sequence word, in the segment header (or a model's word).
+pub(crate) struct IndexSeq<'a, W = AtomicU32>(pub(crate) &'a W);
 
-impl IndexSeq<'_> {
+impl<W: Atomic<Int = u32>> IndexSeq<'_, W> {
     /// Marks the start of a change (the caller holds the segment lock); whether this call
     /// started it. A change already under way (a construction whose initialiser constructs
     /// more objects, under the recursive lock), or a word left odd by a writer that died,
@@ -46,13 +52,14 @@ impl IndexSeq<'_> {
         // writes sees a sequence different from the even one it started with (its Acquire
         // fence pairs with this one).
         self.0.store(s | 1, Ordering::Relaxed);
-        fence(Ordering::Release);
+        W::fence(Ordering::Release);
         true
     }
 
     /// Marks the end of a change: the next even value. Also evens a word a killed writer
     /// (or garbage) left odd, which is what the recovery after a holder's death calls it for.
     pub(crate) fn end_write(&self) {
+        // Relaxed load: as in `begin_write`.
         let s = self.0.load(Ordering::Relaxed);
         // Release: pairs with the reader's Acquire load of the sequence; a reader that sees
         // this even value sees the whole change.
@@ -70,8 +77,18 @@ impl IndexSeq<'_> {
     fn read_valid(&self, s: u32) -> bool {
         // Acquire fence: orders the copies made before it ahead of the load below, and
         // pairs with `begin_write`'s Release fence.
-        fence(Ordering::Acquire);
+        W::fence(Ordering::Acquire);
         self.0.load(Ordering::Relaxed) == s
+    }
+
+    /// Runs `copy` (reads only, of copies it trusts no further than the caller checks
+    /// them) between the two looks at the word: what it returned, if no change was under
+    /// way and none happened meanwhile; `None` otherwise.
+    #[inline(always)]
+    pub(crate) fn read<R>(&self, copy: impl FnOnce() -> R) -> Option<R> {
+        let s = self.read_begin()?;
+        let got = copy();
+        self.read_valid(s).then_some(got)
     }
 }
 
@@ -134,16 +151,9 @@ impl Lookup {
 
     /// One unlocked attempt at finding `name` of `kind`.
     pub(crate) fn attempt(&self, seq: &IndexSeq<'_>, kind: InstanceKind, name: &[u8]) -> Attempt {
-        let Some(s) = seq.read_begin() else {
-            return Attempt::Unsure;
-        };
-        let found = self.probe(kind, name);
-        if !seq.read_valid(s) {
-            return Attempt::Unsure;
-        }
-        match found {
-            Some(r) => Attempt::Sure(r),
-            None => Attempt::Unsure,
+        match seq.read(|| self.probe(kind, name)) {
+            Some(Some(r)) => Attempt::Sure(r),
+            _ => Attempt::Unsure,
         }
     }
 

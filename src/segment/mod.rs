@@ -11,6 +11,8 @@ mod classes;
 mod heap;
 mod index;
 mod lookup;
+#[cfg(all(loom, test))]
+mod loom_models;
 mod manager;
 mod open;
 mod pool;

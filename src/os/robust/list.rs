@@ -45,6 +45,7 @@ impl Drop for Release {
     fn drop(&mut self) {
         if let Some(i) = self.0.get_mut().take() {
             let entry = &private().table[i];
+            // Relaxed: published by the Release store of `owner` below.
             entry.len.store(0, Ordering::Relaxed);
             // Release: the next thread to claim the entry sees `len` cleared.
             entry.owner.store(0, Ordering::Release);
@@ -81,7 +82,9 @@ fn shadow_slow(me: ThreadIdentity, f: impl FnOnce(&Shadow)) {
     } else {
         0
     };
-    // Acquire: pairs with the Release store of a thread that freed the entry at its exit.
+    // Acquire: pairs with the Release store of a thread that freed the entry at its exit,
+    // so its cleared `len` is visible. Relaxed on failure: the entry is another live
+    // thread's, and nothing is read from it.
     if entry
         .owner
         .compare_exchange(
@@ -127,6 +130,10 @@ unsafe fn link_node(m: *mut RobustLock, me: ThreadIdentity) {
     // glibc, so it is the head or the node of a lock this thread holds, whose `prev` field
     // lies 8 bytes before its node (for the head, glibc's `robust_prev` or
     // `OwnHead::before`).
+    // Relaxed, all five: the list is this thread's own, read by the kernel only at its death
+    // (see the module's documentation on orderings); the compiler fences keep the order
+    // that makes a death half-way safe (the node complete before the head names it). The
+    // lock's links reach the lock's next holder through the lock word's Release/Acquire.
     unsafe {
         let head = &*me.head;
         let first = head.list.load(Ordering::Relaxed);
@@ -185,7 +192,9 @@ pub(super) unsafe fn first_on_list(m: *mut RobustLock, me: ThreadIdentity) -> bo
 pub(super) unsafe fn alone(m: *mut RobustLock, me: ThreadIdentity) -> bool {
     let head = me.head as usize;
     // SAFETY: `m` points to a live lock (this fn's contract); its links are atomics that
-    // any bit pattern makes valid.
+    // any bit pattern makes valid. Relaxed, both: this thread wrote them when it linked the
+    // lock (or glibc did, in this thread, unlinking a neighbour); a garbage value written by
+    // another process fails the comparison, whatever order it arrived in.
     unsafe {
         (*m).next.load(Ordering::Relaxed) == head && (*m).prev.load(Ordering::Relaxed) == head
     }
@@ -230,6 +239,7 @@ pub(super) unsafe fn unlink_alone(m: *mut RobustLock, me: ThreadIdentity, entry:
         (*me.head).list.store(head, Ordering::Relaxed);
     }
     compiler_fence(Ordering::SeqCst);
+    // Relaxed: the shadow is this thread's alone, as above.
     entry.len.store(0, Ordering::Relaxed);
     true
 }
@@ -243,7 +253,8 @@ pub(super) unsafe fn unlink_alone(m: *mut RobustLock, me: ThreadIdentity, entry:
 #[inline(always)]
 pub(super) unsafe fn unlink(m: *mut RobustLock, me: ThreadIdentity) -> bool {
     // SAFETY: `m` points to a live lock this thread holds (this fn's contract); its links
-    // are atomics, valid with any bits.
+    // are atomics, valid with any bits. Relaxed, both: as in `alone`; what they say is
+    // checked before anything is written through them.
     let (next, prev) = unsafe {
         (
             (*m).next.load(Ordering::Relaxed),
@@ -258,6 +269,8 @@ pub(super) unsafe fn unlink(m: *mut RobustLock, me: ThreadIdentity) -> bool {
     if trusted {
         // SAFETY: both links are the head or nodes of locks this thread holds (checked
         // above), so both writes land in the head or in such a lock's link fields.
+        // Relaxed, both: this thread's own list (see the module's documentation on
+        // orderings); the fence after them orders them before the shadow's change.
         unsafe {
             (*(((next & !1) - 8) as *const AtomicUsize)).store(prev, Ordering::Relaxed);
             (*((prev & !1) as *const AtomicUsize)).store(next, Ordering::Relaxed);
@@ -291,12 +304,15 @@ unsafe fn rebuild(me: ThreadIdentity) {
     shadow(me, |s| {
         n = s.used();
         for (d, k) in nodes.iter_mut().zip(&s.nodes[..n]) {
+            // Relaxed: the shadow is this thread's alone.
             *d = k.load(Ordering::Relaxed);
         }
     });
     let nodes = &nodes[..n];
     // SAFETY: the head is this thread's (its `prev` slot 8 bytes before it), and every node
     // is a lock this thread holds (caller's contract), whose `prev` lies 8 bytes before it.
+    // Relaxed, all: this thread's own list, as in `link_node`; the fence after them ends the
+    // rebuild before anything else the thread does.
     unsafe {
         let link_at = |at: usize| &*(at as *const AtomicUsize);
         let mut prev = head;
@@ -366,7 +382,9 @@ pub(super) unsafe fn pending_again(me: ThreadIdentity, m: *mut RobustLock) {
 #[inline(always)]
 pub(super) unsafe fn pending(me: ThreadIdentity, m: Option<*mut RobustLock>) {
     compiler_fence(Ordering::SeqCst);
-    // SAFETY: `me.head` is this thread's registered head.
+    // SAFETY: `me.head` is this thread's registered head. Relaxed: the slot is this
+    // thread's own, read by the kernel only at its death; the two compiler fences keep it
+    // between the steps it covers (the kernel acts as a signal handler of the thread would).
     unsafe {
         (*me.head)
             .pending

@@ -32,9 +32,12 @@
 //! The thread's identity is in [`thread`], the list in [`list`], the waiting in [`wait`],
 //! clocks in [`crate::os::clock`].
 
+mod handoff;
 mod holder;
 mod kernel;
 mod list;
+#[cfg(all(loom, test))]
+mod loom_models;
 mod private;
 mod shadow;
 mod thread;
@@ -366,13 +369,8 @@ unsafe fn claim(m: *mut RobustLock, me: ThreadIdentity, from: u32, to: u32) -> R
     let lock = unsafe { &*m };
     // SAFETY: `me` is the calling thread's (this fn's contract).
     unsafe { pending(me, Some(m)) };
-    // Acquire: pairs with the Release that freed the word (`release`, `release_and_wake`,
-    // `release_hold`), so the previous holder's writes under the lock are visible; after
-    // an owner died, the kernel's marking of the word is a full barrier. Relaxed on
-    // failure: nothing is taken.
-    let r = lock
-        .word
-        .compare_exchange(from, to, Ordering::Acquire, Ordering::Relaxed);
+    // Acquire on success (see `handoff::take`).
+    let r = handoff::take(&lock.word, from, to);
     // SAFETY: `me` is the calling thread's; on success this thread holds `m`, which `link`
     // requires.
     unsafe {
@@ -429,12 +427,8 @@ unsafe fn lock_fast(m: *mut RobustLock) -> bool {
     // SAFETY: `me` is the calling thread's (its entry proves it); the kernel is told about
     // the lock for the whole step, so a death half-way through is caught.
     unsafe { pending(me, Some(m)) };
-    // Acquire: as in `claim`. Relaxed on failure: nothing is taken.
-    if lock
-        .word
-        .compare_exchange(0, me.tid, Ordering::Acquire, Ordering::Relaxed)
-        .is_err()
-    {
+    // Acquire on success (see `handoff::take`).
+    if handoff::take(&lock.word, 0, me.tid).is_err() {
         // SAFETY: as above.
         unsafe { pending(me, None) };
         return false;
@@ -469,11 +463,7 @@ unsafe fn try_hold(m: *mut RobustLock) -> OsResult<bool> {
             return Ok(false);
         }
         pending(me, Some(m));
-        if (*m)
-            .word
-            .compare_exchange(0, me.tid, Ordering::Acquire, Ordering::Relaxed)
-            .is_err()
-        {
+        if handoff::take(&(*m).word, 0, me.tid).is_err() {
             pending(me, None);
             return Ok(false);
         }
@@ -610,13 +600,8 @@ unsafe fn unlock_fast(m: *mut RobustLock) -> bool {
             pending(me, None);
             return false;
         }
-        // Release: the critical section's writes come before the word says free; pairs
-        // with the Acquire of the next `claim`. Relaxed on failure: the word is then only
-        // looked at (`release_and_wake` frees it with Release).
-        match lock
-            .word
-            .compare_exchange(me.tid, 0, Ordering::Release, Ordering::Relaxed)
-        {
+        // Release on success (see `handoff::give_up`).
+        match handoff::give_up(&lock.word, me.tid) {
             Ok(_) => pending(me, None),
             // A sleeper's bit beside this thread's id.
             Err(v) if v & TID_MASK == me.tid => release_and_wake(m, me),
@@ -673,14 +658,9 @@ unsafe fn release(m: *mut RobustLock, me: ThreadIdentity) -> bool {
     unsafe {
         pending(me, Some(m));
         let linked = unlink(m, me);
-        // Release: the critical section's writes come before the word says free; pairs
-        // with the Acquire of the next `claim`. Relaxed on failure: the word carries
-        // `WAITERS`, and `release_and_wake` frees it with Release.
-        if lock
-            .word
-            .compare_exchange(me.tid, 0, Ordering::Release, Ordering::Relaxed)
-            .is_err()
-        {
+        // Release on success (see `handoff::give_up`); on failure the word carries
+        // `WAITERS`, and `release_and_wake` frees it.
+        if handoff::give_up(&lock.word, me.tid).is_err() {
             release_and_wake(m, me);
         } else {
             pending(me, None);
@@ -701,10 +681,8 @@ unsafe fn release_and_wake(m: *mut RobustLock, me: ThreadIdentity) {
     // SAFETY: the calling thread holds `m`, so it is live for the whole call (this fn's
     // contract).
     let word = unsafe { &(*m).word };
-    // Release: as the compare-and-swap in `release`.
-    if word.swap(0, Ordering::Release) & WAITERS != 0 {
-        wake_one(word);
-    }
+    // Release (see `handoff::free_and_wake`).
+    handoff::free_and_wake(word, || wake_one(word));
     // SAFETY: `me` is the calling thread's, whose pending slot names `m` (this fn's
     // contract).
     unsafe { pending(me, None) };

@@ -37,6 +37,7 @@ impl Shadow {
     }
 
     pub(super) fn push(&self, node: usize) {
+        // Relaxed, all: the shadow is its thread's alone (see `Shadow`).
         let len = self.len.load(Ordering::Relaxed);
         if len < SHADOW_NODES {
             self.nodes[len].store(node, Ordering::Relaxed);
@@ -47,16 +48,19 @@ impl Shadow {
     }
 
     pub(super) fn used(&self) -> usize {
+        // Relaxed, all: the shadow is its thread's alone (see `Shadow`).
         self.len.load(Ordering::Relaxed).min(SHADOW_NODES)
     }
 
     pub(super) fn contains(&self, node: usize) -> bool {
+        // Relaxed, all: the shadow is its thread's alone (see `Shadow`).
         self.nodes[..self.used()]
             .iter()
             .any(|n| n.load(Ordering::Relaxed) == node)
     }
 
     pub(super) fn remove(&self, node: usize) {
+        // Relaxed, all: the shadow is its thread's alone (see `Shadow`).
         let used = self.used();
         if let Some(i) = (0..used).find(|&i| self.nodes[i].load(Ordering::Relaxed) == node) {
             let last = self.nodes[used - 1].load(Ordering::Relaxed);

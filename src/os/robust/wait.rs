@@ -18,6 +18,7 @@
 //! the owner's death wakes it. Only the public mutex's `lock` backs off
 //! ([`lock_backing_off`]); the other users of the lock spin as they always did.
 
+use super::handoff;
 use super::thread::{ThreadIdentity, thread_identity};
 use super::{Acquired, Clock, RobustLock, TID_MASK, WAITERS, attempt, impossible_owner, now};
 use crate::os::clock::{later, sleep_until};
@@ -243,14 +244,9 @@ unsafe fn sleep_until_taken(
             }
             continue;
         }
-        // Relaxed: the bit publishes no data. The holder's release is a read-modify-write
-        // of the same word, so it reads the bit (the word's modification order alone
-        // decides), and the futex wait below sleeps only while the word still has it.
-        if v & WAITERS == 0
-            && word
-                .compare_exchange(v, v | WAITERS, Ordering::Relaxed, Ordering::Relaxed)
-                .is_err()
-        {
+        // Relaxed (see `handoff::announce_sleeper`): the futex wait below sleeps only while
+        // the word still has the bit.
+        if v & WAITERS == 0 && !handoff::announce_sleeper(word, v) {
             continue;
         }
         let now = now(clock);

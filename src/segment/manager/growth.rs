@@ -53,6 +53,7 @@ impl GrowthBacking {
     #[cold]
     fn refresh(&self, size: u64) -> u64 {
         let held = file::size(self.fd.as_fd()).unwrap_or(0);
+        // Relaxed, both: see `backed`.
         if size <= held && size <= self.mapped {
             self.backed.fetch_max(size, Ordering::Relaxed);
         }
@@ -118,9 +119,14 @@ impl SegmentManager {
         let Some(g) = self.backing() else {
             return self.len as u64;
         };
+        // Relaxed: see `backed`.
         let backed = g.backed.load(Ordering::Relaxed);
-        // Acquire: pairs with the grower's Release store of the new size, after which it
-        // extended the heap; a reader that then takes the lock sees both anyway.
+        // Acquire: pairs with the Release store of the new size in `grow_to`, so a process
+        // that sees it also sees the journal written before it. Nothing unsafe hangs on
+        // it: a size is trusted only once `refresh` has found the object holds it (the
+        // kernel's word, not the grower's), and the heap's end, read after, is checked
+        // against the bound by its readers, so a new end with an old size only sends them
+        // to the locked path.
         let size = self.segment_header().size.load(Ordering::Acquire);
         if size <= backed {
             backed
@@ -139,6 +145,8 @@ impl SegmentManager {
 
     /// How many times the segment has grown while mapped.
     pub fn generation(&self) -> u32 {
+        // Acquire: pairs with the Release store of the generation in `grow_to`, so a caller
+        // that sees a new generation sees the new size, stored before it.
         self.segment_header().generation.load(Ordering::Acquire)
     }
 
@@ -149,6 +157,7 @@ impl SegmentManager {
     pub fn grow(&self, extra: u64) -> Result<()> {
         self.check_writable()?;
         let _g = self.lock()?;
+        // Relaxed: the size changes only under the segment lock, which this thread holds.
         let size = self.segment_header().size.load(Ordering::Relaxed);
         let target = size
             .checked_add(extra)
@@ -195,6 +204,7 @@ impl SegmentManager {
             let Some(g) = self.backing().filter(|g| g.writable) else {
                 break;
             };
+            // Relaxed: as in `grow` (the lock is held).
             let size = self.segment_header().size.load(Ordering::Relaxed);
             if size >= g.mapped {
                 break;
@@ -210,21 +220,32 @@ impl SegmentManager {
     fn grow_to(&self, heap: &Heap, target: u64) -> Result<()> {
         let g = self.backing().expect("only growable segments grow");
         let h = self.segment_header();
+        // Relaxed: as in `grow` (the lock is held).
         let size = h.size.load(Ordering::Relaxed);
         // 1. Reserve, from where the heap ends. A failure here changes nothing in the
         // segment.
         g.reserve(heap.end().min(size), target)?;
+        // Relaxed: see `backed`; the reservation above made it a fact.
         g.backed.fetch_max(target, Ordering::Relaxed);
-        // 2. The journal, before anything it describes. The fence keeps the compiler from
-        // moving the heap's plain stores above it: a process killed at any instruction
-        // after it leaves the journal set.
+        // 2. The journal, before anything it describes. Relaxed: its reader is the next
+        // holder of the segment lock (a recovery after this process's death), ordered by
+        // the lock, or by the kernel's marking of the dead owner's lock word, a full
+        // barrier after which every store this process executed is visible. What a death
+        // half-way needs is the program order of this thread's stores, which the compiler
+        // fence keeps: the heap's plain stores cannot move above the journal, so a process
+        // killed at any instruction after it leaves the journal set.
         h.growing_from.store(heap.end(), Ordering::Relaxed);
         std::sync::atomic::compiler_fence(Ordering::Release);
-        // 3. Publish. Release: pairs with `bound`'s Acquire load.
+        // 3. Publish. Release: pairs with `bound`'s Acquire load (unlocked readers of the
+        // size); readers under the lock are ordered by it.
         h.size.store(target, Ordering::Release);
+        // Relaxed load: only lock holders store the generation. Release store: pairs with
+        // `generation`'s Acquire load, after the new size.
         let generation = h.generation.load(Ordering::Relaxed).wrapping_add(1);
         h.generation.store(generation, Ordering::Release);
-        // 4. Extend the heap, then clear the journal (Release: after every heap store).
+        // 4. Extend the heap, then clear the journal. Release: its readers are ordered as
+        // the journal's (see step 2); the Release keeps every heap store above it, so a
+        // process killed after the clear has left the heap whole.
         match heap.extend(target & !(heap::ALIGN - 1)) {
             Ok(()) => {
                 h.growing_from.store(0, Ordering::Release);
@@ -239,6 +260,8 @@ impl SegmentManager {
     /// lock is held. An error means the journal or the heap does not hold together.
     pub(super) fn finish_growth(&self, heap: &Heap) -> Result<()> {
         let h = self.segment_header();
+        // Relaxed, both: the lock is held, and orders them after the stores of the last
+        // holder, dead or alive (see `grow_to`, step 2).
         let from = h.growing_from.load(Ordering::Relaxed);
         if from == 0 {
             return Ok(());
@@ -254,6 +277,7 @@ impl SegmentManager {
         if end > from {
             heap.extend(end)?;
         }
+        // Release: as the clear in `grow_to`, step 4.
         h.growing_from.store(0, Ordering::Release);
         Ok(())
     }

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The loom models of the lock-free algorithms (docs/lock-free.md): the library's own
+# functions over loom's atomics, every interleaving up to LOOM_MAX_PREEMPTIONS preemptions
+# (default 3) explored under the C11 memory model. Built with `--cfg loom` in a target
+# directory of its own, so the main build is not redone; optimised without link-time
+# optimisation, which the models do not need and which would double the build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export RUSTFLAGS="--cfg loom"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR_LOOM:-target/loom}"
+export CARGO_PROFILE_RELEASE_LTO=false
+export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
+export CARGO_PROFILE_RELEASE_DEBUG=0
+export LOOM_MAX_PREEMPTIONS="${LOOM_MAX_PREEMPTIONS:-3}"
+cargo test --release --lib loom_ -- --test-threads=2 "$@"
