@@ -52,18 +52,25 @@ struct xorshift {
    }
 };
 
-// Runs `body(segment_manager*)` in a fresh segment of `bytes`; returns its time per op.
-template <class Body> double in_segment(std::size_t bytes, double ops, Body body) {
+// Runs `body(segment_manager*)` in a fresh segment of `bytes`, removed afterwards.
+template <class Body> void with_segment(std::size_t bytes, Body body) {
    const std::string name = "bench_cont_" + std::to_string(getpid());
    ipc::shared_memory_object::remove(name.c_str());
-   double r;
    {
       ipc::managed_shared_memory seg(ipc::create_only, name.c_str(), bytes);
-      auto t = clock_type::now();
       body(seg.get_segment_manager());
-      r = ns_since(t, ops);
    }
    ipc::shared_memory_object::remove(name.c_str());
+}
+
+// As with_segment; returns the body's time per op (creating the segment is not timed).
+template <class Body> double in_segment(std::size_t bytes, double ops, Body body) {
+   double r = 0;
+   with_segment(bytes, [&](segment_manager *sm) {
+      auto t = clock_type::now();
+      body(sm);
+      r = ns_since(t, ops);
+   });
    return r;
 }
 
@@ -73,16 +80,22 @@ template <class Vec> void push_ints(Vec &v, long n) {
    }
 }
 
-template <class Map> long map_inserts_then_finds(Map &m, long n) {
+// Inserts n pseudo-random keys with operator[], then finds each of them, timing the two
+// phases apart; prints "<prefix>_insert" and "<prefix>_find" (time per operation).
+template <class Map> long map_insert_then_find(Map &m, long n, const char *prefix) {
+   auto t = clock_type::now();
    xorshift rng{88172645463325252ull};
    for (long i = 0; i < n; ++i) {
       m[static_cast<int>(rng.next())] = static_cast<int>(i);
    }
+   std::printf("%s_insert %.2f\n", prefix, ns_since(t, double(n)));
+   t = clock_type::now();
    long found = 0;
    xorshift again{88172645463325252ull};
    for (long i = 0; i < n; ++i) {
-      found += static_cast<long>(m.count(static_cast<int>(again.next())));
+      found += m.find(static_cast<int>(again.next())) != m.end() ? 1 : 0;
    }
+   std::printf("%s_find %.2f\n", prefix, ns_since(t, double(n)));
    return found;
 }
 
@@ -121,11 +134,11 @@ int main(int argc, char **argv) {
                   push_ints(v, nvec);
                   sink = sink + v.back();
                }));
-   std::printf("map_insert_find %.2f\n", in_segment(std::size_t(nmap) * 160 + (64 << 20), double(2 * nmap), [&](segment_manager *sm) {
-                  typedef ipc::allocator<std::pair<const int, int>, segment_manager> A;
-                  ipc::map<int, int, std::less<int>, A> m(std::less<int>(), sm);
-                  sink = sink + map_inserts_then_finds(m, nmap);
-               }));
+   with_segment(std::size_t(nmap) * 160 + (64 << 20), [&](segment_manager *sm) {
+      typedef ipc::allocator<std::pair<const int, int>, segment_manager> A;
+      ipc::map<int, int, std::less<int>, A> m(std::less<int>(), sm);
+      sink = sink + map_insert_then_find(m, nmap, "map");
+   });
    std::printf("string_append_20B %.2f\n", in_segment(std::size_t(nstr) * 80 + (64 << 20), double(nstr), [&](segment_manager *sm) {
                   ipc::basic_string<char, std::char_traits<char>, ipc::allocator<char, segment_manager>> s(sm);
                   sink = sink + static_cast<long>(append_pieces(s, nstr));
@@ -147,10 +160,8 @@ int main(int argc, char **argv) {
       std::printf("std_vector_push_back %.2f\n", ns_since(t, double(nvec)));
    }
    {
-      auto t = clock_type::now();
       std::map<int, int> m;
-      sink = sink + map_inserts_then_finds(m, nmap);
-      std::printf("std_map_insert_find %.2f\n", ns_since(t, double(2 * nmap)));
+      sink = sink + map_insert_then_find(m, nmap, "std_map");
    }
    {
       auto t = clock_type::now();

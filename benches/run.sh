@@ -110,6 +110,31 @@ echo "| --- | ---: | ---: | ---: |"
 paste -d" " "$out/mq_bench_posix.txt" <(grep pingpong "$out/mq_bench_interproc.txt" | cut -d" " -f2) |
   awk '{ printf "| %s | %.0f ns | %.0f ns | %.2f |\n", $1, $2, $3, $3 / $2 }' 
 
+# Cross-CPU round trips as multiples of the floor (two processes spinning on one cache
+# line), each program measuring its floor in blocks alternating with its waits.
+echo
+for impl in interproc boost; do
+  if [ $impl = boost ]; then flags=(-DBENCH_BOOST -lpthread); else flags=(-Iinclude -L"$lib" -linterproc -Wl,-rpath,"$lib"); fi
+  g++ -std=c++17 -O2 -DNDEBUG benches/floor_bench.cpp -o "$out/floor_bench_$impl" "${flags[@]}" -lrt
+done
+for r in $(seq "$runs"); do
+  "$out/floor_bench_boost" "$scale" > "$out/floor_bench_boost.$r.txt"
+  "$out/floor_bench_interproc" "$scale" > "$out/floor_bench_interproc.$r.txt"
+done
+if [ -s "$out/floor_bench_interproc.1.txt" ]; then
+  median_of "$out/floor_bench_boost" > "$out/floor_bench_boost.txt"
+  median_of "$out/floor_bench_interproc" > "$out/floor_bench_interproc.txt"
+  echo "| round trip across CPUs | Boost 1.74 | interproc | Boost / floor | interproc / floor |"
+  echo "| --- | ---: | ---: | ---: | ---: |"
+  paste -d" " "$out/floor_bench_boost.txt" <(cut -d" " -f2 "$out/floor_bench_interproc.txt") |
+    awk '{ v[$1] = $2; w[$1] = $3 }
+         END { printf "| floor (one cache line) | %.0f ns | %.0f ns | 1 | 1 |\n", v["floor_2cpu"], w["floor_2cpu"]
+               split("queue sem cond", k, " ")
+               for (i = 1; i <= 3; i++)
+                 printf "| %s | %.0f ns | %.0f ns | %.1f | %.1f |\n", k[i], v[k[i] "_2cpu"], w[k[i] "_2cpu"],
+                        v[k[i] "_2cpu_x_floor"], w[k[i] "_2cpu_x_floor"] }'
+fi
+
 # Online growth (interproc only): a growable segment with room against a fixed one on the
 # common path, in one process and alternating rounds; and what one growth step costs.
 echo

@@ -5,29 +5,78 @@
 #define INTERPROC_CONTAINERS_DETAIL_RBTREE_ALGO_HPP
 
 #include <interproc/containers/detail/uses_allocator.hpp>
+#include <interproc/offset_ptr.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <utility>
 
 namespace interproc {
 namespace detail {
 
+/// The parent link with the node's colour. By default they are two members; for the
+/// pointer types below the colour is a bit of the link itself (compact nodes, as in
+/// Boost.Intrusive), so a map<int, int> node takes 32 bytes instead of 40.
+template <class Link, class Base> struct parent_and_colour {
+   Link link;
+   bool red = false;
+
+   Base *get() const noexcept { return raw_address(link); }
+   void set(Base *p) noexcept { link = p; }
+   bool is_red() const noexcept { return red; }
+   void set_red(bool r) noexcept { red = r; }
+};
+
+/// A raw parent pointer with the colour in its lowest bit (nodes are aligned to at least
+/// a pointer, so that bit of a real address is zero).
+template <class T, class Base> struct parent_and_colour<T *, Base> {
+   std::uintptr_t word = 0;
+
+   Base *get() const noexcept { return reinterpret_cast<Base *>(word & ~std::uintptr_t(1)); }
+   void set(Base *p) noexcept { word = reinterpret_cast<std::uintptr_t>(p) | (word & 1); }
+   bool is_red() const noexcept { return (word & 1) != 0; }
+   void set_red(bool r) noexcept { word = (word & ~std::uintptr_t(1)) | std::uintptr_t(r); }
+};
+
+/// An offset_ptr parent with the colour in bit 1 of its offset. Bit 0 stays the null mark
+/// (offset 1); the offset between two nodes, both aligned to at least 8 bytes, has its low
+/// three bits zero, so bit 1 is free.
+template <class T, class D, class O, std::size_t A, class Base> struct parent_and_colour<offset_ptr<T, D, O, A>, Base> {
+   static constexpr O red_bit = 2;
+   offset_ptr<T, D, O, A> link;
+
+   Base *get() const noexcept {
+      const O off = link.priv_offset() & ~red_bit;
+      return off == 1 ? nullptr : reinterpret_cast<Base *>(reinterpret_cast<std::uintptr_t>(&link) + off);
+   }
+   void set(Base *p) noexcept {
+      const O colour = link.priv_offset() & red_bit;
+      link = p;
+      link.priv_offset() |= colour;
+   }
+   bool is_red() const noexcept { return (link.priv_offset() & red_bit) != 0; }
+   void set_red(bool r) noexcept { link.priv_offset() = (link.priv_offset() & ~red_bit) | (r ? red_bit : O(0)); }
+};
+
 /// The links and colour of a tree node; the links are the allocator's pointer type.
 template <class VoidPtr> struct tree_node_base {
    typedef typename rebind_pointer<VoidPtr, tree_node_base>::type link;
-   link parent;
+   static_assert(alignof(link) >= 4, "the colour bit needs links aligned to 4 bytes at least");
+   parent_and_colour<link, tree_node_base> parent;
    link left;
    link right;
-   bool red;
 
-   tree_node_base() noexcept : parent(), left(), right(), red(false) {}
+   tree_node_base() noexcept : parent(), left(), right() {}
    tree_node_base(const tree_node_base &) = delete;
    tree_node_base &operator=(const tree_node_base &) = delete;
 
-   tree_node_base *up() const noexcept { return raw_address(parent); }
+   tree_node_base *up() const noexcept { return parent.get(); }
    tree_node_base *lft() const noexcept { return raw_address(left); }
    tree_node_base *rgt() const noexcept { return raw_address(right); }
+   void set_up(tree_node_base *p) noexcept { parent.set(p); }
+   bool is_red() const noexcept { return parent.is_red(); }
+   void set_red(bool r) noexcept { parent.set_red(r); }
 };
 
 /// A node with its value.
@@ -56,7 +105,7 @@ template <class VoidPtr> struct tree_algo {
       }
       return x;
    }
-   static bool is_header(const base *x) noexcept { return x->red && x->up() && x->up()->up() == x; }
+   static bool is_header(const base *x) noexcept { return x->is_red() && x->up() && x->up()->up() == x; }
 
    static base *next(base *x) noexcept {
       if (x->rgt()) {
@@ -86,15 +135,15 @@ template <class VoidPtr> struct tree_algo {
    }
 
    static void init_header(base *h) noexcept {
-      h->parent = nullptr;
+      h->set_up(nullptr);
       h->left = h;
       h->right = h;
-      h->red = true;
+      h->set_red(true);
    }
 
    static void set_child(base *parent, base *old_child, base *new_child, base *h) noexcept {
       if (parent == h) {
-         h->parent = new_child;
+         h->set_up(new_child);
       } else if (parent->lft() == old_child) {
          parent->left = new_child;
       } else {
@@ -106,36 +155,36 @@ template <class VoidPtr> struct tree_algo {
       base *y = x->rgt();
       x->right = y->lft();
       if (y->lft()) {
-         y->lft()->parent = x;
+         y->lft()->set_up(x);
       }
       base *p = x->up();
-      y->parent = p;
+      y->set_up(p);
       set_child(p, x, y, h);
       y->left = x;
-      x->parent = y;
+      x->set_up(y);
    }
    static void rotate_right(base *x, base *h) noexcept {
       base *y = x->lft();
       x->left = y->rgt();
       if (y->rgt()) {
-         y->rgt()->parent = x;
+         y->rgt()->set_up(x);
       }
       base *p = x->up();
-      y->parent = p;
+      y->set_up(p);
       set_child(p, x, y, h);
       y->right = x;
-      x->parent = y;
+      x->set_up(y);
    }
 
    /// Links the fresh node `z` as the left or right child of `p` (the header for an empty
    /// tree) and rebalances.
    static void link_and_rebalance(base *z, base *p, bool as_left, base *h) noexcept {
-      z->parent = p;
+      z->set_up(p);
       z->left = nullptr;
       z->right = nullptr;
-      z->red = true;
+      z->set_red(true);
       if (p == h) {
-         h->parent = z;
+         h->set_up(z);
          h->left = z;
          h->right = z;
       } else if (as_left) {
@@ -150,15 +199,15 @@ template <class VoidPtr> struct tree_algo {
          }
       }
       base *x = z;
-      while (x != h->up() && x->up()->red) {
+      while (x != h->up() && x->up()->is_red()) {
          base *xp = x->up();
          base *g = xp->up();
          if (xp == g->lft()) {
             base *u = g->rgt();
-            if (u && u->red) {
-               xp->red = false;
-               u->red = false;
-               g->red = true;
+            if (u && u->is_red()) {
+               xp->set_red(false);
+               u->set_red(false);
+               g->set_red(true);
                x = g;
             } else {
                if (x == xp->rgt()) {
@@ -166,16 +215,16 @@ template <class VoidPtr> struct tree_algo {
                   rotate_left(x, h);
                   xp = x->up();
                }
-               xp->red = false;
-               g->red = true;
+               xp->set_red(false);
+               g->set_red(true);
                rotate_right(g, h);
             }
          } else {
             base *u = g->lft();
-            if (u && u->red) {
-               xp->red = false;
-               u->red = false;
-               g->red = true;
+            if (u && u->is_red()) {
+               xp->set_red(false);
+               u->set_red(false);
+               g->set_red(true);
                x = g;
             } else {
                if (x == xp->lft()) {
@@ -183,23 +232,23 @@ template <class VoidPtr> struct tree_algo {
                   rotate_right(x, h);
                   xp = x->up();
                }
-               xp->red = false;
-               g->red = true;
+               xp->set_red(false);
+               g->set_red(true);
                rotate_left(g, h);
             }
          }
       }
-      h->up()->red = false;
+      h->up()->set_red(false);
    }
 
    static void transplant(base *u, base *v, base *h) noexcept {
       set_child(u->up(), u, v, h);
       if (v) {
-         v->parent = u->up();
+         v->set_up(u->up());
       }
    }
 
-   static bool is_black(const base *x) noexcept { return !x || !x->red; }
+   static bool is_black(const base *x) noexcept { return !x || !x->is_red(); }
 
    /// Unlinks `z` from the tree and rebalances.
    static void unlink_and_rebalance(base *z, base *h) noexcept {
@@ -211,7 +260,7 @@ template <class VoidPtr> struct tree_algo {
       }
       base *x;
       base *xp;
-      bool removed_black = !z->red;
+      bool removed_black = !z->is_red();
       if (!z->lft()) {
          x = z->rgt();
          xp = z->up();
@@ -222,7 +271,7 @@ template <class VoidPtr> struct tree_algo {
          transplant(z, x, h);
       } else {
          base *y = minimum(z->rgt());
-         removed_black = !y->red;
+         removed_black = !y->is_red();
          x = y->rgt();
          if (y->up() == z) {
             xp = y;
@@ -230,12 +279,12 @@ template <class VoidPtr> struct tree_algo {
             xp = y->up();
             transplant(y, x, h);
             y->right = z->rgt();
-            y->rgt()->parent = y;
+            y->rgt()->set_up(y);
          }
          transplant(z, y, h);
          y->left = z->lft();
-         y->lft()->parent = y;
-         y->red = z->red;
+         y->lft()->set_up(y);
+         y->set_red(z->is_red());
       }
       if (h->up() == nullptr) {
          // The tree is empty now.
@@ -249,27 +298,27 @@ template <class VoidPtr> struct tree_algo {
       while (x != h->up() && is_black(x)) {
          if (x == xp->lft()) {
             base *w = xp->rgt();
-            if (w->red) {
-               w->red = false;
-               xp->red = true;
+            if (w->is_red()) {
+               w->set_red(false);
+               xp->set_red(true);
                rotate_left(xp, h);
                w = xp->rgt();
             }
             if (is_black(w->lft()) && is_black(w->rgt())) {
-               w->red = true;
+               w->set_red(true);
                x = xp;
                xp = xp->up();
             } else {
                if (is_black(w->rgt())) {
-                  w->lft()->red = false;
-                  w->red = true;
+                  w->lft()->set_red(false);
+                  w->set_red(true);
                   rotate_right(w, h);
                   w = xp->rgt();
                }
-               w->red = xp->red;
-               xp->red = false;
+               w->set_red(xp->is_red());
+               xp->set_red(false);
                if (w->rgt()) {
-                  w->rgt()->red = false;
+                  w->rgt()->set_red(false);
                }
                rotate_left(xp, h);
                x = h->up();
@@ -277,27 +326,27 @@ template <class VoidPtr> struct tree_algo {
             }
          } else {
             base *w = xp->lft();
-            if (w->red) {
-               w->red = false;
-               xp->red = true;
+            if (w->is_red()) {
+               w->set_red(false);
+               xp->set_red(true);
                rotate_right(xp, h);
                w = xp->lft();
             }
             if (is_black(w->rgt()) && is_black(w->lft())) {
-               w->red = true;
+               w->set_red(true);
                x = xp;
                xp = xp->up();
             } else {
                if (is_black(w->lft())) {
-                  w->rgt()->red = false;
-                  w->red = true;
+                  w->rgt()->set_red(false);
+                  w->set_red(true);
                   rotate_left(w, h);
                   w = xp->lft();
                }
-               w->red = xp->red;
-               xp->red = false;
+               w->set_red(xp->is_red());
+               xp->set_red(false);
                if (w->lft()) {
-                  w->lft()->red = false;
+                  w->lft()->set_red(false);
                }
                rotate_right(xp, h);
                x = h->up();
@@ -306,7 +355,7 @@ template <class VoidPtr> struct tree_algo {
          }
       }
       if (x) {
-         x->red = false;
+         x->set_red(false);
       }
    }
 
@@ -317,11 +366,11 @@ template <class VoidPtr> struct tree_algo {
          init_header(to);
          return;
       }
-      to->parent = root;
+      to->set_up(root);
       to->left = from->lft();
       to->right = from->rgt();
-      to->red = true;
-      root->parent = to;
+      to->set_red(true);
+      root->set_up(to);
       init_header(from);
    }
 
@@ -333,7 +382,7 @@ template <class VoidPtr> struct tree_algo {
       if (x->up() != parent) {
          return -1;
       }
-      if (x->red && ((x->lft() && x->lft()->red) || (x->rgt() && x->rgt()->red))) {
+      if (x->is_red() && ((x->lft() && x->lft()->is_red()) || (x->rgt() && x->rgt()->is_red()))) {
          return -1;
       }
       const int l = check(x->lft(), x);
@@ -341,7 +390,7 @@ template <class VoidPtr> struct tree_algo {
       if (l < 0 || l != r) {
          return -1;
       }
-      return l + (x->red ? 0 : 1);
+      return l + (x->is_red() ? 0 : 1);
    }
 };
 

@@ -366,8 +366,13 @@ public:
    }
    /// Number of values with key `k`.
    size_type count(const key_type &k) const {
-      const auto r = equal_range(k);
-      return static_cast<size_type>(std::distance(r.first, r.second));
+      if constexpr (Multi) {
+         const auto r = equal_range(k);
+         return static_cast<size_type>(std::distance(r.first, r.second));
+      } else {
+         // Unique keys: one descent instead of the two of equal_range.
+         return find_node(k) != header() ? 1 : 0;
+      }
    }
    /// Whether a value has key `k`.
    bool contains(const key_type &k) const { return find_node(k) != header(); }
@@ -390,7 +395,7 @@ public:
       if (!root) {
          return m_size == 0 && m_header.lft() == header() && m_header.rgt() == header();
       }
-      if (root->red || algo::check(root, header()) < 0) {
+      if (root->is_red() || algo::check(root, header()) < 0) {
          return false;
       }
       size_type n = 0;
@@ -580,8 +585,8 @@ private:
 
    base *clone(const base *x, base *parent) {
       node *top = create_node(static_cast<const node *>(x)->value);
-      top->red = x->red;
-      top->parent = parent;
+      top->set_red(x->is_red());
+      top->set_up(parent);
       try {
          if (x->rgt()) {
             top->right = clone(x->rgt(), top);
@@ -589,9 +594,9 @@ private:
          base *p = top;
          for (x = x->lft(); x; x = x->lft()) {
             node *y = create_node(static_cast<const node *>(x)->value);
-            y->red = x->red;
+            y->set_red(x->is_red());
             p->left = y;
-            y->parent = p;
+            y->set_up(p);
             if (x->rgt()) {
                y->right = clone(x->rgt(), y);
             }
@@ -610,7 +615,7 @@ private:
          return;
       }
       base *r = clone(root, &m_header);
-      m_header.parent = r;
+      m_header.set_up(r);
       m_header.left = algo::minimum(r);
       m_header.right = algo::maximum(r);
       m_size = other.m_size;
