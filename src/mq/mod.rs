@@ -114,6 +114,10 @@ pub struct MessageQueue {
     created: bool,
     /// Busy spins in a row that ended without the awaited change (this process only).
     busy_misses: AtomicU32,
+    /// The loan-pool slot this process tries first for its next loan: the one after its
+    /// last loan (this process only). Pool slots come free in the order their messages are
+    /// received, so the next free one is usually here and a loan looks at one slot.
+    lend_next: AtomicU32,
 }
 
 // SAFETY: all shared state is accessed under the queue's process-shared locks or through

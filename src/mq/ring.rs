@@ -269,15 +269,17 @@ impl<'q> RingMode<'q> {
             if let Some(Stored::Indirect(_)) = stored {
                 held = None;
                 let d = self.q.descriptor(s);
-                if pool.current(d)? {
-                    match pool.try_take(d)? {
-                        Taken::Mine { died } => taken = Some((d, died)),
-                        Taken::Busy => {
-                            if !self.nap(&mut naps, &mut until, wait) {
-                                return Ok(Ring::Done(None));
-                            }
-                            continue;
+                match pool.try_take(d)? {
+                    Taken::Mine { died } => taken = Some((d, died)),
+                    // Lent again since (its message is gone): skipped without the slot.
+                    Taken::Busy if !pool.current(d)? => {}
+                    Taken::Busy => {
+                        // Usually its sender, a few instructions from letting it go.
+                        if !pool.outwait_holder(d, wait)? && !self.nap(&mut naps, &mut until, wait)
+                        {
+                            return Ok(Ring::Done(None));
                         }
+                        continue;
                     }
                 }
             }
