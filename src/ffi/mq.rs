@@ -7,10 +7,69 @@ use super::{boundary, boundary_value, free_handle, handle_arg, out_arg, put, str
 use crate::sync::{Clock, Deadline};
 use crate::{Error, ErrorKind, Loan, MessageQueue, Permissions, Received, Result};
 use std::ffi::{c_char, c_void};
+use std::sync::atomic::{AtomicPtr, Ordering};
 
 /// A message queue in shared memory (Boost's `message_queue`).
 pub struct interproc_mq_t {
     queue: MessageQueue,
+    /// The memory of the last loan handle finished, for the next loan: a loan costs no
+    /// heap allocation while each thread of the queue handle has at most one at a time.
+    spare_loan: Spare<interproc_mq_loan_t>,
+    /// The same for handles of messages received in place.
+    spare_received: Spare<interproc_mq_received_t>,
+}
+
+/// One handle's memory kept for reuse (null: none), shared by the threads of a queue handle.
+struct Spare<T>(AtomicPtr<T>);
+
+impl<T> Spare<T> {
+    const fn new() -> Spare<T> {
+        Spare(AtomicPtr::new(std::ptr::null_mut()))
+    }
+
+    /// `value` in the kept memory if there is some, else in new memory.
+    fn boxed(&self, value: T) -> *mut T {
+        // Acquire: pairs with the Release in `keep`, so the last user's writes to the
+        // memory are done before this thread writes it.
+        let p = self.0.swap(std::ptr::null_mut(), Ordering::Acquire);
+        if p.is_null() {
+            return Box::into_raw(Box::new(value));
+        }
+        // SAFETY: `p` came from `keep`, which took it from a live Box whose value was
+        // already moved out (a placeholder is left): this thread owns it now.
+        unsafe { *p = value };
+        p
+    }
+
+    /// Keeps `b`'s memory for the next handle, or frees it if one is already kept.
+    fn keep(&self, b: Box<T>) {
+        let p = Box::into_raw(b);
+        // Release: publishes this thread's last writes to the memory to the next taker
+        // (its Acquire swap). Relaxed on failure: nothing is handed over.
+        if self
+            .0
+            .compare_exchange(
+                std::ptr::null_mut(),
+                p,
+                Ordering::Release,
+                Ordering::Relaxed,
+            )
+            .is_err()
+        {
+            // SAFETY: `p` was just made by `Box::into_raw` and given to no one.
+            drop(unsafe { Box::from_raw(p) });
+        }
+    }
+}
+
+impl<T> Drop for Spare<T> {
+    fn drop(&mut self) {
+        let p = *self.0.get_mut();
+        if !p.is_null() {
+            // SAFETY: a kept pointer is a Box's, owned by this `Spare` alone.
+            drop(unsafe { Box::from_raw(p) });
+        }
+    }
 }
 
 /// Opens or creates the message queue `name` (`/dev/shm/<name>`) and stores a new handle
@@ -51,7 +110,16 @@ pub unsafe extern "C" fn interproc_mq_open(
             }
         };
         // SAFETY: checked non-NULL; writable by contract.
-        unsafe { put(out, Box::into_raw(Box::new(interproc_mq_t { queue }))) };
+        unsafe {
+            put(
+                out,
+                Box::into_raw(Box::new(interproc_mq_t {
+                    queue,
+                    spare_loan: Spare::new(),
+                    spare_received: Spare::new(),
+                })),
+            )
+        };
         Ok(())
     })
 }
@@ -334,13 +402,17 @@ pub unsafe extern "C" fn interproc_mq_get_num_msg(mq: *const interproc_mq_t) -> 
 /// (`interproc_mq_loan`); sent with `interproc_mq_loan_send` or given back with
 /// `interproc_mq_loan_discard`, on the thread that took it, before its queue is freed.
 pub struct interproc_mq_loan_t {
-    loan: Loan<'static>,
+    /// `None` only while the memory is kept for reuse (`Spare`).
+    loan: Option<Loan<'static>>,
+    mq: *const interproc_mq_t,
 }
 
 /// A message received in place (`interproc_mq_receive_in_place`), still in its queue slot
 /// until `interproc_mq_release`, on the thread that received it, before its queue is freed.
 pub struct interproc_mq_received_t {
-    received: Received<'static>,
+    /// `None` only while the memory is kept for reuse (`Spare`).
+    received: Option<Received<'static>>,
+    mq: *const interproc_mq_t,
 }
 
 /// The error for a loan or message handed to a thread that did not take it.
@@ -349,6 +421,20 @@ fn other_thread(what: &str) -> Error {
         ErrorKind::InvalidArgument,
         format!("{what} belongs to the thread that took it; nothing was changed"),
     )
+}
+
+/// Takes the loan out of a loan handle and keeps the handle's memory for the queue's next
+/// loan.
+///
+/// # Safety
+/// `loan` is a live handle made by `Spare::boxed` holding a loan, given up by the caller.
+unsafe fn finish_loan(loan: *mut interproc_mq_loan_t) -> Loan<'static> {
+    // SAFETY: per this fn's contract.
+    let mut b = unsafe { Box::from_raw(loan) };
+    let (l, mq) = (b.loan.take().expect("a live loan handle"), b.mq);
+    // SAFETY: the queue handle outlives its loans (the type's contract).
+    unsafe { &*mq }.spare_loan.keep(b);
+    l
 }
 
 /// Stores a new loan handle in `*out` if `take` lends a slot; whether it did.
@@ -366,8 +452,12 @@ fn loan_into(
     // SAFETY: only the lifetime changes; the caller promises to end the loan before it
     // frees the queue handle (the type's contract).
     let loan = unsafe { std::mem::transmute::<Loan<'_>, Loan<'static>>(loan) };
+    let h = q.spare_loan.boxed(interproc_mq_loan_t {
+        loan: Some(loan),
+        mq,
+    });
     // SAFETY: checked non-NULL; writable by contract.
-    unsafe { put(out, Box::into_raw(Box::new(interproc_mq_loan_t { loan }))) };
+    unsafe { put(out, h) };
     Ok(true)
 }
 
@@ -441,7 +531,9 @@ pub unsafe extern "C" fn interproc_mq_loan_data(loan: *mut interproc_mq_loan_t) 
     // SAFETY: `loan` is NULL or a live loan for the whole call (this fn's `# Safety`
     // contract); `as_mut` turns NULL into `None`.
     boundary_value(std::ptr::null_mut(), || {
-        unsafe { loan.as_mut() }.map_or(std::ptr::null_mut(), |l| l.loan.as_mut_ptr().cast())
+        unsafe { loan.as_mut() }
+            .and_then(|l| l.loan.as_mut())
+            .map_or(std::ptr::null_mut(), |l| l.as_mut_ptr().cast())
     })
 }
 
@@ -453,7 +545,11 @@ pub unsafe extern "C" fn interproc_mq_loan_data(loan: *mut interproc_mq_loan_t) 
 pub unsafe extern "C" fn interproc_mq_loan_size(loan: *const interproc_mq_loan_t) -> usize {
     // SAFETY: `loan` is NULL or a live loan for the whole call (this fn's `# Safety`
     // contract); `as_ref` turns NULL into `None`.
-    boundary_value(0, || unsafe { loan.as_ref() }.map_or(0, |l| l.loan.len()))
+    boundary_value(0, || {
+        unsafe { loan.as_ref() }
+            .and_then(|l| l.loan.as_ref())
+            .map_or(0, |l| l.len())
+    })
 }
 
 /// Sends the message written in the loan with `priority` (in send order among equal
@@ -472,11 +568,12 @@ pub unsafe extern "C" fn interproc_mq_loan_send(
 ) -> interproc_status_t {
     boundary(|| {
         // SAFETY: `loan` is NULL or a live loan (this fn's `# Safety` contract).
-        if !unsafe { handle_arg(loan, "loan") }?.loan.held_here() {
+        let l = unsafe { handle_arg(loan, "loan") }?;
+        if !l.loan.as_ref().is_some_and(|l| l.held_here()) {
             return Err(other_thread("a loan"));
         }
-        // SAFETY: a live loan made by Box::into_raw, which the caller gives up here.
-        unsafe { Box::from_raw(loan) }.loan.send(priority)
+        // SAFETY: a live loan handle, which the caller gives up here.
+        unsafe { finish_loan(loan) }.send(priority)
     })
 }
 
@@ -496,11 +593,11 @@ pub unsafe extern "C" fn interproc_mq_loan_discard(
         let Some(l) = (unsafe { loan.as_ref() }) else {
             return Ok(());
         };
-        if !l.loan.held_here() {
+        if !l.loan.as_ref().is_some_and(|l| l.held_here()) {
             return Err(other_thread("a loan"));
         }
-        // SAFETY: a live loan made by Box::into_raw, which the caller gives up here.
-        unsafe { Box::from_raw(loan) }.loan.discard()
+        // SAFETY: a live loan handle, which the caller gives up here.
+        unsafe { finish_loan(loan) }.discard()
     })
 }
 
@@ -520,13 +617,12 @@ fn received_into(
     // SAFETY: only the lifetime changes; the caller promises to release the message before
     // it frees the queue handle (the type's contract).
     let received = unsafe { std::mem::transmute::<Received<'_>, Received<'static>>(received) };
+    let h = q.spare_received.boxed(interproc_mq_received_t {
+        received: Some(received),
+        mq,
+    });
     // SAFETY: checked non-NULL; writable by contract.
-    unsafe {
-        put(
-            out,
-            Box::into_raw(Box::new(interproc_mq_received_t { received })),
-        )
-    };
+    unsafe { put(out, h) };
     Ok(true)
 }
 
@@ -596,7 +692,9 @@ pub unsafe extern "C" fn interproc_mq_received_data(
     // SAFETY: `received` is NULL or live for the whole call (this fn's `# Safety`
     // contract); `as_ref` turns NULL into `None`.
     boundary_value(std::ptr::null(), || {
-        unsafe { received.as_ref() }.map_or(std::ptr::null(), |r| r.received.as_ptr().cast())
+        unsafe { received.as_ref() }
+            .and_then(|r| r.received.as_ref())
+            .map_or(std::ptr::null(), |r| r.as_ptr().cast())
     })
 }
 
@@ -610,7 +708,9 @@ pub unsafe extern "C" fn interproc_mq_received_size(
 ) -> usize {
     // SAFETY: as in `interproc_mq_received_data`.
     boundary_value(0, || {
-        unsafe { received.as_ref() }.map_or(0, |r| r.received.len())
+        unsafe { received.as_ref() }
+            .and_then(|r| r.received.as_ref())
+            .map_or(0, |r| r.len())
     })
 }
 
@@ -624,7 +724,9 @@ pub unsafe extern "C" fn interproc_mq_received_priority(
 ) -> u32 {
     // SAFETY: as in `interproc_mq_received_data`.
     boundary_value(0, || {
-        unsafe { received.as_ref() }.map_or(0, |r| r.received.priority())
+        unsafe { received.as_ref() }
+            .and_then(|r| r.received.as_ref())
+            .map_or(0, |r| r.priority())
     })
 }
 
@@ -643,10 +745,14 @@ pub unsafe extern "C" fn interproc_mq_release(
         let Some(r) = (unsafe { received.as_ref() }) else {
             return Ok(());
         };
-        if !r.received.held_here() {
+        if !r.received.as_ref().is_some_and(|r| r.held_here()) {
             return Err(other_thread("a received message"));
         }
-        // SAFETY: a live handle made by Box::into_raw, which the caller gives up here.
-        unsafe { Box::from_raw(received) }.received.release()
+        // SAFETY: a live handle made by `Spare::boxed`, which the caller gives up here.
+        let mut b = unsafe { Box::from_raw(received) };
+        let (r, mq) = (b.received.take().expect("checked above"), b.mq);
+        // SAFETY: the queue handle outlives its received messages (the type's contract).
+        unsafe { &*mq }.spare_received.keep(b);
+        r.release()
     })
 }
