@@ -101,8 +101,19 @@ impl<'q> LoanPool<'q> {
                 Wait::Until(d) => Wait::Until(earlier(d, recheck)),
                 _ => Wait::Until(recheck),
             };
-            self.q
-                .wait_change(&h.not_full, &h.senders_waiting, || self.any_free(), nap)?;
+            // Receivers free pool slots in the order they were sent, so the one this process
+            // lends next is usually the first to come free: the spin watches its line alone
+            // (a look at every slot would pull in the lines the receivers are writing).
+            let next = self.header(self.q.lend_next.load(Ordering::Relaxed) % n)?;
+            // Relaxed: a hint; `try_lend` decides under the lock.
+            let likely = || next.state.load(Ordering::Relaxed) == POOL_FREE;
+            self.q.wait_change_watching(
+                &h.not_full,
+                &h.senders_waiting,
+                likely,
+                || self.any_free(),
+                nap,
+            )?;
         }
     }
 
@@ -286,7 +297,17 @@ impl<'q> LoanPool<'q> {
         loop {
             match self.try_take(d)? {
                 Taken::Mine { died } => return Ok(died),
-                Taken::Busy => naps.take(),
+                Taken::Busy => {
+                    // A word naming no possible thread would be waited for forever.
+                    if let crate::LockHolder::Garbage(tid) = self.header(d.pool)?.owner.holder() {
+                        return Err(corrupted(format!(
+                            "message queue {:?}: loan-pool slot {}'s lock names thread id {tid}, \
+                             which no kernel hands out",
+                            self.q.name, d.pool
+                        )));
+                    }
+                    naps.take()
+                }
             }
         }
     }

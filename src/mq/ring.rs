@@ -124,9 +124,7 @@ impl<'q> RingMode<'q> {
             // of a position writes the slot until it publishes.
             // SAFETY: the slot holds `max_msg_size` bytes after its header (checked by the
             // caller against `data`), and this thread owns it until it publishes.
-            unsafe {
-                std::ptr::copy_nonoverlapping(data.as_ptr(), self.q.payload(s), data.len());
-            }
+            unsafe { self.q.write_message(s, data) };
             // Relaxed: published with the bytes by the Release store of `pos`, which pairs
             // with the receiver's Acquire load of it in `RingMode::receive`.
             s.priority.store(priority, Ordering::Relaxed);
