@@ -79,16 +79,19 @@ impl<'q> LoanPool<'q> {
         loop {
             // Relaxed: a hint of this process's own (any value is a slot to start from).
             let start = self.q.lend_next.load(Ordering::Relaxed) % n;
+            let mut saw_dead = false;
             for k in 0..n {
                 let i = (start + k) % n;
                 // The first look goes straight for the lock (see `try_lend`).
-                if let Some(generation) = self.try_lend(i, k == 0)? {
+                if let Some(generation) = self.try_lend(i, k == 0, &mut saw_dead)? {
                     // Relaxed: as above.
                     self.q.lend_next.store((i + 1) % n, Ordering::Relaxed);
                     return Ok(Some((i, generation)));
                 }
             }
-            if self.reclaim()? {
+            // Only when the look saw a dead holder: another pass over every slot's line,
+            // while receivers are writing them, is not free.
+            if saw_dead && self.reclaim()? {
                 continue;
             }
             if wait.ran_out() {
@@ -122,10 +125,12 @@ impl<'q> LoanPool<'q> {
     /// process lends next is usually free, and its header line was last written by the
     /// receiver that freed it: a look would fetch the line shared and the lock's
     /// compare-and-swap fetch it again, exclusive; the compare-and-swap alone fetches it once.
-    fn try_lend(self, i: u32, eager: bool) -> Result<Option<u32>> {
+    /// `saw_dead` is set if a look found a slot whose holder died (its line is read anyway).
+    fn try_lend(self, i: u32, eager: bool, saw_dead: &mut bool) -> Result<Option<u32>> {
         let p = self.header(i)?;
         // Relaxed: a hint; the state is read again under `owner`.
         if !eager && p.state.load(Ordering::Relaxed) != POOL_FREE {
+            *saw_dead |= p.owner.owner_died();
             return Ok(None);
         }
         let died = if p.owner.lock_fast() {
