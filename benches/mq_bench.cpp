@@ -242,6 +242,8 @@ void print(const char *name, stats s) {
 int main(int argc, char **argv) {
    const int scale = argc > 1 ? std::atoi(argv[1]) : 1;
    const bool posix = argc > 2 && std::strcmp(argv[2], "posix") == 0;
+   // `stream`: only the stream rows (for alternating rounds of them alone).
+   const bool streams_only = argc > 2 && std::strcmp(argv[2], "stream") == 0;
 #ifndef BENCH_BOOST
    if (posix) {
       print("pingpong_two_cpus", posix_pingpong(20000 * scale, 0, 1));
@@ -251,12 +253,14 @@ int main(int argc, char **argv) {
 #else
    (void)posix;
 #endif
-   print("pingpong_two_cpus", pingpong(20000 * scale, 0, 1));
-   print("pingpong_one_cpu", pingpong(20000 * scale, 0, 0));
-   std::printf("throughput_64B_two_cpus_msgs_per_s %.0f\n", throughput(2000000 * scale, 64, 0, 1));
-   std::printf("throughput_4KiB_two_cpus_msgs_per_s %.0f\n", throughput(200000 * scale, 4096, 0, 1));
-   std::printf("throughput_64B_one_cpu_msgs_per_s %.0f\n", throughput(2000000 * scale, 64, 0, 0));
-   std::printf("throughput_4KiB_one_cpu_msgs_per_s %.0f\n", throughput(200000 * scale, 4096, 0, 0));
+   if (!streams_only) {
+      print("pingpong_two_cpus", pingpong(20000 * scale, 0, 1));
+      print("pingpong_one_cpu", pingpong(20000 * scale, 0, 0));
+      std::printf("throughput_64B_two_cpus_msgs_per_s %.0f\n", throughput(2000000 * scale, 64, 0, 1));
+      std::printf("throughput_4KiB_two_cpus_msgs_per_s %.0f\n", throughput(200000 * scale, 4096, 0, 1));
+      std::printf("throughput_64B_one_cpu_msgs_per_s %.0f\n", throughput(2000000 * scale, 64, 0, 0));
+      std::printf("throughput_4KiB_one_cpu_msgs_per_s %.0f\n", throughput(200000 * scale, 4096, 0, 0));
+   }
    // Producer writes, consumer reads, two CPUs. The loan rows use interproc's loans; Boost
    // has none, so its build prints its copying stream there too.
    std::printf("stream_4KiB_copy_msgs_per_s %.0f\n", stream(200000 * scale, 4096, false));

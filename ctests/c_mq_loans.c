@@ -125,6 +125,31 @@ int main(int argc, char **argv) {
     CHECK_STATUS(interproc_mq_release(NULL), INTERPROC_OK);
     expect_in_place(q, "c", 0);
 
+    /* The queue full: a loan's try and timed sends keep the loan until there is room. */
+    for (int i = 0; i < 3; ++i) {
+        CHECK_STATUS(interproc_mq_try_send(q, "f", 2, 0, &sent), INTERPROC_OK);
+        CHECK(sent);
+    }
+    CHECK_STATUS(interproc_mq_loan(q, 2, &l1), INTERPROC_OK);
+    memcpy(interproc_mq_loan_data(l1), "w", 2);
+    sent = true;
+    CHECK_STATUS(interproc_mq_loan_try_send(l1, 0, &sent), INTERPROC_OK);
+    CHECK(!sent && interproc_mq_loan_size(l1) == 2);
+    soon = interproc_deadline_in(10000000);
+    sent = true;
+    CHECK_STATUS(interproc_mq_loan_timed_send(l1, 0, &soon, &sent), INTERPROC_OK);
+    CHECK(!sent && interproc_mq_loan_size(l1) == 2);
+    CHECK_STATUS(interproc_mq_loan_try_send(l1, 0, NULL), INTERPROC_INVALID_ARGUMENT);
+    CHECK_STATUS(interproc_mq_loan_try_send(NULL, 0, &sent), INTERPROC_INVALID_ARGUMENT);
+    for (int i = 0; i < 3; ++i) {
+        expect_in_place(q, "f", 0);
+        if (i == 0) {
+            CHECK_STATUS(interproc_mq_loan_try_send(l1, 0, &sent), INTERPROC_OK);
+            CHECK(sent);
+        }
+    }
+    expect_in_place(q, "w", 0);
+
     /* Bad input: too large, NULL arguments; nothing changes. */
     CHECK_STATUS(interproc_mq_loan(q, 33, &l1), INTERPROC_SIZE_ERROR);
     CHECK_STATUS(interproc_mq_loan(NULL, 1, &l1), INTERPROC_INVALID_ARGUMENT);

@@ -111,9 +111,18 @@ int main(int argc, char **argv) {
          r.release();
          CHECK(!r);
       }
-      expect_in_place(mq, "x", 0);
+      // The queue full: a loan's try and timed sends keep the loan until there is room.
+      {
+         message_queue::loan_type l = mq.loan(2);
+         std::memcpy(l.data(), "w", 2);
+         CHECK(!l.try_send(0) && l);
+         CHECK(!l.timed_send(0, std::chrono::steady_clock::now() + std::chrono::milliseconds(10)) && l);
+         expect_in_place(mq, "x", 0);
+         CHECK(l.try_send(0) && !l);
+      }
       expect_in_place(mq, "y", 0);
       expect_in_place(mq, "z", 0);
+      expect_in_place(mq, "w", 0);
 
       // Errors: too large; an empty loan cannot be sent.
       try {

@@ -502,7 +502,7 @@ pub fn queue(data: &[u8]) -> Outcome {
     let mut buf = vec![0u8; max_size + 16];
     let payload: Vec<u8> = (0..=255u8).cycle().take(max_size + 16).collect();
     while r.more() {
-        match r.byte() % 8 {
+        match r.byte() % 10 {
             0 | 1 => {
                 let n = r.size() % (max_size + 2);
                 let prio = u32::from(r.byte() % 8);
@@ -539,7 +539,37 @@ pub fn queue(data: &[u8]) -> Outcome {
             }
             6 => {
                 let _ = (q.num_msg(), q.max_msg());
-                out.ops += 1;
+                tally(&mut out, &q.check_loan_pool());
+            }
+            8 => {
+                // A loan: written and sent, or given back unsent.
+                let n = r.size() % (max_size + 2);
+                let how = r.byte();
+                match q.try_loan(n) {
+                    Ok(Some(mut loan)) => {
+                        loan.fill(how);
+                        if how % 4 == 0 {
+                            tally(&mut out, &loan.discard());
+                        } else {
+                            // Never `send`: it would wait on a full queue forever.
+                            tally(&mut out, &loan.try_send(u32::from(how % 8)));
+                        }
+                    }
+                    res => tally(&mut out, &res),
+                }
+            }
+            9 => {
+                // A receive in place: every byte read, then released.
+                let res = q.try_receive_in_place();
+                if let Ok(Some(m)) = &res {
+                    assert!(
+                        m.len() <= max_size,
+                        "received {} bytes in place from a queue of {max_size}",
+                        m.len()
+                    );
+                    std::hint::black_box(m.iter().fold(0u8, |a, b| a ^ b));
+                }
+                tally(&mut out, &res);
             }
             _ => {
                 // Drain what can be drained.
@@ -604,18 +634,26 @@ pub fn queue_image(
     receives: usize,
     levels: usize,
 ) -> Vec<u8> {
+    queue_image_made(max_msg, max_size, |q| {
+        for i in 0..sends {
+            let len = (i * 7) % (max_size + 1);
+            q.try_send(&vec![i as u8; len], (i % levels) as u32)
+                .unwrap();
+        }
+        let mut buf = vec![0u8; max_size];
+        for _ in 0..receives {
+            q.try_receive(&mut buf).unwrap();
+        }
+    })
+}
+
+/// The image of a new queue after `fill`, with its creator pid and lock made
+/// deterministic.
+fn queue_image_made(max_msg: usize, max_size: usize, fill: impl FnOnce(&MessageQueue)) -> Vec<u8> {
     let name = unique_name("seed");
     let q =
         MessageQueue::create(&name, max_msg, max_size, Permissions::default()).expect("seed queue");
-    for i in 0..sends {
-        let len = (i * 7) % (max_size + 1);
-        q.try_send(&vec![i as u8; len], (i % levels) as u32)
-            .unwrap();
-    }
-    let mut buf = vec![0u8; max_size];
-    for _ in 0..receives {
-        q.try_receive(&mut buf).unwrap();
-    }
+    fill(&q);
     let shm = SharedMemoryObject::open(&name, Mode::ReadOnly).unwrap();
     let region = MappedRegion::new(&shm, Mode::ReadOnly, 0, 0).unwrap();
     let mut image = vec![0u8; region.len()];
@@ -624,6 +662,30 @@ pub fn queue_image(
     image[QUEUE_CREATOR].fill(0);
     image[QUEUE_LOCK].copy_from_slice(queue_lock_template());
     image
+}
+
+/// A queue image made by the library with `sends` messages sent alternately through loans
+/// and by copy (priorities cycling through `levels` values), so its slots hold descriptors
+/// and its loan pool queued messages.
+pub fn queue_image_with_loans(
+    max_msg: usize,
+    max_size: usize,
+    sends: usize,
+    levels: usize,
+) -> Vec<u8> {
+    queue_image_made(max_msg, max_size, |q| {
+        for i in 0..sends {
+            let len = (i * 5) % (max_size + 1);
+            let prio = (i % levels) as u32;
+            if i % 2 == 0 {
+                let mut loan = q.try_loan(len).unwrap().unwrap();
+                loan.fill(i as u8);
+                loan.send(prio).unwrap();
+            } else {
+                q.try_send(&vec![i as u8; len], prio).unwrap();
+            }
+        }
+    })
 }
 
 /// Overwrites the 8 bytes at `at` with `value`.
@@ -722,7 +784,7 @@ pub fn segment_seeds() -> Vec<(&'static str, String, Vec<u8>)> {
 pub fn queue_seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     let mut out = Vec::new();
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
-    let qwalk: Vec<u8> = (0..8u8).flat_map(|op| [op, 3, 1, 0, 2, 5, 0]).collect();
+    let qwalk: Vec<u8> = (0..10u8).flat_map(|op| [op, 3, 1, 0, 2, 5, 0]).collect();
     let queues = [
         ("empty", queue_image(4, 16, 0, 0, 1)),
         ("some", queue_image(8, 40, 6, 2, 3)),
@@ -731,6 +793,8 @@ pub fn queue_seeds() -> Vec<(&'static str, String, Vec<u8>)> {
         ("ring-some", queue_image(8, 40, 6, 2, 1)),
         ("ring-full", queue_image(4, 24, 4, 0, 1)),
         ("ring-wrapped", queue_image(5, 32, 12, 9, 1)),
+        ("loans", queue_image_with_loans(6, 40, 5, 3)),
+        ("ring-loans", queue_image_with_loans(6, 40, 5, 1)),
     ];
     for (what, image) in &queues {
         out.push(("queue", format!("seed-{what}-walk"), join(&qwalk, image)));

@@ -1099,6 +1099,31 @@ size_t interproc_mq_loan_size(const struct interproc_mq_loan_t *loan);
 interproc_status_t interproc_mq_loan_send(struct interproc_mq_loan_t *loan, uint32_t priority);
 
 /**
+ * Sends the loan's message with `priority` if the queue has room now. `*sent` tells
+ * whether it went: if so the loan handle is freed; if not, the loan stays live and unsent,
+ * to send later or discard. On an error the handle is freed and its slot given back; from
+ * a thread other than the one that took the loan: `INTERPROC_INVALID_ARGUMENT`, and the
+ * loan stays as it was.
+ *
+ * # Safety
+ * `loan` must be NULL or a live loan; `sent` NULL or writable.
+ */
+interproc_status_t interproc_mq_loan_try_send(struct interproc_mq_loan_t *loan,
+                                              uint32_t priority,
+                                              bool *sent);
+
+/**
+ * As `interproc_mq_loan_try_send`, waiting at most until `*deadline` for room.
+ *
+ * # Safety
+ * As `interproc_mq_loan_try_send`; `deadline` NULL or readable.
+ */
+interproc_status_t interproc_mq_loan_timed_send(struct interproc_mq_loan_t *loan,
+                                                uint32_t priority,
+                                                const struct interproc_deadline_t *deadline,
+                                                bool *sent);
+
+/**
  * Gives the loan's slot back unsent and frees the loan handle. NULL is ignored. From a
  * thread other than the one that took the loan: `INTERPROC_INVALID_ARGUMENT`, and the
  * loan stays as it was.

@@ -92,7 +92,7 @@ pub mod ffi;
 pub use access::{Creation, Mode, Permissions};
 pub use error::{Error, ErrorKind, Result};
 pub use file_mapping::FileMapping;
-pub use mq::{Loan, MessageQueue, Received};
+pub use mq::{Loan, LoanPoolCheck, MessageQueue, Received};
 pub use probe::{ObjectKind, identify};
 pub use region::{Advice, Mappable, MappedRegion};
 pub use segment::{

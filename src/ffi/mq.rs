@@ -5,12 +5,20 @@ use super::sync::interproc_deadline_t;
 use super::types::{self, interproc_creation_t};
 use super::{boundary, boundary_value, free_handle, handle_arg, out_arg, put, str_arg};
 use crate::sync::{Clock, Deadline};
-use crate::{Error, ErrorKind, Loan, MessageQueue, Permissions, Received, Result};
+use crate::{Error, ErrorKind, MessageQueue, Permissions, Result};
+use loans::{Spare, interproc_mq_loan_t, interproc_mq_received_t};
 use std::ffi::{c_char, c_void};
+
+mod loans;
 
 /// A message queue in shared memory (Boost's `message_queue`).
 pub struct interproc_mq_t {
     queue: MessageQueue,
+    /// The memory of the last loan handle finished, for the next loan: a loan costs no
+    /// heap allocation while each thread of the queue handle has at most one at a time.
+    spare_loan: Spare<interproc_mq_loan_t>,
+    /// The same for handles of messages received in place.
+    spare_received: Spare<interproc_mq_received_t>,
 }
 
 /// Opens or creates the message queue `name` (`/dev/shm/<name>`) and stores a new handle
@@ -51,7 +59,16 @@ pub unsafe extern "C" fn interproc_mq_open(
             }
         };
         // SAFETY: checked non-NULL; writable by contract.
-        unsafe { put(out, Box::into_raw(Box::new(interproc_mq_t { queue }))) };
+        unsafe {
+            put(
+                out,
+                Box::into_raw(Box::new(interproc_mq_t {
+                    queue,
+                    spare_loan: Spare::new(),
+                    spare_received: Spare::new(),
+                })),
+            )
+        };
         Ok(())
     })
 }
@@ -325,328 +342,5 @@ pub unsafe extern "C" fn interproc_mq_get_num_msg(mq: *const interproc_mq_t) -> 
     // `as_ref` turns NULL into `None`.
     boundary_value(0, || {
         unsafe { mq.as_ref() }.map_or(0, |q| q.queue.num_msg())
-    })
-}
-
-// ----- loans and in-place receives (an interproc extension) -----
-
-/// A slot of a message queue lent to the calling thread, to write a message in place
-/// (`interproc_mq_loan`); sent with `interproc_mq_loan_send` or given back with
-/// `interproc_mq_loan_discard`, on the thread that took it, before its queue is freed.
-pub struct interproc_mq_loan_t {
-    loan: Loan<'static>,
-}
-
-/// A message received in place (`interproc_mq_receive_in_place`), still in its queue slot
-/// until `interproc_mq_release`, on the thread that received it, before its queue is freed.
-pub struct interproc_mq_received_t {
-    received: Received<'static>,
-}
-
-/// The error for a loan or message handed to a thread that did not take it.
-fn other_thread(what: &str) -> Error {
-    Error::new(
-        ErrorKind::InvalidArgument,
-        format!("{what} belongs to the thread that took it; nothing was changed"),
-    )
-}
-
-/// Stores a new loan handle in `*out` if `take` lends a slot; whether it did.
-fn loan_into(
-    mq: *const interproc_mq_t,
-    out: *mut *mut interproc_mq_loan_t,
-    take: impl for<'q> FnOnce(&'q MessageQueue) -> Result<Option<Loan<'q>>>,
-) -> Result<bool> {
-    // SAFETY: the C caller passes NULL or a live handle.
-    let q = unsafe { handle_arg(mq, "mq") }?;
-    out_arg(out, "out")?;
-    let Some(loan) = take(&q.queue)? else {
-        return Ok(false);
-    };
-    // SAFETY: only the lifetime changes; the caller promises to end the loan before it
-    // frees the queue handle (the type's contract).
-    let loan = unsafe { std::mem::transmute::<Loan<'_>, Loan<'static>>(loan) };
-    // SAFETY: checked non-NULL; writable by contract.
-    unsafe { put(out, Box::into_raw(Box::new(interproc_mq_loan_t { loan }))) };
-    Ok(true)
-}
-
-/// Lends the calling thread a free slot of the queue's loan pool (as many slots as the
-/// queue) for a message of `size` bytes, waiting while none is free, and stores the loan in
-/// `*out`: write the message at `interproc_mq_loan_data`,
-/// then `interproc_mq_loan_send` it. `INTERPROC_SIZE_ERROR` if `size` is larger than the
-/// queue's messages. The bytes are whatever the slot last held.
-///
-/// # Safety
-/// `mq` must be NULL or a live handle; `out` NULL or writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn interproc_mq_loan(
-    mq: *const interproc_mq_t,
-    size: usize,
-    out: *mut *mut interproc_mq_loan_t,
-) -> interproc_status_t {
-    boundary(|| loan_into(mq, out, |q| q.loan(size).map(Some)).map(|_| ()))
-}
-
-/// Lends a slot if one is free now; `*loaned` tells whether `*out` was stored.
-///
-/// # Safety
-/// As `interproc_mq_loan`; `loaned` NULL or writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn interproc_mq_try_loan(
-    mq: *const interproc_mq_t,
-    size: usize,
-    out: *mut *mut interproc_mq_loan_t,
-    loaned: *mut bool,
-) -> interproc_status_t {
-    boundary(|| {
-        out_arg(loaned, "loaned")?;
-        let ok = loan_into(mq, out, |q| q.try_loan(size))?;
-        // SAFETY: checked non-NULL; writable by contract.
-        unsafe { put(loaned, ok) };
-        Ok(())
-    })
-}
-
-/// Lends a slot, waiting at most until `*deadline`; `*loaned` tells whether `*out` was
-/// stored.
-///
-/// # Safety
-/// As `interproc_mq_try_loan`; `deadline` NULL or readable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn interproc_mq_timed_loan(
-    mq: *const interproc_mq_t,
-    size: usize,
-    deadline: *const interproc_deadline_t,
-    out: *mut *mut interproc_mq_loan_t,
-    loaned: *mut bool,
-) -> interproc_status_t {
-    boundary(|| {
-        out_arg(loaned, "loaned")?;
-        let d = deadline_arg(deadline)?;
-        let ok = loan_into(mq, out, |q| q.timed_loan(size, d))?;
-        // SAFETY: checked non-NULL; writable by contract.
-        unsafe { put(loaned, ok) };
-        Ok(())
-    })
-}
-
-/// Where to write the loan's message: `interproc_mq_loan_size` bytes, 64-byte aligned
-/// (NULL for NULL).
-///
-/// # Safety
-/// `loan` must be NULL or a live loan.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn interproc_mq_loan_data(loan: *mut interproc_mq_loan_t) -> *mut c_void {
-    // SAFETY: `loan` is NULL or a live loan for the whole call (this fn's `# Safety`
-    // contract); `as_mut` turns NULL into `None`.
-    boundary_value(std::ptr::null_mut(), || {
-        unsafe { loan.as_mut() }.map_or(std::ptr::null_mut(), |l| l.loan.as_mut_ptr().cast())
-    })
-}
-
-/// The size the loan was taken for (0 for NULL).
-///
-/// # Safety
-/// `loan` must be NULL or a live loan.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn interproc_mq_loan_size(loan: *const interproc_mq_loan_t) -> usize {
-    // SAFETY: `loan` is NULL or a live loan for the whole call (this fn's `# Safety`
-    // contract); `as_ref` turns NULL into `None`.
-    boundary_value(0, || unsafe { loan.as_ref() }.map_or(0, |l| l.loan.len()))
-}
-
-/// Sends the message written in the loan with `priority` (in send order among equal
-/// priorities, as a copy would be), waiting while the queue is full, and frees the loan
-/// handle, whatever the result. From
-/// a thread other than the one that took the loan: `INTERPROC_INVALID_ARGUMENT`, and the
-/// loan stays as it was.
-///
-/// # Safety
-/// `loan` must be NULL or a live loan, unused afterwards unless this returns
-/// `INTERPROC_INVALID_ARGUMENT`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn interproc_mq_loan_send(
-    loan: *mut interproc_mq_loan_t,
-    priority: u32,
-) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `loan` is NULL or a live loan (this fn's `# Safety` contract).
-        if !unsafe { handle_arg(loan, "loan") }?.loan.held_here() {
-            return Err(other_thread("a loan"));
-        }
-        // SAFETY: a live loan made by Box::into_raw, which the caller gives up here.
-        unsafe { Box::from_raw(loan) }.loan.send(priority)
-    })
-}
-
-/// Gives the loan's slot back unsent and frees the loan handle. NULL is ignored. From a
-/// thread other than the one that took the loan: `INTERPROC_INVALID_ARGUMENT`, and the
-/// loan stays as it was.
-///
-/// # Safety
-/// `loan` must be NULL or a live loan, unused afterwards unless this returns
-/// `INTERPROC_INVALID_ARGUMENT`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn interproc_mq_loan_discard(
-    loan: *mut interproc_mq_loan_t,
-) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `loan` is NULL or a live loan (this fn's `# Safety` contract).
-        let Some(l) = (unsafe { loan.as_ref() }) else {
-            return Ok(());
-        };
-        if !l.loan.held_here() {
-            return Err(other_thread("a loan"));
-        }
-        // SAFETY: a live loan made by Box::into_raw, which the caller gives up here.
-        unsafe { Box::from_raw(loan) }.loan.discard()
-    })
-}
-
-/// Stores a new handle of a message received in place in `*out` if `take` received one;
-/// whether it did.
-fn received_into(
-    mq: *const interproc_mq_t,
-    out: *mut *mut interproc_mq_received_t,
-    take: impl for<'q> FnOnce(&'q MessageQueue) -> Result<Option<Received<'q>>>,
-) -> Result<bool> {
-    // SAFETY: the C caller passes NULL or a live handle.
-    let q = unsafe { handle_arg(mq, "mq") }?;
-    out_arg(out, "out")?;
-    let Some(received) = take(&q.queue)? else {
-        return Ok(false);
-    };
-    // SAFETY: only the lifetime changes; the caller promises to release the message before
-    // it frees the queue handle (the type's contract).
-    let received = unsafe { std::mem::transmute::<Received<'_>, Received<'static>>(received) };
-    // SAFETY: checked non-NULL; writable by contract.
-    unsafe {
-        put(
-            out,
-            Box::into_raw(Box::new(interproc_mq_received_t { received })),
-        )
-    };
-    Ok(true)
-}
-
-/// Receives the oldest message of the highest priority in place, waiting while the queue
-/// is empty, and stores it in `*out`: read it at `interproc_mq_received_data`, then
-/// `interproc_mq_release` it to free its slot.
-///
-/// # Safety
-/// `mq` must be NULL or a live handle; `out` NULL or writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn interproc_mq_receive_in_place(
-    mq: *const interproc_mq_t,
-    out: *mut *mut interproc_mq_received_t,
-) -> interproc_status_t {
-    boundary(|| received_into(mq, out, |q| q.receive_in_place().map(Some)).map(|_| ()))
-}
-
-/// Receives in place if a message is there now; `*got` tells whether `*out` was stored.
-///
-/// # Safety
-/// As `interproc_mq_receive_in_place`; `got` NULL or writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn interproc_mq_try_receive_in_place(
-    mq: *const interproc_mq_t,
-    out: *mut *mut interproc_mq_received_t,
-    got: *mut bool,
-) -> interproc_status_t {
-    boundary(|| {
-        out_arg(got, "got")?;
-        let ok = received_into(mq, out, |q| q.try_receive_in_place())?;
-        // SAFETY: checked non-NULL; writable by contract.
-        unsafe { put(got, ok) };
-        Ok(())
-    })
-}
-
-/// Receives in place, waiting at most until `*deadline`; `*got` tells whether `*out` was
-/// stored.
-///
-/// # Safety
-/// As `interproc_mq_try_receive_in_place`; `deadline` NULL or readable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn interproc_mq_timed_receive_in_place(
-    mq: *const interproc_mq_t,
-    deadline: *const interproc_deadline_t,
-    out: *mut *mut interproc_mq_received_t,
-    got: *mut bool,
-) -> interproc_status_t {
-    boundary(|| {
-        out_arg(got, "got")?;
-        let d = deadline_arg(deadline)?;
-        let ok = received_into(mq, out, |q| q.timed_receive_in_place(d))?;
-        // SAFETY: checked non-NULL; writable by contract.
-        unsafe { put(got, ok) };
-        Ok(())
-    })
-}
-
-/// The received message's bytes, 64-byte aligned (NULL for NULL).
-///
-/// # Safety
-/// `received` must be NULL or a live received message.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn interproc_mq_received_data(
-    received: *const interproc_mq_received_t,
-) -> *const c_void {
-    // SAFETY: `received` is NULL or live for the whole call (this fn's `# Safety`
-    // contract); `as_ref` turns NULL into `None`.
-    boundary_value(std::ptr::null(), || {
-        unsafe { received.as_ref() }.map_or(std::ptr::null(), |r| r.received.as_ptr().cast())
-    })
-}
-
-/// The received message's size in bytes (0 for NULL).
-///
-/// # Safety
-/// `received` must be NULL or a live received message.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn interproc_mq_received_size(
-    received: *const interproc_mq_received_t,
-) -> usize {
-    // SAFETY: as in `interproc_mq_received_data`.
-    boundary_value(0, || {
-        unsafe { received.as_ref() }.map_or(0, |r| r.received.len())
-    })
-}
-
-/// The priority the received message was sent with (0 for NULL).
-///
-/// # Safety
-/// `received` must be NULL or a live received message.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn interproc_mq_received_priority(
-    received: *const interproc_mq_received_t,
-) -> u32 {
-    // SAFETY: as in `interproc_mq_received_data`.
-    boundary_value(0, || {
-        unsafe { received.as_ref() }.map_or(0, |r| r.received.priority())
-    })
-}
-
-/// Frees the received message's slot and its handle. NULL is ignored. From a thread other
-/// than the one that received it: `INTERPROC_INVALID_ARGUMENT`, and it stays as it was.
-///
-/// # Safety
-/// `received` must be NULL or a live received message, unused afterwards unless this
-/// returns `INTERPROC_INVALID_ARGUMENT`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn interproc_mq_release(
-    received: *mut interproc_mq_received_t,
-) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `received` is NULL or live (this fn's `# Safety` contract).
-        let Some(r) = (unsafe { received.as_ref() }) else {
-            return Ok(());
-        };
-        if !r.received.held_here() {
-            return Err(other_thread("a received message"));
-        }
-        // SAFETY: a live handle made by Box::into_raw, which the caller gives up here.
-        unsafe { Box::from_raw(received) }.received.release()
     })
 }

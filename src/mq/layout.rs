@@ -11,8 +11,9 @@ use std::time::Duration;
 
 pub(super) const MAGIC: [u8; 8] = *b"IPROCMQ1";
 /// Bumped on any change of the shared layout below. 8: `state` holds the publish
-/// protocol's `BUILDING` while the queue is built; the loan pool after the slots.
-pub(super) const LAYOUT_VERSION: u32 = 8;
+/// protocol's `BUILDING` while the queue is built; the loan pool after the slots. 9: a
+/// descriptor lies in its slot's header (`SlotHeader::descriptor`), not in the message bytes.
+pub(super) const LAYOUT_VERSION: u32 = 9;
 /// Where the queue's magic and state word lie, for the publish protocol.
 pub(super) const STATE_WORD: StateWord =
     StateWord::new(MAGIC, std::mem::offset_of!(QueueHeader, state));
@@ -150,8 +151,13 @@ pub(super) struct SlotHeader {
     pub(super) state: AtomicU32,
     /// Locked mode: the send order.
     pub(super) seq: AtomicU64,
+    /// A message sent from a loan: its [`Descriptor`] (`len` says `INDIRECT`). In the
+    /// header's cache line, which sender and receiver fetch anyway, so a descriptor costs no
+    /// line of its own. Relaxed, like `len`: published by the Release store of `pos` (ring
+    /// mode) or under the queue lock.
+    pub(super) descriptor: AtomicU64,
     /// The message starts on the next cache line.
-    pub(super) _pad: [u64; 5],
+    pub(super) _pad: [u64; 4],
 }
 
 /// A participant entry. A ring operation takes a free one (its robust lock) before it
@@ -226,6 +232,19 @@ pub(super) struct Descriptor {
 
 impl Descriptor {
     pub(super) const SIZE: usize = 8;
+
+    /// The descriptor as the word stored in a slot's header.
+    pub(super) fn to_word(self) -> u64 {
+        u64::from(self.generation) << 32 | u64::from(self.pool)
+    }
+
+    /// The descriptor a slot header's word holds.
+    pub(super) fn from_word(w: u64) -> Descriptor {
+        Descriptor {
+            pool: w as u32,
+            generation: (w >> 32) as u32,
+        }
+    }
 
     pub(super) fn to_bytes(self) -> [u8; Self::SIZE] {
         let mut b = [0u8; Self::SIZE];

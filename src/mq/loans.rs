@@ -129,6 +129,22 @@ impl<T: ?Sized> Loan<'_, T> {
     /// message of the same or a higher priority sent before, waiting while the queue is
     /// full (what the queue carries is a small descriptor of the pool slot).
     pub fn send(self, priority: u32) -> Result<()> {
+        self.send_impl(priority, Wait::Forever).map(|_| ())
+    }
+
+    /// Sends it if the queue has room now; if it is full, the loan comes back unsent
+    /// (`Some`), to send later or drop. An error gives the slot back.
+    pub fn try_send(self, priority: u32) -> Result<Option<Self>> {
+        self.send_impl(priority, Wait::Never)
+    }
+
+    /// Sends it, waiting at most until `deadline` for room; the loan comes back unsent
+    /// (`Some`) if the deadline passed.
+    pub fn timed_send(self, priority: u32, deadline: Deadline) -> Result<Option<Self>> {
+        self.send_impl(priority, Wait::Until(deadline))
+    }
+
+    fn send_impl(self, priority: u32, wait: Wait) -> Result<Option<Self>> {
         let me = ManuallyDrop::new(self);
         let pool = me.queue.pool();
         if !pool.held_here(me.slot) {
@@ -148,9 +164,10 @@ impl<T: ?Sized> Loan<'_, T> {
         // The pool slot stays this thread's until its descriptor is queued.
         match me
             .queue
-            .send_impl(Payload::of_descriptor(&d, len), priority, Wait::Forever)
+            .send_impl(Payload::of_descriptor(&d, len), priority, wait)
         {
-            Ok(_) => pool.queued(me.slot),
+            Ok(true) => pool.queued(me.slot).map(|()| None),
+            Ok(false) => Ok(Some(ManuallyDrop::into_inner(me))),
             Err(e) => {
                 let _ = pool.free(me.slot);
                 Err(e)

@@ -460,9 +460,7 @@ impl<'q> LockedMode<'q> {
         let (idx, s) = self.pop_free()?;
         // SAFETY: the slot holds `max_msg_size` bytes after its header (checked by the
         // caller against `data`); off the free stack, it is this thread's under the lock.
-        unsafe {
-            std::ptr::copy_nonoverlapping(data.as_ptr(), self.q.payload(s), data.len());
-        }
+        unsafe { self.q.write_message(s, data) };
         self.enqueue(guard, idx, s, data.word(), priority)?;
         Ok(Some(true))
     }

@@ -73,9 +73,11 @@
 //! - `LockedMode` (`locked.rs`, with the switches between the modes in `switch.rs`): the
 //!   queue lock, repair, the sorted index and the free stack.
 //! - `LoanPool` (`pool.rs`): the pool slots that loans and in-place receives hold.
-//! - `loans.rs`: [`Loan`] and [`Received`], the zero-copy API.
+//! - `loans.rs`: [`Loan`] and [`Received`], the zero-copy API; `check.rs`: a read-only
+//!   check of the loan pool ([`LoanPoolCheck`]).
 //! - `layout.rs`: the shared structures and constants, pinned by `tests.rs`.
 
+mod check;
 mod entries;
 mod layout;
 mod loans;
@@ -94,6 +96,7 @@ use crate::sync::Deadline;
 use crate::{Error, ErrorKind, MappedRegion, Permissions, Result, SharedMemoryObject};
 use std::sync::atomic::{AtomicU32, Ordering};
 
+pub use check::LoanPoolCheck;
 pub(crate) use layout::is_queue_header;
 use layout::{
     Descriptor, ENTRIES, ENTRY_SIZE, Entry, INDIRECT, IndexEntry, Layout, MODE_LOCKED, MODE_RING,
@@ -114,6 +117,10 @@ pub struct MessageQueue {
     created: bool,
     /// Busy spins in a row that ended without the awaited change (this process only).
     busy_misses: AtomicU32,
+    /// The loan-pool slot this process tries first for its next loan: the one after its
+    /// last loan (this process only). Pool slots come free in the order their messages are
+    /// received, so the next free one is usually here and a loan looks at one slot.
+    lend_next: AtomicU32,
 }
 
 // SAFETY: all shared state is accessed under the queue's process-shared locks or through
@@ -374,12 +381,29 @@ impl MessageQueue {
 
     /// The descriptor in slot `s` (its `len` word says `INDIRECT`).
     fn descriptor(&self, s: &SlotHeader) -> Descriptor {
-        let mut b = [0u8; Descriptor::SIZE];
-        // SAFETY: a slot holds at least `Descriptor::SIZE` bytes (`max_msg_size` is at least
-        // 1, and slots are rounded up to 128 bytes with a 64-byte header); the caller owns
-        // the slot or saw it published, and bytes are valid for any pattern.
-        unsafe { std::ptr::copy_nonoverlapping(self.payload(s), b.as_mut_ptr(), Descriptor::SIZE) };
-        Descriptor::from_bytes(b)
+        // Relaxed: the caller owns the slot or saw it published (see `SlotHeader`).
+        Descriptor::from_word(s.descriptor.load(Ordering::Relaxed))
+    }
+
+    /// Writes `data` into slot `s`, which this thread owns until it publishes it: the
+    /// message bytes, or a descriptor into the slot's header.
+    ///
+    /// # Safety
+    /// `data` fits the slot (`max_msg_size` bytes after its header), and no one else
+    /// touches the slot meanwhile.
+    #[inline(always)]
+    unsafe fn write_message(&self, s: &SlotHeader, data: Payload<'_>) {
+        if data.word() & INDIRECT != 0 {
+            let mut b = [0u8; Descriptor::SIZE];
+            // SAFETY: a descriptor payload is `Descriptor::SIZE` readable bytes.
+            unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), b.as_mut_ptr(), b.len()) };
+            // Relaxed: published as `len` is (see `SlotHeader::descriptor`).
+            s.descriptor
+                .store(Descriptor::from_bytes(b).to_word(), Ordering::Relaxed);
+            return;
+        }
+        // SAFETY: per this fn's contract.
+        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), self.payload(s), data.len()) };
     }
 
     #[cold]

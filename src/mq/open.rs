@@ -82,6 +82,7 @@ impl MessageQueue {
             name: name.to_owned(),
             created: false,
             busy_misses: AtomicU32::new(0),
+            lend_next: AtomicU32::new(0),
         })
     }
 
@@ -92,6 +93,7 @@ impl MessageQueue {
             name: name.to_owned(),
             created: true,
             busy_misses: AtomicU32::new(0),
+            lend_next: AtomicU32::new(0),
         };
         let base = q.region.as_ptr();
         // SAFETY: a fresh, zeroed mapping of `layout.total` bytes that this process builds

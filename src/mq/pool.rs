@@ -15,11 +15,12 @@
 //! message is gone.
 
 use super::layout::{
-    Descriptor, POOL_FREE, POOL_HEADER, POOL_HELD, POOL_LOANED, POOL_QUEUED, POOL_RECHECK,
+    Descriptor, GLANCE, POOL_FREE, POOL_HEADER, POOL_HELD, POOL_LOANED, POOL_QUEUED, POOL_RECHECK,
     PoolHeader, copy_naps,
 };
 use super::{MessageQueue, Wait, corrupted};
 use crate::os::robust;
+use crate::os::spin::Spin;
 use crate::sync::Deadline;
 use crate::{Error, ErrorKind, Result};
 use std::sync::atomic::Ordering;
@@ -75,16 +76,22 @@ impl<'q> LoanPool<'q> {
     pub(super) fn lend(self, wait: Wait) -> Result<Option<(u32, u32)>> {
         let h = self.q.queue_header();
         let n = self.q.layout.max_msg as u32;
-        // Threads start looking at different slots.
-        let start = robust::current_tid().unwrap_or(0);
         loop {
+            // Relaxed: a hint of this process's own (any value is a slot to start from).
+            let start = self.q.lend_next.load(Ordering::Relaxed) % n;
+            let mut saw_dead = false;
             for k in 0..n {
-                let i = start.wrapping_add(k) % n;
-                if let Some(generation) = self.try_lend(i)? {
+                let i = (start + k) % n;
+                // The first look goes straight for the lock (see `try_lend`).
+                if let Some(generation) = self.try_lend(i, k == 0, &mut saw_dead)? {
+                    // Relaxed: as above.
+                    self.q.lend_next.store((i + 1) % n, Ordering::Relaxed);
                     return Ok(Some((i, generation)));
                 }
             }
-            if self.reclaim()? {
+            // Only when the look saw a dead holder: another pass over every slot's line,
+            // while receivers are writing them, is not free.
+            if saw_dead && self.reclaim()? {
                 continue;
             }
             if wait.ran_out() {
@@ -97,28 +104,54 @@ impl<'q> LoanPool<'q> {
                 Wait::Until(d) => Wait::Until(earlier(d, recheck)),
                 _ => Wait::Until(recheck),
             };
-            self.q
-                .wait_change(&h.not_full, &h.senders_waiting, || self.any_free(), nap)?;
+            // Receivers free pool slots in the order they were sent, so the one this process
+            // lends next is usually the first to come free: the spin watches its line alone
+            // (a look at every slot would pull in the lines the receivers are writing).
+            let next = self.header(self.q.lend_next.load(Ordering::Relaxed) % n)?;
+            // Relaxed: a hint; `try_lend` decides under the lock.
+            let likely = || next.state.load(Ordering::Relaxed) == POOL_FREE;
+            self.q.wait_change_watching(
+                &h.not_full,
+                &h.senders_waiting,
+                likely,
+                || self.any_free(),
+                nap,
+            )?;
         }
     }
 
-    /// Lends slot `i` if it is free: its new generation.
-    fn try_lend(self, i: u32) -> Result<Option<u32>> {
+    /// Lends slot `i` if it is free (or its holder died with it lent or held): its new
+    /// generation. `eager`: take the lock without a look at the state first. The slot this
+    /// process lends next is usually free, and its header line was last written by the
+    /// receiver that freed it: a look would fetch the line shared and the lock's
+    /// compare-and-swap fetch it again, exclusive; the compare-and-swap alone fetches it once.
+    /// `saw_dead` is set if a look found a slot whose holder died (its line is read anyway).
+    fn try_lend(self, i: u32, eager: bool, saw_dead: &mut bool) -> Result<Option<u32>> {
         let p = self.header(i)?;
         // Relaxed: a hint; the state is read again under `owner`.
-        if p.state.load(Ordering::Relaxed) != POOL_FREE {
+        if !eager && p.state.load(Ordering::Relaxed) != POOL_FREE {
+            *saw_dead |= p.owner.owner_died();
             return Ok(None);
         }
-        if p.owner
-            .try_lock()
-            .map_err(|e| e.into_error("taking a loan-pool slot"))?
-            .is_none()
-        {
-            return Ok(None);
-        }
+        let died = if p.owner.lock_fast() {
+            false
+        } else {
+            match p
+                .owner
+                .try_lock()
+                .map_err(|e| e.into_error("taking a loan-pool slot"))?
+            {
+                Some(how) => how == robust::Acquired::OwnerDied,
+                None => return Ok(None),
+            }
+        };
         // Relaxed, the three: under `owner`, whose taking acquired the last holder's
         // changes, and whose release publishes these.
-        if p.state.load(Ordering::Relaxed) != POOL_FREE {
+        let state = p.state.load(Ordering::Relaxed);
+        // A slot lent or held by a thread that died is taken back here, as `reclaim`
+        // would; a queued one is left to the receiver its descriptor reaches.
+        let reclaimed = died && (state == POOL_LOANED || state == POOL_HELD);
+        if state != POOL_FREE && !reclaimed {
             let _ = p.owner.unlock();
             return Ok(None);
         }
@@ -225,6 +258,10 @@ impl<'q> LoanPool<'q> {
     /// descriptor's position in ring mode; no entry may be held).
     pub(super) fn try_take(self, d: Descriptor) -> Result<Taken> {
         let p = self.header(d.pool)?;
+        // Straight for the lock: a look first would fetch the line twice (see `try_lend`).
+        if p.owner.lock_fast() {
+            return Ok(Taken::Mine { died: false });
+        }
         if p.owner.held_by_me() {
             // This thread's own loan or view cannot be named by a queued descriptor.
             return Err(corrupted(format!(
@@ -246,6 +283,17 @@ impl<'q> LoanPool<'q> {
         )
     }
 
+    /// Watches the lock of the slot descriptor `d` names for a moment while another thread
+    /// holds it (usually its sender, between queuing the descriptor and letting the slot
+    /// go): whether it looks free now. `try_` operations do not watch.
+    pub(super) fn outwait_holder(self, d: Descriptor, wait: Wait) -> Result<bool> {
+        if matches!(wait, Wait::Never) {
+            return Ok(false);
+        }
+        let p = self.header(d.pool)?;
+        Ok(Spin::new(GLANCE, GLANCE).until(None, || p.owner.owner_tid().is_none()))
+    }
+
     /// Takes the slot descriptor `d` names, waiting for its holder (locked mode, under the
     /// queue lock: the holder is its sender finishing a send, or a ring-mode receiver that
     /// will find the ring frozen, neither of which needs the queue lock).
@@ -254,7 +302,17 @@ impl<'q> LoanPool<'q> {
         loop {
             match self.try_take(d)? {
                 Taken::Mine { died } => return Ok(died),
-                Taken::Busy => naps.take(),
+                Taken::Busy => {
+                    // A word naming no possible thread would be waited for forever.
+                    if let crate::LockHolder::Garbage(tid) = self.header(d.pool)?.owner.holder() {
+                        return Err(corrupted(format!(
+                            "message queue {:?}: loan-pool slot {}'s lock names thread id {tid}, \
+                             which no kernel hands out",
+                            self.q.name, d.pool
+                        )));
+                    }
+                    naps.take()
+                }
             }
         }
     }

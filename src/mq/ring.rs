@@ -124,9 +124,7 @@ impl<'q> RingMode<'q> {
             // of a position writes the slot until it publishes.
             // SAFETY: the slot holds `max_msg_size` bytes after its header (checked by the
             // caller against `data`), and this thread owns it until it publishes.
-            unsafe {
-                std::ptr::copy_nonoverlapping(data.as_ptr(), self.q.payload(s), data.len());
-            }
+            unsafe { self.q.write_message(s, data) };
             // Relaxed: published with the bytes by the Release store of `pos`, which pairs
             // with the receiver's Acquire load of it in `RingMode::receive`.
             s.priority.store(priority, Ordering::Relaxed);
@@ -269,15 +267,17 @@ impl<'q> RingMode<'q> {
             if let Some(Stored::Indirect(_)) = stored {
                 held = None;
                 let d = self.q.descriptor(s);
-                if pool.current(d)? {
-                    match pool.try_take(d)? {
-                        Taken::Mine { died } => taken = Some((d, died)),
-                        Taken::Busy => {
-                            if !self.nap(&mut naps, &mut until, wait) {
-                                return Ok(Ring::Done(None));
-                            }
-                            continue;
+                match pool.try_take(d)? {
+                    Taken::Mine { died } => taken = Some((d, died)),
+                    // Lent again since (its message is gone): skipped without the slot.
+                    Taken::Busy if !pool.current(d)? => {}
+                    Taken::Busy => {
+                        // Usually its sender, a few instructions from letting it go.
+                        if !pool.outwait_holder(d, wait)? && !self.nap(&mut naps, &mut until, wait)
+                        {
+                            return Ok(Ring::Done(None));
                         }
+                        continue;
                     }
                 }
             }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 #[test]
 fn shared_layout_is_pinned() {
-    assert_eq!(LAYOUT_VERSION, 8);
+    assert_eq!(LAYOUT_VERSION, 9);
     assert_eq!(offset_of!(QueueHeader, state), 12);
     assert_eq!(offset_of!(QueueHeader, creator_pid), 16);
     assert_eq!(offset_of!(QueueHeader, max_msg), 24);
@@ -22,6 +22,7 @@ fn shared_layout_is_pinned() {
     assert_eq!(size_of::<SlotHeader>(), 64);
     assert_eq!(offset_of!(SlotHeader, pos), 0);
     assert_eq!(offset_of!(SlotHeader, seq), 16);
+    assert_eq!(offset_of!(SlotHeader, descriptor), 24);
     assert_eq!(size_of::<Entry>(), 128);
     assert_eq!(offset_of!(Entry, intent), 40);
     let l = Layout::new(10, 100).unwrap();
@@ -387,4 +388,106 @@ fn a_message_whose_pool_slot_was_taken_back_is_skipped() {
     assert_eq!(q.num_msg(), 0);
     drop(q);
     assert!(MessageQueue::remove(&name));
+}
+
+#[test]
+fn a_loan_takes_back_a_slot_whose_holder_died_where_it_looks_first() {
+    let name = format!("ip_mq_unit_pool_eager_{}", std::process::id());
+    MessageQueue::remove(&name);
+    let q = MessageQueue::create(&name, 2, 8, Permissions::DEFAULT).unwrap();
+    std::thread::scope(|sc| {
+        sc.spawn(|| std::mem::forget(q.try_loan(1).unwrap().unwrap()))
+            .join()
+            .unwrap();
+    });
+    let dead = q.lend_next.load(Ordering::Relaxed) + 1;
+    let dead = dead % 2;
+    assert!(q.pool().header(dead).unwrap().owner.owner_died());
+    assert_eq!(q.check_loan_pool().unwrap().dead_holders, 1);
+    // The next loan looks at the dead holder's slot first and takes it back.
+    q.lend_next.store(dead, Ordering::Relaxed);
+    let l = q.try_loan(1).unwrap().unwrap();
+    assert!(format!("{l:?}").contains(&format!("pool_slot: {dead}")));
+    let c = q.check_loan_pool().unwrap();
+    assert_eq!((c.free, c.loaned, c.dead_holders), (1, 1, 0));
+    drop(l);
+    drop(q);
+    assert!(MessageQueue::remove(&name));
+}
+
+#[test]
+fn the_loan_pool_check_counts_slots_and_descriptors_in_both_modes() {
+    let name = format!("ip_mq_unit_pool_check_{}", std::process::id());
+    MessageQueue::remove(&name);
+    let q = MessageQueue::create(&name, 4, 16, Permissions::DEFAULT).unwrap();
+    assert_eq!(
+        q.check_loan_pool().unwrap(),
+        LoanPoolCheck {
+            free: 4,
+            ..LoanPoolCheck::default()
+        }
+    );
+    loan_send(&q, b"a");
+    q.send(b"b", 0).unwrap();
+    loan_send(&q, b"c");
+    let kept = q.try_loan(2).unwrap().unwrap();
+    let c = q.check_loan_pool().unwrap();
+    assert!(q.in_ring_mode());
+    assert_eq!(
+        (c.free, c.loaned, c.queued, c.held, c.descriptors, c.stale),
+        (1, 1, 2, 0, 2, 0)
+    );
+    // Locked mode: a higher priority overtakes.
+    q.send(b"d", 5).unwrap();
+    assert!(!q.in_ring_mode());
+    let view = q.receive_in_place().unwrap();
+    assert_eq!(&*view, b"d");
+    let first = q.receive_in_place().unwrap();
+    assert_eq!(&*first, b"a");
+    let c = q.check_loan_pool().unwrap();
+    assert_eq!(
+        (c.free, c.loaned, c.queued, c.held, c.descriptors),
+        (1, 1, 1, 1, 1)
+    );
+    drop((view, first, kept));
+    // Broken on purpose: an unknown state, then a queued slot nobody names.
+    let p = q.pool().header(3).unwrap();
+    p.state.store(77, Ordering::Relaxed);
+    let e = q.check_loan_pool().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Corrupted);
+    assert!(e.to_string().contains("unknown state 77"), "{e}");
+    p.state.store(POOL_QUEUED, Ordering::Relaxed);
+    let e = q.check_loan_pool().unwrap_err();
+    assert!(e.to_string().contains("no queued message names it"), "{e}");
+    p.state.store(POOL_FREE, Ordering::Relaxed);
+    assert!(q.check_loan_pool().is_ok());
+    drop(q);
+    assert!(MessageQueue::remove(&name));
+}
+
+#[test]
+fn a_loan_sent_to_a_full_queue_comes_back_from_try_and_timed_sends() {
+    let name = format!("ip_mq_unit_loan_full_{}", std::process::id());
+    MessageQueue::remove(&name);
+    let q = MessageQueue::create(&name, 2, 8, Permissions::DEFAULT).unwrap();
+    q.send(b"a", 0).unwrap();
+    q.send(b"b", 0).unwrap();
+    let mut l = q.try_loan(1).unwrap().unwrap();
+    l[0] = b'c';
+    let l = q_full_back(l.try_send(0).unwrap());
+    let soon = crate::sync::Deadline::after(Duration::from_millis(5));
+    let l = q_full_back(l.timed_send(0, soon).unwrap());
+    let mut buf = [0u8; 8];
+    assert_eq!(q.try_receive(&mut buf).unwrap(), Some((1, 0)));
+    assert!(l.try_send(0).unwrap().is_none());
+    assert_eq!(q.try_receive(&mut buf).unwrap(), Some((1, 0)));
+    assert_eq!(&*q.receive_in_place().unwrap(), b"c");
+    assert_eq!(q.check_loan_pool().unwrap().free, 2);
+    drop(q);
+    assert!(MessageQueue::remove(&name));
+}
+
+/// The loan a send to a full queue gave back.
+fn q_full_back(back: Option<Loan<'_>>) -> Loan<'_> {
+    back.expect("a full queue gives the loan back")
 }

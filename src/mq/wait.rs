@@ -36,7 +36,21 @@ impl MessageQueue {
         changed: impl Fn() -> bool,
         wait: Wait,
     ) -> Result<bool> {
-        self.spin(&changed);
+        self.wait_change_watching(word, waiting, &changed, &changed, wait)
+    }
+
+    /// [`Self::wait_change`] whose spin looks only at `likely` (a cheap look at where the
+    /// change usually comes first); `changed` decides, and is what the sleeper checks after
+    /// registering.
+    pub(super) fn wait_change_watching(
+        &self,
+        word: &AtomicU32,
+        waiting: &AtomicU32,
+        likely: impl Fn() -> bool,
+        changed: impl Fn() -> bool,
+        wait: Wait,
+    ) -> Result<bool> {
+        self.spin(likely);
         if changed() {
             return Ok(true);
         }

@@ -155,6 +155,22 @@ public:
       /// priority sent before, waiting while the queue is full; the loan is empty afterwards. Throws on an empty loan, or
       /// from another thread (the loan then stays as it was).
       void send(unsigned int priority) { finish(::interproc_mq_loan_send(m_loan, priority)); }
+      /// Sends it if the queue has room now: true (the loan is empty afterwards), or false (it
+      /// stays, to send later or drop). Throws as `send` does.
+      bool try_send(unsigned int priority) {
+         bool sent = false;
+         const interproc_status_t st = ::interproc_mq_loan_try_send(m_loan, priority, &sent);
+         finish_if_sent(st, sent);
+         return sent;
+      }
+      /// Sends it, waiting until `abs_time` for room: true, or false (the loan stays).
+      template <class TimePoint> bool timed_send(unsigned int priority, const TimePoint &abs_time) {
+         const interproc_deadline_t d = detail::to_deadline(abs_time);
+         bool sent = false;
+         const interproc_status_t st = ::interproc_mq_loan_timed_send(m_loan, priority, &d, &sent);
+         finish_if_sent(st, sent);
+         return sent;
+      }
       /// Gives the slot back unsent now (as the destructor does), reporting errors.
       void discard() {
          if (m_loan) {
@@ -165,6 +181,12 @@ public:
    private:
       friend class message_queue_t;
       explicit loan_type(interproc_mq_loan_t *loan) noexcept : m_loan(loan) {}
+      void finish_if_sent(interproc_status_t st, bool sent) {
+         if (st == INTERPROC_OK && !sent) {
+            return;
+         }
+         finish(st);
+      }
       void finish(interproc_status_t st) {
          if (st != INTERPROC_INVALID_ARGUMENT) {
             m_loan = nullptr;

@@ -345,8 +345,11 @@ fn inspect(name: &str, json: bool) -> ExitCode {
 fn check(name: &str, json: bool) -> ExitCode {
     let result = match kind_of(name) {
         Ok(ObjectKind::NamedSync(_)) => return report_named(name, json, true),
-        // Opening a queue validates its header, layout and limits against its size.
-        Ok(ObjectKind::MessageQueue) => MessageQueue::open(name).map(|_| ()),
+        // Opening a queue validates its header, layout and limits against its size; then
+        // its loan pool's slots and the descriptors queued in it.
+        Ok(ObjectKind::MessageQueue) => MessageQueue::open(name)
+            .and_then(|q| q.check_loan_pool())
+            .map(|_| ()),
         Ok(_) => open_segment(name).and_then(|seg| seg.check_sanity()),
         Err(e) => Err(e),
     };
