@@ -2,6 +2,7 @@
 #ifndef INTERPROC_CONTAINERS_VECTOR_HPP
 #define INTERPROC_CONTAINERS_VECTOR_HPP
 
+#include <interproc/containers/detail/sequence_comparisons.hpp>
 #include <interproc/containers/detail/uses_allocator.hpp>
 
 #include <algorithm>
@@ -32,7 +33,8 @@ struct can_expand_in_place<A, std::void_t<decltype(std::declval<A &>().expand_in
 /// from the stored pointer: valid in the process that made them, like any iterator. When
 /// the allocator can grow a block in place (a segment allocator, when the memory after the
 /// block is free), the vector grows there instead of moving its elements.
-template <class T, class A = std::allocator<T>> class vector : private detail::alloc_holder<A> {
+template <class T, class A = std::allocator<T>>
+class vector : private detail::alloc_holder<A>, public detail::sequence_comparisons<vector<T, A>> {
    typedef detail::alloc_holder<A> holder;
    typedef std::allocator_traits<A> traits;
 
@@ -361,23 +363,6 @@ public:
    }
    /// Exchanges the contents of two vectors.
    friend void swap(vector &a, vector &b) noexcept { a.swap(b); }
-
-   /// Same size and equal elements.
-   friend bool operator==(const vector &a, const vector &b) {
-      return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
-   }
-   /// Not equal.
-   friend bool operator!=(const vector &a, const vector &b) { return !(a == b); }
-   /// Lexicographic order.
-   friend bool operator<(const vector &a, const vector &b) {
-      return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
-   }
-   /// Lexicographic order.
-   friend bool operator>(const vector &a, const vector &b) { return b < a; }
-   /// Lexicographic order.
-   friend bool operator<=(const vector &a, const vector &b) { return !(b < a); }
-   /// Lexicographic order.
-   friend bool operator>=(const vector &a, const vector &b) { return !(a < b); }
 
 private:
    static constexpr bool relocate_by_memcpy = std::is_trivially_copyable<T>::value;
