@@ -3,6 +3,7 @@
 #define INTERPROC_CONTAINERS_DEQUE_HPP
 
 #include <interproc/containers/detail/random_access_facade.hpp>
+#include <interproc/containers/detail/reversible_range.hpp>
 #include <interproc/containers/detail/sequence_comparisons.hpp>
 #include <interproc/containers/detail/uses_allocator.hpp>
 
@@ -63,7 +64,9 @@ private:
 /// pointers. Blocks never move, so references stay valid across push_front/push_back;
 /// every stored pointer is the allocator's (offset_ptr in a segment).
 template <class T, class A = std::allocator<T>>
-class deque : private detail::alloc_holder<A>, public detail::sequence_comparisons<deque<T, A>> {
+class deque : private detail::alloc_holder<A>,
+              public detail::sequence_comparisons<deque<T, A>>,
+              public detail::reversible_range<deque<T, A>> {
    typedef detail::alloc_holder<A> holder;
    typedef std::allocator_traits<A> traits;
 
@@ -183,26 +186,10 @@ public:
    iterator begin() noexcept { return iterator(this, 0); }
    /// First element.
    const_iterator begin() const noexcept { return const_iterator(this, 0); }
-   /// First element.
-   const_iterator cbegin() const noexcept { return begin(); }
    /// Past the last element.
    iterator end() noexcept { return iterator(this, m_size); }
    /// Past the last element.
    const_iterator end() const noexcept { return const_iterator(this, m_size); }
-   /// Past the last element.
-   const_iterator cend() const noexcept { return end(); }
-   /// Last element, going backwards.
-   reverse_iterator rbegin() noexcept { return reverse_iterator(end()); }
-   /// Last element, going backwards.
-   const_reverse_iterator rbegin() const noexcept { return const_reverse_iterator(end()); }
-   /// Last element, going backwards.
-   const_reverse_iterator crbegin() const noexcept { return rbegin(); }
-   /// Before the first element, going backwards.
-   reverse_iterator rend() noexcept { return reverse_iterator(begin()); }
-   /// Before the first element, going backwards.
-   const_reverse_iterator rend() const noexcept { return const_reverse_iterator(begin()); }
-   /// Before the first element, going backwards.
-   const_reverse_iterator crend() const noexcept { return rend(); }
 
    /// Whether there are no elements.
    bool empty() const noexcept { return m_size == 0; }

@@ -3,6 +3,7 @@
 #define INTERPROC_CONTAINERS_LIST_HPP
 
 #include <interproc/containers/detail/node_iterator.hpp>
+#include <interproc/containers/detail/reversible_range.hpp>
 #include <interproc/containers/detail/sequence_comparisons.hpp>
 #include <interproc/containers/detail/uses_allocator.hpp>
 
@@ -76,7 +77,8 @@ public:
 /// allocator), so allocating a node never rebinds one.
 template <class T, class A = std::allocator<T>>
 class list : private detail::alloc_holder<typename std::allocator_traits<A>::template rebind_alloc<detail::list_node<T, typename std::allocator_traits<A>::void_pointer>>>,
-              public detail::sequence_comparisons<list<T, A>> {
+              public detail::sequence_comparisons<list<T, A>>,
+              public detail::reversible_range<list<T, A>> {
    typedef std::allocator_traits<A> traits;
    typedef typename traits::void_pointer void_pointer;
    typedef detail::list_node_base<void_pointer> base;
@@ -200,26 +202,10 @@ public:
    iterator begin() noexcept { return iterator(m_end.nxt()); }
    /// First element.
    const_iterator begin() const noexcept { return const_iterator(m_end.nxt()); }
-   /// First element.
-   const_iterator cbegin() const noexcept { return begin(); }
    /// Past the last element.
    iterator end() noexcept { return iterator(&m_end); }
    /// Past the last element.
    const_iterator end() const noexcept { return const_iterator(end_node()); }
-   /// Past the last element.
-   const_iterator cend() const noexcept { return end(); }
-   /// Last element, going backwards.
-   reverse_iterator rbegin() noexcept { return reverse_iterator(end()); }
-   /// Last element, going backwards.
-   const_reverse_iterator rbegin() const noexcept { return const_reverse_iterator(end()); }
-   /// Last element, going backwards.
-   const_reverse_iterator crbegin() const noexcept { return rbegin(); }
-   /// Before the first element, going backwards.
-   reverse_iterator rend() noexcept { return reverse_iterator(begin()); }
-   /// Before the first element, going backwards.
-   const_reverse_iterator rend() const noexcept { return const_reverse_iterator(begin()); }
-   /// Before the first element, going backwards.
-   const_reverse_iterator crend() const noexcept { return rend(); }
 
    /// Whether there are no elements.
    bool empty() const noexcept { return m_size == 0; }

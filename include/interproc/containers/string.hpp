@@ -3,6 +3,7 @@
 #ifndef INTERPROC_CONTAINERS_STRING_HPP
 #define INTERPROC_CONTAINERS_STRING_HPP
 
+#include <interproc/containers/detail/reversible_range.hpp>
 #include <interproc/containers/detail/string_search.hpp>
 #include <interproc/containers/detail/uses_allocator.hpp>
 
@@ -36,6 +37,7 @@ namespace interproc {
 template <class CharT, class Traits = std::char_traits<CharT>, class A = std::allocator<CharT>>
 class basic_string
    : private detail::alloc_holder<A>,
+     public detail::reversible_range<basic_string<CharT, Traits, A>>,
      public detail::string_search<basic_string<CharT, Traits, A>, CharT, Traits, typename std::allocator_traits<A>::size_type> {
    typedef detail::alloc_holder<A> holder;
    typedef std::allocator_traits<A> traits;
@@ -202,26 +204,10 @@ public:
    iterator begin() noexcept { return buf(); }
    /// First character.
    const_iterator begin() const noexcept { return data(); }
-   /// First character.
-   const_iterator cbegin() const noexcept { return data(); }
    /// Past the last character.
    iterator end() noexcept { return buf() + m_size; }
    /// Past the last character.
    const_iterator end() const noexcept { return data() + m_size; }
-   /// Past the last character.
-   const_iterator cend() const noexcept { return data() + m_size; }
-   /// Last character, going backwards.
-   reverse_iterator rbegin() noexcept { return reverse_iterator(end()); }
-   /// Last character, going backwards.
-   const_reverse_iterator rbegin() const noexcept { return const_reverse_iterator(end()); }
-   /// Last character, going backwards.
-   const_reverse_iterator crbegin() const noexcept { return const_reverse_iterator(end()); }
-   /// Before the first character, going backwards.
-   reverse_iterator rend() noexcept { return reverse_iterator(begin()); }
-   /// Before the first character, going backwards.
-   const_reverse_iterator rend() const noexcept { return const_reverse_iterator(begin()); }
-   /// Before the first character, going backwards.
-   const_reverse_iterator crend() const noexcept { return const_reverse_iterator(begin()); }
 
    /// Whether there are no characters.
    bool empty() const noexcept { return m_size == 0; }
