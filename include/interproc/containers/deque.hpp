@@ -2,6 +2,9 @@
 #ifndef INTERPROC_CONTAINERS_DEQUE_HPP
 #define INTERPROC_CONTAINERS_DEQUE_HPP
 
+#include <interproc/containers/detail/random_access_facade.hpp>
+#include <interproc/containers/detail/reversible_range.hpp>
+#include <interproc/containers/detail/sequence_comparisons.hpp>
 #include <interproc/containers/detail/uses_allocator.hpp>
 
 #include <algorithm>
@@ -19,15 +22,16 @@ template <class T, class A> class deque;
 namespace detail {
 
 /// A random access iterator over a deque: the deque's address and an element index.
-template <class Deque, bool IsConst> class deque_iterator {
+template <class Deque, bool IsConst>
+class deque_iterator
+   : public random_access_facade<deque_iterator<Deque, IsConst>,
+                                 std::conditional_t<IsConst, const typename Deque::value_type &, typename Deque::value_type &>,
+                                 std::conditional_t<IsConst, const typename Deque::value_type *, typename Deque::value_type *>> {
    typedef std::conditional_t<IsConst, const Deque, Deque> owner;
+   template <class, class, class> friend class random_access_facade;
 
 public:
-   typedef std::random_access_iterator_tag iterator_category;
    typedef typename Deque::value_type value_type;
-   typedef std::ptrdiff_t difference_type;
-   typedef std::conditional_t<IsConst, const value_type *, value_type *> pointer;
-   typedef std::conditional_t<IsConst, const value_type &, value_type &> reference;
 
    /// A singular iterator.
    deque_iterator() noexcept : m_deque(nullptr), m_index(0) {}
@@ -37,70 +41,19 @@ public:
    template <bool C = IsConst, class = std::enable_if_t<C>>
    deque_iterator(const deque_iterator<Deque, false> &other) noexcept : m_deque(other.container()), m_index(other.index()) {}
 
-   /// The element.
-   reference operator*() const noexcept { return (*m_deque)[m_index]; }
-   /// The element's members.
-   pointer operator->() const noexcept { return std::addressof((*m_deque)[m_index]); }
-   /// The element `n` positions away.
-   reference operator[](difference_type n) const noexcept { return (*m_deque)[m_index + n]; }
-   /// Next element.
-   deque_iterator &operator++() noexcept {
-      ++m_index;
-      return *this;
-   }
-   /// Next element.
-   deque_iterator operator++(int) noexcept {
-      deque_iterator t(*this);
-      ++m_index;
-      return t;
-   }
-   /// Previous element.
-   deque_iterator &operator--() noexcept {
-      --m_index;
-      return *this;
-   }
-   /// Previous element.
-   deque_iterator operator--(int) noexcept {
-      deque_iterator t(*this);
-      --m_index;
-      return t;
-   }
-   /// Moves `n` positions.
-   deque_iterator &operator+=(difference_type n) noexcept {
-      m_index = static_cast<std::size_t>(static_cast<difference_type>(m_index) + n);
-      return *this;
-   }
-   /// Moves `-n` positions.
-   deque_iterator &operator-=(difference_type n) noexcept { return *this += -n; }
-   /// `n` positions further.
-   friend deque_iterator operator+(deque_iterator it, difference_type n) noexcept { return it += n; }
-   /// `n` positions further.
-   friend deque_iterator operator+(difference_type n, deque_iterator it) noexcept { return it += n; }
-   /// `n` positions back.
-   friend deque_iterator operator-(deque_iterator it, difference_type n) noexcept { return it -= n; }
-   /// Distance.
-   friend difference_type operator-(const deque_iterator &a, const deque_iterator &b) noexcept {
-      return static_cast<difference_type>(a.m_index) - static_cast<difference_type>(b.m_index);
-   }
-   /// Same position.
-   friend bool operator==(const deque_iterator &a, const deque_iterator &b) noexcept { return a.m_index == b.m_index; }
-   /// Different positions.
-   friend bool operator!=(const deque_iterator &a, const deque_iterator &b) noexcept { return a.m_index != b.m_index; }
-   /// Order of positions.
-   friend bool operator<(const deque_iterator &a, const deque_iterator &b) noexcept { return a.m_index < b.m_index; }
-   /// Order of positions.
-   friend bool operator>(const deque_iterator &a, const deque_iterator &b) noexcept { return b < a; }
-   /// Order of positions.
-   friend bool operator<=(const deque_iterator &a, const deque_iterator &b) noexcept { return !(b < a); }
-   /// Order of positions.
-   friend bool operator>=(const deque_iterator &a, const deque_iterator &b) noexcept { return !(a < b); }
-
    /// The deque.
    owner *container() const noexcept { return m_deque; }
    /// The element index.
    std::size_t index() const noexcept { return m_index; }
 
 private:
+   typename deque_iterator::reference dereference() const noexcept { return (*m_deque)[m_index]; }
+   void advance(std::ptrdiff_t n) noexcept { m_index = static_cast<std::size_t>(static_cast<std::ptrdiff_t>(m_index) + n); }
+   std::ptrdiff_t distance_to(const deque_iterator &other) const noexcept {
+      return static_cast<std::ptrdiff_t>(other.m_index) - static_cast<std::ptrdiff_t>(m_index);
+   }
+   bool equal(const deque_iterator &other) const noexcept { return m_index == other.m_index; }
+
    owner *m_deque;
    std::size_t m_index;
 };
@@ -110,7 +63,10 @@ private:
 /// A double-ended queue: fixed-size blocks of elements found through a map of block
 /// pointers. Blocks never move, so references stay valid across push_front/push_back;
 /// every stored pointer is the allocator's (offset_ptr in a segment).
-template <class T, class A = std::allocator<T>> class deque : private detail::alloc_holder<A> {
+template <class T, class A = std::allocator<T>>
+class deque : private detail::alloc_holder<A>,
+              public detail::sequence_comparisons<deque<T, A>>,
+              public detail::reversible_range<deque<T, A>> {
    typedef detail::alloc_holder<A> holder;
    typedef std::allocator_traits<A> traits;
 
@@ -230,26 +186,10 @@ public:
    iterator begin() noexcept { return iterator(this, 0); }
    /// First element.
    const_iterator begin() const noexcept { return const_iterator(this, 0); }
-   /// First element.
-   const_iterator cbegin() const noexcept { return begin(); }
    /// Past the last element.
    iterator end() noexcept { return iterator(this, m_size); }
    /// Past the last element.
    const_iterator end() const noexcept { return const_iterator(this, m_size); }
-   /// Past the last element.
-   const_iterator cend() const noexcept { return end(); }
-   /// Last element, going backwards.
-   reverse_iterator rbegin() noexcept { return reverse_iterator(end()); }
-   /// Last element, going backwards.
-   const_reverse_iterator rbegin() const noexcept { return const_reverse_iterator(end()); }
-   /// Last element, going backwards.
-   const_reverse_iterator crbegin() const noexcept { return rbegin(); }
-   /// Before the first element, going backwards.
-   reverse_iterator rend() noexcept { return reverse_iterator(begin()); }
-   /// Before the first element, going backwards.
-   const_reverse_iterator rend() const noexcept { return const_reverse_iterator(begin()); }
-   /// Before the first element, going backwards.
-   const_reverse_iterator crend() const noexcept { return rend(); }
 
    /// Whether there are no elements.
    bool empty() const noexcept { return m_size == 0; }
@@ -437,23 +377,6 @@ public:
    }
    /// Exchanges two deques.
    friend void swap(deque &a, deque &b) noexcept { a.swap(b); }
-
-   /// Same size and equal elements.
-   friend bool operator==(const deque &a, const deque &b) {
-      return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
-   }
-   /// Not equal.
-   friend bool operator!=(const deque &a, const deque &b) { return !(a == b); }
-   /// Lexicographic order.
-   friend bool operator<(const deque &a, const deque &b) {
-      return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
-   }
-   /// Lexicographic order.
-   friend bool operator>(const deque &a, const deque &b) { return b < a; }
-   /// Lexicographic order.
-   friend bool operator<=(const deque &a, const deque &b) { return !(b < a); }
-   /// Lexicographic order.
-   friend bool operator>=(const deque &a, const deque &b) { return !(a < b); }
 
 private:
    pointer *map() const noexcept { return detail::raw_address(m_map); }

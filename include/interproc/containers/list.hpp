@@ -2,6 +2,9 @@
 #ifndef INTERPROC_CONTAINERS_LIST_HPP
 #define INTERPROC_CONTAINERS_LIST_HPP
 
+#include <interproc/containers/detail/node_iterator.hpp>
+#include <interproc/containers/detail/reversible_range.hpp>
+#include <interproc/containers/detail/sequence_comparisons.hpp>
 #include <interproc/containers/detail/uses_allocator.hpp>
 
 #include <algorithm>
@@ -38,60 +41,32 @@ template <class T, class VoidPtr> struct list_node : list_node_base<VoidPtr> {
 };
 
 /// A bidirectional iterator over list nodes (raw node addresses).
-template <class T, class VoidPtr, bool IsConst> class list_iterator {
-   typedef list_node_base<VoidPtr> base;
-   typedef list_node<T, VoidPtr> value_node;
+template <class T, class VoidPtr, bool IsConst>
+class list_iterator : public node_iterator<list_iterator<T, VoidPtr, IsConst>, list_node_base<VoidPtr>, list_node<T, VoidPtr>, T,
+                                           IsConst, std::bidirectional_iterator_tag> {
+   typedef node_iterator<list_iterator, list_node_base<VoidPtr>, list_node<T, VoidPtr>, T, IsConst, std::bidirectional_iterator_tag>
+      walker;
 
 public:
-   typedef std::bidirectional_iterator_tag iterator_category;
-   typedef T value_type;
-   typedef std::ptrdiff_t difference_type;
-   typedef std::conditional_t<IsConst, const T *, T *> pointer;
-   typedef std::conditional_t<IsConst, const T &, T &> reference;
-
    /// A singular iterator.
-   list_iterator() noexcept : m_node(nullptr) {}
+   list_iterator() noexcept : walker(nullptr) {}
    /// An iterator at node `n`.
-   explicit list_iterator(base *n) noexcept : m_node(n) {}
+   explicit list_iterator(list_node_base<VoidPtr> *n) noexcept : walker(n) {}
    /// The const iterator from a mutable one.
    template <bool C = IsConst, class = std::enable_if_t<C>>
-   list_iterator(const list_iterator<T, VoidPtr, false> &other) noexcept : m_node(other.node()) {}
+   list_iterator(const list_iterator<T, VoidPtr, false> &other) noexcept : walker(other.node()) {}
 
-   /// The value.
-   reference operator*() const noexcept { return static_cast<value_node *>(m_node)->value; }
-   /// The value's members.
-   pointer operator->() const noexcept { return std::addressof(static_cast<value_node *>(m_node)->value); }
-   /// The next value.
-   list_iterator &operator++() noexcept {
-      m_node = m_node->nxt();
-      return *this;
-   }
-   /// The next value.
-   list_iterator operator++(int) noexcept {
-      list_iterator t(*this);
-      m_node = m_node->nxt();
-      return t;
-   }
    /// The previous value.
    list_iterator &operator--() noexcept {
-      m_node = m_node->prv();
+      this->m_node = this->m_node->prv();
       return *this;
    }
    /// The previous value.
    list_iterator operator--(int) noexcept {
       list_iterator t(*this);
-      m_node = m_node->prv();
+      this->m_node = this->m_node->prv();
       return t;
    }
-   /// Same position.
-   friend bool operator==(const list_iterator &a, const list_iterator &b) noexcept { return a.m_node == b.m_node; }
-   /// Different positions.
-   friend bool operator!=(const list_iterator &a, const list_iterator &b) noexcept { return a.m_node != b.m_node; }
-   /// The node (for the container).
-   base *node() const noexcept { return m_node; }
-
-private:
-   base *m_node;
 };
 
 } // namespace detail
@@ -101,7 +76,9 @@ private:
 /// Boost.Container, the list keeps its allocator rebound to its node type (the stored
 /// allocator), so allocating a node never rebinds one.
 template <class T, class A = std::allocator<T>>
-class list : private detail::alloc_holder<typename std::allocator_traits<A>::template rebind_alloc<detail::list_node<T, typename std::allocator_traits<A>::void_pointer>>> {
+class list : private detail::alloc_holder<typename std::allocator_traits<A>::template rebind_alloc<detail::list_node<T, typename std::allocator_traits<A>::void_pointer>>>,
+              public detail::sequence_comparisons<list<T, A>>,
+              public detail::reversible_range<list<T, A>> {
    typedef std::allocator_traits<A> traits;
    typedef typename traits::void_pointer void_pointer;
    typedef detail::list_node_base<void_pointer> base;
@@ -225,26 +202,10 @@ public:
    iterator begin() noexcept { return iterator(m_end.nxt()); }
    /// First element.
    const_iterator begin() const noexcept { return const_iterator(m_end.nxt()); }
-   /// First element.
-   const_iterator cbegin() const noexcept { return begin(); }
    /// Past the last element.
    iterator end() noexcept { return iterator(&m_end); }
    /// Past the last element.
    const_iterator end() const noexcept { return const_iterator(end_node()); }
-   /// Past the last element.
-   const_iterator cend() const noexcept { return end(); }
-   /// Last element, going backwards.
-   reverse_iterator rbegin() noexcept { return reverse_iterator(end()); }
-   /// Last element, going backwards.
-   const_reverse_iterator rbegin() const noexcept { return const_reverse_iterator(end()); }
-   /// Last element, going backwards.
-   const_reverse_iterator crbegin() const noexcept { return rbegin(); }
-   /// Before the first element, going backwards.
-   reverse_iterator rend() noexcept { return reverse_iterator(begin()); }
-   /// Before the first element, going backwards.
-   const_reverse_iterator rend() const noexcept { return const_reverse_iterator(begin()); }
-   /// Before the first element, going backwards.
-   const_reverse_iterator crend() const noexcept { return rend(); }
 
    /// Whether there are no elements.
    bool empty() const noexcept { return m_size == 0; }
@@ -486,23 +447,6 @@ public:
          n = next;
       } while (n != &m_end);
    }
-
-   /// Same size and equal elements.
-   friend bool operator==(const list &a, const list &b) {
-      return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
-   }
-   /// Not equal.
-   friend bool operator!=(const list &a, const list &b) { return !(a == b); }
-   /// Lexicographic order.
-   friend bool operator<(const list &a, const list &b) {
-      return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
-   }
-   /// Lexicographic order.
-   friend bool operator>(const list &a, const list &b) { return b < a; }
-   /// Lexicographic order.
-   friend bool operator<=(const list &a, const list &b) { return !(b < a); }
-   /// Lexicographic order.
-   friend bool operator>=(const list &a, const list &b) { return !(a < b); }
 
 private:
    explicit list(const node_alloc &na, from_node_alloc_t) : holder(na), m_size(0) { reset(); }

@@ -2,6 +2,8 @@
 #ifndef INTERPROC_CONTAINERS_SLIST_HPP
 #define INTERPROC_CONTAINERS_SLIST_HPP
 
+#include <interproc/containers/detail/node_iterator.hpp>
+#include <interproc/containers/detail/sequence_comparisons.hpp>
 #include <interproc/containers/detail/uses_allocator.hpp>
 
 #include <algorithm>
@@ -36,49 +38,20 @@ template <class T, class VoidPtr> struct slist_node : slist_node_base<VoidPtr> {
 };
 
 /// A forward iterator over slist nodes (raw node addresses; null is the end).
-template <class T, class VoidPtr, bool IsConst> class slist_iterator {
-   typedef slist_node_base<VoidPtr> base;
-   typedef slist_node<T, VoidPtr> value_node;
+template <class T, class VoidPtr, bool IsConst>
+class slist_iterator : public node_iterator<slist_iterator<T, VoidPtr, IsConst>, slist_node_base<VoidPtr>, slist_node<T, VoidPtr>,
+                                            T, IsConst, std::forward_iterator_tag> {
+   typedef node_iterator<slist_iterator, slist_node_base<VoidPtr>, slist_node<T, VoidPtr>, T, IsConst, std::forward_iterator_tag>
+      walker;
 
 public:
-   typedef std::forward_iterator_tag iterator_category;
-   typedef T value_type;
-   typedef std::ptrdiff_t difference_type;
-   typedef std::conditional_t<IsConst, const T *, T *> pointer;
-   typedef std::conditional_t<IsConst, const T &, T &> reference;
-
    /// The end iterator.
-   slist_iterator() noexcept : m_node(nullptr) {}
+   slist_iterator() noexcept : walker(nullptr) {}
    /// An iterator at node `n`.
-   explicit slist_iterator(base *n) noexcept : m_node(n) {}
+   explicit slist_iterator(slist_node_base<VoidPtr> *n) noexcept : walker(n) {}
    /// The const iterator from a mutable one.
    template <bool C = IsConst, class = std::enable_if_t<C>>
-   slist_iterator(const slist_iterator<T, VoidPtr, false> &other) noexcept : m_node(other.node()) {}
-
-   /// The value.
-   reference operator*() const noexcept { return static_cast<value_node *>(m_node)->value; }
-   /// The value's members.
-   pointer operator->() const noexcept { return std::addressof(static_cast<value_node *>(m_node)->value); }
-   /// The next value.
-   slist_iterator &operator++() noexcept {
-      m_node = m_node->nxt();
-      return *this;
-   }
-   /// The next value.
-   slist_iterator operator++(int) noexcept {
-      slist_iterator t(*this);
-      m_node = m_node->nxt();
-      return t;
-   }
-   /// Same position.
-   friend bool operator==(const slist_iterator &a, const slist_iterator &b) noexcept { return a.m_node == b.m_node; }
-   /// Different positions.
-   friend bool operator!=(const slist_iterator &a, const slist_iterator &b) noexcept { return a.m_node != b.m_node; }
-   /// The node (for the container).
-   base *node() const noexcept { return m_node; }
-
-private:
-   base *m_node;
+   slist_iterator(const slist_iterator<T, VoidPtr, false> &other) noexcept : walker(other.node()) {}
 };
 
 } // namespace detail
@@ -88,7 +61,8 @@ private:
 /// lives in the slist object. As in Boost.Container, the slist keeps its allocator rebound
 /// to its node type (the stored allocator), so allocating a node never rebinds one.
 template <class T, class A = std::allocator<T>>
-class slist : private detail::alloc_holder<typename std::allocator_traits<A>::template rebind_alloc<detail::slist_node<T, typename std::allocator_traits<A>::void_pointer>>> {
+class slist : private detail::alloc_holder<typename std::allocator_traits<A>::template rebind_alloc<detail::slist_node<T, typename std::allocator_traits<A>::void_pointer>>>,
+               public detail::sequence_comparisons<slist<T, A>> {
    typedef std::allocator_traits<A> traits;
    typedef typename traits::void_pointer void_pointer;
    typedef detail::slist_node_base<void_pointer> base;
@@ -455,23 +429,6 @@ public:
       }
       m_head.next = prev;
    }
-
-   /// Same size and equal elements.
-   friend bool operator==(const slist &a, const slist &b) {
-      return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
-   }
-   /// Not equal.
-   friend bool operator!=(const slist &a, const slist &b) { return !(a == b); }
-   /// Lexicographic order.
-   friend bool operator<(const slist &a, const slist &b) {
-      return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
-   }
-   /// Lexicographic order.
-   friend bool operator>(const slist &a, const slist &b) { return b < a; }
-   /// Lexicographic order.
-   friend bool operator<=(const slist &a, const slist &b) { return !(b < a); }
-   /// Lexicographic order.
-   friend bool operator>=(const slist &a, const slist &b) { return !(a < b); }
 
 private:
    explicit slist(const node_alloc &na, from_node_alloc_t) : holder(na), m_size(0) {}

@@ -3,6 +3,8 @@
 #ifndef INTERPROC_CONTAINERS_STABLE_VECTOR_HPP
 #define INTERPROC_CONTAINERS_STABLE_VECTOR_HPP
 
+#include <interproc/containers/detail/random_access_facade.hpp>
+#include <interproc/containers/detail/sequence_comparisons.hpp>
 #include <interproc/containers/detail/uses_allocator.hpp>
 #include <interproc/containers/vector.hpp>
 
@@ -40,16 +42,16 @@ template <class T, class VoidPtr> struct stable_node : stable_node_base<VoidPtr>
 
 /// A random access iterator over stable_vector nodes; it stays valid (and keeps pointing
 /// at the same element) while other elements are inserted or erased.
-template <class T, class VoidPtr, bool IsConst> class stable_iterator {
+template <class T, class VoidPtr, bool IsConst>
+class stable_iterator
+   : public random_access_facade<stable_iterator<T, VoidPtr, IsConst>, std::conditional_t<IsConst, const T &, T &>,
+                                 std::conditional_t<IsConst, const T *, T *>> {
    typedef stable_node_base<VoidPtr> base;
    typedef stable_node<T, VoidPtr> value_node;
+   template <class, class, class> friend class random_access_facade;
 
 public:
-   typedef std::random_access_iterator_tag iterator_category;
    typedef T value_type;
-   typedef std::ptrdiff_t difference_type;
-   typedef std::conditional_t<IsConst, const T *, T *> pointer;
-   typedef std::conditional_t<IsConst, const T &, T &> reference;
 
    /// A singular iterator.
    stable_iterator() noexcept : m_node(nullptr) {}
@@ -59,61 +61,17 @@ public:
    template <bool C = IsConst, class = std::enable_if_t<C>>
    stable_iterator(const stable_iterator<T, VoidPtr, false> &other) noexcept : m_node(other.node()) {}
 
-   /// The element.
-   reference operator*() const noexcept { return static_cast<value_node *>(m_node)->value; }
-   /// The element's members.
-   pointer operator->() const noexcept { return std::addressof(static_cast<value_node *>(m_node)->value); }
-   /// The element `n` positions away.
-   reference operator[](difference_type n) const noexcept { return *(*this + n); }
-   /// Next element.
-   stable_iterator &operator++() noexcept { return *this += 1; }
-   /// Next element.
-   stable_iterator operator++(int) noexcept {
-      stable_iterator t(*this);
-      *this += 1;
-      return t;
-   }
-   /// Previous element.
-   stable_iterator &operator--() noexcept { return *this += -1; }
-   /// Previous element.
-   stable_iterator operator--(int) noexcept {
-      stable_iterator t(*this);
-      *this += -1;
-      return t;
-   }
-   /// Moves `n` positions.
-   stable_iterator &operator+=(difference_type n) noexcept {
-      m_node = raw_address(*(m_node->slot() + n));
-      return *this;
-   }
-   /// Moves `-n` positions.
-   stable_iterator &operator-=(difference_type n) noexcept { return *this += -n; }
-   /// `n` positions further.
-   friend stable_iterator operator+(stable_iterator it, difference_type n) noexcept { return it += n; }
-   /// `n` positions further.
-   friend stable_iterator operator+(difference_type n, stable_iterator it) noexcept { return it += n; }
-   /// `n` positions back.
-   friend stable_iterator operator-(stable_iterator it, difference_type n) noexcept { return it -= n; }
-   /// Distance.
-   friend difference_type operator-(const stable_iterator &a, const stable_iterator &b) noexcept {
-      return a.m_node == b.m_node ? 0 : a.m_node->slot() - b.m_node->slot();
-   }
-   /// Same position.
-   friend bool operator==(const stable_iterator &a, const stable_iterator &b) noexcept { return a.m_node == b.m_node; }
-   /// Different positions.
-   friend bool operator!=(const stable_iterator &a, const stable_iterator &b) noexcept { return a.m_node != b.m_node; }
-   /// Order of positions.
-   friend bool operator<(const stable_iterator &a, const stable_iterator &b) noexcept { return (a - b) < 0; }
-   /// Order of positions.
-   friend bool operator>(const stable_iterator &a, const stable_iterator &b) noexcept { return b < a; }
-   /// Order of positions.
-   friend bool operator<=(const stable_iterator &a, const stable_iterator &b) noexcept { return !(b < a); }
-   /// Order of positions.
-   friend bool operator>=(const stable_iterator &a, const stable_iterator &b) noexcept { return !(a < b); }
    /// The node (for the container).
    base *node() const noexcept { return m_node; }
 
 private:
+   typename stable_iterator::reference dereference() const noexcept { return static_cast<value_node *>(m_node)->value; }
+   void advance(std::ptrdiff_t n) noexcept { m_node = raw_address(*(m_node->slot() + n)); }
+   std::ptrdiff_t distance_to(const stable_iterator &other) const noexcept {
+      return other.m_node == m_node ? 0 : other.m_node->slot() - m_node->slot();
+   }
+   bool equal(const stable_iterator &other) const noexcept { return m_node == other.m_node; }
+
    base *m_node;
 };
 
@@ -126,7 +84,8 @@ private:
 /// type) is kept beside the index, so allocating a node never rebinds one.
 template <class T, class A = std::allocator<T>>
 class stable_vector
-   : private detail::alloc_holder<typename std::allocator_traits<A>::template rebind_alloc<detail::stable_node<T, typename std::allocator_traits<A>::void_pointer>>> {
+   : private detail::alloc_holder<typename std::allocator_traits<A>::template rebind_alloc<detail::stable_node<T, typename std::allocator_traits<A>::void_pointer>>>,
+     public detail::sequence_comparisons<stable_vector<T, A>> {
    typedef std::allocator_traits<A> traits;
    typedef typename traits::void_pointer void_pointer;
    typedef detail::stable_node_base<void_pointer> base;
@@ -383,23 +342,6 @@ public:
       }
       return static_cast<size_type>(p.node()->slot() - m_index.data());
    }
-
-   /// Same size and equal elements.
-   friend bool operator==(const stable_vector &a, const stable_vector &b) {
-      return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
-   }
-   /// Not equal.
-   friend bool operator!=(const stable_vector &a, const stable_vector &b) { return !(a == b); }
-   /// Lexicographic order.
-   friend bool operator<(const stable_vector &a, const stable_vector &b) {
-      return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
-   }
-   /// Lexicographic order.
-   friend bool operator>(const stable_vector &a, const stable_vector &b) { return b < a; }
-   /// Lexicographic order.
-   friend bool operator<=(const stable_vector &a, const stable_vector &b) { return !(b < a); }
-   /// Lexicographic order.
-   friend bool operator>=(const stable_vector &a, const stable_vector &b) { return !(a < b); }
 
 private:
    base *end_node() const noexcept { return const_cast<base *>(&m_end); }

@@ -3,6 +3,8 @@
 #ifndef INTERPROC_CONTAINERS_STRING_HPP
 #define INTERPROC_CONTAINERS_STRING_HPP
 
+#include <interproc/containers/detail/reversible_range.hpp>
+#include <interproc/containers/detail/string_search.hpp>
 #include <interproc/containers/detail/uses_allocator.hpp>
 
 #include <algorithm>
@@ -33,9 +35,13 @@ namespace interproc {
 /// addresses. Characters are always copied with `Traits::copy`/`move` on raw pointers
 /// (memcpy speed), never one by one through fancy pointers. An empty string owns no buffer.
 template <class CharT, class Traits = std::char_traits<CharT>, class A = std::allocator<CharT>>
-class basic_string : private detail::alloc_holder<A> {
+class basic_string
+   : private detail::alloc_holder<A>,
+     public detail::reversible_range<basic_string<CharT, Traits, A>>,
+     public detail::string_search<basic_string<CharT, Traits, A>, CharT, Traits, typename std::allocator_traits<A>::size_type> {
    typedef detail::alloc_holder<A> holder;
    typedef std::allocator_traits<A> traits;
+   typedef detail::string_search<basic_string, CharT, Traits, typename traits::size_type> search;
 
 public:
    typedef Traits traits_type;
@@ -198,26 +204,10 @@ public:
    iterator begin() noexcept { return buf(); }
    /// First character.
    const_iterator begin() const noexcept { return data(); }
-   /// First character.
-   const_iterator cbegin() const noexcept { return data(); }
    /// Past the last character.
    iterator end() noexcept { return buf() + m_size; }
    /// Past the last character.
    const_iterator end() const noexcept { return data() + m_size; }
-   /// Past the last character.
-   const_iterator cend() const noexcept { return data() + m_size; }
-   /// Last character, going backwards.
-   reverse_iterator rbegin() noexcept { return reverse_iterator(end()); }
-   /// Last character, going backwards.
-   const_reverse_iterator rbegin() const noexcept { return const_reverse_iterator(end()); }
-   /// Last character, going backwards.
-   const_reverse_iterator crbegin() const noexcept { return const_reverse_iterator(end()); }
-   /// Before the first character, going backwards.
-   reverse_iterator rend() noexcept { return reverse_iterator(begin()); }
-   /// Before the first character, going backwards.
-   const_reverse_iterator rend() const noexcept { return const_reverse_iterator(begin()); }
-   /// Before the first character, going backwards.
-   const_reverse_iterator crend() const noexcept { return const_reverse_iterator(begin()); }
 
    /// Whether there are no characters.
    bool empty() const noexcept { return m_size == 0; }
@@ -525,93 +515,6 @@ public:
    /// Exchanges two strings.
    friend void swap(basic_string &a, basic_string &b) noexcept { a.swap(b); }
 
-   /// First occurrence of `s` (`n` characters) at or after `pos`.
-   size_type find(const CharT *s, size_type pos, size_type n) const noexcept { return to_pos(view().find(s, pos, n)); }
-   /// First occurrence of `s` at or after `pos`.
-   size_type find(const basic_string &s, size_type pos = 0) const noexcept { return find(s.data(), pos, s.size()); }
-   /// First occurrence of the null-terminated `s` at or after `pos`.
-   size_type find(const CharT *s, size_type pos = 0) const noexcept { return find(s, pos, Traits::length(s)); }
-   /// First occurrence of `c` at or after `pos`.
-   size_type find(CharT c, size_type pos = 0) const noexcept { return to_pos(view().find(c, pos)); }
-   /// Last occurrence of `s` (`n` characters) starting at or before `pos`.
-   size_type rfind(const CharT *s, size_type pos, size_type n) const noexcept { return to_pos(view().rfind(s, pos, n)); }
-   /// Last occurrence of `s` starting at or before `pos`.
-   size_type rfind(const basic_string &s, size_type pos = npos) const noexcept { return rfind(s.data(), pos, s.size()); }
-   /// Last occurrence of the null-terminated `s` starting at or before `pos`.
-   size_type rfind(const CharT *s, size_type pos = npos) const noexcept { return rfind(s, pos, Traits::length(s)); }
-   /// Last occurrence of `c` at or before `pos`.
-   size_type rfind(CharT c, size_type pos = npos) const noexcept { return to_pos(view().rfind(c, pos)); }
-   /// First character at or after `pos` that is one of the `n` at `s`.
-   size_type find_first_of(const CharT *s, size_type pos, size_type n) const noexcept {
-      return to_pos(view().find_first_of(s, pos, n));
-   }
-   /// First character at or after `pos` that is in `s`.
-   size_type find_first_of(const basic_string &s, size_type pos = 0) const noexcept { return find_first_of(s.data(), pos, s.size()); }
-   /// First character at or after `pos` that is in the null-terminated `s`.
-   size_type find_first_of(const CharT *s, size_type pos = 0) const noexcept { return find_first_of(s, pos, Traits::length(s)); }
-   /// First `c` at or after `pos`.
-   size_type find_first_of(CharT c, size_type pos = 0) const noexcept { return find(c, pos); }
-   /// Last character at or before `pos` that is one of the `n` at `s`.
-   size_type find_last_of(const CharT *s, size_type pos, size_type n) const noexcept {
-      return to_pos(view().find_last_of(s, pos, n));
-   }
-   /// Last character at or before `pos` that is in `s`.
-   size_type find_last_of(const basic_string &s, size_type pos = npos) const noexcept { return find_last_of(s.data(), pos, s.size()); }
-   /// Last character at or before `pos` that is in the null-terminated `s`.
-   size_type find_last_of(const CharT *s, size_type pos = npos) const noexcept { return find_last_of(s, pos, Traits::length(s)); }
-   /// Last `c` at or before `pos`.
-   size_type find_last_of(CharT c, size_type pos = npos) const noexcept { return rfind(c, pos); }
-   /// First character at or after `pos` that is none of the `n` at `s`.
-   size_type find_first_not_of(const CharT *s, size_type pos, size_type n) const noexcept {
-      return to_pos(view().find_first_not_of(s, pos, n));
-   }
-   /// First character at or after `pos` that is not in `s`.
-   size_type find_first_not_of(const basic_string &s, size_type pos = 0) const noexcept {
-      return find_first_not_of(s.data(), pos, s.size());
-   }
-   /// First character at or after `pos` that is not in the null-terminated `s`.
-   size_type find_first_not_of(const CharT *s, size_type pos = 0) const noexcept {
-      return find_first_not_of(s, pos, Traits::length(s));
-   }
-   /// First character at or after `pos` other than `c`.
-   size_type find_first_not_of(CharT c, size_type pos = 0) const noexcept { return to_pos(view().find_first_not_of(c, pos)); }
-   /// Last character at or before `pos` that is none of the `n` at `s`.
-   size_type find_last_not_of(const CharT *s, size_type pos, size_type n) const noexcept {
-      return to_pos(view().find_last_not_of(s, pos, n));
-   }
-   /// Last character at or before `pos` that is not in `s`.
-   size_type find_last_not_of(const basic_string &s, size_type pos = npos) const noexcept {
-      return find_last_not_of(s.data(), pos, s.size());
-   }
-   /// Last character at or before `pos` that is not in the null-terminated `s`.
-   size_type find_last_not_of(const CharT *s, size_type pos = npos) const noexcept {
-      return find_last_not_of(s, pos, Traits::length(s));
-   }
-   /// Last character at or before `pos` other than `c`.
-   size_type find_last_not_of(CharT c, size_type pos = npos) const noexcept { return to_pos(view().find_last_not_of(c, pos)); }
-
-   /// Three-way comparison with `s` (negative, zero, positive).
-   int compare(const basic_string &s) const noexcept { return view().compare(s.view()); }
-   /// Compares `n1` characters at `pos1` with `s`.
-   int compare(size_type pos1, size_type n1, const basic_string &s) const { return sub_view(pos1, n1).compare(s.view()); }
-   /// Compares `n1` characters at `pos1` with `n2` characters of `s` at `pos2`.
-   int compare(size_type pos1, size_type n1, const basic_string &s, size_type pos2, size_type n2 = npos) const {
-      return sub_view(pos1, n1).compare(s.sub_view(pos2, n2));
-   }
-   /// Compares with the null-terminated `s`.
-   int compare(const CharT *s) const noexcept { return view().compare(view_type(s)); }
-   /// Compares `n1` characters at `pos1` with the null-terminated `s`.
-   int compare(size_type pos1, size_type n1, const CharT *s) const { return sub_view(pos1, n1).compare(view_type(s)); }
-   /// Compares `n1` characters at `pos1` with the first `n2` characters at `s`.
-   int compare(size_type pos1, size_type n1, const CharT *s, size_type n2) const {
-      return sub_view(pos1, n1).compare(view_type(s, n2));
-   }
-
-   /// Whether it starts with `s`.
-   bool starts_with(view_type s) const noexcept { return m_size >= s.size() && view().substr(0, s.size()) == s; }
-   /// Whether it ends with `s`.
-   bool ends_with(view_type s) const noexcept { return m_size >= s.size() && view().substr(m_size - s.size()) == s; }
-
    /// Equal characters.
    friend bool operator==(const basic_string &a, const basic_string &b) noexcept { return a.view() == b.view(); }
    /// Equal to a null-terminated string.
@@ -733,14 +636,8 @@ public:
    }
 
 private:
-   view_type view() const noexcept { return view_type(data(), m_size); }
-   view_type sub_view(size_type pos, size_type n) const {
-      check_pos(pos);
-      return view_type(data() + pos, std::min(n, m_size - pos));
-   }
-   static size_type to_pos(typename view_type::size_type p) noexcept {
-      return p == view_type::npos ? npos : static_cast<size_type>(p);
-   }
+   using search::check_pos;
+   using search::view;
    static const CharT *empty_text() noexcept {
       static const CharT nothing = CharT();
       return &nothing;
@@ -748,11 +645,6 @@ private:
    /// The writable characters; an empty string without a buffer hands out the shared
    /// terminator, which nothing writes to (every write first makes room).
    CharT *buf() noexcept { return const_cast<CharT *>(static_cast<const basic_string *>(this)->data()); }
-   void check_pos(size_type pos) const {
-      if (pos > m_size) {
-         throw std::out_of_range("interproc::basic_string: position out of range");
-      }
-   }
    void check_index(size_type n) const {
       if (n >= m_size) {
          throw std::out_of_range("interproc::basic_string::at: index out of range");

@@ -2,6 +2,8 @@
 #ifndef INTERPROC_CONTAINERS_VECTOR_HPP
 #define INTERPROC_CONTAINERS_VECTOR_HPP
 
+#include <interproc/containers/detail/reversible_range.hpp>
+#include <interproc/containers/detail/sequence_comparisons.hpp>
 #include <interproc/containers/detail/uses_allocator.hpp>
 
 #include <algorithm>
@@ -32,7 +34,10 @@ struct can_expand_in_place<A, std::void_t<decltype(std::declval<A &>().expand_in
 /// from the stored pointer: valid in the process that made them, like any iterator. When
 /// the allocator can grow a block in place (a segment allocator, when the memory after the
 /// block is free), the vector grows there instead of moving its elements.
-template <class T, class A = std::allocator<T>> class vector : private detail::alloc_holder<A> {
+template <class T, class A = std::allocator<T>>
+class vector : private detail::alloc_holder<A>,
+               public detail::sequence_comparisons<vector<T, A>>,
+               public detail::reversible_range<vector<T, A>> {
    typedef detail::alloc_holder<A> holder;
    typedef std::allocator_traits<A> traits;
 
@@ -184,26 +189,10 @@ public:
    iterator begin() noexcept { return data(); }
    /// First element.
    const_iterator begin() const noexcept { return data(); }
-   /// First element.
-   const_iterator cbegin() const noexcept { return data(); }
    /// Past the last element.
    iterator end() noexcept { return data() + m_size; }
    /// Past the last element.
    const_iterator end() const noexcept { return data() + m_size; }
-   /// Past the last element.
-   const_iterator cend() const noexcept { return data() + m_size; }
-   /// Last element, going backwards.
-   reverse_iterator rbegin() noexcept { return reverse_iterator(end()); }
-   /// Last element, going backwards.
-   const_reverse_iterator rbegin() const noexcept { return const_reverse_iterator(end()); }
-   /// Last element, going backwards.
-   const_reverse_iterator crbegin() const noexcept { return const_reverse_iterator(end()); }
-   /// Before the first element, going backwards.
-   reverse_iterator rend() noexcept { return reverse_iterator(begin()); }
-   /// Before the first element, going backwards.
-   const_reverse_iterator rend() const noexcept { return const_reverse_iterator(begin()); }
-   /// Before the first element, going backwards.
-   const_reverse_iterator crend() const noexcept { return const_reverse_iterator(begin()); }
    /// An iterator from an element index (Boost's `nth`).
    iterator nth(size_type n) noexcept { return data() + n; }
    /// An iterator from an element index (Boost's `nth`).
@@ -361,23 +350,6 @@ public:
    }
    /// Exchanges the contents of two vectors.
    friend void swap(vector &a, vector &b) noexcept { a.swap(b); }
-
-   /// Same size and equal elements.
-   friend bool operator==(const vector &a, const vector &b) {
-      return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
-   }
-   /// Not equal.
-   friend bool operator!=(const vector &a, const vector &b) { return !(a == b); }
-   /// Lexicographic order.
-   friend bool operator<(const vector &a, const vector &b) {
-      return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
-   }
-   /// Lexicographic order.
-   friend bool operator>(const vector &a, const vector &b) { return b < a; }
-   /// Lexicographic order.
-   friend bool operator<=(const vector &a, const vector &b) { return !(b < a); }
-   /// Lexicographic order.
-   friend bool operator>=(const vector &a, const vector &b) { return !(a < b); }
 
 private:
    static constexpr bool relocate_by_memcpy = std::is_trivially_copyable<T>::value;

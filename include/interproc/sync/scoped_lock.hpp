@@ -3,8 +3,7 @@
 #define INTERPROC_SYNC_SCOPED_LOCK_HPP
 
 #include <interproc/sync/detail/lock_fwd.hpp>
-#include <interproc/sync/detail/sync_common.hpp>
-#include <interproc/sync/lock_options.hpp>
+#include <interproc/sync/detail/lock_guard_base.hpp>
 
 namespace interproc {
 
@@ -13,191 +12,57 @@ namespace interproc {
 /// Movable, not copyable. Lock operations throw `lock_exception` when there is no mutex or
 /// the lock is already owned. With an interproc mutex whose owner died, locking succeeds
 /// (the mutex's `previous_owner_died()` says so), so RAII code keeps working.
-template <class Mutex> class scoped_lock {
-   // What the lock converts to: a pointer to member, which tests as a bool and converts
-   // to nothing else (Boost's safe-bool idiom).
-   typedef bool scoped_lock::*unspecified_bool_type;
+template <class Mutex>
+class scoped_lock : public detail::lock_guard_base<scoped_lock<Mutex>, Mutex, detail::exclusive_ownership> {
+   typedef detail::lock_guard_base<scoped_lock<Mutex>, Mutex, detail::exclusive_ownership> base_type;
 
 public:
    /// The mutex type.
    typedef Mutex mutex_type;
 
    /// A lock with no mutex.
-   scoped_lock() noexcept : mp_mutex(nullptr), m_locked(false) {}
+   scoped_lock() noexcept {}
    /// Locks `m` and owns it.
-   explicit scoped_lock(mutex_type &m) : mp_mutex(&m), m_locked(false) {
-      mp_mutex->lock();
-      m_locked = true;
-   }
+   explicit scoped_lock(mutex_type &m) : base_type(m) {}
    /// Refers to `m` without locking it.
-   scoped_lock(mutex_type &m, defer_lock_type) noexcept : mp_mutex(&m), m_locked(false) {}
+   scoped_lock(mutex_type &m, defer_lock_type t) noexcept : base_type(m, t) {}
    /// Adopts `m`, which the caller has locked already.
-   scoped_lock(mutex_type &m, accept_ownership_type) noexcept : mp_mutex(&m), m_locked(true) {}
+   scoped_lock(mutex_type &m, accept_ownership_type t) noexcept : base_type(m, t) {}
    /// Tries to lock `m`; `owns()` says whether it did.
-   scoped_lock(mutex_type &m, try_to_lock_type) : mp_mutex(&m), m_locked(mp_mutex->try_lock()) {}
+   scoped_lock(mutex_type &m, try_to_lock_type t) : base_type(m, t) {}
    /// Tries to lock `m` until `abs_time` (chrono time point or ptime); `owns()` says
    /// whether it did.
-   template <class TimePoint>
-   scoped_lock(mutex_type &m, const TimePoint &abs_time) : mp_mutex(&m), m_locked(mp_mutex->timed_lock(abs_time)) {}
-
+   template <class TimePoint> scoped_lock(mutex_type &m, const TimePoint &abs_time) : base_type(m, abs_time) {}
    /// Takes over `other`'s mutex and ownership.
-   scoped_lock(scoped_lock &&other) noexcept : mp_mutex(other.mp_mutex), m_locked(other.m_locked) {
-      other.mp_mutex = nullptr;
-      other.m_locked = false;
-   }
+   scoped_lock(scoped_lock &&other) noexcept : base_type(std::move(other)) {}
 
    /// Upgrades `upgr`'s upgradable ownership to exclusive (waiting for the readers to
    /// leave); an unowned `upgr` just hands over its mutex.
    template <class T>
-   explicit scoped_lock(upgradable_lock<T> &&upgr, typename std::enable_if<std::is_same<T, Mutex>::value>::type * = nullptr)
-      : mp_mutex(nullptr), m_locked(false) {
-      upgradable_lock<T> &u = upgr;
-      if (u.owns()) {
-         u.mutex()->unlock_upgradable_and_lock();
-         m_locked = true;
-      }
-      mp_mutex = u.release();
+   explicit scoped_lock(upgradable_lock<T> &&upgr, typename std::enable_if<std::is_same<T, Mutex>::value>::type * = nullptr) {
+      this->convert_from(upgr, [](T &m) { m.unlock_upgradable_and_lock(); });
    }
    /// Tries to upgrade `upgr` to exclusive at once; on failure `upgr` keeps its ownership
    /// and this lock is empty.
-   template <class T>
-   scoped_lock(upgradable_lock<T> &&upgr, try_to_lock_type) : mp_mutex(nullptr), m_locked(false) {
-      upgradable_lock<T> &u = upgr;
-      if (u.owns()) {
-         if (u.mutex()->try_unlock_upgradable_and_lock()) {
-            mp_mutex = u.release();
-            m_locked = true;
-         }
-      } else {
-         mp_mutex = u.release();
-      }
+   template <class T> scoped_lock(upgradable_lock<T> &&upgr, try_to_lock_type) {
+      this->try_convert_from(upgr, [](T &m) { return m.try_unlock_upgradable_and_lock(); });
    }
    /// Tries to upgrade `upgr` to exclusive until `abs_time`; on failure `upgr` keeps its
    /// ownership and this lock is empty.
-   template <class T, class TimePoint>
-   scoped_lock(upgradable_lock<T> &&upgr, const TimePoint &abs_time) : mp_mutex(nullptr), m_locked(false) {
-      upgradable_lock<T> &u = upgr;
-      if (u.owns()) {
-         if (u.mutex()->timed_unlock_upgradable_and_lock(abs_time)) {
-            mp_mutex = u.release();
-            m_locked = true;
-         }
-      } else {
-         mp_mutex = u.release();
-      }
+   template <class T, class TimePoint> scoped_lock(upgradable_lock<T> &&upgr, const TimePoint &abs_time) {
+      this->try_convert_from(upgr, [&abs_time](T &m) { return m.timed_unlock_upgradable_and_lock(abs_time); });
    }
    /// Tries to turn `shar`'s sharable ownership into exclusive at once; on failure `shar`
    /// keeps its ownership and this lock is empty.
-   template <class T>
-   scoped_lock(sharable_lock<T> &&shar, try_to_lock_type) : mp_mutex(nullptr), m_locked(false) {
-      sharable_lock<T> &s = shar;
-      if (s.owns()) {
-         if (s.mutex()->try_unlock_sharable_and_lock()) {
-            mp_mutex = s.release();
-            m_locked = true;
-         }
-      } else {
-         mp_mutex = s.release();
-      }
-   }
-
-   scoped_lock(const scoped_lock &) = delete;
-   scoped_lock &operator=(const scoped_lock &) = delete;
-
-   /// Unlocks if owned.
-   ~scoped_lock() {
-      try {
-         if (m_locked && mp_mutex) {
-            mp_mutex->unlock();
-         }
-      } catch (...) {
-      }
+   template <class T> scoped_lock(sharable_lock<T> &&shar, try_to_lock_type) {
+      this->try_convert_from(shar, [](T &m) { return m.try_unlock_sharable_and_lock(); });
    }
 
    /// Unlocks what this lock owns, then takes over `other`'s mutex and ownership.
    scoped_lock &operator=(scoped_lock &&other) {
-      if (this != &other) {
-         if (owns()) {
-            this->unlock();
-         }
-         mp_mutex = other.mp_mutex;
-         m_locked = other.m_locked;
-         other.mp_mutex = nullptr;
-         other.m_locked = false;
-      }
+      this->move_assign(other);
       return *this;
    }
-
-   /// Locks the mutex.
-   void lock() {
-      check_lockable();
-      mp_mutex->lock();
-      m_locked = true;
-   }
-   /// Tries to lock the mutex; whether it did.
-   bool try_lock() {
-      check_lockable();
-      m_locked = mp_mutex->try_lock();
-      return m_locked;
-   }
-   /// Tries to lock the mutex until `abs_time`; whether it did.
-   template <class TimePoint> bool timed_lock(const TimePoint &abs_time) {
-      check_lockable();
-      m_locked = mp_mutex->timed_lock(abs_time);
-      return m_locked;
-   }
-   /// Same as `timed_lock`.
-   template <class TimePoint> bool try_lock_until(const TimePoint &abs_time) { return timed_lock(abs_time); }
-   /// Tries to lock the mutex for at most `dur`; whether it did.
-   template <class Duration> bool try_lock_for(const Duration &dur) {
-      return timed_lock(std::chrono::steady_clock::now() +
-                        std::chrono::ceil<std::chrono::steady_clock::duration>(detail_to_chrono(dur)));
-   }
-   /// Unlocks; throws `lock_exception` if not owned.
-   void unlock() {
-      if (!mp_mutex || !m_locked) {
-         throw lock_exception();
-      }
-      mp_mutex->unlock();
-      m_locked = false;
-   }
-
-   /// Whether this lock owns its mutex.
-   bool owns() const noexcept { return m_locked && mp_mutex; }
-   /// Whether this lock owns its mutex, converting implicitly as Boost's lock does
-   /// (`const bool owned = lock;`) but never to a number.
-   operator unspecified_bool_type() const noexcept { return owns() ? &scoped_lock::m_locked : nullptr; }
-   /// The mutex, or null.
-   mutex_type *mutex() const noexcept { return mp_mutex; }
-   /// Gives up the mutex without unlocking it; returns it.
-   mutex_type *release() noexcept {
-      mutex_type *m = mp_mutex;
-      mp_mutex = nullptr;
-      m_locked = false;
-      return m;
-   }
-   /// Exchanges two locks.
-   void swap(scoped_lock &other) noexcept {
-      std::swap(mp_mutex, other.mp_mutex);
-      std::swap(m_locked, other.m_locked);
-   }
-
-private:
-   void check_lockable() const {
-      if (!mp_mutex || m_locked) {
-         throw lock_exception();
-      }
-   }
-   template <class Duration> static auto detail_to_chrono(const Duration &d) {
-      if constexpr (detail::is_chrono_duration<Duration>::value) {
-         return d;
-      } else {
-         return std::chrono::microseconds(d.is_pos_infinity() ? (std::int64_t(1) << 50) : d.total_microseconds());
-      }
-   }
-
-   mutex_type *mp_mutex;
-   bool m_locked;
 };
 
 } // namespace interproc

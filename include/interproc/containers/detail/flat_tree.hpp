@@ -3,6 +3,7 @@
 #ifndef INTERPROC_CONTAINERS_DETAIL_FLAT_TREE_HPP
 #define INTERPROC_CONTAINERS_DETAIL_FLAT_TREE_HPP
 
+#include <interproc/containers/detail/reversible_range.hpp>
 #include <interproc/containers/detail/tree.hpp>
 #include <interproc/containers/vector.hpp>
 
@@ -18,7 +19,8 @@ namespace interproc {
 namespace detail {
 
 /// An associative container kept as a sorted interproc::vector; `Multi` allows equal keys.
-template <class Key, class Value, class KeyOfValue, class Compare, class A, bool Multi> class flat_tree {
+template <class Key, class Value, class KeyOfValue, class Compare, class A, bool Multi>
+class flat_tree : public reversible_range<flat_tree<Key, Value, KeyOfValue, Compare, A, Multi>> {
    typedef interproc::vector<Value, A> sequence;
 
 public:
@@ -93,26 +95,10 @@ public:
    iterator begin() noexcept { return m_seq.begin(); }
    /// First value.
    const_iterator begin() const noexcept { return m_seq.begin(); }
-   /// First value.
-   const_iterator cbegin() const noexcept { return m_seq.begin(); }
    /// Past the last value.
    iterator end() noexcept { return m_seq.end(); }
    /// Past the last value.
    const_iterator end() const noexcept { return m_seq.end(); }
-   /// Past the last value.
-   const_iterator cend() const noexcept { return m_seq.end(); }
-   /// Last value, going backwards.
-   reverse_iterator rbegin() noexcept { return reverse_iterator(end()); }
-   /// Last value, going backwards.
-   const_reverse_iterator rbegin() const noexcept { return const_reverse_iterator(end()); }
-   /// Last value, going backwards.
-   const_reverse_iterator crbegin() const noexcept { return rbegin(); }
-   /// Before the first value, going backwards.
-   reverse_iterator rend() noexcept { return reverse_iterator(begin()); }
-   /// Before the first value, going backwards.
-   const_reverse_iterator rend() const noexcept { return const_reverse_iterator(begin()); }
-   /// Before the first value, going backwards.
-   const_reverse_iterator crend() const noexcept { return rend(); }
    /// The iterator at index `n`.
    iterator nth(size_type n) noexcept { return begin() + n; }
    /// The iterator at index `n`.
