@@ -12,8 +12,10 @@
 //! corrupt what it does not own.
 //!
 //! One thing is pinned rather than fuzzed, because honouring it is a legitimate wait, not
-//! a failure: the lock word is replaced by an unlocked lock (a lock held by a live process
-//! is waited for; garbage lock words are tested in `tests/hostile.rs`). A queue whose state
+//! a failure: the lock words are replaced by unlocked locks (a lock held by a live process
+//! is waited for; garbage lock words are tested in `tests/hostile.rs`): the segment lock,
+//! the queue lock, and the locks of the queue's loan-pool slots (a receiver waits for the
+//! holder of a queued message's pool slot, its sender finishing the send). A queue whose state
 //! is not ready is reported at once: nobody holds its build lock (see `src/publish.rs`).
 
 #![allow(dead_code)]
@@ -37,6 +39,42 @@ pub const SEGMENT_CREATOR: std::ops::Range<usize> = 20..24;
 pub const QUEUE_LOCK: std::ops::Range<usize> = 64..104;
 /// The creator pid of a queue header.
 pub const QUEUE_CREATOR: std::ops::Range<usize> = 16..20;
+
+/// Where the locks of a queue's loan-pool slots lie in an image whose header names
+/// `max_msg` messages of `max_msg_size` bytes, as far as the image holds them (the queue's
+/// layout, pinned by `shared_layout_is_pinned` in `src/mq/tests.rs`: a 448-byte header;
+/// 64 participant entries of 128 bytes from offset 512; 16 bytes of index and 4 of free
+/// stack per message; the slots, 128-aligned, each a 64-byte header and the message
+/// rounded up to 128; then as many loan-pool slots, each with its lock at offset 16, 40
+/// bytes long). An unlocked lock is all zeros.
+pub fn pool_locks(image: &[u8]) -> Vec<std::ops::Range<usize>> {
+    let word = |at: usize| u64::from_ne_bytes(image[at..at + 8].try_into().expect("8 bytes"));
+    let (max_msg, max_msg_size) = (word(24), word(32));
+    let layout = (|| {
+        let slot_size = max_msg_size
+            .checked_add(64)?
+            .checked_next_multiple_of(128)?;
+        let free = (512 + 128 * 64u64).checked_add(max_msg.checked_mul(16)?)?;
+        let slots = free
+            .checked_add(max_msg.checked_mul(4)?)?
+            .checked_next_multiple_of(128)?;
+        let pool = slots.checked_add(max_msg.checked_mul(slot_size)?)?;
+        Some((pool, slot_size))
+    })();
+    let Some((pool, slot_size)) = layout else {
+        return Vec::new();
+    };
+    (0..max_msg)
+        .map_while(|i| {
+            let at = usize::try_from(
+                pool.checked_add(i.checked_mul(slot_size)?)?
+                    .checked_add(16)?,
+            )
+            .ok()?;
+            (at + 40 <= image.len()).then_some(at..at + 40)
+        })
+        .collect()
+}
 /// The size of a queue header: an opener waits for an object to reach it.
 pub const QUEUE_HEADER: usize = 448;
 /// Bytes past the image that a `grow` operation may take into the segment.
@@ -475,6 +513,9 @@ pub fn queue(data: &[u8]) -> Outcome {
         bytes.resize(QUEUE_HEADER, 0);
     }
     bytes[QUEUE_LOCK].copy_from_slice(queue_lock_template());
+    for lock in pool_locks(&bytes) {
+        bytes[lock].fill(0);
+    }
     let name = unique_name("q");
     let q = {
         let shm = SharedMemoryObject::create(&name, Mode::ReadWrite, Permissions::default())
