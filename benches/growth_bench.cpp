@@ -7,6 +7,10 @@
 // 2. One growth step: `grow` by 64 KiB, 1 MiB and 16 MiB (reserving the memory with
 //    posix_fallocate, publishing, extending the heap), and an allocation that has to grow
 //    the segment, against one that does not.
+// 3. A `push_back` loop in a segment that starts small and grows on demand, against the
+//    same loop in a fixed segment of the size the growable one ended at.
+#include <interproc/allocators/allocator.hpp>
+#include <interproc/containers/vector.hpp>
 #include <interproc/managed_shared_memory.hpp>
 
 #include <algorithm>
@@ -14,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <time.h>
 #include <unistd.h>
 #include <vector>
 
@@ -147,6 +152,83 @@ void allocation_that_grows() {
    std::printf("| allocation of 32 KiB with room (the same first touches of fresh pages) | %.1f us |\n", plain / fitted / 1000);
 }
 
+// This process's CPU time (user and kernel, page faults and fallocate included) in ns: a
+// single-threaded loop's cost that a neighbour's load on the machine does not inflate.
+double cpu_ns() {
+   timespec ts{};
+   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+   return double(ts.tv_sec) * 1e9 + double(ts.tv_nsec);
+}
+
+struct loop_cost {
+   double wall = 0, cpu = 0; // ns per element
+};
+
+// Creates a segment and fills its vector with `n` ints by `push_back`; returns the cost per
+// element, and the segment's size at the end in `final_size`.
+loop_cost push_back_loop(const std::string &name, std::size_t size, std::size_t max, long n, std::size_t &final_size) {
+   using alloc_t = interproc::allocator<int, interproc::managed_shared_memory::segment_manager>;
+   interproc::shared_memory_object::remove(name.c_str());
+   loop_cost r;
+   // The creation is timed too: a fixed segment reserves its memory there (posix_fallocate),
+   // where a growable one reserves it step by step in the loop.
+   const double c = cpu_ns();
+   auto t = clock_type::now();
+   {
+      interproc::managed_shared_memory seg = max == 0
+         ? interproc::managed_shared_memory(interproc::create_only, name.c_str(), size)
+         : interproc::managed_shared_memory(interproc::create_only, name.c_str(), size, interproc::max_size_t(max));
+      auto *v = seg.construct<interproc::vector<int, alloc_t>>("v")(alloc_t(seg.get_segment_manager()));
+      for (long i = 0; i < n; ++i) {
+         v->push_back(int(i));
+      }
+      r.wall = ns_since(t, double(n));
+      r.cpu = (cpu_ns() - c) / double(n);
+      if (long(v->size()) != n || (*v)[std::size_t(n) - 1] != int(n - 1)) {
+         std::abort();
+      }
+      final_size = seg.get_size();
+   }
+   interproc::shared_memory_object::remove(name.c_str());
+   return r;
+}
+
+// The growable arm starts at 64 KiB and may grow to 1 GiB; the fixed arm is created at the
+// size the growable one ended at, so both touch the same amount of fresh memory. Wall time
+// and CPU time, alternating rounds.
+void push_back_growing(long n, int rounds) {
+   const std::string name = seg_name("vector");
+   std::size_t final_size = 0, unused = 0;
+   push_back_loop(name, 64 * 1024, std::size_t(1) << 30, n, final_size);
+   arm fw, gw, fc, gc;
+   auto fixed = [&] {
+      const loop_cost c = push_back_loop(name, final_size, 0, n, unused);
+      fw.rounds.push_back(c.wall);
+      fc.rounds.push_back(c.cpu);
+   };
+   auto growable = [&] {
+      const loop_cost c = push_back_loop(name, 64 * 1024, std::size_t(1) << 30, n, unused);
+      gw.rounds.push_back(c.wall);
+      gc.rounds.push_back(c.cpu);
+   };
+   for (int r = 0; r < rounds; ++r) {
+      if (r % 2 == 0) {
+         fixed();
+         growable();
+      } else {
+         growable();
+         fixed();
+      }
+   }
+   std::printf("\n| push_back of %ld ints (growable: 64 KiB to %.1f MiB) | fixed best | growable best | fixed "
+               "median | growable median | best ratio | median ratio |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+               n, double(final_size) / (1 << 20));
+   std::printf("| vector_push_back (wall) | %.2f ns | %.2f ns | %.2f ns | %.2f ns | %.3f | %.3f |\n", fw.best(), gw.best(),
+               fw.median(), gw.median(), gw.best() / fw.best(), gw.median() / fw.median());
+   std::printf("| vector_push_back (CPU) | %.2f ns | %.2f ns | %.2f ns | %.2f ns | %.3f | %.3f |\n", fc.best(), gc.best(),
+               fc.median(), gc.median(), gc.best() / fc.best(), gc.median() / fc.median());
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -178,5 +260,6 @@ int main(int argc, char **argv) {
    std::printf("| grow by 1 MiB | %.1f us |\n", grow_step(1 << 20, 100) / 1000);
    std::printf("| grow by 16 MiB | %.1f us |\n", grow_step(16 << 20, 16) / 1000);
    allocation_that_grows();
+   push_back_growing(4000000 * scale, 9);
    return 0;
 }

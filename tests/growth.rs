@@ -538,3 +538,30 @@ fn a_growth_reserves_from_the_heaps_end() {
     assert!(allocated >= 512 * KIB, "{allocated} bytes allocated");
     seg.check_sanity().unwrap();
 }
+
+/// A growable segment's last allocation expands in place by growing the segment, so a
+/// container that grows at the end is never copied; an allocation with a used block after
+/// it does not grow the segment.
+#[test]
+fn an_allocation_at_the_end_expands_in_place_by_growing_the_segment() {
+    const K: usize = 1024;
+    const M: usize = 1024 * K;
+    let name = unique("ipgrow", "expand");
+    let _rm = Remove(name.clone());
+    let seg = create(&name, 64 * KIB, 4 * MIB);
+    let a = seg.allocate(16 * K).unwrap().unwrap();
+    let b = seg.allocate(16 * K).unwrap().unwrap();
+    // `b` reaches the end; expanding it past the segment's size grows the segment.
+    let got = seg.expand_in_place(b.as_ptr(), 256 * K, 512 * K);
+    assert!(got.unwrap() >= 256 * K);
+    assert!(seg.size() > 256 * K && seg.generation() >= 1);
+    // `a` has `b` right after it: it cannot expand, and the segment stays as it is.
+    let (size, generation) = (seg.size(), seg.generation());
+    let got = seg.expand_in_place(a.as_ptr(), size * 2, size * 2);
+    assert!(got.unwrap() < size * 2);
+    assert_eq!((seg.size(), seg.generation()), (size, generation));
+    // Past the maximum, `b` does not expand and nothing breaks.
+    let got = seg.expand_in_place(b.as_ptr(), 8 * M, 8 * M);
+    assert!(got.unwrap() < 8 * M);
+    seg.check_sanity().unwrap();
+}

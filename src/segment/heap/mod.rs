@@ -511,6 +511,21 @@ impl Heap {
         Ok(grown - HEADER)
     }
 
+    /// Whether the allocation at `user` could grow in place if the heap's end moved: it is
+    /// the last block, or only a free block lies between it and the end.
+    pub(crate) fn reaches_end(&self, user: u64) -> Result<bool> {
+        let off = self.used_block(user)?;
+        let next = off + self.size_of(off);
+        if next == self.sentinel() {
+            return Ok(true);
+        }
+        if !self.is_free(next) {
+            return Ok(false);
+        }
+        self.check_block(next)?;
+        Ok(next + self.size_of(next) == self.sentinel())
+    }
+
     /// Frees the allocation at `user`, merging it with free neighbours.
     pub(crate) fn deallocate(&self, user: u64) -> Result<()> {
         let mut off = self.used_block(user)?;

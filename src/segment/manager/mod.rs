@@ -504,18 +504,25 @@ impl SegmentManager {
     /// Grows the allocation at `ptr` in place to hold at least `min` bytes (and up to
     /// `preferred` when that much is free right after it). Returns its usable size
     /// afterwards: below `min` when it could not grow, and then nothing changed. Memory
-    /// that is not an allocation of this segment gives `InvalidArgument`.
+    /// that is not an allocation of this segment gives `InvalidArgument`. In a growable
+    /// segment, an allocation that reaches the heap's end grows the segment to make room,
+    /// as an allocation would, so a container that grows at the end is never copied.
     pub fn expand_in_place(&self, ptr: *mut u8, min: usize, preferred: usize) -> Result<usize> {
         self.check_writable()?;
         let off = self.offset_in_segment(ptr)?;
         let _g = self.lock()?;
         let heap = self.heap()?;
+        let (min, preferred) = (min as u64, preferred as u64);
         // A parked block right after it is free memory only once the lists give it back.
-        let got = self.with_parked_back(
-            || heap.expand(off, min as u64, preferred as u64),
-            |&got| got < min as u64,
-        )?;
-        Ok(got as usize)
+        let got = self.with_parked_back(|| heap.expand(off, min, preferred), |&got| got < min)?;
+        if got >= min || self.backing().is_none() || !heap.reaches_end(off)? {
+            return Ok(got as usize);
+        }
+        let grown = self.growing(&heap, min - got, || {
+            let got = heap.expand(off, min, preferred)?;
+            Ok((got >= min).then_some(got))
+        })?;
+        Ok(grown.unwrap_or(got) as usize)
     }
 
     /// The number of usable bytes of the allocation at `ptr`.
