@@ -5,7 +5,7 @@
 #        benches/run.sh --chart VALUES > chart.svg
 # Each pair of programs runs RUNS times (default 3), Boost and interproc alternating, and
 # every figure is the median of its runs: on a shared machine one run of either side can
-# land on a bad moment. Every figure is also written to target/bench/values.txt
+# land on a bad moment. A ratio is the median of the runs' ratios, with their range. Every figure is also written to target/bench/values.txt
 # ("bench case boost interproc unit"), and the last step draws target/bench/ratios.svg
 # from it: interproc / Boost per case (docs/benchmarks.svg is one such chart). --chart
 # draws the chart of a values file alone.
@@ -72,6 +72,30 @@ median_of() {
            print $1, v[int(n / 2)] }'
 }
 
+# Prints "name median min max" with, for each line, the ratio of the value in $2.<run>.txt
+# to the value in $1.<run>.txt, run by run (the two files of a run were measured one right
+# after the other).
+ratio_range() {
+  local files=()
+  for r in $(seq "$runs"); do files+=("$1.$r.txt" "$2.$r.txt"); done
+  paste -d" " "${files[@]}" |
+    awk '{ n = 0; for (i = 2; i <= NF; i += 4) v[n++] = ($i + 0 > 0) ? $(i + 2) / $i : 0;
+           for (i = 1; i < n; i++) for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
+             t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+           print $1, v[int(n / 2)], v[0], v[n - 1] }'
+}
+
+# Prints "name median min max" of the values in $1.<run>.txt over the runs.
+range_of() {
+  local files=()
+  for r in $(seq "$runs"); do files+=("$1.$r.txt"); done
+  paste -d" " "${files[@]}" |
+    awk '{ n = 0; for (i = 2; i <= NF; i += 2) v[n++] = $i + 0;
+           for (i = 1; i < n; i++) for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
+             t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+           print $1, v[int(n / 2)], v[0], v[n - 1] }'
+}
+
 for bench in managed_bench sync_bench mq_bench containers_bench; do
   g++ -std=c++17 -O2 -DNDEBUG -Iinclude "benches/$bench.cpp" -o "$out/${bench}_interproc" \
       -L"$lib" -linterproc -Wl,-rpath,"$lib" -lrt
@@ -82,7 +106,8 @@ for bench in managed_bench sync_bench mq_bench containers_bench; do
   done
   median_of "$out/${bench}_boost" > "$out/${bench}_boost.txt"
   median_of "$out/${bench}_interproc" > "$out/${bench}_interproc.txt"
-  echo "| $bench | Boost 1.74 | interproc | interproc / Boost |"
+  ratio_range "$out/${bench}_boost" "$out/${bench}_interproc" > "$out/${bench}_ratio.txt"
+  echo "| $bench | Boost 1.74 | interproc | interproc / Boost (range over $runs runs) |"
   echo "| --- | ---: | ---: | ---: |"
   if [ "$bench" = sync_bench ]; then
     # Uncontended lock+unlock: both libraries in one process, in alternating rounds.
@@ -92,11 +117,12 @@ for bench in managed_bench sync_bench mq_bench containers_bench; do
       tee -a "$out/values.txt" |
       awk '{ printf "| %s | %.1f ns | %.1f ns | %.2f |\n", $2, $3, $4, $4 / $3 }'
   fi
-  paste -d" " "$out/${bench}_boost.txt" <(cut -d" " -f2 "$out/${bench}_interproc.txt") |
+  paste -d" " "$out/${bench}_boost.txt" <(cut -d" " -f2 "$out/${bench}_interproc.txt") \
+        <(cut -d" " -f2- "$out/${bench}_ratio.txt") |
     awk -v bench="$bench" '{ unit = ($1 ~ /^bytes/) ? "B" : ($1 ~ /per_s$/) ? "msg/s" : "ns";
-           print bench, $1, $2, $3, unit }' |
+           print bench, $1, $2, $3, unit, $4, $5, $6 }' |
     tee -a "$out/values.txt" |
-    awk '{ printf "| %s | %.1f %s | %.1f %s | %.2f |\n", $2, $3, $5, $4, $5, $4 / $3 }'
+    awk '{ printf "| %s | %.1f %s | %.1f %s | %.2f (%.2f–%.2f) |\n", $2, $3, $5, $4, $5, $6, $7, $8 }'
   echo
 done
 
@@ -124,15 +150,18 @@ done
 if [ -s "$out/floor_bench_interproc.1.txt" ]; then
   median_of "$out/floor_bench_boost" > "$out/floor_bench_boost.txt"
   median_of "$out/floor_bench_interproc" > "$out/floor_bench_interproc.txt"
-  echo "| round trip across CPUs | Boost 1.74 | interproc | Boost / floor | interproc / floor |"
+  range_of "$out/floor_bench_boost" > "$out/floor_bench_boost_range.txt"
+  range_of "$out/floor_bench_interproc" > "$out/floor_bench_interproc_range.txt"
+  echo "| round trip across CPUs | Boost 1.74 | interproc | Boost / floor (range) | interproc / floor (range) |"
   echo "| --- | ---: | ---: | ---: | ---: |"
-  paste -d" " "$out/floor_bench_boost.txt" <(cut -d" " -f2 "$out/floor_bench_interproc.txt") |
-    awk '{ v[$1] = $2; w[$1] = $3 }
+  paste -d" " "$out/floor_bench_boost_range.txt" <(cut -d" " -f2- "$out/floor_bench_interproc_range.txt") |
+    awk '{ v[$1] = $2; w[$1] = $5; vl[$1] = $3; vh[$1] = $4; wl[$1] = $6; wh[$1] = $7 }
          END { printf "| floor (one cache line) | %.0f ns | %.0f ns | 1 | 1 |\n", v["floor_2cpu"], w["floor_2cpu"]
                split("queue sem cond", k, " ")
-               for (i = 1; i <= 3; i++)
-                 printf "| %s | %.0f ns | %.0f ns | %.1f | %.1f |\n", k[i], v[k[i] "_2cpu"], w[k[i] "_2cpu"],
-                        v[k[i] "_2cpu_x_floor"], w[k[i] "_2cpu_x_floor"] }'
+               for (i = 1; i <= 3; i++) {
+                 f = k[i] "_2cpu_x_floor"
+                 printf "| %s | %.0f ns | %.0f ns | %.1f (%.1f–%.1f) | %.1f (%.1f–%.1f) |\n", k[i], v[k[i] "_2cpu"],
+                        w[k[i] "_2cpu"], v[f], vl[f], vh[f], w[f], wl[f], wh[f] } }'
 fi
 
 # Online growth (interproc only): a growable segment with room against a fixed one on the
