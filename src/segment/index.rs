@@ -1,8 +1,15 @@
 //! The name index of a managed segment: named and unique objects by name.
 //!
-//! An open-addressing hash table (linear probing, power-of-two capacity) whose slots hold
-//! the name's hash and the offset of the object's [`ObjectHeader`]. The table itself is an
-//! allocation from the segment heap, regrown at half load, so lookups are O(1) on average.
+//! An open-addressing hash table (linear probing, power-of-two capacity) of 8-byte slots
+//! ([`slot_word`]): the top 24 bits of the name's hash (its fingerprint) over the offset of
+//! the object's [`ObjectHeader`] in 16-byte units. The table itself is an allocation from
+//! the segment heap, regrown when more than four fifths of it is taken, so lookups are O(1)
+//! on average: a find of an absent name reads about 13 slots at the highest load (two
+//! cache lines), one of a present name about 3, and the fingerprint lets a probe skip
+//! every other name without reading its header (a false match once in 16 million). A slot
+//! does not say where its name's probe starts, so a regrowth reads every object's name
+//! again to hash it; it checks each fingerprint on the way, and fails before changing
+//! anything if a header or a name does not validate.
 //! The object's header, the object and its name share one allocation:
 //!
 //! `[padding][ObjectHeader][object ...][padding to 8][name bytes, NUL]`
@@ -44,6 +51,46 @@ pub(crate) const OBJECT_MAGIC: u32 = 0x4F42_4A31; // "OBJ1"
 const EMPTY: u64 = 0;
 const TOMBSTONE: u64 = 1;
 const MIN_CAPACITY: u64 = 4;
+/// Bytes of one slot of the table.
+pub(crate) const SLOT_BYTES: u64 = 8;
+/// Low bits of a slot: the header's offset in [`HEADER_UNIT`]s (16 TiB, the largest heap).
+const OFFSET_BITS: u32 = 40;
+const OFFSET_MASK: u64 = (1 << OFFSET_BITS) - 1;
+/// Object headers lie at multiples of the heap's alignment (blocks and headers are
+/// multiples of it), so a slot stores their offset in these units.
+const HEADER_UNIT: u64 = 16;
+
+/// The slot that holds the object whose header is at `h` and whose name hashes to `hash`:
+/// the hash's top bits over the offset in [`HEADER_UNIT`]s. `None` if `h` is not a multiple
+/// of the unit or lies beyond what the slot can name. A header lies past the segment
+/// header, so a live slot is never [`EMPTY`] or [`TOMBSTONE`].
+pub(crate) fn slot_word(hash: u64, h: u64) -> Option<u64> {
+    let units = h / HEADER_UNIT;
+    (h % HEADER_UNIT == 0 && units > TOMBSTONE && units <= OFFSET_MASK)
+        .then_some(fingerprint(hash) << OFFSET_BITS | units)
+}
+
+/// The part of a name's hash that a slot keeps: the bits above those that pick a slot in
+/// any table smaller than 2^40 slots, so it tells apart names that probe the same slots.
+pub(crate) fn fingerprint(hash: u64) -> u64 {
+    hash >> OFFSET_BITS
+}
+
+/// The header offset a live slot names.
+pub(crate) fn slot_header(word: u64) -> u64 {
+    (word & OFFSET_MASK) * HEADER_UNIT
+}
+
+/// Whether the live slot `word` may hold a name whose hash is `hash`.
+pub(crate) fn slot_may_hold(word: u64, hash: u64) -> bool {
+    word >> OFFSET_BITS == fingerprint(hash)
+}
+
+/// Whether a table of `cap` slots may hold `used` taken slots (live or tombstones): at
+/// most four fifths, so that a probe for an absent name ends after a few cache lines.
+fn within_load(used: u64, cap: u64) -> bool {
+    used.saturating_mul(5) <= cap.saturating_mul(4)
+}
 
 /// The index's state, stored in the segment header.
 #[repr(C)]
@@ -60,14 +107,6 @@ pub(crate) struct IndexState {
     pub named: u64,
     /// Live unique objects.
     pub unique: u64,
-}
-
-/// One slot of the table.
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct Slot {
-    hash: u64,
-    header: u64,
 }
 
 /// The header right before every constructed object.
@@ -210,20 +249,50 @@ impl<'h> Index<'h> {
         unsafe { &mut *self.state }
     }
 
-    fn slot_ptr(&self, i: u64) -> *mut Slot {
+    fn slot_ptr(&self, i: u64) -> *mut u64 {
         self.base
-            .wrapping_add((self.index_state().table + i * 16) as usize)
+            .wrapping_add((self.index_state().table + i * SLOT_BYTES) as usize)
             .cast()
     }
 
-    fn slot(&self, i: u64) -> Slot {
-        // SAFETY: `i < capacity` and the table was checked to lie inside the segment.
+    fn slot(&self, i: u64) -> u64 {
+        // SAFETY: `i < capacity` and the table was checked to lie inside the segment,
+        // 8-aligned.
         unsafe { *self.slot_ptr(i) }
     }
 
-    fn set_slot(&self, i: u64, s: Slot) {
-        // SAFETY: as `slot`.
-        unsafe { *self.slot_ptr(i) = s }
+    fn set_slot(&self, i: u64, word: u64) {
+        // SAFETY: as `slot`. A plain store: unlocked readers copy slots inside the
+        // sequence lock (`segment::lookup`) and drop what they read while it moved.
+        unsafe { *self.slot_ptr(i) = word }
+    }
+
+    /// The hash of the name that the live slot `word` holds, read from its object (a slot
+    /// keeps only the hash's fingerprint): an error if the header does not validate or
+    /// the fingerprint disagrees with the name.
+    fn hash_of_slot(&self, word: u64) -> Result<u64> {
+        let h = slot_header(word);
+        let oh = self.object_header(h)?;
+        let kind = match InstanceKind::from_code(u32::from(oh.kind)) {
+            Some(k @ (InstanceKind::Named | InstanceKind::Unique)) => k,
+            _ => return Err(corrupt(format_args!("the object at {h} has no name"))),
+        };
+        let hsh = hash(kind, self.name_of(oh));
+        if !slot_may_hold(word, hsh) {
+            return Err(corrupt(format_args!(
+                "a slot's fingerprint disagrees with the name of the object at {h}"
+            )));
+        }
+        Ok(hsh)
+    }
+
+    /// Every live slot of the table with its name's hash ([`Self::hash_of_slot`]).
+    fn live_slots(&self) -> Result<Vec<(u64, u64)>> {
+        (0..self.index_state().capacity)
+            .map(|i| self.slot(i))
+            .filter(|&w| w > TOMBSTONE)
+            .map(|w| Ok((w, self.hash_of_slot(w)?)))
+            .collect()
     }
 
     fn check_table(&self) -> Result<()> {
@@ -237,7 +306,7 @@ impl<'h> Index<'h> {
         }
         let bytes = st
             .capacity
-            .checked_mul(16)
+            .checked_mul(SLOT_BYTES)
             .ok_or_else(|| corrupt("capacity overflows"))?;
         if !st.capacity.is_power_of_two()
             || st.table % 8 != 0
@@ -343,14 +412,13 @@ impl<'h> Index<'h> {
         let mut i = hash & (cap - 1);
         let mut free = None;
         for _ in 0..cap {
-            let s = self.slot(i);
-            match s.header {
+            match self.slot(i) {
                 EMPTY => return Ok((None, free.or(Some(i)))),
                 TOMBSTONE => {
                     free.get_or_insert(i);
                 }
-                h if s.hash == hash => {
-                    let oh = self.object_header(h)?;
+                w if slot_may_hold(w, hash) => {
+                    let oh = self.object_header(slot_header(w))?;
                     if oh.kind == kind as u16 && self.name_of(oh) == name {
                         return Ok((Some(i), free));
                     }
@@ -393,7 +461,7 @@ impl<'h> Index<'h> {
             slot,
             state: self.fingerprint(),
         });
-        Ok((found.map(|i| (i, self.slot(i).header)), room))
+        Ok((found.map(|i| (i, slot_header(self.slot(i)))), room))
     }
 
     /// What an insertion or removal changes in the index state: while it is the same, a
@@ -406,7 +474,10 @@ impl<'h> Index<'h> {
     /// Whether slot `i` (from an earlier find) still holds the object whose header is at
     /// `h`: nothing regrew or emptied the table since, or it did and `i` still names it.
     pub(crate) fn slot_holds(&self, i: u64, h: u64) -> bool {
-        self.check_table().is_ok() && i < self.index_state().capacity && self.slot(i).header == h
+        self.check_table().is_ok()
+            && i < self.index_state().capacity
+            && self.slot(i) > TOMBSTONE
+            && slot_header(self.slot(i)) == h
     }
 
     /// Makes room for `more` entries without regrowing later. Fails with `OutOfMemory`
@@ -414,13 +485,12 @@ impl<'h> Index<'h> {
     pub(crate) fn reserve(&self, more: u64) -> Result<()> {
         self.check_table()?;
         let st = self.index_state();
-        let need = st
-            .live
-            .saturating_add(more)
-            .saturating_mul(2)
-            .max(MIN_CAPACITY);
-        let used = st.live.saturating_add(st.tombstones).saturating_add(more);
-        if need <= st.capacity && used <= st.capacity / 2 {
+        let live = st.live.saturating_add(more);
+        // The fewest slots that hold `live` names within the load (a multiple of 4 above
+        // it, so that a power of two is reached; `within_load` says the same).
+        let need = live.saturating_add(live.div_ceil(4)).max(MIN_CAPACITY);
+        let used = live.saturating_add(st.tombstones);
+        if need <= st.capacity && within_load(used, st.capacity) {
             return Ok(());
         }
         let cap = need
@@ -429,13 +499,17 @@ impl<'h> Index<'h> {
         self.rehash(cap.max(st.capacity))
     }
 
+    /// Moves the live names to a table of `cap` slots (a new one, or this one without its
+    /// tombstones). Every name is hashed again first, so a header or a name that does not
+    /// validate fails the call before it changes anything.
     fn rehash(&self, cap: u64) -> Result<()> {
+        let live = self.live_slots()?;
         if cap == self.index_state().capacity && self.index_state().table != 0 {
-            self.clear_tombstones();
+            self.clear_tombstones(live);
             return Ok(());
         }
         let bytes = cap
-            .checked_mul(16)
+            .checked_mul(SLOT_BYTES)
             .ok_or_else(|| Error::new(ErrorKind::OutOfMemory, "too many names"))?;
         let table = self.heap.allocate(bytes, 16)?.ok_or_else(|| {
             Error::new(
@@ -448,19 +522,15 @@ impl<'h> Index<'h> {
         self.heap.prefault_used(table, bytes);
         // SAFETY: a fresh allocation of `bytes` bytes inside the segment.
         unsafe { std::ptr::write_bytes(self.base.add(table as usize), 0, bytes as usize) };
-        let (old_table, old_cap) = (self.index_state().table, self.index_state().capacity);
+        let old_table = self.index_state().table;
         {
             let st = self.index_state();
             st.table = table;
             st.capacity = cap;
             st.tombstones = 0;
         }
-        for i in 0..old_cap {
-            // SAFETY: the old table was checked before and is still allocated.
-            let s = unsafe { *self.base.add((old_table + i * 16) as usize).cast::<Slot>() };
-            if s.header > TOMBSTONE {
-                self.put_in_first_empty(s);
-            }
+        for (w, hsh) in live {
+            self.put_in_first_empty(w, hsh);
         }
         if old_table != 0 {
             self.heap.mark_internal(old_table, false)?;
@@ -472,37 +542,29 @@ impl<'h> Index<'h> {
     /// Rehashes the table in place, dropping its tombstones: a table that is full of them
     /// but not of names needs no second table (which a full segment could not hold). The
     /// caller changes the index (readers retry meanwhile); a death half-way leaves a table
-    /// that the recovery's check refuses and rebuilds.
-    fn clear_tombstones(&self) {
+    /// that the recovery's check refuses and rebuilds. `live` is every live slot with its
+    /// name's hash ([`Self::live_slots`]).
+    fn clear_tombstones(&self, live: Vec<(u64, u64)>) {
         let cap = self.index_state().capacity;
-        let live: Vec<Slot> = (0..cap)
-            .map(|i| self.slot(i))
-            .filter(|s| s.header > TOMBSTONE)
-            .collect();
         for i in 0..cap {
-            self.set_slot(
-                i,
-                Slot {
-                    hash: 0,
-                    header: EMPTY,
-                },
-            );
+            self.set_slot(i, EMPTY);
         }
         self.index_state().tombstones = 0;
-        for s in live {
-            self.put_in_first_empty(s);
+        for (w, hsh) in live {
+            self.put_in_first_empty(w, hsh);
         }
     }
 
-    /// Puts `s` in the first empty slot of its probe sequence, in a table with room (the
-    /// rehashes and the rebuild, which fill a table at most half).
-    fn put_in_first_empty(&self, s: Slot) {
+    /// Puts the live slot `word`, whose name hashes to `hsh`, in the first empty slot of
+    /// its probe sequence, in a table with room (the rehashes and the rebuild, which fill a
+    /// table within the load, so an empty slot is always found).
+    fn put_in_first_empty(&self, word: u64, hsh: u64) {
         let cap = self.index_state().capacity;
-        let mut j = s.hash & (cap - 1);
-        while self.slot(j).header != EMPTY {
+        let mut j = hsh & (cap - 1);
+        while self.slot(j) != EMPTY {
             j = (j + 1) & (cap - 1);
         }
-        self.set_slot(j, s);
+        self.set_slot(j, word);
     }
 
     /// Adds the object whose header is at `h` (its name must not be present); `hsh` is the
@@ -515,11 +577,17 @@ impl<'h> Index<'h> {
         hsh: u64,
         room: Option<Room>,
     ) -> Result<()> {
+        let word = slot_word(hsh, h).ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidArgument,
+                format!("an object header at {h} cannot be indexed"),
+            )
+        })?;
         self.reserve(1)?;
         // The slot an earlier probe found, if the index did not change since: the probe
         // went on to an empty slot, so the name is still absent. Otherwise, probe again.
         let reuse = room.filter(|r| {
-            r.state == self.fingerprint() && matches!(self.slot(r.slot).header, EMPTY | TOMBSTONE)
+            r.state == self.fingerprint() && matches!(self.slot(r.slot), EMPTY | TOMBSTONE)
         });
         let i = match reuse {
             Some(r) => r.slot,
@@ -534,16 +602,10 @@ impl<'h> Index<'h> {
                 free.ok_or_else(|| corrupt("no free slot after reserving"))?
             }
         };
-        if self.slot(i).header == TOMBSTONE {
+        if self.slot(i) == TOMBSTONE {
             self.index_state().tombstones = self.index_state().tombstones.saturating_sub(1);
         }
-        self.set_slot(
-            i,
-            Slot {
-                hash: hsh,
-                header: h,
-            },
-        );
+        self.set_slot(i, word);
         let st = self.index_state();
         // The counts come from the segment and may be garbage: saturate, `check` tells.
         st.live = st.live.saturating_add(1);
@@ -564,13 +626,7 @@ impl<'h> Index<'h> {
     /// The last name gone, the table goes back to the heap: a segment whose objects are
     /// all destroyed has exactly the free memory it had before the first one, as Boost's.
     pub(crate) fn remove_slot(&self, i: u64, kind: InstanceKind) -> Result<()> {
-        self.set_slot(
-            i,
-            Slot {
-                hash: 0,
-                header: TOMBSTONE,
-            },
-        );
+        self.set_slot(i, TOMBSTONE);
         let st = self.index_state();
         st.live = st.live.saturating_sub(1);
         st.tombstones = st.tombstones.saturating_add(1);
@@ -595,7 +651,7 @@ impl<'h> Index<'h> {
     /// smaller one is not free now.
     pub(crate) fn shrink_back(&self, cap: u64) -> Result<()> {
         let st = self.index_state();
-        if cap == 0 || st.capacity <= cap || st.live.saturating_mul(2) > cap {
+        if cap == 0 || st.capacity <= cap || !within_load(st.live, cap) {
             return Ok(());
         }
         match self.rehash(cap) {
@@ -633,9 +689,9 @@ impl<'h> Index<'h> {
     pub(crate) fn next(&self, kind: InstanceKind, from: u64) -> Result<Option<(u64, u64)>> {
         self.check_table()?;
         for i in from..self.index_state().capacity {
-            let h = self.slot(i).header;
-            if h > TOMBSTONE && self.object_header(h)?.kind == kind as u16 {
-                return Ok(Some((i, h)));
+            let w = self.slot(i);
+            if w > TOMBSTONE && self.object_header(slot_header(w))?.kind == kind as u16 {
+                return Ok(Some((i, slot_header(w))));
             }
         }
         Ok(None)
@@ -658,7 +714,12 @@ impl<'h> Index<'h> {
                 Some(k @ (InstanceKind::Named | InstanceKind::Unique)) => k,
                 _ => continue,
             };
-            found.push((kind, hash(kind, self.name_of(oh)), h));
+            let hsh = hash(kind, self.name_of(oh));
+            // A header the table cannot name (past 16 TiB) is left out, as one that does
+            // not validate.
+            if let Some(w) = slot_word(hsh, h) {
+                found.push((kind, hsh, w));
+            }
         }
         if old != 0 && self.heap.used_block(old).is_ok() {
             self.heap.deallocate(old)?;
@@ -676,8 +737,8 @@ impl<'h> Index<'h> {
         }
         self.heap.set_internal_bytes(0);
         self.reserve(found.len() as u64)?;
-        for (kind, h, u) in found {
-            self.put_in_first_empty(Slot { hash: h, header: u });
+        for (kind, hsh, w) in found {
+            self.put_in_first_empty(w, hsh);
             let st = self.index_state();
             st.live += 1;
             match kind {
@@ -708,33 +769,44 @@ impl<'h> Index<'h> {
         Ok(())
     }
 
-    /// Checks every entry: headers validate, each name hashes to its slot's hash, and the
-    /// counts agree.
+    /// Checks every entry: headers validate, each name's hash agrees with its slot's
+    /// fingerprint, each name is reached by its probe, the load holds, and the counts agree.
     pub(crate) fn check(&self) -> Result<()> {
         self.check_table()?;
+        let cap = self.index_state().capacity;
         let (mut live, mut tomb, mut named, mut unique) = (0, 0, 0, 0);
-        for i in 0..self.index_state().capacity {
-            let s = self.slot(i);
-            match s.header {
-                EMPTY => {}
-                TOMBSTONE => tomb += 1,
-                h => {
-                    let oh = self.object_header(h)?;
-                    let kind = InstanceKind::from_code(u32::from(oh.kind))
-                        .ok_or_else(|| corrupt("bad kind"))?;
-                    if hash(kind, self.name_of(oh)) != s.hash {
-                        return Err(corrupt(format_args!("slot {i} has the wrong hash")));
+        // One pass from an empty slot around the table, counting the taken slots since the
+        // last empty one: a name's slot lies no further from its first probe than that, or
+        // a find would stop at an empty slot before reaching it.
+        let start = (0..cap).find(|&i| self.slot(i) == EMPTY);
+        if cap != 0 && start.is_none() {
+            return Err(corrupt("the table has no empty slot"));
+        }
+        let mut run = 0;
+        for k in 1..=cap {
+            let i = (start.unwrap_or(0) + k) & (cap - 1);
+            match self.slot(i) {
+                EMPTY => run = 0,
+                TOMBSTONE => {
+                    tomb += 1;
+                    run += 1;
+                }
+                w => {
+                    let hsh = self.hash_of_slot(w)?;
+                    if (i.wrapping_sub(hsh) & (cap - 1)) > run {
+                        return Err(corrupt(format_args!("slot {i} lies beyond its probe")));
                     }
                     live += 1;
-                    match kind {
-                        InstanceKind::Named => named += 1,
-                        InstanceKind::Unique => unique += 1,
-                        InstanceKind::Anonymous => {
-                            return Err(corrupt("an anonymous object is indexed"));
-                        }
+                    run += 1;
+                    match self.object_header(slot_header(w))?.kind {
+                        k if k == InstanceKind::Named as u16 => named += 1,
+                        _ => unique += 1,
                     }
                 }
             }
+        }
+        if !within_load(live + tomb, cap) {
+            return Err(corrupt("the table is fuller than its load allows"));
         }
         let st = self.index_state();
         if (live, tomb, named, unique) != (st.live, st.tombstones, st.named, st.unique) {
@@ -765,6 +837,35 @@ mod tests {
         }
         // Past eight bytes, the first eight.
         assert_eq!(le_word(&bytes), le_word(&bytes[..8]));
+    }
+
+    /// The slot's encoding is part of the shared layout, as the hash.
+    #[test]
+    fn a_slot_is_a_fingerprint_over_an_offset_in_units() {
+        let hsh = 0xABCD_EF01_2345_6789;
+        let w = slot_word(hsh, 0x1230).unwrap();
+        assert_eq!(w, 0xABCD_EF00_0000_0123);
+        assert_eq!(slot_header(w), 0x1230);
+        assert!(slot_may_hold(w, hsh));
+        assert!(!slot_may_hold(w, hsh ^ 1 << 40));
+        // The low bits pick the slot; they are not in the fingerprint.
+        assert!(slot_may_hold(w, hsh ^ 0xFF_FFFF_FFFF));
+        // Not a multiple of the unit, past 16 TiB, or where EMPTY and TOMBSTONE lie.
+        assert_eq!(slot_word(hsh, 0x1238), None);
+        assert_eq!(slot_word(hsh, 1 << 44), None);
+        assert!(slot_word(hsh, (1 << 44) - 16).is_some());
+        assert_eq!(slot_word(0, 0), None);
+        assert_eq!(slot_word(0, 16), None);
+        assert_eq!(slot_word(0, 32), Some(2));
+    }
+
+    #[test]
+    fn the_load_stays_within_four_fifths() {
+        assert!(within_load(3, 4));
+        assert!(!within_load(4, 4));
+        assert!(within_load(104_857, 131_072));
+        assert!(!within_load(104_858, 131_072));
+        assert!(within_load(100_000, 131_072));
     }
 
     #[test]

@@ -26,7 +26,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use crate::os::atomic::Atomic;
 
 use super::index::{
-    InstanceKind, OBJECT_HEADER, OBJECT_MAGIC, ObjectHeader, hash, le_word, name_in_place,
+    InstanceKind, OBJECT_HEADER, OBJECT_MAGIC, ObjectHeader, SLOT_BYTES, hash, le_word,
+    name_in_place, slot_header, slot_may_hold,
 };
 
 /// How many unlocked attempts a find makes before taking the lock.
@@ -170,19 +171,25 @@ impl Lookup {
         if cap == 0 {
             return Some(None);
         }
-        if !cap.is_power_of_two() || table % 8 != 0 || !self.in_map(table, cap.checked_mul(16)?) {
+        if !cap.is_power_of_two()
+            || table % 8 != 0
+            || !self.in_map(table, cap.checked_mul(SLOT_BYTES)?)
+        {
             return None;
         }
         let want = hash(kind, name);
         let mut i = want & (cap - 1);
+        // At most `cap` slots, each inside the table checked above: a table of garbage, or
+        // one torn by a writer, ends the loop all the same.
         for _ in 0..cap {
-            let at = table + i * 16;
-            let (h, header) = (self.word(at), self.word(at + 8));
-            match header {
+            // One volatile read of the whole slot. A value read while a writer changed the
+            // table is thrown away by the sequence check; until then it is only data: its
+            // offset leads to a header that `matches` checks before trusting it.
+            match self.word(table + i * SLOT_BYTES) {
                 0 => return Some(None),
                 1 => {}
-                header if h == want => {
-                    if let Some(found) = self.matches(header, kind, name)? {
+                w if slot_may_hold(w, want) => {
+                    if let Some(found) = self.matches(slot_header(w), kind, name)? {
                         return Some(Some(found));
                     }
                 }

@@ -10,7 +10,7 @@ use std::mem::{align_of, offset_of, size_of};
 /// come with a new LAYOUT_VERSION.
 #[test]
 fn shared_layout_is_pinned() {
-    assert_eq!(LAYOUT_VERSION, 6);
+    assert_eq!(LAYOUT_VERSION, 7);
     assert_eq!(offset_of!(SegmentHeader, magic), 0);
     assert_eq!(offset_of!(SegmentHeader, layout_version), 8);
     assert_eq!(offset_of!(SegmentHeader, pointer_width), 12);
