@@ -10,17 +10,14 @@
 //! does not say where its name's probe starts, so a regrowth reads every object's name
 //! again to hash it; it checks each fingerprint on the way, and fails before changing
 //! anything if a header or a name does not validate.
-//! The object's header, the object and its name share one allocation:
 //!
-//! `[padding][ObjectHeader][object ...][padding to 8][name bytes, NUL]`
-//!
-//! The header lies right before the object, so it is found from the object's address alone
-//! (for `get_instance_name` and `destroy_ptr`), and a find reads the header, the name and
-//! (the caller) the object from neighbouring bytes. The padding in front, which a large
-//! alignment may need, is named in the header and, for the recovery's walk over the
-//! blocks, by a [`PAD_MAGIC`] word at the block's start.
+//! The object's header, the object and its name share one block of the heap
+//! (`segment::object_header`).
 
 use super::heap::Heap;
+pub(crate) use super::object_header::{
+    HEADER_UNIT, HeaderLayout, OBJECT_HEADER, ObjectFields, ObjectHeader, PAD_MAGIC, decode,
+};
 use crate::{Error, ErrorKind, Result};
 
 /// What kind of instance an object is (Boost's `instance_type`, same order).
@@ -47,7 +44,6 @@ impl InstanceKind {
     }
 }
 
-pub(crate) const OBJECT_MAGIC: u32 = 0x4F42_4A31; // "OBJ1"
 const EMPTY: u64 = 0;
 const TOMBSTONE: u64 = 1;
 const MIN_CAPACITY: u64 = 4;
@@ -56,9 +52,6 @@ pub(crate) const SLOT_BYTES: u64 = 8;
 /// Low bits of a slot: the header's offset in [`HEADER_UNIT`]s (16 TiB, the largest heap).
 const OFFSET_BITS: u32 = 40;
 const OFFSET_MASK: u64 = (1 << OFFSET_BITS) - 1;
-/// Object headers lie at multiples of the heap's alignment (blocks and headers are
-/// multiples of it), so a slot stores their offset in these units.
-const HEADER_UNIT: u64 = 16;
 
 /// The slot that holds the object whose header is at `h` and whose name hashes to `hash`:
 /// the hash's top bits over the offset in [`HEADER_UNIT`]s. `None` if `h` is not a multiple
@@ -107,55 +100,6 @@ pub(crate) struct IndexState {
     pub named: u64,
     /// Live unique objects.
     pub unique: u64,
-}
-
-/// The header right before every constructed object.
-#[repr(C)]
-pub(crate) struct ObjectHeader {
-    pub magic: u32,
-    /// The [`InstanceKind`]'s code.
-    pub kind: u16,
-    /// Bytes from the start of the object's block to this header (0 unless the object's
-    /// alignment needs them; below the page size, so below 64 KiB).
-    pub pad: u16,
-    pub name_len: u64,
-    pub elem_size: u64,
-    pub count: u64,
-    /// Offset of the object's first element: this header's offset plus its size.
-    pub object: u64,
-    /// The Rust type's tag ([`crate::Shareable::TYPE_TAG`]) if the typed API built it; 0
-    /// for objects built from C, C++ or the raw API.
-    pub type_tag: u64,
-}
-
-pub(crate) const OBJECT_HEADER: u64 = std::mem::size_of::<ObjectHeader>() as u64;
-
-/// The first word of an object's block when padding comes before the header: this magic in
-/// the low half, the padding's length in the high half.
-pub(crate) const PAD_MAGIC: u32 = 0x4F42_4A50; // "OBJP"
-
-/// Where an object's name lies: after its `bytes` of elements, at the next multiple of 8.
-pub(crate) fn name_offset(object: u64, bytes: u64) -> Option<u64> {
-    object.checked_add(bytes)?.checked_next_multiple_of(8)
-}
-
-/// The offset of the name of an object whose header at `h` says `object`, `bytes` of
-/// elements and `name_len`, if they hold together in `size` bytes: the object right after
-/// the header, the name and its NUL after the elements, all inside. Every reader of a
-/// header (the locked index, the unlocked lookup, the recovery) checks it so.
-pub(crate) fn name_in_place(
-    h: u64,
-    object: u64,
-    bytes: u64,
-    name_len: u64,
-    size: u64,
-) -> Option<u64> {
-    if object != h.checked_add(OBJECT_HEADER)? {
-        return None;
-    }
-    let at = name_offset(object, bytes)?;
-    let end = at.checked_add(name_len)?.checked_add(1)?;
-    (end <= size).then_some(at)
 }
 
 /// A hash of the kind and the name, eight bytes at a time ([`le_word`], so every process
@@ -273,11 +217,10 @@ impl<'h> Index<'h> {
     fn hash_of_slot(&self, word: u64) -> Result<u64> {
         let h = slot_header(word);
         let oh = self.object_header(h)?;
-        let kind = match InstanceKind::from_code(u32::from(oh.kind)) {
-            Some(k @ (InstanceKind::Named | InstanceKind::Unique)) => k,
-            _ => return Err(corrupt(format_args!("the object at {h} has no name"))),
-        };
-        let hsh = hash(kind, self.name_of(oh));
+        if oh.kind == InstanceKind::Anonymous {
+            return Err(corrupt(format_args!("the object at {h} has no name")));
+        }
+        let hsh = hash(oh.kind, self.name_of(&oh));
         if !slot_may_hold(word, hsh) {
             return Err(corrupt(format_args!(
                 "a slot's fingerprint disagrees with the name of the object at {h}"
@@ -320,50 +263,30 @@ impl<'h> Index<'h> {
         Ok(())
     }
 
-    /// The object header at offset `h`, checked.
-    pub(crate) fn object_header(&self, h: u64) -> Result<&ObjectHeader> {
-        if h % 8 != 0 || h.checked_add(OBJECT_HEADER).is_none_or(|e| e > self.size) {
+    /// The object header at offset `h`, checked ([`decode`]).
+    pub(crate) fn object_header(&self, h: u64) -> Result<ObjectFields> {
+        if h % HEADER_UNIT != 0 || h.checked_add(OBJECT_HEADER).is_none_or(|e| e > self.size) {
             return Err(corrupt(format_args!("object header offset {h}")));
         }
         // SAFETY: in bounds and aligned; the segment lock keeps it stable while used.
-        let oh = unsafe { &*self.base.add(h as usize).cast::<ObjectHeader>() };
-        let placed = oh
-            .elem_size
-            .checked_mul(oh.count)
-            .and_then(|bytes| name_in_place(h, oh.object, bytes, oh.name_len, self.size));
-        if oh.magic != OBJECT_MAGIC
-            || InstanceKind::from_code(u32::from(oh.kind)).is_none()
-            || u64::from(oh.pad) > h
-            || placed.is_none()
-        {
-            return Err(corrupt(format_args!(
-                "object header at {h} does not validate"
-            )));
-        }
-        Ok(oh)
-    }
-
-    /// The offset of the name of the object whose header is `oh` (checked by
-    /// `object_header`).
-    pub(crate) fn name_at(oh: &ObjectHeader) -> u64 {
-        // Checked by `object_header`: no overflow.
-        name_offset(oh.object, oh.elem_size * oh.count).unwrap_or(u64::MAX)
+        let head = unsafe { *self.base.add(h as usize).cast::<ObjectHeader>() };
+        // SAFETY: `decode` asks only for 8-aligned words inside the segment.
+        let word = |off: u64| unsafe { *self.base.add(off as usize).cast::<u64>() };
+        decode(h, head, self.size, word)
+            .ok_or_else(|| corrupt(format_args!("object header at {h} does not validate")))
     }
 
     /// The name bytes of the object whose header is `oh` (checked by `object_header`).
-    pub(crate) fn name_of(&self, oh: &ObjectHeader) -> &[u8] {
+    pub(crate) fn name_of(&self, oh: &ObjectFields) -> &[u8] {
         // SAFETY: `object_header` checked that the name lies inside the segment.
         unsafe {
-            std::slice::from_raw_parts(
-                self.base.add(Self::name_at(oh) as usize),
-                oh.name_len as usize,
-            )
+            std::slice::from_raw_parts(self.base.add(oh.name_at as usize), oh.name_len as usize)
         }
     }
 
     /// The offset of the block that holds the object whose header is `oh` at `h`.
-    fn block_of(h: u64, oh: &ObjectHeader) -> u64 {
-        h - u64::from(oh.pad)
+    fn block_of(h: u64, oh: &ObjectFields) -> u64 {
+        h - oh.pad
     }
 
     /// The block that holds the object whose header is at `h`: the header's padding must
@@ -371,7 +294,7 @@ impl<'h> Index<'h> {
     /// [`PAD_MAGIC`] word naming the same padding), so garbage in the padding makes a
     /// destroy fail before it changes anything, and never free another block.
     pub(crate) fn block_holding(&self, h: u64) -> Result<u64> {
-        let block = Self::block_of(h, self.object_header(h)?);
+        let block = Self::block_of(h, &self.object_header(h)?);
         match self.header_in_block(block) {
             Some((at, _)) if at == h && self.heap.used_block(block).is_ok() => Ok(block),
             _ => Err(corrupt(format_args!(
@@ -382,7 +305,7 @@ impl<'h> Index<'h> {
 
     /// The header offset of the object in the used block at user offset `u`, if one
     /// validates there: at `u`, or after the padding a [`PAD_MAGIC`] word names.
-    fn header_in_block(&self, u: u64) -> Option<(u64, &ObjectHeader)> {
+    fn header_in_block(&self, u: u64) -> Option<(u64, ObjectFields)> {
         if u % 8 != 0 || u.checked_add(8).is_none_or(|e| e > self.size) {
             return None;
         }
@@ -394,7 +317,7 @@ impl<'h> Index<'h> {
             u
         };
         let oh = self.object_header(h).ok()?;
-        (Self::block_of(h, oh) == u).then_some((h, oh))
+        (Self::block_of(h, &oh) == u).then_some((h, oh))
     }
 
     /// The slot holding `name` of `kind`, or the slot where it would go.
@@ -419,7 +342,7 @@ impl<'h> Index<'h> {
                 }
                 w if slot_may_hold(w, hash) => {
                     let oh = self.object_header(slot_header(w))?;
-                    if oh.kind == kind as u16 && self.name_of(oh) == name {
+                    if oh.kind == kind && self.name_of(&oh) == name {
                         return Ok((Some(i), free));
                     }
                 }
@@ -690,7 +613,7 @@ impl<'h> Index<'h> {
         self.check_table()?;
         for i in from..self.index_state().capacity {
             let w = self.slot(i);
-            if w > TOMBSTONE && self.object_header(slot_header(w))?.kind == kind as u16 {
+            if w > TOMBSTONE && self.object_header(slot_header(w))?.kind == kind {
                 return Ok(Some((i, slot_header(w))));
             }
         }
@@ -710,11 +633,11 @@ impl<'h> Index<'h> {
             let Some((h, oh)) = self.header_in_block(u) else {
                 continue;
             };
-            let kind = match InstanceKind::from_code(u32::from(oh.kind)) {
-                Some(k @ (InstanceKind::Named | InstanceKind::Unique)) => k,
-                _ => continue,
+            let kind = match oh.kind {
+                k @ (InstanceKind::Named | InstanceKind::Unique) => k,
+                InstanceKind::Anonymous => continue,
             };
-            let hsh = hash(kind, self.name_of(oh));
+            let hsh = hash(kind, self.name_of(&oh));
             // A header the table cannot name (past 16 TiB) is left out, as one that does
             // not validate.
             if let Some(w) = slot_word(hsh, h) {
@@ -799,7 +722,7 @@ impl<'h> Index<'h> {
                     live += 1;
                     run += 1;
                     match self.object_header(slot_header(w))?.kind {
-                        k if k == InstanceKind::Named as u16 => named += 1,
+                        InstanceKind::Named => named += 1,
                         _ => unique += 1,
                     }
                 }

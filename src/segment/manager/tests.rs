@@ -34,11 +34,10 @@ fn shared_layout_is_pinned() {
     assert_eq!(offset_of!(SegmentHeader, classes), 174);
     assert_eq!(size_of::<SegmentHeader>(), 176);
     assert_eq!(align_of::<SegmentHeader>(), 8);
-    assert_eq!(offset_of!(ObjectHeader, kind), 4);
-    assert_eq!(offset_of!(ObjectHeader, pad), 6);
-    assert_eq!(offset_of!(ObjectHeader, name_len), 8);
-    assert_eq!(offset_of!(ObjectHeader, object), 32);
-    assert_eq!(size_of::<ObjectHeader>(), 48);
+    assert_eq!(offset_of!(ObjectHeader, meta), 4);
+    assert_eq!(offset_of!(ObjectHeader, elem_size), 8);
+    assert_eq!(offset_of!(ObjectHeader, count), 12);
+    assert_eq!(size_of::<ObjectHeader>(), 16);
     // A multiple of the block alignment, so an object of alignment 16 or less needs no
     // padding in front of its header.
     assert_eq!(size_of::<ObjectHeader>() as u64 % heap::ALIGN, 0);
@@ -264,12 +263,13 @@ fn a_garbage_padding_frees_nothing() {
         ptrs.push(info.ptr);
     }
     let free = seg.free_memory().unwrap();
-    for (victim, pad) in [(1, 16u16), (1, 48), (2, 8), (2, 0)] {
+    // The padding, in 16-byte units, is bits 4 to 15 of the header's `meta`.
+    for (victim, units) in [(1, 1u32), (1, 3), (2, 1), (2, 0)] {
         let h = ptrs[victim].as_ptr().wrapping_sub(OBJECT_HEADER as usize);
         // SAFETY: the object's header lies right before it, inside the buffer.
         let was = unsafe {
-            let at = &raw mut (*h.cast::<ObjectHeader>()).pad;
-            at.replace(pad)
+            let at = &raw mut (*h.cast::<ObjectHeader>()).meta;
+            at.replace(at.read() & !0xFFF0 | units << 4)
         };
         let e = seg
             .destroy_ptr(ptrs[victim].as_ptr(), &mut |_, _| {})
@@ -277,7 +277,7 @@ fn a_garbage_padding_frees_nothing() {
         assert_eq!(e.kind(), ErrorKind::Corrupted, "{}", e.message());
         assert_eq!(seg.free_memory().unwrap(), free);
         // SAFETY: as above.
-        unsafe { (&raw mut (*h.cast::<ObjectHeader>()).pad).write(was) };
+        unsafe { (&raw mut (*h.cast::<ObjectHeader>()).meta).write(was) };
     }
     for p in ptrs {
         seg.destroy_ptr(p.as_ptr(), &mut |_, _| {}).unwrap();
