@@ -26,7 +26,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use crate::os::atomic::Atomic;
 
 use super::index::{
-    InstanceKind, OBJECT_HEADER, ObjectHeader, SLOT_BYTES, decode, hash, slot_header, slot_may_hold,
+    InstanceKind, OBJECT_HEADER, ObjectHeader, SLOT_BYTES, decode, hash, home, slot_header,
+    slot_may_hold,
 };
 
 /// How many unlocked attempts a find makes before taking the lock.
@@ -177,7 +178,7 @@ impl Lookup {
             return None;
         }
         let want = hash(kind, name);
-        let mut i = want & (cap - 1);
+        let mut i = home(want, cap);
         // At most `cap` slots, each inside the table checked above: a table of garbage, or
         // one torn by a writer, ends the loop all the same.
         for _ in 0..cap {
