@@ -43,7 +43,9 @@ const TAGGED: u32 = 1 << 2;
 /// The name's length, the element size and the count lie before the header (and the tag).
 const WIDE: u32 = 1 << 3;
 const PAD_SHIFT: u32 = 4;
-/// The largest padding before a header, in 16-byte units (below 64 KiB, the largest page).
+/// The largest padding before a header, in 16-byte units: 65 520 bytes, room for any
+/// alignment up to 64 KiB (the largest page) of an object without words before its header,
+/// and up to 32 KiB of one with them.
 const PAD_UNITS: u32 = 0xFFF;
 const NAME_SHIFT: u32 = 16;
 
@@ -69,12 +71,14 @@ pub(crate) struct ObjectFields {
     pub name_at: u64,
 }
 
-/// The header of an object and the words before it, as [`place_header`] lays them out.
+/// The header of an object and the words before it, ready to be written
+/// ([`HeaderLayout::write`]).
 pub(crate) struct HeaderLayout {
     /// Bytes before the header that the block needs (the padding's mark and the words).
     pub lead: u64,
     head: ObjectHeader,
-    /// The words before the header, ending at it (the first `ext` of the four are used).
+    /// The words before the header, the last one right before it (only the last `ext / 8`
+    /// of the four are written).
     words: [u64; 4],
     ext: u64,
 }
