@@ -72,9 +72,9 @@ pub(crate) fn fingerprint(hash: u64) -> u64 {
 }
 
 /// The first slot a name whose hash is `hash` probes in a table of `cap` slots (a power of
-/// two): the hash's top bits. They lie in the fingerprint while the table has at most
-/// 2^24 slots, so a regrowth places a slot from the slot alone, and names that meet in a
-/// probe from different first slots always differ in their fingerprints.
+/// two, not 0): the hash's top bits. They lie in the fingerprint while the table has at
+/// most 2^24 slots, so in such a table a regrowth places a slot from the slot alone, and
+/// names that meet in a probe from different first slots differ in their fingerprints.
 pub(crate) fn home(hash: u64, cap: u64) -> u64 {
     // A capacity of 1 (garbage: the index never makes one) shifts by 64: slot 0.
     hash.checked_shr(64 - cap.trailing_zeros()).unwrap_or(0)
