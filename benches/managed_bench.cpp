@@ -184,19 +184,43 @@ double overhead_named() {
    return per;
 }
 
+// Bytes of segment used per small named object: an `int` named "name_<i>", 100 000 of them.
+double overhead_named_int() {
+   const std::string name = seg_name("overhead_int");
+   ipc::shared_memory_object::remove(name.c_str());
+   ipc::managed_shared_memory seg(ipc::create_only, name.c_str(), 64u << 20);
+   const std::size_t before = seg.get_free_memory();
+   const int n = 100000;
+   char buf[32];
+   for (int i = 0; i < n; ++i) {
+      std::snprintf(buf, sizeof buf, "name_%d", i);
+      seg.construct<int>(buf)(i);
+   }
+   double per = double(before - seg.get_free_memory()) / double(n);
+   ipc::shared_memory_object::remove(name.c_str());
+   return per;
+}
+
 } // namespace
 
+// Usage: managed_bench [scale] [named]   ("named": only the named-object rows)
 int main(int argc, char **argv) {
    const long scale = argc > 1 ? std::atol(argv[1]) : 1;
-   std::printf("alloc_free_64 %.1f\n", pairs64(2000000 * scale));
-   std::printf("random_mix %.1f\n", mix(1000000 * scale));
-   std::printf("random_mix_2proc %.1f\n", mix_two_processes(500000 * scale));
+   const bool only_named = argc > 2 && std::string(argv[2]) == "named";
+   if (!only_named) {
+      std::printf("alloc_free_64 %.1f\n", pairs64(2000000 * scale));
+      std::printf("random_mix %.1f\n", mix(1000000 * scale));
+      std::printf("random_mix_2proc %.1f\n", mix_two_processes(500000 * scale));
+   }
    double c = 0, f = 0, d = 0;
    named(100000, c, f, d);
    std::printf("named_construct %.1f\n", c);
    std::printf("named_find %.1f\n", f);
    std::printf("named_destroy %.1f\n", d);
-   std::printf("bytes_per_64B_block %.1f\n", overhead64());
+   if (!only_named) {
+      std::printf("bytes_per_64B_block %.1f\n", overhead64());
+   }
    std::printf("bytes_per_named_object %.1f\n", overhead_named());
+   std::printf("bytes_per_named_int %.1f\n", overhead_named_int());
    return 0;
 }

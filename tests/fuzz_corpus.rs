@@ -381,10 +381,10 @@ fn what_fuzzing_found_stays_fixed() {
         assert!(o.opened && o.ops > 0, "{what}: {o:?}");
     }
     // The distance before an object led of_object outside the segment (a stale pointer or
-    // garbage there made it read any address). Since layout 5 the object's header lies
-    // right before it (48 bytes: magic and kind, name length, element size, count, the
-    // object's offset, type tag): garbage in the header's magic, name length or element
-    // size must be an error.
+    // garbage there made it read any address). Since layout 7 the object's header lies
+    // right before it (16 bytes: magic; kind, padding and name length; element size and
+    // count): garbage in the magic, the name length, the padding or the sizes must be an
+    // error.
     let object = {
         let mut buf = targets::AlignedBuf::new(image.len());
         buf.bytes().copy_from_slice(&image);
@@ -395,10 +395,13 @@ fn what_fuzzing_found_stays_fixed() {
             .unwrap();
         info.ptr.as_ptr() as usize - seg.as_ptr() as usize
     };
+    const MAGIC: u64 = 0x4F42_4A32;
     for (at, garbage) in [
-        (object - 48, 0x1000_0000_0000u64),
-        (object - 40, object as u64 + 4096),
-        (object - 32, u64::MAX / 2),
+        (object - 16, 0x1000_0000_0000u64),
+        // A name of 65 535 bytes; then a padding past the segment's start.
+        (object - 16, MAGIC | 0xFFFF_0001 << 32),
+        (object - 16, MAGIC | 0x0000_FFF1 << 32),
+        (object - 8, u64::MAX / 2),
     ] {
         let mut bad = image.clone();
         targets::poke(&mut bad, at, garbage);

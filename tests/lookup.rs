@@ -6,7 +6,7 @@
 mod common;
 
 use common::{Remove, aligned_buffer, bytes_of, unique};
-use interproc::{InstanceKind, ManagedExternalBuffer, ManagedSharedMemory, Permissions};
+use interproc::{ErrorKind, InstanceKind, ManagedExternalBuffer, ManagedSharedMemory, Permissions};
 use std::process::Command;
 use std::ptr::NonNull;
 use std::time::{Duration, Instant};
@@ -233,4 +233,120 @@ fn a_nested_construction_keeps_the_change_open() {
             .unwrap()
             .is_some()
     );
+}
+
+/// Where the index's table offset and slot count lie in a segment (pinned by the library's
+/// layout test), and the layout of a slot: a 24-bit fingerprint over a 40-bit offset in
+/// 16-byte units.
+const INDEX_TABLE: usize = 80;
+const INDEX_CAPACITY: usize = 88;
+const OFFSET_MASK: u64 = (1 << 40) - 1;
+
+fn construct_u64(seg: &ManagedExternalBuffer, name: &str) -> *mut u8 {
+    seg.construct(
+        InstanceKind::Named,
+        name.as_bytes(),
+        8,
+        8,
+        1,
+        false,
+        &mut |_, _| Ok(()),
+    )
+    .unwrap()
+    .0
+    .ptr
+    .as_ptr()
+}
+
+/// A slot that names a header where there is none (past the segment, inside an object's
+/// elements, inside the segment header) makes a find of its name
+/// fail with `Corrupted`, on the unlocked path and the locked one alike, and never crash; a
+/// fingerprint that no longer matches only hides the name. Restored, the slot works again.
+#[test]
+fn a_corrupt_compact_slot_is_reported_not_followed() {
+    let mut buf = aligned_buffer(256 << 10);
+    let bytes = bytes_of(&mut buf);
+    let base = bytes.as_mut_ptr();
+    let seg = ManagedExternalBuffer::create(bytes).unwrap();
+    let object = construct_u64(&seg, "x");
+    // SAFETY: the two fields lie in the segment header, 8-aligned; nothing else runs.
+    let (table, cap) = unsafe {
+        (
+            base.add(INDEX_TABLE).cast::<u64>().read(),
+            base.add(INDEX_CAPACITY).cast::<u64>().read(),
+        )
+    };
+    // SAFETY (all slot accesses below): slot `i < cap` of the table, 8-aligned, in the buffer.
+    let slot = |i: u64| unsafe { base.add((table + 8 * i) as usize).cast::<u64>() };
+    let i = (0..cap).find(|&i| unsafe { slot(i).read() } > 1).unwrap();
+    let good = unsafe { slot(i).read() };
+    let fp = good & !OFFSET_MASK;
+    let object_units = (object as u64 - base as u64) / 16;
+    for units in [OFFSET_MASK, (256 << 10) / 16, object_units, 2, 5] {
+        unsafe { slot(i).write(fp | units) };
+        let e = seg.find(InstanceKind::Named, b"x", None).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Corrupted, "{units}: {e}");
+        assert!(seg.check_sanity().is_err());
+    }
+    unsafe { slot(i).write(good ^ (1 << 63)) };
+    assert!(seg.find(InstanceKind::Named, b"x", None).unwrap().is_none());
+    assert_eq!(seg.check_sanity().unwrap_err().kind(), ErrorKind::Corrupted);
+    unsafe { slot(i).write(good) };
+    assert!(seg.find(InstanceKind::Named, b"x", None).unwrap().is_some());
+    seg.check_sanity().unwrap();
+}
+
+/// Names come and go through regrowths and tombstone clean-ups of the compact table: every
+/// name that stays is found, every one destroyed is not, the index checks out after each
+/// round, and with every object destroyed the segment has its first free memory again.
+#[test]
+fn the_compact_table_keeps_every_name_through_churn() {
+    let mut buf = aligned_buffer(4 << 20);
+    let seg = ManagedExternalBuffer::create(bytes_of(&mut buf)).unwrap();
+    let free = seg.free_memory().unwrap();
+    let name = |round: usize, k: usize| format!("r{round}_{k}");
+    const N: usize = 3000;
+    for round in 0..4 {
+        for k in 0..N {
+            construct_u64(&seg, &name(round, k));
+        }
+        if round > 0 {
+            // The odd names of the round before go: tombstones among live names.
+            for k in (1..N).step_by(2) {
+                assert!(
+                    seg.destroy(
+                        InstanceKind::Named,
+                        name(round - 1, k).as_bytes(),
+                        None,
+                        &mut |_, _| {}
+                    )
+                    .unwrap()
+                );
+            }
+        }
+        seg.check_sanity().unwrap();
+        for k in 0..N {
+            let found = |r: usize| {
+                seg.find(InstanceKind::Named, name(r, k).as_bytes(), None)
+                    .unwrap()
+                    .is_some()
+            };
+            assert!(found(round));
+            if round > 0 {
+                assert_eq!(found(round - 1), k % 2 == 0, "{}", name(round - 1, k));
+            }
+        }
+    }
+    // Left: every name of the last round, the even ones of the others.
+    for round in 0..4 {
+        for k in (0..N).filter(|k| round == 3 || k % 2 == 0) {
+            let n = name(round, k);
+            assert!(
+                seg.destroy(InstanceKind::Named, n.as_bytes(), None, &mut |_, _| {})
+                    .unwrap()
+            );
+        }
+    }
+    seg.check_sanity().unwrap();
+    assert_eq!(seg.free_memory().unwrap(), free);
 }

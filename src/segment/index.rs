@@ -1,19 +1,26 @@
 //! The name index of a managed segment: named and unique objects by name.
 //!
-//! An open-addressing hash table (linear probing, power-of-two capacity) whose slots hold
-//! the name's hash and the offset of the object's [`ObjectHeader`]. The table itself is an
-//! allocation from the segment heap, regrown at half load, so lookups are O(1) on average.
-//! The object's header, the object and its name share one allocation:
+//! An open-addressing hash table (linear probing, power-of-two capacity) of 8-byte slots
+//! ([`slot_word`]): the top 24 bits of the name's hash (its fingerprint) over the offset of
+//! the object's [`ObjectHeader`] in 16-byte units. The table itself is an allocation from
+//! the segment heap, regrown when more than four fifths of it is taken, so lookups are O(1)
+//! on average: a find of an absent name reads about 13 slots at the highest load (two
+//! cache lines), one of a present name about 3. A name's first slot is given by the top
+//! bits of its hash ([`home`]), which lie in the fingerprint: names met in a probe that
+//! started elsewhere differ there, and a probe reads another name's header only when both
+//! start at the same slot and agree on the fingerprint's other bits (7 of them at 100 000
+//! names: once in 128 such meetings). A regrowth places each slot from its fingerprint
+//! alone, with no read of the objects, up to tables of 2^24 slots; past that it reads
+//! every name again to hash it, checks each fingerprint on the way, and fails before
+//! changing anything if a header or a name does not validate.
 //!
-//! `[padding][ObjectHeader][object ...][padding to 8][name bytes, NUL]`
-//!
-//! The header lies right before the object, so it is found from the object's address alone
-//! (for `get_instance_name` and `destroy_ptr`), and a find reads the header, the name and
-//! (the caller) the object from neighbouring bytes. The padding in front, which a large
-//! alignment may need, is named in the header and, for the recovery's walk over the
-//! blocks, by a [`PAD_MAGIC`] word at the block's start.
+//! The object's header, the object and its name share one block of the heap
+//! (`segment::object_header`).
 
 use super::heap::Heap;
+pub(crate) use super::object_header::{
+    HEADER_UNIT, HeaderLayout, OBJECT_HEADER, ObjectFields, ObjectHeader, PAD_MAGIC, decode,
+};
 use crate::{Error, ErrorKind, Result};
 
 /// What kind of instance an object is (Boost's `instance_type`, same order).
@@ -40,10 +47,57 @@ impl InstanceKind {
     }
 }
 
-pub(crate) const OBJECT_MAGIC: u32 = 0x4F42_4A31; // "OBJ1"
 const EMPTY: u64 = 0;
 const TOMBSTONE: u64 = 1;
 const MIN_CAPACITY: u64 = 4;
+/// Bytes of one slot of the table.
+pub(crate) const SLOT_BYTES: u64 = 8;
+/// Low bits of a slot: the header's offset in [`HEADER_UNIT`]s (16 TiB, the largest heap).
+const OFFSET_BITS: u32 = 40;
+const OFFSET_MASK: u64 = (1 << OFFSET_BITS) - 1;
+
+/// The slot that holds the object whose header is at `h` and whose name hashes to `hash`:
+/// the hash's top bits over the offset in [`HEADER_UNIT`]s. `None` if `h` is not a multiple
+/// of the unit or lies beyond what the slot can name. A header lies past the segment
+/// header, so a live slot is never [`EMPTY`] or [`TOMBSTONE`].
+pub(crate) fn slot_word(hash: u64, h: u64) -> Option<u64> {
+    let units = h / HEADER_UNIT;
+    (h % HEADER_UNIT == 0 && units > TOMBSTONE && units <= OFFSET_MASK)
+        .then_some(fingerprint(hash) << OFFSET_BITS | units)
+}
+
+/// The part of a name's hash that a slot keeps: its top 24 bits.
+pub(crate) fn fingerprint(hash: u64) -> u64 {
+    hash >> OFFSET_BITS
+}
+
+/// The first slot a name whose hash is `hash` probes in a table of `cap` slots (a power of
+/// two, not 0): the hash's top bits. They lie in the fingerprint while the table has at
+/// most 2^24 slots, so in such a table a regrowth places a slot from the slot alone, and
+/// names that meet in a probe from different first slots differ in their fingerprints.
+pub(crate) fn home(hash: u64, cap: u64) -> u64 {
+    // A capacity of 1 (garbage: the index never makes one) shifts by 64: slot 0.
+    hash.checked_shr(64 - cap.trailing_zeros()).unwrap_or(0)
+}
+
+/// The largest table whose slots are placed from their fingerprints alone.
+const PLACED_BY_FINGERPRINT: u64 = 1 << (64 - OFFSET_BITS);
+
+/// The header offset a live slot names.
+pub(crate) fn slot_header(word: u64) -> u64 {
+    (word & OFFSET_MASK) * HEADER_UNIT
+}
+
+/// Whether the live slot `word` may hold a name whose hash is `hash`.
+pub(crate) fn slot_may_hold(word: u64, hash: u64) -> bool {
+    word >> OFFSET_BITS == fingerprint(hash)
+}
+
+/// Whether a table of `cap` slots may hold `used` taken slots (live or tombstones): at
+/// most four fifths, so that a probe for an absent name ends after a few cache lines.
+fn within_load(used: u64, cap: u64) -> bool {
+    used.saturating_mul(5) <= cap.saturating_mul(4)
+}
 
 /// The index's state, stored in the segment header.
 #[repr(C)]
@@ -60,63 +114,6 @@ pub(crate) struct IndexState {
     pub named: u64,
     /// Live unique objects.
     pub unique: u64,
-}
-
-/// One slot of the table.
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct Slot {
-    hash: u64,
-    header: u64,
-}
-
-/// The header right before every constructed object.
-#[repr(C)]
-pub(crate) struct ObjectHeader {
-    pub magic: u32,
-    /// The [`InstanceKind`]'s code.
-    pub kind: u16,
-    /// Bytes from the start of the object's block to this header (0 unless the object's
-    /// alignment needs them; below the page size, so below 64 KiB).
-    pub pad: u16,
-    pub name_len: u64,
-    pub elem_size: u64,
-    pub count: u64,
-    /// Offset of the object's first element: this header's offset plus its size.
-    pub object: u64,
-    /// The Rust type's tag ([`crate::Shareable::TYPE_TAG`]) if the typed API built it; 0
-    /// for objects built from C, C++ or the raw API.
-    pub type_tag: u64,
-}
-
-pub(crate) const OBJECT_HEADER: u64 = std::mem::size_of::<ObjectHeader>() as u64;
-
-/// The first word of an object's block when padding comes before the header: this magic in
-/// the low half, the padding's length in the high half.
-pub(crate) const PAD_MAGIC: u32 = 0x4F42_4A50; // "OBJP"
-
-/// Where an object's name lies: after its `bytes` of elements, at the next multiple of 8.
-pub(crate) fn name_offset(object: u64, bytes: u64) -> Option<u64> {
-    object.checked_add(bytes)?.checked_next_multiple_of(8)
-}
-
-/// The offset of the name of an object whose header at `h` says `object`, `bytes` of
-/// elements and `name_len`, if they hold together in `size` bytes: the object right after
-/// the header, the name and its NUL after the elements, all inside. Every reader of a
-/// header (the locked index, the unlocked lookup, the recovery) checks it so.
-pub(crate) fn name_in_place(
-    h: u64,
-    object: u64,
-    bytes: u64,
-    name_len: u64,
-    size: u64,
-) -> Option<u64> {
-    if object != h.checked_add(OBJECT_HEADER)? {
-        return None;
-    }
-    let at = name_offset(object, bytes)?;
-    let end = at.checked_add(name_len)?.checked_add(1)?;
-    (end <= size).then_some(at)
 }
 
 /// A hash of the kind and the name, eight bytes at a time ([`le_word`], so every process
@@ -210,20 +207,57 @@ impl<'h> Index<'h> {
         unsafe { &mut *self.state }
     }
 
-    fn slot_ptr(&self, i: u64) -> *mut Slot {
+    fn slot_ptr(&self, i: u64) -> *mut u64 {
         self.base
-            .wrapping_add((self.index_state().table + i * 16) as usize)
+            .wrapping_add((self.index_state().table + i * SLOT_BYTES) as usize)
             .cast()
     }
 
-    fn slot(&self, i: u64) -> Slot {
-        // SAFETY: `i < capacity` and the table was checked to lie inside the segment.
+    fn slot(&self, i: u64) -> u64 {
+        // SAFETY: `i < capacity` and the table was checked to lie inside the segment,
+        // 8-aligned.
         unsafe { *self.slot_ptr(i) }
     }
 
-    fn set_slot(&self, i: u64, s: Slot) {
-        // SAFETY: as `slot`.
-        unsafe { *self.slot_ptr(i) = s }
+    fn set_slot(&self, i: u64, word: u64) {
+        // SAFETY: as `slot`. A plain store: unlocked readers copy slots inside the
+        // sequence lock (`segment::lookup`) and drop what they read while it moved.
+        unsafe { *self.slot_ptr(i) = word }
+    }
+
+    /// The hash of the name that the live slot `word` holds, read from its object (a slot
+    /// keeps only the hash's fingerprint): an error if the header does not validate or
+    /// the fingerprint disagrees with the name.
+    fn hash_of_slot(&self, word: u64) -> Result<u64> {
+        let h = slot_header(word);
+        let oh = self.object_header(h)?;
+        if oh.kind == InstanceKind::Anonymous {
+            return Err(corrupt(format_args!("the object at {h} has no name")));
+        }
+        let hsh = hash(oh.kind, self.name_of(&oh));
+        if !slot_may_hold(word, hsh) {
+            return Err(corrupt(format_args!(
+                "a slot's fingerprint disagrees with the name of the object at {h}"
+            )));
+        }
+        Ok(hsh)
+    }
+
+    /// Every live slot of the table with what places it in a table of `cap` slots: its
+    /// fingerprint as the hash's top bits while that table has at most 2^24 slots, else
+    /// its name's whole hash ([`Self::hash_of_slot`]).
+    fn live_slots(&self, cap: u64) -> Result<Vec<(u64, u64)>> {
+        (0..self.index_state().capacity)
+            .map(|i| self.slot(i))
+            .filter(|&w| w > TOMBSTONE)
+            .map(|w| {
+                if cap <= PLACED_BY_FINGERPRINT {
+                    Ok((w, w & !OFFSET_MASK))
+                } else {
+                    Ok((w, self.hash_of_slot(w)?))
+                }
+            })
+            .collect()
     }
 
     fn check_table(&self) -> Result<()> {
@@ -237,7 +271,7 @@ impl<'h> Index<'h> {
         }
         let bytes = st
             .capacity
-            .checked_mul(16)
+            .checked_mul(SLOT_BYTES)
             .ok_or_else(|| corrupt("capacity overflows"))?;
         if !st.capacity.is_power_of_two()
             || st.table % 8 != 0
@@ -251,50 +285,30 @@ impl<'h> Index<'h> {
         Ok(())
     }
 
-    /// The object header at offset `h`, checked.
-    pub(crate) fn object_header(&self, h: u64) -> Result<&ObjectHeader> {
-        if h % 8 != 0 || h.checked_add(OBJECT_HEADER).is_none_or(|e| e > self.size) {
+    /// The object header at offset `h`, checked ([`decode`]).
+    pub(crate) fn object_header(&self, h: u64) -> Result<ObjectFields> {
+        if h % HEADER_UNIT != 0 || h.checked_add(OBJECT_HEADER).is_none_or(|e| e > self.size) {
             return Err(corrupt(format_args!("object header offset {h}")));
         }
         // SAFETY: in bounds and aligned; the segment lock keeps it stable while used.
-        let oh = unsafe { &*self.base.add(h as usize).cast::<ObjectHeader>() };
-        let placed = oh
-            .elem_size
-            .checked_mul(oh.count)
-            .and_then(|bytes| name_in_place(h, oh.object, bytes, oh.name_len, self.size));
-        if oh.magic != OBJECT_MAGIC
-            || InstanceKind::from_code(u32::from(oh.kind)).is_none()
-            || u64::from(oh.pad) > h
-            || placed.is_none()
-        {
-            return Err(corrupt(format_args!(
-                "object header at {h} does not validate"
-            )));
-        }
-        Ok(oh)
-    }
-
-    /// The offset of the name of the object whose header is `oh` (checked by
-    /// `object_header`).
-    pub(crate) fn name_at(oh: &ObjectHeader) -> u64 {
-        // Checked by `object_header`: no overflow.
-        name_offset(oh.object, oh.elem_size * oh.count).unwrap_or(u64::MAX)
+        let head = unsafe { *self.base.add(h as usize).cast::<ObjectHeader>() };
+        // SAFETY: `decode` asks only for 8-aligned words inside the segment.
+        let word = |off: u64| unsafe { *self.base.add(off as usize).cast::<u64>() };
+        decode(h, head, self.size, word)
+            .ok_or_else(|| corrupt(format_args!("object header at {h} does not validate")))
     }
 
     /// The name bytes of the object whose header is `oh` (checked by `object_header`).
-    pub(crate) fn name_of(&self, oh: &ObjectHeader) -> &[u8] {
+    pub(crate) fn name_of(&self, oh: &ObjectFields) -> &[u8] {
         // SAFETY: `object_header` checked that the name lies inside the segment.
         unsafe {
-            std::slice::from_raw_parts(
-                self.base.add(Self::name_at(oh) as usize),
-                oh.name_len as usize,
-            )
+            std::slice::from_raw_parts(self.base.add(oh.name_at as usize), oh.name_len as usize)
         }
     }
 
     /// The offset of the block that holds the object whose header is `oh` at `h`.
-    fn block_of(h: u64, oh: &ObjectHeader) -> u64 {
-        h - u64::from(oh.pad)
+    fn block_of(h: u64, oh: &ObjectFields) -> u64 {
+        h - oh.pad
     }
 
     /// The block that holds the object whose header is at `h`: the header's padding must
@@ -302,7 +316,7 @@ impl<'h> Index<'h> {
     /// [`PAD_MAGIC`] word naming the same padding), so garbage in the padding makes a
     /// destroy fail before it changes anything, and never free another block.
     pub(crate) fn block_holding(&self, h: u64) -> Result<u64> {
-        let block = Self::block_of(h, self.object_header(h)?);
+        let block = Self::block_of(h, &self.object_header(h)?);
         match self.header_in_block(block) {
             Some((at, _)) if at == h && self.heap.used_block(block).is_ok() => Ok(block),
             _ => Err(corrupt(format_args!(
@@ -313,7 +327,7 @@ impl<'h> Index<'h> {
 
     /// The header offset of the object in the used block at user offset `u`, if one
     /// validates there: at `u`, or after the padding a [`PAD_MAGIC`] word names.
-    fn header_in_block(&self, u: u64) -> Option<(u64, &ObjectHeader)> {
+    fn header_in_block(&self, u: u64) -> Option<(u64, ObjectFields)> {
         if u % 8 != 0 || u.checked_add(8).is_none_or(|e| e > self.size) {
             return None;
         }
@@ -325,7 +339,7 @@ impl<'h> Index<'h> {
             u
         };
         let oh = self.object_header(h).ok()?;
-        (Self::block_of(h, oh) == u).then_some((h, oh))
+        (Self::block_of(h, &oh) == u).then_some((h, oh))
     }
 
     /// The slot holding `name` of `kind`, or the slot where it would go.
@@ -340,18 +354,17 @@ impl<'h> Index<'h> {
         if cap == 0 {
             return Ok((None, None));
         }
-        let mut i = hash & (cap - 1);
+        let mut i = home(hash, cap);
         let mut free = None;
         for _ in 0..cap {
-            let s = self.slot(i);
-            match s.header {
+            match self.slot(i) {
                 EMPTY => return Ok((None, free.or(Some(i)))),
                 TOMBSTONE => {
                     free.get_or_insert(i);
                 }
-                h if s.hash == hash => {
-                    let oh = self.object_header(h)?;
-                    if oh.kind == kind as u16 && self.name_of(oh) == name {
+                w if slot_may_hold(w, hash) => {
+                    let oh = self.object_header(slot_header(w))?;
+                    if oh.kind == kind && self.name_of(&oh) == name {
                         return Ok((Some(i), free));
                     }
                 }
@@ -393,7 +406,7 @@ impl<'h> Index<'h> {
             slot,
             state: self.fingerprint(),
         });
-        Ok((found.map(|i| (i, self.slot(i).header)), room))
+        Ok((found.map(|i| (i, slot_header(self.slot(i)))), room))
     }
 
     /// What an insertion or removal changes in the index state: while it is the same, a
@@ -406,7 +419,10 @@ impl<'h> Index<'h> {
     /// Whether slot `i` (from an earlier find) still holds the object whose header is at
     /// `h`: nothing regrew or emptied the table since, or it did and `i` still names it.
     pub(crate) fn slot_holds(&self, i: u64, h: u64) -> bool {
-        self.check_table().is_ok() && i < self.index_state().capacity && self.slot(i).header == h
+        self.check_table().is_ok()
+            && i < self.index_state().capacity
+            && self.slot(i) > TOMBSTONE
+            && slot_header(self.slot(i)) == h
     }
 
     /// Makes room for `more` entries without regrowing later. Fails with `OutOfMemory`
@@ -414,13 +430,12 @@ impl<'h> Index<'h> {
     pub(crate) fn reserve(&self, more: u64) -> Result<()> {
         self.check_table()?;
         let st = self.index_state();
-        let need = st
-            .live
-            .saturating_add(more)
-            .saturating_mul(2)
-            .max(MIN_CAPACITY);
-        let used = st.live.saturating_add(st.tombstones).saturating_add(more);
-        if need <= st.capacity && used <= st.capacity / 2 {
+        let live = st.live.saturating_add(more);
+        // The fewest slots that hold `live` names within the load (a multiple of 4 above
+        // it, so that a power of two is reached; `within_load` says the same).
+        let need = live.saturating_add(live.div_ceil(4)).max(MIN_CAPACITY);
+        let used = live.saturating_add(st.tombstones);
+        if need <= st.capacity && within_load(used, st.capacity) {
             return Ok(());
         }
         let cap = need
@@ -429,13 +444,17 @@ impl<'h> Index<'h> {
         self.rehash(cap.max(st.capacity))
     }
 
+    /// Moves the live names to a table of `cap` slots (a new one, or this one without its
+    /// tombstones). In a table of more than 2^24 slots every name is hashed again first, so
+    /// a header or a name that does not validate fails the call before it changes anything.
     fn rehash(&self, cap: u64) -> Result<()> {
+        let live = self.live_slots(cap)?;
         if cap == self.index_state().capacity && self.index_state().table != 0 {
-            self.clear_tombstones();
+            self.clear_tombstones(live);
             return Ok(());
         }
         let bytes = cap
-            .checked_mul(16)
+            .checked_mul(SLOT_BYTES)
             .ok_or_else(|| Error::new(ErrorKind::OutOfMemory, "too many names"))?;
         let table = self.heap.allocate(bytes, 16)?.ok_or_else(|| {
             Error::new(
@@ -448,19 +467,15 @@ impl<'h> Index<'h> {
         self.heap.prefault_used(table, bytes);
         // SAFETY: a fresh allocation of `bytes` bytes inside the segment.
         unsafe { std::ptr::write_bytes(self.base.add(table as usize), 0, bytes as usize) };
-        let (old_table, old_cap) = (self.index_state().table, self.index_state().capacity);
+        let old_table = self.index_state().table;
         {
             let st = self.index_state();
             st.table = table;
             st.capacity = cap;
             st.tombstones = 0;
         }
-        for i in 0..old_cap {
-            // SAFETY: the old table was checked before and is still allocated.
-            let s = unsafe { *self.base.add((old_table + i * 16) as usize).cast::<Slot>() };
-            if s.header > TOMBSTONE {
-                self.put_in_first_empty(s);
-            }
+        for (w, hsh) in live {
+            self.put_in_first_empty(w, hsh);
         }
         if old_table != 0 {
             self.heap.mark_internal(old_table, false)?;
@@ -472,37 +487,30 @@ impl<'h> Index<'h> {
     /// Rehashes the table in place, dropping its tombstones: a table that is full of them
     /// but not of names needs no second table (which a full segment could not hold). The
     /// caller changes the index (readers retry meanwhile); a death half-way leaves a table
-    /// that the recovery's check refuses and rebuilds.
-    fn clear_tombstones(&self) {
+    /// that the recovery's check refuses and rebuilds. `live` is every live slot with its
+    /// placing hash ([`Self::live_slots`]).
+    fn clear_tombstones(&self, live: Vec<(u64, u64)>) {
         let cap = self.index_state().capacity;
-        let live: Vec<Slot> = (0..cap)
-            .map(|i| self.slot(i))
-            .filter(|s| s.header > TOMBSTONE)
-            .collect();
         for i in 0..cap {
-            self.set_slot(
-                i,
-                Slot {
-                    hash: 0,
-                    header: EMPTY,
-                },
-            );
+            self.set_slot(i, EMPTY);
         }
         self.index_state().tombstones = 0;
-        for s in live {
-            self.put_in_first_empty(s);
+        for (w, hsh) in live {
+            self.put_in_first_empty(w, hsh);
         }
     }
 
-    /// Puts `s` in the first empty slot of its probe sequence, in a table with room (the
-    /// rehashes and the rebuild, which fill a table at most half).
-    fn put_in_first_empty(&self, s: Slot) {
+    /// Puts the live slot `word`, whose name hashes to `hsh` (or only its top bits, if they
+    /// place it: [`Self::live_slots`]), in the first empty slot of
+    /// its probe sequence, in a table with room (the rehashes and the rebuild, which fill a
+    /// table within the load, so an empty slot is always found).
+    fn put_in_first_empty(&self, word: u64, hsh: u64) {
         let cap = self.index_state().capacity;
-        let mut j = s.hash & (cap - 1);
-        while self.slot(j).header != EMPTY {
+        let mut j = home(hsh, cap);
+        while self.slot(j) != EMPTY {
             j = (j + 1) & (cap - 1);
         }
-        self.set_slot(j, s);
+        self.set_slot(j, word);
     }
 
     /// Adds the object whose header is at `h` (its name must not be present); `hsh` is the
@@ -515,11 +523,17 @@ impl<'h> Index<'h> {
         hsh: u64,
         room: Option<Room>,
     ) -> Result<()> {
+        let word = slot_word(hsh, h).ok_or_else(|| {
+            Error::new(
+                ErrorKind::InvalidArgument,
+                format!("an object header at {h} cannot be indexed"),
+            )
+        })?;
         self.reserve(1)?;
         // The slot an earlier probe found, if the index did not change since: the probe
         // went on to an empty slot, so the name is still absent. Otherwise, probe again.
         let reuse = room.filter(|r| {
-            r.state == self.fingerprint() && matches!(self.slot(r.slot).header, EMPTY | TOMBSTONE)
+            r.state == self.fingerprint() && matches!(self.slot(r.slot), EMPTY | TOMBSTONE)
         });
         let i = match reuse {
             Some(r) => r.slot,
@@ -534,16 +548,10 @@ impl<'h> Index<'h> {
                 free.ok_or_else(|| corrupt("no free slot after reserving"))?
             }
         };
-        if self.slot(i).header == TOMBSTONE {
+        if self.slot(i) == TOMBSTONE {
             self.index_state().tombstones = self.index_state().tombstones.saturating_sub(1);
         }
-        self.set_slot(
-            i,
-            Slot {
-                hash: hsh,
-                header: h,
-            },
-        );
+        self.set_slot(i, word);
         let st = self.index_state();
         // The counts come from the segment and may be garbage: saturate, `check` tells.
         st.live = st.live.saturating_add(1);
@@ -564,13 +572,7 @@ impl<'h> Index<'h> {
     /// The last name gone, the table goes back to the heap: a segment whose objects are
     /// all destroyed has exactly the free memory it had before the first one, as Boost's.
     pub(crate) fn remove_slot(&self, i: u64, kind: InstanceKind) -> Result<()> {
-        self.set_slot(
-            i,
-            Slot {
-                hash: 0,
-                header: TOMBSTONE,
-            },
-        );
+        self.set_slot(i, TOMBSTONE);
         let st = self.index_state();
         st.live = st.live.saturating_sub(1);
         st.tombstones = st.tombstones.saturating_add(1);
@@ -595,7 +597,7 @@ impl<'h> Index<'h> {
     /// smaller one is not free now.
     pub(crate) fn shrink_back(&self, cap: u64) -> Result<()> {
         let st = self.index_state();
-        if cap == 0 || st.capacity <= cap || st.live.saturating_mul(2) > cap {
+        if cap == 0 || st.capacity <= cap || !within_load(st.live, cap) {
             return Ok(());
         }
         match self.rehash(cap) {
@@ -633,9 +635,9 @@ impl<'h> Index<'h> {
     pub(crate) fn next(&self, kind: InstanceKind, from: u64) -> Result<Option<(u64, u64)>> {
         self.check_table()?;
         for i in from..self.index_state().capacity {
-            let h = self.slot(i).header;
-            if h > TOMBSTONE && self.object_header(h)?.kind == kind as u16 {
-                return Ok(Some((i, h)));
+            let w = self.slot(i);
+            if w > TOMBSTONE && self.object_header(slot_header(w))?.kind == kind {
+                return Ok(Some((i, slot_header(w))));
             }
         }
         Ok(None)
@@ -654,11 +656,16 @@ impl<'h> Index<'h> {
             let Some((h, oh)) = self.header_in_block(u) else {
                 continue;
             };
-            let kind = match InstanceKind::from_code(u32::from(oh.kind)) {
-                Some(k @ (InstanceKind::Named | InstanceKind::Unique)) => k,
-                _ => continue,
+            let kind = match oh.kind {
+                k @ (InstanceKind::Named | InstanceKind::Unique) => k,
+                InstanceKind::Anonymous => continue,
             };
-            found.push((kind, hash(kind, self.name_of(oh)), h));
+            let hsh = hash(kind, self.name_of(&oh));
+            // A header the table cannot name (past 16 TiB) is left out, as one that does
+            // not validate.
+            if let Some(w) = slot_word(hsh, h) {
+                found.push((kind, hsh, w));
+            }
         }
         if old != 0 && self.heap.used_block(old).is_ok() {
             self.heap.deallocate(old)?;
@@ -676,8 +683,8 @@ impl<'h> Index<'h> {
         }
         self.heap.set_internal_bytes(0);
         self.reserve(found.len() as u64)?;
-        for (kind, h, u) in found {
-            self.put_in_first_empty(Slot { hash: h, header: u });
+        for (kind, hsh, w) in found {
+            self.put_in_first_empty(w, hsh);
             let st = self.index_state();
             st.live += 1;
             match kind {
@@ -708,33 +715,44 @@ impl<'h> Index<'h> {
         Ok(())
     }
 
-    /// Checks every entry: headers validate, each name hashes to its slot's hash, and the
-    /// counts agree.
+    /// Checks every entry: headers validate, each name's hash agrees with its slot's
+    /// fingerprint, each name is reached by its probe, the load holds, and the counts agree.
     pub(crate) fn check(&self) -> Result<()> {
         self.check_table()?;
+        let cap = self.index_state().capacity;
         let (mut live, mut tomb, mut named, mut unique) = (0, 0, 0, 0);
-        for i in 0..self.index_state().capacity {
-            let s = self.slot(i);
-            match s.header {
-                EMPTY => {}
-                TOMBSTONE => tomb += 1,
-                h => {
-                    let oh = self.object_header(h)?;
-                    let kind = InstanceKind::from_code(u32::from(oh.kind))
-                        .ok_or_else(|| corrupt("bad kind"))?;
-                    if hash(kind, self.name_of(oh)) != s.hash {
-                        return Err(corrupt(format_args!("slot {i} has the wrong hash")));
+        // One pass from an empty slot around the table, counting the taken slots since the
+        // last empty one: a name's slot lies no further from its first probe than that, or
+        // a find would stop at an empty slot before reaching it.
+        let start = (0..cap).find(|&i| self.slot(i) == EMPTY);
+        if cap != 0 && start.is_none() {
+            return Err(corrupt("the table has no empty slot"));
+        }
+        let mut run = 0;
+        for k in 1..=cap {
+            let i = (start.unwrap_or(0) + k) & (cap - 1);
+            match self.slot(i) {
+                EMPTY => run = 0,
+                TOMBSTONE => {
+                    tomb += 1;
+                    run += 1;
+                }
+                w => {
+                    let hsh = self.hash_of_slot(w)?;
+                    if (i.wrapping_sub(home(hsh, cap)) & (cap - 1)) > run {
+                        return Err(corrupt(format_args!("slot {i} lies beyond its probe")));
                     }
                     live += 1;
-                    match kind {
+                    run += 1;
+                    match self.object_header(slot_header(w))?.kind {
                         InstanceKind::Named => named += 1,
-                        InstanceKind::Unique => unique += 1,
-                        InstanceKind::Anonymous => {
-                            return Err(corrupt("an anonymous object is indexed"));
-                        }
+                        _ => unique += 1,
                     }
                 }
             }
+        }
+        if !within_load(live + tomb, cap) {
+            return Err(corrupt("the table is fuller than its load allows"));
         }
         let st = self.index_state();
         if (live, tomb, named, unique) != (st.live, st.tombstones, st.named, st.unique) {
@@ -765,6 +783,62 @@ mod tests {
         }
         // Past eight bytes, the first eight.
         assert_eq!(le_word(&bytes), le_word(&bytes[..8]));
+    }
+
+    /// The slot's encoding is part of the shared layout, as the hash.
+    #[test]
+    fn a_slot_is_a_fingerprint_over_an_offset_in_units() {
+        let hsh = 0xABCD_EF01_2345_6789;
+        let w = slot_word(hsh, 0x1230).unwrap();
+        assert_eq!(w, 0xABCD_EF00_0000_0123);
+        assert_eq!(slot_header(w), 0x1230);
+        assert!(slot_may_hold(w, hsh));
+        assert!(!slot_may_hold(w, hsh ^ 1 << 40));
+        // The low bits pick the slot; they are not in the fingerprint.
+        assert!(slot_may_hold(w, hsh ^ 0xFF_FFFF_FFFF));
+        // Not a multiple of the unit, past 16 TiB, or where EMPTY and TOMBSTONE lie.
+        assert_eq!(slot_word(hsh, 0x1238), None);
+        assert_eq!(slot_word(hsh, 1 << 44), None);
+        assert!(slot_word(hsh, (1 << 44) - 16).is_some());
+        assert_eq!(slot_word(0, 0), None);
+        assert_eq!(slot_word(0, 16), None);
+        assert_eq!(slot_word(0, 32), Some(2));
+    }
+
+    /// A name's first slot is the hash's top bits, which the fingerprint keeps: a slot
+    /// alone places it in every table up to 2^24 slots, as its whole hash would.
+    #[test]
+    fn the_first_slot_comes_from_the_fingerprint() {
+        assert_eq!(home(u64::MAX, 1), 0);
+        assert_eq!(home(0xC000_0000_0000_0000, 4), 3);
+        assert_eq!(home(0x4000_0000_0000_0000, 4), 1);
+        for k in 0..1000 {
+            let hsh = hash(InstanceKind::Named, format!("name_{k}").as_bytes());
+            let w = slot_word(hsh, 4096).unwrap();
+            for log in 2..=24 {
+                let cap = 1 << log;
+                assert_eq!(home(w & !OFFSET_MASK, cap), home(hsh, cap));
+            }
+        }
+        // The top bits spread names over the slots as the low ones do.
+        let slots: std::collections::HashSet<u64> = (0..1000)
+            .map(|i| {
+                home(
+                    hash(InstanceKind::Named, format!("object_{i}").as_bytes()),
+                    1024,
+                )
+            })
+            .collect();
+        assert!(slots.len() > 550, "{} distinct slots of 1024", slots.len());
+    }
+
+    #[test]
+    fn the_load_stays_within_four_fifths() {
+        assert!(within_load(3, 4));
+        assert!(!within_load(4, 4));
+        assert!(within_load(104_857, 131_072));
+        assert!(!within_load(104_858, 131_072));
+        assert!(within_load(100_000, 131_072));
     }
 
     #[test]

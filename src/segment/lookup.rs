@@ -26,7 +26,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use crate::os::atomic::Atomic;
 
 use super::index::{
-    InstanceKind, OBJECT_HEADER, OBJECT_MAGIC, ObjectHeader, hash, le_word, name_in_place,
+    InstanceKind, OBJECT_HEADER, ObjectHeader, SLOT_BYTES, decode, hash, home, slot_header,
+    slot_may_hold,
 };
 
 /// How many unlocked attempts a find makes before taking the lock.
@@ -170,19 +171,25 @@ impl Lookup {
         if cap == 0 {
             return Some(None);
         }
-        if !cap.is_power_of_two() || table % 8 != 0 || !self.in_map(table, cap.checked_mul(16)?) {
+        if !cap.is_power_of_two()
+            || table % 8 != 0
+            || !self.in_map(table, cap.checked_mul(SLOT_BYTES)?)
+        {
             return None;
         }
         let want = hash(kind, name);
-        let mut i = want & (cap - 1);
+        let mut i = home(want, cap);
+        // At most `cap` slots, each inside the table checked above: a table of garbage, or
+        // one torn by a writer, ends the loop all the same.
         for _ in 0..cap {
-            let at = table + i * 16;
-            let (h, header) = (self.word(at), self.word(at + 8));
-            match header {
+            // One volatile read of the whole slot. A value read while a writer changed the
+            // table is thrown away by the sequence check; until then it is only data: its
+            // offset leads to a header that `matches` checks before trusting it.
+            match self.word(table + i * SLOT_BYTES) {
                 0 => return Some(None),
                 1 => {}
-                header if h == want => {
-                    if let Some(found) = self.matches(header, kind, name)? {
+                w if slot_may_hold(w, want) => {
+                    if let Some(found) = self.matches(slot_header(w), kind, name)? {
                         return Some(Some(found));
                     }
                 }
@@ -196,69 +203,46 @@ impl Lookup {
     /// Whether the object header at `h` is `name` of `kind`: `Some(Some(..))` if so,
     /// `Some(None)` if it is another object, `None` if the header does not validate.
     ///
-    /// The header is read field by field, only the fields a find uses, each a volatile
-    /// read (see the module comment), rather than copied whole.
+    /// The header (16 bytes) is copied by one volatile read, the words before it (if it
+    /// says there are any) one by one, and the copy is checked by the same [`decode`] as
+    /// the locked path's.
     fn matches(&self, h: u64, kind: InstanceKind, name: &[u8]) -> Option<Option<Found>> {
-        if h % 8 != 0 || !self.in_map(h, OBJECT_HEADER) {
+        if h % 16 != 0 || !self.in_map(h, OBJECT_HEADER) {
             return None;
         }
-        // SAFETY: `[h, h + OBJECT_HEADER)` lies in the mapping, 8-aligned (checked above),
-        // and so do the header's fields.
-        let oh = unsafe { self.base.add(h as usize).cast::<ObjectHeader>() };
-        // SAFETY (all reads of `oh` below): a field of the header above; volatile, see the
-        // module comment.
-        let (magic, got_kind) = unsafe {
-            (
-                read_volatile(&raw const (*oh).magic),
-                read_volatile(&raw const (*oh).kind),
-            )
-        };
-        let (name_len, object) = unsafe {
-            (
-                read_volatile(&raw const (*oh).name_len),
-                read_volatile(&raw const (*oh).object),
-            )
-        };
-        let (elem_size, count) = unsafe {
-            (
-                read_volatile(&raw const (*oh).elem_size),
-                read_volatile(&raw const (*oh).count),
-            )
-        };
-        // The header, the object and the name hold together inside the mapping, and the
-        // name's whole words too (`name_at` is below the mapping's length, so the sum
-        // cannot overflow).
-        let name_at = name_in_place(h, object, elem_size.checked_mul(count)?, name_len, self.len)?;
-        if magic != OBJECT_MAGIC || !self.in_map(name_at, name_len.checked_next_multiple_of(8)?) {
-            return None;
-        }
-        if got_kind != kind as u16 || name_len != name.len() as u64 {
+        // SAFETY: `[h, h + OBJECT_HEADER)` lies in the mapping, 16-aligned (checked above);
+        // volatile, see the module comment.
+        let head = unsafe { read_volatile(self.base.add(h as usize).cast::<ObjectHeader>()) };
+        // `decode` reads only 8-aligned words inside the segment's `len` bytes.
+        let oh = decode(h, head, self.len, |off| self.word(off))?;
+        if oh.kind != kind || oh.name_len != name.len() as u64 {
             return Some(None);
         }
-        // Eight bytes at a time: `name_at` is 8-aligned (see `name_offset`), and whole words
-        // over the name stay in the mapping (checked above); the last word is compared on
-        // the name's bytes only.
+        // Eight bytes at a time, then byte by byte: the name follows the elements at any
+        // offset, and `decode` checked that it lies inside the mapping.
         let words = name.chunks_exact(8);
         let tail = words.remainder();
-        let mut at = name_at;
+        let mut at = oh.name_at;
         for w in words {
-            if u64::from_le(self.word(at)) != le_word(w) {
+            // SAFETY: 8 bytes of the name, inside the mapping; `[u8; 8]` needs no alignment.
+            let got = unsafe { read_volatile(self.base.add(at as usize).cast::<[u8; 8]>()) };
+            if got != *w {
                 return Some(None);
             }
             at += 8;
         }
-        if !tail.is_empty() {
-            let mask = u64::MAX >> (64 - 8 * tail.len());
-            if (u64::from_le(self.word(at)) ^ le_word(tail)) & mask != 0 {
+        for &b in tail {
+            // SAFETY: a byte of the name, inside the mapping.
+            if unsafe { read_volatile(self.base.add(at as usize)) } != b {
                 return Some(None);
             }
+            at += 1;
         }
         Some(Some(Found {
-            object,
-            elem_size,
-            count,
-            // SAFETY: as above.
-            type_tag: unsafe { read_volatile(&raw const (*oh).type_tag) },
+            object: oh.object,
+            elem_size: oh.elem_size,
+            count: oh.count,
+            type_tag: oh.type_tag,
         }))
     }
 }

@@ -14,6 +14,7 @@ mod lookup;
 #[cfg(all(loom, test))]
 mod loom_models;
 mod manager;
+mod object_header;
 mod open;
 mod pool;
 

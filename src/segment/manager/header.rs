@@ -30,7 +30,11 @@ pub(super) const LOCK_YIELD_TIME: std::time::Duration = std::time::Duration::fro
 /// header (48 bytes) right before the object, its name after it (see `segment::index`).
 /// 6: `init_state` holds the publish protocol's `BUILDING` and `READY` values; a size-class
 /// head is a 32-bit position and a 32-bit change count (see `segment::classes`).
-pub(crate) const LAYOUT_VERSION: u32 = 6;
+/// 7: the name index's slots are 8 bytes, a fingerprint over a header offset in 16-byte
+/// units, at most four fifths taken (see `segment::index`); an object's header is 16
+/// bytes, with a type tag or wide sizes in words before it, and the name right after the
+/// elements (see `segment::object_header`).
+pub(crate) const LAYOUT_VERSION: u32 = 7;
 /// Where the segment's magic and state word lie, for the publish protocol.
 pub(crate) const STATE_WORD: publish::StateWord =
     publish::StateWord::new(MAGIC, std::mem::offset_of!(SegmentHeader, init_state));

@@ -64,7 +64,7 @@ impl SegmentManager {
         let table_end = h
             .index
             .capacity
-            .checked_mul(16)
+            .checked_mul(crate::segment::index::SLOT_BYTES)
             .and_then(|b| b.checked_add(h.index.table));
         if end > len
             || end < start + heap::HEADER

@@ -16,7 +16,7 @@ mod registry;
 use super::classes;
 use super::classes::{Classes, Pop};
 use super::heap::{self, Heap};
-use super::index::{Index, InstanceKind, OBJECT_HEADER, OBJECT_MAGIC, ObjectHeader};
+use super::index::{Index, InstanceKind, OBJECT_HEADER, ObjectHeader, decode};
 use crate::os::robust;
 use crate::publish;
 use crate::{Error, ErrorKind, Result};
@@ -178,21 +178,22 @@ impl SegmentManager {
         if o - seg < OBJECT_HEADER as usize {
             return Err(bad());
         }
-        // The header lies right before the object.
-        let h = o - OBJECT_HEADER as usize;
+        // The header lies right before the object, 16-aligned in the segment.
+        let h = (o - seg - OBJECT_HEADER as usize) as u64;
+        if h % 16 != 0 {
+            return Err(bad());
+        }
         // SAFETY: `[h, h + OBJECT_HEADER)` lies inside the segment, between its base and
-        // the object (checked above), and is 8-aligned (the object is).
-        let oh = unsafe { &*(h as *const ObjectHeader) };
-        if oh.magic != OBJECT_MAGIC {
+        // the object (checked above), and is 16-aligned.
+        let head = unsafe { *((seg + h as usize) as *const ObjectHeader) };
+        // SAFETY: `decode` asks only for 8-aligned words inside the segment's `len` bytes.
+        let word = |off: u64| unsafe { *((seg + off as usize) as *const u64) };
+        if decode(h, head, len as u64, word).is_none() {
             return Err(bad());
         }
-        let base = o.checked_sub(oh.object as usize).ok_or_else(bad)?;
-        if base != seg || oh.object as usize >= len {
-            return Err(bad());
-        }
-        // SAFETY: the validated header says the segment starts at `base`; `from_raw`
-        // checks its magic and state before any use.
-        unsafe { SegmentManager::from_raw(base as *mut u8) }
+        // SAFETY: a header validates right before the object, in the segment this process
+        // mapped at `seg`; `from_raw` checks its magic and state before any use.
+        unsafe { SegmentManager::from_raw(seg as *mut u8) }
     }
 
     /// The addresses `[lo, hi)` of the segment's heap as this process may use them: from the

@@ -1,8 +1,8 @@
 //! Named, unique and anonymous objects: construct, find, destroy, iterate.
 
-use super::{HEADER_SIZE, ObjectInfo, SegmentManager, corrupted};
+use super::{HEADER_SIZE, ObjectInfo, SegmentManager};
 use crate::segment::heap::Heap;
-use crate::segment::index::{Index, InstanceKind, OBJECT_HEADER, OBJECT_MAGIC, ObjectHeader, Room};
+use crate::segment::index::{HeaderLayout, Index, InstanceKind, OBJECT_HEADER, ObjectHeader, Room};
 use crate::segment::lookup::{Attempt, Found, IndexSeq, Lookup};
 use crate::segment::{heap, lookup};
 use crate::{Error, ErrorKind, Result};
@@ -141,13 +141,19 @@ impl SegmentManager {
         bytes: usize,
         init: &mut dyn FnMut(NonNull<u8>, usize) -> Result<()>,
     ) -> Result<ObjectInfo> {
-        // The most padding an alignment above the block's needs (blocks start 16-aligned,
-        // and the header is a multiple of 16 bytes), then the header, the elements, the
-        // name at the next multiple of 8 and its NUL.
-        let extra = (align as u64).saturating_sub(heap::ALIGN);
+        // The words the header needs before it (see `HeaderLayout`), the most padding an
+        // alignment above the block's needs (blocks start 16-aligned, and the header is 16
+        // bytes), then the header, the elements, the name and its NUL.
+        let layout = HeaderLayout::new(
+            kind,
+            name.len() as u64,
+            elem_size as u64,
+            count as u64,
+            type_tag,
+        );
+        let extra = (align as u64).saturating_sub(heap::ALIGN) + layout.lead;
         let total = (bytes as u64)
-            .checked_next_multiple_of(8)
-            .and_then(|x| x.checked_add(OBJECT_HEADER + extra + name.len() as u64 + 1))
+            .checked_add(OBJECT_HEADER + extra + name.len() as u64 + 1)
             .ok_or_else(|| Error::new(ErrorKind::OutOfMemory, "object too large"))?;
         let Some(u) = self.take_block(heap, total)? else {
             return Err(Error::new(
@@ -161,37 +167,23 @@ impl SegmentManager {
         let base = self.base.as_ptr();
         // Align the address (the base of a heap or external segment is only 16-aligned).
         let b = base as u64;
-        let object = (b + u + OBJECT_HEADER).next_multiple_of(align as u64) - b;
+        let object = (b + u + layout.lead + OBJECT_HEADER).next_multiple_of(align as u64) - b;
         let h = object - OBJECT_HEADER;
-        // Below the alignment, which is at most the page size (checked by the caller).
-        let Ok(pad) = u16::try_from(h - u) else {
+        let name_at = object + bytes as u64;
+        // SAFETY: `[u, u + total)` is a fresh allocation inside the segment; the padding's
+        // mark, the words before the header, the header (16-aligned: `u`, `lead`, the
+        // header's size and an alignment of 16 or more are multiples of 16), the elements
+        // and the name all lie inside it (see `total`).
+        let written = unsafe { layout.write(base, h, h - u) };
+        if written.is_none() {
             heap.deallocate(u)?;
             return Err(Error::new(
                 ErrorKind::InvalidArgument,
                 format!("alignment {align} is too large"),
             ));
-        };
-        let name_at = super::super::index::name_offset(object, bytes as u64).unwrap_or(u64::MAX);
-        // SAFETY: `[u, u + total)` is a fresh allocation inside the segment; the padding's
-        // mark, the header, the elements and the name all lie inside it (see `total`).
+        }
+        // SAFETY: as above.
         unsafe {
-            if pad > 0 {
-                base.add(u as usize)
-                    .cast::<[u32; 2]>()
-                    .write([super::super::index::PAD_MAGIC, u32::from(pad)]);
-            }
-            base.add(h as usize)
-                .cast::<ObjectHeader>()
-                .write(ObjectHeader {
-                    magic: OBJECT_MAGIC,
-                    kind: kind as u16,
-                    pad,
-                    name_len: name.len() as u64,
-                    elem_size: elem_size as u64,
-                    count: count as u64,
-                    object,
-                    type_tag,
-                });
             let n = base.add(name_at as usize);
             std::ptr::copy_nonoverlapping(name.as_ptr(), n, name.len());
             *n.add(name.len()) = 0;
@@ -231,8 +223,7 @@ impl SegmentManager {
             ptr: self.at(oh.object),
             elem_size: oh.elem_size as usize,
             count: oh.count as usize,
-            kind: InstanceKind::from_code(u32::from(oh.kind))
-                .ok_or_else(|| corrupted("bad object kind"))?,
+            kind: oh.kind,
             type_tag: oh.type_tag,
         })
     }
@@ -373,7 +364,7 @@ impl SegmentManager {
             )
         };
         let off = self.offset_of(ptr).ok_or_else(not_object)?;
-        if off < HEADER_SIZE + OBJECT_HEADER || off % 8 != 0 {
+        if off < HEADER_SIZE + OBJECT_HEADER || off % 16 != 0 {
             return Err(not_object());
         }
         // The header lies right before the object.
@@ -397,7 +388,7 @@ impl SegmentManager {
         let index = self.index(&heap);
         let h = self.object_header_of(&index, ptr)?;
         let info = self.info_at(&index, h)?;
-        let name = index.name_of(index.object_header(h)?).to_vec();
+        let name = index.name_of(&index.object_header(h)?).to_vec();
         drop(info.ptr, info.count);
         let named = (info.kind != InstanceKind::Anonymous).then_some((info.kind, name.as_slice()));
         self.release(&heap, h, named, None).map(|_| ())
@@ -422,7 +413,7 @@ impl SegmentManager {
     ) -> Result<(ObjectInfo, *const u8, usize)> {
         let info = self.info_at(index, h)?;
         let oh = index.object_header(h)?;
-        let name = self.at(Index::name_at(oh)).as_ptr().cast_const();
+        let name = self.at(oh.name_at).as_ptr().cast_const();
         Ok((info, name, oh.name_len as usize))
     }
 

@@ -10,7 +10,7 @@ use std::mem::{align_of, offset_of, size_of};
 /// come with a new LAYOUT_VERSION.
 #[test]
 fn shared_layout_is_pinned() {
-    assert_eq!(LAYOUT_VERSION, 6);
+    assert_eq!(LAYOUT_VERSION, 7);
     assert_eq!(offset_of!(SegmentHeader, magic), 0);
     assert_eq!(offset_of!(SegmentHeader, layout_version), 8);
     assert_eq!(offset_of!(SegmentHeader, pointer_width), 12);
@@ -34,11 +34,10 @@ fn shared_layout_is_pinned() {
     assert_eq!(offset_of!(SegmentHeader, classes), 174);
     assert_eq!(size_of::<SegmentHeader>(), 176);
     assert_eq!(align_of::<SegmentHeader>(), 8);
-    assert_eq!(offset_of!(ObjectHeader, kind), 4);
-    assert_eq!(offset_of!(ObjectHeader, pad), 6);
-    assert_eq!(offset_of!(ObjectHeader, name_len), 8);
-    assert_eq!(offset_of!(ObjectHeader, object), 32);
-    assert_eq!(size_of::<ObjectHeader>(), 48);
+    assert_eq!(offset_of!(ObjectHeader, meta), 4);
+    assert_eq!(offset_of!(ObjectHeader, elem_size), 8);
+    assert_eq!(offset_of!(ObjectHeader, count), 12);
+    assert_eq!(size_of::<ObjectHeader>(), 16);
     // A multiple of the block alignment, so an object of alignment 16 or less needs no
     // padding in front of its header.
     assert_eq!(size_of::<ObjectHeader>() as u64 % heap::ALIGN, 0);
@@ -264,12 +263,13 @@ fn a_garbage_padding_frees_nothing() {
         ptrs.push(info.ptr);
     }
     let free = seg.free_memory().unwrap();
-    for (victim, pad) in [(1, 16u16), (1, 48), (2, 8), (2, 0)] {
+    // The padding, in 16-byte units, is bits 4 to 15 of the header's `meta`.
+    for (victim, units) in [(1, 1u32), (1, 3), (2, 1), (2, 0)] {
         let h = ptrs[victim].as_ptr().wrapping_sub(OBJECT_HEADER as usize);
         // SAFETY: the object's header lies right before it, inside the buffer.
         let was = unsafe {
-            let at = &raw mut (*h.cast::<ObjectHeader>()).pad;
-            at.replace(pad)
+            let at = &raw mut (*h.cast::<ObjectHeader>()).meta;
+            at.replace(at.read() & !0xFFF0 | units << 4)
         };
         let e = seg
             .destroy_ptr(ptrs[victim].as_ptr(), &mut |_, _| {})
@@ -277,7 +277,7 @@ fn a_garbage_padding_frees_nothing() {
         assert_eq!(e.kind(), ErrorKind::Corrupted, "{}", e.message());
         assert_eq!(seg.free_memory().unwrap(), free);
         // SAFETY: as above.
-        unsafe { (&raw mut (*h.cast::<ObjectHeader>()).pad).write(was) };
+        unsafe { (&raw mut (*h.cast::<ObjectHeader>()).meta).write(was) };
     }
     for p in ptrs {
         seg.destroy_ptr(p.as_ptr(), &mut |_, _| {}).unwrap();
@@ -318,4 +318,68 @@ fn a_full_segment_takes_new_names_after_destroys() {
             .unwrap_or_else(|e| panic!("new name {i}: {e}"));
     }
     seg.check_sanity().unwrap();
+}
+
+/// Objects whose header needs words before it (a type tag; a name too long for the
+/// header's 16 bits) are found with their tag, report their name, survive a rebuild of
+/// the index from the blocks, and give all their memory back.
+#[test]
+fn tagged_and_wide_headers_are_found_rebuilt_and_freed() {
+    let mut buf = vec![0u128; (1 << 20) / 16];
+    let seg = segment_in(&mut buf);
+    let free0 = seg.free_memory().unwrap();
+    let long = "w".repeat(70_000);
+    let cases: [(&str, usize, u64); 4] = [
+        ("plain", 8, 0),
+        ("tagged", 8, 0x1234_5678_9abc_def0),
+        ("tagged_aligned", 256, 7),
+        (&long, 16, 0),
+    ];
+    let mut made = Vec::new();
+    for (name, align, tag) in cases {
+        let (info, _) = seg
+            .construct_tagged(
+                InstanceKind::Named,
+                name.as_bytes(),
+                (4, align, 3),
+                tag,
+                false,
+                &mut |_, _| Ok(()),
+            )
+            .unwrap();
+        assert_eq!(
+            info.ptr.as_ptr() as usize % align,
+            0,
+            "{}",
+            &name[..8.min(name.len())]
+        );
+        made.push((name, tag, info.ptr));
+    }
+    let check_all = |seg: &SegmentManager| {
+        seg.check_sanity().unwrap();
+        for (name, tag, ptr) in &made {
+            let f = seg
+                .find(InstanceKind::Named, name.as_bytes(), Some(4))
+                .unwrap()
+                .unwrap();
+            assert_eq!((f.ptr, f.type_tag, f.count), (*ptr, *tag, 3));
+            let (_, at, len) = seg.instance(ptr.as_ptr()).unwrap();
+            // SAFETY: the manager reports the name's address and length in the segment.
+            assert_eq!(
+                unsafe { std::slice::from_raw_parts(at, len) },
+                name.as_bytes()
+            );
+        }
+    };
+    check_all(&seg);
+    // Garbage in the index's count: the recovery rebuilds the index from the blocks.
+    let live = offset_of!(SegmentHeader, index) + offset_of!(IndexState, live);
+    // SAFETY: the count lies in the segment header, 8-aligned; nothing else runs.
+    unsafe { seg.as_ptr().add(live).cast::<u64>().write(999) };
+    seg.recover().unwrap();
+    check_all(&seg);
+    for (_, _, ptr) in made {
+        seg.destroy_ptr(ptr.as_ptr(), &mut |_, _| {}).unwrap();
+    }
+    assert_eq!(seg.free_memory().unwrap(), free0);
 }
