@@ -47,7 +47,8 @@ impl Heap {
             self.remove_free(next)?;
             let rest = off + want;
             let rest_size = size - want + next_size;
-            self.set(rest, rest_size, false);
+            // Free from the start, as in `trim`.
+            self.set(rest, rest_size, true);
             self.set_prev_phys(rest, off);
             self.set_prev_phys(rest + rest_size, rest);
             self.set(off, want, false);
@@ -129,7 +130,9 @@ impl Heap {
         }
         self.set_prev_phys(next, start);
         if start != prev {
-            self.set(prev, start - prev, false);
+            // Still free, as it was: a process killed before it is listed again leaves it
+            // to the repair.
+            self.set(prev, start - prev, true);
             self.insert_free(prev)?;
         }
         self.heap_state().free_bytes -= extra;

@@ -334,8 +334,11 @@ impl Heap {
             let next = off + total;
             self.prefault_cut(off, rest, next);
             // The new block's header is written before the old block shrinks, so the chain
-            // of sizes stays walkable at every step (see `repair`).
-            self.set(rest, total - size, false);
+            // of sizes stays walkable at every step (see `repair`); it says free from the
+            // start, so that the one store that shrinks `off` shows it as free memory: a
+            // process killed before it is listed leaves it to the repair, which lists it,
+            // where a header saying used would lose it for good.
+            self.set(rest, total - size, true);
             self.set_prev_phys(rest, off);
             self.set_prev_phys(next, rest);
             self.set(off, size, false);
@@ -426,11 +429,12 @@ impl Heap {
             // The gap in front becomes a free block of its own.
             let gap = block - off;
             let next = off + total;
-            // As in `trim`: the later block's header first, then the shrink.
-            self.set(block, total - gap, false);
+            // As in `trim`: the later block's header first, then the shrink; both say free
+            // until `trim` below hands out the front of `block`.
+            self.set(block, total - gap, true);
             self.set_prev_phys(block, off);
             self.set_prev_phys(next, block);
-            self.set(off, gap, false);
+            self.set(off, gap, true);
             self.insert_free(off)?;
         }
         self.trim(block, size)?;
@@ -495,20 +499,40 @@ impl Heap {
         if total < min_size {
             return Ok(size - HEADER);
         }
-        let want = block_size_for(preferred_n.max(min_n)).map_or(total, |w| w.min(total));
+        let mut want = block_size_for(preferred_n.max(min_n)).map_or(total, |w| w.min(total));
+        if total - want < MIN_BLOCK {
+            want = total;
+        }
+        // Unlisted, `next` still says free: a process killed from here until the store
+        // that grows `off` leaves it to the repair, which lists it again.
         self.remove_free(next)?;
-        // Absorb the whole free block, then give back what is not wanted: as in `trim`,
-        // the chain of sizes stays walkable at every step (see `repair`).
-        self.set(off, total, false);
-        self.set_prev_phys(off + total, off);
+        let end = off + total;
+        if want < total {
+            // As in `trim`: the header of what stays free is written first, inside `next`
+            // (which the chain still walks over whole), saying free.
+            let rest = off + want;
+            self.set(rest, total - want, true);
+            self.set_prev_phys(rest, off);
+            self.set_prev_phys(end, rest);
+        } else {
+            self.set_prev_phys(end, off);
+        }
+        // The one store that moves the boundary: `off` covers the front of `next`, and
+        // the rest, if any, shows as free.
+        self.set(off, want, false);
         // The absorbed block's header and links read as zeros, like fresh memory.
         // SAFETY: `[next, next + MIN_BLOCK)` was the start of a free block (at least
-        // MIN_BLOCK long) and now lies inside the used block `off`.
-        unsafe { std::ptr::write_bytes(self.base.add(next as usize), 0, MIN_BLOCK as usize) };
-        self.trim(off, want)?;
-        let grown = self.size_of(off);
-        self.heap_state().free_bytes -= grown - size;
-        Ok(grown - HEADER)
+        // MIN_BLOCK long); the part of it before the rest's header now lies inside the
+        // used block `off`.
+        unsafe {
+            let zeroed = MIN_BLOCK.min(off + want - next);
+            std::ptr::write_bytes(self.base.add(next as usize), 0, zeroed as usize)
+        };
+        if want < total {
+            self.insert_free(off + want)?;
+        }
+        self.heap_state().free_bytes -= want - size;
+        Ok(want - HEADER)
     }
 
     /// Whether the allocation at `user` could grow in place if the heap's end moved: it is
@@ -546,7 +570,10 @@ impl Heap {
             self.remove_free(next)?;
             size += self.size_of(next);
         }
-        self.set(off, size, false);
+        // Free from this store on: a process killed before the block is listed leaves
+        // it to the repair, which lists it (a header saying used would lose it, with the
+        // free neighbours merged into it).
+        self.set(off, size, true);
         self.set_prev_phys(off + size, off);
         self.insert_free(off)
     }

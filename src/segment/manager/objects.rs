@@ -4,6 +4,7 @@ use super::{HEADER_SIZE, ObjectInfo, SegmentManager};
 use crate::segment::heap::Heap;
 use crate::segment::index::{HeaderLayout, Index, InstanceKind, OBJECT_HEADER, ObjectHeader, Room};
 use crate::segment::lookup::{Attempt, Found, IndexSeq, Lookup};
+use crate::segment::object_header::OBJECT_MAGIC;
 use crate::segment::{heap, lookup};
 use crate::{Error, ErrorKind, Result};
 use std::ptr::NonNull;
@@ -188,6 +189,12 @@ impl SegmentManager {
             std::ptr::copy_nonoverlapping(name.as_ptr(), n, name.len());
             *n.add(name.len()) = 0;
         }
+        // The header stays without its magic until the object is registered: a process
+        // killed before then leaves a block that no rebuild of the index takes for an
+        // object (at worst its memory leaks), rather than a second object of a name that
+        // is constructed again later.
+        // SAFETY: `h` holds the `ObjectHeader` just written, in this call's fresh block.
+        unsafe { (*base.add(h as usize).cast::<ObjectHeader>()).magic = 0 };
         let ptr = self.at(object);
         if let Err(e) = init(ptr, count) {
             // SAFETY: the header is ours; clear its magic so a stale pointer never
@@ -201,13 +208,14 @@ impl SegmentManager {
             // `insert` reserves again, which cannot fail for want of the slot reserved above
             // unless `init` used it, and then it regrows.
             if let Err(e) = self.index(heap).insert_hashed(kind, name, h, hsh, room) {
-                // SAFETY: `h` is still the block this call allocated (not yet in the index,
-                // so no one else reaches it), and it holds an `ObjectHeader`.
-                unsafe { (*base.add(h as usize).cast::<ObjectHeader>()).magic = 0 };
                 heap.deallocate(u)?;
                 return Err(e);
             }
         }
+        // Registered (or anonymous, and constructed): the object is whole. Readers without
+        // the lock see it only once the index's write section ends, this store included.
+        // SAFETY: `h` is still this call's block, holding its `ObjectHeader`.
+        unsafe { (*base.add(h as usize).cast::<ObjectHeader>()).magic = OBJECT_MAGIC };
         Ok(ObjectInfo {
             ptr,
             elem_size,

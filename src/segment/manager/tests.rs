@@ -240,6 +240,53 @@ fn objects_of_any_alignment_are_found_and_rebuilt() {
     assert_eq!(seg.free_memory().unwrap(), free0);
 }
 
+/// A construction cut short before its object is registered (here by a panic in `init`;
+/// in life by the process's death) leaves a block whose header has no magic: a rebuild of
+/// the index never takes it for a second object of the name constructed again later.
+#[test]
+fn a_construction_cut_short_is_not_rebuilt_as_an_object() {
+    let mut buf = vec![0u128; (256 << 10) / 16];
+    let seg = segment_in(&mut buf);
+    let cut = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _ = seg.construct(
+            InstanceKind::Named,
+            b"twice",
+            8,
+            8,
+            1,
+            false,
+            &mut |_, _| panic!("the constructor dies"),
+        );
+    }));
+    assert!(cut.is_err());
+    let (made, _) = seg
+        .construct(
+            InstanceKind::Named,
+            b"twice",
+            8,
+            8,
+            1,
+            false,
+            &mut |_, _| Ok(()),
+        )
+        .unwrap();
+    // Garbage in the index's count: the recovery rebuilds the index from the blocks.
+    let live = offset_of!(SegmentHeader, index) + offset_of!(IndexState, live);
+    // SAFETY: the count lies in the segment header, 8-aligned; nothing else runs.
+    unsafe { seg.as_ptr().add(live).cast::<u64>().write(12345) };
+    seg.recover().unwrap();
+    assert_eq!(seg.num_named_objects().unwrap(), 1);
+    let found = seg.find(InstanceKind::Named, b"twice", Some(8)).unwrap();
+    assert_eq!(found.map(|f| f.ptr), Some(made.ptr));
+    let mut listed = 0;
+    let mut cursor = 0;
+    while let Some((next, ..)) = seg.next_object(InstanceKind::Named, cursor).unwrap() {
+        listed += 1;
+        cursor = next;
+    }
+    assert_eq!(listed, 1);
+}
+
 /// Garbage in an object header's padding is an error for a destroy, which then frees
 /// nothing: the padding must lead back to the object's own block.
 #[test]
