@@ -82,6 +82,8 @@ mod entries;
 mod layout;
 mod loans;
 mod locked;
+#[cfg(all(loom, test))]
+mod loom_models;
 mod open;
 mod pool;
 mod ring;

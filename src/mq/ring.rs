@@ -11,6 +11,20 @@ use super::{Got, MessageQueue, Next, Payload, Ring, Settled, Sink, Wait, corrupt
 use crate::Result;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+/// `p + by` on a ring of `modulus` positions (`by` at most `modulus`).
+#[inline(always)]
+pub(super) fn advance(modulus: u32, p: u32, by: u32) -> u32 {
+    let m = u64::from(modulus);
+    let s = u64::from(p) + u64::from(by);
+    (if s >= m { s - m } else { s }) as u32
+}
+
+/// `p - by` on a ring of `modulus` positions (`by` at most `modulus`).
+#[inline(always)]
+pub(super) fn back(modulus: u32, p: u32, by: u32) -> u32 {
+    if p >= by { p - by } else { p + modulus - by }
+}
+
 /// Ring mode's operations on a queue (its own type, so that a reader knows which mode a
 /// step belongs to): positions on the ring, claimed with one compare-and-swap on an end,
 /// and the participant entries (`entries.rs`) that name the claims.
@@ -24,18 +38,12 @@ impl<'q> RingMode<'q> {
 
     /// `p + by` on the ring (`by` at most `max_msg`).
     pub(super) fn advance(self, p: u32, by: u32) -> u32 {
-        let m = u64::from(self.q.layout.modulus);
-        let s = u64::from(p) + u64::from(by);
-        (if s >= m { s - m } else { s }) as u32
+        advance(self.q.layout.modulus, p, by)
     }
 
     /// `p - by` on the ring (`by` at most `max_msg`).
     pub(super) fn back(self, p: u32, by: u32) -> u32 {
-        if p >= by {
-            p - by
-        } else {
-            p + self.q.layout.modulus - by
-        }
+        back(self.q.layout.modulus, p, by)
     }
 
     /// How far `to` is ahead of `from` on the ring.
