@@ -13,7 +13,7 @@ use loom::thread;
 use std::sync::atomic::Ordering::Relaxed;
 
 use super::handoff::{announce_sleeper, free_and_wake, give_up, take};
-use super::{TID_MASK, WAITERS};
+use super::word::{TID_MASK, WAITERS};
 use crate::os::loom_futex::Futex;
 
 /// A lock word with its futex.
