@@ -1,7 +1,7 @@
 //! The segments this process has mapped: a manager address handed in through the C ABI is
 //! trusted only if it is the base of one of them, and its bounds come from here.
 
-use super::GrowthBacking;
+use super::backing::GrowthBacking;
 use std::ptr::NonNull;
 use std::sync::RwLock;
 use std::sync::atomic::AtomicUsize;
