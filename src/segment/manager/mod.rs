@@ -30,8 +30,7 @@ use growth::Growth;
 pub use header::MIN_SEGMENT_SIZE;
 use header::heap_of;
 pub(crate) use header::{HEADER_SIZE, MAGIC, STATE_WORD, SegmentHeader, Shape, is_segment_header};
-use registry::{lookup_mapping, mapping_containing};
-pub(crate) use registry::{register_mapping, unregister_mapping};
+pub(crate) use registry::MAPPINGS;
 pub use view::SegmentManager;
 use view::corrupted;
 
@@ -60,7 +59,7 @@ impl SegmentManager {
     pub unsafe fn from_raw(ptr: *mut u8) -> Result<SegmentManager> {
         let base = NonNull::new(ptr)
             .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "segment manager is NULL"))?;
-        let (len, read_only, growth) = lookup_mapping(ptr).ok_or_else(|| {
+        let (len, read_only, growth) = MAPPINGS.lookup(ptr).ok_or_else(|| {
             Error::new(
                 ErrorKind::InvalidArgument,
                 format!("{ptr:p} is not the segment manager of a segment mapped in this process"),
@@ -94,7 +93,7 @@ impl SegmentManager {
         }
         // Everything read below must lie inside the segment that holds the object: a stale
         // pointer, or a segment overwritten with garbage, gives distances that lead anywhere.
-        let (seg, len, read_only, growth) = mapping_containing(object).ok_or_else(bad)?;
+        let (seg, len, read_only, growth) = MAPPINGS.containing(object).ok_or_else(bad)?;
         // SAFETY: a segment this process mapped at `seg` with `len` bytes, and its hold.
         let view = unsafe {
             SegmentManager::from_base(
