@@ -2,12 +2,13 @@
 //! compare-and-swap and copy beside each other.
 
 use super::entries::Held;
+use super::handle::{MessageQueue, Next, Payload, Ring, RingMode, Sink, Wait, corrupted};
 use super::layout::{
     COPY_WAIT, FROZEN, INTENT_RECV, INTENT_SEND, POS_MASK, ROUNDS_MAX, SKIP, SlotHeader, Stored,
     copy_naps, tail_word,
 };
 use super::pool::Taken;
-use super::{Got, MessageQueue, Next, Payload, Ring, Settled, Sink, Wait, corrupted, deliver};
+use super::{Got, Settled, deliver};
 use crate::Result;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -23,14 +24,6 @@ pub(super) fn advance(modulus: u32, p: u32, by: u32) -> u32 {
 #[inline(always)]
 pub(super) fn back(modulus: u32, p: u32, by: u32) -> u32 {
     if p >= by { p - by } else { p + modulus - by }
-}
-
-/// Ring mode's operations on a queue (its own type, so that a reader knows which mode a
-/// step belongs to): positions on the ring, claimed with one compare-and-swap on an end,
-/// and the participant entries (`entries.rs`) that name the claims.
-#[derive(Clone, Copy)]
-pub(super) struct RingMode<'q> {
-    pub(super) q: &'q MessageQueue,
 }
 
 impl<'q> RingMode<'q> {
