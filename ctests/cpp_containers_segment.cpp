@@ -2,6 +2,7 @@
 // the segment at another address, checks what it finds against fingerprints and adds to
 // it; allocator-extended copies and moves between two segments; bad_alloc in the middle
 // of an insert leaves every container valid.
+#include "child.hpp"
 #include "containers_twin.h"
 
 // ---- inside a segment, read back by another process -----------------------------------
@@ -424,16 +425,13 @@ static void out_of_memory() {
 }
 
 int main(int argc, char **argv) {
-   if (argc == 4 && std::string(argv[1]) == "child") {
-      try {
-         if (std::string(argv[2]) == "verify_more") {
-            return verify_more_child(argv[3]);
-         }
-         return verify_child(argv[3]);
-      } catch (const std::exception &e) {
-         std::fprintf(stderr, "child: %s\n", e.what());
-         return 3;
-      }
+   if (is_child(argc, argv)) {
+      return as_child(
+          argv,
+          [](const char *role, const char *name) {
+             return std::strcmp(role, "verify_more") == 0 ? verify_more_child(name) : verify_child(name);
+          },
+          3);
    }
    in_segment(argv[0]);
    in_segment_more(argv[0]);

@@ -5,12 +5,11 @@
 // segment: it reads the vector's last elements and the map's newest nodes in the new tail,
 // and inserts map nodes of its own (which grow the segment from its side too). Exact totals
 // at the end.
-#include "check.h"
+#include "child.hpp"
 #include <interproc.hpp>
 
 #include <atomic>
 #include <cstdio>
-#include <string>
 
 using namespace interproc;
 
@@ -85,13 +84,8 @@ static int child(const char *name) {
 }
 
 int main(int argc, char **argv) {
-   if (argc == 4 && std::string(argv[1]) == "child") {
-      try {
-         return child(argv[3]);
-      } catch (const interprocess_exception &e) {
-         std::fprintf(stderr, "child: %s\n", e.what());
-         return 3;
-      }
+   if (is_child(argc, argv)) {
+      return as_child(argv, child, 3);
    }
    char name[64];
    test_name(name, sizeof name, "cpp_growth");
@@ -104,11 +98,7 @@ int main(int argc, char **argv) {
    IntVector *v = seg.construct<IntVector>("vector")(seg.get_segment_manager());
    IntMap *m = seg.construct<IntMap>("map")(std::less<int>(), seg.get_segment_manager());
 
-   const pid_t pid = fork();
-   if (pid == 0) {
-      execl(argv[0], argv[0], "child", "grow", name, static_cast<char *>(nullptr));
-      _exit(127);
-   }
+   const pid_t pid = spawn_child(argv[0], "grow", name);
    CHECK(pid > 0);
    for (int i = 0; board->child_ready.load() == 0; ++i) {
       CHECK(i < 30000); // 30 s

@@ -1,7 +1,7 @@
 // Managed segments through the C++ wrapper with Boost's names: construct/find/destroy in
 // all their forms, exceptions from constructors, bad_alloc, instance queries, iteration,
 // atomic_func, allocators, every managed class, and processes counting under the lock.
-#include "check.h"
+#include "child.hpp"
 #include <interproc/managed_external_buffer.hpp>
 #include <interproc/managed_heap_memory.hpp>
 #include <interproc/managed_mapped_file.hpp>
@@ -289,11 +289,8 @@ static void processes(const char *self) {
    enum { N = 4 };
    pid_t pids[N];
    for (int i = 0; i < N; ++i) {
-      pids[i] = fork();
-      if (pids[i] == 0) {
-         execl(self, self, "child", "count", name.c_str(), static_cast<char *>(nullptr));
-         _exit(127);
-      }
+      pids[i] = spawn_child(self, "count", name.c_str());
+      CHECK(pids[i] > 0);
    }
    for (int i = 0; i < N; ++i) {
       CHECK(wait_bounded(pids[i], 60) == 0);
@@ -304,13 +301,8 @@ static void processes(const char *self) {
 }
 
 int main(int argc, char **argv) {
-   if (argc == 4 && std::string(argv[1]) == "child") {
-      try {
-         return child(argv[3]);
-      } catch (const std::exception &e) {
-         std::fprintf(stderr, "child: %s\n", e.what());
-         return 3;
-      }
+   if (is_child(argc, argv)) {
+      return as_child(argv, child, 3);
    }
    tour();
    other_classes();

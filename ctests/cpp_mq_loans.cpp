@@ -2,7 +2,7 @@
 // messages received in place, mixed with copies in order, try and timed forms, move-only
 // handles, errors, and a child process that sends through loans to a parent that reads
 // in place.
-#include "check.h"
+#include "child.hpp"
 #include <interproc/ipc/message_queue.hpp>
 
 #include <chrono>
@@ -50,13 +50,8 @@ static int child(const char *name) {
 }
 
 int main(int argc, char **argv) {
-   if (argc == 4 && std::string(argv[1]) == "child") {
-      try {
-         return child(argv[3]);
-      } catch (const interprocess_exception &e) {
-         std::fprintf(stderr, "child: %s\n", e.what());
-         return 1;
-      }
+   if (is_child(argc, argv)) {
+      return as_child(argv, child, 1);
    }
    char name[64];
    test_name(name, sizeof name, "cpp_mq_loans");
@@ -141,12 +136,8 @@ int main(int argc, char **argv) {
 
       // A child sends through loans; this process reads in place. Priorities alternate, so
       // each message is checked whole rather than by position.
-      pid_t pid = fork();
-      CHECK(pid >= 0);
-      if (pid == 0) {
-         execl(argv[0], argv[0], "child", "loans", name, (char *)nullptr);
-         _exit(127);
-      }
+      const pid_t pid = spawn_child(argv[0], "loans", name);
+      CHECK(pid > 0);
       long sum = 0;
       for (int i = 0; i < ROUNDS; ++i) {
          message_queue::received_type r = mq.receive_in_place();

@@ -1,10 +1,9 @@
 // Two real processes (fork + exec) through the C++ wrapper: the parent creates and fills a
 // shared memory object; the child opens it, checks it, and writes its answer into it.
-#include "check.h"
+#include "child.hpp"
 #include <interproc.hpp>
 
 #include <cstdio>
-#include <string>
 
 using namespace interproc;
 
@@ -30,13 +29,8 @@ static int child(const char *name) {
 }
 
 int main(int argc, char **argv) {
-   if (argc == 4 && std::string(argv[1]) == "child") {
-      try {
-         return child(argv[3]);
-      } catch (const interprocess_exception &e) {
-         std::fprintf(stderr, "child: %s\n", e.what());
-         return 3;
-      }
+   if (is_child(argc, argv)) {
+      return as_child(argv, child, 3);
    }
    char buf[64];
    test_name(buf, sizeof buf, "cpp_mp");

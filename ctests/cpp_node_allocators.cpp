@@ -3,7 +3,7 @@
 // cached_* keep a per-allocator cache in front of it; private_* own a pool each, which
 // goes back to the segment with the allocator. Containers use them all, are copied,
 // moved, swapped and assigned, and give every byte back.
-#include "check.h"
+#include "child.hpp"
 #include <interproc/allocators/adaptive_pool.hpp>
 #include <interproc/allocators/cached_adaptive_pool.hpp>
 #include <interproc/allocators/cached_node_allocator.hpp>
@@ -140,11 +140,8 @@ static void shared_pools(managed_shared_memory &segment, const char *self, const
    }
    pid_t pids[2];
    for (int i = 0; i < 2; ++i) {
-      pids[i] = fork();
-      if (pids[i] == 0) {
-         execl(self, self, "child", "hammer", name, static_cast<char *>(nullptr));
-         _exit(127);
-      }
+      pids[i] = spawn_child(self, "hammer", name);
+      CHECK(pids[i] > 0);
    }
    for (auto &t : threads) {
       t.join();
@@ -357,13 +354,8 @@ template <class T> using SharedNodes = node_allocator<T, SM>;
 template <class T> using SharedPool = adaptive_pool<T, SM>;
 
 int main(int argc, char **argv) {
-   if (argc == 4 && std::string(argv[1]) == "child") {
-      try {
-         return child(argv[2], argv[3]);
-      } catch (const std::exception &e) {
-         std::fprintf(stderr, "child: %s\n", e.what());
-         return 3;
-      }
+   if (is_child(argc, argv)) {
+      return as_child(argv, child, 3);
    }
    char name[64];
    test_name(name, sizeof name, "cpp_nodes");

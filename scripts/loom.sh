@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The loom models of the lock-free algorithms (docs/lock-free.md): the library's own
-# functions over loom's atomics, every interleaving up to LOOM_MAX_PREEMPTIONS preemptions
-# (default 3) explored under the C11 memory model. Built with `--cfg loom` in a target
+# The loom models of the lock-free algorithms (docs/lock-free.md): the size-class lists and
+# the index's sequence lock (src/segment), the robust lock's hand-off (src/os/robust) and the
+# message queue's ring (src/mq), every test named loom_*: the library's own functions over
+# loom's atomics (the ring's steps written out beside its own), every interleaving up to
+# LOOM_MAX_PREEMPTIONS preemptions (default 3) explored under the C11 memory model. Built with `--cfg loom` in a target
 # directory of its own, so the main build is not redone; optimised without link-time
 # optimisation, which the models do not need and which would double the build.
 set -euo pipefail

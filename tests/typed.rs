@@ -6,7 +6,6 @@ use interproc::{
     ErrorKind, LockError, ManagedHeapMemory, ManagedSharedMemory, MessageQueue, OpenMode,
     Permissions, SharedCondvar, SharedMutex,
 };
-use std::process::{Child, Command};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -32,24 +31,10 @@ interproc::shareable! {
 }
 
 mod common;
-use common::Remove;
+use common::{Remove, child_role, spawn_child as spawn, wait_child_ok as wait_ok};
 
 fn unique(tag: &str) -> String {
     common::unique("ipt_typed", tag)
-}
-
-fn spawn(role: &str, name: &str) -> Child {
-    Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child", "--nocapture", "--test-threads=1"])
-        .env("INTERPROC_TYPED_ROLE", role)
-        .env("INTERPROC_TYPED_NAME", name)
-        .spawn()
-        .unwrap()
-}
-
-fn wait_ok(mut c: Child) {
-    let status = common::wait_bounded(&mut c, Duration::from_secs(60));
-    assert!(status.success(), "a child failed: {status}");
 }
 
 const ROUNDS: u64 = 5_000;
@@ -58,10 +43,7 @@ const CHILDREN: u64 = 4;
 /// The other processes; does nothing in a normal run.
 #[test]
 fn child() {
-    let (Ok(role), Ok(name)) = (
-        std::env::var("INTERPROC_TYPED_ROLE"),
-        std::env::var("INTERPROC_TYPED_NAME"),
-    ) else {
+    let Some((role, name)) = child_role() else {
         return;
     };
     if role == "send" {
@@ -404,6 +386,26 @@ fn soundness_segment(name: &str) -> ManagedSharedMemory {
     seg
 }
 
+/// `seg`'s objects hold what [`soundness_segment`] put there.
+fn unchanged(seg: &ManagedSharedMemory) {
+    assert_eq!(
+        seg.find::<AtomicU64>("counter")
+            .unwrap()
+            .unwrap()
+            .load(Ordering::Relaxed),
+        1
+    );
+    assert_eq!(
+        *seg.find::<SharedMutex<u64>>("total")
+            .unwrap()
+            .unwrap()
+            .lock()
+            .unwrap(),
+        2
+    );
+    assert!(seg.find::<SharedCondvar>("changed").unwrap().is_some());
+}
+
 /// In a process of its own (a fault would kill it): on a read-only mapping, every find of
 /// an interior-mutable type is a `Mode` error, and plain types are found.
 fn read_only_child(name: &str) {
@@ -440,21 +442,7 @@ fn a_read_only_segment_hands_out_no_interior_mutability() {
     let seg = soundness_segment(&name);
     wait_ok(spawn("read_only", &name));
     // Nothing changed.
-    assert_eq!(
-        seg.find::<AtomicU64>("counter")
-            .unwrap()
-            .unwrap()
-            .load(Ordering::Relaxed),
-        1
-    );
-    assert_eq!(
-        *seg.find::<SharedMutex<u64>>("total")
-            .unwrap()
-            .unwrap()
-            .lock()
-            .unwrap(),
-        2
-    );
+    unchanged(&seg);
 }
 
 /// A copy-on-write mapping is writable in this process: atomics and locks work on it, and
@@ -484,21 +472,7 @@ fn a_copy_on_write_segment_is_writable_here_only() {
         20
     );
     // The shared segment saw none of it.
-    assert_eq!(
-        seg.find::<AtomicU64>("counter")
-            .unwrap()
-            .unwrap()
-            .load(Ordering::Relaxed),
-        1
-    );
-    assert_eq!(
-        *seg.find::<SharedMutex<u64>>("total")
-            .unwrap()
-            .unwrap()
-            .lock()
-            .unwrap(),
-        2
-    );
+    unchanged(&seg);
     assert_eq!(seg.find::<u32>("private").unwrap(), None);
 }
 
@@ -573,22 +547,7 @@ fn check_wrong_types(seg: &ManagedSharedMemory, for_destroy: &mut ManagedSharedM
         assert!(e.message().contains("type tag"), "{name}: {e}");
     }
     // Nothing changed: each is found as what it is.
-    assert_eq!(
-        *seg.find::<SharedMutex<u64>>("total")
-            .unwrap()
-            .unwrap()
-            .lock()
-            .unwrap(),
-        2
-    );
-    assert!(seg.find::<SharedCondvar>("changed").unwrap().is_some());
-    assert_eq!(
-        seg.find::<AtomicU64>("counter")
-            .unwrap()
-            .unwrap()
-            .load(Ordering::Relaxed),
-        1
-    );
+    unchanged(seg);
 }
 
 #[test]

@@ -1,25 +1,17 @@
 //! `message_queue` in C.
 
 use super::error::interproc_status_t;
+use super::sync::deadline_arg;
 use super::sync::interproc_deadline_t;
 use super::types::{self, interproc_creation_t};
 use super::{boundary, boundary_value, free_handle, handle_arg, out_arg, put, str_arg};
-use crate::sync::{Clock, Deadline};
 use crate::{Error, ErrorKind, MessageQueue, Permissions, Result};
-use loans::{Spare, interproc_mq_loan_t, interproc_mq_received_t};
+use handles::Spare;
+pub use handles::interproc_mq_t;
 use std::ffi::{c_char, c_void};
 
+mod handles;
 mod loans;
-
-/// A message queue in shared memory (Boost's `message_queue`).
-pub struct interproc_mq_t {
-    queue: MessageQueue,
-    /// The memory of the last loan handle finished, for the next loan: a loan costs no
-    /// heap allocation while each thread of the queue handle has at most one at a time.
-    spare_loan: Spare<interproc_mq_loan_t>,
-    /// The same for handles of messages received in place.
-    spare_received: Spare<interproc_mq_received_t>,
-}
 
 /// Opens or creates the message queue `name` (`/dev/shm/<name>`) and stores a new handle
 /// in `*out`. `creation` is `INTERPROC_CREATE_ONLY`, `INTERPROC_OPEN_ONLY` or
@@ -109,19 +101,6 @@ unsafe fn bytes<'a>(data: *const c_void, size: usize) -> Result<&'a [u8]> {
     }
     // SAFETY: non-NULL and readable for `size` bytes per the contract.
     Ok(unsafe { std::slice::from_raw_parts(data.cast::<u8>(), size) })
-}
-
-fn deadline_arg(d: *const interproc_deadline_t) -> Result<Deadline> {
-    // SAFETY: the caller passes NULL or a readable deadline.
-    let d = unsafe { d.as_ref() }
-        .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "deadline is NULL"))?;
-    let clock = Clock::from_code(d.clock).ok_or_else(|| {
-        Error::new(
-            ErrorKind::InvalidArgument,
-            format!("{} is not a clock", d.clock),
-        )
-    })?;
-    Deadline::new(clock, d.sec, d.nsec)
 }
 
 /// Sends `size` bytes of `data` with `priority` (higher first; equal priorities in send

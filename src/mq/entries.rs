@@ -1,10 +1,10 @@
 //! Participant entries: the robust locks that ring operations hold and name their claims
 //! in, so that a claim no live entry names is known to be a dead process's.
 
+use super::handle::RingMode;
+use super::handle::{Wait, corrupted};
 use super::layout::{ENTRIES, Entry, GLANCE, INTENT_NONE, SlotHeader, TRY_SLOT_WAIT, copy_naps};
-use super::ring::RingMode;
 use super::wait::watch_pace;
-use super::{Wait, corrupted};
 use crate::Result;
 use crate::os::robust;
 use crate::os::spin::{Naps, Spin};

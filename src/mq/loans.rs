@@ -8,8 +8,9 @@
 //! robust lock), so neither is `Send`. If that thread dies, the slot comes back by itself;
 //! the message it held is lost.
 
+use super::Got;
+use super::handle::{MessageQueue, Payload, Sink, Wait};
 use super::layout::Descriptor;
-use super::{Got, MessageQueue, Payload, Sink, Wait};
 use crate::sync::Deadline;
 use crate::{Error, ErrorKind, Result, Shareable};
 use std::fmt;

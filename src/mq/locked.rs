@@ -1,11 +1,12 @@
 //! Locked mode (Boost's design): the queue lock, repair after a death, the sorted index and
 //! the free stack.
 
+use super::handle::{MessageQueue, Payload, Sink, Wait, corrupted};
 use super::layout::{
     FROZEN, IndexEntry, MODE_LOCKED, MODE_RING, MODE_SWITCHING, MODE_UNLOCKING, QUEUE_LOCK_YIELDS,
     SLOT_FREE, SLOT_QUEUED, SlotHeader, Stored, TRY_SLOT_WAIT,
 };
-use super::{Got, MessageQueue, Payload, Sink, Wait, corrupted, deliver};
+use super::{Got, deliver};
 use crate::Result;
 use crate::os::{futex, robust};
 use crate::sync::Deadline;

@@ -76,12 +76,17 @@
 //! - `loans.rs`: [`Loan`] and [`Received`], the zero-copy API; `check.rs`: a read-only
 //!   check of the loan pool ([`LoanPoolCheck`]).
 //! - `layout.rs`: the shared structures and constants, pinned by `tests.rs`.
+//! - `handle.rs`: the handle's fields and the small types every mode uses (a payload, a
+//!   receive's sink, a wait, a ring step's outcome), below the modes.
 
 mod check;
 mod entries;
+mod handle;
 mod layout;
 mod loans;
 mod locked;
+#[cfg(all(loom, test))]
+mod loom_models;
 mod open;
 mod pool;
 mod ring;
@@ -93,101 +98,22 @@ mod wait;
 
 use crate::name::os_name;
 use crate::sync::Deadline;
-use crate::{Error, ErrorKind, MappedRegion, Permissions, Result, SharedMemoryObject};
-use std::sync::atomic::{AtomicU32, Ordering};
+use crate::{Error, ErrorKind, Permissions, Result, SharedMemoryObject};
+use std::sync::atomic::Ordering;
 
 pub use check::LoanPoolCheck;
+pub use handle::MessageQueue;
+use handle::RingMode;
+use handle::{Payload, Ring, Sink, Wait, corrupted};
 pub(crate) use layout::is_queue_header;
 use layout::{
-    Descriptor, ENTRIES, ENTRY_SIZE, Entry, INDIRECT, IndexEntry, Layout, MODE_LOCKED, MODE_RING,
-    POS_MASK, QueueHeader, ROUNDS_MAX, SLOT_HEADER, SlotHeader,
+    Descriptor, ENTRIES, ENTRY_SIZE, Entry, INDIRECT, IndexEntry, MODE_LOCKED, MODE_RING, POS_MASK,
+    QueueHeader, ROUNDS_MAX, SLOT_HEADER, SlotHeader,
 };
 use loans::OwnedBytes;
 pub use loans::{Loan, Received};
 use locked::{Guard, LockedMode};
 use pool::LoanPool;
-use ring::RingMode;
-
-/// A message queue shared by processes.
-#[derive(Debug)]
-pub struct MessageQueue {
-    region: MappedRegion,
-    layout: Layout,
-    name: String,
-    created: bool,
-    /// Busy spins in a row that ended without the awaited change (this process only).
-    busy_misses: AtomicU32,
-    /// The loan-pool slot this process tries first for its next loan: the one after its
-    /// last loan (this process only). Pool slots come free in the order their messages are
-    /// received, so the next free one is usually here and a loan looks at one slot.
-    lend_next: AtomicU32,
-}
-
-// SAFETY: all shared state is accessed under the queue's process-shared locks or through
-// atomics; the handle itself holds no thread-bound state.
-unsafe impl Send for MessageQueue {}
-// SAFETY: every method takes `&self` and reaches shared state only under the queue's
-// process-shared locks or through atomics, which other threads may use at the same time.
-unsafe impl Sync for MessageQueue {}
-
-/// The bytes of a message to send, as a pointer and a length: a typed value is sent without
-/// its padding ever being viewed as `u8`s, since every copy of it is untyped.
-#[derive(Clone, Copy)]
-pub(super) struct Payload<'a> {
-    ptr: *const u8,
-    len: usize,
-    /// What the slot's `len` word says: `len`, or a descriptor's `INDIRECT` word.
-    word: u32,
-    _bytes: std::marker::PhantomData<&'a [u8]>,
-}
-
-impl<'a> Payload<'a> {
-    pub(super) fn of_slice(data: &'a [u8]) -> Payload<'a> {
-        Payload {
-            ptr: data.as_ptr(),
-            len: data.len(),
-            word: data.len() as u32,
-            _bytes: std::marker::PhantomData,
-        }
-    }
-
-    /// A descriptor of a message of `len` bytes in the loan pool.
-    pub(super) fn of_descriptor(d: &'a [u8; Descriptor::SIZE], len: usize) -> Payload<'a> {
-        Payload {
-            word: INDIRECT | len as u32,
-            ..Payload::of_slice(d)
-        }
-    }
-
-    /// The bytes of `value`, padding included (copied, never read as numbers).
-    pub(super) fn of_value<T>(value: &'a T) -> Payload<'a> {
-        Payload {
-            ptr: (value as *const T).cast(),
-            len: std::mem::size_of::<T>(),
-            word: std::mem::size_of::<T>() as u32,
-            _bytes: std::marker::PhantomData,
-        }
-    }
-
-    pub(super) fn as_ptr(self) -> *const u8 {
-        self.ptr
-    }
-
-    pub(super) fn len(self) -> usize {
-        self.len
-    }
-
-    /// The slot's `len` word for this payload.
-    pub(super) fn word(self) -> u32 {
-        self.word
-    }
-}
-
-/// Where a receive puts the message: into the caller's buffer, or left in place.
-enum Sink<'b> {
-    Copy(&'b mut [u8]),
-    InPlace,
-}
 
 /// What a receive got.
 enum Got {
@@ -202,43 +128,6 @@ enum Got {
     /// A message sent by copy, received in place: copied once more, into memory of the
     /// receiver's own.
     Owned(OwnedBytes, u32),
-}
-
-/// How long a send or receive may wait.
-#[derive(Clone, Copy, Debug)]
-enum Wait {
-    Never,
-    Forever,
-    Until(Deadline),
-}
-
-impl Wait {
-    /// Whether it allows no more waiting.
-    fn ran_out(self) -> bool {
-        match self {
-            Wait::Never => true,
-            Wait::Until(d) => d.has_passed(),
-            Wait::Forever => false,
-        }
-    }
-}
-
-/// What a ring-mode attempt came to.
-enum Ring<T> {
-    /// Finished, with this result.
-    Done(T),
-    /// The queue is in locked mode, or switching.
-    Locked,
-    /// The message must go before queued ones: switch to locked mode.
-    Switch,
-}
-
-/// What a sender or receiver that cannot go on yet should do.
-enum Next<T> {
-    /// Look again.
-    Again,
-    /// Stop with this result.
-    Stop(Ring<T>),
 }
 
 /// How waiting for another process's copy ended.
@@ -268,10 +157,6 @@ unsafe fn deliver(src: *const u8, len: usize, priority: u32, sink: &mut Sink<'_>
         // SAFETY: per this fn's contract.
         Sink::InPlace => Got::Owned(unsafe { OwnedBytes::copy_of(src, len) }, priority),
     }
-}
-
-fn corrupted(msg: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Corrupted, msg)
 }
 
 impl MessageQueue {

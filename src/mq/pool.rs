@@ -14,11 +14,11 @@
 //! its generation tells the receiver of a descriptor naming an older lending that the
 //! message is gone.
 
+use super::handle::{MessageQueue, Wait, corrupted};
 use super::layout::{
     Descriptor, GLANCE, POOL_FREE, POOL_HEADER, POOL_HELD, POOL_LOANED, POOL_QUEUED, POOL_RECHECK,
     PoolHeader, copy_naps,
 };
-use super::{MessageQueue, Wait, corrupted};
 use crate::os::robust;
 use crate::os::spin::Spin;
 use crate::sync::Deadline;

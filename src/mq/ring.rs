@@ -2,21 +2,28 @@
 //! compare-and-swap and copy beside each other.
 
 use super::entries::Held;
+use super::handle::{MessageQueue, Next, Payload, Ring, RingMode, Sink, Wait, corrupted};
 use super::layout::{
     COPY_WAIT, FROZEN, INTENT_RECV, INTENT_SEND, POS_MASK, ROUNDS_MAX, SKIP, SlotHeader, Stored,
     copy_naps, tail_word,
 };
 use super::pool::Taken;
-use super::{Got, MessageQueue, Next, Payload, Ring, Settled, Sink, Wait, corrupted, deliver};
+use super::{Got, Settled, deliver};
 use crate::Result;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// Ring mode's operations on a queue (its own type, so that a reader knows which mode a
-/// step belongs to): positions on the ring, claimed with one compare-and-swap on an end,
-/// and the participant entries (`entries.rs`) that name the claims.
-#[derive(Clone, Copy)]
-pub(super) struct RingMode<'q> {
-    pub(super) q: &'q MessageQueue,
+/// `p + by` on a ring of `modulus` positions (`by` at most `modulus`).
+#[inline(always)]
+pub(super) fn advance(modulus: u32, p: u32, by: u32) -> u32 {
+    let m = u64::from(modulus);
+    let s = u64::from(p) + u64::from(by);
+    (if s >= m { s - m } else { s }) as u32
+}
+
+/// `p - by` on a ring of `modulus` positions (`by` at most `modulus`).
+#[inline(always)]
+pub(super) fn back(modulus: u32, p: u32, by: u32) -> u32 {
+    if p >= by { p - by } else { p + modulus - by }
 }
 
 impl<'q> RingMode<'q> {
@@ -24,18 +31,12 @@ impl<'q> RingMode<'q> {
 
     /// `p + by` on the ring (`by` at most `max_msg`).
     pub(super) fn advance(self, p: u32, by: u32) -> u32 {
-        let m = u64::from(self.q.layout.modulus);
-        let s = u64::from(p) + u64::from(by);
-        (if s >= m { s - m } else { s }) as u32
+        advance(self.q.layout.modulus, p, by)
     }
 
     /// `p - by` on the ring (`by` at most `max_msg`).
     pub(super) fn back(self, p: u32, by: u32) -> u32 {
-        if p >= by {
-            p - by
-        } else {
-            p + self.q.layout.modulus - by
-        }
+        back(self.q.layout.modulus, p, by)
     }
 
     /// How far `to` is ahead of `from` on the ring.

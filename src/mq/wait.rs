@@ -1,8 +1,7 @@
 //! How senders and receivers wait, in the words of [`crate::os::spin`]: a spin on a slot
 //! or an end of the ring, naps while a peer copies, and sleeping on the queue's futex words.
 
-use super::MessageQueue;
-use super::Wait;
+use super::handle::{MessageQueue, Wait};
 use super::layout::{PACE_BYTES, QUEUE_SPIN};
 use crate::Result;
 use crate::os::futex;

@@ -9,6 +9,8 @@ pub(crate) mod clock;
 pub(crate) mod file;
 pub(crate) mod flock;
 pub(crate) mod futex;
+#[cfg(all(loom, test))]
+pub(crate) mod loom_futex;
 pub(crate) mod mem;
 pub(crate) mod mmap;
 pub(crate) mod robust;

@@ -118,24 +118,39 @@ fn all_once(h: &Heap, mut got: Vec<u64>) {
     assert!(h.quarantined().is_empty(), "nothing mistaken for garbage");
 }
 
+/// Parks `block`, which must park, with its own offset as its data.
+fn park(h: &Heap, block: u64) {
+    assert!(give_back(h, user(block), user(block)));
+}
+
+/// A thread that parks `block`, which must park.
+fn spawn_park(h: &Arc<Heap>, block: u64) -> thread::JoinHandle<()> {
+    let h = h.clone();
+    thread::spawn(move || park(&h, block))
+}
+
+/// A thread that pops up to `n` blocks, checking each it took.
+fn spawn_pops(h: &Arc<Heap>, n: usize) -> thread::JoinHandle<Vec<u64>> {
+    let h = h.clone();
+    thread::spawn(move || {
+        let got: Vec<u64> = std::iter::from_fn(|| pop(&h)).take(n).collect();
+        for &g in &got {
+            took(&h, g);
+        }
+        got
+    })
+}
+
 #[test]
 fn loom_two_pops_take_distinct_blocks() {
     loom::model(|| {
         let h = heap();
         for b in BLOCKS {
-            assert!(give_back(&h, user(b), user(b)));
+            park(&h, b);
         }
-        let t: Vec<_> = (0..2)
-            .map(|_| {
-                let h = h.clone();
-                thread::spawn(move || {
-                    let got = pop(&h).expect("three parked, two pops");
-                    took(&h, got);
-                    got
-                })
-            })
-            .collect();
-        let mut got: Vec<u64> = t.into_iter().map(|t| t.join().unwrap()).collect();
+        let t: Vec<_> = (0..2).map(|_| spawn_pops(&h, 1)).collect();
+        let mut got: Vec<u64> = t.into_iter().flat_map(|t| t.join().unwrap()).collect();
+        assert_eq!(got.len(), 2, "three parked, two pops");
         got.extend(rest(&h));
         all_once(&h, got);
     });
@@ -146,21 +161,9 @@ fn loom_push_races_two_pops() {
     loom::model(|| {
         let h = heap();
         // One block parked, one about to be given back, one kept by this thread.
-        assert!(give_back(&h, user(BLOCKS[0]), user(BLOCKS[0])));
-        let pusher = {
-            let h = h.clone();
-            thread::spawn(move || assert!(give_back(&h, user(BLOCKS[1]), user(BLOCKS[1]))))
-        };
-        let popper = {
-            let h = h.clone();
-            thread::spawn(move || {
-                let got: Vec<u64> = std::iter::from_fn(|| pop(&h)).take(2).collect();
-                for &g in &got {
-                    took(&h, g);
-                }
-                got
-            })
-        };
+        park(&h, BLOCKS[0]);
+        let pusher = spawn_park(&h, BLOCKS[1]);
+        let popper = spawn_pops(&h, 2);
         pusher.join().unwrap();
         let mut got = popper.join().unwrap();
         got.extend(rest(&h));
@@ -173,23 +176,9 @@ fn loom_push_races_two_pops() {
 fn loom_three_threads_push_pop_pop() {
     loom::model(|| {
         let h = heap();
-        assert!(give_back(&h, user(BLOCKS[0]), user(BLOCKS[0])));
-        let pusher = {
-            let h = h.clone();
-            thread::spawn(move || assert!(give_back(&h, user(BLOCKS[1]), user(BLOCKS[1]))))
-        };
-        let poppers: Vec<_> = (0..2)
-            .map(|_| {
-                let h = h.clone();
-                thread::spawn(move || {
-                    let got = pop(&h);
-                    if let Some(g) = got {
-                        took(&h, g);
-                    }
-                    got
-                })
-            })
-            .collect();
+        park(&h, BLOCKS[0]);
+        let pusher = spawn_park(&h, BLOCKS[1]);
+        let poppers: Vec<_> = (0..2).map(|_| spawn_pops(&h, 1)).collect();
         pusher.join().unwrap();
         let mut got: Vec<u64> = poppers
             .into_iter()
@@ -209,7 +198,7 @@ fn loom_pop_pop_push_back_is_no_aba() {
     loom::model(|| {
         let h = heap();
         for b in &BLOCKS[..2] {
-            assert!(give_back(&h, user(*b), user(*b)));
+            park(&h, *b);
         }
         let churn = {
             let h = h.clone();
@@ -228,16 +217,7 @@ fn loom_pop_pop_push_back_is_no_aba() {
                 kept
             })
         };
-        let popper = {
-            let h = h.clone();
-            thread::spawn(move || {
-                let got = pop(&h);
-                if let Some(g) = got {
-                    took(&h, g);
-                }
-                got
-            })
-        };
+        let popper = spawn_pops(&h, 1);
         let mut got = churn.join().unwrap();
         got.extend(popper.join().unwrap());
         got.extend(rest(&h));
@@ -253,7 +233,7 @@ fn loom_pop_pop_push_back_is_no_aba() {
 fn loom_quarantine_races_a_push() {
     loom::model(|| {
         let h = heap();
-        assert!(give_back(&h, user(BLOCKS[0]), user(BLOCKS[0])));
+        park(&h, BLOCKS[0]);
         // The parked block's link names a position far outside the heap.
         h.words().link(BLOCKS[0]).store(1 << 20, Relaxed);
         let pusher = {

@@ -51,6 +51,7 @@ mod compile_fail;
 #[cfg(doctest)]
 #[doc = include_str!("../../docs/typed.md")]
 struct TypedGuide;
+mod finds;
 mod mutex;
 mod read_only;
 mod segment;

@@ -2,7 +2,7 @@
 //! so a program that maps a segment read-only learns at compile time, not from a fault,
 //! that an atomic or a lock cannot be used there.
 
-use super::segment::{found, one, slice, unique_name};
+use super::finds::{found, one, slice, unique_name};
 use crate::{Frozen, InstanceKind, Result, SegmentManager, Shareable};
 
 /// Finds of types without interior mutability ([`Frozen`]), on any managed segment; made

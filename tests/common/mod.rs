@@ -1,6 +1,7 @@
 //! Helpers the integration tests share: unique object names, removal on drop (shared memory
 //! objects, temporary files, System V segments), where an object lives in /dev/shm, waiting
-//! for a child process with a bound, 16-aligned buffers for segments in a test's memory, and
+//! for a child process with a bound, a test binary run again as a child with a role,
+//! 16-aligned buffers for segments in a test's memory, and
 //! where C and C++ test programs find the freshly built library.
 //!
 //! Each test binary compiles this module on its own and uses a part of it.
@@ -8,7 +9,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ExitStatus};
+use std::process::{Child, Command, ExitStatus};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
@@ -94,6 +95,31 @@ pub fn wait_bounded(child: &mut Child, limit: Duration) -> ExitStatus {
         }
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// Runs this test binary's `child` test in a new process, which [`child_role`] tells its
+/// `role` and the object `name` to work on.
+pub fn spawn_child(role: &str, name: &str) -> Child {
+    Command::new(std::env::current_exe().expect("the test binary"))
+        .args(["--exact", "child", "--nocapture", "--test-threads=1"])
+        .env("INTERPROC_CHILD_ROLE", role)
+        .env("INTERPROC_CHILD_NAME", name)
+        .spawn()
+        .expect("starting a child process")
+}
+
+/// In a process started by [`spawn_child`], its role and object name; `None` in a normal
+/// run of the tests.
+pub fn child_role() -> Option<(String, String)> {
+    let role = std::env::var("INTERPROC_CHILD_ROLE").ok()?;
+    let name = std::env::var("INTERPROC_CHILD_NAME").ok()?;
+    Some((role, name))
+}
+
+/// Waits for a child started by [`spawn_child`] (at most a minute) and checks it succeeded.
+pub fn wait_child_ok(mut child: Child) {
+    let status = wait_bounded(&mut child, Duration::from_secs(60));
+    assert!(status.success(), "a child failed: {status}");
 }
 
 /// A zeroed buffer of at least `bytes` bytes, 16-aligned (held as `u128`s), for segments

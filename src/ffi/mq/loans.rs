@@ -1,82 +1,12 @@
 //! Loans and in-place receives in C (an interproc extension of `message_queue`).
 
-use super::{deadline_arg, interproc_mq_t};
+use super::handles::{interproc_mq_loan_t, interproc_mq_received_t, interproc_mq_t};
 use crate::ffi::error::interproc_status_t;
+use crate::ffi::sync::deadline_arg;
 use crate::ffi::sync::interproc_deadline_t;
 use crate::ffi::{boundary, boundary_value, handle_arg, handle_arg_mut, out_arg, put};
 use crate::{Error, ErrorKind, Loan, MessageQueue, Received, Result};
 use std::ffi::c_void;
-use std::sync::atomic::{AtomicPtr, Ordering};
-
-/// One handle's memory kept for reuse (null: none), shared by the threads of a queue handle.
-pub(super) struct Spare<T>(AtomicPtr<T>);
-
-impl<T> Spare<T> {
-    pub(super) const fn new() -> Spare<T> {
-        Spare(AtomicPtr::new(std::ptr::null_mut()))
-    }
-
-    /// `value` in the kept memory if there is some, else in new memory.
-    fn boxed(&self, value: T) -> *mut T {
-        // Acquire: pairs with the Release in `keep`, so the last user's writes to the
-        // memory are done before this thread writes it.
-        let p = self.0.swap(std::ptr::null_mut(), Ordering::Acquire);
-        if p.is_null() {
-            return Box::into_raw(Box::new(value));
-        }
-        // SAFETY: `p` came from `keep`, which took it from a live Box whose value was
-        // already moved out (a placeholder is left): this thread owns it now.
-        unsafe { *p = value };
-        p
-    }
-
-    /// Keeps `b`'s memory for the next handle, or frees it if one is already kept.
-    fn keep(&self, b: Box<T>) {
-        let p = Box::into_raw(b);
-        // Release: publishes this thread's last writes to the memory to the next taker
-        // (its Acquire swap). Relaxed on failure: nothing is handed over.
-        if self
-            .0
-            .compare_exchange(
-                std::ptr::null_mut(),
-                p,
-                Ordering::Release,
-                Ordering::Relaxed,
-            )
-            .is_err()
-        {
-            // SAFETY: `p` was just made by `Box::into_raw` and given to no one.
-            drop(unsafe { Box::from_raw(p) });
-        }
-    }
-}
-
-impl<T> Drop for Spare<T> {
-    fn drop(&mut self) {
-        let p = *self.0.get_mut();
-        if !p.is_null() {
-            // SAFETY: a kept pointer is a Box's, owned by this `Spare` alone.
-            drop(unsafe { Box::from_raw(p) });
-        }
-    }
-}
-
-/// A slot of a message queue lent to the calling thread, to write a message in place
-/// (`interproc_mq_loan`); sent with `interproc_mq_loan_send` or given back with
-/// `interproc_mq_loan_discard`, on the thread that took it, before its queue is freed.
-pub struct interproc_mq_loan_t {
-    /// `None` only while the memory is kept for reuse (`Spare`).
-    loan: Option<Loan<'static>>,
-    mq: *const interproc_mq_t,
-}
-
-/// A message received in place (`interproc_mq_receive_in_place`), still in its queue slot
-/// until `interproc_mq_release`, on the thread that received it, before its queue is freed.
-pub struct interproc_mq_received_t {
-    /// `None` only while the memory is kept for reuse (`Spare`).
-    received: Option<Received<'static>>,
-    mq: *const interproc_mq_t,
-}
 
 /// The error for a loan or message handed to a thread that did not take it.
 fn other_thread(what: &str) -> Error {

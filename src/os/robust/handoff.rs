@@ -5,7 +5,7 @@
 //! `#[inline(always)]`, so the lock's paths compile to the same instructions as when they
 //! named the word's methods directly.
 
-use super::WAITERS;
+use super::word::WAITERS;
 use crate::os::atomic::Atomic;
 use std::sync::atomic::Ordering;
 

@@ -1,6 +1,6 @@
 //! What a robust lock's word says of its holder, for tools and reports.
 
-use super::{OWNER_DIED, RobustLock, TID_MASK, impossible_owner, owner_of};
+use super::word::{OWNER_DIED, RobustLock, TID_MASK, impossible_owner, owner_of};
 use std::sync::atomic::Ordering;
 
 /// What a lock's word says of its holder at one moment (for tools and reports; a holder

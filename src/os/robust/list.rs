@@ -24,10 +24,10 @@
 //! lock are written only by its holder, and a new holder acquires them through the lock
 //! word.
 
-use super::RobustLock;
 use super::private::private;
 use super::shadow::{PROVEN, SHADOW_NODES, SHADOWS, Shadow};
 use super::thread::{ThreadIdentity, claimed_identity_holds};
+use super::word::{RobustLock, TID_MASK};
 use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicUsize, Ordering, compiler_fence};
 
@@ -355,7 +355,7 @@ fn foreign_node(me: ThreadIdentity, l: usize) -> bool {
     if l % 8 != 0 || l < 32 || (l < head + 4096 && l + NEAR_DESCRIPTOR > head) {
         return false;
     }
-    super::super::mem::read_u32(l - 32).is_some_and(|w| w & super::TID_MASK == me.tid)
+    super::super::mem::read_u32(l - 32).is_some_and(|w| w & TID_MASK == me.tid)
 }
 
 /// [`pending`] for `m` unless the slot names it already (left there by the fast lock,

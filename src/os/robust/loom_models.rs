@@ -1,26 +1,25 @@
 //! Loom model of the robust lock's hand-off ([`super::handoff`]): threads that take the
 //! word, sleep on it with the waiters bit, and free it and wake a sleeper, using the
-//! library's own hand-off functions over a loom word. The futex is played by a model mutex
-//! and condition variable with the futex's promise: a wait sleeps only while the word
-//! holds the expected value, checked atomically with respect to wakes. The loop around the
-//! hand-off follows `wait::sleep_until_taken` (the thread identity, the robust list and
-//! the spinning are not modelled). Loom reports a thread left asleep with no one to wake it
-//! as a deadlock, and a critical section's data not handed over as a causality violation.
+//! library's own hand-off functions over a loom word. The futex is the models' shared
+//! [`Futex`]. The loop around the hand-off follows `wait::sleep_until_taken` (the thread
+//! identity, the robust list and the spinning are not modelled). Loom reports a thread left
+//! asleep with no one to wake it as a deadlock, and a critical section's data not handed
+//! over as a causality violation.
 
 use loom::cell::UnsafeCell;
+use loom::sync::Arc;
 use loom::sync::atomic::AtomicU32;
-use loom::sync::{Arc, Condvar, Mutex};
 use loom::thread;
 use std::sync::atomic::Ordering::Relaxed;
 
 use super::handoff::{announce_sleeper, free_and_wake, give_up, take};
-use super::{TID_MASK, WAITERS};
+use super::word::{TID_MASK, WAITERS};
+use crate::os::loom_futex::Futex;
 
 /// A lock word with its futex.
 struct Lock {
     word: AtomicU32,
-    futex: Mutex<()>,
-    woken: Condvar,
+    futex: Futex,
     /// What the lock protects: loom checks every access is ordered after the last one.
     data: UnsafeCell<u64>,
 }
@@ -29,24 +28,19 @@ impl Lock {
     fn new() -> Lock {
         Lock {
             word: AtomicU32::new(0),
-            futex: Mutex::new(()),
-            woken: Condvar::new(),
+            futex: Futex::new(),
             data: UnsafeCell::new(0),
         }
     }
 
     /// `futex_wait`: sleeps if the word is still `expected`.
     fn wait(&self, expected: u32) {
-        let g = self.futex.lock().unwrap();
-        if self.word.load(Relaxed) == expected {
-            drop(self.woken.wait(g).unwrap());
-        }
+        self.futex.wait(&self.word, expected);
     }
 
     /// `futex_wake` of one sleeper.
     fn wake(&self) {
-        let _g = self.futex.lock().unwrap();
-        self.woken.notify_one();
+        self.futex.wake_one();
     }
 
     /// Takes the lock for `tid`: one try that clears nothing, then, while it is held,

@@ -29,9 +29,11 @@
 //! entry. The rest of the library uses the lock only through [`RobustLock`]'s safe methods
 //! and [`RobustGuard`]; the functions behind them take a pointer to a live lock.
 //!
-//! The thread's identity is in [`thread`], the list in [`list`], the waiting in [`wait`],
+//! The word's bits and the lock's layout are in [`word`], taking a free word in [`claim`],
+//! the thread's identity in [`thread`], the list in [`list`], the waiting in [`wait`],
 //! clocks in [`crate::os::clock`].
 
+mod claim;
 mod handoff;
 mod holder;
 mod kernel;
@@ -42,67 +44,25 @@ mod private;
 mod shadow;
 mod thread;
 mod wait;
+mod word;
 
 pub(crate) use super::clock::{Clock, now, timespec};
 use super::futex;
 use super::{Errno, OsResult};
+use claim::attempt;
 pub use holder::LockHolder;
 use holder::holder;
 use list::{
-    first_on_list, link, link_recorded, pending, pending_again, proven_entry, unlink, unlink_alone,
+    first_on_list, link_recorded, pending, pending_again, proven_entry, unlink, unlink_alone,
 };
-use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 pub(crate) use thread::current_tid;
 use thread::{ThreadIdentity, claimed_identity, thread_identity, thread_identity_fast};
 pub(crate) use wait::forget_contention;
 use wait::{lock_backing_off, lock_spinning, lock_spinning_until, lock_until};
-
-/// The kernel's bit: someone sleeps on the word.
-const WAITERS: u32 = 0x8000_0000;
-/// The kernel's bit: the owner died holding the lock.
-const OWNER_DIED: u32 = 0x4000_0000;
-/// The owner's thread id.
-const TID_MASK: u32 = 0x3fff_ffff;
-/// `kind` of a recursive lock.
-const KIND_RECURSIVE: u32 = 1;
-/// The kernel's `PID_MAX_LIMIT` on 64-bit Linux: no thread id in any PID namespace is
-/// larger, so a lock word naming one is garbage, not a holder.
-const TID_LIMIT: u32 = 4 * 1024 * 1024;
-
-/// How a lock was obtained.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Acquired {
-    /// The previous owner released it normally.
-    Clean,
-    /// The previous owner died holding it. The lock keeps working; the data it protects
-    /// may be half-updated.
-    OwnerDied,
-}
-
-/// A robust lock (40 bytes, 8-byte aligned; the shared layout is pinned by a test): the
-/// one lock type every part of the library that needs owner-death detection uses, through
-/// the safe methods below and [`RobustGuard`].
-///
-/// Every bit pattern of it is a lock state these methods handle (garbage gives errors, and
-/// its list links are checked before anything is written through them), so a live
-/// reference is all they need. One duty stays with the holder, as with glibc's robust
-/// mutexes: memory holding a lock must stay mapped while the lock is held, or the
-/// thread's robust list keeps a dangling entry.
-#[repr(C, align(8))]
-pub(crate) struct RobustLock {
-    /// 0 when free; otherwise the owner's TID, `WAITERS` and `OWNER_DIED`.
-    word: AtomicU32,
-    /// Extra locks held by the owner of a recursive lock (0 for a single lock).
-    depth: AtomicU32,
-    /// `KIND_RECURSIVE` or 0.
-    kind: AtomicU32,
-    _reserved: [u32; 3],
-    /// The robust-list links: addresses in the owner's process, written only by the owner
-    /// while it holds the lock (and by glibc when it unlinks a neighbour).
-    prev: AtomicUsize,
-    next: AtomicUsize,
-}
+pub(crate) use word::{Acquired, RobustLock};
+use word::{KIND_RECURSIVE, OWNER_DIED, TID_MASK, owner_of};
 
 impl RobustLock {
     fn ptr(&self) -> *mut RobustLock {
@@ -305,83 +265,6 @@ impl Drop for RobustGuard<'_> {
     }
 }
 
-/// One attempt to take the lock for `me`; `None` if another thread holds it.
-///
-/// # Safety
-/// `m` points to an initialised lock; `me` is the calling thread's.
-#[inline]
-unsafe fn attempt(
-    m: *mut RobustLock,
-    me: ThreadIdentity,
-    keep_waiters: bool,
-) -> OsResult<Option<Acquired>> {
-    // SAFETY: `m` points to an initialised lock for the whole call (this fn's contract).
-    let lock = unsafe { &*m };
-    // Relaxed: a first look; only the compare-and-swap in `claim` (Acquire) takes the lock.
-    // A word naming this thread was stored by this thread, which always sees its own store.
-    let mut v = lock.word.load(Ordering::Relaxed);
-    loop {
-        let owner = v & TID_MASK;
-        if owner == me.tid {
-            // Relaxed: `kind` is set before the lock is shared (see `init`); `depth` is
-            // read and written only by the holder, which this thread is.
-            if lock.kind.load(Ordering::Relaxed) != KIND_RECURSIVE {
-                return Err(Errno(libc::EDEADLK));
-            }
-            let d = lock.depth.load(Ordering::Relaxed);
-            if d == u32::MAX {
-                return Err(Errno(libc::EAGAIN));
-            }
-            lock.depth.store(d + 1, Ordering::Relaxed);
-            return Ok(Some(Acquired::Clean));
-        }
-        if owner != 0 {
-            return Ok(None);
-        }
-        // Free, or released by the kernel for a dead owner. A thread that slept keeps the
-        // waiters bit: others may still sleep.
-        let waiters = if keep_waiters { WAITERS } else { v & WAITERS };
-        // SAFETY: `m` is live (this fn's contract) and `me` is the calling thread's (ditto).
-        match unsafe { claim(m, me, v, me.tid | waiters) } {
-            Ok(()) => {
-                // Relaxed: this thread holds the lock now; the next holder acquires it.
-                lock.depth.store(0, Ordering::Relaxed);
-                return Ok(Some(if v & OWNER_DIED != 0 {
-                    Acquired::OwnerDied
-                } else {
-                    Acquired::Clean
-                }));
-            }
-            Err(now) => v = now,
-        }
-    }
-}
-
-/// Changes the lock word from `from` (no owner) to `to` (this thread) and, if that worked,
-/// links the lock into the thread's robust list; the word it found otherwise. The kernel
-/// is told about the lock for the whole step, so a death half-way through is caught.
-///
-/// # Safety
-/// `m` points to an initialised lock; `me` is the calling thread's.
-#[inline(always)]
-unsafe fn claim(m: *mut RobustLock, me: ThreadIdentity, from: u32, to: u32) -> Result<(), u32> {
-    // SAFETY: `m` points to an initialised lock for the whole call (this fn's contract).
-    let lock = unsafe { &*m };
-    // SAFETY: `me` is the calling thread's (this fn's contract).
-    unsafe { pending(me, Some(m)) };
-    // Acquire on success (see `handoff::take`).
-    let r = handoff::take(&lock.word, from, to);
-    // SAFETY: `me` is the calling thread's; on success this thread holds `m`, which `link`
-    // requires.
-    unsafe {
-        if r.is_ok() {
-            link(m, me);
-        }
-        pending(me, None);
-    }
-    r.map(|_| ())
-}
-
 /// Locks, waiting as long as it takes.
 ///
 /// # Safety
@@ -515,20 +398,6 @@ unsafe fn held_by_me(m: *mut RobustLock) -> bool {
     // Relaxed: only this thread stores its own id in the word, and it sees its own stores.
     thread_identity()
         .is_ok_and(|me| unsafe { (*m).word.load(Ordering::Relaxed) } & TID_MASK == me.tid)
-}
-
-/// The lock's current owner TID from a word, if any.
-fn owner_of(v: u32) -> Option<u32> {
-    let tid = v & TID_MASK;
-    (tid != 0).then_some(tid)
-}
-
-/// Whether a lock word names a thread id no kernel hands out: garbage written over the
-/// lock. Nothing else about the holder is judged here: a holder whose id this process
-/// cannot see (another PID namespace, `hidepid`) is waited for like any other, and the
-/// kernel alone says when a holder died (it marks the word `OWNER_DIED`).
-fn impossible_owner(v: u32) -> bool {
-    v & TID_MASK > TID_LIMIT
 }
 
 /// Marks a lock destroyed; it must not be locked or waited on.

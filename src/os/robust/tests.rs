@@ -1,5 +1,6 @@
 use super::kernel::FUTEX_OFFSET;
 use super::private::private;
+use super::word::WAITERS;
 use super::*;
 use crate::os::clock::later;
 use std::time::Instant;

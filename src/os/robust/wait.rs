@@ -18,10 +18,11 @@
 //! the owner's death wakes it. Only the public mutex's `lock` backs off
 //! ([`lock_backing_off`]); the other users of the lock spin as they always did.
 
+use super::claim::attempt;
 use super::handoff;
 use super::thread::{ThreadIdentity, thread_identity};
-use super::{Acquired, Clock, RobustLock, TID_MASK, WAITERS, attempt, impossible_owner, now};
-use crate::os::clock::{later, sleep_until};
+use super::word::{Acquired, RobustLock, TID_MASK, WAITERS, impossible_owner};
+use crate::os::clock::{Clock, later, now, sleep_until};
 use crate::os::futex::{self, Woken};
 use crate::os::spin::{Naps, Spin};
 use crate::os::{Errno, OsResult};

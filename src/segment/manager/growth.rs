@@ -5,91 +5,17 @@
 //! the base never moves and the tail becomes reachable the moment the object holds it.
 //! Pages past the object's end would fault, so nothing may point there: every offset the
 //! library follows is checked against what this process has seen the object hold
-//! ([`GrowthBacking::backed`]), never against the mapping alone. Growing, under the segment
+//! (`GrowthBacking::backed`), never against the mapping alone. Growing, under the segment
 //! lock, is: reserve the memory (`posix_fallocate`: a full `/dev/shm` fails here, never as a
 //! `SIGBUS` later), write the growth journal, publish the new size, extend the heap, clear
 //! the journal. `docs/growth.md` argues the design and its crash cases.
 
-use super::{SegmentManager, corrupted};
-use crate::os::{Errno, file};
+use super::backing::GrowthBacking;
+use super::view::{SegmentManager, corrupted};
 use crate::segment::heap;
 use crate::segment::heap::Heap;
 use crate::{Error, ErrorKind, Result};
-use std::os::fd::{AsFd, OwnedFd};
-use std::sync::atomic::{AtomicU64, Ordering};
-
-/// This process's hold on a segment that grows while mapped: the object, to reserve memory
-/// in it and to check its size, and how much of the mapping is known to be backed.
-#[derive(Debug)]
-pub(crate) struct GrowthBacking {
-    fd: OwnedFd,
-    /// Bytes mapped at the segment's base: the segment's maximum size.
-    mapped: u64,
-    /// Bytes of the object this process has seen exist (by `fstat`, or because it reserved
-    /// them itself): the bound for every offset. It only rises. Relaxed suffices wherever
-    /// it is read or written: it stands for a fact about the kernel's object, settled
-    /// before it is stored, and publishes no memory contents (those come through the
-    /// segment lock or the user's own synchronisation).
-    backed: AtomicU64,
-    /// The object was opened read-write: this process may grow it.
-    writable: bool,
-}
-
-impl GrowthBacking {
-    /// A hold on the object open at `fd`, mapped `mapped` bytes long, of which `backed`
-    /// bytes were checked to exist.
-    pub(crate) fn new(fd: OwnedFd, mapped: u64, backed: u64, writable: bool) -> Box<Self> {
-        Box::new(GrowthBacking {
-            fd,
-            mapped,
-            backed: AtomicU64::new(backed),
-            writable,
-        })
-    }
-
-    /// Raises the bound to `size`, the header's word, if the object really holds that
-    /// many bytes and they are mapped; returns the bound. A header that claims more than
-    /// the object holds leaves it where it was (the caller reports the lie).
-    #[cold]
-    fn refresh(&self, size: u64) -> u64 {
-        let held = file::size(self.fd.as_fd()).unwrap_or(0);
-        // Relaxed, both: see `backed`.
-        if size <= held && size <= self.mapped {
-            self.backed.fetch_max(size, Ordering::Relaxed);
-        }
-        self.backed.load(Ordering::Relaxed)
-    }
-
-    /// Makes the object hold `[from, to)` for real, and whatever lies between its real
-    /// length and `from` too: a `from` past the object's end (a header's size word that
-    /// lies) would leave a hole that faults on first use when the file system is full. On
-    /// failure the object keeps the size it had.
-    ///
-    /// Callers pass the heap's end as `from`, not the size word: the heap hands out what
-    /// lies past its end, so that is what must be reserved, whatever a size word (or an
-    /// object sized by `ftruncate` alone, which reserves nothing) says.
-    fn reserve(&self, from: u64, to: u64) -> Result<()> {
-        let fd = self.fd.as_fd();
-        let what = || format!("growing the segment from {from} to {to} bytes");
-        let before = file::size(fd).map_err(|e| e.into_error(what()))?;
-        let from = from.min(before);
-        match file::reserve(fd, from, to - from) {
-            Ok(()) => Ok(()),
-            // The file system cannot reserve: size it, as `truncate` does there.
-            Err(Errno(libc::EOPNOTSUPP)) if before < to => {
-                file::set_len(fd, to).map_err(|e| e.into_error(what()))
-            }
-            Err(Errno(libc::EOPNOTSUPP)) => Ok(()),
-            Err(e) => {
-                // A partial reservation may have moved the size: put it back.
-                if file::size(fd).is_ok_and(|now| now != before) {
-                    let _ = file::set_len(fd, before);
-                }
-                Err(e.into_error(what()))
-            }
-        }
-    }
-}
+use std::sync::atomic::Ordering;
 
 /// How far a growth on demand goes: at least double, and at least what is needed plus the
 /// allocator's rounding, in whole pages, at most the maximum.
@@ -106,18 +32,31 @@ fn next_size(size: u64, need: u64, max: u64) -> u64 {
         .min(max)
 }
 
-impl SegmentManager {
-    pub(super) fn backing(&self) -> Option<&GrowthBacking> {
+/// Online growth of one segment as this process sees it ([`SegmentManager::growth`]): the
+/// bound of every offset, and growing under the segment lock with a journal that the next
+/// holder finishes if the grower dies.
+#[derive(Clone, Copy)]
+pub(super) struct Growth<'m> {
+    m: &'m SegmentManager,
+}
+
+impl<'m> Growth<'m> {
+    /// The growth of the segment `m` views.
+    pub(super) fn of(m: &'m SegmentManager) -> Growth<'m> {
+        Growth { m }
+    }
+
+    fn backing(self) -> Option<&'m GrowthBacking> {
         // SAFETY: the backing is owned by the segment's mapping, which outlives every view
         // of it (see `from_base`).
-        self.growth.map(|g| unsafe { g.as_ref() })
+        self.m.backing.map(|g| unsafe { g.as_ref() })
     }
 
     /// The bound for every offset in this process: the bytes the object is known to hold.
     #[inline]
-    pub(super) fn bound(&self) -> u64 {
+    pub(super) fn bound(self) -> u64 {
         let Some(g) = self.backing() else {
-            return self.len as u64;
+            return self.m.len as u64;
         };
         // Relaxed: see `backed`.
         let backed = g.backed.load(Ordering::Relaxed);
@@ -127,7 +66,7 @@ impl SegmentManager {
         // kernel's word, not the grower's), and the heap's end, read after, is checked
         // against the bound by its readers, so a new end with an old size only sends them
         // to the locked path.
-        let size = self.segment_header().size.load(Ordering::Acquire);
+        let size = self.m.segment_header().size.load(Ordering::Acquire);
         if size <= backed {
             backed
         } else {
@@ -136,29 +75,29 @@ impl SegmentManager {
     }
 
     /// The size the segment may grow to while mapped; its size when it grows only offline.
-    pub fn max_size(&self) -> usize {
+    pub(super) fn max_size(self) -> usize {
         match self.backing() {
             Some(g) => g.mapped as usize,
-            None => self.size(),
+            None => self.m.size(),
         }
     }
 
     /// How many times the segment has grown while mapped.
-    pub fn generation(&self) -> u32 {
+    pub(super) fn generation(self) -> u32 {
         // Acquire: pairs with the Release store of the generation in `grow_to`, so a caller
         // that sees a new generation sees the new size, stored before it.
-        self.segment_header().generation.load(Ordering::Acquire)
+        self.m.segment_header().generation.load(Ordering::Acquire)
     }
 
     /// Grows the segment by `extra` bytes while it is mapped here and elsewhere. Only a
     /// segment created with a maximum size grows so, up to that maximum (`Size` error
     /// beyond it). The memory is reserved first: a full `/dev/shm` or disk is an
     /// `OutOfSpace` error and the segment stays as it was.
-    pub fn grow(&self, extra: u64) -> Result<()> {
-        self.check_writable()?;
-        let _g = self.lock()?;
+    pub(super) fn grow(self, extra: u64) -> Result<()> {
+        self.m.check_writable()?;
+        let _g = self.m.lock()?;
         // Relaxed: the size changes only under the segment lock, which this thread holds.
-        let size = self.segment_header().size.load(Ordering::Relaxed);
+        let size = self.m.segment_header().size.load(Ordering::Relaxed);
         let target = size
             .checked_add(extra)
             .ok_or_else(|| Error::new(ErrorKind::Size, "the size overflows"))?;
@@ -174,11 +113,11 @@ impl SegmentManager {
                 ),
             ));
         }
-        self.grow_to(&self.heap()?, target)
+        self.grow_to(&self.m.heap()?, target)
     }
 
     /// The maximum size, or an error saying the segment does not grow while mapped.
-    fn growable(&self) -> Result<u64> {
+    fn growable(self) -> Result<u64> {
         match self.backing() {
             Some(g) if g.writable => Ok(g.mapped),
             _ => Err(Error::new(
@@ -199,13 +138,13 @@ impl SegmentManager {
         need: u64,
         mut op: impl FnMut() -> Result<Option<T>>,
     ) -> Result<Option<T>> {
-        let mut got = self.with_parked_back(&mut op, Option::is_none)?;
+        let mut got = self.m.with_parked_back(&mut op, Option::is_none)?;
         while got.is_none() {
             let Some(g) = self.backing().filter(|g| g.writable) else {
                 break;
             };
             // Relaxed: as in `grow` (the lock is held).
-            let size = self.segment_header().size.load(Ordering::Relaxed);
+            let size = self.m.segment_header().size.load(Ordering::Relaxed);
             if size >= g.mapped {
                 break;
             }
@@ -217,9 +156,9 @@ impl SegmentManager {
 
     /// Grows the segment to `target` bytes (at most the maximum). The lock is held.
     #[cold]
-    fn grow_to(&self, heap: &Heap, target: u64) -> Result<()> {
+    fn grow_to(self, heap: &Heap, target: u64) -> Result<()> {
         let g = self.backing().expect("only growable segments grow");
-        let h = self.segment_header();
+        let h = self.m.segment_header();
         // Relaxed: as in `grow` (the lock is held).
         let size = h.size.load(Ordering::Relaxed);
         // 1. Reserve, from where the heap ends. A failure here changes nothing in the
@@ -251,15 +190,15 @@ impl SegmentManager {
                 h.growing_from.store(0, Ordering::Release);
                 Ok(())
             }
-            Err(e) => self.finish_growth(heap).and(Err(e)),
+            Err(e) => self.finish(heap).and(Err(e)),
         }
     }
 
     /// Finishes a growth whose process died (or failed) half-way, from the journal: puts
     /// the heap's end back where it was, then extends it to the published size. The
     /// lock is held. An error means the journal or the heap does not hold together.
-    pub(super) fn finish_growth(&self, heap: &Heap) -> Result<()> {
-        let h = self.segment_header();
+    pub(super) fn finish(self, heap: &Heap) -> Result<()> {
+        let h = self.m.segment_header();
         // Relaxed, both: the lock is held, and orders them after the stores of the last
         // holder, dead or alive (see `grow_to`, step 2).
         let from = h.growing_from.load(Ordering::Relaxed);

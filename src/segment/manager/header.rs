@@ -1,9 +1,10 @@
 //! The header at the start of every managed segment: its layout, formatting a new segment,
 //! validating one that is opened, and moving the end of the heap (grow, shrink).
 
-use super::{SegmentManager, corrupted, heap_of};
+use super::view::{SegmentManager, corrupted};
 use crate::os::robust;
 use crate::publish;
+use crate::segment::heap::Heap;
 use crate::segment::heap::HeapState;
 use crate::segment::index::IndexState;
 use crate::segment::{classes, heap};
@@ -167,6 +168,27 @@ impl Shape {
     /// Offset of the first heap block.
     pub(crate) const fn heap_start(self) -> u64 {
         self.header_size().next_multiple_of(heap::ALIGN)
+    }
+}
+
+/// The heap of the segment at `base` whose header has the shape `shape`.
+///
+/// # Safety
+/// `base` must be the start of a mapped segment whose header states `shape` and is mapped
+/// up to `shape.heap_start()`; the view's callers hold the segment lock before changing
+/// anything through it.
+pub(super) unsafe fn heap_of(base: *mut u8, shape: Shape) -> Heap {
+    // SAFETY: the counters are in the fixed header and the list table right after it, both
+    // mapped (the caller's promise); `shape` comes from `Shape`, so it has 1 to MAX_LISTS
+    // lists and its table is 8-aligned.
+    unsafe {
+        Heap::new(
+            base,
+            std::ptr::addr_of_mut!((*base.cast::<SegmentHeader>()).heap),
+            base.add(shape.lists_at() as usize).cast(),
+            shape.lists(),
+            shape.heap_start(),
+        )
     }
 }
 

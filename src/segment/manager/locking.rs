@@ -75,7 +75,7 @@ impl SegmentManager {
                 "the segment header's heap [{start}, {end}) or name table does not fit the {len} mapped bytes"
             )));
         }
-        if self.growth.is_some() {
+        if self.backing.is_some() {
             let size = h.size.load(Ordering::Relaxed);
             if size > len {
                 return Err(corrupted(format!(
@@ -125,7 +125,8 @@ impl SegmentManager {
             // counts; then the name index from the object headers.
             // A growth cut short is finished first, from its journal.
             let result = self
-                .finish_growth(&heap)
+                .growth()
+                .finish(&heap)
                 .and_then(|_| {
                     heap.check()
                         .or_else(|_| heap.repair().and_then(|_| heap.check()))

@@ -5,6 +5,7 @@
 //! (holding the manager's offset) works from every process that maps the segment,
 //! wherever it maps it, which is how Boost's `allocator<T, segment_manager>` works.
 
+mod backing;
 mod commands;
 mod growth;
 mod header;
@@ -12,6 +13,7 @@ mod locking;
 mod objects;
 pub(crate) use objects::tags_agree;
 mod registry;
+mod view;
 
 use super::classes;
 use super::classes::{Classes, Pop};
@@ -23,37 +25,14 @@ use crate::{Error, ErrorKind, Result};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-pub(crate) use growth::GrowthBacking;
+pub(crate) use backing::GrowthBacking;
+use growth::Growth;
 pub use header::MIN_SEGMENT_SIZE;
-
+use header::heap_of;
 pub(crate) use header::{HEADER_SIZE, MAGIC, STATE_WORD, SegmentHeader, Shape, is_segment_header};
-use registry::{lookup_mapping, mapping_containing};
-pub(crate) use registry::{register_mapping, unregister_mapping};
-
-fn corrupted(msg: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Corrupted, msg)
-}
-
-/// The heap of the segment at `base` whose header has the shape `shape`.
-///
-/// # Safety
-/// `base` must be the start of a mapped segment whose header states `shape` and is mapped
-/// up to `shape.heap_start()`; the view's callers hold the segment lock before changing
-/// anything through it.
-unsafe fn heap_of(base: *mut u8, shape: Shape) -> Heap {
-    // SAFETY: the counters are in the fixed header and the list table right after it, both
-    // mapped (the caller's promise); `shape` comes from `Shape`, so it has 1 to MAX_LISTS
-    // lists and its table is 8-aligned.
-    unsafe {
-        Heap::new(
-            base,
-            std::ptr::addr_of_mut!((*base.cast::<SegmentHeader>()).heap),
-            base.add(shape.lists_at() as usize).cast(),
-            shape.lists(),
-            shape.heap_start(),
-        )
-    }
-}
+pub(crate) use registry::MAPPINGS;
+pub use view::SegmentManager;
+use view::corrupted;
 
 /// Information about a constructed object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,52 +49,7 @@ pub struct ObjectInfo {
     pub type_tag: u64,
 }
 
-/// The segment manager of a mapped managed segment: allocation, named objects, checks.
-///
-/// It is a view through the segment's base address and is only valid while the segment
-/// stays mapped; get it from a managed segment ([`crate::ManagedSharedMemory`] and the
-/// other managed types dereference to it).
-#[derive(Debug)]
-pub struct SegmentManager {
-    base: NonNull<u8>,
-    /// Bytes mapped at `base` in this process: the bound every offset is checked against,
-    /// unless the segment grows while mapped (then `growth` gives the bound).
-    len: usize,
-    read_only: bool,
-    /// This process's hold on a segment that grows while mapped.
-    growth: Option<NonNull<GrowthBacking>>,
-}
-
-// SAFETY: every operation synchronises through the segment's process-shared lock (or
-// reads only fields that are atomic or immutable after initialisation).
-unsafe impl Send for SegmentManager {}
-// SAFETY: `&self` methods change shared state only under the segment's process-shared
-// lock, or read fields that are atomic or immutable after initialisation, so threads may
-// share a manager.
-unsafe impl Sync for SegmentManager {}
-
 impl SegmentManager {
-    /// A view of the segment manager at `base`.
-    ///
-    /// # Safety
-    /// `base` must be the start of a mapped segment that was validated by
-    /// [`SegmentManager::attach`] or formatted by [`SegmentManager::format`] in this
-    /// process, and must stay mapped while the view is used; so must `growth`, this
-    /// process's hold on it if it grows while mapped.
-    pub(crate) unsafe fn from_base(
-        base: NonNull<u8>,
-        len: usize,
-        read_only: bool,
-        growth: Option<NonNull<GrowthBacking>>,
-    ) -> SegmentManager {
-        SegmentManager {
-            base,
-            len,
-            read_only,
-            growth,
-        }
-    }
-
     /// A view of the segment manager at `ptr` as handed out to C and C++ (the in-segment
     /// address), checked to look like a ready segment.
     ///
@@ -125,7 +59,7 @@ impl SegmentManager {
     pub unsafe fn from_raw(ptr: *mut u8) -> Result<SegmentManager> {
         let base = NonNull::new(ptr)
             .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, "segment manager is NULL"))?;
-        let (len, read_only, growth) = lookup_mapping(ptr).ok_or_else(|| {
+        let (len, read_only, growth) = MAPPINGS.lookup(ptr).ok_or_else(|| {
             Error::new(
                 ErrorKind::InvalidArgument,
                 format!("{ptr:p} is not the segment manager of a segment mapped in this process"),
@@ -159,7 +93,7 @@ impl SegmentManager {
         }
         // Everything read below must lie inside the segment that holds the object: a stale
         // pointer, or a segment overwritten with garbage, gives distances that lead anywhere.
-        let (seg, len, read_only, growth) = mapping_containing(object).ok_or_else(bad)?;
+        let (seg, len, read_only, growth) = MAPPINGS.containing(object).ok_or_else(bad)?;
         // SAFETY: a segment this process mapped at `seg` with `len` bytes, and its hold.
         let view = unsafe {
             SegmentManager::from_base(
@@ -194,6 +128,35 @@ impl SegmentManager {
         // SAFETY: a header validates right before the object, in the segment this process
         // mapped at `seg`; `from_raw` checks its magic and state before any use.
         unsafe { SegmentManager::from_raw(seg as *mut u8) }
+    }
+
+    /// The segment's online growth, as this process sees it.
+    fn growth(&self) -> Growth<'_> {
+        Growth::of(self)
+    }
+
+    /// The bound for every offset in this process: the bytes the object is known to hold.
+    #[inline]
+    fn bound(&self) -> u64 {
+        self.growth().bound()
+    }
+
+    /// The size the segment may grow to while mapped; its size when it grows only offline.
+    pub fn max_size(&self) -> usize {
+        self.growth().max_size()
+    }
+
+    /// How many times the segment has grown while mapped.
+    pub fn generation(&self) -> u32 {
+        self.growth().generation()
+    }
+
+    /// Grows the segment by `extra` bytes while it is mapped here and elsewhere. Only a
+    /// segment created with a maximum size grows so, up to that maximum (`Size` error
+    /// beyond it). The memory is reserved first: a full `/dev/shm` or disk is an
+    /// `OutOfSpace` error and the segment stays as it was.
+    pub fn grow(&self, extra: u64) -> Result<()> {
+        self.growth().grow(extra)
     }
 
     /// The addresses `[lo, hi)` of the segment's heap as this process may use them: from the
@@ -377,6 +340,7 @@ impl SegmentManager {
         // `growing` tries the heap first, and makes room only if it has none.
         let need = n.saturating_add(align);
         Ok(self
+            .growth()
             .growing(&heap, need, || heap.allocate(n, align))?
             .map(|off| self.at(off)))
     }
@@ -441,7 +405,8 @@ impl SegmentManager {
                 }
             }
         }
-        self.growing(heap, n, || heap.allocate(n, heap::ALIGN))
+        self.growth()
+            .growing(heap, n, || heap.allocate(n, heap::ALIGN))
     }
 
     /// Gives back the block at user offset `user` while holding the lock: parked in its

@@ -103,14 +103,16 @@ impl SegmentManager {
             }
             // Make room in the index first, so registering after construction cannot fail.
             let mut full = None;
-            let reserved = self.growing(&heap, 0, || match self.index(&heap).reserve(1) {
-                Ok(()) => Ok(Some(())),
-                Err(e) if e.kind() == ErrorKind::OutOfMemory => {
-                    full = Some(e);
-                    Ok(None)
-                }
-                Err(e) => Err(e),
-            })?;
+            let reserved =
+                self.growth()
+                    .growing(&heap, 0, || match self.index(&heap).reserve(1) {
+                        Ok(()) => Ok(Some(())),
+                        Err(e) if e.kind() == ErrorKind::OutOfMemory => {
+                            full = Some(e);
+                            Ok(None)
+                        }
+                        Err(e) => Err(e),
+                    })?;
             if let (None, Some(e)) = (reserved, full) {
                 return Err(e);
             }

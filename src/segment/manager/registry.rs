@@ -1,7 +1,7 @@
 //! The segments this process has mapped: a manager address handed in through the C ABI is
 //! trusted only if it is the base of one of them, and its bounds come from here.
 
-use super::GrowthBacking;
+use super::backing::GrowthBacking;
 use std::ptr::NonNull;
 use std::sync::RwLock;
 use std::sync::atomic::AtomicUsize;
@@ -17,15 +17,25 @@ struct Mapping {
     growth: usize,
 }
 
-/// The segments this process has mapped. A segment manager address handed in through the
-/// C ABI is only trusted if it is the base of one of them, and its bounds come from here,
-/// not from the (shared, writable) header.
-static MAPPINGS: RwLock<Vec<Mapping>> = RwLock::new(Vec::new());
-/// The first mappings of `MAPPINGS`, readable without a lock: a lookup from the C ABI (one
-/// per call) scans these words instead of taking the lock. Only writers of `MAPPINGS`
-/// change them, under its write lock.
-static FAST: [FastSlot; FAST_SLOTS] = [const { FastSlot::empty() }; FAST_SLOTS];
+/// The registry of the segments this process has mapped. A segment manager address handed
+/// in through the C ABI is only trusted if it is the base of one of them, and its bounds
+/// come from here, not from the (shared, writable) header.
+pub(crate) struct Registry {
+    /// Every mapping, under a lock.
+    all: RwLock<Vec<Mapping>>,
+    /// The first mappings of `all`, readable without a lock: a lookup from the C ABI (one
+    /// per call) scans these words instead of taking the lock. Only writers of `all`
+    /// change them, under its write lock.
+    fast: [FastSlot; FAST_SLOTS],
+}
+
 const FAST_SLOTS: usize = 8;
+
+/// This process's registry.
+pub(crate) static MAPPINGS: Registry = Registry {
+    all: RwLock::new(Vec::new()),
+    fast: [const { FastSlot::empty() }; FAST_SLOTS],
+};
 
 /// One mapping as words, with a sequence count that is odd while a writer changes them.
 struct FastSlot {
@@ -46,7 +56,7 @@ impl FastSlot {
         }
     }
 
-    /// Writes `m` (or an empty slot); the caller holds the write lock of `MAPPINGS`.
+    /// Writes `m` (or an empty slot); the caller holds the registry's write lock.
     fn set(&self, m: Option<&Mapping>) {
         let (base, len, hold) = m.map_or((0, 0, 0), |m| {
             (m.base, m.len, m.growth | usize::from(m.read_only))
@@ -89,72 +99,78 @@ impl FastSlot {
     }
 }
 
-/// Copies the first mappings into `FAST`; the caller holds the write lock of `MAPPINGS`.
-fn publish(v: &[Mapping]) {
-    for (i, slot) in FAST.iter().enumerate() {
-        slot.set(v.get(i));
+impl Registry {
+    /// Copies the first mappings into `fast`; the caller holds the write lock of `all`.
+    fn publish(&self, v: &[Mapping]) {
+        for (i, slot) in self.fast.iter().enumerate() {
+            slot.set(v.get(i));
+        }
     }
-}
 
-/// Records the segment mapped at `base`; `growth` is this process's hold on it if it grows
-/// while mapped, which must live until [`unregister_mapping`].
-pub(crate) fn register_mapping(
-    base: *const u8,
-    len: usize,
-    read_only: bool,
-    growth: Option<&GrowthBacking>,
-) {
-    let mut v = MAPPINGS.write().unwrap_or_else(|e| e.into_inner());
-    v.retain(|m| m.base != base as usize);
-    v.push(Mapping {
-        base: base as usize,
-        len,
-        read_only,
-        growth: growth.map_or(0, |g| g as *const GrowthBacking as usize),
-    });
-    publish(&v);
-}
+    /// Records the segment mapped at `base`; `growth` is this process's hold on it if it grows
+    /// while mapped, which must live until [`Self::unregister`].
+    pub(crate) fn register(
+        &self,
+        base: *const u8,
+        len: usize,
+        read_only: bool,
+        growth: Option<&GrowthBacking>,
+    ) {
+        let mut v = self.all.write().unwrap_or_else(|e| e.into_inner());
+        v.retain(|m| m.base != base as usize);
+        v.push(Mapping {
+            base: base as usize,
+            len,
+            read_only,
+            growth: growth.map_or(0, |g| g as *const GrowthBacking as usize),
+        });
+        self.publish(&v);
+    }
 
-pub(crate) fn unregister_mapping(base: *const u8) {
-    let mut v = MAPPINGS.write().unwrap_or_else(|e| e.into_inner());
-    v.retain(|m| m.base != base as usize);
-    publish(&v);
+    /// Forgets the segment mapped at `base`.
+    pub(crate) fn unregister(&self, base: *const u8) {
+        let mut v = self.all.write().unwrap_or_else(|e| e.into_inner());
+        v.retain(|m| m.base != base as usize);
+        self.publish(&v);
+    }
+
+    /// The mapped length, read-only flag and growth hold of the segment based at `base`, if
+    /// this process mapped one there.
+    #[inline]
+    pub(super) fn lookup(
+        &self,
+        base: *const u8,
+    ) -> Option<(usize, bool, Option<NonNull<GrowthBacking>>)> {
+        let wanted = base as usize;
+        if wanted == 0 {
+            return None;
+        }
+        let found = self.fast.iter().find_map(|slot| slot.read(wanted));
+        let m = match found {
+            Some(m) => m,
+            // A slot being rewritten, or more mappings than slots: the list, under its lock.
+            None => {
+                let v = self.all.read().unwrap_or_else(|e| e.into_inner());
+                *v.iter().find(|m| m.base == wanted)?
+            }
+        };
+        Some((m.len, m.read_only, growth_of(&m)))
+    }
+
+    /// The base, mapped length, read-only flag and growth hold of the segment this process
+    /// mapped that holds `p`, if any.
+    pub(super) fn containing(
+        &self,
+        p: *const u8,
+    ) -> Option<(usize, usize, bool, Option<NonNull<GrowthBacking>>)> {
+        let p = p as usize;
+        let v = self.all.read().unwrap_or_else(|e| e.into_inner());
+        v.iter()
+            .find(|m| p >= m.base && p - m.base < m.len)
+            .map(|m| (m.base, m.len, m.read_only, growth_of(m)))
+    }
 }
 
 fn growth_of(m: &Mapping) -> Option<NonNull<GrowthBacking>> {
     NonNull::new(m.growth as *mut GrowthBacking)
-}
-
-/// The mapped length, read-only flag and growth hold of the segment based at `base`, if
-/// this process mapped one there.
-#[inline]
-pub(super) fn lookup_mapping(
-    base: *const u8,
-) -> Option<(usize, bool, Option<NonNull<GrowthBacking>>)> {
-    let wanted = base as usize;
-    if wanted == 0 {
-        return None;
-    }
-    let found = FAST.iter().find_map(|slot| slot.read(wanted));
-    let m = match found {
-        Some(m) => m,
-        // A slot being rewritten, or more mappings than slots: the list, under its lock.
-        None => {
-            let v = MAPPINGS.read().unwrap_or_else(|e| e.into_inner());
-            *v.iter().find(|m| m.base == wanted)?
-        }
-    };
-    Some((m.len, m.read_only, growth_of(&m)))
-}
-
-/// The base, mapped length, read-only flag and growth hold of the segment this process
-/// mapped that holds `p`, if any.
-pub(super) fn mapping_containing(
-    p: *const u8,
-) -> Option<(usize, usize, bool, Option<NonNull<GrowthBacking>>)> {
-    let p = p as usize;
-    let v = MAPPINGS.read().unwrap_or_else(|e| e.into_inner());
-    v.iter()
-        .find(|m| p >= m.base && p - m.base < m.len)
-        .map(|m| (m.base, m.len, m.read_only, growth_of(m)))
 }

@@ -66,7 +66,7 @@ impl ManagedHeapMemory {
         let block = HeapBlock::new(size)?;
         // SAFETY: fresh, zeroed, exclusively owned memory of `size` bytes.
         unsafe { SegmentManager::format(block.ptr, size, 0)? };
-        manager::register_mapping(block.ptr.as_ptr(), size as usize, false, None);
+        manager::MAPPINGS.register(block.ptr.as_ptr(), size as usize, false, None);
         // SAFETY: formatted above; lives as long as `block`.
         let manager = unsafe { SegmentManager::from_base(block.ptr, size as usize, false, None) };
         Ok(ManagedHeapMemory { block, manager })
@@ -84,14 +84,14 @@ impl ManagedHeapMemory {
         unsafe {
             std::ptr::copy_nonoverlapping(self.block.ptr.as_ptr(), block.ptr.as_ptr(), old as usize)
         };
-        manager::register_mapping(block.ptr.as_ptr(), new as usize, false, None);
+        manager::MAPPINGS.register(block.ptr.as_ptr(), new as usize, false, None);
         // SAFETY: a byte copy of a valid segment, owned by `block`.
         let manager = unsafe { SegmentManager::from_base(block.ptr, new as usize, false, None) };
         if let Err(e) = manager.extend(new) {
-            manager::unregister_mapping(block.ptr.as_ptr());
+            manager::MAPPINGS.unregister(block.ptr.as_ptr());
             return Err(e);
         }
-        manager::unregister_mapping(self.block.ptr.as_ptr());
+        manager::MAPPINGS.unregister(self.block.ptr.as_ptr());
         self.block = block;
         self.manager = manager;
         Ok(())
@@ -105,7 +105,7 @@ impl ManagedHeapMemory {
 
 impl Drop for ManagedHeapMemory {
     fn drop(&mut self) {
-        manager::unregister_mapping(self.block.ptr.as_ptr());
+        manager::MAPPINGS.unregister(self.block.ptr.as_ptr());
     }
 }
 
@@ -170,7 +170,7 @@ impl<'a> ManagedExternalBuffer<'a> {
             // ready segment header, checked just above.
             unsafe { SegmentManager::validate(base, len as u64)? };
         }
-        manager::register_mapping(ptr, len, false, None);
+        manager::MAPPINGS.register(ptr, len, false, None);
         Ok(ManagedExternalBuffer {
             // SAFETY: formatted or validated above; the memory outlives 'a.
             manager: unsafe { SegmentManager::from_base(base, len, false, None) },
@@ -199,7 +199,7 @@ impl<'a> ManagedExternalBuffer<'a> {
         let grown =
             unsafe { SegmentManager::from_base(NonNull::new_unchecked(base), len, false, None) };
         grown.extend(new)?;
-        manager::register_mapping(base, len, false, None);
+        manager::MAPPINGS.register(base, len, false, None);
         self.manager = grown;
         Ok(())
     }
@@ -207,7 +207,7 @@ impl<'a> ManagedExternalBuffer<'a> {
 
 impl Drop for ManagedExternalBuffer<'_> {
     fn drop(&mut self) {
-        manager::unregister_mapping(self.manager.as_ptr());
+        manager::MAPPINGS.unregister(self.manager.as_ptr());
     }
 }
 

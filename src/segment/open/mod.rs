@@ -76,7 +76,7 @@ struct Mapped {
 
 impl Drop for Mapped {
     fn drop(&mut self) {
-        manager::unregister_mapping(self.region.as_ptr());
+        manager::MAPPINGS.unregister(self.region.as_ptr());
     }
 }
 
@@ -117,7 +117,7 @@ fn mapped(
     growth: Option<Box<GrowthBacking>>,
 ) -> Mapped {
     let base = base_of(&region);
-    manager::register_mapping(base.as_ptr(), region.len(), read_only, growth.as_deref());
+    manager::MAPPINGS.register(base.as_ptr(), region.len(), read_only, growth.as_deref());
     let hold = growth.as_deref().map(NonNull::from);
     // SAFETY: validated or formatted by the caller; stays mapped as long as `region`, and
     // the hold as long as `growth`, both owned by the `Mapped` made here.
