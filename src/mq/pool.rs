@@ -19,10 +19,10 @@ use super::layout::{
     PoolHeader, copy_naps,
 };
 use super::{MessageQueue, Wait, corrupted};
+use crate::Result;
 use crate::os::robust;
 use crate::os::spin::Spin;
 use crate::sync::Deadline;
-use crate::{Error, ErrorKind, Result};
 use std::sync::atomic::Ordering;
 
 /// The loan pool of a queue.
@@ -205,24 +205,13 @@ impl<'q> LoanPool<'q> {
         self.header(i).is_ok_and(|p| p.owner.held_by_me())
     }
 
-    /// The error for a slot the calling thread does not hold.
-    fn not_held(self, i: u32) -> Error {
-        Error::new(
-            ErrorKind::InvalidArgument,
-            format!(
-                "message queue {:?}: loan-pool slot {i} is not held by this thread (a loan or \
-                 a received message is given back by the thread that took it)",
-                self.q.name
-            ),
-        )
-    }
-
     /// The descriptor of this thread's loaned slot `i` was sent: the slot is queued, and
     /// the thread lets it go. Only a [`Loan`](super::Loan)'s own send calls this, on the
     /// thread that holds the slot (see `Loan::send_impl`); a lock this thread does not hold
     /// would still be reported by the unlock.
     pub(super) fn queued(self, i: u32) -> Result<()> {
         let p = self.header(i)?;
+        debug_assert!(p.owner.held_by_me(), "a loan is sent by its own thread");
         // Relaxed: published by the unlock to the receiver that takes `owner` next.
         p.state.store(POOL_QUEUED, Ordering::Relaxed);
         p.owner
@@ -230,12 +219,13 @@ impl<'q> LoanPool<'q> {
             .map_err(|e| e.into_error("letting a loan-pool slot go"))
     }
 
-    /// Frees this thread's slot `i` (a loan not sent, a message read).
+    /// Frees this thread's slot `i` (a loan not sent, a message read). Every caller holds
+    /// the slot: a [`Loan`](super::Loan) or a [`Received`](super::Received) on its own thread
+    /// (neither is `Send`, and the C ABI checks `held_here` first), or a receiver that has
+    /// just taken it. A lock this thread does not hold would still be reported by the unlock.
     pub(super) fn free(self, i: u32) -> Result<()> {
         let p = self.header(i)?;
-        if !p.owner.held_by_me() {
-            return Err(self.not_held(i));
-        }
+        debug_assert!(p.owner.held_by_me(), "a pool slot is freed by its holder");
         // SeqCst: the store of the store-load pair with a waiting loan (`any_free` after it
         // registered), against the load of `senders_waiting` in `wake_if_waiting`.
         p.state.store(POOL_FREE, Ordering::SeqCst);
