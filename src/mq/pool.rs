@@ -19,10 +19,10 @@ use super::layout::{
     Descriptor, GLANCE, POOL_FREE, POOL_HEADER, POOL_HELD, POOL_LOANED, POOL_QUEUED, POOL_RECHECK,
     PoolHeader, copy_naps,
 };
+use crate::Result;
 use crate::os::robust;
 use crate::os::spin::Spin;
 use crate::sync::Deadline;
-use crate::{Error, ErrorKind, Result};
 use std::sync::atomic::Ordering;
 
 /// The loan pool of a queue.
@@ -78,14 +78,15 @@ impl<'q> LoanPool<'q> {
         let n = self.q.layout.max_msg as u32;
         loop {
             // Relaxed: a hint of this process's own (any value is a slot to start from).
-            let start = self.q.lend_next.load(Ordering::Relaxed) % n;
+            // No `%` on this path: a division costs more than the rest of the step.
+            let start = wrap(self.q.lend_next.load(Ordering::Relaxed), n);
             let mut saw_dead = false;
             for k in 0..n {
-                let i = (start + k) % n;
+                let i = wrap(start + k, n);
                 // The first look goes straight for the lock (see `try_lend`).
                 if let Some(generation) = self.try_lend(i, k == 0, &mut saw_dead)? {
                     // Relaxed: as above.
-                    self.q.lend_next.store((i + 1) % n, Ordering::Relaxed);
+                    self.q.lend_next.store(wrap(i + 1, n), Ordering::Relaxed);
                     return Ok(Some((i, generation)));
                 }
             }
@@ -107,7 +108,7 @@ impl<'q> LoanPool<'q> {
             // Receivers free pool slots in the order they were sent, so the one this process
             // lends next is usually the first to come free: the spin watches its line alone
             // (a look at every slot would pull in the lines the receivers are writing).
-            let next = self.header(self.q.lend_next.load(Ordering::Relaxed) % n)?;
+            let next = self.header(wrap(self.q.lend_next.load(Ordering::Relaxed), n))?;
             // Relaxed: a hint; `try_lend` decides under the lock.
             let likely = || next.state.load(Ordering::Relaxed) == POOL_FREE;
             self.q.wait_change_watching(
@@ -204,25 +205,13 @@ impl<'q> LoanPool<'q> {
         self.header(i).is_ok_and(|p| p.owner.held_by_me())
     }
 
-    /// The error for a slot the calling thread does not hold.
-    fn not_held(self, i: u32) -> Error {
-        Error::new(
-            ErrorKind::InvalidArgument,
-            format!(
-                "message queue {:?}: loan-pool slot {i} is not held by this thread (a loan or \
-                 a received message is given back by the thread that took it)",
-                self.q.name
-            ),
-        )
-    }
-
     /// The descriptor of this thread's loaned slot `i` was sent: the slot is queued, and
-    /// the thread lets it go.
+    /// the thread lets it go. Only a [`Loan`](super::Loan)'s own send calls this, on the
+    /// thread that holds the slot (see `Loan::send_impl`); a lock this thread does not hold
+    /// would still be reported by the unlock.
     pub(super) fn queued(self, i: u32) -> Result<()> {
         let p = self.header(i)?;
-        if !p.owner.held_by_me() {
-            return Err(self.not_held(i));
-        }
+        debug_assert!(p.owner.held_by_me(), "a loan is sent by its own thread");
         // Relaxed: published by the unlock to the receiver that takes `owner` next.
         p.state.store(POOL_QUEUED, Ordering::Relaxed);
         p.owner
@@ -230,12 +219,13 @@ impl<'q> LoanPool<'q> {
             .map_err(|e| e.into_error("letting a loan-pool slot go"))
     }
 
-    /// Frees this thread's slot `i` (a loan not sent, a message read).
+    /// Frees this thread's slot `i` (a loan not sent, a message read). Every caller holds
+    /// the slot: a [`Loan`](super::Loan) or a [`Received`](super::Received) on its own thread
+    /// (neither is `Send`, and the C ABI checks `held_here` first), or a receiver that has
+    /// just taken it. A lock this thread does not hold would still be reported by the unlock.
     pub(super) fn free(self, i: u32) -> Result<()> {
         let p = self.header(i)?;
-        if !p.owner.held_by_me() {
-            return Err(self.not_held(i));
-        }
+        debug_assert!(p.owner.held_by_me(), "a pool slot is freed by its holder");
         // SeqCst: the store of the store-load pair with a waiting loan (`any_free` after it
         // registered), against the load of `senders_waiting` in `wake_if_waiting`.
         p.state.store(POOL_FREE, Ordering::SeqCst);
@@ -347,6 +337,19 @@ impl<'q> LoanPool<'q> {
         p.owner
             .unlock()
             .map_err(|e| e.into_error("letting a loan-pool slot go"))
+    }
+}
+
+/// `i` as a slot index below `n`, for an `i` below `2 * n` (any other value, which only a
+/// hint could hold, gives some index below `n`).
+#[inline(always)]
+fn wrap(i: u32, n: u32) -> u32 {
+    if i < n {
+        i
+    } else if i - n < n {
+        i - n
+    } else {
+        i % n
     }
 }
 

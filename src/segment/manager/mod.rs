@@ -481,10 +481,10 @@ impl SegmentManager {
         let (min, preferred) = (min as u64, preferred as u64);
         // A parked block right after it is free memory only once the lists give it back.
         let got = self.with_parked_back(|| heap.expand(off, min, preferred), |&got| got < min)?;
-        if got >= min || self.backing().is_none() || !heap.reaches_end(off)? {
+        if got >= min || self.backing.is_none() || !heap.reaches_end(off)? {
             return Ok(got as usize);
         }
-        let grown = self.growing(&heap, min - got, || {
+        let grown = self.growth().growing(&heap, min - got, || {
             let got = heap.expand(off, min, preferred)?;
             Ok((got >= min).then_some(got))
         })?;
