@@ -91,7 +91,19 @@ impl Spin {
         }
         // Relaxed: a per-caller hint read and written by the caller only; it orders nothing.
         let missed = misses.map_or(0, |m| m.load(Ordering::Relaxed));
-        if many_cpus && (missed < MISSES_MAX || missed % RETRY_EVERY == 0) {
+        let look = missed < MISSES_MAX || missed % RETRY_EVERY == 0;
+        if many_cpus && !look {
+            // Skipped: the count still moves on, so the busy phase comes back on one wait
+            // in RETRY_EVERY (kept clear of 0, which means "no misses").
+            if let Some(m) = misses {
+                let next = missed.wrapping_add(1);
+                m.store(
+                    if next < MISSES_MAX { RETRY_EVERY } else { next },
+                    Ordering::Relaxed,
+                );
+            }
+        }
+        if many_cpus && look {
             let (first, most) = self.pace;
             let mut pauses = first.max(1);
             while start.elapsed() < self.busy {
@@ -203,10 +215,16 @@ mod tests {
         }
         if crate::os::cpu_count() >= 2 {
             assert_eq!(misses.load(Ordering::Relaxed), MISSES_MAX);
-            // Skipped now: the count stays, only the yields run.
+            // Skipped now: only the yields run, and the count moves on towards a retry.
             assert!(!spin.until(Some(&misses), || false));
-            assert_eq!(misses.load(Ordering::Relaxed), MISSES_MAX);
-            misses.store(RETRY_EVERY, Ordering::Relaxed);
+            assert_eq!(misses.load(Ordering::Relaxed), MISSES_MAX + 1);
+            // The busy phase comes back within RETRY_EVERY waits, and a hit resets the count.
+            let mut waits = 0;
+            while misses.load(Ordering::Relaxed) % RETRY_EVERY != 0 {
+                assert!(!spin.until(Some(&misses), || false));
+                waits += 1;
+                assert!(waits < RETRY_EVERY, "the busy phase never came back");
+            }
             assert!(spin.until(Some(&misses), || true));
             assert_eq!(misses.load(Ordering::Relaxed), 0);
         }
