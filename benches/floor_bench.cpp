@@ -9,6 +9,8 @@
 // - floor_2cpu: the floor's round trip in nanoseconds (median over blocks);
 // - {queue,sem,cond}_2cpu: that round trip in nanoseconds (median over blocks);
 // - {queue,sem,cond}_2cpu_x_floor: the median over blocks of that block / the floor block.
+// A second argument names the one kind to run beside the floor (queue, sem or cond), so that
+// `perf stat` counts (system calls, context switches) belong to that kind alone.
 #ifdef BENCH_BOOST
 #include <boost/interprocess/ipc/message_queue.hpp>
 #include <boost/interprocess/mapped_region.hpp>
@@ -159,6 +161,11 @@ int main(int argc, char **argv) {
    }
    const long rounds = 15 * scale; // blocks of each kind
    const long n = 2000;            // round trips per block
+   const std::string only = argc > 2 ? argv[2] : "";
+   bool run[kinds];
+   for (int k = 0; k < kinds; ++k) {
+      run[k] = k == floor_kind || only.empty() || only == kind_names[k];
+   }
    const std::string name = "ipbench_floor_" + std::to_string(getpid());
    const std::string qa = name + "_a", qb = name + "_b";
    ip::shared_memory_object::remove(name.c_str());
@@ -181,6 +188,9 @@ int main(int argc, char **argv) {
    for (long r = 0; r < rounds + 1; ++r) { // round 0 warms up
       double floor_ns = 0;
       for (int k = 0; k < kinds; ++k) {
+         if (!run[k]) {
+            continue;
+         }
          const auto t = std::chrono::steady_clock::now();
          block(s, q, kind(k), n, base, parent);
          const double per = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t).count() / double(n);
@@ -200,6 +210,9 @@ int main(int argc, char **argv) {
    waitpid(pid, nullptr, 0);
    std::printf("floor_2cpu %.1f\n", median(ns[floor_kind]));
    for (int k = queue_kind; k < kinds; ++k) {
+      if (!run[k]) {
+         continue;
+      }
       std::printf("%s_2cpu %.1f\n", kind_names[k], median(ns[k]));
       std::printf("%s_2cpu_x_floor %.2f\n", kind_names[k], median(ratio[k]));
    }
