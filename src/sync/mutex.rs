@@ -3,7 +3,9 @@
 
 use super::Deadline;
 use crate::os::robust::{self, Acquired, RobustLock};
+use crate::os::spin::Spin;
 use crate::{Error, ErrorKind, Result};
+use std::cell::Cell;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
@@ -15,6 +17,26 @@ const MAGIC_RECURSIVE: u32 = 0x524d_5458;
 /// How long a contended `lock` yields, after the robust lock's few microseconds of looks,
 /// before it sleeps in the kernel.
 const LOCK_YIELD_TIME: Duration = Duration::from_micros(10);
+
+/// How long a condition's waiter, woken, looks at the mutex before it tries it: the
+/// notifier usually holds it for a few hundred nanoseconds more (the rest of its critical
+/// section, or its own wait's unlock). Looks only read the word, so the holder keeps its
+/// cache line until it lets go; a try at once would pull the line away from it, fail, and
+/// go on to the contended lock's step aside (a yield, which on a busy machine gives the CPU
+/// to another process for a time slice).
+const RELOCK_LOOK: Spin = Spin::new(Duration::from_micros(4), Duration::from_micros(4));
+
+thread_local! {
+    /// Set when this thread's condition wait has just ended: its next contended lock is
+    /// most likely the relock of that wait's mutex (the C and C++ waits relock through the
+    /// public lock), which looks before it tries (see [`RELOCK_LOOK`]).
+    static WOKEN: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Notes that the calling thread's condition wait has just ended (see [`WOKEN`]).
+pub(crate) fn note_woken() {
+    let _ = WOKEN.try_with(|w| w.set(true));
+}
 
 /// How a lock was obtained.
 #[must_use = "a lock whose previous owner died protects data that may be half-updated"]
@@ -153,6 +175,14 @@ impl RobustMutex {
     /// [`RobustLock::lock_backing_off`]).
     #[inline]
     fn lock(&self, recursive: bool, relock: bool) -> Result<LockOutcome> {
+        // The look of a relock (see `RELOCK_LOOK`), also for the first contended lock after
+        // a condition wait. A hint only: the lock's compare-and-swap decides, and an owner
+        // that died shows no owner (the kernel clears its id), so the look ends and the
+        // lock reports the death.
+        let relock = WOKEN.try_with(|w| w.replace(false)).unwrap_or(false) || relock;
+        if relock {
+            RELOCK_LOOK.until(None, || self.lock.owner_tid().is_none());
+        }
         if let Some(o) = self.try_lock(recursive)? {
             return Ok(o);
         }
@@ -367,7 +397,8 @@ impl InterprocessMutex {
 }
 
 impl RobustMutex {
-    /// Relocks a plain mutex after a condition wait.
+    /// Relocks a plain mutex after a condition wait: looks at it until it seems free (at
+    /// most [`RELOCK_LOOK`]), then locks.
     pub(crate) fn relock(&self) -> Result<LockOutcome> {
         self.lock(false, true)
     }
