@@ -6,6 +6,7 @@ use super::Wait;
 use super::layout::{PACE_BYTES, QUEUE_SPIN};
 use crate::Result;
 use crate::os::futex;
+use crate::sync::HANDOFF_PACE;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// How to pace the looks at a slot being copied (see [`Spin::paced`]), from the largest
@@ -22,9 +23,14 @@ impl MessageQueue {
     // ----- waiting -----
 
     /// Spins ([`QUEUE_SPIN`], adaptive per queue handle) while `ready` is false, when
-    /// another CPU could make it true soon.
+    /// another CPU could make it true soon. The looks are at most [`HANDOFF_PACE`] pauses
+    /// apart: what they read (the ends of the ring, a slot's `pos`) is written once per
+    /// operation, so a look costs no cache-line transfer until that write, and a longer gap
+    /// would only delay seeing it.
     pub(super) fn spin(&self, ready: impl Fn() -> bool) {
-        QUEUE_SPIN.until(Some(&self.busy_misses), ready);
+        QUEUE_SPIN
+            .paced(1, HANDOFF_PACE)
+            .until(Some(&self.busy_misses), ready);
     }
 
     /// Waits until `changed` (ring mode): spins, then sleeps on `word` registered in
