@@ -273,9 +273,9 @@ fn index_keeps_priority_and_fifo_order_across_wraparound() {
 
 #[test]
 fn looks_at_a_slot_being_copied_are_paced_by_the_message_size() {
-    assert_eq!(watch_pace(1), (1, 64));
-    assert_eq!(watch_pace(64), (1, 64));
-    assert_eq!(watch_pace(1024), (16, 64));
+    assert_eq!(watch_pace(1), (1, 4));
+    assert_eq!(watch_pace(64), (1, 4));
+    assert_eq!(watch_pace(1024), (16, 32));
     assert_eq!(watch_pace(4096), (64, 128));
     assert_eq!(watch_pace(1 << 30), (64, 128));
 }

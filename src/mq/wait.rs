@@ -13,10 +13,12 @@ use std::sync::atomic::{AtomicU32, Ordering};
 /// message: a pause (tens of
 /// nanoseconds) for every two cache lines a copy may move before the second look, doubling
 /// up to twice that. A reader that looked more often at a slot a sender was filling with
-/// 4 KiB slowed the sender's copy by a third.
+/// 4 KiB slowed the sender's copy by a third. Small messages (a copy of a line or two) are
+/// looked at [`HANDOFF_PACE`] pauses apart at most: a longer gap only delays seeing the
+/// message, by up to the gap, on every hand-off.
 pub(super) fn watch_pace(max_msg_size: u64) -> (u32, u32) {
     let first = (max_msg_size / PACE_BYTES).clamp(1, 64) as u32;
-    (first, (2 * first).max(64))
+    (first, (2 * first).max(HANDOFF_PACE))
 }
 
 impl MessageQueue {

@@ -23,6 +23,9 @@ use std::time::{Duration, Instant};
 /// The longest gap between two looks by default, in pause instructions (about a
 /// microsecond).
 const PAUSES_MAX: u32 = 64;
+/// Looks read the clock (to end the busy phase in time) once this many pauses have passed
+/// since the last reading: a few hundred nanoseconds.
+const CLOCK_PAUSES: u32 = 16;
 /// After this many busy phases in a row that saw nothing, the busy phase is mostly skipped.
 const MISSES_MAX: u32 = 4;
 /// With the busy phase skipped, it is still tried on one wait in this many.
@@ -106,7 +109,11 @@ impl Spin {
         if many_cpus && look {
             let (first, most) = self.pace;
             let mut pauses = first.max(1);
-            while start.elapsed() < self.busy {
+            // Pauses since the clock was last read: reading it costs as much as a few
+            // pauses (more on a virtual machine), so closely paced looks read it only now
+            // and then, which keeps them close.
+            let mut unclocked = 0;
+            loop {
                 if done() {
                     if let Some(m) = misses {
                         m.store(0, Ordering::Relaxed);
@@ -116,7 +123,14 @@ impl Spin {
                 for _ in 0..pauses {
                     std::hint::spin_loop();
                 }
+                unclocked += pauses;
                 pauses = (pauses * 2).min(most.max(1));
+                if unclocked >= CLOCK_PAUSES {
+                    unclocked = 0;
+                    if start.elapsed() >= self.busy {
+                        break;
+                    }
+                }
             }
             if let Some(m) = misses {
                 m.store(missed.wrapping_add(1), Ordering::Relaxed);
