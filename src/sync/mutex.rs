@@ -23,8 +23,10 @@ const LOCK_YIELD_TIME: Duration = Duration::from_micros(10);
 /// section, or its own wait's unlock). Looks only read the word, so the holder keeps its
 /// cache line until it lets go; a try at once would pull the line away from it, fail, and
 /// go on to the contended lock's step aside (a yield, which on a busy machine gives the CPU
-/// to another process for a time slice).
-const RELOCK_LOOK: Spin = Spin::new(Duration::from_micros(4), Duration::from_micros(4));
+/// to another process for a time slice). The word is written once (the unlock) while the
+/// waiter looks, so the looks are close ([`super::HANDOFF_PACE`]).
+const RELOCK_LOOK: Spin =
+    Spin::new(Duration::from_micros(4), Duration::from_micros(4)).paced(1, super::HANDOFF_PACE);
 
 thread_local! {
     /// Set when this thread's condition wait has just ended: its next contended lock is
