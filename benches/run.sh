@@ -129,8 +129,8 @@ if [ -s "$out/floor_bench_interproc.1.txt" ]; then
   paste -d" " "$out/floor_bench_boost.txt" <(cut -d" " -f2 "$out/floor_bench_interproc.txt") |
     awk '{ v[$1] = $2; w[$1] = $3 }
          END { printf "| floor (one cache line) | %.0f ns | %.0f ns | 1 | 1 |\n", v["floor_2cpu"], w["floor_2cpu"]
-               split("queue sem cond", k, " ")
-               for (i = 1; i <= 3; i++)
+               split("queue sem cond queue1", k, " ")
+               for (i = 1; i <= 4; i++)
                  printf "| %s | %.0f ns | %.0f ns | %.1f | %.1f |\n", k[i], v[k[i] "_2cpu"], w[k[i] "_2cpu"],
                         v[k[i] "_2cpu_x_floor"], w[k[i] "_2cpu_x_floor"] }'
 fi
