@@ -182,7 +182,8 @@ impl RobustMutex {
         // that died shows no owner (the kernel clears its id), so the look ends and the
         // lock reports the death.
         let relock = WOKEN.try_with(|w| w.replace(false)).unwrap_or(false) || relock;
-        if relock {
+        // A recursive lock this thread holds already is taken again at once: no look.
+        if relock && !(recursive && self.lock.held_by_me()) {
             RELOCK_LOOK.until(None, || self.lock.owner_tid().is_none());
         }
         if let Some(o) = self.try_lock(recursive)? {
@@ -492,6 +493,36 @@ mod tests {
         r.unlock().unwrap();
         r.unlock().unwrap();
         assert!(r.unlock().is_err());
+    }
+
+    #[test]
+    fn the_first_lock_after_a_condition_wait_looks_once() {
+        let mut mem = Box::new(MaybeUninit::<InterprocessRecursiveMutex>::uninit());
+        // SAFETY: `mem` is fresh, aligned, exclusive memory that outlives `r`.
+        let r = unsafe { InterprocessRecursiveMutex::init_at(mem.as_mut_ptr()) }.unwrap();
+        let _ = r.lock().unwrap();
+        // A relock of a recursive mutex this thread holds takes no look; the note is used.
+        note_woken();
+        let _ = r.lock().unwrap();
+        assert!(!WOKEN.with(|w| w.get()));
+        r.unlock().unwrap();
+        r.unlock().unwrap();
+        // Held by another thread for longer than the look: the look ends, and the lock
+        // waits as any contended lock does until the holder lets go.
+        let addr = r as *const InterprocessRecursiveMutex as usize;
+        let _ = r.lock().unwrap();
+        let waiter = std::thread::spawn(move || {
+            // SAFETY: the mutex outlives the thread (joined below).
+            let r = unsafe { &*(addr as *const InterprocessRecursiveMutex) };
+            note_woken();
+            let got = r.lock().unwrap();
+            let used = !WOKEN.with(|w| w.get());
+            r.unlock().unwrap();
+            (got, used)
+        });
+        std::thread::sleep(Duration::from_millis(20));
+        r.unlock().unwrap();
+        assert_eq!(waiter.join().unwrap(), (LockOutcome::Acquired, true));
     }
 
     #[test]
