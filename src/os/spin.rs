@@ -97,7 +97,8 @@ impl Spin {
         let look = missed < MISSES_MAX || missed % RETRY_EVERY == 0;
         if many_cpus && !look {
             // Skipped: the count still moves on, so the busy phase comes back on one wait
-            // in RETRY_EVERY (kept clear of 0, which means "no misses").
+            // in RETRY_EVERY (kept clear of 0, which means "no misses"). Relaxed: as the
+            // load above.
             if let Some(m) = misses {
                 let next = missed.wrapping_add(1);
                 m.store(
