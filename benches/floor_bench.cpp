@@ -3,12 +3,16 @@
 // CPUs 0 and 1, runs alternating blocks of round trips: the floor (each side spins on one
 // shared cache line until the other has written it), then a message queue, a pair of
 // semaphores and a mutex with two conditions, the same exchanges as mq_bench.cpp and
-// sync_bench.cpp. The floor moves with where the two vCPUs land, so each block is divided
+// sync_bench.cpp, and the message queue again with queues of one message (interproc keeps
+// those in its locked mode, the design Boost uses for every queue). The floor moves with where the two vCPUs land, so each block is divided
 // by the floor block measured just before it, by the same two processes. Prints
 // "name value" lines:
 // - floor_2cpu: the floor's round trip in nanoseconds (median over blocks);
-// - {queue,sem,cond}_2cpu: that round trip in nanoseconds (median over blocks);
-// - {queue,sem,cond}_2cpu_x_floor: the median over blocks of that block / the floor block.
+// - {queue,sem,cond,queue1}_2cpu: that round trip in nanoseconds (median over blocks);
+// - {queue,sem,cond,queue1}_2cpu_x_floor: the median over blocks of that block / the floor
+//   block.
+// A second argument names the one kind to run beside the floor (queue, sem, cond or queue1), so that
+// `perf stat` counts (system calls, context switches) belong to that kind alone.
 #ifdef BENCH_BOOST
 #include <boost/interprocess/ipc/message_queue.hpp>
 #include <boost/interprocess/mapped_region.hpp>
@@ -44,8 +48,8 @@ namespace ip = interproc;
 
 namespace {
 
-enum kind { floor_kind, queue_kind, sem_kind, cond_kind, kinds };
-const char *const kind_names[kinds] = {"floor", "queue", "sem", "cond"};
+enum kind { floor_kind, queue_kind, sem_kind, cond_kind, queue1_kind, kinds };
+const char *const kind_names[kinds] = {"floor", "queue", "sem", "cond", "queue1"};
 
 struct Shared {
    // The floor's line, alone on its pair of cache lines (CPUs fetch lines in aligned pairs).
@@ -69,20 +73,33 @@ int cpus() {
    return CPU_COUNT(&set);
 }
 
-// The two queues of the queue ping-pong, opened by both processes after the fork.
+// The queues of the queue ping-pongs (16 messages, then 1), opened by both processes after
+// the fork.
 struct queues {
-   ip::message_queue to_child, to_parent;
-   queues(const std::string &a, const std::string &b)
-      : to_child(ip::open_only, a.c_str()), to_parent(ip::open_only, b.c_str()) {}
+   ip::message_queue to_child, to_parent, to_child1, to_parent1;
+   explicit queues(const std::string &n)
+      : to_child(ip::open_only, (n + "_a").c_str()), to_parent(ip::open_only, (n + "_b").c_str()),
+        to_child1(ip::open_only, (n + "_a1").c_str()), to_parent1(ip::open_only, (n + "_b1").c_str()) {}
 };
+
+// One queue round trip, from the parent's side or the child's.
+void queue_round_trip(ip::message_queue &to_child, ip::message_queue &to_parent, char *buf, std::size_t size, bool parent) {
+   ip::message_queue::size_type got;
+   unsigned prio;
+   if (parent) {
+      to_child.send(buf, size, 0);
+      to_parent.receive(buf, size, got, prio);
+   } else {
+      to_child.receive(buf, size, got, prio);
+      to_parent.send(buf, got, prio);
+   }
+}
 
 // One block of `n` round trips of kind `k`, from the parent's side (`parent`) or the
 // child's. The floor's line counts exchanges: the parent writes odd values, the child even
 // ones; `base` is the count before the block.
 void block(Shared *s, queues &q, kind k, long n, long base, bool parent) {
    char buf[64] = {1};
-   ip::message_queue::size_type got;
-   unsigned prio;
    switch (k) {
    case floor_kind:
       for (long i = 0; i < n; ++i) {
@@ -100,13 +117,12 @@ void block(Shared *s, queues &q, kind k, long n, long base, bool parent) {
       break;
    case queue_kind:
       for (long i = 0; i < n; ++i) {
-         if (parent) {
-            q.to_child.send(buf, sizeof buf, 0);
-            q.to_parent.receive(buf, sizeof buf, got, prio);
-         } else {
-            q.to_child.receive(buf, sizeof buf, got, prio);
-            q.to_parent.send(buf, got, prio);
-         }
+         queue_round_trip(q.to_child, q.to_parent, buf, sizeof buf, parent);
+      }
+      break;
+   case queue1_kind:
+      for (long i = 0; i < n; ++i) {
+         queue_round_trip(q.to_child1, q.to_parent1, buf, sizeof buf, parent);
       }
       break;
    case sem_kind:
@@ -159,28 +175,37 @@ int main(int argc, char **argv) {
    }
    const long rounds = 15 * scale; // blocks of each kind
    const long n = 2000;            // round trips per block
+   const std::string only = argc > 2 ? argv[2] : "";
+   bool run[kinds];
+   for (int k = 0; k < kinds; ++k) {
+      run[k] = k == floor_kind || only.empty() || only == kind_names[k];
+   }
    const std::string name = "ipbench_floor_" + std::to_string(getpid());
-   const std::string qa = name + "_a", qb = name + "_b";
+   const std::string queue_names[4] = {name + "_a", name + "_b", name + "_a1", name + "_b1"};
    ip::shared_memory_object::remove(name.c_str());
-   ip::message_queue::remove(qa.c_str());
-   ip::message_queue::remove(qb.c_str());
+   for (const std::string &qn : queue_names) {
+      ip::message_queue::remove(qn.c_str());
+   }
    ip::shared_memory_object shm(ip::create_only, name.c_str(), ip::read_write);
    shm.truncate(sizeof(Shared));
    ip::mapped_region region(shm, ip::read_write);
    Shared *s = new (region.get_address()) Shared;
-   {
-      ip::message_queue a(ip::create_only, qa.c_str(), 16, 64), b(ip::create_only, qb.c_str(), 16, 64);
+   for (int i = 0; i < 4; ++i) {
+      ip::message_queue(ip::create_only, queue_names[i].c_str(), i < 2 ? 16 : 1, 64);
    }
 
    pid_t pid = fork();
    const bool parent = pid != 0;
    pin(parent ? 0 : 1);
-   queues q(qa, qb);
+   queues q(name);
    std::vector<double> ns[kinds], ratio[kinds];
    long base = 0;
    for (long r = 0; r < rounds + 1; ++r) { // round 0 warms up
       double floor_ns = 0;
       for (int k = 0; k < kinds; ++k) {
+         if (!run[k]) {
+            continue;
+         }
          const auto t = std::chrono::steady_clock::now();
          block(s, q, kind(k), n, base, parent);
          const double per = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t).count() / double(n);
@@ -200,12 +225,16 @@ int main(int argc, char **argv) {
    waitpid(pid, nullptr, 0);
    std::printf("floor_2cpu %.1f\n", median(ns[floor_kind]));
    for (int k = queue_kind; k < kinds; ++k) {
+      if (!run[k]) {
+         continue;
+      }
       std::printf("%s_2cpu %.1f\n", kind_names[k], median(ns[k]));
       std::printf("%s_2cpu_x_floor %.2f\n", kind_names[k], median(ratio[k]));
    }
    s->~Shared();
-   ip::message_queue::remove(qa.c_str());
-   ip::message_queue::remove(qb.c_str());
+   for (const std::string &qn : queue_names) {
+      ip::message_queue::remove(qn.c_str());
+   }
    ip::shared_memory_object::remove(name.c_str());
    return 0;
 }

@@ -153,6 +153,35 @@ fn child_entry() {
                 c.notify_all().unwrap();
             }
         }
+        "notify_die" => {
+            // Notifies while holding the mutex, then dies holding it (SIGKILL).
+            let held = NamedSemaphore::new(
+                Creation::OpenOnly,
+                &format!("{name}_held"),
+                0,
+                Permissions::DEFAULT,
+            )
+            .unwrap();
+            let m = NamedMutex::new(
+                Creation::OpenOnly,
+                &format!("{name}_nmx"),
+                Permissions::DEFAULT,
+            )
+            .unwrap();
+            let c = NamedCondition::new(
+                Creation::OpenOnly,
+                &format!("{name}_nc"),
+                Permissions::DEFAULT,
+            )
+            .unwrap();
+            let _ = m.lock().unwrap();
+            region.word(6).store(1, Ordering::Relaxed);
+            c.notify_one().unwrap();
+            held.post().unwrap();
+            loop {
+                std::thread::sleep(Duration::from_secs(1)); // until SIGKILL
+            }
+        }
         "rw" => {
             let m = NamedUpgradableMutex::new(
                 Creation::OpenOrCreate,
@@ -354,6 +383,61 @@ fn condition_hands_items_across_processes() {
     assert_eq!(sum, ITEMS * (ITEMS + 1) / 2);
     NamedMutex::remove(&format!("{name}_pmx"));
     NamedCondition::remove(&format!("{name}_pc"));
+    SharedMemoryObject::remove(&name);
+}
+
+#[test]
+fn a_waiter_relocks_from_a_notifier_killed_holding_the_mutex() {
+    // The woken waiter looks at the mutex before it tries it: a holder that dies must end
+    // that look and hand the lock over, reported as an owner death.
+    let name = unique("notifydie");
+    let region = Region::create(&name);
+    let held = NamedSemaphore::new(
+        Creation::CreateOnly,
+        &format!("{name}_held"),
+        0,
+        Permissions::DEFAULT,
+    )
+    .unwrap();
+    let m = NamedMutex::new(
+        Creation::CreateOnly,
+        &format!("{name}_nmx"),
+        Permissions::DEFAULT,
+    )
+    .unwrap();
+    let c = NamedCondition::new(
+        Creation::CreateOnly,
+        &format!("{name}_nc"),
+        Permissions::DEFAULT,
+    )
+    .unwrap();
+    let _ = m.lock().unwrap();
+    let mut child = spawn("notify_die", &name);
+    std::thread::scope(|s| {
+        let killer = s.spawn(|| {
+            let notified = held.wait_for(Duration::from_secs(20)).unwrap();
+            child.kill().unwrap(); // SIGKILL
+            child.wait().unwrap();
+            notified
+        });
+        let start = Instant::now();
+        let mut died = false;
+        while region.word(6).load(Ordering::Relaxed) == 0 {
+            died |= c
+                .wait_for(&m, Duration::from_secs(20))
+                .unwrap()
+                .owner_died();
+            assert!(start.elapsed() < Duration::from_secs(30), "no notification");
+        }
+        assert!(killer.join().unwrap(), "the child never notified");
+        assert!(died, "the relock must report the notifier's death");
+    });
+    m.unlock().unwrap();
+    assert_eq!(m.lock().unwrap(), LockOutcome::Acquired);
+    m.unlock().unwrap();
+    for suffix in ["_held", "_nmx", "_nc"] {
+        assert!(SharedMemoryObject::remove(&format!("{name}{suffix}")));
+    }
     SharedMemoryObject::remove(&name);
 }
 

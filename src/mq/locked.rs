@@ -256,6 +256,28 @@ impl<'q> LockedMode<'q> {
         Ok(Some(guard))
     }
 
+    /// Lets the lock go and looks, awake, for a while ([`MessageQueue::spin`]) until
+    /// `ready()` (read without the lock: a hint) and the lock looks free, then takes the
+    /// lock again (`None`: the relock gave up, see [`Self::lock`]). The caller checks again
+    /// under the lock. A peer on another CPU that answers within microseconds is seen
+    /// here, without a sleep in the kernel for this waiter or a wake call for the peer:
+    /// this waiter is not counted in the `*_waiting` counts while it looks. Looking at the
+    /// lock before taking it leaves the peer its line until it unlocks (a try while it
+    /// holds the lock would pull the line away, fail, and step aside).
+    pub(super) fn look_unlocked(
+        self,
+        guard: Guard<'q>,
+        wait: Wait,
+        ready: impl Fn() -> bool,
+    ) -> Result<Option<Guard<'q>>> {
+        drop(guard);
+        let lock = &self.q.queue_header().lock;
+        // A holder that died shows no owner (the kernel clears its id): the look ends, and
+        // the lock reports the death.
+        self.q.spin(|| ready() && lock.owner_tid().is_none());
+        self.lock(wait)
+    }
+
     /// Whether locked mode has seen enough in-order sends to go back to the ring once empty.
     pub(super) fn may_return_to_ring(self) -> bool {
         // SAFETY: read under the queue lock, which guards it.
@@ -267,6 +289,7 @@ impl<'q> LockedMode<'q> {
     pub(super) fn wait_for_room(self, mut guard: Guard<'q>, wait: Wait) -> Result<Turn<'q>> {
         let h = self.q.queue_header();
         let max = self.q.layout.max_msg;
+        let mut looked = false;
         loop {
             // Acquire, both: pair with the Release stores of the mode and the count (all
             // under this lock, which orders them anyway).
@@ -284,7 +307,18 @@ impl<'q> LockedMode<'q> {
             if wait.ran_out() {
                 return Ok(Turn::GaveUp);
             }
-            match self.sleep(guard, &h.not_full, &h.senders_waiting, wait)? {
+            let next = if looked {
+                self.sleep(guard, &h.not_full, &h.senders_waiting, wait)?
+            } else {
+                // Once per wait, before the first sleep. Acquire, both: as above (the hint
+                // is checked again under the lock).
+                looked = true;
+                self.look_unlocked(guard, wait, || {
+                    h.mode.load(Ordering::Acquire) != MODE_LOCKED
+                        || h.count.load(Ordering::Acquire) < max
+                })?
+            };
+            match next {
                 Some(g) => guard = g,
                 None => return Ok(Turn::GaveUp),
             }
@@ -294,6 +328,7 @@ impl<'q> LockedMode<'q> {
     /// Waits, holding the lock but for its sleeps, until a message is queued.
     pub(super) fn wait_for_message(self, mut guard: Guard<'q>, wait: Wait) -> Result<Turn<'q>> {
         let h = self.q.queue_header();
+        let mut looked = false;
         loop {
             // Acquire: as in `wait_for_room`.
             if h.mode.load(Ordering::Acquire) != MODE_LOCKED {
@@ -309,7 +344,18 @@ impl<'q> LockedMode<'q> {
             if wait.ran_out() {
                 return Ok(Turn::GaveUp);
             }
-            match self.sleep(guard, &h.not_empty, &h.receivers_waiting, wait)? {
+            let next = if looked {
+                self.sleep(guard, &h.not_empty, &h.receivers_waiting, wait)?
+            } else {
+                // Once per wait, before the first sleep. Acquire, both: as above (the hint
+                // is checked again under the lock).
+                looked = true;
+                self.look_unlocked(guard, wait, || {
+                    h.mode.load(Ordering::Acquire) != MODE_LOCKED
+                        || h.count.load(Ordering::Acquire) > 0
+                })?
+            };
+            match next {
                 Some(g) => guard = g,
                 None => return Ok(Turn::GaveUp),
             }

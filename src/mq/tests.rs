@@ -273,9 +273,9 @@ fn index_keeps_priority_and_fifo_order_across_wraparound() {
 
 #[test]
 fn looks_at_a_slot_being_copied_are_paced_by_the_message_size() {
-    assert_eq!(watch_pace(1), (1, 64));
-    assert_eq!(watch_pace(64), (1, 64));
-    assert_eq!(watch_pace(1024), (16, 64));
+    assert_eq!(watch_pace(1), (1, 4));
+    assert_eq!(watch_pace(64), (1, 4));
+    assert_eq!(watch_pace(1024), (16, 32));
     assert_eq!(watch_pace(4096), (64, 128));
     assert_eq!(watch_pace(1 << 30), (64, 128));
 }
@@ -490,4 +490,55 @@ fn a_loan_sent_to_a_full_queue_comes_back_from_try_and_timed_sends() {
 /// The loan a send to a full queue gave back.
 fn q_full_back(back: Option<Loan<'_>>) -> Loan<'_> {
     back.expect("a full queue gives the loan back")
+}
+
+#[test]
+fn one_slot_queues_hand_off_between_threads_and_timed_waits_stay_bounded() {
+    // Locked mode: a waiter looks with the lock let go before it sleeps.
+    let (na, nb) = (
+        format!("ip_mq_unit_la_{}", std::process::id()),
+        format!("ip_mq_unit_lb_{}", std::process::id()),
+    );
+    MessageQueue::remove(&na);
+    MessageQueue::remove(&nb);
+    let a = MessageQueue::create(&na, 1, 8, Permissions::DEFAULT).unwrap();
+    let b = MessageQueue::create(&nb, 1, 8, Permissions::DEFAULT).unwrap();
+    assert_eq!(a.queue_header().mode.load(Ordering::Relaxed), MODE_LOCKED);
+    const ROUNDS: u64 = 5_000;
+    let echoed = std::thread::scope(|s| {
+        let echo = s.spawn(|| {
+            let mut buf = [0u8; 8];
+            let mut sum = 0;
+            for _ in 0..ROUNDS {
+                let (len, prio) = a.receive(&mut buf).unwrap();
+                sum += u64::from_le_bytes(buf);
+                b.send(&buf[..len], prio).unwrap();
+            }
+            sum
+        });
+        let mut buf = [0u8; 8];
+        let mut back = 0;
+        for i in 1..=ROUNDS {
+            a.send(&i.to_le_bytes(), 0).unwrap();
+            assert_eq!(b.receive(&mut buf).unwrap(), (8, 0));
+            back += u64::from_le_bytes(buf);
+        }
+        assert_eq!(echo.join().unwrap(), back);
+        back
+    });
+    assert_eq!(echoed, ROUNDS * (ROUNDS + 1) / 2);
+    // Nothing comes: the timed receive returns at its deadline, having looked and slept.
+    let start = Instant::now();
+    let mut buf = [0u8; 8];
+    let got = a
+        .timed_receive(&mut buf, Deadline::after(Duration::from_millis(30)))
+        .unwrap();
+    assert!(got.is_none());
+    let took = start.elapsed();
+    assert!(
+        took >= Duration::from_millis(29) && took < Duration::from_secs(5),
+        "{took:?}"
+    );
+    assert!(MessageQueue::remove(&na));
+    assert!(MessageQueue::remove(&nb));
 }

@@ -5,25 +5,33 @@ use super::handle::{MessageQueue, Wait};
 use super::layout::{PACE_BYTES, QUEUE_SPIN};
 use crate::Result;
 use crate::os::futex;
+use crate::sync::HANDOFF_PACE;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 /// How to pace the looks at a slot being copied (see [`Spin::paced`]), from the largest
 /// message: a pause (tens of
 /// nanoseconds) for every two cache lines a copy may move before the second look, doubling
 /// up to twice that. A reader that looked more often at a slot a sender was filling with
-/// 4 KiB slowed the sender's copy by a third.
+/// 4 KiB slowed the sender's copy by a third. Small messages (a copy of a line or two) are
+/// looked at [`HANDOFF_PACE`] pauses apart at most: a longer gap only delays seeing the
+/// message, by up to the gap, on every hand-off.
 pub(super) fn watch_pace(max_msg_size: u64) -> (u32, u32) {
     let first = (max_msg_size / PACE_BYTES).clamp(1, 64) as u32;
-    (first, (2 * first).max(64))
+    (first, (2 * first).max(HANDOFF_PACE))
 }
 
 impl MessageQueue {
     // ----- waiting -----
 
     /// Spins ([`QUEUE_SPIN`], adaptive per queue handle) while `ready` is false, when
-    /// another CPU could make it true soon.
+    /// another CPU could make it true soon. The looks are at most [`HANDOFF_PACE`] pauses
+    /// apart: what they read (the ends of the ring, a slot's `pos`) is written once per
+    /// operation, so a look costs no cache-line transfer until that write, and a longer gap
+    /// would only delay seeing it.
     pub(super) fn spin(&self, ready: impl Fn() -> bool) {
-        QUEUE_SPIN.until(Some(&self.busy_misses), ready);
+        QUEUE_SPIN
+            .paced(1, HANDOFF_PACE)
+            .until(Some(&self.busy_misses), ready);
     }
 
     /// Waits until `changed` (ring mode): spins, then sleeps on `word` registered in

@@ -23,6 +23,9 @@ use std::time::{Duration, Instant};
 /// The longest gap between two looks by default, in pause instructions (about a
 /// microsecond).
 const PAUSES_MAX: u32 = 64;
+/// Looks read the clock (to end the busy phase in time) once this many pauses have passed
+/// since the last reading: a few hundred nanoseconds.
+const CLOCK_PAUSES: u32 = 16;
 /// After this many busy phases in a row that saw nothing, the busy phase is mostly skipped.
 const MISSES_MAX: u32 = 4;
 /// With the busy phase skipped, it is still tried on one wait in this many.
@@ -91,10 +94,27 @@ impl Spin {
         }
         // Relaxed: a per-caller hint read and written by the caller only; it orders nothing.
         let missed = misses.map_or(0, |m| m.load(Ordering::Relaxed));
-        if many_cpus && (missed < MISSES_MAX || missed % RETRY_EVERY == 0) {
+        let look = missed < MISSES_MAX || missed % RETRY_EVERY == 0;
+        if many_cpus && !look {
+            // Skipped: the count still moves on, so the busy phase comes back on one wait
+            // in RETRY_EVERY (kept clear of 0, which means "no misses"). Relaxed: as the
+            // load above.
+            if let Some(m) = misses {
+                let next = missed.wrapping_add(1);
+                m.store(
+                    if next < MISSES_MAX { RETRY_EVERY } else { next },
+                    Ordering::Relaxed,
+                );
+            }
+        }
+        if many_cpus && look {
             let (first, most) = self.pace;
             let mut pauses = first.max(1);
-            while start.elapsed() < self.busy {
+            // Pauses since the clock was last read: reading it costs as much as a few
+            // pauses (more on a virtual machine), so closely paced looks read it only now
+            // and then, which keeps them close.
+            let mut unclocked = 0;
+            loop {
                 if done() {
                     if let Some(m) = misses {
                         m.store(0, Ordering::Relaxed);
@@ -104,7 +124,14 @@ impl Spin {
                 for _ in 0..pauses {
                     std::hint::spin_loop();
                 }
+                unclocked += pauses;
                 pauses = (pauses * 2).min(most.max(1));
+                if unclocked >= CLOCK_PAUSES {
+                    unclocked = 0;
+                    if start.elapsed() >= self.busy {
+                        break;
+                    }
+                }
             }
             if let Some(m) = misses {
                 m.store(missed.wrapping_add(1), Ordering::Relaxed);
@@ -203,10 +230,16 @@ mod tests {
         }
         if crate::os::cpu_count() >= 2 {
             assert_eq!(misses.load(Ordering::Relaxed), MISSES_MAX);
-            // Skipped now: the count stays, only the yields run.
+            // Skipped now: only the yields run, and the count moves on towards a retry.
             assert!(!spin.until(Some(&misses), || false));
-            assert_eq!(misses.load(Ordering::Relaxed), MISSES_MAX);
-            misses.store(RETRY_EVERY, Ordering::Relaxed);
+            assert_eq!(misses.load(Ordering::Relaxed), MISSES_MAX + 1);
+            // The busy phase comes back within RETRY_EVERY waits, and a hit resets the count.
+            let mut waits = 0;
+            while misses.load(Ordering::Relaxed) % RETRY_EVERY != 0 {
+                assert!(!spin.until(Some(&misses), || false));
+                waits += 1;
+                assert!(waits < RETRY_EVERY, "the busy phase never came back");
+            }
             assert!(spin.until(Some(&misses), || true));
             assert_eq!(misses.load(Ordering::Relaxed), 0);
         }

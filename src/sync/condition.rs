@@ -3,9 +3,11 @@
 //! A waiter reads the sequence number while it still holds the mutex, unlocks, and sleeps
 //! while the number is unchanged; a notifier bumps the number and wakes sleepers. Because
 //! the waiter's read happens under the mutex, a notification sent after the waiter checked
-//! its predicate always changes the number it sleeps on, so no wake-up is lost. Nothing in
-//! the structure belongs to a waiter: one killed mid-wait leaves a waiter count one too
-//! high, which only costs a spare wake call.
+//! its predicate always changes the number it sleeps on, so no wake-up is lost. A waiter
+//! looks at the number awake for a moment first, and counts itself in `sleepers` only
+//! before it sleeps in the kernel: a notifier whose waiter is still looking bumps the number
+//! and makes no system call. Nothing in the structure belongs to a waiter: one killed
+//! mid-wait leaves a sleeper count one too high, which only costs a spare wake call.
 
 use super::mutex::{InterprocessMutex, LockOutcome};
 use super::tag;
@@ -24,8 +26,9 @@ const MAGIC: u32 = 0x434f_4e44;
 pub struct InterprocessCondition {
     /// Bumped by every notification; the futex word.
     seq: AtomicU32,
-    /// Threads between [`InterprocessCondition::prepare_wait`] and the end of their wait.
-    waiters: AtomicU32,
+    /// Threads sleeping (or about to sleep) in the kernel on `seq`. On `seq`'s cache line,
+    /// which the notifier writes anyway, so looking at it costs the notifier nothing more.
+    sleepers: AtomicU32,
     magic: AtomicU32,
     _reserved: [u32; 5],
 }
@@ -93,12 +96,13 @@ impl InterprocessCondition {
 
     fn notify(&self, count: i32) -> Result<()> {
         self.check()?;
-        // SeqCst, both: the store-load pair with `prepare_wait` (a bump of `seq` then a load
-        // of `waiters`, against an increment of `waiters` then a load of `seq`): either the
-        // waiter's registration is seen here, or the waiter reads the bumped number and does
-        // not sleep on the old one. Needed when the notifier does not hold the mutex.
+        // SeqCst, both: the store-load pair with `sleep` (a bump of `seq` then a load of
+        // `sleepers`, against an increment of `sleepers` then a load of `seq`): either this
+        // load sees the sleeper, or the sleeper's load (and the futex wait's compare after
+        // it) sees the bumped number and does not sleep on the old one. A waiter still
+        // looking awake needs no wake-up: its next look sees the bump.
         self.seq.fetch_add(1, Ordering::SeqCst);
-        if self.waiters.load(Ordering::SeqCst) > 0 {
+        if self.sleepers.load(Ordering::SeqCst) > 0 {
             futex::wake(&self.seq, count).map_err(|e| e.into_error("waking condition waiters"))?;
         }
         Ok(())
@@ -109,9 +113,9 @@ impl InterprocessCondition {
     /// This is how a condition works with any kind of lock (`condition_any`).
     pub fn prepare_wait(&self) -> Result<WaitTicket> {
         self.check()?;
-        // SeqCst, both: the waiter's side of the pair with `notify`.
-        self.waiters.fetch_add(1, Ordering::SeqCst);
-        Ok(WaitTicket(self.seq.load(Ordering::SeqCst)))
+        // Acquire: as every load of `seq` (see `sleep`). Read under the caller's lock, so a
+        // notification after the caller's look at its predicate changes the number.
+        Ok(WaitTicket(self.seq.load(Ordering::Acquire)))
     }
 
     /// Sleeps until a notification after `ticket` was taken, or until `deadline`. Returns
@@ -121,9 +125,9 @@ impl InterprocessCondition {
         // whatever the thread's last contended lock was: it spins, not backs off.
         crate::os::robust::forget_contention();
         let r = self.sleep(ticket.0, deadline);
-        // SeqCst like every access of `waiters`; a notifier that still counts this waiter
-        // only spends a spare wake call.
-        self.waiters.fetch_sub(1, Ordering::SeqCst);
+        // The caller's next lock is this wait's relock (in C and C++, through the public
+        // lock): it looks at the mutex before it tries.
+        super::mutex::note_woken();
         r
     }
 
@@ -134,17 +138,26 @@ impl InterprocessCondition {
         if spin_until(|| self.seq.load(Ordering::Acquire) != ticket) {
             return Ok(false);
         }
-        loop {
-            if self.seq.load(Ordering::Acquire) != ticket {
-                return Ok(false);
+        // SeqCst: the sleeper's store of the pair with `notify`; its load is the SeqCst
+        // look at `seq` below (and the futex wait's compare in the kernel, after a full
+        // barrier).
+        self.sleepers.fetch_add(1, Ordering::SeqCst);
+        let r = loop {
+            // SeqCst: the load of the pair (see above); it is Acquire too, as every load
+            // of `seq` here.
+            if self.seq.load(Ordering::SeqCst) != ticket {
+                break Ok(false);
             }
-            match futex::wait(&self.seq, ticket, deadline.map(|d| d.os()))
-                .map_err(|e| e.into_error("waiting on a condition"))?
-            {
-                Woken::Maybe => continue,
-                Woken::TimedOut => return Ok(self.seq.load(Ordering::Acquire) == ticket),
+            match futex::wait(&self.seq, ticket, deadline.map(|d| d.os())) {
+                Ok(Woken::Maybe) => continue,
+                Ok(Woken::TimedOut) => break Ok(self.seq.load(Ordering::Acquire) == ticket),
+                Err(e) => break Err(e.into_error("waiting on a condition")),
             }
-        }
+        };
+        // SeqCst like every access of `sleepers`; a notifier that still counts this
+        // sleeper only spends a spare wake call.
+        self.sleepers.fetch_sub(1, Ordering::SeqCst);
+        r
     }
 
     /// Unlocks `mutex` (which the caller holds), waits for a notification and locks it
@@ -193,11 +206,7 @@ impl InterprocessCondition {
         let raw = mutex.robust();
         raw.check_plain()?;
         let ticket = self.prepare_wait()?;
-        if let Err(e) = raw.release() {
-            // SeqCst: as in `wait_ticket`.
-            self.waiters.fetch_sub(1, Ordering::SeqCst);
-            return Err(e);
-        }
+        raw.release()?;
         let slept = self.wait_ticket(ticket, deadline);
         // Relock whatever happened: the caller expects to hold the mutex on return.
         let relocked = raw.relock()?;
@@ -219,7 +228,7 @@ mod tests {
         assert_eq!(size_of::<InterprocessCondition>(), 32);
         assert_eq!(align_of::<InterprocessCondition>(), 8);
         assert_eq!(std::mem::offset_of!(InterprocessCondition, seq), 0);
-        assert_eq!(std::mem::offset_of!(InterprocessCondition, waiters), 4);
+        assert_eq!(std::mem::offset_of!(InterprocessCondition, sleepers), 4);
         assert_eq!(std::mem::offset_of!(InterprocessCondition, magic), 8);
     }
 

@@ -44,13 +44,23 @@ pub use semaphore::InterprocessSemaphore;
 pub use upgradable::{InterprocessSharableMutex, InterprocessUpgradableMutex};
 
 /// How conditions, semaphores and the upgradable mutex wait awake before they sleep:
-/// looks for a microsecond, long enough to catch a hand-off from a process on another CPU,
-/// then yields up to 50 µs in all. When the other party runs on the same CPU, a yield lets
-/// it finish its step at once. When it runs on another CPU but is itself asleep, waking it
-/// takes a few tens of microseconds on a virtual machine: a waiter that slept sooner than
-/// that would make every later hand-off a pair of kernel sleeps, while one that outlasts
-/// it brings both back to answering each other awake.
-const SYNC_SPIN: Spin = Spin::new(Duration::from_micros(1), Duration::from_micros(50));
+/// looks for 3 µs, long enough to catch a hand-off from a process on another CPU (a
+/// condition's includes the notifier's unlock and the waiter's relock, several cache-line
+/// transfers), then yields up to 50 µs in all. When the other party runs on the same CPU,
+/// a yield lets it finish its step at once. When it runs on another CPU but is itself
+/// asleep, waking it takes a few tens of microseconds on a virtual machine: a waiter that
+/// slept sooner than that would make every later hand-off a pair of kernel sleeps, while
+/// one that outlasts it brings both back to answering each other awake.
+///
+/// The looks are at most [`HANDOFF_PACE`] pauses apart: every word these waits look at
+/// (a count, a sequence number) is written once per hand-off, so looking again costs no
+/// cache-line transfer until that write, and a long gap would only delay seeing it.
+const SYNC_SPIN: Spin =
+    Spin::new(Duration::from_micros(3), Duration::from_micros(50)).paced(1, HANDOFF_PACE);
+
+/// The most pauses between two looks at a word written once per hand-off (a pause takes
+/// 10 to 40 ns, depending on the CPU): the hand-off is seen within about 100 ns.
+pub(crate) const HANDOFF_PACE: u32 = 4;
 
 thread_local! {
     /// Busy phases of this thread's waits on conditions and semaphores that came to nothing.

@@ -3,7 +3,9 @@
 
 use super::Deadline;
 use crate::os::robust::{self, Acquired, RobustLock};
+use crate::os::spin::Spin;
 use crate::{Error, ErrorKind, Result};
+use std::cell::Cell;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
@@ -15,6 +17,28 @@ const MAGIC_RECURSIVE: u32 = 0x524d_5458;
 /// How long a contended `lock` yields, after the robust lock's few microseconds of looks,
 /// before it sleeps in the kernel.
 const LOCK_YIELD_TIME: Duration = Duration::from_micros(10);
+
+/// How long a condition's waiter, woken, looks at the mutex before it tries it: the
+/// notifier usually holds it for a few hundred nanoseconds more (the rest of its critical
+/// section, or its own wait's unlock). Looks only read the word, so the holder keeps its
+/// cache line until it lets go; a try at once would pull the line away from it, fail, and
+/// go on to the contended lock's step aside (a yield, which on a busy machine gives the CPU
+/// to another process for a time slice). The word is written once (the unlock) while the
+/// waiter looks, so the looks are close ([`super::HANDOFF_PACE`]).
+const RELOCK_LOOK: Spin =
+    Spin::new(Duration::from_micros(4), Duration::from_micros(4)).paced(1, super::HANDOFF_PACE);
+
+thread_local! {
+    /// Set when this thread's condition wait has just ended: its next contended lock is
+    /// most likely the relock of that wait's mutex (the C and C++ waits relock through the
+    /// public lock), which looks before it tries (see [`RELOCK_LOOK`]).
+    static WOKEN: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Notes that the calling thread's condition wait has just ended (see [`WOKEN`]).
+pub(crate) fn note_woken() {
+    let _ = WOKEN.try_with(|w| w.set(true));
+}
 
 /// How a lock was obtained.
 #[must_use = "a lock whose previous owner died protects data that may be half-updated"]
@@ -153,6 +177,15 @@ impl RobustMutex {
     /// [`RobustLock::lock_backing_off`]).
     #[inline]
     fn lock(&self, recursive: bool, relock: bool) -> Result<LockOutcome> {
+        // The look of a relock (see `RELOCK_LOOK`), also for the first contended lock after
+        // a condition wait. A hint only: the lock's compare-and-swap decides, and an owner
+        // that died shows no owner (the kernel clears its id), so the look ends and the
+        // lock reports the death.
+        let relock = WOKEN.try_with(|w| w.replace(false)).unwrap_or(false) || relock;
+        // A recursive lock this thread holds already is taken again at once: no look.
+        if relock && !(recursive && self.lock.held_by_me()) {
+            RELOCK_LOOK.until(None, || self.lock.owner_tid().is_none());
+        }
         if let Some(o) = self.try_lock(recursive)? {
             return Ok(o);
         }
@@ -367,7 +400,8 @@ impl InterprocessMutex {
 }
 
 impl RobustMutex {
-    /// Relocks a plain mutex after a condition wait.
+    /// Relocks a plain mutex after a condition wait: looks at it until it seems free (at
+    /// most [`RELOCK_LOOK`]), then locks.
     pub(crate) fn relock(&self) -> Result<LockOutcome> {
         self.lock(false, true)
     }
@@ -459,6 +493,36 @@ mod tests {
         r.unlock().unwrap();
         r.unlock().unwrap();
         assert!(r.unlock().is_err());
+    }
+
+    #[test]
+    fn the_first_lock_after_a_condition_wait_looks_once() {
+        let mut mem = Box::new(MaybeUninit::<InterprocessRecursiveMutex>::uninit());
+        // SAFETY: `mem` is fresh, aligned, exclusive memory that outlives `r`.
+        let r = unsafe { InterprocessRecursiveMutex::init_at(mem.as_mut_ptr()) }.unwrap();
+        let _ = r.lock().unwrap();
+        // A relock of a recursive mutex this thread holds takes no look; the note is used.
+        note_woken();
+        let _ = r.lock().unwrap();
+        assert!(!WOKEN.with(|w| w.get()));
+        r.unlock().unwrap();
+        r.unlock().unwrap();
+        // Held by another thread for longer than the look: the look ends, and the lock
+        // waits as any contended lock does until the holder lets go.
+        let addr = r as *const InterprocessRecursiveMutex as usize;
+        let _ = r.lock().unwrap();
+        let waiter = std::thread::spawn(move || {
+            // SAFETY: the mutex outlives the thread (joined below).
+            let r = unsafe { &*(addr as *const InterprocessRecursiveMutex) };
+            note_woken();
+            let got = r.lock().unwrap();
+            let used = !WOKEN.with(|w| w.get());
+            r.unlock().unwrap();
+            (got, used)
+        });
+        std::thread::sleep(Duration::from_millis(20));
+        r.unlock().unwrap();
+        assert_eq!(waiter.join().unwrap(), (LockOutcome::Acquired, true));
     }
 
     #[test]
