@@ -17,6 +17,7 @@ mod manager;
 mod object_header;
 mod open;
 mod pool;
+mod slots;
 
 pub use index::InstanceKind;
 pub use manager::{MIN_SEGMENT_SIZE, ObjectInfo, SegmentManager};

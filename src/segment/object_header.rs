@@ -9,7 +9,29 @@
 //! need) is named in the header and, for the recovery's walk over the blocks, by a
 //! [`PAD_MAGIC`] mark at the block's start.
 
-use super::index::InstanceKind;
+/// What kind of instance an object is (Boost's `instance_type`, same order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+pub enum InstanceKind {
+    /// Constructed without a name (`anonymous_instance`).
+    Anonymous = 0,
+    /// Constructed with a name.
+    Named = 1,
+    /// One per type (`unique_instance`); the name is the type's name.
+    Unique = 2,
+}
+
+impl InstanceKind {
+    /// The kind with the C ABI's number, if any.
+    pub fn from_code(code: u32) -> Option<InstanceKind> {
+        match code {
+            0 => Some(InstanceKind::Anonymous),
+            1 => Some(InstanceKind::Named),
+            2 => Some(InstanceKind::Unique),
+            _ => None,
+        }
+    }
+}
 
 pub(crate) const OBJECT_MAGIC: u32 = 0x4F42_4A32; // "OBJ2"
 /// Object headers lie at multiples of the heap's alignment (blocks and headers are
