@@ -153,7 +153,7 @@ template <class T, class Alloc, class... Args> void construct_element(const Allo
 /// Builds a T at `p` from `args` by uses-allocator construction with `mgr`, a segment
 /// manager: T gets it (converted to T's `allocator_type`) when T uses an allocator that
 /// converts from it, and so do both halves of a std::pair. This is what Boost's
-/// allocators' `construct` does since Boost 1.79 (`uses_segment_manager`).
+/// allocators' `construct` does since Boost 1.91 (`uses_segment_manager`).
 template <class T, class SegmentManager, class... Args>
 void construct_with_segment_manager(SegmentManager *mgr, T *p, Args &&...args) {
    if constexpr (is_std_pair<T>::value) {
