@@ -5,6 +5,7 @@
 // that takes no allocator, or a program that passes one itself, builds from its arguments.
 #include "check.h"
 #include <interproc/allocators/allocator.hpp>
+#include <interproc/containers/map.hpp>
 #include <interproc/containers/string.hpp>
 #include <interproc/containers/vector.hpp>
 #include <interproc/managed_shared_memory.hpp>
@@ -101,6 +102,23 @@ int main() {
    ms.destroy_ptr(s1);
    ms.destroy_ptr(s2);
    ms.destroy_ptr(v);
+
+   // A map with a transparent ordering builds a missing key from what try_emplace is given,
+   // and its value, both with the segment's allocator; a present key builds nothing.
+   {
+      typedef std::pair<const shm_string, Trailing> entry;
+      typedef map<shm_string, Trailing, std::less<>, allocator<entry, segment_manager_t>> named_map;
+      named_map *m = ms.construct<named_map>("map")();
+      CHECK(m->try_emplace("key", 2.5f, 3).second);
+      const std::size_t free_after_one = ms.get_free_memory();
+      const auto again = m->try_emplace("key", 9.0f, 9);
+      CHECK(!again.second && again.first->second.values.size() == 3 && ms.get_free_memory() == free_after_one);
+      const entry &e0 = *m->find("key");
+      CHECK(e0.first.get_allocator().get_segment_manager() == ms.get_segment_manager());
+      CHECK(e0.second.values.get_allocator().get_segment_manager() == ms.get_segment_manager());
+      CHECK(e0.second.f == 2.5f && ms.belongs_to_segment(&e0.second.values[0]));
+      ms.destroy_ptr(m);
+   }
 
    ms.destroy<Leading>("leading0");
    ms.destroy_ptr(l3);

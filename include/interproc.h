@@ -788,7 +788,8 @@ interproc_status_t interproc_managed_external_open(interproc_creation_t creation
 
 /**
  * Opens or creates a managed segment in System V shared memory of `key`
- * (`INTERPROC_CREATE_ONLY`, `INTERPROC_OPEN_ONLY` or `INTERPROC_OPEN_OR_CREATE`).
+ * (`INTERPROC_CREATE_ONLY`, `INTERPROC_OPEN_ONLY`, `INTERPROC_OPEN_OR_CREATE`, or
+ * `INTERPROC_OPEN_READ_ONLY`, which attaches an existing segment read-only).
  *
  * # Safety
  * `out` must be NULL or writable.

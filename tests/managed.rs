@@ -891,3 +891,36 @@ fn find_checks_the_callers_alignment() {
         found.unwrap().ptr
     );
 }
+
+#[test]
+fn managed_xsi_segments_open_read_only_and_refuse_copy_on_write() {
+    let path = std::env::temp_dir().join(unique("xsi_ro"));
+    std::fs::write(&path, b"").unwrap();
+    let key = XsiKey::from_path(path.to_str().unwrap(), 1).unwrap();
+    let rw = ManagedXsiSharedMemory::new(
+        OpenMode::CreateOnly,
+        key,
+        1 << 16,
+        Permissions::from_mode(0o600),
+    )
+    .unwrap();
+    let x = rw.allocate(8).unwrap().unwrap();
+    // SAFETY: 8 bytes freshly allocated for this test.
+    unsafe { x.as_ptr().cast::<u64>().write(0x1234) };
+    let h = rw.handle_from_address(x.as_ptr()).unwrap();
+
+    let ro = ManagedXsiSharedMemory::new(OpenMode::OpenReadOnly, key, 0, Permissions::default())
+        .unwrap();
+    assert!(!ro.created());
+    assert_eq!(ro.shmid(), rw.shmid());
+    assert_eq!(read_u64(ro.address_from_handle(h).unwrap(), 0), 0x1234);
+    assert_eq!(ro.allocate(8).unwrap_err().kind(), ErrorKind::Mode);
+    assert_eq!(
+        ManagedXsiSharedMemory::new(OpenMode::OpenCopyOnWrite, key, 0, Permissions::default())
+            .unwrap_err()
+            .kind(),
+        ErrorKind::Mode
+    );
+    assert!(interproc::XsiSharedMemory::remove(rw.shmid()));
+    std::fs::remove_file(&path).unwrap();
+}

@@ -29,6 +29,10 @@ public:
    /// Opens the existing segment of `key`.
    basic_managed_xsi_shared_memory(open_only_t, const xsi_key &key, const void *addr = nullptr)
       : base_t(open(INTERPROC_OPEN_ONLY, key, 0, addr, permissions())) {}
+   /// Opens the existing segment of `key` read-only: finding objects works, and anything
+   /// that would write (constructing, allocating, destroying) throws.
+   basic_managed_xsi_shared_memory(open_read_only_t, const xsi_key &key, const void *addr = nullptr)
+      : base_t(open(INTERPROC_OPEN_READ_ONLY, key, 0, addr, permissions())) {}
 
    basic_managed_xsi_shared_memory(basic_managed_xsi_shared_memory &&other) noexcept : base_t(std::move(other)) {}
    basic_managed_xsi_shared_memory &operator=(basic_managed_xsi_shared_memory &&other) noexcept {
@@ -45,6 +49,9 @@ public:
       detail::check(::interproc_managed_xsi_shmid(this->m_handle, &id));
       return id;
    }
+
+   /// This object (Boost's public helper of the same name).
+   basic_managed_xsi_shared_memory *get_this_pointer() noexcept { return this; }
 
    /// Marks the segment `shmid` for removal (as `xsi_shared_memory::remove`).
    static bool remove(int shmid) noexcept { return xsi_shared_memory::remove(shmid); }

@@ -44,7 +44,8 @@ template <class T, class SegmentManager>
 class allocator
     : public detail::allocator_object_members<
           T, detail::rebind_pointer_t<typename detail::segment_void_pointer<SegmentManager>::type, T>,
-          detail::rebind_pointer_t<typename detail::segment_void_pointer<SegmentManager>::type, const T>> {
+          detail::rebind_pointer_t<typename detail::segment_void_pointer<SegmentManager>::type, const T>,
+          allocator<T, SegmentManager>> {
    typedef typename detail::segment_void_pointer<SegmentManager>::type segment_void_pointer;
 
 public:

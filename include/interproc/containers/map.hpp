@@ -80,6 +80,16 @@ public:
    template <class... Args> std::pair<iterator, bool> try_emplace(key_type &&k, Args &&...args) {
       return emplace_key(std::move(k), std::forward<Args>(args)...);
    }
+   /// With a transparent `Compare` (one that has `is_transparent`), inserts
+   /// `(key_type(k), T(args...))` unless a key equivalent to `k` is present: the key is
+   /// built only when it is inserted, with the map's allocator when it takes one (newer
+   /// Boost.Container's heterogeneous `try_emplace`).
+   template <class K, class... Args, class C = Compare,
+             class = std::enable_if_t<detail::is_transparent<C>::value && !std::is_convertible<K &&, const_iterator>::value &&
+                                      !std::is_convertible<K &&, iterator>::value>>
+   std::pair<iterator, bool> try_emplace(K &&k, Args &&...args) {
+      return emplace_key(std::forward<K>(k), std::forward<Args>(args)...);
+   }
    /// As `try_emplace`; the hint is accepted and not needed.
    template <class... Args> iterator try_emplace(const_iterator, const key_type &k, Args &&...args) {
       return emplace_key(k, std::forward<Args>(args)...).first;

@@ -13,14 +13,15 @@ pub struct ManagedXsiSharedMemory {
 }
 
 impl ManagedXsiSharedMemory {
-    /// Opens or creates the segment of `key` as `mode` says (`OpenReadOnly` and
-    /// `OpenCopyOnWrite` are not available for System V memory).
+    /// Opens or creates the segment of `key` as `mode` says. `OpenReadOnly` attaches an
+    /// existing segment read-only (`shmat` with `SHM_RDONLY`); `OpenCopyOnWrite` is not
+    /// available for System V memory, which has no private mappings.
     pub fn new(mode: OpenMode, key: XsiKey, size: u64, perm: Permissions) -> Result<Self> {
         needs_size(mode, size)?;
         let creation = match mode {
             OpenMode::CreateOnly => Creation::CreateOnly,
             OpenMode::OpenOrCreate => Creation::OpenOrCreate,
-            OpenMode::OpenOnly => Creation::OpenOnly,
+            OpenMode::OpenOnly | OpenMode::OpenReadOnly => Creation::OpenOnly,
             other => {
                 return Err(Error::new(
                     ErrorKind::Mode,
@@ -41,7 +42,7 @@ impl ManagedXsiSharedMemory {
             made?
         } else {
             wait_published(&xsi, &what)?;
-            attach(&xsi, &what, OpenMode::OpenOnly, None)?
+            attach(&xsi, &what, mode, None)?
         };
         Ok(ManagedXsiSharedMemory { seg, xsi })
     }

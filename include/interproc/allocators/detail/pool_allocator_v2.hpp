@@ -27,7 +27,8 @@ namespace detail {
 template <class Base>
 class pool_allocator_v2
     : public Base,
-      public allocator_object_members<typename Base::value_type, typename Base::pointer, typename Base::const_pointer> {
+      public allocator_object_members<typename Base::value_type, typename Base::pointer, typename Base::const_pointer,
+                                      pool_allocator_v2<Base>> {
    typedef typename sized_value<typename Base::value_type>::type sized_type;
 
 public:

@@ -114,23 +114,29 @@ template <class T, class Alloc, class U> void construct_pair_from_one(const Allo
    }
 }
 
+/// Builds the std::pair at `p` from `args` (none, two, one pair, or piecewise), each half
+/// by uses-allocator construction with the allocator argument `a`.
+template <class T, class Alloc, class... Args> void construct_pair(const Alloc &a, T *p, Args &&...args) {
+   if constexpr (sizeof...(Args) == 0) {
+      construct_pair_piecewise(p, a, std::tuple<>(), std::tuple<>());
+   } else if constexpr (sizeof...(Args) == 3) {
+      construct_pair_piecewise(p, a, std::get<1>(std::forward_as_tuple(std::forward<Args>(args)...)),
+                               std::get<2>(std::forward_as_tuple(std::forward<Args>(args)...)));
+   } else if constexpr (sizeof...(Args) == 2) {
+      auto t = std::forward_as_tuple(std::forward<Args>(args)...);
+      construct_pair_piecewise(p, a, std::forward_as_tuple(std::get<0>(std::move(t))),
+                               std::forward_as_tuple(std::get<1>(std::move(t))));
+   } else {
+      static_assert(sizeof...(Args) == 1, "a pair is built from 0, 1, 2 or piecewise arguments");
+      construct_pair_from_one(a, p, std::forward<Args>(args)...);
+   }
+}
+
 /// Builds a T at `p` from `args`, passing the container's allocator `a` (rebound) to T if
 /// T uses an allocator, and to both halves of a std::pair.
 template <class T, class Alloc, class... Args> void construct_element(const Alloc &a, T *p, Args &&...args) {
    if constexpr (is_std_pair<T>::value) {
-      if constexpr (sizeof...(Args) == 0) {
-         construct_pair_piecewise(p, a, std::tuple<>(), std::tuple<>());
-      } else if constexpr (sizeof...(Args) == 3) {
-         construct_pair_piecewise(p, a, std::get<1>(std::forward_as_tuple(std::forward<Args>(args)...)),
-                                  std::get<2>(std::forward_as_tuple(std::forward<Args>(args)...)));
-      } else if constexpr (sizeof...(Args) == 2) {
-         auto t = std::forward_as_tuple(std::forward<Args>(args)...);
-         construct_pair_piecewise(p, a, std::forward_as_tuple(std::get<0>(std::move(t))),
-                                  std::forward_as_tuple(std::get<1>(std::move(t))));
-      } else {
-         static_assert(sizeof...(Args) == 1, "a pair is built from 0, 1, 2 or piecewise arguments");
-         construct_pair_from_one(a, p, std::forward<Args>(args)...);
-      }
+      construct_pair(a, p, std::forward<Args>(args)...);
    } else {
       typedef typename std::allocator_traits<Alloc>::template rebind_alloc<T> TAlloc;
       if constexpr (std::uses_allocator<T, TAlloc>::value) {
@@ -141,6 +147,19 @@ template <class T, class Alloc, class... Args> void construct_element(const Allo
          (void)a;
          ::new (static_cast<void *>(p)) T(std::forward<Args>(args)...);
       }
+   }
+}
+
+/// Builds a T at `p` from `args` by uses-allocator construction with `mgr`, a segment
+/// manager: T gets it (converted to T's `allocator_type`) when T uses an allocator that
+/// converts from it, and so do both halves of a std::pair. This is what Boost's
+/// allocators' `construct` does since Boost 1.91 (`uses_segment_manager`).
+template <class T, class SegmentManager, class... Args>
+void construct_with_segment_manager(SegmentManager *mgr, T *p, Args &&...args) {
+   if constexpr (is_std_pair<T>::value) {
+      construct_pair(mgr, p, std::forward<Args>(args)...);
+   } else {
+      construct_from_tuple(p, uses_alloc_args<T>(mgr, std::forward<Args>(args)...));
    }
 }
 

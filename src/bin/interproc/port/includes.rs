@@ -39,9 +39,23 @@ fn windows_only(rest: &str) -> bool {
         || rest.starts_with("sync/windows/")
 }
 
-/// Boost.Interprocess's internal headers (paths after `boost/interprocess/`).
+/// Internal headers of Boost.Interprocess (paths after `boost/interprocess/`) that
+/// interproc provides under the same path, with what Boost's documented examples and tests
+/// use of them: configuration switches that do nothing, and the process and temporary-path
+/// helpers of `ipcdetail` (see `unportable::PROVIDED_IPCDETAIL`).
+pub const PROVIDED_INTERNALS: &[&str] = &[
+    "detail/config_begin.hpp",
+    "detail/config_end.hpp",
+    "detail/os_file_functions.hpp",
+    "detail/os_thread_functions.hpp",
+    "detail/workaround.hpp",
+];
+
+/// Boost.Interprocess's internal headers (paths after `boost/interprocess/`) that interproc
+/// does not provide.
 fn is_internal(rest: &str) -> bool {
-    rest.starts_with("detail/") || rest.contains("/detail/")
+    (rest.starts_with("detail/") || rest.contains("/detail/"))
+        && !PROVIDED_INTERNALS.contains(&rest)
 }
 
 /// A header of Boost.Interprocess (path after `boost/interprocess/`) that has an interproc

@@ -119,23 +119,27 @@ fn includes_are_rewritten_and_internals_reported() {
     let (out, notes) = port_with(
         "#include <boost/interprocess/sync/named_mutex.hpp>\n#  include \"boost/interprocess/offset_ptr.hpp\"\n\
          #include <boost/interprocess/detail/workaround.hpp>\n#include <boost/interprocess/windows_shared_memory.hpp>\n\
-         #include <boost/container/vector.hpp>\nint a = boost::interprocess::ipcdetail::x;\n",
+         #include <boost/container/vector.hpp>\nint a = boost::interprocess::ipcdetail::x;\n\
+         #include <boost/interprocess/detail/segment_manager_helper.hpp>\n\
+         int p = boost::interprocess::ipcdetail::get_current_process_id();\n",
         true,
     );
     assert_eq!(
         out,
         "#include <interproc/sync/named_mutex.hpp>\n#  include <interproc/offset_ptr.hpp>\n\
-         #include <boost/interprocess/detail/workaround.hpp>\n#include <boost/interprocess/windows_shared_memory.hpp>\n\
-         #include <boost/container/vector.hpp>\nint a = interproc::ipcdetail::x;\n"
+         #include <interproc/detail/workaround.hpp>\n#include <boost/interprocess/windows_shared_memory.hpp>\n\
+         #include <boost/container/vector.hpp>\nint a = interproc::ipcdetail::x;\n\
+         #include <boost/interprocess/detail/segment_manager_helper.hpp>\n\
+         int p = interproc::ipcdetail::get_current_process_id();\n"
     );
     assert_eq!(notes.len(), 3, "{notes:?}");
-    assert!(notes[0].starts_with(
-        "3: <boost/interprocess/detail/workaround.hpp> is a Boost.Interprocess internal"
-    ));
     assert!(
-        notes[1].starts_with("4: <boost/interprocess/windows_shared_memory.hpp> is Windows-only")
+        notes[0].starts_with("4: <boost/interprocess/windows_shared_memory.hpp> is Windows-only")
     );
-    assert!(notes[2].starts_with("6: `ipcdetail` is a Boost.Interprocess internal"));
+    assert!(notes[1].starts_with("6: `ipcdetail` is a Boost.Interprocess internal"));
+    assert!(notes[2].starts_with(
+        "7: <boost/interprocess/detail/segment_manager_helper.hpp> is a Boost.Interprocess internal"
+    ));
 }
 
 #[test]
@@ -211,4 +215,23 @@ fn preprocessor_lines_in_a_boost_block_stay_with_the_moved_block() {
         port("namespace boost {\n#ifdef X\nnamespace interprocess { class a; }\n#endif\n}\n"),
         "#ifdef X\nnamespace interproc { class a; }\n#endif\n"
     );
+}
+
+#[test]
+fn provided_internals_exist_and_declare_the_provided_names() {
+    let include = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("include/interproc");
+    let mut text = String::new();
+    for rest in super::includes::PROVIDED_INTERNALS {
+        let header = include.join(rest);
+        text += &std::fs::read_to_string(&header)
+            .unwrap_or_else(|e| panic!("{}: {e}", header.display()));
+    }
+    for name in super::unportable::PROVIDED_IPCDETAIL {
+        assert!(
+            [" {name}(", " {name};", " {name}["]
+                .iter()
+                .any(|p| text.contains(&p.replace("{name}", name))),
+            "{name} is not declared by the provided internal headers"
+        );
+    }
 }

@@ -30,6 +30,20 @@ const DEFINED_BY_INTERPROC: &[&str] = &[
     "BOOST_INTERPROCESS_CATCH_END",
 ];
 
+/// The names of `ipcdetail` that interproc declares too, in the headers that
+/// `includes::PROVIDED_INTERNALS` lists: code that uses only these ports as it is.
+pub const PROVIDED_IPCDETAIL: &[&str] = &[
+    "OS_process_id_t",
+    "get_current_process_id",
+    "get_invalid_process_id",
+    "get_num_cores",
+    "get_pid_str",
+    "get_temporary_path",
+    "pid_str_t",
+    "thread_sleep",
+    "thread_yield",
+];
+
 /// The findings for the code of `s`.
 pub fn report(s: &Source<'_>, findings: &mut Vec<Finding>) {
     for c in 0..s.code.len() {
@@ -49,7 +63,7 @@ pub fn report(s: &Source<'_>, findings: &mut Vec<Finding>) {
             )
         } else if WINDOWS_ONLY.contains(&word) {
             format!("`{word}` is Windows-only: interproc has no equivalent")
-        } else if word == "ipcdetail"
+        } else if (word == "ipcdetail" && !provided_ipcdetail(s, c))
             || (word == "detail" && c >= 2 && s.is(c - 1, "::") && is_interprocess(s, c - 2))
         {
             format!("`{word}` is a Boost.Interprocess internal: rewrite it against the public API")
@@ -63,6 +77,13 @@ pub fn report(s: &Source<'_>, findings: &mut Vec<Finding>) {
             message,
         });
     }
+}
+
+/// Whether `ipcdetail` at code token `c` is followed by `::` and a name interproc declares.
+fn provided_ipcdetail(s: &Source<'_>, c: usize) -> bool {
+    c + 2 < s.code.len()
+        && s.is(c + 1, "::")
+        && PROVIDED_IPCDETAIL.iter().any(|name| s.is(c + 2, name))
 }
 
 /// Whether code token `c` names Boost.Interprocess's namespace (before or after the port).
