@@ -167,3 +167,19 @@ pub fn link_dir() -> PathBuf {
     })
     .clone()
 }
+
+/// Writes `count` u64s `first, first + 1, ...` to a fresh object (an `init` for
+/// `construct`).
+pub fn write_u64s(ptr: std::ptr::NonNull<u8>, count: usize, first: u64) -> interproc::Result<()> {
+    for i in 0..count {
+        // SAFETY: `ptr` holds `count` u64 slots freshly allocated for this object.
+        unsafe { ptr.as_ptr().cast::<u64>().add(i).write(first + i as u64) };
+    }
+    Ok(())
+}
+
+/// The `i`th u64 of an object of at least `i + 1` of them.
+pub fn read_u64(ptr: std::ptr::NonNull<u8>, i: usize) -> u64 {
+    // SAFETY: callers pass objects of at least `i + 1` u64 elements.
+    unsafe { ptr.as_ptr().cast::<u64>().add(i).read() }
+}
