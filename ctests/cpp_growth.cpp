@@ -19,6 +19,9 @@ typedef map<int, int, std::less<int>, allocator<std::pair<const int, int>, Segme
 
 static const int COUNT = 60000;
 static const std::size_t INITIAL = 64 * 1024;
+// The late object is larger than the initial segment, so its last element lies in memory
+// the segment grew into, wherever the allocator places it.
+static const std::size_t LATE_COUNT = INITIAL / sizeof(long) + 1;
 
 struct Board {
    interprocess_mutex mutex;
@@ -69,11 +72,12 @@ static int child(const char *name) {
          board->child_writes = writes;
       }
       if (late == nullptr && round % 64 == 0) {
-         late = seg.find<long>("late").first;
+         const auto found = seg.find<long>("late");
+         late = found.first;
          if (late != nullptr) {
-            CHECK(*late == 4242);
-            *late = 4343;
-            board->child_late_object = in_tail(seg, late) ? 2 : 1;
+            CHECK(found.second == LATE_COUNT && late[LATE_COUNT - 1] == 4242);
+            late[LATE_COUNT - 1] = 4343;
+            board->child_late_object = in_tail(seg, &late[LATE_COUNT - 1]) ? 2 : 1;
          }
       }
       if (last_round) {
@@ -109,8 +113,8 @@ int main(int argc, char **argv) {
       v->push_back(i);
       m->emplace(i, 2 * i);
       if (i == COUNT / 2) {
-         long *late = seg.construct<long>("late")(4242);
-         CHECK(in_tail(seg, late));
+         long *late = seg.construct<long>("late")[LATE_COUNT](4242);
+         CHECK(in_tail(seg, &late[LATE_COUNT - 1]));
       }
    }
    // An explicit step on top of the growth on demand.
@@ -130,7 +134,7 @@ int main(int argc, char **argv) {
    CHECK(seg.get_generation() >= 5);
    CHECK(board->child_tail_vector_reads.load() > 0);
    CHECK(board->child_late_object.load() == 2);
-   CHECK(*seg.find<long>("late").first == 4343);
+   CHECK(seg.find<long>("late").first[LATE_COUNT - 1] == 4343);
    CHECK(static_cast<int>(v->size()) == COUNT);
    long long vsum = 0;
    for (int i = 0; i < COUNT; ++i) {
