@@ -100,12 +100,19 @@ pub fn wait_bounded(child: &mut Child, limit: Duration) -> ExitStatus {
 /// Runs this test binary's `child` test in a new process, which [`child_role`] tells its
 /// `role` and the object `name` to work on.
 pub fn spawn_child(role: &str, name: &str) -> Child {
-    Command::new(std::env::current_exe().expect("the test binary"))
-        .args(["--exact", "child", "--nocapture", "--test-threads=1"])
-        .env("INTERPROC_CHILD_ROLE", role)
-        .env("INTERPROC_CHILD_NAME", name)
+    child_command(role, name)
         .spawn()
         .expect("starting a child process")
+}
+
+/// The command [`spawn_child`] runs, to adjust before spawning (its output, say).
+pub fn child_command(role: &str, name: &str) -> Command {
+    let mut command = Command::new(std::env::current_exe().expect("the test binary"));
+    command
+        .args(["--exact", "child", "--nocapture", "--test-threads=1"])
+        .env("INTERPROC_CHILD_ROLE", role)
+        .env("INTERPROC_CHILD_NAME", name);
+    command
 }
 
 /// In a process started by [`spawn_child`], its role and object name; `None` in a normal
