@@ -300,9 +300,7 @@ static int child_race(const char *name) {
 static void hold_lock_forever(void *ctx) {
     volatile int *flag = (volatile int *)ctx;
     *flag = 1;
-    for (;;) {
-        pause();
-    }
+    wait_for_kill();
 }
 
 static int child_hold_lock(const char *name) {

@@ -60,9 +60,7 @@ static int child(const char *name) {
     CHECK_STATUS(interproc_mq_receive_in_place(q, &r), INTERPROC_OK);
     printf("holding\n");
     fflush(stdout);
-    for (;;) {
-        pause();
-    }
+    wait_for_kill();
 }
 
 int main(int argc, char **argv) {

@@ -90,9 +90,7 @@ static int child(const char *role, const char *name) {
             CHECK_STATUS(interproc_mutex_unlock(&s->mutex), INTERPROC_OK);
             return 0;
         }
-        for (;;) {
-            pause(); /* until SIGKILL */
-        }
+        wait_for_kill();
     } else {
         return 2;
     }

@@ -63,9 +63,7 @@ static int child(const char *role, const char *name) {
             return 2;
         }
         CHECK_STATUS(interproc_semaphore_post(&s->held), INTERPROC_OK);
-        for (;;) {
-            pause(); /* until SIGKILL */
-        }
+        wait_for_kill();
     }
     interproc_region_free(region);
     interproc_shm_free(shm);

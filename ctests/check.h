@@ -67,6 +67,13 @@ static inline int wait_bounded(pid_t pid, int seconds) {
     return -1;
 }
 
+/* Sleeps until this process is killed (a child holding something for its parent to kill). */
+__attribute__((noreturn)) static inline void wait_for_kill(void) {
+    for (;;) {
+        pause();
+    }
+}
+
 /* Whether this run is a child's: `self child ROLE ARG`. */
 static inline int is_child(int argc, char **argv) {
     return argc == 4 && strcmp(argv[1], "child") == 0;

@@ -112,24 +112,18 @@ static int child(const std::string &role) {
          named_mutex m(open_only, nm("dead_mx").c_str());
          m.lock();
          held.post();
-         for (;;) {
-            pause();
-         }
+         wait_for_kill();
       } else if (role == "hold_named_rmutex") {
          named_recursive_mutex m(open_only, nm("dead_rmx").c_str());
          m.lock();
          m.lock();
          held.post();
-         for (;;) {
-            pause();
-         }
+         wait_for_kill();
       } else {
          return 2;
       }
       held.post();
-      for (;;) {
-         pause(); // until SIGKILL
-      }
+      wait_for_kill();
    }
    return 0;
 }

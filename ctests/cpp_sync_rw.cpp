@@ -73,23 +73,17 @@ static int child(const std::string &role) {
       named_upgradable_mutex m(open_only, nm("up").c_str());
       m.lock_upgradable();
       held.post();
-      for (;;) {
-         pause();
-      }
+      wait_for_kill();
    } else if (role == "hold_named_exclusive") {
       named_upgradable_mutex m(open_only, nm("up").c_str());
       m.lock();
       held.post();
-      for (;;) {
-         pause();
-      }
+      wait_for_kill();
    } else {
       return 2;
    }
    held.post();
-   for (;;) {
-      pause(); // until SIGKILL
-   }
+   wait_for_kill();
 }
 
 static void kill_holder(const char *self, const char *role) {
