@@ -33,24 +33,14 @@ namespace ipc = interproc;
 #include <unistd.h>
 #include <vector>
 
+#include "measuring.hpp"
+
 namespace {
 
-using clock_type = std::chrono::steady_clock;
+using bench::clock_type;
+using bench::ns_since;
+using bench::xorshift;
 typedef ipc::managed_shared_memory::segment_manager segment_manager;
-
-double ns_since(clock_type::time_point start, double ops) {
-   return std::chrono::duration<double, std::nano>(clock_type::now() - start).count() / ops;
-}
-
-struct xorshift {
-   std::uint64_t s;
-   std::uint64_t next() {
-      s ^= s << 13;
-      s ^= s >> 7;
-      s ^= s << 17;
-      return s;
-   }
-};
 
 // Runs `body(segment_manager*)` in a fresh segment of `bytes`, removed afterwards.
 template <class Body> void with_segment(std::size_t bytes, Body body) {

@@ -46,7 +46,13 @@ namespace ip = interproc;
 #include <string>
 #include <vector>
 
+#include "measuring.hpp"
+
 namespace {
+
+using bench::cpus;
+using bench::median;
+using bench::pin;
 
 enum kind { floor_kind, queue_kind, sem_kind, cond_kind, queue1_kind, kinds };
 const char *const kind_names[kinds] = {"floor", "queue", "sem", "cond", "queue1"};
@@ -59,19 +65,6 @@ struct Shared {
    int turn = 0;
    ip::interprocess_semaphore sem_ping{0}, sem_pong{0};
 };
-
-void pin(int cpu) {
-   cpu_set_t set;
-   CPU_ZERO(&set);
-   CPU_SET(cpu, &set);
-   sched_setaffinity(0, sizeof set, &set);
-}
-
-int cpus() {
-   cpu_set_t set;
-   sched_getaffinity(0, sizeof set, &set);
-   return CPU_COUNT(&set);
-}
 
 // The queues of the queue ping-pongs (16 messages, then 1), opened by both processes after
 // the fork.
@@ -158,11 +151,6 @@ void block(Shared *s, queues &q, kind k, long n, long base, bool parent) {
    default:
       break;
    }
-}
-
-double median(std::vector<double> v) {
-   std::sort(v.begin(), v.end());
-   return v[v.size() / 2];
 }
 
 } // namespace

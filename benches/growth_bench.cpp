@@ -22,13 +22,12 @@
 #include <unistd.h>
 #include <vector>
 
+#include "measuring.hpp"
+
 namespace {
 
-using clock_type = std::chrono::steady_clock;
-
-double ns_since(clock_type::time_point start, double ops) {
-   return std::chrono::duration<double, std::nano>(clock_type::now() - start).count() / ops;
-}
+using bench::clock_type;
+using bench::ns_since;
 
 std::string seg_name(const char *what) { return std::string("bench_growth_") + what + "_" + std::to_string(getpid()); }
 

@@ -15,9 +15,10 @@
 #include <new>
 #include <vector>
 
-static double now_ns() {
-   return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+#include "measuring.hpp"
+
+using bench::median;
+using bench::now_ns;
 
 // Nanoseconds per lock+unlock over `n` pairs.
 template <class M> static double round_ns(M &m, long n) {
@@ -27,11 +28,6 @@ template <class M> static double round_ns(M &m, long n) {
       m.unlock();
    }
    return (now_ns() - t0) / double(n);
-}
-
-static double median(std::vector<double> v) {
-   std::sort(v.begin(), v.end());
-   return v[v.size() / 2];
 }
 
 int main(int argc, char **argv) {

@@ -17,23 +17,13 @@ namespace ipc = interproc;
 #include <unistd.h>
 #include <vector>
 
+#include "measuring.hpp"
+
 namespace {
 
-using clock_type = std::chrono::steady_clock;
-
-double ns_since(clock_type::time_point start, double ops) {
-   return std::chrono::duration<double, std::nano>(clock_type::now() - start).count() / ops;
-}
-
-struct xorshift {
-   std::uint64_t s;
-   std::uint64_t next() {
-      s ^= s << 13;
-      s ^= s >> 7;
-      s ^= s << 17;
-      return s;
-   }
-};
+using bench::clock_type;
+using bench::ns_since;
+using bench::xorshift;
 
 std::string seg_name(const char *what) { return std::string("bench_") + what + "_" + std::to_string(getpid()); }
 

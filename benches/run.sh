@@ -63,13 +63,7 @@ lib="${CARGO_TARGET_DIR:-$PWD/target}/release"
 # Prints "name value" with, for each line, the median value over the files $1.<run>.txt
 # (every run prints the same names in the same order).
 median_of() {
-  local files=()
-  for r in $(seq "$runs"); do files+=("$1.$r.txt"); done
-  paste -d" " "${files[@]}" |
-    awk '{ n = 0; for (i = 2; i <= NF; i += 2) v[n++] = $i + 0;
-           for (i = 1; i < n; i++) for (j = i; j > 0 && v[j - 1] > v[j]; j--) {
-             t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
-           print $1, v[int(n / 2)] }'
+  range_of "$1" | cut -d" " -f1,2
 }
 
 # Prints "name median min max" with, for each line, the ratio of the value in $2.<run>.txt

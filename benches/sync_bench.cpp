@@ -35,6 +35,12 @@ namespace ip = interproc;
 #include <new>
 #include <string>
 
+#include "measuring.hpp"
+
+using bench::cpus;
+using bench::now_ns;
+using bench::pin;
+
 struct Shared {
    ip::interprocess_mutex mutex;
    ip::interprocess_condition ping, pong;
@@ -44,23 +50,6 @@ struct Shared {
    std::atomic<int> go{0};        // the parent starts the child's work with its own
    std::atomic<double> child_end{0}; // when the child finished its work (steady clock)
 };
-
-static double now_ns() {
-   return std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-static void pin(int cpu) {
-   cpu_set_t set;
-   CPU_ZERO(&set);
-   CPU_SET(cpu, &set);
-   sched_setaffinity(0, sizeof set, &set);
-}
-
-static int cpus() {
-   cpu_set_t set;
-   sched_getaffinity(0, sizeof set, &set);
-   return CPU_COUNT(&set);
-}
 
 // Runs `child` in a forked process pinned to `child_cpu` and `parent` here pinned to
 // `parent_cpu`, both starting together; returns the time until both have finished their

@@ -65,12 +65,7 @@ static void grows_while_mapped(const char *self) {
                  INTERPROC_OK);
     mailbox[0] = 0;
     mailbox[1] = 0;
-    pid_t pid = fork();
-    if (pid == 0) {
-        execl(self, self, "child", "tail", name, (char *)NULL);
-        _exit(127);
-    }
-    CHECK(pid > 0);
+    pid_t pid = spawn_child(self, "tail", name);
     for (int i = 0; __atomic_load_n(&mailbox[1], __ATOMIC_ACQUIRE) == 0; ++i) {
         CHECK(i < 30000);
         usleep(1000);
@@ -172,7 +167,7 @@ static void regions_grow_in_place(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc == 4 && strcmp(argv[1], "child") == 0) {
+    if (is_child(argc, argv)) {
         return child(argv[3]);
     }
     grows_while_mapped(argv[0]);

@@ -300,9 +300,7 @@ static int child_race(const char *name) {
 static void hold_lock_forever(void *ctx) {
     volatile int *flag = (volatile int *)ctx;
     *flag = 1;
-    for (;;) {
-        pause();
-    }
+    wait_for_kill();
 }
 
 static int child_hold_lock(const char *name) {
@@ -325,11 +323,7 @@ static void races_and_death(const char *self) {
         enum { N = 6 };
         pid_t pids[N];
         for (int i = 0; i < N; ++i) {
-            pids[i] = fork();
-            if (pids[i] == 0) {
-                execl(self, self, "child", "race", name, (char *)NULL);
-                _exit(127);
-            }
+            pids[i] = spawn_child(self, "race", name);
         }
         int creators = 0, constructors = 0;
         for (int i = 0; i < N; ++i) {
@@ -352,11 +346,7 @@ static void races_and_death(const char *self) {
     void *flag = NULL;
     CHECK_STATUS(interproc_segment_construct(m, INTERPROC_NAMED_INSTANCE, "flag", sizeof(int), 4, 1, false, NULL, NULL, &flag, NULL),
                  INTERPROC_OK);
-    pid_t pid = fork();
-    if (pid == 0) {
-        execl(self, self, "child", "hold", name, (char *)NULL);
-        _exit(127);
-    }
+    pid_t pid = spawn_child(self, "hold", name);
     struct timespec nap = {0, 1000000};
     for (int i = 0; i < 30000 && *(volatile int *)flag == 0; ++i) {
         nanosleep(&nap, NULL);
@@ -420,7 +410,7 @@ static void small_segments(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc == 4 && strcmp(argv[1], "child") == 0) {
+    if (is_child(argc, argv)) {
         if (strcmp(argv[2], "race") == 0) {
             return child_race(argv[3]);
         }

@@ -26,7 +26,7 @@ static int child(const char *name) {
 }
 
 int main(int argc, char **argv) {
-    if (argc == 4 && strcmp(argv[1], "child") == 0) {
+    if (is_child(argc, argv)) {
         return child(argv[3]);
     }
     char name[64], reply[80];
@@ -98,11 +98,7 @@ int main(int argc, char **argv) {
     /* Ping-pong with a child process: exact counts, both directions. */
     interproc_mq_t *r = NULL;
     CHECK_STATUS(interproc_mq_open(INTERPROC_CREATE_ONLY, reply, 1, 64, INTERPROC_PERM_DEFAULT, &r), INTERPROC_OK);
-    pid_t pid = fork();
-    if (pid == 0) {
-        execl(argv[0], argv[0], "child", "pong", name, (char *)NULL);
-        _exit(127);
-    }
+    pid_t pid = spawn_child(argv[0], "pong", name);
     for (long i = 0; i < ROUNDS; ++i) {
         CHECK_STATUS(interproc_mq_send(q, &i, sizeof i, (uint32_t)(i % 3)), INTERPROC_OK);
         d = interproc_deadline_in(10000000000LL);

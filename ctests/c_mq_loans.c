@@ -60,13 +60,11 @@ static int child(const char *name) {
     CHECK_STATUS(interproc_mq_receive_in_place(q, &r), INTERPROC_OK);
     printf("holding\n");
     fflush(stdout);
-    for (;;) {
-        pause();
-    }
+    wait_for_kill();
 }
 
 int main(int argc, char **argv) {
-    if (argc == 4 && strcmp(argv[1], "child") == 0) {
+    if (is_child(argc, argv)) {
         return child(argv[3]);
     }
     char name[64];

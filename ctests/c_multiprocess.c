@@ -41,7 +41,7 @@ static int child(const char *role, const char *name) {
 }
 
 int main(int argc, char **argv) {
-    if (argc == 4 && strcmp(argv[1], "child") == 0) {
+    if (is_child(argc, argv)) {
         return child(argv[2], argv[3]);
     }
     char name[64], reply_name[128];

@@ -24,27 +24,6 @@ struct shared {
     int go_flag;
 };
 
-static struct shared *map_shared(const char *name, interproc_shm_t **shm, interproc_region_t **region, int create) {
-    CHECK_STATUS(interproc_shm_open(create ? INTERPROC_CREATE_ONLY : INTERPROC_OPEN_ONLY, name, INTERPROC_READ_WRITE,
-                                    INTERPROC_PERM_DEFAULT, shm),
-                 INTERPROC_OK);
-    if (create) {
-        CHECK_STATUS(interproc_shm_truncate(*shm, sizeof(struct shared)), INTERPROC_OK);
-    }
-    CHECK_STATUS(interproc_region_map_shm(*shm, INTERPROC_READ_WRITE, 0, 0, NULL, region), INTERPROC_OK);
-    return (struct shared *)interproc_region_get_address(*region);
-}
-
-static pid_t spawn(const char *self, const char *role, const char *name) {
-    pid_t pid = fork();
-    if (pid == 0) {
-        execl(self, self, "child", role, name, (char *)NULL);
-        _exit(127);
-    }
-    CHECK(pid > 0);
-    return pid;
-}
-
 static long elapsed_ms(const struct timespec *a) {
     struct timespec b;
     clock_gettime(CLOCK_MONOTONIC, &b);
@@ -54,7 +33,7 @@ static long elapsed_ms(const struct timespec *a) {
 static int child(const char *role, const char *name) {
     interproc_shm_t *shm = NULL;
     interproc_region_t *region = NULL;
-    struct shared *s = map_shared(name, &shm, &region, 0);
+    struct shared *s = map_shm(name, sizeof *s, 0, &shm, &region);
     if (strcmp(role, "count") == 0) {
         for (int i = 0; i < INCREMENTS; ++i) {
             CHECK_STATUS(interproc_mutex_lock(&s->mutex), INTERPROC_OK);
@@ -111,9 +90,7 @@ static int child(const char *role, const char *name) {
             CHECK_STATUS(interproc_mutex_unlock(&s->mutex), INTERPROC_OK);
             return 0;
         }
-        for (;;) {
-            pause(); /* until SIGKILL */
-        }
+        wait_for_kill();
     } else {
         return 2;
     }
@@ -126,7 +103,7 @@ static void counters(const char *self, const char *name, struct shared *s, const
     s->counter = 0;
     pid_t pids[WORKERS];
     for (int i = 0; i < WORKERS; ++i) {
-        pids[i] = spawn(self, role, name);
+        pids[i] = spawn_child(self, role, name);
     }
     for (int i = 0; i < WORKERS; ++i) {
         CHECK(wait_bounded(pids[i], 60) == 0);
@@ -136,7 +113,7 @@ static void counters(const char *self, const char *name, struct shared *s, const
 
 static void producer_consumer_condition(const char *self, const char *name, struct shared *s) {
     s->head = s->tail = s->count = 0;
-    pid_t pid = spawn(self, "produce", name);
+    pid_t pid = spawn_child(self, "produce", name);
     long sum = 0, expected = 1;
     for (long n = 0; n < ITEMS; ++n) {
         CHECK_STATUS(interproc_mutex_lock(&s->mutex), INTERPROC_OK);
@@ -162,7 +139,7 @@ static void producer_consumer_semaphores(const char *self, const char *name, str
     s->head = s->tail = 0;
     CHECK_STATUS(interproc_semaphore_init(&s->free_slots, SLOTS), INTERPROC_OK);
     CHECK_STATUS(interproc_semaphore_init(&s->used_slots, 0), INTERPROC_OK);
-    pid_t pid = spawn(self, "sem_produce", name);
+    pid_t pid = spawn_child(self, "sem_produce", name);
     long sum = 0;
     for (long n = 1; n <= ITEMS; ++n) {
         interproc_deadline_t d = interproc_deadline_in(10LL * 1000 * 1000 * 1000);
@@ -185,7 +162,7 @@ static void notify_all_wakes_everyone(const char *self, const char *name, struct
     s->go_flag = 0;
     pid_t pids[SLEEPERS];
     for (int i = 0; i < SLEEPERS; ++i) {
-        pids[i] = spawn(self, "sleeper", name);
+        pids[i] = spawn_child(self, "sleeper", name);
     }
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
@@ -213,7 +190,7 @@ static void notify_all_wakes_everyone(const char *self, const char *name, struct
 static void killed_waiters_block_no_one(const char *self, const char *name, struct shared *s) {
     s->asleep = 0;
     s->go_flag = 0;
-    pid_t pid = spawn(self, "sleeper", name);
+    pid_t pid = spawn_child(self, "sleeper", name);
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
     for (;;) {
@@ -236,7 +213,7 @@ static void killed_waiters_block_no_one(const char *self, const char *name, stru
     CHECK_STATUS(interproc_mutex_unlock(&s->mutex), INTERPROC_OK);
     notify_all_wakes_everyone(self, name, s);
 
-    pid = spawn(self, "sem_waiter", name);
+    pid = spawn_child(self, "sem_waiter", name);
     nanosleep(&nap, NULL);
     CHECK(kill(pid, SIGKILL) == 0);
     CHECK(waitpid(pid, NULL, 0) == pid);
@@ -250,7 +227,7 @@ static void wait_until_held(struct shared *s) {
 }
 
 static void owner_death(const char *self, const char *name, struct shared *s, int recursive) {
-    pid_t pid = spawn(self, recursive ? "rhold" : "hold", name);
+    pid_t pid = spawn_child(self, recursive ? "rhold" : "hold", name);
     wait_until_held(s);
     /* Held by a live process: try and timed lock fail. */
     if (recursive) {
@@ -285,7 +262,7 @@ static void owner_death(const char *self, const char *name, struct shared *s, in
 }
 
 static void timeouts(const char *self, const char *name, struct shared *s) {
-    pid_t pid = spawn(self, "hold_briefly", name);
+    pid_t pid = spawn_child(self, "hold_briefly", name);
     wait_until_held(s);
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
@@ -356,7 +333,7 @@ static void bad_input(void) {
 }
 
 int main(int argc, char **argv) {
-    if (argc == 4 && strcmp(argv[1], "child") == 0) {
+    if (is_child(argc, argv)) {
         return child(argv[2], argv[3]);
     }
     char name[64];
@@ -364,7 +341,7 @@ int main(int argc, char **argv) {
     interproc_shm_remove(name);
     interproc_shm_t *shm = NULL;
     interproc_region_t *region = NULL;
-    struct shared *s = map_shared(name, &shm, &region, 1);
+    struct shared *s = map_shm(name, sizeof *s, 1, &shm, &region);
     CHECK_STATUS(interproc_mutex_init(&s->mutex), INTERPROC_OK);
     CHECK_STATUS(interproc_recursive_mutex_init(&s->rmutex), INTERPROC_OK);
     CHECK_STATUS(interproc_condition_init(&s->not_empty), INTERPROC_OK);

@@ -16,31 +16,10 @@ struct shared {
     long violations;
 };
 
-static struct shared *map_shared(const char *name, interproc_shm_t **shm, interproc_region_t **region, int create) {
-    CHECK_STATUS(interproc_shm_open(create ? INTERPROC_CREATE_ONLY : INTERPROC_OPEN_ONLY, name, INTERPROC_READ_WRITE,
-                                    INTERPROC_PERM_DEFAULT, shm),
-                 INTERPROC_OK);
-    if (create) {
-        CHECK_STATUS(interproc_shm_truncate(*shm, sizeof(struct shared)), INTERPROC_OK);
-    }
-    CHECK_STATUS(interproc_region_map_shm(*shm, INTERPROC_READ_WRITE, 0, 0, NULL, region), INTERPROC_OK);
-    return (struct shared *)interproc_region_get_address(*region);
-}
-
-static pid_t spawn(const char *self, const char *role, const char *name) {
-    pid_t pid = fork();
-    if (pid == 0) {
-        execl(self, self, "child", role, name, (char *)NULL);
-        _exit(127);
-    }
-    CHECK(pid > 0);
-    return pid;
-}
-
 static int child(const char *role, const char *name) {
     interproc_shm_t *shm = NULL;
     interproc_region_t *region = NULL;
-    struct shared *s = map_shared(name, &shm, &region, 0);
+    struct shared *s = map_shm(name, sizeof *s, 0, &shm, &region);
     if (strcmp(role, "mix") == 0) {
         for (int i = 0; i < ROUNDS; ++i) {
             if (i % 4 == 0) {
@@ -84,9 +63,7 @@ static int child(const char *role, const char *name) {
             return 2;
         }
         CHECK_STATUS(interproc_semaphore_post(&s->held), INTERPROC_OK);
-        for (;;) {
-            pause(); /* until SIGKILL */
-        }
+        wait_for_kill();
     }
     interproc_region_free(region);
     interproc_shm_free(shm);
@@ -94,7 +71,7 @@ static int child(const char *role, const char *name) {
 }
 
 static void kill_holder(const char *self, const char *role, const char *name, struct shared *s) {
-    pid_t pid = spawn(self, role, name);
+    pid_t pid = spawn_child(self, role, name);
     interproc_deadline_t d = interproc_deadline_in(20LL * 1000 * 1000 * 1000);
     CHECK_STATUS(interproc_semaphore_timed_wait(&s->held, &d), INTERPROC_OK);
     CHECK(kill(pid, SIGKILL) == 0);
@@ -102,7 +79,7 @@ static void kill_holder(const char *self, const char *role, const char *name, st
 }
 
 int main(int argc, char **argv) {
-    if (argc == 4 && strcmp(argv[1], "child") == 0) {
+    if (is_child(argc, argv)) {
         return child(argv[2], argv[3]);
     }
     char name[64];
@@ -110,7 +87,7 @@ int main(int argc, char **argv) {
     interproc_shm_remove(name);
     interproc_shm_t *shm = NULL;
     interproc_region_t *region = NULL;
-    struct shared *s = map_shared(name, &shm, &region, 1);
+    struct shared *s = map_shm(name, sizeof *s, 1, &shm, &region);
     CHECK_STATUS(interproc_upgradable_mutex_init(&s->rw), INTERPROC_OK);
     CHECK_STATUS(interproc_semaphore_init(&s->held, 0), INTERPROC_OK);
     CHECK(sizeof(interproc_upgradable_mutex_t) == 1152);
@@ -118,7 +95,7 @@ int main(int argc, char **argv) {
     /* Writers exclusive, readers never see one inside, exact total. */
     pid_t pids[WORKERS];
     for (int i = 0; i < WORKERS; ++i) {
-        pids[i] = spawn(argv[0], "mix", name);
+        pids[i] = spawn_child(argv[0], "mix", name);
     }
     for (int i = 0; i < WORKERS; ++i) {
         CHECK(wait_bounded(pids[i], 60) == 0);
@@ -128,7 +105,7 @@ int main(int argc, char **argv) {
 
     /* Readers overlap across processes. */
     CHECK_STATUS(interproc_upgradable_mutex_lock_sharable(&s->rw), INTERPROC_OK);
-    CHECK(wait_bounded(spawn(argv[0], "reader_check", name), 20) == 0);
+    CHECK(wait_bounded(spawn_child(argv[0], "reader_check", name), 20) == 0);
     CHECK_STATUS(interproc_upgradable_mutex_unlock_sharable(&s->rw), INTERPROC_OK);
 
     /* A dead exclusive owner: a reader recovers it, and the next writer is told too. */

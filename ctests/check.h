@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -66,17 +67,46 @@ static inline int wait_bounded(pid_t pid, int seconds) {
     return -1;
 }
 
-/* Runs this program again as `self child <args...>` and waits for it (bounded). */
-static inline int run_child(const char *self, const char *role, const char *arg) {
+/* Sleeps until this process is killed (a child holding something for its parent to kill). */
+__attribute__((noreturn)) static inline void wait_for_kill(void) {
+    for (;;) {
+        pause();
+    }
+}
+
+/* Whether this run is a child's: `self child ROLE ARG`. */
+static inline int is_child(int argc, char **argv) {
+    return argc == 4 && strcmp(argv[1], "child") == 0;
+}
+
+/* Starts this program again as `self child ROLE ARG`, without waiting; the child's pid. */
+static inline pid_t spawn_child(const char *self, const char *role, const char *arg) {
     pid_t pid = fork();
     if (pid == 0) {
         execl(self, self, "child", role, arg, (char *)NULL);
         _exit(127);
     }
-    if (pid < 0) {
-        return -1;
+    CHECK(pid > 0);
+    return pid;
+}
+
+/* Runs this program again as `self child ROLE ARG` and waits for it (bounded). */
+static inline int run_child(const char *self, const char *role, const char *arg) {
+    return wait_bounded(spawn_child(self, role, arg), 30);
+}
+
+/* Opens the shared memory object `name` read-write (creating it, `size` bytes, if `create`)
+ * and maps all of it: its address. */
+static inline void *map_shm(const char *name, size_t size, int create, interproc_shm_t **shm,
+                            interproc_region_t **region) {
+    CHECK_STATUS(interproc_shm_open(create ? INTERPROC_CREATE_ONLY : INTERPROC_OPEN_ONLY, name, INTERPROC_READ_WRITE,
+                                    INTERPROC_PERM_DEFAULT, shm),
+                 INTERPROC_OK);
+    if (create) {
+        CHECK_STATUS(interproc_shm_truncate(*shm, size), INTERPROC_OK);
     }
-    return wait_bounded(pid, 30);
+    CHECK_STATUS(interproc_region_map_shm(*shm, INTERPROC_READ_WRITE, 0, 0, NULL, region), INTERPROC_OK);
+    return interproc_region_get_address(*region);
 }
 
 #endif

@@ -47,7 +47,7 @@ static bool find_s2_throws(managed_shared_memory &seg, const char *name) {
 int main(int argc, char **argv) {
    char name[64];
    test_name(name, sizeof name, "findalign");
-   if (argc == 4 && std::strcmp(argv[1], "child") == 0) {
+   if (is_child(argc, argv)) {
       managed_shared_memory seg(open_only, argv[3]);
       CHECK(seg.find<S1>(argv[2]).first != nullptr);
       CHECK(find_s2_throws(seg, argv[2]));

@@ -35,14 +35,6 @@
 using namespace interproc;
 using namespace std::chrono;
 
-#define EXPECT(cond)                                                                      \
-   do {                                                                                   \
-      if (!(cond)) {                                                                      \
-         std::fprintf(stderr, "%s:%d: EXPECT(%s) failed\n", __FILE__, __LINE__, #cond); \
-         std::exit(1);                                                                    \
-      }                                                                                   \
-   } while (0)
-
 enum { WORKERS = 4, INCREMENTS = 20000, ITEMS = 3000, SLEEPERS = 3 };
 
 struct Shared {
@@ -63,16 +55,6 @@ static Shared *open_shared(shared_memory_object &shm, mapped_region &region) {
    shm = shared_memory_object(open_only, nm("shm").c_str(), read_write);
    region = mapped_region(shm, read_write);
    return static_cast<Shared *>(region.get_address());
-}
-
-static pid_t spawn(const char *self, const char *role) {
-   pid_t pid = fork();
-   if (pid == 0) {
-      execl(self, self, "child", role, base.c_str(), static_cast<char *>(nullptr));
-      _exit(127);
-   }
-   EXPECT(pid > 0);
-   return pid;
 }
 
 static long ms_since(steady_clock::time_point t) {
@@ -130,24 +112,18 @@ static int child(const std::string &role) {
          named_mutex m(open_only, nm("dead_mx").c_str());
          m.lock();
          held.post();
-         for (;;) {
-            pause();
-         }
+         wait_for_kill();
       } else if (role == "hold_named_rmutex") {
          named_recursive_mutex m(open_only, nm("dead_rmx").c_str());
          m.lock();
          m.lock();
          held.post();
-         for (;;) {
-            pause();
-         }
+         wait_for_kill();
       } else {
          return 2;
       }
       held.post();
-      for (;;) {
-         pause(); // until SIGKILL
-      }
+      wait_for_kill();
    }
    return 0;
 }
@@ -157,13 +133,13 @@ static void counters(const char *self, Shared *s) {
    s->counter = 0;
    std::vector<pid_t> pids;
    for (int i = 0; i < WORKERS; ++i) {
-      pids.push_back(spawn(self, "count"));
+      pids.push_back(spawn_child(self, "count", base.c_str()));
    }
    for (pid_t p : pids) {
-      EXPECT(wait_bounded(p, 60) == 0);
+      CHECK(wait_bounded(p, 60) == 0);
    }
-   EXPECT(s->counter == long(WORKERS) * INCREMENTS);
-   EXPECT(named_mutex::remove(nm("count_mx").c_str()));
+   CHECK(s->counter == long(WORKERS) * INCREMENTS);
+   CHECK(named_mutex::remove(nm("count_mx").c_str()));
 }
 
 static void producer_consumer(const char *self, Shared *s) {
@@ -171,18 +147,18 @@ static void producer_consumer(const char *self, Shared *s) {
    named_condition not_empty(create_only, nm("pc_ne").c_str());
    named_condition not_full(create_only, nm("pc_nf").c_str());
    s->full = false;
-   pid_t pid = spawn(self, "produce");
+   pid_t pid = spawn_child(self, "produce", base.c_str());
    long sum = 0;
    for (long i = 1; i <= ITEMS; ++i) {
       scoped_lock<named_mutex> lock(mx);
-      EXPECT(not_empty.timed_wait(lock, steady_clock::now() + seconds(10), [&] { return s->full; }));
-      EXPECT(s->slot == i);
+      CHECK(not_empty.timed_wait(lock, steady_clock::now() + seconds(10), [&] { return s->full; }));
+      CHECK(s->slot == i);
       sum += s->slot;
       s->full = false;
       not_full.notify_one();
    }
-   EXPECT(wait_bounded(pid, 60) == 0);
-   EXPECT(sum == long(ITEMS) * (ITEMS + 1) / 2);
+   CHECK(wait_bounded(pid, 60) == 0);
+   CHECK(sum == long(ITEMS) * (ITEMS + 1) / 2);
    named_mutex::remove(nm("pc_mx").c_str());
    named_condition::remove(nm("pc_ne").c_str());
    named_condition::remove(nm("pc_nf").c_str());
@@ -191,16 +167,16 @@ static void producer_consumer(const char *self, Shared *s) {
 static void semaphores(const char *self, Shared *s) {
    named_semaphore empty(create_only, nm("sem_empty").c_str(), 1);
    named_semaphore filled(create_only, nm("sem_full").c_str(), 0);
-   pid_t pid = spawn(self, "sem_produce");
+   pid_t pid = spawn_child(self, "sem_produce", base.c_str());
    long sum = 0;
    for (long i = 1; i <= ITEMS; ++i) {
-      EXPECT(filled.try_wait_for(seconds(10)));
-      EXPECT(s->slot == i);
+      CHECK(filled.try_wait_for(seconds(10)));
+      CHECK(s->slot == i);
       sum += s->slot;
       empty.post();
    }
-   EXPECT(wait_bounded(pid, 60) == 0);
-   EXPECT(sum == long(ITEMS) * (ITEMS + 1) / 2);
+   CHECK(wait_bounded(pid, 60) == 0);
+   CHECK(sum == long(ITEMS) * (ITEMS + 1) / 2);
    named_semaphore::remove(nm("sem_empty").c_str());
    named_semaphore::remove(nm("sem_full").c_str());
 }
@@ -210,7 +186,7 @@ static void notify_all(const char *self, Shared *s) {
    s->go_flag = false;
    std::vector<pid_t> pids;
    for (int i = 0; i < SLEEPERS; ++i) {
-      pids.push_back(spawn(self, "sleeper"));
+      pids.push_back(spawn_child(self, "sleeper", base.c_str()));
    }
    auto start = steady_clock::now();
    for (;;) {
@@ -221,34 +197,34 @@ static void notify_all(const char *self, Shared *s) {
             break;
          }
       }
-      EXPECT(ms_since(start) < 20000);
+      CHECK(ms_since(start) < 20000);
       struct timespec nap = {0, 1000 * 1000};
       nanosleep(&nap, nullptr);
    }
    s->go.notify_all();
    for (pid_t p : pids) {
-      EXPECT(wait_bounded(p, 20) == 0);
+      CHECK(wait_bounded(p, 20) == 0);
    }
 }
 
 template <class Mutex> static void expect_owner_died_then_clean(Mutex &m) {
    {
       scoped_lock<Mutex> lock(m); // does not throw
-      EXPECT(lock.owns());
-      EXPECT(m.previous_owner_died());
+      CHECK(lock.owns());
+      CHECK(m.previous_owner_died());
    }
    {
       scoped_lock<Mutex> lock(m);
-      EXPECT(!m.previous_owner_died());
+      CHECK(!m.previous_owner_died());
    }
 }
 
 static void kill_holder(const char *self, const char *role) {
    named_semaphore held(open_only, nm("held").c_str());
-   pid_t pid = spawn(self, role);
-   EXPECT(held.timed_wait(system_clock::now() + seconds(20)));
-   EXPECT(kill(pid, SIGKILL) == 0);
-   EXPECT(waitpid(pid, nullptr, 0) == pid);
+   pid_t pid = spawn_child(self, role, base.c_str());
+   CHECK(held.timed_wait(system_clock::now() + seconds(20)));
+   CHECK(kill(pid, SIGKILL) == 0);
+   CHECK(waitpid(pid, nullptr, 0) == pid);
 }
 
 static void owner_death(const char *self, Shared *s) {
@@ -277,83 +253,83 @@ static void named_errors() {
    named_mutex::remove(n.c_str());
    try {
       named_mutex m(open_only, n.c_str());
-      EXPECT(false);
+      CHECK(false);
    } catch (const interprocess_exception &e) {
-      EXPECT(e.get_error_code() == not_found_error);
+      CHECK(e.get_error_code() == not_found_error);
    }
    {
       named_semaphore sem(create_only, n.c_str(), 0);
       try {
          named_semaphore again(create_only, n.c_str(), 0);
-         EXPECT(false);
+         CHECK(false);
       } catch (const interprocess_exception &e) {
-         EXPECT(e.get_error_code() == already_exists_error);
+         CHECK(e.get_error_code() == already_exists_error);
       }
       try {
          named_mutex wrong_kind(open_only, n.c_str());
-         EXPECT(false);
+         CHECK(false);
       } catch (const interprocess_exception &e) {
-         EXPECT(e.get_error_code() == corrupted_error);
+         CHECK(e.get_error_code() == corrupted_error);
       }
       try {
          named_condition_any wrong_kind(open_or_create, n.c_str());
-         EXPECT(false);
+         CHECK(false);
       } catch (const interprocess_exception &e) {
-         EXPECT(e.get_error_code() == corrupted_error);
+         CHECK(e.get_error_code() == corrupted_error);
       }
    }
-   EXPECT(named_semaphore::remove(n.c_str()));
-   EXPECT(!named_semaphore::remove(n.c_str()));
+   CHECK(named_semaphore::remove(n.c_str()));
+   CHECK(!named_semaphore::remove(n.c_str()));
 }
 
 static void lock_types(Shared *s) {
    interprocess_mutex &m = s->mutex;
    {
       scoped_lock<interprocess_mutex> a(m, defer_lock);
-      EXPECT(!a.owns() && a.mutex() == &m);
+      CHECK(!a.owns() && a.mutex() == &m);
       a.lock();
-      EXPECT(a.owns() && bool(a));
+      CHECK(a.owns() && bool(a));
       try {
          a.lock();
-         EXPECT(false);
+         CHECK(false);
       } catch (const lock_exception &) {
       }
       scoped_lock<interprocess_mutex> b(std::move(a));
-      EXPECT(!a.owns() && b.owns() && a.mutex() == nullptr);
+      CHECK(!a.owns() && b.owns() && a.mutex() == nullptr);
       interprocess_mutex *raw = b.release();
-      EXPECT(raw == &m && !b.owns());
+      CHECK(raw == &m && !b.owns());
       scoped_lock<interprocess_mutex> c(m, accept_ownership);
-      EXPECT(c.owns());
+      CHECK(c.owns());
       scoped_lock<interprocess_mutex> d;
       d.swap(c);
-      EXPECT(d.owns() && !c.owns());
+      CHECK(d.owns() && !c.owns());
       d.unlock();
-      EXPECT(d.try_lock());
+      CHECK(d.try_lock());
       try {
          c.unlock();
-         EXPECT(false);
+         CHECK(false);
       } catch (const lock_exception &) {
       }
    }
    {
       scoped_lock<interprocess_mutex> a(m, try_to_lock);
-      EXPECT(a.owns());
+      CHECK(a.owns());
       scoped_lock<interprocess_mutex> timed(s->mutex, steady_clock::now() + milliseconds(1));
       (void)timed; // same thread, non-recursive: busy
    }
    {
       scoped_lock<interprocess_recursive_mutex> a(s->rmutex);
       scoped_lock<interprocess_recursive_mutex> b(s->rmutex, try_to_lock);
-      EXPECT(b.owns());
+      CHECK(b.owns());
    }
    null_mutex nm_;
    scoped_lock<null_mutex> nl(nm_);
-   EXPECT(nl.owns());
+   CHECK(nl.owns());
    // Works with std locks too.
    {
       std::unique_lock<interprocess_mutex> ul(m);
-      EXPECT(s->go.wait_for(ul, milliseconds(5)) == cv_status::timeout);
-      EXPECT(ul.owns_lock());
+      CHECK(s->go.wait_for(ul, milliseconds(5)) == cv_status::timeout);
+      CHECK(ul.owns_lock());
    }
    static_assert(!std::is_copy_constructible<interprocess_mutex>::value, "not copyable");
    static_assert(!std::is_move_constructible<interprocess_mutex>::value, "not movable");
@@ -364,7 +340,7 @@ static void lock_types(Shared *s) {
 
 template <class F> static void expect_timeout_ms(long lo, long hi, F f) {
    auto start = steady_clock::now();
-   EXPECT(!f());
+   CHECK(!f());
    long ms = ms_since(start);
    if (ms < lo || ms > hi) {
       std::fprintf(stderr, "timeout took %ld ms, expected %ld..%ld\n", ms, lo, hi);
@@ -376,27 +352,27 @@ template <class F> static void expect_timeout_ms(long lo, long hi, F f) {
 // clock (so it does not move when the wall clock is changed), wall-clock ones on realtime.
 static void deadline_clocks() {
    const interproc_deadline_t steady = detail::to_deadline(steady_clock::now() + seconds(5));
-   EXPECT(steady.clock == INTERPROC_CLOCK_MONOTONIC);
+   CHECK(steady.clock == INTERPROC_CLOCK_MONOTONIC);
    const long long mono_now = duration_cast<seconds>(steady_clock::now().time_since_epoch()).count();
-   EXPECT(steady.sec >= mono_now + 4 && steady.sec <= mono_now + 6);
+   CHECK(steady.sec >= mono_now + 4 && steady.sec <= mono_now + 6);
    const interproc_deadline_t wall = detail::to_deadline(system_clock::now() + seconds(5));
-   EXPECT(wall.clock == INTERPROC_CLOCK_REALTIME);
+   CHECK(wall.clock == INTERPROC_CLOCK_REALTIME);
    const long long wall_now = duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-   EXPECT(wall.sec >= wall_now + 4 && wall.sec <= wall_now + 6);
-   EXPECT(wall.nsec >= 0 && wall.nsec < 1000000000);
+   CHECK(wall.sec >= wall_now + 4 && wall.sec <= wall_now + 6);
+   CHECK(wall.nsec >= 0 && wall.nsec < 1000000000);
    const interproc_deadline_t rel = detail::deadline_after(milliseconds(1500));
-   EXPECT(rel.clock == INTERPROC_CLOCK_MONOTONIC && rel.sec >= mono_now + 1 && rel.sec <= mono_now + 3);
+   CHECK(rel.clock == INTERPROC_CLOCK_MONOTONIC && rel.sec >= mono_now + 1 && rel.sec <= mono_now + 3);
    const interproc_deadline_t never = detail::to_deadline(system_clock::time_point::max());
-   EXPECT(never.sec >= 9000000000LL); // year 2262: no overflow into the past
+   CHECK(never.sec >= 9000000000LL); // year 2262: no overflow into the past
    const interproc_deadline_t past = detail::to_deadline(system_clock::time_point::min());
-   EXPECT(past.sec == 0 && past.nsec == 0);
+   CHECK(past.sec == 0 && past.nsec == 0);
 #ifdef HAVE_BOOST_DATE_TIME
    const interproc_deadline_t pt =
       detail::to_deadline(boost::posix_time::microsec_clock::universal_time() + boost::posix_time::seconds(5));
-   EXPECT(pt.clock == INTERPROC_CLOCK_REALTIME && pt.sec >= wall_now + 4 && pt.sec <= wall_now + 6);
+   CHECK(pt.clock == INTERPROC_CLOCK_REALTIME && pt.sec >= wall_now + 4 && pt.sec <= wall_now + 6);
    const interproc_deadline_t epoch = detail::to_deadline(
       boost::posix_time::ptime(boost::gregorian::date(1970, 1, 1), boost::posix_time::milliseconds(1500)));
-   EXPECT(epoch.sec == 1 && epoch.nsec == 500000000);
+   CHECK(epoch.sec == 1 && epoch.nsec == 500000000);
 #endif
 }
 
@@ -409,7 +385,7 @@ static void timeouts() {
    expect_timeout_ms(0, 500, [&] { return sem.timed_wait(system_clock::now() - hours(1)); });
    expect_timeout_ms(0, 500, [&] { return sem.try_wait_for(seconds(-5)); });
    sem.post();
-   EXPECT(sem.timed_wait(steady_clock::time_point::max())); // "never" with a count: immediate
+   CHECK(sem.timed_wait(steady_clock::time_point::max())); // "never" with a count: immediate
 #ifdef HAVE_BOOST_DATE_TIME
    {
       // The seed's deadline form, unchanged.
@@ -417,11 +393,11 @@ static void timeouts() {
          return sem.timed_wait(boost::posix_time::microsec_clock::universal_time() + boost::posix_time::milliseconds(100));
       });
       sem.post();
-      EXPECT(sem.timed_wait(boost::posix_time::microsec_clock::universal_time() + boost::posix_time::milliseconds(100)));
+      CHECK(sem.timed_wait(boost::posix_time::microsec_clock::universal_time() + boost::posix_time::milliseconds(100)));
       interprocess_mutex m;
-      EXPECT(m.timed_lock(boost::posix_time::ptime(boost::posix_time::pos_infin)));
+      CHECK(m.timed_lock(boost::posix_time::ptime(boost::posix_time::pos_infin)));
       m.unlock();
-      EXPECT(m.try_lock_for(boost::posix_time::milliseconds(10)));
+      CHECK(m.try_lock_for(boost::posix_time::milliseconds(10)));
       m.unlock();
    }
 #endif
@@ -429,9 +405,9 @@ static void timeouts() {
    interprocess_condition cond;
    scoped_lock<interprocess_mutex> lock(m);
    expect_timeout_ms(15, 2000, [&] { return cond.timed_wait(lock, steady_clock::now() + milliseconds(20)); });
-   EXPECT(lock.owns());
+   CHECK(lock.owns());
    expect_timeout_ms(15, 2000, [&] { return cond.wait_for(lock, milliseconds(20), [] { return false; }); });
-   EXPECT(cond.wait_until(lock, system_clock::now() + milliseconds(5)) == cv_status::timeout);
+   CHECK(cond.wait_until(lock, system_clock::now() + milliseconds(5)) == cv_status::timeout);
 }
 
 int main(int argc, char **argv) {

@@ -25,14 +25,6 @@
 using namespace interproc;
 using namespace std::chrono;
 
-#define EXPECT(cond)                                                                      \
-   do {                                                                                   \
-      if (!(cond)) {                                                                      \
-         std::fprintf(stderr, "%s:%d: EXPECT(%s) failed\n", __FILE__, __LINE__, #cond); \
-         std::exit(1);                                                                    \
-      }                                                                                   \
-   } while (0)
-
 enum { WORKERS = 3, ROUNDS = 3000 };
 
 struct Shared {
@@ -44,16 +36,6 @@ struct Shared {
 
 static std::string base;
 static std::string nm(const char *tag) { return base + "_" + tag; }
-
-static pid_t spawn(const char *self, const char *role) {
-   pid_t pid = fork();
-   if (pid == 0) {
-      execl(self, self, "child", role, base.c_str(), static_cast<char *>(nullptr));
-      _exit(127);
-   }
-   EXPECT(pid > 0);
-   return pid;
-}
 
 static int child(const std::string &role) {
    shared_memory_object shm(open_only, nm("shm").c_str(), read_write);
@@ -78,10 +60,10 @@ static int child(const std::string &role) {
    }
    if (role == "file_busy") {
       file_lock fl(nm("file").c_str());
-      EXPECT(!fl.try_lock());
-      EXPECT(fl.try_lock_sharable()); // the parent holds it sharable
+      CHECK(!fl.try_lock());
+      CHECK(fl.try_lock_sharable()); // the parent holds it sharable
       fl.unlock_sharable();
-      EXPECT(!fl.timed_lock(steady_clock::now() + milliseconds(20)));
+      CHECK(!fl.timed_lock(steady_clock::now() + milliseconds(20)));
       return 0;
    }
    named_semaphore held(open_only, nm("held").c_str());
@@ -91,31 +73,25 @@ static int child(const std::string &role) {
       named_upgradable_mutex m(open_only, nm("up").c_str());
       m.lock_upgradable();
       held.post();
-      for (;;) {
-         pause();
-      }
+      wait_for_kill();
    } else if (role == "hold_named_exclusive") {
       named_upgradable_mutex m(open_only, nm("up").c_str());
       m.lock();
       held.post();
-      for (;;) {
-         pause();
-      }
+      wait_for_kill();
    } else {
       return 2;
    }
    held.post();
-   for (;;) {
-      pause(); // until SIGKILL
-   }
+   wait_for_kill();
 }
 
 static void kill_holder(const char *self, const char *role) {
    named_semaphore held(open_only, nm("held").c_str());
-   pid_t pid = spawn(self, role);
-   EXPECT(held.timed_wait(steady_clock::now() + seconds(20)));
-   EXPECT(kill(pid, SIGKILL) == 0);
-   EXPECT(waitpid(pid, nullptr, 0) == pid);
+   pid_t pid = spawn_child(self, role, base.c_str());
+   CHECK(held.timed_wait(steady_clock::now() + seconds(20)));
+   CHECK(kill(pid, SIGKILL) == 0);
+   CHECK(waitpid(pid, nullptr, 0) == pid);
 }
 
 static void transfers() {
@@ -123,43 +99,43 @@ static void transfers() {
    {
       sharable_lock<interprocess_upgradable_mutex> r1(m);
       sharable_lock<interprocess_upgradable_mutex> r2(m, try_to_lock);
-      EXPECT(r1.owns() && r2.owns());
+      CHECK(r1.owns() && r2.owns());
       upgradable_lock<interprocess_upgradable_mutex> u(m, try_to_lock);
-      EXPECT(u.owns());
+      CHECK(u.owns());
       scoped_lock<interprocess_upgradable_mutex> w(std::move(u), try_to_lock);
-      EXPECT(!w.owns() && u.owns()); // readers present: upgrade refused, u keeps it
+      CHECK(!w.owns() && u.owns()); // readers present: upgrade refused, u keeps it
       scoped_lock<interprocess_upgradable_mutex> w2(std::move(u), steady_clock::now() + milliseconds(20));
-      EXPECT(!w2.owns() && u.owns());
+      CHECK(!w2.owns() && u.owns());
       r1.unlock();
       r2.unlock();
       scoped_lock<interprocess_upgradable_mutex> w3(std::move(u)); // upgrade
-      EXPECT(w3.owns() && !u.owns() && u.mutex() == nullptr);
-      EXPECT(!m.try_lock_sharable());
+      CHECK(w3.owns() && !u.owns() && u.mutex() == nullptr);
+      CHECK(!m.try_lock_sharable());
       upgradable_lock<interprocess_upgradable_mutex> u2(std::move(w3)); // demote to upgradable
-      EXPECT(u2.owns() && !w3.owns());
+      CHECK(u2.owns() && !w3.owns());
       sharable_lock<interprocess_upgradable_mutex> r3(std::move(u2)); // demote to sharable
-      EXPECT(r3.owns());
+      CHECK(r3.owns());
       upgradable_lock<interprocess_upgradable_mutex> u3(std::move(r3), try_to_lock);
-      EXPECT(u3.owns() && !r3.owns());
+      CHECK(u3.owns() && !r3.owns());
       scoped_lock<interprocess_upgradable_mutex> w4(std::move(u3));
       sharable_lock<interprocess_upgradable_mutex> r4(std::move(w4)); // exclusive -> sharable
       scoped_lock<interprocess_upgradable_mutex> w5(std::move(r4), try_to_lock); // only reader
-      EXPECT(w5.owns());
-      EXPECT(!m.timed_lock_sharable(system_clock::now() + milliseconds(10)));
+      CHECK(w5.owns());
+      CHECK(!m.timed_lock_sharable(system_clock::now() + milliseconds(10)));
    }
    {
       interprocess_sharable_mutex sm;
       std::shared_lock<interprocess_sharable_mutex> a(sm);
       std::shared_lock<interprocess_sharable_mutex> b(sm);
-      EXPECT(!sm.try_lock());
-      EXPECT(!sm.try_lock_for(milliseconds(10)));
+      CHECK(!sm.try_lock());
+      CHECK(!sm.try_lock_for(milliseconds(10)));
    }
    {
       interprocess_sharable_mutex sm;
       scoped_lock<interprocess_sharable_mutex> w(sm);
       sharable_lock<interprocess_sharable_mutex> r(sm, defer_lock);
-      EXPECT(!r.try_lock());
-      EXPECT(!r.timed_lock(steady_clock::now() + milliseconds(5)));
+      CHECK(!r.try_lock());
+      CHECK(!r.timed_lock(steady_clock::now() + milliseconds(5)));
    }
 }
 
@@ -187,66 +163,66 @@ int main(int argc, char **argv) {
       transfers();
       {
          std::FILE *f = std::fopen(nm("file").c_str(), "w");
-         EXPECT(f != nullptr);
+         CHECK(f != nullptr);
          std::fclose(f);
          file_lock fl(nm("file").c_str());
          fl.lock_sharable();
-         EXPECT(wait_bounded(spawn(argv[0], "file_busy"), 20) == 0);
+         CHECK(wait_bounded(spawn_child(argv[0], "file_busy", base.c_str()), 20) == 0);
          fl.unlock_sharable();
          file_lock moved(std::move(fl));
-         EXPECT(moved.try_lock_for(milliseconds(100)));
+         CHECK(moved.try_lock_for(milliseconds(100)));
          moved.unlock();
          std::remove(nm("file").c_str());
          try {
             file_lock missing(nm("file").c_str());
-            EXPECT(false);
+            CHECK(false);
          } catch (const interprocess_exception &e) {
-            EXPECT(e.get_error_code() == not_found_error);
+            CHECK(e.get_error_code() == not_found_error);
          }
       }
 
       named_sharable_mutex::remove(nm("rw").c_str());
       std::vector<pid_t> pids;
       for (int i = 0; i < WORKERS; ++i) {
-         pids.push_back(spawn(argv[0], "mix"));
+         pids.push_back(spawn_child(argv[0], "mix", base.c_str()));
       }
       for (pid_t p : pids) {
-         EXPECT(wait_bounded(p, 60) == 0);
+         CHECK(wait_bounded(p, 60) == 0);
       }
-      EXPECT(s->counter == long(WORKERS) * (ROUNDS / 3));
-      EXPECT(s->violations == 0);
-      EXPECT(named_sharable_mutex::remove(nm("rw").c_str()));
+      CHECK(s->counter == long(WORKERS) * (ROUNDS / 3));
+      CHECK(s->violations == 0);
+      CHECK(named_sharable_mutex::remove(nm("rw").c_str()));
 
       named_semaphore held(create_only, nm("held").c_str(), 0);
       kill_holder(argv[0], "hold_sharable_mutex");
       {
          sharable_lock<interprocess_sharable_mutex> r(s->sharable); // recovers, no throw
-         EXPECT(r.owns());
+         CHECK(r.owns());
       }
       {
          scoped_lock<interprocess_sharable_mutex> w(s->sharable);
-         EXPECT(s->sharable.previous_owner_died()); // the reader's recovery is reported
+         CHECK(s->sharable.previous_owner_died()); // the reader's recovery is reported
       }
       {
          scoped_lock<interprocess_sharable_mutex> w(s->sharable);
-         EXPECT(!s->sharable.previous_owner_died());
+         CHECK(!s->sharable.previous_owner_died());
       }
       named_upgradable_mutex up(create_only, nm("up").c_str());
       kill_holder(argv[0], "hold_named_upgradable");
       {
          upgradable_lock<named_upgradable_mutex> u(up);
-         EXPECT(up.previous_owner_died());
+         CHECK(up.previous_owner_died());
       }
       kill_holder(argv[0], "hold_named_exclusive");
       {
          scoped_lock<named_upgradable_mutex> w(up, steady_clock::now() + seconds(5));
-         EXPECT(w.owns() && up.previous_owner_died());
+         CHECK(w.owns() && up.previous_owner_died());
       }
       try {
          named_sharable_mutex wrong(open_only, nm("up").c_str());
-         EXPECT(false);
+         CHECK(false);
       } catch (const interprocess_exception &e) {
-         EXPECT(e.get_error_code() == corrupted_error);
+         CHECK(e.get_error_code() == corrupted_error);
       }
       named_upgradable_mutex::remove(nm("up").c_str());
       named_semaphore::remove(nm("held").c_str());

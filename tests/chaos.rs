@@ -10,11 +10,13 @@
 use interproc::sync::Deadline;
 use interproc::{
     InstanceKind, ManagedSharedMemory, MessageQueue, NodePool, Permissions, SegmentManager,
-    SharedMemoryObject,
 };
-use std::process::{Child, Command};
+use std::process::{Child, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+mod common;
+use common::{Remove, child_command, child_role, wait_bounded};
 
 const WORKERS: usize = 6;
 const ROUNDS: u64 = 8;
@@ -71,11 +73,8 @@ fn decode(buf: &[u8]) -> (u64, u64) {
 
 /// The worker side; does nothing in a normal run.
 #[test]
-fn worker() {
-    let (Ok(name), Ok(id)) = (
-        std::env::var("INTERPROC_CHAOS_NAME"),
-        std::env::var("INTERPROC_CHAOS_ID"),
-    ) else {
+fn child() {
+    let Some((id, name)) = child_role() else {
         return;
     };
     let id: u64 = id.parse().unwrap();
@@ -168,28 +167,19 @@ fn worker() {
     }
 }
 
+/// Starts worker `id` on the segment `name`, its test harness's report silenced.
 fn spawn(name: &str, id: usize) -> Child {
-    Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "worker", "--test-threads=1", "-q", "--nocapture"])
-        .env("INTERPROC_CHAOS_NAME", name)
-        .env("INTERPROC_CHAOS_ID", id.to_string())
-        .stdout(std::process::Stdio::null())
+    child_command(&id.to_string(), name)
+        .stdout(Stdio::null())
         .spawn()
         .unwrap()
-}
-
-struct Remove(String);
-impl Drop for Remove {
-    fn drop(&mut self) {
-        SharedMemoryObject::remove(&self.0);
-        MessageQueue::remove(&format!("{}_q", self.0));
-    }
 }
 
 #[test]
 fn workers_survive_random_kills() {
     let name = format!("ipt_chaos_{}", std::process::id());
     let _r = Remove(name.clone());
+    let _rq = Remove(format!("{name}_q"));
     let seg = ManagedSharedMemory::create(&name, 4 << 20, Permissions::default()).unwrap();
     let q = MessageQueue::create(&format!("{name}_q"), 64, 16, Permissions::default()).unwrap();
     seg.construct(
@@ -233,17 +223,9 @@ fn workers_survive_random_kills() {
         b.stop.store(1, Ordering::Release);
         let start = Instant::now();
         for w in &mut workers {
-            loop {
-                if let Some(st) = w.try_wait().unwrap() {
-                    assert!(st.success(), "round {round}: a worker failed ({st})");
-                    break;
-                }
-                assert!(
-                    start.elapsed() < Duration::from_secs(30),
-                    "round {round}: a worker is stuck"
-                );
-                std::thread::sleep(Duration::from_millis(5));
-            }
+            let left = Duration::from_secs(30).saturating_sub(start.elapsed());
+            let st = wait_bounded(w, left);
+            assert!(st.success(), "round {round}: a worker failed ({st})");
         }
         seg.check_sanity()
             .unwrap_or_else(|e| panic!("round {round}: {e}"));
@@ -299,14 +281,7 @@ fn workers_survive_random_kills() {
     }
     b.stop.store(1, Ordering::Release);
     for w in &mut workers {
-        let start = Instant::now();
-        while w.try_wait().unwrap().is_none() {
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "a worker is stuck at the end"
-            );
-            std::thread::sleep(Duration::from_millis(5));
-        }
+        wait_bounded(w, Duration::from_secs(30));
     }
     println!(
         "chaos: {ROUNDS} rounds, {WORKERS} workers, {kills} kills, {} operations, nothing duplicated, segment sane",

@@ -3,25 +3,13 @@
 
 use interproc::sync::Deadline;
 use interproc::{ErrorKind, MessageQueue, Permissions, SharedMemoryObject};
-use std::process::{Child, Command};
-
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{Remove, wait_bounded};
+use common::{Remove, child_role, spawn_child, wait_bounded};
 
 fn unique(tag: &str) -> String {
     common::unique("ipt_mq", tag)
-}
-
-/// Runs this test binary's `child` test in a new process with `role` and `name`.
-fn spawn(role: &str, name: &str) -> Child {
-    Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child", "--nocapture", "--test-threads=1"])
-        .env("INTERPROC_MQ_ROLE", role)
-        .env("INTERPROC_MQ_NAME", name)
-        .spawn()
-        .unwrap()
 }
 
 const PER_PRODUCER: u64 = 50_000;
@@ -51,10 +39,7 @@ fn decode(m: &[u8]) -> (u64, u64) {
 /// The child side of the multi-process tests; does nothing in a normal run.
 #[test]
 fn child() {
-    let (Ok(role), Ok(name)) = (
-        std::env::var("INTERPROC_MQ_ROLE"),
-        std::env::var("INTERPROC_MQ_NAME"),
-    ) else {
+    let Some((role, name)) = child_role() else {
         return;
     };
     let q = MessageQueue::open(&name).unwrap();
@@ -428,10 +413,13 @@ fn mpmc(producer: &str) {
     let _r2 = Remove(results.clone());
     let q = MessageQueue::create(&name, 64, 32, Permissions::default()).unwrap();
     let res = MessageQueue::create(&results, 4, 16, Permissions::default()).unwrap();
-    let consumers = [spawn("consumer", &name), spawn("consumer", &name)];
+    let consumers = [
+        spawn_child("consumer", &name),
+        spawn_child("consumer", &name),
+    ];
     let producers = [
-        spawn(&format!("{producer}1"), &name),
-        spawn(&format!("{producer}2"), &name),
+        spawn_child(&format!("{producer}1"), &name),
+        spawn_child(&format!("{producer}2"), &name),
     ];
     for mut p in producers {
         assert!(
@@ -482,7 +470,7 @@ fn killed_mid_operation(role: &str) {
     let q = MessageQueue::create(&name, 8, 32, Permissions::default()).unwrap();
     let mut buf = [0u8; 32];
     for round in 0..15 {
-        let mut c = spawn(role, &name);
+        let mut c = spawn_child(role, &name);
         std::thread::sleep(Duration::from_millis(20 + (round * 7) % 30));
         c.kill().unwrap();
         c.wait().unwrap();

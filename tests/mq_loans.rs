@@ -3,10 +3,10 @@
 
 mod common;
 
-use common::{Remove, unique, wait_bounded};
+use common::{Remove, child_role, spawn_child, unique, wait_bounded};
 use interproc::sync::Deadline;
 use interproc::{ErrorKind, MappedRegion, MessageQueue, Mode, Permissions, SharedMemoryObject};
-use std::process::{Child, Command};
+use std::process::Child;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -342,10 +342,7 @@ fn dawdle(seed: u64) {
 /// The child side of the kill test; does nothing in a normal run.
 #[test]
 fn child() {
-    let (Ok(role), Ok(name)) = (
-        std::env::var("INTERPROC_MQL_ROLE"),
-        std::env::var("INTERPROC_MQL_NAME"),
-    ) else {
+    let Some((role, name)) = child_role() else {
         return;
     };
     let q = MessageQueue::open(&name).unwrap();
@@ -383,15 +380,6 @@ fn child() {
     }
 }
 
-fn spawn(role: &str, name: &str) -> Child {
-    Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child", "--nocapture", "--test-threads=1"])
-        .env("INTERPROC_MQL_ROLE", role)
-        .env("INTERPROC_MQL_NAME", name)
-        .spawn()
-        .unwrap()
-}
-
 #[test]
 fn processes_killed_holding_loans_and_views_lose_only_their_message_in_flight() {
     let (q, _r) = queue("kill", 4, 64);
@@ -404,7 +392,7 @@ fn processes_killed_holding_loans_and_views_lose_only_their_message_in_flight() 
         .map(|p| format!("p{p}"))
         .chain((0..CONSUMERS).map(|c| format!("c{c}")))
         .collect();
-    let mut children: Vec<Child> = roles.iter().map(|r| spawn(r, &name)).collect();
+    let mut children: Vec<Child> = roles.iter().map(|r| spawn_child(r, &name)).collect();
     let seed = u64::from(std::process::id()) ^ 0x5DEE_CE66;
     let mut rng = seed;
     let mut next_rand = move || {
@@ -437,7 +425,7 @@ fn processes_killed_holding_loans_and_views_lose_only_their_message_in_flight() 
                 in_flight.insert((k, next - 1));
             }
         }
-        *c = spawn(&roles[k], &name);
+        *c = spawn_child(&roles[k], &name);
     }
     for c in &mut children[..PRODUCERS] {
         assert!(

@@ -5,16 +5,15 @@
 //! Every wait is bounded; a child that hangs is killed and the test fails.
 
 use interproc::{ErrorKind, MappedRegion, Mode, Permissions, SharedMemoryObject};
-use std::io::Read;
 use std::os::unix::process::ExitStatusExt;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, ExitStatus};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{Remove, dev_shm, page, perm_bits};
+use common::{Remove, child_name, dev_shm, page, perm_bits, spawn_captured, test_command};
 
 fn unique(tag: &str) -> String {
     common::unique("ipt", tag)
@@ -59,19 +58,8 @@ const LIMIT: Duration = Duration::from_secs(30);
 // ---------------------------------------------------------------------------------------
 // Child processes.
 
-const ROLE_VAR: &str = "INTERPROC_CHILD_ROLE";
-const NAME_VAR: &str = "INTERPROC_CHILD_NAME";
 const ARG_VAR: &str = "INTERPROC_CHILD_ARG";
 const MARKER: &str = "interproc-child-done:";
-
-/// The object name given to this process when it runs as the child `role`.
-fn child_name(role: &str) -> Option<String> {
-    if std::env::var(ROLE_VAR).ok()? == role {
-        std::env::var(NAME_VAR).ok()
-    } else {
-        None
-    }
-}
 
 fn child_arg() -> String {
     std::env::var(ARG_VAR).unwrap_or_default()
@@ -131,29 +119,7 @@ impl Finished {
 }
 
 fn spawn_child(role: &str, name: &str, arg: &str) -> ChildProc {
-    let exe = std::env::current_exe().expect("current_exe");
-    let mut child = Command::new(exe)
-        .args(["--exact", role, "--nocapture", "--test-threads=1"])
-        .env(ROLE_VAR, role)
-        .env(NAME_VAR, name)
-        .env(ARG_VAR, arg)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawning the child test process");
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
-        s
-    });
-    let err = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
+    let (child, out, err) = spawn_captured(test_command(role, role, name).env(ARG_VAR, arg));
     ChildProc {
         role: role.to_owned(),
         child,

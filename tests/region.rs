@@ -5,14 +5,12 @@ use interproc::{
     Advice, Creation, ErrorKind, FileMapping, Mappable, MappedRegion, Mode, Permissions,
     SharedMemoryObject, XsiKey, XsiSharedMemory,
 };
-use std::io::Read;
-use std::process::{Command, Stdio};
 use std::ptr::NonNull;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 mod common;
-use common::{FileGuard, Remove, XsiGuard, page};
+use common::{FileGuard, Remove, XsiGuard, child_name, page, run_role};
 
 fn unique(tag: &str) -> String {
     common::unique("ipt", tag)
@@ -46,54 +44,10 @@ fn read_all(r: &MappedRegion) -> Vec<u8> {
 // ---------------------------------------------------------------------------------------
 // Child-process support: checks that need a single-threaded address space.
 
-const ROLE_VAR: &str = "INTERPROC_CHILD_ROLE";
-const NAME_VAR: &str = "INTERPROC_CHILD_NAME";
 const MARKER: &str = "interproc-child-done:";
 
-fn child_name(role: &str) -> Option<String> {
-    if std::env::var(ROLE_VAR).ok()? == role {
-        std::env::var(NAME_VAR).ok()
-    } else {
-        None
-    }
-}
-
 fn run_child(role: &str, name: &str) {
-    let exe = std::env::current_exe().expect("current_exe");
-    let mut child = Command::new(exe)
-        .args(["--exact", role, "--nocapture", "--test-threads=1"])
-        .env(ROLE_VAR, role)
-        .env(NAME_VAR, name)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawning the child test process");
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let t_out = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
-        s
-    });
-    let t_err = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("child {role} did not finish within 30 s");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let (out, err) = (t_out.join().unwrap(), t_err.join().unwrap());
+    let (status, out, err) = run_role(role, name, Duration::from_secs(30));
     assert!(
         status.success(),
         "child {role} failed: {status}\nstdout:\n{out}\nstderr:\n{err}"

@@ -2,15 +2,13 @@
 //! removal and swapping.
 
 use interproc::{Creation, ErrorKind, MappedRegion, Mode, Permissions, SharedMemoryObject};
-use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 mod common;
-use common::{Remove, dev_shm, perm_bits};
+use common::{Remove, child_name, dev_shm, perm_bits, run_role};
 
 fn unique(tag: &str) -> String {
     common::unique("ipt", tag)
@@ -25,57 +23,7 @@ fn pattern(len: usize, seed: u8) -> Vec<u8> {
 // ---------------------------------------------------------------------------------------
 // Child-process support (for the umask test: umask is process-wide).
 
-const ROLE_VAR: &str = "INTERPROC_CHILD_ROLE";
-const NAME_VAR: &str = "INTERPROC_CHILD_NAME";
 const MARKER: &str = "interproc-child-done:";
-
-/// The object name given to this process when it runs as the child `role`.
-fn child_name(role: &str) -> Option<String> {
-    if std::env::var(ROLE_VAR).ok()? == role {
-        std::env::var(NAME_VAR).ok()
-    } else {
-        None
-    }
-}
-
-/// Runs this test binary again with only the test `role`, with a bounded wait.
-fn run_child(role: &str, name: &str) -> (std::process::ExitStatus, String, String) {
-    let exe = std::env::current_exe().expect("current_exe");
-    let mut child = Command::new(exe)
-        .args(["--exact", role, "--nocapture", "--test-threads=1"])
-        .env(ROLE_VAR, role)
-        .env(NAME_VAR, name)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawning the child test process");
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let t_out = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
-        s
-    });
-    let t_err = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("child {role} did not finish within 30 s");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    (status, t_out.join().unwrap(), t_err.join().unwrap())
-}
 
 // ---------------------------------------------------------------------------------------
 
@@ -299,7 +247,7 @@ fn default_and_unrestricted_permissions_survive_a_restrictive_umask() {
         .iter()
         .map(|s| Remove(format!("{base}{s}")))
         .collect();
-    let (status, out, err) = run_child("umask_child", &base);
+    let (status, out, err) = run_role("umask_child", &base, Duration::from_secs(30));
     assert!(
         status.success(),
         "child failed: {status}\nstdout:\n{out}\nstderr:\n{err}"

@@ -3,11 +3,11 @@
 //! writes nothing, so on a queue in use it reads one moment of each part; it is exact on a
 //! queue at rest.
 
+use super::handle::{MessageQueue, corrupted};
 use super::layout::{
     Descriptor, MODE_LOCKED, MODE_RING, POOL_FREE, POOL_HELD, POOL_LOANED, POOL_QUEUED, POS_MASK,
     SLOT_QUEUED, Stored,
 };
-use super::{MessageQueue, corrupted};
 use crate::{LockHolder, Result};
 use std::sync::atomic::Ordering;
 

@@ -1,8 +1,9 @@
 //! The queue's handle ([`MessageQueue`]) and the words its modes speak: a payload to send,
-//! where a receive puts its message, how long an operation may wait, and what a ring-mode
-//! step came to. Below every part of the queue, which all import it.
+//! where a receive puts its message, how long an operation may wait, what a ring-mode
+//! step came to, and how waiting for another process's copy ended. Below every part of the queue, which all import it.
 
 use super::layout::{Descriptor, INDIRECT, Layout};
+use crate::os::robust::RobustGuard;
 use crate::sync::Deadline;
 use crate::{Error, ErrorKind, MappedRegion};
 use std::sync::atomic::AtomicU32;
@@ -123,6 +124,17 @@ pub(super) enum Next<T> {
     Again,
     /// Stop with this result.
     Stop(Ring<T>),
+}
+
+/// How waiting for another process's copy ended.
+pub(super) enum Settled<'a> {
+    /// The slot moved on.
+    Moved,
+    /// Its claimer died: mend the slot, holding the queue lock (the guard, unless the
+    /// caller already held it).
+    Orphaned(Option<RobustGuard<'a>>),
+    /// The wait ran out.
+    GaveUp,
 }
 
 /// Ring mode's operations on a queue (its own type, so that a reader knows which mode a

@@ -8,9 +8,9 @@
 //! robust lock), so neither is `Send`. If that thread dies, the slot comes back by itself;
 //! the message it held is lost.
 
-use super::Got;
 use super::handle::{MessageQueue, Payload, Sink, Wait};
 use super::layout::Descriptor;
+use super::received::{Got, OwnedBytes};
 use crate::sync::Deadline;
 use crate::{Error, ErrorKind, Result, Shareable};
 use std::fmt;
@@ -18,37 +18,6 @@ use std::marker::PhantomData;
 use std::mem::ManuallyDrop;
 use std::ops::{Deref, DerefMut};
 use std::ptr::NonNull;
-
-/// A cache line of message bytes, for [`OwnedBytes`]' alignment.
-#[repr(C, align(64))]
-#[derive(Clone, Copy)]
-struct Line([u8; 64]);
-
-/// A message's bytes in the receiver's own memory, 64-byte aligned as a slot's are: a
-/// message sent by copy and received in place.
-pub(super) struct OwnedBytes {
-    lines: Vec<Line>,
-    len: usize,
-}
-
-impl OwnedBytes {
-    /// A copy of the `len` bytes at `src`.
-    ///
-    /// # Safety
-    /// `src` is readable for `len` bytes.
-    pub(super) unsafe fn copy_of(src: *const u8, len: usize) -> OwnedBytes {
-        let mut lines = vec![Line([0; 64]); len.div_ceil(64)];
-        // SAFETY: `src` is readable for `len` bytes (this fn's contract) and `lines` holds at
-        // least `len` bytes of its own.
-        unsafe { std::ptr::copy_nonoverlapping(src, lines.as_mut_ptr().cast::<u8>(), len) };
-        OwnedBytes { lines, len }
-    }
-
-    /// Where the bytes are (non-null and aligned even when there are none).
-    fn as_ptr(&self) -> NonNull<u8> {
-        NonNull::new(self.lines.as_ptr().cast::<u8>().cast_mut()).expect("a Vec's pointer")
-    }
-}
 
 /// Where a received message's bytes are.
 enum Place {

@@ -6,7 +6,7 @@ use super::layout::{
     FROZEN, IndexEntry, MODE_LOCKED, MODE_RING, MODE_SWITCHING, MODE_UNLOCKING, QUEUE_LOCK_YIELDS,
     SLOT_FREE, SLOT_QUEUED, SlotHeader, Stored, TRY_SLOT_WAIT,
 };
-use super::{Got, deliver};
+use super::received::{Got, deliver};
 use crate::Result;
 use crate::os::{futex, robust};
 use crate::sync::Deadline;

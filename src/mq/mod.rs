@@ -77,7 +77,8 @@
 //!   check of the loan pool ([`LoanPoolCheck`]).
 //! - `layout.rs`: the shared structures and constants, pinned by `tests.rs`.
 //! - `handle.rs`: the handle's fields and the small types every mode uses (a payload, a
-//!   receive's sink, a wait, a ring step's outcome), below the modes.
+//!   receive's sink, a wait, a ring step's outcome, how waiting for another's copy ended),
+//!   below the modes; `received.rs`: what a receive got and how a mode delivers it.
 
 mod check;
 mod entries;
@@ -89,6 +90,7 @@ mod locked;
 mod loom_models;
 mod open;
 mod pool;
+mod received;
 mod ring;
 mod switch;
 #[cfg(test)]
@@ -110,54 +112,10 @@ use layout::{
     Descriptor, ENTRIES, ENTRY_SIZE, Entry, INDIRECT, IndexEntry, MODE_LOCKED, MODE_RING, POS_MASK,
     QueueHeader, ROUNDS_MAX, SLOT_HEADER, SlotHeader,
 };
-use loans::OwnedBytes;
 pub use loans::{Loan, Received};
-use locked::{Guard, LockedMode};
+use locked::LockedMode;
 use pool::LoanPool;
-
-/// What a receive got.
-enum Got {
-    /// This many bytes copied into the sink's buffer, and the priority.
-    Copied(usize, u32),
-    /// A message sent from a loan, left in its pool slot, which this thread now holds.
-    Pool {
-        slot: u32,
-        len: usize,
-        priority: u32,
-    },
-    /// A message sent by copy, received in place: copied once more, into memory of the
-    /// receiver's own.
-    Owned(OwnedBytes, u32),
-}
-
-/// How waiting for another process's copy ended.
-enum Settled<'a> {
-    /// The slot moved on.
-    Moved,
-    /// Its claimer died: mend the slot, holding the queue lock (the guard, unless the
-    /// caller already held it).
-    Orphaned(Option<Guard<'a>>),
-    /// The wait ran out.
-    GaveUp,
-}
-
-/// Delivers the `len` bytes at `src`, a message of `priority`, to `sink`.
-///
-/// # Safety
-/// `src` is readable for `len` bytes, which no one writes meanwhile; a `Sink::Copy` buffer
-/// holds at least `len` bytes.
-#[inline(always)]
-unsafe fn deliver(src: *const u8, len: usize, priority: u32, sink: &mut Sink<'_>) -> Got {
-    match sink {
-        Sink::Copy(buf) => {
-            // SAFETY: per this fn's contract.
-            unsafe { std::ptr::copy_nonoverlapping(src, buf.as_mut_ptr(), len) };
-            Got::Copied(len, priority)
-        }
-        // SAFETY: per this fn's contract.
-        Sink::InPlace => Got::Owned(unsafe { OwnedBytes::copy_of(src, len) }, priority),
-    }
-}
+use received::Got;
 
 impl MessageQueue {
     /// `create_only`: a new queue of at most `max_num_msg` messages of at most

@@ -1,10 +1,10 @@
 //! Creating, building and opening a queue, by the publish protocol of `crate::publish`.
 
+use super::handle::{MessageQueue, corrupted};
 use super::layout::{
     ENTRIES, FROZEN, HEADER_SIZE, LAYOUT_VERSION, Layout, MAGIC, MODE_LOCKED, MODE_UNLOCKING,
     QueueHeader, STATE_WORD,
 };
-use super::{MessageQueue, corrupted};
 use crate::publish::{self, Turn};
 use crate::{MappedRegion, Mode, Permissions, Result, SharedMemoryObject};
 use std::os::fd::AsFd;

@@ -2,13 +2,13 @@
 //! compare-and-swap and copy beside each other.
 
 use super::entries::Held;
-use super::handle::{MessageQueue, Next, Payload, Ring, RingMode, Sink, Wait, corrupted};
+use super::handle::{MessageQueue, Next, Payload, Ring, RingMode, Settled, Sink, Wait, corrupted};
 use super::layout::{
     COPY_WAIT, FROZEN, INTENT_RECV, INTENT_SEND, POS_MASK, ROUNDS_MAX, SKIP, SlotHeader, Stored,
     copy_naps, tail_word,
 };
 use super::pool::Taken;
-use super::{Got, Settled, deliver};
+use super::received::{Got, deliver};
 use crate::Result;
 use std::sync::atomic::{AtomicU32, Ordering};
 

@@ -1,11 +1,11 @@
 //! Switching between ring mode and locked mode, under the queue lock.
 
+use super::handle::{Settled, Wait, corrupted};
 use super::layout::{
     FROZEN, INTENT_RECV, INTENT_SEND, IndexEntry, MODE_LOCKED, MODE_RING, MODE_SWITCHING,
     MODE_UNLOCKING, SKIP, SLOT_FREE, SLOT_QUEUED, Stored, tail_word,
 };
 use super::locked::LockedMode;
-use super::{Settled, Wait, corrupted};
 use crate::Result;
 use std::sync::atomic::Ordering;
 

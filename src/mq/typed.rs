@@ -1,6 +1,6 @@
 //! Sending and receiving [`Shareable`] values instead of bytes.
 
-use super::{MessageQueue, Payload, Wait};
+use super::handle::{MessageQueue, Payload, Wait};
 use crate::sync::Deadline;
 use crate::{Error, ErrorKind, Result, Shareable};
 use std::time::Duration;

@@ -1,16 +1,18 @@
 //! Helpers the integration tests share: unique object names, removal on drop (shared memory
 //! objects, temporary files, System V segments), where an object lives in /dev/shm, waiting
-//! for a child process with a bound, a test binary run again as a child with a role,
-//! 16-aligned buffers for segments in a test's memory, and
+//! for a child process with a bound, a test binary run again as a child with a role (its
+//! output left alone or collected), 16-aligned buffers for segments in a test's memory, and
 //! where C and C++ test programs find the freshly built library.
 //!
 //! Each test binary compiles this module on its own and uses a part of it.
 #![allow(dead_code)]
 
+use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// A name no other test (in this process or another run) uses: `prefix`, `tag`, this
@@ -100,12 +102,64 @@ pub fn wait_bounded(child: &mut Child, limit: Duration) -> ExitStatus {
 /// Runs this test binary's `child` test in a new process, which [`child_role`] tells its
 /// `role` and the object `name` to work on.
 pub fn spawn_child(role: &str, name: &str) -> Child {
-    Command::new(std::env::current_exe().expect("the test binary"))
-        .args(["--exact", "child", "--nocapture", "--test-threads=1"])
-        .env("INTERPROC_CHILD_ROLE", role)
-        .env("INTERPROC_CHILD_NAME", name)
+    child_command(role, name)
         .spawn()
         .expect("starting a child process")
+}
+
+/// The command [`spawn_child`] runs, to adjust before spawning (its output, say).
+pub fn child_command(role: &str, name: &str) -> Command {
+    test_command("child", role, name)
+}
+
+/// The command that runs this test binary's test `test` alone in a new process, which
+/// [`child_role`] tells its `role` and the object `name` to work on.
+pub fn test_command(test: &str, role: &str, name: &str) -> Command {
+    let mut command = Command::new(std::env::current_exe().expect("the test binary"));
+    command
+        .args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .env("INTERPROC_CHILD_ROLE", role)
+        .env("INTERPROC_CHILD_NAME", name);
+    command
+}
+
+/// In a process started by [`run_role`] for `role` (a test of its own), the object name it
+/// was given; `None` in a normal run of the tests.
+pub fn child_name(role: &str) -> Option<String> {
+    child_role().and_then(|(r, name)| (r == role).then_some(name))
+}
+
+/// Starts `command` with no input and its stdout and stderr each read to the end by a
+/// thread of its own (so a child that writes much never blocks): the child and the two
+/// readers.
+pub fn spawn_captured(command: &mut Command) -> (Child, JoinHandle<String>, JoinHandle<String>) {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting a child process");
+    let out = read_to_end(child.stdout.take().expect("piped stdout"));
+    let err = read_to_end(child.stderr.take().expect("piped stderr"));
+    (child, out, err)
+}
+
+/// A thread that reads `pipe` to its end, as text.
+fn read_to_end(mut pipe: impl Read + Send + 'static) -> JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = pipe.read_to_string(&mut s);
+        s
+    })
+}
+
+/// Runs this test binary's test `role` alone in a new process (which [`child_name`] tells
+/// the object `name`), waiting at most `limit` as [`wait_bounded`] does: its exit status,
+/// stdout and stderr.
+pub fn run_role(role: &str, name: &str, limit: Duration) -> (ExitStatus, String, String) {
+    let (mut child, out, err) = spawn_captured(&mut test_command(role, role, name));
+    let status = wait_bounded(&mut child, limit);
+    (status, out.join().unwrap(), err.join().unwrap())
 }
 
 /// In a process started by [`spawn_child`], its role and object name; `None` in a normal
