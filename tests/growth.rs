@@ -419,8 +419,27 @@ fn processes_killed_while_growing_leave_a_sane_segment_with_every_object() {
         let extra = seg
             .find(InstanceKind::Named, format!("g{n}").as_bytes(), None)
             .unwrap();
+        // Listed, each name once, and only names the children constructed: a header the
+        // recovery took for an object in error (a killed construction's) shows here.
+        let mut names = named_objects(&seg);
+        names.sort();
+        names.dedup();
+        let odd: Vec<_> = names
+            .iter()
+            .filter(|nm| {
+                let g = nm
+                    .strip_prefix(b"g")
+                    .and_then(|d| std::str::from_utf8(d).ok());
+                !(*nm == b"made"
+                    || *nm == b"runs"
+                    || g.is_some_and(|d| d.parse().is_ok_and(|k: u64| k <= n)))
+            })
+            .map(|nm| String::from_utf8_lossy(nm).into_owned())
+            .collect();
+        assert!(odd.is_empty(), "after {kills} kills, objects named {odd:?}");
         let named = seg.num_named_objects().unwrap() as u64;
         assert_eq!(named, 2 + n + u64::from(extra.is_some()));
+        assert_eq!(names.len() as u64, named, "after {kills} kills");
     }
     eprintln!(
         "{kills} growers killed, {mid_growth} of them while growing; the segment grew {} times to {} bytes",
@@ -434,14 +453,7 @@ fn processes_killed_while_growing_leave_a_sane_segment_with_every_object() {
     // maximum that never saw a kill has, less at most one small block per kill (a block a
     // killed process took from a size-class list is lost, as documented); name-index
     // tables that were in flight come back.
-    let mut names: Vec<Vec<u8>> = Vec::new();
-    let mut cursor = 0;
-    while let Some((next, _, name, len)) = seg.next_object(InstanceKind::Named, cursor).unwrap() {
-        // SAFETY: the name's `len` bytes lie in the segment, which outlives this read.
-        names.push(unsafe { std::slice::from_raw_parts(name, len) }.to_vec());
-        cursor = next;
-    }
-    for n in &names {
+    for n in &named_objects(&seg) {
         assert!(
             seg.destroy(InstanceKind::Named, n, None, &mut |_, _| {})
                 .unwrap()
@@ -459,6 +471,18 @@ fn processes_killed_while_growing_leave_a_sane_segment_with_every_object() {
         lost <= kills as usize * 4112,
         "{lost} bytes lost after {kills} kills"
     );
+}
+
+/// The names of every named object `seg` lists.
+fn named_objects(seg: &ManagedSharedMemory) -> Vec<Vec<u8>> {
+    let mut names = Vec::new();
+    let mut cursor = 0;
+    while let Some((next, _, name, len)) = seg.next_object(InstanceKind::Named, cursor).unwrap() {
+        // SAFETY: the name's `len` bytes lie in the segment, which outlives this read.
+        names.push(unsafe { std::slice::from_raw_parts(name, len) }.to_vec());
+        cursor = next;
+    }
+    names
 }
 
 fn counter<'a>(seg: &'a ManagedSharedMemory, tag: &[u8]) -> &'a AtomicU64 {

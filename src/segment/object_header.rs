@@ -94,7 +94,8 @@ pub(crate) struct ObjectFields {
 }
 
 /// The header of an object and the words before it, ready to be written
-/// ([`HeaderLayout::write`]).
+/// ([`HeaderLayout::write`]) without the magic, which [`publish`] adds once the object is
+/// whole and registered.
 pub(crate) struct HeaderLayout {
     /// Bytes before the header that the block needs (the padding's mark and the words).
     pub lead: u64,
@@ -156,7 +157,8 @@ impl HeaderLayout {
         HeaderLayout {
             lead: lead_for(ext),
             head: ObjectHeader {
-                magic: OBJECT_MAGIC,
+                // Never written with the header: see `write`.
+                magic: 0,
                 meta: meta | kind as u32,
                 elem_size: head_fields.0,
                 count: head_fields.1,
@@ -169,6 +171,14 @@ impl HeaderLayout {
     /// Writes the padding's mark (if `pad` is not 0), the words before the header and the
     /// header at `h`, `pad` bytes into its block. `None` if the padding is too long for
     /// the header (an alignment of 64 KiB or more).
+    ///
+    /// The header is written without its magic, so it does not validate ([`decode`]) until
+    /// [`publish`]: a process killed at any instruction from here until its object is
+    /// whole and registered leaves a block that no rebuild of the name index takes for an
+    /// object. Were the magic written here, a death before the name is copied would leave
+    /// an object named by zeros, and one before the constructor runs an object of the name
+    /// whose contents were never written; the next rebuild would register either (beside
+    /// the object of that name constructed again meanwhile).
     ///
     /// # Safety
     /// `[h - pad, h + OBJECT_HEADER)` lies in a fresh block of the segment at `base`, `h`
@@ -199,6 +209,22 @@ impl HeaderLayout {
         }
         Some(())
     }
+}
+
+/// Gives the header at `h`, written by [`HeaderLayout::write`], its magic: from this store
+/// on it validates. The caller calls it once the object is constructed and registered.
+///
+/// # Safety
+/// `h` is a header written by [`HeaderLayout::write`] in a block of the segment at `base`
+/// that the caller owns.
+pub(crate) unsafe fn publish(base: *mut u8, h: u64) {
+    // What a death at any instruction leaves depends only on this thread's program order
+    // (the next holder of the segment lock sees every store executed before the death):
+    // the fence keeps the stores before it (the name, the elements, the index's slot)
+    // before the magic, so no header validates before its object is whole and registered.
+    std::sync::atomic::compiler_fence(std::sync::atomic::Ordering::Release);
+    // SAFETY: an `ObjectHeader` in a block the caller owns (the contract), 16-aligned.
+    unsafe { (*base.add(h as usize).cast::<ObjectHeader>()).magic = OBJECT_MAGIC };
 }
 
 /// Decodes the header `head`, copied from offset `h` of a segment of `size` bytes:
@@ -266,11 +292,20 @@ mod tests {
         let h = 64 + pad;
         // SAFETY: the block and header lie inside the buffer, 16-aligned; `pad >= lead`.
         unsafe { layout.write(base, h, pad) }.unwrap();
-        // SAFETY: as `Index::object_header`: inside the buffer, aligned.
-        let head = unsafe { *base.add(h as usize).cast::<ObjectHeader>() };
-        let got = decode(h, head, size as u64, |off| unsafe {
-            *base.add(off as usize).cast::<u64>()
-        });
+        let read = || {
+            // SAFETY: as `Index::object_header`: inside the buffer, aligned.
+            let head = unsafe { *base.add(h as usize).cast::<ObjectHeader>() };
+            // SAFETY: the decoder reads only words inside the buffer, 8-aligned.
+            decode(h, head, size as u64, |off| unsafe {
+                *base.add(off as usize).cast::<u64>()
+            })
+        };
+        // Written, the header does not validate: a process killed before publishing it
+        // leaves no object.
+        assert!(read().is_none());
+        // SAFETY: the header just written, in the buffer.
+        unsafe { publish(base, h) };
+        let got = read();
         (buf, got)
     }
 

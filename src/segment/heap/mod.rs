@@ -294,9 +294,10 @@ impl Heap {
     }
 
     /// Puts the end back at `old_end` after an [`Heap::extend`] from there was cut short
-    /// (its process died): the block that ended at the old sentinel gets back its size,
-    /// the old sentinel is restored, and the lists and counts are rebuilt from the chain.
-    /// `extend` never writes the old sentinel's back link, so it still names that block.
+    /// (its process died): the block that ended at the old sentinel gets back its size if
+    /// it is free (`extend` merges only a free one), the old sentinel is restored, and the
+    /// lists and counts are rebuilt from the chain. `extend` never writes the old
+    /// sentinel's back link, so it still names that block.
     pub(crate) fn undo_extend(&self, old_end: u64) -> Result<()> {
         let (start, end) = (self.start, self.heap_state().end);
         if old_end % ALIGN != 0 || old_end < start + HEADER || old_end > end {
@@ -312,7 +313,13 @@ impl Heap {
                     "the old sentinel at {old_sentinel} points back to {last}"
                 )));
             }
-            self.set(last, old_sentinel - last, self.is_free(last));
+            // A used last block is left as it is: `extend` never wrote it, and a rewrite
+            // would drop its flags (a block parked in a size-class list would stay listed
+            // but read as used, and the next pop would quarantine the class; an index table
+            // in flight would no longer read as internal, and never be given back).
+            if self.is_free(last) {
+                self.set(last, old_sentinel - last, true);
+            }
         }
         self.set(old_sentinel, 0, false);
         self.heap_state().end = old_end;

@@ -302,6 +302,36 @@ fn an_extend_cut_short_at_any_store_is_undone() {
     }
 }
 
+/// An extend cut short after a used last block leaves that block's header as it was,
+/// flags included: a block parked in a size-class list stays parked, an index table stays
+/// internal.
+#[test]
+fn an_extend_cut_short_keeps_the_flags_of_a_used_last_block() {
+    for flag in [PARKED, INTERNAL] {
+        let t = heap(1 << 16);
+        let h = &t.heap;
+        let _ = h.truncate_tail(0).unwrap();
+        h.extend(1 << 15).unwrap();
+        for n in [64, 16] {
+            while h.allocate(n, 16).unwrap().is_some() {}
+        }
+        let old_end = h.end();
+        let old_sentinel = old_end - HEADER;
+        let last = h.prev_phys(old_sentinel);
+        let word = h.size_of(last) | flag;
+        h.flags_word(last).store(word, Ordering::Relaxed);
+        // `extend` from `old_end` killed after it moved the end and laid out the new space.
+        let new_end = 1u64 << 16;
+        h.heap_state().end = new_end;
+        h.set(old_sentinel, new_end - HEADER - old_sentinel, false);
+        h.set_prev_phys(new_end - HEADER, old_sentinel);
+        h.set(new_end - HEADER, 0, false);
+        h.undo_extend(old_end).unwrap();
+        h.check().unwrap();
+        assert_eq!(h.flags_word(last).load(Ordering::Relaxed), word);
+    }
+}
+
 #[test]
 fn repair_rebuilds_lists_counts_and_links() {
     let t = heap(1 << 16);

@@ -4,7 +4,7 @@ use super::{HEADER_SIZE, ObjectInfo, SegmentManager};
 use crate::segment::heap::Heap;
 use crate::segment::index::{HeaderLayout, Index, InstanceKind, OBJECT_HEADER, ObjectHeader, Room};
 use crate::segment::lookup::{Attempt, Found, IndexSeq, Lookup};
-use crate::segment::object_header::OBJECT_MAGIC;
+use crate::segment::object_header;
 use crate::segment::{heap, lookup};
 use crate::{Error, ErrorKind, Result};
 use std::ptr::NonNull;
@@ -134,16 +134,63 @@ impl SegmentManager {
     }
 
     /// The second half of [`Self::construct`], under the lock with room in the index:
-    /// allocates the object with its header and name, runs `init`, and registers it.
+    /// allocates the object with its header and name ([`Self::lay_out`]), runs `init`,
+    /// registers it, and only then gives its header the magic that makes it an object.
     #[allow(clippy::too_many_arguments)]
     fn place(
         &self,
         heap: &Heap,
         (kind, name, hsh, room): (InstanceKind, &[u8], u64, Option<Room>),
-        (elem_size, align, count, type_tag): (usize, usize, usize, u64),
+        shape: (usize, usize, usize, u64),
         bytes: usize,
         init: &mut dyn FnMut(NonNull<u8>, usize) -> Result<()>,
     ) -> Result<ObjectInfo> {
+        let (elem_size, _, count, type_tag) = shape;
+        // Until `publish` below, the header has no magic: a process killed before then
+        // leaves a block that no rebuild of the index takes for an object (at worst its
+        // memory leaks), rather than an object of unwritten contents or name, or a second
+        // object of a name that is constructed again later.
+        let (u, h, object) = self.lay_out(heap, kind, name, shape, bytes)?;
+        let ptr = self.at(object);
+        if let Err(e) = init(ptr, count) {
+            // The header never had its magic: no stale pointer validates.
+            heap.deallocate(u)?;
+            return Err(e);
+        }
+        if kind != InstanceKind::Anonymous {
+            // The index may have moved if `init` constructed named objects of its own;
+            // `insert` reserves again, which cannot fail for want of the slot reserved above
+            // unless `init` used it, and then it regrows.
+            if let Err(e) = self.index(heap).insert_hashed(kind, name, h, hsh, room) {
+                heap.deallocate(u)?;
+                return Err(e);
+            }
+        }
+        // Registered (or anonymous, and constructed): the object is whole. Readers without
+        // the lock see it only once the index's write section ends, this store included.
+        // SAFETY: `h` is the header `lay_out` wrote in this call's block.
+        unsafe { object_header::publish(self.base.as_ptr(), h) };
+        Ok(ObjectInfo {
+            ptr,
+            elem_size,
+            count,
+            kind,
+            type_tag,
+        })
+    }
+
+    /// Takes a block for an object of `bytes` bytes of elements, `shape` (element size,
+    /// alignment, count, type tag), and writes its header, without the magic
+    /// ([`HeaderLayout::write`]), and its name. Returns the block's user offset, the
+    /// header's and the object's.
+    pub(super) fn lay_out(
+        &self,
+        heap: &Heap,
+        kind: InstanceKind,
+        name: &[u8],
+        (elem_size, align, count, type_tag): (usize, usize, usize, u64),
+        bytes: usize,
+    ) -> Result<(u64, u64, u64)> {
         // The words the header needs before it (see `HeaderLayout`), the most padding an
         // alignment above the block's needs (blocks start 16-aligned, and the header is 16
         // bytes), then the header, the elements, the name and its NUL.
@@ -191,40 +238,7 @@ impl SegmentManager {
             std::ptr::copy_nonoverlapping(name.as_ptr(), n, name.len());
             *n.add(name.len()) = 0;
         }
-        // The header stays without its magic until the object is registered: a process
-        // killed before then leaves a block that no rebuild of the index takes for an
-        // object (at worst its memory leaks), rather than a second object of a name that
-        // is constructed again later.
-        // SAFETY: `h` holds the `ObjectHeader` just written, in this call's fresh block.
-        unsafe { (*base.add(h as usize).cast::<ObjectHeader>()).magic = 0 };
-        let ptr = self.at(object);
-        if let Err(e) = init(ptr, count) {
-            // SAFETY: the header is ours; clear its magic so a stale pointer never
-            // validates, then give the memory back.
-            unsafe { (*base.add(h as usize).cast::<ObjectHeader>()).magic = 0 };
-            heap.deallocate(u)?;
-            return Err(e);
-        }
-        if kind != InstanceKind::Anonymous {
-            // The index may have moved if `init` constructed named objects of its own;
-            // `insert` reserves again, which cannot fail for want of the slot reserved above
-            // unless `init` used it, and then it regrows.
-            if let Err(e) = self.index(heap).insert_hashed(kind, name, h, hsh, room) {
-                heap.deallocate(u)?;
-                return Err(e);
-            }
-        }
-        // Registered (or anonymous, and constructed): the object is whole. Readers without
-        // the lock see it only once the index's write section ends, this store included.
-        // SAFETY: `h` is still this call's block, holding its `ObjectHeader`.
-        unsafe { (*base.add(h as usize).cast::<ObjectHeader>()).magic = OBJECT_MAGIC };
-        Ok(ObjectInfo {
-            ptr,
-            elem_size,
-            count,
-            kind,
-            type_tag,
-        })
+        Ok((u, h, object))
     }
 
     pub(super) fn info_at(&self, index: &Index<'_>, h: u64) -> Result<ObjectInfo> {
