@@ -87,8 +87,7 @@ impl Spin {
     /// `misses` (the caller's, per thread or per handle) makes the busy phase adaptive;
     /// `None` always looks.
     pub(crate) fn until(&self, misses: Option<&AtomicU32>, mut done: impl FnMut() -> bool) -> bool {
-        // A spin that steps aside counts its yield in its time, so it reads the clock first.
-        let stepped = self.step_aside.then(Instant::now);
+        let start = Instant::now();
         let many_cpus = super::cpu_count() >= 2;
         if self.step_aside && many_cpus {
             std::thread::yield_now();
@@ -96,17 +95,6 @@ impl Spin {
         // Relaxed: a per-caller hint read and written by the caller only; it orders nothing.
         let missed = misses.map_or(0, |m| m.load(Ordering::Relaxed));
         let look = missed < MISSES_MAX || missed % RETRY_EVERY == 0;
-        // The busy phase's first look, before the clock is read (a few tens of nanoseconds,
-        // more on a virtual machine): a wait whose change has already come (a relock of a
-        // mutex already let go, a notification already sent) returns without reading it,
-        // and counts as the hit it is.
-        if stepped.is_none() && many_cpus && look && done() {
-            if let Some(m) = misses {
-                m.store(0, Ordering::Relaxed);
-            }
-            return true;
-        }
-        let start = stepped.unwrap_or_else(Instant::now);
         if many_cpus && !look {
             // Skipped: the count still moves on, so the busy phase comes back on one wait
             // in RETRY_EVERY (kept clear of 0, which means "no misses"). Relaxed: as the
