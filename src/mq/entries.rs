@@ -15,6 +15,8 @@ use std::time::{Duration, Instant};
 /// intent and frees the entry.
 pub(super) struct Held<'a> {
     pub(super) e: &'a Entry,
+    /// The thread that took the entry's lock, as it took it (looked up once per operation).
+    me: robust::ThreadIdentity,
 }
 
 impl Held<'_> {
@@ -34,7 +36,9 @@ impl Drop for Held<'_> {
         // goes; pairs with the Acquire load in `RingMode::orphaned`, so a peer that sees
         // the intent gone and looks at the slot again sees it moved on.
         self.e.intent.store(INTENT_NONE, Ordering::Release);
-        self.e.lock.release_hold();
+        // SAFETY: `me` took the hold and is this thread: a `Held` does not leave the
+        // thread (the identity in it is not `Send`) and lives for one operation.
+        unsafe { self.e.lock.release_hold_as(self.me) };
     }
 }
 
@@ -46,10 +50,11 @@ impl<'q> RingMode<'q> {
     /// always free. The rest is [`Self::take_any_entry`].
     #[inline(always)]
     pub(super) fn take_entry(self, wait: Wait) -> Result<Option<Held<'q>>> {
-        if let Ok(tid) = robust::current_tid() {
-            let e = self.q.entry(tid);
-            if let Ok(true) = e.lock.try_hold() {
-                return Ok(Some(Held { e }));
+        if let Ok(me) = robust::identity() {
+            let e = self.q.entry(me.tid());
+            // SAFETY: `me` was just looked up for this thread.
+            if unsafe { e.lock.try_hold_as(me) } {
+                return Ok(Some(Held { e, me }));
             }
         }
         self.take_any_entry(wait)
@@ -61,17 +66,16 @@ impl<'q> RingMode<'q> {
     #[cold]
     #[inline(never)]
     pub(super) fn take_any_entry(self, wait: Wait) -> Result<Option<Held<'q>>> {
-        let first = robust::current_tid().map_err(|e| e.into_error("finding the thread id"))?;
+        let me = robust::identity().map_err(|e| e.into_error("finding the thread id"))?;
+        let first = me.tid();
         let mut naps = copy_naps();
         let mut until = None;
         loop {
             for k in 0..ENTRIES {
                 let e = self.q.entry(first.wrapping_add(k));
-                if e.lock
-                    .try_hold()
-                    .map_err(|e| e.into_error("taking a queue participant entry"))?
-                {
-                    return Ok(Some(Held { e }));
+                // SAFETY: `me` was looked up for this thread in this call.
+                if unsafe { e.lock.try_hold_as(me) } {
+                    return Ok(Some(Held { e, me }));
                 }
             }
             self.free_dead_entries(wait)?;

@@ -239,7 +239,8 @@ impl<'q> RingMode<'q> {
         let max = self.q.layout.max_msg_size;
         let pool = self.q.pool();
         let mut held = None;
-        let (mut naps, mut until) = (copy_naps(), None);
+        // Made at the first nap: most receives take none.
+        let (mut naps, mut until) = (None, None);
         for _ in 0..ROUNDS_MAX {
             // SeqCst, as every access of the ends (see `QueueHeader::tail`).
             let hd = h.head.load(Ordering::SeqCst);
@@ -274,7 +275,8 @@ impl<'q> RingMode<'q> {
                     Taken::Busy if !pool.current(d)? => {}
                     Taken::Busy => {
                         // Usually its sender, a few instructions from letting it go.
-                        if !pool.outwait_holder(d, wait)? && !self.nap(&mut naps, &mut until, wait)
+                        if !pool.outwait_holder(d, wait)?
+                            && !self.nap(naps.get_or_insert_with(copy_naps), &mut until, wait)
                         {
                             return Ok(Ring::Done(None));
                         }
@@ -290,7 +292,7 @@ impl<'q> RingMode<'q> {
                 if let Some((d, died)) = taken {
                     // Let the pool slot go and look again after a pause.
                     pool.give_up(d.pool, died)?;
-                    if self.nap(&mut naps, &mut until, wait) {
+                    if self.nap(naps.get_or_insert_with(copy_naps), &mut until, wait) {
                         continue;
                     }
                 }

@@ -57,8 +57,8 @@ use list::{
 };
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
-pub(crate) use thread::current_tid;
-use thread::{ThreadIdentity, claimed_identity, thread_identity, thread_identity_fast};
+pub(crate) use thread::ThreadIdentity;
+use thread::{claimed_identity, thread_identity, thread_identity_fast};
 pub(crate) use wait::forget_contention;
 use wait::{lock_backing_off, lock_spinning, lock_spinning_until, lock_until};
 pub(crate) use word::{Acquired, RobustLock};
@@ -191,19 +191,28 @@ impl RobustLock {
 
     /// Takes the lock for a short hold through the pending slot if its word is 0 (see
     /// `try_hold` in this module for what the hold forbids until [`Self::release_hold`]).
+    ///
+    /// # Safety
+    /// `me` is the calling thread's identity, looked up ([`identity`]) since the process
+    /// last forked.
     #[inline(always)]
-    pub(crate) fn try_hold(&self) -> OsResult<bool> {
-        // SAFETY: `self.ptr()` points to this live lock.
-        unsafe { try_hold(self.ptr()) }
+    pub(crate) unsafe fn try_hold_as(&self, me: ThreadIdentity) -> bool {
+        // SAFETY: `self.ptr()` points to this live lock; `me` is the calling thread's (this
+        // fn's contract).
+        unsafe { try_hold(self.ptr(), me) }
     }
 
-    /// Ends a hold taken by [`Self::try_hold`] with plain stores. Called without the hold,
-    /// it frees a lock someone else holds: a logic error the caller must not make, though
-    /// no memory is at risk.
+    /// Ends a hold taken by [`Self::try_hold_as`] with plain stores. Called without the
+    /// hold, it frees a lock someone else holds: a logic error the caller must not make,
+    /// though no memory is at risk.
+    ///
+    /// # Safety
+    /// `me` is the identity the hold was taken with, and the calling thread's.
     #[inline(always)]
-    pub(crate) fn release_hold(&self) {
-        // SAFETY: `self.ptr()` points to this live lock.
-        unsafe { release_hold(self.ptr()) }
+    pub(crate) unsafe fn release_hold_as(&self, me: ThreadIdentity) {
+        // SAFETY: `self.ptr()` points to this live lock; `me` is the calling thread's (this
+        // fn's contract).
+        unsafe { release_hold(self.ptr(), me) }
     }
 
     /// Whether a thread died holding the lock and no one has taken it since.
@@ -332,26 +341,33 @@ unsafe fn lock_fast(m: *mut RobustLock) -> bool {
 /// included), and no one may ever sleep on the lock. Never waits.
 ///
 /// # Safety
-/// As [`lock`]; and until [`release_hold`] the thread takes or releases no other robust lock.
+/// As [`lock`]; `me` is the calling thread's identity; and until [`release_hold`] the
+/// thread takes or releases no other robust lock.
 #[inline(always)]
-unsafe fn try_hold(m: *mut RobustLock) -> OsResult<bool> {
-    let me = thread_identity_fast()?;
-    // SAFETY: `m` points to a live lock (this fn's contract); `me` was just read for the
-    // calling thread, as `pending` requires.
+unsafe fn try_hold(m: *mut RobustLock, me: ThreadIdentity) -> bool {
+    // SAFETY: `m` points to a live lock and `me` is the calling thread's (this fn's
+    // contract), as `pending` requires.
     unsafe {
         // Relaxed: a look; the compare-and-swap decides. Acquire on success: pairs with
         // the Release store of `release_hold` (or of an unlock), so the last holder's
         // writes are visible.
         if (*m).word.load(Ordering::Relaxed) != 0 {
-            return Ok(false);
+            return false;
         }
         pending(me, Some(m));
         if handoff::take(&(*m).word, 0, me.tid).is_err() {
             pending(me, None);
-            return Ok(false);
+            return false;
         }
     }
-    Ok(true)
+    true
+}
+
+/// The calling thread's identity, for [`RobustLock::try_hold_as`] and
+/// [`RobustLock::release_hold_as`]: one look-up for an operation's hold and release.
+#[inline(always)]
+pub(crate) fn identity() -> OsResult<ThreadIdentity> {
+    thread_identity_fast()
 }
 
 /// Ends a hold taken by [`try_hold`] with plain stores: no locked instruction, so the
@@ -359,12 +375,9 @@ unsafe fn try_hold(m: *mut RobustLock) -> OsResult<bool> {
 /// first.
 ///
 /// # Safety
-/// The calling thread holds `m`, taken by [`try_hold`].
+/// The calling thread holds `m`, taken by [`try_hold`] with its identity `me`.
 #[inline(always)]
-unsafe fn release_hold(m: *mut RobustLock) {
-    let Ok(me) = thread_identity_fast() else {
-        return;
-    };
+unsafe fn release_hold(m: *mut RobustLock, me: ThreadIdentity) {
     // SAFETY: this thread holds `m` through its pending slot (this fn's contract), so `m`
     // is live and `me` is the identity that named it there.
     unsafe {

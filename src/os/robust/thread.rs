@@ -8,9 +8,11 @@ use crate::os::{Errno, OsResult};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// The calling thread's id and robust-list head, found once per thread.
+/// The calling thread's id and robust-list head, found once per thread. Outside this module
+/// it is opaque: a caller that takes several short holds in one operation (a queue's
+/// participant entry) looks it up once ([`super::identity`]) and hands it back.
 #[derive(Clone, Copy)]
-pub(super) struct ThreadIdentity {
+pub(crate) struct ThreadIdentity {
     pub(super) tid: u32,
     pub(super) head: *const RobustHead,
 }
@@ -223,10 +225,12 @@ pub(super) fn thread_identity() -> OsResult<ThreadIdentity> {
     }
 }
 
-/// The calling thread's id (cheap once the thread has used a robust lock).
-#[inline(always)]
-pub(crate) fn current_tid() -> OsResult<u32> {
-    thread_identity_fast().map(|me| me.tid)
+impl ThreadIdentity {
+    /// The thread's id.
+    #[inline(always)]
+    pub(crate) fn tid(self) -> u32 {
+        self.tid
+    }
 }
 
 /// [`thread_identity`] for the fast paths: glibc's descriptor inline, anything else out of line.
