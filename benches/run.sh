@@ -156,6 +156,14 @@ if [ -s "$out/floor_bench_interproc.1.txt" ]; then
                         w[k[i] "_2cpu"], v[f], vl[f], vh[f], w[f], wl[f], wh[f] } }'
 fi
 
+# The bound under any queue built on slots in shared memory: a bare ring of slots between
+# the same kind of process pair, as a multiple of the floor (no library involved).
+g++ -std=c++17 -O2 -DNDEBUG benches/ring_floor_bench.cpp -o "$out/ring_floor_bench"
+echo
+echo "| bare ring of slots, 64-byte messages | round trip / floor |"
+echo "| --- | ---: |"
+"$out/ring_floor_bench" | awk '{ printf "| %s | %.2f |\n", $1, $2 }'
+
 # Online growth (interproc only): a growable segment with room against a fixed one on the
 # common path, in one process and alternating rounds; and what one growth step costs.
 echo
