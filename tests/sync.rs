@@ -20,6 +20,34 @@ fn unique(tag: &str) -> String {
     common::unique("ipsync_rs", tag)
 }
 
+/// A new named semaphore `{name}{suffix}` holding `initial`.
+fn new_semaphore(name: &str, suffix: &str, initial: u32) -> NamedSemaphore {
+    let full = format!("{name}{suffix}");
+    NamedSemaphore::new(Creation::CreateOnly, &full, initial, Permissions::DEFAULT).unwrap()
+}
+
+/// A new named mutex `{name}{suffix}`.
+fn new_mutex(name: &str, suffix: &str) -> NamedMutex {
+    NamedMutex::new(
+        Creation::CreateOnly,
+        &format!("{name}{suffix}"),
+        Permissions::DEFAULT,
+    )
+    .unwrap()
+}
+
+/// A new named recursive mutex `{name}{suffix}`.
+fn new_recursive_mutex(name: &str, suffix: &str) -> NamedRecursiveMutex {
+    let full = format!("{name}{suffix}");
+    NamedRecursiveMutex::new(Creation::CreateOnly, &full, Permissions::DEFAULT).unwrap()
+}
+
+/// A new named condition `{name}{suffix}`.
+fn new_condition(name: &str, suffix: &str) -> NamedCondition {
+    let full = format!("{name}{suffix}");
+    NamedCondition::new(Creation::CreateOnly, &full, Permissions::DEFAULT).unwrap()
+}
+
 const WORKERS: usize = 4;
 const INCREMENTS: u64 = 20_000;
 const ITEMS: u64 = 2_000;
@@ -287,25 +315,9 @@ fn four_processes_count_exactly() {
 fn killed_owner_is_reported_and_the_mutex_recovers() {
     let name = unique("death");
     let _region = Region::create(&name);
-    let held = NamedSemaphore::new(
-        Creation::CreateOnly,
-        &format!("{name}_held"),
-        0,
-        Permissions::DEFAULT,
-    )
-    .unwrap();
-    let m = NamedMutex::new(
-        Creation::CreateOnly,
-        &format!("{name}_dead"),
-        Permissions::DEFAULT,
-    )
-    .unwrap();
-    let r = NamedRecursiveMutex::new(
-        Creation::CreateOnly,
-        &format!("{name}_rdead"),
-        Permissions::DEFAULT,
-    )
-    .unwrap();
+    let held = new_semaphore(&name, "_held", 0);
+    let m = new_mutex(&name, "_dead");
+    let r = new_recursive_mutex(&name, "_rdead");
     for role in ["hold", "rhold"] {
         let mut child = spawn(role, &name);
         assert!(
@@ -349,18 +361,8 @@ fn killed_owner_is_reported_and_the_mutex_recovers() {
 fn condition_hands_items_across_processes() {
     let name = unique("pc");
     let region = Region::create(&name);
-    let m = NamedMutex::new(
-        Creation::CreateOnly,
-        &format!("{name}_pmx"),
-        Permissions::DEFAULT,
-    )
-    .unwrap();
-    let c = NamedCondition::new(
-        Creation::CreateOnly,
-        &format!("{name}_pc"),
-        Permissions::DEFAULT,
-    )
-    .unwrap();
+    let m = new_mutex(&name, "_pmx");
+    let c = new_condition(&name, "_pc");
     let mut child = spawn("produce", &name);
     let mut sum = 0;
     for i in 1..=ITEMS {
@@ -392,25 +394,9 @@ fn a_waiter_relocks_from_a_notifier_killed_holding_the_mutex() {
     // that look and hand the lock over, reported as an owner death.
     let name = unique("notifydie");
     let region = Region::create(&name);
-    let held = NamedSemaphore::new(
-        Creation::CreateOnly,
-        &format!("{name}_held"),
-        0,
-        Permissions::DEFAULT,
-    )
-    .unwrap();
-    let m = NamedMutex::new(
-        Creation::CreateOnly,
-        &format!("{name}_nmx"),
-        Permissions::DEFAULT,
-    )
-    .unwrap();
-    let c = NamedCondition::new(
-        Creation::CreateOnly,
-        &format!("{name}_nc"),
-        Permissions::DEFAULT,
-    )
-    .unwrap();
+    let held = new_semaphore(&name, "_held", 0);
+    let m = new_mutex(&name, "_nmx");
+    let c = new_condition(&name, "_nc");
     let _ = m.lock().unwrap();
     let mut child = spawn("notify_die", &name);
     std::thread::scope(|s| {
@@ -494,13 +480,7 @@ fn readers_and_writers_across_processes_and_a_dead_writer() {
     );
     assert!(NamedUpgradableMutex::remove(&format!("{name}_rw")));
 
-    let held = NamedSemaphore::new(
-        Creation::CreateOnly,
-        &format!("{name}_held"),
-        0,
-        Permissions::DEFAULT,
-    )
-    .unwrap();
+    let held = new_semaphore(&name, "_held", 0);
     let m = NamedSharableMutex::new(
         Creation::CreateOnly,
         &format!("{name}_srw"),
@@ -532,13 +512,7 @@ fn readers_and_writers_across_processes_and_a_dead_writer() {
 fn readers_killed_holding_or_waiting_do_not_block_writers() {
     let name = unique("deadrd");
     let region = Region::create(&name);
-    let held = NamedSemaphore::new(
-        Creation::CreateOnly,
-        &format!("{name}_held"),
-        0,
-        Permissions::DEFAULT,
-    )
-    .unwrap();
+    let held = new_semaphore(&name, "_held", 0);
     let m = NamedSharableMutex::new(
         Creation::CreateOnly,
         &format!("{name}_srw"),
