@@ -13,13 +13,7 @@
 //   that takes no allocator is built from its arguments.
 // - Move assignment and swap between containers of one segment keep every element.
 #include "check.h"
-#include <interproc/allocators/adaptive_pool.hpp>
-#include <interproc/allocators/allocator.hpp>
-#include <interproc/allocators/cached_adaptive_pool.hpp>
-#include <interproc/allocators/cached_node_allocator.hpp>
-#include <interproc/allocators/node_allocator.hpp>
-#include <interproc/allocators/private_adaptive_pool.hpp>
-#include <interproc/allocators/private_node_allocator.hpp>
+#include "every_allocator.hpp"
 #include <interproc/containers/vector.hpp>
 #include <interproc/managed_shared_memory.hpp>
 
@@ -41,7 +35,6 @@
 
 using namespace interproc;
 
-typedef managed_shared_memory::segment_manager SM;
 typedef allocator<void, SM> void_allocator;
 typedef allocator<int, SM> int_allocator;
 typedef interproc::vector<int, int_allocator> int_vector;
@@ -162,14 +155,6 @@ template <template <class> class Alloc> void check_allocator(managed_shared_memo
 #endif
    std::printf("%s: ok\n", what);
 }
-
-template <class T> using Plain = allocator<T, SM>;
-template <class T> using NodeA = node_allocator<T, SM>;
-template <class T> using PrivateNodeA = private_node_allocator<T, SM>;
-template <class T> using CachedNodeA = cached_node_allocator<T, SM>;
-template <class T> using AdaptiveA = adaptive_pool<T, SM>;
-template <class T> using PrivateAdaptiveA = private_adaptive_pool<T, SM>;
-template <class T> using CachedAdaptiveA = cached_adaptive_pool<T, SM>;
 
 int main() {
    char name[64];

@@ -16,13 +16,7 @@ int main() {
 }
 #else
 
-#include <interproc/allocators/adaptive_pool.hpp>
-#include <interproc/allocators/allocator.hpp>
-#include <interproc/allocators/cached_adaptive_pool.hpp>
-#include <interproc/allocators/cached_node_allocator.hpp>
-#include <interproc/allocators/node_allocator.hpp>
-#include <interproc/allocators/private_adaptive_pool.hpp>
-#include <interproc/allocators/private_node_allocator.hpp>
+#include "every_allocator.hpp"
 #include <interproc/managed_shared_memory.hpp>
 
 #include <boost/container/deque.hpp>
@@ -41,16 +35,6 @@ int main() {
 
 namespace bc = boost::container;
 using namespace interproc;
-
-typedef managed_shared_memory::segment_manager SM;
-
-template <class T> using Plain = allocator<T, SM>;
-template <class T> using NodeA = node_allocator<T, SM>;
-template <class T> using PrivateNodeA = private_node_allocator<T, SM>;
-template <class T> using CachedNodeA = cached_node_allocator<T, SM>;
-template <class T> using AdaptiveA = adaptive_pool<T, SM>;
-template <class T> using PrivateAdaptiveA = private_adaptive_pool<T, SM>;
-template <class T> using CachedAdaptiveA = cached_adaptive_pool<T, SM>;
 
 static const char *yes(bool b) { return b ? "yes" : "no"; }
 

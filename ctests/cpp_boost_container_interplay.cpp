@@ -20,13 +20,7 @@ int main() {
 }
 #else
 
-#include <interproc/allocators/adaptive_pool.hpp>
-#include <interproc/allocators/allocator.hpp>
-#include <interproc/allocators/cached_adaptive_pool.hpp>
-#include <interproc/allocators/cached_node_allocator.hpp>
-#include <interproc/allocators/node_allocator.hpp>
-#include <interproc/allocators/private_adaptive_pool.hpp>
-#include <interproc/allocators/private_node_allocator.hpp>
+#include "every_allocator.hpp"
 #include <interproc/managed_shared_memory.hpp>
 #include <interproc/offset_ptr.hpp>
 
@@ -65,8 +59,6 @@ int main() {
 namespace bc = boost::container;
 namespace bi = boost::intrusive;
 using namespace interproc;
-
-typedef managed_shared_memory::segment_manager SM;
 
 // ---------------------------------------------------------------------------------------
 // The values. Both processes compute the same expected contents from these.
@@ -111,17 +103,6 @@ template <class Std> static Std expected_map(bool with_mark) {
 }
 
 static std::string text_at(int i) { return "entry " + std::to_string(i) + " of a string too long for any short-string buffer"; }
-
-// ---------------------------------------------------------------------------------------
-// The allocators, as one-parameter templates (the pooled ones have a defaulted third one).
-
-template <class T> using Plain = allocator<T, SM>;
-template <class T> using NodeA = node_allocator<T, SM>;
-template <class T> using PrivateNodeA = private_node_allocator<T, SM>;
-template <class T> using CachedNodeA = cached_node_allocator<T, SM>;
-template <class T> using AdaptiveA = adaptive_pool<T, SM>;
-template <class T> using PrivateAdaptiveA = private_adaptive_pool<T, SM>;
-template <class T> using CachedAdaptiveA = cached_adaptive_pool<T, SM>;
 
 // ---------------------------------------------------------------------------------------
 // Each case: a container type, how to fill it, check it and add the child's mark.
