@@ -201,6 +201,18 @@ fn boost_source(ported: &str) -> String {
         + "\n"
 }
 
+/// The `.hpp` headers a program includes with quotes: the ones of `ctests/` written in
+/// interproc's C++ names, which a Boost build needs undone too.
+fn local_cpp_includes(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("#include \""))
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|h| h.ends_with(".hpp"))
+        .map(str::to_string)
+        .collect()
+}
+
 /// Replaces `word` where it is a whole identifier (so `interprocess_mutex` stays).
 fn replace_word(line: &str, word: &str, with: &str) -> String {
     let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
@@ -216,6 +228,15 @@ fn replace_word(line: &str, word: &str, with: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+#[test]
+fn only_quoted_cpp_headers_are_undone_for_boost() {
+    let src = "#include \"check.h\"\n  #include \"every_allocator.hpp\" // seven\n#include <interproc/x.hpp>\n";
+    assert_eq!(
+        local_cpp_includes(src),
+        vec!["every_allocator.hpp".to_string()]
+    );
 }
 
 #[test]
@@ -357,6 +378,12 @@ fn ported_ctests_print_what_boost_prints() {
         let name = stem(&src);
         let bexe = dir.join(format!("{name}_boost"));
         write_if_changed(&bexe.with_extension("cpp"), &boost_source(&text));
+        // A C++ header of `ctests/` that the program includes is undone beside the Boost
+        // build's source, where its quoted include finds it before the original.
+        for header in local_cpp_includes(&text) {
+            let original = std::fs::read_to_string(root().join("ctests").join(&header)).unwrap();
+            write_if_changed(&dir.join(&header), &boost_source(&original));
+        }
         ported.push((
             name.clone(),
             src,
