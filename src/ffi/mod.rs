@@ -23,6 +23,7 @@ pub mod shm;
 pub mod sync;
 pub mod sync_file_lock;
 pub mod sync_named;
+pub mod sync_obj;
 pub mod sync_upgradable;
 pub mod types;
 pub mod wide;

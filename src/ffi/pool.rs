@@ -8,7 +8,7 @@
 
 use super::error::interproc_status_t;
 use super::segment::{interproc_segment_manager_t, manager};
-use super::sync::obj;
+use super::sync_obj::obj;
 use super::{boundary, boundary_value, out_arg, put};
 use crate::{Error, ErrorKind, NodePool, PoolReport};
 use std::ffi::c_void;

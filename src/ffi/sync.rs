@@ -5,11 +5,15 @@
 //! The objects are fixed-size structs that the program places where it likes, typically
 //! inside a struct in shared memory, and initialises once with `_init`.
 
-use super::error::{INTERPROC_OK, interproc_status_t};
+use super::error::interproc_status_t;
+use super::sync_obj::{
+    destroy_obj, fast_or_slow, init_obj, locked, obj, owner_dead, owner_died_at, timed_lock_at,
+    try_lock_at, with_obj,
+};
 use super::{boundary, boundary_value, out_arg, put};
 use crate::sync::{
     Clock, Deadline, InterprocessCondition, InterprocessMutex, InterprocessRecursiveMutex,
-    InterprocessSemaphore, LockOutcome, WaitTicket,
+    InterprocessSemaphore, WaitTicket,
 };
 use crate::{Error, ErrorKind, Result};
 
@@ -100,103 +104,6 @@ fn to_c(d: Deadline) -> interproc_deadline_t {
     }
 }
 
-/// Reads a pointer to a C sync struct as the Rust type of the same layout.
-///
-/// # Safety
-/// `p` must be NULL or point to memory valid for a `T` for `'a`.
-pub(crate) unsafe fn obj<'a, C, T>(p: *const C, what: &str) -> Result<&'a T> {
-    // SAFETY: the C struct and `T` have the same size and alignment (checked above), and the
-    // Rust type guards its own initialisation with a magic number.
-    unsafe { p.cast::<T>().as_ref() }
-        .ok_or_else(|| Error::new(ErrorKind::InvalidArgument, format!("{what} is NULL")))
-}
-
-/// Runs `op` on the object at `p` inside the panic boundary; NULL is an
-/// `INTERPROC_INVALID_ARGUMENT_ERROR` that names it `what`.
-///
-/// # Safety
-/// As [`obj`], for the whole call.
-#[inline(always)]
-pub(crate) unsafe fn with_obj<C, T>(
-    p: *const C,
-    what: &str,
-    op: impl FnOnce(&T) -> Result<()>,
-) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `p` is NULL or points to an initialised struct of its type for the whole
-        // call (this fn's contract); `obj` turns NULL into an error.
-        let o: &T = unsafe { obj(p, what) }?;
-        op(o)
-    })
-}
-
-/// Runs the lock or unlock fast path `fast` on the object at `p` inline and, when it
-/// declines (or `p` is NULL), the full operation `slow` out of line; the full path reports
-/// errors, waits on contention and handles dead owners.
-///
-/// # Safety
-/// As [`obj`].
-#[inline(always)]
-unsafe fn fast_or_slow<C, T>(
-    p: *const C,
-    fast: impl FnOnce(&T) -> bool,
-    slow: fn(&T) -> Result<()>,
-) -> interproc_status_t {
-    // SAFETY: `p` is NULL or points to memory valid for a `T` for the whole call (this fn's
-    // contract, which is `obj`'s); `C` and `T` have the same layout (checked above).
-    if unsafe { p.cast::<T>().as_ref() }.is_some_and(fast) {
-        return INTERPROC_OK;
-    }
-    // SAFETY: `p` is NULL or points to an initialised struct of its type (this fn's `# Safety`
-    // contract), which is what `slow_path` requires.
-    unsafe { slow_path(p, slow) }
-}
-
-/// The out-of-line half of [`fast_or_slow`], kept apart so the fast path stays small.
-///
-/// # Safety
-/// As [`obj`].
-#[cold]
-#[inline(never)]
-unsafe fn slow_path<C, T>(p: *const C, slow: fn(&T) -> Result<()>) -> interproc_status_t {
-    // SAFETY: as this fn's contract.
-    unsafe { with_obj(p, "m", slow) }
-}
-
-fn owner_dead() -> Error {
-    Error::new(
-        ErrorKind::OwnerDead,
-        "the previous owner died holding the mutex; the caller now holds it (the protected data may be inconsistent)",
-    )
-}
-
-pub(crate) fn locked(o: LockOutcome) -> Result<()> {
-    match o {
-        LockOutcome::Acquired => Ok(()),
-        LockOutcome::OwnerDied => Err(owner_dead()),
-    }
-}
-
-pub(crate) fn try_locked(o: Option<LockOutcome>) -> Result<()> {
-    match o {
-        Some(o) => locked(o),
-        None => Err(Error::new(
-            ErrorKind::Busy,
-            "the mutex is held by another thread",
-        )),
-    }
-}
-
-pub(crate) fn timed_locked(o: Option<LockOutcome>) -> Result<()> {
-    match o {
-        Some(o) => locked(o),
-        None => Err(Error::new(
-            ErrorKind::TimeoutWhenLocking,
-            "the deadline passed before the mutex could be locked",
-        )),
-    }
-}
-
 /// Stores the current time of `clock` in `*out`.
 ///
 /// # Safety
@@ -242,14 +149,9 @@ pub extern "C" fn interproc_deadline_in(nanoseconds: i64) -> interproc_deadline_
 /// `m` must be NULL or point to writable memory for the struct.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_mutex_init(m: *mut interproc_mutex_t) -> interproc_status_t {
-    boundary(|| {
-        if m.is_null() {
-            return Err(Error::new(ErrorKind::InvalidArgument, "m is NULL"));
-        }
-        // SAFETY: non-NULL, writable and unused by the caller's contract; the two types
-        // have the same layout.
-        unsafe { InterprocessMutex::init_at(m.cast::<InterprocessMutex>()) }.map(|_| ())
-    })
+    // SAFETY: `m` is NULL or points to writable memory for the struct, unused (this fn's
+    // `# Safety` contract), as `init_obj` requires; the two types have the same layout.
+    unsafe { init_obj(m, "m", InterprocessMutex::init_at) }
 }
 
 /// Destroys the mutex; it must be unlocked and unused. Using it afterwards gives
@@ -259,13 +161,9 @@ pub unsafe extern "C" fn interproc_mutex_init(m: *mut interproc_mutex_t) -> inte
 /// `m` must be NULL or point to the struct; no one may use it afterwards.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_mutex_destroy(m: *mut interproc_mutex_t) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessMutex = unsafe { obj(m, "m") }?;
-        // SAFETY: the caller promises no one uses it any more.
-        unsafe { m.destroy() }
-    })
+    // SAFETY: `m` is NULL or points to the struct for the whole call, and no one uses it
+    // afterwards (this fn's `# Safety` contract), as `destroy_obj` requires.
+    unsafe { destroy_obj(m, InterprocessMutex::destroy) }
 }
 
 /// Locks the mutex, waiting as long as it takes.
@@ -293,8 +191,8 @@ pub unsafe extern "C" fn interproc_mutex_lock(m: *mut interproc_mutex_t) -> inte
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_mutex_try_lock(m: *mut interproc_mutex_t) -> interproc_status_t {
     // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
-    // `# Safety` contract), as `with_obj` requires.
-    unsafe { with_obj(m, "m", |m: &InterprocessMutex| try_locked(m.try_lock()?)) }
+    // `# Safety` contract), as `try_lock_at` requires.
+    unsafe { try_lock_at(m, InterprocessMutex::try_lock) }
 }
 
 /// Locks the mutex, waiting at most until the absolute `deadline` on its clock (a
@@ -310,14 +208,9 @@ pub unsafe extern "C" fn interproc_mutex_timed_lock(
     m: *mut interproc_mutex_t,
     deadline: *const interproc_deadline_t,
 ) -> interproc_status_t {
-    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
-    // `# Safety` contract), as `with_obj` requires.
-    unsafe {
-        with_obj(m, "m", |m: &InterprocessMutex| {
-            let d = deadline_arg(deadline)?;
-            timed_locked(m.lock_until(d)?)
-        })
-    }
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call, `deadline`
+    // NULL or readable (this fn's `# Safety` contract), as `timed_lock_at` requires.
+    unsafe { timed_lock_at(m, deadline, InterprocessMutex::lock_until) }
 }
 
 /// Unlocks the mutex; `INTERPROC_LOCK_ERROR` if the calling thread does not hold it.
@@ -338,12 +231,9 @@ pub unsafe extern "C" fn interproc_mutex_unlock(m: *mut interproc_mutex_t) -> in
 /// `m` must be NULL or point to an initialised struct.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn interproc_mutex_previous_owner_died(m: *const interproc_mutex_t) -> bool {
-    boundary_value(false, || {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: Result<&InterprocessMutex> = unsafe { obj(m, "m") };
-        m.is_ok_and(|m| m.previous_owner_died())
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `owner_died_at` requires.
+    unsafe { owner_died_at(m, InterprocessMutex::previous_owner_died) }
 }
 
 /// Initialises the recursive mutex at `m` (process-shared and robust). Call it once, before any
@@ -355,15 +245,9 @@ pub unsafe extern "C" fn interproc_mutex_previous_owner_died(m: *const interproc
 pub unsafe extern "C" fn interproc_recursive_mutex_init(
     m: *mut interproc_recursive_mutex_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        if m.is_null() {
-            return Err(Error::new(ErrorKind::InvalidArgument, "m is NULL"));
-        }
-        // SAFETY: non-NULL, writable and unused by the caller's contract; the two types
-        // have the same layout.
-        unsafe { InterprocessRecursiveMutex::init_at(m.cast::<InterprocessRecursiveMutex>()) }
-            .map(|_| ())
-    })
+    // SAFETY: `m` is NULL or points to writable memory for the struct, unused (this fn's
+    // `# Safety` contract), as `init_obj` requires; the two types have the same layout.
+    unsafe { init_obj(m, "m", InterprocessRecursiveMutex::init_at) }
 }
 
 /// Destroys the recursive mutex; it must be unlocked and unused. Using it afterwards gives
@@ -375,13 +259,9 @@ pub unsafe extern "C" fn interproc_recursive_mutex_init(
 pub unsafe extern "C" fn interproc_recursive_mutex_destroy(
     m: *mut interproc_recursive_mutex_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: &InterprocessRecursiveMutex = unsafe { obj(m, "m") }?;
-        // SAFETY: the caller promises no one uses it any more.
-        unsafe { m.destroy() }
-    })
+    // SAFETY: `m` is NULL or points to the struct for the whole call, and no one uses it
+    // afterwards (this fn's `# Safety` contract), as `destroy_obj` requires.
+    unsafe { destroy_obj(m, InterprocessRecursiveMutex::destroy) }
 }
 
 /// Locks the recursive mutex, waiting as long as it takes. The holder may lock it
@@ -418,12 +298,8 @@ pub unsafe extern "C" fn interproc_recursive_mutex_try_lock(
     m: *mut interproc_recursive_mutex_t,
 ) -> interproc_status_t {
     // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
-    // `# Safety` contract), as `with_obj` requires.
-    unsafe {
-        with_obj(m, "m", |m: &InterprocessRecursiveMutex| {
-            try_locked(m.try_lock()?)
-        })
-    }
+    // `# Safety` contract), as `try_lock_at` requires.
+    unsafe { try_lock_at(m, InterprocessRecursiveMutex::try_lock) }
 }
 
 /// Locks the recursive mutex, waiting at most until the absolute `deadline` on its clock (a
@@ -439,14 +315,9 @@ pub unsafe extern "C" fn interproc_recursive_mutex_timed_lock(
     m: *mut interproc_recursive_mutex_t,
     deadline: *const interproc_deadline_t,
 ) -> interproc_status_t {
-    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
-    // `# Safety` contract), as `with_obj` requires.
-    unsafe {
-        with_obj(m, "m", |m: &InterprocessRecursiveMutex| {
-            let d = deadline_arg(deadline)?;
-            timed_locked(m.lock_until(d)?)
-        })
-    }
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call, `deadline`
+    // NULL or readable (this fn's `# Safety` contract), as `timed_lock_at` requires.
+    unsafe { timed_lock_at(m, deadline, InterprocessRecursiveMutex::lock_until) }
 }
 
 /// Unlocks the recursive mutex; `INTERPROC_LOCK_ERROR` if the calling thread does not hold it.
@@ -471,12 +342,9 @@ pub unsafe extern "C" fn interproc_recursive_mutex_unlock(
 pub unsafe extern "C" fn interproc_recursive_mutex_previous_owner_died(
     m: *const interproc_recursive_mutex_t,
 ) -> bool {
-    boundary_value(false, || {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: Result<&InterprocessRecursiveMutex> = unsafe { obj(m, "m") };
-        m.is_ok_and(|m| m.previous_owner_died())
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `owner_died_at` requires.
+    unsafe { owner_died_at(m, InterprocessRecursiveMutex::previous_owner_died) }
 }
 
 /// Initialises the condition at `c`. Call it once, before any other process uses it.
@@ -487,13 +355,9 @@ pub unsafe extern "C" fn interproc_recursive_mutex_previous_owner_died(
 pub unsafe extern "C" fn interproc_condition_init(
     c: *mut interproc_condition_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        if c.is_null() {
-            return Err(Error::new(ErrorKind::InvalidArgument, "c is NULL"));
-        }
-        // SAFETY: non-NULL, writable and unused by contract; same layout.
-        unsafe { InterprocessCondition::init_at(c.cast()) }.map(|_| ())
-    })
+    // SAFETY: `c` is NULL or points to writable memory for the struct, unused (this fn's
+    // `# Safety` contract), as `init_obj` requires; the two types have the same layout.
+    unsafe { init_obj(c, "c", InterprocessCondition::init_at) }
 }
 
 /// Destroys the condition; no one may be waiting on it.

@@ -7,10 +7,10 @@
 //! when a writer waits for it (for up to 64 reading processes at once).
 
 use super::error::interproc_status_t;
-use super::sync::{
-    deadline_arg, interproc_deadline_t, locked, obj, timed_locked, try_locked, with_obj,
+use super::sync::{deadline_arg, interproc_deadline_t};
+use super::sync_obj::{
+    destroy_obj, init_obj, lock_at, owner_died_at, timed_lock_at, try_lock_at, with_obj,
 };
-use super::{boundary, boundary_value};
 use crate::sync::InterprocessUpgradableMutex;
 use crate::{Error, ErrorKind, Result};
 
@@ -43,8 +43,29 @@ unsafe fn on_mutex(
     unsafe { with_obj(m, "m", op) }
 }
 
-fn refused(what: &str) -> Error {
-    Error::new(ErrorKind::Busy, format!("{what}: not possible at once"))
+/// Runs the transfer `transfer` on the upgradable mutex at `m`, which does it at once or
+/// refuses: a refusal is an `INTERPROC_BUSY_ERROR` naming the call `what`.
+///
+/// # Safety
+/// As [`on_mutex`].
+#[inline(always)]
+unsafe fn try_transfer(
+    m: *mut interproc_upgradable_mutex_t,
+    what: &str,
+    transfer: impl FnOnce(&InterprocessUpgradableMutex) -> Result<bool>,
+) -> interproc_status_t {
+    let done_or_busy = |m: &InterprocessUpgradableMutex| {
+        if transfer(m)? {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorKind::Busy,
+                format!("{what}: not possible at once"),
+            ))
+        }
+    };
+    // SAFETY: as this fn's contract.
+    unsafe { on_mutex(m, done_or_busy) }
 }
 
 /// Initialises the upgradable mutex at `m`. Call it once, before any other process uses it.
@@ -55,13 +76,9 @@ fn refused(what: &str) -> Error {
 pub unsafe extern "C" fn interproc_upgradable_mutex_init(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        if m.is_null() {
-            return Err(Error::new(ErrorKind::InvalidArgument, "m is NULL"));
-        }
-        // SAFETY: non-NULL, writable and unused by contract; same layout.
-        unsafe { InterprocessUpgradableMutex::init_at(m.cast()) }.map(|_| ())
-    })
+    // SAFETY: `m` is NULL or points to writable memory for the struct, unused (this fn's
+    // `# Safety` contract), as `init_obj` requires; the two types have the same layout.
+    unsafe { init_obj(m, "m", InterprocessUpgradableMutex::init_at) }
 }
 
 /// Destroys the upgradable mutex; no one may hold or wait for it.
@@ -72,13 +89,9 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_init(
 pub unsafe extern "C" fn interproc_upgradable_mutex_destroy(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
-    let destroy = |m: &InterprocessUpgradableMutex| {
-        // SAFETY: the caller promises no one uses it any more.
-        unsafe { m.destroy() }
-    };
-    // SAFETY: `m` is NULL or points to the struct for the whole call (this fn's `# Safety`
-    // contract), as `on_mutex` requires.
-    unsafe { on_mutex(m, destroy) }
+    // SAFETY: `m` is NULL or points to the struct for the whole call, and no one uses it
+    // afterwards (this fn's `# Safety` contract), as `destroy_obj` requires.
+    unsafe { destroy_obj(m, InterprocessUpgradableMutex::destroy) }
 }
 
 /// Whether the current exclusive or upgradable holder got the lock from an owner that died.
@@ -90,12 +103,9 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_destroy(
 pub unsafe extern "C" fn interproc_upgradable_mutex_previous_owner_died(
     m: *const interproc_upgradable_mutex_t,
 ) -> bool {
-    boundary_value(false, || {
-        // SAFETY: `m` is NULL or points to an initialised struct of its type for the whole call
-        // (this fn's `# Safety` contract); `obj` turns NULL into an error.
-        let m: Result<&InterprocessUpgradableMutex> = unsafe { obj(m, "m") };
-        m.is_ok_and(|m| m.previous_owner_died())
-    })
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
+    // `# Safety` contract), as `owner_died_at` requires.
+    unsafe { owner_died_at(m, InterprocessUpgradableMutex::previous_owner_died) }
 }
 
 /// Takes exclusive ownership, waiting as long as it takes. Waits for the readers to leave.
@@ -108,8 +118,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_lock(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
     // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
-    // `# Safety` contract), as `on_mutex` requires.
-    unsafe { on_mutex(m, |m| locked(m.lock()?)) }
+    // `# Safety` contract), as `lock_at` requires.
+    unsafe { lock_at(m, InterprocessUpgradableMutex::lock) }
 }
 
 /// Takes exclusive ownership if possible at once: `INTERPROC_OK`, `INTERPROC_BUSY_ERROR`,
@@ -122,8 +132,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_try_lock(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
     // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
-    // `# Safety` contract), as `on_mutex` requires.
-    unsafe { on_mutex(m, |m| try_locked(m.try_lock()?)) }
+    // `# Safety` contract), as `try_lock_at` requires.
+    unsafe { try_lock_at(m, InterprocessUpgradableMutex::try_lock) }
 }
 
 /// Takes exclusive ownership, waiting at most until the absolute `deadline`:
@@ -137,14 +147,9 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_timed_lock(
     m: *mut interproc_upgradable_mutex_t,
     deadline: *const interproc_deadline_t,
 ) -> interproc_status_t {
-    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
-    // `# Safety` contract), as `on_mutex` requires.
-    unsafe {
-        on_mutex(m, |m| {
-            let d = deadline_arg(deadline)?;
-            timed_locked(m.lock_until(d)?)
-        })
-    }
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call, `deadline`
+    // NULL or readable (this fn's `# Safety` contract), as `timed_lock_at` requires.
+    unsafe { timed_lock_at(m, deadline, InterprocessUpgradableMutex::lock_until) }
 }
 
 /// Releases exclusive ownership; `INTERPROC_LOCK_ERROR` if not held.
@@ -171,8 +176,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_lock_sharable(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
     // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
-    // `# Safety` contract), as `on_mutex` requires.
-    unsafe { on_mutex(m, |m| locked(m.lock_sharable()?)) }
+    // `# Safety` contract), as `lock_at` requires.
+    unsafe { lock_at(m, InterprocessUpgradableMutex::lock_sharable) }
 }
 
 /// Takes sharable (reader) ownership if possible at once: `INTERPROC_OK`, `INTERPROC_BUSY_ERROR`,
@@ -185,8 +190,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_try_lock_sharable(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
     // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
-    // `# Safety` contract), as `on_mutex` requires.
-    unsafe { on_mutex(m, |m| try_locked(m.try_lock_sharable()?)) }
+    // `# Safety` contract), as `try_lock_at` requires.
+    unsafe { try_lock_at(m, InterprocessUpgradableMutex::try_lock_sharable) }
 }
 
 /// Takes sharable (reader) ownership, waiting at most until the absolute `deadline`:
@@ -200,13 +205,14 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_timed_lock_sharable(
     m: *mut interproc_upgradable_mutex_t,
     deadline: *const interproc_deadline_t,
 ) -> interproc_status_t {
-    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
-    // `# Safety` contract), as `on_mutex` requires.
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call, `deadline`
+    // NULL or readable (this fn's `# Safety` contract), as `timed_lock_at` requires.
     unsafe {
-        on_mutex(m, |m| {
-            let d = deadline_arg(deadline)?;
-            timed_locked(m.lock_sharable_until(d)?)
-        })
+        timed_lock_at(
+            m,
+            deadline,
+            InterprocessUpgradableMutex::lock_sharable_until,
+        )
     }
 }
 
@@ -234,8 +240,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_lock_upgradable(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
     // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
-    // `# Safety` contract), as `on_mutex` requires.
-    unsafe { on_mutex(m, |m| locked(m.lock_upgradable()?)) }
+    // `# Safety` contract), as `lock_at` requires.
+    unsafe { lock_at(m, InterprocessUpgradableMutex::lock_upgradable) }
 }
 
 /// Takes upgradable ownership if possible at once: `INTERPROC_OK`, `INTERPROC_BUSY_ERROR`,
@@ -248,8 +254,8 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_try_lock_upgradable(
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
     // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
-    // `# Safety` contract), as `on_mutex` requires.
-    unsafe { on_mutex(m, |m| try_locked(m.try_lock_upgradable()?)) }
+    // `# Safety` contract), as `try_lock_at` requires.
+    unsafe { try_lock_at(m, InterprocessUpgradableMutex::try_lock_upgradable) }
 }
 
 /// Takes upgradable ownership, waiting at most until the absolute `deadline`:
@@ -263,13 +269,14 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_timed_lock_upgradable(
     m: *mut interproc_upgradable_mutex_t,
     deadline: *const interproc_deadline_t,
 ) -> interproc_status_t {
-    // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
-    // `# Safety` contract), as `on_mutex` requires.
+    // SAFETY: `m` is NULL or points to an initialised struct for the whole call, `deadline`
+    // NULL or readable (this fn's `# Safety` contract), as `timed_lock_at` requires.
     unsafe {
-        on_mutex(m, |m| {
-            let d = deadline_arg(deadline)?;
-            timed_locked(m.lock_upgradable_until(d)?)
-        })
+        timed_lock_at(
+            m,
+            deadline,
+            InterprocessUpgradableMutex::lock_upgradable_until,
+        )
     }
 }
 
@@ -348,15 +355,13 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_try_unlock_upgradable_and_lo
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
     // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
-    // `# Safety` contract), as `on_mutex` requires.
+    // `# Safety` contract), as `try_transfer` requires.
     unsafe {
-        on_mutex(m, |m| {
-            if m.try_unlock_upgradable_and_lock()? {
-                Ok(())
-            } else {
-                Err(refused("try_unlock_upgradable_and_lock"))
-            }
-        })
+        try_transfer(
+            m,
+            "try_unlock_upgradable_and_lock",
+            InterprocessUpgradableMutex::try_unlock_upgradable_and_lock,
+        )
     }
 }
 
@@ -370,15 +375,13 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_try_unlock_sharable_and_lock
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
     // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
-    // `# Safety` contract), as `on_mutex` requires.
+    // `# Safety` contract), as `try_transfer` requires.
     unsafe {
-        on_mutex(m, |m| {
-            if m.try_unlock_sharable_and_lock()? {
-                Ok(())
-            } else {
-                Err(refused("try_unlock_sharable_and_lock"))
-            }
-        })
+        try_transfer(
+            m,
+            "try_unlock_sharable_and_lock",
+            InterprocessUpgradableMutex::try_unlock_sharable_and_lock,
+        )
     }
 }
 
@@ -392,15 +395,13 @@ pub unsafe extern "C" fn interproc_upgradable_mutex_try_unlock_sharable_and_lock
     m: *mut interproc_upgradable_mutex_t,
 ) -> interproc_status_t {
     // SAFETY: `m` is NULL or points to an initialised struct for the whole call (this fn's
-    // `# Safety` contract), as `on_mutex` requires.
+    // `# Safety` contract), as `try_transfer` requires.
     unsafe {
-        on_mutex(m, |m| {
-            if m.try_unlock_sharable_and_lock_upgradable()? {
-                Ok(())
-            } else {
-                Err(refused("try_unlock_sharable_and_lock_upgradable"))
-            }
-        })
+        try_transfer(
+            m,
+            "try_unlock_sharable_and_lock_upgradable",
+            InterprocessUpgradableMutex::try_unlock_sharable_and_lock_upgradable,
+        )
     }
 }
 
