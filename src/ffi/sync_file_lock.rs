@@ -3,7 +3,7 @@
 use super::error::interproc_status_t;
 use super::sync::{deadline_arg, interproc_deadline_t};
 use super::{boundary, free_handle, handle_arg, out_arg, put, str_arg};
-use crate::sync::FileLock;
+use crate::sync::{Deadline, FileLock};
 use crate::{Error, ErrorKind, Result};
 use std::ffi::c_char;
 
@@ -46,26 +46,71 @@ pub unsafe extern "C" fn interproc_file_lock_free(l: *mut interproc_file_lock_t)
     unsafe { free_handle(l) }
 }
 
-fn busy(got: bool) -> Result<()> {
-    if got {
-        Ok(())
-    } else {
-        Err(Error::new(
-            ErrorKind::Busy,
-            "the file is locked by another handle",
-        ))
-    }
+/// Runs `op` on the file lock behind the handle `l` inside the panic boundary; NULL is an
+/// `INTERPROC_INVALID_ARGUMENT_ERROR`.
+///
+/// # Safety
+/// `l` must be NULL or a live handle for the whole call.
+#[inline(always)]
+unsafe fn on_lock(
+    l: *const interproc_file_lock_t,
+    op: impl FnOnce(&FileLock) -> Result<()>,
+) -> interproc_status_t {
+    boundary(|| {
+        // SAFETY: `l` is NULL or a live handle for the whole call (this fn's contract); NULL
+        // is an error.
+        op(&unsafe { handle_arg(l, "l") }?.inner)
+    })
 }
 
-fn timed(got: bool) -> Result<()> {
-    if got {
-        Ok(())
-    } else {
-        Err(Error::new(
-            ErrorKind::TimeoutWhenLocking,
-            "the deadline passed before the file could be locked",
-        ))
-    }
+/// Takes the lock with `try_lock` if possible at once; `INTERPROC_BUSY_ERROR` otherwise.
+///
+/// # Safety
+/// As [`on_lock`].
+#[inline(always)]
+unsafe fn try_lock_file(
+    l: *const interproc_file_lock_t,
+    try_lock: impl FnOnce(&FileLock) -> Result<bool>,
+) -> interproc_status_t {
+    let busy = |l: &FileLock| {
+        if try_lock(l)? {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorKind::Busy,
+                "the file is locked by another handle",
+            ))
+        }
+    };
+    // SAFETY: as this fn's contract.
+    unsafe { on_lock(l, busy) }
+}
+
+/// Takes the lock with `lock_until`, waiting at most until `deadline`;
+/// `INTERPROC_TIMEOUT_WHEN_LOCKING_ERROR` if it passed. A NULL `l` is reported before the
+/// deadline is read.
+///
+/// # Safety
+/// As [`on_lock`]; `deadline` must be NULL or readable.
+#[inline(always)]
+unsafe fn timed_lock_file(
+    l: *const interproc_file_lock_t,
+    deadline: *const interproc_deadline_t,
+    lock_until: impl FnOnce(&FileLock, Deadline) -> Result<bool>,
+) -> interproc_status_t {
+    let timed = |l: &FileLock| {
+        if lock_until(l, deadline_arg(deadline)?)? {
+            Ok(())
+        } else {
+            Err(Error::new(
+                ErrorKind::TimeoutWhenLocking,
+                "the deadline passed before the file could be locked",
+            ))
+        }
+    };
+    // SAFETY: as this fn's contract (`deadline_arg` reads `deadline`, NULL or readable by
+    // it too).
+    unsafe { on_lock(l, timed) }
 }
 
 /// Takes an exclusive lock, waiting as long as it takes.
@@ -76,12 +121,9 @@ fn timed(got: bool) -> Result<()> {
 pub unsafe extern "C" fn interproc_file_lock_lock(
     l: *mut interproc_file_lock_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `l` is NULL or a live handle for the whole call (this fn's `# Safety`
-        // contract); NULL is an error.
-        let l = &unsafe { handle_arg(l, "l") }?.inner;
-        l.lock()
-    })
+    // SAFETY: `l` is NULL or a live handle for the whole call (this fn's `# Safety`
+    // contract), as `on_lock` requires.
+    unsafe { on_lock(l, FileLock::lock) }
 }
 
 /// Takes an exclusive lock if possible at once; `INTERPROC_BUSY_ERROR` otherwise.
@@ -92,12 +134,9 @@ pub unsafe extern "C" fn interproc_file_lock_lock(
 pub unsafe extern "C" fn interproc_file_lock_try_lock(
     l: *mut interproc_file_lock_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `l` is NULL or a live handle for the whole call (this fn's `# Safety`
-        // contract); NULL is an error.
-        let l = &unsafe { handle_arg(l, "l") }?.inner;
-        busy(l.try_lock()?)
-    })
+    // SAFETY: `l` is NULL or a live handle for the whole call (this fn's `# Safety`
+    // contract), as `try_lock_file` requires.
+    unsafe { try_lock_file(l, FileLock::try_lock) }
 }
 
 /// Takes an exclusive lock, waiting at most until the absolute `deadline`;
@@ -110,13 +149,9 @@ pub unsafe extern "C" fn interproc_file_lock_timed_lock(
     l: *mut interproc_file_lock_t,
     deadline: *const interproc_deadline_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `l` is NULL or a live handle for the whole call (this fn's `# Safety`
-        // contract); NULL is an error.
-        let l = &unsafe { handle_arg(l, "l") }?.inner;
-        let d = deadline_arg(deadline)?;
-        timed(l.lock_until(d)?)
-    })
+    // SAFETY: `l` is NULL or a live handle for the whole call, `deadline` NULL or readable
+    // (this fn's `# Safety` contract), as `timed_lock_file` requires.
+    unsafe { timed_lock_file(l, deadline, FileLock::lock_until) }
 }
 
 /// Takes a sharable lock, waiting as long as it takes.
@@ -127,12 +162,9 @@ pub unsafe extern "C" fn interproc_file_lock_timed_lock(
 pub unsafe extern "C" fn interproc_file_lock_lock_sharable(
     l: *mut interproc_file_lock_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `l` is NULL or a live handle for the whole call (this fn's `# Safety`
-        // contract); NULL is an error.
-        let l = &unsafe { handle_arg(l, "l") }?.inner;
-        l.lock_sharable()
-    })
+    // SAFETY: `l` is NULL or a live handle for the whole call (this fn's `# Safety`
+    // contract), as `on_lock` requires.
+    unsafe { on_lock(l, FileLock::lock_sharable) }
 }
 
 /// Takes a sharable lock if possible at once; `INTERPROC_BUSY_ERROR` otherwise.
@@ -143,12 +175,9 @@ pub unsafe extern "C" fn interproc_file_lock_lock_sharable(
 pub unsafe extern "C" fn interproc_file_lock_try_lock_sharable(
     l: *mut interproc_file_lock_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `l` is NULL or a live handle for the whole call (this fn's `# Safety`
-        // contract); NULL is an error.
-        let l = &unsafe { handle_arg(l, "l") }?.inner;
-        busy(l.try_lock_sharable()?)
-    })
+    // SAFETY: `l` is NULL or a live handle for the whole call (this fn's `# Safety`
+    // contract), as `try_lock_file` requires.
+    unsafe { try_lock_file(l, FileLock::try_lock_sharable) }
 }
 
 /// Takes a sharable lock, waiting at most until the absolute `deadline`;
@@ -161,13 +190,9 @@ pub unsafe extern "C" fn interproc_file_lock_timed_lock_sharable(
     l: *mut interproc_file_lock_t,
     deadline: *const interproc_deadline_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `l` is NULL or a live handle for the whole call (this fn's `# Safety`
-        // contract); NULL is an error.
-        let l = &unsafe { handle_arg(l, "l") }?.inner;
-        let d = deadline_arg(deadline)?;
-        timed(l.lock_sharable_until(d)?)
-    })
+    // SAFETY: `l` is NULL or a live handle for the whole call, `deadline` NULL or readable
+    // (this fn's `# Safety` contract), as `timed_lock_file` requires.
+    unsafe { timed_lock_file(l, deadline, FileLock::lock_sharable_until) }
 }
 
 /// Releases the lock (exclusive or sharable).
@@ -178,12 +203,9 @@ pub unsafe extern "C" fn interproc_file_lock_timed_lock_sharable(
 pub unsafe extern "C" fn interproc_file_lock_unlock(
     l: *mut interproc_file_lock_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `l` is NULL or a live handle for the whole call (this fn's `# Safety`
-        // contract); NULL is an error.
-        let l = &unsafe { handle_arg(l, "l") }?.inner;
-        l.unlock()
-    })
+    // SAFETY: `l` is NULL or a live handle for the whole call (this fn's `# Safety`
+    // contract), as `on_lock` requires.
+    unsafe { on_lock(l, FileLock::unlock) }
 }
 
 /// Releases a sharable lock (the same as `interproc_file_lock_unlock`).
@@ -194,10 +216,7 @@ pub unsafe extern "C" fn interproc_file_lock_unlock(
 pub unsafe extern "C" fn interproc_file_lock_unlock_sharable(
     l: *mut interproc_file_lock_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `l` is NULL or a live handle for the whole call (this fn's `# Safety`
-        // contract); NULL is an error.
-        let l = &unsafe { handle_arg(l, "l") }?.inner;
-        l.unlock()
-    })
+    // SAFETY: `l` is NULL or a live handle for the whole call (this fn's `# Safety`
+    // contract), as `on_lock` requires.
+    unsafe { on_lock(l, FileLock::unlock) }
 }
