@@ -80,28 +80,51 @@ fn loan_send_if_room(
     Ok(())
 }
 
+/// Stores in `*out` the handle `make` builds from the queue behind `mq`, if it builds one;
+/// whether it did. `mq` is checked before `out`.
+fn handle_into<H>(
+    mq: *const interproc_mq_t,
+    out: *mut *mut H,
+    make: impl FnOnce(&interproc_mq_t) -> Result<Option<*mut H>>,
+) -> Result<bool> {
+    // SAFETY: the C caller passes NULL or a live handle.
+    let q = unsafe { handle_arg(mq, "mq") }?;
+    out_arg(out, "out")?;
+    let Some(h) = make(q)? else {
+        return Ok(false);
+    };
+    // SAFETY: checked non-NULL; writable by contract.
+    unsafe { put(out, h) };
+    Ok(true)
+}
+
+/// Runs `take`, which tells whether it stored a handle, and stores that in `*flag` (checked
+/// non-NULL first, and named `what` if it is NULL).
+fn flagged(flag: *mut bool, what: &str, take: impl FnOnce() -> Result<bool>) -> Result<()> {
+    out_arg(flag, what)?;
+    let ok = take()?;
+    // SAFETY: checked non-NULL; writable by contract.
+    unsafe { put(flag, ok) };
+    Ok(())
+}
+
 /// Stores a new loan handle in `*out` if `take` lends a slot; whether it did.
 fn loan_into(
     mq: *const interproc_mq_t,
     out: *mut *mut interproc_mq_loan_t,
     take: impl for<'q> FnOnce(&'q MessageQueue) -> Result<Option<Loan<'q>>>,
 ) -> Result<bool> {
-    // SAFETY: the C caller passes NULL or a live handle.
-    let q = unsafe { handle_arg(mq, "mq") }?;
-    out_arg(out, "out")?;
-    let Some(loan) = take(&q.queue)? else {
-        return Ok(false);
-    };
-    // SAFETY: only the lifetime changes; the caller promises to end the loan before it
-    // frees the queue handle (the type's contract).
-    let loan = unsafe { std::mem::transmute::<Loan<'_>, Loan<'static>>(loan) };
-    let h = q.spare_loan.boxed(interproc_mq_loan_t {
-        loan: Some(loan),
-        mq,
-    });
-    // SAFETY: checked non-NULL; writable by contract.
-    unsafe { put(out, h) };
-    Ok(true)
+    handle_into(mq, out, |q| {
+        Ok(take(&q.queue)?.map(|loan| {
+            // SAFETY: only the lifetime changes; the caller promises to end the loan before
+            // it frees the queue handle (the type's contract).
+            let loan = unsafe { std::mem::transmute::<Loan<'_>, Loan<'static>>(loan) };
+            q.spare_loan.boxed(interproc_mq_loan_t {
+                loan: Some(loan),
+                mq,
+            })
+        }))
+    })
 }
 
 /// Lends the calling thread a free slot of the queue's loan pool (as many slots as the
@@ -133,11 +156,9 @@ pub unsafe extern "C" fn interproc_mq_try_loan(
     loaned: *mut bool,
 ) -> interproc_status_t {
     boundary(|| {
-        out_arg(loaned, "loaned")?;
-        let ok = loan_into(mq, out, |q| q.try_loan(size))?;
-        // SAFETY: checked non-NULL; writable by contract.
-        unsafe { put(loaned, ok) };
-        Ok(())
+        flagged(loaned, "loaned", || {
+            loan_into(mq, out, |q| q.try_loan(size))
+        })
     })
 }
 
@@ -155,12 +176,10 @@ pub unsafe extern "C" fn interproc_mq_timed_loan(
     loaned: *mut bool,
 ) -> interproc_status_t {
     boundary(|| {
-        out_arg(loaned, "loaned")?;
-        let d = deadline_arg(deadline)?;
-        let ok = loan_into(mq, out, |q| q.timed_loan(size, d))?;
-        // SAFETY: checked non-NULL; writable by contract.
-        unsafe { put(loaned, ok) };
-        Ok(())
+        flagged(loaned, "loaned", || {
+            let d = deadline_arg(deadline)?;
+            loan_into(mq, out, |q| q.timed_loan(size, d))
+        })
     })
 }
 
@@ -285,22 +304,27 @@ fn received_into(
     out: *mut *mut interproc_mq_received_t,
     take: impl for<'q> FnOnce(&'q MessageQueue) -> Result<Option<Received<'q>>>,
 ) -> Result<bool> {
-    // SAFETY: the C caller passes NULL or a live handle.
-    let q = unsafe { handle_arg(mq, "mq") }?;
-    out_arg(out, "out")?;
-    let Some(received) = take(&q.queue)? else {
-        return Ok(false);
-    };
-    // SAFETY: only the lifetime changes; the caller promises to release the message before
-    // it frees the queue handle (the type's contract).
-    let received = unsafe { std::mem::transmute::<Received<'_>, Received<'static>>(received) };
-    let h = q.spare_received.boxed(interproc_mq_received_t {
-        received: Some(received),
-        mq,
-    });
-    // SAFETY: checked non-NULL; writable by contract.
-    unsafe { put(out, h) };
-    Ok(true)
+    handle_into(mq, out, |q| {
+        Ok(take(&q.queue)?.map(|received| {
+            // SAFETY: only the lifetime changes; the caller promises to release the message
+            // before it frees the queue handle (the type's contract).
+            let received =
+                unsafe { std::mem::transmute::<Received<'_>, Received<'static>>(received) };
+            q.spare_received.boxed(interproc_mq_received_t {
+                received: Some(received),
+                mq,
+            })
+        }))
+    })
+}
+
+/// The message behind a received-message handle; `None` for NULL.
+///
+/// # Safety
+/// `received` must be NULL or a live received message for `'a`.
+unsafe fn received_at<'a>(received: *const interproc_mq_received_t) -> Option<&'a Received<'a>> {
+    // SAFETY: as this fn's contract; `as_ref` turns NULL into `None`.
+    unsafe { received.as_ref() }.and_then(|r| r.received.as_ref())
 }
 
 /// Receives the oldest message of the highest priority in place, waiting while the queue
@@ -328,11 +352,9 @@ pub unsafe extern "C" fn interproc_mq_try_receive_in_place(
     got: *mut bool,
 ) -> interproc_status_t {
     boundary(|| {
-        out_arg(got, "got")?;
-        let ok = received_into(mq, out, |q| q.try_receive_in_place())?;
-        // SAFETY: checked non-NULL; writable by contract.
-        unsafe { put(got, ok) };
-        Ok(())
+        flagged(got, "got", || {
+            received_into(mq, out, |q| q.try_receive_in_place())
+        })
     })
 }
 
@@ -349,12 +371,10 @@ pub unsafe extern "C" fn interproc_mq_timed_receive_in_place(
     got: *mut bool,
 ) -> interproc_status_t {
     boundary(|| {
-        out_arg(got, "got")?;
-        let d = deadline_arg(deadline)?;
-        let ok = received_into(mq, out, |q| q.timed_receive_in_place(d))?;
-        // SAFETY: checked non-NULL; writable by contract.
-        unsafe { put(got, ok) };
-        Ok(())
+        flagged(got, "got", || {
+            let d = deadline_arg(deadline)?;
+            received_into(mq, out, |q| q.timed_receive_in_place(d))
+        })
     })
 }
 
@@ -367,11 +387,9 @@ pub unsafe extern "C" fn interproc_mq_received_data(
     received: *const interproc_mq_received_t,
 ) -> *const c_void {
     // SAFETY: `received` is NULL or live for the whole call (this fn's `# Safety`
-    // contract); `as_ref` turns NULL into `None`.
+    // contract), as `received_at` requires.
     boundary_value(std::ptr::null(), || {
-        unsafe { received.as_ref() }
-            .and_then(|r| r.received.as_ref())
-            .map_or(std::ptr::null(), |r| r.as_ptr().cast())
+        unsafe { received_at(received) }.map_or(std::ptr::null(), |r| r.as_ptr().cast())
     })
 }
 
@@ -383,11 +401,10 @@ pub unsafe extern "C" fn interproc_mq_received_data(
 pub unsafe extern "C" fn interproc_mq_received_size(
     received: *const interproc_mq_received_t,
 ) -> usize {
-    // SAFETY: as in `interproc_mq_received_data`.
+    // SAFETY: `received` is NULL or live for the whole call (this fn's `# Safety`
+    // contract), as `received_at` requires.
     boundary_value(0, || {
-        unsafe { received.as_ref() }
-            .and_then(|r| r.received.as_ref())
-            .map_or(0, |r| r.len())
+        unsafe { received_at(received) }.map_or(0, |r| r.len())
     })
 }
 
@@ -399,11 +416,10 @@ pub unsafe extern "C" fn interproc_mq_received_size(
 pub unsafe extern "C" fn interproc_mq_received_priority(
     received: *const interproc_mq_received_t,
 ) -> u32 {
-    // SAFETY: as in `interproc_mq_received_data`.
+    // SAFETY: `received` is NULL or live for the whole call (this fn's `# Safety`
+    // contract), as `received_at` requires.
     boundary_value(0, || {
-        unsafe { received.as_ref() }
-            .and_then(|r| r.received.as_ref())
-            .map_or(0, |r| r.priority())
+        unsafe { received_at(received) }.map_or(0, |r| r.priority())
     })
 }
 
