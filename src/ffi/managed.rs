@@ -81,6 +81,62 @@ fn finish(segment: Segment, out: *mut *mut interproc_managed_t) -> Result<()> {
     Ok(())
 }
 
+/// The signature of the placed openers of the named managed segments
+/// ([`ManagedSharedMemory::at_address`], [`ManagedMappedFile::at_address`]).
+type OpenAt<S> = fn(OpenMode, &str, (u64, u64), Permissions, Option<NonNull<u8>>) -> Result<S>;
+
+/// A kind of named managed segment: its placed opener, the handle's variant for it, and
+/// what its name argument is called in errors.
+struct NamedKind<S> {
+    arg: &'static str,
+    open: OpenAt<S>,
+    wrap: fn(S) -> Segment,
+}
+
+const SHM: NamedKind<ManagedSharedMemory> = NamedKind {
+    arg: "name",
+    open: ManagedSharedMemory::at_address,
+    wrap: Segment::Shm,
+};
+
+const FILE: NamedKind<ManagedMappedFile> = NamedKind {
+    arg: "path",
+    open: ManagedMappedFile::at_address,
+    wrap: Segment::File,
+};
+
+impl<S> NamedKind<S> {
+    /// Opens the segment `name` of this kind as the `_open_at` entry points describe and
+    /// stores a new handle in `*out`. `name` is checked first, then `out`, then `creation`.
+    ///
+    /// # Safety
+    /// `name` must be NULL or a NUL-terminated string; `out` NULL or writable.
+    unsafe fn open(
+        &self,
+        creation: interproc_creation_t,
+        name: *const c_char,
+        sizes: (u64, u64),
+        perm: u32,
+        addr: *mut c_void,
+        out: *mut *mut interproc_managed_t,
+    ) -> interproc_status_t {
+        boundary(|| {
+            // SAFETY: `name` is NULL or a NUL-terminated string readable for the whole call
+            // (this fn's `# Safety` contract).
+            let name = unsafe { str_arg(name, self.arg) }?;
+            out_arg(out, "out")?;
+            let seg = (self.open)(
+                open_mode(creation)?,
+                name,
+                sizes,
+                Permissions::from_mode(perm),
+                NonNull::new(addr.cast()),
+            )?;
+            finish((self.wrap)(seg), out)
+        })
+    }
+}
+
 /// Opens or creates the managed shared memory segment `name` (`/dev/shm/<name>`).
 /// `creation` is one of `INTERPROC_CREATE_ONLY`, `INTERPROC_OPEN_ONLY`,
 /// `INTERPROC_OPEN_OR_CREATE`, `INTERPROC_OPEN_READ_ONLY`, `INTERPROC_OPEN_COPY_ON_WRITE`;
@@ -144,20 +200,9 @@ pub unsafe extern "C" fn interproc_managed_shm_open_at(
     addr: *mut c_void,
     out: *mut *mut interproc_managed_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `name` is NULL or a NUL-terminated string readable for the whole call (this
-        // fn's `# Safety` contract).
-        let name = unsafe { str_arg(name, "name") }?;
-        out_arg(out, "out")?;
-        let seg = ManagedSharedMemory::at_address(
-            open_mode(creation)?,
-            name,
-            (size, max_size),
-            Permissions::from_mode(perm),
-            NonNull::new(addr.cast()),
-        )?;
-        finish(Segment::Shm(seg), out)
-    })
+    // SAFETY: `name` is NULL or a NUL-terminated string, `out` NULL or writable (this fn's
+    // `# Safety` contract), as `NamedKind::open` requires.
+    unsafe { SHM.open(creation, name, (size, max_size), perm, addr, out) }
 }
 
 /// As `interproc_managed_file_open`, growing while mapped up to `max_size` bytes, as
@@ -194,20 +239,9 @@ pub unsafe extern "C" fn interproc_managed_file_open_at(
     addr: *mut c_void,
     out: *mut *mut interproc_managed_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `path` is NULL or a NUL-terminated string readable for the whole call (this
-        // fn's `# Safety` contract).
-        let path = unsafe { str_arg(path, "path") }?;
-        out_arg(out, "out")?;
-        let seg = ManagedMappedFile::at_address(
-            open_mode(creation)?,
-            path,
-            (size, max_size),
-            Permissions::from_mode(perm),
-            NonNull::new(addr.cast()),
-        )?;
-        finish(Segment::File(seg), out)
-    })
+    // SAFETY: `path` is NULL or a NUL-terminated string, `out` NULL or writable (this fn's
+    // `# Safety` contract), as `NamedKind::open` requires.
+    unsafe { FILE.open(creation, path, (size, max_size), perm, addr, out) }
 }
 
 /// Opens or creates a managed segment in the file `path`, as `interproc_managed_shm_open`.
