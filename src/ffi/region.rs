@@ -22,30 +22,36 @@ fn finish(region: MappedRegion, out: *mut *mut interproc_region_t) {
     unsafe { put(out, Box::into_raw(Box::new(interproc_region_t { region }))) }
 }
 
-fn map<M: Mappable>(
-    object: &M,
+/// Maps the object that `object` reads from its handle argument (first, inside the panic
+/// boundary) as the `interproc_region_map_*` entry points describe, and stores a new region
+/// handle in `*out`.
+fn map<'a, M: Mappable + 'a>(
+    object: impl FnOnce() -> Result<&'a M>,
     mode: interproc_mode_t,
     offset: i64,
     size: usize,
     address: *const c_void,
     out: *mut *mut interproc_region_t,
-) -> Result<()> {
-    out_arg(out, "out")?;
-    let offset = u64::try_from(offset).map_err(|_| {
-        Error::new(
-            ErrorKind::InvalidArgument,
-            format!("negative offset {offset}"),
-        )
-    })?;
-    let region = MappedRegion::with_address(
-        object,
-        mode_arg(mode)?,
-        offset,
-        size,
-        NonNull::new(address as *mut u8),
-    )?;
-    finish(region, out);
-    Ok(())
+) -> interproc_status_t {
+    boundary(|| {
+        let object = object()?;
+        out_arg(out, "out")?;
+        let offset = u64::try_from(offset).map_err(|_| {
+            Error::new(
+                ErrorKind::InvalidArgument,
+                format!("negative offset {offset}"),
+            )
+        })?;
+        let region = MappedRegion::with_address(
+            object,
+            mode_arg(mode)?,
+            offset,
+            size,
+            NonNull::new(address as *mut u8),
+        )?;
+        finish(region, out);
+        Ok(())
+    })
 }
 
 /// Maps `size` bytes (0: to the end) of a shared memory object from `offset` (any value;
@@ -65,12 +71,10 @@ pub unsafe extern "C" fn interproc_region_map_shm(
     address: *const c_void,
     out: *mut *mut interproc_region_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `shm` is NULL or a live handle for the whole call (this fn's `# Safety`
-        // contract); NULL is an error.
-        let shm = unsafe { handle_arg(shm, "shm") }?;
-        map(&shm.object, mode, offset, size, address, out)
-    })
+    // SAFETY: `shm` is NULL or a live handle for the whole call (this fn's `# Safety`
+    // contract); NULL is an error.
+    let object = || Ok(&unsafe { handle_arg(shm, "shm") }?.object);
+    map(object, mode, offset, size, address, out)
 }
 
 /// As `interproc_region_map_shm`, for a file opened with `interproc_file_mapping_open`.
@@ -86,12 +90,10 @@ pub unsafe extern "C" fn interproc_region_map_file(
     address: *const c_void,
     out: *mut *mut interproc_region_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `fm` is NULL or a live handle for the whole call (this fn's `# Safety`
-        // contract); NULL is an error.
-        let fm = unsafe { handle_arg(fm, "file mapping") }?;
-        map(&fm.file, mode, offset, size, address, out)
-    })
+    // SAFETY: `fm` is NULL or a live handle for the whole call (this fn's `# Safety`
+    // contract); NULL is an error.
+    let object = || Ok(&unsafe { handle_arg(fm, "file mapping") }?.file);
+    map(object, mode, offset, size, address, out)
 }
 
 /// Attaches a System V segment: `offset` must be 0, `size` 0 or at most the segment's,
@@ -108,12 +110,10 @@ pub unsafe extern "C" fn interproc_region_map_xsi(
     address: *const c_void,
     out: *mut *mut interproc_region_t,
 ) -> interproc_status_t {
-    boundary(|| {
-        // SAFETY: `shm` is NULL or a live handle for the whole call (this fn's `# Safety`
-        // contract); NULL is an error.
-        let shm = unsafe { handle_arg(shm, "xsi shm") }?;
-        map(&shm.segment, mode, offset, size, address, out)
-    })
+    // SAFETY: `shm` is NULL or a live handle for the whole call (this fn's `# Safety`
+    // contract); NULL is an error.
+    let object = || Ok(&unsafe { handle_arg(shm, "xsi shm") }?.segment);
+    map(object, mode, offset, size, address, out)
 }
 
 /// Maps `size` bytes of anonymous memory shared with children forked after this call
