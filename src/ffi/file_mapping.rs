@@ -2,7 +2,7 @@
 
 use super::error::interproc_status_t;
 use super::types::{INTERPROC_INVALID_MODE, interproc_mode_t};
-use super::{boundary, boundary_value, free_handle, mode_arg, out_arg, put, str_arg};
+use super::{boundary, boundary_value, free_handle, mode_arg, new_handle, str_arg};
 use crate::{Error, ErrorKind, FileMapping};
 use std::ffi::{CString, c_char};
 use std::os::fd::{AsFd, AsRawFd};
@@ -28,18 +28,14 @@ pub unsafe extern "C" fn interproc_file_mapping_open(
         // SAFETY: `path` is NULL or a NUL-terminated string readable for the whole call (this
         // fn's `# Safety` contract).
         let path = unsafe { str_arg(path, "path") }?;
-        out_arg(out, "out")?;
-        let file = FileMapping::new(path, mode_arg(mode)?)?;
-        let name =
-            CString::new(path).map_err(|_| Error::new(ErrorKind::Path, "path contains NUL"))?;
-        // SAFETY: checked non-NULL; writable by contract.
-        unsafe {
-            put(
-                out,
-                Box::into_raw(Box::new(interproc_file_mapping_t { file, name })),
-            )
+        let open = || {
+            let file = FileMapping::new(path, mode_arg(mode)?)?;
+            let name =
+                CString::new(path).map_err(|_| Error::new(ErrorKind::Path, "path contains NUL"))?;
+            Ok(interproc_file_mapping_t { file, name })
         };
-        Ok(())
+        // SAFETY: `out` is NULL or writable (this fn's `# Safety` contract).
+        unsafe { new_handle(out, open) }
     })
 }
 

@@ -101,6 +101,22 @@ pub(crate) fn out_arg<T>(out: *mut T, what: &str) -> Result<()> {
     }
 }
 
+/// Checks the out-parameter `out`, then builds a handle with `make` and stores it in `*out`
+/// (as a `Box` for the matching `_free`); `out` is written only if `make` succeeds.
+///
+/// # Safety
+/// `out` must be NULL or writable.
+pub(crate) unsafe fn new_handle<T>(
+    out: *mut *mut T,
+    make: impl FnOnce() -> Result<T>,
+) -> Result<()> {
+    out_arg(out, "out")?;
+    let handle = Box::into_raw(Box::new(make()?));
+    // SAFETY: checked non-NULL above; writable by this fn's contract.
+    unsafe { put(out, handle) };
+    Ok(())
+}
+
 /// Frees a handle created with `Box::into_raw`.
 ///
 /// # Safety

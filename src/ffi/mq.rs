@@ -4,7 +4,7 @@ use super::error::interproc_status_t;
 use super::sync::deadline_arg;
 use super::sync::interproc_deadline_t;
 use super::types::{self, interproc_creation_t};
-use super::{boundary, boundary_value, free_handle, handle_arg, out_arg, put, str_arg};
+use super::{boundary, boundary_value, free_handle, handle_arg, new_handle, out_arg, put, str_arg};
 use crate::{Error, ErrorKind, MessageQueue, Permissions, Result};
 use handles::Spare;
 pub use handles::interproc_mq_t;
@@ -33,35 +33,31 @@ pub unsafe extern "C" fn interproc_mq_open(
         // SAFETY: `name` is NULL or a NUL-terminated string readable for the whole call (this
         // fn's `# Safety` contract).
         let name = unsafe { str_arg(name, "name") }?;
-        out_arg(out, "out")?;
         let perm = Permissions::from_mode(perm);
-        let queue = match creation {
-            types::INTERPROC_CREATE_ONLY => {
-                MessageQueue::create(name, max_num_msg, max_msg_size, perm)?
-            }
-            types::INTERPROC_OPEN_OR_CREATE => {
-                MessageQueue::open_or_create(name, max_num_msg, max_msg_size, perm)?
-            }
-            types::INTERPROC_OPEN_ONLY => MessageQueue::open(name)?,
-            other => {
-                return Err(Error::new(
-                    ErrorKind::InvalidArgument,
-                    format!("{other} is not a valid creation tag here"),
-                ));
-            }
+        let open = || {
+            let queue = match creation {
+                types::INTERPROC_CREATE_ONLY => {
+                    MessageQueue::create(name, max_num_msg, max_msg_size, perm)?
+                }
+                types::INTERPROC_OPEN_OR_CREATE => {
+                    MessageQueue::open_or_create(name, max_num_msg, max_msg_size, perm)?
+                }
+                types::INTERPROC_OPEN_ONLY => MessageQueue::open(name)?,
+                other => {
+                    return Err(Error::new(
+                        ErrorKind::InvalidArgument,
+                        format!("{other} is not a valid creation tag here"),
+                    ));
+                }
+            };
+            Ok(interproc_mq_t {
+                queue,
+                spare_loan: Spare::new(),
+                spare_received: Spare::new(),
+            })
         };
-        // SAFETY: checked non-NULL; writable by contract.
-        unsafe {
-            put(
-                out,
-                Box::into_raw(Box::new(interproc_mq_t {
-                    queue,
-                    spare_loan: Spare::new(),
-                    spare_received: Spare::new(),
-                })),
-            )
-        };
-        Ok(())
+        // SAFETY: `out` is NULL or writable (this fn's `# Safety` contract).
+        unsafe { new_handle(out, open) }
     })
 }
 

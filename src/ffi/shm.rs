@@ -3,8 +3,8 @@
 use super::error::interproc_status_t;
 use super::types::{interproc_creation_t, interproc_mode_t};
 use super::{
-    boundary, boundary_value, creation_arg, free_handle, handle_arg, mode_arg, out_arg, put,
-    str_arg,
+    boundary, boundary_value, creation_arg, free_handle, handle_arg, mode_arg, new_handle, out_arg,
+    put, str_arg,
 };
 use crate::{Error, ErrorKind, Permissions, SharedMemoryObject};
 use std::ffi::{CString, c_char};
@@ -34,19 +34,19 @@ pub unsafe extern "C" fn interproc_shm_open(
     boundary(|| {
         // SAFETY: the caller passes a C string or NULL.
         let name = unsafe { str_arg(name, "name") }?;
-        out_arg(out, "out")?;
-        let object = SharedMemoryObject::new(
-            creation_arg(creation)?,
-            name,
-            mode_arg(mode)?,
-            Permissions::from_mode(perm),
-        )?;
-        let name = CString::new(object.name())
-            .map_err(|_| Error::new(ErrorKind::Path, "name contains NUL"))?;
-        let handle = Box::into_raw(Box::new(interproc_shm_t { object, name }));
-        // SAFETY: `out` was checked non-NULL and is writable by the caller's contract.
-        unsafe { put(out, handle) };
-        Ok(())
+        let open = || {
+            let object = SharedMemoryObject::new(
+                creation_arg(creation)?,
+                name,
+                mode_arg(mode)?,
+                Permissions::from_mode(perm),
+            )?;
+            let name = CString::new(object.name())
+                .map_err(|_| Error::new(ErrorKind::Path, "name contains NUL"))?;
+            Ok(interproc_shm_t { object, name })
+        };
+        // SAFETY: `out` is NULL or writable (this fn's `# Safety` contract).
+        unsafe { new_handle(out, open) }
     })
 }
 

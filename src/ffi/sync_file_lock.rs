@@ -2,7 +2,7 @@
 
 use super::error::interproc_status_t;
 use super::sync::{deadline_arg, interproc_deadline_t};
-use super::{boundary, free_handle, handle_arg, out_arg, put, str_arg};
+use super::{boundary, free_handle, handle_arg, new_handle, str_arg};
 use crate::sync::{Deadline, FileLock};
 use crate::{Error, ErrorKind, Result};
 use std::ffi::c_char;
@@ -26,12 +26,13 @@ pub unsafe extern "C" fn interproc_file_lock_open(
     boundary(|| {
         // SAFETY: the caller passes a C string or NULL.
         let path = unsafe { str_arg(path, "path") }?;
-        out_arg(out, "out")?;
-        let inner = FileLock::new(path)?;
-        let handle = Box::into_raw(Box::new(interproc_file_lock_t { inner }));
-        // SAFETY: checked non-NULL; writable by the caller's contract.
-        unsafe { put(out, handle) };
-        Ok(())
+        let open = || {
+            Ok(interproc_file_lock_t {
+                inner: FileLock::new(path)?,
+            })
+        };
+        // SAFETY: `out` is NULL or writable (this fn's `# Safety` contract).
+        unsafe { new_handle(out, open) }
     })
 }
 

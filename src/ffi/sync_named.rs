@@ -11,7 +11,7 @@ use super::sync::{
 };
 use super::sync_upgradable::interproc_upgradable_mutex_t;
 use super::types::interproc_creation_t;
-use super::{boundary, boundary_value, creation_arg, free_handle, out_arg, put, str_arg};
+use super::{boundary, boundary_value, creation_arg, free_handle, new_handle, str_arg};
 use crate::sync::{
     NamedCondition, NamedMutex, NamedRecursiveMutex, NamedSemaphore, NamedSharableMutex,
     NamedUpgradableMutex,
@@ -64,12 +64,12 @@ unsafe fn open_named<H: NamedHandle>(
     boundary(|| {
         // SAFETY: the caller passes a C string or NULL.
         let name = unsafe { str_arg(name, "name") }?;
-        out_arg(out, "out")?;
-        let named = open(creation_arg(creation)?, name, Permissions::from_mode(perm))?;
-        let handle = Box::into_raw(Box::new(H::wrap(named)));
-        // SAFETY: `out` was checked non-NULL and is writable by the caller's contract.
-        unsafe { put(out, handle) };
-        Ok(())
+        let open = || {
+            let named = open(creation_arg(creation)?, name, Permissions::from_mode(perm))?;
+            Ok(H::wrap(named))
+        };
+        // SAFETY: `out` is NULL or writable (this fn's `# Safety` contract).
+        unsafe { new_handle(out, open) }
     })
 }
 

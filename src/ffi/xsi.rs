@@ -3,7 +3,8 @@
 use super::error::interproc_status_t;
 use super::types::interproc_creation_t;
 use super::{
-    boundary, boundary_value, creation_arg, free_handle, handle_arg, out_arg, put, str_arg,
+    boundary, boundary_value, creation_arg, free_handle, handle_arg, new_handle, out_arg, put,
+    str_arg,
 };
 use crate::{Permissions, XsiKey, XsiSharedMemory};
 use std::ffi::c_char;
@@ -52,21 +53,17 @@ pub unsafe extern "C" fn interproc_xsi_shm_open(
     out: *mut *mut interproc_xsi_shm_t,
 ) -> interproc_status_t {
     boundary(|| {
-        out_arg(out, "out")?;
-        let segment = XsiSharedMemory::new(
-            creation_arg(creation)?,
-            XsiKey::from_raw(key),
-            size,
-            Permissions::from_mode(perm),
-        )?;
-        // SAFETY: checked non-NULL; writable by contract.
-        unsafe {
-            put(
-                out,
-                Box::into_raw(Box::new(interproc_xsi_shm_t { segment })),
-            )
+        let open = || {
+            let segment = XsiSharedMemory::new(
+                creation_arg(creation)?,
+                XsiKey::from_raw(key),
+                size,
+                Permissions::from_mode(perm),
+            )?;
+            Ok(interproc_xsi_shm_t { segment })
         };
-        Ok(())
+        // SAFETY: `out` is NULL or writable (this fn's `# Safety` contract).
+        unsafe { new_handle(out, open) }
     })
 }
 
@@ -80,16 +77,13 @@ pub unsafe extern "C" fn interproc_xsi_shm_open_id(
     out: *mut *mut interproc_xsi_shm_t,
 ) -> interproc_status_t {
     boundary(|| {
-        out_arg(out, "out")?;
-        let segment = XsiSharedMemory::open_id(shmid)?;
-        // SAFETY: checked non-NULL; writable by contract.
-        unsafe {
-            put(
-                out,
-                Box::into_raw(Box::new(interproc_xsi_shm_t { segment })),
-            )
+        let open = || {
+            Ok(interproc_xsi_shm_t {
+                segment: XsiSharedMemory::open_id(shmid)?,
+            })
         };
-        Ok(())
+        // SAFETY: `out` is NULL or writable (this fn's `# Safety` contract).
+        unsafe { new_handle(out, open) }
     })
 }
 
