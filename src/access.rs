@@ -57,6 +57,20 @@ impl Mode {
             Mode::ReadPrivate => "read_private",
         }
     }
+
+    /// Whether the mode writes, for objects opened only `ReadOnly` or `ReadWrite`; any other
+    /// mode is an [`crate::ErrorKind::Mode`] error whose message `refusal` writes from the
+    /// mode's Boost name.
+    pub(crate) fn read_or_write(self, refusal: impl FnOnce(&str) -> String) -> crate::Result<bool> {
+        match self {
+            Mode::ReadOnly => Ok(false),
+            Mode::ReadWrite => Ok(true),
+            other => Err(crate::Error::new(
+                crate::ErrorKind::Mode,
+                refusal(other.boost_name()),
+            )),
+        }
+    }
 }
 
 /// Permission bits given to a newly created object. Applied with `fchmod` after creation,

@@ -1,10 +1,10 @@
 //! Files to be mapped into memory: Boost's `file_mapping`.
 
+use crate::Result;
 use crate::access::Mode;
 use crate::name::c_path;
 use crate::os::file;
 use crate::region::{Mappable, MappingSource};
-use crate::{Error, ErrorKind, Result};
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 
 /// An open file that can be mapped with [`crate::MappedRegion`].
@@ -18,19 +18,11 @@ pub struct FileMapping {
 impl FileMapping {
     /// Opens the existing file `path` with `mode` `ReadOnly` or `ReadWrite`.
     pub fn new(path: &str, mode: Mode) -> Result<Self> {
-        let writable = match mode {
-            Mode::ReadOnly => false,
-            Mode::ReadWrite => true,
-            other => {
-                return Err(Error::new(
-                    ErrorKind::Mode,
-                    format!(
-                        "file mapping {path:?}: mode {} is not valid here (use read_only or read_write)",
-                        other.boost_name()
-                    ),
-                ));
-            }
-        };
+        let writable = mode.read_or_write(|m| {
+            format!(
+                "file mapping {path:?}: mode {m} is not valid here (use read_only or read_write)"
+            )
+        })?;
         let c = c_path(path)?;
         let fd = file::open_file(&c, writable)
             .map_err(|e| e.into_error(format_args!("opening file {path:?} for mapping")))?;
@@ -59,10 +51,7 @@ impl FileMapping {
 
     /// Removes the file `path`. Returns false if it could not be removed.
     pub fn remove(path: &str) -> bool {
-        match c_path(path) {
-            Ok(c) => file::unlink(&c).is_ok(),
-            Err(_) => false,
-        }
+        c_path(path).is_ok_and(|c| file::unlink(&c).is_ok())
     }
 
     /// Exchanges two file mappings.

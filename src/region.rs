@@ -229,19 +229,9 @@ impl MappedRegion {
         address: Option<NonNull<u8>>,
     ) -> Result<Self> {
         let what = format!("System V segment {shmid}");
-        let writable = match mode {
-            Mode::ReadOnly => false,
-            Mode::ReadWrite => true,
-            other => {
-                return Err(Error::new(
-                    ErrorKind::Mode,
-                    format!(
-                        "cannot map {what} {}: only read_only and read_write are possible",
-                        other.boost_name()
-                    ),
-                ));
-            }
-        };
+        let writable = mode.read_or_write(|m| {
+            format!("cannot map {what} {m}: only read_only and read_write are possible")
+        })?;
         if offset != 0 {
             return Err(Error::new(
                 ErrorKind::InvalidArgument,

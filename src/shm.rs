@@ -25,19 +25,11 @@ impl SharedMemoryObject {
     /// `perm` applies only when the object is created.
     pub fn new(creation: Creation, name: &str, mode: Mode, perm: Permissions) -> Result<Self> {
         let os = os_name(name)?;
-        let writable = match mode {
-            Mode::ReadOnly => false,
-            Mode::ReadWrite => true,
-            other => {
-                return Err(Error::new(
-                    ErrorKind::Mode,
-                    format!(
-                        "shared memory object {name:?}: mode {} is not valid here (use read_only or read_write)",
-                        other.boost_name()
-                    ),
-                ));
-            }
-        };
+        let writable = mode.read_or_write(|m| {
+            format!(
+                "shared memory object {name:?}: mode {m} is not valid here (use read_only or read_write)"
+            )
+        })?;
         let open = OpenFlags {
             writable,
             create_exclusive: false,
@@ -155,10 +147,7 @@ impl SharedMemoryObject {
     /// Returns false when there was nothing to remove or the name is invalid; never fails
     /// otherwise, as Boost's.
     pub fn remove(name: &str) -> bool {
-        match os_name(name) {
-            Ok(os) => file::shm_unlink(&os).is_ok(),
-            Err(_) => false,
-        }
+        os_name(name).is_ok_and(|os| file::shm_unlink(&os).is_ok())
     }
 
     /// Exchanges two objects.
