@@ -349,6 +349,43 @@ fn needs_size(mode: OpenMode, size: u64) -> Result<()> {
     Ok(())
 }
 
+/// The parts every named managed segment type shares, around its own `at_address`: the
+/// constructors `new` (fixed size) and `with_max_size` (growing while mapped), each with
+/// the doc comment given, and `Deref` to its segment manager. `$arg` names the name or
+/// path argument.
+macro_rules! named_segment {
+    (
+        $ty:ident, $arg:ident,
+        $(#[$new_doc:meta])* new;
+        $(#[$max_doc:meta])* with_max_size;
+    ) => {
+        impl $ty {
+            $(#[$new_doc])*
+            pub fn new(mode: OpenMode, $arg: &str, size: u64, perm: Permissions) -> Result<Self> {
+                Self::with_max_size(mode, $arg, size, 0, perm)
+            }
+
+            $(#[$max_doc])*
+            pub fn with_max_size(
+                mode: OpenMode,
+                $arg: &str,
+                size: u64,
+                max_size: u64,
+                perm: Permissions,
+            ) -> Result<Self> {
+                Self::at_address(mode, $arg, (size, max_size), perm, None)
+            }
+        }
+
+        impl Deref for $ty {
+            type Target = SegmentManager;
+            fn deref(&self) -> &SegmentManager {
+                &self.seg.manager
+            }
+        }
+    };
+}
+
 /// A managed segment in POSIX shared memory (`/dev/shm/<name>`): Boost's
 /// `managed_shared_memory`.
 #[derive(Debug)]
@@ -357,28 +394,20 @@ pub struct ManagedSharedMemory {
     name: String,
 }
 
-impl ManagedSharedMemory {
+named_segment! {
+    ManagedSharedMemory, name,
     /// Opens or creates the segment `name` as `mode` says; `size` and `perm` are used when
     /// it is created.
-    pub fn new(mode: OpenMode, name: &str, size: u64, perm: Permissions) -> Result<Self> {
-        Self::with_max_size(mode, name, size, 0, perm)
-    }
-
+    new;
     /// As [`ManagedSharedMemory::new`]; a segment this creates grows while mapped, up to
     /// `max_size` bytes (0: it grows only offline, as Boost's). Every process maps the
     /// maximum at once, so its base never moves; an allocation that does not fit grows the
     /// segment (doubling, at most to the maximum), and [`SegmentManager::grow`] grows it
     /// on request. An existing segment keeps the maximum it was created with.
-    pub fn with_max_size(
-        mode: OpenMode,
-        name: &str,
-        size: u64,
-        max_size: u64,
-        perm: Permissions,
-    ) -> Result<Self> {
-        Self::at_address(mode, name, (size, max_size), perm, None)
-    }
+    with_max_size;
+}
 
+impl ManagedSharedMemory {
     /// As [`ManagedSharedMemory::with_max_size`] (`sizes` is the size and the maximum),
     /// mapped at `address` when one is given, as Boost's `addr` argument does: the range
     /// must be free (it is never replaced), and every process that maps the segment at the
@@ -493,13 +522,6 @@ impl ManagedSharedMemory {
     }
 }
 
-impl Deref for ManagedSharedMemory {
-    type Target = SegmentManager;
-    fn deref(&self) -> &SegmentManager {
-        &self.seg.manager
-    }
-}
-
 /// A managed segment in a file: Boost's `managed_mapped_file`.
 #[derive(Debug)]
 pub struct ManagedMappedFile {
@@ -507,25 +529,17 @@ pub struct ManagedMappedFile {
     path: String,
 }
 
-impl ManagedMappedFile {
+named_segment! {
+    ManagedMappedFile, path,
     /// Opens or creates the file `path` as `mode` says; `size` and `perm` are used when it
     /// is created.
-    pub fn new(mode: OpenMode, path: &str, size: u64, perm: Permissions) -> Result<Self> {
-        Self::with_max_size(mode, path, size, 0, perm)
-    }
-
+    new;
     /// As [`ManagedMappedFile::new`]; a file this creates grows while mapped, up to
     /// `max_size` bytes (0: only offline), as [`ManagedSharedMemory::with_max_size`].
-    pub fn with_max_size(
-        mode: OpenMode,
-        path: &str,
-        size: u64,
-        max_size: u64,
-        perm: Permissions,
-    ) -> Result<Self> {
-        Self::at_address(mode, path, (size, max_size), perm, None)
-    }
+    with_max_size;
+}
 
+impl ManagedMappedFile {
     /// As [`ManagedMappedFile::with_max_size`], mapped at `address` when one is given (see
     /// [`ManagedSharedMemory::at_address`]).
     pub fn at_address(
@@ -664,11 +678,4 @@ fn resize_file(path: &str, size: u64) -> Result<()> {
     }
     file::set_len(fd, size)
         .map_err(|e| e.into_error(format_args!("resizing {path:?} to {size} bytes")))
-}
-
-impl Deref for ManagedMappedFile {
-    type Target = SegmentManager;
-    fn deref(&self) -> &SegmentManager {
-        &self.seg.manager
-    }
 }
