@@ -279,6 +279,22 @@ fn tally<T>(out: &mut Outcome, r: &interproc::Result<T>) {
 }
 
 /// Lays the image over a managed segment and runs the operations on it.
+/// Tallies a receive's result, and checks that it never claims more bytes than a message of
+/// the queue holds.
+fn tally_received<P>(
+    out: &mut Outcome,
+    res: &interproc::Result<Option<(usize, P)>>,
+    max_size: usize,
+) {
+    tally(out, res);
+    if let Ok(Some((n, _))) = res {
+        assert!(
+            *n <= max_size,
+            "received {n} bytes from a queue of {max_size}"
+        );
+    }
+}
+
 pub fn segment(data: &[u8]) -> Outcome {
     let mut out = Outcome::default();
     let (ops, image) = split(data);
@@ -552,25 +568,12 @@ pub fn queue(data: &[u8]) -> Outcome {
             2 | 3 => {
                 let short = r.byte() % 8 == 0;
                 let want = if short { max_size - 1 } else { max_size };
-                let res = q.try_receive(&mut buf[..want]);
-                tally(&mut out, &res);
-                if let Ok(Some((n, _))) = res {
-                    assert!(
-                        n <= max_size,
-                        "received {n} bytes from a queue of {max_size}"
-                    );
-                }
+                tally_received(&mut out, &q.try_receive(&mut buf[..want]), max_size);
             }
             4 => {
                 let wait = Duration::from_micros(u64::from(r.byte() % 4) * 100);
                 let res = q.timed_receive(&mut buf[..max_size], Deadline::after(wait));
-                tally(&mut out, &res);
-                if let Ok(Some((n, _))) = res {
-                    assert!(
-                        n <= max_size,
-                        "received {n} bytes from a queue of {max_size}"
-                    );
-                }
+                tally_received(&mut out, &res, max_size);
             }
             5 => {
                 let wait = Duration::from_micros(u64::from(r.byte() % 4) * 100);
@@ -734,6 +737,20 @@ pub fn poke(image: &mut [u8], at: usize, value: u64) {
     image[at..at + 8].copy_from_slice(&value.to_ne_bytes());
 }
 
+/// The seed `seed-bad-{what}` of `target`: the script `ops` over `image` with the 8 bytes at
+/// `at` overwritten by `value`.
+fn broken_seed(
+    target: &'static str,
+    what: &str,
+    ops: &[u8],
+    image: &[u8],
+    (at, value): (usize, u64),
+) -> (&'static str, String, Vec<u8>) {
+    let mut broken = image.to_vec();
+    poke(&mut broken, at, value);
+    (target, format!("seed-bad-{what}"), join(ops, &broken))
+}
+
 /// The seed corpus: valid segments and queues made by the library, each with a few
 /// operation scripts, and a few with a field broken on purpose. Returns (target, file
 /// name, input). Deterministic: the same library makes the same files.
@@ -792,26 +809,24 @@ pub fn segment_seeds() -> Vec<(&'static str, String, Vec<u8>)> {
             out.push(("segment", format!("seed-{what}-ops{k}"), join(&ops, image)));
         }
     }
-    // Broken on purpose: a wrong free count, a block size that breaks the chain, a name
-    // table pointing into the header, a truncated image.
-    let mut broken = objects.clone();
-    poke(&mut broken, 128 + 8, 12345); // heap free_bytes
-    out.push((
-        "segment",
-        "seed-bad-free-count".into(),
-        join(&walk, &broken),
-    ));
-    let mut broken = fragmented.clone();
-    let heap_start = heap_start_of(&broken);
-    poke(&mut broken, heap_start + 8, 0xfff0); // first block's size
-    out.push((
-        "segment",
-        "seed-bad-block-size".into(),
-        join(&walk, &broken),
-    ));
-    let mut broken = many_names.clone();
-    poke(&mut broken, 80, 48); // index table offset
-    out.push(("segment", "seed-bad-table".into(), join(&walk, &broken)));
+    // Broken on purpose: a wrong free count (the heap's free_bytes), a block size that
+    // breaks the chain (the first block's), a name table pointing into the header (its
+    // offset), a truncated image.
+    let broken = [
+        ("free-count", &objects, 128 + 8, 12345),
+        (
+            "block-size",
+            &fragmented,
+            heap_start_of(&fragmented) + 8,
+            0xfff0,
+        ),
+        ("table", &many_names, 80, 48),
+    ];
+    out.extend(
+        broken.map(|(what, image, at, value)| {
+            broken_seed("segment", what, &walk, image, (at, value))
+        }),
+    );
     out.push((
         "segment",
         "seed-truncated".into(),
@@ -844,14 +859,14 @@ pub fn queue_seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     }
     // Broken: a count that disagrees with the free stack, a free stack pointing past the
     // slots (locked mode); a tail past the head by more than the ring holds (ring mode).
-    let mut broken = queues[1].1.clone();
-    poke(&mut broken, 104, 3);
-    out.push(("queue", "seed-bad-count".into(), join(&qwalk, &broken)));
-    let mut broken = queues[2].1.clone();
-    poke(&mut broken, 120, 99);
-    out.push(("queue", "seed-bad-free-top".into(), join(&qwalk, &broken)));
-    let mut broken = queues[4].1.clone();
-    poke(&mut broken, 128, 77);
-    out.push(("queue", "seed-bad-tail".into(), join(&qwalk, &broken)));
+    let broken = [
+        ("count", &queues[1].1, 104, 3),
+        ("free-top", &queues[2].1, 120, 99),
+        ("tail", &queues[4].1, 128, 77),
+    ];
+    out.extend(
+        broken
+            .map(|(what, image, at, value)| broken_seed("queue", what, &qwalk, image, (at, value))),
+    );
     out
 }
