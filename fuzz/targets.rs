@@ -737,15 +737,13 @@ pub fn poke(image: &mut [u8], at: usize, value: u64) {
     image[at..at + 8].copy_from_slice(&value.to_ne_bytes());
 }
 
-/// The seed `seed-bad-{what}` of `target`: the script `ops` over `image` with the 8 bytes at
-/// `at` overwritten by `value`.
-fn broken_seed(
-    target: &'static str,
-    what: &str,
-    ops: &[u8],
-    image: &[u8],
-    (at, value): (usize, u64),
-) -> (&'static str, String, Vec<u8>) {
+/// A seed broken on purpose: `(what, image, at, value)`, named `seed-bad-{what}`, is `image`
+/// with the 8 bytes at `at` overwritten by `value`.
+type Broken<'a> = (&'a str, &'a [u8], usize, u64);
+
+/// The seed `b` of `target`, with the script `ops`.
+fn broken_seed(target: &'static str, ops: &[u8], b: Broken) -> (&'static str, String, Vec<u8>) {
+    let (what, image, at, value) = b;
     let mut broken = image.to_vec();
     poke(&mut broken, at, value);
     (target, format!("seed-bad-{what}"), join(ops, &broken))
@@ -812,21 +810,13 @@ pub fn segment_seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     // Broken on purpose: a wrong free count (the heap's free_bytes), a block size that
     // breaks the chain (the first block's), a name table pointing into the header (its
     // offset), a truncated image.
-    let broken = [
+    let block_size_at = heap_start_of(&fragmented) + 8;
+    let broken: [Broken; 3] = [
         ("free-count", &objects, 128 + 8, 12345),
-        (
-            "block-size",
-            &fragmented,
-            heap_start_of(&fragmented) + 8,
-            0xfff0,
-        ),
+        ("block-size", &fragmented, block_size_at, 0xfff0),
         ("table", &many_names, 80, 48),
     ];
-    out.extend(
-        broken.map(|(what, image, at, value)| {
-            broken_seed("segment", what, &walk, image, (at, value))
-        }),
-    );
+    out.extend(broken.map(|b| broken_seed("segment", &walk, b)));
     out.push((
         "segment",
         "seed-truncated".into(),
@@ -859,14 +849,11 @@ pub fn queue_seeds() -> Vec<(&'static str, String, Vec<u8>)> {
     }
     // Broken: a count that disagrees with the free stack, a free stack pointing past the
     // slots (locked mode); a tail past the head by more than the ring holds (ring mode).
-    let broken = [
+    let broken: [Broken; 3] = [
         ("count", &queues[1].1, 104, 3),
         ("free-top", &queues[2].1, 120, 99),
         ("tail", &queues[4].1, 128, 77),
     ];
-    out.extend(
-        broken
-            .map(|(what, image, at, value)| broken_seed("queue", what, &qwalk, image, (at, value))),
-    );
+    out.extend(broken.map(|b| broken_seed("queue", &qwalk, b)));
     out
 }
