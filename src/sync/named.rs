@@ -272,27 +272,40 @@ named_type!(
     InterprocessUpgradableMutex
 );
 
-fn open_upgradable(
+/// Opens or creates the named object `name` of `kind` whose payload is a `T`, which its
+/// creator initialises in place with `init` (`T`'s `init_at`).
+fn open_holding<T: 'static>(
     creation: Creation,
     name: &str,
     perm: Permissions,
     kind: Kind,
+    init: unsafe fn(*mut T) -> Result<&'static T>,
 ) -> Result<NamedObject> {
+    // The payload area is 64-byte aligned (see `payload`).
+    const { assert!(align_of::<T>() <= 64) };
     NamedObject::open(
         creation,
         name,
         kind,
         perm,
-        size_of::<InterprocessUpgradableMutex>(),
-        // SAFETY: `p` is the creator's exclusive, aligned payload area.
-        |p| unsafe { InterprocessUpgradableMutex::init_at(p.cast()) }.map(|_| ()),
+        size_of::<T>(),
+        // SAFETY: `p` is the creator's exclusive payload area of `size_of::<T>()` bytes,
+        // aligned for `T` (asserted above), as `init` requires; the reference it returns is
+        // dropped at once.
+        |p| unsafe { init(p.cast()) }.map(|_| ()),
     )
 }
 
 impl NamedSharableMutex {
     /// Opens or creates the named sharable mutex; `perm` applies on creation.
     pub fn new(creation: Creation, name: &str, perm: Permissions) -> Result<NamedSharableMutex> {
-        let object = open_upgradable(creation, name, perm, Kind::SharableMutex)?;
+        let object = open_holding(
+            creation,
+            name,
+            perm,
+            Kind::SharableMutex,
+            InterprocessUpgradableMutex::init_at,
+        )?;
         Ok(NamedSharableMutex { object })
     }
 }
@@ -300,7 +313,13 @@ impl NamedSharableMutex {
 impl NamedUpgradableMutex {
     /// Opens or creates the named upgradable mutex; `perm` applies on creation.
     pub fn new(creation: Creation, name: &str, perm: Permissions) -> Result<NamedUpgradableMutex> {
-        let object = open_upgradable(creation, name, perm, Kind::UpgradableMutex)?;
+        let object = open_holding(
+            creation,
+            name,
+            perm,
+            Kind::UpgradableMutex,
+            InterprocessUpgradableMutex::init_at,
+        )?;
         Ok(NamedUpgradableMutex { object })
     }
 }
@@ -308,14 +327,12 @@ impl NamedUpgradableMutex {
 impl NamedMutex {
     /// Opens or creates the named mutex as `creation` says; `perm` applies on creation.
     pub fn new(creation: Creation, name: &str, perm: Permissions) -> Result<NamedMutex> {
-        let object = NamedObject::open(
+        let object = open_holding(
             creation,
             name,
-            Kind::Mutex,
             perm,
-            size_of::<InterprocessMutex>(),
-            // SAFETY: `p` is the creator's exclusive, aligned payload area.
-            |p| unsafe { InterprocessMutex::init_at(p.cast()) }.map(|_| ()),
+            Kind::Mutex,
+            InterprocessMutex::init_at,
         )?;
         Ok(NamedMutex { object })
     }
@@ -324,14 +341,12 @@ impl NamedMutex {
 impl NamedRecursiveMutex {
     /// Opens or creates the named recursive mutex; `perm` applies on creation.
     pub fn new(creation: Creation, name: &str, perm: Permissions) -> Result<NamedRecursiveMutex> {
-        let object = NamedObject::open(
+        let object = open_holding(
             creation,
             name,
-            Kind::RecursiveMutex,
             perm,
-            size_of::<InterprocessRecursiveMutex>(),
-            // SAFETY: `p` is the creator's exclusive, aligned payload area.
-            |p| unsafe { InterprocessRecursiveMutex::init_at(p.cast()) }.map(|_| ()),
+            Kind::RecursiveMutex,
+            InterprocessRecursiveMutex::init_at,
         )?;
         Ok(NamedRecursiveMutex { object })
     }
@@ -355,15 +370,7 @@ impl NamedCondition {
         perm: Permissions,
         kind: Kind,
     ) -> Result<NamedCondition> {
-        let object = NamedObject::open(
-            creation,
-            name,
-            kind,
-            perm,
-            size_of::<InterprocessCondition>(),
-            // SAFETY: `p` is the creator's exclusive, aligned payload area.
-            |p| unsafe { InterprocessCondition::init_at(p.cast()) }.map(|_| ()),
-        )?;
+        let object = open_holding(creation, name, perm, kind, InterprocessCondition::init_at)?;
         Ok(NamedCondition { object })
     }
 }
