@@ -71,23 +71,9 @@ fn size_error(msg: String) -> Error {
 }
 
 fn map_kind(mode: Mode) -> MapKind {
-    match mode {
-        Mode::ReadOnly => MapKind {
-            writable: false,
-            shared: true,
-        },
-        Mode::ReadWrite => MapKind {
-            writable: true,
-            shared: true,
-        },
-        Mode::CopyOnWrite => MapKind {
-            writable: true,
-            shared: false,
-        },
-        Mode::ReadPrivate => MapKind {
-            writable: false,
-            shared: false,
-        },
+    MapKind {
+        writable: matches!(mode, Mode::ReadWrite | Mode::CopyOnWrite),
+        shared: matches!(mode, Mode::ReadOnly | Mode::ReadWrite),
     }
 }
 
