@@ -7,13 +7,13 @@
 
 use super::error::interproc_status_t;
 use super::sync_obj::{
-    destroy_obj, fast_or_slow, init_obj, locked, obj, owner_dead, owner_died_at, timed_lock_at,
+    destroy_obj, fast_or_slow, init_obj, locked, obj, owner_dead, owner_died_at, timed_locked,
     try_lock_at, with_obj,
 };
 use super::{boundary, boundary_value, out_arg, put};
 use crate::sync::{
     Clock, Deadline, InterprocessCondition, InterprocessMutex, InterprocessRecursiveMutex,
-    InterprocessSemaphore, WaitTicket,
+    InterprocessSemaphore, LockOutcome, WaitTicket,
 };
 use crate::{Error, ErrorKind, Result};
 
@@ -94,6 +94,26 @@ pub(crate) fn deadline_arg(d: *const interproc_deadline_t) -> Result<Deadline> {
         )
     })?;
     Deadline::new(clock, d.sec, d.nsec)
+}
+
+/// Takes the lock at `p` with `lock_until`, waiting at most until `deadline` (see
+/// [`timed_locked`]). NULL `p` is reported before the deadline is read.
+///
+/// # Safety
+/// As [`obj`], for the whole call; `deadline` must be NULL or readable.
+#[inline(always)]
+pub(crate) unsafe fn timed_lock_at<C, T>(
+    p: *const C,
+    deadline: *const interproc_deadline_t,
+    lock_until: impl FnOnce(&T, Deadline) -> Result<Option<LockOutcome>>,
+) -> interproc_status_t {
+    // SAFETY: as this fn's contract, which is `with_obj`'s (`deadline_arg` reads `deadline`,
+    // NULL or readable by the same contract).
+    unsafe {
+        with_obj(p, "m", |m| {
+            timed_locked(lock_until(m, deadline_arg(deadline)?)?)
+        })
+    }
 }
 
 fn to_c(d: Deadline) -> interproc_deadline_t {

@@ -1,11 +1,11 @@
 //! The C sync structs read as the Rust types of the same layout, and the calls every sync
-//! area shares: initialise, destroy, lock in its three forms, and the statuses of their
-//! outcomes.
+//! area shares: initialise, destroy, ask whether the owner died, lock and try to lock, and
+//! the statuses of the lock outcomes. The timed lock, which reads a C deadline, is
+//! `sync::timed_lock_at`.
 
 use super::error::{INTERPROC_OK, interproc_status_t};
-use super::sync::{deadline_arg, interproc_deadline_t};
 use super::{boundary, boundary_value};
-use crate::sync::{Deadline, LockOutcome};
+use crate::sync::LockOutcome;
 use crate::{Error, ErrorKind, Result};
 
 /// Reads a pointer to a C sync struct as the Rust type of the same layout.
@@ -189,24 +189,4 @@ pub(crate) unsafe fn try_lock_at<C, T>(
 ) -> interproc_status_t {
     // SAFETY: as this fn's contract, which is `with_obj`'s.
     unsafe { with_obj(p, "m", |m| try_locked(try_lock(m)?)) }
-}
-
-/// Takes the lock at `p` with `lock_until`, waiting at most until `deadline` (see
-/// [`timed_locked`]). NULL `p` is reported before the deadline is read.
-///
-/// # Safety
-/// As [`obj`], for the whole call; `deadline` must be NULL or readable.
-#[inline(always)]
-pub(crate) unsafe fn timed_lock_at<C, T>(
-    p: *const C,
-    deadline: *const interproc_deadline_t,
-    lock_until: impl FnOnce(&T, Deadline) -> Result<Option<LockOutcome>>,
-) -> interproc_status_t {
-    // SAFETY: as this fn's contract, which is `with_obj`'s (`deadline_arg` reads `deadline`,
-    // NULL or readable by the same contract).
-    unsafe {
-        with_obj(p, "m", |m| {
-            timed_locked(lock_until(m, deadline_arg(deadline)?)?)
-        })
-    }
 }

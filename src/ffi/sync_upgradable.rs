@@ -7,10 +7,8 @@
 //! when a writer waits for it (for up to 64 reading processes at once).
 
 use super::error::interproc_status_t;
-use super::sync::{deadline_arg, interproc_deadline_t};
-use super::sync_obj::{
-    destroy_obj, init_obj, lock_at, owner_died_at, timed_lock_at, try_lock_at, with_obj,
-};
+use super::sync::{deadline_arg, interproc_deadline_t, timed_lock_at};
+use super::sync_obj::{destroy_obj, init_obj, lock_at, owner_died_at, try_lock_at, with_obj};
 use crate::sync::InterprocessUpgradableMutex;
 use crate::{Error, ErrorKind, Result};
 
