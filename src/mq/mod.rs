@@ -200,9 +200,16 @@ impl MessageQueue {
     /// Where slot `s` keeps a message of `len` bytes: in its header's cache line when it
     /// fits there ([`INLINE`] bytes), else on the lines after the header. Every copy into
     /// or out of a slot asks here, with the length its `len` word says.
+    ///
+    /// A branch, never a select: a receiver's CPU guesses the branch and fetches a long
+    /// message's line while the header's line (with `len`) is still on its way. As a select
+    /// the message's address would wait for `len`, and the two lines would cross one after
+    /// the other. The compiler fence, which emits no instruction, keeps the compiler from
+    /// making the branch a select.
     #[inline(always)]
     fn payload(&self, s: &SlotHeader, len: usize) -> *mut u8 {
         if len <= INLINE {
+            std::sync::atomic::compiler_fence(Ordering::SeqCst);
             s.inline.get().cast()
         } else {
             std::ptr::from_ref(s)
