@@ -3,15 +3,18 @@
 // CPUs 0 and 1, runs alternating blocks of round trips: the floor (each side spins on one
 // shared cache line until the other has written it), then a message queue, a pair of
 // semaphores and a mutex with two conditions, the same exchanges as mq_bench.cpp and
-// sync_bench.cpp, and the message queue again with queues of one message (interproc keeps
-// those in its locked mode, the design Boost uses for every queue). The floor moves with where the two vCPUs land, so each block is divided
+// sync_bench.cpp, the message queue again with queues of one message (interproc keeps
+// those in its locked mode, the design Boost uses for every queue), and the first queues
+// again with 8-byte messages (interproc keeps a message of at most 32 bytes in its slot's
+// header line). The floor moves with where the two vCPUs land, so each block is divided
 // by the floor block measured just before it, by the same two processes. Prints
 // "name value" lines:
 // - floor_2cpu: the floor's round trip in nanoseconds (median over blocks);
-// - {queue,sem,cond,queue1}_2cpu: that round trip in nanoseconds (median over blocks);
-// - {queue,sem,cond,queue1}_2cpu_x_floor: the median over blocks of that block / the floor
-//   block.
-// A second argument names the one kind to run beside the floor (queue, sem, cond or queue1), so that
+// - {queue,sem,cond,queue1,queue8}_2cpu: that round trip in nanoseconds (median over blocks);
+// - {queue,sem,cond,queue1,queue8}_2cpu_x_floor: the median over blocks of that block / the
+//   floor block.
+// A second argument names the one kind to run beside the floor (queue, sem, cond, queue1 or
+// queue8), so that
 // `perf stat` counts (system calls, context switches) belong to that kind alone.
 #ifdef BENCH_BOOST
 #include <boost/interprocess/ipc/message_queue.hpp>
@@ -54,8 +57,8 @@ using bench::cpus;
 using bench::median;
 using bench::pin;
 
-enum kind { floor_kind, queue_kind, sem_kind, cond_kind, queue1_kind, kinds };
-const char *const kind_names[kinds] = {"floor", "queue", "sem", "cond", "queue1"};
+enum kind { floor_kind, queue_kind, sem_kind, cond_kind, queue1_kind, queue8_kind, kinds };
+const char *const kind_names[kinds] = {"floor", "queue", "sem", "cond", "queue1", "queue8"};
 
 struct Shared {
    // The floor's line, alone on its pair of cache lines (CPUs fetch lines in aligned pairs).
@@ -75,12 +78,12 @@ struct queues {
         to_child1(ip::open_only, (n + "_a1").c_str()), to_parent1(ip::open_only, (n + "_b1").c_str()) {}
 };
 
-// One queue round trip, from the parent's side or the child's.
-void queue_round_trip(ip::message_queue &to_child, ip::message_queue &to_parent, char *buf, std::size_t size, bool parent) {
+// One queue round trip of a `len`-byte message, from the parent's side or the child's.
+void queue_round_trip(ip::message_queue &to_child, ip::message_queue &to_parent, char *buf, std::size_t size, std::size_t len, bool parent) {
    ip::message_queue::size_type got;
    unsigned prio;
    if (parent) {
-      to_child.send(buf, size, 0);
+      to_child.send(buf, len, 0);
       to_parent.receive(buf, size, got, prio);
    } else {
       to_child.receive(buf, size, got, prio);
@@ -110,12 +113,17 @@ void block(Shared *s, queues &q, kind k, long n, long base, bool parent) {
       break;
    case queue_kind:
       for (long i = 0; i < n; ++i) {
-         queue_round_trip(q.to_child, q.to_parent, buf, sizeof buf, parent);
+         queue_round_trip(q.to_child, q.to_parent, buf, sizeof buf, sizeof buf, parent);
+      }
+      break;
+   case queue8_kind:
+      for (long i = 0; i < n; ++i) {
+         queue_round_trip(q.to_child, q.to_parent, buf, sizeof buf, 8, parent);
       }
       break;
    case queue1_kind:
       for (long i = 0; i < n; ++i) {
-         queue_round_trip(q.to_child1, q.to_parent1, buf, sizeof buf, parent);
+         queue_round_trip(q.to_child1, q.to_parent1, buf, sizeof buf, sizeof buf, parent);
       }
       break;
    case sem_kind:

@@ -149,8 +149,8 @@ if [ -s "$out/floor_bench_interproc.1.txt" ]; then
   paste -d" " "$out/floor_bench_boost_range.txt" <(cut -d" " -f2- "$out/floor_bench_interproc_range.txt") |
     awk '{ v[$1] = $2; w[$1] = $5; vl[$1] = $3; vh[$1] = $4; wl[$1] = $6; wh[$1] = $7 }
          END { printf "| floor (one cache line) | %.0f ns | %.0f ns | 1 | 1 |\n", v["floor_2cpu"], w["floor_2cpu"]
-               split("queue sem cond queue1", k, " ")
-               for (i = 1; i <= 4; i++) {
+               split("queue sem cond queue1 queue8", k, " ")
+               for (i = 1; i <= 5; i++) {
                  f = k[i] "_2cpu_x_floor"
                  printf "| %s | %.0f ns | %.0f ns | %.1f (%.1f–%.1f) | %.1f (%.1f–%.1f) |\n", k[i], v[k[i] "_2cpu"],
                         w[k[i] "_2cpu"], v[f], vl[f], vh[f], w[f], wl[f], wh[f] } }'

@@ -6,6 +6,7 @@ use crate::os::robust;
 use crate::os::spin::{Naps, Spin};
 use crate::publish::StateWord;
 use crate::{Error, ErrorKind, Result};
+use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicU32, AtomicU64};
 use std::time::Duration;
 
@@ -13,7 +14,8 @@ pub(super) const MAGIC: [u8; 8] = *b"IPROCMQ1";
 /// Bumped on any change of the shared layout below. 8: `state` holds the publish
 /// protocol's `BUILDING` while the queue is built; the loan pool after the slots. 9: a
 /// descriptor lies in its slot's header (`SlotHeader::descriptor`), not in the message bytes.
-pub(super) const LAYOUT_VERSION: u32 = 9;
+/// 10: a message of at most [`INLINE`] bytes lies in its slot's header (`SlotHeader::inline`).
+pub(super) const LAYOUT_VERSION: u32 = 10;
 /// Where the queue's magic and state word lie, for the publish protocol.
 pub(super) const STATE_WORD: StateWord =
     StateWord::new(MAGIC, std::mem::offset_of!(QueueHeader, state));
@@ -156,9 +158,17 @@ pub(super) struct SlotHeader {
     /// line of its own. Relaxed, like `len`: published by the Release store of `pos` (ring
     /// mode) or under the queue lock.
     pub(super) descriptor: AtomicU64,
-    /// The message starts on the next cache line.
-    pub(super) _pad: [u64; 4],
+    /// A message of at most [`INLINE`] bytes; a longer one starts on the next cache line
+    /// (see `MessageQueue::payload`). In the line that sender and receiver fetch anyway for
+    /// `pos` and `len`, so a short message's hand-off moves one line instead of two. Plain
+    /// bytes, as a longer message's are: written by the slot's owner before the Release
+    /// store of `pos` (ring mode) or under the queue lock, read after the Acquire load.
+    pub(super) inline: UnsafeCell<[u8; INLINE]>,
 }
+
+/// The largest message kept in its slot's header line: the bytes the header's words leave.
+pub(super) const INLINE: usize = 32;
+const _: () = assert!(std::mem::size_of::<SlotHeader>() == 64);
 
 /// A participant entry. A ring operation takes a free one (its robust lock) before it
 /// claims a position, writes the position it is claiming in `intent` before the
@@ -180,7 +190,9 @@ pub(super) const ENTRY_SIZE: u64 = std::mem::size_of::<Entry>() as u64;
 pub(super) const SLOT_HEADER: u64 = std::mem::size_of::<SlotHeader>() as u64;
 /// Slots start on 128-byte boundaries: CPUs fetch cache lines in aligned pairs, and a
 /// receiver reading the end of one slot must not pull in the header of the next, which a
-/// sender may be writing.
+/// sender may be writing. So a slot is a pair of lines even when every message fits its
+/// header's line: two 64-byte slots would share a pair, and the receiver of one position
+/// would pull in the header that the sender of the next is writing.
 pub(super) const SLOT_ALIGN: u64 = 128;
 
 /// An entry of the sorted index: the ordering key is kept beside the slot index, so

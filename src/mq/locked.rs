@@ -531,9 +531,14 @@ impl<'q> LockedMode<'q> {
             let got = match stored {
                 // SAFETY: `len` fits the slot (checked by `dequeue`) and the sink; the slot
                 // is this thread's under the lock until it is freed.
-                Stored::Direct(len) => {
-                    Some(unsafe { deliver(self.q.payload(s), len as usize, priority, sink) })
-                }
+                Stored::Direct(len) => Some(unsafe {
+                    deliver(
+                        self.q.payload(s, len as usize),
+                        len as usize,
+                        priority,
+                        sink,
+                    )
+                }),
                 Stored::Indirect(len) => self.take_from_pool(s, len, priority, sink)?,
                 Stored::Hole => None,
             };

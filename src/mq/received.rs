@@ -10,7 +10,7 @@ use std::ptr::NonNull;
 #[derive(Clone, Copy)]
 struct Line([u8; 64]);
 
-/// A message's bytes in the receiver's own memory, 64-byte aligned as a slot's are: a
+/// A message's bytes in the receiver's own memory, 64-byte aligned as a pool slot's are: a
 /// message sent by copy and received in place.
 pub(super) struct OwnedBytes {
     lines: Vec<Line>,

@@ -316,9 +316,14 @@ impl<'q> RingMode<'q> {
                 (None | Some(Stored::Hole), _) => None,
                 // SAFETY: `len` fits the slot (checked by `Stored::of`) and the sink; this
                 // thread owns the slot until it frees it.
-                (Some(Stored::Direct(len)), _) => {
-                    Some(unsafe { deliver(self.q.payload(s), len as usize, priority, sink) })
-                }
+                (Some(Stored::Direct(len)), _) => Some(unsafe {
+                    deliver(
+                        self.q.payload(s, len as usize),
+                        len as usize,
+                        priority,
+                        sink,
+                    )
+                }),
                 (Some(Stored::Indirect(len)), Some((d, _))) if pool.holds(d)? => {
                     Some(match sink {
                         Sink::InPlace => {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 #[test]
 fn shared_layout_is_pinned() {
-    assert_eq!(LAYOUT_VERSION, 9);
+    assert_eq!(LAYOUT_VERSION, 10);
     assert_eq!(offset_of!(QueueHeader, state), 12);
     assert_eq!(offset_of!(QueueHeader, creator_pid), 16);
     assert_eq!(offset_of!(QueueHeader, max_msg), 24);
@@ -23,6 +23,8 @@ fn shared_layout_is_pinned() {
     assert_eq!(offset_of!(SlotHeader, pos), 0);
     assert_eq!(offset_of!(SlotHeader, seq), 16);
     assert_eq!(offset_of!(SlotHeader, descriptor), 24);
+    assert_eq!(offset_of!(SlotHeader, inline), 32);
+    assert_eq!(INLINE, 32);
     assert_eq!(size_of::<Entry>(), 128);
     assert_eq!(offset_of!(Entry, intent), 40);
     let l = Layout::new(10, 100).unwrap();
@@ -65,6 +67,67 @@ fn a_one_slot_queue_left_in_ring_mode_goes_to_locked_mode() {
     assert_eq!(q.try_receive(&mut buf).unwrap(), Some((1, 0)));
     assert_eq!(&buf[..1], b"A");
     assert_eq!(q.try_receive(&mut buf).unwrap(), None);
+    drop(q);
+    assert!(MessageQueue::remove(&name));
+}
+
+#[test]
+fn a_short_message_lies_in_its_slot_header_line_and_a_longer_one_after_it() {
+    let name = format!("ip_mq_unit_inline_{}", std::process::id());
+    MessageQueue::remove(&name);
+    let q = MessageQueue::create(&name, 4, 100, Permissions::DEFAULT).unwrap();
+    let line = |s: &SlotHeader, len: usize| {
+        (q.payload(s, len) as usize - std::ptr::from_ref(s) as usize) / 64
+    };
+    let s = q.slot(0).unwrap();
+    assert_eq!(
+        (
+            line(s, 0),
+            line(s, INLINE),
+            line(s, INLINE + 1),
+            line(s, 100)
+        ),
+        (0, 0, 1, 1)
+    );
+    let mut buf = [0u8; 100];
+    for (len, first_line) in [(0, 0), (1, 0), (INLINE, 0), (INLINE + 1, 1), (100, 1)] {
+        let m: Vec<u8> = (1..=len as u8).collect();
+        assert!(q.try_send(&m, 0).unwrap());
+        let s = q
+            .ring()
+            .slot_at(
+                q.ring().back(
+                    q.ring()
+                        .ring_pos(q.queue_header().tail.load(Ordering::SeqCst) & POS_MASK)
+                        .unwrap(),
+                    1,
+                ),
+            )
+            .unwrap();
+        // SAFETY: the slot holds the message just sent, `len` bytes where `payload` says.
+        let stored = unsafe { std::slice::from_raw_parts(q.payload(s, len), len) };
+        assert_eq!((stored, line(s, len)), (&m[..], first_line));
+        assert_eq!(q.try_receive(&mut buf).unwrap(), Some((len, 0)));
+        assert_eq!(&buf[..len], &m[..]);
+    }
+    drop(q);
+    assert!(MessageQueue::remove(&name));
+}
+
+#[test]
+fn a_queue_of_an_older_layout_is_a_clear_error() {
+    let name = format!("ip_mq_unit_older_{}", std::process::id());
+    MessageQueue::remove(&name);
+    let q = MessageQueue::create(&name, 4, 16, Permissions::DEFAULT).unwrap();
+    // SAFETY: this thread alone uses the queue; the version is a plain word of the header.
+    unsafe { (*q.queue_header_ptr()).layout_version = LAYOUT_VERSION - 1 };
+    let e = MessageQueue::open(&name).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Corrupted);
+    let want = format!(
+        "layout version {}, this library reads {LAYOUT_VERSION}",
+        LAYOUT_VERSION - 1
+    );
+    assert!(e.message().contains(&want), "{}", e.message());
     drop(q);
     assert!(MessageQueue::remove(&name));
 }
