@@ -56,7 +56,7 @@ fn peer(segment: &str, queue: &str) -> interproc::Result<()> {
     MessageQueue::open(queue)?.send_value(&note, 0)
 }
 
-/// Where this build's `libinterproc.so` is, with the `libinterproc.so.0` name programs
+/// Where this build's `libinterproc.so` is (the newest copy), with the `libinterproc.so.0` name programs
 /// look for at run time: a directory of links made for the C and C++ peers.
 fn library_dir(work: &Path) -> Option<PathBuf> {
     let exe = std::env::current_exe().ok()?;
@@ -66,7 +66,10 @@ fn library_dir(work: &Path) -> Option<PathBuf> {
         profile.join("deps/libinterproc.so"),
     ]
     .into_iter()
-    .find(|p| p.exists())?;
+    // The newer of the two: `cargo test` refreshes only `deps/`, `cargo build` both.
+    .filter_map(|p| Some((std::fs::metadata(&p).ok()?.modified().ok()?, p)))
+    .max()?
+    .1;
     for name in ["libinterproc.so", "libinterproc.so.0"] {
         let link = work.join(name);
         let _ = std::fs::remove_file(&link);
@@ -153,8 +156,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ("gcc", "peer.c", "c11", "C"),
         ] {
             if let Some(exe) = build(compiler, source, std, &work, &lib) {
+                // The library found above, not one that `LD_LIBRARY_PATH` (which `cargo
+                // test` sets to the target directory) names first.
                 let child = Command::new(exe)
                     .args([&seg_name, &queue_name, &ROUNDS.to_string()])
+                    .env("LD_LIBRARY_PATH", &lib)
                     .spawn()?;
                 peers.push((child, what));
             }

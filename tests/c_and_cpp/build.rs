@@ -318,6 +318,9 @@ pub fn run(exe: &Path, cwd: &Path) -> (bool, String, String) {
         // mid-way by design. AddressSanitizer's and UBSan's other checks stay on.
         .env("ASAN_OPTIONS", "detect_leaks=0")
         .env("UBSAN_OPTIONS", "halt_on_error=1:print_stacktrace=1")
+        // This build's library: `cargo test` puts the target directory, whose copy only
+        // `cargo build` refreshes, first in `LD_LIBRARY_PATH`, ahead of the programs' rpath.
+        .env("LD_LIBRARY_PATH", crate::common::link_dir())
         .current_dir(cwd)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
