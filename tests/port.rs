@@ -235,6 +235,8 @@ fn build(dir: &Path, flags: &[String]) {
 fn run(dir: &Path, name: &str) -> String {
     let out = Command::new(dir.join("counter"))
         .arg(name)
+        // This build's library, ahead of the target directory's copy in cargo's path.
+        .env("LD_LIBRARY_PATH", link_dir())
         .output()
         .unwrap();
     assert!(
