@@ -151,28 +151,23 @@ template <class VoidPtr> struct tree_algo {
       }
    }
 
-   static void rotate_left(base *x, base *h) noexcept {
-      base *y = x->rgt();
-      x->right = y->lft();
-      if (y->lft()) {
-         y->lft()->set_up(x);
+   /// The child of `x` on the right if `right`, else on the left.
+   static base *kid(const base *x, bool right) noexcept { return right ? x->rgt() : x->lft(); }
+   /// The link of `x` to its right child if `right`, else to its left one.
+   static typename base::link &kid_link(base *x, bool right) noexcept { return right ? x->right : x->left; }
+
+   /// Rotates `x` down to the right if `right` (its left child takes its place), else down
+   /// to the left (its right child takes its place).
+   static void rotate(base *x, bool right, base *h) noexcept {
+      base *y = kid(x, !right);
+      kid_link(x, !right) = kid(y, right);
+      if (kid(y, right)) {
+         kid(y, right)->set_up(x);
       }
       base *p = x->up();
       y->set_up(p);
       set_child(p, x, y, h);
-      y->left = x;
-      x->set_up(y);
-   }
-   static void rotate_right(base *x, base *h) noexcept {
-      base *y = x->lft();
-      x->left = y->rgt();
-      if (y->rgt()) {
-         y->rgt()->set_up(x);
-      }
-      base *p = x->up();
-      y->set_up(p);
-      set_child(p, x, y, h);
-      y->right = x;
+      kid_link(y, right) = x;
       x->set_up(y);
    }
 
@@ -202,40 +197,23 @@ template <class VoidPtr> struct tree_algo {
       while (x != h->up() && x->up()->is_red()) {
          base *xp = x->up();
          base *g = xp->up();
-         if (xp == g->lft()) {
-            base *u = g->rgt();
-            if (u && u->is_red()) {
-               xp->set_red(false);
-               u->set_red(false);
-               g->set_red(true);
-               x = g;
-            } else {
-               if (x == xp->rgt()) {
-                  x = xp;
-                  rotate_left(x, h);
-                  xp = x->up();
-               }
-               xp->set_red(false);
-               g->set_red(true);
-               rotate_right(g, h);
-            }
+         // The parent is the grandparent's right child if `s`; the uncle is on the other side.
+         const bool s = xp != g->lft();
+         base *u = kid(g, !s);
+         if (u && u->is_red()) {
+            xp->set_red(false);
+            u->set_red(false);
+            g->set_red(true);
+            x = g;
          } else {
-            base *u = g->lft();
-            if (u && u->is_red()) {
-               xp->set_red(false);
-               u->set_red(false);
-               g->set_red(true);
-               x = g;
-            } else {
-               if (x == xp->lft()) {
-                  x = xp;
-                  rotate_right(x, h);
-                  xp = x->up();
-               }
-               xp->set_red(false);
-               g->set_red(true);
-               rotate_left(g, h);
+            if (x == kid(xp, !s)) {
+               x = xp;
+               rotate(x, s, h);
+               xp = x->up();
             }
+            xp->set_red(false);
+            g->set_red(true);
+            rotate(g, !s, h);
          }
       }
       h->up()->set_red(false);
@@ -296,62 +274,34 @@ template <class VoidPtr> struct tree_algo {
          return;
       }
       while (x != h->up() && is_black(x)) {
-         if (x == xp->lft()) {
-            base *w = xp->rgt();
-            if (w->is_red()) {
-               w->set_red(false);
-               xp->set_red(true);
-               rotate_left(xp, h);
-               w = xp->rgt();
-            }
-            if (is_black(w->lft()) && is_black(w->rgt())) {
-               w->set_red(true);
-               x = xp;
-               xp = xp->up();
-            } else {
-               if (is_black(w->rgt())) {
-                  w->lft()->set_red(false);
-                  w->set_red(true);
-                  rotate_right(w, h);
-                  w = xp->rgt();
-               }
-               w->set_red(xp->is_red());
-               xp->set_red(false);
-               if (w->rgt()) {
-                  w->rgt()->set_red(false);
-               }
-               rotate_left(xp, h);
-               x = h->up();
-               break;
-            }
+         // `x` is its parent's right child if `s`; its sibling `w` is on the other side.
+         const bool s = x != xp->lft();
+         base *w = kid(xp, !s);
+         if (w->is_red()) {
+            w->set_red(false);
+            xp->set_red(true);
+            rotate(xp, s, h);
+            w = kid(xp, !s);
+         }
+         if (is_black(w->lft()) && is_black(w->rgt())) {
+            w->set_red(true);
+            x = xp;
+            xp = xp->up();
          } else {
-            base *w = xp->lft();
-            if (w->is_red()) {
-               w->set_red(false);
-               xp->set_red(true);
-               rotate_right(xp, h);
-               w = xp->lft();
-            }
-            if (is_black(w->rgt()) && is_black(w->lft())) {
+            if (is_black(kid(w, !s))) {
+               kid(w, s)->set_red(false);
                w->set_red(true);
-               x = xp;
-               xp = xp->up();
-            } else {
-               if (is_black(w->lft())) {
-                  w->rgt()->set_red(false);
-                  w->set_red(true);
-                  rotate_left(w, h);
-                  w = xp->lft();
-               }
-               w->set_red(xp->is_red());
-               xp->set_red(false);
-               if (w->lft()) {
-                  w->lft()->set_red(false);
-               }
-               rotate_right(xp, h);
-               x = h->up();
-               break;
+               rotate(w, !s, h);
+               w = kid(xp, !s);
             }
+            w->set_red(xp->is_red());
+            xp->set_red(false);
+            if (kid(w, !s)) {
+               kid(w, !s)->set_red(false);
+            }
+            rotate(xp, s, h);
+            x = h->up();
+            break;
          }
       }
       if (x) {
