@@ -2,6 +2,7 @@
 #ifndef INTERPROC_CONTAINERS_LIST_HPP
 #define INTERPROC_CONTAINERS_LIST_HPP
 
+#include <interproc/containers/detail/container_assignment.hpp>
 #include <interproc/containers/detail/node_iterator.hpp>
 #include <interproc/containers/detail/reversible_range.hpp>
 #include <interproc/containers/detail/sequence_comparisons.hpp>
@@ -128,41 +129,21 @@ public:
    /// Takes `other`'s nodes.
    list(list &&other) noexcept : holder(std::move(other.alloc())), m_size(0) {
       reset();
-      take(other);
+      take_storage(other);
    }
    /// Takes `other`'s nodes if `a` can free them, else moves the elements one by one.
-   list(list &&other, const allocator_type &a) : list(a) {
-      if (detail::alloc_equal(this->alloc(), other.alloc())) {
-         take(other);
-      } else {
-         insert(end(), std::make_move_iterator(other.begin()), std::make_move_iterator(other.end()));
-      }
-   }
+   list(list &&other, const allocator_type &a) : list(a) { detail::container_assignment::move_construct(*this, other); }
    /// Destroys the elements.
    ~list() { clear(); }
 
    /// Copies `other`'s elements.
    list &operator=(const list &other) {
-      if (this != &other) {
-         clear();
-         detail::assign_alloc_on_copy(this->alloc(), other.alloc());
-         insert(end(), other.begin(), other.end());
-      }
+      detail::container_assignment::copy(*this, other);
       return *this;
    }
    /// Takes `other`'s elements.
-   list &operator=(list &&other) noexcept(traits::propagate_on_container_move_assignment::value ||
-                                         traits::is_always_equal::value) {
-      if (this != &other) {
-         clear();
-         if (traits::propagate_on_container_move_assignment::value || detail::alloc_equal(this->alloc(), other.alloc())) {
-            detail::assign_alloc_on_move(this->alloc(), other.alloc());
-            take(other);
-         } else {
-            insert(end(), std::make_move_iterator(other.begin()), std::make_move_iterator(other.end()));
-            other.clear();
-         }
-      }
+   list &operator=(list &&other) noexcept(detail::nothrow_move_assignable<A>) {
+      detail::container_assignment::move(*this, other);
       return *this;
    }
    /// Replaces the elements with those of `il`.
@@ -573,61 +554,40 @@ private:
       prev->next = &m_end;
       m_end.prev = prev;
    }
-   void take(list &other) noexcept {
-      if (other.empty()) {
-         return;
-      }
-      base *first = other.m_end.nxt();
-      base *last = other.m_end.prv();
-      m_end.next = first;
-      m_end.prev = last;
-      first->prev = &m_end;
-      last->next = &m_end;
+   friend struct detail::container_assignment;
+   void drop_storage() noexcept { clear(); }
+   template <class It> void replace_with(It first, It last) {
+      clear();
+      insert(end(), first, last);
+   }
+   void take_storage(list &other) noexcept {
+      move_ring(m_end, other.m_end);
       m_size = other.m_size;
-      other.reset();
       other.m_size = 0;
    }
    void swap_nodes(list &other) noexcept {
-      list_holder tmp;
-      tmp.steal(*this);
-      take(other);
-      other.take_from(tmp);
+      base ring;
+      ring.next = &ring;
+      ring.prev = &ring;
+      move_ring(ring, m_end);
+      move_ring(m_end, other.m_end);
+      move_ring(other.m_end, ring);
+      std::swap(m_size, other.m_size);
    }
-
-   /// A bare end node used while swapping.
-   struct list_holder {
-      base end;
-      size_type size = 0;
-      list_holder() noexcept {
-         end.next = &end;
-         end.prev = &end;
-      }
-      void steal(list &l) noexcept {
-         if (l.empty()) {
-            return;
-         }
-         base *first = l.m_end.nxt();
-         base *last = l.m_end.prv();
-         end.next = first;
-         end.prev = last;
-         first->prev = &end;
-         last->next = &end;
-         size = l.m_size;
-         l.reset();
-         l.m_size = 0;
-      }
-   };
-   void take_from(list_holder &h) noexcept {
-      if (h.size == 0) {
+   /// Moves the nodes of the ring closed by end node `from` to the empty ring closed by
+   /// `to`, leaving `from` empty.
+   static void move_ring(base &to, base &from) noexcept {
+      base *first = from.nxt();
+      if (first == &from) {
          return;
       }
-      base *first = h.end.nxt();
-      base *last = h.end.prv();
-      m_end.next = first;
-      m_end.prev = last;
-      first->prev = &m_end;
-      last->next = &m_end;
-      m_size = h.size;
+      base *last = from.prv();
+      to.next = first;
+      to.prev = last;
+      first->prev = &to;
+      last->next = &to;
+      from.next = &from;
+      from.prev = &from;
    }
 
    base m_end;

@@ -2,6 +2,7 @@
 #ifndef INTERPROC_CONTAINERS_SLIST_HPP
 #define INTERPROC_CONTAINERS_SLIST_HPP
 
+#include <interproc/containers/detail/container_assignment.hpp>
 #include <interproc/containers/detail/node_iterator.hpp>
 #include <interproc/containers/detail/sequence_comparisons.hpp>
 #include <interproc/containers/detail/uses_allocator.hpp>
@@ -110,40 +111,20 @@ public:
    /// A copy of `other` allocating with `a`.
    slist(const slist &other, const allocator_type &a) : slist(a) { insert_after(before_begin(), other.begin(), other.end()); }
    /// Takes `other`'s nodes.
-   slist(slist &&other) noexcept : holder(std::move(other.alloc())), m_size(0) { take(other); }
+   slist(slist &&other) noexcept : holder(std::move(other.alloc())), m_size(0) { take_storage(other); }
    /// Takes `other`'s nodes if `a` can free them, else moves the elements one by one.
-   slist(slist &&other, const allocator_type &a) : slist(a) {
-      if (detail::alloc_equal(this->alloc(), other.alloc())) {
-         take(other);
-      } else {
-         insert_after(before_begin(), std::make_move_iterator(other.begin()), std::make_move_iterator(other.end()));
-      }
-   }
+   slist(slist &&other, const allocator_type &a) : slist(a) { detail::container_assignment::move_construct(*this, other); }
    /// Destroys the elements.
    ~slist() { clear(); }
 
    /// Copies `other`'s elements.
    slist &operator=(const slist &other) {
-      if (this != &other) {
-         clear();
-         detail::assign_alloc_on_copy(this->alloc(), other.alloc());
-         insert_after(before_begin(), other.begin(), other.end());
-      }
+      detail::container_assignment::copy(*this, other);
       return *this;
    }
    /// Takes `other`'s elements.
-   slist &operator=(slist &&other) noexcept(traits::propagate_on_container_move_assignment::value ||
-                                           traits::is_always_equal::value) {
-      if (this != &other) {
-         clear();
-         if (traits::propagate_on_container_move_assignment::value || detail::alloc_equal(this->alloc(), other.alloc())) {
-            detail::assign_alloc_on_move(this->alloc(), other.alloc());
-            take(other);
-         } else {
-            insert_after(before_begin(), std::make_move_iterator(other.begin()), std::make_move_iterator(other.end()));
-            other.clear();
-         }
-      }
+   slist &operator=(slist &&other) noexcept(detail::nothrow_move_assignable<A>) {
+      detail::container_assignment::move(*this, other);
       return *this;
    }
    /// Replaces the elements with those of `[first, last)`; if one throws, nothing changes.
@@ -529,7 +510,13 @@ private:
       }
       prev->next = nullptr;
    }
-   void take(slist &other) noexcept {
+   friend struct detail::container_assignment;
+   void drop_storage() noexcept { clear(); }
+   template <class It> void replace_with(It first, It last) {
+      clear();
+      insert_after(before_begin(), first, last);
+   }
+   void take_storage(slist &other) noexcept {
       m_head.next = other.m_head.nxt();
       m_size = other.m_size;
       other.m_head.next = nullptr;

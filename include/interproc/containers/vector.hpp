@@ -2,6 +2,7 @@
 #ifndef INTERPROC_CONTAINERS_VECTOR_HPP
 #define INTERPROC_CONTAINERS_VECTOR_HPP
 
+#include <interproc/containers/detail/container_assignment.hpp>
 #include <interproc/containers/detail/reversible_range.hpp>
 #include <interproc/containers/detail/sequence_comparisons.hpp>
 #include <interproc/containers/detail/uses_allocator.hpp>
@@ -83,13 +84,7 @@ public:
       other.m_size = other.m_capacity = 0;
    }
    /// Takes `other`'s elements if `a` can free them, else moves them one by one.
-   vector(vector &&other, const allocator_type &a) : vector(a) {
-      if (detail::alloc_equal(this->alloc(), other.alloc())) {
-         steal(other);
-      } else {
-         assign(std::make_move_iterator(other.begin()), std::make_move_iterator(other.end()));
-      }
-   }
+   vector(vector &&other, const allocator_type &a) : vector(a) { detail::container_assignment::move_construct(*this, other); }
    /// Destroys the elements and frees the memory.
    ~vector() {
       clear();
@@ -98,30 +93,13 @@ public:
 
    /// Copies `other`'s elements (and its allocator if it propagates on copy).
    vector &operator=(const vector &other) {
-      if (this != &other) {
-         if (traits::propagate_on_container_copy_assignment::value && !detail::alloc_equal(this->alloc(), other.alloc())) {
-            clear();
-            release();
-         }
-         detail::assign_alloc_on_copy(this->alloc(), other.alloc());
-         assign(other.begin(), other.end());
-      }
+      detail::container_assignment::copy(*this, other);
       return *this;
    }
-   /// Takes `other`'s elements (moving one by one if the allocators differ and do not propagate).
-   vector &operator=(vector &&other) noexcept(traits::propagate_on_container_move_assignment::value ||
-                                             traits::is_always_equal::value) {
-      if (this != &other) {
-         if (traits::propagate_on_container_move_assignment::value || detail::alloc_equal(this->alloc(), other.alloc())) {
-            clear();
-            release();
-            detail::assign_alloc_on_move(this->alloc(), other.alloc());
-            steal(other);
-         } else {
-            assign(std::make_move_iterator(other.begin()), std::make_move_iterator(other.end()));
-            other.clear();
-         }
-      }
+   /// Takes `other`'s elements (moving them one by one if the allocators differ and do not
+   /// propagate).
+   vector &operator=(vector &&other) noexcept(detail::nothrow_move_assignable<A>) {
+      detail::container_assignment::move(*this, other);
       return *this;
    }
    /// Replaces the elements with those of `il`.
@@ -360,7 +338,15 @@ private:
       }
    }
 
-   void steal(vector &other) noexcept {
+   friend struct detail::container_assignment;
+   void drop_storage() noexcept {
+      clear();
+      release();
+   }
+   template <class It> void replace_with(It first, It last) { assign(first, last); }
+
+   /// Takes `other`'s buffer (this vector's is empty), leaving `other` empty.
+   void take_storage(vector &other) noexcept {
       m_start = other.m_start;
       m_size = other.m_size;
       m_capacity = other.m_capacity;
