@@ -125,15 +125,11 @@ public:
    }
 
    /// Copies `other`'s elements.
-   deque &operator=(const deque &other) {
-      detail::container_assignment::copy(*this, other);
-      return *this;
-   }
+   deque &operator=(const deque &other) { return detail::container_assignment::copy(*this, other); }
    /// Takes `other`'s elements (moving them one by one if the allocators differ and do not
    /// propagate).
    deque &operator=(deque &&other) noexcept(detail::nothrow_move_assignable<A>) {
-      detail::container_assignment::move(*this, other);
-      return *this;
+      return detail::container_assignment::move(*this, other);
    }
    /// Replaces the elements with those of `il`.
    deque &operator=(std::initializer_list<T> il) {

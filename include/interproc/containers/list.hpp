@@ -7,6 +7,7 @@
 #include <interproc/containers/detail/reversible_range.hpp>
 #include <interproc/containers/detail/sequence_comparisons.hpp>
 #include <interproc/containers/detail/uses_allocator.hpp>
+#include <interproc/containers/detail/value_node.hpp>
 
 #include <algorithm>
 #include <functional>
@@ -21,25 +22,17 @@ namespace interproc {
 namespace detail {
 
 /// The links of a doubly linked node; the links are the allocator's pointer type.
-template <class VoidPtr> struct list_node_base {
+template <class VoidPtr> struct list_node_base : pinned_node {
    typedef typename rebind_pointer<VoidPtr, list_node_base>::type link;
    link next;
    link prev;
    list_node_base() noexcept : next(), prev() {}
-   list_node_base(const list_node_base &) = delete;
-   list_node_base &operator=(const list_node_base &) = delete;
    list_node_base *nxt() const noexcept { return raw_address(next); }
    list_node_base *prv() const noexcept { return raw_address(prev); }
 };
 
 /// A doubly linked node with its value.
-template <class T, class VoidPtr> struct list_node : list_node_base<VoidPtr> {
-   union {
-      T value;
-   };
-   list_node() noexcept {}
-   ~list_node() {}
-};
+template <class T, class VoidPtr> using list_node = value_node<T, list_node_base<VoidPtr>>;
 
 /// A bidirectional iterator over list nodes (raw node addresses).
 template <class T, class VoidPtr, bool IsConst>
@@ -137,14 +130,10 @@ public:
    ~list() { clear(); }
 
    /// Copies `other`'s elements.
-   list &operator=(const list &other) {
-      detail::container_assignment::copy(*this, other);
-      return *this;
-   }
+   list &operator=(const list &other) { return detail::container_assignment::copy(*this, other); }
    /// Takes `other`'s elements.
    list &operator=(list &&other) noexcept(detail::nothrow_move_assignable<A>) {
-      detail::container_assignment::move(*this, other);
-      return *this;
+      return detail::container_assignment::move(*this, other);
    }
    /// Replaces the elements with those of `il`.
    list &operator=(std::initializer_list<T> il) {

@@ -6,6 +6,7 @@
 #include <interproc/containers/detail/node_iterator.hpp>
 #include <interproc/containers/detail/sequence_comparisons.hpp>
 #include <interproc/containers/detail/uses_allocator.hpp>
+#include <interproc/containers/detail/value_node.hpp>
 
 #include <algorithm>
 #include <functional>
@@ -20,23 +21,15 @@ namespace interproc {
 namespace detail {
 
 /// The link of a singly linked node; the link is the allocator's pointer type.
-template <class VoidPtr> struct slist_node_base {
+template <class VoidPtr> struct slist_node_base : pinned_node {
    typedef typename rebind_pointer<VoidPtr, slist_node_base>::type link;
    link next;
    slist_node_base() noexcept : next() {}
-   slist_node_base(const slist_node_base &) = delete;
-   slist_node_base &operator=(const slist_node_base &) = delete;
    slist_node_base *nxt() const noexcept { return raw_address(next); }
 };
 
 /// A singly linked node with its value.
-template <class T, class VoidPtr> struct slist_node : slist_node_base<VoidPtr> {
-   union {
-      T value;
-   };
-   slist_node() noexcept {}
-   ~slist_node() {}
-};
+template <class T, class VoidPtr> using slist_node = value_node<T, slist_node_base<VoidPtr>>;
 
 /// A forward iterator over slist nodes (raw node addresses; null is the end).
 template <class T, class VoidPtr, bool IsConst>
@@ -118,14 +111,10 @@ public:
    ~slist() { clear(); }
 
    /// Copies `other`'s elements.
-   slist &operator=(const slist &other) {
-      detail::container_assignment::copy(*this, other);
-      return *this;
-   }
+   slist &operator=(const slist &other) { return detail::container_assignment::copy(*this, other); }
    /// Takes `other`'s elements.
    slist &operator=(slist &&other) noexcept(detail::nothrow_move_assignable<A>) {
-      detail::container_assignment::move(*this, other);
-      return *this;
+      return detail::container_assignment::move(*this, other);
    }
    /// Replaces the elements with those of `[first, last)`; if one throws, nothing changes.
    template <class It, class = std::enable_if_t<detail::is_input_iterator<It>::value>> void assign(It first, It last) {

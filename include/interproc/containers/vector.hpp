@@ -92,15 +92,11 @@ public:
    }
 
    /// Copies `other`'s elements (and its allocator if it propagates on copy).
-   vector &operator=(const vector &other) {
-      detail::container_assignment::copy(*this, other);
-      return *this;
-   }
+   vector &operator=(const vector &other) { return detail::container_assignment::copy(*this, other); }
    /// Takes `other`'s elements (moving them one by one if the allocators differ and do not
    /// propagate).
    vector &operator=(vector &&other) noexcept(detail::nothrow_move_assignable<A>) {
-      detail::container_assignment::move(*this, other);
-      return *this;
+      return detail::container_assignment::move(*this, other);
    }
    /// Replaces the elements with those of `il`.
    vector &operator=(std::initializer_list<T> il) {

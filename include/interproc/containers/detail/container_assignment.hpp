@@ -29,11 +29,11 @@ inline constexpr bool nothrow_move_assignable = std::allocator_traits<Alloc>::pr
 ///   allocating with its own allocator;
 /// and a public `clear()`, `begin()` and `end()`.
 struct container_assignment {
-   /// Copies `other`'s elements into `self`, and its allocator if it propagates on copy
+   /// Copies `other`'s elements into `self` (returned), and its allocator if it propagates on copy
    /// (the old elements and memory are freed with the old allocator first).
-   template <class C> static void copy(C &self, const C &other) {
+   template <class C> static C &copy(C &self, const C &other) {
       if (&self == &other) {
-         return;
+         return self;
       }
       typedef std::allocator_traits<std::decay_t<decltype(self.alloc())>> traits;
       if (traits::propagate_on_container_copy_assignment::value && !alloc_equal(self.alloc(), other.alloc())) {
@@ -41,14 +41,15 @@ struct container_assignment {
       }
       assign_alloc_on_copy(self.alloc(), other.alloc());
       self.replace_with(other.begin(), other.end());
+      return self;
    }
 
-   /// Gives `self` `other`'s elements: their memory when the allocator propagates on move or
+   /// Gives `self` (returned) `other`'s elements: their memory when the allocator propagates on move or
    /// the two allocators are equal, else the elements moved one by one (and `other` is
    /// cleared).
-   template <class C> static void move(C &self, C &other) {
+   template <class C> static C &move(C &self, C &other) {
       if (&self == &other) {
-         return;
+         return self;
       }
       typedef std::allocator_traits<std::decay_t<decltype(self.alloc())>> traits;
       if (traits::propagate_on_container_move_assignment::value || alloc_equal(self.alloc(), other.alloc())) {
@@ -59,6 +60,7 @@ struct container_assignment {
          self.replace_with(std::make_move_iterator(other.begin()), std::make_move_iterator(other.end()));
          other.clear();
       }
+      return self;
    }
 
    /// The body of the allocator-extended move constructor (`self` is empty, with its own

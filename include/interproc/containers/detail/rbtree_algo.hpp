@@ -5,6 +5,7 @@
 #define INTERPROC_CONTAINERS_DETAIL_RBTREE_ALGO_HPP
 
 #include <interproc/containers/detail/uses_allocator.hpp>
+#include <interproc/containers/detail/value_node.hpp>
 #include <interproc/offset_ptr.hpp>
 
 #include <cstddef>
@@ -60,7 +61,7 @@ template <class T, class D, class O, std::size_t A, class Base> struct parent_an
 };
 
 /// The links and colour of a tree node; the links are the allocator's pointer type.
-template <class VoidPtr> struct tree_node_base {
+template <class VoidPtr> struct tree_node_base : pinned_node {
    typedef typename rebind_pointer<VoidPtr, tree_node_base>::type link;
    static_assert(alignof(link) >= 4, "the colour bit needs links aligned to 4 bytes at least");
    parent_and_colour<link, tree_node_base> parent;
@@ -68,8 +69,6 @@ template <class VoidPtr> struct tree_node_base {
    link right;
 
    tree_node_base() noexcept : parent(), left(), right() {}
-   tree_node_base(const tree_node_base &) = delete;
-   tree_node_base &operator=(const tree_node_base &) = delete;
 
    tree_node_base *up() const noexcept { return parent.get(); }
    tree_node_base *lft() const noexcept { return raw_address(left); }
@@ -80,13 +79,7 @@ template <class VoidPtr> struct tree_node_base {
 };
 
 /// A node with its value.
-template <class T, class VoidPtr> struct tree_node : tree_node_base<VoidPtr> {
-   union {
-      T value;
-   };
-   tree_node() noexcept {}
-   ~tree_node() {}
-};
+template <class T, class VoidPtr> using tree_node = value_node<T, tree_node_base<VoidPtr>>;
 
 /// The red-black tree algorithms, on raw node addresses. The header node's parent is the
 /// root, its left the leftmost node and its right the rightmost; it is red, the root black.
