@@ -4,6 +4,7 @@
 #define INTERPROC_CONTAINERS_DETAIL_FLAT_TREE_HPP
 
 #include <interproc/containers/detail/reversible_range.hpp>
+#include <interproc/containers/detail/sequence_comparisons.hpp>
 #include <interproc/containers/detail/tree.hpp>
 #include <interproc/containers/vector.hpp>
 
@@ -21,7 +22,8 @@ namespace detail {
 /// An associative container kept as a sorted interproc::vector; `Multi` allows equal keys.
 /// `flat_tree` (below) adds the range constructors.
 template <class Key, class Value, class KeyOfValue, class Compare, class A, bool Multi>
-class flat_tree_core : public reversible_range<flat_tree_core<Key, Value, KeyOfValue, Compare, A, Multi>> {
+class flat_tree_core : public reversible_range<flat_tree_core<Key, Value, KeyOfValue, Compare, A, Multi>>,
+                       public sequence_comparisons<flat_tree_core<Key, Value, KeyOfValue, Compare, A, Multi>> {
    typedef interproc::vector<Value, A> sequence;
 
 public:
@@ -196,19 +198,6 @@ public:
    std::pair<iterator, iterator> equal_range(const key_type &k) { return {lower_bound(k), upper_bound(k)}; }
    /// The values with key `k`.
    std::pair<const_iterator, const_iterator> equal_range(const key_type &k) const { return {lower_bound(k), upper_bound(k)}; }
-
-   /// Same size and equal values in order.
-   friend bool operator==(const flat_tree_core &a, const flat_tree_core &b) { return a.m_seq == b.m_seq; }
-   /// Not equal.
-   friend bool operator!=(const flat_tree_core &a, const flat_tree_core &b) { return !(a == b); }
-   /// Lexicographic order.
-   friend bool operator<(const flat_tree_core &a, const flat_tree_core &b) { return a.m_seq < b.m_seq; }
-   /// Lexicographic order.
-   friend bool operator>(const flat_tree_core &a, const flat_tree_core &b) { return b < a; }
-   /// Lexicographic order.
-   friend bool operator<=(const flat_tree_core &a, const flat_tree_core &b) { return !(b < a); }
-   /// Lexicographic order.
-   friend bool operator>=(const flat_tree_core &a, const flat_tree_core &b) { return !(a < b); }
 
 protected:
    template <class V> insert_return insert_value(V &&v) {

@@ -8,6 +8,7 @@
 #include <interproc/containers/containers_fwd.hpp>
 #include <interproc/containers/detail/range_constructors.hpp>
 #include <interproc/containers/detail/rbtree_algo.hpp>
+#include <interproc/containers/detail/sequence_comparisons.hpp>
 #include <interproc/containers/detail/uses_allocator.hpp>
 
 #include <algorithm>
@@ -100,7 +101,8 @@ struct pair_first_key {
 /// (below) adds the range constructors.
 template <class Key, class Value, class KeyOfValue, class Compare, class A, bool Multi>
 class tree_core
-   : private alloc_holder<typename std::allocator_traits<A>::template rebind_alloc<tree_node<Value, typename std::allocator_traits<A>::void_pointer>>> {
+   : private alloc_holder<typename std::allocator_traits<A>::template rebind_alloc<tree_node<Value, typename std::allocator_traits<A>::void_pointer>>>,
+     public sequence_comparisons<tree_core<Key, Value, KeyOfValue, Compare, A, Multi>> {
    typedef std::allocator_traits<A> traits;
    typedef typename traits::void_pointer void_pointer;
    typedef tree_node<Value, void_pointer> node;
@@ -387,23 +389,6 @@ public:
       return n == m_size && m_header.lft() == algo::minimum(const_cast<base *>(root)) &&
              m_header.rgt() == algo::maximum(const_cast<base *>(root));
    }
-
-   /// Same size and equal values in order.
-   friend bool operator==(const tree_core &a, const tree_core &b) {
-      return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
-   }
-   /// Not equal.
-   friend bool operator!=(const tree_core &a, const tree_core &b) { return !(a == b); }
-   /// Lexicographic order.
-   friend bool operator<(const tree_core &a, const tree_core &b) {
-      return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
-   }
-   /// Lexicographic order.
-   friend bool operator>(const tree_core &a, const tree_core &b) { return b < a; }
-   /// Lexicographic order.
-   friend bool operator<=(const tree_core &a, const tree_core &b) { return !(b < a); }
-   /// Lexicographic order.
-   friend bool operator>=(const tree_core &a, const tree_core &b) { return !(a < b); }
 
 protected:
    /// The position for a new unique key `k`: (existing node, false) or (parent, true).
