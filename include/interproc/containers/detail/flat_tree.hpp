@@ -20,7 +20,8 @@ namespace interproc {
 namespace detail {
 
 /// An associative container kept as a sorted interproc::vector; `Multi` allows equal keys.
-/// `flat_tree` (below) adds the range constructors.
+/// `flat_tree` (below) adds the constructors and inserts written
+/// in terms of `emplace`.
 template <class Key, class Value, class KeyOfValue, class Compare, class A, bool Multi>
 class flat_tree_core : public reversible_range<flat_tree_core<Key, Value, KeyOfValue, Compare, A, Multi>>,
                        public sequence_comparisons<flat_tree_core<Key, Value, KeyOfValue, Compare, A, Multi>> {
@@ -127,32 +128,10 @@ public:
          return insert_return(iterator(pos), true);
       }
    }
-   /// As `emplace`; the hint is accepted and not needed.
-   template <class... Args> iterator emplace_hint(const_iterator, Args &&...args) {
-      return iterator_of(emplace(std::forward<Args>(args)...));
-   }
-   /// Inserts a copy of `v` (for unique keys: unless its key is present).
-   insert_return insert(const value_type &v) { return insert_value(v); }
-   /// Inserts `v` moved.
-   insert_return insert(value_type &&v) { return insert_value(std::move(v)); }
-   /// Inserts a value built from `p`.
-   template <class P, class = std::enable_if_t<std::is_constructible<value_type, P &&>::value &&
-                                               !std::is_same<std::decay_t<P>, value_type>::value>>
-   insert_return insert(P &&p) {
-      return emplace(std::forward<P>(p));
-   }
    /// As `insert(v)`; the hint is accepted and not needed.
-   iterator insert(const_iterator, const value_type &v) { return iterator_of(insert(v)); }
+   iterator insert(const_iterator, const value_type &v) { return iterator_of(insert_value(v)); }
    /// As `insert(std::move(v))`; the hint is accepted and not needed.
-   iterator insert(const_iterator, value_type &&v) { return iterator_of(insert(std::move(v))); }
-   /// Inserts the values of `[first, last)`.
-   template <class It, class = std::enable_if_t<is_input_iterator<It>::value>> void insert(It first, It last) {
-      for (; first != last; ++first) {
-         emplace(*first);
-      }
-   }
-   /// Inserts the values of `il`.
-   void insert(std::initializer_list<value_type> il) { insert(il.begin(), il.end()); }
+   iterator insert(const_iterator, value_type &&v) { return iterator_of(insert_value(std::move(v))); }
 
    /// Removes the value at `pos`; returns the iterator after it.
    iterator erase(const_iterator pos) { return iterator(m_seq.erase(pos)); }
@@ -253,8 +232,6 @@ protected:
       return (pos == last || m_comp(k, KeyOfValue()(*pos))) ? last : pos;
    }
 
-   static iterator iterator_of(const iterator &it) noexcept { return it; }
-   static iterator iterator_of(const std::pair<iterator, bool> &r) noexcept { return r.first; }
 
    Compare m_comp;
    sequence m_seq;
@@ -265,9 +242,9 @@ struct flat_pair_first_key {
    template <class P> const typename P::first_type &operator()(const P &p) const noexcept { return p.first; }
 };
 
-/// The sorted vector with its range and initializer-list constructors: the base of flat_set, flat_multiset, flat_map and flat_multimap.
+/// The sorted vector with the constructors and inserts written in terms of `emplace`: the base of flat_set, flat_multiset, flat_map and flat_multimap.
 template <class Key, class Value, class KeyOfValue, class Compare, class A, bool Multi>
-using flat_tree = range_constructors<flat_tree_core<Key, Value, KeyOfValue, Compare, A, Multi>>;
+using flat_tree = associative_inserts<flat_tree_core<Key, Value, KeyOfValue, Compare, A, Multi>>;
 
 } // namespace detail
 } // namespace interproc

@@ -6,7 +6,7 @@
 #define INTERPROC_CONTAINERS_DETAIL_TREE_HPP
 
 #include <interproc/containers/containers_fwd.hpp>
-#include <interproc/containers/detail/range_constructors.hpp>
+#include <interproc/containers/detail/associative_inserts.hpp>
 #include <interproc/containers/detail/rbtree_algo.hpp>
 #include <interproc/containers/detail/sequence_comparisons.hpp>
 #include <interproc/containers/detail/uses_allocator.hpp>
@@ -98,7 +98,8 @@ struct pair_first_key {
 /// The associative container over the red-black tree; `Multi` allows equal keys. As in
 /// Boost.Container, it keeps its allocator rebound to its node type (the stored
 /// allocator), so allocating a node never rebinds one. `tree_container`
-/// (below) adds the range constructors.
+/// (below) adds the constructors and inserts written
+/// in terms of `emplace`.
 template <class Key, class Value, class KeyOfValue, class Compare, class A, bool Multi>
 class tree_core
    : private alloc_holder<typename std::allocator_traits<A>::template rebind_alloc<tree_node<Value, typename std::allocator_traits<A>::void_pointer>>>,
@@ -171,7 +172,7 @@ public:
          take(other);
       } else {
          for (auto &v : other) {
-            emplace_hint(end(), std::move(v));
+            emplace(std::move(v));
          }
       }
    }
@@ -199,7 +200,7 @@ public:
             take(other);
          } else {
             for (auto &v : other) {
-               emplace_hint(end(), std::move(v));
+               emplace(std::move(v));
             }
             other.clear();
          }
@@ -253,33 +254,11 @@ public:
       node *n = create_node(std::forward<Args>(args)...);
       return insert_node(n);
    }
-   /// As `emplace`; the hint is accepted and not needed.
-   template <class... Args> iterator emplace_hint(const_iterator, Args &&...args) {
-      return iterator_of(emplace(std::forward<Args>(args)...));
-   }
-   /// Inserts a copy of `v` (for unique keys: unless its key is present).
-   insert_return insert(const value_type &v) { return insert_value(v); }
-   /// Inserts `v` moved.
-   insert_return insert(value_type &&v) { return insert_value(std::move(v)); }
-   /// Inserts a value built from `p` (for maps: a pair of another type).
-   template <class P, class = std::enable_if_t<std::is_constructible<value_type, P &&>::value &&
-                                               !std::is_same<std::decay_t<P>, value_type>::value>>
-   insert_return insert(P &&p) {
-      return emplace(std::forward<P>(p));
-   }
    /// Inserts a copy of `v`; a hint of end() for a key past the last makes it constant
    /// time (building from sorted input), any other hint is accepted and not needed.
    iterator insert(const_iterator hint, const value_type &v) { return insert_hinted(hint, v); }
    /// Inserts `v` moved; the hint is used as for the copying overload.
    iterator insert(const_iterator hint, value_type &&v) { return insert_hinted(hint, std::move(v)); }
-   /// Inserts the values of `[first, last)`.
-   template <class It, class = std::enable_if_t<is_input_iterator<It>::value>> void insert(It first, It last) {
-      for (; first != last; ++first) {
-         emplace(*first);
-      }
-   }
-   /// Inserts the values of `il`.
-   void insert(std::initializer_list<value_type> il) { insert(il.begin(), il.end()); }
 
    /// Removes the value at `pos`; returns the iterator after it.
    iterator erase(const_iterator pos) {
@@ -494,8 +473,6 @@ protected:
       ++m_size;
    }
 
-   static iterator iterator_of(const iterator &it) noexcept { return it; }
-   static iterator iterator_of(const std::pair<iterator, bool> &r) noexcept { return r.first; }
 
    static const key_type &key_of(const base *n) noexcept { return KeyOfValue()(static_cast<const node *>(n)->value); }
    base *header() const noexcept { return const_cast<base *>(&m_header); }
@@ -599,9 +576,9 @@ private:
    size_type m_size;
 };
 
-/// The tree with its range and initializer-list constructors: the base of set, multiset, map and multimap.
+/// The tree with the constructors and inserts written in terms of `emplace`: the base of set, multiset, map and multimap.
 template <class Key, class Value, class KeyOfValue, class Compare, class A, bool Multi>
-using tree_container = range_constructors<tree_core<Key, Value, KeyOfValue, Compare, A, Multi>>;
+using tree_container = associative_inserts<tree_core<Key, Value, KeyOfValue, Compare, A, Multi>>;
 
 } // namespace detail
 } // namespace interproc
