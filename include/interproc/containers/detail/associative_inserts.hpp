@@ -31,13 +31,11 @@ public:
    typedef typename Core::key_compare key_compare;
    typedef typename Core::allocator_type allocator_type;
    typedef typename Core::value_type value_type;
-   typedef typename Core::iterator iterator;
-   typedef typename Core::const_iterator const_iterator;
    typedef typename Core::insert_return insert_return;
 
-   using Core::Core;
    /// An empty container.
    associative_inserts() = default;
+   using Core::Core;
    /// The values of `[first, last)`.
    template <class It, class = std::enable_if_t<is_input_iterator<It>::value>>
    associative_inserts(It first, It last, const key_compare &comp = key_compare(), const allocator_type &a = allocator_type())
@@ -60,7 +58,7 @@ public:
    }
 
    /// As `emplace`; the hint is accepted and not needed.
-   template <class... Args> iterator emplace_hint(const_iterator, Args &&...args) {
+   template <class... Args> typename Core::iterator emplace_hint(typename Core::const_iterator, Args &&...args) {
       return iterator_of(this->emplace(std::forward<Args>(args)...));
    }
    using Core::insert;
