@@ -446,10 +446,28 @@ private:
       if (cap > m_capacity && expand_in_place(cap, cap)) {
          return;
       }
+      move_to_fresh(cap, 0, [](T *) {});
+   }
+
+   /// Moves the elements to a fresh block of `cap`, with `n` new ones after them that
+   /// `build(at)` makes first (before the old elements move: they may be its source, and
+   /// it leaves nothing built when it throws); a throw frees the block and changes nothing.
+   /// The caller counts the new elements.
+   template <class Build> void move_to_fresh(size_type cap, size_type n, Build &&build) {
       pointer fresh = traits::allocate(this->alloc(), cap);
+      T *dst = detail::raw_address(fresh);
       try {
-         relocate_into(detail::raw_address(fresh));
+         build(dst + m_size);
       } catch (...) {
+         traits::deallocate(this->alloc(), fresh, cap);
+         throw;
+      }
+      try {
+         relocate_into(dst);
+      } catch (...) {
+         for (size_type i = 0; i < n; ++i) {
+            detail::destroy_element(dst + m_size + i);
+         }
          traits::deallocate(this->alloc(), fresh, cap);
          throw;
       }
@@ -463,23 +481,8 @@ private:
          detail::construct_element(this->alloc(), data() + m_size, std::forward<Args>(args)...);
          return;
       }
-      pointer fresh = traits::allocate(this->alloc(), cap);
-      T *dst = detail::raw_address(fresh);
-      try {
-         // The new element first: `args` may refer to an element of this vector.
-         detail::construct_element(this->alloc(), dst + m_size, std::forward<Args>(args)...);
-      } catch (...) {
-         traits::deallocate(this->alloc(), fresh, cap);
-         throw;
-      }
-      try {
-         relocate_into(dst);
-      } catch (...) {
-         detail::destroy_element(dst + m_size);
-         traits::deallocate(this->alloc(), fresh, cap);
-         throw;
-      }
-      adopt(fresh, cap);
+      // The new element first: `args` may refer to an element of this vector.
+      move_to_fresh(cap, 1, [&](T *at) { detail::construct_element(this->alloc(), at, std::forward<Args>(args)...); });
    }
 
    void append_n(size_type n, const T &v) {
@@ -523,24 +526,7 @@ private:
          }
          // Build the new elements in the new block before touching the old one: the range
          // may be this vector's own elements, and a throw must change nothing.
-         pointer fresh = traits::allocate(this->alloc(), cap);
-         T *dst = detail::raw_address(fresh);
-         try {
-            construct_range(dst + m_size, first, last, n);
-         } catch (...) {
-            traits::deallocate(this->alloc(), fresh, cap);
-            throw;
-         }
-         try {
-            relocate_into(dst);
-         } catch (...) {
-            for (size_type i = 0; i < n; ++i) {
-               detail::destroy_element(dst + m_size + i);
-            }
-            traits::deallocate(this->alloc(), fresh, cap);
-            throw;
-         }
-         adopt(fresh, cap);
+         move_to_fresh(cap, n, [&](T *at) { construct_range(at, first, last, n); });
          m_size += n;
       } else {
          const size_type old = m_size;
