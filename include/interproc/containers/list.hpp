@@ -315,13 +315,7 @@ public:
       f->prv()->next = l->nxt();
       l->nxt()->prev = f->prv();
       other.m_size -= n;
-      // Put it before pos.
-      base *p = pos.node();
-      base *before = p->prv();
-      before->next = f;
-      f->prev = before;
-      l->next = p;
-      p->prev = l;
+      link_chain(pos.node(), f, l);
       m_size += n;
    }
    /// Moves `other`'s elements of `[first, last)` before `pos`.
@@ -454,13 +448,7 @@ private:
             return iterator(pos.node());
          }
          base *first = m_end.nxt();
-         base *last = m_end.prv();
-         base *p = pos.node();
-         base *before = p->prv();
-         before->next = first;
-         first->prev = before;
-         last->next = p;
-         p->prev = last;
+         link_chain(pos.node(), first, m_end.prv());
          m_owner.m_size += m_size;
          m_end.next = m_end.prev = &m_end;
          m_size = 0;
@@ -469,11 +457,7 @@ private:
 
    private:
       void append(base *n) noexcept {
-         base *last = m_end.prv();
-         n->prev = last;
-         n->next = &m_end;
-         last->next = n;
-         m_end.prev = n;
+         link_chain(&m_end, n, n);
          ++m_size;
       }
 
@@ -508,12 +492,16 @@ private:
       node_traits::deallocate(this->alloc(), detail::pointer_from<typename node_traits::pointer>(n), 1);
    }
    void link_before(base *pos, base *n) noexcept {
-      base *before = pos->prv();
-      n->prev = before;
-      n->next = pos;
-      before->next = n;
-      pos->prev = n;
+      link_chain(pos, n, n);
       ++m_size;
+   }
+   /// Links the chain of nodes `first` to `last` (linked among themselves) before `pos`.
+   static void link_chain(base *pos, base *first, base *last) noexcept {
+      base *before = pos->prv();
+      before->next = first;
+      first->prev = before;
+      last->next = pos;
+      pos->prev = last;
    }
    void unlink(base *n) noexcept {
       n->prv()->next = n->nxt();
@@ -570,11 +558,7 @@ private:
       if (first == &from) {
          return;
       }
-      base *last = from.prv();
-      to.next = first;
-      to.prev = last;
-      first->prev = &to;
-      last->next = &to;
+      link_chain(&to, first, from.prv());
       from.next = &from;
       from.prev = &from;
    }
