@@ -391,15 +391,7 @@ public:
       if (m_size < 2) {
          return;
       }
-      std::vector<base *> nodes;
-      nodes.reserve(m_size);
-      for (base *n = m_end.nxt(); n != &m_end; n = n->nxt()) {
-         nodes.push_back(n);
-      }
-      std::stable_sort(nodes.begin(), nodes.end(), [&comp](base *a, base *b) {
-         return comp(static_cast<node *>(a)->value, static_cast<node *>(b)->value);
-      });
-      relink(nodes);
+      relink(detail::nodes_sorted<node>(m_end.nxt(), m_size, comp));
    }
    /// Reverses the order of the elements.
    void reverse() noexcept {

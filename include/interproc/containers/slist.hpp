@@ -352,15 +352,7 @@ public:
    void sort() { sort(std::less<T>()); }
    /// Sorts the elements by `comp` (stable).
    template <class Comp> void sort(Comp comp) {
-      std::vector<base *> nodes;
-      nodes.reserve(m_size);
-      for (base *n = m_head.nxt(); n; n = n->nxt()) {
-         nodes.push_back(n);
-      }
-      std::stable_sort(nodes.begin(), nodes.end(), [&comp](base *a, base *b) {
-         return comp(static_cast<node *>(a)->value, static_cast<node *>(b)->value);
-      });
-      relink(nodes);
+      relink(detail::nodes_sorted<node>(m_head.nxt(), m_size, comp));
    }
    /// Merges the sorted `other` into this sorted slist.
    void merge(slist &other) { merge(other, std::less<T>()); }
