@@ -86,15 +86,12 @@ template <class T, class VoidPtr> using tree_node = value_node<T, tree_node_base
 template <class VoidPtr> struct tree_algo {
    typedef tree_node_base<VoidPtr> base;
 
-   static base *minimum(base *x) noexcept {
-      while (x->lft()) {
-         x = x->lft();
-      }
-      return x;
-   }
-   static base *maximum(base *x) noexcept {
-      while (x->rgt()) {
-         x = x->rgt();
+   static base *minimum(base *x) noexcept { return extreme(x, false); }
+   static base *maximum(base *x) noexcept { return extreme(x, true); }
+   /// The last node going down from `x` by its right children if `right`, else its left.
+   static base *extreme(base *x, bool right) noexcept {
+      while (kid(x, right)) {
+         x = kid(x, right);
       }
       return x;
    }
@@ -104,11 +101,7 @@ template <class VoidPtr> struct tree_algo {
       if (x->rgt()) {
          return minimum(x->rgt());
       }
-      base *y = x->up();
-      while (x == y->rgt()) {
-         x = y;
-         y = y->up();
-      }
+      base *y = climb(x, true);
       // When x was the root and had no right child, y is the header and x its parent.
       return x->rgt() != y ? y : x;
    }
@@ -119,8 +112,13 @@ template <class VoidPtr> struct tree_algo {
       if (x->lft()) {
          return maximum(x->lft());
       }
+      return climb(x, false);
+   }
+   /// Climbs from `x` while it is its parent's right child if `right` (else left child);
+   /// returns the parent where it stops, and leaves `x` that parent's child.
+   static base *climb(base *&x, bool right) noexcept {
       base *y = x->up();
-      while (x == y->lft()) {
+      while (x == kid(y, right)) {
          x = y;
          y = y->up();
       }
