@@ -22,15 +22,10 @@ public:
 
    /// An allocator for the segment of `segment_mngr` (finds or makes the pool).
    adaptive_pool(SegmentManager *segment_mngr) : base_t(segment_mngr) {}
-   adaptive_pool(const adaptive_pool &other) noexcept : base_t(other) {}
    /// The same segment, another type: the same pool if the node size is the same.
    template <class U>
    adaptive_pool(const adaptive_pool<U, SegmentManager, NodesPerBlock, MaxFreeBlocks, OverheadPercent> &other)
       : base_t(other.get_segment_manager(), other.get_node_pool()) {}
-   adaptive_pool &operator=(const adaptive_pool &other) noexcept {
-      base_t::operator=(other);
-      return *this;
-   }
 
    /// Exchanges two allocators.
    friend void swap(adaptive_pool &a, adaptive_pool &b) noexcept { a.swap_base(b); }

@@ -26,15 +26,10 @@ public:
    /// An allocator for the segment of `segment_mngr` whose cache holds up to `max_cached_nodes`.
    cached_adaptive_pool(SegmentManager *segment_mngr, size_type max_cached_nodes = base_t::default_max_cached_nodes)
       : base_t(segment_mngr, max_cached_nodes) {}
-   cached_adaptive_pool(const cached_adaptive_pool &other) noexcept : base_t(other) {}
    /// The same segment and cache capacity, another type (the same pool if the node size is the same).
    template <class U>
    cached_adaptive_pool(const cached_adaptive_pool<U, SegmentManager, NodesPerBlock, MaxFreeBlocks, OverheadPercent> &other)
       : base_t(other.get_segment_manager(), other.get_node_pool(), other.get_max_cached_nodes()) {}
-   cached_adaptive_pool &operator=(const cached_adaptive_pool &other) noexcept {
-      base_t::operator=(other);
-      return *this;
-   }
 
    /// Exchanges two allocators (their pools and caches).
    friend void swap(cached_adaptive_pool &a, cached_adaptive_pool &b) noexcept { a.swap_cached(b); }

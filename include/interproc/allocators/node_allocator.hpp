@@ -23,15 +23,10 @@ public:
 
    /// An allocator for the segment of `segment_mngr` (finds or makes the pool).
    node_allocator(SegmentManager *segment_mngr) : base_t(segment_mngr) {}
-   node_allocator(const node_allocator &other) noexcept : base_t(other) {}
    /// The same segment, another type: the same pool if the node size is the same.
    template <class U>
    node_allocator(const node_allocator<U, SegmentManager, NodesPerBlock> &other)
       : base_t(other.get_segment_manager(), other.get_node_pool()) {}
-   node_allocator &operator=(const node_allocator &other) noexcept {
-      base_t::operator=(other);
-      return *this;
-   }
 
    /// Exchanges two allocators.
    friend void swap(node_allocator &a, node_allocator &b) noexcept { a.swap_base(b); }

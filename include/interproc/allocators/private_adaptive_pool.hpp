@@ -23,16 +23,10 @@ public:
 
    /// An allocator for the segment of `segment_mngr`, with an empty pool.
    private_adaptive_pool(SegmentManager *segment_mngr) noexcept : base_t(segment_mngr) {}
-   private_adaptive_pool(const private_adaptive_pool &other) noexcept : base_t(other) {}
-   private_adaptive_pool(private_adaptive_pool &&other) noexcept : base_t(std::move(other)) {}
    /// The same segment, another type, an empty pool.
    template <class U>
    private_adaptive_pool(const private_adaptive_pool<U, SegmentManager, NodesPerBlock, MaxFreeBlocks, OverheadPercent> &other) noexcept
       : base_t(other.get_segment_manager()) {}
-   private_adaptive_pool &operator=(private_adaptive_pool &&other) noexcept {
-      base_t::operator=(std::move(other));
-      return *this;
-   }
 
    /// Exchanges two allocators (their pools).
    friend void swap(private_adaptive_pool &a, private_adaptive_pool &b) noexcept { a.swap_private(b); }

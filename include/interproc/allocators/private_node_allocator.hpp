@@ -24,16 +24,10 @@ public:
 
    /// An allocator for the segment of `segment_mngr`, with an empty pool.
    private_node_allocator(SegmentManager *segment_mngr) noexcept : base_t(segment_mngr) {}
-   private_node_allocator(const private_node_allocator &other) noexcept : base_t(other) {}
-   private_node_allocator(private_node_allocator &&other) noexcept : base_t(std::move(other)) {}
    /// The same segment, another type, an empty pool.
    template <class U>
    private_node_allocator(const private_node_allocator<U, SegmentManager, NodesPerBlock> &other) noexcept
       : base_t(other.get_segment_manager()) {}
-   private_node_allocator &operator=(private_node_allocator &&other) noexcept {
-      base_t::operator=(std::move(other));
-      return *this;
-   }
 
    /// Exchanges two allocators (their pools).
    friend void swap(private_node_allocator &a, private_node_allocator &b) noexcept { a.swap_private(b); }

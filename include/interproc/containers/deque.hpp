@@ -2,6 +2,7 @@
 #ifndef INTERPROC_CONTAINERS_DEQUE_HPP
 #define INTERPROC_CONTAINERS_DEQUE_HPP
 
+#include <interproc/containers/detail/container_assignment.hpp>
 #include <interproc/containers/detail/random_access_facade.hpp>
 #include <interproc/containers/detail/reversible_range.hpp>
 #include <interproc/containers/detail/sequence_comparisons.hpp>
@@ -116,13 +117,7 @@ public:
    /// Takes `other`'s blocks.
    deque(deque &&other) noexcept : deque(other.alloc()) { swap_storage(other); }
    /// Takes `other`'s blocks if `a` can free them, else moves the elements one by one.
-   deque(deque &&other, const allocator_type &a) : deque(a) {
-      if (detail::alloc_equal(this->alloc(), other.alloc())) {
-         swap_storage(other);
-      } else {
-         append(std::make_move_iterator(other.begin()), std::make_move_iterator(other.end()));
-      }
-   }
+   deque(deque &&other, const allocator_type &a) : deque(a) { detail::container_assignment::move_construct(*this, other); }
    /// Destroys the elements and frees the memory.
    ~deque() {
       clear();
@@ -130,32 +125,11 @@ public:
    }
 
    /// Copies `other`'s elements.
-   deque &operator=(const deque &other) {
-      if (this != &other) {
-         clear();
-         if (traits::propagate_on_container_copy_assignment::value && !detail::alloc_equal(this->alloc(), other.alloc())) {
-            release_map();
-         }
-         detail::assign_alloc_on_copy(this->alloc(), other.alloc());
-         append(other.begin(), other.end());
-      }
-      return *this;
-   }
-   /// Takes `other`'s elements.
-   deque &operator=(deque &&other) noexcept(traits::propagate_on_container_move_assignment::value ||
-                                           traits::is_always_equal::value) {
-      if (this != &other) {
-         clear();
-         if (traits::propagate_on_container_move_assignment::value || detail::alloc_equal(this->alloc(), other.alloc())) {
-            release_map();
-            detail::assign_alloc_on_move(this->alloc(), other.alloc());
-            swap_storage(other);
-         } else {
-            append(std::make_move_iterator(other.begin()), std::make_move_iterator(other.end()));
-            other.clear();
-         }
-      }
-      return *this;
+   deque &operator=(const deque &other) { return detail::container_assignment::copy(*this, other); }
+   /// Takes `other`'s elements (moving them one by one if the allocators differ and do not
+   /// propagate).
+   deque &operator=(deque &&other) noexcept(detail::nothrow_move_assignable<A>) {
+      return detail::container_assignment::move(*this, other);
    }
    /// Replaces the elements with those of `il`.
    deque &operator=(std::initializer_list<T> il) {
@@ -477,6 +451,14 @@ private:
       m_map_size = 0;
       m_start = 0;
    }
+
+   friend struct detail::container_assignment;
+   void drop_storage() noexcept {
+      clear();
+      release_map();
+   }
+   void take_storage(deque &other) noexcept { swap_storage(other); }
+   template <class It> void replace_with(It first, It last) { assign(first, last); }
 
    void swap_storage(deque &other) noexcept {
       map_pointer m = m_map;

@@ -2,10 +2,12 @@
 #ifndef INTERPROC_CONTAINERS_LIST_HPP
 #define INTERPROC_CONTAINERS_LIST_HPP
 
+#include <interproc/containers/detail/container_assignment.hpp>
 #include <interproc/containers/detail/node_iterator.hpp>
 #include <interproc/containers/detail/reversible_range.hpp>
 #include <interproc/containers/detail/sequence_comparisons.hpp>
 #include <interproc/containers/detail/uses_allocator.hpp>
+#include <interproc/containers/detail/value_node.hpp>
 
 #include <algorithm>
 #include <functional>
@@ -20,25 +22,17 @@ namespace interproc {
 namespace detail {
 
 /// The links of a doubly linked node; the links are the allocator's pointer type.
-template <class VoidPtr> struct list_node_base {
+template <class VoidPtr> struct list_node_base : pinned_node {
    typedef typename rebind_pointer<VoidPtr, list_node_base>::type link;
    link next;
    link prev;
    list_node_base() noexcept : next(), prev() {}
-   list_node_base(const list_node_base &) = delete;
-   list_node_base &operator=(const list_node_base &) = delete;
    list_node_base *nxt() const noexcept { return raw_address(next); }
    list_node_base *prv() const noexcept { return raw_address(prev); }
 };
 
 /// A doubly linked node with its value.
-template <class T, class VoidPtr> struct list_node : list_node_base<VoidPtr> {
-   union {
-      T value;
-   };
-   list_node() noexcept {}
-   ~list_node() {}
-};
+template <class T, class VoidPtr> using list_node = value_node<T, list_node_base<VoidPtr>>;
 
 /// A bidirectional iterator over list nodes (raw node addresses).
 template <class T, class VoidPtr, bool IsConst>
@@ -128,42 +122,18 @@ public:
    /// Takes `other`'s nodes.
    list(list &&other) noexcept : holder(std::move(other.alloc())), m_size(0) {
       reset();
-      take(other);
+      take_storage(other);
    }
    /// Takes `other`'s nodes if `a` can free them, else moves the elements one by one.
-   list(list &&other, const allocator_type &a) : list(a) {
-      if (detail::alloc_equal(this->alloc(), other.alloc())) {
-         take(other);
-      } else {
-         insert(end(), std::make_move_iterator(other.begin()), std::make_move_iterator(other.end()));
-      }
-   }
+   list(list &&other, const allocator_type &a) : list(a) { detail::container_assignment::move_construct(*this, other); }
    /// Destroys the elements.
    ~list() { clear(); }
 
    /// Copies `other`'s elements.
-   list &operator=(const list &other) {
-      if (this != &other) {
-         clear();
-         detail::assign_alloc_on_copy(this->alloc(), other.alloc());
-         insert(end(), other.begin(), other.end());
-      }
-      return *this;
-   }
+   list &operator=(const list &other) { return detail::container_assignment::copy(*this, other); }
    /// Takes `other`'s elements.
-   list &operator=(list &&other) noexcept(traits::propagate_on_container_move_assignment::value ||
-                                         traits::is_always_equal::value) {
-      if (this != &other) {
-         clear();
-         if (traits::propagate_on_container_move_assignment::value || detail::alloc_equal(this->alloc(), other.alloc())) {
-            detail::assign_alloc_on_move(this->alloc(), other.alloc());
-            take(other);
-         } else {
-            insert(end(), std::make_move_iterator(other.begin()), std::make_move_iterator(other.end()));
-            other.clear();
-         }
-      }
-      return *this;
+   list &operator=(list &&other) noexcept(detail::nothrow_move_assignable<A>) {
+      return detail::container_assignment::move(*this, other);
    }
    /// Replaces the elements with those of `il`.
    list &operator=(std::initializer_list<T> il) {
@@ -345,13 +315,7 @@ public:
       f->prv()->next = l->nxt();
       l->nxt()->prev = f->prv();
       other.m_size -= n;
-      // Put it before pos.
-      base *p = pos.node();
-      base *before = p->prv();
-      before->next = f;
-      f->prev = before;
-      l->next = p;
-      p->prev = l;
+      link_chain(pos.node(), f, l);
       m_size += n;
    }
    /// Moves `other`'s elements of `[first, last)` before `pos`.
@@ -427,15 +391,7 @@ public:
       if (m_size < 2) {
          return;
       }
-      std::vector<base *> nodes;
-      nodes.reserve(m_size);
-      for (base *n = m_end.nxt(); n != &m_end; n = n->nxt()) {
-         nodes.push_back(n);
-      }
-      std::stable_sort(nodes.begin(), nodes.end(), [&comp](base *a, base *b) {
-         return comp(static_cast<node *>(a)->value, static_cast<node *>(b)->value);
-      });
-      relink(nodes);
+      relink(detail::nodes_sorted<node>(m_end.nxt(), m_size, comp));
    }
    /// Reverses the order of the elements.
    void reverse() noexcept {
@@ -484,13 +440,7 @@ private:
             return iterator(pos.node());
          }
          base *first = m_end.nxt();
-         base *last = m_end.prv();
-         base *p = pos.node();
-         base *before = p->prv();
-         before->next = first;
-         first->prev = before;
-         last->next = p;
-         p->prev = last;
+         link_chain(pos.node(), first, m_end.prv());
          m_owner.m_size += m_size;
          m_end.next = m_end.prev = &m_end;
          m_size = 0;
@@ -499,11 +449,7 @@ private:
 
    private:
       void append(base *n) noexcept {
-         base *last = m_end.prv();
-         n->prev = last;
-         n->next = &m_end;
-         last->next = n;
-         m_end.prev = n;
+         link_chain(&m_end, n, n);
          ++m_size;
       }
 
@@ -538,12 +484,16 @@ private:
       node_traits::deallocate(this->alloc(), detail::pointer_from<typename node_traits::pointer>(n), 1);
    }
    void link_before(base *pos, base *n) noexcept {
-      base *before = pos->prv();
-      n->prev = before;
-      n->next = pos;
-      before->next = n;
-      pos->prev = n;
+      link_chain(pos, n, n);
       ++m_size;
+   }
+   /// Links the chain of nodes `first` to `last` (linked among themselves) before `pos`.
+   static void link_chain(base *pos, base *first, base *last) noexcept {
+      base *before = pos->prv();
+      before->next = first;
+      first->prev = before;
+      last->next = pos;
+      pos->prev = last;
    }
    void unlink(base *n) noexcept {
       n->prv()->next = n->nxt();
@@ -573,61 +523,36 @@ private:
       prev->next = &m_end;
       m_end.prev = prev;
    }
-   void take(list &other) noexcept {
-      if (other.empty()) {
-         return;
-      }
-      base *first = other.m_end.nxt();
-      base *last = other.m_end.prv();
-      m_end.next = first;
-      m_end.prev = last;
-      first->prev = &m_end;
-      last->next = &m_end;
+   friend struct detail::container_assignment;
+   void drop_storage() noexcept { clear(); }
+   template <class It> void replace_with(It first, It last) {
+      clear();
+      insert(end(), first, last);
+   }
+   void take_storage(list &other) noexcept {
+      move_ring(m_end, other.m_end);
       m_size = other.m_size;
-      other.reset();
       other.m_size = 0;
    }
    void swap_nodes(list &other) noexcept {
-      list_holder tmp;
-      tmp.steal(*this);
-      take(other);
-      other.take_from(tmp);
+      base ring;
+      ring.next = &ring;
+      ring.prev = &ring;
+      move_ring(ring, m_end);
+      move_ring(m_end, other.m_end);
+      move_ring(other.m_end, ring);
+      std::swap(m_size, other.m_size);
    }
-
-   /// A bare end node used while swapping.
-   struct list_holder {
-      base end;
-      size_type size = 0;
-      list_holder() noexcept {
-         end.next = &end;
-         end.prev = &end;
-      }
-      void steal(list &l) noexcept {
-         if (l.empty()) {
-            return;
-         }
-         base *first = l.m_end.nxt();
-         base *last = l.m_end.prv();
-         end.next = first;
-         end.prev = last;
-         first->prev = &end;
-         last->next = &end;
-         size = l.m_size;
-         l.reset();
-         l.m_size = 0;
-      }
-   };
-   void take_from(list_holder &h) noexcept {
-      if (h.size == 0) {
+   /// Moves the nodes of the ring closed by end node `from` to the empty ring closed by
+   /// `to`, leaving `from` empty.
+   static void move_ring(base &to, base &from) noexcept {
+      base *first = from.nxt();
+      if (first == &from) {
          return;
       }
-      base *first = h.end.nxt();
-      base *last = h.end.prv();
-      m_end.next = first;
-      m_end.prev = last;
-      first->prev = &m_end;
-      last->next = &m_end;
-      m_size = h.size;
+      link_chain(&to, first, from.prv());
+      from.next = &from;
+      from.prev = &from;
    }
 
    base m_end;

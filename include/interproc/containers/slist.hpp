@@ -2,9 +2,11 @@
 #ifndef INTERPROC_CONTAINERS_SLIST_HPP
 #define INTERPROC_CONTAINERS_SLIST_HPP
 
+#include <interproc/containers/detail/container_assignment.hpp>
 #include <interproc/containers/detail/node_iterator.hpp>
 #include <interproc/containers/detail/sequence_comparisons.hpp>
 #include <interproc/containers/detail/uses_allocator.hpp>
+#include <interproc/containers/detail/value_node.hpp>
 
 #include <algorithm>
 #include <functional>
@@ -19,23 +21,15 @@ namespace interproc {
 namespace detail {
 
 /// The link of a singly linked node; the link is the allocator's pointer type.
-template <class VoidPtr> struct slist_node_base {
+template <class VoidPtr> struct slist_node_base : pinned_node {
    typedef typename rebind_pointer<VoidPtr, slist_node_base>::type link;
    link next;
    slist_node_base() noexcept : next() {}
-   slist_node_base(const slist_node_base &) = delete;
-   slist_node_base &operator=(const slist_node_base &) = delete;
    slist_node_base *nxt() const noexcept { return raw_address(next); }
 };
 
 /// A singly linked node with its value.
-template <class T, class VoidPtr> struct slist_node : slist_node_base<VoidPtr> {
-   union {
-      T value;
-   };
-   slist_node() noexcept {}
-   ~slist_node() {}
-};
+template <class T, class VoidPtr> using slist_node = value_node<T, slist_node_base<VoidPtr>>;
 
 /// A forward iterator over slist nodes (raw node addresses; null is the end).
 template <class T, class VoidPtr, bool IsConst>
@@ -110,41 +104,17 @@ public:
    /// A copy of `other` allocating with `a`.
    slist(const slist &other, const allocator_type &a) : slist(a) { insert_after(before_begin(), other.begin(), other.end()); }
    /// Takes `other`'s nodes.
-   slist(slist &&other) noexcept : holder(std::move(other.alloc())), m_size(0) { take(other); }
+   slist(slist &&other) noexcept : holder(std::move(other.alloc())), m_size(0) { take_storage(other); }
    /// Takes `other`'s nodes if `a` can free them, else moves the elements one by one.
-   slist(slist &&other, const allocator_type &a) : slist(a) {
-      if (detail::alloc_equal(this->alloc(), other.alloc())) {
-         take(other);
-      } else {
-         insert_after(before_begin(), std::make_move_iterator(other.begin()), std::make_move_iterator(other.end()));
-      }
-   }
+   slist(slist &&other, const allocator_type &a) : slist(a) { detail::container_assignment::move_construct(*this, other); }
    /// Destroys the elements.
    ~slist() { clear(); }
 
    /// Copies `other`'s elements.
-   slist &operator=(const slist &other) {
-      if (this != &other) {
-         clear();
-         detail::assign_alloc_on_copy(this->alloc(), other.alloc());
-         insert_after(before_begin(), other.begin(), other.end());
-      }
-      return *this;
-   }
+   slist &operator=(const slist &other) { return detail::container_assignment::copy(*this, other); }
    /// Takes `other`'s elements.
-   slist &operator=(slist &&other) noexcept(traits::propagate_on_container_move_assignment::value ||
-                                           traits::is_always_equal::value) {
-      if (this != &other) {
-         clear();
-         if (traits::propagate_on_container_move_assignment::value || detail::alloc_equal(this->alloc(), other.alloc())) {
-            detail::assign_alloc_on_move(this->alloc(), other.alloc());
-            take(other);
-         } else {
-            insert_after(before_begin(), std::make_move_iterator(other.begin()), std::make_move_iterator(other.end()));
-            other.clear();
-         }
-      }
-      return *this;
+   slist &operator=(slist &&other) noexcept(detail::nothrow_move_assignable<A>) {
+      return detail::container_assignment::move(*this, other);
    }
    /// Replaces the elements with those of `[first, last)`; if one throws, nothing changes.
    template <class It, class = std::enable_if_t<detail::is_input_iterator<It>::value>> void assign(It first, It last) {
@@ -382,15 +352,7 @@ public:
    void sort() { sort(std::less<T>()); }
    /// Sorts the elements by `comp` (stable).
    template <class Comp> void sort(Comp comp) {
-      std::vector<base *> nodes;
-      nodes.reserve(m_size);
-      for (base *n = m_head.nxt(); n; n = n->nxt()) {
-         nodes.push_back(n);
-      }
-      std::stable_sort(nodes.begin(), nodes.end(), [&comp](base *a, base *b) {
-         return comp(static_cast<node *>(a)->value, static_cast<node *>(b)->value);
-      });
-      relink(nodes);
+      relink(detail::nodes_sorted<node>(m_head.nxt(), m_size, comp));
    }
    /// Merges the sorted `other` into this sorted slist.
    void merge(slist &other) { merge(other, std::less<T>()); }
@@ -529,7 +491,13 @@ private:
       }
       prev->next = nullptr;
    }
-   void take(slist &other) noexcept {
+   friend struct detail::container_assignment;
+   void drop_storage() noexcept { clear(); }
+   template <class It> void replace_with(It first, It last) {
+      clear();
+      insert_after(before_begin(), first, last);
+   }
+   void take_storage(slist &other) noexcept {
       m_head.next = other.m_head.nxt();
       m_size = other.m_size;
       other.m_head.next = nullptr;

@@ -6,6 +6,7 @@
 #include <interproc/containers/detail/random_access_facade.hpp>
 #include <interproc/containers/detail/sequence_comparisons.hpp>
 #include <interproc/containers/detail/uses_allocator.hpp>
+#include <interproc/containers/detail/value_node.hpp>
 #include <interproc/containers/vector.hpp>
 
 #include <algorithm>
@@ -21,24 +22,16 @@ namespace detail {
 
 /// The part of a stable_vector node that iterators walk with: a pointer to the node's
 /// slot in the index (the allocator's pointer type).
-template <class VoidPtr> struct stable_node_base {
+template <class VoidPtr> struct stable_node_base : pinned_node {
    typedef typename rebind_pointer<VoidPtr, stable_node_base>::type link;
    typedef typename rebind_pointer<VoidPtr, link>::type slot_link;
    slot_link up;
    stable_node_base() noexcept : up() {}
-   stable_node_base(const stable_node_base &) = delete;
-   stable_node_base &operator=(const stable_node_base &) = delete;
    link *slot() const noexcept { return raw_address(up); }
 };
 
 /// A stable_vector node with its value.
-template <class T, class VoidPtr> struct stable_node : stable_node_base<VoidPtr> {
-   union {
-      T value;
-   };
-   stable_node() noexcept {}
-   ~stable_node() {}
-};
+template <class T, class VoidPtr> using stable_node = value_node<T, stable_node_base<VoidPtr>>;
 
 /// A random access iterator over stable_vector nodes; it stays valid (and keeps pointing
 /// at the same element) while other elements are inserted or erased.

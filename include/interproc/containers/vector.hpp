@@ -2,6 +2,7 @@
 #ifndef INTERPROC_CONTAINERS_VECTOR_HPP
 #define INTERPROC_CONTAINERS_VECTOR_HPP
 
+#include <interproc/containers/detail/container_assignment.hpp>
 #include <interproc/containers/detail/reversible_range.hpp>
 #include <interproc/containers/detail/sequence_comparisons.hpp>
 #include <interproc/containers/detail/uses_allocator.hpp>
@@ -83,13 +84,7 @@ public:
       other.m_size = other.m_capacity = 0;
    }
    /// Takes `other`'s elements if `a` can free them, else moves them one by one.
-   vector(vector &&other, const allocator_type &a) : vector(a) {
-      if (detail::alloc_equal(this->alloc(), other.alloc())) {
-         steal(other);
-      } else {
-         assign(std::make_move_iterator(other.begin()), std::make_move_iterator(other.end()));
-      }
-   }
+   vector(vector &&other, const allocator_type &a) : vector(a) { detail::container_assignment::move_construct(*this, other); }
    /// Destroys the elements and frees the memory.
    ~vector() {
       clear();
@@ -97,32 +92,11 @@ public:
    }
 
    /// Copies `other`'s elements (and its allocator if it propagates on copy).
-   vector &operator=(const vector &other) {
-      if (this != &other) {
-         if (traits::propagate_on_container_copy_assignment::value && !detail::alloc_equal(this->alloc(), other.alloc())) {
-            clear();
-            release();
-         }
-         detail::assign_alloc_on_copy(this->alloc(), other.alloc());
-         assign(other.begin(), other.end());
-      }
-      return *this;
-   }
-   /// Takes `other`'s elements (moving one by one if the allocators differ and do not propagate).
-   vector &operator=(vector &&other) noexcept(traits::propagate_on_container_move_assignment::value ||
-                                             traits::is_always_equal::value) {
-      if (this != &other) {
-         if (traits::propagate_on_container_move_assignment::value || detail::alloc_equal(this->alloc(), other.alloc())) {
-            clear();
-            release();
-            detail::assign_alloc_on_move(this->alloc(), other.alloc());
-            steal(other);
-         } else {
-            assign(std::make_move_iterator(other.begin()), std::make_move_iterator(other.end()));
-            other.clear();
-         }
-      }
-      return *this;
+   vector &operator=(const vector &other) { return detail::container_assignment::copy(*this, other); }
+   /// Takes `other`'s elements (moving them one by one if the allocators differ and do not
+   /// propagate).
+   vector &operator=(vector &&other) noexcept(detail::nothrow_move_assignable<A>) {
+      return detail::container_assignment::move(*this, other);
    }
    /// Replaces the elements with those of `il`.
    vector &operator=(std::initializer_list<T> il) {
@@ -360,7 +334,15 @@ private:
       }
    }
 
-   void steal(vector &other) noexcept {
+   friend struct detail::container_assignment;
+   void drop_storage() noexcept {
+      clear();
+      release();
+   }
+   template <class It> void replace_with(It first, It last) { assign(first, last); }
+
+   /// Takes `other`'s buffer (this vector's is empty), leaving `other` empty.
+   void take_storage(vector &other) noexcept {
       m_start = other.m_start;
       m_size = other.m_size;
       m_capacity = other.m_capacity;
@@ -464,10 +446,28 @@ private:
       if (cap > m_capacity && expand_in_place(cap, cap)) {
          return;
       }
+      move_to_fresh(cap, 0, [](T *) {});
+   }
+
+   /// Moves the elements to a fresh block of `cap`, with `n` new ones after them that
+   /// `build(at)` makes first (before the old elements move: they may be its source, and
+   /// it leaves nothing built when it throws); a throw frees the block and changes nothing.
+   /// The caller counts the new elements.
+   template <class Build> void move_to_fresh(size_type cap, size_type n, Build &&build) {
       pointer fresh = traits::allocate(this->alloc(), cap);
+      T *dst = detail::raw_address(fresh);
       try {
-         relocate_into(detail::raw_address(fresh));
+         build(dst + m_size);
       } catch (...) {
+         traits::deallocate(this->alloc(), fresh, cap);
+         throw;
+      }
+      try {
+         relocate_into(dst);
+      } catch (...) {
+         for (size_type i = 0; i < n; ++i) {
+            detail::destroy_element(dst + m_size + i);
+         }
          traits::deallocate(this->alloc(), fresh, cap);
          throw;
       }
@@ -481,23 +481,8 @@ private:
          detail::construct_element(this->alloc(), data() + m_size, std::forward<Args>(args)...);
          return;
       }
-      pointer fresh = traits::allocate(this->alloc(), cap);
-      T *dst = detail::raw_address(fresh);
-      try {
-         // The new element first: `args` may refer to an element of this vector.
-         detail::construct_element(this->alloc(), dst + m_size, std::forward<Args>(args)...);
-      } catch (...) {
-         traits::deallocate(this->alloc(), fresh, cap);
-         throw;
-      }
-      try {
-         relocate_into(dst);
-      } catch (...) {
-         detail::destroy_element(dst + m_size);
-         traits::deallocate(this->alloc(), fresh, cap);
-         throw;
-      }
-      adopt(fresh, cap);
+      // The new element first: `args` may refer to an element of this vector.
+      move_to_fresh(cap, 1, [&](T *at) { detail::construct_element(this->alloc(), at, std::forward<Args>(args)...); });
    }
 
    void append_n(size_type n, const T &v) {
@@ -541,24 +526,7 @@ private:
          }
          // Build the new elements in the new block before touching the old one: the range
          // may be this vector's own elements, and a throw must change nothing.
-         pointer fresh = traits::allocate(this->alloc(), cap);
-         T *dst = detail::raw_address(fresh);
-         try {
-            construct_range(dst + m_size, first, last, n);
-         } catch (...) {
-            traits::deallocate(this->alloc(), fresh, cap);
-            throw;
-         }
-         try {
-            relocate_into(dst);
-         } catch (...) {
-            for (size_type i = 0; i < n; ++i) {
-               detail::destroy_element(dst + m_size + i);
-            }
-            traits::deallocate(this->alloc(), fresh, cap);
-            throw;
-         }
-         adopt(fresh, cap);
+         move_to_fresh(cap, n, [&](T *at) { construct_range(at, first, last, n); });
          m_size += n;
       } else {
          const size_type old = m_size;

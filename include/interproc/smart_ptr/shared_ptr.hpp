@@ -186,12 +186,9 @@ public:
    }
    /// Exchanges two pointers.
    void swap(shared_ptr &other) noexcept {
-      pointer p = m_ptr;
-      m_ptr = other.m_ptr;
-      other.m_ptr = p;
-      counts_pointer c = m_counts;
-      m_counts = other.m_counts;
-      other.m_counts = c;
+      using std::swap;
+      swap(m_ptr, other.m_ptr);
+      swap(m_counts, other.m_counts);
    }
 
    /// A pointer to the deleter (`Deleter` rebound from the allocator's pointer).

@@ -4,6 +4,8 @@
 
 #include <interproc/smart_ptr/shared_ptr.hpp>
 
+#include <utility>
+
 namespace interproc {
 
 /// A non-owning reference to an object owned by shared_ptrs; `lock()` gives a shared_ptr
@@ -89,12 +91,9 @@ public:
    }
    /// Exchanges two weak pointers.
    void swap(weak_ptr &other) noexcept {
-      pointer p = m_ptr;
-      m_ptr = other.m_ptr;
-      other.m_ptr = p;
-      counts_pointer c = m_counts;
-      m_counts = other.m_counts;
-      other.m_counts = c;
+      using std::swap;
+      swap(m_ptr, other.m_ptr);
+      swap(m_counts, other.m_counts);
    }
 
 private:

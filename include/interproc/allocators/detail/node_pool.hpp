@@ -469,10 +469,6 @@ public:
          segment_deallocate(p);
       }
    }
-   /// Like `allocate(1)`.
-   pointer allocate_one() { return allocate(1); }
-   /// Like `deallocate(p, 1)`.
-   void deallocate_one(const pointer &p) { deallocate(p, 1); }
    /// Boost's `deallocate_free_blocks`: the shared pool keeps its blocks (see
    /// `segment_node_pool::deallocate_free_blocks`).
    void deallocate_free_blocks() noexcept { mp_pool->deallocate_free_blocks(); }
@@ -550,10 +546,6 @@ public:
          this->segment_deallocate(p);
       }
    }
-   /// Like `allocate(1)`.
-   pointer allocate_one() { return allocate(1); }
-   /// Like `deallocate(p, 1)`.
-   void deallocate_one(const pointer &p) { deallocate(p, 1); }
 
    /// Sets how many free nodes the cache may hold; the surplus goes back to the pool.
    void set_max_cached_nodes(size_type newmax) noexcept {
@@ -636,10 +628,6 @@ public:
          mp_mngr->deallocate(static_cast<void *>(to_raw_pointer(p)));
       }
    }
-   /// Like `allocate(1)`.
-   pointer allocate_one() { return allocate(1); }
-   /// Like `deallocate(p, 1)`.
-   void deallocate_one(const pointer &p) { deallocate(p, 1); }
    /// Gives the pool's blocks whose nodes are all free back to the segment.
    void deallocate_free_blocks() noexcept { m_pool.deallocate_free_blocks(mp_mngr.get()); }
 

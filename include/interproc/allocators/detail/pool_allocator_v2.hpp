@@ -89,6 +89,11 @@ public:
       detail::deallocate_many(chain, [mgr](void *q) { mgr->deallocate(q); });
    }
 
+   /// Like `allocate(1)`: a single object from the base's pool (or cache).
+   pointer allocate_one() { return this->allocate(1); }
+   /// Like `deallocate(p, 1)`.
+   void deallocate_one(const pointer &p) { this->deallocate(p, 1); }
+
    /// `num_elements` single objects from the pool onto `chain`; throws `bad_alloc` (and
    /// takes none) when the segment runs out.
    void allocate_individual(size_type num_elements, multiallocation_chain &chain) {

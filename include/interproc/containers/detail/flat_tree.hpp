@@ -4,6 +4,7 @@
 #define INTERPROC_CONTAINERS_DETAIL_FLAT_TREE_HPP
 
 #include <interproc/containers/detail/reversible_range.hpp>
+#include <interproc/containers/detail/sequence_comparisons.hpp>
 #include <interproc/containers/detail/tree.hpp>
 #include <interproc/containers/vector.hpp>
 
@@ -19,8 +20,11 @@ namespace interproc {
 namespace detail {
 
 /// An associative container kept as a sorted interproc::vector; `Multi` allows equal keys.
+/// `flat_tree` (below) adds the constructors and inserts written
+/// in terms of `emplace`.
 template <class Key, class Value, class KeyOfValue, class Compare, class A, bool Multi>
-class flat_tree : public reversible_range<flat_tree<Key, Value, KeyOfValue, Compare, A, Multi>> {
+class flat_tree_core : public reversible_range<flat_tree_core<Key, Value, KeyOfValue, Compare, A, Multi>>,
+                       public sequence_comparisons<flat_tree_core<Key, Value, KeyOfValue, Compare, A, Multi>> {
    typedef interproc::vector<Value, A> sequence;
 
 public:
@@ -42,45 +46,27 @@ public:
    typedef std::conditional_t<Multi, iterator, std::pair<iterator, bool>> insert_return;
 
    /// An empty container.
-   flat_tree() : m_comp(), m_seq() {}
+   flat_tree_core() : m_comp(), m_seq() {}
    /// An empty container ordered by `comp`, allocating with `a`.
-   explicit flat_tree(const Compare &comp, const allocator_type &a = allocator_type()) : m_comp(comp), m_seq(a) {}
+   explicit flat_tree_core(const Compare &comp, const allocator_type &a = allocator_type()) : m_comp(comp), m_seq(a) {}
    /// An empty container allocating with `a`.
-   explicit flat_tree(const allocator_type &a) : m_comp(), m_seq(a) {}
-   /// The values of `[first, last)`.
-   template <class It, class = std::enable_if_t<is_input_iterator<It>::value>>
-   flat_tree(It first, It last, const Compare &comp = Compare(), const allocator_type &a = allocator_type())
-      : flat_tree(comp, a) {
-      insert(first, last);
-   }
-   /// The values of `[first, last)`, allocating with `a`.
-   template <class It, class = std::enable_if_t<is_input_iterator<It>::value>>
-   flat_tree(It first, It last, const allocator_type &a) : flat_tree(Compare(), a) {
-      insert(first, last);
-   }
+   explicit flat_tree_core(const allocator_type &a) : m_comp(), m_seq(a) {}
    /// The values of the sorted range `[first, last)`, taken as they are (linear time).
    template <class It, class = std::enable_if_t<is_input_iterator<It>::value>>
-   flat_tree(ordered_range_t, It first, It last, const Compare &comp = Compare(), const allocator_type &a = allocator_type())
+   flat_tree_core(ordered_range_t, It first, It last, const Compare &comp = Compare(), const allocator_type &a = allocator_type())
       : m_comp(comp), m_seq(first, last, a) {}
-   /// The values of `il`.
-   flat_tree(std::initializer_list<Value> il, const Compare &comp = Compare(), const allocator_type &a = allocator_type())
-      : flat_tree(comp, a) {
-      insert(il.begin(), il.end());
-   }
-   /// The values of `il`, allocating with `a`.
-   flat_tree(std::initializer_list<Value> il, const allocator_type &a) : flat_tree(Compare(), a) { insert(il.begin(), il.end()); }
    /// A copy of `other`.
-   flat_tree(const flat_tree &other) = default;
+   flat_tree_core(const flat_tree_core &other) = default;
    /// A copy of `other` allocating with `a`.
-   flat_tree(const flat_tree &other, const allocator_type &a) : m_comp(other.m_comp), m_seq(other.m_seq, a) {}
+   flat_tree_core(const flat_tree_core &other, const allocator_type &a) : m_comp(other.m_comp), m_seq(other.m_seq, a) {}
    /// Takes `other`'s values.
-   flat_tree(flat_tree &&other) noexcept = default;
+   flat_tree_core(flat_tree_core &&other) noexcept = default;
    /// Takes `other`'s values, allocating with `a`.
-   flat_tree(flat_tree &&other, const allocator_type &a) : m_comp(other.m_comp), m_seq(std::move(other.m_seq), a) {}
+   flat_tree_core(flat_tree_core &&other, const allocator_type &a) : m_comp(other.m_comp), m_seq(std::move(other.m_seq), a) {}
    /// Copies `other`'s values.
-   flat_tree &operator=(const flat_tree &other) = default;
+   flat_tree_core &operator=(const flat_tree_core &other) = default;
    /// Takes `other`'s values.
-   flat_tree &operator=(flat_tree &&other) = default;
+   flat_tree_core &operator=(flat_tree_core &&other) = default;
 
    /// A copy of the allocator.
    allocator_type get_allocator() const noexcept { return m_seq.get_allocator(); }
@@ -142,32 +128,10 @@ public:
          return insert_return(iterator(pos), true);
       }
    }
-   /// As `emplace`; the hint is accepted and not needed.
-   template <class... Args> iterator emplace_hint(const_iterator, Args &&...args) {
-      return iterator_of(emplace(std::forward<Args>(args)...));
-   }
-   /// Inserts a copy of `v` (for unique keys: unless its key is present).
-   insert_return insert(const value_type &v) { return insert_value(v); }
-   /// Inserts `v` moved.
-   insert_return insert(value_type &&v) { return insert_value(std::move(v)); }
-   /// Inserts a value built from `p`.
-   template <class P, class = std::enable_if_t<std::is_constructible<value_type, P &&>::value &&
-                                               !std::is_same<std::decay_t<P>, value_type>::value>>
-   insert_return insert(P &&p) {
-      return emplace(std::forward<P>(p));
-   }
    /// As `insert(v)`; the hint is accepted and not needed.
-   iterator insert(const_iterator, const value_type &v) { return iterator_of(insert(v)); }
+   iterator insert(const_iterator, const value_type &v) { return iterator_of(insert_value(v)); }
    /// As `insert(std::move(v))`; the hint is accepted and not needed.
-   iterator insert(const_iterator, value_type &&v) { return iterator_of(insert(std::move(v))); }
-   /// Inserts the values of `[first, last)`.
-   template <class It, class = std::enable_if_t<is_input_iterator<It>::value>> void insert(It first, It last) {
-      for (; first != last; ++first) {
-         emplace(*first);
-      }
-   }
-   /// Inserts the values of `il`.
-   void insert(std::initializer_list<value_type> il) { insert(il.begin(), il.end()); }
+   iterator insert(const_iterator, value_type &&v) { return iterator_of(insert_value(std::move(v))); }
 
    /// Removes the value at `pos`; returns the iterator after it.
    iterator erase(const_iterator pos) { return iterator(m_seq.erase(pos)); }
@@ -183,12 +147,12 @@ public:
    /// Removes every value.
    void clear() noexcept { m_seq.clear(); }
    /// Exchanges the contents.
-   void swap(flat_tree &other) noexcept {
+   void swap(flat_tree_core &other) noexcept {
       std::swap(m_comp, other.m_comp);
       m_seq.swap(other.m_seq);
    }
    /// Exchanges two containers.
-   friend void swap(flat_tree &a, flat_tree &b) noexcept { a.swap(b); }
+   friend void swap(flat_tree_core &a, flat_tree_core &b) noexcept { a.swap(b); }
 
    /// The value with key `k`, or end().
    iterator find(const key_type &k) { return iterator(find_pos(k)); }
@@ -213,19 +177,6 @@ public:
    std::pair<iterator, iterator> equal_range(const key_type &k) { return {lower_bound(k), upper_bound(k)}; }
    /// The values with key `k`.
    std::pair<const_iterator, const_iterator> equal_range(const key_type &k) const { return {lower_bound(k), upper_bound(k)}; }
-
-   /// Same size and equal values in order.
-   friend bool operator==(const flat_tree &a, const flat_tree &b) { return a.m_seq == b.m_seq; }
-   /// Not equal.
-   friend bool operator!=(const flat_tree &a, const flat_tree &b) { return !(a == b); }
-   /// Lexicographic order.
-   friend bool operator<(const flat_tree &a, const flat_tree &b) { return a.m_seq < b.m_seq; }
-   /// Lexicographic order.
-   friend bool operator>(const flat_tree &a, const flat_tree &b) { return b < a; }
-   /// Lexicographic order.
-   friend bool operator<=(const flat_tree &a, const flat_tree &b) { return !(b < a); }
-   /// Lexicographic order.
-   friend bool operator>=(const flat_tree &a, const flat_tree &b) { return !(a < b); }
 
 protected:
    template <class V> insert_return insert_value(V &&v) {
@@ -281,8 +232,6 @@ protected:
       return (pos == last || m_comp(k, KeyOfValue()(*pos))) ? last : pos;
    }
 
-   static iterator iterator_of(const iterator &it) noexcept { return it; }
-   static iterator iterator_of(const std::pair<iterator, bool> &r) noexcept { return r.first; }
 
    Compare m_comp;
    sequence m_seq;
@@ -292,6 +241,10 @@ protected:
 struct flat_pair_first_key {
    template <class P> const typename P::first_type &operator()(const P &p) const noexcept { return p.first; }
 };
+
+/// The sorted vector with the constructors and inserts written in terms of `emplace`: the base of flat_set, flat_multiset, flat_map and flat_multimap.
+template <class Key, class Value, class KeyOfValue, class Compare, class A, bool Multi>
+using flat_tree = associative_inserts<flat_tree_core<Key, Value, KeyOfValue, Compare, A, Multi>>;
 
 } // namespace detail
 } // namespace interproc

@@ -5,6 +5,7 @@
 #define INTERPROC_CONTAINERS_DETAIL_RBTREE_ALGO_HPP
 
 #include <interproc/containers/detail/uses_allocator.hpp>
+#include <interproc/containers/detail/value_node.hpp>
 #include <interproc/offset_ptr.hpp>
 
 #include <cstddef>
@@ -60,7 +61,7 @@ template <class T, class D, class O, std::size_t A, class Base> struct parent_an
 };
 
 /// The links and colour of a tree node; the links are the allocator's pointer type.
-template <class VoidPtr> struct tree_node_base {
+template <class VoidPtr> struct tree_node_base : pinned_node {
    typedef typename rebind_pointer<VoidPtr, tree_node_base>::type link;
    static_assert(alignof(link) >= 4, "the colour bit needs links aligned to 4 bytes at least");
    parent_and_colour<link, tree_node_base> parent;
@@ -68,8 +69,6 @@ template <class VoidPtr> struct tree_node_base {
    link right;
 
    tree_node_base() noexcept : parent(), left(), right() {}
-   tree_node_base(const tree_node_base &) = delete;
-   tree_node_base &operator=(const tree_node_base &) = delete;
 
    tree_node_base *up() const noexcept { return parent.get(); }
    tree_node_base *lft() const noexcept { return raw_address(left); }
@@ -80,28 +79,19 @@ template <class VoidPtr> struct tree_node_base {
 };
 
 /// A node with its value.
-template <class T, class VoidPtr> struct tree_node : tree_node_base<VoidPtr> {
-   union {
-      T value;
-   };
-   tree_node() noexcept {}
-   ~tree_node() {}
-};
+template <class T, class VoidPtr> using tree_node = value_node<T, tree_node_base<VoidPtr>>;
 
 /// The red-black tree algorithms, on raw node addresses. The header node's parent is the
 /// root, its left the leftmost node and its right the rightmost; it is red, the root black.
 template <class VoidPtr> struct tree_algo {
    typedef tree_node_base<VoidPtr> base;
 
-   static base *minimum(base *x) noexcept {
-      while (x->lft()) {
-         x = x->lft();
-      }
-      return x;
-   }
-   static base *maximum(base *x) noexcept {
-      while (x->rgt()) {
-         x = x->rgt();
+   static base *minimum(base *x) noexcept { return extreme(x, false); }
+   static base *maximum(base *x) noexcept { return extreme(x, true); }
+   /// The last node going down from `x` by its right children if `right`, else its left.
+   static base *extreme(base *x, bool right) noexcept {
+      while (kid(x, right)) {
+         x = kid(x, right);
       }
       return x;
    }
@@ -111,11 +101,7 @@ template <class VoidPtr> struct tree_algo {
       if (x->rgt()) {
          return minimum(x->rgt());
       }
-      base *y = x->up();
-      while (x == y->rgt()) {
-         x = y;
-         y = y->up();
-      }
+      base *y = climb(x, true);
       // When x was the root and had no right child, y is the header and x its parent.
       return x->rgt() != y ? y : x;
    }
@@ -126,8 +112,13 @@ template <class VoidPtr> struct tree_algo {
       if (x->lft()) {
          return maximum(x->lft());
       }
+      return climb(x, false);
+   }
+   /// Climbs from `x` while it is its parent's right child if `right` (else left child);
+   /// returns the parent where it stops, and leaves `x` that parent's child.
+   static base *climb(base *&x, bool right) noexcept {
       base *y = x->up();
-      while (x == y->lft()) {
+      while (x == kid(y, right)) {
          x = y;
          y = y->up();
       }
@@ -151,28 +142,23 @@ template <class VoidPtr> struct tree_algo {
       }
    }
 
-   static void rotate_left(base *x, base *h) noexcept {
-      base *y = x->rgt();
-      x->right = y->lft();
-      if (y->lft()) {
-         y->lft()->set_up(x);
+   /// The child of `x` on the right if `right`, else on the left.
+   static base *kid(const base *x, bool right) noexcept { return right ? x->rgt() : x->lft(); }
+   /// The link of `x` to its right child if `right`, else to its left one.
+   static typename base::link &kid_link(base *x, bool right) noexcept { return right ? x->right : x->left; }
+
+   /// Rotates `x` down to the right if `right` (its left child takes its place), else down
+   /// to the left (its right child takes its place).
+   static void rotate(base *x, bool right, base *h) noexcept {
+      base *y = kid(x, !right);
+      kid_link(x, !right) = kid(y, right);
+      if (kid(y, right)) {
+         kid(y, right)->set_up(x);
       }
       base *p = x->up();
       y->set_up(p);
       set_child(p, x, y, h);
-      y->left = x;
-      x->set_up(y);
-   }
-   static void rotate_right(base *x, base *h) noexcept {
-      base *y = x->lft();
-      x->left = y->rgt();
-      if (y->rgt()) {
-         y->rgt()->set_up(x);
-      }
-      base *p = x->up();
-      y->set_up(p);
-      set_child(p, x, y, h);
-      y->right = x;
+      kid_link(y, right) = x;
       x->set_up(y);
    }
 
@@ -202,40 +188,23 @@ template <class VoidPtr> struct tree_algo {
       while (x != h->up() && x->up()->is_red()) {
          base *xp = x->up();
          base *g = xp->up();
-         if (xp == g->lft()) {
-            base *u = g->rgt();
-            if (u && u->is_red()) {
-               xp->set_red(false);
-               u->set_red(false);
-               g->set_red(true);
-               x = g;
-            } else {
-               if (x == xp->rgt()) {
-                  x = xp;
-                  rotate_left(x, h);
-                  xp = x->up();
-               }
-               xp->set_red(false);
-               g->set_red(true);
-               rotate_right(g, h);
-            }
+         // The parent is the grandparent's right child if `s`; the uncle is on the other side.
+         const bool s = xp != g->lft();
+         base *u = kid(g, !s);
+         if (u && u->is_red()) {
+            xp->set_red(false);
+            u->set_red(false);
+            g->set_red(true);
+            x = g;
          } else {
-            base *u = g->lft();
-            if (u && u->is_red()) {
-               xp->set_red(false);
-               u->set_red(false);
-               g->set_red(true);
-               x = g;
-            } else {
-               if (x == xp->lft()) {
-                  x = xp;
-                  rotate_right(x, h);
-                  xp = x->up();
-               }
-               xp->set_red(false);
-               g->set_red(true);
-               rotate_left(g, h);
+            if (x == kid(xp, !s)) {
+               x = xp;
+               rotate(x, s, h);
+               xp = x->up();
             }
+            xp->set_red(false);
+            g->set_red(true);
+            rotate(g, !s, h);
          }
       }
       h->up()->set_red(false);
@@ -296,62 +265,34 @@ template <class VoidPtr> struct tree_algo {
          return;
       }
       while (x != h->up() && is_black(x)) {
-         if (x == xp->lft()) {
-            base *w = xp->rgt();
-            if (w->is_red()) {
-               w->set_red(false);
-               xp->set_red(true);
-               rotate_left(xp, h);
-               w = xp->rgt();
-            }
-            if (is_black(w->lft()) && is_black(w->rgt())) {
-               w->set_red(true);
-               x = xp;
-               xp = xp->up();
-            } else {
-               if (is_black(w->rgt())) {
-                  w->lft()->set_red(false);
-                  w->set_red(true);
-                  rotate_right(w, h);
-                  w = xp->rgt();
-               }
-               w->set_red(xp->is_red());
-               xp->set_red(false);
-               if (w->rgt()) {
-                  w->rgt()->set_red(false);
-               }
-               rotate_left(xp, h);
-               x = h->up();
-               break;
-            }
+         // `x` is its parent's right child if `s`; its sibling `w` is on the other side.
+         const bool s = x != xp->lft();
+         base *w = kid(xp, !s);
+         if (w->is_red()) {
+            w->set_red(false);
+            xp->set_red(true);
+            rotate(xp, s, h);
+            w = kid(xp, !s);
+         }
+         if (is_black(w->lft()) && is_black(w->rgt())) {
+            w->set_red(true);
+            x = xp;
+            xp = xp->up();
          } else {
-            base *w = xp->lft();
-            if (w->is_red()) {
-               w->set_red(false);
-               xp->set_red(true);
-               rotate_right(xp, h);
-               w = xp->lft();
-            }
-            if (is_black(w->rgt()) && is_black(w->lft())) {
+            if (is_black(kid(w, !s))) {
+               kid(w, s)->set_red(false);
                w->set_red(true);
-               x = xp;
-               xp = xp->up();
-            } else {
-               if (is_black(w->lft())) {
-                  w->rgt()->set_red(false);
-                  w->set_red(true);
-                  rotate_left(w, h);
-                  w = xp->lft();
-               }
-               w->set_red(xp->is_red());
-               xp->set_red(false);
-               if (w->lft()) {
-                  w->lft()->set_red(false);
-               }
-               rotate_right(xp, h);
-               x = h->up();
-               break;
+               rotate(w, !s, h);
+               w = kid(xp, !s);
             }
+            w->set_red(xp->is_red());
+            xp->set_red(false);
+            if (kid(w, !s)) {
+               kid(w, !s)->set_red(false);
+            }
+            rotate(xp, s, h);
+            x = h->up();
+            break;
          }
       }
       if (x) {

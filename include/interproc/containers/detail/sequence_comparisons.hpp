@@ -1,5 +1,5 @@
-// interproc C++ wrapper: the comparison operators of the sequence containers, written
-// once (not part of the public API).
+// interproc C++ wrapper: the comparison operators of the containers (sequences, trees and
+// sorted vectors alike), written once (not part of the public API).
 #ifndef INTERPROC_CONTAINERS_DETAIL_SEQUENCE_COMPARISONS_HPP
 #define INTERPROC_CONTAINERS_DETAIL_SEQUENCE_COMPARISONS_HPP
 

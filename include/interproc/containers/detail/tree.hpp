@@ -6,7 +6,9 @@
 #define INTERPROC_CONTAINERS_DETAIL_TREE_HPP
 
 #include <interproc/containers/containers_fwd.hpp>
+#include <interproc/containers/detail/associative_inserts.hpp>
 #include <interproc/containers/detail/rbtree_algo.hpp>
+#include <interproc/containers/detail/sequence_comparisons.hpp>
 #include <interproc/containers/detail/uses_allocator.hpp>
 
 #include <algorithm>
@@ -95,10 +97,13 @@ struct pair_first_key {
 
 /// The associative container over the red-black tree; `Multi` allows equal keys. As in
 /// Boost.Container, it keeps its allocator rebound to its node type (the stored
-/// allocator), so allocating a node never rebinds one.
+/// allocator), so allocating a node never rebinds one. `tree_container`
+/// (below) adds the constructors and inserts written
+/// in terms of `emplace`.
 template <class Key, class Value, class KeyOfValue, class Compare, class A, bool Multi>
-class tree_container
-   : private alloc_holder<typename std::allocator_traits<A>::template rebind_alloc<tree_node<Value, typename std::allocator_traits<A>::void_pointer>>> {
+class tree_core
+   : private alloc_holder<typename std::allocator_traits<A>::template rebind_alloc<tree_node<Value, typename std::allocator_traits<A>::void_pointer>>>,
+     public sequence_comparisons<tree_core<Key, Value, KeyOfValue, Compare, A, Multi>> {
    typedef std::allocator_traits<A> traits;
    typedef typename traits::void_pointer void_pointer;
    typedef tree_node<Value, void_pointer> node;
@@ -128,74 +133,54 @@ public:
    typedef std::conditional_t<Multi, iterator, std::pair<iterator, bool>> insert_return;
 
    /// An empty container.
-   tree_container() : holder(node_alloc(A())), m_comp(), m_size(0) { algo::init_header(&m_header); }
+   tree_core() : holder(node_alloc(A())), m_comp(), m_size(0) { algo::init_header(&m_header); }
    /// An empty container ordered by `comp`, allocating with `a`.
-   explicit tree_container(const Compare &comp, const allocator_type &a = allocator_type())
+   explicit tree_core(const Compare &comp, const allocator_type &a = allocator_type())
       : holder(node_alloc(a)), m_comp(comp), m_size(0) {
       algo::init_header(&m_header);
    }
    /// An empty container allocating with `a`.
-   explicit tree_container(const allocator_type &a) : holder(node_alloc(a)), m_comp(), m_size(0) { algo::init_header(&m_header); }
-   /// The values of `[first, last)`.
-   template <class It, class = std::enable_if_t<is_input_iterator<It>::value>>
-   tree_container(It first, It last, const Compare &comp = Compare(), const allocator_type &a = allocator_type())
-      : tree_container(comp, a) {
-      insert(first, last);
-   }
-   /// The values of `[first, last)`, allocating with `a`.
-   template <class It, class = std::enable_if_t<is_input_iterator<It>::value>>
-   tree_container(It first, It last, const allocator_type &a) : tree_container(Compare(), a) {
-      insert(first, last);
-   }
+   explicit tree_core(const allocator_type &a) : holder(node_alloc(a)), m_comp(), m_size(0) { algo::init_header(&m_header); }
    /// The values of the sorted range `[first, last)` (linear time).
    template <class It, class = std::enable_if_t<is_input_iterator<It>::value>>
-   tree_container(ordered_range_t, It first, It last, const Compare &comp = Compare(), const allocator_type &a = allocator_type())
-      : tree_container(comp, a) {
+   tree_core(ordered_range_t, It first, It last, const Compare &comp = Compare(), const allocator_type &a = allocator_type())
+      : tree_core(comp, a) {
       for (; first != last; ++first) {
          insert(end(), *first);
       }
    }
-   /// The values of `il`.
-   tree_container(std::initializer_list<Value> il, const Compare &comp = Compare(), const allocator_type &a = allocator_type())
-      : tree_container(comp, a) {
-      insert(il.begin(), il.end());
-   }
-   /// The values of `il`, allocating with `a`.
-   tree_container(std::initializer_list<Value> il, const allocator_type &a) : tree_container(Compare(), a) {
-      insert(il.begin(), il.end());
-   }
    /// A copy of `other`.
-   tree_container(const tree_container &other)
+   tree_core(const tree_core &other)
       : holder(node_traits::select_on_container_copy_construction(other.alloc())), m_comp(other.m_comp), m_size(0) {
       algo::init_header(&m_header);
       copy_from(other);
    }
    /// A copy of `other` allocating with `a`.
-   tree_container(const tree_container &other, const allocator_type &a) : holder(node_alloc(a)), m_comp(other.m_comp), m_size(0) {
+   tree_core(const tree_core &other, const allocator_type &a) : holder(node_alloc(a)), m_comp(other.m_comp), m_size(0) {
       algo::init_header(&m_header);
       copy_from(other);
    }
    /// Takes `other`'s nodes.
-   tree_container(tree_container &&other) noexcept : holder(std::move(other.alloc())), m_comp(other.m_comp), m_size(0) {
+   tree_core(tree_core &&other) noexcept : holder(std::move(other.alloc())), m_comp(other.m_comp), m_size(0) {
       algo::init_header(&m_header);
       take(other);
    }
    /// Takes `other`'s nodes if `a` can free them, else moves the values one by one.
-   tree_container(tree_container &&other, const allocator_type &a) : holder(node_alloc(a)), m_comp(other.m_comp), m_size(0) {
+   tree_core(tree_core &&other, const allocator_type &a) : holder(node_alloc(a)), m_comp(other.m_comp), m_size(0) {
       algo::init_header(&m_header);
       if (alloc_equal(this->alloc(), other.alloc())) {
          take(other);
       } else {
          for (auto &v : other) {
-            emplace_hint(end(), std::move(v));
+            emplace(std::move(v));
          }
       }
    }
    /// Destroys every value.
-   ~tree_container() { clear(); }
+   ~tree_core() { clear(); }
 
    /// Copies `other`'s values (and allocator if it propagates on copy).
-   tree_container &operator=(const tree_container &other) {
+   tree_core &operator=(const tree_core &other) {
       if (this != &other) {
          clear();
          assign_alloc_on_copy(this->alloc(), other.alloc());
@@ -205,7 +190,7 @@ public:
       return *this;
    }
    /// Takes `other`'s values.
-   tree_container &operator=(tree_container &&other) noexcept(traits::propagate_on_container_move_assignment::value ||
+   tree_core &operator=(tree_core &&other) noexcept(traits::propagate_on_container_move_assignment::value ||
                                                              traits::is_always_equal::value) {
       if (this != &other) {
          clear();
@@ -215,7 +200,7 @@ public:
             take(other);
          } else {
             for (auto &v : other) {
-               emplace_hint(end(), std::move(v));
+               emplace(std::move(v));
             }
             other.clear();
          }
@@ -269,33 +254,11 @@ public:
       node *n = create_node(std::forward<Args>(args)...);
       return insert_node(n);
    }
-   /// As `emplace`; the hint is accepted and not needed.
-   template <class... Args> iterator emplace_hint(const_iterator, Args &&...args) {
-      return iterator_of(emplace(std::forward<Args>(args)...));
-   }
-   /// Inserts a copy of `v` (for unique keys: unless its key is present).
-   insert_return insert(const value_type &v) { return insert_value(v); }
-   /// Inserts `v` moved.
-   insert_return insert(value_type &&v) { return insert_value(std::move(v)); }
-   /// Inserts a value built from `p` (for maps: a pair of another type).
-   template <class P, class = std::enable_if_t<std::is_constructible<value_type, P &&>::value &&
-                                               !std::is_same<std::decay_t<P>, value_type>::value>>
-   insert_return insert(P &&p) {
-      return emplace(std::forward<P>(p));
-   }
    /// Inserts a copy of `v`; a hint of end() for a key past the last makes it constant
    /// time (building from sorted input), any other hint is accepted and not needed.
    iterator insert(const_iterator hint, const value_type &v) { return insert_hinted(hint, v); }
    /// Inserts `v` moved; the hint is used as for the copying overload.
    iterator insert(const_iterator hint, value_type &&v) { return insert_hinted(hint, std::move(v)); }
-   /// Inserts the values of `[first, last)`.
-   template <class It, class = std::enable_if_t<is_input_iterator<It>::value>> void insert(It first, It last) {
-      for (; first != last; ++first) {
-         emplace(*first);
-      }
-   }
-   /// Inserts the values of `il`.
-   void insert(std::initializer_list<value_type> il) { insert(il.begin(), il.end()); }
 
    /// Removes the value at `pos`; returns the iterator after it.
    iterator erase(const_iterator pos) {
@@ -339,7 +302,7 @@ public:
       m_size = 0;
    }
    /// Exchanges the contents (and allocators if they propagate on swap).
-   void swap(tree_container &other) noexcept {
+   void swap(tree_core &other) noexcept {
       swap_alloc(this->alloc(), other.alloc());
       std::swap(m_comp, other.m_comp);
       base tmp;
@@ -349,7 +312,7 @@ public:
       std::swap(m_size, other.m_size);
    }
    /// Exchanges two containers.
-   friend void swap(tree_container &a, tree_container &b) noexcept { a.swap(b); }
+   friend void swap(tree_core &a, tree_core &b) noexcept { a.swap(b); }
 
    /// The value with key `k`, or end().
    iterator find(const key_type &k) { return iterator(find_node(k)); }
@@ -405,23 +368,6 @@ public:
       return n == m_size && m_header.lft() == algo::minimum(const_cast<base *>(root)) &&
              m_header.rgt() == algo::maximum(const_cast<base *>(root));
    }
-
-   /// Same size and equal values in order.
-   friend bool operator==(const tree_container &a, const tree_container &b) {
-      return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
-   }
-   /// Not equal.
-   friend bool operator!=(const tree_container &a, const tree_container &b) { return !(a == b); }
-   /// Lexicographic order.
-   friend bool operator<(const tree_container &a, const tree_container &b) {
-      return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
-   }
-   /// Lexicographic order.
-   friend bool operator>(const tree_container &a, const tree_container &b) { return b < a; }
-   /// Lexicographic order.
-   friend bool operator<=(const tree_container &a, const tree_container &b) { return !(b < a); }
-   /// Lexicographic order.
-   friend bool operator>=(const tree_container &a, const tree_container &b) { return !(a < b); }
 
 protected:
    /// The position for a new unique key `k`: (existing node, false) or (parent, true).
@@ -527,8 +473,6 @@ protected:
       ++m_size;
    }
 
-   static iterator iterator_of(const iterator &it) noexcept { return it; }
-   static iterator iterator_of(const std::pair<iterator, bool> &r) noexcept { return r.first; }
 
    static const key_type &key_of(const base *n) noexcept { return KeyOfValue()(static_cast<const node *>(n)->value); }
    base *header() const noexcept { return const_cast<base *>(&m_header); }
@@ -609,7 +553,7 @@ private:
       return top;
    }
 
-   void copy_from(const tree_container &other) {
+   void copy_from(const tree_core &other) {
       const base *root = other.m_header.up();
       if (!root) {
          return;
@@ -621,7 +565,7 @@ private:
       m_size = other.m_size;
    }
 
-   void take(tree_container &other) noexcept {
+   void take(tree_core &other) noexcept {
       algo::move_header(&m_header, &other.m_header);
       m_size = other.m_size;
       other.m_size = 0;
@@ -631,6 +575,10 @@ private:
    base m_header;
    size_type m_size;
 };
+
+/// The tree with the constructors and inserts written in terms of `emplace`: the base of set, multiset, map and multimap.
+template <class Key, class Value, class KeyOfValue, class Compare, class A, bool Multi>
+using tree_container = associative_inserts<tree_core<Key, Value, KeyOfValue, Compare, A, Multi>>;
 
 } // namespace detail
 } // namespace interproc
