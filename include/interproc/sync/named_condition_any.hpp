@@ -2,7 +2,8 @@
 #ifndef INTERPROC_SYNC_NAMED_CONDITION_ANY_HPP
 #define INTERPROC_SYNC_NAMED_CONDITION_ANY_HPP
 
-#include <interproc/sync/detail/condition_waits.hpp>
+#include <interproc/creation_tags.hpp>
+#include <interproc/sync/detail/named_condition_handle.hpp>
 
 namespace interproc {
 
@@ -11,16 +12,16 @@ namespace interproc {
 ///
 /// It lives in `/dev/shm/<name>` until `remove`; not copyable or movable. It works with any
 /// lock type that has `lock()` and `unlock()` (typically `scoped_lock<named_mutex>`).
-/// The constructors (create_only, open_or_create, open_only), `remove` and the waits are
-/// those of `detail::named_sync_object` and `detail::condition_waits`.
-class named_condition_any
-   : public detail::named_sync_object<
-        named_condition_any, detail::condition_waits<named_condition_any>,
-        detail::named_handle<::interproc_named_condition_t, interproc_condition_t, &::interproc_named_condition_open_any,
-                             &::interproc_named_condition_get, &::interproc_named_condition_free>,
-        &::interproc_named_condition_remove> {
+class named_condition_any : public detail::named_condition_handle<::interproc_named_condition_open_any> {
 public:
-   using named_sync_object::named_sync_object;
+   /// Creates the condition; throws (`already_exists_error`) if it exists.
+   named_condition_any(create_only_t, const char *name, const permissions &perm = permissions())
+      : named_condition_handle(INTERPROC_CREATE_ONLY, name, perm) {}
+   /// Opens the condition, creating it if it is missing.
+   named_condition_any(open_or_create_t, const char *name, const permissions &perm = permissions())
+      : named_condition_handle(INTERPROC_OPEN_OR_CREATE, name, perm) {}
+   /// Opens the existing condition; throws (`not_found_error`) if it is missing.
+   named_condition_any(open_only_t, const char *name) : named_condition_handle(INTERPROC_OPEN_ONLY, name, permissions()) {}
 };
 
 } // namespace interproc
