@@ -13,15 +13,15 @@ namespace interproc {
 /// gets the lock without an exception and `previous_owner_died()` tells it; a reader that
 /// dies is reclaimed when a writer waits for it (for up to 64 reading processes at once).
 /// The constructors (create_only, open_or_create, open_only), `remove` and the lock
-/// operations are those of `detail::named_sync_object` and `detail::upgradable_mutex_ops`.
+/// operations are those of `detail::named_rw_mutex` and `detail::upgradable_mutex_ops`.
 class named_upgradable_mutex
-   : public detail::named_sync_object<
-        named_upgradable_mutex, detail::upgradable_mutex_ops<named_upgradable_mutex>,
-        detail::named_handle<::interproc_named_upgradable_mutex_t, interproc_upgradable_mutex_t, &::interproc_named_upgradable_mutex_open,
-                             &::interproc_named_upgradable_mutex_get, &::interproc_named_upgradable_mutex_free>,
+   : public detail::named_rw_mutex<
+        named_upgradable_mutex, detail::upgradable_mutex_ops,
+        detail::named_upgradable_handle<::interproc_named_upgradable_mutex_t, &::interproc_named_upgradable_mutex_open,
+                                        &::interproc_named_upgradable_mutex_get, &::interproc_named_upgradable_mutex_free>,
         &::interproc_named_upgradable_mutex_remove> {
 public:
-   using named_sync_object::named_sync_object;
+   using named_rw_mutex::named_rw_mutex;
 };
 
 } // namespace interproc
