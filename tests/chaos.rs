@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{Remove, child_command, child_role, wait_bounded};
+use common::{Remove, Xorshift, child_command, child_role, wait_bounded};
 
 const WORKERS: usize = 6;
 const ROUNDS: u64 = 8;
@@ -86,11 +86,9 @@ fn child() {
         .load(Ordering::Acquire)
         .max(b.inflight[id as usize].load(Ordering::Acquire));
     let mut buf = vec![0u8; q.max_msg_size()];
-    let mut x = id.wrapping_mul(0x9E37_79B9) | 1;
+    let mut rng = Xorshift(id.wrapping_mul(0x9E37_79B9) | 1);
     while b.stop.load(Ordering::Acquire) == 0 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        let x = rng.next();
         match x % 4 {
             0 => {
                 let tally = &b.tallies[id as usize];
@@ -194,13 +192,8 @@ fn workers_survive_random_kills() {
     .unwrap();
     interproc::ManagedSegment::construct(&seg, "pool", NodePool::new(48, 32).unwrap()).unwrap();
     let b = board(&seg);
-    let mut rng = 0x1234_5678_9abc_def1u64;
-    let mut next = move || {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        rng
-    };
+    let mut rng = Xorshift(0x1234_5678_9abc_def1);
+    let mut next = move || rng.next();
     let (mut kills, mut receiver_kills, mut sender_kills) = (0u64, 0u64, 0u64);
     b.levels.store(1, Ordering::Release);
     let mut workers: Vec<Child> = (0..WORKERS).map(|i| spawn(&name, i)).collect();

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Remove, unique, wait_bounded};
+use common::{Remove, Xorshift, unique, wait_bounded};
 use interproc::{
     ErrorKind, InstanceKind, ManagedMappedFile, ManagedSharedMemory, MappedRegion, Mode, OpenMode,
     Permissions, SharedMemoryObject,
@@ -378,7 +378,7 @@ fn processes_killed_while_growing_leave_a_sane_segment_with_every_object() {
     let made = counter(&seg, b"made");
     let runs = counter(&seg, b"runs");
     let shm = SharedMemoryObject::open(&name, Mode::ReadOnly).unwrap();
-    let mut rng = 0x2545_f491_4f6c_dd1du64;
+    let mut rng = Xorshift(0x2545_f491_4f6c_dd1d);
     let (mut kills, mut mid_growth) = (0, 0);
     while seg.size() < 250 * 1024 * 1024 && kills < 200 && mid_growth < 5 {
         let started = runs.load(Ordering::Acquire);
@@ -391,10 +391,7 @@ fn processes_killed_while_growing_leave_a_sane_segment_with_every_object() {
             );
             std::thread::sleep(Duration::from_micros(200));
         }
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        std::thread::sleep(Duration::from_micros(rng % 3000));
+        std::thread::sleep(Duration::from_micros(rng.next() % 3000));
         let _ = c.kill();
         let status = wait_bounded(&mut c, Duration::from_secs(30));
         if status.success() {

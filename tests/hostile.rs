@@ -12,20 +12,10 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 mod common;
-use common::Remove;
+use common::{Remove, Xorshift as Rng};
 
 const ROUNDS_PER_CHILD: u64 = 60;
 const CHILDREN: u64 = 5;
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
 
 /// Overwrites `n` random 8-byte words of the object `name` (sparing the `skip` ranges)
 /// with garbage: random values, or offsets that point back into the object.

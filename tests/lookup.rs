@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Remove, aligned_buffer, bytes_of, unique};
+use common::{Remove, Xorshift, aligned_buffer, bytes_of, unique};
 use interproc::{ErrorKind, InstanceKind, ManagedExternalBuffer, ManagedSharedMemory, Permissions};
 use std::process::Command;
 use std::ptr::NonNull;
@@ -73,11 +73,9 @@ fn lookup_finder_child() {
     let seg = ManagedSharedMemory::open(&name).unwrap();
     let until = Instant::now() + Duration::from_millis(1500);
     let (mut finds, mut temps, mut raced) = (0u64, 0u64, 0u64);
-    let mut x = std::process::id() as u64 | 1;
+    let mut rng = Xorshift(std::process::id() as u64 | 1);
     while Instant::now() < until {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        let x = rng.next();
         let i = x % KEEP;
         assert_eq!(value_of(&seg, &format!("keep_{i}")), Some(i), "a kept name");
         let t = x % 4096;

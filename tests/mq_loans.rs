@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Remove, child_role, spawn_child, unique, wait_bounded};
+use common::{Remove, Xorshift, child_role, spawn_child, unique, wait_bounded};
 use interproc::sync::Deadline;
 use interproc::{ErrorKind, MappedRegion, MessageQueue, Mode, Permissions, SharedMemoryObject};
 use std::process::Child;
@@ -394,13 +394,8 @@ fn processes_killed_holding_loans_and_views_lose_only_their_message_in_flight() 
         .collect();
     let mut children: Vec<Child> = roles.iter().map(|r| spawn_child(r, &name)).collect();
     let seed = u64::from(std::process::id()) ^ 0x5DEE_CE66;
-    let mut rng = seed;
-    let mut next_rand = move || {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        rng
-    };
+    let mut rng = Xorshift(seed);
+    let mut next_rand = move || rng.next();
     // Messages a killed consumer may have taken and not counted.
     let mut may_lose = 0u64;
     // Messages a killed producer was sending: queued or not.

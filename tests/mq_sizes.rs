@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Remove, unique};
+use common::{Remove, Xorshift, unique};
 use interproc::{MessageQueue, Permissions};
 use std::collections::VecDeque;
 
@@ -105,13 +105,8 @@ fn mixed_lengths_keep_priority_order_and_fifo_against_a_model() {
     let (q, _r) = queue("model", 7, 80);
     // Per priority, the messages queued in arrival order.
     let mut model: [VecDeque<Vec<u8>>; 4] = Default::default();
-    let mut rng = 0x2545_f491_4f6c_dd1du64;
-    let mut next = || {
-        rng ^= rng << 13;
-        rng ^= rng >> 7;
-        rng ^= rng << 17;
-        rng
-    };
+    let mut rng = Xorshift(0x2545_f491_4f6c_dd1d);
+    let mut next = || rng.next();
     let mut queued = 0;
     for serial in 0..20_000u64 {
         let r = next();

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Remove, unique};
+use common::{Remove, Xorshift, unique};
 use interproc::prelude::*;
 use interproc::{ErrorKind, ManagedHeapMemory, ManagedSharedMemory, NodePool, Permissions};
 use std::collections::HashSet;
@@ -217,11 +217,9 @@ fn pool_child() {
     let seg = ManagedSharedMemory::open(&name).unwrap();
     let pool = seg.find::<NodePool>("pool").unwrap().expect("the pool");
     let mut held: Vec<NonNull<u8>> = Vec::new();
-    let mut x = 0x2545_F491_4F6C_DD1Du64 ^ u64::from(id);
+    let mut rng = Xorshift(0x2545_F491_4F6C_DD1Du64 ^ u64::from(id));
     for _ in 0..50_000 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        let x = rng.next();
         let mine = |n: NonNull<u8>| {
             // SAFETY: a 64-byte node, this process's alone.
             let bytes = unsafe { std::slice::from_raw_parts(n.as_ptr(), 64) };

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Remove, aligned_buffer, bytes_of, unique};
+use common::{Remove, Xorshift, aligned_buffer, bytes_of, unique};
 use interproc::{ErrorKind, ManagedExternalBuffer, ManagedSharedMemory, Permissions};
 use std::process::Command;
 use std::ptr::NonNull;
@@ -193,12 +193,10 @@ fn small_blocks_child() {
         .parse()
         .unwrap();
     let seg = ManagedSharedMemory::open(&name).unwrap();
-    let mut x = 0x9E37_79B9_7F4A_7C15u64 ^ u64::from(id);
+    let mut rng = Xorshift(0x9E37_79B9_7F4A_7C15u64 ^ u64::from(id));
     let mut held: Vec<(NonNull<u8>, usize)> = Vec::new();
     for _ in 0..40_000 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
+        let x = rng.next();
         if held.len() < 64 && x % 3 != 0 {
             let n = 8 + (x % 2000) as usize;
             let p = seg.allocate(n).unwrap().expect("room");

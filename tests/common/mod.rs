@@ -2,7 +2,8 @@
 //! objects, temporary files, System V segments), where an object lives in /dev/shm, waiting
 //! for a child process with a bound, a test binary run again as a child with a role (its
 //! output left alone or collected), 16-aligned buffers for segments in a test's memory, and
-//! where C and C++ test programs find the freshly built library.
+//! where C and C++ test programs find the freshly built library, and a small deterministic
+//! random generator.
 //!
 //! Each test binary compiles this module on its own and uses a part of it.
 #![allow(dead_code)]
@@ -236,4 +237,18 @@ pub fn write_u64s(ptr: std::ptr::NonNull<u8>, count: usize, first: u64) -> inter
 pub fn read_u64(ptr: std::ptr::NonNull<u8>, i: usize) -> u64 {
     // SAFETY: callers pass objects of at least `i + 1` u64 elements.
     unsafe { ptr.as_ptr().cast::<u64>().add(i).read() }
+}
+
+/// A small deterministic generator (xorshift64), for random but repeatable test runs. The
+/// seed must not be zero.
+pub struct Xorshift(pub u64);
+
+impl Xorshift {
+    /// The next value of the sequence (never zero).
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
 }
